@@ -1,0 +1,24 @@
+/**
+ * Logging: pino, JSON lines to stderr (or a file descriptor), with secrets
+ * redacted by key name wherever they appear in a logged object.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Keys whose values never reach a log line. */
+export const REDACTED_KEYS = ['password', 'superpassword', 'sslpassword', 'secret', 'token', 'cookie', 'key'];
+
+/**
+ * Creates a logger named `name` (the component: `agent`, `web`, `lab`...).
+ * Level from `PHAROS_LOG_LEVEL` (default `info`). Writes to `destination`
+ * (a path, appended) or stderr.
+ */
+export function createLogger(name: string, options?: { level?: string; destination?: string }): Logger {
+  const level = options?.level ?? process.env.PHAROS_LOG_LEVEL ?? 'info';
+  const redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' };
+  const dest = options?.destination
+    ? pino.destination({ dest: options.destination, append: true, sync: false, mkdir: true })
+    : pino.destination(2);
+  return pino({ name, level, redact, base: { pid: process.pid } }, dest);
+}
