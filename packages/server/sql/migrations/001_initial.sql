@@ -3,7 +3,8 @@
 -- value per probe and object, pemhistory = time-partitioned history.
 -- Roles pem_admin, pem_user, pem_agent are created by the migration runner
 -- (roles are cluster-wide, outside a database's migrations' reach to drop).
--- Run once, in one transaction, by packages/server/src/migrations/run.ts.
+-- Applied once, in one transaction, by packages/server/src/migrations/run.ts;
+-- the version is recorded in public.pharos_schema_version.
 
 CREATE SCHEMA pem;
 CREATE SCHEMA pemdata;

@@ -1,0 +1,79 @@
+/**
+ * The spool's small state file (`state.json`): how far the spool has been
+ * consumed (acknowledged by the backend or dropped when full), the cumulative
+ * number of dropped samples, and the batch currently being shipped (so it keeps
+ * its id across retries and restarts). Replaced atomically: written to
+ * `state.json.tmp`, fsync'ed, renamed over `state.json`, directory fsync'ed.
+ */
+import { open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from '@pharos/core/errors';
+
+/** The batch being shipped: its id and the (inclusive) sample id range it covers. */
+export interface PendingBatch {
+  batchId: string;
+  firstSampleId: number;
+  lastSampleId: number;
+}
+
+/** Contents of `state.json`. */
+export interface SpoolState {
+  version: 1;
+  /** Every sample id <= this is gone from the spool (acknowledged or dropped). */
+  consumedThrough: number;
+  /** Highest sample id ever handed out (so ids never go back, even when every segment is deleted). */
+  issuedThrough: number;
+  /** Cumulative count of samples dropped because the spool was full (never reset). */
+  droppedSamples: number;
+  pending: PendingBatch | null;
+}
+
+const FILE = 'state.json';
+
+/** Reads `dir/state.json`; undefined when absent. Throws ConfigError naming the file when it is unreadable or malformed. */
+export async function readState(dir: string): Promise<SpoolState | undefined> {
+  const path = join(dir, FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read spool state ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const s = JSON.parse(text) as SpoolState;
+    if (s.version !== 1 || !Number.isSafeInteger(s.consumedThrough) || !Number.isSafeInteger(s.droppedSamples)) {
+      throw new Error('unexpected content');
+    }
+    return { ...s, issuedThrough: s.issuedThrough ?? s.consumedThrough, pending: s.pending ?? null };
+  } catch (err) {
+    throw new ConfigError(`spool state ${path} is malformed (${(err as Error).message}); move it away to start afresh`, {
+      cause: err,
+    });
+  }
+}
+
+/** Durably replaces `dir/state.json` with `state` (tmp file + fsync + rename + directory fsync). */
+export async function writeState(dir: string, state: SpoolState): Promise<void> {
+  const path = join(dir, FILE);
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(state));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dir);
+}
+
+/** fsyncs a directory, so a file created, renamed or removed in it survives a power loss. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * `pharos agent run --config FILE`: runs the monitoring agent in the
+ * foreground until SIGTERM/SIGINT (the lab and service managers start it).
+ */
+import type { Command } from 'commander';
+import { loadAgentConfig } from '@pharos/agent/config';
+import { runAgent } from '@pharos/agent/run';
+
+/** Registers the `agent` commands. */
+export function registerAgentCommands(program: Command): void {
+  const agent = program.command('agent').description('the monitoring agent');
+  agent
+    .command('run')
+    .description('run the agent in the foreground')
+    .requiredOption('--config <file>', 'agent configuration file (written by pharos configure)')
+    .action(async (flags: { config: string }) => {
+      const handle = await runAgent(loadAgentConfig(flags.config));
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          void handle.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

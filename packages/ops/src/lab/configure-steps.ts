@@ -1,0 +1,79 @@
+/**
+ * Step 7 of `lab up`: runs `pharos configure` on every backend and web host
+ * with the command lines the reference gives (rendered by
+ * render/configure-command.ts, as `pharos plan` writes them), each as its own
+ * process with the host's identity (PHAROS_HOST_NAME, PHAROS_HOST_ADDRESS),
+ * then starts each host's agent and web instance.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { agentHosts } from '../topology/hosts.js';
+import { spawnDetached } from './processes.js';
+import type { UpContext } from './up.js';
+import { PHAROS_BIN } from './up.js';
+
+const run = promisify(execFile);
+
+/** The configure command line (arguments after `pharos configure`) for `host`, in the lab's paths. */
+export function labConfigureArgs(ctx: UpContext, host: { name: string; address: string; agentId: number; role: 'backend' | 'webapp' }): string[] {
+  const t = ctx.topo;
+  const port = String(t.postgres.port);
+  const pharosDir = ctx.layout.pharosDir(host.name);
+  const cert = ctx.pki.agentCert(host.agentId);
+  const common = ['-p', port, '-su', t.pem.superuser, '--db-install-path', ctx.binDir.replace(/\/bin$/, '/')];
+  const files = ['--use-agent-sslcert', cert.certFile, '--use-agent-sslkey', cert.keyFile, '-aro', `agent_id=${host.agentId}`];
+  const own = ['--agent-config', `${pharosDir}/agent.yml`];
+  if (host.role === 'backend') {
+    const isPrimary = t.backends[0]!.name === host.name;
+    const hosts = t.backends.map((b) => (b.name === host.name ? '127.0.0.1' : b.address)).join(',');
+    return [
+      '-t', '3', '-ho', hosts, ...common, '--asb-host-name', '127.0.0.1', '--replication-solution', 'patroni',
+      '--replication-role', isPrimary ? 'primary' : 'standby', '--db-unitfile', 'patroni', '--skip-db-certificate',
+      ...files, ...own,
+    ];
+  }
+  const web = ctx.pki.webCert(host.name);
+  return [
+    '-t', '2', '-ho', t.backends.map((b) => b.address).join(','), ...common, ...files, ...own,
+    '--web-config', `${pharosDir}/web.yml`, '--web-port', String(t.pem.web_port), '--web-cert', web.certFile, '--web-key', web.keyFile,
+  ];
+}
+
+/** Runs configure on each host in order (primary, standbys, web hosts), then starts the agents and web instances. */
+export async function runConfigureSteps(ctx: UpContext): Promise<void> {
+  for (const host of agentHosts(ctx.topo)) {
+    mkdirSync(ctx.layout.pharosDir(host.name), { recursive: true, mode: 0o750 });
+    const args = labConfigureArgs(ctx, host);
+    const env = {
+      ...process.env,
+      PHAROS_SUPERPASSWORD: ctx.secrets.pemsuper,
+      PHAROS_HOST_NAME: host.name,
+      PHAROS_HOST_ADDRESS: host.address,
+      PHAROS_ASB_USER: 'pem_monitor',
+      PHAROS_ASB_PASSWORD: ctx.secrets.pem_monitor,
+      PHAROS_WEB_SERVICE_PASSWORD: ctx.secrets.pem_web_service,
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: ctx.pki.caFile,
+    };
+    try {
+      const { stdout } = await run(process.execPath, [PHAROS_BIN, 'configure', ...args], { env, timeout: 120_000 });
+      for (const line of stdout.trim().split('\n')) ctx.print(`      ${host.name}: ${line}`);
+    } catch (err) {
+      const e = err as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`pharos configure on ${host.name} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+    }
+  }
+  for (const host of agentHosts(ctx.topo)) {
+    const dir = ctx.layout.pharosDir(host.name);
+    const agentCmd = [process.execPath, PHAROS_BIN, 'agent', 'run', '--config', `${dir}/agent.yml`];
+    const env = { ...process.env, PHAROS_PROBE_INTERVAL_S: String(ctx.probeIntervalS) };
+    const a = await spawnDetached(agentCmd, { env, cwd: dir, logFile: ctx.layout.outFile(host.name, 'agent') });
+    ctx.track({ host: host.name, kind: 'agent', ...a, command: agentCmd, logFile: ctx.layout.outFile(host.name, 'agent') });
+    if (host.role === 'webapp') {
+      const webCmd = [process.execPath, PHAROS_BIN, 'web', 'run', '--config', `${dir}/web.yml`];
+      const w = await spawnDetached(webCmd, { env: process.env, cwd: dir, logFile: ctx.layout.outFile(host.name, 'web') });
+      ctx.track({ host: host.name, kind: 'web', ...w, command: webCmd, logFile: ctx.layout.outFile(host.name, 'web') });
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The lab's certificates, made with the same PKI code `pharos plan` uses
+ * (@pharos/core/pki): one CA; one server certificate for the backends whose
+ * SAN names every backend address plus 127.0.0.1 and localhost (so
+ * verify-full works whichever host a client dials); one client certificate
+ * per agent (CN = agentN, its database user); one server certificate per
+ * web host. Private keys are written mode 0600. Kept across `lab up` runs
+ * in the same directory (made once).
+ */
+import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCa, loadCa } from '@pharos/core/pki/ca';
+import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
+import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
+import { agentHosts, agentUser } from '../topology/hosts.js';
+import { postgresUser } from './backend-sql.js';
+import type { UpContext } from './up.js';
+
+/** A certificate and its key, as files. */
+export interface CertFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+/** The lab's certificate files. */
+export interface LabPki {
+  caFile: string;
+  server: CertFiles;
+  agentCert(agentId: number): CertFiles;
+  webCert(host: string): CertFiles;
+}
+
+/** Creates (once) and returns the lab's certificates. */
+export async function createLabPki(ctx: Pick<UpContext, 'topo' | 'layout'>): Promise<LabPki> {
+  const dir = ctx.layout.pkiDir;
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const caFile = join(dir, 'ca.crt');
+  const caKeyFile = join(dir, 'ca.key');
+  const days = ctx.topo.certificates.days;
+  if (!existsSync(caFile) || !existsSync(caKeyFile)) {
+    const ca = await createCa({ commonName: `Pharos lab CA (${ctx.topo.cluster})`, days: ctx.topo.certificates.ca_days });
+    writeKeyFile(caKeyFile, ca.keyPem);
+    writeCertFile(caFile, ca.certPem);
+  }
+  const ca = await loadCa({ certPem: readFileSync(caFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') });
+  const make = async (files: CertFiles, issue: () => Promise<{ certPem: string; keyPem: string }>) => {
+    if (existsSync(files.certFile) && existsSync(files.keyFile)) return;
+    const c = await issue();
+    writeKeyFile(files.keyFile, c.keyPem);
+    writeCertFile(files.certFile, c.certPem);
+  };
+  const server = { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
+  await make(server, () =>
+    issueServerCertificate(ca, {
+      commonName: ctx.topo.backends[0]!.address,
+      dnsNames: ['localhost'],
+      ipAddresses: [...ctx.topo.backends.map((b) => b.address), '127.0.0.1'],
+      days,
+    }),
+  );
+  const agentFiles = new Map<number, CertFiles>();
+  for (const h of agentHosts(ctx.topo)) {
+    const d = ctx.layout.pharosDir(h.name);
+    mkdirSync(d, { recursive: true, mode: 0o750 });
+    const files = { certFile: join(d, 'agent.crt'), keyFile: join(d, 'agent.key') };
+    await make(files, () => issueClientCertificate(ca, { commonName: agentUser(ctx.topo, h.agentId), days }));
+    agentFiles.set(h.agentId, files);
+  }
+  const webFiles = new Map<string, CertFiles>();
+  for (const w of ctx.topo.webapps) {
+    const d = ctx.layout.pharosDir(w.name);
+    const files = { certFile: join(d, 'web.crt'), keyFile: join(d, 'web.key') };
+    await make(files, () => issueServerCertificate(ca, { commonName: w.address, dnsNames: [w.name], ipAddresses: [w.address], days }));
+    webFiles.set(w.name, files);
+  }
+  return {
+    caFile,
+    server,
+    agentCert: (id) => agentFiles.get(id)!,
+    webCert: (host) => webFiles.get(host)!,
+  };
+}
+
+/**
+ * Places root.crt, server.crt and server.key in a backend's data directory,
+ * owned by postgres, mode 0600 (pem-facts.md §7), as the reference's
+ * "Generating SSL files for HA PEM backend hosts" step does.
+ */
+export function placeServerFiles(pki: LabPki, dataDir: string): void {
+  const pg = postgresUser();
+  const files: [string, string][] = [
+    [pki.caFile, 'root.crt'],
+    [pki.server.certFile, 'server.crt'],
+    [pki.server.keyFile, 'server.key'],
+  ];
+  for (const [from, name] of files) {
+    const to = join(dataDir, name);
+    copyFileSync(from, to);
+    if (pg) chownSync(to, pg.uid, pg.gid);
+  }
+}

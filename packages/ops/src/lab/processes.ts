@@ -1,0 +1,133 @@
+/**
+ * Processes the lab starts: spawned detached (own session, stdio to a log
+ * file) so they outlive the terminal, recorded by PID together with their
+ * start time from /proc/<pid>/stat, so a reused PID is never mistaken for
+ * ours and never signalled.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+/** A process the lab started. `startTicks` is field 22 of /proc/<pid>/stat (clock ticks since boot). */
+export interface LabProcess {
+  host: string;
+  kind: 'etcd' | 'patroni' | 'agent' | 'web';
+  pid: number;
+  startTicks: number;
+  command: string[];
+  logFile: string;
+}
+
+/** Options of {@link spawnDetached}. */
+export interface SpawnOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  logFile: string;
+}
+
+/**
+ * Starts `command` detached (setsid), stdout and stderr appended to
+ * `logFile`, stdin from /dev/null. Returns its PID and start time.
+ * Throws when the program cannot be started (ENOENT names it).
+ */
+export async function spawnDetached(command: string[], options: SpawnOptions): Promise<{ pid: number; startTicks: number }> {
+  const fd = openSync(options.logFile, 'a', 0o640);
+  try {
+    const child = spawn(command[0]!, command.slice(1), {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: options.env as NodeJS.ProcessEnv,
+      cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('error', (err) => reject(new Error(`cannot start ${command[0]}: ${err.message}`)));
+      child.once('spawn', () => resolve(child.pid!));
+    });
+    child.unref();
+    return { pid, startTicks: startTicksOf(pid) ?? 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), or undefined when gone. */
+export function startTicksOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = rest[0];
+    if (state === 'Z' || state === 'X') return undefined;
+    return Number(rest[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the recorded process still runs (same PID and same start time). */
+export function isRunning(p: Pick<LabProcess, 'pid' | 'startTicks'>): boolean {
+  const ticks = startTicksOf(p.pid);
+  return ticks !== undefined && (p.startTicks === 0 || ticks === p.startTicks);
+}
+
+/**
+ * Stops a recorded process: SIGTERM, then SIGKILL after `graceMs` (default
+ * 15 s). Signals only when the PID still belongs to the recorded process.
+ * Resolves true when it is gone.
+ */
+export async function stopProcess(p: Pick<LabProcess, 'pid' | 'startTicks'>, graceMs = 15_000): Promise<boolean> {
+  if (!isRunning(p)) return true;
+  try {
+    process.kill(p.pid, 'SIGTERM');
+  } catch {
+    return !isRunning(p);
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(p)) return true;
+    await sleep(100);
+  }
+  if (isRunning(p)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  await sleep(200);
+  return !isRunning(p);
+}
+
+/** Promise-based sleep, in milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `check` every `intervalMs` until it returns a value other than
+ * undefined/false, or `timeoutMs` passes; then throws an Error whose message
+ * is `what` plus the last failure seen.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}${last ? `: ${last}` : ''}`);
+    }
+    await sleep(options.intervalMs ?? 250);
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * `pharos lab up`: the whole reference deployment on one machine, each host
+ * on its own loopback address (DESIGN.md §1, §5), started step by step:
+ *
+ *  1. preflight (programs, free addresses, no lab already running)
+ *  2. certificates (CA, backend server certificate, one per agent, one per web host)
+ *  3. three etcd members; wait for /health on each
+ *  4. three Patroni nodes with PostgreSQL (as the postgres OS user); wait for
+ *     one leader and two streaming replicas
+ *  5. SSL and the PEM HBA rules through the dynamic configuration (PATCH /config,
+ *     what `patronictl edit-config` does); wait for ssl = on everywhere
+ *  6. the installing superuser (pemsuper) and the monitoring role
+ *  7. `pharos configure` on the primary, each standby and each web host, with
+ *     the reference's command lines (rendered by render/configure-command.ts)
+ *  8. six agents and three web instances; wait until every agent's samples are
+ *     in the backend and every web instance shows them
+ *
+ * On any failure everything started is stopped (by PID) and the error says
+ * which step failed. Processes run detached: they survive the terminal.
+ */
+import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { loadTopology } from '../topology/load.js';
+import type { Topology } from '../topology/types.js';
+import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
+import { renderPatroniYml, patroniLabPaths } from '../render/patroni.js';
+import { sslDynamicConfig } from '../render/dynamic-config.js';
+import { findPostgresBinDir, requireFreeEndpoints, requireNoRunningLab, requirePrograms, type Endpoint } from './preflight.js';
+import { spawnDetached, stopProcess, waitFor, type LabProcess } from './processes.js';
+import { readState, writeState, type LabState } from './state.js';
+import { loadOrCreateSecrets, type LabSecrets } from './secrets.js';
+import { labLayout, type LabLayout } from './layout.js';
+import { createLabPki, placeServerFiles, type LabPki } from './pki.js';
+import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
+import { requestJson } from './http.js';
+import { postgresUser, sqlOnBackend } from './backend-sql.js';
+import { runConfigureSteps } from './configure-steps.js';
+import { waitForData } from './wait-data.js';
+
+/** Options of {@link labUp}. */
+export interface LabUpOptions {
+  topologyFile: string;
+  dir: string;
+  /** Progress lines go here (one per step, and the final summary). */
+  print: (line: string) => void;
+  /** Seconds between agent probe cycles (default 5 in the lab). */
+  probeIntervalS?: number;
+}
+
+/** Path of the `pharos` command this process belongs to (agents and web instances run it). */
+export const PHAROS_BIN = resolve(new URL('../../../cli/bin/pharos.js', import.meta.url).pathname);
+
+/** Context shared by the steps of one `lab up`. */
+export interface UpContext {
+  topo: Topology;
+  layout: LabLayout;
+  secrets: LabSecrets;
+  pki: LabPki;
+  binDir: string;
+  state: LabState;
+  print: (line: string) => void;
+  probeIntervalS: number;
+  /** Records a started process in lab.json at once, so `down` finds it even if `up` dies. */
+  track(p: LabProcess): void;
+}
+
+function endpointsOf(topo: Topology): Endpoint[] {
+  const e: Endpoint[] = [];
+  for (const m of topo.etcd) {
+    e.push({ host: m.name, service: 'etcd client', address: m.address, port: 2379 });
+    e.push({ host: m.name, service: 'etcd peer', address: m.address, port: 2380 });
+  }
+  for (const b of topo.backends) {
+    e.push({ host: b.name, service: 'PostgreSQL', address: b.address, port: topo.postgres.port });
+    e.push({ host: b.name, service: 'Patroni REST API', address: b.address, port: topo.patroni.rest_port });
+  }
+  for (const w of topo.webapps) e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
+  return e;
+}
+
+async function step<T>(ctx: { print: (l: string) => void }, n: number, total: number, what: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  ctx.print(`[${n}/${total}] ${what} ...`);
+  const v = await fn();
+  ctx.print(`[${n}/${total}] ${what}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return v;
+}
+
+async function startEtcd(ctx: UpContext): Promise<void> {
+  for (const m of ctx.topo.etcd) {
+    const dir = ctx.layout.hostDir(m.name);
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    writeFileSync(`${dir}/etcd.conf`, renderEtcdConf(ctx.topo, m.name, ctx.layout.site(ctx.binDir)));
+    const env = { PATH: process.env.PATH, ...etcdEnvironment(ctx.topo, m.name, ctx.layout.site(ctx.binDir)) };
+    const logFile = ctx.layout.outFile(m.name, 'etcd');
+    const { pid, startTicks } = await spawnDetached(['etcd'], { env, cwd: dir, logFile });
+    ctx.track({ host: m.name, kind: 'etcd', pid, startTicks, command: ['etcd'], logFile });
+  }
+  for (const m of ctx.topo.etcd) {
+    await waitFor(
+      `etcd member ${m.name} to report healthy on ${m.address}:2379 (log: ${ctx.layout.outFile(m.name, 'etcd')})`,
+      async () => {
+        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, { timeoutMs: 2000 });
+        return r.status === 200 && r.body?.health === 'true';
+      },
+      { timeoutMs: 60_000 },
+    );
+  }
+}
+
+async function startPatroni(ctx: UpContext): Promise<void> {
+  const pg = postgresUser();
+  const site = ctx.layout.site(ctx.binDir);
+  const secrets = { superuser: ctx.secrets.patroni_super, replication: ctx.secrets.patroni_rep, rewind: ctx.secrets.patroni_rew };
+  for (const b of ctx.topo.backends) {
+    const dir = ctx.layout.hostDir(b.name);
+    const paths = patroniLabPaths(ctx.topo, b.name, site);
+    for (const d of [dir, paths.logDir, paths.socketDir]) {
+      mkdirSync(d, { recursive: true, mode: 0o750 });
+      if (pg) chownSync(d, pg.uid, pg.gid);
+    }
+    const yml = `${dir}/patroni.yml`;
+    writeFileSync(yml, renderPatroniYml(ctx.topo, b.name, secrets, site), { mode: 0o600 });
+    if (pg) chownSync(yml, pg.uid, pg.gid);
+    const logFile = ctx.layout.outFile(b.name, 'patroni');
+    if (!existsSync(logFile)) writeFileSync(logFile, '');
+    if (pg) chownSync(logFile, pg.uid, pg.gid);
+    const env = { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+    const { pid, startTicks } = await spawnDetached(['patroni', yml], { env, cwd: dir, logFile, uid: pg?.uid, gid: pg?.gid });
+    ctx.track({ host: b.name, kind: 'patroni', pid, startTicks, command: ['patroni', yml], logFile });
+  }
+  await waitFor(
+    'one Patroni leader and two streaming replicas',
+    async () => {
+      const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+      if (!isHealthy(c.members, ctx.topo.backends.length)) {
+        throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`);
+      }
+      return true;
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+}
+
+async function enableSsl(ctx: UpContext): Promise<void> {
+  for (const b of ctx.topo.backends) placeServerFiles(ctx.pki, patroniLabPaths(ctx.topo, b.name, ctx.layout.site(ctx.binDir)).dataDir);
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const leader = c.members.find((m) => m.role === 'leader')!;
+  await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.topo.patroni.rest_port);
+  for (const b of ctx.topo.backends) {
+    await waitFor(
+      `ssl = on on ${b.name}`,
+      async () => {
+        const rows = await sqlOnBackend(ctx, b.address, 'postgres', 'SHOW ssl');
+        return rows[0]?.ssl === 'on';
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+  }
+}
+
+async function createInstallRoles(ctx: UpContext): Promise<void> {
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const leader = c.members.find((m) => m.role === 'leader')!;
+  const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const su = ctx.topo.pem.superuser;
+  // The reference: "create role pemsuper login superuser password '...'", run once on the primary.
+  await sqlOnBackend(
+    ctx,
+    leader.host,
+    'postgres',
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${su}') THEN
+         CREATE ROLE "${su}" LOGIN SUPERUSER PASSWORD ${lit(ctx.secrets.pemsuper)};
+       END IF;
+       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pem_monitor') THEN
+         CREATE ROLE pem_monitor LOGIN PASSWORD ${lit(ctx.secrets.pem_monitor)} IN ROLE pg_monitor;
+       END IF;
+     END $$`,
+  );
+}
+
+/**
+ * Brings the lab up. Resolves with the final state when every step passed;
+ * otherwise stops what it started and rethrows (the message names the step).
+ */
+export async function labUp(options: LabUpOptions): Promise<LabState> {
+  const t0 = Date.now();
+  const dir = resolve(options.dir);
+  const topo = loadTopology(options.topologyFile);
+  requireNoRunningLab(dir);
+  requirePrograms({ etcd: 'etcd-server', patroni: 'patroni' });
+  const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
+  if (userInfo().uid === 0 && !postgresUser()) {
+    throw new Error('running as root but there is no postgres OS user to run PostgreSQL as: install the postgresql package');
+  }
+  await requireFreeEndpoints(endpointsOf(topo));
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const layout = labLayout(dir);
+  const old = readState(dir);
+  if (old) options.print(`reusing lab directory ${dir} (previous lab stopped; its data is replaced)`);
+  const state: LabState = {
+    version: 1,
+    topologyFile: resolve(options.topologyFile),
+    dir,
+    createdAt: new Date().toISOString(),
+    phase: 'starting',
+    processes: [],
+    webUrls: topo.webapps.map((w) => `https://${w.address}:${topo.pem.web_port}/`),
+  };
+  writeState(state);
+  const secrets = loadOrCreateSecrets(dir);
+  const ctx: UpContext = {
+    topo,
+    layout,
+    secrets,
+    pki: undefined as unknown as LabPki,
+    binDir,
+    state,
+    print: options.print,
+    probeIntervalS: options.probeIntervalS ?? 5,
+    track(p) {
+      state.processes.push(p);
+      writeState(state);
+    },
+  };
+  const total = 8;
+  try {
+    await step(ctx, 1, total, 'preflight (programs, free addresses, no running lab)', async () => undefined);
+    ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () => createLabPki(ctx));
+    await step(ctx, 3, total, `etcd: ${topo.etcd.length} members`, () => startEtcd(ctx));
+    await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () => startPatroni(ctx));
+    await step(ctx, 5, total, 'SSL and PEM HBA rules through the dynamic configuration', () => enableSsl(ctx));
+    await step(ctx, 6, total, `installing superuser ${topo.pem.superuser} and monitoring role`, () => createInstallRoles(ctx));
+    await step(ctx, 7, total, 'pharos configure on the primary, the standbys and the web hosts', () => runConfigureSteps(ctx));
+    await step(ctx, 8, total, 'agents and web instances; waiting for live data in every web instance', () => waitForData(ctx));
+  } catch (err) {
+    options.print(`lab up failed: ${(err as Error).message}`);
+    options.print(`stopping the ${state.processes.length} processes started so far ...`);
+    for (const p of [...state.processes].reverse()) await stopProcess(p);
+    state.phase = 'failed';
+    writeState(state);
+    throw err;
+  }
+  state.phase = 'up';
+  state.upDurationMs = Date.now() - t0;
+  writeState(state);
+  return state;
+}

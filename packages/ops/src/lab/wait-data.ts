@@ -1,0 +1,69 @@
+/**
+ * Step 8 of `lab up`: waits until every agent's samples are in the backend
+ * and younger than two probe intervals, and every web instance serves the
+ * same fleet through its API after one login (stateless sessions).
+ */
+import { readFileSync } from 'node:fs';
+import { agentHosts } from '../topology/hosts.js';
+import { sqlOnBackend } from './backend-sql.js';
+import { getCluster } from './patroni-api.js';
+import { waitFor } from './processes.js';
+import type { UpContext } from './up.js';
+import { webGet, webLogin } from './web-client.js';
+
+/** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
+export async function agentSampleAges(ctx: Pick<UpContext, 'topo' | 'secrets'>): Promise<Map<number, number | null>> {
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port).catch(async () =>
+    getCluster(ctx.topo.backends[1]!.address, ctx.topo.patroni.rest_port),
+  );
+  const leader = c.members.find((m) => m.role === 'leader');
+  if (!leader) throw new Error('no Patroni leader');
+  const rows = await sqlOnBackend(
+    ctx,
+    leader.host,
+    'pem',
+    `SELECT a.id, extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8 AS age_s
+       FROM pem.agent a LEFT JOIN pemdata.latest l ON l.agent_id = a.id GROUP BY a.id ORDER BY a.id`,
+  );
+  return new Map(rows.map((r) => [Number(r.id), r.age_s === null ? null : Number(r.age_s)]));
+}
+
+/** Waits for agent data in the backend, then for the same fleet on every web instance. */
+export async function waitForData(ctx: UpContext): Promise<void> {
+  const expected = agentHosts(ctx.topo).map((h) => h.agentId);
+  const maxAge = 2 * ctx.probeIntervalS + 5;
+  await waitFor(
+    `samples from all ${expected.length} agents younger than ${maxAge} s`,
+    async () => {
+      const ages = await agentSampleAges(ctx);
+      const stale = expected.filter((id) => {
+        const a = ages.get(id);
+        return a === undefined || a === null || a > maxAge;
+      });
+      if (stale.length > 0) throw new Error(`no fresh samples yet from agents ${stale.join(', ')}`);
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 1000 },
+  );
+  const ca = readFileSync(ctx.pki.caFile, 'utf8');
+  const urls = ctx.state.webUrls;
+  const session = await waitFor(
+    `login on ${urls[0]}`,
+    () => webLogin(urls[0]!, ctx.topo.pem.superuser, ctx.secrets.pemsuper, ca),
+    { timeoutMs: 60_000, intervalMs: 1000 },
+  );
+  for (const url of urls) {
+    await waitFor(
+      `the fleet with all ${expected.length} agents on ${url}`,
+      async () => {
+        const r = await webGet<{ agents?: { id: number }[] }>(url, '/api/fleet', session, ca);
+        if (r.status !== 200) throw new Error(`GET /api/fleet answered ${r.status}`);
+        const ids = new Set((r.body.agents ?? []).map((a) => a.id));
+        const missing = expected.filter((id) => !ids.has(id));
+        if (missing.length > 0) throw new Error(`agents missing: ${missing.join(', ')}`);
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The `pharos configure` command line of each backend and web application
+ * host: the reference document's `configure-pem-server.sh` lines ("Install
+ * PEM on the primary", "Install PEM on the standbys", "Deploy the PEM Web
+ * Application") with `pharos configure` in place of the script and the
+ * corrections of pem-facts.md §8 (items 1, 2, 3, 4, 7).
+ */
+import { dirname, join } from 'node:path';
+import { InputError } from '@pharos/core/errors';
+import { agentHosts, agentUser } from '../topology/hosts.js';
+import type { Topology } from '../topology/types.js';
+import type { LabSite } from './site.js';
+
+export interface ConfigureOptions {
+  /** Directory holding the host's agent certificate `<user>.crt` and key `<user>.key`. Default /etc/pharos/certs, or the host's lab directory with a site. */
+  certDir?: string;
+  /** Words that run the configure step. Default ['pharos', 'configure']. */
+  command?: string[];
+  /** Present in the lab: the PostgreSQL install path comes from `site.binDir`. */
+  site?: LabSite;
+}
+
+/** A command as argv (to spawn) and as shell text (one flag per line, for configure.sh). */
+export interface ConfigureCommand {
+  argv: string[];
+  script: string;
+}
+
+/** Default directory of agent certificates on a real host. */
+export const DEFAULT_CERT_DIR = '/etc/pharos/certs';
+
+/** Quotes a shell word in single quotes unless it is plain (letters, digits, `_`, `=`, `-`). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The install path the reference passes to --db-install-path: the bin dir's parent with a trailing slash. */
+function installPath(binDir: string): string {
+  return `${dirname(binDir.replace(/\/+$/, ''))}/`;
+}
+
+/**
+ * `pharos configure` for `hostName`:
+ * - first backend: `-t 3 -ho <backends> -p <port> -su <superuser>
+ *   --asb-host-name 127.0.0.1 --replication-solution patroni
+ *   --replication-role primary --db-unitfile patroni --db-install-path <dir>/
+ *   --skip-db-certificate` + agent options;
+ * - other backends: the same with `--replication-role standby`;
+ * - web apps: `-t 2 -ho <backends> -p <port> -su <superuser>
+ *   --db-install-path <dir>/` + agent options.
+ *
+ * The host list is every backend address in topology order, a backend's own
+ * address replaced by 127.0.0.1 (§8 item 3: the reference's standby-2 line
+ * is wrong). Agent options by `agent_certificates`: per-agent
+ * `--use-agent-sslcert <dir>/agentN.crt --use-agent-sslkey <dir>/agentN.key
+ * -aro agent_id=N` with N = 1..6 in host order, backends then web apps
+ * (§8 item 4); common-user `--use-agent-user <user>` + its certificate and
+ * key; built-in-ca `--use-existing-sslutils` on backends. Corrections:
+ * `--replication-solution patroni`, never efm (item 1); the multi-host list,
+ * never a VIP (item 2); `--skip-db-certificate` on standbys too (item 7).
+ *
+ * @throws InputError when the host is neither a backend nor a web app (etcd
+ *   members run no PEM component).
+ */
+export function configureCommandLine(topo: Topology, hostName: string, opts: ConfigureOptions = {}): ConfigureCommand {
+  const agent = agentHosts(topo).find((h) => h.name === hostName);
+  if (!agent) {
+    throw new InputError(`'${hostName}' is neither a backend nor a web application; it has no configure step`);
+  }
+  const certDir = opts.certDir ?? (opts.site ? opts.site.hostDir(hostName) : DEFAULT_CERT_DIR);
+  const binDir = opts.site ? opts.site.binDir : topo.postgres.bin_dir;
+  const isBackend = agent.role === 'backend';
+  const hosts = topo.backends.map((b) => (b.name === hostName ? '127.0.0.1' : b.address)).join(',');
+  const pairs: [string, string?][] = [
+    ['-t', isBackend ? '3' : '2'],
+    ['-ho', hosts],
+    ['-p', String(topo.postgres.port)],
+    ['-su', topo.pem.superuser],
+  ];
+  if (isBackend) {
+    pairs.push(
+      ['--asb-host-name', '127.0.0.1'],
+      ['--replication-solution', 'patroni'],
+      ['--replication-role', agent.agentId === 1 ? 'primary' : 'standby'],
+      ['--db-unitfile', 'patroni'],
+    );
+  }
+  pairs.push(['--db-install-path', installPath(binDir)]);
+  if (isBackend) pairs.push(['--skip-db-certificate']);
+  const user = agentUser(topo, agent.agentId);
+  if (topo.agent_certificates === 'built-in-ca') {
+    if (isBackend) pairs.push(['--use-existing-sslutils']);
+  } else {
+    if (topo.agent_certificates === 'common-user') pairs.push(['--use-agent-user', user]);
+    pairs.push(['--use-agent-sslcert', join(certDir, `${user}.crt`)], ['--use-agent-sslkey', join(certDir, `${user}.key`)]);
+    if (topo.agent_certificates === 'per-agent') pairs.push(['-aro', `agent_id=${agent.agentId}`]);
+  }
+  const command = opts.command ?? ['pharos', 'configure'];
+  const argv = [...command, ...pairs.flatMap(([flag, value]) => (value === undefined ? [flag] : [flag, value]))];
+  const lines = [
+    command.map(shellQuote).join(' '),
+    ...pairs.map(([flag, value]) => (value === undefined ? flag : `${flag} ${shellQuote(value)}`)),
+  ];
+  return { argv, script: `${lines.join(' \\\n  ')}\n` };
+}

@@ -1,0 +1,148 @@
+/**
+ * Patroni's configuration file (/etc/patroni/patroni.yml) for one backend,
+ * reference document "Set up Patroni on the primary" / "Set up the standby
+ * nodes"; Patroni 4 YAML configuration settings.
+ */
+import { join } from 'node:path';
+import { findBackend } from '../topology/hosts.js';
+import type { Topology } from '../topology/types.js';
+import { ETCD_CLIENT_PORT } from './etcd.js';
+import { patroniHbaRules } from './hba.js';
+import { PATRONI_USERS, type PatroniSecrets } from './patroni-users.js';
+import type { LabSite } from './site.js';
+import { hostPort } from './url.js';
+import { toYaml } from './yaml.js';
+
+/** The dynamic settings Patroni writes to the DCS when it initialises the cluster. */
+export interface PatroniBootstrap {
+  dcs: {
+    ttl: number;
+    loop_wait: number;
+    retry_timeout: number;
+    maximum_lag_on_failover: number;
+    failsafe_mode?: boolean;
+    postgresql: { use_pg_rewind: boolean; pg_hba: string[] };
+  };
+  initdb: (string | Record<string, string>)[];
+}
+
+/** patroni.yml as an object; key order is the reference's. */
+export interface PatroniConfig {
+  scope: string;
+  name: string;
+  log?: { dir: string };
+  restapi: { listen: string; connect_address: string };
+  etcd3: { hosts: string[] };
+  bootstrap?: PatroniBootstrap;
+  postgresql: {
+    listen: string;
+    connect_address: string;
+    data_dir: string;
+    bin_dir: string;
+    pgpass?: string;
+    authentication: Record<'replication' | 'superuser' | 'rewind', { username: string; password: string }>;
+    parameters: { unix_socket_directories: string };
+    basebackup?: Record<string, string>[];
+  };
+}
+
+/** Where the lab puts a backend's Patroni log, socket and pgpass; the lab creates them before starting Patroni. */
+export function patroniLabPaths(topo: Topology, backendName: string, site: LabSite) {
+  const dir = site.hostDir(backendName);
+  return {
+    dataDir: join(dir, topo.postgres.data_dir),
+    logDir: join(dir, 'log'),
+    socketDir: join(dir, 'run'),
+    pgpass: join(dir, 'pgpass'),
+  };
+}
+
+function bootstrapSection(topo: Topology): PatroniBootstrap {
+  const p = topo.patroni;
+  return {
+    dcs: {
+      ttl: p.ttl,
+      loop_wait: p.loop_wait,
+      retry_timeout: p.retry_timeout,
+      maximum_lag_on_failover: p.maximum_lag_on_failover,
+      ...(p.failsafe_mode ? { failsafe_mode: true } : {}),
+      postgresql: { use_pg_rewind: true, pg_hba: patroniHbaRules(topo) },
+    },
+    initdb: [{ encoding: 'UTF8' }, 'data-checksums'],
+  };
+}
+
+/**
+ * patroni.yml for `backendName`, exactly the reference's: scope = topology
+ * `cluster`; name = backend name; restapi listen/connect_address
+ * `<address>:<patroni.rest_port>`; etcd3 hosts `<member>:2379`; bootstrap
+ * (dcs ttl/loop_wait/retry_timeout/maximum_lag_on_failover from the topology,
+ * `failsafe_mode: true` when the topology asks, use_pg_rewind, Patroni's
+ * pg_hba rules; initdb UTF8 + data-checksums) on the FIRST backend only;
+ * postgresql listen `*:<port>`, connect_address, data_dir, bin_dir,
+ * authentication (patroni_rep, patroni_super, patroni_rew with `secrets`),
+ * unix_socket_directories '/var/run/postgresql, /tmp'. Standbys differ only
+ * by name and addresses (and have no bootstrap section).
+ *
+ * With a lab `site` (all backends on one machine; Patroni docs, YAML
+ * configuration): listen `<address>:<port>` (the one address, so three
+ * servers share the port), data_dir `<hostDir>/<postgres.data_dir>`,
+ * bin_dir `site.binDir`, unix_socket_directories `<hostDir>/run`,
+ * `postgresql.pgpass` `<hostDir>/pgpass` (Patroni's default /tmp/pgpass
+ * would be shared by the three nodes), `postgresql.basebackup:
+ * [{checkpoint: fast}]` (pg_basebackup --checkpoint=fast, so a replica build
+ * does not wait for a spread checkpoint), `log.dir` `<hostDir>/log`, and the
+ * bootstrap section on EVERY lab backend (Patroni uses it only on the member
+ * that wins the initialise race, so the lab does not depend on start order;
+ * every member's copy is identical). The lab creates the log and run
+ * directories ({@link patroniLabPaths}).
+ *
+ * @throws InputError when `backendName` is not a backend.
+ */
+export function patroniConfig(
+  topo: Topology,
+  backendName: string,
+  secrets: PatroniSecrets,
+  site?: LabSite,
+): PatroniConfig {
+  const me = findBackend(topo, backendName);
+  const isFirst = topo.backends[0]?.name === me.name;
+  const lab = site ? patroniLabPaths(topo, me.name, site) : undefined;
+  const port = topo.postgres.port;
+  const config: PatroniConfig = {
+    scope: topo.cluster,
+    name: me.name,
+    ...(lab ? { log: { dir: lab.logDir } } : {}),
+    restapi: {
+      listen: hostPort(me.address, topo.patroni.rest_port),
+      connect_address: hostPort(me.address, topo.patroni.rest_port),
+    },
+    etcd3: { hosts: topo.etcd.map((m) => hostPort(m.address, ETCD_CLIENT_PORT)) },
+    ...(isFirst || site ? { bootstrap: bootstrapSection(topo) } : {}),
+    postgresql: {
+      listen: lab ? hostPort(me.address, port) : `*:${port}`,
+      connect_address: hostPort(me.address, port),
+      data_dir: lab ? lab.dataDir : topo.postgres.data_dir,
+      bin_dir: site ? site.binDir : topo.postgres.bin_dir,
+      ...(lab ? { pgpass: lab.pgpass } : {}),
+      authentication: {
+        replication: { username: PATRONI_USERS.replication, password: secrets.replication },
+        superuser: { username: PATRONI_USERS.superuser, password: secrets.superuser },
+        rewind: { username: PATRONI_USERS.rewind, password: secrets.rewind },
+      },
+      parameters: { unix_socket_directories: lab ? lab.socketDir : '/var/run/postgresql, /tmp' },
+      ...(lab ? { basebackup: [{ checkpoint: 'fast' }] } : {}),
+    },
+  };
+  return config;
+}
+
+/** {@link patroniConfig} as YAML text (YAML 1.1-safe quoting, for PyYAML). Same arguments and errors. */
+export function renderPatroniYml(
+  topo: Topology,
+  backendName: string,
+  secrets: PatroniSecrets,
+  site?: LabSite,
+): string {
+  return toYaml(patroniConfig(topo, backendName, secrets, site));
+}

@@ -1,0 +1,133 @@
+/**
+ * JSON schemas of the API's bodies and answers (fastify validates requests
+ * and serialises responses with them; issue 7 generates the OpenAPI document
+ * from them). Field names are camelCase; units are in the names.
+ */
+
+/** Every error answer: `{"error": "<what went wrong>"}`. */
+export const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'string' } },
+  required: ['error'],
+} as const;
+
+/** The error answers every authenticated route can give. */
+export const authErrorResponses = {
+  401: errorSchema,
+  403: errorSchema,
+  503: errorSchema,
+} as const;
+
+/** Body of POST /api/login. */
+export const loginBodySchema = {
+  type: 'object',
+  properties: {
+    user: { type: 'string', minLength: 1, maxLength: 63 },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+  },
+  required: ['user', 'password'],
+  additionalProperties: false,
+} as const;
+
+/** The session as the client sees it (login, GET /api/session). */
+export const sessionSchema = {
+  type: 'object',
+  properties: {
+    user: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'user'] },
+    csrfToken: { type: 'string' },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+  required: ['user', 'role', 'csrfToken', 'expiresAt'],
+} as const;
+
+/** Answer of POST /api/logout. */
+export const logoutSchema = {
+  type: 'object',
+  properties: { loggedOut: { type: 'boolean' } },
+  required: ['loggedOut'],
+} as const;
+
+/** Answer of GET /api/health. */
+export const healthSchema = {
+  type: 'object',
+  properties: {
+    version: { type: 'string' },
+    backend: {
+      type: 'object',
+      properties: {
+        reachable: { type: 'boolean' },
+        host: { type: ['string', 'null'] },
+        port: { type: ['integer', 'null'] },
+        isPrimary: { type: ['boolean', 'null'] },
+        error: { type: 'string' },
+      },
+      required: ['reachable', 'host', 'port', 'isPrimary'],
+    },
+  },
+  required: ['version', 'backend'],
+} as const;
+
+const latestSchema = {
+  type: 'object',
+  description: 'latest values by probe name; each entry one object of the probe ("" = the only one)',
+  additionalProperties: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        object: { type: 'string' },
+        collectedAt: { type: 'string', format: 'date-time' },
+        ageS: { type: 'number' },
+        value: {},
+      },
+      required: ['object', 'collectedAt', 'ageS', 'value'],
+    },
+  },
+} as const;
+
+const agentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    userName: { type: 'string' },
+    hostAddress: { type: ['string', 'null'] },
+    active: { type: 'boolean' },
+    version: { type: ['string', 'null'] },
+    lastHeartbeat: { type: ['string', 'null'] },
+    heartbeatAgeS: { type: ['number', 'null'] },
+    alive: { type: 'boolean' },
+    droppedSamples: { type: 'integer' },
+    latest: latestSchema,
+  },
+  required: ['id', 'name', 'active', 'lastHeartbeat', 'heartbeatAgeS', 'alive', 'latest'],
+} as const;
+
+const serverSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'integer' },
+    active: { type: 'boolean' },
+    isPemBackend: { type: 'boolean' },
+    agentId: { type: ['integer', 'null'] },
+    agentName: { type: ['string', 'null'] },
+    latest: latestSchema,
+  },
+  required: ['id', 'name', 'host', 'port', 'active', 'agentId', 'latest'],
+} as const;
+
+/** Answer of GET /api/fleet. */
+export const fleetSchema = {
+  type: 'object',
+  properties: {
+    asOf: { type: 'string', format: 'date-time' },
+    heartbeatIntervalS: { type: 'number' },
+    agents: { type: 'array', items: agentSchema },
+    servers: { type: 'array', items: serverSchema },
+  },
+  required: ['asOf', 'heartbeatIntervalS', 'agents', 'servers'],
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * Assembles the web application on a fastify instance over HTTPS: security
+ * headers (helmet, with a strict Content-Security-Policy: scripts, styles and
+ * connections from this origin only, no inline code), cookies, the login rate
+ * limit, the JSON error answers, the API routes and the UI's static files.
+ * It does not listen: {@link startWebServer} does.
+ */
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { Logger } from '@pharos/core/log';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandlers } from './api/errors.js';
+import { registerFleetRoute } from './api/fleet.js';
+import { registerHealthRoute } from './api/health.js';
+import type { LoginAuthenticator } from './auth/authenticate.js';
+import { registerAuthRoutes } from './auth/routes.js';
+import { SessionStore } from './auth/session-store.js';
+import type { Backend } from './backend.js';
+import { loadUiFiles, registerUiRoutes } from './ui/static.js';
+
+/** Everything {@link buildApp} needs. */
+export interface AppDeps {
+  /** TLS certificate chain and private key (PEM). */
+  tls: { cert: Buffer; key: Buffer };
+  /** The service connection to the backend. */
+  db: Backend;
+  authenticator: LoginAuthenticator;
+  logger: Logger;
+  version: string;
+  sessionTtlS: number;
+  loginRateLimitPerMinute: number;
+  /** Directory of the UI's static files (default packages/web/ui). */
+  uiDir?: string;
+}
+
+/** Largest request body accepted, in bytes (login is the biggest: a name and a password). */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  installErrorHandlers(app);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  const store = new SessionStore(deps.db, deps.sessionTtlS, deps.logger);
+  registerHealthRoute(app, deps.db, deps.version);
+  registerAuthRoutes(app, {
+    store,
+    authenticator: deps.authenticator,
+    sessionTtlS: deps.sessionTtlS,
+    loginRateLimitPerMinute: deps.loginRateLimitPerMinute,
+  });
+  registerFleetRoute(app, deps.db, store);
+  registerUiRoutes(app, loadUiFiles(deps.uiDir));
+  return app;
+}

@@ -1,0 +1,96 @@
+/**
+ * Login, logout and the current session:
+ *
+ * - `POST /api/login {user, password}`: the backend itself checks the password
+ *   (a connection as that user through the multi-host string); membership of
+ *   pem_admin / pem_user decides the role. 200 with the session (and its CSRF
+ *   token) and the session cookie; 401 wrong user or password; 403 a role in
+ *   neither group; 429 too many attempts; 503 backend failing over. Only
+ *   `application/json` bodies are parsed, so a cross-site form cannot log a
+ *   victim in (login CSRF); the route is rate limited per client address.
+ * - `POST /api/logout`: deletes the session in the backend (every instance
+ *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
+ * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
+ */
+import type { FastifyInstance } from 'fastify';
+import { authErrorResponses, errorSchema, loginBodySchema, logoutSchema, sessionSchema } from '../api/schemas.js';
+import type { LoginAuthenticator } from './authenticate.js';
+import { clearSessionCookie, setSessionCookie } from './cookie.js';
+import { requireSession } from './guard.js';
+import type { Session, SessionStore } from './session-store.js';
+
+/** What the auth routes need. */
+export interface AuthRoutesDeps {
+  store: SessionStore;
+  authenticator: LoginAuthenticator;
+  /** Session lifetime (cookie Max-Age), seconds. */
+  sessionTtlS: number;
+  /** Login attempts allowed per client address per minute. */
+  loginRateLimitPerMinute: number;
+}
+
+function sessionView(s: Session) {
+  return {
+    user: s.roleName,
+    role: s.isAdmin ? 'admin' : 'user',
+    csrfToken: s.csrfToken,
+    expiresAt: s.expiresAt.toISOString(),
+  };
+}
+
+/** Registers /api/login, /api/logout and /api/session on `app`. */
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
+  const withSession = requireSession(deps.store);
+
+  app.post<{ Body: { user: string; password: string } }>(
+    '/api/login',
+    {
+      schema: {
+        summary: 'Log in with a PostgreSQL role of the backend',
+        body: loginBodySchema,
+        response: { 200: sessionSchema, 400: errorSchema, 429: errorSchema, ...authErrorResponses },
+      },
+      config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
+    },
+    async (request, reply) => {
+      const { user, password } = request.body;
+      const outcome = await deps.authenticator.authenticate(user, password);
+      if (outcome.kind === 'bad-credentials') {
+        request.log.info({ user }, 'login refused: wrong user name or password');
+        return reply.code(401).send({ error: 'wrong user name or password' });
+      }
+      if (outcome.kind === 'not-member') {
+        request.log.info({ user }, 'login refused: not a member of pem_admin or pem_user');
+        return reply.code(403).send({ error: 'this role is not a member of pem_admin or pem_user' });
+      }
+      const session = await deps.store.create(user, outcome.isAdmin);
+      setSessionCookie(reply, session.sessionId, deps.sessionTtlS);
+      request.log.info({ user, admin: outcome.isAdmin }, 'logged in');
+      return sessionView(session);
+    },
+  );
+
+  app.post(
+    '/api/logout',
+    {
+      schema: { summary: 'Log out everywhere this session is used', response: { 200: logoutSchema, ...authErrorResponses } },
+      preHandler: withSession,
+    },
+    async (request, reply) => {
+      const session = request.pharosSession!;
+      await deps.store.remove(session.idHash);
+      clearSessionCookie(reply);
+      request.log.info({ user: session.roleName }, 'logged out');
+      return { loggedOut: true };
+    },
+  );
+
+  app.get(
+    '/api/session',
+    {
+      schema: { summary: "The caller's session", response: { 200: sessionSchema, ...authErrorResponses } },
+      preHandler: withSession,
+    },
+    async (request) => sessionView(request.pharosSession!),
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * The web instance's access to the backend through its service connection
+ * (an HaConnection on the multi-host string, as a member of pem_web), and the
+ * failover policy of every request: a statement that fails with a
+ * failover-class error (the primary went away, no primary reachable yet) is
+ * retried once after a short pause; if it fails again the request answers
+ * 503 `{"error":"backend is failing over"}`. Never a crash, never a logout.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectError, PharosError } from '@pharos/core/errors';
+import { isFailoverError } from '@pharos/core/ha-connection';
+import type { Logger } from '@pharos/core/log';
+
+/** The part of an `HaConnection` the web application uses (also what tests hand in). */
+export interface Backend {
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    options?: { deadlineMs?: number },
+  ): Promise<{ rows: R[]; rowCount: number }>;
+  readonly current: { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
+/** The backend could not answer even after one retry: the request answers 503. */
+export class BackendFailingOverError extends PharosError {
+  constructor(options?: { cause?: unknown }) {
+    super('backend is failing over', options);
+  }
+}
+
+/** Deadline of one backend statement made for a web request, in milliseconds. */
+export const STATEMENT_DEADLINE_MS = 4000;
+
+/** Pause before the one retry after a failover-class error, in milliseconds. */
+export const RETRY_PAUSE_MS = 750;
+
+/**
+ * True for errors that mean "the backend is between primaries or unreachable":
+ * the HaConnection's failover class (25006, 57P01-57P03, class 08, resets,
+ * deadlines) and ConnectError (no host could be reached or none was primary).
+ */
+export function isBackendUnavailable(err: unknown): boolean {
+  return err instanceof ConnectError || isFailoverError(err);
+}
+
+/**
+ * Runs `fn` (one idempotent backend operation: a read, or a write safe to
+ * repeat) and retries it once after {@link RETRY_PAUSE_MS} when it fails with
+ * a failover-class error. Throws {@link BackendFailingOverError} when the retry
+ * fails the same way; any other error is rethrown as is.
+ */
+export async function withFailoverRetry<T>(
+  fn: () => Promise<T>,
+  options: { logger?: Logger; what: string; pauseMs?: number },
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isBackendUnavailable(err)) throw err;
+    options.logger?.warn({ what: options.what, err: String(err) }, 'backend unavailable, retrying once');
+  }
+  await sleep(options.pauseMs ?? RETRY_PAUSE_MS);
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isBackendUnavailable(err)) throw err;
+    options.logger?.warn({ what: options.what, err: String(err) }, 'backend still unavailable');
+    throw new BackendFailingOverError({ cause: err });
+  }
+}

@@ -1,0 +1,62 @@
+// The browser's client of the Pharos JSON API (same origin). Keeps the
+// session's CSRF token in memory and sends it on every mutating request.
+// Errors carry the HTTP status so callers tell "not logged in" (401) from
+// "backend is failing over" (503).
+
+let csrfToken = '';
+
+/** An API error: `status` is the HTTP status (0 when the instance did not answer). */
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function call(method, path, body) {
+  const headers = { accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'this web instance does not answer');
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`);
+  return data;
+}
+
+function remember(session) {
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+/** The current session, or throws ApiError 401. */
+export async function getSession() {
+  return remember(await call('GET', '/api/session'));
+}
+
+/** Logs in; resolves to the session. */
+export async function login(user, password) {
+  return remember(await call('POST', '/api/login', { user, password }));
+}
+
+/** Logs out (the session ends on every instance). */
+export async function logout() {
+  try {
+    await call('POST', '/api/logout');
+  } finally {
+    csrfToken = '';
+  }
+}
+
+/** The fleet: agents and servers with their latest values. */
+export async function getFleet() {
+  return call('GET', '/api/fleet');
+}
