@@ -21,7 +21,7 @@ case "${VERSION_ID:-}" in
   *) echo "install-system: Debian 12 or 13 expected, found '${PRETTY_NAME:-unknown}'" >&2; exit 1 ;;
 esac
 
-packages=(postgresql postgresql-contrib etcd-server etcd-client patroni openssl chromium iproute2 python3-psycopg2 python3-etcd3 ca-certificates)
+packages=(postgresql postgresql-contrib etcd-server etcd-client patroni openssl chromium iproute2 python3-psycopg2 python3-etcd ca-certificates)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -80,9 +80,9 @@ trap '[ -n "$policy_created" ] && $SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 common=(postgresql postgresql-contrib openssl chromium iproute2 ca-certificates)
 if [ "$VERSION_ID" = 12 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${common[@]}"
-  $SUDO apt-get install -y -qq --no-install-recommends -t trixie etcd-server etcd-client patroni python3-psycopg2 python3-etcd3
+  $SUDO apt-get install -y -qq --no-install-recommends -t trixie etcd-server etcd-client patroni python3-psycopg2 python3-etcd
 else
-  $SUDO apt-get install -y -qq --no-install-recommends "${common[@]}" etcd-server etcd-client patroni python3-psycopg2 python3-etcd3
+  $SUDO apt-get install -y -qq --no-install-recommends "${common[@]}" etcd-server etcd-client patroni python3-psycopg2 python3-etcd
 fi
 
 # Debian's postgresql-common creates a default cluster; the lab never uses it.

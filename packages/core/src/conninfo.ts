@@ -29,17 +29,32 @@
  *   `PGKRBSRVNAME` and `PGGSSLIB` are ignored.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from './errors.js';
 
 /** `sslmode` values (§34.19.1, table 34.1 "SSL Mode Descriptions"). */
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 /** `target_session_attrs` values (§34.1.2). */
-export type TargetSessionAttrs = 'any' | 'read-write' | 'read-only' | 'primary' | 'standby' | 'prefer-standby';
+export type TargetSessionAttrs =
+  | 'any'
+  | 'read-write'
+  | 'read-only'
+  | 'primary'
+  | 'standby'
+  | 'prefer-standby';
 
-export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** Every valid `sslmode`, weakest first. */
+export const SSL_MODES: readonly SslMode[] = [
+  'disable',
+  'allow',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+];
+/** Every valid `target_session_attrs` (libpq 14+). */
 export const TARGET_SESSION_ATTRS: readonly TargetSessionAttrs[] = [
   'any',
   'read-write',
@@ -116,7 +131,8 @@ export interface ConnInfo {
 /** Keys libpq 15 knows that Pharos rejects, with the reason. */
 const UNSUPPORTED: Record<string, string> = {
   service: 'connection service files are not supported by Pharos; give the parameters directly',
-  sslpassword: 'encrypted client keys are not supported by Pharos; use an unencrypted key file with mode 0600',
+  sslpassword:
+    'encrypted client keys are not supported by Pharos; use an unencrypted key file with mode 0600',
   sslcrldir: 'CRL directories are not supported by Pharos; use sslcrl with a PEM file',
   requirepeer: 'requirepeer is not supported by Pharos',
   replication: 'replication connections are not supported by Pharos',
@@ -373,7 +389,9 @@ function parseUriParams(params: string, raw: Map<string, string>): void {
         vs = ++p;
       } else if (c === '&' || c === undefined) {
         if (vs < 0) {
-          throw new InputError(`missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`);
+          throw new InputError(
+            `missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`,
+          );
         }
         value = params.slice(vs, p);
         if (c === '&') p++;
@@ -504,7 +522,8 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
       } catch {
         throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
       }
-      if (n < 1 || n > 65535) throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
+      if (n < 1 || n > 65535)
+        throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
       port = n;
     }
     hosts.push(hostaddr === '' ? { host, port } : { host, hostaddr, port });
@@ -523,7 +542,11 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
     passfile: nonEmpty('passfile') ?? join(home, '.pgpass'),
     sslmode: oneOf(nonEmpty('sslmode') ?? 'prefer', SSL_MODES, 'sslmode'),
     sslsni: raw.has('sslsni') ? raw.get('sslsni')!.startsWith('1') : true,
-    targetSessionAttrs: oneOf(nonEmpty('target_session_attrs') ?? 'any', TARGET_SESSION_ATTRS, 'target_session_attrs'),
+    targetSessionAttrs: oneOf(
+      nonEmpty('target_session_attrs') ?? 'any',
+      TARGET_SESSION_ATTRS,
+      'target_session_attrs',
+    ),
     keepalives: raw.has('keepalives') ? parseBoolInt(raw.get('keepalives')!, 'keepalives') : true,
   };
   if (raw.has('sslsni') && !/^[01]$/.test(raw.get('sslsni')!)) {
@@ -566,7 +589,8 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
   const gss = nonEmpty('gssencmode');
   if (gss !== undefined) {
     const g = oneOf(gss, ['disable', 'prefer', 'require'] as const, 'gssencmode');
-    if (g === 'require') throw new InputError('gssencmode value "require" is not supported: Pharos has no GSSAPI');
+    if (g === 'require')
+      throw new InputError('gssencmode value "require" is not supported: Pharos has no GSSAPI');
     ci.gssencmode = g;
   }
   const cb = nonEmpty('channel_binding');
@@ -607,7 +631,8 @@ export function formatConninfo(ci: ConnInfo): string {
     parts.push(`${k}=${quoteConninfoValue(s)}`);
   };
   add('host', ci.hosts.map((h) => h.host).join(','));
-  if (ci.hosts.some((h) => h.hostaddr !== undefined)) add('hostaddr', ci.hosts.map((h) => h.hostaddr ?? '').join(','));
+  if (ci.hosts.some((h) => h.hostaddr !== undefined))
+    add('hostaddr', ci.hosts.map((h) => h.hostaddr ?? '').join(','));
   add('port', ci.hosts.map((h) => h.port).join(','));
   add('dbname', ci.dbname);
   add('user', ci.user);

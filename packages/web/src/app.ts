@@ -45,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     return503OnClosing: true,
+    // Unknown body fields are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, {

@@ -7,9 +7,15 @@
  * 503 `{"error":"backend is failing over"}`. Never a crash, never a logout.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectError, PharosError } from '@pharos/core/errors';
+import { PharosError } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha-connection';
-import type { Logger } from '@pharos/core/log';
+
+/** The logging the request path needs: a pino logger and fastify's request logger both fit. */
+export interface LogSink {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
 
 /** The part of an `HaConnection` the web application uses (also what tests hand in). */
 export interface Backend {
@@ -38,10 +44,12 @@ export const RETRY_PAUSE_MS = 750;
 /**
  * True for errors that mean "the backend is between primaries or unreachable":
  * the HaConnection's failover class (25006, 57P01-57P03, class 08, resets,
- * deadlines) and ConnectError (no host could be reached or none was primary).
+ * deadlines, and no host matching target_session_attrs yet). A host that
+ * refuses the service user (authentication, HBA, TLS verification) is not in
+ * it: that is a configuration error, answered 500 and logged.
  */
 export function isBackendUnavailable(err: unknown): boolean {
-  return err instanceof ConnectError || isFailoverError(err);
+  return isFailoverError(err);
 }
 
 /**
@@ -52,7 +60,7 @@ export function isBackendUnavailable(err: unknown): boolean {
  */
 export async function withFailoverRetry<T>(
   fn: () => Promise<T>,
-  options: { logger?: Logger; what: string; pauseMs?: number },
+  options: { logger?: LogSink | undefined; what: string; pauseMs?: number },
 ): Promise<T> {
   try {
     return await fn();

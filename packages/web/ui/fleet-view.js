@@ -27,7 +27,8 @@ function serverStatus(s, fleet, agentsById) {
 
 function newestSampleAge(latest) {
   let min;
-  for (const list of Object.values(latest ?? {})) for (const e of list) if (min === undefined || e.ageS < min) min = e.ageS;
+  for (const list of Object.values(latest ?? {}))
+    for (const e of list) if (min === undefined || e.ageS < min) min = e.ageS;
   return min === undefined ? '' : `${v.duration(min)} ago`;
 }
 
@@ -49,25 +50,27 @@ function agentCells(a) {
 
 function serverCells(s, fleet, agentsById) {
   const [status, tone] = serverStatus(s, fleet, agentsById);
+  const why = status === 'down' ? v.downReason(v.latestOf(s.latest, 'server_up')) : '';
   const info = v.latestOf(s.latest, 'server_info');
   const totals = v.databaseTotals(s.latest);
   return [
-    [status, `badge status-${tone}`],
+    [status, `badge status-${tone}`, why],
     [String(s.id), 'num'],
     [s.name + (s.isPemBackend ? ' (PEM backend)' : '')],
     [`${s.host}:${s.port}`],
     [s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)],
     [v.role(info)],
+    [v.version(info)],
     [v.uptime(info)],
     [v.connections(s.latest)],
     [totals ? v.count(totals.commits) : '', 'num'],
-    [v.cacheHit(totals), 'num'],
+    [v.cacheHit(totals, s.latest), 'num'],
     [v.replicationLag(s.latest)],
     [newestSampleAge(s.latest)],
   ];
 }
 
-function setCell(td, [text, cls]) {
+function setCell(td, [text, cls, title]) {
   // The status badge is a span inside the cell; other cells hold text.
   if (cls?.startsWith('badge')) {
     let span = td.firstElementChild;
@@ -77,6 +80,7 @@ function setCell(td, [text, cls]) {
     }
     if (span.textContent !== text) span.textContent = text;
     if (span.className !== cls) span.className = cls;
+    if (span.title !== (title ?? '')) span.title = title ?? '';
     return;
   }
   if (td.textContent !== text) td.textContent = text;
@@ -98,7 +102,7 @@ function sync(tbody, items, cellsOf) {
       tr.dataset.id = id;
       for (let i = 0; i < cells.length; i++) tr.insertCell();
     }
-    cells.forEach((c, i) => setCell(tr.cells[i], c));
+    for (let i = 0; i < cells.length; i++) setCell(tr.cells[i], cells[i]);
     const wantedNext = previous ? previous.nextSibling : tbody.firstChild;
     if (tr !== wantedNext) tbody.insertBefore(tr, wantedNext);
     previous = tr;

@@ -45,7 +45,8 @@ async function refresh() {
     setBanner('');
     $('refresh-state').textContent = `Updated ${lastOk.toLocaleTimeString()} · every ${REFRESH_S} s`;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return showLogin('Your session ended. Please log in again.');
+    if (err instanceof ApiError && err.status === 401)
+      return showLogin('Your session ended. Please log in again.');
     const why = err instanceof ApiError && err.status === 503 ? 'The backend is failing over' : err.message;
     setBanner(`${why}; retrying… ${lastOk ? `(data from ${lastOk.toLocaleTimeString()})` : ''}`);
   }

@@ -76,34 +76,53 @@ export function role(v) {
   return rec === true || rec === 't' ? 'standby' : 'primary';
 }
 
+/** server_info -> PostgreSQL version ("15.8"). */
+export function version(v) {
+  const x = v?.value;
+  const s = pick(x, 'server_version', 'version');
+  return typeof s === 'string' ? (s.replace(/^PostgreSQL /, '').split(' ')[0] ?? '') : '';
+}
+
+/** server_up -> the error text recorded when down, or ''. */
+export function downReason(v) {
+  const e = pick(v?.value, 'error');
+  return typeof e === 'string' ? e : '';
+}
+
 /** server_info -> uptime text. */
 export function uptime(v) {
   const x = v?.value;
   const s = num(pick(x, 'uptime_s', 'uptime_seconds', 'uptime'));
   if (s !== undefined) return duration(s);
   const start = pick(x, 'start_time', 'postmaster_start_time', 'started_at');
-  if (typeof start === 'string' && !Number.isNaN(Date.parse(start))) return duration((Date.now() - Date.parse(start)) / 1000);
+  if (typeof start === 'string' && !Number.isNaN(Date.parse(start)))
+    return duration((Date.now() - Date.parse(start)) / 1000);
   return '';
 }
 
-/** connections_by_state -> "active 2 · idle 5". Accepts one object {state: n} or one object per state. */
+/**
+ * connections_by_state -> "active 2 · idle 5" (states with connections only;
+ * "0" when none). The agent writes one object per state with a `connections`
+ * column; one object {state: n} is accepted too.
+ */
 export function connections(latest) {
   const list = latest?.connections_by_state;
   if (!list || list.length === 0) return '';
   const byState = {};
   for (const entry of list) {
     const x = entry.value;
-    if (entry.object !== '' && (typeof x === 'number' || typeof pick(x, 'count', 'n') === 'number')) {
-      byState[entry.object] = typeof x === 'number' ? x : pick(x, 'count', 'n');
-    } else if (Array.isArray(x)) {
-      for (const r of x) if (r && typeof r === 'object') byState[r.state ?? 'null'] = r.count ?? r.n;
-    } else if (x && typeof x === 'object') {
-      const inner = pick(x, 'states', 'by_state') ?? x;
-      for (const [k, n] of Object.entries(inner)) if (num(n) !== undefined) byState[k] = num(n);
+    const n = typeof x === 'number' ? x : num(pick(x, 'connections', 'count', 'n'));
+    if (entry.object !== '' && n !== undefined) {
+      byState[entry.object] = n;
+    } else if (x && typeof x === 'object' && !Array.isArray(x)) {
+      for (const [k, c] of Object.entries(pick(x, 'states', 'by_state') ?? x))
+        if (num(c) !== undefined) byState[k] = num(c);
     }
   }
-  const parts = Object.entries(byState).filter(([, n]) => n !== undefined);
-  if (parts.length === 0) return compact(list[0].value);
+  const all = Object.entries(byState);
+  if (all.length === 0) return compact(list[0].value);
+  const parts = all.filter(([, n]) => n > 0);
+  if (parts.length === 0) return '0';
   return parts.map(([k, n]) => `${k} ${n}`).join(' · ');
 }
 
@@ -128,8 +147,10 @@ export function databaseTotals(latest) {
   return any ? { commits, hit, read } : undefined;
 }
 
-/** Cache hit ratio text from database totals. */
-export function cacheHit(t) {
+/** Cache hit ratio text: the probe's hit_ratio_pct when it has one, else from the totals. */
+export function cacheHit(t, latest) {
+  const ratio = num(pick(latestOf(latest, 'database_stats')?.value, 'hit_ratio_pct'));
+  if (ratio !== undefined) return `${ratio.toFixed(1)} %`;
   if (!t || t.hit + t.read === 0) return '';
   return `${((100 * t.hit) / (t.hit + t.read)).toFixed(1)} %`;
 }
@@ -146,11 +167,15 @@ export function replicationLag(latest) {
       continue;
     }
     const b = pick(x, 'lag_bytes', 'replay_lag_bytes', 'bytes');
-    const s = pick(x, 'lag_s', 'replay_lag_s', 'lag_seconds', 'seconds');
-    const text = [b !== undefined && b !== null ? bytes(b) : '', s !== undefined && s !== null ? `${num(s)?.toFixed(1)} s` : '']
+    const s = pick(x, 'replay_lag_s', 'lag_s', 'lag_seconds', 'seconds');
+    const text = [
+      b !== undefined && b !== null ? bytes(b) : '',
+      s !== undefined && s !== null ? `${num(s)?.toFixed(1)} s` : '',
+    ]
       .filter(Boolean)
       .join(' / ');
-    parts.push((entry.object ? `${entry.object}: ` : '') + (text || compact(x)));
+    const broken = pick(x, 'broken') === true ? 'broken' : '';
+    parts.push((entry.object ? `${entry.object}: ` : '') + ([text, broken].filter(Boolean).join(' ') || '-'));
   }
   return parts.join(', ');
 }

@@ -38,9 +38,13 @@ export function crc32(buf: Uint8Array): number {
 
 /** Encodes a sample as one record. Throws RangeError when the payload exceeds {@link MAX_RECORD_BYTES}. */
 export function encodeRecord(s: Sample): Buffer {
-  const payload = Buffer.from(JSON.stringify([s.sampleId, s.probe, s.serverId, s.object, s.collectedAt, s.value]));
+  const payload = Buffer.from(
+    JSON.stringify([s.sampleId, s.probe, s.serverId, s.object, s.collectedAt, s.value]),
+  );
   if (payload.length > MAX_RECORD_BYTES) {
-    throw new RangeError(`sample of probe ${s.probe} is ${payload.length} bytes, above the ${MAX_RECORD_BYTES} limit`);
+    throw new RangeError(
+      `sample of probe ${s.probe} is ${payload.length} bytes, above the ${MAX_RECORD_BYTES} limit`,
+    );
   }
   const rec = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   rec.writeUInt32LE(payload.length, 0);
@@ -61,7 +65,8 @@ export function decodeRecord(buf: Buffer, offset: number): DecodeResult {
   if (left === 0) return { kind: 'end' };
   if (left < HEADER_BYTES) return { kind: 'torn', reason: `incomplete header (${left} bytes)` };
   const len = buf.readUInt32LE(offset);
-  if (len === 0 || len > MAX_RECORD_BYTES) return { kind: 'torn', reason: `implausible record length ${len}` };
+  if (len === 0 || len > MAX_RECORD_BYTES)
+    return { kind: 'torn', reason: `implausible record length ${len}` };
   if (left < HEADER_BYTES + len) {
     return { kind: 'torn', reason: `incomplete payload (${left - HEADER_BYTES} of ${len} bytes)` };
   }

@@ -39,7 +39,11 @@ describe('spool', () => {
   it('gives consecutive ids and returns batches in order, at most N each', async () => {
     const dir = await tempDir();
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1 });
-    const written = await Promise.all([spool.append(samples(5)), spool.append(samples(4)), spool.append(samples(3))]);
+    const written = await Promise.all([
+      spool.append(samples(5)),
+      spool.append(samples(4)),
+      spool.append(samples(3)),
+    ]);
     assert.deepEqual(
       written.flat().map((s) => s.sampleId),
       Array.from({ length: 12 }, (_, i) => i + 1),
@@ -259,7 +263,9 @@ describe('spool', () => {
       const batcher = async () => { for (;;) { const b = await spool.nextBatch(50); if (b && b.lastSampleId % 3 === 0) await spool.ack(b); await new Promise((r) => setTimeout(r, 1)); } };
       batcher();
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;

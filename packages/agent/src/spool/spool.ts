@@ -147,7 +147,9 @@ export class Spool {
     this.segments = segments;
     this.openReport = report;
     const lastInSegments = segments.at(-1)?.lastId ?? 0;
-    this.nextId = Math.max(state.consumedThrough, state.issuedThrough, lastInSegments, state.pending?.lastSampleId ?? 0) + 1;
+    this.nextId =
+      Math.max(state.consumedThrough, state.issuedThrough, lastInSegments, state.pending?.lastSampleId ?? 0) +
+      1;
   }
 
   /**
@@ -187,11 +189,14 @@ export class Spool {
           offset += r.bytes;
           continue;
         }
-        const reason = r.kind === 'torn' ? r.reason : `sample id ${r.sample.sampleId} where ${lastId + 1} was expected`;
+        const reason =
+          r.kind === 'torn' ? r.reason : `sample id ${r.sample.sampleId} where ${lastId + 1} was expected`;
         const discarded = buf.length - offset;
         report.tornRecords++;
         report.discardedBytes += discarded;
-        report.details.push(`${name}: torn record at byte ${offset} (${reason}); ${discarded} bytes discarded`);
+        report.details.push(
+          `${name}: torn record at byte ${offset} (${reason}); ${discarded} bytes discarded`,
+        );
         await truncate(path, offset);
         break;
       }
@@ -256,7 +261,11 @@ export class Spool {
     const lastId = group.at(-1)!.samples.at(-1)!.sampleId;
     try {
       await this.makeRoom(buf.length);
-      if (this.active && this.active.seg.bytes > 0 && this.active.seg.bytes + buf.length > this.segmentBytes) {
+      if (
+        this.active &&
+        this.active.seg.bytes > 0 &&
+        this.active.seg.bytes + buf.length > this.segmentBytes
+      ) {
         await this.rollActive();
       }
       if (!this.active) {
@@ -333,7 +342,12 @@ export class Spool {
     for (const s of gone) await unlink(join(this.dir, s.name));
     await syncDir(this.dir);
     this.logger?.warn(
-      { spool: this.dir, droppedSamples: dropped, droppedTotal: this.state.droppedSamples, maxBytes: this.maxBytes },
+      {
+        spool: this.dir,
+        droppedSamples: dropped,
+        droppedTotal: this.state.droppedSamples,
+        maxBytes: this.maxBytes,
+      },
       `spool full: dropped ${dropped} oldest unshipped samples (${gone.length} segments)`,
     );
   }
@@ -357,7 +371,12 @@ export class Spool {
         const samples = await this.readFrom(p.firstSampleId, p.lastSampleId - p.firstSampleId + 1);
         const kept = samples.filter((s) => s.sampleId <= p.lastSampleId);
         if (kept.length > 0) {
-          return { ...p, firstSampleId: kept[0]!.sampleId, lastSampleId: kept.at(-1)!.sampleId, samples: kept };
+          return {
+            ...p,
+            firstSampleId: kept[0]!.sampleId,
+            lastSampleId: kept.at(-1)!.sampleId,
+            samples: kept,
+          };
         }
         this.state.pending = null; // nothing of it is left on disk
       }
@@ -384,7 +403,9 @@ export class Spool {
       this.state.consumedThrough = Math.max(this.state.consumedThrough, batch.lastSampleId);
       if (this.state.pending?.batchId === batch.batchId) this.state.pending = null;
       await this.saveState();
-      const done = this.segments.filter((s) => s.lastId <= this.state.consumedThrough && s !== this.active?.seg);
+      const done = this.segments.filter(
+        (s) => s.lastId <= this.state.consumedThrough && s !== this.active?.seg,
+      );
       if (this.active && this.active.seg.lastId <= this.state.consumedThrough && this.queue.length === 0) {
         done.push(this.active.seg);
         await this.rollActive();
@@ -403,7 +424,11 @@ export class Spool {
       if (out.length >= max) break;
       if (seg.lastId < fromId || seg.bytes === 0) continue;
       let offset = 0;
-      if (this.cursor && this.cursor.segName === seg.name && this.cursor.nextId <= Math.max(fromId, seg.firstId)) {
+      if (
+        this.cursor &&
+        this.cursor.segName === seg.name &&
+        this.cursor.nextId <= Math.max(fromId, seg.firstId)
+      ) {
         offset = this.cursor.offset;
       }
       const fh = await open(join(this.dir, seg.name), 'r');
@@ -435,7 +460,8 @@ export class Spool {
     return this.serial.run(async () => {
       const oldest = (await this.readFrom(this.state.consumedThrough + 1, 1))[0];
       let samples = 0;
-      for (const s of this.segments) samples += Math.max(0, s.lastId - Math.max(s.firstId - 1, this.state.consumedThrough));
+      for (const s of this.segments)
+        samples += Math.max(0, s.lastId - Math.max(s.firstId - 1, this.state.consumedThrough));
       return {
         bytes: this.segments.reduce((n, s) => n + s.bytes, 0),
         samples,

@@ -42,14 +42,21 @@ export async function readState(dir: string): Promise<SpoolState | undefined> {
   }
   try {
     const s = JSON.parse(text) as SpoolState;
-    if (s.version !== 1 || !Number.isSafeInteger(s.consumedThrough) || !Number.isSafeInteger(s.droppedSamples)) {
+    if (
+      s.version !== 1 ||
+      !Number.isSafeInteger(s.consumedThrough) ||
+      !Number.isSafeInteger(s.droppedSamples)
+    ) {
       throw new Error('unexpected content');
     }
     return { ...s, issuedThrough: s.issuedThrough ?? s.consumedThrough, pending: s.pending ?? null };
   } catch (err) {
-    throw new ConfigError(`spool state ${path} is malformed (${(err as Error).message}); move it away to start afresh`, {
-      cause: err,
-    });
+    throw new ConfigError(
+      `spool state ${path} is malformed (${(err as Error).message}); move it away to start afresh`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -4,7 +4,7 @@
  * backends' `root.crt` (pem-facts.md §7: in HA the same CA must sign agent
  * certificates for every backend node).
  */
-import * as x509 from '@peculiar/x509';
+
 import { InputError } from '../errors.js';
 import {
   certToPem,
@@ -16,6 +16,7 @@ import {
   randomSerial,
   SIGNING_ALGORITHM,
 } from './keys.js';
+import { x509 } from './x509.js';
 
 /** A certificate with its private key, both PEM; the serial number as hex. */
 export interface CertifiedKey {
@@ -65,7 +66,8 @@ export async function createCa(opts: { commonName: string; days: number }): Prom
 export async function loadCa(ca: { certPem: string; keyPem: string }): Promise<LoadedCa> {
   const cert = new x509.X509Certificate(ca.certPem);
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc?.ca) throw new InputError(`certificate '${cert.subject}' is not a CA (BasicConstraints cA is not true)`);
+  if (!bc?.ca)
+    throw new InputError(`certificate '${cert.subject}' is not a CA (BasicConstraints cA is not true)`);
   let signingKey: CryptoKey;
   try {
     signingKey = await privateKeyFromPem(ca.keyPem);

@@ -4,9 +4,7 @@
  * libpq, OpenSSL and node's tls), random positive serial numbers.
  */
 import { randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { x509 } from './x509.js';
 
 /** Key algorithm of every Pharos key (NIST P-256). */
 export const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;

@@ -28,7 +28,10 @@ export function requestJson<T = unknown>(url: string, options: RequestOptions = 
   const u = new URL(url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
   return new Promise((resolve, reject) => {
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
       u,

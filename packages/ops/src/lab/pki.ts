@@ -7,9 +7,9 @@
  * web host. Private keys are written mode 0600. Kept across `lab up` runs
  * in the same directory (made once).
  */
-import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, loadCa } from '@pharos/core/pki/ca';
+import { createCa } from '@pharos/core/pki/ca';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { agentHosts, agentUser } from '../topology/hosts.js';
@@ -39,15 +39,15 @@ export async function createLabPki(ctx: Pick<UpContext, 'topo' | 'layout'>): Pro
   const days = ctx.topo.certificates.days;
   if (!existsSync(caFile) || !existsSync(caKeyFile)) {
     const ca = await createCa({ commonName: `Pharos lab CA (${ctx.topo.cluster})`, days: ctx.topo.certificates.ca_days });
-    writeKeyFile(caKeyFile, ca.keyPem);
-    writeCertFile(caFile, ca.certPem);
+    await writeKeyFile(caKeyFile, ca.keyPem);
+    await writeCertFile(caFile, ca.certPem);
   }
-  const ca = await loadCa({ certPem: readFileSync(caFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') });
+  const ca = { certPem: readFileSync(caFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') };
   const make = async (files: CertFiles, issue: () => Promise<{ certPem: string; keyPem: string }>) => {
     if (existsSync(files.certFile) && existsSync(files.keyFile)) return;
     const c = await issue();
-    writeKeyFile(files.keyFile, c.keyPem);
-    writeCertFile(files.certFile, c.certPem);
+    await writeKeyFile(files.keyFile, c.keyPem);
+    await writeCertFile(files.certFile, c.certPem);
   };
   const server = { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
   await make(server, () =>
@@ -96,6 +96,7 @@ export function placeServerFiles(pki: LabPki, dataDir: string): void {
   for (const [from, name] of files) {
     const to = join(dataDir, name);
     copyFileSync(from, to);
+    chmodSync(to, 0o600);
     if (pg) chownSync(to, pg.uid, pg.gid);
   }
 }

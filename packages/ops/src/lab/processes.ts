@@ -92,7 +92,8 @@ export async function stopProcess(p: Pick<LabProcess, 'pid' | 'startTicks'>, gra
   }
   if (isRunning(p)) {
     try {
-      process.kill(p.pid, 'SIGKILL');
+      // The process leads its own process group (spawned detached): end the group, i.e. its children too.
+      process.kill(-p.pid, 'SIGKILL');
     } catch {
       /* gone meanwhile */
     }
@@ -104,6 +105,27 @@ export async function stopProcess(p: Pick<LabProcess, 'pid' | 'startTicks'>, gra
 /** Promise-based sleep, in milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Thrown inside a {@link waitFor} check to stop waiting at once (e.g. the awaited process died). */
+export class FatalWaitError extends Error {}
+
+/** Last `n` lines of a log file, for error messages ('' when unreadable). */
+export function tailOf(file: string, n = 12): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Throws FatalWaitError naming the first of `procs` that is no longer running, with the tail of its log. */
+export function assertAlive(procs: LabProcess[]): void {
+  for (const p of procs) {
+    if (!isRunning(p)) {
+      throw new FatalWaitError(`${p.kind} on ${p.host} (pid ${p.pid}) exited; end of ${p.logFile}:\n${tailOf(p.logFile)}`);
+    }
+  }
 }
 
 /**
@@ -123,6 +145,7 @@ export async function waitFor<T>(
       const v = await check();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof FatalWaitError) throw err;
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) {

@@ -27,7 +27,7 @@ import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
 import { renderPatroniYml, patroniLabPaths } from '../render/patroni.js';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { findPostgresBinDir, requireFreeEndpoints, requireNoRunningLab, requirePrograms, type Endpoint } from './preflight.js';
-import { spawnDetached, stopProcess, waitFor, type LabProcess } from './processes.js';
+import { assertAlive, spawnDetached, stopProcess, waitFor, type LabProcess } from './processes.js';
 import { readState, writeState, type LabState } from './state.js';
 import { loadOrCreateSecrets, type LabSecrets } from './secrets.js';
 import { labLayout, type LabLayout } from './layout.js';
@@ -101,6 +101,7 @@ async function startEtcd(ctx: UpContext): Promise<void> {
     await waitFor(
       `etcd member ${m.name} to report healthy on ${m.address}:2379 (log: ${ctx.layout.outFile(m.name, 'etcd')})`,
       async () => {
+        assertAlive(ctx.state.processes.filter((p) => p.kind === 'etcd'));
         const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, { timeoutMs: 2000 });
         return r.status === 200 && r.body?.health === 'true';
       },
@@ -133,6 +134,7 @@ async function startPatroni(ctx: UpContext): Promise<void> {
   await waitFor(
     'one Patroni leader and two streaming replicas',
     async () => {
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
       const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
       if (!isHealthy(c.members, ctx.topo.backends.length)) {
         throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`);

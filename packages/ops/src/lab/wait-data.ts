@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { agentHosts } from '../topology/hosts.js';
 import { sqlOnBackend } from './backend-sql.js';
 import { getCluster } from './patroni-api.js';
-import { waitFor } from './processes.js';
+import { assertAlive, waitFor } from './processes.js';
 import type { UpContext } from './up.js';
 import { webGet, webLogin } from './web-client.js';
 
@@ -35,6 +35,7 @@ export async function waitForData(ctx: UpContext): Promise<void> {
   await waitFor(
     `samples from all ${expected.length} agents younger than ${maxAge} s`,
     async () => {
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'agent' || p.kind === 'web'));
       const ages = await agentSampleAges(ctx);
       const stale = expected.filter((id) => {
         const a = ages.get(id);

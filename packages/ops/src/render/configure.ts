@@ -62,10 +62,16 @@ function installPath(binDir: string): string {
  * @throws InputError when the host is neither a backend nor a web app (etcd
  *   members run no PEM component).
  */
-export function configureCommandLine(topo: Topology, hostName: string, opts: ConfigureOptions = {}): ConfigureCommand {
+export function configureCommandLine(
+  topo: Topology,
+  hostName: string,
+  opts: ConfigureOptions = {},
+): ConfigureCommand {
   const agent = agentHosts(topo).find((h) => h.name === hostName);
   if (!agent) {
-    throw new InputError(`'${hostName}' is neither a backend nor a web application; it has no configure step`);
+    throw new InputError(
+      `'${hostName}' is neither a backend nor a web application; it has no configure step`,
+    );
   }
   const certDir = opts.certDir ?? (opts.site ? opts.site.hostDir(hostName) : DEFAULT_CERT_DIR);
   const binDir = opts.site ? opts.site.binDir : topo.postgres.bin_dir;
@@ -92,11 +98,17 @@ export function configureCommandLine(topo: Topology, hostName: string, opts: Con
     if (isBackend) pairs.push(['--use-existing-sslutils']);
   } else {
     if (topo.agent_certificates === 'common-user') pairs.push(['--use-agent-user', user]);
-    pairs.push(['--use-agent-sslcert', join(certDir, `${user}.crt`)], ['--use-agent-sslkey', join(certDir, `${user}.key`)]);
+    pairs.push(
+      ['--use-agent-sslcert', join(certDir, `${user}.crt`)],
+      ['--use-agent-sslkey', join(certDir, `${user}.key`)],
+    );
     if (topo.agent_certificates === 'per-agent') pairs.push(['-aro', `agent_id=${agent.agentId}`]);
   }
   const command = opts.command ?? ['pharos', 'configure'];
-  const argv = [...command, ...pairs.flatMap(([flag, value]) => (value === undefined ? [flag] : [flag, value]))];
+  const argv = [
+    ...command,
+    ...pairs.flatMap(([flag, value]) => (value === undefined ? [flag] : [flag, value])),
+  ];
   const lines = [
     command.map(shellQuote).join(' '),
     ...pairs.map(([flag, value]) => (value === undefined ? flag : `${flag} ${shellQuote(value)}`)),

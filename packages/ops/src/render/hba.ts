@@ -33,7 +33,10 @@ export function pemHbaRules(topo: Topology): string[] {
   const webs = topo.webapps.map((h) => hostCidr(h.address));
   const rules = ['# Allow users of the web interface to connect to pem and postgres databases'];
   for (const cidr of ['127.0.0.1/32', ...webs]) {
-    rules.push(`hostssl pem +pem_user ${cidr} scram-sha-256`, `hostssl postgres +pem_user ${cidr} scram-sha-256`);
+    rules.push(
+      `hostssl pem +pem_user ${cidr} scram-sha-256`,
+      `hostssl postgres +pem_user ${cidr} scram-sha-256`,
+    );
   }
   rules.push(
     '# Allow the PEM backend server agents to register and connect to send data to PEM server',
@@ -85,7 +88,10 @@ export function patroniHbaRules(topo: Topology): string[] {
   ];
   for (const b of topo.backends) {
     const cidr = hostCidr(b.address);
-    rules.push(`host replication ${replication} ${cidr} scram-sha-256`, `host all ${rewind} ${cidr} scram-sha-256`);
+    rules.push(
+      `host replication ${replication} ${cidr} scram-sha-256`,
+      `host all ${rewind} ${cidr} scram-sha-256`,
+    );
   }
   rules.push(
     '# This is the default config for this PG package',

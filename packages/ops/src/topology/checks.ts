@@ -54,7 +54,10 @@ function checkArchitecture(data: Raw): string[] {
   if (!(ARCHITECTURES as readonly string[]).includes(a)) {
     return [`architecture: unknown value ${show(a)} (expected one of ${ARCHITECTURES.join(', ')})`];
   }
-  if (a !== 'SM') return [`architecture: ${show(a)} is a known architecture but not supported yet (Pharos deploys SM only)`];
+  if (a !== 'SM')
+    return [
+      `architecture: ${show(a)} is a known architecture but not supported yet (Pharos deploys SM only)`,
+    ];
   return [];
 }
 
@@ -92,12 +95,16 @@ function checkCounts(data: Raw): string[] {
   if (Array.isArray(data.etcd)) {
     const n = data.etcd.length;
     if (n < 3 || n % 2 === 0) {
-      problems.push(`etcd: ${n} member${n === 1 ? '' : 's'}; etcd needs an odd number of members, at least 3`);
+      problems.push(
+        `etcd: ${n} member${n === 1 ? '' : 's'}; etcd needs an odd number of members, at least 3`,
+      );
     }
   }
   if (Array.isArray(data.backends) && data.backends.length < 2) {
     const n = data.backends.length;
-    problems.push(`backends: ${n} backend${n === 1 ? '' : 's'}; at least 2 are needed (a primary and a standby)`);
+    problems.push(
+      `backends: ${n} backend${n === 1 ? '' : 's'}; at least 2 are needed (a primary and a standby)`,
+    );
   }
   return problems;
 }
@@ -115,7 +122,8 @@ function checkHostValues(hosts: RawHost[]): string[] {
       }
     }
     if (h.address !== undefined) {
-      if (ipVersion(h.address) === 0) problems.push(`${h.field}.address: ${show(h.address)} is not an IP address`);
+      if (ipVersion(h.address) === 0)
+        problems.push(`${h.field}.address: ${show(h.address)} is not an IP address`);
       else if (h.address === '0.0.0.0' || h.address === '::') {
         problems.push(`${h.field}.address: ${show(h.address)} is not a host address`);
       }
@@ -145,7 +153,9 @@ function checkDuplicates(hosts: RawHost[], architecture: unknown): string[] {
       const first = byAddress.get(h.address);
       if (!first) byAddress.set(h.address, h);
       else if (first.role === h.role) {
-        problems.push(`${h.field}.address: duplicate address ${show(h.address)} (also ${first.field}.address)`);
+        problems.push(
+          `${h.field}.address: duplicate address ${show(h.address)} (also ${first.field}.address)`,
+        );
       } else if (architecture === 'SM' && first.role === 'backends' && h.role === 'webapps') {
         problems.push(
           `${h.field}.address: ${show(h.address)} is the address of ${first.field}; in SM the web applications run on hosts of their own`,

@@ -35,7 +35,9 @@ export function allHosts(topo: Topology): PlannedHost[] {
  * first, then web applications (pem-facts.md §8 item 4: one id per host, the
  * reference's "2 for the standbys, 4 for the web apps" is a mistake).
  */
-export function agentHosts(topo: Topology): (TopologyHost & { agentId: number; role: 'backend' | 'webapp' })[] {
+export function agentHosts(
+  topo: Topology,
+): (TopologyHost & { agentId: number; role: 'backend' | 'webapp' })[] {
   return [
     ...topo.backends.map((h) => ({ ...h, role: 'backend' as const })),
     ...topo.webapps.map((h) => ({ ...h, role: 'webapp' as const })),

@@ -31,6 +31,15 @@ function typeName(value: unknown): string {
   return `${typeof value} ${show(value)}`;
 }
 
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+};
+
 /** One message per zod issue (unknown keys: one message per key). */
 export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknown): string[] {
   const problems: string[] = [];
@@ -47,17 +56,23 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknow
         problems.push(
           value === undefined
             ? `${field}: required field is missing`
-            : `${field}: expected ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}, got ${typeName(value)}`,
+            : `${field}: expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${typeName(value)}`,
         );
         break;
       case 'invalid_value':
-        problems.push(`${field}: ${show(value)} is not one of ${issue.values.map((v) => show(v)).join(', ')}`);
+        problems.push(
+          `${field}: ${show(value)} is not one of ${issue.values.map((v) => show(v)).join(', ')}`,
+        );
         break;
       case 'too_small':
-        problems.push(`${field}: ${show(value)} is too small (must be ${issue.inclusive ? 'at least' : 'over'} ${String(issue.minimum)})`);
+        problems.push(
+          `${field}: ${show(value)} is too small (must be ${issue.inclusive ? 'at least' : 'over'} ${String(issue.minimum)})`,
+        );
         break;
       case 'too_big':
-        problems.push(`${field}: ${show(value)} is too big (must be ${issue.inclusive ? 'at most' : 'under'} ${String(issue.maximum)})`);
+        problems.push(
+          `${field}: ${show(value)} is too big (must be ${issue.inclusive ? 'at most' : 'under'} ${String(issue.maximum)})`,
+        );
         break;
       default:
         problems.push(`${field}: ${issue.message} (value ${show(value)})`);

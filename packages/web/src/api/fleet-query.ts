@@ -10,8 +10,7 @@
  * values are its rows with server_id = pem.server.id, newest first across
  * agents (a server rebound to another agent shows the newer agent's values).
  */
-import { type Backend, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import type { Logger } from '@pharos/core/log';
+import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
 /** Heartbeat interval assumed when pem.probe has no `agent_status` row, in seconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
@@ -164,10 +163,14 @@ function addLatest(target: LatestByProbe, row: LatestRow): void {
  * failover-class error. Throws BackendFailingOverError when the backend stays
  * unavailable.
  */
-export async function readFleet(db: Backend, logger?: Logger): Promise<Fleet> {
+export async function readFleet(db: Backend, logger?: LogSink): Promise<Fleet> {
   const rows = await withFailoverRetry(
     async () =>
-      (await db.query<FleetRow>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S], { deadlineMs: STATEMENT_DEADLINE_MS })).rows,
+      (
+        await db.query<FleetRow>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S], {
+          deadlineMs: STATEMENT_DEADLINE_MS,
+        })
+      ).rows,
     { logger, what: 'read fleet' },
   );
   const row = rows[0]!;

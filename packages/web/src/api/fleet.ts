@@ -4,8 +4,8 @@
  * when the backend does not answer after one retry.
  */
 import type { FastifyInstance } from 'fastify';
-import type { SessionStore } from '../auth/session-store.js';
 import { requireSession } from '../auth/guard.js';
+import type { SessionStore } from '../auth/session-store.js';
 import type { Backend } from '../backend.js';
 import { readFleet } from './fleet-query.js';
 import { authErrorResponses, fleetSchema } from './schemas.js';
@@ -15,7 +15,10 @@ export function registerFleetRoute(app: FastifyInstance, db: Backend, store: Ses
   app.get(
     '/api/fleet',
     {
-      schema: { summary: 'Agents and servers with their latest values', response: { 200: fleetSchema, ...authErrorResponses } },
+      schema: {
+        summary: 'Agents and servers with their latest values',
+        response: { 200: fleetSchema, ...authErrorResponses },
+      },
       preHandler: requireSession(store),
     },
     async (request) => readFleet(db, request.log),

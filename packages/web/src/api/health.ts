@@ -15,33 +15,37 @@ export const HEALTH_DEADLINE_MS = 3000;
 
 /** Registers GET /api/health on `app`. `version` is this instance's Pharos version. */
 export function registerHealthRoute(app: FastifyInstance, db: Backend, version: string): void {
-  app.get('/api/health', { schema: { summary: 'Instance and backend health', response: { 200: healthSchema } } }, async () => {
-    try {
-      const r = await db.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery', [], {
-        deadlineMs: HEALTH_DEADLINE_MS,
-      });
-      const current = db.current;
-      return {
-        version,
-        backend: {
-          reachable: true,
-          host: current?.host ?? null,
-          port: current?.port ?? null,
-          isPrimary: !r.rows[0]!.in_recovery,
-        },
-      };
-    } catch (err) {
-      if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
-      return {
-        version,
-        backend: {
-          reachable: false,
-          host: null,
-          port: null,
-          isPrimary: null,
-          error: isBackendUnavailable(err) ? 'backend is failing over or unreachable' : messageOf(err),
-        },
-      };
-    }
-  });
+  app.get(
+    '/api/health',
+    { schema: { summary: 'Instance and backend health', response: { 200: healthSchema } } },
+    async () => {
+      try {
+        const r = await db.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery', [], {
+          deadlineMs: HEALTH_DEADLINE_MS,
+        });
+        const current = db.current;
+        return {
+          version,
+          backend: {
+            reachable: true,
+            host: current?.host ?? null,
+            port: current?.port ?? null,
+            isPrimary: !r.rows[0]!.in_recovery,
+          },
+        };
+      } catch (err) {
+        if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
+        return {
+          version,
+          backend: {
+            reachable: false,
+            host: null,
+            port: null,
+            isPrimary: null,
+            error: isBackendUnavailable(err) ? 'backend is failing over or unreachable' : messageOf(err),
+          },
+        };
+      }
+    },
+  );
 }

@@ -4,6 +4,15 @@
  * from them). Field names are camelCase; units are in the names.
  */
 
+import type {} from 'fastify';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** One line on what the route does (OpenAPI `summary`). */
+    summary?: string;
+  }
+}
+
 /** Every error answer: `{"error": "<what went wrong>"}`. */
 export const errorSchema = {
   type: 'object',

@@ -57,5 +57,6 @@ export function requireSession(store: SessionStore): preHandlerAsyncHookHandler 
 
 /** preHandler to chain after {@link requireSession}: only pem_admin members pass (403 otherwise). */
 export const requireAdmin: preHandlerAsyncHookHandler = async function checkAdmin(request, reply) {
-  if (!request.pharosSession?.isAdmin) return reply.code(403).send({ error: 'administrators only (pem_admin)' });
+  if (!request.pharosSession?.isAdmin)
+    return reply.code(403).send({ error: 'administrators only (pem_admin)' });
 };

@@ -13,11 +13,18 @@
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
  */
 import type { FastifyInstance } from 'fastify';
-import { authErrorResponses, errorSchema, loginBodySchema, logoutSchema, sessionSchema } from '../api/schemas.js';
+import {
+  authErrorResponses,
+  errorSchema,
+  loginBodySchema,
+  logoutSchema,
+  sessionSchema,
+} from '../api/schemas.js';
 import type { LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
-import { requireSession } from './guard.js';
+import { requireSession, sessionIdOf } from './guard.js';
 import type { Session, SessionStore } from './session-store.js';
+import { hashSessionId } from './session-token.js';
 
 /** What the auth routes need. */
 export interface AuthRoutesDeps {
@@ -63,6 +70,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         request.log.info({ user }, 'login refused: not a member of pem_admin or pem_user');
         return reply.code(403).send({ error: 'this role is not a member of pem_admin or pem_user' });
       }
+      // A new id at every login (no session fixation); the caller's previous session, if any, ends.
+      const previous = sessionIdOf(request);
+      if (previous) await deps.store.remove(hashSessionId(previous)).catch(() => {});
       const session = await deps.store.create(user, outcome.isAdmin);
       setSessionCookie(reply, session.sessionId, deps.sessionTtlS);
       request.log.info({ user, admin: outcome.isAdmin }, 'logged in');
@@ -73,7 +83,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   app.post(
     '/api/logout',
     {
-      schema: { summary: 'Log out everywhere this session is used', response: { 200: logoutSchema, ...authErrorResponses } },
+      schema: {
+        summary: 'Log out everywhere this session is used',
+        response: { 200: logoutSchema, ...authErrorResponses },
+      },
       preHandler: withSession,
     },
     async (request, reply) => {

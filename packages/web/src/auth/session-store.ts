@@ -9,8 +9,13 @@
  * was dropped, lost LOGIN, or left both pem_admin and pem_user ends its
  * sessions at their next request.
  */
-import type { Logger } from '@pharos/core/log';
-import { type Backend, isBackendUnavailable, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import {
+  type Backend,
+  isBackendUnavailable,
+  type LogSink,
+  STATEMENT_DEADLINE_MS,
+  withFailoverRetry,
+} from '../backend.js';
 import { hashSessionId, newCsrfToken, newSessionId } from './session-token.js';
 
 /** Seconds between two refreshes of a session's last_seen_at (and of its sliding expiry). */
@@ -49,10 +54,10 @@ interface SessionRow {
 export class SessionStore {
   readonly #db: Backend;
   readonly #ttlS: number;
-  readonly #logger: Logger | undefined;
+  readonly #logger: LogSink | undefined;
 
   /** `ttlS`: idle lifetime of a session in seconds (sliding, see the module doc). */
-  constructor(db: Backend, ttlS: number, logger?: Logger) {
+  constructor(db: Backend, ttlS: number, logger?: LogSink) {
     this.#db = db;
     this.#ttlS = ttlS;
     this.#logger = logger;
@@ -144,7 +149,10 @@ export class SessionStore {
   /** Deletes a session (logout): every instance refuses its cookie from now on. Idempotent. */
   async remove(idHash: Buffer): Promise<void> {
     await withFailoverRetry(
-      () => this.#db.query('DELETE FROM pem.web_session WHERE id_hash = $1', [idHash], { deadlineMs: STATEMENT_DEADLINE_MS }),
+      () =>
+        this.#db.query('DELETE FROM pem.web_session WHERE id_hash = $1', [idHash], {
+          deadlineMs: STATEMENT_DEADLINE_MS,
+        }),
       { logger: this.#logger, what: 'delete session' },
     );
   }

@@ -47,12 +47,12 @@ export function registerUiRoutes(app: FastifyInstance, files: Map<string, Static
     if (!f) return reply.code(404).send({ error: `no UI file ${name}` });
     return reply.type(f.type).header('cache-control', 'no-cache').send(f.body);
   };
-  app.get('/', { schema: { hide: true } }, (_request, reply) => send('index.html', reply));
+  app.get('/', { schema: { summary: 'The UI page' } }, (_request, reply) => send('index.html', reply));
   app.get<{ Params: { name: string } }>(
     '/ui/:name',
     {
       schema: {
-        hide: true,
+        summary: 'A UI file',
         params: {
           type: 'object',
           properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' } },

@@ -1,0 +1,149 @@
+/**
+ * The agent configuration file (YAML, or JSON, which is YAML too).
+ *
+ * ```yaml
+ * agent_id: 1
+ * agent_user: agent1
+ * backend: >-
+ *   host=10.0.0.1,10.0.0.2,10.0.0.3 port=5432 dbname=pem user=agent1
+ *   sslmode=verify-full sslrootcert=/etc/pharos/agent/root.crt
+ *   sslcert=/etc/pharos/agent/agent1.crt sslkey=/etc/pharos/agent/agent1.key
+ *   connect_timeout=5 target_session_attrs=read-write
+ * source_address: 10.0.0.11      # optional: local address of backend and monitoring connections
+ * spool_dir: /var/lib/pharos/agent/spool
+ * spool_max_bytes: 67108864      # default 64 MiB
+ * probe_interval_s: 10           # default 10
+ * short_wait_s: 10               # default 10: re-read server bindings
+ * long_wait_s: 30                # default 30: longest wait before reconnecting after a failed connect
+ * passfile: /etc/pharos/agent/pgpass   # optional: passwords of monitored servers (.pgpass format)
+ * log_file: /var/log/pharos/agent.log  # optional: default stderr
+ * log_level: info                # trace|debug|info|warn|error|fatal, default info
+ * ```
+ *
+ * Keys follow the reference agent's configuration (pem-facts.md §2: agent id,
+ * agent user, backend hosts, certificate paths inside the connection string,
+ * log level, long wait, short wait, connect timeout).
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { ConfigError, messageOf } from '@pharos/core/errors';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Default spool size bound: 64 MiB. */
+export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
+
+const schema = z
+  .object({
+    agent_id: z.number().int().positive(),
+    agent_user: z.string().min(1),
+    backend: z.string().min(1),
+    source_address: z
+      .string()
+      .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address')
+      .optional(),
+    spool_dir: z.string().min(1),
+    spool_max_bytes: z
+      .number()
+      .int()
+      .min(64 * 1024, 'must be at least 65536 (64 KiB)')
+      .default(DEFAULT_SPOOL_MAX_BYTES),
+    probe_interval_s: z.number().positive().default(10),
+    short_wait_s: z.number().positive().default(10),
+    long_wait_s: z.number().positive().default(30),
+    passfile: z.string().min(1).optional(),
+    log_file: z.string().min(1).optional(),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .strict();
+
+/** A validated agent configuration (field names as in the file). */
+export type AgentConfig = z.output<typeof schema>;
+
+/** The configuration as written in a file: defaults may be omitted. */
+export type AgentConfigInput = z.input<typeof schema>;
+
+/**
+ * Validates a parsed configuration object and applies defaults. `source` names
+ * the file in errors. Throws ConfigError listing every bad field as
+ * `<field>: <problem>`, including unknown fields; the backend connection string
+ * must parse (@pharos/core/conninfo), name `agent_user` as its user (or none),
+ * and ask for `target_session_attrs=read-write` or `primary`.
+ */
+export function parseAgentConfig(input: unknown, source = 'agent configuration'): AgentConfig {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys') return `${i.keys.join(', ')}: unknown field`;
+      return `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`;
+    });
+    throw new ConfigError(`${source} is invalid:\n  ${lines.join('\n  ')}`);
+  }
+  const cfg = r.data;
+  let ci: ConnInfo;
+  try {
+    ci = resolveBackend(cfg.backend, cfg.agent_user);
+  } catch (err) {
+    throw new ConfigError(`${source} is invalid:\n  backend: ${messageOf(err)}`, { cause: err });
+  }
+  const problems: string[] = [];
+  if (ci.user !== cfg.agent_user) {
+    problems.push(
+      `backend: user ${ci.user} (from the string or PGUSER) differs from agent_user ${cfg.agent_user}`,
+    );
+  }
+  if (ci.targetSessionAttrs !== 'read-write' && ci.targetSessionAttrs !== 'primary') {
+    problems.push(
+      `backend: target_session_attrs must be read-write (or primary) so samples go to the primary, got ${ci.targetSessionAttrs}`,
+    );
+  }
+  if (
+    ci.sourceAddress !== undefined &&
+    cfg.source_address !== undefined &&
+    ci.sourceAddress !== cfg.source_address
+  ) {
+    problems.push(
+      `backend: source_address=${ci.sourceAddress} differs from source_address ${cfg.source_address}`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
+  return cfg;
+}
+
+function resolveBackend(backend: string, agentUser: string): ConnInfo {
+  return parseConninfo(backend, { ...process.env, USER: agentUser });
+}
+
+/**
+ * The backend connection string to use: `backend` resolved (environment and
+ * defaults applied, the user defaulting to `agent_user`) with `source_address`
+ * added when the configuration sets it. Contains a password if the string had
+ * one: never log it.
+ */
+export function backendConninfo(cfg: AgentConfig): string {
+  const ci = resolveBackend(cfg.backend, cfg.agent_user);
+  if (cfg.source_address !== undefined) ci.sourceAddress = cfg.source_address;
+  return formatConninfo(ci);
+}
+
+/**
+ * Reads and validates the configuration file at `path` (YAML or JSON).
+ * Throws ConfigError naming the file: unreadable, not YAML, or invalid fields
+ * (see {@link parseAgentConfig}).
+ */
+export function loadAgentConfig(path: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read agent configuration ${path}: ${messageOf(err)}`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`agent configuration ${path} is not valid YAML: ${messageOf(err)}`, { cause: err });
+  }
+  return parseAgentConfig(doc ?? {}, `agent configuration ${path}`);
+}

@@ -1,0 +1,31 @@
+/**
+ * `agent_status` probe: the agent's own health (metrics.md family 19): spool
+ * depth, oldest unshipped sample, upload latency, dropped samples, probe errors.
+ * Values come from the running agent through {@link CollectorContext.agentStatus}.
+ */
+import type { Probe } from './types.js';
+
+/** The `agent_status` probe. */
+export const agentStatusProbe: Probe = {
+  name: 'agent_status',
+  level: 'agent',
+  runsOn: 'both',
+  intervalS: 10,
+  timeoutMs: 2000,
+  description: "The agent's own metrics: spool depth, oldest unshipped sample, upload latency, drops",
+  columns: [
+    { name: 'spool_bytes', type: 'bigint', unit: 'bytes' },
+    { name: 'spool_samples', type: 'bigint', unit: 'count' },
+    { name: 'oldest_unshipped_age_s', type: 'double', unit: 's' },
+    { name: 'last_upload_latency_ms', type: 'double', unit: 'ms' },
+    { name: 'last_upload_at', type: 'timestamptz', unit: 'timestamp' },
+    { name: 'dropped_samples', type: 'bigint', unit: 'count', counter: true },
+    { name: 'shipped_samples', type: 'bigint', unit: 'count', counter: true },
+    { name: 'ship_errors', type: 'bigint', unit: 'count', counter: true },
+    { name: 'probe_errors', type: 'bigint', unit: 'count', counter: true },
+    { name: 'monitored_servers', type: 'integer', unit: 'count' },
+    { name: 'rss_bytes', type: 'bigint', unit: 'bytes' },
+    { name: 'uptime_s', type: 'double', unit: 's' },
+  ],
+  collector: (ctx) => async () => [await ctx.agentStatus()],
+};

@@ -1,0 +1,30 @@
+/**
+ * Turns the rows of one probe run into samples.
+ */
+import type { NewSample } from '../sample.js';
+import { normalizeRow } from './normalize.js';
+import type { Probe } from './types.js';
+
+/**
+ * One sample per row: `object` from the probe's `objectColumn` ('' when it has
+ * none or the value is NULL), `value` the row normalised to the probe's columns.
+ * `collectedAt` is a Date (the start of the run).
+ */
+export function rowsToSamples(
+  probe: Probe,
+  rows: readonly Record<string, unknown>[],
+  serverId: number,
+  collectedAt: Date,
+): NewSample[] {
+  const at = collectedAt.toISOString();
+  return rows.map((row) => {
+    const obj = probe.objectColumn === undefined ? undefined : row[probe.objectColumn];
+    return {
+      probe: probe.name,
+      serverId,
+      object: obj === null || obj === undefined ? '' : String(obj),
+      collectedAt: at,
+      value: normalizeRow(row, probe.columns),
+    };
+  });
+}

@@ -1,0 +1,309 @@
+/**
+ * The agent: wires configuration, spool, probes, schedules and shipping
+ * (DESIGN.md §2, §3 "Monitoring: probe -> sample -> spool -> ship").
+ *
+ * - The spool opens first; recovery findings (torn records) are logged.
+ * - Two backend connections (`HaConnection`s on the multi-host string, bound
+ *   to `source_address`): `ship` for batches, `control` for bindings and
+ *   heartbeats, so neither waits behind the other. Application names
+ *   `pharos-agent-<id>-ship` / `-control`.
+ * - Host probes run every `probe_interval_s` from the start, whatever the
+ *   backend's state (samples wait in the spool).
+ * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
+ *   each bound server gets its own {@link ServerMonitor}; servers that appear,
+ *   vanish or change binding are started, stopped or restarted. When the read
+ *   fails the servers in use keep being monitored.
+ * - A heartbeat (`pem.agent_heartbeat(id, version, dropped samples)`) every
+ *   `probe_interval_s`.
+ * - {@link AgentHandle.stop} (and SIGTERM/SIGINT when `handleSignals`) stops
+ *   the schedules, lets a batch in flight finish (5 s grace), closes the spool
+ *   and the connections. Nothing is lost by a stop or a crash: samples are in
+ *   the spool before anything else, and a batch keeps its id.
+ */
+import { readFileSync } from 'node:fs';
+import { parseConninfo } from '@pharos/core/conninfo';
+import { messageOf } from '@pharos/core/errors';
+import { HaConnection } from '@pharos/core/ha-connection';
+import { createLogger, type Logger } from '@pharos/core/log';
+import { type AgentConfig, backendConninfo } from './config.js';
+import type { ProbeRow } from './probes/types.js';
+import type { NewSample } from './sample.js';
+import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './schedule/bindings.js';
+import { HostMonitor } from './schedule/host-monitor.js';
+import { type MonitorSink, ServerMonitor } from './schedule/server-monitor.js';
+import { startTicker, type Ticker } from './schedule/ticker.js';
+import { Shipper, type ShipperStats } from './ship/shipper.js';
+import { Spool, type SpoolStats } from './spool/spool.js';
+
+/** The agent's version (packages/agent/package.json), sent with heartbeats. */
+export const AGENT_VERSION: string = (() => {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+/** Options of {@link runAgent} beyond the configuration file. */
+export interface RunAgentOptions {
+  /** Logger to use instead of one built from `log_file`/`log_level`. */
+  logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers that stop the agent and exit the process with 0 (default false). */
+  handleSignals?: boolean;
+  /** procfs root for the OS probes (default /proc). */
+  procRoot?: string;
+  /** Samples per shipped batch (default 1000). */
+  batchSize?: number;
+}
+
+/** A snapshot of the agent's state. */
+export interface AgentStatus {
+  agentId: number;
+  spool: SpoolStats;
+  ship: ShipperStats;
+  probeErrors: number;
+  monitoredServers: number[];
+  lastBindingsAt: Date | null;
+  lastHeartbeatAt: Date | null;
+}
+
+/** A running agent. */
+export interface AgentHandle {
+  /** Stops everything gracefully (idempotent); resolves when stopped. */
+  stop(): Promise<void>;
+  /** Current figures. */
+  status(): Promise<AgentStatus>;
+  /** Runs a bindings refresh now (resolves when done). */
+  refreshBindings(): Promise<void>;
+}
+
+/**
+ * Starts the agent described by `config` and resolves once it runs (the spool
+ * is open and the schedules started; the backend need not be reachable).
+ * Throws ConfigError/InputError for an unusable configuration (a TLS file that
+ * cannot be read, a malformed connection string) and the spool's open errors.
+ */
+export async function runAgent(config: AgentConfig, options: RunAgentOptions = {}): Promise<AgentHandle> {
+  const logger =
+    options.logger ??
+    createLogger('agent', {
+      level: config.log_level,
+      ...(config.log_file ? { destination: config.log_file } : {}),
+    });
+  const log = logger.child({ agentId: config.agent_id });
+  const intervalMs = config.probe_interval_s * 1000;
+  const started = Date.now();
+
+  const spool = await Spool.open({ dir: config.spool_dir, maxBytes: config.spool_max_bytes, logger: log });
+  if (spool.openReport.tornRecords > 0) {
+    log.warn(
+      { tornRecords: spool.openReport.tornRecords, discardedBytes: spool.openReport.discardedBytes },
+      'spool recovered from an interrupted write',
+    );
+  }
+
+  const backend = backendConninfo(config);
+  const connFor = (role: 'ship' | 'control') => {
+    const ci = parseConninfo(backend, {});
+    ci.applicationName = `pharos-agent-${config.agent_id}-${role}`;
+    return new HaConnection({
+      conninfo: ci,
+      sourceAddress: config.source_address,
+      queryTimeoutMs: 15000,
+      logger: log.child({ conn: role }),
+    });
+  };
+  let shipConn: HaConnection;
+  let controlConn: HaConnection;
+  try {
+    shipConn = connFor('ship');
+    controlConn = connFor('control');
+  } catch (err) {
+    await spool.close();
+    throw err;
+  }
+
+  let probeErrors = 0;
+  const sink: MonitorSink = {
+    async record(samples: NewSample[]) {
+      if (samples.length === 0) return;
+      try {
+        await spool.append(samples);
+      } catch (err) {
+        log.error({ err: messageOf(err), samples: samples.length }, 'cannot append samples to the spool');
+      }
+    },
+    probeFailed() {
+      probeErrors++;
+    },
+  };
+
+  const shipper = new Shipper({
+    agentId: config.agent_id,
+    spool,
+    conn: shipConn,
+    logger: log.child({ component: 'ship' }),
+    batchSize: options.batchSize,
+    longWaitMs: config.long_wait_s * 1000,
+  });
+
+  const monitors = new Map<number, ServerMonitor>();
+  let lastBindingsAt: Date | null = null;
+  let lastHeartbeatAt: Date | null = null;
+
+  const agentStatusRow = async (): Promise<ProbeRow> => {
+    const st = await spool.stats();
+    const s = shipper.stats;
+    return {
+      spool_bytes: st.bytes,
+      spool_samples: st.samples,
+      oldest_unshipped_age_s:
+        st.oldestCollectedAt === undefined ? null : (Date.now() - Date.parse(st.oldestCollectedAt)) / 1000,
+      last_upload_latency_ms: s.lastUploadLatencyMs,
+      last_upload_at: s.lastUploadAt?.toISOString() ?? null,
+      dropped_samples: st.droppedSamples,
+      shipped_samples: s.shippedSamples,
+      ship_errors: s.shipErrors,
+      probe_errors: probeErrors,
+      monitored_servers: monitors.size,
+      rss_bytes: process.memoryUsage.rss(),
+      uptime_s: (Date.now() - started) / 1000,
+    };
+  };
+
+  const host = new HostMonitor({
+    intervalMs,
+    sink,
+    logger: log.child({ serverId: 0 }),
+    context: { procRoot: options.procRoot ?? '/proc', agentStatus: agentStatusRow },
+  });
+
+  const startMonitor = (b: Binding) => {
+    try {
+      const m = new ServerMonitor({
+        agentId: config.agent_id,
+        binding: b,
+        intervalMs,
+        sink,
+        logger: log,
+        passfile: config.passfile,
+        sourceAddress: config.source_address,
+        // spread servers over the first interval so their cycles do not all start together
+        initialDelayMs: Math.floor(Math.random() * Math.min(intervalMs, 2000)),
+      });
+      monitors.set(b.serverId, m);
+      m.start();
+      log.info(
+        { serverId: b.serverId, server: b.displayName, host: b.host, port: b.port },
+        'monitoring server',
+      );
+    } catch (err) {
+      log.error(
+        { serverId: b.serverId, server: b.displayName, err: messageOf(err) },
+        'cannot monitor server',
+      );
+    }
+  };
+
+  const refreshBindings = async () => {
+    let rows: BindingRow[];
+    try {
+      rows = (await controlConn.query<BindingRow>('SELECT * FROM pem.agent_bindings($1)', [config.agent_id]))
+        .rows;
+    } catch (err) {
+      log.warn({ err: messageOf(err) }, 'cannot read server bindings; keeping the current ones');
+      return;
+    }
+    lastBindingsAt = new Date();
+    const current = new Map([...monitors].map(([id, m]) => [id, m.binding]));
+    const diff = diffBindings(current, rows.map(bindingFromRow));
+    for (const id of [...diff.removed, ...diff.changed.map((b) => b.serverId)]) {
+      const m = monitors.get(id);
+      monitors.delete(id);
+      if (m) {
+        log.info({ serverId: id }, 'server binding removed or changed; stopping its monitor');
+        await m.stop();
+      }
+    }
+    for (const b of [...diff.added, ...diff.changed]) startMonitor(b);
+  };
+
+  const heartbeat = async () => {
+    try {
+      await controlConn.query('SELECT pem.agent_heartbeat($1, $2, $3)', [
+        config.agent_id,
+        AGENT_VERSION,
+        spool.droppedSamples,
+      ]);
+      lastHeartbeatAt = new Date();
+    } catch (err) {
+      log.warn({ err: messageOf(err) }, 'heartbeat failed');
+    }
+  };
+
+  shipper.start();
+  host.start();
+  const tickers: Ticker[] = [
+    startTicker(config.short_wait_s * 1000, refreshBindings, {
+      onError: (err) => log.error({ err: messageOf(err) }, 'bindings refresh failed'),
+    }),
+    startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
+  ];
+  log.info(
+    { version: AGENT_VERSION, spoolDir: config.spool_dir, intervalS: config.probe_interval_s },
+    'agent started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('agent stopping');
+      await Promise.all([...tickers.map((t) => t.stop()), host.stop()]);
+      await Promise.all([...monitors.values()].map((m) => m.stop()));
+      monitors.clear();
+      const inTime = await shipper.stop();
+      if (!inTime) log.warn('a batch was still in flight at stop; it stays in the spool with its id');
+      await Promise.all([shipConn.close(), controlConn.close()]);
+      await spool.close();
+      if (options.handleSignals) {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+      log.info('agent stopped');
+      logger.flush?.();
+    })();
+    return stopping;
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    log.info({ signal: sig }, 'signal received');
+    void stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err: messageOf(err) }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  if (options.handleSignals) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+
+  return {
+    stop,
+    refreshBindings,
+    async status() {
+      return {
+        agentId: config.agent_id,
+        spool: await spool.stats(),
+        ship: { ...shipper.stats },
+        probeErrors,
+        monitoredServers: [...monitors.keys()],
+        lastBindingsAt,
+        lastHeartbeatAt,
+      };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Server bindings: the monitored servers an agent is responsible for, as
+ * returned by `pem.agent_bindings(agent_id)` (packages/server/sql/migrations/
+ * 001_initial.sql), and how a new list differs from the one in use.
+ */
+
+/** One binding: how this agent reaches one monitored server. */
+export interface Binding {
+  serverId: number;
+  displayName: string;
+  host: string;
+  port: number;
+  userName: string;
+  sslmode: string;
+  maintenanceDb: string;
+}
+
+/** A row of `pem.agent_bindings`. */
+export interface BindingRow {
+  server_id: number;
+  display_name: string;
+  host: string;
+  port: number;
+  user_name: string;
+  sslmode: string;
+  maintenance_db: string;
+}
+
+/** Converts a `pem.agent_bindings` row. */
+export function bindingFromRow(r: BindingRow): Binding {
+  return {
+    serverId: Number(r.server_id),
+    displayName: r.display_name,
+    host: r.host,
+    port: Number(r.port),
+    userName: r.user_name,
+    sslmode: r.sslmode,
+    maintenanceDb: r.maintenance_db,
+  };
+}
+
+/** True when two bindings of the same server need a different connection. */
+export function bindingChanged(a: Binding, b: Binding): boolean {
+  return (
+    a.host !== b.host ||
+    a.port !== b.port ||
+    a.userName !== b.userName ||
+    a.sslmode !== b.sslmode ||
+    a.maintenanceDb !== b.maintenanceDb ||
+    a.displayName !== b.displayName
+  );
+}
+
+/** What to do to go from the bindings in use to `next`: servers to start, stop, and restart with a new binding. */
+export interface BindingDiff {
+  added: Binding[];
+  removed: number[];
+  changed: Binding[];
+}
+
+/** Compares the bindings in use (by server id) with a freshly read list. */
+export function diffBindings(current: ReadonlyMap<number, Binding>, next: readonly Binding[]): BindingDiff {
+  const nextIds = new Set(next.map((b) => b.serverId));
+  const diff: BindingDiff = { added: [], removed: [], changed: [] };
+  for (const b of next) {
+    const cur = current.get(b.serverId);
+    if (!cur) diff.added.push(b);
+    else if (bindingChanged(cur, b)) diff.changed.push(b);
+  }
+  for (const id of current.keys()) if (!nextIds.has(id)) diff.removed.push(id);
+  return diff;
+}

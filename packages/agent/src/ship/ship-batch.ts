@@ -1,0 +1,64 @@
+/**
+ * Ships one batch to the backend in one transaction (the backend's ingest
+ * contract, packages/server/sql/migrations/001_initial.sql `pem.ingest_batch`):
+ *
+ *     BEGIN;
+ *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;
+ *     COPY pg_temp.incoming_sample (...) FROM STDIN;
+ *     SELECT pem.ingest_batch($agentId, $batchId::uuid);
+ *     COMMIT;
+ *
+ * `ingest_batch` records the batch id in the same transaction as the samples,
+ * so the batch is stored exactly once: a retry of a batch whose commit
+ * succeeded but whose acknowledgement was lost returns false and stores nothing.
+ */
+import type { HaTransaction } from '@pharos/core/ha-connection';
+import type { Batch } from '../spool/spool.js';
+import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
+
+/** The part of `HaConnection` shipping needs. */
+export interface TransactionRunner {
+  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: { deadlineMs?: number }): Promise<T>;
+}
+
+/** Outcome of {@link shipBatch}. */
+export interface ShipResult {
+  /** true: stored now; false: the backend already had this batch id (a retry after a lost acknowledgement). */
+  stored: boolean;
+  /** From BEGIN to the acknowledged COMMIT, ms. */
+  latencyMs: number;
+}
+
+const CREATE_INCOMING_SQL =
+  'CREATE TEMP TABLE incoming_sample (sample_id bigint, server_id integer, probe text, object text, collected_at timestamptz, value jsonb) ON COMMIT DROP';
+
+/**
+ * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once COMMIT is
+ * acknowledged. Throws whatever the connection throws (DeadlineError,
+ * NoHostError, the server's error); after a throw the outcome may be unknown:
+ * retry the same batch (same id).
+ */
+export async function shipBatch(
+  conn: TransactionRunner,
+  agentId: number,
+  batch: Batch,
+  deadlineMs: number,
+): Promise<ShipResult> {
+  const started = performance.now();
+  const stored = await conn.transaction(
+    async (tx) => {
+      await tx.query(CREATE_INCOMING_SQL);
+      const copied = await tx.copyFrom(COPY_INCOMING_SQL, copyText(batch.samples));
+      if (copied !== batch.samples.length) {
+        throw new Error(`COPY stored ${copied} rows of a batch of ${batch.samples.length}`);
+      }
+      const r = await tx.query<{ stored: boolean }>('SELECT pem.ingest_batch($1, $2::uuid) AS stored', [
+        agentId,
+        batch.batchId,
+      ]);
+      return r.rows[0]?.stored === true;
+    },
+    { deadlineMs },
+  );
+  return { stored, latencyMs: performance.now() - started };
+}

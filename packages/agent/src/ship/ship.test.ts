@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { HaTransaction } from '@pharos/core/ha-connection';
+import { createLogger } from '@pharos/core/log';
+import { sleep } from '../schedule/ticker.js';
+import { Spool } from '../spool/spool.js';
+import { copyTextRow, escapeCopyText } from './copy-text.js';
+import type { TransactionRunner } from './ship-batch.js';
+import { Shipper } from './shipper.js';
+
+const logger = createLogger('ship-test', { level: 'silent' });
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('COPY text encoding', () => {
+  it('escapes backslash, newline, carriage return and tab', () => {
+    assert.equal(escapeCopyText('a\\b\nc\rd\te'), 'a\\\\b\\nc\\rd\\te');
+  });
+  it('writes one row with JSON whose escapes survive COPY', () => {
+    const row = copyTextRow({
+      sampleId: 7,
+      serverId: 2,
+      probe: 'p',
+      object: 'x\ty',
+      collectedAt: '2024-01-01T00:00:00.000Z',
+      value: { msg: 'line1\nline2 "q" \\' },
+    });
+    // JSON.stringify gives {"msg":"line1\nline2 \"q\" \\"} (backslash escapes); COPY doubles each backslash
+    assert.equal(
+      row,
+      '7\t2\tp\tx\\ty\t2024-01-01T00:00:00.000Z\t{"msg":"line1\\\\nline2 \\\\"q\\\\" \\\\\\\\"}\n',
+    );
+  });
+});
+
+/** A fake backend with ingest_batch semantics: remembers batch ids; can lose the acknowledgement of a commit. */
+class FakeBackend implements TransactionRunner {
+  readonly stored = new Map<string, number[]>();
+  loseNextAck = 0;
+  failNext = 0;
+  failCode = 'ECONNRESET';
+  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>): Promise<T> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw Object.assign(new Error('connection refused'), { code: this.failCode });
+    }
+    let rows: number[] = [];
+    let result: boolean | undefined;
+    const tx: HaTransaction = {
+      query: async <R>(sql: string, params?: unknown[]) => {
+        if (sql.includes('ingest_batch')) {
+          const id = String(params![1]);
+          result = !this.stored.has(id);
+          if (result) this.stored.set(id, rows);
+          return { rows: [{ stored: result }] as R[], rowCount: 1 };
+        }
+        return { rows: [] as R[], rowCount: 0 };
+      },
+      copyFrom: async (_sql, data) => {
+        rows = String(data)
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => Number(l.split('\t')[0]));
+        return rows.length;
+      },
+    };
+    const r = await fn(tx);
+    if (this.loseNextAck > 0) {
+      this.loseNextAck--;
+      throw Object.assign(new Error('Connection terminated unexpectedly'), {});
+    }
+    return r;
+  }
+}
+
+describe('shipper', () => {
+  it('ships every sample exactly once through lost acknowledgements and failures', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
+    dirs.push(dir);
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1 });
+    const backend = new FakeBackend();
+    const shipper = new Shipper({
+      agentId: 1,
+      spool,
+      conn: backend,
+      logger,
+      batchSize: 7,
+      maxFailoverBackoffMs: 20,
+      idleWaitMs: 20,
+    });
+    shipper.start();
+    for (let i = 0; i < 10; i++) {
+      await spool.append(
+        Array.from({ length: 5 }, () => ({
+          probe: 'p',
+          serverId: 0,
+          object: '',
+          collectedAt: new Date().toISOString(),
+          value: { i },
+        })),
+      );
+      if (i === 3) backend.loseNextAck = 2;
+      if (i === 6) backend.failNext = 3;
+      await sleep(15);
+    }
+    for (let i = 0; i < 200 && (await spool.stats()).samples > 0; i++) await sleep(20);
+    await shipper.stop();
+    const all = [...backend.stored.values()].flat().sort((a, b) => a - b);
+    assert.deepEqual(
+      all,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    assert.ok(shipper.stats.repeatedBatches >= 1, 'a retried batch was recognised');
+    assert.ok(shipper.stats.shipErrors >= 5);
+    assert.equal(shipper.stats.shippedSamples, 50);
+    assert.ok(shipper.stats.lastUploadLatencyMs !== null);
+    await spool.close();
+  });
+
+  it('waits the long wait after a non-failover error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
+    dirs.push(dir);
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1 });
+    const backend = new FakeBackend();
+    backend.failNext = 1;
+    backend.failCode = '42501';
+    const shipper = new Shipper({ agentId: 1, spool, conn: backend, logger, longWaitMs: 400, idleWaitMs: 10 });
+    await spool.append([{ probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} }]);
+    shipper.start();
+    await sleep(200);
+    assert.equal(backend.stored.size, 0, 'still waiting');
+    await sleep(400);
+    assert.equal(backend.stored.size, 1);
+    await shipper.stop();
+    await spool.close();
+  });
+});

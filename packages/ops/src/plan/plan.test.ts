@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { REFERENCE_PRIMARY_PATRONI, REFERENCE_SECRETS } from '../render/reference.fixture.js';
+import { planToJson } from './json.js';
+import { runPlan } from './run.js';
+import { DEVIATIONS } from './runbook.js';
+import type { Plan } from './types.js';
+
+const SEED = new URL('../../../../../shared/examples/seed-sm.topology.yml', import.meta.url).pathname;
+
+function openssl(...args: string[]): { status: number | null; out: string } {
+  const r = spawnSync('openssl', args, { encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('pharos plan on the reference topology', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'pharos-plan-'));
+  const out = join(tmp, 'plan');
+  const p = (...parts: string[]) => join(out, ...parts);
+  let plan: Plan;
+  let written: string[];
+
+  before(async () => {
+    ({ plan, written } = await runPlan({ topologyFile: SEED, outDir: out, secrets: REFERENCE_SECRETS }));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('the files of each host', () => {
+    const byHost = (h: string) =>
+      plan.files
+        .filter((f) => f.path.startsWith(`${h}/`))
+        .map((f) => f.path.slice(h.length + 1))
+        .sort();
+    assert.deepEqual(byHost('etcd-node-2'), ['etcd.conf', 'firewall.sh']);
+    assert.deepEqual(byHost('pem-backend-1'), [
+      'agent1.crt',
+      'agent1.key',
+      'configure.sh',
+      'dynamic-config.yml',
+      'firewall.sh',
+      'patroni-users.sql',
+      'patroni.yml',
+      'root.crt',
+      'server.crt',
+      'server.key',
+    ]);
+    assert.deepEqual(byHost('pem-backend-3'), [
+      'agent3.crt',
+      'agent3.key',
+      'configure.sh',
+      'dynamic-config.yml',
+      'firewall.sh',
+      'patroni.yml',
+      'root.crt',
+      'server.crt',
+      'server.key',
+    ]);
+    assert.deepEqual(byHost('pem-web-2'), [
+      'agent5.crt',
+      'agent5.key',
+      'configure.sh',
+      'firewall.sh',
+      'root.crt',
+    ]);
+    assert.deepEqual(byHost('ca'), ['root.crt', 'root.key']);
+    assert.ok(existsSync(p('RUNBOOK.md')));
+    assert.equal(written.length, plan.files.length);
+  });
+
+  test('the CA key only in ca/, every key mode 0600, scripts 0755', () => {
+    const caKey = readFileSync(p('ca', 'root.key'), 'utf8');
+    for (const f of plan.files) {
+      const mode = statSync(p(...f.path.split('/'))).mode & 0o777;
+      assert.equal(mode, f.mode, f.path);
+      if (f.path.endsWith('.key')) assert.equal(mode, 0o600, f.path);
+      if (f.path.endsWith('.sh')) assert.equal(mode, 0o755, f.path);
+      if (f.path !== 'ca/root.key') assert.ok(!f.content.includes(caKey.trim()), f.path);
+    }
+    assert.equal(statSync(p('pem-backend-1', 'patroni.yml')).mode & 0o777, 0o600);
+  });
+
+  test('every certificate verifies against the CA', () => {
+    for (const f of plan.files.filter((f) => f.path.endsWith('.crt'))) {
+      const r = openssl('verify', '-CAfile', p('ca', 'root.crt'), p(...f.path.split('/')));
+      assert.equal(r.status, 0, `${f.path}: ${r.out}`);
+    }
+  });
+
+  test('one client certificate per agent, CN agentN in host order', () => {
+    const agents = [
+      ['pem-backend-1', 1],
+      ['pem-backend-2', 2],
+      ['pem-backend-3', 3],
+      ['pem-web-1', 4],
+      ['pem-web-2', 5],
+      ['pem-web-3', 6],
+    ] as const;
+    for (const [host, n] of agents) {
+      const subject = openssl('x509', '-in', p(host, `agent${n}.crt`), '-noout', '-subject').out;
+      assert.match(subject, new RegExp(`CN\\s*=\\s*agent${n}\\n`), host);
+      assert.equal(
+        openssl('verify', '-purpose', 'sslclient', '-CAfile', p('ca', 'root.crt'), p(host, `agent${n}.crt`))
+          .status,
+        0,
+      );
+    }
+    assert.deepEqual(
+      plan.hosts.filter((h) => h.agentId !== undefined).map((h) => [h.name, h.agentId, h.agentUser]),
+      agents.map(([h, n]) => [h, n, `agent${n}`]),
+    );
+  });
+
+  test('the server certificate SAN covers every backend address, 127.0.0.1 and localhost', () => {
+    const san = openssl(
+      'x509',
+      '-in',
+      p('pem-backend-2', 'server.crt'),
+      '-noout',
+      '-ext',
+      'subjectAltName',
+    ).out;
+    for (const ip of ['172.16.161.200', '172.16.161.201', '172.16.161.202', '127.0.0.1']) {
+      assert.ok(san.includes(`IP Address:${ip}`), san);
+    }
+    assert.ok(san.includes('DNS:localhost'), san);
+    assert.equal(
+      readFileSync(p('pem-backend-1', 'server.crt'), 'utf8'),
+      readFileSync(p('pem-backend-3', 'server.crt'), 'utf8'),
+    );
+  });
+
+  test('patroni.yml on disk is the golden one', () => {
+    assert.deepEqual(
+      parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8')),
+      REFERENCE_PRIMARY_PATRONI,
+    );
+  });
+
+  test('the runbook states every deviation and names every host', () => {
+    const runbook = readFileSync(p('RUNBOOK.md'), 'utf8');
+    for (const d of DEVIATIONS) assert.ok(runbook.includes(d), d);
+    for (const h of plan.hosts) assert.ok(runbook.includes(h.name), h.name);
+    assert.match(runbook, /RHEL 9/);
+  });
+
+  test('JSON form: every file, secret contents left out', () => {
+    const json = planToJson(plan);
+    assert.equal(json.files.length, plan.files.length);
+    const key = json.files.find((f) => f.path === 'pem-backend-1/server.key');
+    assert.deepEqual(key && { mode: key.mode, secret: key.secret, content: key.content }, {
+      mode: '0600',
+      secret: true,
+      content: undefined,
+    });
+    assert.ok(json.files.find((f) => f.path === 'etcd-node-1/etcd.conf')?.content?.includes('ETCD_NAME'));
+    assert.ok(!JSON.stringify(json).includes('PRIVATE KEY'));
+    assert.ok(!JSON.stringify(json).includes(REFERENCE_SECRETS.superuser));
+  });
+
+  test('a plan is never written over a non-empty directory', async () => {
+    await assert.rejects(runPlan({ topologyFile: SEED, outDir: out }), {
+      name: 'InputError',
+      message: /exists and is not empty/,
+    });
+  });
+});
+
+describe('pharos plan on invalid input', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'pharos-plan-bad-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('nothing is written on a validation error', async () => {
+    const bad = join(tmp, 'bad.yml');
+    writeFileSync(bad, readFileSync(SEED, 'utf8').replace('version: 17', 'version: 12'));
+    const out = join(tmp, 'out');
+    await assert.rejects(
+      runPlan({ topologyFile: bad, outDir: out }),
+      (err: Error & { exitCode?: number }) => {
+        assert.equal(err.name, 'InputError');
+        assert.equal(err.exitCode, 2);
+        assert.match(err.message, /postgres\.version: 12 is not a supported PostgreSQL major \(13-17\)/);
+        return true;
+      },
+    );
+    assert.ok(!existsSync(out));
+  });
+
+  test('an existing empty directory is used', async () => {
+    const out = join(tmp, 'empty');
+    mkdirSync(out);
+    const { written } = await runPlan({ topologyFile: SEED, outDir: out });
+    assert.ok(written.length > 0);
+    assert.ok(existsSync(join(out, 'ca', 'root.key')));
+  });
+});

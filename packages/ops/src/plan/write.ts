@@ -1,0 +1,57 @@
+/**
+ * Puts a plan on disk: all or nothing, modes from the first byte.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '@pharos/core/errors';
+import type { Plan } from './types.js';
+
+async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new InputError(`--out ${dir}: exists and is not a directory`);
+    return (await readdir(dir)).length === 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+/**
+ * Writes every file of `plan` under `outDir` (created; its parent must
+ * exist). The tree is first written to a hidden sibling directory (mode 0700,
+ * as it holds the CA key) and renamed into place, so `outDir` either holds
+ * the whole plan or nothing. Each file is created with its final mode (keys
+ * and password files 0600, scripts 0755, others 0644), never wider.
+ *
+ * @returns the absolute paths written, in plan order.
+ * @throws InputError when `outDir` exists and is not an empty directory (a
+ *   plan is never overwritten: it holds the deployment's CA).
+ */
+export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
+  const target = resolve(outDir);
+  if (!(await isEmptyDirOrMissing(target))) {
+    throw new InputError(
+      `--out ${outDir}: exists and is not empty; a plan is never written over another (it holds the CA)`,
+    );
+  }
+  const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  await mkdir(staging, { mode: 0o700 });
+  try {
+    for (const f of plan.files) {
+      const path = join(staging, ...f.path.split('/'));
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await writeFile(path, f.content, { mode: f.mode, flag: 'wx' });
+      await chmod(path, f.mode);
+    }
+    await rmdir(target).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rename(staging, target);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return plan.files.map((f) => join(target, ...f.path.split('/')));
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { validateTopology } from '../topology/validate.js';
+import { configureCommandLine } from './configure.js';
+import { firewallCommands } from './firewall.js';
+import { patroniUsersSql, sqlLiteral } from './patroni-users.js';
+import { REFERENCE_SECRETS, REFERENCE_USERS_SQL, seedTopology } from './reference.fixture.js';
+
+const topo = seedTopology();
+const cert = (n: number) => ['--use-agent-sslcert', `/etc/pharos/certs/agent${n}.crt`];
+const key = (n: number) => ['--use-agent-sslkey', `/etc/pharos/certs/agent${n}.key`];
+
+/** The reference's "own certificate" backend line, with its documented corrections passed in. */
+function backendArgv(hosts: string, role: string, n: number): string[] {
+  return [
+    'pharos',
+    'configure',
+    '-t',
+    '3',
+    '-ho',
+    hosts,
+    '-p',
+    '5432',
+    '-su',
+    'pemsuper',
+    '--asb-host-name',
+    '127.0.0.1',
+    '--replication-solution',
+    'patroni',
+    '--replication-role',
+    role,
+    '--db-unitfile',
+    'patroni',
+    '--db-install-path',
+    '/usr/pgsql-17/',
+    '--skip-db-certificate',
+    ...cert(n),
+    ...key(n),
+    '-aro',
+    `agent_id=${n}`,
+  ];
+}
+
+describe('configure command lines (reference, with pem-facts.md §8 corrections)', () => {
+  test('primary: the reference line with agent_id=1', () => {
+    assert.deepEqual(
+      configureCommandLine(topo, 'pem-backend-1').argv,
+      backendArgv('127.0.0.1,172.16.161.201,172.16.161.202', 'primary', 1),
+    );
+  });
+
+  test('standby 1: its own address as 127.0.0.1, agent_id=2, --skip-db-certificate (items 3, 4, 7)', () => {
+    assert.deepEqual(
+      configureCommandLine(topo, 'pem-backend-2').argv,
+      backendArgv('172.16.161.200,127.0.0.1,172.16.161.202', 'standby', 2),
+    );
+  });
+
+  test('standby 2: 127.0.0.1 in ITS position and agent_id=3 (items 3, 4)', () => {
+    assert.deepEqual(
+      configureCommandLine(topo, 'pem-backend-3').argv,
+      backendArgv('172.16.161.200,172.16.161.201,127.0.0.1', 'standby', 3),
+    );
+  });
+
+  test('web apps: every backend, agent ids 4, 5, 6 (item 4)', () => {
+    for (const [name, n] of [
+      ['pem-web-1', 4],
+      ['pem-web-2', 5],
+      ['pem-web-3', 6],
+    ] as const) {
+      assert.deepEqual(configureCommandLine(topo, name).argv, [
+        'pharos',
+        'configure',
+        '-t',
+        '2',
+        '-ho',
+        '172.16.161.200,172.16.161.201,172.16.161.202',
+        '-p',
+        '5432',
+        '-su',
+        'pemsuper',
+        '--db-install-path',
+        '/usr/pgsql-17/',
+        ...cert(n),
+        ...key(n),
+        '-aro',
+        `agent_id=${n}`,
+      ]);
+    }
+  });
+
+  test('common agent user: --use-agent-user and its certificate, no agent id', () => {
+    const t = validateTopology({ ...structuredClone(topo), agent_certificates: 'common-user' }, 'x');
+    const argv = configureCommandLine(t, 'pem-backend-2').argv;
+    assert.deepEqual(argv.slice(-6), [
+      '--use-agent-user',
+      'common_agent_user',
+      '--use-agent-sslcert',
+      '/etc/pharos/certs/common_agent_user.crt',
+      '--use-agent-sslkey',
+      '/etc/pharos/certs/common_agent_user.key',
+    ]);
+  });
+
+  test('built-in CA: --use-existing-sslutils on backends, no agent certificate', () => {
+    const t = validateTopology({ ...structuredClone(topo), agent_certificates: 'built-in-ca' }, 'x');
+    assert.deepEqual(configureCommandLine(t, 'pem-backend-1').argv.slice(-2), [
+      '--skip-db-certificate',
+      '--use-existing-sslutils',
+    ]);
+    assert.deepEqual(configureCommandLine(t, 'pem-web-1').argv.slice(-2), [
+      '--db-install-path',
+      '/usr/pgsql-17/',
+    ]);
+  });
+
+  test('the script form quotes like the reference', () => {
+    const s = configureCommandLine(topo, 'pem-backend-1').script;
+    assert.match(
+      s,
+      /^pharos configure \\\n {2}-t 3 \\\n {2}-ho '127\.0\.0\.1,172\.16\.161\.201,172\.16\.161\.202' \\\n/,
+    );
+    assert.match(s, /--db-install-path '\/usr\/pgsql-17\/' \\\n/);
+    assert.match(s, / {2}-aro agent_id=1\n$/);
+  });
+
+  test('in the lab: certificates in the host dir, install path from the site', () => {
+    const site = { hostDir: (h: string) => `/lab/${h}`, binDir: '/usr/lib/postgresql/15/bin' };
+    const argv = configureCommandLine(topo, 'pem-web-1', {
+      site,
+      command: ['node', 'pharos.js', 'configure'],
+    }).argv;
+    assert.deepEqual(argv.slice(0, 3), ['node', 'pharos.js', 'configure']);
+    assert.ok(argv.includes('/usr/lib/postgresql/15/'));
+    assert.ok(argv.includes('/lab/pem-web-1/agent4.crt'));
+  });
+
+  test('etcd members have no configure step', () => {
+    assert.throws(() => configureCommandLine(topo, 'etcd-node-1'), {
+      name: 'InputError',
+      message: "'etcd-node-1' is neither a backend nor a web application; it has no configure step",
+    });
+  });
+});
+
+describe('firewall commands', () => {
+  const add = (p: number) => `firewall-cmd --zone=public --add-port=${p}/tcp --permanent`;
+  test("etcd: the reference's 2380 and 2379", () => {
+    assert.deepEqual(firewallCommands(topo, 'etcd-node-1'), [add(2380), add(2379), 'firewall-cmd --reload']);
+  });
+  test('backends: 5432 and Patroni 8008 (item 6)', () => {
+    assert.deepEqual(firewallCommands(topo, 'pem-backend-3'), [
+      add(5432),
+      add(8008),
+      'firewall-cmd --reload',
+    ]);
+  });
+  test('web apps: 8443', () => {
+    assert.deepEqual(firewallCommands(topo, 'pem-web-2'), [add(8443), 'firewall-cmd --reload']);
+  });
+});
+
+describe('Patroni users SQL', () => {
+  test("the reference's statements, in order", () => {
+    const statements = patroniUsersSql(REFERENCE_SECRETS)
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('--'));
+    assert.deepEqual(statements, REFERENCE_USERS_SQL);
+  });
+
+  test('passwords are quoted literals', () => {
+    assert.equal(sqlLiteral("it's"), "'it''s'");
+    assert.match(patroniUsersSql({ superuser: "a'b", replication: 'r', rewind: 'w' }), /PASSWORD 'a''b';/);
+    assert.throws(() => sqlLiteral('a\0b'), { name: 'InputError' });
+  });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError } from '@pharos/core/errors';
+import { stringify } from 'yaml';
+import { loadWebConfig, parseWebConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pharos-web-config-'));
+const file = (name: string, mode = 0o600) => {
+  const p = join(dir, name);
+  writeFileSync(p, `${name}\n`, { mode });
+  return p;
+};
+const cert = file('web.crt', 0o644);
+const key = file('web.key');
+const ca = file('ca.crt', 0o644);
+const pw = file('svc.password');
+const hosts = 'host=10.0.0.4,10.0.0.5,10.0.0.6 port=5432';
+const valid = {
+  listen_address: '10.0.0.7',
+  tls_cert_file: cert,
+  tls_key_file: key,
+  backend: `${hosts} dbname=pem user=pemweb1 sslmode=verify-full sslrootcert=${ca} target_session_attrs=read-write`,
+  password_file: pw,
+  source_address: '10.0.0.7',
+  login_backend: `${hosts} dbname=pem sslmode=verify-full sslrootcert=${ca}`,
+};
+const refused = (doc: Record<string, unknown>, pattern: RegExp) =>
+  assert.throws(
+    () => parseWebConfig(doc, 'web.yml'),
+    (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+  );
+
+describe('web configuration', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a complete file and applies defaults', () => {
+    const c = parseWebConfig(valid, 'web.yml');
+    assert.equal(c.port, 8443);
+    assert.equal(c.sessionTtlS, 3600);
+    assert.equal(c.loginRateLimitPerMinute, 10);
+    assert.equal(c.backendConnections, 4);
+    assert.equal(c.sourceAddress, '10.0.0.7');
+    assert.equal(c.passwordFile, pw);
+    assert.equal(c.logFile, undefined);
+  });
+
+  it('reads YAML from a file; names the file when it is missing or malformed', () => {
+    const path = join(dir, 'web.yml');
+    writeFileSync(path, stringify({ ...valid, port: 9443, session_ttl_s: 120 }));
+    const c = loadWebConfig(path);
+    assert.equal(c.port, 9443);
+    assert.equal(c.sessionTtlS, 120);
+    assert.throws(() => loadWebConfig(join(dir, 'nope.yml')), /nope\.yml: cannot read/);
+    writeFileSync(path, 'listen_address: [unclosed');
+    assert.throws(() => loadWebConfig(path), /web\.yml: not valid YAML/);
+  });
+
+  it('names the field of every error', () => {
+    refused({ ...valid, colour: 'blue' }, /^web\.yml: colour: unknown field/);
+    refused(
+      { ...valid, listen_address: 'web-1' },
+      /listen_address: listen_address must be an IPv4 or IPv6 address/,
+    );
+    refused({ ...valid, port: 70000 }, /^web\.yml: port: /);
+    refused({ ...valid, session_ttl_s: 'long' }, /^web\.yml: session_ttl_s: /);
+    const { backend: _b, ...noBackend } = valid;
+    refused(noBackend, /^web\.yml: backend: /);
+  });
+
+  it('requires a private key and password file without group or other access', () => {
+    refused({ ...valid, tls_key_file: file('open.key', 0o644) }, /tls_key_file: .*open\.key has mode 0644/);
+    refused({ ...valid, password_file: file('open.password', 0o640) }, /password_file: .*mode 0640/);
+    refused(
+      { ...valid, tls_cert_file: join(dir, 'missing.crt') },
+      /tls_cert_file: cannot read .*missing\.crt/,
+    );
+  });
+
+  it('requires verify-full with a readable CA, dbname pem, the primary, and no password in the strings', () => {
+    refused(
+      { ...valid, backend: valid.backend.replace('verify-full', 'require') },
+      /backend: sslmode must be verify-full/,
+    );
+    refused(
+      { ...valid, backend: valid.backend.replace(`sslrootcert=${ca}`, `sslrootcert=${dir}/none.crt`) },
+      /backend sslrootcert: cannot read/,
+    );
+    refused(
+      { ...valid, backend: valid.backend.replace('dbname=pem', 'dbname=postgres') },
+      /backend: dbname must be pem/,
+    );
+    refused(
+      { ...valid, backend: valid.backend.replace('read-write', 'any') },
+      /backend: target_session_attrs must be read-write or primary/,
+    );
+    refused(
+      { ...valid, backend: `${valid.backend} password=secret` },
+      /backend: must not contain a password/,
+    );
+    refused(
+      { ...valid, login_backend: `${valid.login_backend} password=secret` },
+      /login_backend: must not contain a password/,
+    );
+    refused({ ...valid, backend: `${valid.backend} bogus=1` }, /backend: invalid connection option "bogus"/);
+  });
+
+  it('wants the login string on the same hosts as the service string', () => {
+    refused(
+      { ...valid, login_backend: valid.login_backend.replace('10.0.0.6', '10.0.0.9') },
+      /login_backend: must list the same hosts as backend/,
+    );
+  });
+
+  it('wants a password source for the service user', () => {
+    const { password_file: _p, ...noPassword } = valid;
+    refused(
+      { ...noPassword, backend: `${valid.backend} passfile=${dir}/no-pgpass` },
+      /password_file: not given, and the backend's passfile .*no-pgpass does not exist/,
+    );
+    const passfile = file('pgpass');
+    const c = parseWebConfig({ ...noPassword, backend: `${valid.backend} passfile=${passfile}` }, 'web.yml');
+    assert.equal(c.passwordFile, undefined);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Integration test: a backend failover is a pause, not a logout. A primary
+ * and a streaming standby behind the multi-host string; the primary stops,
+ * requests answer 503 "backend is failing over" (never a crash, never 401);
+ * once the standby is promoted the same session works again.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESSION_COOKIE } from './auth/cookie.js';
+import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
+import { type ApiRequestOptions, apiRequest, cookieFrom } from './testing/https-client.js';
+import { startTestInstance, type TestInstance } from './testing/web-instance.js';
+
+const PRIMARY = '127.0.4.40';
+const STANDBY = '127.0.4.41';
+const WEB = '127.0.4.31';
+const HARNESS = '127.0.4.33';
+
+describe('web application through a backend failover', () => {
+  let backend: TestBackend;
+  let web: TestInstance;
+  let ca: Buffer;
+  const call = (path: string, opts: Partial<ApiRequestOptions> = {}) =>
+    apiRequest(new URL(path, web.url).toString(), { ca, localAddress: HARNESS, ...opts });
+
+  before(async () => {
+    backend = await startTestBackend({
+      primaryAddress: PRIMARY,
+      standbyAddress: STANDBY,
+      clientAddresses: [WEB, HARNESS],
+      harnessAddress: HARNESS,
+    });
+    ca = readFileSync(backend.pki.caCert);
+    web = await startTestInstance(backend, WEB);
+  });
+
+  after(async () => {
+    await web?.close();
+    await backend?.stop();
+  });
+
+  it('answers 503 while no primary exists and keeps the session through the promotion', async () => {
+    const r = await call('/api/login', { json: { user: 'bob', password: PASSWORDS.bob } });
+    assert.equal(r.status, 200, r.text);
+    const cookie = cookieFrom(r.setCookie, SESSION_COOKIE)!;
+    assert.equal((await call('/api/fleet', { cookie })).status, 200);
+
+    // The session row has reached the standby before the primary goes.
+    const standby = backend.standby!;
+    for (let i = 0; ; i++) {
+      if ((await backend.psql('SELECT count(*) FROM pem.web_session', standby)) === '1') break;
+      assert.ok(i < 100, 'session row never replicated');
+      await sleep(100);
+    }
+
+    await backend.primary.stop();
+    const started = Date.now();
+    const during = await call('/api/fleet', { cookie });
+    const waitedMs = Date.now() - started;
+    assert.equal(during.status, 503, during.text);
+    assert.deepEqual(during.body, { error: 'backend is failing over' });
+    assert.equal(during.headers['retry-after'], '2');
+    assert.ok(waitedMs < 12_000, `503 took ${waitedMs} ms`);
+    const session = await call('/api/session', { cookie });
+    assert.equal(session.status, 503, 'a failing-over backend is not a logout');
+    const health = await call('/api/health');
+    assert.equal(health.status, 200);
+    assert.equal((health.body as { backend: { reachable: boolean } }).backend.reachable, false);
+
+    await standby.psql('SELECT pg_promote()');
+    let after: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 30; i++) {
+      after = await call('/api/fleet', { cookie });
+      if (after.status === 200) break;
+      assert.equal(after.status, 503, after.text);
+      await sleep(500);
+    }
+    assert.equal(after?.status, 200, after?.text);
+    assert.equal((await call('/api/session', { cookie })).status, 200);
+    const healthAfter = await call('/api/health');
+    assert.deepEqual((healthAfter.body as { backend: unknown }).backend, {
+      reachable: true,
+      host: STANDBY,
+      port: 5432,
+      isPrimary: true,
+    });
+  });
+});

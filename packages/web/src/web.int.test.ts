@@ -1,0 +1,314 @@
+/**
+ * Integration test of the web application against a real PostgreSQL backend
+ * (TLS, scram, HBA rules per source address): two instances on different
+ * addresses share sessions through the backend; login, roles, CSRF, logout,
+ * expiry, HTTPS only, the fleet API, logs free of secrets.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESSION_COOKIE } from './auth/cookie.js';
+import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
+import { type ApiRequestOptions, apiRequest, cookieFrom } from './testing/https-client.js';
+import { startTestInstance, type TestInstance } from './testing/web-instance.js';
+
+const BACKEND = '127.0.4.10';
+const WEB_A = '127.0.4.1';
+const WEB_B = '127.0.4.2';
+const HARNESS = '127.0.4.3';
+const RATE_CLIENT = '127.0.4.50';
+
+interface Fleet {
+  agents: {
+    id: number;
+    name: string;
+    alive: boolean;
+    heartbeatAgeS: number | null;
+    latest: Record<string, unknown[]>;
+  }[];
+  servers: {
+    id: number;
+    name: string;
+    agentId: number | null;
+    agentName: string | null;
+    latest: Record<string, { object: string; value: Record<string, unknown> }[]>;
+  }[];
+  heartbeatIntervalS: number;
+}
+
+describe('web application (two instances, one backend)', () => {
+  let backend: TestBackend;
+  let a: TestInstance;
+  let b: TestInstance;
+  let ca: Buffer;
+  const call = (inst: TestInstance, path: string, opts: Partial<ApiRequestOptions> = {}) =>
+    apiRequest(new URL(path, inst.url).toString(), { ca, localAddress: HARNESS, ...opts });
+  const login = async (inst: TestInstance, user: string, password: string) => {
+    const r = await call(inst, '/api/login', { json: { user, password } });
+    const cookie = cookieFrom(r.setCookie, SESSION_COOKIE);
+    return { r, cookie, csrf: (r.body as { csrfToken?: string }).csrfToken };
+  };
+
+  before(async () => {
+    backend = await startTestBackend({
+      primaryAddress: BACKEND,
+      clientAddresses: [WEB_A, WEB_B, HARNESS],
+      harnessAddress: HARNESS,
+    });
+    ca = readFileSync(backend.pki.caCert);
+    a = await startTestInstance(backend, WEB_A, { login_rate_limit_per_minute: 100 });
+    b = await startTestInstance(backend, WEB_B, { login_rate_limit_per_minute: 5 });
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await backend?.stop();
+  });
+
+  it('answers health without login: version, backend reachable, the primary', async () => {
+    const r = await call(a, '/api/health');
+    assert.equal(r.status, 200);
+    const body = r.body as { version: string; backend: Record<string, unknown> };
+    assert.match(body.version, /^\d+\.\d+\.\d+/);
+    assert.deepEqual(body.backend, { reachable: true, host: BACKEND, port: 5432, isPrimary: true });
+  });
+
+  it('sends security headers (CSP, HSTS, nosniff, frame denial, no-store)', async () => {
+    const r = await call(a, '/');
+    assert.equal(r.status, 200);
+    assert.match(String(r.headers['content-type']), /text\/html/);
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(String(r.headers['strict-transport-security']), /max-age=\d+/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    const api = await call(a, '/api/health');
+    assert.equal(api.headers['cache-control'], 'no-store');
+  });
+
+  it('does not serve plain HTTP on its port', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      const req = httpRequest({ host: WEB_A, port: 8443, path: '/api/health', timeout: 5000 }, (res) => {
+        res.resume();
+        resolve(`status ${res.statusCode}`);
+      });
+      req.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      req.on('timeout', () => {
+        req.destroy();
+        resolve('timeout');
+      });
+      req.end();
+    });
+    assert.ok(!/^status 2/.test(outcome), `plain HTTP got ${outcome}`);
+  });
+
+  it('refuses the API without a session', async () => {
+    const r = await call(a, '/api/fleet');
+    assert.equal(r.status, 401);
+    assert.deepEqual(r.body, { error: 'not logged in' });
+    const forged = await call(a, '/api/fleet', { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` });
+    assert.equal(forged.status, 401);
+  });
+
+  it('logs an admin in with a secure cookie; the same cookie works on the other instance', async () => {
+    const { r, cookie, csrf } = await login(a, 'alice', PASSWORDS.alice);
+    assert.equal(r.status, 200, r.text);
+    assert.equal((r.body as { role: string }).role, 'admin');
+    assert.ok(cookie && csrf);
+    const line = r.setCookie.find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    assert.match(line, /; Secure/);
+    assert.match(line, /; HttpOnly/);
+    assert.match(line, /; SameSite=Strict/);
+    assert.match(line, /; Path=\//);
+
+    const onB = await call(b, '/api/session', { cookie });
+    assert.equal(onB.status, 200, onB.text);
+    assert.equal((onB.body as { user: string }).user, 'alice');
+    assert.equal((onB.body as { csrfToken: string }).csrfToken, csrf);
+
+    // Only the hash of the session id is stored.
+    const raw = cookie.split('=')[1]!;
+    const hash = createHash('sha256').update(raw).digest('hex');
+    assert.equal(
+      await backend.psql(`SELECT count(*) FROM pem.web_session WHERE id_hash = '\\x${hash}'`),
+      '1',
+    );
+    const dump = await backend.psql('SELECT row_to_json(s)::text FROM pem.web_session s');
+    assert.ok(!dump.includes(raw), 'raw session id stored');
+  });
+
+  it('logs a pem_user member in as a reader', async () => {
+    const { r } = await login(b, 'bob', PASSWORDS.bob);
+    assert.equal(r.status, 200, r.text);
+    assert.equal((r.body as { role: string }).role, 'user');
+  });
+
+  it('refuses a wrong password and an unknown role with 401, a role in neither group with 403', async () => {
+    const wrong = await login(a, 'alice', 'not-her-password');
+    assert.equal(wrong.r.status, 401, wrong.r.text);
+    assert.equal(wrong.cookie, undefined);
+    const unknown = await login(a, 'mallory', 'whatever');
+    assert.equal(unknown.r.status, 401, unknown.r.text);
+    const neither = await login(a, 'carol', PASSWORDS.carol);
+    assert.equal(neither.r.status, 403, neither.r.text);
+    assert.equal(neither.cookie, undefined);
+  });
+
+  it('validates the login body and parses JSON only (no cross-site form login)', async () => {
+    const empty = await call(a, '/api/login', { json: { user: 'alice' } });
+    assert.equal(empty.status, 400);
+    const extra = await call(a, '/api/login', { json: { user: 'alice', password: 'x', admin: true } });
+    assert.equal(extra.status, 400);
+    const form = await call(a, '/api/login', {
+      raw: { body: 'user=alice&password=alice-pw', contentType: 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(form.status, 415);
+  });
+
+  it('returns the fleet with latest values grouped by probe, on both instances', async () => {
+    const { cookie } = await login(a, 'bob', PASSWORDS.bob);
+    for (const inst of [a, b]) {
+      const r = await call(inst, '/api/fleet', { cookie });
+      assert.equal(r.status, 200, r.text);
+      const fleet = r.body as Fleet;
+      assert.deepEqual(
+        fleet.agents.map((x) => [x.id, x.name, x.alive]),
+        [
+          [1, 'pem-backend-1', true],
+          [2, 'pem-web-1', false],
+          [3, 'monitored-1', false],
+        ],
+      );
+      assert.equal(fleet.agents[2]!.heartbeatAgeS, null);
+      assert.deepEqual(Object.keys(fleet.agents[0]!.latest).sort(), ['cpu', 'load_avg', 'memory']);
+      const s1 = fleet.servers.find((s) => s.id === 1)!;
+      assert.equal(s1.agentName, 'pem-backend-1');
+      assert.deepEqual(Object.keys(s1.latest).sort(), [
+        'connections_by_state',
+        'database_stats',
+        'server_info',
+        'server_up',
+      ]);
+      assert.deepEqual(
+        s1.latest.connections_by_state!.map((x) => [x.object, x.value.connections]),
+        [
+          ['active', 2],
+          ['idle', 5],
+        ],
+      );
+      assert.equal(s1.latest.server_info![0]!.value.role, 'primary');
+      const s2 = fleet.servers.find((s) => s.id === 2)!;
+      assert.equal(s2.latest.server_up![0]!.value.up, 0);
+      assert.equal(s2.latest.replication_lag![0]!.object, 'upstream');
+    }
+  });
+
+  it('refuses a mutating request with a missing or forged CSRF token, and keeps the session', async () => {
+    const { cookie, csrf } = await login(a, 'bob', PASSWORDS.bob);
+    const missing = await call(b, '/api/logout', { method: 'POST', cookie });
+    assert.equal(missing.status, 403);
+    const forged = await call(b, '/api/logout', {
+      method: 'POST',
+      cookie,
+      headers: { 'x-csrf-token': 'x'.repeat(43) },
+    });
+    assert.equal(forged.status, 403);
+    // Another session's token is no good either.
+    const other = await login(a, 'alice', PASSWORDS.alice);
+    const crossed = await call(b, '/api/logout', {
+      method: 'POST',
+      cookie,
+      headers: { 'x-csrf-token': other.csrf! },
+    });
+    assert.equal(crossed.status, 403);
+    assert.equal((await call(a, '/api/session', { cookie })).status, 200);
+    assert.ok(csrf);
+  });
+
+  it('logout on one instance ends the session on every instance', async () => {
+    const { cookie, csrf } = await login(a, 'alice', PASSWORDS.alice);
+    assert.equal((await call(b, '/api/fleet', { cookie })).status, 200);
+    const out = await call(b, '/api/logout', { method: 'POST', cookie, headers: { 'x-csrf-token': csrf! } });
+    assert.equal(out.status, 200, out.text);
+    assert.deepEqual(out.body, { loggedOut: true });
+    assert.ok(
+      out.setCookie.some((c) => c.startsWith(`${SESSION_COOKIE}=;`)),
+      'cookie cleared',
+    );
+    assert.equal((await call(a, '/api/session', { cookie })).status, 401);
+    assert.equal((await call(b, '/api/fleet', { cookie })).status, 401);
+  });
+
+  it('enforces expiry, refreshes last_seen at most once a minute, and ends sessions of roles that left the groups', async () => {
+    const { cookie } = await login(a, 'bob', PASSWORDS.bob);
+    const hash = createHash('sha256').update(cookie!.split('=')[1]!).digest('hex');
+    const where = `WHERE id_hash = '\\x${hash}'`;
+    // Fresh session: a request does not write.
+    const before = await backend.psql(`SELECT last_seen_at FROM pem.web_session ${where}`);
+    await call(b, '/api/session', { cookie });
+    assert.equal(await backend.psql(`SELECT last_seen_at FROM pem.web_session ${where}`), before);
+    // Last seen two minutes ago: the next request refreshes it and slides the expiry.
+    await backend.psql(
+      `UPDATE pem.web_session SET last_seen_at = now() - interval '2 min', expires_at = now() + interval '30 s' ${where}`,
+    );
+    assert.equal((await call(b, '/api/session', { cookie })).status, 200);
+    assert.equal(
+      await backend.psql(
+        `SELECT last_seen_at > now() - interval '10 s' AND expires_at > now() + interval '500 s' FROM pem.web_session ${where}`,
+      ),
+      't',
+    );
+    // Expired: refused everywhere.
+    await backend.psql(`UPDATE pem.web_session SET expires_at = now() - interval '1 s' ${where}`);
+    assert.equal((await call(a, '/api/fleet', { cookie })).status, 401);
+    // A role taken out of pem_user loses its sessions at the next request.
+    const again = await login(a, 'bob', PASSWORDS.bob);
+    assert.equal((await call(b, '/api/fleet', { cookie: again.cookie })).status, 200);
+    await backend.psql('REVOKE pem_user FROM bob');
+    try {
+      assert.equal((await call(b, '/api/fleet', { cookie: again.cookie })).status, 401);
+    } finally {
+      await backend.psql('GRANT pem_user TO bob');
+    }
+  });
+
+  it('a session survives the restart of the instance that created it', async () => {
+    const { cookie } = await login(a, 'alice', PASSWORDS.alice);
+    await a.close();
+    a = await startTestInstance(backend, WEB_A, { login_rate_limit_per_minute: 100 });
+    const r = await call(a, '/api/session', { cookie });
+    assert.equal(r.status, 200, r.text);
+  });
+
+  it('rate-limits login attempts per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await call(b, '/api/login', {
+        json: { user: 'alice', password: 'wrong' },
+        localAddress: RATE_CLIENT,
+      });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+    assert.equal(statuses[5], 429);
+    // Other clients are not affected.
+    const { r } = await login(b, 'alice', PASSWORDS.alice);
+    assert.equal(r.status, 200);
+  });
+
+  it('never writes passwords or raw session ids to its log', async () => {
+    const { cookie } = await login(a, 'alice', PASSWORDS.alice);
+    await call(b, '/api/fleet', { cookie });
+    await sleep(300); // pino writes asynchronously
+    const logs = readFileSync(a.logFile, 'utf8') + readFileSync(b.logFile, 'utf8');
+    assert.match(logs, /logged in/);
+    for (const secret of [...Object.values(PASSWORDS), 'not-her-password', cookie!.split('=')[1]!]) {
+      assert.ok(!logs.includes(secret), `log contains ${secret.slice(0, 4)}…`);
+    }
+  });
+});
