@@ -35,14 +35,18 @@ const int = files.filter(isInt).sort();
 
 function run(list, concurrency) {
   if (list.length === 0) return 0;
-  const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list],
+    {
+      stdio: 'inherit',
+      cwd: root,
+    },
+  );
   return r.status ?? 1;
 }
 
 let status = 0;
-if (mode === "unit" || mode === "all") status = run(unit, 2) || status;
-if (mode === "int" || mode === "all") status = run(int, 1) || status;
+if (mode === 'unit' || mode === 'all') status = run(unit, 2) || status;
+if (mode === 'int' || mode === 'all') status = run(int, 1) || status;
 process.exit(status);

@@ -10,12 +10,16 @@
  *   sslcert=/etc/pharos/agent/agent1.crt sslkey=/etc/pharos/agent/agent1.key
  *   connect_timeout=5 target_session_attrs=read-write
  * source_address: 10.0.0.11      # optional: local address of backend and monitoring connections
+ * host_address: 127.0.1.201      # optional (the lab): the address that stands for this host; see
+ *                                #   @pharos/core/host-identity: 127.0.0.1 in a host list is dialled there,
+ *                                #   other connections bind to it, local bindings come from 127.0.0.1
  * spool_dir: /var/lib/pharos/agent/spool
  * spool_max_bytes: 67108864      # default 64 MiB
  * probe_interval_s: 10           # default 10
  * short_wait_s: 10               # default 10: re-read server bindings
  * long_wait_s: 30                # default 30: longest wait before reconnecting after a failed connect
  * passfile: /etc/pharos/agent/pgpass   # optional: passwords of monitored servers (.pgpass format)
+ * server_sslrootcert: /etc/pharos/agent/servers-ca.crt  # optional: CA of monitored servers (bindings with verify-ca/verify-full)
  * log_file: /var/log/pharos/agent.log  # optional: default stderr
  * log_level: info                # trace|debug|info|warn|error|fatal, default info
  * ```
@@ -28,6 +32,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
 import { ConfigError, messageOf } from '@pharos/core/errors';
+import { mapLocalHosts } from '@pharos/core/host-identity';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -43,6 +48,10 @@ const schema = z
       .string()
       .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address')
       .optional(),
+    host_address: z
+      .string()
+      .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address')
+      .optional(),
     spool_dir: z.string().min(1),
     spool_max_bytes: z
       .number()
@@ -53,6 +62,7 @@ const schema = z
     short_wait_s: z.number().positive().default(10),
     long_wait_s: z.number().positive().default(30),
     passfile: z.string().min(1).optional(),
+    server_sslrootcert: z.string().min(1).optional(),
     log_file: z.string().min(1).optional(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
@@ -118,12 +128,15 @@ function resolveBackend(backend: string, agentUser: string): ConnInfo {
 /**
  * The backend connection string to use: `backend` resolved (environment and
  * defaults applied, the user defaulting to `agent_user`) with `source_address`
- * added when the configuration sets it. Contains a password if the string had
+ * (or `host_address`) as the source address, and with `host_address` local
+ * host names dialled at that address. Contains a password if the string had
  * one: never log it.
  */
 export function backendConninfo(cfg: AgentConfig): string {
-  const ci = resolveBackend(cfg.backend, cfg.agent_user);
-  if (cfg.source_address !== undefined) ci.sourceAddress = cfg.source_address;
+  let ci = resolveBackend(cfg.backend, cfg.agent_user);
+  if (cfg.host_address !== undefined) ci = mapLocalHosts(ci, cfg.host_address);
+  const source = cfg.source_address ?? cfg.host_address;
+  if (source !== undefined) ci.sourceAddress = source;
   return formatConninfo(ci);
 }
 

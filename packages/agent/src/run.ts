@@ -110,7 +110,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     ci.applicationName = `pharos-agent-${config.agent_id}-${role}`;
     return new HaConnection({
       conninfo: ci,
-      sourceAddress: config.source_address,
+      sourceAddress: config.source_address ?? config.host_address,
       queryTimeoutMs: 15000,
       logger: log.child({ conn: role }),
     });
@@ -189,7 +189,9 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
         sink,
         logger: log,
         passfile: config.passfile,
+        sslrootcert: config.server_sslrootcert,
         sourceAddress: config.source_address,
+        hostAddress: config.host_address,
         // spread servers over the first interval so their cycles do not all start together
         initialDelayMs: Math.floor(Math.random() * Math.min(intervalMs, 2000)),
       });

@@ -3,13 +3,14 @@
  * commands/<noun>/<verb>.ts; each registers itself on the commander program.
  * Exit codes: 0 success, 1 failure, 2 invalid input (InputError).
  */
-import { Command, CommanderError } from 'commander';
+
 import { PharosError } from '@pharos/core/errors';
+import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './commands/agent.js';
 import { configureArgv, registerConfigure } from './commands/configure.js';
 import { registerLabCommands } from './commands/lab.js';
-import { registerWebCommands } from './commands/web.js';
 import { registerPlan } from './commands/plan.js';
+import { registerWebCommands } from './commands/web.js';
 import { VERSION } from './version.js';
 
 /** Builds the program with every command registered. */
@@ -36,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+        return 0;
       return 2;
     }
     if (err instanceof PharosError) {

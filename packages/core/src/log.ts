@@ -2,7 +2,7 @@
  * Logging: pino, JSON lines to stderr (or a file descriptor), with secrets
  * redacted by key name wherever they appear in a logged object.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 

@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { serverInfoProbe } from '../probes/server/server-info.js';
+import { serverUpProbe } from '../probes/server/server-up.js';
+import type { Probe } from '../probes/types.js';
 import type { NewSample } from '../sample.js';
 import type { Binding } from './bindings.js';
 import { ServerMonitor } from './server-monitor.js';
@@ -79,7 +82,8 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
     standby = await startStandby(primary, { address: '127.0.3.2' });
     // wait until the standby streams
     for (let i = 0; i < 100; i++) {
-      if ((await primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) === '1') break;
+      if ((await primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) === '1')
+        break;
       await sleep(100);
     }
   });
@@ -109,7 +113,9 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
     const db = of(samples, 'database_stats').at(-1)!.value;
     assert.ok((db.databases as number) >= 3, 'real databases only (the datid=0 row is not counted)');
     assert.ok((db.xact_commit as number) > 0);
-    assert.ok(db.hit_ratio_pct === null || ((db.hit_ratio_pct as number) >= 0 && (db.hit_ratio_pct as number) <= 100));
+    assert.ok(
+      db.hit_ratio_pct === null || ((db.hit_ratio_pct as number) >= 0 && (db.hit_ratio_pct as number) <= 100),
+    );
     const rep = of(samples, 'replication_lag').at(-1)!;
     assert.match(rep.object, /@/);
     assert.equal(rep.value.direction, 'sender');
@@ -159,10 +165,15 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
     const q = (v: string) => `'${v.replaceAll("'", "''")}'`;
     try {
       // point the WAL receiver at nothing: it stops and cannot come back (primary_conninfo reloads since 13)
-      await standby.psql(`ALTER SYSTEM SET primary_conninfo = ${q('host=127.0.3.4 port=5432 connect_timeout=2')}`);
+      await standby.psql(
+        `ALTER SYSTEM SET primary_conninfo = ${q('host=127.0.3.4 port=5432 connect_timeout=2')}`,
+      );
       await standby.psql('SELECT pg_reload_conf()');
       for (let i = 0; i < 50; i++) {
-        if ((await standby.psql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) === '0') break;
+        if (
+          (await standby.psql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) === '0'
+        )
+          break;
         await sleep(100);
       }
       const { samples, failures } = await cycleOnce(binding(2, '127.0.3.2'));
@@ -177,6 +188,42 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
       await standby.psql(`ALTER SYSTEM SET primary_conninfo = ${q(original)}`);
       await standby.psql('SELECT pg_reload_conf()');
     }
+  });
+
+  it('ends a slow probe at its statement timeout, logs it, and runs the next probe', async () => {
+    const slow: Probe = {
+      ...serverInfoProbe,
+      name: 'slow',
+      timeoutMs: 300,
+      sql: { 13: 'SELECT pg_sleep(5) AS x' },
+    };
+    const samples: NewSample[] = [];
+    let failures = 0;
+    const m = new ServerMonitor({
+      agentId: 1,
+      binding: binding(1, '127.0.3.1'),
+      intervalMs: 10_000,
+      logger,
+      passfile,
+      probes: [serverUpProbe, slow, serverInfoProbe],
+      sink: {
+        record: async (s) => {
+          samples.push(...s);
+        },
+        probeFailed: () => {
+          failures++;
+        },
+      },
+    });
+    const t0 = Date.now();
+    await m.cycle();
+    await m.stop();
+    assert.ok(Date.now() - t0 < 2500, `cycle took ${Date.now() - t0} ms`);
+    assert.equal(failures, 1);
+    assert.deepEqual(
+      samples.map((s) => s.probe),
+      ['server_up', 'server_info'],
+    );
   });
 
   it('keeps a healthy server on time while another is black-holed', async () => {
@@ -195,7 +242,8 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
         passfile,
         sink: {
           record: async (s) => {
-            for (const x of s) if (x.probe === 'server_up' && x.value.up === 1) at[x.serverId]!.push(Date.now());
+            for (const x of s)
+              if (x.probe === 'server_up' && x.value.up === 1) at[x.serverId]!.push(Date.now());
           },
           probeFailed: () => {},
         },

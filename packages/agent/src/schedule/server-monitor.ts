@@ -15,8 +15,10 @@
  * The samples of a cycle are appended to the spool together.
  */
 
+import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
+import { isLocalOnly, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { SERVER_PROBES } from '../probes/catalog.js';
 import { majorOf, sqlForMajor } from '../probes/sql-for-major.js';
@@ -43,7 +45,15 @@ export interface ServerMonitorOptions {
   sink: MonitorSink;
   logger: Logger;
   passfile?: string;
+  /** CA file for bindings with sslmode verify-ca/verify-full. */
+  sslrootcert?: string;
   sourceAddress?: string;
+  /**
+   * The host's identity address (the lab; @pharos/core/host-identity): a
+   * binding to a local name (127.0.0.1) is dialled there from 127.0.0.1, as
+   * a local connection on a real host; other bindings bind to it.
+   */
+  hostAddress?: string;
   probes?: readonly Probe[];
   /** Spread the first cycles of many servers over the interval: delay of the first cycle, ms. */
   initialDelayMs?: number;
@@ -68,13 +78,23 @@ export class ServerMonitor {
     this.binding = opts.binding;
     this.log = opts.logger.child({ serverId: opts.binding.serverId, server: opts.binding.displayName });
     const connectTimeoutS = Math.max(2, Math.min(10, Math.ceil(opts.intervalMs / 2000)));
-    this.conn = new HaConnection({
-      conninfo: serverConninfo(opts.binding, {
+    let ci = parseConninfo(
+      serverConninfo(opts.binding, {
         agentId: opts.agentId,
         passfile: opts.passfile,
+        sslrootcert: opts.sslrootcert,
         connectTimeoutS,
       }),
-      sourceAddress: opts.sourceAddress,
+      {},
+    );
+    let sourceAddress = opts.sourceAddress ?? opts.hostAddress;
+    if (opts.hostAddress !== undefined && isLocalOnly(ci)) {
+      ci = mapLocalHosts(ci, opts.hostAddress);
+      sourceAddress = opts.sourceAddress;
+    }
+    this.conn = new HaConnection({
+      conninfo: ci,
+      sourceAddress,
       queryTimeoutMs: connectTimeoutS * 1000 + DEADLINE_MARGIN_MS,
       logger: this.log,
     });

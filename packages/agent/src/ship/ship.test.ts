@@ -129,8 +129,17 @@ describe('shipper', () => {
     const backend = new FakeBackend();
     backend.failNext = 1;
     backend.failCode = '42501';
-    const shipper = new Shipper({ agentId: 1, spool, conn: backend, logger, longWaitMs: 400, idleWaitMs: 10 });
-    await spool.append([{ probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} }]);
+    const shipper = new Shipper({
+      agentId: 1,
+      spool,
+      conn: backend,
+      logger,
+      longWaitMs: 400,
+      idleWaitMs: 10,
+    });
+    await spool.append([
+      { probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} },
+    ]);
     shipper.start();
     await sleep(200);
     assert.equal(backend.stored.size, 0, 'still waiting');

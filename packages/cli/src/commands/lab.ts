@@ -4,21 +4,25 @@
  */
 
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { labDown } from '@pharos/ops/lab/down';
 import { DEFAULT_LAB_DIR } from '@pharos/ops/lab/layout';
 import { secretsPath } from '@pharos/ops/lab/secrets';
 import { labStatus } from '@pharos/ops/lab/status';
 import { labUp } from '@pharos/ops/lab/up';
+import type { Command } from 'commander';
 
 /** The default topology: shared/examples/lab-sm.topology.yml beside the repository. */
-export const DEFAULT_TOPOLOGY = resolve(new URL('../../../../../shared/examples/lab-sm.topology.yml', import.meta.url).pathname);
+export const DEFAULT_TOPOLOGY = resolve(
+  new URL('../../../../../shared/examples/lab-sm.topology.yml', import.meta.url).pathname,
+);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Registers the `lab` commands. */
 export function registerLabCommands(program: Command): void {
-  const lab = program.command('lab').description('run the whole deployment on this machine with real etcd, Patroni and PostgreSQL');
+  const lab = program
+    .command('lab')
+    .description('run the whole deployment on this machine with real etcd, Patroni and PostgreSQL');
   lab
     .command('up')
     .description('start the lab and wait until every web instance shows live data')
@@ -26,7 +30,12 @@ export function registerLabCommands(program: Command): void {
     .option('--dir <dir>', 'lab directory (state, data, logs)', DEFAULT_LAB_DIR)
     .option('--probe-interval <seconds>', 'agents’ probe interval', '5')
     .action(async (f: { topology: string; dir: string; probeInterval: string }) => {
-      const state = await labUp({ topologyFile: f.topology, dir: f.dir, print, probeIntervalS: Number(f.probeInterval) });
+      const state = await labUp({
+        topologyFile: f.topology,
+        dir: f.dir,
+        print,
+        probeIntervalS: Number(f.probeInterval),
+      });
 
       print('');
       print(`lab is up in ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s (directory ${state.dir})`);
@@ -44,11 +53,15 @@ export function registerLabCommands(program: Command): void {
     .action(async (f: { dir: string; json?: boolean }) => {
       const { state, lines, healthy } = await labStatus(f.dir);
       if (f.json) {
-        print(JSON.stringify({ phase: state.phase, healthy, processes: lines, webUrls: state.webUrls }, null, 2));
+        print(
+          JSON.stringify({ phase: state.phase, healthy, processes: lines, webUrls: state.webUrls }, null, 2),
+        );
       } else {
         print(`lab ${state.dir}: ${state.phase}, ${healthy ? 'healthy' : 'NOT healthy'}`);
         for (const l of lines) {
-          print(`  ${l.host.padEnd(16)} ${l.kind.padEnd(8)} pid ${String(l.pid).padEnd(8)} ${l.running ? 'running' : 'STOPPED'}  ${l.detail}`);
+          print(
+            `  ${l.host.padEnd(16)} ${l.kind.padEnd(8)} pid ${String(l.pid).padEnd(8)} ${l.running ? 'running' : 'STOPPED'}  ${l.detail}`,
+          );
         }
       }
       process.exitCode = healthy ? 0 : 1;

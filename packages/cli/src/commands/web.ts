@@ -2,9 +2,10 @@
  * `pharos web run --config FILE`: runs one web application instance in the
  * foreground (HTTPS only) until SIGTERM/SIGINT.
  */
-import type { Command } from 'commander';
+
 import { loadWebConfig } from '@pharos/web/config';
 import { startWebServer } from '@pharos/web/server';
+import type { Command } from 'commander';
 
 /** Registers the `web` commands. */
 export function registerWebCommands(program: Command): void {

@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { HaConnection } from '@pharos/core/ha-connection';
-import type { LabSecrets } from './secrets.js';
 import type { Topology } from '../topology/types.js';
+import type { LabSecrets } from './secrets.js';
 
 /** uid/gid of the `postgres` OS user when running as root (PostgreSQL refuses root), else undefined. */
 export function postgresUser(): { uid: number; gid: number } | undefined {

@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { configureCommandLine } from '../render/configure.js';
 import { agentHosts } from '../topology/hosts.js';
 import { spawnDetached } from './processes.js';
 import type { UpContext } from './up.js';
@@ -15,28 +16,33 @@ import { PHAROS_BIN } from './up.js';
 
 const run = promisify(execFile);
 
-/** The configure command line (arguments after `pharos configure`) for `host`, in the lab's paths. */
-export function labConfigureArgs(ctx: UpContext, host: { name: string; address: string; agentId: number; role: 'backend' | 'webapp' }): string[] {
-  const t = ctx.topo;
-  const port = String(t.postgres.port);
+/**
+ * The configure command line (arguments after `pharos configure`) for `host`:
+ * exactly what `pharos plan` writes (render/configure.ts), with the lab's
+ * certificate directory, plus where configure writes the agent's (and web
+ * instance's) configuration in the lab's layout.
+ */
+export function labConfigureArgs(ctx: UpContext, host: { name: string; role: 'backend' | 'webapp' }): string[] {
   const pharosDir = ctx.layout.pharosDir(host.name);
-  const cert = ctx.pki.agentCert(host.agentId);
-  const common = ['-p', port, '-su', t.pem.superuser, '--db-install-path', ctx.binDir.replace(/\/bin$/, '/')];
-  const files = ['--use-agent-sslcert', cert.certFile, '--use-agent-sslkey', cert.keyFile, '-aro', `agent_id=${host.agentId}`];
+  const { argv } = configureCommandLine(ctx.topo, host.name, {
+    site: ctx.layout.site(ctx.binDir),
+    certDir: pharosDir,
+    command: [],
+  });
   const own = ['--agent-config', `${pharosDir}/agent.yml`];
-  if (host.role === 'backend') {
-    const isPrimary = t.backends[0]!.name === host.name;
-    const hosts = t.backends.map((b) => (b.name === host.name ? '127.0.0.1' : b.address)).join(',');
-    return [
-      '-t', '3', '-ho', hosts, ...common, '--asb-host-name', '127.0.0.1', '--replication-solution', 'patroni',
-      '--replication-role', isPrimary ? 'primary' : 'standby', '--db-unitfile', 'patroni', '--skip-db-certificate',
-      ...files, ...own,
-    ];
-  }
+  if (host.role === 'backend') return [...argv, ...own];
   const web = ctx.pki.webCert(host.name);
   return [
-    '-t', '2', '-ho', t.backends.map((b) => b.address).join(','), ...common, ...files, ...own,
-    '--web-config', `${pharosDir}/web.yml`, '--web-port', String(t.pem.web_port), '--web-cert', web.certFile, '--web-key', web.keyFile,
+    ...argv,
+    ...own,
+    '--web-config',
+    `${pharosDir}/web.yml`,
+    '--web-port',
+    String(ctx.topo.pem.web_port),
+    '--web-cert',
+    web.certFile,
+    '--web-key',
+    web.keyFile,
   ];
 }
 
@@ -57,23 +63,48 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
       PGSSLROOTCERT: ctx.pki.caFile,
     };
     try {
-      const { stdout } = await run(process.execPath, [PHAROS_BIN, 'configure', ...args], { env, timeout: 120_000 });
+      const { stdout } = await run(process.execPath, [PHAROS_BIN, 'configure', ...args], {
+        env,
+        timeout: 120_000,
+      });
       for (const line of stdout.trim().split('\n')) ctx.print(`      ${host.name}: ${line}`);
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`pharos configure on ${host.name} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+      throw new Error(
+        `pharos configure on ${host.name} failed: ${(e.stderr || e.stdout || e.message).trim()}`,
+      );
     }
   }
   for (const host of agentHosts(ctx.topo)) {
     const dir = ctx.layout.pharosDir(host.name);
     const agentCmd = [process.execPath, PHAROS_BIN, 'agent', 'run', '--config', `${dir}/agent.yml`];
     const env = { ...process.env, PHAROS_PROBE_INTERVAL_S: String(ctx.probeIntervalS) };
-    const a = await spawnDetached(agentCmd, { env, cwd: dir, logFile: ctx.layout.outFile(host.name, 'agent') });
-    ctx.track({ host: host.name, kind: 'agent', ...a, command: agentCmd, logFile: ctx.layout.outFile(host.name, 'agent') });
+    const a = await spawnDetached(agentCmd, {
+      env,
+      cwd: dir,
+      logFile: ctx.layout.outFile(host.name, 'agent'),
+    });
+    ctx.track({
+      host: host.name,
+      kind: 'agent',
+      ...a,
+      command: agentCmd,
+      logFile: ctx.layout.outFile(host.name, 'agent'),
+    });
     if (host.role === 'webapp') {
       const webCmd = [process.execPath, PHAROS_BIN, 'web', 'run', '--config', `${dir}/web.yml`];
-      const w = await spawnDetached(webCmd, { env: process.env, cwd: dir, logFile: ctx.layout.outFile(host.name, 'web') });
-      ctx.track({ host: host.name, kind: 'web', ...w, command: webCmd, logFile: ctx.layout.outFile(host.name, 'web') });
+      const w = await spawnDetached(webCmd, {
+        env: process.env,
+        cwd: dir,
+        logFile: ctx.layout.outFile(host.name, 'web'),
+      });
+      ctx.track({
+        host: host.name,
+        kind: 'web',
+        ...w,
+        command: webCmd,
+        logFile: ctx.layout.outFile(host.name, 'web'),
+      });
     }
   }
 }

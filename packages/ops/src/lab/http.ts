@@ -24,7 +24,10 @@ export interface RequestOptions {
 }
 
 /** Sends one request and parses the JSON answer. Rejects on network errors and timeouts (message names the URL). */
-export function requestJson<T = unknown>(url: string, options: RequestOptions = {}): Promise<JsonResponse<T>> {
+export function requestJson<T = unknown>(
+  url: string,
+  options: RequestOptions = {},
+): Promise<JsonResponse<T>> {
   const u = new URL(url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -35,7 +38,13 @@ export function requestJson<T = unknown>(url: string, options: RequestOptions = 
   return new Promise((resolve, reject) => {
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
       u,
-      { method: options.method ?? 'GET', headers, ca: options.ca, localAddress: options.localAddress, timeout: options.timeoutMs ?? 5000 },
+      {
+        method: options.method ?? 'GET',
+        headers,
+        ca: options.ca,
+        localAddress: options.localAddress,
+        timeout: options.timeoutMs ?? 5000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -52,7 +61,11 @@ export function requestJson<T = unknown>(url: string, options: RequestOptions = 
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${url}: no answer within ${options.timeoutMs ?? 5000} ms`)));
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`${options.method ?? 'GET'} ${url}: no answer within ${options.timeoutMs ?? 5000} ms`),
+      ),
+    );
     req.on('error', (err) => reject(new Error(`${options.method ?? 'GET'} ${url}: ${err.message}`)));
     if (payload !== undefined) req.write(payload);
     req.end();

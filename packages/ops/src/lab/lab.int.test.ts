@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { loadTopology } from '../topology/load.js';
 import { agentHosts } from '../topology/hosts.js';
+import { loadTopology } from '../topology/load.js';
 import { sqlOnBackend } from './backend-sql.js';
 import { labDown } from './down.js';
 import { getCluster, isHealthy, switchover } from './patroni-api.js';
 import { isRunning, waitFor } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
-import { readState, type LabState } from './state.js';
+import { type LabState, readState } from './state.js';
 import { labUp } from './up.js';
 import { webGet, webLogin } from './web-client.js';
 
@@ -50,13 +50,20 @@ async function sampleCounts(): Promise<Map<number, { n: number; distinct: number
   const rows = await sqlOnLeader(
     'SELECT agent_id, count(*)::int AS n, count(DISTINCT sample_id)::int AS d, max(sample_id)::bigint AS m FROM pemhistory.sample GROUP BY agent_id',
   );
-  return new Map(rows.map((r) => [Number(r.agent_id), { n: Number(r.n), distinct: Number(r.d), max: Number(r.m) }]));
+  return new Map(
+    rows.map((r) => [Number(r.agent_id), { n: Number(r.n), distinct: Number(r.d), max: Number(r.m) }]),
+  );
 }
 
 describe('lab up: the whole reference deployment on one machine', { timeout: 900_000 }, () => {
   before(async () => {
     await labDown(DIR, { removeData: true, print: () => {} });
-    state = await labUp({ topologyFile: TOPOLOGY, dir: DIR, print: (l) => lines.push(l), probeIntervalS: PROBE_INTERVAL_S });
+    state = await labUp({
+      topologyFile: TOPOLOGY,
+      dir: DIR,
+      print: (l) => lines.push(l),
+      probeIntervalS: PROBE_INTERVAL_S,
+    });
   });
 
   after(async () => {
@@ -65,7 +72,10 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
 
   test('prints its steps and ends up', () => {
     assert.equal(state.phase, 'up');
-    assert.ok(lines.some((l) => l.startsWith('[8/8]') && l.includes('ok')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('[8/8]') && l.includes('ok')),
+      lines.join('\n'),
+    );
     process.stdout.write(`# lab up took ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s\n`);
   });
 
@@ -76,7 +86,12 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
 
   test('ssl = on on all three PostgreSQL servers', async () => {
     for (const b of topo.backends) {
-      const rows = await sqlOnBackend({ topo, secrets: loadOrCreateSecrets(DIR) }, b.address, 'postgres', 'SHOW ssl');
+      const rows = await sqlOnBackend(
+        { topo, secrets: loadOrCreateSecrets(DIR) },
+        b.address,
+        'postgres',
+        'SHOW ssl',
+      );
       assert.equal(rows[0]!.ssl, 'on', b.name);
     }
   });
@@ -86,13 +101,13 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     const [b1, b2] = topo.backends;
     const base = `host=${b1!.address},${topo.backends[1]!.address},${topo.backends[2]!.address} port=5432 dbname=pem user=agent1 sslmode=verify-full sslrootcert=${DIR}/pki/ca.crt target_session_attrs=read-write connect_timeout=5`;
     const wrong = new HaConnection({
-      conninfo: `${base} sslcert=${pharos(b2!.name)}/agent.crt sslkey=${pharos(b2!.name)}/agent.key`,
+      conninfo: `${base} sslcert=${pharos(b2!.name)}/agent2.crt sslkey=${pharos(b2!.name)}/agent2.key`,
       sourceAddress: b1!.address,
     });
     await assert.rejects(wrong.query('SELECT 1'), /certificate|authentication|rejected|no pg_hba/i);
     await wrong.close();
     const right = new HaConnection({
-      conninfo: `${base} sslcert=${pharos(b1!.name)}/agent.crt sslkey=${pharos(b1!.name)}/agent.key`,
+      conninfo: `${base} sslcert=${pharos(b1!.name)}/agent1.crt sslkey=${pharos(b1!.name)}/agent1.key`,
       sourceAddress: b1!.address,
     });
     const r = await right.query<{ u: string }>('SELECT current_user AS u');
@@ -117,10 +132,18 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
 
   test('all three web instances return the same fleet through their API after one login', async () => {
     const ca = readFileSync(`${DIR}/pki/ca.crt`, 'utf8');
-    const session = await webLogin(state.webUrls[0]!, topo.pem.superuser, loadOrCreateSecrets(DIR).pemsuper, ca);
+    const session = await webLogin(
+      state.webUrls[0]!,
+      topo.pem.superuser,
+      loadOrCreateSecrets(DIR).pemsuper,
+      ca,
+    );
     const fleets = [];
     for (const url of state.webUrls) {
-      const r = await webGet<{ agents: { id: number; name: string }[]; servers: { id: number; name: string }[] }>(url, '/api/fleet', session, ca);
+      const r = await webGet<{
+        agents: { id: number; name: string }[];
+        servers: { id: number; name: string }[];
+      }>(url, '/api/fleet', session, ca);
       assert.equal(r.status, 200, url);
       fleets.push({
         agents: r.body.agents.map((a) => `${a.id}:${a.name}`).sort(),
@@ -161,8 +184,13 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     for (const [id, b] of before) {
       const a = after.get(id)!;
       assert.equal(a.n, a.distinct, `agent ${id}: duplicated samples`);
-      const kept = await sqlOnLeader(`SELECT count(DISTINCT sample_id)::int AS n FROM pemhistory.sample WHERE agent_id = ${id} AND sample_id <= ${b.max}`);
-      assert.ok(Number(kept[0]!.n) >= b.distinct, `agent ${id}: samples lost (${kept[0]!.n} < ${b.distinct})`);
+      const kept = await sqlOnLeader(
+        `SELECT count(DISTINCT sample_id)::int AS n FROM pemhistory.sample WHERE agent_id = ${id} AND sample_id <= ${b.max}`,
+      );
+      assert.ok(
+        Number(kept[0]!.n) >= b.distinct,
+        `agent ${id}: samples lost (${kept[0]!.n} < ${b.distinct})`,
+      );
       const gaps = await sqlOnLeader(
         `SELECT (max(sample_id) - min(sample_id) + 1 - count(DISTINCT sample_id))::int AS gaps FROM pemhistory.sample WHERE agent_id = ${id}`,
       );

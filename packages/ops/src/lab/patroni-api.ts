@@ -17,8 +17,14 @@ export interface PatroniMember {
 }
 
 /** GET /cluster of the member at `apiAddress:port`. */
-export async function getCluster(apiAddress: string, port = 8008): Promise<{ members: PatroniMember[]; pause?: boolean }> {
-  const r = await requestJson<{ members: PatroniMember[]; pause?: boolean }>(`http://${apiAddress}:${port}/cluster`, { timeoutMs: 3000 });
+export async function getCluster(
+  apiAddress: string,
+  port = 8008,
+): Promise<{ members: PatroniMember[]; pause?: boolean }> {
+  const r = await requestJson<{ members: PatroniMember[]; pause?: boolean }>(
+    `http://${apiAddress}:${port}/cluster`,
+    { timeoutMs: 3000 },
+  );
   if (r.status !== 200) throw new Error(`GET /cluster on ${apiAddress}:${port} answered ${r.status}`);
   return r.body;
 }
@@ -32,16 +38,27 @@ export function isHealthy(members: PatroniMember[], expected: number): boolean {
 
 /** PATCH /config: merges `change` into the cluster's dynamic configuration (what `patronictl edit-config` does). */
 export async function patchConfig(apiAddress: string, change: unknown, port = 8008): Promise<void> {
-  const r = await requestJson(`http://${apiAddress}:${port}/config`, { method: 'PATCH', body: change, timeoutMs: 10_000 });
-  if (r.status !== 200) throw new Error(`PATCH /config on ${apiAddress}:${port} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  const r = await requestJson(`http://${apiAddress}:${port}/config`, {
+    method: 'PATCH',
+    body: change,
+    timeoutMs: 10_000,
+  });
+  if (r.status !== 200)
+    throw new Error(`PATCH /config on ${apiAddress}:${port} answered ${r.status}: ${JSON.stringify(r.body)}`);
 }
 
 /** POST /switchover from `leader` to `candidate` (Patroni 4 requires the leader's name). */
-export async function switchover(apiAddress: string, leader: string, candidate: string, port = 8008): Promise<void> {
+export async function switchover(
+  apiAddress: string,
+  leader: string,
+  candidate: string,
+  port = 8008,
+): Promise<void> {
   const r = await requestJson(`http://${apiAddress}:${port}/switchover`, {
     method: 'POST',
     body: { leader, candidate },
     timeoutMs: 60_000,
   });
-  if (r.status !== 200) throw new Error(`switchover ${leader} -> ${candidate} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  if (r.status !== 200)
+    throw new Error(`switchover ${leader} -> ${candidate} answered ${r.status}: ${JSON.stringify(r.body)}`);
 }

@@ -10,8 +10,8 @@
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa } from '@pharos/core/pki/ca';
-import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
+import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import { postgresUser } from './backend-sql.js';
 import type { UpContext } from './up.js';
@@ -38,7 +38,10 @@ export async function createLabPki(ctx: Pick<UpContext, 'topo' | 'layout'>): Pro
   const caKeyFile = join(dir, 'ca.key');
   const days = ctx.topo.certificates.days;
   if (!existsSync(caFile) || !existsSync(caKeyFile)) {
-    const ca = await createCa({ commonName: `Pharos lab CA (${ctx.topo.cluster})`, days: ctx.topo.certificates.ca_days });
+    const ca = await createCa({
+      commonName: `Pharos lab CA (${ctx.topo.cluster})`,
+      days: ctx.topo.certificates.ca_days,
+    });
     await writeKeyFile(caKeyFile, ca.keyPem);
     await writeCertFile(caFile, ca.certPem);
   }
@@ -62,15 +65,24 @@ export async function createLabPki(ctx: Pick<UpContext, 'topo' | 'layout'>): Pro
   for (const h of agentHosts(ctx.topo)) {
     const d = ctx.layout.pharosDir(h.name);
     mkdirSync(d, { recursive: true, mode: 0o750 });
-    const files = { certFile: join(d, 'agent.crt'), keyFile: join(d, 'agent.key') };
-    await make(files, () => issueClientCertificate(ca, { commonName: agentUser(ctx.topo, h.agentId), days }));
+    const user = agentUser(ctx.topo, h.agentId);
+    // Named <user>.crt/.key, where configureCommandLine's --use-agent-sslcert/--use-agent-sslkey point.
+    const files = { certFile: join(d, `${user}.crt`), keyFile: join(d, `${user}.key`) };
+    await make(files, () => issueClientCertificate(ca, { commonName: user, days }));
     agentFiles.set(h.agentId, files);
   }
   const webFiles = new Map<string, CertFiles>();
   for (const w of ctx.topo.webapps) {
     const d = ctx.layout.pharosDir(w.name);
     const files = { certFile: join(d, 'web.crt'), keyFile: join(d, 'web.key') };
-    await make(files, () => issueServerCertificate(ca, { commonName: w.address, dnsNames: [w.name], ipAddresses: [w.address], days }));
+    await make(files, () =>
+      issueServerCertificate(ca, {
+        commonName: w.address,
+        dnsNames: [w.name],
+        ipAddresses: [w.address],
+        days,
+      }),
+    );
     webFiles.set(w.name, files);
   }
   return {

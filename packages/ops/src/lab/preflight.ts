@@ -87,7 +87,9 @@ export async function requireFreeEndpoints(endpoints: Endpoint[]): Promise<void>
       await tryListen(e.address, e.port);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      taken.push(`${e.address}:${e.port} (${e.service} of ${e.host}): ${code === 'EADDRINUSE' ? 'already in use' : code}`);
+      taken.push(
+        `${e.address}:${e.port} (${e.service} of ${e.host}): ${code === 'EADDRINUSE' ? 'already in use' : code}`,
+      );
     }
   }
   if (taken.length > 0) {

@@ -31,7 +31,10 @@ export interface SpawnOptions {
  * `logFile`, stdin from /dev/null. Returns its PID and start time.
  * Throws when the program cannot be started (ENOENT names it).
  */
-export async function spawnDetached(command: string[], options: SpawnOptions): Promise<{ pid: number; startTicks: number }> {
+export async function spawnDetached(
+  command: string[],
+  options: SpawnOptions,
+): Promise<{ pid: number; startTicks: number }> {
   const fd = openSync(options.logFile, 'a', 0o640);
   try {
     const child = spawn(command[0]!, command.slice(1), {
@@ -78,7 +81,10 @@ export function isRunning(p: Pick<LabProcess, 'pid' | 'startTicks'>): boolean {
  * 15 s). Signals only when the PID still belongs to the recorded process.
  * Resolves true when it is gone.
  */
-export async function stopProcess(p: Pick<LabProcess, 'pid' | 'startTicks'>, graceMs = 15_000): Promise<boolean> {
+export async function stopProcess(
+  p: Pick<LabProcess, 'pid' | 'startTicks'>,
+  graceMs = 15_000,
+): Promise<boolean> {
   if (!isRunning(p)) return true;
   try {
     process.kill(p.pid, 'SIGTERM');
@@ -123,7 +129,9 @@ export function tailOf(file: string, n = 12): string {
 export function assertAlive(procs: LabProcess[]): void {
   for (const p of procs) {
     if (!isRunning(p)) {
-      throw new FatalWaitError(`${p.kind} on ${p.host} (pid ${p.pid}) exited; end of ${p.logFile}:\n${tailOf(p.logFile)}`);
+      throw new FatalWaitError(
+        `${p.kind} on ${p.host} (pid ${p.pid}) exited; end of ${p.logFile}:\n${tailOf(p.logFile)}`,
+      );
     }
   }
 }
@@ -149,7 +157,9 @@ export async function waitFor<T>(
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}${last ? `: ${last}` : ''}`);
+      throw new Error(
+        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}${last ? `: ${last}` : ''}`,
+      );
     }
     await sleep(options.intervalMs ?? 250);
   }

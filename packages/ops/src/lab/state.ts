@@ -33,7 +33,9 @@ export function readState(dir: string): LabState | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LabState;
   } catch (err) {
-    throw new ConfigError(`lab state ${path} is unreadable (${(err as Error).message}); remove it after checking no lab process runs`);
+    throw new ConfigError(
+      `lab state ${path} is unreadable (${(err as Error).message}); remove it after checking no lab process runs`,
+    );
   }
 }
 

@@ -5,15 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { PharosError } from '@pharos/core/errors';
+import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { requestJson } from './http.js';
+import { labLayout } from './layout.js';
 import { getCluster, type PatroniMember } from './patroni-api.js';
 import { isRunning } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
-import { readState, type LabState } from './state.js';
+import { type LabState, readState } from './state.js';
 import { agentSampleAges } from './wait-data.js';
-import { agentHosts } from '../topology/hosts.js';
-import { labLayout } from './layout.js';
 
 /** One line of the status table. */
 export interface StatusLine {
@@ -25,9 +25,12 @@ export interface StatusLine {
 }
 
 /** Collects the lab's status. Throws PharosError when `dir` holds no lab. */
-export async function labStatus(dir: string): Promise<{ state: LabState; lines: StatusLine[]; healthy: boolean }> {
+export async function labStatus(
+  dir: string,
+): Promise<{ state: LabState; lines: StatusLine[]; healthy: boolean }> {
   const state = readState(dir);
-  if (!state) throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
+  if (!state)
+    throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
   const topo = loadTopology(state.topologyFile);
   let members: PatroniMember[] = [];
   for (const b of topo.backends) {
@@ -59,20 +62,31 @@ export async function labStatus(dir: string): Promise<{ state: LabState; lines: 
     let detail = '';
     if (p.kind === 'etcd') {
       const addr = topo.etcd.find((e) => e.name === p.host)?.address;
-      const h = await requestJson<{ health?: string }>(`http://${addr}:2379/health`, { timeoutMs: 2000 }).catch(() => undefined);
+      const h = await requestJson<{ health?: string }>(`http://${addr}:2379/health`, {
+        timeoutMs: 2000,
+      }).catch(() => undefined);
       detail = h?.body?.health === 'true' ? 'healthy' : 'unhealthy';
       if (detail !== 'healthy') healthy = false;
     } else if (p.kind === 'patroni') {
       const m = members.find((x) => x.name === p.host);
-      detail = m ? `${m.role} ${m.state} timeline ${m.timeline ?? '?'}${m.lag !== undefined ? ` lag ${m.lag}` : ''}` : 'not in cluster';
+      detail = m
+        ? `${m.role} ${m.state} timeline ${m.timeline ?? '?'}${m.lag !== undefined ? ` lag ${m.lag}` : ''}`
+        : 'not in cluster';
       if (!m || !['running', 'streaming'].includes(m.state)) healthy = false;
     } else if (p.kind === 'agent') {
       const id = agentHosts(topo).find((h) => h.name === p.host)?.agentId;
       const age = id === undefined ? undefined : ages.get(id);
       detail = `agent ${id}: ${age === undefined || age === null ? 'no samples' : `newest sample ${age.toFixed(1)} s old`}`;
     } else if (p.kind === 'web') {
-      const url = state.webUrls.find((u) => u.includes(topo.webapps.find((w) => w.name === p.host)?.address ?? '#'));
-      const h = url && ca ? await requestJson(new URL('/api/health', url).href, { ca, timeoutMs: 3000 }).catch(() => undefined) : undefined;
+      const url = state.webUrls.find((u) =>
+        u.includes(topo.webapps.find((w) => w.name === p.host)?.address ?? '#'),
+      );
+      const h =
+        url && ca
+          ? await requestJson(new URL('/api/health', url).href, { ca, timeoutMs: 3000 }).catch(
+              () => undefined,
+            )
+          : undefined;
       detail = `${url ?? ''} ${h?.status === 200 ? 'healthy' : 'unhealthy'}`;
       if (h?.status !== 200) healthy = false;
     }

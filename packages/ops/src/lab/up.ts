@@ -19,23 +19,29 @@
  * which step failed. Processes run detached: they survive the terminal.
  */
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { sslDynamicConfig } from '../render/dynamic-config.js';
+import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
+import { patroniLabPaths, renderPatroniYml } from '../render/patroni.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
-import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
-import { renderPatroniYml, patroniLabPaths } from '../render/patroni.js';
-import { sslDynamicConfig } from '../render/dynamic-config.js';
-import { findPostgresBinDir, requireFreeEndpoints, requireNoRunningLab, requirePrograms, type Endpoint } from './preflight.js';
-import { assertAlive, spawnDetached, stopProcess, waitFor, type LabProcess } from './processes.js';
-import { readState, writeState, type LabState } from './state.js';
-import { loadOrCreateSecrets, type LabSecrets } from './secrets.js';
-import { labLayout, type LabLayout } from './layout.js';
-import { createLabPki, placeServerFiles, type LabPki } from './pki.js';
-import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
-import { requestJson } from './http.js';
 import { postgresUser, sqlOnBackend } from './backend-sql.js';
 import { runConfigureSteps } from './configure-steps.js';
+import { requestJson } from './http.js';
+import { type LabLayout, labLayout } from './layout.js';
+import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
+import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
+import {
+  type Endpoint,
+  findPostgresBinDir,
+  requireFreeEndpoints,
+  requireNoRunningLab,
+  requirePrograms,
+} from './preflight.js';
+import { assertAlive, type LabProcess, spawnDetached, stopProcess, waitFor } from './processes.js';
+import { type LabSecrets, loadOrCreateSecrets } from './secrets.js';
+import { type LabState, readState, writeState } from './state.js';
 import { waitForData } from './wait-data.js';
 
 /** Options of {@link labUp}. */
@@ -75,11 +81,18 @@ function endpointsOf(topo: Topology): Endpoint[] {
     e.push({ host: b.name, service: 'PostgreSQL', address: b.address, port: topo.postgres.port });
     e.push({ host: b.name, service: 'Patroni REST API', address: b.address, port: topo.patroni.rest_port });
   }
-  for (const w of topo.webapps) e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
+  for (const w of topo.webapps)
+    e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
   return e;
 }
 
-async function step<T>(ctx: { print: (l: string) => void }, n: number, total: number, what: string, fn: () => Promise<T>): Promise<T> {
+async function step<T>(
+  ctx: { print: (l: string) => void },
+  n: number,
+  total: number,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const t0 = Date.now();
   ctx.print(`[${n}/${total}] ${what} ...`);
   const v = await fn();
@@ -102,7 +115,9 @@ async function startEtcd(ctx: UpContext): Promise<void> {
       `etcd member ${m.name} to report healthy on ${m.address}:2379 (log: ${ctx.layout.outFile(m.name, 'etcd')})`,
       async () => {
         assertAlive(ctx.state.processes.filter((p) => p.kind === 'etcd'));
-        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, { timeoutMs: 2000 });
+        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, {
+          timeoutMs: 2000,
+        });
         return r.status === 200 && r.body?.health === 'true';
       },
       { timeoutMs: 60_000 },
@@ -113,8 +128,12 @@ async function startEtcd(ctx: UpContext): Promise<void> {
 async function startPatroni(ctx: UpContext): Promise<void> {
   const pg = postgresUser();
   const site = ctx.layout.site(ctx.binDir);
-  const secrets = { superuser: ctx.secrets.patroni_super, replication: ctx.secrets.patroni_rep, rewind: ctx.secrets.patroni_rew };
-  for (const b of ctx.topo.backends) {
+  const secrets = {
+    superuser: ctx.secrets.patroni_super,
+    replication: ctx.secrets.patroni_rep,
+    rewind: ctx.secrets.patroni_rew,
+  };
+  const start = async (b: { name: string; address: string }) => {
     const dir = ctx.layout.hostDir(b.name);
     const paths = patroniLabPaths(ctx.topo, b.name, site);
     for (const d of [dir, paths.logDir, paths.socketDir]) {
@@ -128,16 +147,42 @@ async function startPatroni(ctx: UpContext): Promise<void> {
     if (!existsSync(logFile)) writeFileSync(logFile, '');
     if (pg) chownSync(logFile, pg.uid, pg.gid);
     const env = { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
-    const { pid, startTicks } = await spawnDetached(['patroni', yml], { env, cwd: dir, logFile, uid: pg?.uid, gid: pg?.gid });
+    const { pid, startTicks } = await spawnDetached(['patroni', yml], {
+      env,
+      cwd: dir,
+      logFile,
+      uid: pg?.uid,
+      gid: pg?.gid,
+    });
     ctx.track({ host: b.name, kind: 'patroni', pid, startTicks, command: ['patroni', yml], logFile });
-  }
+  };
+  // The first backend bootstraps the cluster (the reference's primary); the
+  // others start once it leads, so the roles are those the reference's
+  // configure commands expect (primary on the first backend).
+  const [first, ...rest] = ctx.topo.backends;
+  await start(first!);
+  await waitFor(
+    `${first!.name} to initialise the cluster and lead`,
+    async () => {
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
+      const c = await getCluster(first!.address, ctx.topo.patroni.rest_port);
+      const me = c.members.find((m) => m.name === first!.name);
+      if (me?.role !== 'leader' || me.state !== 'running')
+        throw new Error(`${first!.name}: ${me?.role ?? 'no member'} ${me?.state ?? ''}`);
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  for (const b of rest) await start(b);
   await waitFor(
     'one Patroni leader and two streaming replicas',
     async () => {
       assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
       const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
       if (!isHealthy(c.members, ctx.topo.backends.length)) {
-        throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`);
+        throw new Error(
+          `members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`,
+        );
       }
       return true;
     },
@@ -146,7 +191,8 @@ async function startPatroni(ctx: UpContext): Promise<void> {
 }
 
 async function enableSsl(ctx: UpContext): Promise<void> {
-  for (const b of ctx.topo.backends) placeServerFiles(ctx.pki, patroniLabPaths(ctx.topo, b.name, ctx.layout.site(ctx.binDir)).dataDir);
+  for (const b of ctx.topo.backends)
+    placeServerFiles(ctx.pki, patroniLabPaths(ctx.topo, b.name, ctx.layout.site(ctx.binDir)).dataDir);
   const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
   const leader = c.members.find((m) => m.role === 'leader')!;
   await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.topo.patroni.rest_port);
@@ -195,7 +241,9 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   requirePrograms({ etcd: 'etcd-server', patroni: 'patroni' });
   const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
   if (userInfo().uid === 0 && !postgresUser()) {
-    throw new Error('running as root but there is no postgres OS user to run PostgreSQL as: install the postgresql package');
+    throw new Error(
+      'running as root but there is no postgres OS user to run PostgreSQL as: install the postgresql package',
+    );
   }
   await requireFreeEndpoints(endpointsOf(topo));
   mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -230,13 +278,25 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const total = 8;
   try {
     await step(ctx, 1, total, 'preflight (programs, free addresses, no running lab)', async () => undefined);
-    ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () => createLabPki(ctx));
+    ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () =>
+      createLabPki(ctx),
+    );
     await step(ctx, 3, total, `etcd: ${topo.etcd.length} members`, () => startEtcd(ctx));
-    await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () => startPatroni(ctx));
-    await step(ctx, 5, total, 'SSL and PEM HBA rules through the dynamic configuration', () => enableSsl(ctx));
-    await step(ctx, 6, total, `installing superuser ${topo.pem.superuser} and monitoring role`, () => createInstallRoles(ctx));
-    await step(ctx, 7, total, 'pharos configure on the primary, the standbys and the web hosts', () => runConfigureSteps(ctx));
-    await step(ctx, 8, total, 'agents and web instances; waiting for live data in every web instance', () => waitForData(ctx));
+    await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () =>
+      startPatroni(ctx),
+    );
+    await step(ctx, 5, total, 'SSL and PEM HBA rules through the dynamic configuration', () =>
+      enableSsl(ctx),
+    );
+    await step(ctx, 6, total, `installing superuser ${topo.pem.superuser} and monitoring role`, () =>
+      createInstallRoles(ctx),
+    );
+    await step(ctx, 7, total, 'pharos configure on the primary, the standbys and the web hosts', () =>
+      runConfigureSteps(ctx),
+    );
+    await step(ctx, 8, total, 'agents and web instances; waiting for live data in every web instance', () =>
+      waitForData(ctx),
+    );
   } catch (err) {
     options.print(`lab up failed: ${(err as Error).message}`);
     options.print(`stopping the ${state.processes.length} processes started so far ...`);

@@ -12,7 +12,9 @@ import type { UpContext } from './up.js';
 import { webGet, webLogin } from './web-client.js';
 
 /** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
-export async function agentSampleAges(ctx: Pick<UpContext, 'topo' | 'secrets'>): Promise<Map<number, number | null>> {
+export async function agentSampleAges(
+  ctx: Pick<UpContext, 'topo' | 'secrets'>,
+): Promise<Map<number, number | null>> {
   const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port).catch(async () =>
     getCluster(ctx.topo.backends[1]!.address, ctx.topo.patroni.rest_port),
   );
