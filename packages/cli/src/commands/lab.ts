@@ -51,13 +51,14 @@ export function registerLabCommands(program: Command): void {
     .option('--dir <dir>', 'lab directory', DEFAULT_LAB_DIR)
     .option('--json', 'print as JSON')
     .action(async (f: { dir: string; json?: boolean }) => {
-      const { state, lines, healthy } = await labStatus(f.dir);
+      const { state, lines, healthy, rssBytes, processCount } = await labStatus(f.dir);
       if (f.json) {
         print(
           JSON.stringify({ phase: state.phase, healthy, processes: lines, webUrls: state.webUrls }, null, 2),
         );
       } else {
         print(`lab ${state.dir}: ${state.phase}, ${healthy ? 'healthy' : 'NOT healthy'}`);
+        print(`  memory: ${(rssBytes / 2 ** 20).toFixed(0)} MiB resident in ${processCount} processes`);
         for (const l of lines) {
           print(
             `  ${l.host.padEnd(16)} ${l.kind.padEnd(8)} pid ${String(l.pid).padEnd(8)} ${l.running ? 'running' : 'STOPPED'}  ${l.detail}`,

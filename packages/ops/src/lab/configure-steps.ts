@@ -6,8 +6,9 @@
  * then starts each host's agent and web instance.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
 import { configureCommandLine } from '../render/configure.js';
 import { agentHosts } from '../topology/hosts.js';
 import { spawnDetached } from './processes.js';
@@ -22,7 +23,10 @@ const run = promisify(execFile);
  * certificate directory, plus where configure writes the agent's (and web
  * instance's) configuration in the lab's layout.
  */
-export function labConfigureArgs(ctx: UpContext, host: { name: string; role: 'backend' | 'webapp' }): string[] {
+export function labConfigureArgs(
+  ctx: UpContext,
+  host: { name: string; role: 'backend' | 'webapp' },
+): string[] {
   const pharosDir = ctx.layout.pharosDir(host.name);
   const { argv } = configureCommandLine(ctx.topo, host.name, {
     site: ctx.layout.site(ctx.binDir),
@@ -44,6 +48,16 @@ export function labConfigureArgs(ctx: UpContext, host: { name: string; role: 'ba
     '--web-key',
     web.keyFile,
   ];
+}
+
+/**
+ * Sets `probe_interval_s` in an agent configuration written by configure
+ * (the lab samples faster than the agent's default, so tests see data sooner).
+ */
+export function setProbeInterval(agentYml: string, seconds: number): void {
+  const doc = parseDocument(readFileSync(agentYml, 'utf8'));
+  doc.set('probe_interval_s', seconds);
+  writeFileSync(agentYml, doc.toString(), { mode: 0o600 });
 }
 
 /** Runs configure on each host in order (primary, standbys, web hosts), then starts the agents and web instances. */
@@ -77,8 +91,9 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
   }
   for (const host of agentHosts(ctx.topo)) {
     const dir = ctx.layout.pharosDir(host.name);
+    setProbeInterval(`${dir}/agent.yml`, ctx.probeIntervalS);
     const agentCmd = [process.execPath, PHAROS_BIN, 'agent', 'run', '--config', `${dir}/agent.yml`];
-    const env = { ...process.env, PHAROS_PROBE_INTERVAL_S: String(ctx.probeIntervalS) };
+    const env = { ...process.env };
     const a = await spawnDetached(agentCmd, {
       env,
       cwd: dir,

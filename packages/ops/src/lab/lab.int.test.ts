@@ -11,6 +11,7 @@ import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { sqlOnBackend } from './backend-sql.js';
 import { labDown } from './down.js';
+import { labRss } from './memory.js';
 import { getCluster, isHealthy, switchover } from './patroni-api.js';
 import { isRunning, waitFor } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
@@ -56,6 +57,12 @@ async function sampleCounts(): Promise<Map<number, { n: number; distinct: number
 }
 
 describe('lab up: the whole reference deployment on one machine', { timeout: 900_000 }, () => {
+  let peakRssBytes = 0;
+  const memoryTimer = setInterval(() => {
+    const s = readState(DIR);
+    if (s) peakRssBytes = Math.max(peakRssBytes, labRss(s.processes).bytes);
+  }, 500);
+
   before(async () => {
     await labDown(DIR, { removeData: true, print: () => {} });
     state = await labUp({
@@ -67,6 +74,8 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
   });
 
   after(async () => {
+    clearInterval(memoryTimer);
+    process.stdout.write(`# lab peak resident memory ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
     if (process.env.PHAROS_KEEP_LAB !== '1') await labDown(DIR, { removeData: true, print: () => {} });
   });
 

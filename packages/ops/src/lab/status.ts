@@ -9,6 +9,7 @@ import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { requestJson } from './http.js';
 import { labLayout } from './layout.js';
+import { labRss } from './memory.js';
 import { getCluster, type PatroniMember } from './patroni-api.js';
 import { isRunning } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
@@ -25,9 +26,13 @@ export interface StatusLine {
 }
 
 /** Collects the lab's status. Throws PharosError when `dir` holds no lab. */
-export async function labStatus(
-  dir: string,
-): Promise<{ state: LabState; lines: StatusLine[]; healthy: boolean }> {
+export async function labStatus(dir: string): Promise<{
+  state: LabState;
+  lines: StatusLine[];
+  healthy: boolean;
+  rssBytes: number;
+  processCount: number;
+}> {
   const state = readState(dir);
   if (!state)
     throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
@@ -92,5 +97,6 @@ export async function labStatus(
     }
     lines.push({ host: p.host, kind: p.kind, pid: p.pid, running, detail });
   }
-  return { state, lines, healthy };
+  const mem = labRss(state.processes);
+  return { state, lines, healthy, rssBytes: mem.bytes, processCount: mem.processes };
 }

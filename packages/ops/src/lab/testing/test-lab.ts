@@ -10,12 +10,15 @@ import { join } from 'node:path';
 import { loadTopology } from '../../topology/load.js';
 import type { Topology } from '../../topology/types.js';
 import { labDown } from '../down.js';
-import { loadOrCreateSecrets, type LabSecrets } from '../secrets.js';
+import { type LabSecrets, loadOrCreateSecrets } from '../secrets.js';
 import type { LabState } from '../state.js';
 import { labUp } from '../up.js';
 
 /** The shared lab topology file. */
-export const SHARED_LAB_TOPOLOGY = new URL('../../../../../../shared/examples/lab-sm.topology.yml', import.meta.url).pathname;
+export const SHARED_LAB_TOPOLOGY = new URL(
+  '../../../../../../shared/examples/lab-sm.topology.yml',
+  import.meta.url,
+).pathname;
 
 /** A running test lab. */
 export interface TestLab {
@@ -49,12 +52,21 @@ export function writeShiftedTopology(prefix: string, dir: string): string {
  * Brings up a lab on `<prefix>.X` addresses in `/var/tmp/pharos-test-<name>`
  * (a previous one there is stopped and removed first).
  */
-export async function startTestLab(options: { name: string; prefix: string; probeIntervalS?: number }): Promise<TestLab> {
+export async function startTestLab(options: {
+  name: string;
+  prefix: string;
+  probeIntervalS?: number;
+}): Promise<TestLab> {
   const dir = `/var/tmp/pharos-test-${options.name}`;
   await labDown(dir, { removeData: true, print: () => {} });
   const topologyFile = writeShiftedTopology(options.prefix, `${dir}-topology`);
   const lines: string[] = [];
-  const state = await labUp({ topologyFile, dir, print: (l) => lines.push(l), probeIntervalS: options.probeIntervalS ?? 3 });
+  const state = await labUp({
+    topologyFile,
+    dir,
+    print: (l) => lines.push(l),
+    probeIntervalS: options.probeIntervalS ?? 3,
+  });
   return {
     dir,
     topologyFile,
