@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// Runs the compiled tests with node's test runner.
-//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js (in parallel)
+// Runs the compiled tests with node's test runner (TAP output).
+//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js (2 files at a time)
 //   int:  *.int.test.js and *.e2e.test.js (one file at a time: they start real servers)
 //   all:  unit, then int
-// Exit code: non-zero when any test failed.
-import { spawnSync } from 'node:child_process';
+// Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).
+// Prints a closing line "tests: N passed, N failed" and exits non-zero when any failed.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const mode = process.argv[2] ?? 'all';
+const [mode = 'all', ...filters] = process.argv.slice(2);
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -22,31 +23,44 @@ function walk(dir, out = []) {
 
 const files = [];
 for (const pkg of readdirSync(join(root, 'packages'))) {
-  const dist = join(root, 'packages', pkg, 'dist');
   try {
-    files.push(...walk(dist));
+    files.push(...walk(join(root, 'packages', pkg, 'dist')));
   } catch {
     /* package not built */
   }
 }
+const selected = files.filter((f) => filters.every((s) => f.includes(s)));
 const isInt = (f) => f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js');
-const unit = files.filter((f) => !isInt(f)).sort();
-const int = files.filter(isInt).sort();
+const unit = selected.filter((f) => !isInt(f)).sort();
+const int = selected.filter(isInt).sort();
+
+const totals = { pass: 0, fail: 0 };
 
 function run(list, concurrency) {
-  if (list.length === 0) return 0;
-  const r = spawnSync(
-    process.execPath,
-    ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...list],
-    {
-      stdio: 'inherit',
-      cwd: root,
-    },
-  );
-  return r.status ?? 1;
+  if (list.length === 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...list],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
+    );
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    child.on('close', (code) => {
+      const pass = /^# pass (\d+)$/m.exec(tail);
+      const fail = /^# fail (\d+)$/m.exec(tail);
+      totals.pass += pass ? Number(pass[1]) : 0;
+      totals.fail += fail ? Number(fail[1]) : code === 0 ? 0 : 1;
+      resolve(code ?? 1);
+    });
+  });
 }
 
 let status = 0;
-if (mode === 'unit' || mode === 'all') status = run(unit, 2) || status;
-if (mode === 'int' || mode === 'all') status = run(int, 1) || status;
+if (mode === 'unit' || mode === 'all') status = (await run(unit, 2)) || status;
+if (mode === 'int' || mode === 'all') status = (await run(int, 1)) || status;
+console.log(`tests: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(status);

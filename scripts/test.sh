@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, builds, lints, then runs every test:
-# unit tests first, then the integration tests that start real etcd, Patroni
-# and PostgreSQL (and the browser tests in headless Chromium).
-set -euo pipefail
+# `npm test`: installs what is missing, builds, runs the linter, then every
+# test: unit tests first, then the integration tests that start real etcd,
+# Patroni and PostgreSQL, and the browser tests in headless Chromium.
+# Fails when the linter or any test fails; the last line totals the tests.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-npx biome check packages scripts
-node scripts/run-tests.mjs all
+bash scripts/setup.sh || exit 1
+status=0
+echo "lint: biome check"
+npx biome check packages scripts || status=1
+node scripts/run-tests.mjs all || status=1
+exit $status
