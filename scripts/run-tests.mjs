@@ -52,8 +52,11 @@ function run(list, concurrency) {
     child.on('close', (code) => {
       const pass = /^# pass (\d+)$/m.exec(tail);
       const fail = /^# fail (\d+)$/m.exec(tail);
+      const cancelled = /^# cancelled (\d+)$/m.exec(tail);
+      // A failed hook cancels its tests: they count as failed. A non-zero exit counts at least one.
+      const failed = (fail ? Number(fail[1]) : 0) + (cancelled ? Number(cancelled[1]) : 0);
       totals.pass += pass ? Number(pass[1]) : 0;
-      totals.fail += fail ? Number(fail[1]) : code === 0 ? 0 : 1;
+      totals.fail += code === 0 ? failed : Math.max(failed, 1);
       resolve(code ?? 1);
     });
   });
