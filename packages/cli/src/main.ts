@@ -7,6 +7,7 @@
 import { PharosError } from '@pharos/core/errors';
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommands } from './commands/agent.js';
+import { registerCheck } from './commands/check.js';
 import { configureArgv, registerConfigure } from './commands/configure.js';
 import { registerLabCommands } from './commands/lab.js';
 import { registerPlan } from './commands/plan.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerWebCommands(program);
   registerPlan(program);
+  registerCheck(program);
   return program;
 }
 

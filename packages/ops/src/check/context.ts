@@ -1,0 +1,181 @@
+/**
+ * Everything a run of `pharos check` needs to know besides the live
+ * deployment: the topology, the deployment's CA, how to log in to the
+ * backends, where the hosts' Pharos configuration files can be read, and
+ * the limits (timeouts, expiry warning, heartbeat age). Built from the
+ * command's options and the environment by {@link buildCheckContext}.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError, messageOf } from '@pharos/core/errors';
+import { labLayout } from '../lab/layout.js';
+import type { LabSecrets } from '../lab/secrets.js';
+import { readState } from '../lab/state.js';
+import { PATRONI_USERS } from '../render/patroni-users.js';
+import { loadTopology } from '../topology/load.js';
+import type { Topology } from '../topology/types.js';
+import { DEFAULT_EXPIRY_WARNING_DAYS, parseCertificate } from './certificate.js';
+import { type ConfigSource, configSource } from './config-files.js';
+
+/** Default timeout of every request and connection, milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Default: an agent whose last heartbeat is older than this many seconds failed. */
+export const DEFAULT_HEARTBEAT_MAX_AGE_S = 60;
+
+/** How the check logs in to the backends' PostgreSQL servers. */
+export interface SqlAccess {
+  user: string;
+  /** Environment for the connection: PGPASSWORD, PGPASSFILE, HOME... (libpq rules). */
+  env: Record<string, string | undefined>;
+  sslmode: string;
+  sslrootcert: string;
+  /** Where the credentials came from, for messages ("patroni_super from <lab>/secrets.json"). */
+  origin: string;
+}
+
+/** Options of `pharos check` (all optional but one of topologyFile / labDir). */
+export interface CheckOptions {
+  topologyFile?: string;
+  /** A lab directory: topology (lab.json), CA (pki/ca.crt), credentials (secrets.json), configuration files. */
+  labDir?: string;
+  /** A directory with each host's Pharos configuration files: DIR/<host>/agent.yml, DIR/<host>/web.yml. */
+  configDir?: string;
+  /** The deployment's CA certificate (PEM); default PGSSLROOTCERT. */
+  caFile?: string;
+  /** Database user for the checks' SQL; default PGUSER, else the topology's pem.superuser. */
+  user?: string;
+  timeoutMs?: number;
+  expiryWarningDays?: number;
+  heartbeatMaxAgeS?: number;
+  /** Environment (default process.env): PHAROS_SUPERPASSWORD, PG* variables. */
+  env?: Record<string, string | undefined>;
+}
+
+/** The resolved inputs of a run. */
+export interface CheckContext {
+  topo: Topology;
+  topologyFile: string;
+  ca: X509Certificate;
+  caPem: string;
+  caFile: string;
+  sql: SqlAccess;
+  configs: ConfigSource;
+  timeoutMs: number;
+  expiryWarningDays: number;
+  heartbeatMaxAgeS: number;
+  /** The clock (tests may fix it). */
+  now: () => Date;
+}
+
+function readCa(path: string, origin: string): { pem: string; cert: X509Certificate } {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      `cannot read the deployment's CA certificate ${path} (${origin}): ${messageOf(err)}`,
+    );
+  }
+  try {
+    return { pem, cert: parseCertificate(pem) };
+  } catch (err) {
+    throw new InputError(`${path} (${origin}) is not a PEM certificate: ${messageOf(err)}`);
+  }
+}
+
+function readLabSecrets(dir: string): LabSecrets {
+  const path = join(dir, 'secrets.json');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LabSecrets;
+  } catch (err) {
+    throw new InputError(`cannot read the lab's passwords ${path}: ${messageOf(err)}`);
+  }
+}
+
+function positive(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new InputError(`${name}: ${v} is not a positive number`);
+  return v;
+}
+
+/**
+ * Resolves the options into a context.
+ *
+ * - Topology: `topologyFile`, else the lab's (lab.json `topologyFile`).
+ * - CA: `caFile`, else `<labDir>/pki/ca.crt`, else PGSSLROOTCERT.
+ * - SQL: in a lab, Patroni's superuser `patroni_super` with the password
+ *   from `<labDir>/secrets.json` (its HBA rule admits it from 127.0.0.1,
+ *   where a loopback connection comes from); otherwise `user` / PGUSER /
+ *   the topology's `pem.superuser`, password PHAROS_SUPERPASSWORD, else
+ *   PGPASSWORD, else the password file (PGPASSFILE, ~/.pgpass). sslmode
+ *   PGSSLMODE, default verify-full, with the CA as sslrootcert.
+ * - Configuration files: the lab's `<host>/pharos/`, else `configDir`,
+ *   else /etc/pharos/ for a host whose address is on this machine.
+ *
+ * @throws InputError (exit code 2) for a missing topology or CA, an
+ *   unreadable file, or a non-positive limit.
+ */
+export function buildCheckContext(options: CheckOptions): CheckContext {
+  const env = options.env ?? process.env;
+  const labDir = options.labDir === undefined ? undefined : resolve(options.labDir);
+  let topologyFile = options.topologyFile;
+  if (topologyFile === undefined && labDir !== undefined) {
+    const state = readState(labDir);
+    if (!state) throw new InputError(`${labDir} holds no lab (no lab.json); give --topology FILE`);
+    topologyFile = state.topologyFile;
+  }
+  if (topologyFile === undefined) throw new InputError('--topology FILE is required (or --lab-dir DIR)');
+  const topo = loadTopology(topologyFile);
+
+  const caPath =
+    options.caFile ?? (labDir !== undefined ? join(labLayout(labDir).pkiDir, 'ca.crt') : env.PGSSLROOTCERT);
+  if (caPath === undefined) {
+    throw new InputError(
+      "pharos check needs the deployment's CA certificate (root.crt): give --ca FILE or set PGSSLROOTCERT",
+    );
+  }
+  const caOrigin = options.caFile !== undefined ? '--ca' : labDir !== undefined ? 'the lab' : 'PGSSLROOTCERT';
+  const ca = readCa(caPath, caOrigin);
+
+  const sslmode = env.PGSSLMODE ?? 'verify-full';
+  let sql: SqlAccess;
+  if (labDir !== undefined && options.user === undefined) {
+    const secrets = readLabSecrets(labDir);
+    sql = {
+      user: PATRONI_USERS.superuser,
+      env: { ...env, PGPASSWORD: secrets.patroni_super },
+      sslmode,
+      sslrootcert: caPath,
+      origin: `${PATRONI_USERS.superuser} from ${join(labDir, 'secrets.json')}`,
+    };
+  } else {
+    const user = options.user ?? env.PGUSER ?? topo.pem.superuser;
+    const password = env.PHAROS_SUPERPASSWORD ?? env.PGPASSWORD;
+    sql = {
+      user,
+      env: password === undefined ? { ...env } : { ...env, PGPASSWORD: password },
+      sslmode,
+      sslrootcert: caPath,
+      origin: `${user} (password from ${env.PHAROS_SUPERPASSWORD !== undefined ? 'PHAROS_SUPERPASSWORD' : env.PGPASSWORD !== undefined ? 'PGPASSWORD' : 'the password file'})`,
+    };
+  }
+
+  return {
+    topo,
+    topologyFile: resolve(topologyFile),
+    ca: ca.cert,
+    caPem: ca.pem,
+    caFile: resolve(caPath),
+    sql,
+    configs: configSource({ labDir, configDir: options.configDir }),
+    timeoutMs: positive('--timeout', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+    expiryWarningDays: positive(
+      '--expiry-warning-days',
+      options.expiryWarningDays,
+      DEFAULT_EXPIRY_WARNING_DAYS,
+    ),
+    heartbeatMaxAgeS: positive('--heartbeat-max-age', options.heartbeatMaxAgeS, DEFAULT_HEARTBEAT_MAX_AGE_S),
+    now: () => new Date(),
+  };
+}
