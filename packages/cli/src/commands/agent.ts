@@ -1,10 +1,15 @@
 /**
  * `pharos agent run --config FILE`: runs the monitoring agent in the
  * foreground until SIGTERM/SIGINT (the lab and service managers start it).
+ * `agent register`, `agent unregister`, `agent sign-csr` (agent-register.ts)
+ * and `agent verify` (agent-verify.ts) manage its registration.
  */
-import type { Command } from 'commander';
+
 import { loadAgentConfig } from '@pharos/agent/config';
 import { runAgent } from '@pharos/agent/run';
+import type { Command } from 'commander';
+import { registerAgentRegistrationCommands } from './agent-register.js';
+import { registerAgentVerifyCommand } from './agent-verify.js';
 
 /** Registers the `agent` commands. */
 export function registerAgentCommands(program: Command): void {
@@ -23,4 +28,6 @@ export function registerAgentCommands(program: Command): void {
         process.once('SIGINT', stop);
       });
     });
+  registerAgentRegistrationCommands(agent);
+  registerAgentVerifyCommand(agent);
 }

@@ -1,17 +1,27 @@
 /**
- * Files `pharos configure` leaves on the host: the local agent's
- * configuration with its passfile (mode 0600), and with -t 1/-t 2 the web
- * instance's configuration. Writing the same content again is a no-op, so a
- * second run reports "unchanged".
+ * Files `pharos configure` and `pharos agent register` leave on the host:
+ * the agent's configuration (packages/agent/src/config.ts format, validated
+ * with its own parser before writing) with a passfile for the agent-server
+ * binding (mode 0600), and with -t 1/-t 2 the web instance's configuration.
+ * Writing the same content again is a no-op, so a second run reports
+ * "unchanged". Keys the operator added to an existing agent configuration
+ * (log_level, waits...) are kept unless -aro overrides them.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
-import type { ConfigureResult } from '@pharos/server/configure/configure';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAgentConfig } from '@pharos/agent/config';
+import { ConfigError, messageOf } from '@pharos/core/errors';
+import { agentBackendConninfo } from '@pharos/server/configure/connect';
 import type { ConfigureOptions } from '@pharos/server/configure/options';
+import { parse as parseYaml, stringify } from 'yaml';
 
 /** Writes `content` to `path` (mode `mode`) atomically unless it already holds exactly that. */
-export function writeIfChanged(path: string, content: string, mode: number): { path: string; changed: boolean } {
+export function writeIfChanged(
+  path: string,
+  content: string,
+  mode: number,
+): { path: string; changed: boolean } {
   const abs = resolve(path);
   if (existsSync(abs) && readFileSync(abs, 'utf8') === content) return { path: abs, changed: false };
   mkdirSync(dirname(abs), { recursive: true, mode: 0o750 });
@@ -21,42 +31,84 @@ export function writeIfChanged(path: string, content: string, mode: number): { p
 }
 
 /** libpq .pgpass escaping of ':' and '\\' (libpq-pgpass.html). */
-function pgpassField(v: string): string {
+export function pgpassField(v: string): string {
   return v.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
 }
 
-function backendConninfo(o: ConfigureOptions, user: string | undefined, extra: string[]): string {
-  const parts = [
-    `host=${o.hosts.join(',')}`,
-    `port=${o.ports.join(',')}`,
-    'dbname=pem',
-    ...(user ? [`user=${user}`] : []),
-    'target_session_attrs=read-write',
-    'connect_timeout=5',
-    `sslmode=${o.sslmode ?? 'verify-full'}`,
-  ];
-  if (o.sslrootcert) parts.push(`sslrootcert=${resolve(o.sslrootcert)}`);
-  return [...parts, ...extra].join(' ');
+/** -aro keys that are agent configuration keys, with their name in the file. */
+const OVERRIDE_TO_CONFIG: Record<string, string> = {
+  log_level: 'log_level',
+  long_wait: 'long_wait_s',
+  long_wait_s: 'long_wait_s',
+  short_wait: 'short_wait_s',
+  short_wait_s: 'short_wait_s',
+  probe_interval_s: 'probe_interval_s',
+  spool_max_bytes: 'spool_max_bytes',
+};
+
+/** What Pharos sets in an agent configuration. */
+export interface AgentConfigFields {
+  agentId: number;
+  agentUser: string;
+  /** The agent's backend connection string (agentBackendConninfo). */
+  backend: string;
+  /** This host's address (lab emulation): source of the agent's connections. */
+  sourceAddress?: string;
+  /** The agent-server binding's user and password, written to `agent.pgpass` beside the file. */
+  binding?: { user: string; password: string };
+  /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
+  overrides?: Record<string, string>;
 }
 
-/** Writes the local agent's configuration and passfile next to it. */
-export function writeLocalAgentConfig(path: string, o: ConfigureOptions, r: ConfigureResult): { path: string; changed: boolean } {
-  const dir = dirname(resolve(path));
-  const passfile = join(dir, 'agent.pgpass');
-  writeIfChanged(passfile, `*:*:*:${pgpassField(o.asbUser)}:${pgpassField(o.asbPassword)}\n`, 0o600);
-  const tls = [] as string[];
-  if (o.agentSslCert) tls.push(`sslcert=${resolve(o.agentSslCert)}`);
-  if (o.agentSslKey) tls.push(`sslkey=${resolve(o.agentSslKey)}`);
-  const config: Record<string, unknown> = {
-    agent_id: r.agent.id,
-    agent_user: r.agent.user,
-    backend: backendConninfo(o, r.agent.user, tls),
-    spool_dir: join(dir, 'spool'),
-    passfile,
-    log_file: join(dir, 'agent.log'),
-  };
-  if (o.hostAddress) config.host_address = o.hostAddress;
-  return writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);
+function readExisting(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  } catch (err) {
+    throw new ConfigError(`the existing agent configuration ${path} is not valid YAML: ${messageOf(err)}`);
+  }
+}
+
+/**
+ * Writes (or updates) the agent configuration at `path` and its passfile.
+ * @throws ConfigError when the result would not be a valid agent
+ *   configuration (the agent's own parser's message).
+ */
+export function writeAgentConfig(path: string, f: AgentConfigFields): { path: string; changed: boolean } {
+  const abs = resolve(path);
+  const dir = dirname(abs);
+  const existing = readExisting(abs);
+  const config: Record<string, unknown> = { ...existing };
+  config.agent_id = f.agentId;
+  config.agent_user = f.agentUser;
+  config.backend = f.backend;
+  config.spool_dir ??= join(dir, 'spool');
+  config.log_file ??= join(dir, 'agent.log');
+  if (f.sourceAddress) config.source_address = f.sourceAddress;
+  let passChanged = false;
+  if (f.binding) {
+    const passfile = join(dir, 'agent.pgpass');
+    passChanged = writeIfChanged(
+      passfile,
+      `*:*:*:${pgpassField(f.binding.user)}:${pgpassField(f.binding.password)}\n`,
+      0o600,
+    ).changed;
+    config.passfile = passfile;
+  }
+  for (const [k, v] of Object.entries(f.overrides ?? {})) {
+    const key = OVERRIDE_TO_CONFIG[k];
+    if (key) config[key] = key === 'log_level' ? v : Number(v);
+  }
+  parseAgentConfig(config, `the agent configuration for ${abs}`);
+  // Same settings (whatever the file's formatting or comments): leave the file alone.
+  if (isDeepStrictEqual(config, existing)) return { path: abs, changed: passChanged };
+  const written = writeIfChanged(
+    abs,
+    `# Written by pharos; keys may be edited (see packages/agent/src/config.ts).\n${stringify(config)}`,
+    0o600,
+  );
+  return { path: written.path, changed: written.changed || passChanged };
 }
 
 /** Settings of the web instance that configure does not derive from ConfigureOptions. */
@@ -64,24 +116,40 @@ export interface WebFileSettings {
   serviceUser: string;
   servicePassword: string;
   port: number;
-  certFile?: string;
-  keyFile?: string;
+  certFile: string;
+  keyFile: string;
 }
 
 /** Writes the web instance's configuration and its service role's passfile. */
-export function writeLocalWebConfig(path: string, o: ConfigureOptions, w: WebFileSettings): { path: string; changed: boolean } {
+export function writeLocalWebConfig(
+  path: string,
+  o: ConfigureOptions,
+  w: WebFileSettings,
+): { path: string; changed: boolean } {
   const dir = dirname(resolve(path));
   const passfile = join(dir, 'web.pgpass');
-  writeIfChanged(passfile, `*:*:*:${pgpassField(w.serviceUser)}:${pgpassField(w.servicePassword)}\n`, 0o600);
+  const pass = writeIfChanged(
+    passfile,
+    `*:*:*:${pgpassField(w.serviceUser)}:${pgpassField(w.servicePassword)}\n`,
+    0o600,
+  );
+  const base = {
+    hosts: o.hosts,
+    ports: o.ports,
+    sslmode: o.sslmode,
+    sslrootcert: o.sslrootcert ? resolve(o.sslrootcert) : undefined,
+    hostAddress: o.hostAddress,
+  };
   const config: Record<string, unknown> = {
     listen_address: o.hostAddress ?? '0.0.0.0',
     port: w.port,
-    tls_cert_file: w.certFile ? resolve(w.certFile) : join(dir, 'web.crt'),
-    tls_key_file: w.keyFile ? resolve(w.keyFile) : join(dir, 'web.key'),
-    backend: backendConninfo(o, w.serviceUser, [`passfile=${passfile}`]),
-    login_backend: backendConninfo(o, undefined, []),
+    tls_cert_file: resolve(w.certFile),
+    tls_key_file: resolve(w.keyFile),
+    backend: agentBackendConninfo({ ...base, user: w.serviceUser, passfile }),
+    login_backend: agentBackendConninfo(base),
     log_file: join(dir, 'web.log'),
   };
   if (o.hostAddress) config.source_address = o.hostAddress;
-  return writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);
+  const file = writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);
+  return { path: file.path, changed: file.changed || pass.changed };
 }

@@ -3,8 +3,10 @@
  *
  * Migrations are the files `packages/server/sql/migrations/NNN_name.sql`,
  * applied in order of NNN, each exactly once, each in its own transaction
- * together with its row in `pem.schema_version`. A newer Pharos upgrades an
- * older schema in place by applying only the versions it lacks. The group
+ * together with its row in `public.pharos_schema_version` (outside the `pem`
+ * schema, so version 1 can create that schema). A newer Pharos upgrades an
+ * older schema in place by applying only the versions it lacks; an older
+ * Pharos refuses a newer schema instead of running against it. The group
  * roles `pem_admin`, `pem_user`, `pem_agent`, `pem_web` are created first
  * (cluster-wide, idempotently). A transaction-level advisory lock serialises
  * concurrent runners. Refuses to run on a standby (`pg_is_in_recovery()`).
@@ -28,7 +30,8 @@ export interface SqlRunner {
 /** Group roles the schema grants to (pem-facts.md §3; pem_web is Pharos's web service group). */
 export const GROUP_ROLES = ['pem_admin', 'pem_user', 'pem_agent', 'pem_web'] as const;
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
+/** Directory of the migration files shipped with this Pharos (packages/server/sql/migrations). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
 const ADVISORY_LOCK_KEY = 7_301_001;
 
 /** Reads every migration file, sorted by version. Throws ConfigError on a malformed file name or gap. */
@@ -41,9 +44,15 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   });
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new ConfigError(`migration ${m.version} (${m.name}) out of sequence: expected ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new ConfigError(`migration ${m.version} (${m.name}) out of sequence: expected ${i + 1}`);
   });
   return migrations;
+}
+
+/** Version of the newest migration shipped with this Pharos (the schema version it needs). */
+export function latestVersion(migrations: Migration[] = loadMigrations()): number {
+  return migrations.at(-1)?.version ?? 0;
 }
 
 /** SQL that creates the group roles if absent (NOLOGIN; pem_admin is a member of pem_user). */
@@ -70,7 +79,9 @@ export interface MigrateResult {
 
 /**
  * Brings the connected database (must be `pem`) to the newest version.
- * `begin` runs a function inside one transaction (e.g. `HaConnection.transaction`).
+ * `transaction` runs a function inside one transaction (e.g.
+ * `HaConnection.transaction`); each migration gets its own, so a failing one
+ * leaves the database at the previous version with nothing of it applied.
  * Throws PharosError when the server is a standby, or when the database is newer
  * than this Pharos (a downgrade is refused).
  */
@@ -83,7 +94,9 @@ export async function migrate(
   let after = 0;
   for (;;) {
     const step = await transaction(async (tx) => {
-      const rec = await tx.query<{ r: boolean; db: string }>('SELECT pg_is_in_recovery() AS r, current_database() AS db');
+      const rec = await tx.query<{ r: boolean; db: string }>(
+        'SELECT pg_is_in_recovery() AS r, current_database() AS db',
+      );
       if (rec.rows[0]!.r) {
         throw new PharosError(
           'refusing to migrate: the server is a standby (pg_is_in_recovery() is true); run the migration on the primary',
@@ -94,7 +107,9 @@ export async function migrate(
       await tx.query(
         'CREATE TABLE IF NOT EXISTS public.pharos_schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
       );
-      const cur = await tx.query<{ v: number | null }>('SELECT max(version) AS v FROM public.pharos_schema_version');
+      const cur = await tx.query<{ v: number | null }>(
+        'SELECT max(version) AS v FROM public.pharos_schema_version',
+      );
       const current = cur.rows[0]!.v ?? 0;
       if (before < 0) before = current;
       const newest = migrations.at(-1)?.version ?? 0;
@@ -106,7 +121,10 @@ export async function migrate(
       const next = migrations.find((m) => m.version === current + 1);
       if (!next) return current;
       await tx.query(next.sql);
-      await tx.query('INSERT INTO public.pharos_schema_version (version, name) VALUES ($1, $2)', [next.version, next.name]);
+      await tx.query('INSERT INTO public.pharos_schema_version (version, name) VALUES ($1, $2)', [
+        next.version,
+        next.name,
+      ]);
       applied.push(next);
       return next.version;
     });

@@ -1,0 +1,130 @@
+/**
+ * Versioned migrations against real PostgreSQL (a primary 127.0.8.20 and its
+ * streaming standby 127.0.8.21): exactly once, in order, each in a
+ * transaction, upgrade in place, refusal on a standby and of a newer schema.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HaConnection } from '@pharos/core/ha-connection';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { loadMigrations, MIGRATIONS_DIR, migrate } from './run.js';
+
+describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
+  let primary: TestPostgres;
+  let standby: TestPostgres;
+  let dir: string;
+  const conns: HaConnection[] = [];
+
+  const connect = (server: TestPostgres, db: string) => {
+    const c = new HaConnection({ conninfo: server.conninfo('postgres', db) });
+    conns.push(c);
+    return c;
+  };
+  const run = (c: HaConnection, migrations = loadMigrations()) =>
+    migrate((fn) => c.transaction(fn), migrations);
+  const versions = async (db: string) =>
+    await primary.psql(
+      "SELECT string_agg(version::text, ',' ORDER BY version) FROM public.pharos_schema_version",
+      db,
+    );
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pharos-migrations-'));
+    primary = await startPostgres({
+      address: '127.0.8.20',
+      settings: { wal_level: 'replica', max_wal_senders: '5' },
+    });
+    for (const db of ['pem', 'upgrade', 'failing', 'newer']) await primary.psql(`CREATE DATABASE ${db}`);
+    standby = await startStandby(primary, { address: '127.0.8.21' });
+  });
+
+  after(async () => {
+    for (const c of conns) await c.close().catch(() => {});
+    await standby?.stop();
+    await primary?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies every migration exactly once, in order, also when two runners race', async () => {
+    const all = loadMigrations();
+    const [r1, r2] = await Promise.all([run(connect(primary, 'pem')), run(connect(primary, 'pem'))]);
+    const applied = [...r1.applied, ...r2.applied].map((m) => m.version).sort((a, b) => a - b);
+    assert.deepEqual(
+      applied,
+      all.map((m) => m.version),
+    );
+    assert.equal(await versions('pem'), all.map((m) => m.version).join(','));
+    const again = await run(connect(primary, 'pem'));
+    assert.deepEqual(again.applied, []);
+    assert.equal(again.before, all.at(-1)!.version);
+    assert.equal(
+      await primary.psql(
+        "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'pem\\_%'",
+      ),
+      'pem_admin,pem_agent,pem_user,pem_web',
+    );
+  });
+
+  it('upgrades an older schema in place, applying only what it lacks', async () => {
+    const old = join(dir, 'v1');
+    const newer = join(dir, 'v2');
+    for (const d of [old, newer]) {
+      mkdirSync(d, { recursive: true });
+      copyFileSync(join(MIGRATIONS_DIR, '001_initial.sql'), join(d, '001_initial.sql'));
+    }
+    writeFileSync(
+      join(newer, '002_fake_upgrade.sql'),
+      'CREATE TABLE pem.fake_upgrade (x integer);\nINSERT INTO pem.fake_upgrade VALUES (1);\n',
+    );
+    const c = connect(primary, 'upgrade');
+    const first = await run(c, loadMigrations(old));
+    assert.deepEqual([first.before, first.after], [0, 1]);
+    await primary.psql(
+      "INSERT INTO pem.probe (name, level, interval_s) VALUES ('kept', 'agent', 60)",
+      'upgrade',
+    );
+    const second = await run(c, loadMigrations(newer));
+    assert.deepEqual(
+      [second.before, second.after, second.applied.map((m) => m.name)],
+      [1, 2, ['fake_upgrade']],
+    );
+    assert.equal(await primary.psql('SELECT count(*) FROM pem.fake_upgrade', 'upgrade'), '1');
+    assert.equal(await primary.psql("SELECT count(*) FROM pem.probe WHERE name = 'kept'", 'upgrade'), '1');
+    assert.equal(await versions('upgrade'), '1,2');
+  });
+
+  it('rolls a failing migration back entirely and stays at the previous version', async () => {
+    const d = join(dir, 'failing');
+    mkdirSync(d, { recursive: true });
+    copyFileSync(join(MIGRATIONS_DIR, '001_initial.sql'), join(d, '001_initial.sql'));
+    writeFileSync(join(d, '002_broken.sql'), 'CREATE TABLE pem.half (x integer);\nSELECT 1 / 0;\n');
+    await assert.rejects(run(connect(primary, 'failing'), loadMigrations(d)), /division by zero/);
+    assert.equal(await versions('failing'), '1');
+    assert.equal(await primary.psql("SELECT to_regclass('pem.half') IS NULL", 'failing'), 't');
+  });
+
+  it('refuses to run on a standby, saying so', async () => {
+    await assert.rejects(
+      run(connect(standby, 'pem')),
+      /refusing to migrate: the server is a standby \(pg_is_in_recovery\(\) is true\); run the migration on the primary/,
+    );
+  });
+
+  it('refuses a database newer than this Pharos', async () => {
+    await run(connect(primary, 'newer'));
+    await primary.psql(
+      "INSERT INTO public.pharos_schema_version (version, name) VALUES (99, 'from_the_future')",
+      'newer',
+    );
+    const newest = loadMigrations().at(-1)!.version;
+    await assert.rejects(
+      run(connect(primary, 'newer')),
+      new RegExp(
+        `database schema version 99 is newer than this Pharos \\(${newest}\\); upgrade Pharos instead`,
+      ),
+    );
+  });
+});
