@@ -15,7 +15,8 @@
  *                                #   other connections bind to it, local bindings come from 127.0.0.1
  * spool_dir: /var/lib/pharos/agent/spool
  * spool_max_bytes: 67108864      # default 64 MiB
- * probe_interval_s: 10           # default 10
+ * probe_interval_s: 10           # default 10: tick of the probe schedules (each probe runs at its own
+ *                                #   interval, pem.probe / pem.probe_override, on the first tick after it)
  * short_wait_s: 10               # default 10: re-read server bindings
  * long_wait_s: 30                # default 30: longest wait before reconnecting after a failed connect
  * passfile: /etc/pharos/agent/pgpass   # optional: passwords of monitored servers (.pgpass format)

@@ -7,8 +7,13 @@
  *   to `source_address`): `ship` for batches, `control` for bindings and
  *   heartbeats, so neither waits behind the other. Application names
  *   `pharos-agent-<id>-ship` / `-control`.
- * - Host probes run every `probe_interval_s` from the start, whatever the
- *   backend's state (samples wait in the spool).
+ * - Host probes run from the start, whatever the backend's state (samples
+ *   wait in the spool). Monitors wake every `probe_interval_s` and run the
+ *   probes that are due at their own intervals (schedule/due.ts).
+ * - Probe settings (interval, enablement per agent/server/database) are read
+ *   with the bindings every `short_wait_s`; probe failures go to
+ *   `pem.probe_log` with each heartbeat; the backend's history jobs are
+ *   called every minute (schedule/backend-link.ts).
  * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
  *   each bound server gets its own {@link ServerMonitor}; servers that appear,
  *   vanish or change binding are started, stopped or restarted. When the read
@@ -25,11 +30,15 @@ import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
+import { startAlertWorker } from './alerting/worker.js';
 import { type AgentConfig, backendConninfo } from './config.js';
+import { ALL_PROBES } from './probes/catalog.js';
 import type { ProbeRow } from './probes/types.js';
 import type { NewSample } from './sample.js';
+import { BackendLink } from './schedule/backend-link.js';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './schedule/bindings.js';
 import { HostMonitor } from './schedule/host-monitor.js';
+import { ProbeRunStats } from './schedule/probe-run-stats.js';
 import { type MonitorSink, ServerMonitor } from './schedule/server-monitor.js';
 import { startTicker, type Ticker } from './schedule/ticker.js';
 import { Shipper, type ShipperStats } from './ship/shipper.js';
@@ -126,6 +135,13 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   }
 
   let probeErrors = 0;
+  const link = new BackendLink({
+    agentId: config.agent_id,
+    conn: controlConn,
+    probes: ALL_PROBES,
+    logger: log.child({ component: 'probes' }),
+  });
+  const runStats = new ProbeRunStats();
   const sink: MonitorSink = {
     async record(samples: NewSample[]) {
       if (samples.length === 0) return;
@@ -135,8 +151,12 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
         log.error({ err: messageOf(err), samples: samples.length }, 'cannot append samples to the spool');
       }
     },
-    probeFailed() {
+    probeFailed(failure) {
       probeErrors++;
+      link.failed(failure);
+    },
+    probeRan(probe, runTimeMs, rows, error) {
+      runStats.record(probe, runTimeMs, rows, error);
     },
   };
 
@@ -177,7 +197,12 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     intervalMs,
     sink,
     logger: log.child({ serverId: 0 }),
-    context: { procRoot: options.procRoot ?? '/proc', agentStatus: agentStatusRow },
+    settings: link.settings.lookup,
+    context: {
+      procRoot: options.procRoot ?? '/proc',
+      agentStatus: agentStatusRow,
+      probeStats: () => runStats.rows(),
+    },
   });
 
   const startMonitor = (b: Binding) => {
@@ -192,8 +217,9 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
         sslrootcert: config.server_sslrootcert,
         sourceAddress: config.source_address,
         hostAddress: config.host_address,
-        // spread servers over the first interval so their cycles do not all start together
-        initialDelayMs: Math.floor(Math.random() * Math.min(intervalMs, 2000)),
+        settings: link.settings.lookup,
+        // spread servers over the first tick so their cycles (and memory peaks) do not all start together
+        initialDelayMs: Math.floor(Math.random() * intervalMs),
       });
       monitors.set(b.serverId, m);
       m.start();
@@ -219,6 +245,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       return;
     }
     lastBindingsAt = new Date();
+    await link.refresh();
     const current = new Map([...monitors].map(([id, m]) => [id, m.binding]));
     const diff = diffBindings(current, rows.map(bindingFromRow));
     for (const id of [...diff.removed, ...diff.changed.map((b) => b.serverId)]) {
@@ -243,15 +270,24 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     } catch (err) {
       log.warn({ err: messageOf(err) }, 'heartbeat failed');
     }
+    await link.flushProbeLog();
   };
 
   shipper.start();
   host.start();
+  // alert evaluation and notifications (issue 8; on by default only for backend agents)
+  const alerting = startAlertWorker({
+    config,
+    logger: log.child({ component: 'alerting' }),
+    version: AGENT_VERSION,
+    control: controlConn,
+  });
   const tickers: Ticker[] = [
     startTicker(config.short_wait_s * 1000, refreshBindings, {
       onError: (err) => log.error({ err: messageOf(err) }, 'bindings refresh failed'),
     }),
     startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
+    startTicker(60_000, () => link.runJobs(), { initialDelayMs: 5000 }),
   ];
   log.info(
     { version: AGENT_VERSION, spoolDir: config.spool_dir, intervalS: config.probe_interval_s },
@@ -267,6 +303,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       monitors.clear();
       const inTime = await shipper.stop();
       if (!inTime) log.warn('a batch was still in flight at stop; it stays in the spool with its id');
+      await alerting.stop();
       await Promise.all([shipConn.close(), controlConn.close()]);
       await spool.close();
       if (options.handleSignals) {

@@ -10,14 +10,23 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '@pharos/core/log';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAlertsRoute } from './api/alerts.js';
+import { registerClusterRoute } from './api/cluster.js';
 import { installErrorHandlers } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
 import { registerHealthRoute } from './api/health.js';
+import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
+import { registerPreferencesRoutes } from './api/preferences.js';
+import { registerProbeLogRoute } from './api/probe-log.js';
+import { registerSeriesRoute } from './api/series.js';
+import { registerServerRoutes } from './api/server.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Backend } from './backend.js';
+import { ClusterStatusReader } from './cluster/status.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
+import { loadVendorFiles } from './ui/vendor.js';
 
 /** Everything {@link buildApp} needs. */
 export interface AppDeps {
@@ -32,6 +41,8 @@ export interface AppDeps {
   loginRateLimitPerMinute: number;
   /** Directory of the UI's static files (default packages/web/ui). */
   uiDir?: string;
+  /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
+  cluster?: ClusterStatusReader;
 }
 
 /** Largest request body accepted, in bytes (login is the biggest: a name and a password). */
@@ -70,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -85,6 +97,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginRateLimitPerMinute: deps.loginRateLimitPerMinute,
   });
   registerFleetRoute(app, deps.db, store);
-  registerUiRoutes(app, loadUiFiles(deps.uiDir));
+  registerPreferencesRoutes(app, deps.db, store);
+  registerServerRoutes(app, deps.db, store);
+  registerSeriesRoute(app, deps.db, store);
+  registerAlertsRoute(app, deps.db, store);
+  registerProbeLogRoute(app, deps.db, store);
+  registerClusterRoute(
+    app,
+    deps.cluster ?? new ClusterStatusReader({ patroniUrls: [], etcdEndpoints: [] }),
+    store,
+  );
+  registerOpenApiRoute(app);
+  registerUiRoutes(app, loadUiFiles(deps.uiDir), loadVendorFiles());
   return app;
 }

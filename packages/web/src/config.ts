@@ -20,7 +20,13 @@
  * log_file: /var/log/pharos/web.log   # optional: JSON lines; default stderr
  * login_rate_limit_per_minute: 10     # optional: login attempts per client address per minute
  * backend_connections: 4              # optional: service connections kept (each serialises its statements)
+ * # optional: the HA stack shown on the overview (GET /api/cluster)
+ * patroni_rest_urls: [http://172.16.161.4:8008]  # default: http://<each backend host>:8008
+ * etcd_endpoints: [http://172.16.161.1:2379, http://172.16.161.2:2379, http://172.16.161.3:2379]  # default: none
  * ```
+ *
+ * https URLs in patroni_rest_urls and etcd_endpoints are verified against the
+ * backend's sslrootcert (the deployment's CA).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -48,7 +54,16 @@ export interface WebConfig {
   loginRateLimitPerMinute: number;
   /** Service connections to the backend kept by the instance. */
   backendConnections: number;
+  /** Patroni REST API base URLs asked for the cluster's members. */
+  patroniRestUrls: string[];
+  /** etcd client URLs asked for health (empty: not shown). */
+  etcdEndpoints: string[];
+  /** The backend's sslrootcert (the deployment's CA), for https REST URLs. */
+  caFile?: string;
 }
+
+/** Patroni's REST API port when patroni_rest_urls is not given (reference: 8008). */
+export const DEFAULT_PATRONI_REST_PORT = 8008;
 
 /** Default HTTPS port of a web instance (pem-facts.md §6). */
 export const DEFAULT_PORT = 8443;
@@ -61,6 +76,11 @@ export { DEFAULT_BACKEND_CONNECTIONS };
 
 const ip = (field: string) =>
   z.string().refine((s) => isIP(s) !== 0, { message: `${field} must be an IPv4 or IPv6 address` });
+
+const restUrl = (field: string) =>
+  z.string().refine((s) => /^https?:\/\/[^/?#@]+\/?$/.test(s), {
+    message: `${field}: each entry must be http(s)://host:port, without a path or credentials`,
+  });
 
 const fileSchema = z
   .object({
@@ -86,6 +106,8 @@ const fileSchema = z
       .max(10_000)
       .default(DEFAULT_LOGIN_RATE_LIMIT_PER_MINUTE),
     backend_connections: z.number().int().min(1).max(64).default(DEFAULT_BACKEND_CONNECTIONS),
+    patroni_rest_urls: z.array(restUrl('patroni_rest_urls')).max(16).optional(),
+    etcd_endpoints: z.array(restUrl('etcd_endpoints')).max(16).optional(),
   })
   .strict();
 
@@ -211,7 +233,15 @@ export function parseWebConfig(doc: unknown, source: string): WebConfig {
     sessionTtlS: c.session_ttl_s,
     loginRateLimitPerMinute: c.login_rate_limit_per_minute,
     backendConnections: c.backend_connections,
+    patroniRestUrls:
+      c.patroni_rest_urls ??
+      backend.hosts
+        .map((h) => h.hostaddr ?? h.host)
+        .filter((host) => !host.startsWith('/') && !host.startsWith('@'))
+        .map((host) => `http://${host.includes(':') ? `[${host}]` : host}:${DEFAULT_PATRONI_REST_PORT}`),
+    etcdEndpoints: c.etcd_endpoints ?? [],
   };
+  if (backend.sslrootcert) out.caFile = backend.sslrootcert;
   if (c.password_file !== undefined) out.passwordFile = c.password_file;
   if (c.source_address !== undefined) out.sourceAddress = c.source_address;
   if (c.log_file !== undefined) out.logFile = c.log_file;

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '@pharos/core/log';
 import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
+import { ClusterStatusReader } from './cluster/status.js';
 import type { WebConfig } from './config.js';
 import { WEB_VERSION } from './version.js';
 
@@ -76,6 +77,12 @@ export async function startWebServer(
   const authOptions: { sourceAddress?: string; logger: Logger } = { logger };
   if (config.sourceAddress) authOptions.sourceAddress = config.sourceAddress;
   const authenticator = new LoginAuthenticator(config.loginBackend, authOptions);
+  const cluster = new ClusterStatusReader({
+    patroniUrls: config.patroniRestUrls,
+    etcdEndpoints: config.etcdEndpoints,
+    localAddress: config.sourceAddress,
+    ca: config.caFile ? readOrFail('backend sslrootcert', config.caFile) : undefined,
+  });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     app = await buildApp({
@@ -86,6 +93,7 @@ export async function startWebServer(
       version: WEB_VERSION,
       sessionTtlS: config.sessionTtlS,
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+      cluster,
     });
     await app.listen({ host: config.listenAddress, port: config.port });
   } catch (err) {

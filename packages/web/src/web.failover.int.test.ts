@@ -1,8 +1,10 @@
 /**
  * Integration test: a backend failover is a pause, not a logout. A primary
  * and a streaming standby behind the multi-host string; the primary stops,
- * requests answer 503 "backend is failing over" (never a crash, never 401);
- * once the standby is promoted the same session works again.
+ * requests answer 503 "backend is failing over" (never a crash, never 401),
+ * the dashboard routes (series, alerts, probe log, preferences) included;
+ * once the standby is promoted the same session works again, and writes
+ * (preferences) go to the new primary.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,15 @@ const PRIMARY = '127.0.4.40';
 const STANDBY = '127.0.4.41';
 const WEB = '127.0.4.31';
 const HARNESS = '127.0.4.33';
+
+/** Dashboard routes that must ride out the failover like /api/fleet. */
+const DASHBOARD_PATHS = [
+  '/api/servers/1/series?probe=database_stats&fields=xact_commit&mode=rate',
+  '/api/servers/1',
+  '/api/alerts',
+  '/api/probe-log',
+  '/api/preferences',
+];
 
 describe('web application through a backend failover', () => {
   let backend: TestBackend;
@@ -45,6 +56,7 @@ describe('web application through a backend failover', () => {
     const r = await call('/api/login', { json: { user: 'bob', password: PASSWORDS.bob } });
     assert.equal(r.status, 200, r.text);
     const cookie = cookieFrom(r.setCookie, SESSION_COOKIE)!;
+    const csrf = (r.body as { csrfToken: string }).csrfToken;
     assert.equal((await call('/api/fleet', { cookie })).status, 200);
 
     // The session row has reached the standby before the primary goes.
@@ -65,6 +77,11 @@ describe('web application through a backend failover', () => {
     assert.ok(waitedMs < 12_000, `503 took ${waitedMs} ms`);
     const session = await call('/api/session', { cookie });
     assert.equal(session.status, 503, 'a failing-over backend is not a logout');
+    for (const path of DASHBOARD_PATHS) {
+      const r = await call(path, { cookie });
+      assert.equal(r.status, 503, `${path}: ${r.text}`);
+      assert.deepEqual(r.body, { error: 'backend is failing over' });
+    }
     const health = await call('/api/health');
     assert.equal(health.status, 200);
     assert.equal((health.body as { backend: { reachable: boolean } }).backend.reachable, false);
@@ -79,6 +96,21 @@ describe('web application through a backend failover', () => {
     }
     assert.equal(after?.status, 200, after?.text);
     assert.equal((await call('/api/session', { cookie })).status, 200);
+    for (const path of DASHBOARD_PATHS) assert.equal((await call(path, { cookie })).status, 200, path);
+    const patched = await call('/api/preferences', {
+      method: 'PATCH',
+      cookie,
+      json: { timeRange: '24h' },
+      headers: { 'x-csrf-token': csrf },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(
+      await backend.psql(
+        `SELECT prefs->>'timeRange' FROM pem.user_preference WHERE role_name = 'bob'`,
+        standby,
+      ),
+      '24h',
+    );
     const healthAfter = await call('/api/health');
     assert.deepEqual((healthAfter.body as { backend: unknown }).backend, {
       reachable: true,

@@ -32,6 +32,14 @@ async function call(method, path, body) {
   return data;
 }
 
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 function remember(session) {
   csrfToken = session.csrfToken;
   return session;
@@ -56,7 +64,31 @@ export async function logout() {
   }
 }
 
-/** The fleet: agents and servers with their latest values. */
-export async function getFleet() {
-  return call('GET', '/api/fleet');
-}
+/** The fleet: agents and servers with their latest values and alert counts. */
+export const getFleet = () => call('GET', '/api/fleet');
+
+/** The HA stack: Patroni members and etcd health. */
+export const getCluster = () => call('GET', '/api/cluster');
+
+/** The user's preferences (defaults filled in). */
+export const getPreferences = () => call('GET', '/api/preferences');
+
+/** Saves some preferences; resolves to all of them. */
+export const patchPreferences = (change) => call('PATCH', '/api/preferences', change);
+
+/** One server and the probes that have data for it. */
+export const getServer = (id) => call('GET', `/api/servers/${encodeURIComponent(id)}`);
+
+/** Downsampled series: {probe, fields: [..], mode, from, to, points, object}. */
+export const getSeries = (id, p) =>
+  call('GET', `/api/servers/${encodeURIComponent(id)}/series${query({ ...p, fields: p.fields.join(',') })}`);
+
+/** Latest value of every object of a probe on a server. */
+export const getLatest = (id, probe) =>
+  call('GET', `/api/servers/${encodeURIComponent(id)}/latest${query({ probe })}`);
+
+/** Current alerts by level and their history. */
+export const getAlerts = (limit = 200) => call('GET', `/api/alerts${query({ limit })}`);
+
+/** Recent probe failures: {limit, serverId, probe, before}. */
+export const getProbeLog = (p = {}) => call('GET', `/api/probe-log${query(p)}`);

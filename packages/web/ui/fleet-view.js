@@ -1,6 +1,7 @@
-// Renders the fleet into the agents and servers tables. Rows are keyed by id
-// and updated in place (only cells whose text changed are touched), so an
-// automatic refresh keeps the user's scroll position, selection and focus.
+// The agents and servers tables of the overview. Rows are keyed by id, so
+// Preact updates them in place on every refresh: the user's scroll position,
+// selection and focus stay where they were.
+import { html } from './html.js';
 import * as v from './values.js';
 
 /** Server data older than this many heartbeat intervals (at least 60 s) counts as stale. */
@@ -12,7 +13,8 @@ function agentStatus(a) {
   return a.alive ? ['alive', 'ok'] : ['down', 'bad'];
 }
 
-function serverStatus(s, fleet, agentsById) {
+/** [text, tone] of a server's status. */
+export function serverStatus(s, fleet, agentsById) {
   if (!s.active) return ['inactive', 'off'];
   const up = v.latestOf(s.latest, 'server_up');
   if (up === undefined) return ['no data', 'warn'];
@@ -32,89 +34,81 @@ function newestSampleAge(latest) {
   return min === undefined ? '' : `${v.duration(min)} ago`;
 }
 
-/** Cells of one agent row: [text, className?] (the first is the status badge). */
-function agentCells(a) {
-  const [status, tone] = agentStatus(a);
-  return [
-    [status, `badge status-${tone}`],
-    [String(a.id), 'num'],
-    [a.name],
-    [a.hostAddress ?? ''],
-    [a.version ?? ''],
-    [a.heartbeatAgeS === null ? 'never' : `${v.duration(a.heartbeatAgeS)} ago`],
-    [v.cpu(v.latestOf(a.latest, 'cpu')), 'num'],
-    [v.load(v.latestOf(a.latest, 'load_avg')), 'num'],
-    [v.memory(v.latestOf(a.latest, 'memory'))],
-  ];
+function Badge({ text, tone, title }) {
+  return html`<span class=${`badge status-${tone}`} title=${title ?? ''}>${text}</span>`;
 }
 
-function serverCells(s, fleet, agentsById) {
+/** Alert counts as small badges ("2 high · 1 low"), or an em dash. */
+export function AlertCounts({ counts }) {
+  const parts = ['high', 'medium', 'low'].filter((l) => counts?.[l] > 0);
+  if (parts.length === 0) return html`<span class="muted">—</span>`;
+  return parts.map((l) => html`<span key=${l} class=${`badge alert-${l}`}>${counts[l]} ${l}</span> `);
+}
+
+function AgentRow({ a }) {
+  const [status, tone] = agentStatus(a);
+  return html`<tr data-id=${a.id}>
+    <td><${Badge} text=${status} tone=${tone} /></td>
+    <td class="num">${a.id}</td>
+    <td>${a.name}</td>
+    <td>${a.hostAddress ?? ''}</td>
+    <td>${a.version ?? ''}</td>
+    <td>${a.heartbeatAgeS === null ? 'never' : `${v.duration(a.heartbeatAgeS)} ago`}</td>
+    <td class="num">${v.cpu(v.latestOf(a.latest, 'cpu'))}</td>
+    <td class="num">${v.load(v.latestOf(a.latest, 'load_avg'))}</td>
+    <td>${v.memory(v.latestOf(a.latest, 'memory'))}</td>
+    <td><${AlertCounts} counts=${a.alerts} /></td>
+  </tr>`;
+}
+
+function ServerRow({ s, fleet, agentsById }) {
   const [status, tone] = serverStatus(s, fleet, agentsById);
   const why = status === 'down' ? v.downReason(v.latestOf(s.latest, 'server_up')) : '';
   const info = v.latestOf(s.latest, 'server_info');
   const totals = v.databaseTotals(s.latest);
-  return [
-    [status, `badge status-${tone}`, why],
-    [String(s.id), 'num'],
-    [s.name + (s.isPemBackend ? ' (PEM backend)' : '')],
-    [`${s.host}:${s.port}`],
-    [s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)],
-    [v.role(info)],
-    [v.version(info)],
-    [v.uptime(info)],
-    [v.connections(s.latest)],
-    [totals ? v.count(totals.commits) : '', 'num'],
-    [v.cacheHit(totals, s.latest), 'num'],
-    [v.replicationLag(s.latest)],
-    [newestSampleAge(s.latest)],
-  ];
+  return html`<tr data-id=${s.id}>
+    <td><${Badge} text=${status} tone=${tone} title=${why} /></td>
+    <td class="num">${s.id}</td>
+    <td><a href=${`#/server/${s.id}`}>${s.name}</a>${s.isPemBackend ? ' (PEM backend)' : ''}</td>
+    <td>${s.host}:${s.port}</td>
+    <td>${s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)}</td>
+    <td>${v.role(info)}</td>
+    <td>${v.version(info)}</td>
+    <td>${v.uptime(info)}</td>
+    <td>${v.connections(s.latest)}</td>
+    <td class="num">${totals ? v.count(totals.commits) : ''}</td>
+    <td class="num">${v.cacheHit(totals, s.latest)}</td>
+    <td>${v.replicationLag(s.latest)}</td>
+    <td><${AlertCounts} counts=${s.alerts} /></td>
+    <td>${newestSampleAge(s.latest)}</td>
+  </tr>`;
 }
 
-function setCell(td, [text, cls, title]) {
-  // The status badge is a span inside the cell; other cells hold text.
-  if (cls?.startsWith('badge')) {
-    let span = td.firstElementChild;
-    if (!span) {
-      span = document.createElement('span');
-      td.replaceChildren(span);
-    }
-    if (span.textContent !== text) span.textContent = text;
-    if (span.className !== cls) span.className = cls;
-    if (span.title !== (title ?? '')) span.title = title ?? '';
-    return;
-  }
-  if (td.textContent !== text) td.textContent = text;
-  const want = cls ?? '';
-  if (td.className !== want) td.className = want;
+/** The agents table of `fleet` (GET /api/fleet). */
+export function AgentsTable({ fleet }) {
+  return html`<h2>Agents <span class="count" id="agents-count">(${fleet.agents.length})</span></h2>
+    <div class="table-wrap">
+      <table id="agents">
+        <thead><tr>
+          <th>Status</th><th>ID</th><th>Name</th><th>Address</th><th>Version</th>
+          <th>Last heartbeat</th><th>CPU</th><th>Load (1/5/15)</th><th>Memory</th><th>Alerts</th>
+        </tr></thead>
+        <tbody>${fleet.agents.map((a) => html`<${AgentRow} key=${a.id} a=${a} />`)}</tbody>
+      </table>
+    </div>`;
 }
 
-/** Makes `tbody` show one row per item, in order, updating rows in place by `data-id`. */
-function sync(tbody, items, cellsOf) {
-  const existing = new Map([...tbody.rows].map((tr) => [tr.dataset.id, tr]));
-  let previous = null;
-  for (const item of items) {
-    const id = String(item.id);
-    let tr = existing.get(id);
-    existing.delete(id);
-    const cells = cellsOf(item);
-    if (!tr) {
-      tr = document.createElement('tr');
-      tr.dataset.id = id;
-      for (let i = 0; i < cells.length; i++) tr.insertCell();
-    }
-    for (let i = 0; i < cells.length; i++) setCell(tr.cells[i], cells[i]);
-    const wantedNext = previous ? previous.nextSibling : tbody.firstChild;
-    if (tr !== wantedNext) tbody.insertBefore(tr, wantedNext);
-    previous = tr;
-  }
-  for (const tr of existing.values()) tr.remove();
-}
-
-/** Shows `fleet` (the GET /api/fleet answer) in the page's two tables. */
-export function renderFleet(fleet) {
+/** The servers table of `fleet`; a server's name links to its analysis page. */
+export function ServersTable({ fleet }) {
   const agentsById = new Map(fleet.agents.map((a) => [a.id, a]));
-  sync(document.querySelector('#agents tbody'), fleet.agents, agentCells);
-  sync(document.querySelector('#servers tbody'), fleet.servers, (s) => serverCells(s, fleet, agentsById));
-  document.getElementById('agents-count').textContent = `(${fleet.agents.length})`;
-  document.getElementById('servers-count').textContent = `(${fleet.servers.length})`;
+  return html`<h2>Servers <span class="count" id="servers-count">(${fleet.servers.length})</span></h2>
+    <div class="table-wrap">
+      <table id="servers">
+        <thead><tr>
+          <th>Status</th><th>ID</th><th>Name</th><th>Host</th><th>Agent</th><th>Role</th><th>Version</th><th>Uptime</th>
+          <th>Connections</th><th>Commits</th><th>Cache hit</th><th>Replication lag</th><th>Alerts</th><th>Last sample</th>
+        </tr></thead>
+        <tbody>${fleet.servers.map((s) => html`<${ServerRow} key=${s.id} s=${s} fleet=${fleet} agentsById=${agentsById} />`)}</tbody>
+      </table>
+    </div>`;
 }

@@ -1,113 +1,113 @@
-// Entry point of the Pharos UI: shows the login form or the fleet, refreshes
-// the fleet every few seconds while the page is visible, and rides out a
-// backend failover (503) by saying so and retrying, never by logging out.
-import { ApiError, getFleet, getSession, login, logout } from './api.js';
-import { renderFleet } from './fleet-view.js';
+// Entry point of the Pharos UI: the login form or the pages (overview,
+// server analysis, alerts, probe log) chosen by the URL's hash, the user's
+// preferences from the backend, and riding out a backend failover (503) by
+// saying so and retrying, never by logging out.
 
-/** Seconds between two refreshes of the fleet. */
-const REFRESH_S = 5;
+import { AlertsPage } from './alerts-page.js';
+import { ApiError, getPreferences, getSession, logout, patchPreferences } from './api.js';
+import { HeaderBar } from './header-bar.js';
+import { html, render, useEffect, useState } from './html.js';
+import { LoginView } from './login-view.js';
+import { OverviewPage } from './overview-page.js';
+import { ProbeLogPage } from './probe-log-page.js';
+import { ServerPage } from './server-page.js';
+import { failureText, UNAUTHORIZED_EVENT } from './use-poll.js';
 
-const $ = (id) => document.getElementById(id);
-let timer;
-let lastOk;
+/** Preferences used until the backend's answer arrives (the API's defaults). */
+const DEFAULT_PREFS = { timeRange: '1h', refreshIntervalS: 10, dashboards: [], theme: 'system' };
 
-function show(view) {
-  $('loading').hidden = true;
-  $('login-view').hidden = view !== 'login';
-  $('fleet-view').hidden = view !== 'fleet';
-  $('who').hidden = view !== 'fleet';
+/** The page named by the hash: #/, #/server/<id>, #/alerts, #/probe-log. */
+export function parseRoute(hash) {
+  const m = /^#\/server\/(\d+)$/.exec(hash);
+  if (m) return { page: 'server', id: Number(m[1]) };
+  if (hash === '#/alerts') return { page: 'alerts' };
+  if (hash === '#/probe-log') return { page: 'probe-log' };
+  return { page: 'overview' };
 }
 
-function showLogin(message = '') {
-  clearTimeout(timer);
-  show('login');
-  $('login-error').textContent = message;
-  $('login-user').focus();
+function useRoute() {
+  const [route, setRoute] = useState(parseRoute(location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
 }
 
-function showUser(session) {
-  $('who-name').textContent = session.user;
-  $('who-role').textContent = session.role;
+function Page({ route, prefs, onSave }) {
+  if (route.page === 'server') return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
+  if (route.page === 'alerts') return html`<${AlertsPage} prefs=${prefs} />`;
+  if (route.page === 'probe-log') return html`<${ProbeLogPage} prefs=${prefs} />`;
+  return html`<${OverviewPage} prefs=${prefs} />`;
 }
 
-function setBanner(text) {
-  const el = $('backend-state');
-  el.textContent = text;
-  el.hidden = !text;
-}
+function App() {
+  const [phase, setPhase] = useState({ name: 'loading' });
+  const [prefs, setPrefs] = useState(DEFAULT_PREFS);
+  const route = useRoute();
 
-async function refresh() {
-  clearTimeout(timer);
-  try {
-    const fleet = await getFleet();
-    renderFleet(fleet);
-    lastOk = new Date();
-    setBanner('');
-    $('refresh-state').textContent = `Updated ${lastOk.toLocaleTimeString()} · every ${REFRESH_S} s`;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401)
-      return showLogin('Your session ended. Please log in again.');
-    const why = err instanceof ApiError && err.status === 503 ? 'The backend is failing over' : err.message;
-    setBanner(`${why}; retrying… ${lastOk ? `(data from ${lastOk.toLocaleTimeString()})` : ''}`);
-  }
-  if (!document.hidden) timer = setTimeout(refresh, REFRESH_S * 1000);
-}
+  const loadPrefs = () =>
+    getPreferences()
+      .then(setPrefs)
+      .catch(() => {});
 
-async function startFleet(session) {
-  showUser(session);
-  show('fleet');
-  await refresh();
-}
+  useEffect(() => {
+    let stopped = false;
+    (async () => {
+      for (;;) {
+        try {
+          const session = await getSession();
+          if (stopped) return;
+          setPhase({ name: 'app', session });
+          loadPrefs();
+          return;
+        } catch (err) {
+          if (stopped) return;
+          if (err instanceof ApiError && err.status === 401) return setPhase({ name: 'login' });
+          setPhase({ name: 'loading', note: `${failureText(err)}; retrying…` });
+          await new Promise((r) => setTimeout(r, 5000));
+        }
+      }
+    })();
+    const onLost = () => setPhase({ name: 'login', message: 'Your session ended. Please log in again.' });
+    window.addEventListener(UNAUTHORIZED_EVENT, onLost);
+    return () => {
+      stopped = true;
+      window.removeEventListener(UNAUTHORIZED_EVENT, onLost);
+    };
+  }, []);
 
-async function onLogin(event) {
-  event.preventDefault();
-  const button = $('login-submit');
-  button.disabled = true;
-  $('login-error').textContent = '';
-  try {
-    const session = await login($('login-user').value.trim(), $('login-password').value);
-    $('login-password').value = '';
-    await startFleet(session);
-  } catch (err) {
-    const status = err instanceof ApiError ? err.status : 0;
-    $('login-error').textContent =
-      status === 401
-        ? 'Wrong user name or password.'
-        : status === 403
-          ? 'This role may not use Pharos (not in pem_user or pem_admin).'
-          : status === 429
-            ? 'Too many attempts; wait a minute.'
-            : err.message;
-  } finally {
-    button.disabled = false;
-  }
-}
+  useEffect(() => {
+    document.documentElement.dataset.theme = prefs.theme;
+  }, [prefs.theme]);
 
-async function onLogout() {
-  try {
-    await logout();
-  } catch {
-    // the session may already be gone; show the form anyway
-  }
-  showLogin();
-}
-
-async function boot() {
-  $('login-form').addEventListener('submit', onLogin);
-  $('logout').addEventListener('click', onLogout);
-  document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && !$('fleet-view').hidden) refresh();
-  });
-  for (;;) {
+  const onSave = (change) => {
+    setPrefs((p) => ({ ...p, ...change }));
+    patchPreferences(change)
+      .then(setPrefs)
+      .catch(() => {});
+  };
+  const onLogout = async () => {
     try {
-      return await startFleet(await getSession());
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return showLogin();
-      show('fleet');
-      setBanner(`${err.status === 503 ? 'The backend is failing over' : err.message}; retrying…`);
-      await new Promise((r) => setTimeout(r, REFRESH_S * 1000));
+      await logout();
+    } catch {
+      // the session may already be gone; show the form anyway
     }
-  }
+    setPhase({ name: 'login' });
+  };
+  const onLogin = (session) => {
+    setPhase({ name: 'app', session });
+    loadPrefs();
+  };
+
+  const session = phase.name === 'app' ? phase.session : undefined;
+  return html`<${HeaderBar} session=${session} prefs=${prefs} route=${route} onSave=${onSave} onLogout=${onLogout} />
+    <main>
+      ${phase.name === 'loading' ? html`<p id="loading" class="muted">${phase.note ?? 'Loading…'}</p>` : ''}
+      ${phase.name === 'login' ? html`<${LoginView} message=${phase.message} onLogin=${onLogin} />` : ''}
+      ${session ? html`<${Page} route=${route} prefs=${prefs} onSave=${onSave} />` : ''}
+    </main>`;
 }
 
-boot();
+render(html`<${App} />`, document.getElementById('app'));

@@ -7,7 +7,8 @@ import type { Probe } from './types.js';
 
 /**
  * One sample per row: `object` from the probe's `objectColumn` ('' when it has
- * none or the value is NULL), `value` the row normalised to the probe's columns.
+ * none or the value is NULL), prefixed with `objectPrefix` (database probes:
+ * `<database>/`), `value` the row normalised to the probe's columns.
  * `collectedAt` is a Date (the start of the run).
  */
 export function rowsToSamples(
@@ -15,14 +16,16 @@ export function rowsToSamples(
   rows: readonly Record<string, unknown>[],
   serverId: number,
   collectedAt: Date,
+  objectPrefix = '',
 ): NewSample[] {
   const at = collectedAt.toISOString();
   return rows.map((row) => {
     const obj = probe.objectColumn === undefined ? undefined : row[probe.objectColumn];
+    const name = obj === null || obj === undefined ? '' : String(obj);
     return {
       probe: probe.name,
       serverId,
-      object: obj === null || obj === undefined ? '' : String(obj),
+      object: objectPrefix === '' ? name : `${objectPrefix}${name}`,
       collectedAt: at,
       value: normalizeRow(row, probe.columns),
     };

@@ -21,6 +21,10 @@ export function registerFleetRoute(app: FastifyInstance, db: Backend, store: Ses
       },
       preHandler: requireSession(store),
     },
-    async (request) => readFleet(db, request.log),
+    // Serialised with JSON.stringify: for this large, loosely typed answer (600 servers' latest
+    // values as jsonb) it is about three times faster than the schema's compiled serialiser;
+    // the schema still documents the answer (OpenAPI) and the tests check its shape.
+    async (request, reply) =>
+      reply.type('application/json; charset=utf-8').send(JSON.stringify(await readFleet(db, request.log))),
   );
 }

@@ -77,22 +77,29 @@ export const healthSchema = {
   required: ['version', 'backend'],
 } as const;
 
+/** Counts of current alerts by level (pem.alert.state). */
+export const alertCountsSchema = {
+  type: 'object',
+  properties: { high: { type: 'integer' }, medium: { type: 'integer' }, low: { type: 'integer' } },
+  required: ['high', 'medium', 'low'],
+} as const;
+
+/** One latest value of a probe for one object ('' = the probe's only object). */
+export const latestValueSchema = {
+  type: 'object',
+  properties: {
+    object: { type: 'string' },
+    collectedAt: { type: 'string', format: 'date-time' },
+    ageS: { type: 'number', description: 'seconds since collection, by the backend clock' },
+    value: { description: "the probe's row as the agent wrote it (jsonb)" },
+  },
+  required: ['object', 'collectedAt', 'ageS', 'value'],
+} as const;
+
 const latestSchema = {
   type: 'object',
   description: 'latest values by probe name; each entry one object of the probe ("" = the only one)',
-  additionalProperties: {
-    type: 'array',
-    items: {
-      type: 'object',
-      properties: {
-        object: { type: 'string' },
-        collectedAt: { type: 'string', format: 'date-time' },
-        ageS: { type: 'number' },
-        value: {},
-      },
-      required: ['object', 'collectedAt', 'ageS', 'value'],
-    },
-  },
+  additionalProperties: { type: 'array', items: latestValueSchema },
 } as const;
 
 const agentSchema = {
@@ -108,6 +115,7 @@ const agentSchema = {
     heartbeatAgeS: { type: ['number', 'null'] },
     alive: { type: 'boolean' },
     droppedSamples: { type: 'integer' },
+    alerts: alertCountsSchema,
     latest: latestSchema,
   },
   required: ['id', 'name', 'active', 'lastHeartbeat', 'heartbeatAgeS', 'alive', 'latest'],
@@ -124,6 +132,7 @@ const serverSchema = {
     isPemBackend: { type: 'boolean' },
     agentId: { type: ['integer', 'null'] },
     agentName: { type: ['string', 'null'] },
+    alerts: alertCountsSchema,
     latest: latestSchema,
   },
   required: ['id', 'name', 'host', 'port', 'active', 'agentId', 'latest'],
@@ -135,6 +144,7 @@ export const fleetSchema = {
   properties: {
     asOf: { type: 'string', format: 'date-time' },
     heartbeatIntervalS: { type: 'number' },
+    alertCounts: alertCountsSchema,
     agents: { type: 'array', items: agentSchema },
     servers: { type: 'array', items: serverSchema },
   },

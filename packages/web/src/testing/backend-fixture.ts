@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
 import { migrate } from '@pharos/server/migrations/run';
+import { testMigrations } from './migrations.js';
 import { makeTestPki, type TestPki } from './pki.js';
 
 /** Role -> password of the test roles. */
@@ -74,6 +75,8 @@ export interface TestBackendOptions {
   clientAddresses: string[];
   /** Address the harness binds when it migrates (must be in clientAddresses). */
   harnessAddress: string;
+  /** Extra postgresql.conf settings of the primary (e.g. shared_buffers for a benchmark). */
+  settings?: Record<string, string>;
 }
 
 /** Starts the backend described in the module doc. The caller calls stop(). */
@@ -86,6 +89,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
     address: opts.primaryAddress,
     ssl: { certFile: serverCert.cert, keyFile: serverCert.key, caFile: pki.caCert },
     hba: opts.clientAddresses.map((a) => `hostssl all all ${a}/32 scram-sha-256`),
+    ...(opts.settings ? { settings: opts.settings } : {}),
   });
   const stops: (() => Promise<void>)[] = [() => primary.stop()];
   const backend: TestBackend = {
@@ -109,7 +113,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
       sourceAddress: opts.harnessAddress,
     });
     try {
-      await migrate((fn) => admin.transaction(fn));
+      await migrate((fn) => admin.transaction(fn), testMigrations());
     } finally {
       await admin.close();
     }

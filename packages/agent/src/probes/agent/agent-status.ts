@@ -3,7 +3,7 @@
  * depth, oldest unshipped sample, upload latency, dropped samples, probe errors.
  * Values come from the running agent through {@link CollectorContext.agentStatus}.
  */
-import type { Probe } from './types.js';
+import type { Probe } from '../types.js';
 
 /** The `agent_status` probe. */
 export const agentStatusProbe: Probe = {

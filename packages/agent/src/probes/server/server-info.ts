@@ -1,16 +1,21 @@
 /**
  * `server_info` probe: identity and availability (metrics.md family 1).
  *
- * Sources (PostgreSQL 15 documentation): §9.26 "System Information Functions
- * and Operators": `version()`, `pg_postmaster_start_time()`, the control data
- * functions `pg_control_system()` (system_identifier) and
- * `pg_control_checkpoint()` (timeline_id of the last checkpoint/restartpoint);
- * §9.27.4 "Recovery Control Functions": `pg_is_in_recovery()`; §9.27.3 "Backup
- * Control Functions": `pg_current_wal_lsn()` and `pg_walfile_name()` (primary
- * only: the WAL file name starts with the current timeline in 8 hex digits);
- * §28.2.4 "pg_stat_wal_receiver": `received_tli` on a standby.
- * Works unchanged on 13-17.
+ * Sources (PostgreSQL documentation): functions-info.html "Session
+ * Information Functions" `version()`, `pg_postmaster_start_time()`;
+ * functions-info.html#FUNCTIONS-CONTROLDATA `pg_control_system()`
+ * (system_identifier) and `pg_control_checkpoint()` (timeline_id of the last
+ * checkpoint/restartpoint); functions-admin.html#FUNCTIONS-RECOVERY-INFO-TABLE
+ * `pg_is_in_recovery()`; functions-admin.html#FUNCTIONS-ADMIN-BACKUP
+ * `pg_current_wal_lsn()` and `pg_walfile_name()` (primary only: the WAL file
+ * name starts with the current timeline in 8 hex digits);
+ * monitoring-stats.html#MONITORING-PG-STAT-WAL-RECEIVER-VIEW `received_tli`.
+ *
+ * Slowly changing: history keeps change points only. Uptime is not stored
+ * (it changes every second); it is `now() - started_at`, and a new
+ * `started_at` is a restart. Works unchanged on 13-17.
  */
+import { bool, count, gauge, text, timestamp } from '../columns.js';
 import type { Probe } from '../types.js';
 
 const SQL_13 = `
@@ -20,14 +25,14 @@ SELECT version() AS version,
        pg_is_in_recovery() AS in_recovery,
        CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END AS role,
        pg_postmaster_start_time() AS started_at,
-       extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())::float8 AS uptime_s,
        (SELECT system_identifier::text FROM pg_control_system()) AS system_identifier,
        CASE WHEN pg_is_in_recovery()
             THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),
                           (SELECT timeline_id FROM pg_control_checkpoint()))
             ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
        END AS timeline,
-       current_setting('max_connections')::int AS max_connections`;
+       current_setting('max_connections')::int AS max_connections,
+       current_setting('data_checksums')::bool AS data_checksums`;
 
 /** The `server_info` probe: one row. */
 export const serverInfoProbe: Probe = {
@@ -36,18 +41,19 @@ export const serverInfoProbe: Probe = {
   runsOn: 'both',
   intervalS: 10,
   timeoutMs: 5000,
-  description: 'Version, role (primary/standby), uptime, system identifier, timeline',
+  history: 'changes',
+  description: 'Version, role (primary/standby), start time, system identifier, timeline',
   sql: { 13: SQL_13 },
   columns: [
-    { name: 'version', type: 'text', unit: 'text' },
-    { name: 'server_version_num', type: 'integer', unit: 'version' },
-    { name: 'server_version', type: 'text', unit: 'text' },
-    { name: 'in_recovery', type: 'boolean', unit: 'boolean' },
-    { name: 'role', type: 'text', unit: 'text' },
-    { name: 'started_at', type: 'timestamptz', unit: 'timestamp' },
-    { name: 'uptime_s', type: 'double', unit: 's' },
-    { name: 'system_identifier', type: 'text', unit: 'text' },
-    { name: 'timeline', type: 'integer', unit: 'timeline' },
-    { name: 'max_connections', type: 'integer', unit: 'count' },
+    text('version'),
+    gauge('server_version_num', 'integer', 'version'),
+    text('server_version'),
+    bool('in_recovery'),
+    text('role'),
+    timestamp('started_at'),
+    text('system_identifier'),
+    gauge('timeline', 'integer', 'timeline'),
+    count('max_connections'),
+    bool('data_checksums'),
   ],
 };

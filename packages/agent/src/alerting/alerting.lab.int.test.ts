@@ -1,0 +1,303 @@
+/**
+ * Issue 8's acceptance against the real lab (startTestLab, prefix 127.0.12:
+ * etcd, Patroni, PostgreSQL, six agents, three web instances) with a real
+ * webhook receiver on 127.0.12.60. The backend agents evaluate and notify.
+ *
+ * - Stop an agent (by its PID in lab.json): Agent Down fires (low, medium,
+ *   high); start it again with lab.json's command: it clears. Each
+ *   notification arrives once.
+ * - Pause Patroni: "Patroni: cluster paused" fires; resume: it clears.
+ * - A switchover in the middle of a stream of notifications (alerts that
+ *   flip every 16 s, evaluated every 8 s, every evaluation logged): every
+ *   outbox row is delivered, each key exactly once (none lost, none
+ *   doubled), and every alert's evaluation log has one row per 5-s slot with
+ *   no gap and no repeat across the switchover.
+ *
+ * The lab helpers come from @pharos/ops at run time (the agent package does
+ * not depend on ops at build time).
+ */
+import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HaConnection } from '@pharos/core/ha-connection';
+import { startWebhookReceiver, type WebhookReceiver } from '@pharos/server/alerts/testing/webhook-receiver';
+
+const OPS = '@pharos/ops/lab/';
+interface LabProcess {
+  host: string;
+  kind: string;
+  pid: number;
+  startTicks: number;
+  command: string[];
+  logFile: string;
+}
+interface Lab {
+  dir: string;
+  topo: { backends: { name: string; address: string }[]; postgres: { port: number } };
+  state: { processes: LabProcess[] };
+  secrets: { patroni_super: string };
+  down(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} ${last}`);
+    await sleep(250);
+  }
+}
+
+describe('alerts in the lab: agent down, Patroni paused, switchover', { timeout: 300_000 }, () => {
+  let lab: Lab;
+  let hook: WebhookReceiver;
+  let db: HaConnection;
+  let ops: {
+    spawnDetached(
+      c: string[],
+      o: { env: NodeJS.ProcessEnv; cwd: string; logFile: string },
+    ): Promise<{ pid: number; startTicks: number }>;
+    stopProcess(p: { pid: number; startTicks: number }, graceMs?: number): Promise<boolean>;
+    getCluster(
+      addr: string,
+    ): Promise<{ members: { name: string; role: string; state: string }[]; pause?: boolean }>;
+    switchover(addr: string, leader: string, candidate: string): Promise<void>;
+    patchConfig(addr: string, change: unknown): Promise<void>;
+  };
+  const restarted: { pid: number; startTicks: number }[] = [];
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) =>
+    (await db.query<R>(text, params, { deadlineMs: 20_000 })).rows;
+  const got = (name: string, object: string, state: string, event?: string) =>
+    hook.received.find(
+      (r) =>
+        (r.body.alert as { name: string }).name === name &&
+        (r.body.object as { name: string }).name === object &&
+        r.body.state === state &&
+        (event === undefined || r.body.event === event),
+    );
+
+  before(async () => {
+    const { startTestLab } = await import(`${OPS}testing/test-lab`);
+    const processes = await import(`${OPS}processes`);
+    const patroni = await import(`${OPS}patroni-api`);
+    ops = { ...processes, ...patroni };
+    const t0 = Date.now();
+    lab = (await startTestLab({ name: 'alerts', prefix: '127.0.12', probeIntervalS: 2 })) as Lab;
+    console.log(`# lab up in ${Date.now() - t0} ms`);
+    hook = await startWebhookReceiver('127.0.12.60');
+    const hosts = lab.topo.backends.map((b) => b.address).join(',');
+    db = new HaConnection({
+      conninfo: `host=${hosts} port=${lab.topo.postgres.port} dbname=pem user=patroni_super sslmode=prefer connect_timeout=3 target_session_attrs=read-write application_name=pharos-alert-lab-test`,
+      env: { PGPASSWORD: lab.secrets.patroni_super },
+      queryTimeoutMs: 20_000,
+    });
+    // only the alerts under test, fast; one webhook to the receiver
+    await sql('UPDATE pem.alert SET enabled = false');
+    await sql(
+      "UPDATE pem.alert SET enabled = true, interval_s = 2, low = 6, medium = 10, high = 15, flap_detection = false WHERE template = 'Agent Down'",
+    );
+    await sql(
+      "INSERT INTO pem.webhook (name, url, timeout_ms, max_retries) VALUES ('lab receiver', $1, 3000, 20)",
+      [hook.url],
+    );
+  });
+
+  after(async () => {
+    for (const p of restarted) await ops?.stopProcess(p, 10_000).catch(() => {});
+    await db?.close().catch(() => {});
+    await hook?.close();
+    await lab?.down();
+  });
+
+  it('Agent Down fires when an agent stops, level by level, and clears when it runs again', async () => {
+    const proc = lab.state.processes.find((p) => p.kind === 'agent' && p.host === 'pem-web-1')!;
+    const [agent] = await sql<{ id: number }>('SELECT id FROM pem.agent WHERE display_name = $1', [
+      'pem-web-1',
+    ]);
+    assert.ok(agent, 'the pem-web-1 agent is registered');
+    await waitFor(
+      'the backend agents evaluating',
+      async () =>
+        (
+          await sql<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pem.alert WHERE template = 'Agent Down' AND evaluations > 0",
+          )
+        )[0]!.n >= 6,
+      30_000,
+    );
+    assert.equal(hook.received.length, 0, 'nothing fires while every agent runs');
+    const t0 = Date.now();
+    assert.ok(await ops.stopProcess(proc, 10_000), 'agent stopped');
+    await waitFor('Agent Down high', async () => got('Agent Down', 'pem-web-1', 'high'), 40_000);
+    const fired = Date.now() - t0;
+    assert.ok(got('Agent Down', 'pem-web-1', 'low', 'raised'));
+    assert.ok(got('Agent Down', 'pem-web-1', 'medium', 'changed'));
+    const [cmd, ...args] = proc.command;
+    const cfg = args[args.indexOf('--config') + 1]!;
+    const p = await ops.spawnDetached([cmd!, ...args], {
+      env: process.env,
+      cwd: dirname(cfg),
+      logFile: proc.logFile,
+    });
+    restarted.push(p);
+    await waitFor(
+      'Agent Down cleared',
+      async () => got('Agent Down', 'pem-web-1', 'none', 'cleared'),
+      40_000,
+    );
+    console.log(
+      `# Agent Down high ${fired} ms after the stop; cleared ${Date.now() - t0 - fired} ms after the restart`,
+    );
+    const mine = hook.received.filter((r) => (r.body.object as { name: string }).name === 'pem-web-1');
+    assert.deepEqual(
+      mine.map((r) => `${r.body.event}:${r.body.state}`),
+      ['raised:low', 'changed:medium', 'changed:high', 'cleared:none'],
+    );
+    assert.equal(hook.duplicates().length, 0);
+    const others = hook.received.filter((r) => (r.body.object as { name: string }).name !== 'pem-web-1');
+    assert.deepEqual(
+      others.map((r) => (r.body.object as { name: string }).name),
+      [],
+      'no other agent looked down',
+    );
+  });
+
+  it('"Patroni: cluster paused" fires when Patroni is paused and clears on resume', async (t) => {
+    const fresh = async () =>
+      (
+        await sql<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pemdata.latest WHERE probe = 'patroni_cluster' AND collected_at > now() - interval '30 seconds'",
+        )
+      )[0]!.n > 0;
+    if (!(await waitFor('patroni_cluster samples', fresh, 20_000).catch(() => false))) {
+      const [log] = await sql<{ error: string }>(
+        "SELECT error FROM pem.probe_log WHERE probe = 'patroni_cluster' ORDER BY failed_at DESC LIMIT 1",
+      );
+      t.skip(
+        `the lab's agents collect no patroni_cluster samples (probe log: ${log?.error ?? 'nothing'}); the template is tested with sample data in templates.int.test`,
+      );
+      return;
+    }
+    await sql(
+      "UPDATE pem.alert SET enabled = true, interval_s = 2 WHERE template = 'Patroni: cluster paused'",
+    );
+    const leaderAddr = lab.topo.backends[0]!.address;
+    await ops.patchConfig(leaderAddr, { pause: true });
+    try {
+      await waitFor(
+        'cluster paused alert',
+        async () => got('Patroni: cluster paused', 'pem-backend-1', 'medium', 'raised') ?? false,
+        40_000,
+      );
+    } finally {
+      await ops.patchConfig(leaderAddr, { pause: false });
+    }
+    await waitFor(
+      'cluster paused cleared',
+      async () => got('Patroni: cluster paused', 'pem-backend-1', 'none', 'cleared') ?? false,
+      40_000,
+    );
+    await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Patroni: cluster paused'");
+  });
+
+  it('carries on through a switchover: every notification delivered once, every slot evaluated once', async () => {
+    await sql(
+      `INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, interval_s, auto_bind)
+       VALUES ('Lab toggle', 'agent', 'SELECT (floor(extract(epoch FROM now()) / 16)::int % 2)::float8 AS value', '>', 0, 0, 0, 8, false)`,
+    );
+    await sql(
+      `INSERT INTO pem.alert (template, agent_id, object, operator, low, medium, high, interval_s, flap_detection, log_evaluations, next_due)
+       SELECT 'Lab toggle', a.id, 'o' || i, '>', 0, 0, 0, 8, false, true, date_trunc('second', now()) + interval '2 seconds'
+         FROM pem.agent a, generate_series(1, 3) i`,
+    );
+    const leader = await waitFor(
+      'leader',
+      async () => {
+        for (const b of lab.topo.backends) {
+          const c = await ops.getCluster(b.address).catch(() => undefined);
+          const l = c?.members.find((m) => m.role === 'leader');
+          if (l) return { name: l.name, address: lab.topo.backends.find((x) => x.name === l.name)!.address };
+        }
+        return undefined;
+      },
+      10_000,
+    );
+    const candidate = lab.topo.backends.find((b) => b.name !== leader.name)!.name;
+    await sleep(22_000);
+    const before = hook.received.length;
+    const t0 = Date.now();
+    await ops.switchover(leader.address, leader.name, candidate);
+    await waitFor(
+      'the new leader',
+      async () => {
+        const c = await ops.getCluster(lab.topo.backends.find((b) => b.name === candidate)!.address);
+        return c.members.some((m) => m.name === candidate && m.role === 'leader');
+      },
+      60_000,
+    );
+    console.log(`# switchover ${leader.name} -> ${candidate} took ${Date.now() - t0} ms`);
+    await sleep(22_000);
+    await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Lab toggle'");
+    await waitFor(
+      'every outbox row delivered',
+      async () =>
+        (
+          await sql<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pem.notification_outbox WHERE status <> 'delivered'",
+          )
+        )[0]!.n === 0,
+      60_000,
+    );
+    const keys = (
+      await sql<{ k: string }>('SELECT idempotency_key AS k FROM pem.notification_outbox ORDER BY id')
+    ).map((r) => r.k);
+    const receivedKeys = hook.received.map((r) => r.key);
+    assert.ok(
+      hook.received.length - before >= 18,
+      `notifications flowed around the switchover (${hook.received.length - before})`,
+    );
+    assert.deepEqual(
+      [...new Set(receivedKeys)].sort(),
+      [...keys].sort(),
+      'every outbox row arrived (none lost)',
+    );
+    assert.equal(hook.duplicates().length, 0, 'none arrived twice');
+    assert.equal(receivedKeys.length, keys.length);
+    const logs = await sql<{
+      id: number;
+      n: number;
+      gaps: number;
+      missed: string;
+      agents: number;
+      first: Date;
+      last: Date;
+    }>(
+      `SELECT al.id, count(*)::int AS n, count(*) FILTER (WHERE l.due_at - l.prev <> interval '8 seconds')::int AS gaps,
+              al.missed_slots AS missed, count(DISTINCT l.agent_id)::int AS agents, min(l.due_at) AS first, max(l.due_at) AS last
+         FROM pem.alert al
+         JOIN (SELECT *, lag(due_at) OVER (PARTITION BY alert_id ORDER BY due_at) AS prev FROM pem.alert_evaluation_log) l
+           ON l.alert_id = al.id
+        WHERE al.template = 'Lab toggle' GROUP BY al.id, al.missed_slots`,
+    );
+    assert.equal(logs.length, 18);
+    for (const l of logs) {
+      assert.equal(l.gaps, 0, `alert ${l.id}: one evaluation per 8-s slot, none skipped`);
+      assert.equal(l.missed, '0');
+      assert.ok(l.first.getTime() < t0 && l.last.getTime() > t0 + 10_000, 'the log spans the switchover');
+    }
+    console.log(
+      `# switchover: ${keys.length} notifications, ${logs.reduce((n, l) => n + l.n, 0)} logged evaluations, evaluating agents per alert: ${[...new Set(logs.map((l) => l.agents))].join(',')}`,
+    );
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * GET a JSON document over HTTP with a deadline and an optional local
+ * address (the agent's host address), for Patroni's REST API.
+ */
+import { request } from 'node:http';
+
+/**
+ * GETs `url` and parses the body as JSON. Resolves with the status and the
+ * body for any HTTP status; rejects on a network error, a body that is not
+ * JSON, or when `timeoutMs` passes (the request is destroyed).
+ */
+export function getJson(
+  url: string,
+  opts: { timeoutMs: number; localAddress?: string },
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'GET',
+      localAddress: opts.localAddress,
+      headers: { accept: 'application/json' },
+    });
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`GET ${url} did not answer within ${opts.timeoutMs} ms`));
+    }, opts.timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch {
+          reject(new Error(`GET ${url} answered HTTP ${res.statusCode} with a body that is not JSON`));
+        }
+      });
+    });
+    req.end();
+  });
+}
+
+/** GETs `base + path` and returns the body; throws unless the status is 200. */
+export async function getPatroni(
+  base: string,
+  path: string,
+  opts: { timeoutMs: number; localAddress?: string },
+): Promise<unknown> {
+  const url = `${base.replace(/\/$/, '')}${path}`;
+  const r = await getJson(url, opts);
+  if (r.status !== 200) throw new Error(`GET ${url} answered HTTP ${r.status}`);
+  return r.body;
+}

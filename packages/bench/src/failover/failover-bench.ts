@@ -1,0 +1,240 @@
+/**
+ * The failover benchmark (issue 5): a whole lab on 127.0.15.X, then
+ *
+ * 1. time to the first connection when the first listed host is down, a
+ *    standby or black-holed, Pharos vs psql (first-connection.ts), before any
+ *    writer runs (so their load does not skew it);
+ * 2. two writers side by side on the same multi-host string, each committing
+ *    a row every 100 ms: Pharos's HaConnection (ops/lab/faults/writer.ts) and
+ *    psql in a loop (psql-writer.ts), while the six agents keep sampling;
+ * 3. faults one after another, each `runs` times (switchover, kill -9 of the
+ *    leader's Patroni and PostgreSQL, optionally a 45 s SIGSTOP of the
+ *    leader): per run, each writer's write gap, the agents' ship gap, and
+ *    whether every sample the agents acknowledged is stored exactly once
+ *    (ops/lab/faults/measure.ts).
+ */
+import { freezeLeader, killLeader, switchover } from '@pharos/ops/lab/faults/backend-faults';
+import { currentLeader } from '@pharos/ops/lab/faults/cluster';
+import type { FaultLab, FaultTimeline } from '@pharos/ops/lab/faults/fault-lab';
+import { longestGap } from '@pharos/ops/lab/faults/gap';
+import { measureFault } from '@pharos/ops/lab/faults/measure';
+import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/ops/lab/faults/writer';
+import { lostWrites } from '@pharos/ops/lab/faults/writer-check';
+import { waitFor } from '@pharos/ops/lab/processes';
+import { startTestLab } from '@pharos/ops/lab/testing/test-lab';
+import { type Summary, summarize } from '../stats.js';
+import { startBlackHole } from './black-hole.js';
+import { type ConnectFigures, measureFirstConnection } from './first-connection.js';
+import { PsqlWriter } from './psql-writer.js';
+
+/** Options of {@link runFailoverBench}. */
+export interface FailoverBenchOptions {
+  /** Loopback /24 of the lab, e.g. '127.0.15'. */
+  prefix: string;
+  switchovers: number;
+  kills: number;
+  /** 45 s SIGSTOP runs (0 to skip). */
+  freezes: number;
+  connectRuns: number;
+  log: (line: string) => void;
+}
+
+/** One run of one fault. Gaps in seconds. */
+export interface FaultRun {
+  pharosGapS: number;
+  psqlGapS: number;
+  shipGapS: number;
+  samplesChecked: number;
+  lost: number;
+  duplicated: number;
+  holes: number;
+  pharosWritesLost: number;
+  psqlWritesLost: number;
+  marksS: Record<string, number>;
+  notes: string[];
+}
+
+/** All runs of one fault with their summaries and the target (when the issue sets one). */
+export interface FaultFigures {
+  fault: string;
+  runs: FaultRun[];
+  pharosGap: Summary;
+  psqlGap: Summary;
+  shipGap: Summary;
+  lost: number;
+  duplicated: number;
+  targetGapS?: number;
+  /** Every run's Pharos gap within the target and nothing lost or duplicated. */
+  targetMet?: boolean;
+}
+
+/** What {@link runFailoverBench} measured. */
+export interface FailoverFigures {
+  lab: { upS: number; ttlS: number; loopWaitS: number; retryTimeoutS: number; probeIntervalS: number };
+  conninfo: string;
+  firstConnection: ConnectFigures[];
+  faults: FaultFigures[];
+  /** Set when the run stopped early: what failed (the figures above are what was measured before). */
+  error?: string;
+}
+
+const PROBE_INTERVAL_S = 2;
+
+function figures(fault: string, runs: FaultRun[], targetGapS?: number): FaultFigures {
+  const f: FaultFigures = {
+    fault,
+    runs,
+    pharosGap: summarize(
+      runs.map((r) => r.pharosGapS),
+      's',
+    ),
+    psqlGap: summarize(
+      runs.map((r) => r.psqlGapS),
+      's',
+    ),
+    shipGap: summarize(
+      runs.map((r) => r.shipGapS),
+      's',
+    ),
+    lost: runs.reduce((n, r) => n + r.lost, 0),
+    duplicated: runs.reduce((n, r) => n + r.duplicated, 0),
+  };
+  if (targetGapS !== undefined) {
+    f.targetGapS = targetGapS;
+    f.targetMet =
+      runs.length > 0 &&
+      runs.every((r) => r.pharosGapS <= targetGapS && r.lost === 0 && r.duplicated === 0 && r.holes === 0);
+  }
+  return f;
+}
+
+/**
+ * Brings the lab up, measures (module note), brings it down. Throws what
+ * starting the lab or the first-connection measurement throws; a failure
+ * later (writers, faults) ends the run early with `error` set and the figures
+ * measured so far.
+ */
+export async function runFailoverBench(opts: FailoverBenchOptions): Promise<FailoverFigures> {
+  const { log } = opts;
+  log(`failover: starting a lab on ${opts.prefix}.X ...`);
+  const tl = await startTestLab({ name: 'bench', prefix: opts.prefix, probeIntervalS: PROBE_INTERVAL_S });
+  const lab: FaultLab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state };
+  const p = lab.topo.patroni;
+  log(`failover: lab up in ${((tl.state.upDurationMs ?? 0) / 1000).toFixed(1)} s`);
+  const password = lab.secrets.patroni_super;
+  const conninfo = labWriterConninfo(lab.topo, lab.dir);
+  let pharos: AckWriter | undefined;
+  let psql: PsqlWriter | undefined;
+  try {
+    const leader = (await currentLeader(lab.topo))!;
+    const standby = lab.topo.backends.find((b) => b.name !== leader.name)!;
+    await createWriteTable(lab, leader.address);
+    const hole = await startBlackHole(`${opts.prefix}.241`, lab.topo.postgres.port);
+    const rest = `port=${lab.topo.postgres.port} ${conninfo.slice(conninfo.indexOf('dbname='))}`;
+    const firstConnection = await measureFirstConnection(
+      [
+        { name: 'primary first', conninfo: `host=${leader.address},${standby.address} ${rest}` },
+        { name: 'first host down', conninfo: `host=${opts.prefix}.240,${leader.address} ${rest}` },
+        { name: 'first host a standby', conninfo: `host=${standby.address},${leader.address} ${rest}` },
+        { name: 'first host black-holed', conninfo: `host=${hole.address},${leader.address} ${rest}` },
+      ],
+      password,
+      opts.connectRuns,
+      log,
+    ).finally(() => hole.close());
+
+    const result: FailoverFigures = {
+      lab: {
+        upS: (tl.state.upDurationMs ?? 0) / 1000,
+        ttlS: p.ttl,
+        loopWaitS: p.loop_wait,
+        retryTimeoutS: p.retry_timeout,
+        probeIntervalS: PROBE_INTERVAL_S,
+      },
+      conninfo,
+      firstConnection,
+      faults: [],
+    };
+    pharos = new AckWriter({ conninfo, env: { PGPASSWORD: password }, label: 'pharos' });
+    psql = new PsqlWriter({ conninfo, password, label: 'psql' });
+    const w = { pharos, psql };
+    pharos.start();
+    psql.start();
+    try {
+      await waitFor(
+        'both writers to write 5 rows',
+        async () => {
+          if (w.pharos.acks.length >= 5 && w.psql.acks.length >= 5) return true;
+          throw new Error(
+            `Pharos ${w.pharos.acks.length} written, ${w.pharos.errors} failed; psql ${w.psql.acks.length} written, ${w.psql.errors} failed`,
+          );
+        },
+        { timeoutMs: 120_000 },
+      );
+
+      const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
+        const t = await fault();
+        const r = await measureFault(lab, w.pharos, t);
+        await waitFor('psql to write again', async () => (w.psql.acks.at(-1) ?? 0) > t.recoveredMs, {
+          timeoutMs: 60_000,
+          intervalMs: 100,
+        });
+        const psqlGap = longestGap(w.psql.acks, t.startedMs, w.psql.acks.at(-1)!);
+        const psqlLost = await lostWrites(
+          lab,
+          w.psql.label,
+          w.psql.ackedBetween(t.startedMs - 10_000, Date.now()),
+        );
+        const run: FaultRun = {
+          pharosGapS: r.writeGap.gapMs / 1000,
+          psqlGapS: psqlGap.gapMs / 1000,
+          shipGapS: r.shipGapAnyMs / 1000,
+          samplesChecked: r.tallies.reduce((n, x) => n + x.expected, 0),
+          lost: r.lost,
+          duplicated: r.duplicated,
+          holes: r.holes,
+          pharosWritesLost: r.lostWrites,
+          psqlWritesLost: psqlLost.length,
+          marksS: Object.fromEntries(Object.entries(t.marks).map(([k, v]) => [k, v / 1000])),
+          notes: [...t.notes, ...r.problems],
+        };
+        log(
+          `failover: ${t.fault}: Pharos gap ${run.pharosGapS.toFixed(2)} s, psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
+        );
+        return run;
+      };
+      const repeat = async (
+        name: string,
+        n: number,
+        fault: () => Promise<FaultTimeline>,
+        targetGapS?: number,
+      ) => {
+        const runs: FaultRun[] = [];
+        const figs = figures(name, runs, targetGapS);
+        result.faults.push(figs);
+        for (let i = 0; i < n; i++) {
+          runs.push(await runFault(fault));
+          Object.assign(figs, figures(name, runs, targetGapS));
+        }
+      };
+      await repeat('switchover', opts.switchovers, () => switchover(lab), 2);
+      await repeat(
+        'kill -9 of the leader (Patroni + PostgreSQL)',
+        opts.kills,
+        () => killLeader(lab),
+        p.ttl + p.loop_wait + 2,
+      );
+      if (opts.freezes > 0) {
+        await repeat('SIGSTOP of the leader for 45 s', opts.freezes, () => freezeLeader(lab, 45_000));
+      }
+    } catch (err) {
+      result.error = (err as Error).message;
+      log(`failover: stopped early: ${result.error}`);
+    }
+    return result;
+  } finally {
+    await pharos?.stop();
+    await psql?.stop();
+    await tl.down();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench` (scripts/bench.sh runs the setup, builds this package,
+ * then this file): measures, in one run on this machine,
+ *
+ * - failover (failover/failover-bench.ts): write gaps per fault and time to
+ *   the first connection, Pharos vs psql, on a lab on 127.0.15.X;
+ * - ingest (ingest/ingest-bench.ts): ship path vs plain COPY, on 127.0.15.50;
+ * - web API latency and agent probe cost, when their packages provide the
+ *   benchmark (packages/web/dist/bench/api-latency.js runApiLatencyBench, told
+ *   to use 127.0.15.90-92; packages/agent/dist/bench/probe-cost.js
+ *   runProbeCostBench, on the addresses it chooses itself);
+ *
+ * and writes bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
+ * stderr; the last lines printed are the report's paths. Options:
+ * `--only failover,ingest,web,agent`, `--quick` (fewer runs), `--out DIR`.
+ * Exits 1 when a section of its own failed (the report is written anyway).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { postgresBinDir } from '@pharos/core/testing/postgres-server';
+import { runOptional } from './external/optional-module.js';
+import { runFailoverBench } from './failover/failover-bench.js';
+import { runIngestBench } from './ingest/ingest-bench.js';
+import { loadAverage, machineInfo, reportStem } from './machine.js';
+import type { BenchReport, Section } from './report/types.js';
+import { writeReport } from './report/write.js';
+
+const PREFIX = '127.0.15';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function section<F>(name: string, enabled: boolean, fn: () => Promise<F>): Promise<Section<F>> {
+  if (!enabled) return { measured: false, reason: `skipped (--only)` };
+  const started = performance.now();
+  log(`${name} ...`);
+  try {
+    const figures = await fn();
+    const seconds = (performance.now() - started) / 1000;
+    log(`${name}: done in ${seconds.toFixed(0)} s`);
+    return { measured: true, seconds, figures };
+  } catch (err) {
+    log(`${name}: FAILED: ${(err as Error).stack ?? err}`);
+    return { measured: false, reason: `failed: ${(err as Error).message}` };
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  const only = new Set((values.only ?? 'failover,ingest,web,agent').split(',').map((s) => s.trim()));
+  const quick = values.quick === true;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const machine = machineInfo(postgresBinDir());
+  log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}`);
+
+  const failover = await section('failover', only.has('failover'), () =>
+    runFailoverBench({
+      prefix: PREFIX,
+      switchovers: quick ? 1 : 3,
+      kills: quick ? 1 : 2,
+      freezes: quick ? 0 : 1,
+      connectRuns: quick ? 3 : 7,
+      log,
+    }),
+  );
+  const ingest = await section('ingest', only.has('ingest'), () =>
+    runIngestBench({
+      address: `${PREFIX}.50`,
+      agents: 8,
+      batchesPerAgent: quick ? 5 : 10,
+      batchSize: 1000,
+      runs: quick ? 2 : 3,
+      log,
+    }),
+  );
+  const web = only.has('web')
+    ? await runOptional<unknown>('web/dist/bench/api-latency.js', 'runApiLatencyBench', [
+        {
+          addresses: { backend: `${PREFIX}.90`, web: `${PREFIX}.91`, harness: `${PREFIX}.92` },
+          ...(quick ? { servers: 100, days: 2, requests: 50 } : {}),
+          log,
+        },
+      ])
+    : ({ measured: false, source: 'web/dist/bench/api-latency.js', reason: 'skipped (--only)' } as const);
+  log(`web: ${web.measured ? 'measured' : `not measured: ${web.reason}`}`);
+  const agent = only.has('agent')
+    ? await runOptional<unknown>('agent/dist/bench/probe-cost.js', 'runProbeCostBench', [
+        { ...(quick ? { cycles: 2, runsPerProbe: 10, rssSeconds: 20 } : {}), log },
+      ])
+    : ({ measured: false, source: 'agent/dist/bench/probe-cost.js', reason: 'skipped (--only)' } as const);
+  log(`agent: ${agent.measured ? 'measured' : `not measured: ${agent.reason}`}`);
+
+  const report: BenchReport = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationS: (performance.now() - t0) / 1000,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine,
+    loadAverageAtEnd: loadAverage(),
+    failover,
+    ingest,
+    web,
+    agent,
+  };
+  const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
+  log(`took ${(report.durationS / 60).toFixed(1)} min`);
+  process.stdout.write(`${paths.md}\n${paths.json}\n`);
+  const ownFailed = [failover, ingest].some((s) => !s.measured && s.reason.startsWith('failed'));
+  return ownFailed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

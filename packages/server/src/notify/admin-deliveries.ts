@@ -1,0 +1,50 @@
+/**
+ * Delivery history for the web application: every notification (outbox
+ * row) with its status, and each attempt with its result
+ * (pem.notification_delivery, pem.notification_attempt in 005_alerts.sql);
+ * a failed notification can be queued again.
+ */
+import type { QueryRunner } from '../alerts/db.js';
+
+/** Filters of {@link listDeliveries}. */
+export interface DeliveryFilter {
+  status?: 'pending' | 'delivered' | 'failed';
+  channel?: 'webhook' | 'email';
+  webhookId?: number;
+  alertId?: number;
+  limit?: number;
+}
+
+/** Notifications, newest first (no payload secrets: the context only). */
+export async function listDeliveries(
+  db: QueryRunner,
+  f: DeliveryFilter = {},
+): Promise<Record<string, unknown>[]> {
+  return (
+    await db.query(
+      `SELECT * FROM pem.notification_delivery
+        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR channel = $2)
+          AND ($3::int IS NULL OR webhook_id = $3) AND ($4::int IS NULL OR alert_id = $4)
+        ORDER BY id DESC LIMIT $5`,
+      [
+        f.status ?? null,
+        f.channel ?? null,
+        f.webhookId ?? null,
+        f.alertId ?? null,
+        Math.min(f.limit ?? 200, 5000),
+      ],
+    )
+  ).rows;
+}
+
+/** The attempts of notification `id`, in order. */
+export async function deliveryAttempts(db: QueryRunner, id: number): Promise<Record<string, unknown>[]> {
+  return (
+    await db.query('SELECT * FROM pem.notification_attempt WHERE outbox_id = $1 ORDER BY attempt', [id])
+  ).rows;
+}
+
+/** Queues failed notification `id` again; resolves false when it is not failed. */
+export async function requeueDelivery(db: QueryRunner, id: number): Promise<boolean> {
+  return (await db.query<{ ok: boolean }>('SELECT pem.requeue_notification($1) AS ok', [id])).rows[0]!.ok;
+}

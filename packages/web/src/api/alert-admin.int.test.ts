@@ -1,0 +1,164 @@
+/**
+ * The alert administration routes (alert-admin.ts, alert-admin-notify.ts)
+ * on a bare Fastify app (cookie plugin, the app's error handlers, these
+ * routes; sessions from a stand-in store) over a real migrated backend
+ * (127.0.12.55) reached as a pem_web member: reads for users, writes for
+ * admins only and with the CSRF token, bad input answered 400 with the
+ * reason, secrets never returned.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import cookie from '@fastify/cookie';
+import { type AlertBackend, startAlertBackend } from '@pharos/server/alerts/testing/backend';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { SESSION_COOKIE } from '../auth/cookie.js';
+import type { Session, SessionStore } from '../auth/session-store.js';
+import { newSessionId } from '../auth/session-token.js';
+import { registerAlertAdminRoutes } from './alert-admin.js';
+import { registerAlertNotifyAdminRoutes } from './alert-admin-notify.js';
+import { installErrorHandlers } from './errors.js';
+
+describe('alert administration routes (real backend)', { timeout: 120_000 }, () => {
+  let b: AlertBackend;
+  let app: FastifyInstance;
+  const ids = { admin: newSessionId(), user: newSessionId() };
+  const sessions = new Map<string, Session>([
+    [
+      ids.admin,
+      {
+        idHash: Buffer.alloc(0),
+        roleName: 'alice',
+        isAdmin: true,
+        csrfToken: 'csrf-a',
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 3600e3),
+      },
+    ],
+    [
+      ids.user,
+      {
+        idHash: Buffer.alloc(0),
+        roleName: 'bob',
+        isAdmin: false,
+        csrfToken: 'csrf-b',
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 3600e3),
+      },
+    ],
+  ]);
+  const store = { find: async (id: string) => sessions.get(id) } as unknown as SessionStore;
+  const call = (
+    who: 'admin' | 'user',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ) =>
+    app.inject({
+      method,
+      url,
+      cookies: { [SESSION_COOKIE]: ids[who] },
+      headers: method === 'GET' ? {} : { 'x-csrf-token': who === 'admin' ? 'csrf-a' : 'csrf-b' },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  before(async () => {
+    b = await startAlertBackend({ address: '127.0.12.55' });
+    await b.addAgent(1, { backend: true });
+    await b.addAgent(2);
+    await b.sql("CREATE ROLE web_svc LOGIN PASSWORD 'web-pw' IN ROLE pem_web");
+    app = Fastify({ logger: false });
+    await app.register(cookie);
+    installErrorHandlers(app);
+    const db = b.connAs('web_svc', 'web-pw');
+    registerAlertAdminRoutes(app, db, store);
+    registerAlertNotifyAdminRoutes(app, db, store);
+    await app.ready();
+  });
+  after(async () => {
+    await app?.close();
+    await b?.stop();
+  });
+
+  it('lists and shows alerts to users; configures them for admins only; 400 with the reason for bad thresholds', async () => {
+    const list = await call('user', 'GET', '/api/alert-admin/alerts?agentId=2');
+    assert.equal(list.statusCode, 200);
+    const mem = list.json().find((a: { template: string }) => a.template === 'Memory used');
+    assert.ok(mem);
+    assert.equal(
+      (await call('user', 'GET', `/api/alert-admin/alerts/${mem.id}`)).json().template,
+      'Memory used',
+    );
+    assert.equal((await call('user', 'GET', '/api/alert-admin/alerts/999999')).statusCode, 404);
+    assert.equal(
+      (await call('user', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 99 })).statusCode,
+      403,
+    );
+    const bad = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { low: 95, medium: 90 });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error, /thresholds out of order/);
+    const ok = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
+      high: 99,
+      intervalS: 120,
+    });
+    assert.equal(ok.statusCode, 200);
+    assert.deepEqual([ok.json().high, ok.json().interval_s], [99, 120]);
+    assert.equal((await call('admin', 'POST', `/api/alert-admin/alerts/${mem.id}/ack`, {})).statusCode, 409);
+    assert.equal((await call('user', 'GET', '/api/alert-admin/problems')).statusCode, 200);
+    assert.ok((await call('user', 'GET', '/api/alert-admin/templates')).json().length >= 25);
+    const badTpl = await call('admin', 'PUT', '/api/alert-admin/templates/Broken', {
+      level: 'agent',
+      sql: 'SELECT 1/0 AS value FROM nowhere',
+      operator: '>',
+      low: 1,
+      medium: 2,
+      high: 3,
+      intervalS: 60,
+    });
+    assert.equal(badTpl.statusCode, 400);
+    assert.match(badTpl.json().error, /its SQL fails/);
+  });
+
+  it('manages webhooks and SMTP for admins, never shows secrets, queues a test and shows its delivery', async () => {
+    const noCsrf = await app.inject({
+      method: 'POST',
+      url: '/api/alert-admin/webhooks',
+      cookies: { [SESSION_COOKIE]: ids.admin },
+      payload: {},
+    });
+    assert.equal(noCsrf.statusCode, 403);
+    const w = await call('admin', 'POST', '/api/alert-admin/webhooks', {
+      name: 'ops',
+      url: 'https://hooks.example.com/x',
+      headers: { Authorization: 'Bearer t0k' },
+    });
+    assert.equal(w.statusCode, 200);
+    const list = await call('user', 'GET', '/api/alert-admin/webhooks');
+    assert.ok(!list.body.includes('t0k'));
+    assert.deepEqual(list.json()[0].header_names, ['Authorization']);
+    assert.equal(
+      (await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' })).statusCode,
+      400,
+    );
+    const t = await call('admin', 'POST', `/api/alert-admin/webhooks/${w.json().id}/test`);
+    assert.equal(t.statusCode, 200);
+    const d = await call('user', 'GET', '/api/alert-admin/deliveries?status=pending');
+    assert.equal(Number(d.json()[0].id), t.json().deliveryId);
+    assert.equal(
+      (await call('user', 'GET', `/api/alert-admin/deliveries/${t.json().deliveryId}/attempts`)).json()
+        .length,
+      0,
+    );
+    const s = await call('admin', 'PUT', '/api/alert-admin/smtp', {
+      host: 'smtp.example.com',
+      port: 587,
+      security: 'starttls',
+      userName: 'u',
+      password: 'pw-s3cret',
+      fromAddress: 'p@example.com',
+    });
+    assert.equal(s.statusCode, 200);
+    const got = await call('user', 'GET', '/api/alert-admin/smtp');
+    assert.equal(got.json().password_set, true);
+    assert.ok(!got.body.includes('pw-s3cret'));
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Reads one downsampled series set of a server: one probe, a few fields,
+ * every object (or one), at most `points` buckets, aggregated in SQL
+ * (series-sql.ts) and returned on one shared time axis with NULL where a
+ * bucket has no data (a gap, which charts draw as a gap).
+ *
+ * Source of facts: pemhistory.sample as pem.ingest_batch writes it; field
+ * names are the probe's columns (packages/agent/src/probes/**): e.g.
+ * database_stats.xact_commit (counter), connections_by_state.connections per
+ * state (gauge), replication_lag.lag_bytes per standby (gauge).
+ */
+import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import type { BucketPlan } from './series-range.js';
+import { gaugeSql, rateSql } from './series-sql.js';
+
+/** Most series (objects x fields) one answer carries; the rest are cut (`truncated`). */
+export const MAX_SERIES = 64;
+
+/**
+ * Deadline of one series statement, milliseconds: longer than other
+ * statements' (a 7-day chart of a probe with many objects reads hundreds of
+ * thousands of samples), so a slow chart is slow, not "failing over".
+ */
+export const SERIES_DEADLINE_MS = 15_000;
+
+/** Pairs of counter samples further apart than this are a gap, not a rate, seconds. */
+export const MAX_GAP_S = 900;
+
+/** `gauge`: avg/min/max per bucket; `rate`: per-second increase of a counter per bucket. */
+export type SeriesMode = 'gauge' | 'rate';
+
+/** What to read. */
+export interface SeriesRequest {
+  serverId: number;
+  probe: string;
+  fields: string[];
+  mode: SeriesMode;
+  /** Only this object (e.g. one standby), or every object. */
+  object?: string | undefined;
+  plan: BucketPlan;
+}
+
+/** One series: a field of an object, aligned with the answer's `t`. */
+export interface Series {
+  object: string;
+  field: string;
+  /** avg (gauge) or rate per second (rate) per bucket; null = no data in the bucket. */
+  values: (number | null)[];
+  /** Gauges only: smallest and largest sample per bucket. */
+  min?: (number | null)[];
+  max?: (number | null)[];
+  /** Rates only: counter resets seen (pairs whose value went down, left out of the rate). */
+  resets?: number;
+}
+
+/** The answer of GET /api/servers/:id/series. */
+export interface SeriesAnswer {
+  serverId: number;
+  probe: string;
+  mode: SeriesMode;
+  from: string;
+  to: string;
+  bucketS: number;
+  /** Start of each bucket, seconds since the epoch. */
+  t: number[];
+  series: Series[];
+  /** More than {@link MAX_SERIES} series existed; the first ones by object and field are given. */
+  truncated: boolean;
+}
+
+interface Row {
+  object: string;
+  b: number;
+  /** Gauges: per field (in the request's order). */
+  avg?: (number | null)[];
+  min?: (number | null)[];
+  max?: (number | null)[];
+  /** Rates: per field. */
+  rate?: (number | null)[];
+  resets?: number[];
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString();
+
+/** Rounds to 6 significant digits (charts need no more; answers shrink by half). */
+function round(x: number | null | undefined): number | null {
+  if (x === null || x === undefined || !Number.isFinite(x)) return null;
+  return x === 0 ? 0 : Number(x.toPrecision(6));
+}
+
+/**
+ * Runs the gauge or rate statement (one round trip, retried once on a
+ * failover-class error) and lays the rows out on the plan's buckets.
+ * Throws BackendFailingOverError when the backend stays unavailable.
+ */
+export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+  const { plan } = req;
+  const params: unknown[] = [
+    req.serverId,
+    req.probe,
+    iso(plan.fromS),
+    iso(plan.toS),
+    plan.bucketS,
+    req.fields,
+    req.object ?? null,
+  ];
+  if (req.mode === 'rate') params.push(MAX_GAP_S);
+  const rows = await withFailoverRetry(
+    async () =>
+      (
+        await db.query<Row>(
+          req.mode === 'rate' ? rateSql(req.fields.length) : gaugeSql(req.fields.length),
+          params,
+          {
+            deadlineMs: SERIES_DEADLINE_MS,
+          },
+        )
+      ).rows,
+    { logger, what: 'read series' },
+  );
+  const index = new Map(plan.starts.map((t, i) => [t, i]));
+  const series: Series[] = [];
+  const byObject = new Map<string, Series[]>();
+  let truncated = false;
+  for (const r of rows) {
+    let list = byObject.get(r.object);
+    if (!list) {
+      if (series.length + req.fields.length > MAX_SERIES) {
+        truncated = true;
+        continue;
+      }
+      const empty = () => plan.starts.map(() => null);
+      list = req.fields.map((field) => {
+        const s: Series = { object: r.object, field, values: empty() };
+        if (req.mode === 'gauge') {
+          s.min = empty();
+          s.max = empty();
+        } else s.resets = 0;
+        return s;
+      });
+      byObject.set(r.object, list);
+      series.push(...list);
+    }
+    const i = index.get(Number(r.b));
+    if (i === undefined) continue;
+    list.forEach((s, k) => {
+      if (req.mode === 'gauge') {
+        s.values[i] = round(r.avg?.[k]);
+        s.min![i] = round(r.min?.[k]);
+        s.max![i] = round(r.max?.[k]);
+      } else {
+        s.values[i] = round(r.rate?.[k]);
+        s.resets! += r.resets?.[k] ?? 0;
+      }
+    });
+  }
+  // A field without a single value in range is no series (e.g. a field the probe does not have).
+  const withData = series.filter((s) => s.values.some((x) => x !== null) || (s.resets ?? 0) > 0);
+  return {
+    serverId: req.serverId,
+    probe: req.probe,
+    mode: req.mode,
+    from: iso(plan.fromS),
+    to: iso(plan.toS),
+    bucketS: plan.bucketS,
+    t: plan.starts,
+    series: withData,
+    truncated,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * `GET /api/servers/:id/series?probe=&fields=&mode=&from=&to=&points=&object=`
+ * (any logged-in user): a probe's fields over a time range, downsampled in
+ * the backend to at most `points` buckets per series (see series-query.ts).
+ * 400 on a bad range or name, 503 while the backend fails over.
+ */
+import type { FastifyInstance } from 'fastify';
+import { requireSession } from '../auth/guard.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { Backend } from '../backend.js';
+import { authErrorResponses, errorSchema } from './schemas.js';
+import { readSeries, type SeriesMode } from './series-query.js';
+import { parseRange, planBuckets } from './series-range.js';
+import { DEFAULT_POINTS, seriesQuerySchema, seriesSchema, serverIdParamsSchema } from './series-schemas.js';
+
+interface SeriesQuery {
+  probe: string;
+  fields: string;
+  mode?: SeriesMode;
+  from?: string;
+  to?: string;
+  points?: number;
+  object?: string;
+}
+
+/** Registers GET /api/servers/:id/series on `app`. */
+export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+  app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
+    '/api/servers/:id/series',
+    {
+      schema: {
+        summary: "A probe's fields over a time range, downsampled in the backend",
+        tags: ['charts'],
+        params: serverIdParamsSchema,
+        querystring: seriesQuerySchema,
+        response: { 200: seriesSchema, 400: errorSchema, ...authErrorResponses },
+      },
+      preHandler: requireSession(store),
+    },
+    async (request) => {
+      const q = request.query;
+      const [fromS, toS] = parseRange(q.from, q.to, Date.now() / 1000);
+      const plan = planBuckets(fromS, toS, q.points ?? DEFAULT_POINTS);
+      return readSeries(
+        db,
+        {
+          serverId: request.params.id,
+          probe: q.probe,
+          fields: [...new Set(q.fields.split(','))],
+          mode: q.mode ?? 'gauge',
+          object: q.object,
+          plan,
+        },
+        request.log,
+      );
+    },
+  );
+}

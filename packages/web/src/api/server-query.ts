@@ -1,0 +1,125 @@
+/**
+ * Reads one monitored server for the server analysis page: its row and
+ * binding, which probes have data for it (so the page can say "no data yet
+ * for this probe" instead of drawing an empty chart), and the latest values
+ * of one probe (e.g. the per-table rows behind the top-tables lists).
+ *
+ * Source of facts: pem.server, pem.server_binding, pem.agent and
+ * pemdata.latest (newest value per agent/server/probe/object, written by
+ * pem.ingest_batch; a server rebound to another agent shows the newer values).
+ */
+import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { LatestValue } from './fleet-query.js';
+
+/** Most objects of one probe returned by {@link readLatest} (probes cap large schemas to a top N anyway). */
+export const MAX_LATEST_OBJECTS = 2000;
+
+/** A probe that has data for the server. */
+export interface ProbeSummary {
+  probe: string;
+  /** Objects with a latest value. */
+  objects: number;
+  /** Newest collection time over its objects (ISO 8601). */
+  lastCollectedAt: string;
+  /** Seconds since then, by the backend's clock. */
+  ageS: number;
+}
+
+/** Answer of GET /api/servers/:id. */
+export interface ServerDetail {
+  id: number;
+  name: string;
+  host: string;
+  port: number;
+  active: boolean;
+  isPemBackend: boolean;
+  agentId: number | null;
+  agentName: string | null;
+  probes: ProbeSummary[];
+}
+
+interface DetailRow {
+  id: number;
+  display_name: string;
+  host: string;
+  port: number;
+  active: boolean;
+  is_pem_backend: boolean;
+  agent_id: number | null;
+  agent_name: string | null;
+  probes: { probe: string; objects: number; last: string; age_s: number }[] | null;
+}
+
+const DETAIL_SQL = `
+SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent_id, a.display_name AS agent_name,
+       (SELECT json_agg(p ORDER BY p.probe) FROM (
+          SELECT probe, count(DISTINCT object)::int AS objects, max(collected_at) AS last,
+                 extract(epoch FROM now() - max(collected_at))::float8 AS age_s
+            FROM pemdata.latest WHERE server_id = s.id GROUP BY probe) p) AS probes
+  FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id
+  LEFT JOIN pem.agent a ON a.id = b.agent_id
+ WHERE s.id = $1`;
+
+const LATEST_SQL = `
+SELECT DISTINCT ON (object) object, collected_at, extract(epoch FROM now() - collected_at)::float8 AS age_s, value
+  FROM pemdata.latest WHERE server_id = $1 AND probe = $2
+ ORDER BY object, collected_at DESC
+ LIMIT ${MAX_LATEST_OBJECTS}`;
+
+const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;
+
+/** Reads server `id`; undefined when there is none. Throws BackendFailingOverError. */
+export async function readServerDetail(
+  db: Backend,
+  id: number,
+  logger?: LogSink,
+): Promise<ServerDetail | undefined> {
+  const rows = await withFailoverRetry(
+    async () => (await db.query<DetailRow>(DETAIL_SQL, [id], { deadlineMs: STATEMENT_DEADLINE_MS })).rows,
+    { logger, what: 'read server' },
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    name: r.display_name,
+    host: r.host,
+    port: r.port,
+    active: r.active,
+    isPemBackend: r.is_pem_backend,
+    agentId: r.agent_id,
+    agentName: r.agent_name,
+    probes: (r.probes ?? []).map((p) => ({
+      probe: p.probe,
+      objects: p.objects,
+      lastCollectedAt: new Date(p.last).toISOString(),
+      ageS: round1(p.age_s),
+    })),
+  };
+}
+
+/** The latest value of every object of `probe` on server `id` (at most {@link MAX_LATEST_OBJECTS}). */
+export async function readLatest(
+  db: Backend,
+  id: number,
+  probe: string,
+  logger?: LogSink,
+): Promise<LatestValue[]> {
+  const rows = await withFailoverRetry(
+    async () =>
+      (
+        await db.query<{ object: string; collected_at: Date; age_s: number; value: unknown }>(
+          LATEST_SQL,
+          [id, probe],
+          { deadlineMs: STATEMENT_DEADLINE_MS },
+        )
+      ).rows,
+    { logger, what: 'read latest values' },
+  );
+  return rows.map((r) => ({
+    object: r.object,
+    collectedAt: r.collected_at.toISOString(),
+    ageS: round1(r.age_s),
+    value: r.value,
+  }));
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm run bench`: installs what is missing and builds (scripts/setup.sh),
+# builds the benchmark package, then measures on this machine and writes
+# bench/results/<YYYY-MM-DD>-<host>.{md,json} (packages/bench/src/run.ts).
+# Extra arguments go to the harness (e.g. npm run bench -- --quick,
+# --only failover,ingest). Takes under 15 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "build: tsc -b packages/bench"
+npx tsc -b packages/bench
+exec node --enable-source-maps packages/bench/dist/run.js "$@"
