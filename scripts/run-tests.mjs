@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's test runner (TAP output).
-//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js (2 files at a time)
-//   int:  *.int.test.js and *.e2e.test.js (one file at a time: they start real servers)
+//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js (one file at a time: several start real servers and measure time)
+//   int:  *.int.test.js, *.e2e.test.js and *.matrix.test.js (one file at a time: they start real servers)
 //   all:  unit, then int
 // Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).
 // Prints a closing line "tests: N passed, N failed" and exits non-zero when any failed.
@@ -30,7 +30,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   }
 }
 const selected = files.filter((f) => filters.every((s) => f.includes(s)));
-const isInt = (f) => f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js');
+const isInt = (f) => f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js') || f.endsWith('.matrix.test.js');
 const unit = selected.filter((f) => !isInt(f)).sort();
 const int = selected.filter(isInt).sort();
 
@@ -63,7 +63,7 @@ function run(list, concurrency) {
 }
 
 let status = 0;
-if (mode === 'unit' || mode === 'all') status = (await run(unit, 2)) || status;
+if (mode === 'unit' || mode === 'all') status = (await run(unit, 1)) || status;
 if (mode === 'int' || mode === 'all') status = (await run(int, 1)) || status;
 console.log(`tests: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(status);

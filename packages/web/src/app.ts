@@ -10,6 +10,8 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '@pharos/core/log';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAlertAdminRoutes } from './api/alert-admin.js';
+import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
 import { registerClusterRoute } from './api/cluster.js';
 import { installErrorHandlers } from './api/errors.js';
@@ -101,6 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerServerRoutes(app, deps.db, store);
   registerSeriesRoute(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
+  registerAlertAdminRoutes(app, deps.db, store);
+  registerAlertNotifyAdminRoutes(app, deps.db, store);
   registerProbeLogRoute(app, deps.db, store);
   registerClusterRoute(
     app,

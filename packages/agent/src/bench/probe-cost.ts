@@ -12,13 +12,15 @@
  *      server (closed sessions included) minus its idle CPU, and statements
  *      sent;
  *    - steady state at the default intervals: per-probe figures times runs
- *      per minute.
+ *      per minute, plus the sessions the database lane opens (measured:
+ *      connect, authenticate, one statement, close).
  * 2. The agent's resident memory with 1 and with 50 monitored servers: the
  *    real agent in a child process against a real backend (`pem`), default
  *    intervals, RSS sampled every second (targets: <= 80 MiB with 1, <= 150
  *    MiB with 50).
  *
- * Run: `node packages/agent/dist/bench/probe-cost.js [--cycles 5] [--rss-seconds 60]`
+ * Run: `node packages/agent/dist/bench/probe-cost.js [--cycles 5] [--rss-seconds 60] [--servers 1,50]
+ * [--cost-only | --rss-only] [--agent-node-arg=--max-semi-space-size=1]`
  * (after `npx tsc -b packages/agent`; as root or a user that can start
  * PostgreSQL). Addresses 127.0.11.231 (monitored) and 127.0.11.232 (backend).
  */
@@ -82,9 +84,12 @@ export interface ProbeCostBenchResult {
     statementsPerCycle: number;
     wallMsPerCycle: number;
   };
+  /** Server CPU of one database-lane session (connect, authenticate, one statement, close), ms. */
+  connectionCpuMs: number;
   steadyState: {
     serverCpuMsPerMinute: number;
     statementsPerMinute: number;
+    connectionsPerMinute: number;
     serverCpuPercentOfOneCore: number;
   };
   rss: RssResult[];
@@ -152,6 +157,21 @@ async function perProbeCosts(
     await session.close();
   }
   return out;
+}
+
+/** Server CPU of opening a probe session, running one statement and closing it (the database lane does this), ms. */
+async function connectionCostMs(server: TestPostgres, passfile: string, times: number): Promise<number> {
+  const cpu0 = serverCpuMs(server.pid);
+  for (let i = 0; i < times; i++) {
+    const s = new ProbeSession(
+      { agentId: 1, binding: binding(1, 'bench'), passfile, connectTimeoutS: 5, logger },
+      'bench',
+    );
+    await s.run('SELECT 1', 5000);
+    await s.close();
+  }
+  await new Promise((r) => setTimeout(r, 200)); // let the postmaster reap the last sessions
+  return (serverCpuMs(server.pid) - cpu0) / times;
 }
 
 /** Full cycles through ServerMonitor: server CPU above idle, statements, wall time. */
@@ -246,8 +266,12 @@ export async function runProbeCostBench(opts: ProbeCostBenchOptions = {}): Promi
       ? { cycles: 0, serverCpuMsPerCycle: 0, statementsPerCycle: 0, wallMsPerCycle: 0 }
       : await fullCycles(monitored, passfile, opts.cycles ?? 5);
 
+    const connectionCpuMs = opts.rssOnly ? 0 : await connectionCostMs(monitored, passfile, 20);
     const perMinute = (c: ProbeCost) => (60 / c.intervalS) * (c.level === 'database' ? Number(dbs) : 1);
-    const cpuPerMin = perProbe.reduce((n, c) => n + c.serverCpuMs * perMinute(c), 0);
+    // the database lane opens a session per database whenever a database probe is due (at most every 300 s by default)
+    const connPerMin = (60 / Math.min(...database.map((p) => p.intervalS))) * Number(dbs);
+    const cpuPerMin =
+      perProbe.reduce((n, c) => n + c.serverCpuMs * perMinute(c), 0) + connPerMin * connectionCpuMs;
     const stmtPerMin = perProbe.reduce((n, c) => n + perMinute(c), 0);
 
     log('agent RSS');
@@ -298,9 +322,11 @@ export async function runProbeCostBench(opts: ProbeCostBenchOptions = {}): Promi
       defaultProbes: { server: server.length, database: database.length },
       perProbe,
       fullCycle: full,
+      connectionCpuMs,
       steadyState: {
         serverCpuMsPerMinute: cpuPerMin,
         statementsPerMinute: stmtPerMin,
+        connectionsPerMinute: connPerMin,
         serverCpuPercentOfOneCore: (cpuPerMin / 60_000) * 100,
       },
       rss,
@@ -321,9 +347,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     cycles: arg('--cycles'),
     rssSeconds: arg('--rss-seconds'),
     rssOnly: process.argv.includes('--rss-only'),
-    serverCounts: process.argv.includes('--servers')
-      ? process.argv[process.argv.indexOf('--servers') + 1]!.split(',').map(Number)
-      : undefined,
+    serverCounts: process.argv.includes('--cost-only')
+      ? []
+      : process.argv.includes('--servers')
+        ? process.argv[process.argv.indexOf('--servers') + 1]!.split(',').map(Number)
+        : undefined,
     agentNodeArgs: process.argv
       .filter((a) => a.startsWith('--agent-node-arg='))
       .map((a) => a.slice('--agent-node-arg='.length)),
@@ -346,10 +374,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(
     `  server CPU ${f(fc.serverCpuMsPerCycle)} ms, ${f(fc.statementsPerCycle)} statements, ${f(fc.wallMsPerCycle)} ms wall`,
   );
+  console.log(
+    `  (includes ${r.databases} database sessions opened and closed, ${f(r.connectionCpuMs)} ms server CPU each)`,
+  );
   const ss = r.steadyState;
   console.log('\nsteady state at default intervals, one server:');
   console.log(
-    `  server CPU ${f(ss.serverCpuMsPerMinute)} ms/min (${f(ss.serverCpuPercentOfOneCore)} % of one core), ${f(ss.statementsPerMinute)} statements/min`,
+    `  server CPU ${f(ss.serverCpuMsPerMinute)} ms/min (${f(ss.serverCpuPercentOfOneCore)} % of one core), ${f(ss.statementsPerMinute)} statements/min, ${f(ss.connectionsPerMinute)} sessions opened/min`,
   );
   console.log('\nagent RSS (MiB):');
   for (const x of r.rss) {

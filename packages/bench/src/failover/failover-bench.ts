@@ -6,7 +6,9 @@
  *    writer runs (so their load does not skew it);
  * 2. two writers side by side on the same multi-host string, each committing
  *    a row every 100 ms: Pharos's HaConnection (ops/lab/faults/writer.ts) and
- *    psql in a loop (psql-writer.ts), while the six agents keep sampling;
+ *    psql in a loop (psql-writer.ts), while the six agents keep sampling; and
+ *    a writer on each backend directly (ops/lab/faults/per-host-writer.ts)
+ *    whose merged gap is the cluster's own, what no client can beat;
  * 3. faults one after another, each `runs` times (switchover, kill -9 of the
  *    leader's Patroni and PostgreSQL, optionally a 45 s SIGSTOP of the
  *    leader): per run, each writer's write gap, the agents' ship gap, and
@@ -18,6 +20,7 @@ import { currentLeader } from '@pharos/ops/lab/faults/cluster';
 import type { FaultLab, FaultTimeline } from '@pharos/ops/lab/faults/fault-lab';
 import { longestGap } from '@pharos/ops/lab/faults/gap';
 import { measureFault } from '@pharos/ops/lab/faults/measure';
+import { PerHostWriter } from '@pharos/ops/lab/faults/per-host-writer';
 import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/ops/lab/faults/writer';
 import { lostWrites } from '@pharos/ops/lab/faults/writer-check';
 import { waitFor } from '@pharos/ops/lab/processes';
@@ -41,6 +44,8 @@ export interface FailoverBenchOptions {
 
 /** One run of one fault. Gaps in seconds. */
 export interface FaultRun {
+  /** The cluster's own gap: writers on each backend directly (no host selection). */
+  backendGapS: number;
   pharosGapS: number;
   psqlGapS: number;
   shipGapS: number;
@@ -58,6 +63,7 @@ export interface FaultRun {
 export interface FaultFigures {
   fault: string;
   runs: FaultRun[];
+  backendGap: Summary;
   pharosGap: Summary;
   psqlGap: Summary;
   shipGap: Summary;
@@ -84,6 +90,10 @@ function figures(fault: string, runs: FaultRun[], targetGapS?: number): FaultFig
   const f: FaultFigures = {
     fault,
     runs,
+    backendGap: summarize(
+      runs.map((r) => r.backendGapS),
+      's',
+    ),
     pharosGap: summarize(
       runs.map((r) => r.pharosGapS),
       's',
@@ -125,6 +135,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   const conninfo = labWriterConninfo(lab.topo, lab.dir);
   let pharos: AckWriter | undefined;
   let psql: PsqlWriter | undefined;
+  let perHost: PerHostWriter | undefined;
   try {
     const leader = (await currentLeader(lab.topo))!;
     const standby = lab.topo.backends.find((b) => b.name !== leader.name)!;
@@ -157,9 +168,11 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
     };
     pharos = new AckWriter({ conninfo, env: { PGPASSWORD: password }, label: 'pharos' });
     psql = new PsqlWriter({ conninfo, password, label: 'psql' });
-    const w = { pharos, psql };
+    perHost = new PerHostWriter({ topo: lab.topo, labDir: lab.dir, password, label: 'per-host' });
+    const w = { pharos, psql, perHost };
     pharos.start();
     psql.start();
+    perHost.start();
     try {
       await waitFor(
         'both writers to write 5 rows',
@@ -174,7 +187,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
 
       const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
         const t = await fault();
-        const r = await measureFault(lab, w.pharos, t);
+        const r = await measureFault(lab, w.pharos, t, new Map(), w.perHost);
         await waitFor('psql to write again', async () => (w.psql.acks.at(-1) ?? 0) > t.recoveredMs, {
           timeoutMs: 60_000,
           intervalMs: 100,
@@ -186,6 +199,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           w.psql.ackedBetween(t.startedMs - 10_000, Date.now()),
         );
         const run: FaultRun = {
+          backendGapS: (r.backendGap?.gapMs ?? Number.NaN) / 1000,
           pharosGapS: r.writeGap.gapMs / 1000,
           psqlGapS: psqlGap.gapMs / 1000,
           shipGapS: r.shipGapAnyMs / 1000,
@@ -199,7 +213,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           notes: [...t.notes, ...r.problems],
         };
         log(
-          `failover: ${t.fault}: Pharos gap ${run.pharosGapS.toFixed(2)} s, psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
+          `failover: ${t.fault}: cluster's own gap ${run.backendGapS.toFixed(2)} s, Pharos gap ${run.pharosGapS.toFixed(2)} s, psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
         );
         return run;
       };
@@ -235,6 +249,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   } finally {
     await pharos?.stop();
     await psql?.stop();
+    await perHost?.stop();
     await tl.down();
   }
 }

@@ -40,20 +40,20 @@ function failover(s: Section<FailoverFigures>): string[] {
   const out = [
     '## Failover: write gaps and first connections, Pharos vs libpq',
     '',
-    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Two writers commit a row every 100 ms on the same multi-host string: Pharos's HaConnection (one process, remembers the last primary) and \`psql\` in a loop (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit from the fault to recovery. Ship gap = longest time without a batch stored from any agent (pem.ship_batch). Samples checked = every sample id the agents' spools acknowledged, looked up in the backend.`,
+    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Two writers commit a row every 100 ms on the same multi-host string: Pharos's HaConnection (one process, remembers the last primary) and \`psql\` in a loop (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit from the fault to recovery. The cluster's own gap = the same for writers connected to each backend directly, every 50 ms (no host selection): the time no server accepted writes, which no client can beat; a client's gap minus it is what finding the new primary cost that client. Ship gap = longest time without a batch stored from any agent (pem.ship_batch). Samples checked = every sample id the agents' spools acknowledged, looked up in the backend.`,
     '',
     `String: \`${f.conninfo}\``,
     '',
     ...(f.error ? [`**Stopped early**: ${f.error}. The figures below are those measured before.`, ''] : []),
-    '| fault | Pharos write gap | psql write gap | agents’ ship gap | samples checked | lost | duplicated | target (Pharos gap) |',
-    '|---|---|---|---|---:|---:|---:|---|',
+    '| fault | the cluster’s own gap | Pharos write gap | psql write gap | agents’ ship gap | samples checked | lost | duplicated | target (Pharos gap) |',
+    '|---|---|---|---|---|---:|---:|---:|---|',
   ];
   for (const x of f.faults) {
     const checked = x.runs.reduce((n, r) => n + r.samplesChecked, 0);
     const target =
       x.targetGapS === undefined ? '—' : `<= ${x.targetGapS} s, 0 lost/duplicated: ${yesNo(x.targetMet)}`;
     out.push(
-      `| ${x.fault} | ${formatSummary(x.pharosGap)} | ${formatSummary(x.psqlGap)} | ${formatSummary(x.shipGap)} | ${checked} | ${x.lost} | ${x.duplicated} | ${target} |`,
+      `| ${x.fault} | ${formatSummary(x.backendGap)} | ${formatSummary(x.pharosGap)} | ${formatSummary(x.psqlGap)} | ${formatSummary(x.shipGap)} | ${checked} | ${x.lost} | ${x.duplicated} | ${target} |`,
     );
   }
   const lostWrites = f.faults.flatMap((x) => x.runs).filter((r) => r.pharosWritesLost + r.psqlWritesLost > 0);
@@ -79,14 +79,14 @@ function failover(s: Section<FailoverFigures>): string[] {
   out.push(
     '| fault | run | Pharos gap (s) | psql gap (s) | ship gap (s) | lost | dup | writes lost (Pharos/psql) | marks (s after start) |',
   );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const x of f.faults) {
     x.runs.forEach((r, i) => {
       const marks = Object.entries(r.marksS)
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(', ');
       out.push(
-        `| ${x.fault} | ${i + 1} | ${r.pharosGapS.toFixed(2)} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
+        `| ${x.fault} | ${i + 1} | ${r.backendGapS.toFixed(2)} | ${r.pharosGapS.toFixed(2)} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
       );
     });
   }
@@ -119,7 +119,8 @@ function isLatency(v: unknown): v is { requests: number; p50Ms: number; p95Ms: n
 
 /** Leaf values of an object as [dotted path, value] pairs (arrays of scalars joined, arrays of objects by index). */
 function leaves(v: unknown, prefix = ''): [string, string][] {
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return [[prefix, String(v)]];
+  if (typeof v === 'number') return [[prefix, Number.isInteger(v) ? String(v) : v.toFixed(2)]];
+  if (typeof v === 'boolean' || typeof v === 'string') return [[prefix, String(v)]];
   if (Array.isArray(v)) {
     if (v.every((x) => typeof x !== 'object' || x === null)) return [[prefix, v.map(String).join(', ')]];
     return v.flatMap((x, i) => leaves(x, `${prefix}[${i}]`));

@@ -29,26 +29,25 @@ export interface PassResult {
   statements: number;
 }
 
-let passfile: string | undefined;
-let passDir: string | undefined;
+let passfile: Promise<{ dir: string; file: string }> | undefined;
 
-/** A .pgpass with the monitoring role's password (made once per process). */
+/** A .pgpass with the monitoring role's password (made once per process, whoever asks first). */
 export async function monitorPassfile(): Promise<string> {
-  if (passfile) return passfile;
-  const dir = await mkdtemp(join(tmpdir(), 'pharos-matrix-'));
-  passDir = dir;
-  const p = join(dir, 'pgpass');
-  await writeFile(p, `*:*:*:monitor:${MONITOR_PASSWORD}\n`);
-  await chmod(p, 0o600);
-  passfile = p;
-  return p;
+  passfile ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-matrix-'));
+    const file = join(dir, 'pgpass');
+    await writeFile(file, `*:*:*:monitor:${MONITOR_PASSWORD}\n`);
+    await chmod(file, 0o600);
+    return { dir, file };
+  })();
+  return (await passfile).file;
 }
 
 /** Removes the .pgpass made by {@link monitorPassfile}. */
 export async function removePassfile(): Promise<void> {
-  if (passDir) await rm(passDir, { recursive: true, force: true });
-  passDir = undefined;
+  const p = passfile;
   passfile = undefined;
+  if (p) await rm((await p).dir, { recursive: true, force: true });
 }
 
 /** The binding of a matrix server for the monitoring role. */

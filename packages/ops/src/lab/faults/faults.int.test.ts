@@ -11,7 +11,8 @@
  * After each: every sample the agents' spools acknowledged is in the backend
  * exactly once (exactly-once.ts), and the write gap of a probe writer that
  * commits every 100 ms through HaConnection on the lab's multi-host string is
- * measured, with the agents' own ship gaps. The table is printed at the end
+ * measured, with the agents' own ship gaps and the cluster's own gap (a
+ * writer on each backend directly: per-host-writer.ts). The table is printed at the end
  * (TAP comments). PHAROS_KEEP_LAB=1 keeps the lab.
  */
 import assert from 'node:assert/strict';
@@ -24,6 +25,7 @@ import { currentLeader, writablePrimaries } from './cluster.js';
 import { etcdQuorumLoss } from './etcd-faults.js';
 import type { FaultLab, FaultTimeline } from './fault-lab.js';
 import { type FaultResult, measureFault } from './measure.js';
+import { PerHostWriter } from './per-host-writer.js';
 import { faultTable } from './report.js';
 import { AckWriter, createWriteTable, labWriterConninfo } from './writer.js';
 
@@ -32,6 +34,7 @@ const PROBE_INTERVAL_S = 2;
 let tl: TestLab | undefined;
 let lab: FaultLab;
 let writer: AckWriter | undefined;
+let perHost: PerHostWriter | undefined;
 const results: FaultResult[] = [];
 
 function say(line: string): void {
@@ -39,10 +42,10 @@ function say(line: string): void {
 }
 
 async function measured(t: FaultTimeline, skipped?: Map<number, { from: number; to: number }[]>) {
-  const r = await measureFault(lab, writer!, t, skipped);
+  const r = await measureFault(lab, writer!, t, skipped, perHost);
   results.push(r);
   say(
-    `${t.fault}: write gap ${(r.writeGap.gapMs / 1000).toFixed(2)} s, ship gap ${(r.shipGapAnyMs / 1000).toFixed(2)} s (worst agent ${(r.shipGapWorstAgentMs / 1000).toFixed(2)} s), lost ${r.lost}, duplicated ${r.duplicated}, probe writes lost ${r.lostWrites}; ${t.notes.join('; ')}`,
+    `${t.fault}: write gap ${(r.writeGap.gapMs / 1000).toFixed(2)} s (the cluster's own ${((r.backendGap?.gapMs ?? Number.NaN) / 1000).toFixed(2)} s), ship gap ${(r.shipGapAnyMs / 1000).toFixed(2)} s (worst agent ${(r.shipGapWorstAgentMs / 1000).toFixed(2)} s), lost ${r.lost}, duplicated ${r.duplicated}, probe writes lost ${r.lostWrites}; ${t.notes.join('; ')}`,
   );
   assert.deepEqual(r.problems, [], 'every acknowledged sample stored exactly once');
   assert.equal((await writablePrimaries(lab)).length, 1, 'exactly one PostgreSQL out of recovery');
@@ -61,11 +64,19 @@ describe('faults against the lab while six agents keep sampling', { timeout: 1_2
       label: 'faults',
     });
     writer.start();
+    perHost = new PerHostWriter({
+      topo: lab.topo,
+      labDir: lab.dir,
+      password: lab.secrets.patroni_super,
+      label: 'faults-per-host',
+    });
+    perHost.start();
     await waitFor('the probe writer to write', async () => writer!.acks.length >= 10, { timeoutMs: 30_000 });
   });
 
   after(async () => {
     await writer?.stop();
+    await perHost?.stop();
     if (results.length > 0) for (const line of faultTable(results).split('\n')) say(line);
     await tl?.down();
   });

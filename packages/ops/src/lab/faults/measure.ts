@@ -7,6 +7,7 @@ import { waitFor } from '../processes.js';
 import { type AgentTally, checkExactlyOnce, exactlyOnceProblems, type IdRange } from './exactly-once.js';
 import type { FaultLab, FaultTimeline } from './fault-lab.js';
 import { longestGap, type WriteGap } from './gap.js';
+import type { PerHostWriter } from './per-host-writer.js';
 import { shipGaps } from './ship-gap.js';
 import type { AckWriter } from './writer.js';
 import { lostWrites } from './writer-check.js';
@@ -16,6 +17,8 @@ export interface FaultResult {
   timeline: FaultTimeline;
   /** Longest time without an acknowledged probe write, from the fault's start until writes resumed after recovery. */
   writeGap: WriteGap;
+  /** The cluster's own gap (per-host-writer.ts) over the same window, when a per-host writer ran. */
+  backendGap?: WriteGap;
   /** Longest time without a stored batch from any agent / from the worst agent (pem.ship_batch). */
   shipGapAnyMs: number;
   shipGapWorstAgentMs: number;
@@ -33,7 +36,8 @@ export interface FaultResult {
 /**
  * Waits until `writer` has an acknowledgement after the fault's recovery (up
  * to 60 s), then measures (module note). `skipped`: ids a killed agent never
- * made durable (agent id -> ranges).
+ * made durable (agent id -> ranges). `perHost`: a running per-host writer,
+ * whose gap over the same window is the cluster's own.
  *
  * @throws Error when writes do not resume, or what checkExactlyOnce throws.
  */
@@ -42,6 +46,7 @@ export async function measureFault(
   writer: AckWriter,
   t: FaultTimeline,
   skipped: ReadonlyMap<number, readonly IdRange[]> = new Map(),
+  perHost?: PerHostWriter,
 ): Promise<FaultResult> {
   await waitFor('the probe writer to write again', async () => (writer.lastAckMs ?? 0) > t.recoveredMs, {
     timeoutMs: 60_000,
@@ -56,6 +61,7 @@ export async function measureFault(
   return {
     timeline: t,
     writeGap,
+    ...(perHost ? { backendGap: longestGap(perHost.acks, t.startedMs, end) } : {}),
     shipGapAnyMs: ship.anyAgentMs,
     shipGapWorstAgentMs: Math.max(0, ...ship.perAgentMs.values()),
     lostWrites: gone.length,

@@ -37,7 +37,17 @@ export function labWriterConninfo(topo: Topology, labDir: string, connectTimeout
   ].join(' ');
 }
 
-/** Creates {@link WRITE_TABLE} (idempotent) on the PostgreSQL at `leaderAddress`, as patroni_super. */
+/**
+ * Function the per-host writers call (per-host-writer.ts): inserts the row and
+ * returns true on a primary; returns false without trying on a standby, so a
+ * standby's session is not ended by a read-only error.
+ */
+export const WRITE_FUNCTION = 'public.pharos_write_probe_if_primary';
+
+/**
+ * Creates {@link WRITE_TABLE} and {@link WRITE_FUNCTION} (idempotent) on the
+ * PostgreSQL at `leaderAddress`, as patroni_super.
+ */
 export async function createWriteTable(
   ctx: { topo: Topology; secrets: LabSecrets },
   leaderAddress: string,
@@ -46,7 +56,14 @@ export async function createWriteTable(
     ctx,
     leaderAddress,
     'postgres',
-    `CREATE TABLE IF NOT EXISTS ${WRITE_TABLE} (writer text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (writer, seq))`,
+    `CREATE TABLE IF NOT EXISTS ${WRITE_TABLE} (writer text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (writer, seq));
+     CREATE OR REPLACE FUNCTION ${WRITE_FUNCTION}(p_writer text, p_seq bigint) RETURNS boolean
+       LANGUAGE plpgsql AS $$
+       BEGIN
+         IF pg_is_in_recovery() THEN RETURN false; END IF;
+         INSERT INTO ${WRITE_TABLE} (writer, seq) VALUES (p_writer, p_seq);
+         RETURN true;
+       END $$`,
   );
 }
 
