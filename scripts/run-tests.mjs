@@ -30,7 +30,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
   }
 }
 const selected = files.filter((f) => filters.every((s) => f.includes(s)));
-const isInt = (f) => f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js') || f.endsWith('.matrix.test.js');
+const isInt = (f) =>
+  f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js') || f.endsWith('.matrix.test.js');
 const unit = selected.filter((f) => !isInt(f)).sort();
 const int = selected.filter(isInt).sort();
 
@@ -41,7 +42,16 @@ function run(list, concurrency) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...list],
+      [
+        '--enable-source-maps',
+        '--test',
+        '--test-reporter=tap',
+        // a file whose test left a handle open must not hang the run; no test may run past 15 min
+        '--test-force-exit',
+        '--test-timeout=900000',
+        `--test-concurrency=${concurrency}`,
+        ...list,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], cwd: root },
     );
     let tail = '';
