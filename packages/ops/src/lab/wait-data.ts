@@ -33,7 +33,8 @@ export async function agentSampleAges(
 /** Waits for agent data in the backend, then for the same fleet on every web instance. */
 export async function waitForData(ctx: UpContext): Promise<void> {
   const expected = agentHosts(ctx.topo).map((h) => h.agentId);
-  const maxAge = 2 * ctx.probeIntervalS + 5;
+  // probe_interval_s is the agents' tick; the shortest default probe interval is 10 s.
+  const maxAge = 2 * Math.max(ctx.probeIntervalS, 10) + 5;
   await waitFor(
     `samples from all ${expected.length} agents younger than ${maxAge} s`,
     async () => {
