@@ -270,7 +270,13 @@ describe('spool', () => {
     child.stdout.on('data', (d) => {
       out += d;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill mid-stream once the child has appended a fair number (its start-up
+    // is slow on a loaded machine), but at the latest after 20 s.
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && (out.match(/\n/g)?.length ?? 0) < 200) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const acked = out
