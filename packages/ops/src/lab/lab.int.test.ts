@@ -65,7 +65,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
   let peakRssBytes = 0;
   const memoryTimer = setInterval(() => {
     const s = readState(DIR);
-    if (s) peakRssBytes = Math.max(peakRssBytes, labRss(s.processes).bytes);
+    if (s) peakRssBytes = Math.max(peakRssBytes, labRss(s.processes, DIR).bytes);
   }, 500);
 
   before(async () => {

@@ -24,11 +24,24 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** Total resident memory in bytes of `procs` (those still running) and their descendants, and the process count. */
-export function labRss(procs: LabProcess[]): { bytes: number; processes: number } {
+/**
+ * Total resident memory in bytes of `procs` (those still running) and their
+ * descendants, and the process count. With `labDir`, processes whose command
+ * line names a path under it count too, with their descendants: Patroni
+ * starts PostgreSQL's postmaster outside its own process tree.
+ */
+export function labRss(procs: LabProcess[], labDir?: string): { bytes: number; processes: number } {
   const children = new Map<number, number[]>();
+  const named: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
+    if (labDir) {
+      try {
+        if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`${labDir}/`)) named.push(Number(d));
+      } catch {
+        /* gone */
+      }
+    }
     const ppid = parentOf(d);
     if (ppid === undefined) continue;
     const list = children.get(ppid) ?? [];
@@ -36,7 +49,7 @@ export function labRss(procs: LabProcess[]): { bytes: number; processes: number 
     children.set(ppid, list);
   }
   const seen = new Set<number>();
-  const stack = procs.filter((p) => isRunning(p)).map((p) => p.pid);
+  const stack = [...procs.filter((p) => isRunning(p)).map((p) => p.pid), ...named];
   while (stack.length > 0) {
     const pid = stack.pop()!;
     if (seen.has(pid)) continue;

@@ -97,6 +97,6 @@ export async function labStatus(dir: string): Promise<{
     }
     lines.push({ host: p.host, kind: p.kind, pid: p.pid, running, detail });
   }
-  const mem = labRss(state.processes);
+  const mem = labRss(state.processes, state.dir);
   return { state, lines, healthy, rssBytes: mem.bytes, processCount: mem.processes };
 }
