@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,7 +226,11 @@ describe('HaConnection: host selection', () => {
     await assert.rejects(
       serverAddr(conninfo),
       (e: unknown) =>
-        e instanceof NoHostError && /password authentication failed/.test(e.message) && !isFailoverError(e),
+        e instanceof NoHostError &&
+        /password authentication failed/.test(e.message) &&
+        !e.message.includes(P) && // the walk stopped there, even though P was dialled concurrently
+        !e.retryable &&
+        !isFailoverError(e),
     );
     const theirs = await psqlTimed(conninfo, 'select 1');
     assert.notEqual(theirs.code, 0);
@@ -742,5 +746,103 @@ describe('HaConnection: TLS', () => {
     assert.equal(await usesTls(`host=${PLAIN} ${cred} sslmode=prefer`), false);
     assert.equal(await usesTls(`host=${PLAIN} ${cred} sslmode=allow`), false);
     await assert.rejects(usesTls(`host=${PLAIN} ${cred} sslmode=require`), /does not support SSL/);
+  });
+});
+
+/** PIDs of `pid`'s children (/proc/<n>/stat field 4): a postmaster's backends, to freeze a server whole. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('HaConnection: a frozen last primary', () => {
+  const A = '127.0.14.60';
+  const B = '127.0.14.61';
+  let a: TestPostgres;
+  let b: TestPostgres;
+
+  before(async () => {
+    a = await startPostgres({ address: A });
+    b = await startStandby(a, { address: B });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('costs the hedge delay, not connect_timeout, once another host is primary', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${A},${B} user=postgres password=postgres dbname=postgres connect_timeout=10 target_session_attrs=read-write`,
+      env: NOENV,
+      queryTimeoutMs: 15_000,
+    });
+    await c.query('select 1');
+    assert.deepEqual(c.current, { host: A, port: 5432 });
+    const frozen = [a.pid, ...childrenOf(a.pid)];
+    for (const p of frozen) process.kill(p, 'SIGSTOP');
+    try {
+      await assert.rejects(c.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
+      assert.equal(await b.psql('select pg_promote()'), 't');
+      const t0 = Date.now();
+      await c.query('select 1');
+      const ms = Date.now() - t0;
+      assert.deepEqual(c.current, { host: B, port: 5432 });
+      assert.ok(ms >= 450 && ms < 2500, `selection took ${ms} ms (connect_timeout is 10 s)`);
+    } finally {
+      for (const p of frozen.reverse()) process.kill(p, 'SIGCONT');
+      await c.close();
+    }
+  });
+});
+
+describe('HaConnection: a standby promoted while a selection waits for a frozen host', () => {
+  const A = '127.0.14.62';
+  const B = '127.0.14.63';
+  let a: TestPostgres;
+  let b: TestPostgres;
+
+  before(async () => {
+    a = await startPostgres({ address: A });
+    b = await startStandby(a, { address: B });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('is selected within the recheck interval, not after connect_timeout', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${A},${B} user=postgres password=postgres dbname=postgres connect_timeout=10 target_session_attrs=read-write`,
+      env: NOENV,
+      queryTimeoutMs: 15_000,
+    });
+    await c.query('select 1');
+    const frozen = [a.pid, ...childrenOf(a.pid)];
+    for (const p of frozen) process.kill(p, 'SIGSTOP');
+    try {
+      await assert.rejects(c.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
+      const t0 = Date.now();
+      const selecting = c.query<{ r: boolean }>('select pg_is_in_recovery() as r');
+      await sleep(1500); // the round: A (frozen) pending, B answered "standby"
+      assert.equal(await b.psql('select pg_promote()'), 't');
+      const promoted = Date.now();
+      const r = await selecting;
+      assert.equal(r.rows[0]!.r, false);
+      assert.deepEqual(c.current, { host: B, port: 5432 });
+      assert.ok(Date.now() - promoted < 1500, `seen ${Date.now() - promoted} ms after the promotion`);
+      assert.ok(Date.now() - t0 < 5000, `selection took ${Date.now() - t0} ms (connect_timeout is 10 s)`);
+    } finally {
+      for (const p of frozen.reverse()) process.kill(p, 'SIGCONT');
+      await c.close();
+    }
   });
 });

@@ -37,7 +37,13 @@
  *   costs more than libpq's sequential walk and usually much less. After that,
  *   the last selected host is tried first; if it fails or no longer matches, the
  *   other hosts are probed concurrently and the first to match wins, so a
- *   failover costs one round of attempts, not a walk of timeouts.
+ *   failover costs one round of attempts, not a walk of timeouts. If it has not
+ *   answered within 500 ms (a frozen or black-holed primary accepts the TCP
+ *   connection and never answers), the others are probed at once as well, so
+ *   a frozen last primary does not cost connect_timeout on every selection;
+ *   and while that selection still waits for the frozen host, the standbys
+ *   that answered are asked again every 250 ms on their open sessions, so a
+ *   promotion is seen within a quarter of a second.
  * - TLS (§34.19): `disable` plain; `allow` plain, then TLS if the server rejects
  *   the plain attempt; `prefer` TLS, then plain if TLS fails; `require` TLS
  *   without verification unless a root certificate is available (then like
@@ -318,6 +324,16 @@ function nameOf(entry: HostEntry): string {
 
 type Outcome = { ok: Session } | { err: unknown; fatal: boolean };
 
+/**
+ * How long the host used last may stay silent before the other hosts are
+ * dialled too, ms: well above a healthy server's connection and TLS set-up
+ * on a loaded machine, well below any useful connect_timeout.
+ */
+const HEDGE_MS = 500;
+
+/** While a selection waits for a slow host, how often a host that did not match is asked again, ms. */
+const RECHECK_MS = 250;
+
 /** The connections whose transaction callback is running in the current async context. */
 const inTransaction = new AsyncLocalStorage<Set<HaConnection>>();
 
@@ -574,8 +590,28 @@ export class HaConnection {
     const all = [...Array(n).keys()];
     const last = this.lastIndex;
     if (last === undefined) return this.race(all, true, deadlineAt);
-    // Fast path: the host used last.
-    const first = await this.attempt(last, deadlineAt);
+    const others = all.filter((i) => i !== last);
+    // Fast path: the host used last. A frozen or black-holed primary accepts
+    // the TCP connection and never answers, so if it has not answered within
+    // HEDGE_MS the others are dialled too and the first to match wins.
+    const lastAbort = new AbortController();
+    const pending = this.attempt(last, deadlineAt, lastAbort.signal);
+    let hedgeTimer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      pending,
+      new Promise<undefined>((r) => {
+        hedgeTimer = setTimeout(() => r(undefined), HEDGE_MS);
+      }),
+    ]);
+    clearTimeout(hedgeTimer);
+    if (early === undefined && others.length > 0) {
+      return this.race([last, ...others], false, deadlineAt, undefined, undefined, {
+        index: last,
+        outcome: pending,
+        abort: lastAbort,
+      });
+    }
+    const first = early ?? (await pending);
     let fallback: Session | undefined;
     if ('ok' in first) {
       const m = this.matches(first.ok, false);
@@ -589,7 +625,6 @@ export class HaConnection {
         `no database host selected within the deadline (last tried ${this.describe(last)})`,
       );
     }
-    const others = all.filter((i) => i !== last);
     return this.race(others, false, deadlineAt, fallback, first);
   }
 
@@ -621,6 +656,12 @@ export class HaConnection {
    * (the first matching host in list order, waiting for earlier hosts to fail;
    * a fatal error on an earlier host ends the walk). Otherwise the first host to
    * match wins. `fallback`/`prior`: a session/outcome from the fast path.
+   * `inFlight`: an attempt on one of `indices` already under way (the hedged
+   * fast path), awaited instead of dialling that host again. Unordered, a
+   * session that answered but did not match is asked again every RECHECK_MS
+   * on the same session while other hosts are still pending (a standby
+   * promoted meanwhile then wins at once, instead of after the slowest host's
+   * connect_timeout).
    */
   private race(
     indices: number[],
@@ -628,25 +669,38 @@ export class HaConnection {
     deadlineAt: number,
     fallback?: Session,
     prior?: Outcome,
+    inFlight?: { index: number; outcome: Promise<Outcome>; abort: AbortController },
   ): Promise<Session> {
     return new Promise<Session>((resolve, reject) => {
       const outcomes = new Map<number, Outcome>();
       if (prior && this.lastIndex !== undefined) outcomes.set(this.lastIndex, prior);
       const aborts = new Map<number, AbortController>();
+      const rechecks = new Set<NodeJS.Timeout>();
       let done = false;
       const finish = (winner: Session | undefined, err?: unknown) => {
         done = true;
         clearTimeout(timer);
+        for (const t of rechecks) clearTimeout(t);
         for (const [i, ac] of aborts) if (!outcomes.has(i)) ac.abort();
         for (const o of outcomes.values()) if ('ok' in o && o.ok !== winner) destroySession(o.ok);
         if (fallback && fallback !== winner) destroySession(fallback);
         if (winner) resolve(winner);
         else reject(err);
       };
-      const failure = (): NoHostError => {
+      /**
+       * The error naming each host's outcome. `fatalAt`: the ordered walk ended
+       * on a client-side error at that host (libpq stops there): only the hosts
+       * up to it are named, and the error is not retryable whatever later hosts
+       * (dialled concurrently) answered.
+       */
+      const failure = (fatalAt?: number): NoHostError => {
         const parts: string[] = [];
         let anyRetryable = false;
-        for (const [i, o] of [...outcomes.entries()].sort((a, b) => a[0] - b[0])) {
+        const named =
+          fatalAt === undefined ? [...outcomes.keys()] : indices.slice(0, indices.indexOf(fatalAt) + 1);
+        for (const [i, o] of [...outcomes.entries()]
+          .filter(([i]) => named.includes(i))
+          .sort((a, b) => a[0] - b[0])) {
           if ('ok' in o) {
             parts.push(
               `${this.describe(i)}: does not match target_session_attrs=${this.ci.targetSessionAttrs}`,
@@ -657,7 +711,10 @@ export class HaConnection {
             if (!o.fatal) anyRetryable = true;
           }
         }
-        return new NoHostError(`no database host available: ${parts.join('; ')}`, anyRetryable);
+        return new NoHostError(
+          `no database host available: ${parts.join('; ')}`,
+          fatalAt === undefined && anyRetryable,
+        );
       };
       const decide = () => {
         if (done) return;
@@ -668,7 +725,7 @@ export class HaConnection {
             if ('ok' in o) {
               if (this.matches(o.ok, false)) return finish(o.ok);
             } else if (o.fatal) {
-              return finish(undefined, failure());
+              return finish(undefined, failure(i));
             }
           }
         } else {
@@ -686,6 +743,21 @@ export class HaConnection {
         }
         return finish(undefined, failure());
       };
+      const recheck = (session: Session) => {
+        const t = setTimeout(async () => {
+          rechecks.delete(t);
+          if (done || session.dead) return;
+          try {
+            await this.checkTarget(session, Math.min(deadlineAt, Date.now() + 2000));
+          } catch {
+            return; // checkTarget destroyed the session; its first answer stays the outcome
+          }
+          if (done) return;
+          if (this.matches(session, false)) finish(session);
+          else recheck(session);
+        }, RECHECK_MS);
+        rechecks.add(t);
+      };
       const timer = setTimeout(
         () => {
           if (done) return;
@@ -695,15 +767,18 @@ export class HaConnection {
         Math.max(0, deadlineAt - Date.now()),
       );
       for (const i of indices) {
-        const ac = new AbortController();
+        const own = inFlight?.index === i ? inFlight : undefined;
+        const ac = own?.abort ?? new AbortController();
         aborts.set(i, ac);
-        this.attempt(i, deadlineAt, ac.signal).then((o) => {
+        (own?.outcome ?? this.attempt(i, deadlineAt, ac.signal)).then((o) => {
           if (done) {
             if ('ok' in o) destroySession(o.ok);
             return;
           }
           outcomes.set(i, o);
           decide();
+          if (!done && !ordered && 'ok' in o && this.ci.targetSessionAttrs !== 'prefer-standby')
+            recheck(o.ok);
         });
       }
       if (indices.length === 0) decide();
