@@ -6,35 +6,43 @@
 
 import { PharosError } from '@pharos/core/errors';
 import { Command, CommanderError } from 'commander';
-import { registerAgentCommands } from './commands/agent.js';
-import { registerCheck } from './commands/check.js';
-import { configureArgv, registerConfigure } from './commands/configure.js';
-import { registerLabCommands } from './commands/lab.js';
-import { registerPlan } from './commands/plan.js';
-import { registerWebCommands } from './commands/web.js';
+import { expandConfigureFlags } from './commands/configure-flags.js';
 import { VERSION } from './version.js';
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * The command groups, each loaded only when its noun is on the command line
+ * (all of them for help): a long-running `pharos agent run` or `pharos web
+ * run` then holds only its own code in memory.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  lab: async () => (await import('./commands/lab.js')).registerLabCommands,
+  configure: async () => (await import('./commands/configure.js')).registerConfigure,
+  agent: async () => (await import('./commands/agent.js')).registerAgentCommands,
+  web: async () => (await import('./commands/web.js')).registerWebCommands,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+};
+
+/** Builds the program with the commands of `noun` registered, or every command when `noun` is not one. */
+export async function buildProgram(noun?: string): Promise<Command> {
   const program = new Command('pharos')
     .description('Pharos: highly available PostgreSQL fleet monitoring')
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
-  registerLabCommands(program);
-  registerConfigure(program);
-  registerAgentCommands(program);
-  registerWebCommands(program);
-  registerPlan(program);
-  registerCheck(program);
+  const names = noun !== undefined && noun in COMMANDS ? [noun] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
   return program;
 }
 
 /** Runs the CLI with `argv` (node-style: argv[0] node, argv[1] script). Resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv[2]);
   try {
-    const args = argv[2] === 'configure' ? [...argv.slice(0, 3), ...configureArgv(argv.slice(3))] : argv;
+    const args =
+      argv[2] === 'configure' ? [...argv.slice(0, 3), ...expandConfigureFlags(argv.slice(3))] : argv;
     await program.parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -1,12 +1,14 @@
 /**
- * The agent's resident memory while it monitors N servers: the real agent
- * (`runAgent`, as `pharos agent` runs it) in a child process against a real
+ * The agent's resident memory while it monitors N servers: the real agent,
+ * started as the lab starts it (`node <AGENT_NODE_OPTIONS> pharos.js agent run
+ * --config FILE`, packages/cli/bin/pharos.js of this checkout), against a real
  * backend, its RSS read from /proc every second.
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_OPTIONS } from '../node-options.js';
 import { rssBytes } from './process-cpu.js';
 
 /** RSS figures of one run, MiB. */
@@ -28,7 +30,7 @@ export async function measureAgentRss(opts: {
   servers: number;
   seconds: number;
   config: Record<string, unknown>;
-  /** Extra Node.js options of the agent process (e.g. V8 heap limits). */
+  /** Node.js options of the agent process (default {@link AGENT_NODE_OPTIONS}). */
   nodeArgs?: string[];
 }): Promise<RssResult> {
   const file = join(opts.dir, `agent-${opts.servers}.yml`);
@@ -38,14 +40,11 @@ export async function measureAgentRss(opts: {
       .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
       .join('\n'),
   );
-  const runJs = fileURLToPath(new URL('../run.js', import.meta.url));
-  const configJs = fileURLToPath(new URL('../config.js', import.meta.url));
-  const script = `
-    const { runAgent } = await import(${JSON.stringify(runJs)});
-    const { loadAgentConfig } = await import(${JSON.stringify(configJs)});
-    await runAgent(loadAgentConfig(${JSON.stringify(file)}), { handleSignals: true });
-  `;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--input-type=module', '-e', script], {
+  // packages/agent/dist/bench -> packages/cli/bin/pharos.js (the CLI depends on
+  // this package, so it is found by path, not imported).
+  const pharosJs = fileURLToPath(new URL('../../../cli/bin/pharos.js', import.meta.url));
+  const nodeArgs = opts.nodeArgs ?? [...AGENT_NODE_OPTIONS];
+  const child = spawn(process.execPath, [...nodeArgs, pharosJs, 'agent', 'run', '--config', file], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

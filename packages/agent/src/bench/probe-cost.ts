@@ -20,7 +20,8 @@
  *    MiB with 50).
  *
  * Run: `node packages/agent/dist/bench/probe-cost.js [--cycles 5] [--rss-seconds 60] [--servers 1,50]
- * [--cost-only | --rss-only] [--agent-node-arg=--max-semi-space-size=1]`
+ * [--cost-only | --rss-only] [--agent-node-arg=OPTION ...]` (default: AGENT_NODE_OPTIONS of
+ * node-options.ts; `--agent-node-arg=` alone runs with Node's defaults)
  * (after `npx tsc -b packages/agent`; as root or a user that can start
  * PostgreSQL). Addresses 127.0.11.231 (monitored) and 127.0.11.232 (backend).
  */
@@ -58,7 +59,7 @@ export interface ProbeCostBenchOptions {
   log?: (line: string) => void;
   /** Only the RSS runs (no probe cost measurements). */
   rssOnly?: boolean;
-  /** Extra Node.js options of the agent process in the RSS runs. */
+  /** Node.js options of the agent process in the RSS runs (default AGENT_NODE_OPTIONS). */
   agentNodeArgs?: string[];
 }
 
@@ -352,9 +353,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       : process.argv.includes('--servers')
         ? process.argv[process.argv.indexOf('--servers') + 1]!.split(',').map(Number)
         : undefined,
-    agentNodeArgs: process.argv
-      .filter((a) => a.startsWith('--agent-node-arg='))
-      .map((a) => a.slice('--agent-node-arg='.length)),
+    agentNodeArgs: process.argv.some((a) => a.startsWith('--agent-node-arg='))
+      ? process.argv
+          .filter((a) => a.startsWith('--agent-node-arg='))
+          .map((a) => a.slice('--agent-node-arg='.length))
+          .filter((a) => a !== '')
+      : undefined,
     log: (l) => console.error(`# ${l}`),
   });
   const f = (x: number) => x.toFixed(2);

@@ -5,10 +5,8 @@
  * 0 registered and working, 1 configuration problem, 2 cannot connect,
  * 3 agent inactive (pem-facts.md §2).
  */
-import { backendConninfo, loadAgentConfig } from '@pharos/agent/config';
-import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
-import { type VerifyResult, verifyAgent } from '@pharos/server/configure/verify';
+import type { VerifyResult } from '@pharos/server/configure/verify';
 import type { Command } from 'commander';
 
 /** Default heartbeat age limit: three probe intervals, at least 60 s. */
@@ -19,6 +17,10 @@ function defaultMaxAgeS(probeIntervalS: number): number {
 /** Verifies the agent of configuration file `path`. Never throws. */
 export async function verifyConfigFile(path: string, maxHeartbeatAgeS?: number): Promise<VerifyResult> {
   try {
+    // Loaded here, not at start-up: `pharos agent run` shares this module.
+    const { backendConninfo, loadAgentConfig } = await import('@pharos/agent/config');
+    const { parseConninfo } = await import('@pharos/core/conninfo');
+    const { verifyAgent } = await import('@pharos/server/configure/verify');
     const cfg = loadAgentConfig(path);
     return await verifyAgent({
       agentId: cfg.agent_id,

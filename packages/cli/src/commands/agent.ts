@@ -5,8 +5,6 @@
  * and `agent verify` (agent-verify.ts) manage its registration.
  */
 
-import { loadAgentConfig } from '@pharos/agent/config';
-import { runAgent } from '@pharos/agent/run';
 import type { Command } from 'commander';
 import { registerAgentRegistrationCommands } from './agent-register.js';
 import { registerAgentVerifyCommand } from './agent-verify.js';
@@ -19,6 +17,8 @@ export function registerAgentCommands(program: Command): void {
     .description('run the agent in the foreground')
     .requiredOption('--config <file>', 'agent configuration file (written by pharos configure)')
     .action(async (flags: { config: string }) => {
+      const { loadAgentConfig } = await import('@pharos/agent/config');
+      const { runAgent } = await import('@pharos/agent/run');
       const handle = await runAgent(loadAgentConfig(flags.config));
       await new Promise<void>((resolve) => {
         const stop = () => {

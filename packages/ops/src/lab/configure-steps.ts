@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
 import { parseDocument } from 'yaml';
 import { configureCommandLine } from '../render/configure.js';
 import { agentHosts } from '../topology/hosts.js';
@@ -92,7 +93,15 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
   for (const host of agentHosts(ctx.topo)) {
     const dir = ctx.layout.pharosDir(host.name);
     setProbeInterval(`${dir}/agent.yml`, ctx.probeIntervalS);
-    const agentCmd = [process.execPath, PHAROS_BIN, 'agent', 'run', '--config', `${dir}/agent.yml`];
+    const agentCmd = [
+      process.execPath,
+      ...AGENT_NODE_OPTIONS,
+      PHAROS_BIN,
+      'agent',
+      'run',
+      '--config',
+      `${dir}/agent.yml`,
+    ];
     const env = { ...process.env };
     const a = await spawnDetached(agentCmd, {
       env,

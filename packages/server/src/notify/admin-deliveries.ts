@@ -37,6 +37,20 @@ export async function listDeliveries(
   ).rows;
 }
 
+/**
+ * Notification `id` (a row of pem.notification_delivery) and its attempts in
+ * order, or undefined when there is none: what a "test webhook" button
+ * follows until the test is delivered or an attempt failed.
+ */
+export async function getDelivery(
+  db: QueryRunner,
+  id: number,
+): Promise<{ delivery: Record<string, unknown>; attempts: Record<string, unknown>[] } | undefined> {
+  const delivery = (await db.query('SELECT * FROM pem.notification_delivery WHERE id = $1', [id])).rows[0];
+  if (!delivery) return undefined;
+  return { delivery, attempts: await deliveryAttempts(db, id) };
+}
+
 /** The attempts of notification `id`, in order. */
 export async function deliveryAttempts(db: QueryRunner, id: number): Promise<Record<string, unknown>[]> {
   return (

@@ -6,7 +6,7 @@
  * problems are InputErrors naming the field.
  */
 import { InputError } from '@pharos/core/errors';
-import type { QueryRunner } from '../alerts/db.js';
+import { type QueryRunner, sqlStateOf } from '../alerts/db.js';
 import { type Json, unknownPlaceholders } from './render.js';
 
 /** A webhook as saved (id absent = new). */
@@ -34,40 +34,65 @@ export async function listWebhooks(db: QueryRunner): Promise<Record<string, unkn
   return (await db.query('SELECT * FROM pem.webhook_public ORDER BY name')).rows;
 }
 
-/** Throws InputError unless `w` is a usable webhook. */
+/** Throws InputError (with the `field` at fault) unless `w` is a usable webhook. */
 export function checkWebhook(w: WebhookInput): void {
-  if (!w.name?.trim()) throw new InputError('a webhook needs a name');
+  if (!w.name?.trim()) throw new InputError('a webhook needs a name', { field: 'name' });
   let u: URL;
   try {
     u = new URL(w.url);
   } catch {
-    throw new InputError(`webhook ${w.name}: url is not a URL`);
+    throw new InputError(`webhook ${w.name}: url is not a URL`, { field: 'url' });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new InputError(`webhook ${w.name}: url must be http or https`);
+    throw new InputError(`webhook ${w.name}: url must be http or https`, { field: 'url' });
   if (w.method !== undefined && w.method !== 'POST' && w.method !== 'PUT')
-    throw new InputError(`webhook ${w.name}: method must be POST or PUT`);
+    throw new InputError(`webhook ${w.name}: method must be POST or PUT`, { field: 'method' });
   for (const [k, v] of Object.entries(w.headers ?? {})) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
-      throw new InputError(`webhook ${w.name}: header ${JSON.stringify(k)} is not a valid header`);
+      throw new InputError(`webhook ${w.name}: header ${JSON.stringify(k)} is not a valid header`, {
+        field: 'headers',
+      });
   }
   if (w.payloadTemplate !== undefined && w.payloadTemplate !== null) {
     const unknown = unknownPlaceholders(w.payloadTemplate);
     if (unknown.length > 0)
-      throw new InputError(`webhook ${w.name}: unknown placeholder(s) %${unknown.join('%, %')}%`);
+      throw new InputError(`webhook ${w.name}: unknown placeholder(s) %${unknown.join('%, %')}%`, {
+        field: 'payloadTemplate',
+      });
   }
   if (w.timeoutMs !== undefined && !(w.timeoutMs >= 100 && w.timeoutMs <= 120_000))
-    throw new InputError(`webhook ${w.name}: timeout must be 100..120000 ms`);
+    throw new InputError(`webhook ${w.name}: timeout must be 100..120000 ms`, { field: 'timeoutMs' });
   if (
     w.maxRetries !== undefined &&
     !(Number.isInteger(w.maxRetries) && w.maxRetries >= 0 && w.maxRetries <= 100)
   )
-    throw new InputError(`webhook ${w.name}: retries must be 0..100`);
+    throw new InputError(`webhook ${w.name}: retries must be 0..100`, { field: 'maxRetries' });
 }
 
-/** Creates or updates a webhook; resolves to its id. Throws InputError (see {@link checkWebhook}). */
+/** Runs `fn`; a unique violation (23505) becomes an InputError on field `name` ("there is already a <what> named ..."). */
+async function uniqueName<T>(what: string, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (sqlStateOf(err) === '23505')
+      throw new InputError(`there is already a ${what} named ${JSON.stringify(name)}`, {
+        field: 'name',
+        cause: err,
+      });
+    throw err;
+  }
+}
+
+/**
+ * Creates or updates a webhook; resolves to its id. Throws InputError (see
+ * {@link checkWebhook}; also for a name another webhook has).
+ */
 export async function saveWebhook(db: QueryRunner, w: WebhookInput): Promise<number> {
   checkWebhook(w);
+  return uniqueName('webhook', w.name, () => writeWebhook(db, w));
+}
+
+async function writeWebhook(db: QueryRunner, w: WebhookInput): Promise<number> {
   const v = [
     w.name,
     w.url,
@@ -140,11 +165,16 @@ export async function listEmailGroups(db: QueryRunner): Promise<Record<string, u
 
 /** Creates or updates an email group; resolves to its id. Throws InputError for no or malformed recipients. */
 export async function saveEmailGroup(db: QueryRunner, g: EmailGroupInput): Promise<number> {
-  if (!g.name?.trim()) throw new InputError('an email group needs a name');
+  if (!g.name?.trim()) throw new InputError('an email group needs a name', { field: 'name' });
   if (!Array.isArray(g.recipients) || g.recipients.length === 0)
-    throw new InputError(`email group ${g.name}: no recipients`);
+    throw new InputError(`email group ${g.name}: no recipients`, { field: 'recipients' });
   const bad = g.recipients.filter((r) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(r));
-  if (bad.length > 0) throw new InputError(`email group ${g.name}: not an address: ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw new InputError(`email group ${g.name}: not an address: ${bad.join(', ')}`, { field: 'recipients' });
+  return uniqueName('email group', g.name, () => writeEmailGroup(db, g));
+}
+
+async function writeEmailGroup(db: QueryRunner, g: EmailGroupInput): Promise<number> {
   const v = [
     g.name,
     g.recipients,

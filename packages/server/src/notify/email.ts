@@ -6,8 +6,9 @@
  * the server offers) when a user name is set. The Message-ID is derived
  * from the duplicate-suppression key, which also goes into an
  * `X-Pharos-Idempotency-Key` header. Never throws for a delivery failure.
+ * nodemailer is loaded on the first email only: it costs ~14 MiB of resident
+ * memory, and most agents never send one.
  */
-import nodemailer from 'nodemailer';
 
 /** SMTP server settings (pem.smtp_settings). */
 export interface SmtpSettings {
@@ -64,6 +65,7 @@ export function transportOptions(smtp: SmtpSettings): Record<string, unknown> {
 /** Sends `msg` through `smtp`. */
 export async function sendEmail(smtp: SmtpSettings, msg: EmailMessage): Promise<EmailOutcome> {
   const started = Date.now();
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(transportOptions(smtp));
   try {
     const info = await transport.sendMail({
