@@ -173,6 +173,36 @@ describe('alerts in the lab: agent down, Patroni paused, switchover', { timeout:
     );
   });
 
+  it('"Patroni: cluster paused" fires when Patroni is paused and clears on resume', async () => {
+    const fresh = async () =>
+      (
+        await sql<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pemdata.latest WHERE probe = 'patroni_cluster' AND collected_at > now() - interval '30 seconds'",
+        )
+      )[0]!.n > 0;
+    await waitFor('patroni_cluster samples from the backend agents', fresh, 30_000);
+    await sql(
+      "UPDATE pem.alert SET enabled = true, interval_s = 2 WHERE template = 'Patroni: cluster paused'",
+    );
+    const leaderAddr = lab.topo.backends[0]!.address;
+    await ops.patchConfig(leaderAddr, { pause: true });
+    try {
+      await waitFor(
+        'cluster paused alert',
+        async () => got('Patroni: cluster paused', 'pem-backend-1', 'medium', 'raised') ?? false,
+        40_000,
+      );
+    } finally {
+      await ops.patchConfig(leaderAddr, { pause: false });
+    }
+    await waitFor(
+      'cluster paused cleared',
+      async () => got('Patroni: cluster paused', 'pem-backend-1', 'none', 'cleared') ?? false,
+      40_000,
+    );
+    await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Patroni: cluster paused'");
+  });
+
   it('carries on through a switchover: every notification delivered once, every slot evaluated once', async () => {
     await sql(
       `INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, interval_s, auto_bind)
