@@ -7,7 +7,11 @@
  *
  * - a local name (127.0.0.1, localhost, ::1) in a host list is dialled at H's
  *   address, through libpq's own `hostaddr` (the name stays `host`, so TLS
- *   verify-full and .pgpass still see 127.0.0.1, as on a real host);
+ *   verify-full and .pgpass still see 127.0.0.1, as on a real host); a
+ *   connection whose hosts are all local names comes from the loopback
+ *   address ({@link loopbackSourceFor}), as a local connection does on a real
+ *   host, so that HBA rules for 127.0.0.1 (the reference's `--asb-host-name
+ *   127.0.0.1` monitoring binding) decide;
  * - connections to other hosts bind their source address to H's address, so
  *   the per-address HBA rules decide as on separate machines.
  *
@@ -40,4 +44,13 @@ export function mapLocalHosts(ci: ConnInfo, hostAddress: string): ConnInfo {
 /** True when every host of `ci` is a local name (a connection to "the local server"). */
 export function isLocalOnly(ci: ConnInfo): boolean {
   return ci.hosts.every((h) => isLocalHostName(h.host));
+}
+
+/**
+ * The source address of a connection to the local server dialled at
+ * `hostAddress`: 127.0.0.1 for an IPv4 address, ::1 for IPv6 (on a real host
+ * a connection to 127.0.0.1 comes from 127.0.0.1).
+ */
+export function loopbackSourceFor(hostAddress: string): string {
+  return hostAddress.includes(':') ? '::1' : '127.0.0.1';
 }

@@ -16,7 +16,7 @@
  */
 import { parseConninfo } from '@pharos/core/conninfo';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { isLocalOnly, mapLocalHosts } from '@pharos/core/host-identity';
+import { isLocalOnly, loopbackSourceFor, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import type { Binding } from './bindings.js';
 import { serverConninfo } from './server-conninfo.js';
@@ -50,7 +50,7 @@ export function dialAddresses(t: SessionTarget): { host: string; localAddress: s
   let localAddress = t.sourceAddress ?? t.hostAddress;
   if (t.hostAddress !== undefined && isLocalOnly(ci)) {
     ci = mapLocalHosts(ci, t.hostAddress);
-    localAddress = t.sourceAddress;
+    localAddress = loopbackSourceFor(t.hostAddress);
   }
   return { host: ci.hosts[0]!.host, localAddress };
 }
@@ -78,7 +78,7 @@ export class ProbeSession {
     let sourceAddress = t.sourceAddress ?? t.hostAddress;
     if (t.hostAddress !== undefined && isLocalOnly(ci)) {
       ci = mapLocalHosts(ci, t.hostAddress);
-      sourceAddress = t.sourceAddress;
+      sourceAddress = loopbackSourceFor(t.hostAddress);
     }
     this.conn = new HaConnection({
       conninfo: ci,

@@ -54,6 +54,12 @@ export interface AgentConfigFields {
   backend: string;
   /** This host's address (lab emulation): source of the agent's connections. */
   sourceAddress?: string;
+  /**
+   * The address that stands for this host (PHAROS_HOST_ADDRESS, the lab):
+   * written as `host_address`, so that a monitored server bound at
+   * 127.0.0.1 is dialled there (@pharos/core/host-identity).
+   */
+  hostAddress?: string;
   /** The agent-server binding's user and password, written to `agent.pgpass` beside the file. */
   binding?: { user: string; password: string };
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
@@ -86,6 +92,7 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   config.spool_dir ??= join(dir, 'spool');
   config.log_file ??= join(dir, 'agent.log');
   if (f.sourceAddress) config.source_address = f.sourceAddress;
+  if (f.hostAddress) config.host_address = f.hostAddress;
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');

@@ -103,6 +103,7 @@ export function registerConfigure(program: Command): void {
       agentUser: result.agent.user,
       backend: result.agentBackend,
       sourceAddress: o.hostAddress,
+      hostAddress: o.hostAddress,
       binding: o.type !== 2 ? { user: o.asbUser, password: o.asbPassword } : undefined,
       overrides: o.agentOverrides,
     });

@@ -20,6 +20,7 @@ import {
   sortResults,
   summarize,
 } from './result.js';
+import { checkServerData } from './server-data.js';
 import { checkWeb } from './web.js';
 
 /** The report of one run (what `--json` prints). */
@@ -39,6 +40,7 @@ const AREAS: [CheckArea, (ctx: CheckContext) => Promise<CheckResult[]>][] = [
   ['patroni', checkPatroni],
   ['postgresql', checkPostgresql],
   ['agent', checkAgents],
+  ['agent', checkServerData],
   ['web', checkWeb],
   ['conninfo', checkConninfo],
 ];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
+import { SERVER_DATA_SQL } from '../check/server-data.js';
 import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { sqlOnBackend } from './backend-sql.js';
@@ -45,10 +46,10 @@ async function leaderName(): Promise<string> {
   throw new Error('no leader');
 }
 
-async function sqlOnLeader(sql: string): Promise<Record<string, unknown>[]> {
+async function sqlOnLeader(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   const name = await leaderName();
   const addr = topo.backends.find((b) => b.name === name)!.address;
-  return sqlOnBackend({ topo, secrets: loadOrCreateSecrets(DIR) }, addr, 'pem', sql);
+  return sqlOnBackend({ topo, secrets: loadOrCreateSecrets(DIR) }, addr, 'pem', sql, params);
 }
 
 /** Per agent: count of samples, distinct sample ids, and max sample id. */
@@ -144,6 +145,20 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         `agent ${r.id}: newest sample ${r.age_s} s old`,
       );
       assert.ok(Number(r.probes) >= 4, `agent ${r.id}: only ${r.probes} probes`);
+    }
+  });
+
+  test('each backend server has fresh PostgreSQL probe data from its own agent (as pem_monitor over 127.0.0.1)', async () => {
+    const rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
+    assert.deepEqual(
+      rows.map((r) => r.display_name),
+      topo.backends.map((b) => b.name),
+    );
+    for (const r of rows) {
+      assert.ok(
+        r.sql_age_s !== null && Number(r.sql_age_s) < 30,
+        `${r.display_name}: newest PostgreSQL probe sample ${r.sql_age_s} s old; newest failure: ${r.last_error}`,
+      );
     }
   });
 

@@ -1,0 +1,49 @@
+/**
+ * `agent.server-data`: every monitored server (`pem.server`) has fresh
+ * samples of PostgreSQL probes, read on the primary (one session on the
+ * multi-host list of every backend, `target_session_attrs=read-write`).
+ * Judged by server-data-evaluate.ts.
+ */
+import type { CheckContext } from './context.js';
+import { type CheckResult, reasonOf, result } from './result.js';
+import { evaluateServerData, type ServerDataRow } from './server-data-evaluate.js';
+import { withSession } from './sql.js';
+
+/** Per server: age of the newest PostgreSQL probe sample and the newest probe failure within $1 seconds. */
+export const SERVER_DATA_SQL = `
+SELECT s.display_name,
+       (SELECT extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8
+          FROM pemdata.latest l
+         WHERE l.server_id = s.id AND l.probe <> 'server_up' AND l.probe NOT LIKE 'patroni%') AS sql_age_s,
+       f.error AS last_error, f.probe AS last_error_probe
+  FROM pem.server s
+  LEFT JOIN LATERAL (SELECT p.error, p.probe FROM pem.probe_log p
+                      WHERE p.server_id = s.id AND p.failed_at > clock_timestamp() - make_interval(secs => $1)
+                      ORDER BY p.failed_at DESC LIMIT 1) f ON true
+ ORDER BY s.id`;
+
+/** `agent.server-data` for every registered server. */
+export async function checkServerData(ctx: CheckContext): Promise<CheckResult[]> {
+  const maxAgeS = ctx.heartbeatMaxAgeS;
+  try {
+    const rows = await withSession(
+      ctx,
+      ctx.topo.backends.map((b) => b.address),
+      'pem',
+      'read-write',
+      (q) => q<ServerDataRow>(SERVER_DATA_SQL, [maxAgeS]),
+    );
+    return evaluateServerData(rows, maxAgeS);
+  } catch (err) {
+    return [
+      result(
+        'agent',
+        'agent.server-data',
+        'cluster',
+        'failed',
+        `cannot run: pemdata.latest on the primary: ${reasonOf(err)} (as ${ctx.sql.origin})`,
+        'see the patroni and postgresql checks',
+      ),
+    ];
+  }
+}
