@@ -17,10 +17,17 @@ export class PharosError extends Error {
   }
 }
 
-/** Invalid user input: names the input (flag, file, field) and the problem. Exit code 2. */
+/**
+ * Invalid user input: names the input (flag, file, field) and the problem. Exit code 2.
+ * `field` optionally names the input field at fault (e.g. `url`, `thresholds`), so a
+ * form can show the message next to it (the web API answers `{error, field}`).
+ */
 export class InputError extends PharosError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, { ...options, exitCode: 2 });
+  /** The input field at fault, when there is one. */
+  readonly field: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; field?: string }) {
+    super(message, { ...(options?.cause === undefined ? {} : { cause: options.cause }), exitCode: 2 });
+    this.field = options?.field;
   }
 }
 

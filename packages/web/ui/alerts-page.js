@@ -1,5 +1,6 @@
-// Alerts: current alerts grouped by level (high, medium, low) and the
-// history of state changes, newest first (raised, changed, cleared).
+// Alerts: current alerts grouped by level (high, medium, low), each linking
+// to its page (configure, acknowledge), and the history of state changes,
+// newest first (raised, changed, cleared).
 import { getAlerts } from './api.js';
 import { AlertCounts } from './fleet-view.js';
 import { html } from './html.js';
@@ -22,11 +23,12 @@ function AlertRows({ alerts }) {
       <td>${a.appliesTo}</td>
       <td>${new Date(a.changedAt).toLocaleString()}</td>
       <td>${a.enabled ? '' : 'disabled'}</td>
+      <td><a class="alert-details" href=${`#/alerts/${a.id}`}>Details</a></td>
     </tr>`,
   );
 }
 
-const HEAD = html`<thead><tr><th>Level</th><th>Alert</th><th>On</th><th>Applies to</th><th>Since</th><th></th></tr></thead>`;
+const HEAD = html`<thead><tr><th>Level</th><th>Alert</th><th>On</th><th>Applies to</th><th>Since</th><th></th><th></th></tr></thead>`;
 
 const stateText = (state) => (state === 'none' ? 'cleared' : state);
 

@@ -5,15 +5,21 @@
 
 let csrfToken = '';
 
-/** An API error: `status` is the HTTP status (0 when the instance did not answer). */
+/**
+ * An API error: `status` is the HTTP status (0 when the instance did not
+ * answer); `field` names the request field at fault when the API said so
+ * (400 answers of forms).
+ */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, field) {
     super(message);
     this.status = status;
+    this.field = field;
   }
 }
 
-async function call(method, path, body) {
+/** Sends one request to the API (the CSRF token on mutating ones); resolves to the JSON answer or throws ApiError. */
+export async function call(method, path, body) {
   const headers = { accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
@@ -28,11 +34,12 @@ async function call(method, path, body) {
     throw new ApiError(0, 'this web instance does not answer');
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`);
+  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field);
   return data;
 }
 
-function query(params) {
+/** `?a=1&b=2` of the given parameters, skipping empty ones ('' when none). */
+export function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));

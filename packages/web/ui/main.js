@@ -1,9 +1,9 @@
 // Entry point of the Pharos UI: the login form or the pages (overview,
-// server analysis, alerts, probe log) chosen by the URL's hash, the user's
-// preferences from the backend, and riding out a backend failover (503) by
-// saying so and retrying, never by logging out.
+// server analysis, alerts and their administration, probe log) chosen by the
+// URL's hash, the user's preferences from the backend, and riding out a
+// backend failover (503) by saying so and retrying, never by logging out.
 
-import { AlertsPage } from './alerts-page.js';
+import { AlertsArea, parseAlertsRoute } from './alerts-area.js';
 import { ApiError, getPreferences, getSession, logout, patchPreferences } from './api.js';
 import { HeaderBar } from './header-bar.js';
 import { html, render, useEffect, useState } from './html.js';
@@ -16,11 +16,12 @@ import { failureText, UNAUTHORIZED_EVENT } from './use-poll.js';
 /** Preferences used until the backend's answer arrives (the API's defaults). */
 const DEFAULT_PREFS = { timeRange: '1h', refreshIntervalS: 10, dashboards: [], theme: 'system' };
 
-/** The page named by the hash: #/, #/server/<id>, #/alerts, #/probe-log. */
+/** The page named by the hash: #/, #/server/<id>, #/alerts[/...] (alerts-area.js), #/probe-log. */
 export function parseRoute(hash) {
   const m = /^#\/server\/(\d+)$/.exec(hash);
   if (m) return { page: 'server', id: Number(m[1]) };
-  if (hash === '#/alerts') return { page: 'alerts' };
+  const alerts = parseAlertsRoute(hash);
+  if (alerts) return alerts;
   if (hash === '#/probe-log') return { page: 'probe-log' };
   return { page: 'overview' };
 }
@@ -35,9 +36,10 @@ function useRoute() {
   return route;
 }
 
-function Page({ route, prefs, onSave }) {
+function Page({ route, prefs, onSave, session }) {
   if (route.page === 'server') return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
-  if (route.page === 'alerts') return html`<${AlertsPage} prefs=${prefs} />`;
+  if (route.page === 'alerts')
+    return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
   if (route.page === 'probe-log') return html`<${ProbeLogPage} prefs=${prefs} />`;
   return html`<${OverviewPage} prefs=${prefs} />`;
 }
@@ -106,7 +108,7 @@ function App() {
     <main>
       ${phase.name === 'loading' ? html`<p id="loading" class="muted">${phase.note ?? 'Loading…'}</p>` : ''}
       ${phase.name === 'login' ? html`<${LoginView} message=${phase.message} onLogin=${onLogin} />` : ''}
-      ${session ? html`<${Page} route=${route} prefs=${prefs} onSave=${onSave} />` : ''}
+      ${session ? html`<${Page} route=${route} prefs=${prefs} onSave=${onSave} session=${session} />` : ''}
     </main>`;
 }
 

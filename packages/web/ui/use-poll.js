@@ -3,7 +3,7 @@
 // refresh fails (a failing-over backend answers 503; the page keeps showing
 // what it had and says so), and announces a lost session (401) to the app.
 import { ApiError } from './api.js';
-import { useEffect, useRef, useState } from './html.js';
+import { useCallback, useEffect, useRef, useState } from './html.js';
 
 /** Event the app listens to: the session ended (some request answered 401). */
 export const UNAUTHORIZED_EVENT = 'pharos:unauthorized';
@@ -16,14 +16,16 @@ export function failureText(err) {
 
 /**
  * Runs `load()` now, whenever `key` changes, and every `intervalS` seconds
- * (0 = only on demand). Returns {data, error, updatedAt}; `data` is
- * the last successful answer (kept across failures).
+ * (0 = only on demand). Returns {data, error, updatedAt, reload}; `data` is
+ * the last successful answer (kept across failures); `reload()` loads now
+ * (after a change the user made).
  */
 export function usePoll(load, key, intervalS) {
   const [state, setState] = useState({ data: undefined, error: undefined, updatedAt: undefined, key });
   const loadRef = useRef(load);
   loadRef.current = load;
   const tick = useRef(0);
+  const runRef = useRef(undefined);
 
   useEffect(() => {
     let timer;
@@ -48,6 +50,7 @@ export function usePoll(load, key, intervalS) {
     const onVisible = () => {
       if (!document.hidden) run();
     };
+    runRef.current = run;
     // A new key (another server, another range) starts from no data.
     setState((s) => (s.key === key ? s : { data: undefined, error: undefined, updatedAt: undefined, key }));
     run();
@@ -60,5 +63,6 @@ export function usePoll(load, key, intervalS) {
   }, [key, intervalS]);
 
   const data = state.key === key ? state.data : undefined;
-  return { data, error: state.error, updatedAt: state.updatedAt };
+  const reload = useCallback(() => runRef.current?.(), []);
+  return { data, error: state.error, updatedAt: state.updatedAt, reload };
 }

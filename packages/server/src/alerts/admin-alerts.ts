@@ -112,13 +112,16 @@ const COLUMNS: Record<keyof AlertPatch, string> = {
 /**
  * Changes alert `id`. Throws InputError for thresholds out of order (checked
  * against the alert's other values), a non-positive interval or reminder
- * below 0, params that are not an object, an unknown field, or no such alert.
+ * below 0, params that are not an object, an unknown email group, an unknown
+ * field, or no such alert; its `field` names the input at fault
+ * (`thresholds` when they are out of order).
  * Resolves to the updated overview row.
  */
 export async function updateAlert(db: QueryRunner, id: number, patch: AlertPatch): Promise<AlertRow> {
   const keys = Object.keys(patch) as (keyof AlertPatch)[];
   const unknown = keys.filter((k) => !(k in COLUMNS));
-  if (unknown.length > 0) throw new InputError(`unknown alert field(s): ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new InputError(`unknown alert field(s): ${unknown.join(', ')}`, { field: unknown[0] });
   const cur = (
     await db.query<{ operator: AlertOperator; low: number; medium: number; high: number }>(
       'SELECT operator, low, medium, high FROM pem.alert WHERE id = $1',
@@ -133,22 +136,42 @@ export async function updateAlert(db: QueryRunner, id: number, patch: AlertPatch
     high: patch.high ?? cur.high,
   };
   const problem = thresholdsProblem(merged);
-  if (problem) throw new InputError(`alert ${id}: ${problem}`);
+  if (problem) throw new InputError(`alert ${id}: ${problem}`, { field: thresholdsField(merged) });
   if (patch.intervalS !== undefined && !(Number.isInteger(patch.intervalS) && patch.intervalS > 0))
-    throw new InputError(`alert ${id}: interval must be a whole number of seconds above 0`);
+    throw new InputError(`alert ${id}: interval must be a whole number of seconds above 0`, {
+      field: 'intervalS',
+    });
   if (patch.reminderS !== undefined && !(Number.isInteger(patch.reminderS) && patch.reminderS >= 0))
-    throw new InputError(`alert ${id}: reminder must be a whole number of seconds, 0 or more`);
+    throw new InputError(`alert ${id}: reminder must be a whole number of seconds, 0 or more`, {
+      field: 'reminderS',
+    });
   if (
     patch.params !== undefined &&
     (patch.params === null || typeof patch.params !== 'object' || Array.isArray(patch.params))
   )
-    throw new InputError(`alert ${id}: params must be a JSON object`);
+    throw new InputError(`alert ${id}: params must be a JSON object`, { field: 'params' });
+  if (
+    patch.emailGroupId !== undefined &&
+    patch.emailGroupId !== null &&
+    (await db.query('SELECT 1 FROM pem.email_group WHERE id = $1', [patch.emailGroupId])).rowCount === 0
+  )
+    throw new InputError(`alert ${id}: there is no email group ${patch.emailGroupId}`, {
+      field: 'emailGroupId',
+    });
   if (keys.length > 0) {
     const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
     const values = keys.map((k) => (k === 'params' ? JSON.stringify(patch[k]) : patch[k]));
     await db.query(`UPDATE pem.alert SET ${sets.join(', ')} WHERE id = $1`, [id, ...values]);
   }
   return (await db.query<AlertRow>('SELECT * FROM pem.alert_overview WHERE id = $1', [id])).rows[0]!;
+}
+
+/** The field a thresholds problem is about: the operator, a threshold that is not a number, or all three (order). */
+function thresholdsField(t: Record<'operator' | 'low' | 'medium' | 'high', unknown>): string {
+  if (t.operator !== '>' && t.operator !== '<') return 'operator';
+  for (const k of ['low', 'medium', 'high'] as const)
+    if (typeof t[k] !== 'number' || !Number.isFinite(t[k])) return k;
+  return 'thresholds';
 }
 
 /**

@@ -6,7 +6,12 @@
  * Work done by @pharos/server/notify/admin-* (docs/alerts.md). Register with
  * {@link registerAlertNotifyAdminRoutes}.
  */
-import { deliveryAttempts, listDeliveries, requeueDelivery } from '@pharos/server/notify/admin-deliveries';
+import {
+  deliveryAttempts,
+  getDelivery,
+  listDeliveries,
+  requeueDelivery,
+} from '@pharos/server/notify/admin-deliveries';
 import {
   deleteWebhook,
   type EmailGroupInput,
@@ -24,6 +29,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { type Backend, withFailoverRetry } from '../backend.js';
+import { webhookBodySchema } from './alert-admin-schemas.js';
 
 const idParams = {
   type: 'object',
@@ -44,7 +50,10 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
   );
   app.post<{ Body: WebhookInput }>(
     '/api/alert-admin/webhooks',
-    { schema: { summary: 'Create a webhook', tags, body: { type: 'object' } }, preHandler: admin },
+    {
+      schema: { summary: 'Create a webhook; 400 {error, field}', tags, body: webhookBodySchema },
+      preHandler: admin,
+    },
     async (req) => ({
       id: await saveWebhook(db, { ...req.body, id: undefined }),
     }),
@@ -53,10 +62,10 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
     '/api/alert-admin/webhooks/:id',
     {
       schema: {
-        summary: 'Change a webhook (headers omitted = kept)',
+        summary: 'Change a webhook (headers omitted = kept); 400 {error, field}',
         tags,
         params: idParams,
-        body: { type: 'object' },
+        body: webhookBodySchema,
       },
       preHandler: admin,
     },
@@ -148,6 +157,24 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
     },
     async (req) =>
       withFailoverRetry(() => listDeliveries(db, req.query), { logger: req.log, what: 'list deliveries' }),
+  );
+  app.get<{ Params: { id: number } }>(
+    '/api/alert-admin/deliveries/:id',
+    {
+      schema: {
+        summary: 'One notification and its attempts: {delivery, attempts} (follow a test webhook with it)',
+        tags,
+        params: idParams,
+      },
+      preHandler: session,
+    },
+    async (req, reply) => {
+      const d = await withFailoverRetry(() => getDelivery(db, req.params.id), {
+        logger: req.log,
+        what: 'get delivery',
+      });
+      return d ?? reply.code(404).send({ error: `there is no notification ${req.params.id}` });
+    },
   );
   app.get<{ Params: { id: number } }>(
     '/api/alert-admin/deliveries/:id/attempts',

@@ -2,9 +2,10 @@
  * The alert administration routes (alert-admin.ts, alert-admin-notify.ts)
  * on a bare Fastify app (cookie plugin, the app's error handlers, these
  * routes; sessions from a stand-in store) over a real migrated backend
- * (127.0.12.55) reached as a pem_web member: reads for users, writes for
+ * (127.0.6.55) reached as a pem_web member: reads for users, writes for
  * admins only and with the CSRF token, bad input answered 400 with the
- * reason, secrets never returned.
+ * reason and the field at fault, secrets never returned, one notification
+ * with its attempts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -62,7 +63,7 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     });
 
   before(async () => {
-    b = await startAlertBackend({ address: '127.0.12.55' });
+    b = await startAlertBackend({ address: '127.0.6.55' });
     await b.addAgent(1, { backend: true });
     await b.addAgent(2);
     await b.sql("CREATE ROLE web_svc LOGIN PASSWORD 'web-pw' IN ROLE pem_web");
@@ -96,6 +97,16 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     const bad = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { low: 95, medium: 90 });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().error, /thresholds out of order/);
+    assert.equal(bad.json().field, 'thresholds', 'names the field, for the form');
+    const badType = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 'lots' });
+    assert.equal(badType.statusCode, 400);
+    assert.equal(badType.json().field, 'high');
+    const badInterval = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { intervalS: 0 });
+    assert.deepEqual([badInterval.statusCode, badInterval.json().field], [400, 'intervalS']);
+    const badGroup = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
+      emailGroupId: 4242,
+    });
+    assert.deepEqual([badGroup.statusCode, badGroup.json().field], [400, 'emailGroupId']);
     const ok = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
       high: 99,
       intervalS: 120,
@@ -135,10 +146,23 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     const list = await call('user', 'GET', '/api/alert-admin/webhooks');
     assert.ok(!list.body.includes('t0k'));
     assert.deepEqual(list.json()[0].header_names, ['Authorization']);
-    assert.equal(
-      (await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' })).statusCode,
-      400,
+    const ftp = await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' });
+    assert.deepEqual([ftp.statusCode, ftp.json().field], [400, 'url']);
+    const twin = await call('admin', 'POST', '/api/alert-admin/webhooks', {
+      name: 'ops',
+      url: 'https://other.example.com/',
+    });
+    assert.equal(twin.statusCode, 400, 'a duplicate name is bad input, not a 500');
+    assert.deepEqual(
+      [twin.json().field, twin.json().error],
+      ['name', 'there is already a webhook named "ops"'],
     );
+    const slow = await call('admin', 'PUT', `/api/alert-admin/webhooks/${w.json().id}`, {
+      name: 'ops',
+      url: 'https://hooks.example.com/x',
+      timeoutMs: 5,
+    });
+    assert.deepEqual([slow.statusCode, slow.json().field], [400, 'timeoutMs']);
     const t = await call('admin', 'POST', `/api/alert-admin/webhooks/${w.json().id}/test`);
     assert.equal(t.statusCode, 200);
     const d = await call('user', 'GET', '/api/alert-admin/deliveries?status=pending');
@@ -148,6 +172,14 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
         .length,
       0,
     );
+    const one = await call('user', 'GET', `/api/alert-admin/deliveries/${t.json().deliveryId}`);
+    assert.equal(one.statusCode, 200);
+    assert.deepEqual(
+      [one.json().delivery.webhook_name, one.json().delivery.event, one.json().delivery.status],
+      ['ops', 'test', 'pending'],
+    );
+    assert.deepEqual(one.json().attempts, []);
+    assert.equal((await call('user', 'GET', '/api/alert-admin/deliveries/999999')).statusCode, 404);
     const s = await call('admin', 'PUT', '/api/alert-admin/smtp', {
       host: 'smtp.example.com',
       port: 587,

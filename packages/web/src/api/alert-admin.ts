@@ -25,6 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { type Backend, withFailoverRetry } from '../backend.js';
+import { alertPatchSchema } from './alert-admin-schemas.js';
 
 const idParams = {
   type: 'object',
@@ -103,10 +104,10 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
     '/api/alert-admin/alerts/:id',
     {
       schema: {
-        summary: 'Configure an alert (thresholds, interval, enabled, notifications)',
+        summary: 'Configure an alert (thresholds, interval, enabled, notifications); 400 {error, field}',
         tags: ['alerts'],
         params: idParams,
-        body: { type: 'object' },
+        body: alertPatchSchema,
       },
       preHandler: admin,
     },
