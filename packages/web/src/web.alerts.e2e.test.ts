@@ -20,14 +20,13 @@
  * /work/main/test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/server/alerts/testing/webhook-receiver';
 import { NotificationDispatcher } from '@pharos/server/notify/dispatcher';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
+import { ARTIFACTS, launchChromium } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.6.10';
@@ -38,17 +37,6 @@ const RECEIVER = '127.0.6.13';
 const REFUSING_URL = 'http://127.0.6.14:9/hook';
 const AGENT_PASSWORD = 'agent1-pw';
 const DAVE_PASSWORD = 'dave-pw';
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-
-/** Chromium flags for a headless run as root in a container (as in web.e2e.test.ts). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Alerts made for the test (ids looked up in before()). */
 const FIXTURE_SQL = `
@@ -122,7 +110,6 @@ describe('alert administration in headless Chromium', { timeout: 300_000 }, () =
   };
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     backend = await startTestBackend({
       primaryAddress: BACKEND,
       clientAddresses: [WEB, HARNESS],
@@ -155,7 +142,7 @@ describe('alert administration in headless Chromium', { timeout: 300_000 }, () =
     silent = await startWebhookReceiver(RECEIVER);
     silent.respond(() => 'hang');
     web = await startTestInstance(backend, WEB);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -7,29 +7,17 @@
  * /work/main/test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
+import { ARTIFACTS, launchChromium } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.4.20';
 const WEB_A = '127.0.4.21';
 const WEB_B = '127.0.4.22';
 const HARNESS = '127.0.4.23';
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-
-/** Chromium flags for a headless run as root in a container. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe('web UI in headless Chromium', () => {
   let backend: TestBackend;
@@ -52,7 +40,6 @@ describe('web UI in headless Chromium', () => {
       .evaluate((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent).join(' | '));
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     backend = await startTestBackend({
       primaryAddress: BACKEND,
       clientAddresses: [WEB_A, WEB_B, HARNESS],
@@ -60,7 +47,7 @@ describe('web UI in headless Chromium', () => {
     });
     a = await startTestInstance(backend, WEB_A);
     b = await startTestInstance(backend, WEB_B);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 800 } });
     page = await context.newPage();
     watch(page);

@@ -13,13 +13,12 @@
  * CSP violation is tolerated. Screenshots go to /work/main/test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
+import { ARTIFACTS, launchChromium } from './testing/browser.js';
 import { historySql } from './testing/synthetic-history.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
@@ -28,17 +27,6 @@ const STANDBY = '127.0.4.71';
 const WEB_A = '127.0.4.72';
 const WEB_B = '127.0.4.73';
 const HARNESS = '127.0.4.74';
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-
-/** Chromium flags for a headless run as root in a container (as in web.e2e.test.ts). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Charts that have synthetic data, and charts whose probes the agent does not collect. */
 const WITH_DATA = [
@@ -71,7 +59,6 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
     Number(await p.locator(`[data-chart="${chart}"]`).getAttribute('data-points'));
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     backend = await startTestBackend({
       primaryAddress: PRIMARY,
       standbyAddress: STANDBY,
@@ -95,7 +82,7 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
          WHERE template = 'Test connections' AND server_id = 1;`);
     a = await startTestInstance(backend, WEB_A);
     b = await startTestInstance(backend, WEB_B);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     watch(page);
