@@ -88,7 +88,10 @@ describe('patroni.yml in the lab (a site)', () => {
     assert.equal(lab.postgresql.data_dir, `${dir}/var/lib/pgsql/17/data`);
     assert.equal(lab.postgresql.bin_dir, '/usr/lib/postgresql/15/bin');
     assert.equal(lab.postgresql.pgpass, `${dir}/pgpass`);
-    assert.deepEqual(lab.postgresql.parameters, { unix_socket_directories: `${dir}/run` });
+    assert.deepEqual(lab.postgresql.parameters, {
+      unix_socket_directories: `${dir}/run`,
+      wal_retrieve_retry_interval: '250ms',
+    });
     assert.deepEqual(lab.log, { dir: `${dir}/log` });
   });
 
