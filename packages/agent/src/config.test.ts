@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '@pharos/core/errors';
-import { backendConninfo, DEFAULT_SPOOL_MAX_BYTES, loadAgentConfig, parseAgentConfig } from './config.js';
+import {
+  backendConninfo,
+  DEFAULT_SPOOL_MAX_BYTES,
+  DEFAULT_SPOOL_RETAIN_ACKED_S,
+  loadAgentConfig,
+  parseAgentConfig,
+} from './config.js';
 
 const BACKEND =
   'host=127.0.1.1,127.0.1.2,127.0.1.3 port=5432 dbname=pem user=agent1 sslmode=require connect_timeout=5 target_session_attrs=read-write';
@@ -19,6 +25,9 @@ describe('agent configuration', () => {
   it('applies defaults', () => {
     const c = parseAgentConfig(base);
     assert.equal(c.spool_max_bytes, DEFAULT_SPOOL_MAX_BYTES);
+    assert.equal(c.spool_retain_acked_s, 300);
+    assert.equal(DEFAULT_SPOOL_RETAIN_ACKED_S, 300);
+    assert.equal(parseAgentConfig({ ...base, spool_retain_acked_s: 0 }).spool_retain_acked_s, 0);
     assert.equal(c.probe_interval_s, 10);
     assert.equal(c.short_wait_s, 10);
     assert.equal(c.long_wait_s, 30);
@@ -33,6 +42,7 @@ describe('agent configuration', () => {
           ...base,
           agent_id: 0,
           spool_max_bytes: 10,
+          spool_retain_acked_s: -1,
           source_address: 'nowhere',
           colour: 'red',
         }),
@@ -40,6 +50,7 @@ describe('agent configuration', () => {
         assert.ok(e instanceof ConfigError);
         assert.match(e.message, /agent_id: /);
         assert.match(e.message, /spool_max_bytes: must be at least 65536/);
+        assert.match(e.message, /spool_retain_acked_s: must be 0 \(off\) or more/);
         assert.match(e.message, /source_address: must be an IPv4 or IPv6 address/);
         assert.match(e.message, /colour: unknown field/);
         return true;

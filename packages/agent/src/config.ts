@@ -14,7 +14,9 @@
  *                                #   @pharos/core/host-identity: 127.0.0.1 in a host list is dialled there,
  *                                #   other connections bind to it, local bindings come from 127.0.0.1
  * spool_dir: /var/lib/pharos/agent/spool
- * spool_max_bytes: 67108864      # default 64 MiB
+ * spool_max_bytes: 67108864      # default 64 MiB (retained acknowledged samples count too)
+ * spool_retain_acked_s: 300     # default 300: keep acknowledged batches this long and ship them again
+ *                                #   if a failover (asynchronous replication) lost them; 0 disables
  * probe_interval_s: 10           # default 10: tick of the probe schedules (each probe runs at its own
  *                                #   interval, pem.probe / pem.probe_override, on the first tick after it)
  * short_wait_s: 10               # default 10: re-read server bindings
@@ -40,6 +42,9 @@ import { z } from 'zod';
 /** Default spool size bound: 64 MiB. */
 export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 
+/** Default retention of acknowledged batches in the spool, for a re-ship after a failover: 300 s. */
+export const DEFAULT_SPOOL_RETAIN_ACKED_S = 300;
+
 const schema = z
   .object({
     agent_id: z.number().int().positive(),
@@ -59,6 +64,7 @@ const schema = z
       .int()
       .min(64 * 1024, 'must be at least 65536 (64 KiB)')
       .default(DEFAULT_SPOOL_MAX_BYTES),
+    spool_retain_acked_s: z.number().min(0, 'must be 0 (off) or more').default(DEFAULT_SPOOL_RETAIN_ACKED_S),
     probe_interval_s: z.number().positive().default(10),
     short_wait_s: z.number().positive().default(10),
     long_wait_s: z.number().positive().default(30),

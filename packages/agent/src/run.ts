@@ -24,6 +24,11 @@
  *   the schedules, lets a batch in flight finish (5 s grace), closes the spool
  *   and the connections. Nothing is lost by a stop or a crash: samples are in
  *   the spool before anything else, and a batch keeps its id.
+ * - Acknowledged batches stay in the spool for `spool_retain_acked_s` and are
+ *   shipped again (same ids) when another backend server acknowledges a ship:
+ *   a failover of the asynchronously replicated backend may have lost them
+ *   (ship/shipper.ts). The count recovered is `recovered_batches` in
+ *   `agent_status`.
  */
 import { readFileSync } from 'node:fs';
 import { parseConninfo } from '@pharos/core/conninfo';
@@ -105,7 +110,12 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const intervalMs = config.probe_interval_s * 1000;
   const started = Date.now();
 
-  const spool = await Spool.open({ dir: config.spool_dir, maxBytes: config.spool_max_bytes, logger: log });
+  const spool = await Spool.open({
+    dir: config.spool_dir,
+    maxBytes: config.spool_max_bytes,
+    retainAckedMs: config.spool_retain_acked_s * 1000,
+    logger: log,
+  });
   if (spool.openReport.tornRecords > 0) {
     log.warn(
       { tornRecords: spool.openReport.tornRecords, discardedBytes: spool.openReport.discardedBytes },
@@ -186,6 +196,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       dropped_samples: st.droppedSamples,
       shipped_samples: s.shippedSamples,
       ship_errors: s.shipErrors,
+      recovered_batches: s.recoveredBatches,
       probe_errors: probeErrors,
       monitored_servers: monitors.size,
       rss_bytes: process.memoryUsage.rss(),

@@ -5,16 +5,24 @@
  *     BEGIN;
  *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;
  *     COPY pg_temp.incoming_sample (...) FROM STDIN;
- *     SELECT pem.ingest_batch($agentId, $batchId::uuid);
+ *     SELECT pem.ingest_batch($agentId, $batchId::uuid), <server identity>;
  *     COMMIT;
  *
  * `ingest_batch` records the batch id in the same transaction as the samples,
  * so the batch is stored exactly once: a retry of a batch whose commit
  * succeeded but whose acknowledgement was lost returns false and stores nothing.
+ * The same statement reports which server stored it (ship/server-identity.ts),
+ * so the shipper notices a failover or restart without an extra round trip.
  */
 import type { HaTransaction } from '@pharos/core/ha-connection';
 import type { Batch } from '../spool/spool.js';
 import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
+import {
+  SERVER_IDENTITY_COLUMNS,
+  type ServerIdentity,
+  type ServerIdentityRow,
+  serverIdentityFromRow,
+} from './server-identity.js';
 
 /** The part of `HaConnection` shipping needs. */
 export interface TransactionRunner {
@@ -27,14 +35,19 @@ export interface ShipResult {
   stored: boolean;
   /** From BEGIN to the acknowledged COMMIT, ms. */
   latencyMs: number;
+  /** The backend server that ran the transaction and acknowledged the commit. */
+  server: ServerIdentity;
 }
+
+const INGEST_SQL = `SELECT pem.ingest_batch($1, $2::uuid) AS stored, ${SERVER_IDENTITY_COLUMNS}`;
 
 const CREATE_INCOMING_SQL =
   'CREATE TEMP TABLE incoming_sample (sample_id bigint, server_id integer, probe text, object text, collected_at timestamptz, value jsonb) ON COMMIT DROP';
 
 /**
  * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once COMMIT is
- * acknowledged. Throws whatever the connection throws (DeadlineError,
+ * acknowledged, with whether the batch was stored now, the latency and the
+ * server's identity. Throws whatever the connection throws (DeadlineError,
  * NoHostError, the server's error); after a throw the outcome may be unknown:
  * retry the same batch (same id).
  */
@@ -45,20 +58,18 @@ export async function shipBatch(
   deadlineMs: number,
 ): Promise<ShipResult> {
   const started = performance.now();
-  const stored = await conn.transaction(
+  const { stored, server } = await conn.transaction(
     async (tx) => {
       await tx.query(CREATE_INCOMING_SQL);
       const copied = await tx.copyFrom(COPY_INCOMING_SQL, copyText(batch.samples));
       if (copied !== batch.samples.length) {
         throw new Error(`COPY stored ${copied} rows of a batch of ${batch.samples.length}`);
       }
-      const r = await tx.query<{ stored: boolean }>('SELECT pem.ingest_batch($1, $2::uuid) AS stored', [
-        agentId,
-        batch.batchId,
-      ]);
-      return r.rows[0]?.stored === true;
+      const r = await tx.query<{ stored: boolean } & ServerIdentityRow>(INGEST_SQL, [agentId, batch.batchId]);
+      const row = r.rows[0];
+      return { stored: row?.stored === true, server: serverIdentityFromRow(row) };
     },
     { deadlineMs },
   );
-  return { stored, latencyMs: performance.now() - started };
+  return { stored, latencyMs: performance.now() - started, server };
 }

@@ -38,15 +38,24 @@ describe('COPY text encoding', () => {
   });
 });
 
-/** A fake backend with ingest_batch semantics: remembers batch ids; can lose the acknowledgement of a commit. */
+/**
+ * A fake backend with ingest_batch semantics: remembers batch ids; can lose the
+ * acknowledgement of a commit; reports a server identity (`server` stands for
+ * the address: change it to simulate a failover).
+ */
 class FakeBackend implements TransactionRunner {
   readonly stored = new Map<string, number[]>();
   loseNextAck = 0;
   failNext = 0;
   failCode = 'ECONNRESET';
+  server = '127.0.0.1';
+  /** Transactions begun so far; the one with this number (1-based) fails. */
+  transactions = 0;
+  failTransaction = 0;
   async transaction<T>(fn: (tx: HaTransaction) => Promise<T>): Promise<T> {
-    if (this.failNext > 0) {
-      this.failNext--;
+    this.transactions++;
+    if (this.failNext > 0 || this.transactions === this.failTransaction) {
+      this.failNext = Math.max(0, this.failNext - 1);
       throw Object.assign(new Error('connection refused'), { code: this.failCode });
     }
     let rows: number[] = [];
@@ -57,7 +66,8 @@ class FakeBackend implements TransactionRunner {
           const id = String(params![1]);
           result = !this.stored.has(id);
           if (result) this.stored.set(id, rows);
-          return { rows: [{ stored: result }] as R[], rowCount: 1 };
+          const row = { stored: result, server_addr: this.server, server_port: 5432, server_started: '1.5' };
+          return { rows: [row] as R[], rowCount: 1 };
         }
         return { rows: [] as R[], rowCount: 0 };
       },
@@ -119,6 +129,70 @@ describe('shipper', () => {
     assert.ok(shipper.stats.shipErrors >= 5);
     assert.equal(shipper.stats.shippedSamples, 50);
     assert.ok(shipper.stats.lastUploadLatencyMs !== null);
+    await spool.close();
+  });
+
+  it('re-ships retained batches after the server changed, storing only the lost ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
+    dirs.push(dir);
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, retainAckedMs: 3_600_000 });
+    const backend = new FakeBackend();
+    const warnings: string[] = [];
+    const capture = Object.assign(Object.create(logger) as typeof logger, {
+      warn: (_o: unknown, msg: string) => {
+        warnings.push(msg);
+      },
+    });
+    const shipper = new Shipper({ agentId: 1, spool, conn: backend, logger: capture, batchSize: 5 });
+    const sample = (i: number) => ({
+      probe: 'p',
+      serverId: 0,
+      object: '',
+      collectedAt: new Date().toISOString(),
+      value: { i },
+    });
+    const append = (n: number) => spool.append(Array.from({ length: n }, (_, i) => sample(i)));
+    const storedIds = () => [...backend.stored.values()].flat().sort((a, b) => a - b);
+
+    await append(20);
+    assert.equal(await shipper.drainOnce(), 20);
+    assert.equal(backend.stored.size, 4);
+    await append(5);
+    assert.equal(await shipper.drainOnce(), 5);
+    assert.equal(shipper.stats.replayedBatches, 0, 'same server: nothing re-shipped');
+    assert.equal(shipper.stats.backendServer, '127.0.0.1:5432@1.5');
+
+    // asynchronous failover: the new primary lacks the last two acknowledged batches
+    const ids = [...backend.stored.keys()];
+    for (const id of ids.slice(-2)) backend.stored.delete(id);
+    backend.server = '127.0.0.2';
+    await append(5);
+    backend.failTransaction = backend.transactions + 3; // the second re-ship fails once
+    await assert.rejects(shipper.drainOnce(), /connection refused/);
+    assert.equal(shipper.stats.replayedBatches, 1);
+    assert.equal(await shipper.drainOnce(), 0);
+    assert.equal(shipper.stats.replayedBatches, 5, 'every retained batch of the old server, once');
+    assert.equal(shipper.stats.recoveredBatches, 2);
+    assert.equal(shipper.stats.shippedSamples, 30, 're-ships are not counted as shipped samples');
+    assert.deepEqual(
+      storedIds(),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    assert.ok(
+      warnings.some((w) =>
+        /^2 acknowledged batches were missing on the new primary \(asynchronous replication\)/.test(w),
+      ),
+      warnings.join('; '),
+    );
+
+    // the same server again: nothing more is re-shipped
+    await append(5);
+    await shipper.drainOnce();
+    assert.equal(shipper.stats.replayedBatches, 5);
+    assert.deepEqual(
+      storedIds(),
+      Array.from({ length: 35 }, (_, i) => i + 1),
+    );
     await spool.close();
   });
 

@@ -10,13 +10,31 @@
  * failover costs at most ~2 s beyond the backend's own write gap. Any other
  * error (a permission problem, a rejected batch) is retried every `longWaitMs`
  * (the reference agent's long wait), logged as an error each time.
+ *
+ * Re-ship after a server change: the backend replicates asynchronously, so a
+ * batch the old primary acknowledged but had not streamed to its standby is
+ * gone after a failover (or a whole-cluster restart where a lagging standby
+ * comes up first). Every ship learns which server acknowledged it
+ * (ship/server-identity.ts: address, port, postmaster start time, in the
+ * ingest statement itself), and the spool keeps each acknowledged batch with
+ * that identity for its retention window (spool/retention.ts, default 5 min).
+ * When a ship is acknowledged by another identity than a retained batch's,
+ * the shipper, before shipping anything new, ships every such retained batch
+ * again, oldest first, under its original id: `pem.ingest_batch` stores the
+ * ones the new server lacks and ignores the rest, so the repair is exactly
+ * once. Counted in `replayedBatches` and `recoveredBatches` (re-shipped and
+ * actually stored: they had been lost), with a warning naming the count. A
+ * failed re-ship follows the retry rules above. Limit: a loss is repaired only
+ * if the agent reaches the new primary within the retention window (and the
+ * spool's size bound did not push the batch out first).
  */
 
 import { messageOf } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha-connection';
 import type { Logger } from '@pharos/core/log';
 import { sleep } from '../schedule/ticker.js';
-import type { Spool } from '../spool/spool.js';
+import type { Batch, Spool } from '../spool/spool.js';
+import type { ServerIdentity } from './server-identity.js';
 import { shipBatch, type TransactionRunner } from './ship-batch.js';
 
 /** Options of {@link Shipper}. */
@@ -44,8 +62,20 @@ export interface ShipperStats {
   shippedSamples: number;
   shippedBatches: number;
   repeatedBatches: number;
+  /** Retained (already acknowledged) batches shipped again after a backend server change. */
+  replayedBatches: number;
+  /** Of those, the ones the backend stored: they had been lost (asynchronous replication). */
+  recoveredBatches: number;
   shipErrors: number;
   consecutiveFailures: number;
+  /** Identity key of the server that acknowledged the last ship (ship/server-identity.ts), null before one. */
+  backendServer: string | null;
+}
+
+/** One unit of shipping work: a new batch from the spool, or a retained one shipped again. */
+interface Work {
+  batch: Batch;
+  replay: boolean;
 }
 
 /** Runs the ship loop between {@link start} and {@link stop}. */
@@ -56,10 +86,15 @@ export class Shipper {
     shippedSamples: 0,
     shippedBatches: 0,
     repeatedBatches: 0,
+    replayedBatches: 0,
+    recoveredBatches: 0,
     shipErrors: 0,
     consecutiveFailures: 0,
+    backendServer: null,
   };
   private readonly opts: ShipperOptions;
+  /** The re-ship in progress after a server change: batches re-shipped, and stored, so far. */
+  private round: { replayed: number; recovered: number } | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -91,40 +126,114 @@ export class Shipper {
     return ended;
   }
 
-  /** Ships everything that is in the spool now (for tests and a drain on demand); throws on the first failure. */
+  /**
+   * Ships everything that is in the spool now, re-ships included (for tests
+   * and a drain on demand); throws on the first failure. Resolves to the number
+   * of new samples shipped (re-shipped ones not counted).
+   */
   async drainOnce(): Promise<number> {
     let n = 0;
     for (;;) {
-      const batch = await this.opts.spool.nextBatch(this.opts.batchSize ?? 1000);
-      if (!batch) return n;
-      await this.shipOne(batch);
-      n += batch.samples.length;
+      const work = await this.nextWork();
+      if (!work) return n;
+      await this.shipOne(work);
+      if (!work.replay) n += work.batch.samples.length;
     }
   }
 
-  private async shipOne(batch: NonNullable<Awaited<ReturnType<Spool['nextBatch']>>>): Promise<void> {
-    const r = await shipBatch(this.opts.conn, this.opts.agentId, batch, this.opts.deadlineMs ?? 20000);
-    await this.opts.spool.ack(batch);
-    const s = this.stats;
-    s.lastUploadLatencyMs = Math.round(r.latencyMs * 10) / 10;
-    s.lastUploadAt = new Date();
-    s.shippedBatches++;
-    s.shippedSamples += batch.samples.length;
-    if (!r.stored) {
-      s.repeatedBatches++;
-      this.opts.logger.info(
-        { batchId: batch.batchId, first: batch.firstSampleId, last: batch.lastSampleId },
-        'batch was already stored (acknowledgement lost earlier); acknowledged now',
+  /**
+   * The next thing to ship: a retained batch acknowledged by another server
+   * than the last acknowledgement's (oldest first), else the spool's next
+   * batch, else undefined. Ends a re-ship round (and reports it) when no
+   * retained batch is left to ship again.
+   */
+  private async nextWork(): Promise<Work | undefined> {
+    const { spool } = this.opts;
+    const server = this.stats.backendServer;
+    if (server !== null) {
+      const [again] = await spool.retainedBatches({ notAckedBy: server, max: 1 });
+      if (again) {
+        if (!this.round) {
+          this.round = { replayed: 0, recovered: 0 };
+          this.opts.logger.info(
+            { server, since: new Date(again.ackedAt).toISOString(), previous: again.ackedBy ?? null },
+            'batches acknowledged by another backend server (a failover or a restart) are retained; shipping them again, oldest first',
+          );
+        }
+        return { batch: again, replay: true };
+      }
+      this.endRound();
+    }
+    const batch = await spool.nextBatch(this.opts.batchSize ?? 1000);
+    return batch && { batch, replay: false };
+  }
+
+  /** Reports a finished re-ship round (a warning when batches had been lost). */
+  private endRound(): void {
+    const round = this.round;
+    this.round = undefined;
+    if (!round) return;
+    const fields = { replayedBatches: round.replayed, recoveredBatches: round.recovered };
+    if (round.recovered > 0) {
+      this.opts.logger.warn(
+        fields,
+        `${round.recovered} acknowledged batches were missing on the new primary (asynchronous replication) and were shipped again`,
       );
     } else {
-      this.opts.logger.debug(
-        { batchId: batch.batchId, samples: batch.samples.length, latencyMs: s.lastUploadLatencyMs },
-        'batch shipped',
+      this.opts.logger.info(
+        fields,
+        `re-shipped ${round.replayed} retained batches; the backend had all of them`,
       );
     }
-    if (s.consecutiveFailures > 0) {
-      this.opts.logger.info({ afterFailures: s.consecutiveFailures }, 'shipping resumed');
+  }
+
+  /** Notes the server that acknowledged a ship, logging a change. */
+  private noteServer(server: ServerIdentity): void {
+    const previous = this.stats.backendServer;
+    if (previous !== null && previous !== server.key) {
+      this.opts.logger.info({ previous, server: server.key }, 'the backend server changed');
     }
+    this.stats.backendServer = server.key;
+  }
+
+  /** Ships one unit of work, acknowledges it to the spool with the server's identity, and counts it. */
+  private async shipOne(work: Work): Promise<void> {
+    const { batch, replay } = work;
+    const r = await shipBatch(this.opts.conn, this.opts.agentId, batch, this.opts.deadlineMs ?? 20000);
+    await this.opts.spool.ack(batch, r.server.key);
+    this.noteServer(r.server);
+    const s = this.stats;
+    const log = this.opts.logger;
+    s.lastUploadLatencyMs = Math.round(r.latencyMs * 10) / 10;
+    s.lastUploadAt = new Date();
+    const where = { batchId: batch.batchId, first: batch.firstSampleId, last: batch.lastSampleId };
+    if (replay) {
+      s.replayedBatches++;
+      if (this.round) this.round.replayed++;
+      if (r.stored) {
+        s.recoveredBatches++;
+        if (this.round) this.round.recovered++;
+        log.info(
+          { ...where, server: r.server.key },
+          'an acknowledged batch was missing on the backend; stored again',
+        );
+      } else {
+        log.debug(where, 're-shipped batch was already stored');
+      }
+    } else {
+      s.shippedBatches++;
+      s.shippedSamples += batch.samples.length;
+      if (!r.stored) {
+        s.repeatedBatches++;
+        log.info(where, 'batch was already stored (acknowledgement lost earlier); acknowledged now');
+      } else {
+        log.debug(
+          { batchId: batch.batchId, samples: batch.samples.length, latencyMs: s.lastUploadLatencyMs },
+          'batch shipped',
+        );
+      }
+    }
+    if (s.consecutiveFailures > 0) log.info({ afterFailures: s.consecutiveFailures }, 'shipping resumed');
     s.consecutiveFailures = 0;
   }
 
@@ -132,20 +241,21 @@ export class Shipper {
     const { spool, logger } = this.opts;
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      let batch: Awaited<ReturnType<Spool['nextBatch']>>;
+      let work: Work | undefined;
       try {
-        batch = await spool.nextBatch(this.opts.batchSize ?? 1000);
+        work = await this.nextWork();
       } catch (err) {
         logger.error({ err: messageOf(err) }, 'cannot read the spool');
         await sleep(this.opts.longWaitMs ?? 30000, signal);
         continue;
       }
-      if (!batch) {
+      if (!work) {
         await spool.waitForData(this.opts.idleWaitMs ?? 1000, signal);
         continue;
       }
+      const { batch } = work;
       try {
-        await this.shipOne(batch);
+        await this.shipOne(work);
       } catch (err) {
         const s = this.stats;
         s.shipErrors++;
@@ -159,6 +269,7 @@ export class Shipper {
           : (this.opts.longWaitMs ?? 30000);
         const fields = {
           batchId: batch.batchId,
+          replay: work.replay,
           samples: batch.samples.length,
           err: messageOf(err),
           code: (err as { code?: string }).code,

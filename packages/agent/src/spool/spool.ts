@@ -5,7 +5,7 @@
  * - `seg-<first sample id, 20 digits>.spool`: append-only segment files of
  *   records (spool/record.ts), sample ids increasing by one within a file;
  * - `state.json` (spool/state.ts): consumed-through watermark, dropped count,
- *   the batch being shipped.
+ *   the batch being shipped, the retained acknowledged batches.
  *
  * Guarantees:
  * - Durability: {@link Spool.append} resolves only after the records are
@@ -21,11 +21,28 @@
  *   same range) until {@link Spool.ack}, across restarts. The backend's
  *   `pem.ingest_batch` recognises a repeated batch id, so a retry after a lost
  *   acknowledgement stores nothing twice.
- * - Size bound: segment bytes on disk stay <= `maxBytes` (plus at most one
- *   append group). When an append would exceed it, whole oldest segments are
- *   dropped, the unshipped samples in them counted in `droppedSamples`
- *   (persisted, cumulative) and logged. A batch in flight that loses samples to
- *   a drop keeps its id and shrinks to what is left.
+ * - Retention of acknowledged batches (spool/retention.ts): the backend
+ *   replicates asynchronously, so a batch it acknowledged can be lost in a
+ *   failover. After {@link Spool.ack} the batch's record (id, sample range,
+ *   count, acknowledgement time and server) stays in `state.json`, and its
+ *   samples on disk, for `retainAckedMs` (default 5 min; 0 disables);
+ *   {@link Spool.retainedBatches} returns them with the same ids and samples
+ *   for a re-ship (ship/shipper.ts). A segment file is removed only when every
+ *   sample in it is acknowledged (or dropped) and no retained batch names one
+ *   of them. A re-ship acknowledged by another server restarts the batch's
+ *   window. Retention survives restarts; expired records are pruned. Limit: a
+ *   failover loss is repaired only if the agent reaches the new primary within
+ *   the window; `pem.ingest_batch`'s batch-id dedup keeps the repair exactly
+ *   once.
+ * - Size bound: segment bytes on disk, retained ones included, stay <=
+ *   `maxBytes` (plus at most one append group). When an append would exceed
+ *   it, whole oldest segments are dropped. Acknowledged samples are always the
+ *   oldest, so retained data goes first: that loses nothing (the backend has
+ *   it), is not counted as dropped, is logged at info, and every retained batch
+ *   that lost a sample is forgotten (never re-shipped as a different sample set
+ *   under its id). Only then unshipped samples go: counted in `droppedSamples`
+ *   (persisted, cumulative) and logged as a warning. A batch in flight that
+ *   loses samples to a drop keeps its id and shrinks to what is left.
  * - Crash recovery: at open, a segment whose tail does not decode (a torn
  *   record) is truncated at the last good record; the discarded bytes are
  *   logged and reported in {@link Spool.openReport}.
@@ -37,8 +54,24 @@ import { type FileHandle, mkdir, open, readdir, truncate, unlink } from 'node:fs
 import { join } from 'node:path';
 import type { Logger } from '@pharos/core/log';
 import type { NewSample, Sample } from '../sample.js';
+import { RecordPositions } from './positions.js';
 import { decodeRecord, encodeRecord, HEADER_BYTES, MAX_RECORD_BYTES } from './record.js';
-import { type PendingBatch, readState, type SpoolState, syncDir, writeState } from './state.js';
+import {
+  DEFAULT_RETAIN_ACKED_MS,
+  matchesRecord,
+  overlapsAny,
+  survivingDrop,
+  unexpired,
+  withAck,
+} from './retention.js';
+import {
+  type PendingBatch,
+  type RetainedBatch,
+  readState,
+  type SpoolState,
+  syncDir,
+  writeState,
+} from './state.js';
 
 /** Options of {@link Spool.open}. */
 export interface SpoolOptions {
@@ -54,6 +87,13 @@ export interface SpoolOptions {
    * (safe JavaScript integers until the year 2255).
    */
   firstSampleId?: number;
+  /**
+   * How long an acknowledged batch stays in the spool for a re-ship after a
+   * backend failover, ms (module comment). Default 300000 (5 min); 0 disables.
+   */
+  retainAckedMs?: number;
+  /** Clock, ms since the Unix epoch (default `Date.now`; tests move it to expire retained batches). */
+  now?: () => number;
   logger?: Logger;
 }
 
@@ -65,9 +105,25 @@ export interface Batch {
   samples: Sample[];
 }
 
+/** A retained acknowledged batch read back for a re-ship: the batch as shipped, and its last acknowledgement. */
+export interface RetainedShipBatch extends Batch {
+  /** When the backend last acknowledged it, ms since the Unix epoch. */
+  ackedAt: number;
+  /** Identity of the server that last acknowledged it (ship/server-identity.ts), undefined when unknown. */
+  ackedBy: string | undefined;
+}
+
+/** Filter of {@link Spool.retainedBatches}. */
+export interface RetainedFilter {
+  /** Only batches not last acknowledged by this server identity (undefined `ackedBy` always matches). */
+  notAckedBy?: string;
+  /** At most this many batches (the oldest). Default: all. */
+  max?: number;
+}
+
 /** Figures of the spool for the agent's own metrics. */
 export interface SpoolStats {
-  /** Bytes of segment files on disk. */
+  /** Bytes of segment files on disk (retained acknowledged samples included). */
   bytes: number;
   /** Durable samples not yet acknowledged by the backend. */
   samples: number;
@@ -75,6 +131,8 @@ export interface SpoolStats {
   oldestCollectedAt: string | undefined;
   /** Cumulative samples dropped because the spool was full. */
   droppedSamples: number;
+  /** Acknowledged batches retained for a re-ship after a failover (unexpired). */
+  retainedBatches: number;
   /** Id the next appended sample gets. */
   nextSampleId: number;
 }
@@ -125,6 +183,8 @@ export class Spool {
   private readonly dir: string;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
+  private readonly retainAckedMs: number;
+  private readonly now: () => number;
   private readonly logger: Logger | undefined;
   private state: SpoolState;
   private segments: Segment[];
@@ -135,7 +195,7 @@ export class Spool {
   private flushScheduled = false;
   private closed = false;
   private readonly waiters = new Set<() => void>();
-  private cursor: { segName: string; offset: number; nextId: number } | undefined;
+  private readonly positions = new RecordPositions();
 
   private constructor(opts: SpoolOptions, state: SpoolState, segments: Segment[], report: OpenReport) {
     this.dir = opts.dir;
@@ -143,6 +203,8 @@ export class Spool {
     this.segmentBytes =
       opts.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 16)));
     this.logger = opts.logger;
+    this.retainAckedMs = opts.retainAckedMs ?? DEFAULT_RETAIN_ACKED_MS;
+    this.now = opts.now ?? Date.now;
     this.state = state;
     this.segments = segments;
     this.openReport = report;
@@ -154,11 +216,17 @@ export class Spool {
 
   /**
    * Opens (or creates) the spool in `opts.dir`, recovering from a crash: torn
-   * tails are truncated, fully consumed segments removed. Throws ConfigError
-   * when `state.json` is malformed, and fs errors (EACCES...) as they come.
+   * tails are truncated, expired retained batches forgotten, segments no
+   * longer needed removed. Throws RangeError for a non-positive `maxBytes` or
+   * a negative `retainAckedMs`, ConfigError when `state.json` is malformed,
+   * and fs errors (EACCES...) as they come.
    */
   static async open(opts: SpoolOptions): Promise<Spool> {
     if (!(opts.maxBytes > 0)) throw new RangeError(`spool maxBytes must be positive, got ${opts.maxBytes}`);
+    const retainMs = opts.retainAckedMs ?? DEFAULT_RETAIN_ACKED_MS;
+    if (!(retainMs >= 0 && Number.isFinite(retainMs))) {
+      throw new RangeError(`spool retainAckedMs must be 0 or more, got ${opts.retainAckedMs}`);
+    }
     await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     const saved = await readState(opts.dir);
     const names = (await readdir(opts.dir)).filter((n) => SEGMENT_RE.test(n)).sort();
@@ -171,8 +239,11 @@ export class Spool {
       issuedThrough: fresh,
       droppedSamples: 0,
       pending: null,
+      retained: [],
     };
     if (!saved) await writeState(opts.dir, state);
+    const retainedBefore = state.retained.length;
+    state.retained = unexpired(state.retained, (opts.now ?? Date.now)(), retainMs);
     const report: OpenReport = { tornRecords: 0, discardedBytes: 0, details: [] };
     const segments: Segment[] = [];
     for (const name of names) {
@@ -200,7 +271,10 @@ export class Spool {
         await truncate(path, offset);
         break;
       }
-      if (lastId < firstId || lastId <= state.consumedThrough) {
+      if (
+        lastId < firstId ||
+        (lastId <= state.consumedThrough && !overlapsAny(state.retained, firstId, lastId))
+      ) {
         await unlink(path);
         continue;
       }
@@ -215,6 +289,10 @@ export class Spool {
       p.lastSampleId = Math.min(p.lastSampleId, available);
       if (p.firstSampleId > p.lastSampleId) state.pending = null;
     }
+    // A retained batch is kept only if its whole range is still on disk (it is checked again when read).
+    const onDisk = segments[0]?.firstId ?? Number.POSITIVE_INFINITY;
+    state.retained = state.retained.filter((r) => r.firstSampleId >= onDisk && r.lastSampleId <= available);
+    if (state.retained.length !== retainedBefore) await writeState(opts.dir, state);
     const spool = new Spool(opts, state, segments, report);
     for (const d of report.details) opts.logger?.warn({ spool: opts.dir }, `spool recovery: ${d}`);
     return spool;
@@ -311,14 +389,20 @@ export class Spool {
     await a.fh.close();
     if (a.seg.lastId < a.seg.firstId) {
       this.segments = this.segments.filter((s) => s !== a.seg);
+      this.positions.forgetSegment(a.seg.name);
       await unlink(join(this.dir, a.seg.name)).catch(() => undefined);
     }
   }
 
-  /** Drops whole oldest segments until `incoming` more bytes fit under maxBytes. */
+  /**
+   * Drops whole oldest segments until `incoming` more bytes fit under
+   * maxBytes. The oldest samples are the acknowledged ones, so retained data
+   * goes before any unshipped sample; only unshipped samples count as dropped.
+   */
   private async makeRoom(incoming: number): Promise<void> {
     let total = this.segments.reduce((n, s) => n + s.bytes, 0);
     let dropped = 0;
+    let droppedThrough = Number.NEGATIVE_INFINITY;
     const gone: Segment[] = [];
     while (total + incoming > this.maxBytes && this.segments.length > 0) {
       const oldest = this.segments[0]!;
@@ -328,28 +412,41 @@ export class Spool {
       gone.push(oldest);
       total -= oldest.bytes;
       dropped += Math.max(0, oldest.lastId - Math.max(oldest.firstId - 1, this.state.consumedThrough));
+      droppedThrough = oldest.lastId;
       this.state.consumedThrough = Math.max(this.state.consumedThrough, oldest.lastId);
     }
     if (gone.length === 0) return;
     this.state.droppedSamples += dropped;
+    const retainedBefore = this.state.retained.length;
+    this.state.retained = survivingDrop(this.state.retained, droppedThrough);
+    const forgotten = retainedBefore - this.state.retained.length;
     const p = this.state.pending;
     if (p) {
       p.firstSampleId = Math.max(p.firstSampleId, this.state.consumedThrough + 1);
       if (p.firstSampleId > p.lastSampleId) this.state.pending = null;
     }
-    this.cursor = undefined;
+    for (const s of gone) this.positions.forgetSegment(s.name);
     await this.saveState();
     for (const s of gone) await unlink(join(this.dir, s.name));
     await syncDir(this.dir);
-    this.logger?.warn(
-      {
-        spool: this.dir,
-        droppedSamples: dropped,
-        droppedTotal: this.state.droppedSamples,
-        maxBytes: this.maxBytes,
-      },
-      `spool full: dropped ${dropped} oldest unshipped samples (${gone.length} segments)`,
-    );
+    const fields = {
+      spool: this.dir,
+      droppedSamples: dropped,
+      droppedTotal: this.state.droppedSamples,
+      forgottenRetainedBatches: forgotten,
+      maxBytes: this.maxBytes,
+    };
+    if (dropped > 0) {
+      this.logger?.warn(
+        fields,
+        `spool full: dropped ${dropped} oldest unshipped samples (${gone.length} segments)`,
+      );
+    } else {
+      this.logger?.info(
+        fields,
+        `spool full: removed ${gone.length} segments of acknowledged samples kept for a re-ship after a failover (${forgotten} retained batches forgotten; nothing lost)`,
+      );
+    }
   }
 
   private async saveState(): Promise<void> {
@@ -366,6 +463,7 @@ export class Spool {
    */
   nextBatch(maxSamples: number): Promise<Batch | undefined> {
     return this.serial.run(async () => {
+      await this.expireRetained();
       const p = this.state.pending;
       if (p) {
         const samples = await this.readFrom(p.firstSampleId, p.lastSampleId - p.firstSampleId + 1);
@@ -394,26 +492,116 @@ export class Spool {
   }
 
   /**
-   * Marks a batch as stored by the backend: its samples leave the spool
-   * (durably: the watermark is persisted before segment files are removed).
-   * Acknowledging an older or unknown batch only moves the watermark forward.
+   * Marks a batch as stored by the backend (durably: the watermark is
+   * persisted before segment files are removed). The batch being shipped
+   * becomes a retained batch (its id, range, sample count, the time now and
+   * `ackedBy`, the acknowledging server's identity) for `retainAckedMs`; its
+   * samples stay on disk that long. Acknowledging a retained batch again (a
+   * re-ship) stamps it with the new time and server. Acknowledging an older or
+   * unknown batch only moves the watermark forward. Throws fs errors.
    */
-  ack(batch: Pick<Batch, 'batchId' | 'lastSampleId'>): Promise<void> {
+  ack(
+    batch: Pick<Batch, 'batchId' | 'firstSampleId' | 'lastSampleId' | 'samples'>,
+    ackedBy?: string,
+  ): Promise<void> {
     return this.serial.run(async () => {
       this.state.consumedThrough = Math.max(this.state.consumedThrough, batch.lastSampleId);
-      if (this.state.pending?.batchId === batch.batchId) this.state.pending = null;
-      await this.saveState();
-      const done = this.segments.filter(
-        (s) => s.lastId <= this.state.consumedThrough && s !== this.active?.seg,
-      );
-      if (this.active && this.active.seg.lastId <= this.state.consumedThrough && this.queue.length === 0) {
-        done.push(this.active.seg);
-        await this.rollActive();
+      const wasPending = this.state.pending?.batchId === batch.batchId;
+      if (wasPending) this.state.pending = null;
+      const now = this.now();
+      if (this.retainAckedMs > 0) {
+        const acked = {
+          batchId: batch.batchId,
+          firstSampleId: batch.firstSampleId,
+          lastSampleId: batch.lastSampleId,
+          sampleCount: batch.samples.length,
+        };
+        this.state.retained = withAck(this.state.retained, acked, now, ackedBy, wasPending);
       }
-      if (done.length === 0) return;
-      this.segments = this.segments.filter((s) => !done.includes(s));
-      for (const s of done) await unlink(join(this.dir, s.name)).catch(() => undefined);
-      await syncDir(this.dir);
+      this.state.retained = unexpired(this.state.retained, now, this.retainAckedMs);
+      await this.saveState();
+      await this.removeUnneededSegments();
+    });
+  }
+
+  /**
+   * Forgets retained batches past the window (persisting that first) and
+   * removes the segments no longer needed. Writes nothing when none expired.
+   * Runs under `serial`.
+   */
+  private async expireRetained(): Promise<void> {
+    const kept = unexpired(this.state.retained, this.now(), this.retainAckedMs);
+    if (kept.length === this.state.retained.length) return;
+    this.state.retained = kept;
+    await this.saveState();
+    await this.removeUnneededSegments();
+  }
+
+  /**
+   * Removes the segment files whose samples are all consumed (acknowledged or
+   * dropped) and named by no retained batch. Runs under `serial`, after the
+   * state that makes them unneeded is persisted.
+   */
+  private async removeUnneededSegments(): Promise<void> {
+    const unneeded = (s: Segment) =>
+      s.lastId <= this.state.consumedThrough && !overlapsAny(this.state.retained, s.firstId, s.lastId);
+    const done = this.segments.filter((s) => s !== this.active?.seg && unneeded(s));
+    if (this.active && unneeded(this.active.seg) && this.queue.length === 0) {
+      done.push(this.active.seg);
+      await this.rollActive();
+    }
+    if (done.length === 0) return;
+    this.segments = this.segments.filter((s) => !done.includes(s));
+    for (const s of done) {
+      this.positions.forgetSegment(s.name);
+      await unlink(join(this.dir, s.name)).catch(() => undefined);
+    }
+    await syncDir(this.dir);
+  }
+
+  /**
+   * The retained acknowledged batches (see the module comment), oldest first,
+   * each with the same id, range and samples as when it was shipped, plus its
+   * last acknowledgement. Expired ones are pruned first. A batch whose samples
+   * are no longer all on disk is left out and forgotten. `filter` narrows the
+   * result (see {@link RetainedFilter}); records are filtered before any
+   * sample is read. Throws fs errors, and Error for an unreadable segment.
+   */
+  retainedBatches(filter: RetainedFilter = {}): Promise<RetainedShipBatch[]> {
+    return this.serial.run(async () => {
+      await this.expireRetained();
+      const max = filter.max ?? Number.POSITIVE_INFINITY;
+      const out: RetainedShipBatch[] = [];
+      const broken: RetainedBatch[] = [];
+      for (const r of this.state.retained) {
+        if (out.length >= max) break;
+        if (filter.notAckedBy !== undefined && r.ackedBy === filter.notAckedBy) continue;
+        const samples = (await this.readFrom(r.firstSampleId, r.sampleCount)).filter(
+          (s) => s.sampleId <= r.lastSampleId,
+        );
+        if (!matchesRecord(r, samples)) {
+          broken.push(r);
+          continue;
+        }
+        out.push({
+          batchId: r.batchId,
+          firstSampleId: r.firstSampleId,
+          lastSampleId: r.lastSampleId,
+          samples,
+          ackedAt: r.ackedAt,
+          ackedBy: r.ackedBy,
+        });
+      }
+      if (broken.length > 0) {
+        this.state.retained = this.state.retained.filter((r) => !broken.includes(r));
+        await this.saveState();
+        await this.removeUnneededSegments();
+        this.logger?.info(
+          { spool: this.dir, batches: broken.map((b) => b.batchId) },
+          `${broken.length} retained batches no longer have all their samples on disk; they will not be re-shipped`,
+        );
+      }
+      return out;
     });
   }
 
@@ -423,14 +611,9 @@ export class Spool {
     for (const seg of this.segments) {
       if (out.length >= max) break;
       if (seg.lastId < fromId || seg.bytes === 0) continue;
-      let offset = 0;
-      if (
-        this.cursor &&
-        this.cursor.segName === seg.name &&
-        this.cursor.nextId <= Math.max(fromId, seg.firstId)
-      ) {
-        offset = this.cursor.offset;
-      }
+      let last: { id: number; end: number } | undefined;
+      let offset = fromId > seg.firstId ? this.positions.startFor(seg.name, fromId) : 0;
+      let noted = false;
       const fh = await open(join(this.dir, seg.name), 'r');
       try {
         // Each chunk holds at least one whole record (READ_CHUNK_BYTES >= the largest record).
@@ -440,9 +623,13 @@ export class Spool {
           while (out.length < max) {
             const r = decodeRecord(buf, pos);
             if (r.kind !== 'ok') break; // end of chunk (a record cut by the chunk boundary is read next round)
+            if (r.sample.sampleId >= fromId) {
+              if (!noted) this.positions.note(r.sample.sampleId, seg.name, offset + pos);
+              noted = true;
+              out.push(r.sample);
+            }
             pos += r.bytes;
-            if (r.sample.sampleId >= fromId) out.push(r.sample);
-            this.cursor = { segName: seg.name, offset: offset + pos, nextId: r.sample.sampleId + 1 };
+            last = { id: r.sample.sampleId, end: offset + pos };
           }
           if (pos === 0) throw new Error(`spool segment ${seg.name} is unreadable at byte ${offset}`);
           offset += pos;
@@ -450,6 +637,7 @@ export class Spool {
       } finally {
         await fh.close();
       }
+      if (last) this.positions.note(last.id + 1, seg.name, last.end);
       fromId = Math.max(fromId, seg.lastId + 1);
     }
     return out;
@@ -467,6 +655,7 @@ export class Spool {
         samples,
         oldestCollectedAt: oldest?.collectedAt,
         droppedSamples: this.state.droppedSamples,
+        retainedBatches: unexpired(this.state.retained, this.now(), this.retainAckedMs).length,
         nextSampleId: this.nextId,
       };
     });

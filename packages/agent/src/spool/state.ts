@@ -1,9 +1,11 @@
 /**
  * The spool's small state file (`state.json`): how far the spool has been
  * consumed (acknowledged by the backend or dropped when full), the cumulative
- * number of dropped samples, and the batch currently being shipped (so it keeps
- * its id across retries and restarts). Replaced atomically: written to
- * `state.json.tmp`, fsync'ed, renamed over `state.json`, directory fsync'ed.
+ * number of dropped samples, the batch currently being shipped (so it keeps
+ * its id across retries and restarts), and the recently acknowledged batches
+ * still retained for a re-ship after a backend failover (spool/retention.ts).
+ * Replaced atomically: written to `state.json.tmp`, fsync'ed, renamed over
+ * `state.json`, directory fsync'ed.
  */
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +18,23 @@ export interface PendingBatch {
   lastSampleId: number;
 }
 
+/**
+ * An acknowledged batch kept for a possible re-ship (spool/retention.ts): the
+ * id and sample range exactly as shipped, and who acknowledged it when.
+ */
+export interface RetainedBatch {
+  batchId: string;
+  /** First and last sample id of the batch as shipped (inclusive). */
+  firstSampleId: number;
+  lastSampleId: number;
+  /** Samples in the batch as shipped (ids in the range can be missing after a failed write). */
+  sampleCount: number;
+  /** When the backend last acknowledged it, ms since the Unix epoch. */
+  ackedAt: number;
+  /** Identity of the backend server that last acknowledged it (ship/server-identity.ts); absent when unknown. */
+  ackedBy?: string;
+}
+
 /** Contents of `state.json`. */
 export interface SpoolState {
   version: 1;
@@ -26,6 +45,8 @@ export interface SpoolState {
   /** Cumulative count of samples dropped because the spool was full (never reset). */
   droppedSamples: number;
   pending: PendingBatch | null;
+  /** Acknowledged batches within the retention window, in sample id order (absent in older files: none). */
+  retained: RetainedBatch[];
 }
 
 const FILE = 'state.json';
@@ -49,7 +70,15 @@ export async function readState(dir: string): Promise<SpoolState | undefined> {
     ) {
       throw new Error('unexpected content');
     }
-    return { ...s, issuedThrough: s.issuedThrough ?? s.consumedThrough, pending: s.pending ?? null };
+    const retained = s.retained ?? [];
+    if (!Array.isArray(retained) || !retained.every(isRetainedBatch))
+      throw new Error('unexpected retained batches');
+    return {
+      ...s,
+      issuedThrough: s.issuedThrough ?? s.consumedThrough,
+      pending: s.pending ?? null,
+      retained: [...retained].sort((a, b) => a.firstSampleId - b.firstSampleId),
+    };
   } catch (err) {
     throw new ConfigError(
       `spool state ${path} is malformed (${(err as Error).message}); move it away to start afresh`,
@@ -58,6 +87,22 @@ export async function readState(dir: string): Promise<SpoolState | undefined> {
       },
     );
   }
+}
+
+function isRetainedBatch(r: unknown): r is RetainedBatch {
+  const b = r as RetainedBatch;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.batchId === 'string' &&
+    Number.isSafeInteger(b.firstSampleId) &&
+    Number.isSafeInteger(b.lastSampleId) &&
+    b.firstSampleId <= b.lastSampleId &&
+    Number.isSafeInteger(b.sampleCount) &&
+    b.sampleCount > 0 &&
+    Number.isFinite(b.ackedAt) &&
+    (b.ackedBy === undefined || typeof b.ackedBy === 'string')
+  );
 }
 
 /** Durably replaces `dir/state.json` with `state` (tmp file + fsync + rename + directory fsync). */

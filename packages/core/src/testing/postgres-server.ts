@@ -75,7 +75,7 @@ export interface TestPostgres {
   readonly socketDir: string;
   /** Path of the server log. */
   readonly logFile: string;
-  /** PID of the postmaster. */
+  /** PID of the postmaster (a new one after {@link restartPostgres}). */
   readonly pid: number;
   /** Password of the superuser `postgres`. */
   readonly superuserPassword: string;
@@ -193,6 +193,22 @@ async function chownTree(path: string, who: RunAs): Promise<void> {
   if (who.uid !== undefined && who.gid !== undefined) await chown(path, who.uid, who.gid);
 }
 
+/** How to restart each server made by {@link startPostgres} / {@link startStandby}. */
+const restarters = new WeakMap<TestPostgres, () => Promise<void>>();
+
+/**
+ * Restarts a server made by {@link startPostgres} or {@link startStandby}
+ * (`pg_ctl restart -m fast -w`): same data directory and settings, a new
+ * postmaster (new {@link TestPostgres.pid}, new `pg_postmaster_start_time()`);
+ * its sessions are terminated. Rejects when the server was stopped, was not
+ * made here, or pg_ctl fails (with its stderr).
+ */
+export async function restartPostgres(server: TestPostgres): Promise<void> {
+  const restart = restarters.get(server);
+  if (!restart) throw new Error(`server ${server.address}:${server.port} was not started by this module`);
+  await restart();
+}
+
 /** PIDs of postmasters started by this process and not yet stopped: killed on exit. */
 const live = new Map<number, string>();
 let exitHookInstalled = false;
@@ -268,7 +284,7 @@ async function launch(
     );
   }
   const pidText = await readFile(join(layout.dataDir, 'postmaster.pid'), 'utf8');
-  const pid = Number(pidText.split('\n')[0]);
+  let pid = Number(pidText.split('\n')[0]);
   trackExit(pid, layout.dataDir);
   let stopped = false;
 
@@ -278,7 +294,9 @@ async function launch(
     dataDir: layout.dataDir,
     socketDir: layout.socketDir,
     logFile: layout.logFile,
-    pid,
+    get pid() {
+      return pid;
+    },
     superuserPassword,
     conninfo(user = 'postgres', dbname = 'postgres') {
       const q = (v: string) => (/^[^\s'\\]+$/.test(v) ? v : `'${v.replace(/[\\']/g, (c) => `\\${c}`)}'`);
@@ -329,6 +347,20 @@ async function launch(
       if (layout.ownsDir) await rm(layout.dir, { recursive: true, force: true });
     },
   };
+  restarters.set(server, async () => {
+    if (stopped) throw new Error(`server ${address}:${port} was stopped; cannot restart it`);
+    const rr = await run(
+      join(binDir, 'pg_ctl'),
+      ['restart', '-m', 'fast', '-w', '-t', '60', '-D', layout.dataDir, '-l', layout.logFile],
+      spawnOpts,
+    );
+    if (rr.code !== 0) {
+      throw new Error(`pg_ctl restart failed for ${address}:${port} (exit ${rr.code}): ${rr.stderr.trim()}`);
+    }
+    live.delete(pid);
+    pid = Number((await readFile(join(layout.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    trackExit(pid, layout.dataDir);
+  });
   return server;
 }
 

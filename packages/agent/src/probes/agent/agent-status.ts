@@ -1,6 +1,7 @@
 /**
  * `agent_status` probe: the agent's own health (metrics.md family 19): spool
- * depth, oldest unshipped sample, upload latency, dropped samples, probe errors.
+ * depth, oldest unshipped sample, upload latency, dropped samples, acknowledged
+ * batches recovered after a failover (ship/shipper.ts), probe errors.
  * Values come from the running agent through {@link CollectorContext.agentStatus}.
  */
 import type { Probe } from '../types.js';
@@ -12,7 +13,8 @@ export const agentStatusProbe: Probe = {
   runsOn: 'both',
   intervalS: 10,
   timeoutMs: 2000,
-  description: "The agent's own metrics: spool depth, oldest unshipped sample, upload latency, drops",
+  description:
+    "The agent's own metrics: spool depth, oldest unshipped sample, upload latency, drops, recovered batches",
   columns: [
     { name: 'spool_bytes', type: 'bigint', unit: 'bytes' },
     { name: 'spool_samples', type: 'bigint', unit: 'count' },
@@ -22,6 +24,8 @@ export const agentStatusProbe: Probe = {
     { name: 'dropped_samples', type: 'bigint', unit: 'count', counter: true },
     { name: 'shipped_samples', type: 'bigint', unit: 'count', counter: true },
     { name: 'ship_errors', type: 'bigint', unit: 'count', counter: true },
+    // acknowledged batches a failover had lost (asynchronous replication), shipped again and stored
+    { name: 'recovered_batches', type: 'bigint', unit: 'count', counter: true },
     { name: 'probe_errors', type: 'bigint', unit: 'count', counter: true },
     { name: 'monitored_servers', type: 'integer', unit: 'count' },
     { name: 'rss_bytes', type: 'bigint', unit: 'bytes' },
