@@ -9,10 +9,12 @@
  *   benchmark (packages/web/dist/bench/api-latency.js runApiLatencyBench, told
  *   to use 127.0.15.90-92; packages/agent/dist/bench/probe-cost.js
  *   runProbeCostBench, on the addresses it chooses itself);
+ * - alert evaluation throughput with 600 servers' worth of default alerts
+ *   (packages/server/dist/alerts/bench.js runAlertBench, on 127.0.15.60);
  *
  * and writes bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
- * `--only failover,ingest,web,agent`, `--quick` (fewer runs), `--out DIR`.
+ * `--only failover,ingest,web,agent,alerts`, `--quick` (fewer runs), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
  */
 import { fileURLToPath } from 'node:url';
@@ -55,7 +57,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
     },
   });
-  const only = new Set((values.only ?? 'failover,ingest,web,agent').split(',').map((s) => s.trim()));
+  const only = new Set((values.only ?? 'failover,ingest,web,agent,alerts').split(',').map((s) => s.trim()));
   const quick = values.quick === true;
   const startedAt = new Date();
   const t0 = performance.now();
@@ -98,6 +100,12 @@ async function main(): Promise<number> {
       ])
     : ({ measured: false, source: 'agent/dist/bench/probe-cost.js', reason: 'skipped (--only)' } as const);
   log(`agent: ${agent.measured ? 'measured' : `not measured: ${agent.reason}`}`);
+  const alerts = only.has('alerts')
+    ? await runOptional<unknown>('server/dist/alerts/bench.js', 'runAlertBench', [
+        { address: `${PREFIX}.60`, servers: quick ? 100 : 600, print: log },
+      ])
+    : ({ measured: false, source: 'server/dist/alerts/bench.js', reason: 'skipped (--only)' } as const);
+  log(`alerts: ${alerts.measured ? 'measured' : `not measured: ${alerts.reason}`}`);
 
   const report: BenchReport = {
     version: 1,
@@ -111,6 +119,7 @@ async function main(): Promise<number> {
     ingest,
     web,
     agent,
+    alerts,
   };
   const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
   log(`took ${(report.durationS / 60).toFixed(1)} min`);

@@ -187,5 +187,6 @@ export function renderMarkdown(r: BenchReport): string {
     ...optional('Web API latency', r.web),
     '',
     ...optional('Agent: RSS and CPU per probe cycle', r.agent),
+    ...(r.alerts ? optional('Alert evaluation throughput', r.alerts) : []),
   ].join('\n')}\n`;
 }
