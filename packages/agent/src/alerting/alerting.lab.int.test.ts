@@ -7,6 +7,10 @@
  *   high); start it again with lab.json's command: it clears. Each
  *   notification arrives once.
  * - Pause Patroni: "Patroni: cluster paused" fires; resume: it clears.
+ * - Exhaust a standby's connections to ~90 %: "Total connections" fires at
+ *   Medium and clears when they close. Hold a standby's replay back
+ *   (recovery_min_apply_delay) and write 80+ MiB of WAL: "Replica lag (bytes)"
+ *   fires at Medium; release it: it clears.
  * - A switchover in the middle of a stream of notifications (alerts that
  *   flip every 16 s, evaluated every 8 s, every evaluation logged): every
  *   outbox row is delivered, each key exactly once (none lost, none
@@ -59,7 +63,9 @@ async function waitFor<T>(
   }
 }
 
-describe('alerts in the lab: agent down, Patroni paused, switchover', { timeout: 300_000 }, () => {
+describe('alerts in the lab: agent down, Patroni paused, connections, replica lag, switchover', {
+  timeout: 600_000,
+}, () => {
   let lab: Lab;
   let hook: WebhookReceiver;
   let db: HaConnection;
@@ -201,6 +207,111 @@ describe('alerts in the lab: agent down, Patroni paused, switchover', { timeout:
       40_000,
     );
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Patroni: cluster paused'");
+  });
+
+  /** A session on one backend directly (not through the multi-host string). */
+  const direct = (address: string, app: string) =>
+    new HaConnection({
+      conninfo: `host=${address} port=${lab.topo.postgres.port} dbname=postgres user=patroni_super sslmode=prefer connect_timeout=3 application_name=${app}`,
+      env: { PGPASSWORD: lab.secrets.patroni_super },
+      queryTimeoutMs: 60_000,
+    });
+
+  it('"Total connections" fires at Medium when a standby\'s connections are exhausted to ~90 %, and clears', async () => {
+    const standby = lab.topo.backends[1]!;
+    const probeConn = direct(standby.address, 'pharos-alert-lab-count');
+    const held: HaConnection[] = [];
+    try {
+      const [m] = (
+        await probeConn.query<{ max: number; used: number }>(
+          "SELECT current_setting('max_connections')::int AS max, (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS used",
+        )
+      ).rows;
+      // Thresholds 75/85/95 %: aim at 90 %, five connections from either edge.
+      const open = Math.floor(0.9 * m!.max) - m!.used;
+      assert.ok(open > 0, `room for ${open} more connections (max ${m!.max}, used ${m!.used})`);
+      await sql(
+        "UPDATE pem.alert SET enabled = true, interval_s = 2, flap_detection = false WHERE template = 'Total connections'",
+      );
+      for (let i = 0; i < open; i++) {
+        const c = direct(standby.address, `pharos-alert-lab-hold-${i}`);
+        held.push(c);
+        await c.query('SELECT 1');
+      }
+      await waitFor(
+        'Total connections medium',
+        async () => got('Total connections', standby.name, 'medium'),
+        60_000,
+      );
+      assert.equal(got('Total connections', standby.name, 'high'), undefined, 'not High at ~90 %');
+    } finally {
+      for (const c of held) await c.close().catch(() => {});
+      await probeConn.close();
+    }
+    await waitFor(
+      'Total connections cleared',
+      async () => got('Total connections', standby.name, 'none', 'cleared'),
+      60_000,
+    );
+    await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Total connections'");
+    assert.equal(hook.duplicates().length, 0);
+  });
+
+  it('"Replica lag (bytes)" fires at Medium when a standby\'s replay is held back, and clears when it catches up', async () => {
+    // Patroni resumes a replay paused with pg_wal_replay_pause() (not in
+    // maintenance mode), so replay is held back the way an operator would:
+    // recovery_min_apply_delay through Patroni's dynamic configuration.
+    const standby = lab.topo.backends[2]!;
+    const leaderAddr = lab.topo.backends[0]!.address;
+    const onStandby = direct(standby.address, 'pharos-alert-lab-lag');
+    const lagBytes = async () => {
+      const [r] = (
+        await onStandby.query<{ lag: string | null; delay: string }>(
+          "SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) AS lag, current_setting('recovery_min_apply_delay') AS delay",
+        )
+      ).rows;
+      return { lag: r!.lag === null ? null : Number(r!.lag), delay: r!.delay };
+    };
+    await sql(
+      "UPDATE pem.alert SET enabled = true, interval_s = 2, flap_detection = false WHERE template = 'Replica lag (bytes)'",
+    );
+    try {
+      await ops.patchConfig(leaderAddr, { postgresql: { parameters: { recovery_min_apply_delay: '1h' } } });
+      await waitFor(
+        'recovery_min_apply_delay on the standby',
+        async () => (await lagBytes()).delay === '1h',
+        40_000,
+      );
+      await sql('CREATE TABLE IF NOT EXISTS public.alert_lab_wal (g int, pad text)');
+      // Thresholds 16/64/256 MiB: write WAL (about 10 MiB a round) until the standby is 80+ MiB behind.
+      let lag = 0;
+      for (let round = 0; round < 30 && lag < 80 * 1048576; round++) {
+        await sql(
+          "INSERT INTO public.alert_lab_wal SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g",
+        );
+        lag = (await lagBytes()).lag ?? 0;
+      }
+      assert.ok(
+        lag >= 80 * 1048576 && lag < 200 * 1048576,
+        `standby ${lag} bytes behind: between Medium and High`,
+      );
+      await waitFor(
+        'Replica lag (bytes) medium',
+        async () => got('Replica lag (bytes)', standby.name, 'medium'),
+        60_000,
+      );
+    } finally {
+      await ops.patchConfig(leaderAddr, { postgresql: { parameters: { recovery_min_apply_delay: null } } });
+      await sql('DROP TABLE IF EXISTS public.alert_lab_wal').catch(() => {});
+    }
+    await waitFor(
+      'Replica lag (bytes) cleared',
+      async () => got('Replica lag (bytes)', standby.name, 'none', 'cleared'),
+      90_000,
+    );
+    await onStandby.close();
+    await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Replica lag (bytes)'");
+    assert.equal(hook.duplicates().length, 0);
   });
 
   it('carries on through a switchover: every notification delivered once, every slot evaluated once', async () => {
