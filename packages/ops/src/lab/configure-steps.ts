@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
 import { parseDocument } from 'yaml';
 import { configureCommandLine } from '../render/configure.js';
+import { ETCD_CLIENT_PORT } from '../render/etcd.js';
+import { httpUrl } from '../render/url.js';
 import { agentHosts } from '../topology/hosts.js';
 import { spawnDetached } from './processes.js';
 import type { UpContext } from './up.js';
@@ -59,6 +61,22 @@ export function setProbeInterval(agentYml: string, seconds: number): void {
   const doc = parseDocument(readFileSync(agentYml, 'utf8'));
   doc.set('probe_interval_s', seconds);
   writeFileSync(agentYml, doc.toString(), { mode: 0o600 });
+}
+
+/**
+ * Sets `etcd_endpoints` in a web instance's configuration written by
+ * configure (which is not told where etcd is), so the overview shows the etcd
+ * members' health. `urls`: the members' client URLs (http://address:2379).
+ */
+export function setWebEtcdEndpoints(webYml: string, urls: readonly string[]): void {
+  const doc = parseDocument(readFileSync(webYml, 'utf8'));
+  doc.set('etcd_endpoints', [...urls]);
+  writeFileSync(webYml, doc.toString(), { mode: 0o600 });
+}
+
+/** The client URLs of the topology's etcd members, as the lab starts them (plain HTTP). */
+export function labEtcdEndpoints(ctx: Pick<UpContext, 'topo'>): string[] {
+  return ctx.topo.etcd.map((m) => httpUrl(m.address, ETCD_CLIENT_PORT));
 }
 
 /** Runs configure on each host in order (primary, standbys, web hosts), then starts the agents and web instances. */
@@ -116,6 +134,7 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
       logFile: ctx.layout.outFile(host.name, 'agent'),
     });
     if (host.role === 'webapp') {
+      setWebEtcdEndpoints(`${dir}/web.yml`, labEtcdEndpoints(ctx));
       const webCmd = [process.execPath, PHAROS_BIN, 'web', 'run', '--config', `${dir}/web.yml`];
       const w = await spawnDetached(webCmd, {
         env: process.env,

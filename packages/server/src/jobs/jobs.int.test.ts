@@ -4,7 +4,8 @@
  * and late rows moved out of the default partition; retention per probe,
  * whole partitions dropped past the longest retention, the probe log kept
  * 30 days; jobs run only when due, only on the primary, by one caller at a
- * time.
+ * time. (The rollup job of migration 006 runs here too; what it computes is
+ * tested in packages/web/src/api/series-rollup.int.test.ts.)
  *
  * Addresses: 127.0.11.245 primary, 127.0.11.246 standby.
  */
@@ -64,7 +65,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
 
   it('creates the partitions of today and 7 days ahead, and moves late rows out of the default partition', async () => {
     await q(
-      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_partitions', 'history_retention')",
+      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_partitions', 'history_retention', 'history_rollup')",
     );
     await history([
       ['cpu', -3],
@@ -78,6 +79,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
       [
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
+        ['history_rollup', 'ok'],
       ],
     );
     const parts = await partitions();
@@ -101,7 +103,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     const r = await runDueJobs(admin);
     assert.deepEqual(r, []);
     const forced = await runDueJobs(admin, { force: true });
-    assert.equal(forced.length, 2);
+    assert.equal(forced.length, 3);
   });
 
   it('applies retention per probe and drops partitions past the longest retention', async () => {

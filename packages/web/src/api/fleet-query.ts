@@ -12,10 +12,11 @@
  * Only the probes the overview shows are read ({@link OVERVIEW_PROBES}), so a
  * probe with many objects (per table, per statement) does not swell it.
  * Alert counts come from pem.alert: enabled alerts in low, medium or high,
- * per agent, per server and in total.
+ * per agent, per server and in total. The backend writes the answer's JSON
+ * itself ({@link readFleetJson}); the types below describe it.
  */
 import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import { type AlertCounts, countByLevel } from './alerts-query.js';
+import type { AlertCounts } from './alerts-query.js';
 
 /**
  * Probes whose latest values the overview carries, and the fields of each it
@@ -105,54 +106,6 @@ export interface Fleet {
   servers: FleetServer[];
 }
 
-interface AgentRow {
-  id: number;
-  display_name: string;
-  user_name: string;
-  host_address: string | null;
-  active: boolean;
-  agent_version: string | null;
-  last_heartbeat: string | null;
-  age_s: number | null;
-  dropped_samples: number;
-}
-
-interface ServerRow {
-  id: number;
-  display_name: string;
-  host: string;
-  port: number;
-  active: boolean;
-  is_pem_backend: boolean;
-  agent_id: number | null;
-  agent_name: string | null;
-}
-
-interface LatestRow {
-  agent_id: number;
-  server_id: number;
-  probe: string;
-  object: string;
-  collected_at: string;
-  age_s: number;
-  value: unknown;
-}
-
-interface AlertRow {
-  agent_id: number | null;
-  server_id: number | null;
-  state: string;
-}
-
-interface FleetRow {
-  as_of: Date;
-  alerts: AlertRow[];
-  heartbeat_interval_s: number;
-  agents: AgentRow[];
-  servers: ServerRow[];
-  latest: LatestRow[];
-}
-
 /**
  * SQL expression: the overview fields of `x.value` (an object) for its probe
  * `x.probe`, fields the value lacks left out; a value that is not an object
@@ -165,116 +118,90 @@ const PROJECTION = `CASE WHEN jsonb_typeof(x.value) <> 'object' THEN x.value ${O
   )
   .join(' ')} ELSE x.value END`;
 
-/** One statement, so one snapshot and one round trip; the three lists come back as json arrays. */
-const FLEET_SQL = `
-SELECT now() AS as_of,
-       coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS heartbeat_interval_s,
-       coalesce((SELECT json_agg(x ORDER BY x.id) FROM (
-         SELECT a.id, a.display_name, a.user_name, host(a.host_address) AS host_address, a.active, a.agent_version,
-                a.last_heartbeat, extract(epoch FROM now() - a.last_heartbeat)::float8 AS age_s, a.dropped_samples
-           FROM pem.agent a) x), '[]') AS agents,
-       coalesce((SELECT json_agg(x ORDER BY x.id) FROM (
-         SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent_id,
-                a.display_name AS agent_name
-           FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id
-           LEFT JOIN pem.agent a ON a.id = b.agent_id) x), '[]') AS servers,
-       coalesce((SELECT json_agg(json_build_object('agent_id', x.agent_id, 'server_id', x.server_id, 'probe', x.probe,
-                   'object', x.object, 'collected_at', x.collected_at, 'age_s', x.age_s,
-                   'value', ${PROJECTION}) ORDER BY x.probe, x.object) FROM (
-         SELECT agent_id, server_id, probe, object, collected_at,
-                extract(epoch FROM now() - collected_at)::float8 AS age_s, value
-           FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
-         UNION ALL
-         (SELECT DISTINCT ON (server_id, probe, object) agent_id, server_id, probe, object, collected_at,
-                 extract(epoch FROM now() - collected_at)::float8, value
-            FROM pemdata.latest WHERE server_id <> 0 AND probe = ANY($2::text[])
-           ORDER BY server_id, probe, object, collected_at DESC)) x
-          WHERE NOT (x.probe = 'connections_by_state' AND x.value ->> 'connections' = '0')), '[]') AS latest,
-       coalesce((SELECT json_agg(x) FROM (
-         SELECT agent_id, server_id, state FROM pem.alert WHERE enabled AND state <> 'none') x), '[]') AS alerts`;
+/** SQL: a timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds). */
+const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-function iso(ts: string): string {
-  return new Date(ts).toISOString();
-}
+/** SQL: seconds from `ts` to the snapshot's now(), at least 0, to 0.1 s (float8). */
+const ageS = (ts: string) => `round(greatest(0, extract(epoch FROM c.as_of - ${ts}))::numeric, 1)::float8`;
 
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
-
-function addLatest(target: LatestByProbe, row: LatestRow): void {
-  const list = target[row.probe] ?? [];
-  target[row.probe] = list;
-  list.push({
-    object: row.object,
-    collectedAt: iso(row.collected_at),
-    ageS: round1(Math.max(0, row.age_s)),
-    value: row.value,
-  });
-}
+/** SQL: {high, medium, low} counts of the alert rows `a` (json). */
+const COUNTS = `json_build_object('high', count(*) FILTER (WHERE a.state = 'high'),
+  'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))`;
+const NO_ALERTS = `json_build_object('high', 0, 'medium', 0, 'low', 0)`;
 
 /**
- * Reads the fleet with one statement (one snapshot), retried once on a
- * failover-class error. Throws BackendFailingOverError when the backend stays
- * unavailable.
+ * One statement (one snapshot, one round trip) that writes the whole {@link Fleet} as JSON
+ * text, so the instance neither parses nor re-serialises the answer. $1 default heartbeat
+ * interval (s), $2 the overview's probes.
  */
-export async function readFleet(db: Backend, logger?: LogSink): Promise<Fleet> {
+const FLEET_SQL = `
+WITH c AS (
+  SELECT now() AS as_of,
+         coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS hb
+), lv AS (
+  SELECT agent_id, server_id, probe, object, collected_at, value
+    FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
+  UNION ALL
+  (SELECT DISTINCT ON (server_id, probe, object) agent_id, server_id, probe, object, collected_at, value
+     FROM pemdata.latest WHERE server_id <> 0 AND probe = ANY($2::text[])
+    ORDER BY server_id, probe, object, collected_at DESC)
+), per_probe AS (
+  SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
+         json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},
+                                    'ageS', ${ageS('x.collected_at')}, 'value', ${PROJECTION}) ORDER BY x.object) AS items
+    FROM lv x CROSS JOIN c
+   WHERE NOT (x.probe = 'connections_by_state' AND x.value ->> 'connections' = '0')
+   GROUP BY 1, 2, 3
+), latest AS (
+  SELECT agent_id, server_id, json_object_agg(probe, items ORDER BY probe) AS latest FROM per_probe GROUP BY 1, 2
+), al AS (
+  SELECT agent_id, server_id, state FROM pem.alert WHERE enabled AND state <> 'none'
+), al_agent AS (
+  SELECT a.agent_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NULL GROUP BY 1
+), al_server AS (
+  SELECT a.server_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NOT NULL GROUP BY 1
+)
+SELECT json_build_object(
+  'asOf', ${iso('c.as_of')},
+  'heartbeatIntervalS', c.hb,
+  'alertCounts', (SELECT ${COUNTS} FROM al a),
+  'agents', coalesce((
+    SELECT json_agg(json_build_object('id', a.id, 'name', a.display_name, 'userName', a.user_name,
+             'hostAddress', host(a.host_address), 'active', a.active, 'version', a.agent_version,
+             'lastHeartbeat', ${iso('a.last_heartbeat')}, 'heartbeatAgeS', CASE WHEN a.last_heartbeat IS NOT NULL THEN ${ageS('a.last_heartbeat')} END,
+             'alive', a.active AND a.last_heartbeat IS NOT NULL
+                      AND extract(epoch FROM c.as_of - a.last_heartbeat) < ${ALIVE_INTERVALS} * c.hb,
+             'droppedSamples', a.dropped_samples, 'alerts', coalesce(aa.counts, ${NO_ALERTS}),
+             'latest', coalesce(l.latest, '{}'::json)) ORDER BY a.id)
+      FROM pem.agent a
+      LEFT JOIN latest l ON l.agent_id = a.id AND l.server_id IS NULL
+      LEFT JOIN al_agent aa ON aa.agent_id = a.id), '[]'::json),
+  'servers', coalesce((
+    SELECT json_agg(json_build_object('id', s.id, 'name', s.display_name, 'host', s.host, 'port', s.port,
+             'active', s.active, 'isPemBackend', s.is_pem_backend, 'agentId', b.agent_id, 'agentName', a.display_name,
+             'alerts', coalesce(sa.counts, ${NO_ALERTS}), 'latest', coalesce(l.latest, '{}'::json)) ORDER BY s.id)
+      FROM pem.server s
+      LEFT JOIN pem.server_binding b ON b.server_id = s.id
+      LEFT JOIN pem.agent a ON a.id = b.agent_id
+      LEFT JOIN latest l ON l.server_id = s.id
+      LEFT JOIN al_server sa ON sa.server_id = s.id), '[]'::json)
+)::text AS fleet
+  FROM c`;
+
+/**
+ * Reads the fleet as the JSON text of a {@link Fleet} (UTF-8 when encoded), with one
+ * statement (one snapshot), retried once on a failover-class error. Throws
+ * BackendFailingOverError when the backend stays unavailable.
+ */
+export async function readFleetJson(db: Backend, logger?: LogSink): Promise<string> {
   const rows = await withFailoverRetry(
     async () =>
       (
-        await db.query<FleetRow>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S, OVERVIEW_PROBES], {
+        await db.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S, OVERVIEW_PROBES], {
           deadlineMs: STATEMENT_DEADLINE_MS,
         })
       ).rows,
     { logger, what: 'read fleet' },
   );
-  const row = rows[0]!;
-  const intervalS = row.heartbeat_interval_s;
-  const agents = new Map<number, FleetAgent>();
-  for (const a of row.agents) {
-    agents.set(a.id, {
-      id: a.id,
-      name: a.display_name,
-      userName: a.user_name,
-      hostAddress: a.host_address,
-      active: a.active,
-      version: a.agent_version,
-      lastHeartbeat: a.last_heartbeat ? iso(a.last_heartbeat) : null,
-      heartbeatAgeS: a.age_s === null ? null : round1(Math.max(0, a.age_s)),
-      alive: a.active && a.age_s !== null && a.age_s < ALIVE_INTERVALS * intervalS,
-      droppedSamples: Number(a.dropped_samples),
-      alerts: { high: 0, medium: 0, low: 0 },
-      latest: {},
-    });
-  }
-  const servers = new Map<number, FleetServer>();
-  for (const s of row.servers) {
-    servers.set(s.id, {
-      id: s.id,
-      name: s.display_name,
-      host: s.host,
-      port: s.port,
-      active: s.active,
-      isPemBackend: s.is_pem_backend,
-      agentId: s.agent_id,
-      agentName: s.agent_name,
-      alerts: { high: 0, medium: 0, low: 0 },
-      latest: {},
-    });
-  }
-  for (const l of row.latest) {
-    const target = l.server_id === 0 ? agents.get(l.agent_id) : servers.get(l.server_id);
-    if (target) addLatest(target.latest, l);
-  }
-  for (const al of row.alerts) {
-    const target = al.server_id !== null ? servers.get(al.server_id) : agents.get(al.agent_id ?? -1);
-    const level = al.state as keyof AlertCounts;
-    if (target && level in target.alerts) target.alerts[level]++;
-  }
-  return {
-    asOf: row.as_of.toISOString(),
-    heartbeatIntervalS: intervalS,
-    alertCounts: countByLevel(row.alerts),
-    agents: [...agents.values()],
-    servers: [...servers.values()],
-  };
+  return rows[0]!.fleet;
 }

@@ -4,13 +4,14 @@
  * (series-sql.ts) and returned on one shared time axis with NULL where a
  * bucket has no data (a gap, which charts draw as a gap).
  *
- * Source of facts: pemhistory.sample as pem.ingest_batch writes it; field
+ * Source of facts: pemhistory.sample as pem.ingest_batch writes it, and for
+ * long ranges pemhistory.rollup as pem.rollup_history keeps it; field
  * names are the probe's columns (packages/agent/src/probes/**): e.g.
  * database_stats.xact_commit (counter), connections_by_state.connections per
  * state (gauge), replication_lag.lag_bytes per standby (gauge).
  */
 import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
-import type { BucketPlan } from './series-range.js';
+import type { SeriesPlan } from './series-range.js';
 import { gaugeSql, rateSql } from './series-sql.js';
 
 /** Most series (objects x fields) one answer carries; the rest are cut (`truncated`). */
@@ -23,9 +24,6 @@ export const MAX_SERIES = 64;
  */
 export const SERIES_DEADLINE_MS = 15_000;
 
-/** Pairs of counter samples further apart than this are a gap, not a rate, seconds. */
-export const MAX_GAP_S = 900;
-
 /** `gauge`: avg/min/max per bucket; `rate`: per-second increase of a counter per bucket. */
 export type SeriesMode = 'gauge' | 'rate';
 
@@ -37,7 +35,7 @@ export interface SeriesRequest {
   mode: SeriesMode;
   /** Only this object (e.g. one standby), or every object. */
   object?: string | undefined;
-  plan: BucketPlan;
+  plan: SeriesPlan;
 }
 
 /** One series: a field of an object, aligned with the answer's `t`. */
@@ -68,16 +66,16 @@ export interface SeriesAnswer {
   truncated: boolean;
 }
 
+/** One (object, field) with data (series-sql.ts). */
 interface Row {
   object: string;
-  b: number;
-  /** Gauges: per field (in the request's order). */
-  avg?: (number | null)[];
-  min?: (number | null)[];
-  max?: (number | null)[];
-  /** Rates: per field. */
-  rate?: (number | null)[];
-  resets?: number[];
+  /** Position of the field in the request's fields, from 1. */
+  k: number;
+  /**
+   * Buckets with data, in time order: gauges [start (s since the epoch), avg, min, max],
+   * rates [start, rate per second, resets].
+   */
+  pts: [number, number | null, number | null, (number | null)?][];
 }
 
 const iso = (s: number) => new Date(s * 1000).toISOString();
@@ -103,17 +101,15 @@ export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSi
     plan.bucketS,
     req.fields,
     req.object ?? null,
+    plan.rollupS,
   ];
-  if (req.mode === 'rate') params.push(MAX_GAP_S);
   const rows = await withFailoverRetry(
     async () =>
       (
         await db.query<Row>(
           req.mode === 'rate' ? rateSql(req.fields.length) : gaugeSql(req.fields.length),
           params,
-          {
-            deadlineMs: SERIES_DEADLINE_MS,
-          },
+          { deadlineMs: SERIES_DEADLINE_MS },
         )
       ).rows,
     { logger, what: 'read series' },
@@ -141,18 +137,17 @@ export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSi
       byObject.set(r.object, list);
       series.push(...list);
     }
-    const i = index.get(Number(r.b));
-    if (i === undefined) continue;
-    list.forEach((s, k) => {
+    const s = list[r.k - 1];
+    if (!s) continue;
+    for (const [b, v, x, y] of r.pts) {
+      const i = index.get(b);
+      if (i === undefined) continue;
+      s.values[i] = round(v);
       if (req.mode === 'gauge') {
-        s.values[i] = round(r.avg?.[k]);
-        s.min![i] = round(r.min?.[k]);
-        s.max![i] = round(r.max?.[k]);
-      } else {
-        s.values[i] = round(r.rate?.[k]);
-        s.resets! += r.resets?.[k] ?? 0;
-      }
-    });
+        s.min![i] = round(x);
+        s.max![i] = round(y);
+      } else s.resets! += x ?? 0;
+    }
   }
   // A field without a single value in range is no series (e.g. a field the probe does not have).
   const withData = series.filter((s) => s.values.some((x) => x !== null) || (s.resets ?? 0) > 0);

@@ -3,7 +3,9 @@
  * maximum number of points, the bucket width and the bucket start times.
  * Buckets are aligned to multiples of their width since the Unix epoch, so
  * two refreshes of a sliding range share their buckets (a chart does not
- * shimmer) and the answer never has more than `points` buckets.
+ * shimmer) and the answer never has more than `points` buckets. For long
+ * ranges the width is a multiple of a rollup width (pemhistory.rollup,
+ * 006_rollup.sql), so the backend reads the rollup instead of every sample.
  */
 import { InputError } from '@pharos/core/errors';
 
@@ -47,6 +49,35 @@ export function planBuckets(fromS: number, toS: number, points: number): BucketP
   const starts: number[] = [];
   for (let t = first; t < toS; t += bucketS) starts.push(t);
   return { fromS, toS, bucketS, starts };
+}
+
+/** Bucket widths of pemhistory.rollup, seconds (006_rollup.sql), finest first. */
+export const ROLLUP_WIDTHS_S: readonly number[] = [60, 300, 3600];
+
+/** The grid of a series answer and where it is read from. */
+export interface SeriesPlan extends BucketPlan {
+  /** Rollup width the buckets are made of (a divisor of bucketS), or 0: from the samples only. */
+  rollupS: number;
+}
+
+/**
+ * Plans the buckets of [fromS, toS) like {@link planBuckets}, and chooses the
+ * resolution to read: the widest rollup width that is at most half the bucket
+ * width. With one, the bucket width is rounded up to a multiple of it (so the
+ * answer has at least two thirds of the buckets {@link planBuckets} gives, and
+ * never more than `points`), and `fromS` becomes the first bucket's start (the
+ * first bucket is whole). Short ranges (buckets under 2 minutes) read the samples.
+ * @throws InputError as {@link planBuckets}.
+ */
+export function planSeries(fromS: number, toS: number, points: number): SeriesPlan {
+  const base = planBuckets(fromS, toS, points);
+  const rollupS = [...ROLLUP_WIDTHS_S].reverse().find((w) => base.bucketS >= 2 * w) ?? 0;
+  if (rollupS === 0) return { ...base, rollupS };
+  const bucketS = Math.ceil(base.bucketS / rollupS) * rollupS;
+  const first = Math.floor(fromS / bucketS) * bucketS;
+  const starts: number[] = [];
+  for (let t = first; t < toS; t += bucketS) starts.push(t);
+  return { fromS: first, toS, bucketS, starts, rollupS };
 }
 
 /**

@@ -1,80 +1,110 @@
 /**
- * The SQL of downsampled series over pemhistory.sample (001_initial.sql: one
- * row per sample, `value` the probe's row as jsonb, index on
- * (server_id, probe, collected_at) in every daily partition).
+ * The SQL of downsampled series, from the samples (pemhistory.sample, 001_initial.sql: one row
+ * per sample, `value` the probe's row as jsonb, index on (server_id, probe, collected_at) in
+ * every daily partition) and, for long ranges, from the rollup (pemhistory.rollup,
+ * 006_rollup.sql: per field and object, partial aggregates per 60, 300 or 3600 s).
  *
- * Parameters: $1 server id, $2 probe, $3 from, $4 to (timestamptz), $5
- * bucket width in seconds, $6 field names (text[]), $7 object filter (text,
- * NULL = every object), $8 (rates only) the longest gap between two samples
- * that still makes a rate, seconds. Each statement reads the index range once,
- * turns each sample's fields into float8 columns at once (the jsonb is
- * dropped before any sort, so sorts stay small and in memory) and returns one
- * row per (object, bucket) with data, the fields' figures as arrays in the
- * order of $6; `b` is the bucket's start in seconds since the epoch.
+ * Parameters: $1 server id, $2 probe, $3 from, $4 to (timestamptz), $5 bucket width in seconds,
+ * $6 field names (text[]), $7 object filter (text, NULL = every object), $8 rollup width in
+ * seconds (0 = samples only; else a divisor of $5 and of $3's epoch seconds).
+ *
+ * With a rollup width, and when every field of $6 is rolled up (pem.rollup_field), buckets
+ * below the rollup's `rolled_through` come from the rollup and the rest from the samples;
+ * otherwise everything comes from the samples. Both give the same figures (the rollup keeps
+ * sums, not averages), so a chart does not change when the rollup catches up. Field values are
+ * read with pem.jsonb_float8, as the rollup does; pairs of counter samples further apart than
+ * the rollup state's max_gap_s are a gap. Each statement returns one row per (object, field)
+ * with data: `k` the field's position in $6 (from 1) and `pts` (json) the buckets with data in
+ * time order, each an array whose first item `b` is the bucket's start in seconds since the
+ * epoch (one json value per series, so the instance parses little).
  */
-
-/** A jsonb value as float8: numbers, numeric strings (bigints beyond 2^53), booleans as 1/0; NULL otherwise. */
-function num(j: string): string {
-  return `CASE jsonb_typeof(${j})
-      WHEN 'number' THEN (${j})::float8
-      WHEN 'string' THEN CASE WHEN (${j} #>> '{}') ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$'
-                              THEN (${j} #>> '{}')::float8 END
-      WHEN 'boolean' THEN CASE WHEN ${j} = 'true'::jsonb THEN 1::float8 ELSE 0::float8 END
-    END`;
-}
 
 const cols = (n: number, f: (k: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join(', ');
 
-/** x1, ..., xn: the fields as float8 columns. */
-const fieldColumns = (n: number) => cols(n, (k) => `${num(`value -> ($6::text[])[${k}]`)} AS x${k}`);
+/** ARRAY[x1, ..., xn]: the fields of a sample as float8 (NULL where missing or not numeric). */
+const fieldArray = (n: number) => `ARRAY[${cols(n, (k) => `pem.jsonb_float8(value -> ($6::text[])[${k}])`)}]`;
 
-/** Bucket start of an epoch (float8 seconds), in float8 arithmetic (numeric would be slower). */
+/**
+ * `r`: where the samples take over from the rollup (clamped to [$3, $4]; $3 when the rollup
+ * does not apply), and `gap`: the longest pair of counter samples that makes a rate.
+ */
+const LIMIT_CTE = `lim AS MATERIALIZED (
+  SELECT CASE WHEN $8::int > 0
+               AND (SELECT count(*) FROM pem.rollup_field f WHERE f.probe = $2 AND f.field = ANY($6::text[]))
+                   = cardinality($6::text[])
+              THEN least($4::timestamptz, greatest($3::timestamptz, coalesce(st.rolled_through, $3::timestamptz)))
+              ELSE $3::timestamptz END AS r,
+         st.max_gap_s AS gap
+    FROM pemhistory.rollup_state st
+)`;
+
+const ROLLUP_RANGE = `m.server_id = $1 AND m.probe = $2 AND m.width_s = $8 AND m.field = ANY($6::text[])
+     AND m.bucket >= $3 AND m.bucket < (SELECT r FROM lim) AND ($7::text IS NULL OR m.object = $7)`;
+
+const SAMPLE_RANGE = `server_id = $1 AND probe = $2 AND collected_at < $4 AND ($7::text IS NULL OR object = $7)`;
+
 const bucket = (epoch: string) => `floor(${epoch} / $5::float8) * $5::float8`;
 
-const RANGE = `server_id = $1 AND probe = $2 AND collected_at < $4 AND ($7::text IS NULL OR object = $7)`;
-
-/** Gauges of `n` fields (1-8): per object and bucket, arrays of the fields' average, minimum and maximum. */
+/** Gauges of `n` fields (1-8): per object, field and bucket, [b, average, minimum, maximum]. */
 export function gaugeSql(n: number): string {
   return `
-SELECT object, ${bucket("date_part('epoch', collected_at)")} AS b,
-       ARRAY[${cols(n, (k) => `avg(x${k})`)}] AS avg,
-       ARRAY[${cols(n, (k) => `min(x${k})`)}] AS min,
-       ARRAY[${cols(n, (k) => `max(x${k})`)}] AS max
-  FROM (SELECT object, collected_at, ${fieldColumns(n)}
-          FROM pemhistory.sample
-         WHERE ${RANGE} AND collected_at >= $3) s
+WITH ${LIMIT_CTE},
+parts AS (
+  SELECT m.object, f.k, m.bucket AS at, m.n, m.sum, m.min, m.max
+    FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
+   WHERE ${ROLLUP_RANGE}
+  UNION ALL
+  SELECT s.object, u.k, s.collected_at, 1, u.x, u.x, u.x
+    FROM (SELECT object, collected_at, ${fieldArray(n)} AS xs
+            FROM pemhistory.sample
+           WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r FROM lim)) s
+    CROSS JOIN LATERAL unnest(s.xs) WITH ORDINALITY AS u(x, k)
+   WHERE u.x IS NOT NULL
+)
+SELECT object, k::int AS k, json_agg(json_build_array(b, v, lo, hi) ORDER BY b) AS pts
+  FROM (SELECT object, k, ${bucket("date_part('epoch', at)")} AS b, sum(sum) / sum(n) AS v, min(min) AS lo, max(max) AS hi
+          FROM parts
+         GROUP BY 1, 2, 3) g
  GROUP BY 1, 2
  ORDER BY 1, 2`;
 }
 
 /**
- * Counters of `n` fields (1-8): per object and bucket, the array of the
- * fields' rates per second and the array of resets. Each sample is paired
- * with the previous one of its object (a look-back of $8 seconds before
- * `from` finds the first pair); a pair further apart than $8 seconds is a
- * gap, not a rate. The increase of a pair whose value went down (stats reset,
- * restart, failover to a server with other counters) is not counted: the
- * bucket's rate comes from its other pairs, or is NULL (a gap), never
- * negative; `resets` counts such pairs. rate = sum(increase) / sum(seconds)
- * over the pairs that end in the bucket.
+ * Counters of `n` fields (1-8): per object, field and bucket, [b, rate per second, count of
+ * resets]. Each sample is paired with the previous one of its object (a look-back of
+ * `gap` seconds before the samples' range finds the first pair); a pair further apart is a gap,
+ * not a rate. A pair whose value went down (stats reset, restart, failover to a server with
+ * other counters) is not counted: the bucket's rate comes from its other pairs, or is NULL (a
+ * gap), never negative; resets counts such pairs. rate = sum(increase) / sum(seconds) over
+ * the pairs that end in the bucket.
  */
 export function rateSql(n: number): string {
   return `
-WITH s AS MATERIALIZED (
-  SELECT object, collected_at, date_part('epoch', collected_at) AS e, ${fieldColumns(n)}
+WITH ${LIMIT_CTE},
+s AS MATERIALIZED (
+  SELECT object, collected_at, date_part('epoch', collected_at) AS e, ${fieldArray(n)} AS xs
     FROM pemhistory.sample
-   WHERE ${RANGE} AND collected_at >= $3::timestamptz - make_interval(secs => $8)
+   WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r - make_interval(secs => gap) FROM lim)
 ), p AS (
-  SELECT object, e, e - lag(e) OVER w AS dt, ${cols(n, (k) => `x${k} - lag(x${k}) OVER w AS d${k}`)}
+  SELECT object, e, xs, lag(xs) OVER w AS pxs, e - lag(e) OVER w AS dt
     FROM s
   WINDOW w AS (PARTITION BY object ORDER BY collected_at)
+), parts AS (
+  SELECT m.object, f.k, date_part('epoch', m.bucket) AS e, m.inc, m.inc_s, m.resets
+    FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
+   WHERE ${ROLLUP_RANGE}
+  UNION ALL
+  SELECT p.object, u.k, p.e, CASE WHEN u.d >= 0 THEN u.d ELSE 0 END, CASE WHEN u.d >= 0 THEN p.dt ELSE 0 END,
+         CASE WHEN u.d < 0 THEN 1 ELSE 0 END
+    FROM p CROSS JOIN LATERAL (SELECT z.k, z.x - z.px AS d FROM unnest(p.xs, p.pxs) WITH ORDINALITY AS z(x, px, k)) u
+   WHERE p.e >= date_part('epoch', (SELECT r FROM lim)) AND p.dt > 0 AND p.dt <= (SELECT gap FROM lim)
+     AND u.d IS NOT NULL
 )
-SELECT object, ${bucket('e')} AS b,
-       ARRAY[${cols(n, (k) => `sum(d${k}) FILTER (WHERE d${k} >= 0) / nullif(sum(dt) FILTER (WHERE d${k} >= 0), 0)`)}] AS rate,
-       ARRAY[${cols(n, (k) => `count(*) FILTER (WHERE d${k} < 0)`)}]::int[] AS resets
-  FROM p
- WHERE e >= date_part('epoch', $3::timestamptz) AND dt > 0 AND dt <= $8
+SELECT object, k::int AS k, json_agg(json_build_array(b, v, resets) ORDER BY b) AS pts
+  FROM (SELECT object, k, ${bucket('e')} AS b, sum(inc) / nullif(sum(inc_s), 0) AS v, sum(resets)::int AS resets
+          FROM parts
+         GROUP BY 1, 2, 3) g
  GROUP BY 1, 2
  ORDER BY 1, 2`;
 }

@@ -1,7 +1,8 @@
 /**
  * `GET /api/servers/:id/series?probe=&fields=&mode=&from=&to=&points=&object=`
  * (any logged-in user): a probe's fields over a time range, downsampled in
- * the backend to at most `points` buckets per series (see series-query.ts).
+ * the backend to at most `points` buckets per series (see series-query.ts),
+ * from the rollup for long ranges (series-range.ts planSeries).
  * 400 on a bad range or name, 503 while the backend fails over.
  */
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +11,7 @@ import type { SessionStore } from '../auth/session-store.js';
 import type { Backend } from '../backend.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 import { readSeries, type SeriesMode } from './series-query.js';
-import { parseRange, planBuckets } from './series-range.js';
+import { parseRange, planSeries } from './series-range.js';
 import { DEFAULT_POINTS, seriesQuerySchema, seriesSchema, serverIdParamsSchema } from './series-schemas.js';
 
 interface SeriesQuery {
@@ -40,7 +41,7 @@ export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: Se
     async (request) => {
       const q = request.query;
       const [fromS, toS] = parseRange(q.from, q.to, Date.now() / 1000);
-      const plan = planBuckets(fromS, toS, q.points ?? DEFAULT_POINTS);
+      const plan = planSeries(fromS, toS, q.points ?? DEFAULT_POINTS);
       return readSeries(
         db,
         {

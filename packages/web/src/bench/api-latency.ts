@@ -27,6 +27,9 @@
  * is measured twice: on the history as ingested, and after every closed day's
  * partition was rewritten in index order by pem.cluster_history_day
  * (003_web.sql), which the partition upkeep job is meant to do once a day.
+ * Before measuring, the rollup is brought up to date by pem.rollup_history
+ * (006_rollup.sql), as the backend's history_rollup job keeps it every minute
+ * (its time is reported as setup.rollupSeconds); 7-day charts read it.
  *
  * Run: `node packages/web/dist/bench/api-latency.js [--servers 600] [--days 7]
  * [--requests 200] [--concurrency 1]` (prints the figures as JSON).
@@ -83,10 +86,13 @@ export interface ApiLatencyFigures {
     historyRows: number;
     loadSeconds: number;
     rowsPerSecond: number;
+    /** Time pem.rollup_history took to roll up the loaded history. */
+    rollupSeconds: number;
   };
   concurrency: number;
   overview: LatencyFigures;
-  chart7dTps: LatencyFigures & { samplesPerChart: number; pointsPerSeries: number };
+  /** pointsPerSeries: buckets in the answer (at most the `points` asked); bucketS: their width. */
+  chart7dTps: LatencyFigures & { samplesPerChart: number; pointsPerSeries: number; bucketS: number };
   chart7dConnections: LatencyFigures & { samplesPerChart: number };
   /** The TPS chart after pem.cluster_history_day of every closed day (the connections chart is measured after it too). */
   chart7dTpsClustered: LatencyFigures & { clusterSeconds: number };
@@ -313,6 +319,17 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     const loadSeconds = (performance.now() - started) / 1000;
     log(`loaded ${rows} rows in ${loadSeconds.toFixed(0)} s; VACUUM ANALYZE`);
     await backend.psql('VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest;');
+    log('rolling up the history (pem.rollup_history)');
+    const rollupStarted = performance.now();
+    for (let run = 0; ; run++) {
+      const r = JSON.parse(await backend.psql("SELECT pem.rollup_history(interval '1 day')")) as {
+        caught_up: boolean;
+      };
+      if (r.caught_up && run > 0) break;
+      if (run > 10 * o.days + 10) throw new Error(`the rollup did not catch up: ${JSON.stringify(r)}`);
+    }
+    const rollupSeconds = Math.round((performance.now() - rollupStarted) / 1000);
+    await backend.psql('VACUUM ANALYZE pemhistory.rollup;');
 
     web = await startTestInstance(backend, ad.web, { backend_connections: 4 });
     const login = await new Promise<string>((resolve, reject) => {
@@ -342,6 +359,20 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
 
     const firsts: number[] = [];
     for (let i = 0; i < detailed.length; i++) firsts.push(Math.round((await get(tpsUrl(i))).ms));
+    const shape = await new Promise<{ t: number[]; bucketS: number }>((resolve, reject) => {
+      const req = request(
+        tpsUrl(0),
+        { agent, localAddress: ad.harness, headers: { cookie: login, accept: 'application/json' } },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(parts).toString('utf8'))));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
     log('measuring the overview');
     await measure(o.warmup, 1, () => `${base}/api/fleet`, get);
     const ov = await measure(o.requests, o.concurrency, () => `${base}/api/fleet`, get);
@@ -373,10 +404,16 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
         historyRows: rows,
         loadSeconds: Math.round(loadSeconds),
         rowsPerSecond: Math.round(rows / loadSeconds),
+        rollupSeconds,
       },
       concurrency: o.concurrency,
       overview,
-      chart7dTps: { ...chart, samplesPerChart: samples, pointsPerSeries: o.points },
+      chart7dTps: {
+        ...chart,
+        samplesPerChart: samples,
+        pointsPerSeries: shape.t.length,
+        bucketS: shape.bucketS,
+      },
       chart7dConnections: { ...figures(conn), samplesPerChart: samples * 7 },
       chart7dTpsClustered: { ...chartClustered, clusterSeconds },
       chart7dTpsFirstMs: firsts,

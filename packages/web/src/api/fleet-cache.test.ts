@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BackendFailingOverError } from '../backend.js';
+import { createFleetCache, FLEET_CACHE_MS } from './fleet-cache.js';
+
+/** A loader whose answers the test releases one by one, counting the reads. */
+function manualLoader() {
+  const pending: { resolve: (s: string) => void; reject: (e: unknown) => void }[] = [];
+  const loader = () =>
+    new Promise<string>((resolve, reject) => {
+      pending.push({ resolve, reject });
+    });
+  return { loader, pending };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('overview cache', () => {
+  it('reads once for every request that arrives while a read is running', async () => {
+    const { loader, pending } = manualLoader();
+    const cache = createFleetCache(loader, { clock: { now: () => 0 } });
+    const answers = [cache.get(), cache.get(), cache.get()];
+    await tick();
+    assert.equal(pending.length, 1);
+    pending[0]!.resolve('{"asOf":"x"}');
+    const bodies = await Promise.all(answers);
+    assert.ok(bodies.every((b) => b.toString('utf8') === '{"asOf":"x"}'));
+    assert.equal((await cache.get()).toString(), '{"asOf":"x"}', 'served again without a read');
+    assert.equal(pending.length, 1);
+  });
+
+  it('reads again once the answer is older than the period', async () => {
+    const { loader, pending } = manualLoader();
+    let now = 1000;
+    const cache = createFleetCache(loader, { clock: { now: () => now } });
+    const first = cache.get();
+    await tick();
+    pending[0]!.resolve('"one"');
+    assert.equal((await first).toString(), '"one"');
+    now += FLEET_CACHE_MS - 1;
+    assert.equal((await cache.get()).toString(), '"one"');
+    now += 2;
+    const second = cache.get();
+    await tick();
+    assert.equal(pending.length, 2);
+    pending[1]!.resolve('"two"');
+    assert.equal((await second).toString(), '"two"');
+  });
+
+  it('gives a failed read to every waiting request and keeps nothing of it', async () => {
+    const { loader, pending } = manualLoader();
+    const cache = createFleetCache(loader, { clock: { now: () => 0 } });
+    const waiting = [cache.get(), cache.get()];
+    await tick();
+    assert.equal(pending.length, 1);
+    pending[0]!.reject(new BackendFailingOverError());
+    for (const w of waiting) await assert.rejects(w, BackendFailingOverError);
+    const retry = cache.get();
+    await tick();
+    assert.equal(pending.length, 2, 'the next request reads again');
+    pending[1]!.resolve('"back"');
+    assert.equal((await retry).toString(), '"back"');
+  });
+});
