@@ -65,7 +65,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
 
   it('creates the partitions of today and 7 days ahead, and moves late rows out of the default partition', async () => {
     await q(
-      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_partitions', 'history_retention', 'history_rollup')",
+      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_partitions', 'history_retention', 'history_rollup', 'ship_batch_retention')",
     );
     await history([
       ['cpu', -3],
@@ -80,6 +80,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
         ['history_rollup', 'ok'],
+        ['ship_batch_retention', 'ok'],
       ],
     );
     const parts = await partitions();
@@ -103,7 +104,33 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     const r = await runDueJobs(admin);
     assert.deepEqual(r, []);
     const forced = await runDueJobs(admin, { force: true });
-    assert.equal(forced.length, 3);
+    assert.equal(forced.length, 4);
+  });
+
+  it('deletes ship_batch rows past 7 days except the newest of each agent (the only one a retry can match)', async () => {
+    await q(
+      `INSERT INTO pem.agent (id, user_name, display_name) VALUES (1, 'agent1', 'a1'), (2, 'agent2', 'a2') ON CONFLICT DO NOTHING`,
+    );
+    await q('DELETE FROM pem.ship_batch');
+    // agent 1: two old batches and a recent one; agent 2: only old batches
+    await q(`INSERT INTO pem.ship_batch (agent_id, batch_id, first_sample_id, last_sample_id, sample_count, received_at) VALUES
+               (1, gen_random_uuid(), 1, 10, 10, now() - interval '9 days'),
+               (1, gen_random_uuid(), 11, 20, 10, now() - interval '8 days'),
+               (1, gen_random_uuid(), 21, 30, 10, now() - interval '1 day'),
+               (2, gen_random_uuid(), 1, 10, 10, now() - interval '30 days'),
+               (2, gen_random_uuid(), 11, 20, 10, now() - interval '20 days')`);
+    const [r] = (await runDueJobs(admin, { force: true })).filter((x) => x.job === 'ship_batch_retention');
+    assert.deepEqual([r!.status, r!.detail], ['ok', '3 ship_batch rows deleted']);
+    const left = await q<{ agent_id: number; last_sample_id: string }>(
+      'SELECT agent_id, last_sample_id FROM pem.ship_batch ORDER BY agent_id, last_sample_id',
+    );
+    assert.deepEqual(
+      left.map((x) => [x.agent_id, Number(x.last_sample_id)]),
+      [
+        [1, 30],
+        [2, 20],
+      ],
+    );
   });
 
   it('applies retention per probe and drops partitions past the longest retention', async () => {
