@@ -66,13 +66,14 @@ export interface AgentConfigFields {
   overrides?: Record<string, string>;
 }
 
-function readExisting(path: string): Record<string, unknown> {
+/** The YAML mapping at `path` ({} when there is none). @throws ConfigError naming `what` and the file when it is not valid YAML. */
+function readExisting(path: string, what = 'agent configuration'): Record<string, unknown> {
   if (!existsSync(path)) return {};
   try {
     const doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
     return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   } catch (err) {
-    throw new ConfigError(`the existing agent configuration ${path} is not valid YAML: ${messageOf(err)}`);
+    throw new ConfigError(`the existing ${what} ${path} is not valid YAML: ${messageOf(err)}`);
   }
 }
 
@@ -127,7 +128,12 @@ export interface WebFileSettings {
   keyFile: string;
 }
 
-/** Writes the web instance's configuration and its service role's passfile. */
+/**
+ * Writes the web instance's configuration and its service role's passfile.
+ * Keys of an existing file that configure does not manage are kept; a file
+ * with the same settings is left alone (`changed` false).
+ * @throws ConfigError when the existing file is not valid YAML.
+ */
 export function writeLocalWebConfig(
   path: string,
   o: ConfigureOptions,
@@ -147,7 +153,11 @@ export function writeLocalWebConfig(
     sslrootcert: o.sslrootcert ? resolve(o.sslrootcert) : undefined,
     hostAddress: o.hostAddress,
   };
+  // Keys configure does not manage (etcd_endpoints, patroni_urls, an
+  // operator's own) are kept; the ones it manages are set again.
+  const existing = readExisting(path, 'web configuration');
   const config: Record<string, unknown> = {
+    ...existing,
     listen_address: o.hostAddress ?? '0.0.0.0',
     port: w.port,
     tls_cert_file: resolve(w.certFile),
@@ -157,6 +167,7 @@ export function writeLocalWebConfig(
     log_file: join(dir, 'web.log'),
   };
   if (o.hostAddress) config.source_address = o.hostAddress;
+  if (isDeepStrictEqual(config, existing)) return { path: resolve(path), changed: pass.changed };
   const file = writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);
   return { path: file.path, changed: file.changed || pass.changed };
 }
