@@ -14,6 +14,7 @@ import {
   certToPem,
   daysAfter,
   generateKeyPair,
+  notBeforeFor,
   privateKeyToPem,
   randomSerial,
   SIGNING_ALGORITHM,
@@ -90,7 +91,7 @@ export async function createSelfSignedWebCertificate(
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: opts.subject ? subjectName(opts.subject) : `CN=${opts.hostName}`,
-    notBefore: now,
+    notBefore: notBeforeFor(now),
     notAfter: daysAfter(now, opts.days ?? 825),
     keys,
     signingAlgorithm: SIGNING_ALGORITHM,

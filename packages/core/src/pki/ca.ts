@@ -11,6 +11,7 @@ import {
   cnName,
   daysAfter,
   generateKeyPair,
+  notBeforeFor,
   privateKeyFromPem,
   privateKeyToPem,
   randomSerial,
@@ -46,7 +47,7 @@ export async function createCa(opts: { commonName: string; days: number }): Prom
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber,
     name: cnName(opts.commonName),
-    notBefore: now,
+    notBefore: notBeforeFor(now),
     notAfter: daysAfter(now, opts.days),
     keys,
     signingAlgorithm: SIGNING_ALGORITHM,

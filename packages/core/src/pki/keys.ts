@@ -52,3 +52,16 @@ export function daysAfter(from: Date, days: number): Date {
 export function certToPem(cert: x509.X509Certificate): string {
   return `${cert.toString('pem')}\n`;
 }
+
+/**
+ * How far before "now" a new certificate's validity starts (5 minutes): a
+ * certificate issued on one host and checked at once on another whose clock
+ * is a little behind is not "not yet valid" (RFC 5280 §4.1.2.5 leaves
+ * notBefore to the issuer; backdating by minutes is common CA practice).
+ */
+export const NOT_BEFORE_SKEW_MS = 5 * 60 * 1000;
+
+/** The notBefore of a certificate issued at `now`: now minus {@link NOT_BEFORE_SKEW_MS}. */
+export function notBeforeFor(now: Date): Date {
+  return new Date(now.getTime() - NOT_BEFORE_SKEW_MS);
+}
