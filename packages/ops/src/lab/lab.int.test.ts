@@ -163,14 +163,29 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
   });
 
   test('each backend server has fresh PostgreSQL probe data from its own agent (as pem_monitor over 127.0.0.1)', async () => {
-    const rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
+    // lab up waits for data in the web instances; the first server probe
+    // cycle follows the agent's first binding sync, so allow one minute.
+    const fresh = (r: Record<string, unknown>) => r.sql_age_s !== null && Number(r.sql_age_s) < 30;
+    let rows: Record<string, unknown>[] = [];
+    try {
+      await waitFor(
+        'fresh PostgreSQL probe data of every backend server',
+        async () => {
+          rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
+          return rows.length === topo.backends.length && rows.every(fresh);
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    } catch {
+      // reported below, server by server
+    }
     assert.deepEqual(
       rows.map((r) => r.display_name),
       topo.backends.map((b) => b.name),
     );
     for (const r of rows) {
       assert.ok(
-        r.sql_age_s !== null && Number(r.sql_age_s) < 30,
+        fresh(r),
         `${r.display_name}: newest PostgreSQL probe sample ${r.sql_age_s} s old; newest failure: ${r.last_error}`,
       );
     }
