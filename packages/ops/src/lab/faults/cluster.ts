@@ -52,9 +52,25 @@ export async function waitHealthy(topo: Topology, timeoutMs = 180_000): Promise<
   );
 }
 
-/** Sets Patroni's `failsafe_mode` in the dynamic configuration (PATCH /config on `apiAddress`). */
+/**
+ * Sets Patroni's `failsafe_mode` in the dynamic configuration (PATCH /config on
+ * `apiAddress`, then on the other members). @throws the last error after a minute of failures.
+ */
 export async function setFailsafeMode(topo: Topology, apiAddress: string, on: boolean): Promise<void> {
-  await patchConfig(apiAddress, { failsafe_mode: on }, topo.patroni.rest_port);
+  // Right after etcd came back a member's REST API can take more than the
+  // request timeout to write the DCS config; the PATCH is idempotent, so it is
+  // tried again, on each member in turn, for up to a minute.
+  const addresses = [apiAddress, ...topo.backends.map((b) => b.address).filter((a) => a !== apiAddress)];
+  const deadline = Date.now() + 60_000;
+  for (let i = 0; ; i++) {
+    try {
+      await patchConfig(addresses[i % addresses.length]!, { failsafe_mode: on }, topo.patroni.rest_port);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 /**
