@@ -26,7 +26,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '@pharos/server/alert
 import { NotificationDispatcher } from '@pharos/server/notify/dispatcher';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { ARTIFACTS, launchChromium } from './testing/browser.js';
+import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.6.10';
@@ -70,12 +70,7 @@ describe('alert administration in headless Chromium', { timeout: 300_000 }, () =
   const problems: string[] = [];
   const ids = { raised: 0, disordered: 0, medium: 0, broken: 0 };
 
-  const watch = (p: Page) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  };
+  const watch = (p: Page) => watchPageProblems(p, problems);
   const loginPage = async (user: string, password: string) => {
     const context = await browser.newContext({
       ignoreHTTPSErrors: true,

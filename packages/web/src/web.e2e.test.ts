@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { ARTIFACTS, launchChromium } from './testing/browser.js';
+import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.4.20';
@@ -28,12 +28,7 @@ describe('web UI in headless Chromium', () => {
   let page: Page;
   const problems: string[] = [];
 
-  const watch = (p: Page) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  };
+  const watch = (p: Page) => watchPageProblems(p, problems);
   const rowText = (p: Page, table: string, id: number) =>
     p
       .locator(`#${table} tbody tr[data-id="${id}"]`)

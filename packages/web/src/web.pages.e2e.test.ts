@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { ARTIFACTS, launchChromium } from './testing/browser.js';
+import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';
 import { historySql } from './testing/synthetic-history.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
@@ -49,12 +49,7 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
   const problems: string[] = [];
   const nowS = Math.floor(Date.now() / 1000);
 
-  const watch = (p: Page) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  };
+  const watch = (p: Page) => watchPageProblems(p, problems);
   const points = async (p: Page, chart: string) =>
     Number(await p.locator(`[data-chart="${chart}"]`).getAttribute('data-points'));
 

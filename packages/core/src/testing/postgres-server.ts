@@ -147,13 +147,19 @@ function cleanEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
-interface RunResult {
+/** Exit code and output of a program run by {@link runProgram}. */
+export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-function run(cmd: string, args: string[], options: SpawnOptions & { input?: string }): Promise<RunResult> {
+/** Runs a program with `options.input` on stdin; resolves with its exit code and output (never rejects for a non-zero exit). */
+export function runProgram(
+  cmd: string,
+  args: string[],
+  options: SpawnOptions & { input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -176,7 +182,7 @@ async function runOk(
   args: string[],
   options: SpawnOptions & { input?: string },
 ): Promise<string> {
-  const r = await run(cmd, args, options);
+  const r = await runProgram(cmd, args, options);
   if (r.code !== 0) {
     throw new Error(
       `${cmd} ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`,
@@ -267,7 +273,7 @@ async function launch(
 ): Promise<TestPostgres> {
   const env = cleanEnv(layout.dir);
   const spawnOpts: SpawnOptions = { ...who, env, cwd: layout.dir };
-  const r = await run(
+  const r = await runProgram(
     join(binDir, 'pg_ctl'),
     ['start', '-w', '-t', '60', '-D', layout.dataDir, '-l', layout.logFile],
     spawnOpts,
@@ -305,7 +311,7 @@ async function launch(
       return s;
     },
     async psql(sql: string, db = 'postgres') {
-      const r2 = await run(
+      const r2 = await runProgram(
         'psql',
         [
           '-X',
@@ -331,7 +337,7 @@ async function launch(
     async stop() {
       if (stopped) return;
       stopped = true;
-      const s = await run(
+      const s = await runProgram(
         join(binDir, 'pg_ctl'),
         ['stop', '-m', 'fast', '-w', '-t', '30', '-D', layout.dataDir],
         spawnOpts,
@@ -349,7 +355,7 @@ async function launch(
   };
   restarters.set(server, async () => {
     if (stopped) throw new Error(`server ${address}:${port} was stopped; cannot restart it`);
-    const rr = await run(
+    const rr = await runProgram(
       join(binDir, 'pg_ctl'),
       ['restart', '-m', 'fast', '-w', '-t', '60', '-D', layout.dataDir, '-l', layout.logFile],
       spawnOpts,

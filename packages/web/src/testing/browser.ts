@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Where screenshots go (absolute, with a trailing slash). */
 export const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
@@ -25,4 +25,15 @@ export const CHROMIUM_ARGS: readonly string[] = [
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+}
+
+/**
+ * Records `page`'s console errors (CSP violations are reported there) and
+ * uncaught page errors into `problems`, as "console: ..." / "page error: ...".
+ */
+export function watchPageProblems(page: Page, problems: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
 import type { TestPostgres } from '@pharos/core/testing/postgres-server';
+import { runProgram } from '@pharos/core/testing/postgres-server';
 import type { NewSample } from '../../sample.js';
 import type { Binding } from '../../schedule/bindings.js';
 import { definitionDefaults, type ProbeSetting } from '../../schedule/probe-settings.js';
@@ -17,7 +18,6 @@ import { ServerMonitor } from '../../schedule/server-monitor.js';
 import type { ProbeFailure } from '../../schedule/sink.js';
 import type { Probe } from '../types.js';
 import { type MatrixCluster, MONITOR_PASSWORD } from './cluster.js';
-import { runProgram } from './standby.js';
 
 const logger = createLogger('matrix', { level: process.env.PHAROS_LOG_LEVEL ?? 'silent' });
 

@@ -11,13 +11,13 @@
  * (warm-standby.html "Setting Up a Standby Server"). The server programs run
  * as the `postgres` OS user when we are root, like the core test utility.
  */
-import { type SpawnOptions, spawn } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HaConnection } from '@pharos/core/ha-connection';
-import type { TestPostgres } from '@pharos/core/testing/postgres-server';
+import { runProgram, type TestPostgres } from '@pharos/core/testing/postgres-server';
 
 interface RunAs {
   uid?: number;
@@ -45,29 +45,6 @@ process.on('exit', () => {
     }
   }
 });
-
-/** Runs a program; resolves with its exit code and output. */
-export function runProgram(
-  cmd: string,
-  args: string[],
-  opts: SpawnOptions & { input?: string } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(opts.input ?? '');
-  });
-}
 
 function env(home: string): NodeJS.ProcessEnv {
   return {
