@@ -11,9 +11,9 @@ import { labStatus } from '@pharos/ops/lab/status';
 import { labUp } from '@pharos/ops/lab/up';
 import type { Command } from 'commander';
 
-/** The default topology: shared/examples/lab-sm.topology.yml beside the repository. */
+/** The default topology: examples/lab-sm.topology.yml (a copy of ../shared/examples/lab-sm.topology.yml). */
 export const DEFAULT_TOPOLOGY = resolve(
-  new URL('../../../../../shared/examples/lab-sm.topology.yml', import.meta.url).pathname,
+  new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname,
 );
 
 const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -21,7 +21,7 @@ import { type LabState, readState } from './state.js';
 import { labUp } from './up.js';
 import { webGet, webLogin } from './web-client.js';
 
-const TOPOLOGY = new URL('../../../../../shared/examples/lab-sm.topology.yml', import.meta.url).pathname;
+const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
 const DIR = process.env.PHAROS_TEST_LAB_DIR ?? '/var/tmp/pharos-lab-test';
 const PROBE_INTERVAL_S = 3;
 /**

@@ -11,7 +11,7 @@ import { runPlan } from './run.js';
 import { DEVIATIONS } from './runbook.js';
 import type { Plan } from './types.js';
 
-const SEED = new URL('../../../../../shared/examples/seed-sm.topology.yml', import.meta.url).pathname;
+const SEED = new URL('../../../../examples/seed-sm.topology.yml', import.meta.url).pathname;
 
 function openssl(...args: string[]): { status: number | null; out: string } {
   const r = spawnSync('openssl', args, { encoding: 'utf8' });

@@ -11,7 +11,7 @@ import type { Topology } from '../topology/types.js';
 
 /** The seed topology (the reference deployment). */
 export function seedTopology(): Topology {
-  const examples = new URL('../../../../../shared/examples/', import.meta.url).pathname;
+  const examples = new URL('../../../../examples/', import.meta.url).pathname;
   return loadTopology(join(examples, 'seed-sm.topology.yml'));
 }
 

@@ -7,7 +7,7 @@ import { InputError } from '@pharos/core/errors';
 import { loadTopology, parseTopologyYaml } from './load.js';
 import { topologyProblems, validateTopology } from './validate.js';
 
-const EXAMPLES = new URL('../../../../../shared/examples/', import.meta.url).pathname;
+const EXAMPLES = new URL('../../../../examples/', import.meta.url).pathname;
 const SEED = join(EXAMPLES, 'seed-sm.topology.yml');
 const LAB = join(EXAMPLES, 'lab-sm.topology.yml');
 

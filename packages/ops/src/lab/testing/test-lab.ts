@@ -1,6 +1,6 @@
 /**
  * A lab for integration tests: the shared lab topology
- * (../shared/examples/lab-sm.topology.yml) with its 127.0.1.X addresses
+ * (examples/lab-sm.topology.yml) with its 127.0.1.X addresses
  * moved to another /24 of the loopback range, so that tests of different
  * files (or a developer's own `lab up`) never collide, brought up by the
  * real `labUp` in its own directory.
@@ -16,7 +16,7 @@ import { labUp } from '../up.js';
 
 /** The shared lab topology file. */
 export const SHARED_LAB_TOPOLOGY = new URL(
-  '../../../../../../shared/examples/lab-sm.topology.yml',
+  '../../../../../examples/lab-sm.topology.yml',
   import.meta.url,
 ).pathname;
 
