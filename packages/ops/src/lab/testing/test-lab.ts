@@ -15,10 +15,8 @@ import type { LabState } from '../state.js';
 import { labUp } from '../up.js';
 
 /** The shared lab topology file. */
-export const SHARED_LAB_TOPOLOGY = new URL(
-  '../../../../../examples/lab-sm.topology.yml',
-  import.meta.url,
-).pathname;
+export const SHARED_LAB_TOPOLOGY = new URL('../../../../../examples/lab-sm.topology.yml', import.meta.url)
+  .pathname;
 
 /** A running test lab. */
 export interface TestLab {
