@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { migrate } from '@pharos/server/migrations/run';
+import { migrate } from '@pharos/backend/migrations/run';
 import { type AgentConfig, loadAgentConfig, parseAgentConfig } from './config.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import { AGENT_VERSION, runAgent } from './run.js';

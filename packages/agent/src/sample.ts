@@ -1,7 +1,7 @@
 /**
  * A sample: one row of one probe run, the unit the agent spools and ships.
  * Maps 1:1 onto a row of `pg_temp.incoming_sample` / `pemhistory.sample`
- * (packages/server/sql/migrations/001_initial.sql).
+ * (packages/backend/sql/migrations/001_initial.sql).
  */
 
 /** A JSON value as stored in `pemhistory.sample.value` (jsonb). */

@@ -10,7 +10,7 @@
  *   to use 127.0.15.90-92; packages/agent/dist/bench/probe-cost.js
  *   runProbeCostBench, on the addresses it chooses itself);
  * - alert evaluation throughput with 600 servers' worth of default alerts
- *   (packages/server/dist/alerts/bench.js runAlertBench, on 127.0.15.60);
+ *   (packages/backend/dist/alerts/bench.js runAlertBench, on 127.0.15.60);
  *
  * and writes bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:

@@ -11,9 +11,9 @@ import {
   type AlertBackend,
   startAlertBackend,
   TEST_AGENT_PASSWORD,
-} from '@pharos/server/alerts/testing/backend';
-import { alertOf, setLatest } from '@pharos/server/alerts/testing/probe-data';
-import { startWebhookReceiver, type WebhookReceiver } from '@pharos/server/alerts/testing/webhook-receiver';
+} from '@pharos/backend/alerts/testing/backend';
+import { alertOf, setLatest } from '@pharos/backend/alerts/testing/probe-data';
+import { startWebhookReceiver, type WebhookReceiver } from '@pharos/backend/alerts/testing/webhook-receiver';
 import { parseAgentConfig } from '../config.js';
 import { startAlertWorker } from './worker.js';
 

@@ -16,9 +16,9 @@ import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import type { Logger } from '@pharos/core/log';
-import type { QueryRunner } from '@pharos/server/alerts/db';
-import { AlertEvaluator } from '@pharos/server/alerts/evaluator';
-import { NotificationDispatcher } from '@pharos/server/notify/dispatcher';
+import type { QueryRunner } from '@pharos/backend/alerts/db';
+import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
+import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { type AgentConfig, backendConninfo } from '../config.js';
 
 /** Options of {@link startAlertWorker}. */

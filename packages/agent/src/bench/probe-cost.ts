@@ -32,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
 import { runProgram, startPostgres, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { migrate } from '@pharos/server/migrations/run';
+import { migrate } from '@pharos/backend/migrations/run';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';
 import { pgbenchPath } from '../probes/matrix/binaries.js';
 import { sqlForExtension, sqlForMajor } from '../probes/sql-for-major.js';

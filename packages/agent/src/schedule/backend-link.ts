@@ -15,7 +15,7 @@
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import { runAgentJobs } from '@pharos/server/jobs/run-jobs';
+import { runAgentJobs } from '@pharos/backend/jobs/run-jobs';
 import type { Probe } from '../probes/types.js';
 import { ProbeLogQueue, type Queryable, readProbeConfig, syncCatalog } from './backend-sync.js';
 import { ProbeSettings } from './probe-settings.js';

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { migrate } from '@pharos/server/migrations/run';
+import { migrate } from '@pharos/backend/migrations/run';
 import { parseAgentConfig } from '../config.js';
 import { ALL_PROBES } from '../probes/catalog.js';
 import { runAgent } from '../run.js';

@@ -1,6 +1,6 @@
 /**
  * Server bindings: the monitored servers an agent is responsible for, as
- * returned by `pem.agent_bindings(agent_id)` (packages/server/sql/migrations/
+ * returned by `pem.agent_bindings(agent_id)` (packages/backend/sql/migrations/
  * 001_initial.sql), and how a new list differs from the one in use.
  */
 

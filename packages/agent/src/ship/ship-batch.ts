@@ -1,6 +1,6 @@
 /**
  * Ships one batch to the backend in one transaction (the backend's ingest
- * contract, packages/server/sql/migrations/001_initial.sql `pem.ingest_batch`):
+ * contract, packages/backend/sql/migrations/001_initial.sql `pem.ingest_batch`):
  *
  *     BEGIN;
  *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;

@@ -27,6 +27,6 @@ export interface BenchReport {
   ingest: Section<IngestFigures>;
   web: OptionalFigures<unknown>;
   agent: OptionalFigures<unknown>;
-  /** Alert evaluation throughput (packages/server/dist/alerts/bench.js); absent in reports before 2026-11-30 evening. */
+  /** Alert evaluation throughput (packages/backend/dist/alerts/bench.js); absent in reports before 2026-11-30 evening. */
   alerts?: OptionalFigures<unknown>;
 }

@@ -30,18 +30,18 @@ import { dirname, resolve } from 'node:path';
 import { type AgentConfig, loadAgentConfig } from '@pharos/agent/config';
 import { parseConninfo } from '@pharos/core/conninfo';
 import { InputError, messageOf } from '@pharos/core/errors';
-import { registerAgentInTx } from '@pharos/server/configure/agent-registration';
-import { requireConfiguredBackend } from '@pharos/server/configure/backend-state';
-import { readCertificateFiles, requireCommonName } from '@pharos/server/configure/certificate-files';
+import { registerAgentInTx } from '@pharos/backend/configure/agent-registration';
+import { requireConfiguredBackend } from '@pharos/backend/configure/backend-state';
+import { readCertificateFiles, requireCommonName } from '@pharos/backend/configure/certificate-files';
 import {
   agentBackendConninfo,
   type BackendTarget,
   superuserConnection,
-} from '@pharos/server/configure/connect';
-import { parsePorts } from '@pharos/server/configure/options';
-import { unregisterAgent } from '@pharos/server/configure/register';
-import { signerOutput } from '@pharos/server/configure/sign-csr';
-import { checkAgentLogin } from '@pharos/server/configure/verify';
+} from '@pharos/backend/configure/connect';
+import { parsePorts } from '@pharos/backend/configure/options';
+import { unregisterAgent } from '@pharos/backend/configure/register';
+import { signerOutput } from '@pharos/backend/configure/sign-csr';
+import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import { writeAgentConfig } from './configure-write.js';
 import { promptSecret } from './prompt.js';
 

@@ -6,7 +6,7 @@
  * 3 agent inactive (pem-facts.md §2).
  */
 import { messageOf } from '@pharos/core/errors';
-import type { VerifyResult } from '@pharos/server/configure/verify';
+import type { VerifyResult } from '@pharos/backend/configure/verify';
 import type { Command } from 'commander';
 
 /** Default heartbeat age limit: three probe intervals, at least 60 s. */
@@ -20,7 +20,7 @@ export async function verifyConfigFile(path: string, maxHeartbeatAgeS?: number):
     // Loaded here, not at start-up: `pharos agent run` shares this module.
     const { backendConninfo, loadAgentConfig } = await import('@pharos/agent/config');
     const { parseConninfo } = await import('@pharos/core/conninfo');
-    const { verifyAgent } = await import('@pharos/server/configure/verify');
+    const { verifyAgent } = await import('@pharos/backend/configure/verify');
     const cfg = loadAgentConfig(path);
     return await verifyAgent({
       agentId: cfg.agent_id,

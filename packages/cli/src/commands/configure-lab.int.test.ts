@@ -44,7 +44,7 @@ import { startTestLab, type TestLab } from '@pharos/ops/lab/testing/test-lab';
 import type { UpContext } from '@pharos/ops/lab/up';
 import { patroniLabPaths } from '@pharos/ops/render/patroni';
 import { agentHosts } from '@pharos/ops/topology/hosts';
-import { AGENT_ROLE_COMMENT } from '@pharos/server/configure/register';
+import { AGENT_ROLE_COMMENT } from '@pharos/backend/configure/register';
 import { loadWebConfig } from '@pharos/web/config';
 import { backendSnapshot, type CliRun, runPharos } from './configure-testing.js';
 

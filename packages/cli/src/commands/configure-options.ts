@@ -21,7 +21,7 @@ import {
   parseOverrides,
   parsePorts,
   SERVER_REGISTER_PARAM_KEYS,
-} from '@pharos/server/configure/options';
+} from '@pharos/backend/configure/options';
 import { Command } from 'commander';
 import { expandConfigureFlags } from './configure-flags.js';
 import { promptSecret } from './prompt.js';

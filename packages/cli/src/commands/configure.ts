@@ -13,9 +13,9 @@
 
 import { parseConninfo } from '@pharos/core/conninfo';
 import { InputError, messageOf } from '@pharos/core/errors';
-import { type ConfigureResult, configure } from '@pharos/server/configure/configure';
-import type { ConfigureOptions } from '@pharos/server/configure/options';
-import { checkAgentLogin } from '@pharos/server/configure/verify';
+import { type ConfigureResult, configure } from '@pharos/backend/configure/configure';
+import type { ConfigureOptions } from '@pharos/backend/configure/options';
+import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import type { Command } from 'commander';
 import { expandConfigureFlags } from './configure-flags.js';
 import { addConfigureFlags, type RawConfigureFlags, toOptions } from './configure-options.js';

@@ -1,6 +1,6 @@
 /**
  * Judges the agents' registrations and heartbeats (pure) from the rows of
- * `pem.agent` (packages/server/sql/migrations/001_initial.sql: id,
+ * `pem.agent` (packages/backend/sql/migrations/001_initial.sql: id,
  * user_name, display_name = the host's name, active, last_heartbeat; the
  * agent calls pem.agent_heartbeat every probe interval) against the
  * topology's agents (topology/hosts.ts `agentHosts`: ids 1..N, backends then

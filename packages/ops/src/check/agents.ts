@@ -4,7 +4,7 @@
  * `target_session_attrs=read-write`), and each agent's client certificate:
  * the file its configuration names (`sslcert=` in `backend`) when readable
  * here, else the copy registered in `pem.agent_certificate`
- * (packages/server/sql/migrations/002_registration.sql).
+ * (packages/backend/sql/migrations/002_registration.sql).
  */
 import { readFileSync } from 'node:fs';
 import { parseConninfo } from '@pharos/core/conninfo';

@@ -3,7 +3,7 @@
  * webhooks (and a test notification), email groups, SMTP settings, delivery
  * history with attempts, requeue of a failed delivery. Reads for every
  * logged-in user (secrets are never returned), writes for pem_admin members.
- * Work done by @pharos/server/notify/admin-* (docs/alerts.md). Register with
+ * Work done by @pharos/backend/notify/admin-* (docs/alerts.md). Register with
  * {@link registerAlertNotifyAdminRoutes}.
  */
 import {
@@ -11,7 +11,7 @@ import {
   getDelivery,
   listDeliveries,
   requeueDelivery,
-} from '@pharos/server/notify/admin-deliveries';
+} from '@pharos/backend/notify/admin-deliveries';
 import {
   deleteWebhook,
   type EmailGroupInput,
@@ -24,7 +24,7 @@ import {
   saveWebhook,
   testWebhook,
   type WebhookInput,
-} from '@pharos/server/notify/admin-targets';
+} from '@pharos/backend/notify/admin-targets';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';

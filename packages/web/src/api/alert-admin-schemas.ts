@@ -3,7 +3,7 @@
  * alert-admin-notify.ts). Fastify checks types with them (a wrong type is a
  * 400 naming the field, see errors.ts) and the OpenAPI document describes the
  * bodies from them; the rules that need the stored row or several fields
- * (thresholds in order, URL scheme, ...) are checked by @pharos/server's
+ * (thresholds in order, URL scheme, ...) are checked by @pharos/backend's
  * admin functions. No field is required, so a request without the CSRF token
  * or from a non-administrator is refused 403 before its body matters.
  */

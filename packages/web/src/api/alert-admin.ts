@@ -2,7 +2,7 @@
  * Alert administration routes (issue 8), under `/api/alert-admin/`: list,
  * show, configure and acknowledge alerts; history; problems of the alerting
  * system; templates. Reads for every logged-in user, writes for pem_admin
- * members (requireAdmin). The work is done by @pharos/server/alerts/admin-*
+ * members (requireAdmin). The work is done by @pharos/backend/alerts/admin-*
  * (docs/alerts.md); bad input there is an InputError, answered 400 by the
  * app's error handler. Register with {@link registerAlertAdminRoutes}.
  */
@@ -14,13 +14,13 @@ import {
   listAlerts,
   listProblems,
   updateAlert,
-} from '@pharos/server/alerts/admin-alerts';
+} from '@pharos/backend/alerts/admin-alerts';
 import {
   deleteTemplate,
   listTemplates,
   saveTemplate,
   type TemplateInput,
-} from '@pharos/server/alerts/admin-templates';
+} from '@pharos/backend/alerts/admin-templates';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';

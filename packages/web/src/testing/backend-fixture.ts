@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { migrate } from '@pharos/server/migrations/run';
+import { migrate } from '@pharos/backend/migrations/run';
 import { testMigrations } from './migrations.js';
 import { makeTestPki, type TestPki } from './pki.js';
 

@@ -7,11 +7,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, type Migration } from '@pharos/server/migrations/run';
+import { loadMigrations, type Migration } from '@pharos/backend/migrations/run';
 
-/** Directory of the backend's migration files (packages/server/sql/migrations). */
+/** Directory of the backend's migration files (packages/backend/sql/migrations). */
 export const MIGRATIONS_DIR = fileURLToPath(
-  new URL('../../sql/migrations/', import.meta.resolve('@pharos/server/migrations/run')),
+  new URL('../../sql/migrations/', import.meta.resolve('@pharos/backend/migrations/run')),
 );
 
 /**

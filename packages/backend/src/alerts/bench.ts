@@ -14,7 +14,7 @@
  * alerts evaluated per second, per worker count. Runs on a throw-away
  * PostgreSQL (startPostgres) at `address`.
  *
- *   node packages/server/dist/alerts/bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
+ *   node packages/backend/dist/alerts/bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
  */
 import type { HaConnection } from '@pharos/core/ha-connection';
 import { evaluateDueAlerts } from './evaluate.js';

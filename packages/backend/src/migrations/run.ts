@@ -1,7 +1,7 @@
 /**
  * Versioned migrations of the `pem` database.
  *
- * Migrations are the files `packages/server/sql/migrations/NNN_name.sql`,
+ * Migrations are the files `packages/backend/sql/migrations/NNN_name.sql`,
  * applied in order of NNN, each exactly once, each in its own transaction
  * together with its row in `public.pharos_schema_version` (outside the `pem`
  * schema, so version 1 can create that schema). A newer Pharos upgrades an
@@ -30,7 +30,7 @@ export interface SqlRunner {
 /** Group roles the schema grants to (pem-facts.md §3; pem_web is Pharos's web service group). */
 export const GROUP_ROLES = ['pem_admin', 'pem_user', 'pem_agent', 'pem_web'] as const;
 
-/** Directory of the migration files shipped with this Pharos (packages/server/sql/migrations). */
+/** Directory of the migration files shipped with this Pharos (packages/backend/sql/migrations). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
 const ADVISORY_LOCK_KEY = 7_301_001;
 
