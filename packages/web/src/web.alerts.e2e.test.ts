@@ -21,9 +21,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/backend/alerts/testing/webhook-receiver';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
+import { HaConnection } from '@pharos/core/ha-connection';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';

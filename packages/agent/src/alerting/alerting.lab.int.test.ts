@@ -23,8 +23,8 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/backend/alerts/testing/webhook-receiver';
+import { HaConnection } from '@pharos/core/ha-connection';
 
 const OPS = '@pharos/ops/lab/';
 interface LabProcess {

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '@pharos/core/log';
 import {
   type AlertBackend,
   startAlertBackend,
@@ -14,6 +13,7 @@ import {
 } from '@pharos/backend/alerts/testing/backend';
 import { alertOf, setLatest } from '@pharos/backend/alerts/testing/probe-data';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/backend/alerts/testing/webhook-receiver';
+import { createLogger } from '@pharos/core/log';
 import { parseAgentConfig } from '../config.js';
 import { startAlertWorker } from './worker.js';
 

@@ -12,13 +12,14 @@
  * and moves with it. Exactly-once evaluation and at-least-once delivery are
  * the database functions' doing (docs/alerts.md); this file only schedules.
  */
+
+import type { QueryRunner } from '@pharos/backend/alerts/db';
+import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
+import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import type { Logger } from '@pharos/core/log';
-import type { QueryRunner } from '@pharos/backend/alerts/db';
-import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
-import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { type AgentConfig, backendConninfo } from '../config.js';
 
 /** Options of {@link startAlertWorker}. */

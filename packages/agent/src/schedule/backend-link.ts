@@ -13,9 +13,10 @@
  * A backend without migration 004 makes these calls fail: the agent then
  * runs on its probe definitions' defaults and logs the reason once.
  */
+
+import { runAgentJobs } from '@pharos/backend/jobs/run-jobs';
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import { runAgentJobs } from '@pharos/backend/jobs/run-jobs';
 import type { Probe } from '../probes/types.js';
 import { ProbeLogQueue, type Queryable, readProbeConfig, syncCatalog } from './backend-sync.js';
 import { ProbeSettings } from './probe-settings.js';

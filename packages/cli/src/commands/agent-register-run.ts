@@ -28,8 +28,6 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type AgentConfig, loadAgentConfig } from '@pharos/agent/config';
-import { parseConninfo } from '@pharos/core/conninfo';
-import { InputError, messageOf } from '@pharos/core/errors';
 import { registerAgentInTx } from '@pharos/backend/configure/agent-registration';
 import { requireConfiguredBackend } from '@pharos/backend/configure/backend-state';
 import { readCertificateFiles, requireCommonName } from '@pharos/backend/configure/certificate-files';
@@ -42,6 +40,8 @@ import { parsePorts } from '@pharos/backend/configure/options';
 import { unregisterAgent } from '@pharos/backend/configure/register';
 import { signerOutput } from '@pharos/backend/configure/sign-csr';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
+import { parseConninfo } from '@pharos/core/conninfo';
+import { InputError, messageOf } from '@pharos/core/errors';
 import { writeAgentConfig } from './configure-write.js';
 import { promptSecret } from './prompt.js';
 

@@ -5,8 +5,9 @@
  * 0 registered and working, 1 configuration problem, 2 cannot connect,
  * 3 agent inactive (pem-facts.md §2).
  */
-import { messageOf } from '@pharos/core/errors';
+
 import type { VerifyResult } from '@pharos/backend/configure/verify';
+import { messageOf } from '@pharos/core/errors';
 import type { Command } from 'commander';
 
 /** Default heartbeat age limit: three probe intervals, at least 60 s. */

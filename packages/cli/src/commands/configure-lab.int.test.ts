@@ -33,6 +33,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AGENT_ROLE_COMMENT } from '@pharos/backend/configure/register';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate } from '@pharos/core/pki/issue';
 import { postgresUser, sqlOnBackend } from '@pharos/ops/lab/backend-sql';
@@ -44,7 +45,6 @@ import { startTestLab, type TestLab } from '@pharos/ops/lab/testing/test-lab';
 import type { UpContext } from '@pharos/ops/lab/up';
 import { patroniLabPaths } from '@pharos/ops/render/patroni';
 import { agentHosts } from '@pharos/ops/topology/hosts';
-import { AGENT_ROLE_COMMENT } from '@pharos/backend/configure/register';
 import { loadWebConfig } from '@pharos/web/config';
 import { backendSnapshot, type CliRun, runPharos } from './configure-testing.js';
 

@@ -13,7 +13,6 @@
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '@pharos/core/errors';
 import {
   AGENT_REGISTER_PARAM_KEYS,
   type ConfigureOptions,
@@ -22,6 +21,7 @@ import {
   parsePorts,
   SERVER_REGISTER_PARAM_KEYS,
 } from '@pharos/backend/configure/options';
+import { InputError } from '@pharos/core/errors';
 import { Command } from 'commander';
 import { expandConfigureFlags } from './configure-flags.js';
 import { promptSecret } from './prompt.js';

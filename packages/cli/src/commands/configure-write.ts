@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseAgentConfig } from '@pharos/agent/config';
-import { ConfigError, messageOf } from '@pharos/core/errors';
 import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
+import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
 
 /** Writes `content` to `path` (mode `mode`) atomically unless it already holds exactly that. */

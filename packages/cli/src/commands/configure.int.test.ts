@@ -22,12 +22,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { latestVersion } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createCa } from '@pharos/core/pki/ca';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { latestVersion } from '@pharos/backend/migrations/run';
 import { backendSnapshot, type CliRun, runPharos } from './configure-testing.js';
 
 const P = '127.0.8.10';

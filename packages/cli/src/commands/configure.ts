@@ -11,11 +11,11 @@
  * -t 1/-t 2), --ca-cert-file/--ca-key-file/--ca-cert-days (the built-in CA).
  */
 
-import { parseConninfo } from '@pharos/core/conninfo';
-import { InputError, messageOf } from '@pharos/core/errors';
 import { type ConfigureResult, configure } from '@pharos/backend/configure/configure';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
+import { parseConninfo } from '@pharos/core/conninfo';
+import { InputError, messageOf } from '@pharos/core/errors';
 import type { Command } from 'commander';
 import { expandConfigureFlags } from './configure-flags.js';
 import { addConfigureFlags, type RawConfigureFlags, toOptions } from './configure-options.js';

@@ -17,9 +17,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
-import { migrate } from '@pharos/backend/migrations/run';
 import { testMigrations } from './migrations.js';
 import { makeTestPki, type TestPki } from './pki.js';
 
