@@ -16,4 +16,4 @@ else
 fi
 
 echo "build: tsc -b"
-npx tsc -b packages/cli packages/core packages/backend packages/agent packages/web packages/ops
+npx tsc -b packages/cli packages/suites packages/bench

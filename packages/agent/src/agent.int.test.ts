@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
-import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { type AgentConfig, loadAgentConfig, parseAgentConfig } from './config.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import { AGENT_VERSION, runAgent } from './run.js';

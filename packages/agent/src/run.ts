@@ -13,7 +13,7 @@
  * - Probe settings (interval, enablement per agent/server/database) are read
  *   with the bindings every `short_wait_s`; probe failures go to
  *   `pem.probe_log` with each heartbeat; the backend's history jobs are
- *   called every minute (schedule/backend-link.ts).
+ *   called every minute (backend-link/backend-link.ts).
  * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
  *   each bound server gets its own {@link ServerMonitor}; servers that appear,
  *   vanish or change binding are started, stopped or restarted. When the read
@@ -35,19 +35,19 @@ import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
-import { startAlertWorker } from './alerting/worker.js';
+import { BackendLink } from './backend-link/backend-link.js';
 import { type AgentConfig, backendConninfo } from './config.js';
+import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './monitor/bindings.js';
+import { HostMonitor } from './monitor/host-monitor.js';
+import { ProbeRunStats } from './monitor/probe-run-stats.js';
+import { type MonitorSink, ServerMonitor } from './monitor/server-monitor.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import type { ProbeRow } from './probes/types.js';
 import type { NewSample } from './sample.js';
-import { BackendLink } from './schedule/backend-link.js';
-import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './schedule/bindings.js';
-import { HostMonitor } from './schedule/host-monitor.js';
-import { ProbeRunStats } from './schedule/probe-run-stats.js';
-import { type MonitorSink, ServerMonitor } from './schedule/server-monitor.js';
 import { startTicker, type Ticker } from './schedule/ticker.js';
 import { Shipper, type ShipperStats } from './ship/shipper.js';
 import { Spool, type SpoolStats } from './spool/spool.js';
+import { startAlertWorker } from './workers/alert-worker.js';
 
 /** The agent's version (packages/agent/package.json), sent with heartbeats. */
 export const AGENT_VERSION: string = (() => {

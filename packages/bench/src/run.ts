@@ -5,12 +5,10 @@
  * - failover (failover/failover-bench.ts): write gaps per fault and time to
  *   the first connection, Pharos vs psql, on a lab on 127.0.15.X;
  * - ingest (ingest/ingest-bench.ts): ship path vs plain COPY, on 127.0.15.50;
- * - web API latency and agent probe cost, when their packages provide the
- *   benchmark (packages/web/dist/bench/api-latency.js runApiLatencyBench, told
- *   to use 127.0.15.90-92; packages/agent/dist/bench/probe-cost.js
- *   runProbeCostBench, on the addresses it chooses itself);
+ * - web API latency (web/api-latency.ts, on 127.0.15.90-92) and the agent's
+ *   probe cost (agent/probe-cost.ts, on the addresses it chooses itself);
  * - alert evaluation throughput with 600 servers' worth of default alerts
- *   (packages/backend/dist/alerts/bench.js runAlertBench, on 127.0.15.60);
+ *   (alerts/alert-bench.ts, on 127.0.15.60);
  *
  * and writes bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
@@ -19,13 +17,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { postgresBinDir } from '@pharos/core/testing/postgres-server';
-import { runOptional } from './external/optional-module.js';
+import { postgresBinDir } from '@pharos/testkit/postgres/postgres-server';
+import { runProbeCostBench } from './agent/probe-cost.js';
+import { runAlertBench } from './alerts/alert-bench.js';
 import { runFailoverBench } from './failover/failover-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
-import type { BenchReport, Section } from './report/types.js';
+import type { BenchReport, Section, SourcedSection } from './report/types.js';
 import { writeReport } from './report/write.js';
+import { runApiLatencyBench } from './web/api-latency.js';
 
 const PREFIX = '127.0.15';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,6 +47,16 @@ async function section<F>(name: string, enabled: boolean, fn: () => Promise<F>):
     log(`${name}: FAILED: ${(err as Error).stack ?? err}`);
     return { measured: false, reason: `failed: ${(err as Error).message}` };
   }
+}
+
+/** {@link section} for a benchmark module, recording which module measured it. */
+async function sourced<F>(
+  source: string,
+  enabled: boolean,
+  fn: () => Promise<F>,
+): Promise<SourcedSection<F>> {
+  const s = await section(source, enabled, fn);
+  return { ...s, source };
 }
 
 async function main(): Promise<number> {
@@ -84,28 +94,19 @@ async function main(): Promise<number> {
       log,
     }),
   );
-  const web = only.has('web')
-    ? await runOptional<unknown>('web/dist/bench/api-latency.js', 'runApiLatencyBench', [
-        {
-          addresses: { backend: `${PREFIX}.90`, web: `${PREFIX}.91`, harness: `${PREFIX}.92` },
-          ...(quick ? { servers: 100, days: 2, requests: 50 } : {}),
-          log,
-        },
-      ])
-    : ({ measured: false, source: 'web/dist/bench/api-latency.js', reason: 'skipped (--only)' } as const);
-  log(`web: ${web.measured ? 'measured' : `not measured: ${web.reason}`}`);
-  const agent = only.has('agent')
-    ? await runOptional<unknown>('agent/dist/bench/probe-cost.js', 'runProbeCostBench', [
-        { ...(quick ? { cycles: 2, runsPerProbe: 10, rssSeconds: 20 } : {}), log },
-      ])
-    : ({ measured: false, source: 'agent/dist/bench/probe-cost.js', reason: 'skipped (--only)' } as const);
-  log(`agent: ${agent.measured ? 'measured' : `not measured: ${agent.reason}`}`);
-  const alerts = only.has('alerts')
-    ? await runOptional<unknown>('server/dist/alerts/bench.js', 'runAlertBench', [
-        { address: `${PREFIX}.60`, servers: quick ? 100 : 600, print: log },
-      ])
-    : ({ measured: false, source: 'server/dist/alerts/bench.js', reason: 'skipped (--only)' } as const);
-  log(`alerts: ${alerts.measured ? 'measured' : `not measured: ${alerts.reason}`}`);
+  const web = await sourced('bench/src/web/api-latency.ts', only.has('web'), () =>
+    runApiLatencyBench({
+      addresses: { backend: `${PREFIX}.90`, web: `${PREFIX}.91`, harness: `${PREFIX}.92` },
+      ...(quick ? { servers: 100, days: 2, requests: 50 } : {}),
+      log,
+    }),
+  );
+  const agent = await sourced('bench/src/agent/probe-cost.ts', only.has('agent'), () =>
+    runProbeCostBench({ ...(quick ? { cycles: 2, runsPerProbe: 10, rssSeconds: 20 } : {}), log }),
+  );
+  const alerts = await sourced('bench/src/alerts/alert-bench.ts', only.has('alerts'), () =>
+    runAlertBench({ address: `${PREFIX}.60`, servers: quick ? 100 : 600, print: log }),
+  );
 
   const report: BenchReport = {
     version: 1,

@@ -1,12 +1,14 @@
 /**
- * `pharos`: the operations CLI (DESIGN.md §2). One file per command under
- * commands/<noun>/<verb>.ts; each registers itself on the commander program.
+ * `pharos`: the operations CLI (DESIGN.md §2). One file per command:
+ * commands/<noun>/<verb>.ts registers the verb on its noun's group
+ * (commands/<noun>/index.ts), and top-level verbs are commands/<verb>.ts.
+ * A verb loads its implementation only when it runs.
  * Exit codes: 0 success, 1 failure, 2 invalid input (InputError).
  */
 
 import { PharosError } from '@pharos/core/errors';
 import { Command, CommanderError } from 'commander';
-import { expandConfigureFlags } from './commands/configure-flags.js';
+import { expandConfigureFlags } from './commands/configure/flags.js';
 import { VERSION } from './version.js';
 
 type Register = (program: Command) => void;
@@ -17,10 +19,10 @@ type Register = (program: Command) => void;
  * run` then holds only its own code in memory.
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
-  lab: async () => (await import('./commands/lab.js')).registerLabCommands,
-  configure: async () => (await import('./commands/configure.js')).registerConfigure,
-  agent: async () => (await import('./commands/agent.js')).registerAgentCommands,
-  web: async () => (await import('./commands/web.js')).registerWebCommands,
+  lab: async () => (await import('./commands/lab/index.js')).registerLabCommands,
+  configure: async () => (await import('./commands/configure/index.js')).registerConfigure,
+  agent: async () => (await import('./commands/agent/index.js')).registerAgentCommands,
+  web: async () => (await import('./commands/web/index.js')).registerWebCommands,
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   check: async () => (await import('./commands/check.js')).registerCheck,
 };

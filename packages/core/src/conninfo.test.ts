@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import {
   type ConnInfo,
   DEFAULT_SOCKET_DIR,
@@ -14,7 +15,6 @@ import {
 } from './conninfo.js';
 import { InputError } from './errors.js';
 import { HaConnection } from './ha-connection.js';
-import { startPostgres, type TestPostgres } from './testing/postgres-server.js';
 
 const ENV = { USER: 'tester', HOME: '/home/tester' };
 

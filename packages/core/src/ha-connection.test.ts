@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { pino } from 'pino';
 import { ConfigError, ConnectError } from './errors.js';
 import {
@@ -15,7 +16,6 @@ import {
   NoHostError,
   SessionDroppedError,
 } from './ha-connection.js';
-import { startPostgres, startStandby, type TestPostgres } from './testing/postgres-server.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
 

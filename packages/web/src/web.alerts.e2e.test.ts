@@ -21,12 +21,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startWebhookReceiver, type WebhookReceiver } from '@pharos/backend/alerts/testing/webhook-receiver';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { HaConnection } from '@pharos/core/ha-connection';
+import { ARTIFACTS, launchChromium, watchPageProblems } from '@pharos/testkit/browser/browser';
+import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.6.10';

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { type ApiRequestOptions, apiRequest, cookieFrom } from './testing/https-client.js';
 import { historySql } from './testing/synthetic-history.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 

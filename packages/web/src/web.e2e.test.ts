@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ARTIFACTS, launchChromium, watchPageProblems } from '@pharos/testkit/browser/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { ARTIFACTS, launchChromium, watchPageProblems } from './testing/browser.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.4.20';

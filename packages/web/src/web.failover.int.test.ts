@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { type ApiRequestOptions, apiRequest, cookieFrom } from './testing/https-client.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const PRIMARY = '127.0.4.40';

@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { type ApiRequestOptions, apiRequest, cookieFrom } from './testing/https-client.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
 const BACKEND = '127.0.4.10';

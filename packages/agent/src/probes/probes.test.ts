@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalogJson } from '../schedule/backend-sync.js';
+import { catalogJson } from '../backend-link/backend-sync.js';
 import { AGENT_PROBES, ALL_PROBES, DATABASE_PROBES, PROBES_BY_NAME, SERVER_PROBES } from './catalog.js';
 import { normalizeRow, normalizeValue } from './normalize.js';
 import { compareVersions, majorOf, quoteIdent, sqlForExtension, sqlForMajor } from './sql-for-major.js';

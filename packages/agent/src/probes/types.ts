@@ -1,8 +1,8 @@
 /**
  * Probes as data (issue 6): what a probe collects, where it runs, how its
  * values are typed and stored. SQL and HTTP probes are run by
- * schedule/server-monitor.ts on a monitored server (database-level SQL probes
- * once per database); OS and agent probes by schedule/host-monitor.ts.
+ * monitor/server-monitor.ts on a monitored server (database-level SQL probes
+ * once per database); OS and agent probes by monitor/host-monitor.ts.
  * docs/probes.md lists every probe.
  */
 import type { JsonValue } from '../sample.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Binding, diffBindings } from './bindings.js';
-import { serverConninfo } from './server-conninfo.js';
+import { type Binding, diffBindings } from '../monitor/bindings.js';
+import { serverConninfo } from '../monitor/server-conninfo.js';
 import { sleep, startTicker } from './ticker.js';
 
 describe('ticker', () => {

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
-import { restartPostgres, startPostgres, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { restartPostgres, startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { sleep } from '../schedule/ticker.js';
 import { Spool } from '../spool/spool.js';
 import { Shipper } from './shipper.js';

@@ -17,10 +17,10 @@ import {
   saveWebhook,
   testWebhook,
 } from '../notify/admin-targets.js';
+import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
+import { alertOf } from '../testing/probe-data.js';
 import { acknowledgeAlert, getAlert, listAlerts, listProblems, updateAlert } from './admin-alerts.js';
 import { deleteTemplate, listTemplates, saveTemplate } from './admin-templates.js';
-import { type AlertBackend, startAlertBackend } from './testing/backend.js';
-import { alertOf } from './testing/probe-data.js';
 
 describe('alert administration as the web service role (real PostgreSQL)', { timeout: 120_000 }, () => {
   let b: AlertBackend;

@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HaConnection } from '@pharos/core/ha-connection';
+import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
+import { alertOf, makeDue, setLatest } from '../testing/probe-data.js';
 import { evaluateDueAlerts } from './evaluate.js';
-import { type AlertBackend, startAlertBackend } from './testing/backend.js';
-import { alertOf, makeDue, setLatest } from './testing/probe-data.js';
 
 describe('alert evaluation (real PostgreSQL)', { timeout: 180_000 }, () => {
   let b: AlertBackend;

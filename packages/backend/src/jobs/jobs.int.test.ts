@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { migrate } from '../migrations/run.js';
 import { type JobResult, runDueJobs, startJobLoop } from './run-jobs.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { loadMigrations, MIGRATIONS_DIR, migrate } from './run.js';
 
 describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {

@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { HaConnection } from '@pharos/core/ha-connection';
+import { type SmtpReceiver, startSmtpReceiver } from '@pharos/testkit/receivers/smtp-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import { evaluateDueAlerts } from '../alerts/evaluate.js';
-import { type AlertBackend, startAlertBackend } from '../alerts/testing/backend.js';
-import { alertOf, makeDue, setLatest } from '../alerts/testing/probe-data.js';
-import { type SmtpReceiver, startSmtpReceiver } from '../alerts/testing/smtp-receiver.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../alerts/testing/webhook-receiver.js';
+import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
+import { alertOf, makeDue, setLatest } from '../testing/probe-data.js';
 import { deliverNotification } from './deliver.js';
 import { NotificationDispatcher } from './dispatcher.js';
 

@@ -5,26 +5,27 @@
  *    standby or black-holed, Pharos vs psql (first-connection.ts), before any
  *    writer runs (so their load does not skew it);
  * 2. two writers side by side on the same multi-host string, each committing
- *    a row every 100 ms: Pharos's HaConnection (ops/lab/faults/writer.ts) and
+ *    a row every 100 ms: Pharos's HaConnection (suites/faults/writer.ts) and
  *    psql in a loop (psql-writer.ts), while the six agents keep sampling; and
- *    a writer on each backend directly (ops/lab/faults/per-host-writer.ts)
+ *    a writer on each backend directly (suites/faults/per-host-writer.ts)
  *    whose merged gap is the cluster's own, what no client can beat;
  * 3. faults one after another, each `runs` times (switchover, kill -9 of the
  *    leader's Patroni and PostgreSQL, optionally a 45 s SIGSTOP of the
  *    leader): per run, each writer's write gap, the agents' ship gap, and
  *    whether every sample the agents acknowledged is stored exactly once
- *    (ops/lab/faults/measure.ts).
+ *    (suites/faults/measure.ts).
  */
-import { freezeLeader, killLeader, switchover } from '@pharos/ops/lab/faults/backend-faults';
-import { currentLeader } from '@pharos/ops/lab/faults/cluster';
-import type { FaultLab, FaultTimeline } from '@pharos/ops/lab/faults/fault-lab';
-import { longestGap } from '@pharos/ops/lab/faults/gap';
-import { measureFault } from '@pharos/ops/lab/faults/measure';
-import { PerHostWriter } from '@pharos/ops/lab/faults/per-host-writer';
-import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/ops/lab/faults/writer';
-import { lostWrites } from '@pharos/ops/lab/faults/writer-check';
+
 import { waitFor } from '@pharos/ops/lab/processes';
-import { startTestLab } from '@pharos/ops/lab/testing/test-lab';
+import { startTestLab } from '@pharos/ops/testing/test-lab';
+import { freezeLeader, killLeader, switchover } from '@pharos/suites/faults/backend-faults';
+import { currentLeader } from '@pharos/suites/faults/cluster';
+import type { FaultLab, FaultTimeline } from '@pharos/suites/faults/fault-lab';
+import { longestGap } from '@pharos/suites/faults/gap';
+import { measureFault } from '@pharos/suites/faults/measure';
+import { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
+import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
+import { lostWrites } from '@pharos/suites/faults/writer-check';
 import { type Summary, summarize } from '../stats.js';
 import { startBlackHole } from './black-hole.js';
 import { type ConnectFigures, measureFirstConnection } from './first-connection.js';

@@ -8,7 +8,7 @@
  * would after a failover: a new connection each time, nothing remembered.
  */
 import { spawn } from 'node:child_process';
-import { WRITE_TABLE } from '@pharos/ops/lab/faults/writer';
+import { WRITE_TABLE } from '@pharos/suites/faults/writer';
 
 /** Options of {@link PsqlWriter}. */
 export interface PsqlWriterOptions {
@@ -50,7 +50,7 @@ export function psqlEnv(password: string): Record<string, string> {
   };
 }
 
-/** The psql loop; `acks`/`ackedSeqs` as in AckWriter (ops/lab/faults/writer.ts). */
+/** The psql loop; `acks`/`ackedSeqs` as in AckWriter (suites/faults/writer.ts). */
 export class PsqlWriter {
   readonly acks: number[] = [];
   readonly ackedSeqs: number[] = [];

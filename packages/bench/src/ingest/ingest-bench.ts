@@ -20,7 +20,7 @@ import { shipBatch } from '@pharos/agent/ship/ship-batch';
 import type { Batch } from '@pharos/agent/spool/spool';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { startPostgres } from '@pharos/core/testing/postgres-server';
+import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { type Summary, summarize } from '../stats.js';
 import { makeBatches, withFreshIds } from './rows.js';
 

@@ -3,11 +3,10 @@
  * table whose every figure shows its number of runs, median and spread.
  */
 
-import type { OptionalFigures } from '../external/optional-module.js';
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary } from '../stats.js';
-import type { BenchReport, Section } from './types.js';
+import type { BenchReport, Section, SourcedSection } from './types.js';
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? '—' : b ? 'met' : '**not met**');
 
@@ -147,7 +146,7 @@ function rowsTable(title: string, v: unknown): string[] | undefined {
   ];
 }
 
-function optional(title: string, s: OptionalFigures<unknown>): string[] {
+function optional(title: string, s: SourcedSection<unknown>): string[] {
   if (!s.measured) return notMeasured(title, s.reason);
   const out = [`## ${title}`, '', `Measured by \`${s.source}\` in ${s.seconds.toFixed(0)} s.`, ''];
   const figs = s.figures as Record<string, unknown>;

@@ -3,7 +3,6 @@
  * markdown.ts). Every figure comes from a measurement of the run that wrote
  * it; a section that could not be measured says why instead.
  */
-import type { OptionalFigures } from '../external/optional-module.js';
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
@@ -12,6 +11,15 @@ import type { MachineInfo } from '../machine.js';
 export type Section<F> =
   | { measured: true; seconds: number; figures: F }
   | { measured: false; reason: string };
+
+/**
+ * A section measured by a benchmark module other than the harness's own
+ * sections: its figures with the module that measured them, or why there
+ * are none (the module failed). Nothing is ever made up in its place.
+ */
+export type SourcedSection<F> =
+  | { measured: true; source: string; seconds: number; figures: F }
+  | { measured: false; source: string; reason: string };
 
 /** The whole report. Times are ISO-8601; durations in seconds. */
 export interface BenchReport {
@@ -25,8 +33,8 @@ export interface BenchReport {
   loadAverageAtEnd: number[];
   failover: Section<FailoverFigures>;
   ingest: Section<IngestFigures>;
-  web: OptionalFigures<unknown>;
-  agent: OptionalFigures<unknown>;
-  /** Alert evaluation throughput (packages/backend/dist/alerts/bench.js); absent in reports before 2026-11-30 evening. */
-  alerts?: OptionalFigures<unknown>;
+  web: SourcedSection<unknown>;
+  agent: SourcedSection<unknown>;
+  /** Alert evaluation throughput (packages/bench/src/alerts/alert-bench.ts); absent in reports before 2026-11-30 evening. */
+  alerts?: SourcedSection<unknown>;
 }

@@ -11,7 +11,7 @@ import { exitCodeOf } from '@pharos/ops/check/result';
 import { runChecks } from '@pharos/ops/check/run';
 import { type Command, InvalidArgumentError } from 'commander';
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+import { print } from '../output.js';
 
 function number(name: string) {
   return (v: string) => {

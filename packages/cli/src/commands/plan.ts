@@ -8,7 +8,7 @@ import { planToJson } from '@pharos/ops/plan/json';
 import { runPlan } from '@pharos/ops/plan/run';
 import { type Command, Option } from 'commander';
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+import { print } from '../output.js';
 
 /**
  * Registers `plan`. Validates the topology (InputError, exit code 2, listing

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { testTopology } from '../testing/check-fixtures.js';
 import { type AgentRow, evaluateAgents } from './agents-evaluate.js';
 import type { CheckResult } from './result.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 const HOSTS = ['pem-backend-1', 'pem-backend-2', 'pem-backend-3', 'pem-web-1', 'pem-web-2', 'pem-web-3'];

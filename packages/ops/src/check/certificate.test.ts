@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
+import { certificateBetween, daysBefore, testCa } from '../testing/check-fixtures.js';
 import { commonNameOf, evaluateCertificate, parseCertificate } from './certificate.js';
-import { certificateBetween, daysBefore, testCa } from './testing/fixtures.js';
 
 describe('evaluateCertificate', () => {
   const now = new Date();

@@ -23,11 +23,11 @@ import { parseConninfo } from '@pharos/core/conninfo';
 import { parse as parseYaml } from 'yaml';
 import { getCluster, patchConfig } from '../lab/patroni-api.js';
 import { stopProcess, waitFor } from '../lab/processes.js';
-import { startTestLab, type TestLab } from '../lab/testing/test-lab.js';
 import { PHAROS_BIN } from '../lab/up.js';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
+import { certificateBetween, daysBefore } from '../testing/check-fixtures.js';
+import { startTestLab, type TestLab } from '../testing/test-lab.js';
 import { type CheckReport, runChecks } from './run.js';
-import { certificateBetween, daysBefore } from './testing/fixtures.js';
 
 const run = promisify(execFile);
 let lab: TestLab;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { InputError } from '@pharos/core/errors';
+import { testCa } from '../testing/check-fixtures.js';
 import { buildCheckContext } from './context.js';
-import { testCa } from './testing/fixtures.js';
 
 const TOPOLOGY = `architecture: SM
 cluster: pem

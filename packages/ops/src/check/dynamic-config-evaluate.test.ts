@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
+import { testTopology } from '../testing/check-fixtures.js';
 import {
   evaluateDynamicConfig,
   evaluateHbaConfig,
@@ -8,7 +9,6 @@ import {
   evaluateTimings,
   parameterText,
 } from './dynamic-config-evaluate.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 

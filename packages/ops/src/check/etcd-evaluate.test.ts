@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { testTopology } from '../testing/check-fixtures.js';
 import { type EtcdMemberObservation, evaluateEtcd, hexId, quorumOf } from './etcd-evaluate.js';
 import type { CheckResult } from './result.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 const IDS = ['1001', '1002', '1003'];

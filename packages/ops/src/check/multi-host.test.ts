@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { testTopology } from '../testing/check-fixtures.js';
 import { evaluateMultiHost } from './multi-host.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 const backend2 = topo.backends[1]!;

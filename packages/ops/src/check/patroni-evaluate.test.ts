@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PatroniMember } from '../lab/patroni-api.js';
+import { testTopology } from '../testing/check-fixtures.js';
 import { evaluatePatroni, lagBytes, type PatroniMemberObservation } from './patroni-evaluate.js';
 import type { CheckResult } from './result.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 

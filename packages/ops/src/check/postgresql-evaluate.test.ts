@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
+import { testTopology } from '../testing/check-fixtures.js';
 import type { HbaFileRuleRow } from './hba-rule.js';
 import { evaluateHbaRows, evaluateSsl } from './postgresql-evaluate.js';
-import { testTopology } from './testing/fixtures.js';
 
 const topo = testTopology();
 

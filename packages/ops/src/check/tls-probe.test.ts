@@ -3,8 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { issueServerCertificate } from '@pharos/core/pki/issue';
+import { testCa } from '../testing/check-fixtures.js';
 import { commonNameOf } from './certificate.js';
-import { testCa } from './testing/fixtures.js';
 import { postgresCertificate, SSL_REQUEST_CODE, tlsCertificate } from './tls-probe.js';
 
 /** Where the stand-in servers listen (ephemeral ports): the check's own loopback /24, 127.0.9.X. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testTopology } from './testing/fixtures.js';
+import { testTopology } from '../testing/check-fixtures.js';
 import { evaluateWebInstance, evaluateWebVersions, type WebObservation } from './web-evaluate.js';
 
 const topo = testTopology();

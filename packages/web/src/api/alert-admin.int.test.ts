@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cookie from '@fastify/cookie';
-import { type AlertBackend, startAlertBackend } from '@pharos/backend/alerts/testing/backend';
+import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../auth/cookie.js';
 import type { Session, SessionStore } from '../auth/session-store.js';

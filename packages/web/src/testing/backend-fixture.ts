@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
-import { startPostgres, startStandby, type TestPostgres } from '@pharos/core/testing/postgres-server';
+import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
+import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { testMigrations } from './migrations.js';
-import { makeTestPki, type TestPki } from './pki.js';
 
 /** Role -> password of the test roles. */
 export const PASSWORDS = { pemweb: 'svc-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;

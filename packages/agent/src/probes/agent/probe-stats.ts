@@ -3,7 +3,7 @@
  * monitor itself: per-probe duration, errors, rows"): per probe, summed over
  * every server this agent monitors, since the agent started: runs, failures,
  * rows, total run time (counters) and the longest run of the last interval.
- * Figures come from the running agent (schedule/probe-run-stats.ts).
+ * Figures come from the running agent (monitor/probe-run-stats.ts).
  * Object = probe name.
  */
 import { counter, gauge, text, timestamp } from '../columns.js';

@@ -1,0 +1,54 @@
+/**
+ * The agents' own write gap during a fault, from the backend's record of
+ * acknowledged batches: `pem.ship_batch.received_at` (the `now()` of the
+ * shipping transaction, so the start of each committed batch). Only batches
+ * that survived on the current primary count, which is what "acknowledged and
+ * kept" means.
+ */
+
+import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
+import type { LabSecrets } from '@pharos/ops/lab/secrets';
+import type { Topology } from '@pharos/ops/topology/types';
+import { currentLeader } from './cluster.js';
+import { longestGap } from './gap.js';
+
+/** Longest time without a stored batch, ms: from any agent, and per agent id. */
+export interface ShipGaps {
+  anyAgentMs: number;
+  perAgentMs: Map<number, number>;
+}
+
+/**
+ * Ship gaps in the window [`fromMs`, `toMs`] (ms since the epoch), computed
+ * with {@link longestGap} over the batch times of each agent and of all
+ * agents together. Queries the current primary as patroni_super.
+ *
+ * @throws Error when there is no leader.
+ */
+export async function shipGaps(
+  ctx: { topo: Topology; secrets: LabSecrets },
+  fromMs: number,
+  toMs: number,
+): Promise<ShipGaps> {
+  const leader = await currentLeader(ctx.topo);
+  if (!leader) throw new Error('no Patroni leader');
+  const rows = await sqlOnBackend(
+    ctx,
+    leader.address,
+    'pem',
+    `SELECT agent_id, (extract(epoch FROM received_at) * 1000)::float8 AS t FROM pem.ship_batch
+      WHERE received_at BETWEEN to_timestamp($1 / 1000.0) - interval '5 minutes' AND to_timestamp($2 / 1000.0)
+      ORDER BY received_at`,
+    [fromMs, toMs],
+  );
+  const all = rows.map((r) => Number(r.t));
+  const by = new Map<number, number[]>();
+  for (const r of rows) {
+    const id = Number(r.agent_id);
+    if (!by.has(id)) by.set(id, []);
+    by.get(id)!.push(Number(r.t));
+  }
+  const perAgentMs = new Map<number, number>();
+  for (const [id, ts] of by) perAgentMs.set(id, longestGap(ts, fromMs, toMs).gapMs);
+  return { anyAgentMs: longestGap(all, fromMs, toMs).gapMs, perAgentMs };
+}

@@ -1,0 +1,285 @@
+/**
+ * Issue 2's acceptance, against the real lab: etcd, Patroni, PostgreSQL,
+ * six agents and three web instances, brought up from nothing by `labUp`
+ * with the shared lab topology, in its own directory.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { HaConnection } from '@pharos/core/ha-connection';
+import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
+import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
+import { labDown } from '@pharos/ops/lab/down';
+import { labRss } from '@pharos/ops/lab/memory';
+import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
+import { isRunning, waitFor } from '@pharos/ops/lab/processes';
+import { loadOrCreateSecrets } from '@pharos/ops/lab/secrets';
+import { type LabState, readState } from '@pharos/ops/lab/state';
+import { labUp } from '@pharos/ops/lab/up';
+import { webGet, webLogin } from '@pharos/ops/lab/web-client';
+import { agentHosts } from '@pharos/ops/topology/hosts';
+import { loadTopology } from '@pharos/ops/topology/load';
+import { coverage } from '../faults/batch-coverage.js';
+
+const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
+const DIR = process.env.PHAROS_TEST_LAB_DIR ?? '/var/tmp/pharos-lab-test';
+const PROBE_INTERVAL_S = 3;
+/**
+ * The shortest default probe interval (cpu, load, connections: 10 s): the lab's
+ * probe_interval_s is the agents' tick, each probe keeps its own interval.
+ */
+const SHORTEST_PROBE_INTERVAL_S = Math.max(PROBE_INTERVAL_S, 10);
+
+const topo = loadTopology(TOPOLOGY);
+let state: LabState;
+const lines: string[] = [];
+
+async function leaderName(): Promise<string> {
+  for (const b of topo.backends) {
+    try {
+      const c = await getCluster(b.address);
+      const l = c.members.find((m) => m.role === 'leader');
+      if (l) return l.name;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error('no leader');
+}
+
+async function sqlOnLeader(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const name = await leaderName();
+  const addr = topo.backends.find((b) => b.name === name)!.address;
+  return sqlOnBackend({ topo, secrets: loadOrCreateSecrets(DIR) }, addr, 'pem', sql, params);
+}
+
+/**
+ * Per agent: stored batches (pem.ship_batch) and the highest sample id in
+ * them, and pemhistory's row count and distinct sample ids (history keeps
+ * only changed values of change-point probes, so its ids have holes by design;
+ * the batches cover every id).
+ */
+async function sampleCounts(): Promise<
+  Map<number, { batches: number; max: number; historyRows: number; historyIds: number }>
+> {
+  const rows = await sqlOnLeader(
+    `SELECT b.agent_id, count(*)::int AS batches, max(b.last_sample_id)::bigint AS m,
+            (SELECT count(*) FROM pemhistory.sample h WHERE h.agent_id = b.agent_id)::int AS hn,
+            (SELECT count(DISTINCT sample_id) FROM pemhistory.sample h WHERE h.agent_id = b.agent_id)::int AS hd
+       FROM pem.ship_batch b GROUP BY b.agent_id`,
+  );
+  return new Map(
+    rows.map((r) => [
+      Number(r.agent_id),
+      { batches: Number(r.batches), max: Number(r.m), historyRows: Number(r.hn), historyIds: Number(r.hd) },
+    ]),
+  );
+}
+
+describe('lab up: the whole reference deployment on one machine', { timeout: 900_000 }, () => {
+  let peakRssBytes = 0;
+  const memoryTimer = setInterval(() => {
+    const s = readState(DIR);
+    if (s) peakRssBytes = Math.max(peakRssBytes, labRss(s.processes, DIR).bytes);
+  }, 500);
+
+  before(async () => {
+    await labDown(DIR, { removeData: true, print: () => {} });
+    state = await labUp({
+      topologyFile: TOPOLOGY,
+      dir: DIR,
+      print: (l) => lines.push(l),
+      probeIntervalS: PROBE_INTERVAL_S,
+    });
+  });
+
+  after(async () => {
+    clearInterval(memoryTimer);
+    process.stdout.write(`# lab peak resident memory ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+    if (process.env.PHAROS_KEEP_LAB !== '1') await labDown(DIR, { removeData: true, print: () => {} });
+  });
+
+  test('prints its steps and ends up', () => {
+    assert.equal(state.phase, 'up');
+    assert.ok(
+      lines.some((l) => l.startsWith('[8/8]') && l.includes('ok')),
+      lines.join('\n'),
+    );
+    process.stdout.write(`# lab up took ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s\n`);
+  });
+
+  test('one Patroni leader and two streaming replicas', async () => {
+    const c = await getCluster(topo.backends[0]!.address);
+    assert.ok(isHealthy(c.members, 3), JSON.stringify(c.members));
+  });
+
+  test('ssl = on on all three PostgreSQL servers', async () => {
+    for (const b of topo.backends) {
+      const rows = await sqlOnBackend(
+        { topo, secrets: loadOrCreateSecrets(DIR) },
+        b.address,
+        'postgres',
+        'SHOW ssl',
+      );
+      assert.equal(rows[0]!.ssl, 'on', b.name);
+    }
+  });
+
+  test('agent1 with the wrong certificate (agent2’s) is refused; with its own it connects', async () => {
+    const pharos = (h: string) => `${DIR}/${h}/pharos`;
+    const [b1, b2] = topo.backends;
+    const base = `host=${b1!.address},${topo.backends[1]!.address},${topo.backends[2]!.address} port=5432 dbname=pem user=agent1 sslmode=verify-full sslrootcert=${DIR}/pki/ca.crt target_session_attrs=read-write connect_timeout=5`;
+    const wrong = new HaConnection({
+      conninfo: `${base} sslcert=${pharos(b2!.name)}/agent2.crt sslkey=${pharos(b2!.name)}/agent2.key`,
+      sourceAddress: b1!.address,
+    });
+    await assert.rejects(wrong.query('SELECT 1'), /certificate|authentication|rejected|no pg_hba/i);
+    await wrong.close();
+    const right = new HaConnection({
+      conninfo: `${base} sslcert=${pharos(b1!.name)}/agent1.crt sslkey=${pharos(b1!.name)}/agent1.key`,
+      sourceAddress: b1!.address,
+    });
+    const r = await right.query<{ u: string }>('SELECT current_user AS u');
+    assert.equal(r.rows[0]!.u, 'agent1');
+    await right.close();
+  });
+
+  test('all six agents’ samples are in the backend, younger than two probe intervals', async () => {
+    const rows = await sqlOnLeader(
+      `SELECT a.id, extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8 AS age_s, count(DISTINCT l.probe)::int AS probes
+         FROM pem.agent a JOIN pemdata.latest l ON l.agent_id = a.id GROUP BY a.id ORDER BY a.id`,
+    );
+    assert.deepEqual(
+      rows.map((r) => Number(r.id)),
+      agentHosts(topo).map((h) => h.agentId),
+    );
+    for (const r of rows) {
+      assert.ok(
+        Number(r.age_s) < 2 * SHORTEST_PROBE_INTERVAL_S,
+        `agent ${r.id}: newest sample ${r.age_s} s old`,
+      );
+      assert.ok(Number(r.probes) >= 4, `agent ${r.id}: only ${r.probes} probes`);
+    }
+  });
+
+  test('each backend server has fresh PostgreSQL probe data from its own agent (as pem_monitor over 127.0.0.1)', async () => {
+    // lab up waits for data in the web instances; the first server probe
+    // cycle follows the agent's first binding sync, so allow one minute.
+    const fresh = (r: Record<string, unknown>) => r.sql_age_s !== null && Number(r.sql_age_s) < 30;
+    let rows: Record<string, unknown>[] = [];
+    try {
+      await waitFor(
+        'fresh PostgreSQL probe data of every backend server',
+        async () => {
+          rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
+          return rows.length === topo.backends.length && rows.every(fresh);
+        },
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    } catch {
+      // reported below, server by server
+    }
+    assert.deepEqual(
+      rows.map((r) => r.display_name),
+      topo.backends.map((b) => b.name),
+    );
+    for (const r of rows) {
+      assert.ok(
+        fresh(r),
+        `${r.display_name}: newest PostgreSQL probe sample ${r.sql_age_s} s old; newest failure: ${r.last_error}`,
+      );
+    }
+  });
+
+  test('all three web instances return the same fleet through their API after one login', async () => {
+    const ca = readFileSync(`${DIR}/pki/ca.crt`, 'utf8');
+    const session = await webLogin(
+      state.webUrls[0]!,
+      topo.pem.superuser,
+      loadOrCreateSecrets(DIR).pemsuper,
+      ca,
+    );
+    const fleets = [];
+    for (const url of state.webUrls) {
+      const r = await webGet<{
+        agents: { id: number; name: string }[];
+        servers: { id: number; name: string }[];
+      }>(url, '/api/fleet', session, ca);
+      assert.equal(r.status, 200, url);
+      fleets.push({
+        agents: r.body.agents.map((a) => `${a.id}:${a.name}`).sort(),
+        servers: r.body.servers.map((s) => `${s.id}:${s.name}`).sort(),
+      });
+    }
+    assert.equal(fleets[0]!.agents.length, 6);
+    assert.equal(fleets[0]!.servers.length, 3);
+    assert.deepEqual(fleets[1], fleets[0]);
+    assert.deepEqual(fleets[2], fleets[0]);
+    const anon = await webGet(state.webUrls[1]!, '/api/fleet', undefined, ca);
+    assert.equal(anon.status, 401);
+  });
+
+  test('after a switchover the samples keep arriving and none shipped before it is missing', async () => {
+    const before = await sampleCounts();
+    const leader = await leaderName();
+    const candidate = topo.backends.find((b) => b.name !== leader)!.name;
+    await switchover(topo.backends.find((b) => b.name === leader)!.address, leader, candidate);
+    await waitFor(
+      `${candidate} to lead with two streaming replicas`,
+      async () => {
+        const c = await getCluster(topo.backends.find((b) => b.name === candidate)!.address);
+        return c.members.find((m) => m.role === 'leader')?.name === candidate && isHealthy(c.members, 3);
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    const after = await waitFor(
+      'every agent to ship new samples after the switchover',
+      async () => {
+        const now = await sampleCounts();
+        const behind = [...before.keys()].filter((id) => (now.get(id)?.max ?? 0) <= before.get(id)!.max);
+        if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
+        return now;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    for (const [id, b] of before) {
+      const a = after.get(id)!;
+      assert.equal(a.historyRows, a.historyIds, `agent ${id}: a sample stored twice in pemhistory`);
+      assert.ok(a.batches > b.batches, `agent ${id}: no batch stored after the switchover`);
+      const batches = await sqlOnLeader(
+        `SELECT first_sample_id AS f, last_sample_id AS l, sample_count AS n FROM pem.ship_batch WHERE agent_id = ${id}`,
+      );
+      const stored = batches.map((r) => ({
+        first: Number(r.f),
+        last: Number(r.l),
+        sampleCount: Number(r.n),
+      }));
+      const from = Math.min(...stored.map((x) => x.first));
+      const cov = coverage(stored, from, a.max);
+      assert.deepEqual(
+        [cov.missing, cov.duplicated, cov.irregular],
+        [0, 0, 0],
+        `agent ${id}: every sample id ${from}..${a.max} in exactly one stored batch (${cov.examples.join('; ')})`,
+      );
+    }
+  });
+
+  test('lab down stops every process it started and leaves none behind', async () => {
+    const procs = readState(DIR)!.processes;
+    const r = await labDown(DIR, { removeData: false, print: () => {} });
+    assert.deepEqual(r.stuck, []);
+    for (const p of procs) assert.equal(isRunning(p), false, `${p.kind} on ${p.host} pid ${p.pid}`);
+    const leftovers = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          const cwd = readlinkSync(`/proc/${pid}/cwd`);
+          return cmd.includes(DIR) || cwd.startsWith(DIR);
+        } catch {
+          return false;
+        }
+      });
+    assert.deepEqual(leftovers, [], 'processes still running in the lab directory');
+  });
+});
