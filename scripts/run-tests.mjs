@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's test runner (TAP output).
-//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js (one file at a time: several start real servers and measure time)
+//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js, and scripts/*.test.mjs (one file at a time: several start real servers and measure time)
 //   int:  *.int.test.js, *.e2e.test.js and *.matrix.test.js (one file at a time: they start real servers)
 //   all:  unit, then int
 // Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).
@@ -29,6 +29,8 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     /* package not built */
   }
 }
+for (const name of readdirSync(join(root, 'scripts')))
+  if (name.endsWith('.test.mjs')) files.push(join(root, 'scripts', name));
 const selected = files.filter((f) => filters.every((s) => f.includes(s)));
 const isInt = (f) =>
   f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js') || f.endsWith('.matrix.test.js');

@@ -9,5 +9,7 @@ bash scripts/setup.sh || exit 1
 status=0
 echo "lint: biome check"
 npx biome check packages scripts || status=1
+echo "dependencies: scripts/check-deps.mjs"
+node scripts/check-deps.mjs || status=1
 node scripts/run-tests.mjs all || status=1
 exit $status

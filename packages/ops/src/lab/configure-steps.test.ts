@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { labEtcdEndpoints, setWebEtcdEndpoints } from './configure-steps.js';
-import type { UpContext } from './up.js';
+import type { UpContext } from './context.js';
 
 describe('lab web configuration', () => {
   it("lists the lab's etcd members as client URLs (IPv6 in brackets)", () => {

@@ -14,9 +14,9 @@ import { configureCommandLine } from '../render/configure.js';
 import { ETCD_CLIENT_PORT } from '../render/etcd.js';
 import { httpUrl } from '../render/url.js';
 import { agentHosts } from '../topology/hosts.js';
+import type { UpContext } from './context.js';
+import { PHAROS_BIN } from './context.js';
 import { spawnDetached } from './processes.js';
-import type { UpContext } from './up.js';
-import { PHAROS_BIN } from './up.js';
 
 const run = promisify(execFile);
 

@@ -13,8 +13,9 @@ import { createCa } from '@pharos/core/pki/ca';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
 import { agentHosts, agentUser } from '../topology/hosts.js';
+import type { Topology } from '../topology/types.js';
 import { postgresUser } from './backend-sql.js';
-import type { UpContext } from './up.js';
+import type { LabLayout } from './layout.js';
 
 /** A certificate and its key, as files. */
 export interface CertFiles {
@@ -31,7 +32,7 @@ export interface LabPki {
 }
 
 /** Creates (once) and returns the lab's certificates. */
-export async function createLabPki(ctx: Pick<UpContext, 'topo' | 'layout'>): Promise<LabPki> {
+export async function createLabPki(ctx: { topo: Topology; layout: LabLayout }): Promise<LabPki> {
   const dir = ctx.layout.pkiDir;
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const caFile = join(dir, 'ca.crt');

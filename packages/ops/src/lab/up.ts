@@ -28,8 +28,9 @@ import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { postgresUser, sqlOnBackend } from './backend-sql.js';
 import { runConfigureSteps } from './configure-steps.js';
+import type { UpContext } from './context.js';
 import { requestJson } from './http.js';
-import { type LabLayout, labLayout } from './layout.js';
+import { labLayout } from './layout.js';
 import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
 import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
 import {
@@ -39,8 +40,8 @@ import {
   requireNoRunningLab,
   requirePrograms,
 } from './preflight.js';
-import { assertAlive, type LabProcess, spawnDetached, stopProcess, waitFor } from './processes.js';
-import { type LabSecrets, loadOrCreateSecrets } from './secrets.js';
+import { assertAlive, spawnDetached, stopProcess, waitFor } from './processes.js';
+import { loadOrCreateSecrets } from './secrets.js';
 import { type LabState, readState, writeState } from './state.js';
 import { waitForData } from './wait-data.js';
 
@@ -52,23 +53,6 @@ export interface LabUpOptions {
   print: (line: string) => void;
   /** Seconds between agent probe cycles (default 5 in the lab). */
   probeIntervalS?: number;
-}
-
-/** Path of the `pharos` command this process belongs to (agents and web instances run it). */
-export const PHAROS_BIN = resolve(new URL('../../../cli/bin/pharos.js', import.meta.url).pathname);
-
-/** Context shared by the steps of one `lab up`. */
-export interface UpContext {
-  topo: Topology;
-  layout: LabLayout;
-  secrets: LabSecrets;
-  pki: LabPki;
-  binDir: string;
-  state: LabState;
-  print: (line: string) => void;
-  probeIntervalS: number;
-  /** Records a started process in lab.json at once, so `down` finds it even if `up` dies. */
-  track(p: LabProcess): void;
 }
 
 function endpointsOf(topo: Topology): Endpoint[] {

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { agentHosts } from '../topology/hosts.js';
 import { sqlOnBackend } from './backend-sql.js';
+import type { UpContext } from './context.js';
 import { getCluster } from './patroni-api.js';
 import { assertAlive, waitFor } from './processes.js';
-import type { UpContext } from './up.js';
 import { webGet, webLogin } from './web-client.js';
 
 /** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */

@@ -1,0 +1,9 @@
+/**
+ * @pharos/suites — system test suites across packages, each against real
+ * etcd, Patroni and PostgreSQL: the probe matrix on every supported
+ * PostgreSQL major (probe-matrix/), the fault suite (faults/), the lab's
+ * acceptance (lab/), alerting and configure against a lab (alerting-lab/,
+ * configure-lab/). Only the benchmarks depend on it (they reuse the fault
+ * suite's writers and measurements).
+ */
+export {};
