@@ -27,7 +27,7 @@
  * log_level: info                # trace|debug|info|warn|error|fatal, default info
  * ```
  *
- * Keys follow the reference agent's configuration (pem-facts.md §2: agent id,
+ * Keys follow the reference agent's configuration (docs/reference/pem-facts.md §2: agent id,
  * agent user, backend hosts, certificate paths inside the connection string,
  * log level, long wait, short wait, connect timeout).
  */

@@ -65,7 +65,7 @@ export interface WebConfig {
 /** Patroni's REST API port when patroni_rest_urls is not given (reference: 8008). */
 export const DEFAULT_PATRONI_REST_PORT = 8008;
 
-/** Default HTTPS port of a web instance (pem-facts.md §6). */
+/** Default HTTPS port of a web instance (docs/reference/pem-facts.md §6). */
 export const DEFAULT_PORT = 8443;
 /** Default idle lifetime of a session, seconds. */
 export const DEFAULT_SESSION_TTL_S = 3600;

@@ -1,5 +1,5 @@
 /**
- * The probe set (issue 6; metrics.md families 1-19, pem-facts.md §4): which
+ * The probe set (issue 6; docs/reference/metrics.md families 1-19, docs/reference/pem-facts.md §4): which
  * probes an agent runs. docs/probes.md lists them with their columns.
  */
 import { agentStatusProbe } from './agent/agent-status.js';

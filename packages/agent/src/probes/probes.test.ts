@@ -11,7 +11,7 @@ import type { Probe } from './types.js';
 const FIRST_MAJOR: Record<string, number> = { io: 16, replication_slot_stats: 14 };
 
 describe('probe definitions', () => {
-  it('have unique names and cover metrics.md families 1-19 and the OS', () => {
+  it('have unique names and cover docs/reference/metrics.md families 1-19 and the OS', () => {
     const names = ALL_PROBES.map((p) => p.name);
     assert.equal(new Set(names).size, names.length);
     const expected = [
@@ -80,7 +80,7 @@ describe('probe definitions', () => {
       // 19 the monitor itself
       'agent_status',
       'probe_stats',
-      // pem-facts.md §4 besides
+      // docs/reference/pem-facts.md §4 besides
       'prepared_xacts',
       'user_info',
       'tablespace_size',

@@ -135,5 +135,5 @@ export interface Probe {
   description: string;
 }
 
-/** Default history retention of a probe, days (pem-facts.md §3 leaves it per probe; 90 is Pharos's default). */
+/** Default history retention of a probe, days (docs/reference/pem-facts.md §3 leaves it per probe; 90 is Pharos's default). */
 export const DEFAULT_RETENTION_DAYS = 90;

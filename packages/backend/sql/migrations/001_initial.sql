@@ -1,5 +1,5 @@
 -- Pharos backend schema, version 1.
--- Schemas (pem-facts.md §3): pem = configuration and state, pemdata = latest
+-- Schemas (docs/reference/pem-facts.md §3): pem = configuration and state, pemdata = latest
 -- value per probe and object, pemhistory = time-partitioned history.
 -- Roles pem_admin, pem_user, pem_agent are created by the migration runner
 -- (roles are cluster-wide, outside a database's migrations' reach to drop).
@@ -10,7 +10,7 @@ CREATE SCHEMA pem;
 CREATE SCHEMA pemdata;
 CREATE SCHEMA pemhistory;
 
--- One row per agent (pem-facts.md §2). user_name is the database user whose
+-- One row per agent (docs/reference/pem-facts.md §2). user_name is the database user whose
 -- certificate CN authenticates it (agentN, or a common agent user).
 CREATE TABLE pem.agent (
   id              integer PRIMARY KEY CHECK (id > 0),

@@ -4,7 +4,7 @@
 -- - pem.agent: one agent per display name (a host registers once; force
 --   re-registration replaces its row, it never adds a second one).
 -- - pem.agent_certificate: every client certificate an agent was registered
---   with, whatever the model (pem-facts.md §7): operator-supplied (per-agent
+--   with, whatever the model (docs/reference/pem-facts.md §7): operator-supplied (per-agent
 --   or common agent user) or issued by the built-in CA from the agent host's
 --   CSR. Rows survive unregistration (revoked_at is set) so a CRL can be made
 --   from them.

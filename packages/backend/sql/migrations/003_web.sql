@@ -1,6 +1,6 @@
 -- Pharos backend schema, version 3: what the web application reads (issue 7).
 --
--- pem.probe_log: recent probe failures (metrics.md "a missing privilege is a
+-- pem.probe_log: recent probe failures (docs/reference/metrics.md "a missing privilege is a
 -- clear, per-probe error"; issue 6 "Probe log: every failure with time,
 -- probe, object and error"). Agents append through pem.log_probe_failure,
 -- which checks, like pem.ingest_batch, that the caller is the agent's own

@@ -28,7 +28,7 @@
 --   into their day's partition), and retention: partitions older than the
 --   longest retention dropped, shorter per-probe retentions deleted, the
 --   probe log kept 30 days, latest values of objects that stopped reporting
---   purged after 3 days (pem-facts.md §3). Jobs run only on the primary
+--   purged after 3 days (docs/reference/pem-facts.md §3). Jobs run only on the primary
 --   (pg_is_in_recovery()), once (advisory lock, last_run_at), whoever calls.
 
 -- ---- probes as data -----------------------------------------------------
@@ -374,7 +374,7 @@ BEGIN
   RETURN n;
 END $$;
 
--- Retention (pem-facts.md §3): deletes rows of probes with a shorter
+-- Retention (docs/reference/pem-facts.md §3): deletes rows of probes with a shorter
 -- retention than the longest (only the range not expired before, per
 -- probe) and expired rows of the default partition; keeps the probe log 30
 -- days; purges latest values of servers no longer registered and of objects

@@ -38,7 +38,7 @@ END $$;
 -- Settings (one row).
 CREATE TABLE pem.alert_settings (
   id                     boolean PRIMARY KEY DEFAULT true CHECK (id),
-  -- alert history, problems and evaluation logs older than this are purged (pem-facts.md §3: 30 days)
+  -- alert history, problems and evaluation logs older than this are purged (docs/reference/pem-facts.md §3: 30 days)
   history_retention_days integer NOT NULL DEFAULT 30 CHECK (history_retention_days > 0),
   -- delivered or failed outbox rows (and their attempts) older than this are purged
   outbox_retention_days  integer NOT NULL DEFAULT 30 CHECK (outbox_retention_days > 0),
@@ -1036,7 +1036,7 @@ SELECT s.id, s.enabled, s.host, s.port, s.security, s.user_name, s.password IS N
   FROM pem.smtp_settings s;
 
 -- ---------------------------------------------------------------------------
--- The built-in templates (pem-facts.md §5). Probe names and columns they read: docs/alerts.md;
+-- The built-in templates (docs/reference/pem-facts.md §5). Probe names and columns they read: docs/alerts.md;
 -- templates over probes not collected yet take the probe and column from params, so they can be
 -- pointed at the real names without changing SQL. A missing probe means no data: state none.
 INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, interval_s, description, unit, params, probes, builtin) VALUES

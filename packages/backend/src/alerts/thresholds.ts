@@ -10,7 +10,7 @@ export type AlertState = 'none' | 'low' | 'medium' | 'high';
 /** Comparison operator of an alert: raise when the value is above (>) or below (<) a threshold. */
 export type AlertOperator = '>' | '<';
 
-/** Operator and the three thresholds (pem-facts.md §5: all required). */
+/** Operator and the three thresholds (docs/reference/pem-facts.md §5: all required). */
 export interface Thresholds {
   operator: AlertOperator;
   low: number;

@@ -1,7 +1,7 @@
 /**
  * One agent's registration with its certificate, in the caller's transaction
  * (shared by `pharos configure` and `pharos agent register`), for the three
- * certificate models of pem-facts.md §7:
+ * certificate models of docs/reference/pem-facts.md §7:
  *
  * - per-agent certificates supplied by the operator: CN must be `agentN`
  *   (N = the agent id; without an id asked for, N is taken from the CN);

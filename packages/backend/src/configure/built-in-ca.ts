@@ -1,5 +1,5 @@
 /**
- * The built-in CA (pem-facts.md §7 "the product issues agent certificates at
+ * The built-in CA (docs/reference/pem-facts.md §7 "the product issues agent certificates at
  * registration"; the reference's sslutils, `--use-existing-sslutils`),
  * backend side of the registration.
  *

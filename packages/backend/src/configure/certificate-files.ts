@@ -1,5 +1,5 @@
 /**
- * An agent's client certificate and key as files (pem-facts.md §2, §7): read,
+ * An agent's client certificate and key as files (docs/reference/pem-facts.md §2, §7): read,
  * checked and described before anything is registered, so a wrong file stops
  * configure with a message naming it and the backend untouched.
  *

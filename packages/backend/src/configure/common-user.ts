@@ -1,5 +1,5 @@
 /**
- * The common agent user model (pem-facts.md §7; the reference's "Prepare
+ * The common agent user model (docs/reference/pem-facts.md §7; the reference's "Prepare
  * agent users and certificates" and the step after installing on the
  * primary): the operator creates `common_agent_user` and grants it CONNECT on
  * template1 so the first registration can connect; afterwards the reference

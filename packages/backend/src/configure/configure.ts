@@ -1,5 +1,5 @@
 /**
- * `pharos configure`: what `configure-pem-server.sh` does (pem-facts.md §1),
+ * `pharos configure`: what `configure-pem-server.sh` does (docs/reference/pem-facts.md §1),
  * in HA mode as the reference uses it.
  *
  * - `-t 3 --replication-role primary` (and `-t 1`): the local node (the
@@ -90,7 +90,7 @@ export function checkInputs(o: ConfigureOptions): CertificateFiles | undefined {
   }
   if (isHaMode(o) && o.replicationSolution !== 'patroni') {
     throw new InputError(
-      `--replication-solution '${o.replicationSolution}': only 'patroni' is supported (pem-facts.md §8 item 1: the reference's commands use patroni)`,
+      `--replication-solution '${o.replicationSolution}': only 'patroni' is supported (docs/reference/pem-facts.md §8 item 1: the reference's commands use patroni)`,
     );
   }
   if (o.type === 3 && isHaMode(o) && !o.replicationRole) {

@@ -1,6 +1,6 @@
 /**
  * The options of `pharos configure`, the counterpart of the reference's
- * `configure-pem-server.sh` (flags in pem-facts.md §1), after parsing, and
+ * `configure-pem-server.sh` (flags in docs/reference/pem-facts.md §1), after parsing, and
  * the parsers of its comma-separated `key=value` flags (-aro, -arp, -srp).
  */
 import { InputError } from '@pharos/core/errors';

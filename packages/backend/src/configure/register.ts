@@ -1,5 +1,5 @@
 /**
- * Agent and server registration in the `pem` database (pem-facts.md §2).
+ * Agent and server registration in the `pem` database (docs/reference/pem-facts.md §2).
  *
  * - Agent ids are unique; the default is the id this host (display name)
  *   already has, else max(id)+1; a requested id that belongs to another host

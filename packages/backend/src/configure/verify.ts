@@ -1,5 +1,5 @@
 /**
- * `pharos agent verify` (pem-facts.md §2 "a verify-registration check"):
+ * `pharos agent verify` (docs/reference/pem-facts.md §2 "a verify-registration check"):
  * connects to the backend exactly as the agent does (its own connection
  * string, certificate and source address) and asks pem.agent_registration.
  *

@@ -27,7 +27,7 @@ export interface SqlRunner {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** Group roles the schema grants to (pem-facts.md §3; pem_web is Pharos's web service group). */
+/** Group roles the schema grants to (docs/reference/pem-facts.md §3; pem_web is Pharos's web service group). */
 export const GROUP_ROLES = ['pem_admin', 'pem_user', 'pem_agent', 'pem_web'] as const;
 
 /** Directory of the migration files shipped with this Pharos (packages/backend/sql/migrations). */

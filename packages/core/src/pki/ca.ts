@@ -1,7 +1,7 @@
 /**
  * The certificate authority of a deployment: one CA signs the backends'
  * server certificate and every agent's client certificate, and is the
- * backends' `root.crt` (pem-facts.md §7: in HA the same CA must sign agent
+ * backends' `root.crt` (docs/reference/pem-facts.md §7: in HA the same CA must sign agent
  * certificates for every backend node).
  */
 

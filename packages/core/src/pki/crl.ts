@@ -1,7 +1,7 @@
 /**
  * Certificate revocation lists (`root.crl`, PostgreSQL `ssl_crl_file`).
  * A CRL that the CA did not issue breaks every client connection
- * (pem-facts.md §7), so the CRL is always signed by the deployment's CA and
+ * (docs/reference/pem-facts.md §7), so the CRL is always signed by the deployment's CA and
  * names it through AuthorityKeyIdentifier.
  */
 

@@ -34,7 +34,7 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
  * Writes a private key (PEM) to `path` with mode 0600, atomically: the file
  * is never readable by others, not even while being written, and a reader
  * never sees half a key. PostgreSQL refuses a `server.key` readable by group
- * or others (pem-facts.md §7: mode 0600, owned by the database user; the
+ * or others (docs/reference/pem-facts.md §7: mode 0600, owned by the database user; the
  * owner is the writing process's user: chown separately if needed).
  * @throws the fs error (ENOENT for a missing directory, EACCES...).
  */

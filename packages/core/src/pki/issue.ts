@@ -1,7 +1,7 @@
 /**
  * End-entity certificates signed by the deployment's CA: the backends'
  * server certificate (`server.crt`) and the agents' client certificates (CN =
- * database user, for `hostssl ... cert`, pem-facts.md §2 and §7).
+ * database user, for `hostssl ... cert`, docs/reference/pem-facts.md §2 and §7).
  */
 import { isIP } from 'node:net';
 import { InputError } from '../errors.js';
@@ -91,7 +91,7 @@ async function issueWithNewKey(ca: CaPem, req: Omit<LeafRequest, 'publicKey'>): 
  * serverAuth, SAN = `dnsNames` (DNS) + `ipAddresses` (IP). For the PEM
  * backends the SAN lists every backend address plus 127.0.0.1 and localhost,
  * so verify-full works whichever backend a multi-host string reaches
- * (pem-facts.md §7). Valid `days` days from now.
+ * (docs/reference/pem-facts.md §7). Valid `days` days from now.
  */
 export async function issueServerCertificate(
   ca: CaPem,
@@ -103,7 +103,7 @@ export async function issueServerCertificate(
 /**
  * A client certificate with a new P-256 key: CN = the database user
  * (`agentN` or the common agent user), EKU clientAuth, no SAN. PostgreSQL's
- * `cert` method compares the CN with the user name (pem-facts.md §2).
+ * `cert` method compares the CN with the user name (docs/reference/pem-facts.md §2).
  */
 export async function issueClientCertificate(
   ca: CaPem,

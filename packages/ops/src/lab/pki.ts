@@ -96,7 +96,7 @@ export async function createLabPki(ctx: { topo: Topology; layout: LabLayout }): 
 
 /**
  * Places root.crt, server.crt and server.key in a backend's data directory,
- * owned by postgres, mode 0600 (pem-facts.md §7), as the reference's
+ * owned by postgres, mode 0600 (docs/reference/pem-facts.md §7), as the reference's
  * "Generating SSL files for HA PEM backend hosts" step does.
  */
 export function placeServerFiles(pki: LabPki, dataDir: string): void {

@@ -1,5 +1,5 @@
 /**
- * The certificates of a plan (pem-facts.md §7, issue 3): one CA; one server
+ * The certificates of a plan (docs/reference/pem-facts.md §7, issue 3): one CA; one server
  * certificate shared by the backends, SAN = every backend address +
  * 127.0.0.1 + localhost; one client certificate per agent (CN agentN, N =
  * 1..N in host order) or one for the common agent user; a CRL when asked.

@@ -12,7 +12,7 @@ import type { PlanHost } from './types.js';
 
 /** The deviations from the reference document, each with its reason (also in docs/topology.md). */
 export const DEVIATIONS: readonly string[] = [
-  '`--replication-solution patroni` on every backend. The reference prose names `efm` and EFM; its commands (rightly) use `patroni` (pem-facts.md §8 item 1).',
+  '`--replication-solution patroni` on every backend. The reference prose names `efm` and EFM; its commands (rightly) use `patroni` (docs/reference/pem-facts.md §8 item 1).',
   'Standbys and web applications reach the backend through the multi-host list of every backend, never a virtual IP: SM has none (§8 item 2).',
   "Each backend lists its own address as 127.0.0.1 in its `-ho` list, in its own position. The reference's standby command line is right only for standby 1 (§8 item 3).",
   'Agent ids are 1..N, one per host in order backends then web applications (`-aro agent_id=N`, certificate CN `agentN`). The reference shows 2 for every standby and 4 for every web application (§8 item 4).',

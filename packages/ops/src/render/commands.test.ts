@@ -41,7 +41,7 @@ function backendArgv(hosts: string, role: string, n: number): string[] {
   ];
 }
 
-describe('configure command lines (reference, with pem-facts.md §8 corrections)', () => {
+describe('configure command lines (reference, with docs/reference/pem-facts.md §8 corrections)', () => {
   test('primary: the reference line with agent_id=1', () => {
     assert.deepEqual(
       configureCommandLine(topo, 'pem-backend-1').argv,

@@ -3,7 +3,7 @@
  * host: the reference document's `configure-pem-server.sh` lines ("Install
  * PEM on the primary", "Install PEM on the standbys", "Deploy the PEM Web
  * Application") with `pharos configure` in place of the script and the
- * corrections of pem-facts.md §8 (items 1, 2, 3, 4, 7).
+ * corrections of docs/reference/pem-facts.md §8 (items 1, 2, 3, 4, 7).
  */
 import { dirname, join } from 'node:path';
 import { InputError } from '@pharos/core/errors';

@@ -22,7 +22,7 @@ export interface SslDynamicConfig {
   };
 }
 
-/** File names in every backend's data directory (pem-facts.md §7). */
+/** File names in every backend's data directory (docs/reference/pem-facts.md §7). */
 export const SSL_FILES = {
   ca: 'root.crt',
   cert: 'server.crt',

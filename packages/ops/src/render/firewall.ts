@@ -23,7 +23,7 @@ export function openPorts(topo: Topology, hostName: string): number[] {
  * The host's firewall-cmd lines: one `--add-port=<port>/tcp --permanent` per
  * port, then `firewall-cmd --reload`. etcd 2380 and 2379; backends 5432 and
  * 8008 (Patroni's REST API: members query each other when racing for
- * leadership; the reference never opens it, pem-facts.md §8 item 6); web apps
+ * leadership; the reference never opens it, docs/reference/pem-facts.md §8 item 6); web apps
  * 8443.
  * @throws InputError when the host is not in the topology.
  */

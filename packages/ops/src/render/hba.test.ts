@@ -14,7 +14,7 @@ const WEB_AGENT_ADDRESSES = ['172.16.161.211', '172.16.161.212', '172.16.161.213
 
 /**
  * The reference's PEM rules with exactly the documented corrections applied:
- * (1) web-host agents use cert (pem-facts.md §8 item 5), with the correction
+ * (1) web-host agents use cert (docs/reference/pem-facts.md §8 item 5), with the correction
  * comment placed after the section comment; (2) the superuser lines in
  * topology order (backends, then web apps).
  */

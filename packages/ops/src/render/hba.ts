@@ -8,7 +8,7 @@ import { hostCidr } from '../topology/address.js';
 import type { Topology } from '../topology/types.js';
 import { PATRONI_USERS } from './patroni-users.js';
 
-/** Comment placed before the web-host agent rules, explaining pem-facts.md §8 item 5. */
+/** Comment placed before the web-host agent rules, explaining docs/reference/pem-facts.md §8 item 5. */
 export const WEB_AGENT_CERT_CORRECTION =
   '# Pharos correction: web-host agents authenticate with cert like every agent (agent users have no password); the reference has scram-sha-256 here';
 
@@ -22,7 +22,7 @@ export const WEB_AGENT_CERT_CORRECTION =
  * from 127.0.0.1 (cert) for the first registration.
  *
  * Corrections (docs/topology.md, RUNBOOK.md): web-host agents use `cert`, not
- * scram-sha-256 (pem-facts.md §8 item 5; explained by a comment in the list);
+ * scram-sha-256 (docs/reference/pem-facts.md §8 item 5; explained by a comment in the list);
  * the superuser lines list backends then web apps, in topology order (the
  * reference's order 202, 201, 213, 211, 200, 212 has no meaning: the lines
  * are disjoint by address).

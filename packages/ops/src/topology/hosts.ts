@@ -32,7 +32,7 @@ export function allHosts(topo: Topology): PlannedHost[] {
 
 /**
  * The hosts that run an agent, with agent ids 1..N in host order: backends
- * first, then web applications (pem-facts.md §8 item 4: one id per host, the
+ * first, then web applications (docs/reference/pem-facts.md §8 item 4: one id per host, the
  * reference's "2 for the standbys, 4 for the web apps" is a mistake).
  */
 export function agentHosts(

@@ -4,11 +4,11 @@
  * the YAML file (docs/topology.md), so a field means the same in both places.
  */
 
-/** Reference architectures of the PEM product family (pem-facts.md); Pharos deploys SM. */
+/** Reference architectures of the PEM product family (docs/reference/pem-facts.md); Pharos deploys SM. */
 export const ARCHITECTURES = ['SM', 'CM', 'S1', 'C1'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
-/** How agents get their client certificates (pem-facts.md §7 "Models"). */
+/** How agents get their client certificates (docs/reference/pem-facts.md §7 "Models"). */
 export const AGENT_CERTIFICATE_MODELS = ['per-agent', 'common-user', 'built-in-ca'] as const;
 export type AgentCertificateModel = (typeof AGENT_CERTIFICATE_MODELS)[number];
 

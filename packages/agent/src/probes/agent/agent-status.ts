@@ -1,5 +1,5 @@
 /**
- * `agent_status` probe: the agent's own health (metrics.md family 19): spool
+ * `agent_status` probe: the agent's own health (docs/reference/metrics.md family 19): spool
  * depth, oldest unshipped sample, upload latency, dropped samples, acknowledged
  * batches recovered after a failover (ship/shipper.ts), probe errors.
  * Values come from the running agent through {@link CollectorContext.agentStatus}.

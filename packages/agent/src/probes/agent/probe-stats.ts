@@ -1,5 +1,5 @@
 /**
- * `probe_stats` probe: how the agent's probes run (metrics.md family 19 "the
+ * `probe_stats` probe: how the agent's probes run (docs/reference/metrics.md family 19 "the
  * monitor itself: per-probe duration, errors, rows"): per probe, summed over
  * every server this agent monitors, since the agent started: runs, failures,
  * rows, total run time (counters) and the longest run of the last interval.

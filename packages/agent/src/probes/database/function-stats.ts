@@ -1,6 +1,6 @@
 /**
  * `function_stats` probe: calls and time per user function in one database
- * (metrics.md family 13; pem-facts.md §4 "function statistics").
+ * (docs/reference/metrics.md family 13; docs/reference/pem-facts.md §4 "function statistics").
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-USER-FUNCTIONS-VIEW
  * (`calls`, `total_time`, `self_time` in ms); rows exist only with

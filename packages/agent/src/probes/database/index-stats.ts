@@ -1,6 +1,6 @@
 /**
- * `index_stats` probe: per-index usage and size in one database (metrics.md
- * family 9; pem-facts.md §4 "index statistics", "index size").
+ * `index_stats` probe: per-index usage and size in one database (docs/reference/metrics.md
+ * family 9; docs/reference/pem-facts.md §4 "index statistics", "index size").
  *
  * Sources: monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW
  * (pg_stat_user_indexes: `idx_scan`, `idx_tup_read`, `idx_tup_fetch`;

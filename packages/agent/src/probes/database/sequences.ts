@@ -1,5 +1,5 @@
 /**
- * `sequences` probe: how close each sequence is to its limit (metrics.md
+ * `sequences` probe: how close each sequence is to its limit (docs/reference/metrics.md
  * family 15).
  *
  * Source: view-pg-sequences.html (`last_value` is NULL when the sequence was

@@ -1,6 +1,6 @@
 /**
- * `table_bloat` probe: a statistical estimate of table bloat (metrics.md
- * family 10; pem-facts.md §4 "table bloat"), cheap enough to run hourly.
+ * `table_bloat` probe: a statistical estimate of table bloat (docs/reference/metrics.md
+ * family 10; docs/reference/pem-facts.md §4 "table bloat"), cheap enough to run hourly.
  *
  * Estimate: the space the live rows need, from `pg_class.reltuples` and the
  * average row width in pg_stats (`avg_width`, `null_frac`), with the heap

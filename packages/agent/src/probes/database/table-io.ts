@@ -1,6 +1,6 @@
 /**
  * `table_io` probe: buffer hits and reads per table, with hit ratios
- * (metrics.md family 6, "pg_statio_user_tables for hit ratios").
+ * (docs/reference/metrics.md family 6, "pg_statio_user_tables for hit ratios").
  *
  * Source: monitoring-stats.html#MONITORING-PG-STATIO-ALL-TABLES-VIEW
  * (`heap_blks_read/hit`, `idx_blks_read/hit`, `toast_blks_read/hit`,

@@ -1,6 +1,6 @@
 /**
  * `table_stats` probe: per-table statistics and sizes in one database
- * (metrics.md family 9; pem-facts.md §4 "table statistics", "table size").
+ * (docs/reference/metrics.md family 9; docs/reference/pem-facts.md §4 "table statistics", "table size").
  *
  * Sources: monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW
  * (pg_stat_user_tables: scans, tuples, `n_dead_tup`, `n_mod_since_analyze`,

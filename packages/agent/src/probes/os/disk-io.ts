@@ -1,5 +1,5 @@
 /**
- * `disk_io` probe: I/O per block device (metrics.md family 17; pem-facts.md
+ * `disk_io` probe: I/O per block device (docs/reference/metrics.md family 17; docs/reference/pem-facts.md
  * §4 "disk busy", "I/O analysis (blocks and operations read/written)").
  *
  * Source: the kernel's Documentation/admin-guide/iostats.rst, /proc/diskstats:

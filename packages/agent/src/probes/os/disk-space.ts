@@ -1,6 +1,6 @@
 /**
- * `disk_space` probe: space and inodes per mounted file system (metrics.md
- * family 17; pem-facts.md §4 "disk space per mount (used, available)").
+ * `disk_space` probe: space and inodes per mounted file system (docs/reference/metrics.md
+ * family 17; docs/reference/pem-facts.md §4 "disk space per mount (used, available)").
  *
  * Sources: proc(5) /proc/mounts (device, mount point with spaces as `\040`,
  * type), statfs(2) through `fs.statfs` (`bsize`, `blocks`, `bfree`,

@@ -1,6 +1,6 @@
 /**
- * `network` probe: traffic per network interface (metrics.md family 17;
- * pem-facts.md §4 "network statistics").
+ * `network` probe: traffic per network interface (docs/reference/metrics.md family 17;
+ * docs/reference/pem-facts.md §4 "network statistics").
  *
  * Source: proc(5) /proc/net/dev: per interface, receive then transmit
  * columns: bytes, packets, errs, drop, fifo, frame/colls, compressed,

@@ -1,5 +1,5 @@
 /**
- * `os_info` probe: the host's operating system (pem-facts.md §4 "operating
+ * `os_info` probe: the host's operating system (docs/reference/pem-facts.md §4 "operating
  * system information").
  *
  * Sources: os-release(5) /etc/os-release (`PRETTY_NAME`); proc(5)

@@ -1,6 +1,6 @@
 /**
  * `patroni_cluster` probe: the HA cluster as the local Patroni node sees it
- * (metrics.md family 18; pem-facts.md §4 "Patroni cluster status (cluster
+ * (docs/reference/metrics.md family 18; docs/reference/pem-facts.md §4 "Patroni cluster status (cluster
  * name, timeline, leader, DCS healthy, paused)").
  *
  * Reads `GET /cluster`, `GET /patroni` and `GET /config` of the Patroni REST

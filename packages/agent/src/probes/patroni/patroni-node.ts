@@ -1,6 +1,6 @@
 /**
- * `patroni_node` probe: this server's Patroni member (metrics.md family 18;
- * pem-facts.md §4 "Patroni node status (member, role, state, timeline,
+ * `patroni_node` probe: this server's Patroni member (docs/reference/metrics.md family 18;
+ * docs/reference/pem-facts.md §4 "Patroni node status (member, role, state, timeline,
  * lag)").
  *
  * Reads `GET /patroni` (the node) and `GET /cluster` (its lag as the leader

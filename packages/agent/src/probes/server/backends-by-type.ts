@@ -1,5 +1,5 @@
 /**
- * `backends_by_type` probe: server processes by `backend_type` (metrics.md
+ * `backends_by_type` probe: server processes by `backend_type` (docs/reference/metrics.md
  * family 3): client backends, autovacuum workers, walsenders, background
  * workers...
  *

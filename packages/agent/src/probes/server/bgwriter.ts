@@ -1,5 +1,5 @@
 /**
- * `bgwriter` probe: the background writer (metrics.md family 4).
+ * `bgwriter` probe: the background writer (docs/reference/metrics.md family 4).
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-BGWRITER-VIEW:
  * `buffers_clean`, `maxwritten_clean`, `buffers_alloc`, `stats_reset` on

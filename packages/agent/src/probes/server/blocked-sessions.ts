@@ -1,6 +1,6 @@
 /**
  * `blocked_sessions` probe: sessions waiting for a lock held by another
- * (metrics.md family 3 "blocked sessions"; pem-facts.md §4).
+ * (docs/reference/metrics.md family 3 "blocked sessions"; docs/reference/pem-facts.md §4).
  *
  * Sources: functions-info.html "Session Information Functions"
  * `pg_blocking_pids(pid)` (an empty array when not blocked; called only for

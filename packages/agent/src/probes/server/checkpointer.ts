@@ -1,5 +1,5 @@
 /**
- * `checkpointer` probe: checkpoints and restartpoints (metrics.md family 4),
+ * `checkpointer` probe: checkpoints and restartpoints (docs/reference/metrics.md family 4),
  * with the same columns on every major so a series survives an upgrade.
  *
  * Sources: 13-16 monitoring-stats.html#MONITORING-PG-STAT-BGWRITER-VIEW

@@ -1,5 +1,5 @@
 /**
- * `connections_by_state` probe: client backends by state (metrics.md family 3).
+ * `connections_by_state` probe: client backends by state (docs/reference/metrics.md family 3).
  *
  * Source: PostgreSQL 15 documentation §28.2.3 "pg_stat_activity": `state`
  * (active, idle, idle in transaction, idle in transaction (aborted),

@@ -1,5 +1,5 @@
 /**
- * `database_activity` probe: `pg_stat_database` per database (metrics.md
+ * `database_activity` probe: `pg_stat_database` per database (docs/reference/metrics.md
  * family 2; the server-wide sums are `database_stats`).
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW. Since 12

@@ -1,6 +1,6 @@
 /**
- * `database_size` probe: size of every database (metrics.md family 2,
- * pem-facts.md §4 "database size").
+ * `database_size` probe: size of every database (docs/reference/metrics.md family 2,
+ * docs/reference/pem-facts.md §4 "database size").
  *
  * Source: functions-admin.html#FUNCTIONS-ADMIN-DBSIZE `pg_database_size(oid)`
  * (needs CONNECT on the database or the privileges of `pg_read_all_stats`,

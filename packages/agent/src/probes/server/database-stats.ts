@@ -1,5 +1,5 @@
 /**
- * `database_stats` probe: server-wide sums over `pg_stat_database` (metrics.md
+ * `database_stats` probe: server-wide sums over `pg_stat_database` (docs/reference/metrics.md
  * family 2).
  *
  * Source: PostgreSQL 15 documentation §28.2.13 "pg_stat_database". Since 12 the

@@ -1,6 +1,6 @@
 /**
  * `hba_rules` probe: the rules of pg_hba.conf as the server parsed them,
- * with their errors (metrics.md family 14; pem-facts.md §4 "pg_hba rules").
+ * with their errors (docs/reference/metrics.md family 14; docs/reference/pem-facts.md §4 "pg_hba rules").
  *
  * Source: view-pg-hba-file-rules.html: `line_number`, `type`, `database`,
  * `user_name`, `address`, `netmask`, `auth_method`, `options`, `error`;

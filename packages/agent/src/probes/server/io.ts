@@ -1,5 +1,5 @@
 /**
- * `io` probe: I/O by backend type, object and context (metrics.md family 6).
+ * `io` probe: I/O by backend type, object and context (docs/reference/metrics.md family 6).
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-IO-VIEW, 16+ (there is no
  * SQL for 13-15: the probe does not exist there). Combinations PostgreSQL

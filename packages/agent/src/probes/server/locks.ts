@@ -1,6 +1,6 @@
 /**
- * `locks` probe: heavyweight locks by mode (metrics.md family 8;
- * pem-facts.md §4 "locks").
+ * `locks` probe: heavyweight locks by mode (docs/reference/metrics.md family 8;
+ * docs/reference/pem-facts.md §4 "locks").
  *
  * Source: view-pg-locks.html: `mode`, `granted`; `waitstart` 14+ (NULL on
  * 13, so `longest_wait_s` is NULL there). Every table-level mode and

@@ -1,6 +1,6 @@
 /**
  * `prepared_xacts` probe: transactions prepared for two-phase commit
- * (pem-facts.md §4 "prepared transactions").
+ * (docs/reference/pem-facts.md §4 "prepared transactions").
  *
  * Source: view-pg-prepared-xacts.html (`prepared` time) and the
  * `max_prepared_transactions` setting. A forgotten prepared transaction

@@ -1,6 +1,6 @@
 /**
  * `replication_conflicts` probe: queries cancelled on a standby because of
- * recovery conflicts (metrics.md family 7; pem-facts.md §4 "replication
+ * recovery conflicts (docs/reference/metrics.md family 7; docs/reference/pem-facts.md §4 "replication
  * conflicts").
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-DATABASE-CONFLICTS-VIEW:

@@ -1,5 +1,5 @@
 /**
- * `replication_lag` probe (metrics.md family 7): on a standby, one row about
+ * `replication_lag` probe (docs/reference/metrics.md family 7): on a standby, one row about
  * its own WAL receiver (object `upstream`); on any server with downstream
  * standbys, one row per `pg_stat_replication` entry (object
  * `<application_name>@<client address>`).

@@ -1,6 +1,6 @@
 /**
  * `replication_slot_stats` probe: logical decoding statistics per slot
- * (metrics.md family 7).
+ * (docs/reference/metrics.md family 7).
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-SLOTS-VIEW,
  * 14+ (no SQL for 13): `spill_txns`, `spill_count`, `spill_bytes`,

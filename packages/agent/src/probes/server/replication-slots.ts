@@ -1,5 +1,5 @@
 /**
- * `replication_slots` probe (metrics.md family 7; pem-facts.md §4
+ * `replication_slots` probe (docs/reference/metrics.md family 7; docs/reference/pem-facts.md §4
  * "replication slots").
  *
  * Source: view-pg-replication-slots.html: `slot_name`, `slot_type`,

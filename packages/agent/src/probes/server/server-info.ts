@@ -1,5 +1,5 @@
 /**
- * `server_info` probe: identity and availability (metrics.md family 1).
+ * `server_info` probe: identity and availability (docs/reference/metrics.md family 1).
  *
  * Sources (PostgreSQL documentation): functions-info.html "Session
  * Information Functions" `version()`, `pg_postmaster_start_time()`;

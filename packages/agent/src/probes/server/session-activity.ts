@@ -1,6 +1,6 @@
 /**
- * `session_activity` probe: the sessions at a glance (metrics.md family 3;
- * pem-facts.md §4 "session information").
+ * `session_activity` probe: the sessions at a glance (docs/reference/metrics.md family 3;
+ * docs/reference/pem-facts.md §4 "session information").
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-ACTIVITY-VIEW
  * (`backend_type` 'client backend', `state`, `xact_start`, `query_start`,

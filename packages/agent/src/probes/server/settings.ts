@@ -1,6 +1,6 @@
 /**
- * `settings` probe: every configuration parameter (metrics.md family 14;
- * pem-facts.md §4 "settings").
+ * `settings` probe: every configuration parameter (docs/reference/metrics.md family 14;
+ * docs/reference/pem-facts.md §4 "settings").
  *
  * Source: view-pg-settings.html (`setting`, `unit`, `source`, `context`,
  * `vartype`, `pending_restart`). Reading every value needs

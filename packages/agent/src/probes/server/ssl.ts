@@ -1,5 +1,5 @@
 /**
- * `ssl` probe: which client sessions use TLS (metrics.md family 16).
+ * `ssl` probe: which client sessions use TLS (docs/reference/metrics.md family 16).
  *
  * Source: monitoring-stats.html#MONITORING-PG-STAT-SSL-VIEW (`ssl`,
  * `version`, `client_dn`) joined to pg_stat_activity on `pid` (client

@@ -1,5 +1,5 @@
 /**
- * `statements_info` probe: pg_stat_statements' own state (metrics.md family
+ * `statements_info` probe: pg_stat_statements' own state (docs/reference/metrics.md family
  * 12): entries deallocated because `pg_stat_statements.max` was reached, and
  * the last reset of all statistics (a reset explains counters going back).
  *

@@ -1,5 +1,5 @@
 /**
- * `statements` probe: the top statements of pg_stat_statements (metrics.md
+ * `statements` probe: the top statements of pg_stat_statements (docs/reference/metrics.md
  * family 12), when the extension is installed in the maintenance database.
  *
  * Source: pgstatstatements.html. The columns follow the installed extension

@@ -1,5 +1,5 @@
 /**
- * `tablespace_size` probe (pem-facts.md §4 "tablespace size").
+ * `tablespace_size` probe (docs/reference/pem-facts.md §4 "tablespace size").
  *
  * Source: functions-admin.html#FUNCTIONS-ADMIN-DBSIZE `pg_tablespace_size()`
  * (needs CREATE on the tablespace or the privileges of `pg_read_all_stats`,

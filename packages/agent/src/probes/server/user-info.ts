@@ -1,5 +1,5 @@
 /**
- * `user_info` probe: login roles and their password expiry (pem-facts.md §4
+ * `user_info` probe: login roles and their password expiry (docs/reference/pem-facts.md §4
  * "user information (password expiry)").
  *
  * Source: view-pg-roles.html (`rolcanlogin`, `rolsuper`, `rolreplication`,

@@ -1,5 +1,5 @@
 /**
- * `vacuum_progress` probe: VACUUMs running now (metrics.md family 11).
+ * `vacuum_progress` probe: VACUUMs running now (docs/reference/metrics.md family 11).
  *
  * Source: progress-reporting.html#VACUUM-PROGRESS-REPORTING
  * (pg_stat_progress_vacuum): `phase`, `heap_blks_total/scanned/vacuumed`,

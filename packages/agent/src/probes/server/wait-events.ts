@@ -1,6 +1,6 @@
 /**
  * `wait_events` probe: what active client sessions wait on, by wait event
- * type (metrics.md family 3, "wait events"; pem-facts.md §6 "session waits").
+ * type (docs/reference/metrics.md family 3, "wait events"; docs/reference/pem-facts.md §6 "session waits").
  *
  * Source: monitoring-stats.html#WAIT-EVENT-TABLE (wait event types
  * Activity, BufferPin, Client, Extension, InjectionPoint (17+), IO, IPC,

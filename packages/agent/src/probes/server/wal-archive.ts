@@ -1,6 +1,6 @@
 /**
- * `wal_archive` probe: WAL archiving (pem-facts.md §4 "WAL archive status";
- * metrics.md family 5).
+ * `wal_archive` probe: WAL archiving (docs/reference/pem-facts.md §4 "WAL archive status";
+ * docs/reference/metrics.md family 5).
  *
  * Sources: monitoring-stats.html#MONITORING-PG-STAT-ARCHIVER-VIEW
  * (`archived_count`, `failed_count`, last archived/failed WAL and time,

@@ -1,6 +1,6 @@
 /**
  * `wal_files` probe: number and size of WAL segment files in pg_wal
- * (pem-facts.md §4 "number of WAL files"; metrics.md family 5).
+ * (docs/reference/pem-facts.md §4 "number of WAL files"; docs/reference/metrics.md family 5).
  *
  * Source: functions-admin.html#FUNCTIONS-ADMIN-GENFILE `pg_ls_waldir()`
  * (granted to `pg_monitor`); only names of 24 hex digits are segments.

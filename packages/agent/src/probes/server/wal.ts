@@ -1,5 +1,5 @@
 /**
- * `wal` probe: WAL position and generation (metrics.md family 5).
+ * `wal` probe: WAL position and generation (docs/reference/metrics.md family 5).
  *
  * Sources: functions-admin.html#FUNCTIONS-ADMIN-BACKUP `pg_current_wal_lsn()`
  * (fails during recovery, so it is evaluated only on a primary),

@@ -1,6 +1,6 @@
 /**
  * `xid_wraparound` probe: transaction ID and multixact ID age per database
- * (metrics.md family 11; pem-facts.md §4 "database frozen XID age",
+ * (docs/reference/metrics.md family 11; docs/reference/pem-facts.md §4 "database frozen XID age",
  * "multixact ID exhaustion").
  *
  * Sources: routine-vacuuming.html#VACUUM-FOR-WRAPAROUND (`age(datfrozenxid)`,

@@ -1,7 +1,7 @@
 /**
  * The implementation of `pharos agent register`, `pharos agent unregister` and `pharos agent
  * sign-csr`: the counterpart of the reference agent's registration
- * (pem-facts.md §2) for any host, e.g. a monitored server's.
+ * (docs/reference/pem-facts.md §2) for any host, e.g. a monitored server's.
  *
  * register: connects as the superuser (`--superuser`, password from
  * PHAROS_SUPERPASSWORD or a prompt on a terminal) to the primary through the

@@ -3,7 +3,7 @@
  * configuration is registered and working, connecting exactly as the agent
  * does (server/configure/verify.ts). Prints one line and exits with
  * 0 registered and working, 1 configuration problem, 2 cannot connect,
- * 3 agent inactive (pem-facts.md §2).
+ * 3 agent inactive (docs/reference/pem-facts.md §2).
  */
 
 import type { VerifyResult } from '@pharos/backend/configure/verify';

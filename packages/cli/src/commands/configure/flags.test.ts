@@ -1,7 +1,7 @@
 /**
  * Flag parsing of `pharos configure`: the reference document's own command
  * lines (seed-ha-pem-patroni-sm.txt, addresses 172.16.161.X mapped to
- * 127.0.8.X), every flag of pem-facts.md §1 in short and long form, and the
+ * 127.0.8.X), every flag of docs/reference/pem-facts.md §1 in short and long form, and the
  * errors, each naming the flag.
  */
 import assert from 'node:assert/strict';
@@ -124,7 +124,7 @@ describe('configure flags: the reference command lines', () => {
 describe('configure flags: every flag of configure-pem-server.sh', () => {
   const ALL_SHORT = `-t 1 -ho 'h1,h2' -p 5432,5433 -su su -sp pw -ci 10.0.0.0/8 -dbi /usr/pgsql-17 -ds postgresql-17 -kdc -kwc -scs '/C=US/O=Example/CN=pem' -nhc -ues -au common_agent_user -uac /c.crt -uak /c.key -acp /certs -arp display_name=web-x,force_registration=true -aro agent_id=3,log_level=debug,long_wait=40,short_wait=5,connect_timeout=7 -srp display_name=srv-x,maintenance_db=postgres -bhn 127.0.0.1 -ps pemagent --replication-solution patroni --replication-role primary`;
 
-  it('has a short form for every flag of pem-facts.md §1', () => {
+  it('has a short form for every flag of docs/reference/pem-facts.md §1', () => {
     assert.deepEqual(Object.keys(CONFIGURE_SHORT_FLAGS).sort(), [
       '-acp',
       '-aro',

@@ -1,5 +1,5 @@
 /**
- * The reference's `configure-pem-server.sh` flags (pem-facts.md §1). Its
+ * The reference's `configure-pem-server.sh` flags (docs/reference/pem-facts.md §1). Its
  * short flags have several letters (`-ho`, `-su`), which commander (and
  * POSIX getopt) cannot express, so they are rewritten to their long form
  * before parsing. A command line copied from the reference thus works with

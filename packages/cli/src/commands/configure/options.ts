@@ -1,5 +1,5 @@
 /**
- * The flags of `pharos configure` (pem-facts.md §1, every flag of
+ * The flags of `pharos configure` (docs/reference/pem-facts.md §1, every flag of
  * `configure-pem-server.sh`, plus Pharos's own) and their translation, with
  * the environment, into ConfigureOptions. Values not given are taken from
  * the environment, then prompted for on a terminal only.

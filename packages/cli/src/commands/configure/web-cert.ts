@@ -1,5 +1,5 @@
 /**
- * The web instance's TLS certificate with -t 1/-t 2 (pem-facts.md §1 -kwc,
+ * The web instance's TLS certificate with -t 1/-t 2 (docs/reference/pem-facts.md §1 -kwc,
  * -scs): the files given with --web-cert/--web-key, else `web.crt`/`web.key`
  * beside the web configuration; when those do not exist (and -kwc is not
  * given) a self-signed P-256 certificate is made, subject from -scs (the
