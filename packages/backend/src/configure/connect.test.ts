@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConninfo } from '@pharos/core/conninfo';
-import { agentBackendConninfo } from './connect.js';
+import { agentBackendConninfo, superuserConninfo } from './connect.js';
 
 describe('the agent backend connection string', () => {
   it('lists every backend, read-write, verify-full and the TLS files', () => {
@@ -32,5 +32,29 @@ describe('the agent backend connection string', () => {
       { host: '127.0.8.200', port: 5432 },
       { host: '127.0.0.1', hostaddr: '127.0.8.201', port: 5432 },
     ]);
+  });
+});
+
+describe('the superuser connection string', () => {
+  it('keeps a flag value with spaces and key=value pairs one value (-su/-ho injection, security review L9)', () => {
+    const s = superuserConninfo(
+      {
+        hosts: ['10.0.0.1'],
+        ports: [5432],
+        superuser: "x host=203.0.113.9 dbname='evil'",
+        superpassword: 'p',
+      },
+      ['10.0.0.1'],
+      [5432],
+      'pem',
+      'read-write',
+    );
+    const ci = parseConninfo(s, {});
+    assert.equal(ci.user, "x host=203.0.113.9 dbname='evil'");
+    assert.equal(ci.dbname, 'pem');
+    assert.deepEqual(
+      ci.hosts.map((h) => h.host),
+      ['10.0.0.1'],
+    );
   });
 });

@@ -30,24 +30,27 @@ export interface BackendTarget {
 /** `target_session_attrs` of a connection: `read-write` finds the primary, `any` takes the first host. */
 export type SessionTarget = 'read-write' | 'any';
 
-function superuserConninfo(
+/** The superuser's connection string to `dbname` on `hosts`; every value quoted. */
+export function superuserConninfo(
   t: BackendTarget,
   hosts: string[],
   ports: number[],
   dbname: string,
   tsa: SessionTarget,
 ) {
+  // Every value is quoted: a flag value such as `-su 'x host=evil'` stays one value (security review L9).
+  const q = quoteConninfoValue;
   const parts = [
-    `host=${hosts.join(',')}`,
-    `port=${ports.join(',')}`,
-    `dbname=${dbname}`,
-    `user=${t.superuser}`,
+    `host=${q(hosts.join(','))}`,
+    `port=${q(ports.join(','))}`,
+    `dbname=${q(dbname)}`,
+    `user=${q(t.superuser)}`,
     `target_session_attrs=${tsa}`,
     'connect_timeout=10',
     'application_name=pharos-configure',
   ];
-  if (t.sslmode) parts.push(`sslmode=${t.sslmode}`);
-  if (t.sslrootcert) parts.push(`sslrootcert=${t.sslrootcert}`);
+  if (t.sslmode) parts.push(`sslmode=${q(t.sslmode)}`);
+  if (t.sslrootcert) parts.push(`sslrootcert=${q(t.sslrootcert)}`);
   return parts.join(' ');
 }
 
