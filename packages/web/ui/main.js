@@ -3,15 +3,15 @@
 // URL's hash, the user's preferences from the backend, and riding out a
 // backend failover (503) by saying so and retrying, never by logging out.
 
-import { AlertsArea, parseAlertsRoute } from './alerts-area.js';
-import { ApiError, getPreferences, getSession, logout, patchPreferences } from './api.js';
-import { HeaderBar } from './header-bar.js';
-import { html, render, useEffect, useState } from './html.js';
-import { LoginView } from './login-view.js';
-import { OverviewPage } from './overview-page.js';
-import { ProbeLogPage } from './probe-log-page.js';
-import { ServerPage } from './server-page.js';
-import { failureText, UNAUTHORIZED_EVENT } from './use-poll.js';
+import { HeaderBar } from './components/header-bar.js';
+import { ApiError, getPreferences, getSession, logout, patchPreferences } from './lib/api.js';
+import { html, render, useEffect, useState } from './lib/html.js';
+import { failureText, UNAUTHORIZED_EVENT } from './lib/poll.js';
+import { AlertsArea, parseAlertsRoute } from './pages/alerts/alerts-area.js';
+import { LoginView } from './pages/login/login-page.js';
+import { OverviewPage } from './pages/overview/overview-page.js';
+import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
+import { ServerPage } from './pages/server/server-page.js';
 
 /** Preferences used until the backend's answer arrives (the API's defaults). */
 const DEFAULT_PREFS = { timeRange: '1h', refreshIntervalS: 10, dashboards: [], theme: 'system' };

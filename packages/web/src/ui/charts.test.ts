@@ -1,6 +1,6 @@
 /**
  * Unit test of the UI's chart catalog and number formats
- * (packages/web/ui/chart-catalog.js, format.js: plain ES modules, no DOM):
+ * (packages/web/ui/pages/server/chart-catalog.js, lib/format.js: plain ES modules, no DOM):
  * the cache hit ratio from block rates, the choice of charts from the
  * preferences, the source chosen by which probes have data, and axis formats.
  */
@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 // biome-ignore lint/suspicious/noExplicitAny: plain JavaScript modules without types
-const catalog: any = await import(new URL('../../ui/chart-catalog.js', import.meta.url).href);
+const catalog: any = await import(new URL('../../ui/pages/server/chart-catalog.js', import.meta.url).href);
 // biome-ignore lint/suspicious/noExplicitAny: plain JavaScript modules without types
-const format: any = await import(new URL('../../ui/format.js', import.meta.url).href);
+const format: any = await import(new URL('../../ui/lib/format.js', import.meta.url).href);
 
 const chart = (id: string) => catalog.CHARTS.find((c: { id: string }) => c.id === id);
 

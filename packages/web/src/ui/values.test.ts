@@ -1,5 +1,5 @@
 /**
- * Unit test of the browser UI's value readers (packages/web/ui/values.js, a
+ * Unit test of the browser UI's value readers (packages/web/ui/lib/probe-values.js, a
  * plain ES module without DOM use) against the shapes the agent's probes write
  * (packages/agent/src/probes): server_up {up, error}, server_info {role,
  * uptime_s, server_version}, connections_by_state one object per state
@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 // biome-ignore lint/suspicious/noExplicitAny: a plain JavaScript module without types
-const v: any = await import(new URL('../../ui/values.js', import.meta.url).href);
+const v: any = await import(new URL('../../ui/lib/probe-values.js', import.meta.url).href);
 
 const at = (value: unknown, object = '') => ({ object, collectedAt: '2025-01-01T00:00:00Z', ageS: 1, value });
 

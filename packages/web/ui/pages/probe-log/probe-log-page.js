@@ -1,0 +1,35 @@
+// Probe log: recent probe failures, newest first (pem.probe_log).
+
+import { StatusBar } from '../../components/status-bar.js';
+import { getProbeLog } from '../../lib/api.js';
+import { html } from '../../lib/html.js';
+import { usePoll } from '../../lib/poll.js';
+
+/** The probe log page. */
+export function ProbeLogPage({ prefs }) {
+  const poll = usePoll(() => getProbeLog({ limit: 200 }), 'probe-log', prefs.refreshIntervalS);
+  const d = poll.data;
+  return html`<section id="probe-log-view">
+    <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
+    <h2>Probe log <span class="count">(recent failures, newest first)</span></h2>
+    ${
+      !d
+        ? html`<p class="muted">Loading…</p>`
+        : d.failures.length === 0
+          ? html`<p class="muted" id="no-failures">No probe failure recorded.</p>`
+          : html`<div class="table-wrap"><table id="probe-log">
+              <thead><tr><th>Failed at</th><th>Agent</th><th>Server</th><th>Probe</th><th>Object</th><th>Error</th></tr></thead>
+              <tbody>${d.failures.map(
+                (f) => html`<tr key=${f.id} data-id=${f.id}>
+                  <td>${new Date(f.failedAt).toLocaleString()}</td>
+                  <td>${f.agentName ?? f.agentId}</td>
+                  <td>${f.serverId === null ? 'host' : html`<a href=${`#/server/${f.serverId}`}>${f.serverName ?? f.serverId}</a>`}</td>
+                  <td>${f.probe}</td>
+                  <td>${f.object}</td>
+                  <td class="wrap">${f.error}</td>
+                </tr>`,
+              )}</tbody>
+            </table></div>`
+    }
+  </section>`;
+}
