@@ -1,44 +1,40 @@
+// @ts-check
 // The Alerts area: tabs for current alerts, all alerts (configure,
 // acknowledge), webhooks, delivery history and problems, and the page of
-// the chosen tab. Routes: #/alerts, #/alerts/all, #/alerts/<id>,
-// #/alerts/webhooks, #/alerts/deliveries[?webhookId=|alertId=], #/alerts/problems.
-
+// the chosen tab (the route comes from lib/route.js).
 import { html } from '../../lib/html.js';
+import { ALERT_TABS, href } from '../../lib/route.js';
 import { AlertListPage } from './all/alert-list-page.js';
-import { AlertsPage } from './current/current-page.js';
+import { CurrentPage } from './current/current-page.js';
 import { DeliveriesPage } from './deliveries/deliveries-page.js';
 import { AlertDetailPage } from './detail/alert-detail-page.js';
 import { ProblemsPage } from './problems/problems-page.js';
 import { WebhooksPage } from './webhooks/webhooks-page.js';
 
-const TABS = [
-  ['current', '#/alerts', 'Current'],
-  ['all', '#/alerts/all', 'All alerts'],
-  ['webhooks', '#/alerts/webhooks', 'Webhooks'],
-  ['deliveries', '#/alerts/deliveries', 'Delivery history'],
-  ['problems', '#/alerts/problems', 'Problems'],
-];
-const NAMES = new Set(TABS.map(([t]) => t));
+/** @typedef {import('../../lib/route.js').Route & { page: 'alerts' }} AlertsRoute */
 
-/** The alerts route of a hash ({page: 'alerts', tab, id?, params}), or undefined when it is not one. */
-export function parseAlertsRoute(hash) {
-  const m = /^#\/alerts(?:\/([a-z]+|\d+))?\/?(?:\?(.*))?$/.exec(hash);
-  if (!m) return undefined;
-  const params = Object.fromEntries(new URLSearchParams(m[2] ?? ''));
-  if (!m[1]) return { page: 'alerts', tab: 'current', params };
-  if (/^\d+$/.test(m[1])) return { page: 'alerts', tab: 'alert', id: Number(m[1]), params };
-  return NAMES.has(m[1]) ? { page: 'alerts', tab: m[1], params } : undefined;
-}
+/** @type {Record<import('../../lib/route.js').AlertTab, string>} */
+const TAB_TEXT = {
+  current: 'Current',
+  all: 'All alerts',
+  webhooks: 'Webhooks',
+  deliveries: 'Delivery history',
+  problems: 'Problems',
+};
 
+/** @param {{ tab: AlertsRoute['tab'] }} props */
 function Tabs({ tab }) {
   const current = tab === 'alert' ? 'all' : tab;
-  return html`<nav class="tabs" id="alert-tabs">${TABS.map(
-    ([t, href, text]) =>
-      html`<a key=${t} href=${href} id=${`tab-${t}`} class=${t === current ? 'current' : ''}>${text}</a>`,
+  return html`<nav class="tabs" id="alert-tabs">${ALERT_TABS.map(
+    (t) =>
+      html`<a key=${t} href=${href.alerts(t)} id=${`tab-${t}`} class=${t === current ? 'current' : ''}>${TAB_TEXT[t]}</a>`,
   )}</nav>`;
 }
 
-/** The area for `route` (from parseAlertsRoute); `session.role` 'admin' shows the edit controls. */
+/**
+ * The area for `route`; `session.role` 'admin' shows the edit controls.
+ * @param {{ route: AlertsRoute, prefs: import('../../lib/api.js').Preferences, session: import('../../lib/api.js').Session }} props
+ */
 export function AlertsArea({ route, prefs, session }) {
   const canEdit = session?.role === 'admin';
   const p = { prefs, canEdit };
@@ -48,6 +44,6 @@ export function AlertsArea({ route, prefs, session }) {
   else if (route.tab === 'webhooks') page = html`<${WebhooksPage} ...${p} />`;
   else if (route.tab === 'deliveries') page = html`<${DeliveriesPage} ...${p} params=${route.params} />`;
   else if (route.tab === 'problems') page = html`<${ProblemsPage} ...${p} />`;
-  else page = html`<${AlertsPage} prefs=${prefs} />`;
+  else page = html`<${CurrentPage} prefs=${prefs} />`;
   return html`<${Tabs} tab=${route.tab} />${page}`;
 }

@@ -1,25 +1,37 @@
+// @ts-check
 // The login form: a PostgreSQL role of the PEM backend and its password.
-import { ApiError, login } from '../../lib/api.js';
+import { ApiError, errorText, login } from '../../lib/api.js';
 import { html, useEffect, useRef, useState } from '../../lib/html.js';
 
+/**
+ * Why the login was refused, in words.
+ * @param {unknown} err
+ */
 function refusal(err) {
   const status = err instanceof ApiError ? err.status : 0;
   if (status === 401) return 'Wrong user name or password.';
   if (status === 403) return 'This role may not use Pharos (not in pem_user or pem_admin).';
   if (status === 429) return 'Too many attempts; wait a minute.';
-  if (status === 503) return 'The backend is failing over; try again in a few seconds.';
-  return err.message;
+  return errorText(err);
 }
 
-/** The login form; calls onLogin(session) once the backend accepted the credentials. */
-export function LoginView({ message, onLogin }) {
+/**
+ * The login form; calls onLogin(session) once the backend accepted the credentials.
+ * @param {{ message?: string, onLogin: (session: import('../../lib/api.js').Session) => void }} props
+ *   `message`: why the form shows (e.g. the session ended)
+ */
+export function LoginPage({ message, onLogin }) {
   const [error, setError] = useState(message ?? '');
   const [busy, setBusy] = useState(false);
+  /** @type {{ current: HTMLInputElement | null }} */
   const user = useRef(null);
+  /** @type {{ current: HTMLInputElement | null }} */
   const password = useRef(null);
   useEffect(() => user.current?.focus(), []);
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
+    if (!user.current || !password.current) return;
     setBusy(true);
     setError('');
     try {

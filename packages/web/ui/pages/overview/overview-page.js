@@ -1,14 +1,16 @@
+// @ts-check
 // Global overview: fleet totals and alert counts, the HA cluster, the agents
 // and the servers. The fleet and the cluster refresh on their own; a failing
 // backend leaves the last data on screen with a banner.
-
+import { AlertCounts } from '../../components/badges.js';
 import { StatusBar } from '../../components/status-bar.js';
 import { getCluster, getFleet } from '../../lib/api.js';
 import { html } from '../../lib/html.js';
 import { usePoll } from '../../lib/poll.js';
 import { ClusterPanel } from './cluster-panel.js';
-import { AgentsTable, AlertCounts, ServersTable, serverStatus } from './fleet-tables.js';
+import { AgentsTable, ServersTable, serverStatus } from './fleet-tables.js';
 
+/** @param {{ fleet: import('../../lib/api.js').Fleet }} props */
 function Totals({ fleet }) {
   const agentsById = new Map(fleet.agents.map((a) => [a.id, a]));
   const alive = fleet.agents.filter((a) => a.alive).length;
@@ -20,7 +22,10 @@ function Totals({ fleet }) {
   </div>`;
 }
 
-/** The overview page; `prefs` gives the refresh interval. */
+/**
+ * The overview page; `prefs` gives the refresh interval.
+ * @param {{ prefs: import('../../lib/api.js').Preferences }} props
+ */
 export function OverviewPage({ prefs }) {
   const fleet = usePoll(getFleet, 'fleet', prefs.refreshIntervalS);
   const cluster = usePoll(getCluster, 'cluster', prefs.refreshIntervalS);

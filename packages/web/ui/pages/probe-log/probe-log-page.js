@@ -1,11 +1,19 @@
+// @ts-check
 // Probe log: recent probe failures, newest first (pem.probe_log).
-
 import { StatusBar } from '../../components/status-bar.js';
+import { Table } from '../../components/table.js';
 import { getProbeLog } from '../../lib/api.js';
+import { when } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import { usePoll } from '../../lib/poll.js';
+import { href } from '../../lib/route.js';
 
-/** The probe log page. */
+const HEAD = ['Failed at', 'Agent', 'Server', 'Probe', 'Object', 'Error'];
+
+/**
+ * The probe log page.
+ * @param {{ prefs: import('../../lib/api.js').Preferences }} props
+ */
 export function ProbeLogPage({ prefs }) {
   const poll = usePoll(() => getProbeLog({ limit: 200 }), 'probe-log', prefs.refreshIntervalS);
   const d = poll.data;
@@ -17,19 +25,16 @@ export function ProbeLogPage({ prefs }) {
         ? html`<p class="muted">Loading…</p>`
         : d.failures.length === 0
           ? html`<p class="muted" id="no-failures">No probe failure recorded.</p>`
-          : html`<div class="table-wrap"><table id="probe-log">
-              <thead><tr><th>Failed at</th><th>Agent</th><th>Server</th><th>Probe</th><th>Object</th><th>Error</th></tr></thead>
-              <tbody>${d.failures.map(
-                (f) => html`<tr key=${f.id} data-id=${f.id}>
-                  <td>${new Date(f.failedAt).toLocaleString()}</td>
+          : html`<${Table} id="probe-log" head=${HEAD}>${d.failures.map(
+              (f) => html`<tr key=${f.id} data-id=${f.id}>
+                  <td>${when(f.failedAt)}</td>
                   <td>${f.agentName ?? f.agentId}</td>
-                  <td>${f.serverId === null ? 'host' : html`<a href=${`#/server/${f.serverId}`}>${f.serverName ?? f.serverId}</a>`}</td>
+                  <td>${f.serverId === null ? 'host' : html`<a href=${href.server(f.serverId)}>${f.serverName ?? f.serverId}</a>`}</td>
                   <td>${f.probe}</td>
                   <td>${f.object}</td>
                   <td class="wrap">${f.error}</td>
                 </tr>`,
-              )}</tbody>
-            </table></div>`
+            )}</${Table}>`
     }
   </section>`;
 }

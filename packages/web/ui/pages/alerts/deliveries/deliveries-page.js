@@ -1,23 +1,35 @@
+// @ts-check
 // Delivery history: every notification, newest first, with its channel and
 // target, status, attempts, last result (the error, or the HTTP status) and
 // delivered time; its attempts one by one on demand; a failed one can be
 // queued again by administrators. Filters: status and channel, and the
 // webhook or alert given in the URL (#/alerts/deliveries?webhookId=3, ?alertId=7).
-
+import { fieldSetter } from '../../../components/form-fields.js';
 import { StatusBar } from '../../../components/status-bar.js';
+import { Table } from '../../../components/table.js';
 import { getDelivery, listDeliveries, requeueDelivery } from '../../../lib/alert-admin-api.js';
+import { errorText } from '../../../lib/api.js';
+import { when } from '../../../lib/format.js';
 import { html, useEffect, useState } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
-import { errorText, when } from '../alert-ui.js';
+import { href } from '../../../lib/route.js';
+import { ADMINS_ONLY } from '../alert-ui.js';
 import { attemptText, DeliveryStatus, lastResult, progressText } from '../delivery-ui.js';
 
+/** @typedef {import('../../../lib/alert-admin-api.js').Delivery} Delivery */
+/** @typedef {import('../../../lib/alert-admin-api.js').DeliveryAttempt} DeliveryAttempt */
+
+/** @param {unknown} err */
+const failure = (err) => errorText(err, { forbidden: ADMINS_ONLY });
+
+/** @param {{ id: number }} props */
 function Attempts({ id }) {
-  const [rows, setRows] = useState(undefined);
+  const [rows, setRows] = useState(/** @type {DeliveryAttempt[] | undefined} */ (undefined));
   const [error, setError] = useState('');
   useEffect(() => {
     getDelivery(id)
       .then((r) => setRows(r.attempts))
-      .catch((err) => setError(errorText(err)));
+      .catch((err) => setError(failure(err)));
   }, [id]);
   if (error) return html`<p class="error">${error}</p>`;
   if (!rows) return html`<p class="muted">Loading…</p>`;
@@ -32,16 +44,18 @@ function Attempts({ id }) {
     )}</tbody></table>`;
 }
 
+/** @param {{ delivery: Delivery, canEdit: boolean, onDone: () => void }} props */
 function Requeue({ delivery, canEdit, onDone }) {
   const [error, setError] = useState('');
   if (!canEdit || delivery.status !== 'failed') return '';
   const go = () =>
     requeueDelivery(delivery.id)
       .then(onDone)
-      .catch((err) => setError(errorText(err)));
+      .catch((err) => setError(failure(err)));
   return html`<button type="button" class="small requeue" onClick=${go}>Send again</button>${error ? html` <span class="error">${error}</span>` : ''}`;
 }
 
+/** @param {{ d: Delivery, canEdit: boolean, reload: () => void }} props */
 function Row({ d, canEdit, reload }) {
   const [open, setOpen] = useState(false);
   const target = d.webhook_name ?? d.email_group_name ?? html`<span class="muted">(deleted)</span>`;
@@ -49,7 +63,7 @@ function Row({ d, canEdit, reload }) {
       <td class="num">${d.id}</td>
       <td>${when(d.created_at)}</td>
       <td>${d.event}</td>
-      <td>${d.alert_id ? html`<a href=${`#/alerts/${d.alert_id}`}>${d.alert_name}</a>` : d.alert_name}</td>
+      <td>${d.alert_id ? html`<a href=${href.alert(d.alert_id)}>${d.alert_name}</a>` : d.alert_name}</td>
       <td>${d.object_name}</td>
       <td>${d.channel}</td>
       <td>${target}</td>
@@ -66,7 +80,25 @@ function Row({ d, canEdit, reload }) {
     ${open ? html`<tr class="attempts-row" data-attempts-of=${d.id}><td colspan="12"><${Attempts} id=${d.id} /></td></tr>` : ''}`;
 }
 
-/** The delivery history page; `params` may hold webhookId or alertId (from the URL). */
+const HEAD = [
+  '#',
+  'Created',
+  'Event',
+  'Alert',
+  'Object',
+  'Channel',
+  'To',
+  'Status',
+  'Attempts',
+  'Last result',
+  'Delivered',
+  '',
+];
+
+/**
+ * The Delivery history tab; `params` may hold webhookId or alertId (from the URL).
+ * @param {{ prefs: import('../../../lib/api.js').Preferences, canEdit: boolean, params?: Record<string, string> }} props
+ */
 export function DeliveriesPage({ prefs, canEdit, params }) {
   const [filter, setFilter] = useState({ status: '', channel: '' });
   const scope = { webhookId: params?.webhookId, alertId: params?.alertId };
@@ -75,10 +107,7 @@ export function DeliveriesPage({ prefs, canEdit, params }) {
     `deliveries-${JSON.stringify([filter, scope])}`,
     prefs.refreshIntervalS,
   );
-  const set = (name) => (e) => {
-    const value = e.currentTarget.value;
-    setFilter((f) => ({ ...f, [name]: value }));
-  };
+  const set = fieldSetter(setFilter);
   const d = poll.data;
   return html`<section id="deliveries-view">
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
@@ -91,7 +120,7 @@ export function DeliveriesPage({ prefs, canEdit, params }) {
       ${
         scope.webhookId || scope.alertId
           ? html`<span class="muted" id="delivery-scope">only ${scope.webhookId ? `webhook #${scope.webhookId}` : `alert #${scope.alertId}`}
-              · <a href="#/alerts/deliveries">show all</a></span>`
+              · <a href=${href.deliveries()}>show all</a></span>`
           : ''
       }
     </div>
@@ -101,11 +130,9 @@ export function DeliveriesPage({ prefs, canEdit, params }) {
         ? html`<p class="muted">Loading…</p>`
         : d.length === 0
           ? html`<p class="muted" id="no-deliveries">No notification matches.</p>`
-          : html`<div class="table-wrap"><table id="deliveries">
-              <thead><tr><th>#</th><th>Created</th><th>Event</th><th>Alert</th><th>Object</th><th>Channel</th><th>To</th>
-                <th>Status</th><th>Attempts</th><th>Last result</th><th>Delivered</th><th></th></tr></thead>
-              <tbody>${d.map((x) => html`<${Row} key=${x.id} d=${x} canEdit=${canEdit} reload=${poll.reload} />`)}</tbody>
-            </table></div>`
+          : html`<${Table} id="deliveries" head=${HEAD}>${d.map(
+              (x) => html`<${Row} key=${x.id} d=${x} canEdit=${canEdit} reload=${poll.reload} />`,
+            )}</${Table}>`
     }
   </section>`;
 }

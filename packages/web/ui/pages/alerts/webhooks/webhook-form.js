@@ -1,16 +1,38 @@
+// @ts-check
 // The form that creates or changes a webhook: name, URL, method, headers
 // (values are write-only: on a change, leaving them empty keeps the stored
 // ones), JSON payload template, the levels it is sent for, timeout, retries
 // and TLS verification. The server's message for a bad field (a URL that is
 // not http(s), a name already used, an unknown placeholder...) shows next to it.
-
-import { errorsOf, FieldError, FormResult, parseNumber } from '../../../components/form-fields.js';
+import {
+  errorsOf,
+  FieldError,
+  FormResult,
+  fieldSetter,
+  parseNumber,
+} from '../../../components/form-fields.js';
 import { createWebhook, updateWebhook } from '../../../lib/alert-admin-api.js';
 import { html, useState } from '../../../lib/html.js';
+import { ADMINS_ONLY } from '../alert-ui.js';
+
+/** @typedef {import('../../../lib/alert-admin-api.js').Webhook} Webhook */
+/** @typedef {import('../../../components/form-fields.js').FormErrors} FormErrors */
+/**
+ * The form's values (strings for inputs).
+ * @typedef {{
+ *   name: string, url: string, method: 'POST' | 'PUT', headers: string, clearHeaders: boolean,
+ *   payloadTemplate: string, enabled: boolean, onLow: boolean, onMedium: boolean, onHigh: boolean,
+ *   onCleared: boolean, timeoutMs: string, maxRetries: string, tlsVerify: boolean,
+ * }} Values
+ */
 
 const P = 'webhook';
 
-/** The form's values (strings for inputs) from a row of pem.webhook_public, or the defaults of a new one. */
+/**
+ * The form's values from a row of pem.webhook_public, or the defaults of a new one.
+ * @param {Webhook | undefined} w
+ * @returns {Values}
+ */
 function valuesOf(w) {
   return {
     name: w?.name ?? '',
@@ -30,12 +52,17 @@ function valuesOf(w) {
   };
 }
 
-/** Headers from "Name: value" lines: {headers} or {error}. */
+/**
+ * Headers from "Name: value" lines: {headers} or {error}.
+ * @param {string} text
+ * @returns {{ headers: Record<string, string>, error?: undefined } | { headers?: undefined, error: string }}
+ */
 function parseHeaders(text) {
+  /** @type {Record<string, string>} */
   const headers = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = (lines[i] ?? '').trim();
     if (line === '') continue;
     const colon = line.indexOf(':');
     if (colon <= 0) return { error: `line ${i + 1}: write "Name: value"` };
@@ -44,9 +71,15 @@ function parseHeaders(text) {
   return { headers };
 }
 
-/** The request body of the form's values, or the input errors found before sending. */
+/**
+ * The request body of the form's values, or the input errors found before sending.
+ * @param {Values} v
+ * @param {boolean} isNew
+ */
 function bodyOf(v, isNew) {
+  /** @type {FormErrors} */
   const errors = {};
+  /** @type {Record<string, unknown>} */
   const body = {
     name: v.name.trim(),
     url: v.url.trim(),
@@ -59,19 +92,19 @@ function bodyOf(v, isNew) {
     tlsVerify: v.tlsVerify,
     payloadTemplate: null,
   };
-  for (const k of ['timeoutMs', 'maxRetries']) {
+  for (const k of /** @type {const} */ (['timeoutMs', 'maxRetries'])) {
     const n = parseNumber(v[k]);
-    if (n.error) errors[k] = n.error;
+    if (n.error !== undefined) errors[k] = n.error;
     else body[k] = n.value;
   }
   const h = parseHeaders(v.headers);
-  if (h.error) errors.headers = h.error;
+  if (h.error !== undefined) errors.headers = h.error;
   else if (Object.keys(h.headers).length > 0 || isNew || v.clearHeaders) body.headers = h.headers;
   if (v.payloadTemplate.trim() !== '') {
     try {
       body.payloadTemplate = JSON.parse(v.payloadTemplate);
     } catch (err) {
-      errors.payloadTemplate = `not JSON: ${err.message}`;
+      errors.payloadTemplate = `not JSON: ${err instanceof Error ? err.message : err}`;
     }
   }
   return { body, errors };
@@ -80,16 +113,15 @@ function bodyOf(v, isNew) {
 /**
  * Creates (`webhook` undefined) or changes `webhook` (a row of
  * pem.webhook_public); `onSaved(id)` after a save, `onCancel()` to close.
+ * @param {{ webhook?: Webhook, onSaved?: (id: number) => void, onCancel: () => void }} props
  */
 export function WebhookForm({ webhook, onSaved, onCancel }) {
   const isNew = !webhook;
   const [v, setV] = useState(() => valuesOf(webhook));
-  const [errors, setErrors] = useState({});
+  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
   const [busy, setBusy] = useState(false);
-  const set = (name) => (e) => {
-    const t = e.currentTarget;
-    setV((x) => ({ ...x, [name]: t.type === 'checkbox' ? t.checked : t.value }));
-  };
+  const set = fieldSetter(setV);
+  /** @param {Event} e */
   const submit = async (e) => {
     e.preventDefault();
     const { body, errors: local } = bodyOf(v, isNew);
@@ -97,22 +129,25 @@ export function WebhookForm({ webhook, onSaved, onCancel }) {
     setBusy(true);
     setErrors({});
     try {
-      const r = isNew ? await createWebhook(body) : await updateWebhook(webhook.id, body);
+      const r = webhook ? await updateWebhook(webhook.id, body) : await createWebhook(body);
       onSaved?.(r.id);
     } catch (err) {
-      setErrors(errorsOf(err));
+      setErrors(errorsOf(err, undefined, ADMINS_ONLY));
       setBusy(false);
     }
   };
+  /** @param {string} name */
   const bad = (name) => (errors[name] ? 'true' : undefined);
+  /** @param {'name' | 'url' | 'timeoutMs' | 'maxRetries'} name @param {string} label @param {Record<string, string | boolean>} [attrs] */
   const text = (name, label, attrs = {}) => html`<label>${label}
     <input id=${`${P}-${name}`} value=${v[name]} onInput=${set(name)} aria-invalid=${bad(name)} ...${attrs} /></label>
     <${FieldError} prefix=${P} name=${name} errors=${errors} />`;
+  /** @param {'clearHeaders' | 'enabled' | 'onLow' | 'onMedium' | 'onHigh' | 'onCleared' | 'tlsVerify'} name @param {string} label */
   const check = (name, label) => html`<label class="check">
     <input id=${`${P}-${name}`} type="checkbox" checked=${v[name]} onChange=${set(name)} /> ${label}</label>`;
   const names = webhook?.header_names ?? [];
   return html`<form id="webhook-form" class="admin-form card-form" noValidate onSubmit=${submit}>
-    <h3>${isNew ? 'New webhook' : `Change webhook ${webhook.name}`}</h3>
+    <h3>${webhook ? `Change webhook ${webhook.name}` : 'New webhook'}</h3>
     <fieldset disabled=${busy}>
       <div class="form-row">${text('name', 'Name', { required: true })}</div>
       <div class="form-row">

@@ -1,11 +1,27 @@
+// @ts-check
 // The "Send test" button of a webhook: queues a test notification (the
 // backend agents deliver it, as they deliver alerts) and follows it until it
 // is delivered or an attempt failed, showing the HTTP status or the error
 // (connection refused, no answer within the timeout...).
 import { getDelivery, testWebhook } from '../../../lib/alert-admin-api.js';
+import { errorText } from '../../../lib/api.js';
 import { html, useEffect, useState } from '../../../lib/html.js';
-import { errorText } from '../alert-ui.js';
+import { ADMINS_ONLY } from '../alert-ui.js';
 import { attemptText, progressText } from '../delivery-ui.js';
+
+/**
+ * A followed test: when it started, its delivery and attempts once known,
+ * whether following ended (`done`), an error that ended it, a note about the
+ * last failed look-up, and a tick that makes the next look-up happen.
+ * @typedef {{
+ *   startedAt: number, deliveryId?: number, delivery?: import('../../../lib/alert-admin-api.js').Delivery,
+ *   attempts: import('../../../lib/alert-admin-api.js').DeliveryAttempt[], done?: boolean, error?: string,
+ *   note?: string, tick?: number,
+ * }} FollowedTest
+ */
+
+/** @param {unknown} err */
+const failure = (err) => errorText(err, { forbidden: ADMINS_ONLY });
 
 /** How often the result is asked for, and how long a test is followed, ms. */
 const POLL_MS = 500;
@@ -13,7 +29,11 @@ const FOLLOW_MS = 120_000;
 /** After this long without an attempt, say that no agent has picked it up. */
 const SLOW_MS = 15_000;
 
-/** [state, text] of a followed test: state is queued, delivered, retrying, failed or error. */
+/**
+ * [state, text] of a followed test: state is queued, delivered, retrying, failed or error.
+ * @param {FollowedTest} t
+ * @returns {[string, string]}
+ */
 function describe(t) {
   if (t.error) return ['error', t.error];
   if (!t.delivery) return ['queued', 'Queuing a test notification…'];
@@ -36,20 +56,29 @@ function describe(t) {
   ];
 }
 
-/** The test button and result of webhook `webhookId`; only for administrators (`canEdit`). */
+/**
+ * The test button and result of webhook `webhookId`; only for administrators (`canEdit`).
+ * @param {{ webhookId: number, canEdit: boolean }} props
+ */
 export function WebhookTest({ webhookId, canEdit }) {
-  const [t, setT] = useState(undefined);
+  const [t, setT] = useState(/** @type {FollowedTest | undefined} */ (undefined));
   useEffect(() => {
-    if (!t?.deliveryId || t.done) return undefined;
+    const deliveryId = t?.deliveryId;
+    if (!t || deliveryId === undefined || t.done) return undefined;
     let stopped = false;
+    /** @param {(x: FollowedTest) => Partial<FollowedTest>} change */
+    const update = (change) =>
+      setT((/** @type {FollowedTest | undefined} */ x) =>
+        x ? { ...x, ...change(x), tick: (x.tick ?? 0) + 1 } : x,
+      );
     const timer = setTimeout(async () => {
       try {
-        const r = await getDelivery(t.deliveryId);
+        const r = await getDelivery(deliveryId);
         if (stopped) return;
         const done = r.delivery.status !== 'pending' || Date.now() - t.startedAt > FOLLOW_MS;
-        setT((x) => ({ ...x, delivery: r.delivery, attempts: r.attempts, done, tick: (x.tick ?? 0) + 1 }));
+        update(() => ({ delivery: r.delivery, attempts: r.attempts, done }));
       } catch (err) {
-        if (!stopped) setT((x) => ({ ...x, tick: (x.tick ?? 0) + 1, note: errorText(err) }));
+        if (!stopped) update(() => ({ note: failure(err) }));
       }
     }, POLL_MS);
     return () => {
@@ -64,7 +93,7 @@ export function WebhookTest({ webhookId, canEdit }) {
       const { deliveryId } = await testWebhook(webhookId);
       setT({ deliveryId, startedAt: Date.now(), attempts: [] });
     } catch (err) {
-      setT({ error: errorText(err), done: true, attempts: [] });
+      setT({ startedAt: Date.now(), error: failure(err), done: true, attempts: [] });
     }
   };
   const [state, text] = t ? describe(t) : ['', ''];

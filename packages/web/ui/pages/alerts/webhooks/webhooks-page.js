@@ -1,21 +1,34 @@
+// @ts-check
 // Webhooks: the list (URL, method, the levels each is sent for, timeout,
 // retries, header names; never header values) and, for administrators,
 // creating, changing, testing and deleting them.
-
+import { Badge } from '../../../components/badges.js';
 import { StatusBar } from '../../../components/status-bar.js';
+import { Table } from '../../../components/table.js';
 import { deleteWebhook, listWebhooks } from '../../../lib/alert-admin-api.js';
+import { errorText } from '../../../lib/api.js';
 import { html, useState } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
-import { errorText, ReadOnlyNote } from '../alert-ui.js';
+import { href } from '../../../lib/route.js';
+import { ADMINS_ONLY, ReadOnlyNote } from '../alert-ui.js';
 import { WebhookForm } from './webhook-form.js';
 import { WebhookTest } from './webhook-test.js';
 
+/** @typedef {import('../../../lib/alert-admin-api.js').Webhook} Webhook */
+
+/**
+ * The levels a webhook is sent for: "low, medium, high, cleared", or "none".
+ * @param {Webhook} w
+ */
 function levels(w) {
   const on = [w.on_low && 'low', w.on_medium && 'medium', w.on_high && 'high', w.on_cleared && 'cleared'];
   return on.filter(Boolean).join(', ') || 'none';
 }
 
-/** Delete with a second click to confirm (no browser dialog). */
+/**
+ * Delete with a second click to confirm (no browser dialog).
+ * @param {{ webhook: Webhook, onDone: () => void, onError: (text: string) => void }} props
+ */
 function DeleteButton({ webhook, onDone, onError }) {
   const [armed, setArmed] = useState(false);
   const go = async () => {
@@ -25,25 +38,28 @@ function DeleteButton({ webhook, onDone, onError }) {
       onDone();
     } catch (err) {
       setArmed(false);
-      onError(errorText(err));
+      onError(errorText(err, { forbidden: ADMINS_ONLY }));
     }
   };
   return html`<button type="button" class=${`small webhook-delete${armed ? ' danger' : ''}`} onClick=${go}
     onBlur=${() => setArmed(false)}>${armed ? 'Really delete?' : 'Delete'}</button>`;
 }
 
+/**
+ * @param {{ webhook: Webhook, canEdit: boolean, onEdit: (w: Webhook) => void, reload: () => void, onError: (text: string) => void }} props
+ */
 function Row({ webhook: w, canEdit, onEdit, reload, onError }) {
   return html`<tr data-id=${w.id} data-name=${w.name}>
     <td>${w.name}</td>
     <td class="wrap url">${w.url}</td>
     <td>${w.method}</td>
     <td>${levels(w)}</td>
-    <td>${w.enabled ? 'yes' : html`<span class="badge status-off">disabled</span>`}</td>
+    <td>${w.enabled ? 'yes' : html`<${Badge} tone="off" text="disabled" />`}</td>
     <td class="num">${w.timeout_ms} ms</td>
     <td class="num">${w.max_retries}</td>
     <td>${(w.header_names ?? []).join(', ')}</td>
     <td class="actions">
-      <a href=${`#/alerts/deliveries?webhookId=${w.id}`} class="webhook-history">History</a>
+      <a href=${href.deliveries({ webhookId: w.id })} class="webhook-history">History</a>
       ${
         canEdit
           ? html`<button type="button" class="small webhook-edit" onClick=${() => onEdit(w)}>Edit</button>
@@ -55,13 +71,19 @@ function Row({ webhook: w, canEdit, onEdit, reload, onError }) {
   </tr>`;
 }
 
-/** The webhooks page; `canEdit` shows the administrators' controls. */
+const HEAD = ['Name', 'URL', 'Method', 'Sent for', 'Enabled', 'Timeout', 'Retries', 'Headers', ''];
+
+/**
+ * The Webhooks tab; `canEdit` shows the administrators' controls.
+ * @param {{ prefs: import('../../../lib/api.js').Preferences, canEdit: boolean }} props
+ */
 export function WebhooksPage({ prefs, canEdit }) {
   const poll = usePoll(listWebhooks, 'webhooks', prefs.refreshIntervalS);
   // undefined: no form; null: a new webhook; a row: that webhook
-  const [editing, setEditing] = useState(undefined);
+  const [editing, setEditing] = useState(/** @type {Webhook | null | undefined} */ (undefined));
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
+  /** @param {string} what */
   const saved = (what) => () => {
     setEditing(undefined);
     setNotice(what);
@@ -96,18 +118,14 @@ export function WebhooksPage({ prefs, canEdit }) {
         ? html`<p class="muted">Loading…</p>`
         : d.length === 0
           ? html`<p class="muted" id="no-webhooks">No webhook yet.${canEdit ? ' Create one to have alerts posted to it.' : ''}</p>`
-          : html`<div class="table-wrap"><table id="webhooks">
-              <thead><tr><th>Name</th><th>URL</th><th>Method</th><th>Sent for</th><th>Enabled</th><th>Timeout</th>
-                <th>Retries</th><th>Headers</th><th></th><th>${canEdit ? 'Test' : ''}</th></tr></thead>
-              <tbody>${d.map(
-                (w) =>
-                  html`<${Row} key=${w.id} webhook=${w} canEdit=${canEdit} reload=${saved('Webhook deleted.')}
-                    onEdit=${(x) => {
+          : html`<${Table} id="webhooks" head=${[...HEAD, canEdit ? 'Test' : '']}>${d.map(
+              (w) =>
+                html`<${Row} key=${w.id} webhook=${w} canEdit=${canEdit} reload=${saved('Webhook deleted.')}
+                    onEdit=${(/** @type {Webhook} */ x) => {
                       setEditing(x);
                       setNotice('');
                     }} onError=${setError} />`,
-              )}</tbody>
-            </table></div>`
+            )}</${Table}>`
     }
   </section>`;
 }
