@@ -21,8 +21,10 @@ import { ServerPage } from './pages/server/server-page.js';
  *   | { name: 'app', session: Session }} Phase
  */
 
-/** Preferences used until the backend's answer arrives (the API's defaults). */
-/** @type {Preferences} */
+/**
+ * Preferences used until the backend's answer arrives (the API's defaults).
+ * @type {Preferences}
+ */
 const DEFAULT_PREFS = { timeRange: '1h', refreshIntervalS: 10, dashboards: [], theme: 'system' };
 
 /** The current route (lib/route.js), following hash changes. */
