@@ -9,6 +9,8 @@ bash scripts/setup.sh || exit 1
 status=0
 echo "lint: biome check"
 npx biome check packages scripts || status=1
+echo "lint: the browser UI's JSDoc types (tsc -p packages/web/ui)"
+npx tsc -p packages/web/ui || status=1
 echo "dependencies: scripts/check-deps.mjs"
 node scripts/check-deps.mjs || status=1
 node scripts/run-tests.mjs all || status=1

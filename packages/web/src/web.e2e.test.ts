@@ -85,6 +85,11 @@ describe('web UI in headless Chromium', () => {
     const server1 = await rowText(page, 'servers', 1);
     assert.match(server1, /\bup\b/);
     assert.match(server1, /primary/);
+    assert.match(
+      server1,
+      /\b1 h \d+ min\b/,
+      'Uptime: the server started an hour ago (server_info.started_at)',
+    );
     assert.match(server1, /active 2 · idle 5/);
     assert.match(server1, /1,234/);
     assert.match(server1, /99\.0 %/);

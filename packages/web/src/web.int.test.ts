@@ -37,6 +37,7 @@ interface Fleet {
     latest: Record<string, { object: string; value: Record<string, unknown> }[]>;
   }[];
   heartbeatIntervalS: number;
+  asOf: string;
 }
 
 describe('web application (two instances, one backend)', () => {
@@ -202,6 +203,10 @@ describe('web application (two instances, one backend)', () => {
         ],
       );
       assert.equal(s1.latest.server_info![0]!.value.role, 'primary');
+      // The overview keeps started_at, the column server_info writes (the UI's Uptime is now - started_at).
+      const startedAt = Date.parse(String(s1.latest.server_info![0]!.value.started_at));
+      const uptimeS = (Date.parse(fleet.asOf) - startedAt) / 1000;
+      assert.ok(uptimeS >= 3600 && uptimeS < 3600 + 600, `uptime ${uptimeS} s`);
       const s2 = fleet.servers.find((s) => s.id === 2)!;
       assert.equal(s2.latest.server_up![0]!.value.up, 0);
       assert.equal(s2.latest.replication_lag![0]!.object, 'upstream');

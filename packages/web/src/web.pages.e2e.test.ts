@@ -6,7 +6,8 @@
  * panel, alert counts), the server analysis (charts that hold data points,
  * "no data yet" for probes the agent does not collect, top tables), the
  * alerts and the probe log; changes preferences through the UI and sees them
- * kept by the backend; checks that an automatic refresh keeps a zoomed chart
+ * kept by the backend; under the "system" theme follows the system's dark
+ * mode (page, cards, table heads); checks that an automatic refresh keeps a zoomed chart
  * and the page's nodes; carries the session to the other instance; stops the
  * primary and sees the page say "backend is failing over", then recover
  * after the standby's promotion without a new login. No console error and no
@@ -138,6 +139,30 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
     assert.match((await page.locator('#top-size tbody tr').first().textContent()) ?? '', /public\.t20/);
     assert.match((await page.locator('#top-dead').textContent()) ?? '', /public\.t/);
     await page.screenshot({ path: `${ARTIFACTS}web-server.png`, fullPage: true });
+  });
+
+  it('follows the system\'s dark mode under the "system" theme: dark page, table heads and chart legends', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.selectOption('#theme', 'system');
+    await page.locator('html[data-theme="system"]').waitFor({ state: 'attached' });
+    const colours = await page.evaluate(() => {
+      const bg = (el: Element | null) => (el ? getComputedStyle(el).backgroundColor : 'missing');
+      return {
+        body: bg(document.body),
+        card: bg(document.querySelector('.chart-card')),
+        legendHead: bg(document.querySelector('[data-chart="tps"] .u-legend th')),
+      };
+    });
+    // styles/tokens.css: --bg #11161d, --card and --head-bg #1a212b in the dark theme
+    assert.deepEqual(colours, {
+      body: 'rgb(17, 22, 29)',
+      card: 'rgb(26, 33, 43)',
+      legendHead: 'rgb(26, 33, 43)',
+    });
+    await page.screenshot({ path: `${ARTIFACTS}web-server-dark.png`, fullPage: true });
+    await page.selectOption('#theme', 'light');
+    await page.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('keeps the place through automatic refreshes: same nodes, zoom kept', async () => {

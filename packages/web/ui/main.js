@@ -1,31 +1,33 @@
-// Entry point of the Pharos UI: the login form or the pages (overview,
-// server analysis, alerts and their administration, probe log) chosen by the
-// URL's hash, the user's preferences from the backend, and riding out a
-// backend failover (503) by saying so and retrying, never by logging out.
+// @ts-check
+// Entry point of the Pharos UI: the login form or the page the URL's hash
+// names (lib/route.js), the user's preferences from the backend, and riding
+// out a backend failover (503) by saying so and retrying, never by logging out.
+import { HeaderBar } from './components/header-bar.js';
+import { ApiError, errorText, getPreferences, getSession, logout, patchPreferences } from './lib/api.js';
+import { html, render, useEffect, useState } from './lib/html.js';
+import { UNAUTHORIZED_EVENT } from './lib/poll.js';
+import { parseRoute } from './lib/route.js';
+import { AlertsArea } from './pages/alerts/alerts-area.js';
+import { LoginPage } from './pages/login/login-page.js';
+import { OverviewPage } from './pages/overview/overview-page.js';
+import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
+import { ServerPage } from './pages/server/server-page.js';
 
-import { AlertsArea, parseAlertsRoute } from './alerts-area.js';
-import { ApiError, getPreferences, getSession, logout, patchPreferences } from './api.js';
-import { HeaderBar } from './header-bar.js';
-import { html, render, useEffect, useState } from './html.js';
-import { LoginView } from './login-view.js';
-import { OverviewPage } from './overview-page.js';
-import { ProbeLogPage } from './probe-log-page.js';
-import { ServerPage } from './server-page.js';
-import { failureText, UNAUTHORIZED_EVENT } from './use-poll.js';
+/** @typedef {import('./lib/api.js').Preferences} Preferences */
+/** @typedef {import('./lib/api.js').Session} Session */
+/**
+ * @typedef {{ name: 'loading', note?: string }
+ *   | { name: 'login', message?: string }
+ *   | { name: 'app', session: Session }} Phase
+ */
 
-/** Preferences used until the backend's answer arrives (the API's defaults). */
+/**
+ * Preferences used until the backend's answer arrives (the API's defaults).
+ * @type {Preferences}
+ */
 const DEFAULT_PREFS = { timeRange: '1h', refreshIntervalS: 10, dashboards: [], theme: 'system' };
 
-/** The page named by the hash: #/, #/server/<id>, #/alerts[/...] (alerts-area.js), #/probe-log. */
-export function parseRoute(hash) {
-  const m = /^#\/server\/(\d+)$/.exec(hash);
-  if (m) return { page: 'server', id: Number(m[1]) };
-  const alerts = parseAlertsRoute(hash);
-  if (alerts) return alerts;
-  if (hash === '#/probe-log') return { page: 'probe-log' };
-  return { page: 'overview' };
-}
-
+/** The current route (lib/route.js), following hash changes. */
 function useRoute() {
   const [route, setRoute] = useState(parseRoute(location.hash));
   useEffect(() => {
@@ -36,16 +38,25 @@ function useRoute() {
   return route;
 }
 
+/**
+ * The page of `route`.
+ * @param {{ route: import('./lib/route.js').Route, prefs: Preferences, onSave: (change: Partial<Preferences>) => void, session: Session }} props
+ */
 function Page({ route, prefs, onSave, session }) {
-  if (route.page === 'server') return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
-  if (route.page === 'alerts')
-    return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
-  if (route.page === 'probe-log') return html`<${ProbeLogPage} prefs=${prefs} />`;
-  return html`<${OverviewPage} prefs=${prefs} />`;
+  switch (route.page) {
+    case 'server':
+      return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
+    case 'alerts':
+      return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
+    case 'probe-log':
+      return html`<${ProbeLogPage} prefs=${prefs} />`;
+    default:
+      return html`<${OverviewPage} prefs=${prefs} />`;
+  }
 }
 
 function App() {
-  const [phase, setPhase] = useState({ name: 'loading' });
+  const [phase, setPhase] = useState(/** @type {Phase} */ ({ name: 'loading' }));
   const [prefs, setPrefs] = useState(DEFAULT_PREFS);
   const route = useRoute();
 
@@ -67,7 +78,7 @@ function App() {
         } catch (err) {
           if (stopped) return;
           if (err instanceof ApiError && err.status === 401) return setPhase({ name: 'login' });
-          setPhase({ name: 'loading', note: `${failureText(err)}; retrying…` });
+          setPhase({ name: 'loading', note: errorText(err, { retrying: true }) });
           await new Promise((r) => setTimeout(r, 5000));
         }
       }
@@ -84,6 +95,7 @@ function App() {
     document.documentElement.dataset.theme = prefs.theme;
   }, [prefs.theme]);
 
+  /** @param {Partial<Preferences>} change */
   const onSave = (change) => {
     setPrefs((p) => ({ ...p, ...change }));
     patchPreferences(change)
@@ -98,6 +110,7 @@ function App() {
     }
     setPhase({ name: 'login' });
   };
+  /** @param {Session} session */
   const onLogin = (session) => {
     setPhase({ name: 'app', session });
     loadPrefs();
@@ -107,9 +120,10 @@ function App() {
   return html`<${HeaderBar} session=${session} prefs=${prefs} route=${route} onSave=${onSave} onLogout=${onLogout} />
     <main>
       ${phase.name === 'loading' ? html`<p id="loading" class="muted">${phase.note ?? 'Loading…'}</p>` : ''}
-      ${phase.name === 'login' ? html`<${LoginView} message=${phase.message} onLogin=${onLogin} />` : ''}
+      ${phase.name === 'login' ? html`<${LoginPage} message=${phase.message} onLogin=${onLogin} />` : ''}
       ${session ? html`<${Page} route=${route} prefs=${prefs} onSave=${onSave} session=${session} />` : ''}
     </main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+if (root) render(html`<${App} />`, root);

@@ -5,13 +5,15 @@
  * (127.0.6.55) reached as a pem_web member: reads for users, writes for
  * admins only and with the CSRF token, bad input answered 400 with the
  * reason and the field at fault, secrets never returned, one notification
- * with its attempts.
+ * with its attempts. The built-in templates' parameters are checked against
+ * the probe catalog (contract/alert-params.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cookie from '@fastify/cookie';
 import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { alertParamsProblems } from '../../ui/contract/alert-params.js';
 import { SESSION_COOKIE } from '../auth/cookie.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
 import { newSessionId } from '../auth/session-token.js';
@@ -78,6 +80,19 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
   after(async () => {
     await app?.close();
     await b?.stop();
+  });
+
+  it('lists the built-in templates, whose parameters name probes and columns the agent has', async () => {
+    const list = await call('user', 'GET', '/api/alert-admin/templates');
+    assert.equal(list.statusCode, 200);
+    const builtin = (
+      list.json() as { name: string; builtin: boolean; params: Record<string, unknown> }[]
+    ).filter((t) => t.builtin);
+    assert.ok(
+      builtin.filter((t) => typeof t.params.column === 'string').length >= 10,
+      'templates over columns',
+    );
+    for (const t of builtin) assert.deepEqual(alertParamsProblems(t.params), [], t.name);
   });
 
   it('lists and shows alerts to users; configures them for admins only; 400 with the reason for bad thresholds', async () => {

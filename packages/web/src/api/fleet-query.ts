@@ -4,8 +4,9 @@
  *
  * Source of facts: pem.agent, pem.server, pem.server_binding and pemdata.latest
  * (one row per agent/server/probe/object, written by pem.ingest_batch). Values
- * are passed through as the agent wrote them (jsonb), grouped by probe name, so
- * the API does not depend on each probe's columns. Agent-level probes (cpu,
+ * are grouped by probe name, each cut to the columns the overview shows
+ * (contract/overview-fields.ts, names checked against the agent's probe
+ * catalog by the type checker). Agent-level probes (cpu,
  * load_avg, memory, agent_status...) are the rows with server_id 0; a server's
  * values are its rows with server_id = pem.server.id, newest first across
  * agents (a server rebound to another agent shows the newer agent's values).
@@ -15,27 +16,16 @@
  * per agent, per server and in total. The backend writes the answer's JSON
  * itself ({@link readFleetJson}); the types below describe it.
  */
+import {
+  OVERVIEW_FIELDS,
+  type OverviewProbe,
+  type OverviewValue,
+} from '../../ui/contract/overview-fields.js';
 import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import type { AlertCounts } from './alerts-query.js';
 
-/**
- * Probes whose latest values the overview carries, and the fields of each it
- * keeps (what the overview shows), so that 600 servers stay a small answer;
- * connection states with no connection are left out too.
- */
-export const OVERVIEW_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  cpu: ['busy_pct', 'idle_pct'],
-  load_avg: ['load1', 'load5', 'load15'],
-  memory: ['total_bytes', 'available_bytes', 'used_bytes'],
-  server_up: ['up', 'error'],
-  server_info: ['role', 'in_recovery', 'server_version', 'uptime_s', 'timeline'],
-  connections_by_state: ['state', 'connections'],
-  database_stats: ['xact_commit', 'blks_hit', 'blks_read', 'hit_ratio_pct'],
-  replication_lag: ['lag_bytes', 'replay_lag_s', 'broken'],
-};
-
-/** The probes of {@link OVERVIEW_FIELDS}. */
-export const OVERVIEW_PROBES: readonly string[] = Object.keys(OVERVIEW_FIELDS);
+/** The probes of {@link OVERVIEW_FIELDS} (contract/overview-fields.ts: the columns kept of each). */
+export const OVERVIEW_PROBES = Object.keys(OVERVIEW_FIELDS) as OverviewProbe[];
 
 /** Heartbeat interval assumed when pem.probe has no `agent_status` row, in seconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
@@ -44,18 +34,21 @@ export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
 export const ALIVE_INTERVALS = 3;
 
 /** One latest value of a probe for one object ('' = the probe's single object). */
-export interface LatestValue {
+export interface LatestValue<V = unknown> {
   object: string;
   /** When the agent collected it (ISO 8601). */
   collectedAt: string;
   /** Seconds between collection and the backend's now(). */
   ageS: number;
-  /** The value as the agent wrote it (jsonb). */
-  value: unknown;
+  /** The value as the agent wrote it (jsonb), or its overview projection. */
+  value: V;
 }
 
-/** Latest values by probe name, each probe's objects sorted by name. */
-export type LatestByProbe = Record<string, LatestValue[]>;
+/**
+ * Latest values by probe name, each probe's objects sorted by name: the
+ * overview's probes, each value the columns the overview keeps.
+ */
+export type LatestByProbe = { [P in OverviewProbe]?: LatestValue<OverviewValue<P>>[] };
 
 /** One agent of the fleet. */
 export interface FleetAgent {

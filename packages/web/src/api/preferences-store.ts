@@ -5,15 +5,13 @@
  * object (a field set to its default stays stored). Only the logged-in role's
  * own row is ever read or written.
  */
+import type { TimeRangeId } from '../../ui/contract/time-ranges.js';
 import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-
-/** Relative time ranges the UI offers, and their length in seconds. */
-export const TIME_RANGES = { '15m': 900, '1h': 3600, '6h': 21_600, '24h': 86_400, '7d': 604_800 } as const;
 
 /** A preference set as the API shows it (always complete). */
 export interface Preferences {
-  /** Chart time range: the last 15 min, 1 h, 6 h, 24 h or 7 days. */
-  timeRange: keyof typeof TIME_RANGES;
+  /** Chart time range: the last 15 min, 1 h, 6 h, 24 h or 7 days (contract/time-ranges.ts). */
+  timeRange: TimeRangeId;
   /** Seconds between automatic refreshes; 0 = off. */
   refreshIntervalS: number;
   /** Charts of the server analysis page, by id, in order (empty = every chart). */

@@ -8,16 +8,17 @@
  *   preferences: they are the user's, not the monitored system's.
  */
 import type { FastifyInstance } from 'fastify';
+import { TIME_RANGE_IDS } from '../../ui/contract/time-ranges.js';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { Backend } from '../backend.js';
-import { type Preferences, readPreferences, TIME_RANGES, updatePreferences } from './preferences-store.js';
+import { type Preferences, readPreferences, updatePreferences } from './preferences-store.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 
 const fields = {
   timeRange: {
     type: 'string',
-    enum: Object.keys(TIME_RANGES),
+    enum: TIME_RANGE_IDS,
     description: 'chart time range (the last ...)',
   },
   refreshIntervalS: {

@@ -21,12 +21,46 @@ import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';
 import { testMigrations } from './migrations.js';
 
 /** Role -> password of the test roles. */
 export const PASSWORDS = { pemweb: 'svc-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
 
-/** The fleet the tests expect: 3 agents (alive, dead, never seen), 2 servers with latest values. */
+/**
+ * One row of pemdata.latest as an agent's ingest leaves it: `value` holds
+ * only columns `probe` declares (contract/probe-columns.ts, generated from
+ * the agent's catalog, so a fixture cannot invent a field the probe does not
+ * emit); `sql` gives columns as SQL expressions (a time relative to now());
+ * `ageSql` is how old the sample is (an interval, default none).
+ */
+interface LatestFixture<P extends ProbeName> {
+  agentId: number;
+  serverId: number;
+  probe: P;
+  object?: string;
+  sampleId: number;
+  ageSql?: string;
+  value: Partial<ProbeValues[P]>;
+  sql?: Partial<Record<keyof ProbeValues[P], string>>;
+}
+
+/** The VALUES tuple of one {@link LatestFixture} (constant text from the fixture, no outside input). */
+function latestValues<P extends ProbeName>(r: LatestFixture<P>): string {
+  const json = JSON.stringify(r.value).replaceAll("'", "''");
+  const extra = Object.entries(r.sql ?? {}).map(([k, expr]) => `'${k}', ${expr}`);
+  const value = extra.length ? `'${json}'::jsonb || jsonb_build_object(${extra.join(', ')})` : `'${json}'`;
+  const at = r.ageSql ? `now() - interval '${r.ageSql}'` : 'now()';
+  return `(${r.agentId}, ${r.serverId}, '${r.probe}', '${r.object ?? ''}', ${r.sampleId}, ${at}, ${value})`;
+}
+
+/** SQL: a timestamptz as the agent writes it in a value (ISO 8601 UTC, normalize.ts). */
+const isoSql = (ts: string) => `to_char((${ts}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The fleet the tests expect: 3 agents (alive, dead, never seen), 2 servers
+ * with latest values. Server 1 has run for an hour (server_info.started_at).
+ */
 export const FLEET_SQL = `
 INSERT INTO pem.agent (id, user_name, display_name, host_address, last_heartbeat, agent_version) VALUES
   (1, 'agent1', 'pem-backend-1', '127.0.1.4', now() - interval '2 s', '0.1.0'),
@@ -39,16 +73,78 @@ INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name, sslm
   (1, 1, '127.0.0.1', 5432, 'agent1', 'require'),
   (2, 2, '127.0.0.1', 5432, 'agent2', 'require');
 INSERT INTO pemdata.latest (agent_id, server_id, probe, object, sample_id, collected_at, value) VALUES
-  (1, 0, 'cpu', '', 1, now(), '{"busy_pct": 12.5, "idle_pct": 87.5}'),
-  (1, 0, 'load_avg', '', 2, now(), '{"load1": 0.5, "load5": 0.4, "load15": 0.3}'),
-  (1, 0, 'memory', '', 3, now(), '{"total_bytes": 8589934592, "available_bytes": 4294967296, "used_bytes": 4294967296}'),
-  (1, 1, 'server_up', '', 4, now(), '{"up": 1, "error": null}'),
-  (1, 1, 'server_info', '', 5, now(), '{"role": "primary", "uptime_s": 3600, "server_version": "15.8", "timeline": 1}'),
-  (1, 1, 'connections_by_state', 'active', 6, now(), '{"state": "active", "connections": 2}'),
-  (1, 1, 'connections_by_state', 'idle', 7, now(), '{"state": "idle", "connections": 5}'),
-  (1, 1, 'database_stats', '', 8, now(), '{"xact_commit": 1234, "blks_hit": 990, "blks_read": 10, "hit_ratio_pct": 99}'),
-  (2, 2, 'server_up', '', 9, now() - interval '10 min', '{"up": 0, "error": "connection refused"}'),
-  (2, 2, 'replication_lag', 'upstream', 10, now() - interval '10 min', '{"lag_bytes": 16384, "replay_lag_s": 0.5, "broken": false}');
+  ${[
+    latestValues({
+      agentId: 1,
+      serverId: 0,
+      probe: 'cpu',
+      sampleId: 1,
+      value: { busy_pct: 12.5, idle_pct: 87.5 },
+    }),
+    latestValues({
+      agentId: 1,
+      serverId: 0,
+      probe: 'load_avg',
+      sampleId: 2,
+      value: { load1: 0.5, load5: 0.4, load15: 0.3 },
+    }),
+    latestValues({
+      agentId: 1,
+      serverId: 0,
+      probe: 'memory',
+      sampleId: 3,
+      value: { total_bytes: 8589934592, available_bytes: 4294967296, used_bytes: 4294967296 },
+    }),
+    latestValues({ agentId: 1, serverId: 1, probe: 'server_up', sampleId: 4, value: { up: 1, error: null } }),
+    latestValues({
+      agentId: 1,
+      serverId: 1,
+      probe: 'server_info',
+      sampleId: 5,
+      value: { role: 'primary', in_recovery: false, server_version: '15.8', timeline: 1 },
+      sql: { started_at: isoSql("now() - interval '1 hour'") },
+    }),
+    latestValues({
+      agentId: 1,
+      serverId: 1,
+      probe: 'connections_by_state',
+      object: 'active',
+      sampleId: 6,
+      value: { state: 'active', connections: 2 },
+    }),
+    latestValues({
+      agentId: 1,
+      serverId: 1,
+      probe: 'connections_by_state',
+      object: 'idle',
+      sampleId: 7,
+      value: { state: 'idle', connections: 5 },
+    }),
+    latestValues({
+      agentId: 1,
+      serverId: 1,
+      probe: 'database_stats',
+      sampleId: 8,
+      value: { xact_commit: 1234, blks_hit: 990, blks_read: 10, hit_ratio_pct: 99 },
+    }),
+    latestValues({
+      agentId: 2,
+      serverId: 2,
+      probe: 'server_up',
+      sampleId: 9,
+      ageSql: '10 min',
+      value: { up: 0, error: 'connection refused' },
+    }),
+    latestValues({
+      agentId: 2,
+      serverId: 2,
+      probe: 'replication_lag',
+      object: 'upstream',
+      sampleId: 10,
+      ageSql: '10 min',
+      value: { lag_bytes: 16384, replay_lag_s: 0.5, broken: false },
+    }),
+  ].join(',\n  ')};
 `;
 
 /** A running test backend. */

@@ -7,14 +7,29 @@
  * pemdata.latest, as for an agent's batch. The SQL must run as the agent's
  * database user (session_user), e.g. after `SET SESSION AUTHORIZATION`.
  *
- * Value shapes follow the agent's probes (packages/agent/src/probes):
- * database_stats (counters xact_commit about 50/s, xact_rollback, blks_hit,
- * blks_read), connections_by_state (one object per state), replication_lag
- * (two standbys: lag_bytes, replay_lag_s), server_up, server_info; and, for
- * probes the agent does not collect yet, database_size (per database,
- * size_bytes) and table_stats (per table, latest only); `host` writes the
- * agent's own cpu, load_avg and memory (server_id 0).
+ * Values hold only columns the agent's probes declare (each built by
+ * {@link columns}, typed by contract/probe-columns.ts, generated from
+ * packages/agent/src/probes): database_stats (counters xact_commit about
+ * 50/s, xact_rollback, blks_hit, blks_read), connections_by_state (one object
+ * per state), replication_lag (two standbys: lag_bytes, replay_lag_s),
+ * server_up, server_info (a server started a day before the history),
+ * database_size (per database, size_bytes) and table_stats (per table, latest
+ * only); `host` writes the agent's own cpu, load_avg and memory (server_id 0).
  */
+import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';
+
+/**
+ * SQL `jsonb_build_object(...)` of some columns of `probe`, each given as an
+ * SQL expression: only declared columns type-check.
+ */
+function columns<P extends ProbeName>(
+  _probe: P,
+  exprs: Partial<Record<keyof ProbeValues[P] & string, string>>,
+): string {
+  return `jsonb_build_object(${Object.entries(exprs)
+    .map(([k, e]) => `'${k}', ${e}`)
+    .join(', ')})`;
+}
 
 /** Probes {@link historySql} can generate. */
 export type SyntheticProbe =
@@ -68,36 +83,51 @@ function probeRows(probe: SyntheticProbe, reset: number): string {
   // n: sample index, ts: its time, s: the step in seconds, srv: the server id.
   switch (probe) {
     case 'host':
-      return `SELECT n, ts, 0, 'cpu', '', jsonb_build_object('busy_pct', 10 + n % 30, 'idle_pct', 90 - n % 30) FROM g
-        UNION ALL SELECT n, ts, 0, 'load_avg', '', '{"load1": 0.5, "load5": 0.4, "load15": 0.3}'::jsonb FROM g
-        UNION ALL SELECT n, ts, 0, 'memory', '', '{"total_bytes": 8589934592, "used_bytes": 2147483648}'::jsonb FROM g`;
+      return `SELECT n, ts, 0, 'cpu', '', ${columns('cpu', { busy_pct: '10 + n % 30', idle_pct: '90 - n % 30' })} FROM g
+        UNION ALL SELECT n, ts, 0, 'load_avg', '', ${columns('load_avg', { load1: '0.5', load5: '0.4', load15: '0.3' })} FROM g
+        UNION ALL SELECT n, ts, 0, 'memory', '', ${columns('memory', { total_bytes: '8589934592', used_bytes: '2147483648' })} FROM g`;
     case 'database_stats': {
       const c = (expr: string) =>
         `(CASE WHEN n >= ${reset} THEN (${expr.replaceAll('N', `(n - ${reset})`)}) ELSE (${expr.replaceAll('N', 'n')}) END)::bigint`;
-      return `SELECT n, ts, srv, 'database_stats', '', jsonb_build_object(
-        'databases', 3, 'backends', 12,
-        'xact_commit', ${c('floor(50 * s * N + 400 * sin(N / 20.0) + 400)')},
-        'xact_rollback', ${c('floor(0.5 * s * N)')},
-        'blks_hit', ${c('floor(5000 * s * N)')},
-        'blks_read', ${c('floor(50 * s * N + 300 * sin(N / 15.0) + 300)')},
-        'hit_ratio_pct', 99.0, 'stats_reset', NULL) FROM g`;
+      return `SELECT n, ts, srv, 'database_stats', '', ${columns('database_stats', {
+        databases: '3',
+        backends: '12',
+        xact_commit: c('floor(50 * s * N + 400 * sin(N / 20.0) + 400)'),
+        xact_rollback: c('floor(0.5 * s * N)'),
+        blks_hit: c('floor(5000 * s * N)'),
+        blks_read: c('floor(50 * s * N + 300 * sin(N / 15.0) + 300)'),
+        hit_ratio_pct: '99.0',
+        stats_reset: 'NULL',
+      })} FROM g`;
     }
     case 'connections_by_state':
-      return `SELECT n, ts, srv, 'connections_by_state', st, jsonb_build_object('state', st, 'connections',
-          CASE st WHEN 'active' THEN 2 + n % 5 WHEN 'idle' THEN 10 + n % 3 WHEN 'idle in transaction' THEN n % 2 ELSE 0 END)
+      return `SELECT n, ts, srv, 'connections_by_state', st, ${columns('connections_by_state', {
+        state: 'st',
+        connections: `CASE st WHEN 'active' THEN 2 + n % 5 WHEN 'idle' THEN 10 + n % 3 WHEN 'idle in transaction' THEN n % 2 ELSE 0 END`,
+      })}
         FROM g CROSS JOIN unnest(ARRAY[${STATES.map((x) => `'${x}'`).join(', ')}]) AS st`;
     case 'replication_lag':
-      return `SELECT n, ts, srv, 'replication_lag', sb, jsonb_build_object('direction', 'sender', 'broken', false,
-          'lag_bytes', (1000 * ((n + k) % 12))::bigint, 'replay_lag_s', round(((n + k) % 7) / 10.0, 1))
+      return `SELECT n, ts, srv, 'replication_lag', sb, ${columns('replication_lag', {
+        direction: "'sender'",
+        broken: 'false',
+        lag_bytes: '(1000 * ((n + k) % 12))::bigint',
+        replay_lag_s: 'round(((n + k) % 7) / 10.0, 1)',
+      })}
         FROM g CROSS JOIN (VALUES ('standby1@127.0.1.5', 0), ('standby2@127.0.1.6', 3)) AS r(sb, k)`;
     case 'server_up':
-      return `SELECT n, ts, srv, 'server_up', '', '{"up": 1, "error": null}'::jsonb FROM g`;
+      return `SELECT n, ts, srv, 'server_up', '', ${columns('server_up', { up: '1', error: 'NULL' })} FROM g`;
     case 'server_info':
-      return `SELECT n, ts, srv, 'server_info', '', jsonb_build_object('role', 'primary', 'in_recovery', false,
-          'server_version', '15.8', 'server_version_num', 150008, 'timeline', 1, 'max_connections', 100,
-          'uptime_s', 86400 + n * s) FROM g`;
+      return `SELECT n, ts, srv, 'server_info', '', ${columns('server_info', {
+        role: "'primary'",
+        in_recovery: 'false',
+        server_version: "'15.8'",
+        server_version_num: '150008',
+        timeline: '1',
+        max_connections: '100',
+        started_at: `to_char((ts - make_interval(secs => n * s + 86400)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+      })} FROM g`;
     case 'database_size':
-      return `SELECT n, ts, srv, 'database_size', db, jsonb_build_object('size_bytes', (base + 4096 * n)::bigint)
+      return `SELECT n, ts, srv, 'database_size', db, ${columns('database_size', { size_bytes: '(base + 4096 * n)::bigint' })}
         FROM g CROSS JOIN (VALUES ('postgres', 8000000), ('pem', 50000000), ('app', 200000000)) AS d(db, base)`;
   }
 }
@@ -115,9 +145,15 @@ export function historyStatements(h: SyntheticHistory): string[] {
   const reset = h.resetAt ?? 2 ** 31;
   const parts = probes.map((p) => probeRows(p, reset));
   if (h.tableStats) {
-    parts.push(`SELECT n, ts, srv, 'table_stats', 'public.t' || i,
-      jsonb_build_object('total_bytes', (i * i * 100000)::bigint, 'n_dead_tup', (i * 37) % 500, 'seq_scan', i % 7 * 10,
-        'idx_scan', (20 - i) * 100, 'n_live_tup', i * 1000) FROM g CROSS JOIN generate_series(1, 20) AS i WHERE n = ${count - 1}`);
+    parts.push(
+      `SELECT n, ts, srv, 'table_stats', 'public.t' || i, ${columns('table_stats', {
+        total_bytes: '(i * i * 100000)::bigint',
+        n_dead_tup: '(i * 37) % 500',
+        seq_scan: 'i % 7 * 10',
+        idx_scan: '(20 - i) * 100',
+        n_live_tup: 'i * 1000',
+      })} FROM g CROSS JOIN generate_series(1, 20) AS i WHERE n = ${count - 1}`,
+    );
   }
   const servers = h.serverIds.map((x) => Math.trunc(x)).join(', ');
   return [

@@ -1,16 +1,16 @@
 /**
- * Unit test of the UI's chart catalog and number formats
- * (packages/web/ui/chart-catalog.js, format.js: plain ES modules, no DOM):
- * the cache hit ratio from block rates, the choice of charts from the
- * preferences, the source chosen by which probes have data, and axis formats.
+ * Unit test of the UI's chart catalog (packages/web/ui/pages/server/chart-catalog.js,
+ * a plain ES module, no DOM): the cache hit ratio from block rates, the
+ * choice of charts from the preferences, the source chosen by which probes
+ * have data, and that every chart reads columns its probe declares
+ * (contract/probe-columns.ts; the UI type check says so too).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PROBE_COLUMNS } from '../../ui/contract/probe-columns.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: plain JavaScript modules without types
-const catalog: any = await import(new URL('../../ui/chart-catalog.js', import.meta.url).href);
-// biome-ignore lint/suspicious/noExplicitAny: plain JavaScript modules without types
-const format: any = await import(new URL('../../ui/format.js', import.meta.url).href);
+// biome-ignore lint/suspicious/noExplicitAny: a plain JavaScript module (type-checked with JSDoc by tsc -p packages/web/ui)
+const catalog: any = await import(new URL('../../ui/pages/server/chart-catalog.js', import.meta.url).href);
 
 const chart = (id: string) => catalog.CHARTS.find((c: { id: string }) => c.id === id);
 
@@ -55,12 +55,11 @@ describe('UI charts', () => {
     assert.equal(catalog.sourceFor(chart('checkpoints'), new Set(['checkpointer'])).probe, 'checkpointer');
   });
 
-  it('formats axis values by unit', () => {
-    assert.equal(format.withUnit(1536, 'bytes'), '1.5 KiB');
-    assert.equal(format.withUnit(2 * 1024 * 1024, 'bytes/s'), '2.0 MiB/s');
-    assert.equal(format.withUnit(99.456, '%'), '99.46 %');
-    assert.equal(format.withUnit(12345, '/s'), '12.3k/s');
-    assert.equal(format.withUnit(0.25, 's'), '0.25 s');
-    assert.equal(format.withUnit(null, 'count'), '');
+  it('reads only columns the probes declare', () => {
+    const columns: Record<string, readonly string[]> = PROBE_COLUMNS;
+    for (const c of catalog.CHARTS as { id: string; sources: { probe: string; fields: string[] }[] }[])
+      for (const s of c.sources)
+        for (const f of s.fields) assert.ok(columns[s.probe]?.includes(f), `${c.id}: ${s.probe}.${f}`);
+    assert.ok(columns[catalog.TABLE_STATS_PROBE], catalog.TABLE_STATS_PROBE);
   });
 });

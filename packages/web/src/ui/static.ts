@@ -1,15 +1,16 @@
 /**
- * Serves the browser UI: the static files of `packages/web/ui/` (HTML, CSS,
- * JavaScript modules), read once at start and served from memory. `GET /`
- * is `index.html`; every other file is `GET /ui/<name>`. Only files present
- * at start are served (no path is ever joined from a request), with
- * `Cache-Control: no-cache` so a new version shows at the next load.
- * Third-party modules (vendor.ts) are `GET /ui/vendor/<name>`.
+ * Serves the browser UI: the static files of `packages/web/ui/` and its
+ * subfolders (HTML, CSS, JavaScript modules), read once at start and served
+ * from memory. `GET /` is `index.html`; every other file is
+ * `GET /ui/<path>`, e.g. `/ui/pages/overview/overview-page.js`. Only files
+ * present at start are served (an allow-list: no path is ever joined from a
+ * request), with `Cache-Control: no-cache` so a new version shows at the next
+ * load. Third-party modules (vendor.ts) are `GET /ui/vendor/<name>`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VendorFile } from './vendor.js';
 
 /** Directory of the UI's static files (packages/web/ui, resolved from dist/ui/). */
@@ -24,53 +25,83 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** One path segment a served file may have: lower case, digits, `.`, `_`, `-`; no leading dot. */
+const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** How deep the UI tree may go (ui/pages/alerts/webhooks/x.js is 3 folders deep). */
+const MAX_DEPTH = 4;
+
 interface StaticFile {
   body: Buffer;
   type: string;
 }
 
-/** Reads every servable file of `dir` (flat; known extensions only). Throws when index.html is missing. */
+/**
+ * Reads every servable file under `dir`: files of a known extension whose
+ * path segments all match {@link SEGMENT} (so dotfiles, `*.d.ts`... are
+ * served too only when they match; unknown extensions never), keyed by their
+ * path relative to `dir` with `/` separators (`lib/api.js`).
+ * @throws Error when index.html is missing.
+ */
 export function loadUiFiles(dir: string = UI_DIR): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
-  for (const name of readdirSync(dir)) {
-    const type = TYPES[extname(name)];
-    const path = join(dir, name);
-    if (!type || !statSync(path).isFile()) continue;
-    files.set(name, { body: readFileSync(path), type });
-  }
+  const walk = (sub: string, depth: number) => {
+    for (const name of readdirSync(join(dir, sub)).sort()) {
+      if (!SEGMENT.test(name)) continue;
+      const rel = sub === '' ? name : `${sub}/${name}`;
+      const path = join(dir, rel);
+      const stat = statSync(path);
+      if (stat.isDirectory()) {
+        if (depth < MAX_DEPTH) walk(rel, depth + 1);
+        continue;
+      }
+      const type = TYPES[extname(name)];
+      if (type && stat.isFile()) files.set(rel, { body: readFileSync(path), type });
+    }
+  };
+  walk('', 0);
   if (!files.has('index.html')) throw new Error(`the web UI has no index.html in ${dir}`);
   return files;
 }
 
-/** Registers GET /, GET /ui/:name serving `files` and GET /ui/vendor/:name serving `vendor`. */
+/** Registers GET /, GET /ui/<path> serving `files` and GET /ui/vendor/:name serving `vendor`. */
 export function registerUiRoutes(
   app: FastifyInstance,
   files: Map<string, StaticFile>,
   vendor: Map<string, VendorFile> = new Map(),
 ): void {
-  const send = (name: string, reply: import('fastify').FastifyReply, from = files) => {
+  const send = (name: string, reply: FastifyReply, from: Map<string, StaticFile>) => {
     const f = from.get(name);
     if (!f) return reply.code(404).send({ error: `no UI file ${name}` });
     return reply.type(f.type).header('cache-control', 'no-cache').send(f.body);
   };
-  const nameParams = {
-    type: 'object',
-    properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$' } },
-    required: ['name'],
-  } as const;
   app.get('/', { schema: { summary: 'The UI page', hide: true } }, (_request, reply) =>
-    send('index.html', reply),
+    send('index.html', reply, files),
   );
   app.get<{ Params: { name: string } }>(
     '/ui/vendor/:name',
-    { schema: { summary: 'A third-party UI module', hide: true, params: nameParams } },
+    {
+      schema: {
+        summary: 'A third-party UI module',
+        hide: true,
+        params: {
+          type: 'object',
+          properties: { name: { type: 'string', pattern: SEGMENT.source } },
+          required: ['name'],
+        },
+      },
+    },
     (request, reply) => send(request.params.name, reply, vendor),
   );
-  app.get<{ Params: { name: string } }>(
-    '/ui/:name',
-    {
-      schema: { summary: 'A UI file', hide: true, params: nameParams },
+  app.get<{ Params: { '*': string } }>(
+    '/ui/*',
+    { schema: { summary: 'A UI file', hide: true } },
+    (request, reply) => {
+      const path = request.params['*'];
+      // Looked up in the map read at start; the check only keeps odd names out of the 404 text.
+      if (!path.split('/').every((s) => SEGMENT.test(s)))
+        return reply.code(404).send({ error: 'no such UI file' });
+      return send(path, reply, files);
     },
-    (request, reply) => send(request.params.name, reply),
   );
 }

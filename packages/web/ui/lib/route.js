@@ -1,0 +1,79 @@
+// @ts-check
+// The UI's one hash router: which page the URL's hash names, and the links
+// to pages. Routes:
+//   #/                         overview
+//   #/server/<id>              a server's analysis
+//   #/alerts                   alerts, Current tab
+//   #/alerts/<tab>[?...]       alerts, another tab (ALERT_TABS)
+//   #/alerts/<id>              one alert
+//   #/probe-log                probe failures
+// Anything else is the overview. A new page adds a line to ROUTES (and its
+// case in main.js). No DOM or framework here: unit-tested under Node.
+
+/** The tabs of the alerts area, in their order (`current` is #/alerts itself). */
+export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', 'deliveries', 'problems']);
+
+/** @typedef {(typeof ALERT_TABS)[number]} AlertTab */
+
+/**
+ * A parsed route. `alerts`: `tab` is an ALERT_TABS entry or `alert` (one
+ * alert, `id`), `params` the hash's query (#/alerts/deliveries?alertId=7).
+ * @typedef {{ page: 'overview' }
+ *   | { page: 'server', id: number }
+ *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
+ *   | { page: 'probe-log' }} Route
+ */
+
+/** @param {string | undefined} q */
+const paramsOf = (q) => Object.fromEntries(new URLSearchParams(q ?? ''));
+
+/** @type {[RegExp, (m: RegExpExecArray) => Route | undefined][]} */
+const ROUTES = [
+  [/^#\/server\/(\d+)$/, (m) => ({ page: 'server', id: Number(m[1]) })],
+  [
+    /^#\/alerts(?:\/([a-z]+|\d+))?\/?(?:\?(.*))?$/,
+    (m) => {
+      const params = paramsOf(m[2]);
+      const sub = m[1];
+      if (!sub) return { page: 'alerts', tab: 'current', params };
+      if (/^\d+$/.test(sub)) return { page: 'alerts', tab: 'alert', id: Number(sub), params };
+      const tab = ALERT_TABS.find((t) => t === sub && t !== 'current');
+      return tab ? { page: 'alerts', tab, params } : undefined;
+    },
+  ],
+  [/^#\/probe-log$/, () => ({ page: 'probe-log' })],
+];
+
+/**
+ * The page named by `hash` (location.hash); the overview for anything unknown.
+ * @param {string} hash
+ * @returns {Route}
+ */
+export function parseRoute(hash) {
+  for (const [re, make] of ROUTES) {
+    const m = re.exec(hash);
+    const route = m && make(m);
+    if (route) return route;
+  }
+  return { page: 'overview' };
+}
+
+/** Links to pages. */
+export const href = {
+  overview: () => '#/',
+  /** @param {number | string} id */
+  server: (id) => `#/server/${id}`,
+  /** @param {AlertTab} tab */
+  alerts: (tab) => (tab === 'current' ? '#/alerts' : `#/alerts/${tab}`),
+  /** @param {number | string} id */
+  alert: (id) => `#/alerts/${id}`,
+  /** The delivery history, of one webhook or alert when given. @param {{ webhookId?: number | string, alertId?: number | string }} [scope] */
+  deliveries: (scope = {}) => {
+    const q = new URLSearchParams();
+    if (scope.webhookId !== undefined) q.set('webhookId', String(scope.webhookId));
+    if (scope.alertId !== undefined) q.set('alertId', String(scope.alertId));
+    const s = q.toString();
+    return `#/alerts/deliveries${s ? `?${s}` : ''}`;
+  },
+  probeLog: () => '#/probe-log',
+};
