@@ -7,8 +7,8 @@
  * after `lab up` passes.
  */
 import { readFileSync } from 'node:fs';
-import { evaluateServerData, type ServerDataRow } from '../check/server-data-evaluate.js';
 import { SERVER_DATA_SQL } from '../check/server-data.js';
+import { evaluateServerData, type ServerDataRow } from '../check/server-data-evaluate.js';
 import { agentHosts } from '../topology/hosts.js';
 import { sqlOnBackend } from './backend-sql.js';
 import type { UpContext } from './context.js';
