@@ -28,7 +28,7 @@
 #
 # PHAROS_APT_ROOT=/path runs everything against a Debian root in that
 # directory (chroot), which is how
-# packages/ops/src/prerequisites/install-system.int.test.ts checks this script
+# packages/suites/src/install-system/install-system.int.test.ts checks this script
 # on fresh Debian 12 and 13 roots.
 set -euo pipefail
 
@@ -47,13 +47,17 @@ esac
 
 # Every package the lab and the tests use, by name.
 packages=(
-  postgresql postgresql-contrib            # the distribution's PostgreSQL (15 on 12, 17 on 13)
+  postgresql                               # the distribution's PostgreSQL (15 on 12, 17 on 13)
   etcd-server etcd-client patroni          # the DCS and the HA manager
   python3-psycopg2 python3-etcd            # Patroni's PostgreSQL driver and etcd3 module
   openssl ca-certificates iproute2
   chromium                                 # browser tests (headless)
-  mmdebstrap                               # the install test's Debian roots (packages/ops/src/install)
+  mmdebstrap                               # the install test's Debian roots (packages/suites/src/install-system)
 )
+# The extensions: a package of their own on Debian 12; on Debian 13 the
+# postgresql package provides postgresql-contrib (there is no such package,
+# and asking for it on every run would never let this script say "all present").
+if [ "$VERSION_ID" = 12 ]; then packages+=(postgresql-contrib); fi
 # Taken from Debian 13 on Debian 12, and nothing else (see the header).
 TRIXIE_NAMED=(patroni etcd-server etcd-client)
 TRIXIE_ALLOWED=(patroni etcd-server etcd-client python3-click python3-ydiff)

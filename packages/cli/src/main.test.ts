@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunResult, runProgram } from '@pharos/core/testing/postgres-server';
-import { CONFIGURE_SHORT_FLAGS } from './commands/configure-flags.js';
+import { type RunResult, runProgram } from '@pharos/testkit/postgres/postgres-server';
+import { CONFIGURE_SHORT_FLAGS } from './commands/configure/flags.js';
 
 const BIN = new URL('../bin/pharos.js', import.meta.url).pathname;
 const pharos = (...args: string[]): Promise<RunResult> => runProgram(process.execPath, [BIN, ...args]);

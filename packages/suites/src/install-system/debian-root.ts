@@ -33,7 +33,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { type RunResult, runProgram } from '@pharos/core/testing/postgres-server';
+import { type RunResult, runProgram } from '@pharos/testkit/postgres/postgres-server';
 import { parseDpkgQuery, parseMadison, releasesOfInstalled } from './package-origin.js';
 
 /** PATH for commands in a root and for the script that enters it. */

@@ -11,11 +11,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runProgram } from '@pharos/core/testing/postgres-server';
-import { postgresUser } from './backend-sql.js';
-import { LabPreflightError, requireEnterable } from './preflight.js';
-import { writeShiftedTopology } from './testing/test-lab.js';
-import { PHAROS_BIN } from './up.js';
+import { postgresUser } from '@pharos/ops/lab/backend-sql';
+import { PHAROS_BIN } from '@pharos/ops/lab/context';
+import { LabPreflightError, requireEnterable } from '@pharos/ops/lab/preflight';
+import { writeShiftedTopology } from '@pharos/ops/testing/test-lab';
+import { runProgram } from '@pharos/testkit/postgres/postgres-server';
 
 /** PIDs of processes whose command line names `dir`. */
 function processesNaming(dir: string): string[] {
