@@ -27,8 +27,9 @@
 # "system packages: all present". Needs root (or sudo).
 #
 # PHAROS_APT_ROOT=/path runs everything against a Debian root in that
-# directory (chroot), which is how scripts/install-system.test.sh checks this
-# script on fresh Debian 12 and 13 roots.
+# directory (chroot), which is how
+# packages/suites/src/install-system/install-system.int.test.ts checks this script
+# on fresh Debian 12 and 13 roots.
 set -euo pipefail
 
 SUDO=""
@@ -46,12 +47,17 @@ esac
 
 # Every package the lab and the tests use, by name.
 packages=(
-  postgresql postgresql-contrib            # the distribution's PostgreSQL (15 on 12, 17 on 13)
+  postgresql                               # the distribution's PostgreSQL (15 on 12, 17 on 13)
   etcd-server etcd-client patroni          # the DCS and the HA manager
   python3-psycopg2 python3-etcd            # Patroni's PostgreSQL driver and etcd3 module
   openssl ca-certificates iproute2
   chromium                                 # browser tests (headless)
+  mmdebstrap                               # the install test's Debian roots (packages/suites/src/install-system)
 )
+# The extensions: a package of their own on Debian 12; on Debian 13 the
+# postgresql package provides postgresql-contrib (there is no such package,
+# and asking for it on every run would never let this script say "all present").
+if [ "$VERSION_ID" = 12 ]; then packages+=(postgresql-contrib); fi
 # Taken from Debian 13 on Debian 12, and nothing else (see the header).
 TRIXIE_NAMED=(patroni etcd-server etcd-client)
 TRIXIE_ALLOWED=(patroni etcd-server etcd-client python3-click python3-ydiff)
@@ -119,6 +125,8 @@ plan=$(in_root apt-get install -s -y --no-install-recommends "${request[@]}" 2>&
   echo "$plan" | grep -E '^(E:| )' >&2 || echo "$plan" >&2
   exit 1
 }
+# from_release N ORIGINS: ORIGINS (as apt-get -s prints them) include Debian N or its security archive.
+from_release() { [[ "$2" =~ (^|,\ )Debian(-Security)?:$1([./-]|$) ]]; }
 problems=()
 while IFS= read -r line; do
   case "$line" in
@@ -129,11 +137,15 @@ while IFS= read -r line; do
       if [[ "$line" =~ ^Inst\ [^\ ]+\ \[([^]]+)\] ]]; then
         problems+=("$name: already installed (${BASH_REMATCH[1]}); apt would upgrade it")
       fi
-      if [ "$VERSION_ID" = 12 ] && [[ "$line" == *"Debian:13"* ]] && [[ " ${TRIXIE_ALLOWED[*]} " != *" $name "* ]]; then
-        problems+=("$name: apt would take it from Debian 13, which is not in the allowed list (${TRIXIE_ALLOWED[*]})")
+      # The archives that carry the version to install: "Inst NAME [OLD] (VERSION ORIGIN, ORIGIN [ARCH])".
+      # A version both releases carry (an arch-all package such as libjson-perl) is Debian 12's own.
+      origins=$(sed -E 's/^[^(]*\([^ ]+ //; s/ \[[^]]*\]\).*$//' <<<"$line")
+      if [ "$VERSION_ID" = 12 ] && from_release 13 "$origins" && ! from_release 12 "$origins" &&
+        [[ " ${TRIXIE_ALLOWED[*]} " != *" $name "* ]]; then
+        problems+=("$name: apt would take it from Debian 13 ($origins), which is not in the allowed list (${TRIXIE_ALLOWED[*]})")
       fi
-      if [ "$VERSION_ID" = 13 ] && ! [[ "$line" == *"Debian:13"* || "$line" == *"Debian-Security:13"* ]]; then
-        problems+=("$name: apt would take it from outside Debian 13 ($line)")
+      if [ "$VERSION_ID" = 13 ] && ! from_release 13 "$origins"; then
+        problems+=("$name: apt would take it from ${origins:-an unknown archive}, not Debian 13")
       fi ;;
   esac
 done <<<"$plan"

@@ -3,10 +3,17 @@
  * commands/<noun>/<verb>.ts registers the verb on its noun's group
  * (commands/<noun>/index.ts), and top-level verbs are commands/<verb>.ts.
  * A verb loads its implementation only when it runs.
- * Exit codes: 0 success, 1 failure, 2 invalid input (InputError).
+ * Exit codes: 0 success, 1 failure, 2 invalid input (InputError, usage errors).
+ *
+ * A usage error (unknown command or option, missing argument) prints the
+ * error, commander's "Did you mean ...?" and one line naming the help to
+ * read, as git and patronictl do, not the whole help. An unknown command
+ * is an error with `--help` too (`pharos nosuch --help` exits 2). No error
+ * prints a stack trace (PHAROS_DEBUG=1 adds it for errors that are not
+ * Pharos's own).
  */
 
-import { PharosError } from '@pharos/core/errors';
+import { messageOf, PharosError } from '@pharos/core/errors';
 import { Command, CommanderError } from 'commander';
 import { expandConfigureFlags } from './commands/configure/flags.js';
 import { VERSION } from './version.js';
@@ -32,19 +39,48 @@ export async function buildProgram(noun?: string): Promise<Command> {
   const program = new Command('pharos')
     .description('Pharos: highly available PostgreSQL fleet monitoring')
     .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError();
+    .exitOverride();
   const names = noun !== undefined && noun in COMMANDS ? [noun] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);
+  helpHintAfterErrors(program);
   return program;
+}
+
+/** Sets, on `cmd` and every subcommand, the one line printed after a usage error: where its help is. */
+function helpHintAfterErrors(cmd: Command, path = cmd.name()): void {
+  cmd.showHelpAfterError(`Run '${path} --help' for usage.`);
+  for (const sub of cmd.commands) helpHintAfterErrors(sub, `${path} ${sub.name()}`);
+}
+
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+/**
+ * The first word of `args` (the words after `pharos`) that stands where a
+ * subcommand must and names none, or undefined. Commands with subcommands
+ * take no option values, so every word not starting with '-' is a command
+ * name until a command without subcommands is reached; `help` is skipped.
+ */
+export function unknownCommandWord(program: Command, args: string[]): string | undefined {
+  let cmd = program;
+  for (const word of args) {
+    if (cmd.commands.length === 0) return undefined;
+    if (word.startsWith('-') || word === 'help') continue;
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) return word;
+    cmd = sub;
+  }
+  return undefined;
 }
 
 /** Runs the CLI with `argv` (node-style: argv[0] node, argv[1] script). Resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv[2]);
   try {
-    const args =
-      argv[2] === 'configure' ? [...argv.slice(0, 3), ...expandConfigureFlags(argv.slice(3))] : argv;
+    let args = argv[2] === 'configure' ? [...argv.slice(0, 3), ...expandConfigureFlags(argv.slice(3))] : argv;
+    // `pharos nosuch --help` (or `pharos help nosuch`): commander would print the parent's help and
+    // exit 0; without the help words it reports the unknown command with its "Did you mean".
+    if (unknownCommandWord(program, args.slice(2)) !== undefined)
+      args = args.filter((a, i) => i < 2 || !(HELP_FLAGS.has(a) || a === 'help'));
     await program.parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
@@ -57,6 +93,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pharos: ${err.message}\n`);
       return err.exitCode;
     }
-    throw err;
+    process.stderr.write(`pharos: ${messageOf(err)}\n`);
+    if (process.env.PHAROS_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 1;
   }
 }

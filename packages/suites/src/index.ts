@@ -3,7 +3,9 @@
  * etcd, Patroni and PostgreSQL: the probe matrix on every supported
  * PostgreSQL major (probe-matrix/), the fault suite (faults/), the lab's
  * acceptance (lab/), alerting and configure against a lab (alerting-lab/,
- * configure-lab/). Only the benchmarks depend on it (they reuse the fault
- * suite's writers and measurements).
+ * configure-lab/); and the install step, scripts/install-system.sh on fresh
+ * Debian 12 and 13 roots made with mmdebstrap (install-system/). Only the
+ * benchmarks depend on it (they reuse the fault suite's writers and
+ * measurements).
  */
 export {};

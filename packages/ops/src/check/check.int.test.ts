@@ -8,7 +8,8 @@
  *  2. an expired agent certificate made for the test (restored after),
  *  3. an agent stopped (by its PID from lab.json),
  *  4. a web instance stopped,
- *  5. a replica's Patroni stopped (it stops its PostgreSQL).
+ *  5. a replica's Patroni stopped (it stops its PostgreSQL; its agent's
+ *     PostgreSQL probe data then goes stale and names the failure).
  *
  * Steps 3-5 accumulate: each asserts the failures of the steps before plus
  * exactly its own. The lab is brought down at the end.
@@ -193,6 +194,8 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
       .find((b) => members.find((m) => m.name === b.name)?.role !== 'leader')!;
     assert.ok(await stopProcess(processOf(replica.name, 'patroni'), 30_000));
     const n = replica.name;
+    // Its agent keeps running: once its newest PostgreSQL sample is older than the
+    // maximum age (10 s), agent.server-data fails too, naming the probe failure.
     await expectExactly(
       [
         ...webStopped,
@@ -201,8 +204,9 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
         `failed postgresql.ssl ${n}`,
         `failed postgresql.hba ${n}`,
         `failed postgresql.certificate ${n}`,
+        `failed agent.server-data ${n}`,
       ],
-      30_000,
+      40_000,
     );
     const { code, stdout } = await cli('--heartbeat-max-age', '10');
     assert.equal(code, 1, stdout);
@@ -210,6 +214,13 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
       stdout,
       new RegExp(`^FAILED +patroni\\.replica +${n} +(stopped|not a member of the cluster)`, 'm'),
     );
-    assert.match(stdout, /checks: \d+ ok, 0 warning\(s\), 9 failed in .* NOT PASSED$/m);
+    assert.match(
+      stdout,
+      new RegExp(
+        `^FAILED +agent\\.server-data +${n} +newest PostgreSQL probe sample \\d+ s old \\(max 10 s\\); newest failure \\(\\w+\\): .*ECONNREFUSED`,
+        'm',
+      ),
+    );
+    assert.match(stdout, /checks: \d+ ok, 0 warning\(s\), 10 failed in .* NOT PASSED$/m);
   });
 });

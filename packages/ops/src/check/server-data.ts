@@ -2,21 +2,35 @@
  * `agent.server-data`: every monitored server (`pem.server`) has fresh
  * samples of PostgreSQL probes, read on the primary (one session on the
  * multi-host list of every backend, `target_session_attrs=read-write`).
- * Judged by server-data-evaluate.ts.
+ * Judged by server-data-evaluate.ts ("not yet" is a warning, "broken" a
+ * failure). `lab up` waits for the same judgement (lab/wait-data.ts).
  */
 import type { CheckContext } from './context.js';
 import { type CheckResult, reasonOf, result } from './result.js';
 import { evaluateServerData, type ServerDataRow } from './server-data-evaluate.js';
 import { withSession } from './sql.js';
 
-/** Per server: age of the newest PostgreSQL probe sample and the newest probe failure within $1 seconds. */
+/**
+ * Per server: age of the newest PostgreSQL probe sample, the newest probe
+ * failure within $1 seconds, the bound agent and how long ago it started:
+ * its newest `agent_status` sample's collection time minus `uptime_s`, or,
+ * before any has arrived, its registration (`pem.agent.registered_at`).
+ */
 export const SERVER_DATA_SQL = `
-SELECT s.display_name,
+SELECT s.display_name, b.agent_id,
        (SELECT extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8
           FROM pemdata.latest l
          WHERE l.server_id = s.id AND l.probe <> 'server_up' AND l.probe NOT LIKE 'patroni%') AS sql_age_s,
-       f.error AS last_error, f.probe AS last_error_probe
+       f.error AS last_error, f.probe AS last_error_probe,
+       extract(epoch FROM clock_timestamp() - coalesce(st.started_at, a.registered_at))::float8 AS agent_age_s,
+       st.started_at IS NOT NULL AS agent_reported
   FROM pem.server s
+  LEFT JOIN pem.server_binding b ON b.server_id = s.id
+  LEFT JOIN pem.agent a ON a.id = b.agent_id
+  LEFT JOIN LATERAL (SELECT l.collected_at - make_interval(secs => (l.value->>'uptime_s')::float8) AS started_at
+                       FROM pemdata.latest l
+                      WHERE l.agent_id = a.id AND l.server_id = 0 AND l.probe = 'agent_status'
+                      ORDER BY l.collected_at DESC LIMIT 1) st ON true
   LEFT JOIN LATERAL (SELECT p.error, p.probe FROM pem.probe_log p
                       WHERE p.server_id = s.id AND p.failed_at > clock_timestamp() - make_interval(secs => $1)
                       ORDER BY p.failed_at DESC LIMIT 1) f ON true

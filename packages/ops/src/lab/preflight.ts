@@ -2,10 +2,13 @@
  * Checks made before the lab starts anything, so that a lab that cannot
  * start says which thing is wrong and what to do, and leaves nothing
  * half-started: the programs it needs exist, no previous lab runs in the
- * same directory, and every address:port it will listen on is free.
+ * same directory, the postgres OS user can enter the lab directory, and
+ * every address:port it will listen on is free.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { PharosError } from '@pharos/core/errors';
 import { isRunning } from './processes.js';
 import { readState } from './state.js';
@@ -18,7 +21,7 @@ export interface Endpoint {
   port: number;
 }
 
-/** Error of a failed preflight check (exit code 1), with the remedy in the message. */
+/** Error of a failed preflight check (exit code 1; 2 for a bad --dir), with the remedy in the message. */
 export class LabPreflightError extends PharosError {}
 
 /**
@@ -68,6 +71,42 @@ export function requireNoRunningLab(dir: string): void {
       `a lab is already running in ${dir} (${alive.length} processes, e.g. ${alive[0]!.kind} on ${alive[0]!.host} pid ${alive[0]!.pid}); run 'pharos lab status --dir ${dir}' or 'pharos lab down --dir ${dir}' first`,
     );
   }
+}
+
+/** `dir` and its ancestors up to /, root first. */
+function withAncestors(dir: string): string[] {
+  const out = [dir];
+  while (out[0] !== dirname(out[0]!)) out.unshift(dirname(out[0]!));
+  return out;
+}
+
+/**
+ * Throws LabPreflightError (exit code 2) when `user` cannot enter `dir` or
+ * one of its existing ancestors (search permission), naming `dir`, the user
+ * and the first directory that stops it, with the fix. The kernel decides:
+ * `test -x` runs as the user's uid and gid without supplementary groups,
+ * which is how the lab starts Patroni and PostgreSQL (Node's spawn with a
+ * uid and gid drops them). The lab makes the directories that do not exist
+ * yet, traversable (mode 0755); the host directories it gives the user are
+ * its own (chown).
+ */
+export function requireEnterable(dir: string, user: { name: string; uid: number; gid: number }): void {
+  const existing = withAncestors(dir).filter((d) => existsSync(d));
+  const r = spawnSync(
+    '/bin/sh',
+    ['-c', 'for d do [ -x "$d" ] || { echo "$d"; exit 0; }; done', 'sh', ...existing],
+    { uid: user.uid, gid: user.gid, encoding: 'utf8' },
+  );
+  if (r.error)
+    throw new LabPreflightError(`cannot check --dir ${dir} as the ${user.name} user: ${r.error.message}`);
+  const blocked = r.stdout.trim();
+  if (!blocked) return;
+  const st = statSync(blocked);
+  const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+  throw new LabPreflightError(
+    `--dir ${dir}: the ${user.name} user (uid ${user.uid}), which runs Patroni and PostgreSQL, cannot enter ${blocked} (mode ${mode}, owner uid ${st.uid}); nothing was started. Use a directory it can reach (the default /var/tmp/pharos-lab, or a new one under /var/tmp), or let it through: chmod o+x ${blocked}`,
+    { exitCode: 2 },
+  );
 }
 
 /** Resolves when address:port can be listened on; rejects with the OS error code otherwise. */

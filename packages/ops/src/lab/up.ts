@@ -2,7 +2,8 @@
  * `pharos lab up`: the whole reference deployment on one machine, each host
  * on its own loopback address (DESIGN.md §1, §5), started step by step:
  *
- *  1. preflight (programs, free addresses, no lab already running)
+ *  1. preflight (programs, the postgres user can enter the lab directory,
+ *     free addresses, no lab already running)
  *  2. certificates (CA, backend server certificate, one per agent, one per web host)
  *  3. three etcd members; wait for /health on each
  *  4. three Patroni nodes with PostgreSQL (as the postgres OS user); wait for
@@ -13,14 +14,15 @@
  *  7. `pharos configure` on the primary, each standby and each web host, with
  *     the reference's command lines (rendered by render/configure-command.ts)
  *  8. six agents and three web instances; wait until every agent's samples are
- *     in the backend and every web instance shows them
+ *     in the backend, every monitored server has fresh PostgreSQL probe data
+ *     (what `pharos check` judges), and every web instance shows them
  *
  * On any failure everything started is stopped (by PID) and the error says
  * which step failed. Processes run detached: they survive the terminal.
  */
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
 import { patroniLabPaths, renderPatroniYml } from '../render/patroni.js';
@@ -36,6 +38,8 @@ import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
 import {
   type Endpoint,
   findPostgresBinDir,
+  LabPreflightError,
+  requireEnterable,
   requireFreeEndpoints,
   requireNoRunningLab,
   requirePrograms,
@@ -68,6 +72,16 @@ function endpointsOf(topo: Topology): Endpoint[] {
   for (const w of topo.webapps)
     e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
   return e;
+}
+
+/** Creates `dir` and its missing parents with mode 0755 whatever the umask: the postgres user traverses them. */
+function makeTraversableDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    mkdirSync(d);
+    chmodSync(d, 0o755);
+  }
 }
 
 async function step<T>(
@@ -224,13 +238,15 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   requireNoRunningLab(dir);
   requirePrograms({ etcd: 'etcd-server', patroni: 'patroni' });
   const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
-  if (userInfo().uid === 0 && !postgresUser()) {
-    throw new Error(
+  const pg = postgresUser();
+  if (userInfo().uid === 0 && !pg) {
+    throw new LabPreflightError(
       'running as root but there is no postgres OS user to run PostgreSQL as: install the postgresql package',
     );
   }
+  if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
   await requireFreeEndpoints(endpointsOf(topo));
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  makeTraversableDir(dir);
   const layout = labLayout(dir);
   const old = readState(dir);
   if (old) options.print(`reusing lab directory ${dir} (previous lab stopped; its data is replaced)`);
@@ -261,7 +277,13 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   };
   const total = 8;
   try {
-    await step(ctx, 1, total, 'preflight (programs, free addresses, no running lab)', async () => undefined);
+    await step(
+      ctx,
+      1,
+      total,
+      'preflight (programs, lab directory, free addresses, no running lab)',
+      async () => undefined,
+    );
     ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () =>
       createLabPki(ctx),
     );
@@ -278,8 +300,12 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     await step(ctx, 7, total, 'pharos configure on the primary, the standbys and the web hosts', () =>
       runConfigureSteps(ctx),
     );
-    await step(ctx, 8, total, 'agents and web instances; waiting for live data in every web instance', () =>
-      waitForData(ctx),
+    await step(
+      ctx,
+      8,
+      total,
+      'agents and web instances; waiting for PostgreSQL probe data of every server and live data in every web instance',
+      () => waitForData(ctx),
     );
   } catch (err) {
     options.print(`lab up failed: ${(err as Error).message}`);

@@ -1,9 +1,14 @@
 /**
  * Step 8 of `lab up`: waits until every agent's samples are in the backend
- * and younger than two probe intervals, and every web instance serves the
- * same fleet through its API after one login (stateless sessions).
+ * and younger than two probe intervals, every server the lab monitors has
+ * PostgreSQL probe data as fresh (`agent.server-data` of `pharos check`
+ * judges it ok), and every web instance serves the same fleet through its
+ * API after one login (stateless sessions). So `pharos check` run right
+ * after `lab up` passes.
  */
 import { readFileSync } from 'node:fs';
+import { SERVER_DATA_SQL } from '../check/server-data.js';
+import { evaluateServerData, type ServerDataRow } from '../check/server-data-evaluate.js';
 import { agentHosts } from '../topology/hosts.js';
 import { sqlOnBackend } from './backend-sql.js';
 import type { UpContext } from './context.js';
@@ -11,18 +16,23 @@ import { getCluster } from './patroni-api.js';
 import { assertAlive, waitFor } from './processes.js';
 import { webGet, webLogin } from './web-client.js';
 
-/** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
-export async function agentSampleAges(
-  ctx: Pick<UpContext, 'topo' | 'secrets'>,
-): Promise<Map<number, number | null>> {
+/** Address of the Patroni leader (asked of the first backend, else the second). */
+async function leaderHost(ctx: Pick<UpContext, 'topo'>): Promise<string> {
   const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port).catch(async () =>
     getCluster(ctx.topo.backends[1]!.address, ctx.topo.patroni.rest_port),
   );
   const leader = c.members.find((m) => m.role === 'leader');
   if (!leader) throw new Error('no Patroni leader');
+  return leader.host;
+}
+
+/** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
+export async function agentSampleAges(
+  ctx: Pick<UpContext, 'topo' | 'secrets'>,
+): Promise<Map<number, number | null>> {
   const rows = await sqlOnBackend(
     ctx,
-    leader.host,
+    await leaderHost(ctx),
     'pem',
     `SELECT a.id, extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8 AS age_s
        FROM pem.agent a LEFT JOIN pemdata.latest l ON l.agent_id = a.id GROUP BY a.id ORDER BY a.id`,
@@ -45,6 +55,24 @@ export async function waitForData(ctx: UpContext): Promise<void> {
         return a === undefined || a === null || a > maxAge;
       });
       if (stale.length > 0) throw new Error(`no fresh samples yet from agents ${stale.join(', ')}`);
+      return true;
+    },
+    { timeoutMs: 120_000, intervalMs: 1000 },
+  );
+  // The first server probe cycle follows each agent's first binding sync: wait for it on every server.
+  const servers = ctx.topo.backends.map((b) => b.name);
+  await waitFor(
+    `PostgreSQL probe data younger than ${maxAge} s of every monitored server (${servers.join(', ')})`,
+    async () => {
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'agent'));
+      const rows = (await sqlOnBackend(ctx, await leaderHost(ctx), 'pem', SERVER_DATA_SQL, [
+        maxAge,
+      ])) as unknown as ServerDataRow[];
+      const judged = evaluateServerData(rows, maxAge);
+      const missing = servers.filter((n) => !rows.some((r) => r.display_name === n));
+      const notOk = judged.filter((r) => r.status !== 'ok').map((r) => `${r.subject}: ${r.measured}`);
+      if (missing.length > 0) notOk.push(`not registered yet: ${missing.join(', ')}`);
+      if (notOk.length > 0) throw new Error(notOk.join('; '));
       return true;
     },
     { timeoutMs: 120_000, intervalMs: 1000 },

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '@pharos/core/errors';
+import { InputError, messageOf } from '@pharos/core/errors';
 import type { Plan } from './types.js';
 
 async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
@@ -27,7 +27,8 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
  *
  * @returns the absolute paths written, in plan order.
  * @throws InputError when `outDir` exists and is not an empty directory (a
- *   plan is never overwritten: it holds the deployment's CA).
+ *   plan is never overwritten: it holds the deployment's CA), or cannot be
+ *   created (its parent is missing or not writable).
  */
 export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
   const target = resolve(outDir);
@@ -37,7 +38,9 @@ export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
     );
   }
   const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { mode: 0o700 });
+  await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
+    throw new InputError(`--out ${outDir}: cannot create it: ${messageOf(err)}`, { cause: err });
+  });
   try {
     for (const f of plan.files) {
       const path = join(staging, ...f.path.split('/'));

@@ -9,14 +9,20 @@ import { validateTopology } from './validate.js';
 
 /**
  * Parses topology YAML text. Duplicate keys and syntax errors are errors.
- * @throws InputError `<source>: not valid YAML: <line/column and problem>`
+ * @throws InputError `<source>: not valid YAML: <line/column and problem>`,
+ *   or `not usable YAML` (an alias expanding beyond the yaml library's limit)
  */
 export function parseTopologyYaml(text: string, source: string): unknown {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new InputError(`${source}: not valid YAML: ${doc.errors.map((e) => e.message).join('; ')}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // the yaml library refuses alias expansion beyond its limit ("Excessive alias count")
+    throw new InputError(`${source}: not usable YAML: ${messageOf(err)}`, { cause: err });
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
+import { PHAROS_BIN } from '@pharos/ops/lab/context';
 import { labDown } from '@pharos/ops/lab/down';
 import { labRss } from '@pharos/ops/lab/memory';
 import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
@@ -19,6 +20,7 @@ import { labUp } from '@pharos/ops/lab/up';
 import { webGet, webLogin } from '@pharos/ops/lab/web-client';
 import { agentHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
+import { runProgram } from '@pharos/testkit/postgres/postgres-server';
 import { coverage } from '../faults/batch-coverage.js';
 
 const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
@@ -108,6 +110,13 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     process.stdout.write(`# lab up took ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s\n`);
   });
 
+  test('pharos check --strict right after lab up passes (no warning, no failure)', async () => {
+    const r = await runProgram(process.execPath, [PHAROS_BIN, 'check', '--lab-dir', DIR, '--strict']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /checks: (\d+) ok, 0 warning\(s\), 0 failed in .*: PASSED$/m);
+    assert.match(r.stdout, /^ok +agent\.server-data +pem-backend-1 /m);
+  });
+
   test('one Patroni leader and two streaming replicas', async () => {
     const c = await getCluster(topo.backends[0]!.address);
     assert.ok(isHealthy(c.members, 3), JSON.stringify(c.members));
@@ -163,31 +172,18 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
   });
 
   test('each backend server has fresh PostgreSQL probe data from its own agent (as pem_monitor over 127.0.0.1)', async () => {
-    // lab up waits for data in the web instances; the first server probe
-    // cycle follows the agent's first binding sync, so allow one minute.
-    const fresh = (r: Record<string, unknown>) => r.sql_age_s !== null && Number(r.sql_age_s) < 30;
-    let rows: Record<string, unknown>[] = [];
-    try {
-      await waitFor(
-        'fresh PostgreSQL probe data of every backend server',
-        async () => {
-          rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
-          return rows.length === topo.backends.length && rows.every(fresh);
-        },
-        { timeoutMs: 60_000, intervalMs: 1000 },
-      );
-    } catch {
-      // reported below, server by server
-    }
+    // lab up returns only once every monitored server has fresh PostgreSQL probe data
+    const rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
     assert.deepEqual(
       rows.map((r) => r.display_name),
       topo.backends.map((b) => b.name),
     );
     for (const r of rows) {
       assert.ok(
-        fresh(r),
+        r.sql_age_s !== null && Number(r.sql_age_s) < 30,
         `${r.display_name}: newest PostgreSQL probe sample ${r.sql_age_s} s old; newest failure: ${r.last_error}`,
       );
+      assert.equal(r.agent_reported, true, `${r.display_name}: no agent_status from agent ${r.agent_id}`);
     }
   });
 

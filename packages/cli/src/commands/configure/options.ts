@@ -24,7 +24,7 @@ import {
 import { InputError } from '@pharos/core/errors';
 import { Command } from 'commander';
 import { promptSecret } from '../../prompt.js';
-import { expandConfigureFlags } from './flags.js';
+import { CONFIGURE_SHORT_FLAGS, expandConfigureFlags } from './flags.js';
 
 /** The flags as commander parses them. */
 export interface RawConfigureFlags {
@@ -68,9 +68,21 @@ export interface RawConfigureFlags {
 /** The `pharos` entry point (packages/cli/bin/pharos.js): the built-in CA's signer runs it on the primary. */
 export const PHAROS_BIN = fileURLToPath(new URL('../../../bin/pharos.js', import.meta.url));
 
-/** Adds configure's flags to `cmd` (long forms; configure-flags.ts maps the reference's short ones). */
+/** The reference's short flag of each long flag (`--host` -> `-ho`), for the help. */
+const SHORT_OF_LONG = new Map(Object.entries(CONFIGURE_SHORT_FLAGS).map(([short, long]) => [long, short]));
+
+/**
+ * Adds configure's flags to `cmd` (long forms; flags.ts maps the
+ * reference's short ones, which the help shows beside them: `-ho, --host <hosts>`).
+ */
 export function addConfigureFlags(cmd: Command): Command {
   return cmd
+    .configureHelp({
+      optionTerm: (o) => {
+        const short = o.long === undefined ? undefined : SHORT_OF_LONG.get(o.long);
+        return short ? `${short}, ${o.flags}` : o.flags;
+      },
+    })
     .option('--type <1|2|3>', '1 web + backend, 2 web only, 3 backend only')
     .option('--host <hosts>', 'backend host or comma-separated multi-host list (127.0.0.1 = this host)')
     .option('--port <ports>', 'backend port, or one per host', '5432')

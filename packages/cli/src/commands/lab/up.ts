@@ -15,7 +15,9 @@ export const DEFAULT_TOPOLOGY = resolve(
 export function registerLabUp(lab: Command): void {
   lab
     .command('up')
-    .description('start the lab and wait until every web instance shows live data')
+    .description(
+      'start the lab; returns when every monitored server has PostgreSQL probe data and every web instance shows it',
+    )
     .option('--topology <file>', 'topology file', DEFAULT_TOPOLOGY)
     .option('--dir <dir>', 'lab directory (state, data, logs)', DEFAULT_LAB_DIR)
     .option('--probe-interval <seconds>', 'agents’ probe interval', '5')
