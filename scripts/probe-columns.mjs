@@ -27,8 +27,8 @@ const TS_TYPE = {
 const key = (name) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : JSON.stringify(name));
 
 /**
- * The text of probe-columns.ts for `probes` (the catalog's ALL_PROBES: {name, level,
- * objectColumn?, columns: [{name, type, unit, counter?}]}).
+ * The text of probe-columns.ts for `probes` (the catalog's ALL_PROBES: {name, level, runsOn,
+ * objectColumn?, sql?, extensionSql?, columns: [{name, type, unit, counter?}]}).
  * @throws Error on a column type it has no TypeScript type for.
  */
 export function probeColumnsModule(probes) {
@@ -46,6 +46,35 @@ export function probeColumnsModule(probes) {
   ];
   for (const p of probes)
     lines.push(`  ${key(p.name)}: [${p.columns.map((c) => `'${c.name}'`).join(', ')}],`);
+  lines.push(
+    '} as const;',
+    '',
+    '/**',
+    " * Every probe's column units (packages/agent/src/probes/types.ts ColumnUnit): how the UI",
+    ' * formats a value, and which columns may share a chart axis.',
+    ' */',
+    'export const PROBE_UNITS = {',
+  );
+  for (const p of probes)
+    lines.push(`  ${key(p.name)}: { ${p.columns.map((c) => `${key(c.name)}: '${c.unit}'`).join(', ')} },`);
+  lines.push(
+    '} as const;',
+    '',
+    '/**',
+    " * What the UI says when a probe has no data for a server: the probe's level, where it runs",
+    ' * (primary, standby or both), the lowest PostgreSQL major it has SQL for (null: not an SQL',
+    ' * probe) and the extension it needs (null: none).',
+    ' */',
+    'export const PROBE_META = {',
+  );
+  for (const p of probes) {
+    const majors = p.sql ? Object.keys(p.sql).map(Number) : [];
+    const minMajor = majors.length ? Math.min(...majors) : null;
+    const ext = p.extensionSql ? `'${p.extensionSql.extension}'` : 'null';
+    lines.push(
+      `  ${key(p.name)}: { level: '${p.level}', runsOn: '${p.runsOn}', minMajor: ${minMajor}, extension: ${ext} },`,
+    );
+  }
   lines.push(
     '} as const;',
     '',

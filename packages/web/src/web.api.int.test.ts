@@ -102,6 +102,8 @@ describe('dashboard API (preferences, series, alerts, probe log, OpenAPI, cluste
     ca = readFileSync(backend.pki.caCert);
     etcd = await startEtcd(ETCD, etcdDir);
     web = await startTestInstance(backend, WEB, {
+      // every test logs in; the login rate limit has its own test (web.int.test.ts)
+      login_rate_limit_per_minute: 100,
       etcd_endpoints: [`http://${ETCD}:2379`],
       patroni_rest_urls: [`http://${NO_PATRONI}:8008`],
     });
@@ -281,6 +283,94 @@ describe('dashboard API (preferences, series, alerts, probe log, OpenAPI, cluste
     const rows = (t.body as { rows: { object: string; value: { total_bytes: number } }[] }).rows;
     assert.equal(rows.length, 20);
     assert.equal(rows.find((x) => x.object === 'public.t20')!.value.total_bytes, 40_000_000);
+  });
+
+  it('refuses an unknown probe or column with 400 naming the field (review C11)', async () => {
+    const { cookie } = await login('bob');
+    const cases: [string, string][] = [
+      ['/api/servers/1/series?probe=nonesuch&fields=xact_commit', 'probe'],
+      ['/api/servers/1/series?probe=database_stats&fields=xact_commit,nonesuch', 'fields'],
+      ['/api/servers/1/latest?probe=nonesuch', 'probe'],
+    ];
+    for (const [path, field] of cases) {
+      const r = await call(path, { cookie });
+      assert.equal(r.status, 400, `${path}: ${r.text}`);
+      const body = r.body as { error: string; field: string };
+      assert.equal(body.field, field, path);
+      assert.match(body.error, /nonesuch/, path);
+    }
+    // a probe the agent has but that has no data for this server is not an error
+    assert.equal(
+      (await call('/api/servers/1/series?probe=io&fields=reads&mode=rate', { cookie })).status,
+      200,
+    );
+  });
+
+  it("counts only the objects of a probe's newest run, in the fleet and the latest values (review B3)", async () => {
+    // Server 2 was a standby (its upstream object, 2 min old), then became primary: its newest run
+    // of replication_lag reports one standby, pem-backend-3; the upstream object is stale.
+    await backend.psql(`
+      INSERT INTO pemdata.latest (agent_id, server_id, probe, object, sample_id, collected_at, value) VALUES
+        (2, 2, 'replication_lag', 'pem-backend-3@127.0.1.6', 9001, now() - interval '5 s',
+         '{"direction": "sender", "lag_bytes": 0, "replay_lag_s": 0, "broken": false}')
+      ON CONFLICT (agent_id, server_id, probe, object) DO UPDATE SET collected_at = excluded.collected_at;
+      UPDATE pemdata.latest SET collected_at = now() - interval '2 min'
+       WHERE server_id = 2 AND probe = 'replication_lag' AND object = 'upstream';`);
+    const { cookie } = await login('bob');
+    const fleet = (await call('/api/fleet', { cookie })).body as {
+      servers: { id: number; latest: { replication_lag?: { object: string }[] } }[];
+    };
+    const lag = fleet.servers.find((x) => x.id === 2)!.latest.replication_lag ?? [];
+    assert.deepEqual(
+      lag.map((x) => x.object),
+      ['pem-backend-3@127.0.1.6'],
+    );
+    const latest = (await call('/api/servers/2/latest?probe=replication_lag', { cookie })).body as {
+      rows: { object: string }[];
+    };
+    assert.deepEqual(
+      latest.rows.map((x) => x.object),
+      ['pem-backend-3@127.0.1.6'],
+    );
+  });
+
+  it('gives commits and cache hits as rates over the window between the two newest samples (review C5)', async () => {
+    const { cookie } = await login('bob');
+    const fleet = (await call('/api/fleet', { cookie })).body as {
+      servers: { id: number; window: { seconds: number; commitsPerS: number; cacheHitPct: number } | null }[];
+    };
+    const w = fleet.servers.find((x) => x.id === 1)!.window!;
+    // synthetic history: a sample every 20 s, about 50 commits/s, 5000 hits and 50 reads per second
+    assert.equal(w.seconds, 20);
+    assert.ok(w.commitsPerS > 30 && w.commitsPerS < 70, String(w.commitsPerS));
+    assert.ok(w.cacheHitPct > 98 && w.cacheHitPct < 100, String(w.cacheHitPct));
+    assert.equal(fleet.servers.find((x) => x.id === 2)!.window, null, 'no database_stats: no window');
+  });
+
+  it("says how a server is doing on its own page: up or down with the error, its agent's heartbeat (review B7)", async () => {
+    const { cookie } = await login('bob');
+    const down = (await call('/api/servers/2', { cookie })).body as {
+      status: {
+        up: { value: { up: number; error: string }; ageS: number } | null;
+        agentAlive: boolean | null;
+      };
+    };
+    assert.equal(down.status.up!.value.up, 0);
+    assert.equal(down.status.up!.value.error, 'connection refused');
+    assert.ok(down.status.up!.ageS >= 590, String(down.status.up!.ageS));
+    assert.equal(down.status.agentAlive, false, 'agent 2 last beat 10 min ago');
+    const up = (await call('/api/servers/1', { cookie })).body as {
+      status: {
+        up: { value: { up: number } };
+        role: string;
+        agentAlive: boolean;
+        heartbeatIntervalS: number;
+      };
+    };
+    assert.equal(up.status.up.value.up, 1);
+    assert.equal(up.status.role, 'primary');
+    assert.equal(up.status.agentAlive, true);
+    assert.equal(up.status.heartbeatIntervalS, 10);
   });
 
   it('lists alerts by level with their history, and counts them in the fleet', async () => {

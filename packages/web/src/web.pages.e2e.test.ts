@@ -4,7 +4,7 @@
  * and two web instances. History is stored through pem.ingest_batch
  * (testing/synthetic-history.ts). Logs in, opens the overview (HA cluster
  * panel, alert counts), the server analysis (charts that hold data points,
- * "no data yet" for probes the agent does not collect, top tables), the
+ * why there is no data for probes without any, top tables), the
  * alerts and the probe log; changes preferences through the UI and sees them
  * kept by the backend; under the "system" theme follows the system's dark
  * mode (page, cards, table heads); checks that an automatic refresh keeps a zoomed chart
@@ -38,7 +38,7 @@ const WITH_DATA = [
   'replication_lag_s',
   'database_size',
 ];
-const WITHOUT_DATA = ['checkpoints', 'bgwriter', 'wal', 'locks', 'blocked'];
+const WITHOUT_DATA = ['checkpoints', 'checkpoint_buffers', 'bgwriter', 'wal', 'locks', 'blocked'];
 
 describe('dashboard pages in headless Chromium, through a failover', () => {
   let backend: TestBackend;
@@ -118,7 +118,7 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
   });
 
-  it('opens the server analysis: charts with data points, "no data yet" for missing probes, top tables', async () => {
+  it('opens the server analysis: charts with data points, why others have none, top tables', async () => {
     await page.click('#servers tbody tr[data-id="1"] a');
     await page.locator('#server-view [data-chart="tps"] canvas').waitFor();
     assert.match((await page.locator('#server-title').textContent()) ?? '', /pem-backend-1/);
@@ -129,8 +129,8 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
     }
     for (const id of WITHOUT_DATA) {
       assert.match(
-        (await page.locator(`[data-chart="${id}"]`).textContent()) ?? '',
-        /No data yet for this probe/,
+        (await page.locator(`[data-chart="${id}"] .no-data`).textContent()) ?? '',
+        /^No data from the [a-z_]+ probe for this server\. Probe log$/,
         id,
       );
       assert.equal(await points(page, id), 0);
@@ -195,7 +195,7 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
       await backend.psql(
         `SELECT prefs->>'timeRange' || ' ' || jsonb_array_length(prefs->'dashboards') FROM pem.user_preference WHERE role_name = 'bob'`,
       ),
-      '6h 10',
+      '6h 11',
     );
     await page.locator('[data-chart="tps"] canvas').waitFor();
     assert.ok((await points(page, 'tps')) > 50);

@@ -8,10 +8,14 @@ import { html, render, useEffect, useState } from './lib/html.js';
 import { UNAUTHORIZED_EVENT } from './lib/poll.js';
 import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
+import { DatabasePage } from './pages/database/database-page.js';
+import { HostPage } from './pages/host/host-page.js';
 import { LoginPage } from './pages/login/login-page.js';
+import { NotFoundPage } from './pages/not-found/not-found-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
 import { ServerPage } from './pages/server/server-page.js';
+import { TablePage } from './pages/table/table-page.js';
 
 /** @typedef {import('./lib/api.js').Preferences} Preferences */
 /** @typedef {import('./lib/api.js').Session} Session */
@@ -46,10 +50,18 @@ function Page({ route, prefs, onSave, session }) {
   switch (route.page) {
     case 'server':
       return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
+    case 'database':
+      return html`<${DatabasePage} key=${`${route.serverId}/${route.database}`} serverId=${route.serverId} database=${route.database} prefs=${prefs} onSave=${onSave} />`;
+    case 'table':
+      return html`<${TablePage} key=${`${route.serverId}/${route.database}/${route.relation}`} serverId=${route.serverId} database=${route.database} relation=${route.relation} prefs=${prefs} onSave=${onSave} />`;
+    case 'host':
+      return html`<${HostPage} key=${route.id} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
     case 'alerts':
       return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'probe-log':
       return html`<${ProbeLogPage} prefs=${prefs} />`;
+    case 'not-found':
+      return html`<${NotFoundPage} what=${`page ${route.hash}`} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

@@ -49,6 +49,8 @@ export interface AlertChange {
   newState: string;
   /** The value that made the change, when recorded. */
   value: number | null;
+  /** The template's unit of `value` (bytes, s, percent, count...; '' when it has none). */
+  unit: string;
   template: string;
   agentId: number | null;
   agentName: string | null;
@@ -81,7 +83,7 @@ interface Row {
   server_name: string | null;
 }
 
-const ALERT_COLUMNS = `al.id, al.template, t.level AS applies_to, al.state, al.enabled, al.changed_at,
+const ALERT_COLUMNS = `al.id, al.template, t.level AS applies_to, t.unit, al.state, al.enabled, al.changed_at,
        al.agent_id, a.display_name AS agent_name, al.server_id, s.display_name AS server_name
   FROM pem.alert al JOIN pem.alert_template t ON t.name = al.template
   LEFT JOIN pem.agent a ON a.id = al.agent_id
@@ -101,9 +103,10 @@ SELECT ${ALERT_COLUMNS.replace('al.id,', 'al.id AS alert_id,')},
 
 /** Every change from pem.alert_history (005_alerts.sql). */
 const HISTORY_SQL = `
-SELECT h.alert_id, h.at, h.event, h.old_state, h.new_state, h.value, al.template,
+SELECT h.alert_id, h.at, h.event, h.old_state, h.new_state, h.value, t.unit, al.template,
        al.agent_id, a.display_name AS agent_name, al.server_id, s.display_name AS server_name
   FROM pem.alert_history h JOIN pem.alert al ON al.id = h.alert_id
+  JOIN pem.alert_template t ON t.name = al.template
   LEFT JOIN pem.agent a ON a.id = al.agent_id
   LEFT JOIN pem.server s ON s.id = al.server_id
  ORDER BY h.at DESC, h.id DESC LIMIT $1`;
@@ -115,6 +118,7 @@ interface ChangeRow {
   old_state: string | null;
   new_state: string;
   value: number | null;
+  unit: string | null;
   template: string;
   agent_id: number | null;
   agent_name: string | null;
@@ -130,6 +134,7 @@ function change(r: ChangeRow): AlertChange {
     oldState: r.old_state,
     newState: r.new_state,
     value: r.value,
+    unit: r.unit ?? '',
     template: r.template,
     agentId: r.agent_id,
     agentName: r.agent_name,

@@ -35,13 +35,25 @@ const changeSchema = {
     oldState: { type: ['string', 'null'] },
     newState: { type: 'string' },
     value: { type: ['number', 'null'], description: 'the value that made the change, when recorded' },
+    unit: { type: 'string', description: "the template's unit of value (bytes, s, percent...; '' for none)" },
     template: { type: 'string' },
     agentId: { type: ['integer', 'null'] },
     agentName: { type: ['string', 'null'] },
     serverId: { type: ['integer', 'null'] },
     serverName: { type: ['string', 'null'] },
   },
-  required: ['alertId', 'at', 'event', 'oldState', 'newState', 'value', 'template', 'agentId', 'serverId'],
+  required: [
+    'alertId',
+    'at',
+    'event',
+    'oldState',
+    'newState',
+    'value',
+    'unit',
+    'template',
+    'agentId',
+    'serverId',
+  ],
 } as const;
 
 const alertsAnswerSchema = {

@@ -12,6 +12,10 @@
  * agents (a server rebound to another agent shows the newer agent's values).
  * Only the probes the overview shows are read ({@link OVERVIEW_PROBES}), so a
  * probe with many objects (per table, per statement) does not swell it.
+ * Only the objects of a probe's newest run count (a standby that went away
+ * is not listed: docs/probes.md "Storage"). Commits and cache hits are
+ * given as rates between the two newest database_stats samples (`window`,
+ * pem.counter_rates over pemdata.latest's previous sample).
  * Alert counts come from pem.alert: enabled alerts in low, medium or high,
  * per agent, per server and in total. The backend writes the answer's JSON
  * itself ({@link readFleetJson}); the types below describe it.
@@ -86,6 +90,12 @@ export interface FleetServer {
   alerts: AlertCounts;
   /** server_up, server_info, connections_by_state, database_stats, replication_lag... */
   latest: LatestByProbe;
+  /**
+   * Rates between the two newest database_stats samples (the probe's interval): commits per
+   * second and the cache hit percentage of the blocks read in that window (null when none
+   * was read, or across a counter reset). Null before the second sample.
+   */
+  window: { seconds: number; commitsPerS: number | null; cacheHitPct: number | null } | null;
 }
 
 /** The whole overview, as of the backend's clock. */
@@ -131,13 +141,30 @@ const FLEET_SQL = `
 WITH c AS (
   SELECT now() AS as_of,
          coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS hb
-), lv AS (
+), chosen AS (
   SELECT agent_id, server_id, probe, object, collected_at, value
     FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
   UNION ALL
   (SELECT DISTINCT ON (server_id, probe, object) agent_id, server_id, probe, object, collected_at, value
      FROM pemdata.latest WHERE server_id <> 0 AND probe = ANY($2::text[])
     ORDER BY server_id, probe, object, collected_at DESC)
+), lv AS (
+  -- Only the objects of each probe's newest run (every row of a run shares its time, docs/probes.md
+  -- "Storage"): a standby that went away, or the upstream of a former standby, is not shown.
+  SELECT agent_id, server_id, probe, object, collected_at, value FROM (
+    SELECT ch.*, max(ch.collected_at) OVER (PARTITION BY CASE WHEN ch.server_id = 0 THEN ch.agent_id END,
+                                             ch.server_id, ch.probe) AS run_at
+      FROM chosen ch) r
+   WHERE r.collected_at = r.run_at
+), win AS (
+  -- Commits per second and the cache hit ratio between the two newest samples of database_stats.
+  SELECT DISTINCT ON (l.server_id) l.server_id,
+         extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
+         pem.counter_rates(l.prev_value, l.value, ARRAY['xact_commit', 'blks_hit', 'blks_read'],
+                           extract(epoch FROM l.collected_at - l.prev_collected_at)::float8) AS rates
+    FROM pemdata.latest l
+   WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
+   ORDER BY l.server_id, l.collected_at DESC
 ), per_probe AS (
   SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
          json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},
@@ -172,8 +199,14 @@ SELECT json_build_object(
   'servers', coalesce((
     SELECT json_agg(json_build_object('id', s.id, 'name', s.display_name, 'host', s.host, 'port', s.port,
              'active', s.active, 'isPemBackend', s.is_pem_backend, 'agentId', b.agent_id, 'agentName', a.display_name,
-             'alerts', coalesce(sa.counts, ${NO_ALERTS}), 'latest', coalesce(l.latest, '{}'::json)) ORDER BY s.id)
+             'alerts', coalesce(sa.counts, ${NO_ALERTS}), 'latest', coalesce(l.latest, '{}'::json),
+             'window', CASE WHEN w.server_id IS NOT NULL THEN json_build_object('seconds', round(w.seconds::numeric, 1)::float8,
+               'commitsPerS', round(pem.jsonb_numeric(w.rates -> 'xact_commit'), 2)::float8,
+               'cacheHitPct', round(100 * pem.jsonb_numeric(w.rates -> 'blks_hit')
+                 / nullif(pem.jsonb_numeric(w.rates -> 'blks_hit') + pem.jsonb_numeric(w.rates -> 'blks_read'), 0), 2)::float8) END)
+             ORDER BY s.id)
       FROM pem.server s
+      LEFT JOIN win w ON w.server_id = s.id
       LEFT JOIN pem.server_binding b ON b.server_id = s.id
       LEFT JOIN pem.agent a ON a.id = b.agent_id
       LEFT JOIN latest l ON l.server_id = s.id

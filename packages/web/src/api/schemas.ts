@@ -134,8 +134,19 @@ const serverSchema = {
     agentName: { type: ['string', 'null'] },
     alerts: alertCountsSchema,
     latest: latestSchema,
+    window: {
+      type: ['object', 'null'],
+      description:
+        'rates between the two newest database_stats samples: commits per second and the cache hit % of that window (null before the second sample)',
+      properties: {
+        seconds: { type: 'number' },
+        commitsPerS: { type: ['number', 'null'] },
+        cacheHitPct: { type: ['number', 'null'] },
+      },
+      required: ['seconds', 'commitsPerS', 'cacheHitPct'],
+    },
   },
-  required: ['id', 'name', 'host', 'port', 'active', 'agentId', 'latest'],
+  required: ['id', 'name', 'host', 'port', 'active', 'agentId', 'latest', 'window'],
 } as const;
 
 /** Answer of GET /api/fleet. */

@@ -29,7 +29,10 @@ export type SeriesMode = 'gauge' | 'rate';
 
 /** What to read. */
 export interface SeriesRequest {
+  /** The monitored server, or 0 for an agent's host (then `agentId` names the agent). */
   serverId: number;
+  /** The agent whose host's series these are (server 0); undefined for a server's series. */
+  agentId?: number | undefined;
   probe: string;
   fields: string[];
   mode: SeriesMode;
@@ -101,7 +104,9 @@ export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSi
     plan.bucketS,
     req.fields,
     req.object ?? null,
-    plan.rollupS,
+    // a host's series (server 0) read samples only: the rollup is kept per server, not per agent
+    req.agentId === undefined ? plan.rollupS : 0,
+    req.agentId ?? null,
   ];
   const rows = await withFailoverRetry(
     async () =>

@@ -4,9 +4,11 @@
  * every daily partition) and, for long ranges, from the rollup (pemhistory.rollup,
  * 006_rollup.sql: per field and object, partial aggregates per 60, 300 or 3600 s).
  *
- * Parameters: $1 server id, $2 probe, $3 from, $4 to (timestamptz), $5 bucket width in seconds,
- * $6 field names (text[]), $7 object filter (text, NULL = every object), $8 rollup width in
- * seconds (0 = samples only; else a divisor of $5 and of $3's epoch seconds).
+ * Parameters: $1 server id (0: an agent's host), $2 probe, $3 from, $4 to (timestamptz), $5
+ * bucket width in seconds, $6 field names (text[]), $7 object filter (text, NULL = every
+ * object), $8 rollup width in seconds (0 = samples only; else a divisor of $5 and of $3's epoch
+ * seconds), $9 agent id (integer, NULL = any agent; a host's series, server 0, name their agent
+ * and read no rollup, which is kept per server only).
  *
  * With a rollup width, and when every field of $6 is rolled up (pem.rollup_field), buckets
  * below the rollup's `rolled_through` come from the rollup and the rest from the samples;
@@ -42,7 +44,8 @@ const LIMIT_CTE = `lim AS MATERIALIZED (
 const ROLLUP_RANGE = `m.server_id = $1 AND m.probe = $2 AND m.width_s = $8 AND m.field = ANY($6::text[])
      AND m.bucket >= $3 AND m.bucket < (SELECT r FROM lim) AND ($7::text IS NULL OR m.object = $7)`;
 
-const SAMPLE_RANGE = `server_id = $1 AND probe = $2 AND collected_at < $4 AND ($7::text IS NULL OR object = $7)`;
+const SAMPLE_RANGE = `server_id = $1 AND probe = $2 AND collected_at < $4 AND ($7::text IS NULL OR object = $7)
+     AND ($9::int IS NULL OR agent_id = $9)`;
 
 const bucket = (epoch: string) => `floor(${epoch} / $5::float8) * $5::float8`;
 

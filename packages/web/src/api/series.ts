@@ -3,12 +3,14 @@
  * (any logged-in user): a probe's fields over a time range, downsampled in
  * the backend to at most `points` buckets per series (see series-query.ts),
  * from the rollup for long ranges (series-range.ts planSeries).
- * 400 on a bad range or name, 503 while the backend fails over.
+ * 400 on a bad range, an unknown probe or column (probe-names.ts), 503
+ * while the backend fails over.
  */
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { Backend } from '../backend.js';
+import { checkProbeNames } from './probe-names.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 import { readSeries, type SeriesMode } from './series-query.js';
 import { parseRange, planSeries } from './series-range.js';
@@ -40,6 +42,8 @@ export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: Se
     },
     async (request) => {
       const q = request.query;
+      const fields = [...new Set(q.fields.split(','))];
+      await checkProbeNames(db, q.probe, fields, request.log);
       const [fromS, toS] = parseRange(q.from, q.to, Date.now() / 1000);
       const plan = planSeries(fromS, toS, q.points ?? DEFAULT_POINTS);
       return readSeries(
@@ -47,7 +51,7 @@ export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: Se
         {
           serverId: request.params.id,
           probe: q.probe,
-          fields: [...new Set(q.fields.split(','))],
+          fields,
           mode: q.mode ?? 'gauge',
           object: q.object,
           plan,

@@ -3,13 +3,16 @@
  *
  * - `GET /api/servers/:id`: the server, its agent, and the probes that have
  *   data for it (404 when there is no such server).
- * - `GET /api/servers/:id/latest?probe=`: the latest value of every object of
- *   one probe (e.g. per-table statistics for the top-tables lists).
+ * - `GET /api/servers/:id/latest?probe=[&prefix=]`: the latest value of every
+ *   object of one probe of its newest run (e.g. per-table statistics for the
+ *   top-tables lists; `prefix=app/` the tables of database app); 400 for a
+ *   probe the agents do not have.
  */
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { Backend } from '../backend.js';
+import { checkProbeNames } from './probe-names.js';
 import { authErrorResponses, errorSchema, latestValueSchema } from './schemas.js';
 import { NAME_PATTERN, serverIdParamsSchema } from './series-schemas.js';
 import { readLatest, readServerDetail } from './server-query.js';
@@ -39,8 +42,58 @@ const serverDetailSchema = {
         required: ['probe', 'objects', 'lastCollectedAt', 'ageS'],
       },
     },
+    status: {
+      type: 'object',
+      description:
+        "how the server is doing: its newest server_up value, role and version, its agent's heartbeat",
+      properties: {
+        up: { anyOf: [latestValueSchema, { type: 'null' }] },
+        role: { type: ['string', 'null'] },
+        serverVersion: { type: ['string', 'null'] },
+        versionNum: { type: ['integer', 'null'] },
+        agentAlive: { type: ['boolean', 'null'] },
+        heartbeatAgeS: { type: ['number', 'null'] },
+        heartbeatIntervalS: { type: 'number' },
+        agentUptimeS: { type: ['number', 'null'] },
+      },
+      required: [
+        'up',
+        'role',
+        'serverVersion',
+        'versionNum',
+        'agentAlive',
+        'heartbeatAgeS',
+        'heartbeatIntervalS',
+        'agentUptimeS',
+      ],
+    },
+    settings: {
+      type: 'array',
+      description: 'interval and enablement of the server and database probes for this server',
+      items: {
+        type: 'object',
+        properties: {
+          probe: { type: 'string' },
+          intervalS: { type: 'integer' },
+          enabled: { type: 'boolean' },
+        },
+        required: ['probe', 'intervalS', 'enabled'],
+      },
+    },
   },
-  required: ['id', 'name', 'host', 'port', 'active', 'isPemBackend', 'agentId', 'agentName', 'probes'],
+  required: [
+    'id',
+    'name',
+    'host',
+    'port',
+    'active',
+    'isPemBackend',
+    'agentId',
+    'agentName',
+    'probes',
+    'status',
+    'settings',
+  ],
 } as const;
 
 const latestAnswerSchema = {
@@ -73,7 +126,7 @@ export function registerServerRoutes(app: FastifyInstance, db: Backend, store: S
       return detail;
     },
   );
-  app.get<{ Params: { id: number }; Querystring: { probe: string } }>(
+  app.get<{ Params: { id: number }; Querystring: { probe: string; prefix?: string } }>(
     '/api/servers/:id/latest',
     {
       schema: {
@@ -82,7 +135,16 @@ export function registerServerRoutes(app: FastifyInstance, db: Backend, store: S
         params: serverIdParamsSchema,
         querystring: {
           type: 'object',
-          properties: { probe: { type: 'string', pattern: NAME_PATTERN } },
+          properties: {
+            probe: { type: 'string', pattern: NAME_PATTERN },
+            prefix: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+              description:
+                'only objects whose name starts with this (e.g. `app/`: the tables of database app)',
+            },
+          },
           required: ['probe'],
           additionalProperties: false,
         },
@@ -90,10 +152,13 @@ export function registerServerRoutes(app: FastifyInstance, db: Backend, store: S
       },
       preHandler: withSession,
     },
-    async (request) => ({
-      serverId: request.params.id,
-      probe: request.query.probe,
-      rows: await readLatest(db, request.params.id, request.query.probe, request.log),
-    }),
+    async (request) => {
+      await checkProbeNames(db, request.query.probe, undefined, request.log);
+      return {
+        serverId: request.params.id,
+        probe: request.query.probe,
+        rows: await readLatest(db, request.params.id, request.query.probe, request.log, request.query.prefix),
+      };
+    },
   );
 }

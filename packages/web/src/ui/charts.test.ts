@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PROBE_COLUMNS } from '../../ui/contract/probe-columns.js';
+import { PROBE_COLUMNS, PROBE_UNITS } from '../../ui/contract/probe-columns.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a plain JavaScript module (type-checked with JSDoc by tsc -p packages/web/ui)
 const catalog: any = await import(new URL('../../ui/pages/server/chart-catalog.js', import.meta.url).href);
@@ -61,5 +61,14 @@ describe('UI charts', () => {
       for (const s of c.sources)
         for (const f of s.fields) assert.ok(columns[s.probe]?.includes(f), `${c.id}: ${s.probe}.${f}`);
     assert.ok(columns[catalog.TABLE_STATS_PROBE], catalog.TABLE_STATS_PROBE);
+  });
+
+  it('puts only columns of one unit on a chart, so none is flattened by another (review C14)', () => {
+    const units: Record<string, Record<string, string>> = PROBE_UNITS;
+    for (const c of catalog.CHARTS as { id: string; sources: { probe: string; fields: string[] }[] }[])
+      for (const s of c.sources) {
+        const used = new Set(s.fields.map((f) => units[s.probe]?.[f]));
+        assert.equal(used.size, 1, `${c.id}: ${s.probe} mixes ${[...used].join(' and ')}`);
+      }
   });
 });

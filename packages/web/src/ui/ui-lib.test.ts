@@ -28,8 +28,11 @@ describe('UI router', () => {
       tab: 'deliveries',
       params: { webhookId: '3' },
     });
-    for (const hash of ['#/server/x', '#/alerts/current', '#/alerts/nope', '#/elsewhere'])
-      assert.deepEqual(route.parseRoute(hash), { page: 'overview' }, hash);
+  });
+
+  it('names an unknown route as such instead of showing the overview (review C9)', () => {
+    for (const hash of ['#/server/x', '#/alerts/current', '#/alerts/nope', '#/elsewhere', '#/nonsense'])
+      assert.deepEqual(route.parseRoute(hash), { page: 'not-found', hash }, hash);
   });
 
   it('makes the links it parses', () => {
@@ -40,6 +43,18 @@ describe('UI router', () => {
     assert.deepEqual(back(route.href.deliveries({ alertId: 5 })).params, { alertId: '5' });
     assert.equal(route.href.deliveries(), '#/alerts/deliveries');
     assert.equal(back(route.href.probeLog()).page, 'probe-log');
+    assert.deepEqual(back(route.href.host(3)), { page: 'host', id: 3 });
+    assert.deepEqual(back(route.href.database(2, 'my db/x')), {
+      page: 'database',
+      serverId: 2,
+      database: 'my db/x',
+    });
+    assert.deepEqual(back(route.href.table(2, 'app', 'public.order lines')), {
+      page: 'table',
+      serverId: 2,
+      database: 'app',
+      relation: 'public.order lines',
+    });
   });
 });
 
@@ -77,6 +92,40 @@ describe('UI formats', () => {
     assert.equal(format.withUnit(12345, '/s'), '12.3k/s');
     assert.equal(format.withUnit(0.25, 's'), '0.25 s');
     assert.equal(format.withUnit(null, 'count'), '');
+  });
+});
+
+describe('UI formats of units (review B10, C6)', () => {
+  it('labels axis ticks with enough precision that no two labels repeat', () => {
+    // Ticks uPlot picks for a database that grew from 7.19 to 7.25 MiB: one decimal wrote 7.2 MiB three times.
+    const ticks = [7_540_000, 7_560_000, 7_580_000, 7_600_000];
+    const labels = format.axisValues(ticks, 'bytes');
+    assert.equal(new Set(labels).size, ticks.length, labels.join(', '));
+    assert.deepEqual(format.axisValues([0, 0.5, 1, 1.5], '/s'), ['0/s', '0.5/s', '1/s', '1.5/s']);
+    assert.deepEqual(format.axisValues([99.1, 99.2, 99.3], '%'), ['99.1 %', '99.2 %', '99.3 %']);
+    assert.deepEqual(format.axisValues([0, 1024, 2048], 'bytes'), ['0 KiB', '1 KiB', '2 KiB']);
+  });
+
+  it('writes a value in the unit its template or column declares', () => {
+    assert.equal(format.quantity(88.2, 'percent'), '88.2 %');
+    assert.equal(format.quantity(16_777_216, 'bytes'), '16 MiB');
+    assert.equal(format.quantity(1_610_612_736, 'bytes'), '1.5 GiB');
+    assert.equal(format.quantity(3725, 's'), '1 h 2 min');
+    assert.equal(format.quantity(12.5, 's'), '12.5 s');
+    assert.equal(format.quantity(0.9879999160766602, 's'), '0.988 s');
+    assert.equal(format.quantity(12.345678, 'ms'), '12.3 ms');
+    assert.equal(format.quantity(1_500_000_000, 'transactions'), '1,500,000,000 transactions');
+    assert.equal(format.quantity(3, 'count'), '3');
+    assert.equal(format.quantity(2.5, 'tasks per CPU'), '2.5 tasks per CPU');
+    assert.equal(format.quantity(1, 'boolean'), 'yes');
+    assert.equal(format.quantity(0, 'boolean'), 'no');
+    assert.equal(format.quantity(null, 'bytes'), '');
+  });
+
+  it('shortens long decimals inside a text (an alert detail)', () => {
+    assert.equal(format.tidyNumbers('DCS last seen 0.9879999160766602 s ago'), 'DCS last seen 0.988 s ago');
+    assert.equal(format.tidyNumbers('lag 123.45 s, slot pem_backend_1'), 'lag 123.45 s, slot pem_backend_1');
+    assert.equal(format.tidyNumbers('1234.56789 over 4 CPUs'), '1235 over 4 CPUs');
   });
 });
 

@@ -6,7 +6,7 @@
 // non-empty points the chart holds) for tests and for the "no data" note.
 
 import uPlot from '/ui/vendor/uplot.js';
-import { withUnit } from '../lib/format.js';
+import { axisValues, withUnit } from '../lib/format.js';
 import { html, useEffect, useRef } from '../lib/html.js';
 
 const COLORS = [
@@ -92,8 +92,7 @@ function options(lines, unit, width, thresholds) {
       {
         ...axis,
         size: 86,
-        values: (/** @type {uPlot} */ _u, /** @type {number[]} */ ticks) =>
-          ticks.map((x) => withUnit(x, unit)),
+        values: (/** @type {uPlot} */ _u, /** @type {number[]} */ ticks) => axisValues(ticks, unit),
       },
     ],
   };

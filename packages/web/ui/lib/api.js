@@ -15,6 +15,8 @@
 /** @typedef {import('../../dist/api/alerts-query.js').AlertView} AlertView */
 /** @typedef {import('../../dist/api/alerts-query.js').AlertChange} AlertChange */
 /** @typedef {import('../../dist/api/server-query.js').ServerDetail} ServerDetail */
+/** @typedef {import('../../dist/api/host-query.js').HostDetail} HostDetail */
+/** @typedef {import('../../dist/api/changes-query.js').FieldChange} FieldChange */
 /** @typedef {import('../../dist/api/series-query.js').SeriesAnswer} SeriesAnswer */
 /** @typedef {import('../../dist/api/series-query.js').SeriesMode} SeriesMode */
 /** @typedef {import('../../dist/api/probe-log-query.js').ProbeFailure} ProbeFailure */
@@ -71,6 +73,8 @@ export function errorText(err, how = {}) {
         ? 'This web instance does not answer; retrying…'
         : 'This web instance does not answer.';
     if (err.status === 403) return `Not allowed: ${err.message}.${how.forbidden ? ` ${how.forbidden}` : ''}`;
+    // Nothing to retry: what was asked for does not exist (lib/poll.js stops).
+    if (err.status === 404) return `Not found: ${err.message}.`;
   }
   const message = err instanceof Error ? err.message : String(err);
   return how.retrying ? `${message}; retrying…` : message;
@@ -189,15 +193,51 @@ export const getSeries = (id, p) =>
   call('GET', `/api/servers/${encodeURIComponent(id)}/series${query({ ...p, fields: p.fields.join(',') })}`);
 
 /**
- * Latest value of every object of a probe on a server; `V` is the probe's
- * value (ProbeValues[probe] of the contract).
+ * Latest value of every object of a probe on a server (of its newest run);
+ * `V` is the probe's value (ProbeValues[probe] of the contract).
  * @template V
  * @param {number} id server
  * @param {string} probe
+ * @param {string} [prefix] only objects whose name starts with it (`app/`: database app's)
  * @returns {Promise<{ rows: LatestValue<V>[] }>}
  */
-export const getLatest = (id, probe) =>
-  call('GET', `/api/servers/${encodeURIComponent(id)}/latest${query({ probe })}`);
+export const getLatest = (id, probe, prefix) =>
+  call('GET', `/api/servers/${encodeURIComponent(id)}/latest${query({ probe, prefix })}`);
+
+/**
+ * When fields of one object changed value over [from, to], newest first.
+ * @param {number} id server
+ * @param {{ probe: string, object: string, fields: readonly string[], from: string, to: string }} p
+ * @returns {Promise<{ changes: FieldChange[] }>}
+ */
+export const getChanges = (id, p) =>
+  call('GET', `/api/servers/${encodeURIComponent(id)}/changes${query({ ...p, fields: p.fields.join(',') })}`);
+
+/**
+ * An agent's host: the agent, its servers and the host probes with data.
+ * @param {number} id agent
+ * @returns {Promise<HostDetail>}
+ */
+export const getHost = (id) => call('GET', `/api/agents/${encodeURIComponent(id)}`);
+
+/**
+ * Latest value of every object of a host probe of an agent.
+ * @template V
+ * @param {number} id agent
+ * @param {string} probe
+ * @returns {Promise<{ rows: LatestValue<V>[] }>}
+ */
+export const getHostLatest = (id, probe) =>
+  call('GET', `/api/agents/${encodeURIComponent(id)}/latest${query({ probe })}`);
+
+/**
+ * Downsampled series of some fields of a host probe of an agent.
+ * @param {number} id agent
+ * @param {{ probe: string, fields: readonly string[], mode: SeriesMode, from: string, to: string, points: number, object?: string }} p
+ * @returns {Promise<SeriesAnswer>}
+ */
+export const getHostSeries = (id, p) =>
+  call('GET', `/api/agents/${encodeURIComponent(id)}/series${query({ ...p, fields: p.fields.join(',') })}`);
 
 /**
  * Current alerts by level and their history.

@@ -54,7 +54,7 @@ export function count(x) {
   return n === undefined ? '' : n.toLocaleString('en-US');
 }
 
-/** @typedef {'bytes' | 'bytes/s' | '%' | 's' | '/s' | 'count'} ChartUnit */
+/** @typedef {'bytes' | 'bytes/s' | '%' | 's' | '/s' | '/min' | 'count'} ChartUnit */
 
 /**
  * A value in a chart's unit; '' for none.
@@ -74,9 +74,126 @@ export function withUnit(n, unit) {
       return `${short(n)} s`;
     case '/s':
       return `${short(n)}/s`;
+    case '/min':
+      return `${short(n)}/min`;
     default:
       return short(n);
   }
+}
+
+/** Scales of an axis: bytes in powers of 1024, other units in powers of 1000. */
+const BYTE_SCALES = /** @type {const} */ ([
+  [1024 ** 4, 'TiB'],
+  [1024 ** 3, 'GiB'],
+  [1024 ** 2, 'MiB'],
+  [1024, 'KiB'],
+  [1, 'B'],
+]);
+const SI_SCALES = /** @type {const} */ ([
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+  [1, ''],
+]);
+
+/**
+ * The labels of a chart axis's ticks in `unit`: one scale for every tick
+ * (the largest tick's: "7.19 MiB", "7.21 MiB"), with the fewest decimals
+ * that keep every label distinct (an axis never repeats a label: review
+ * B10), trailing zeros dropped.
+ * @param {readonly number[]} ticks
+ * @param {ChartUnit | string} unit
+ * @returns {string[]}
+ */
+export function axisValues(ticks, unit) {
+  const isBytes = unit === 'bytes' || unit === 'bytes/s';
+  const scales = isBytes ? BYTE_SCALES : SI_SCALES;
+  const max = Math.max(0, ...ticks.filter(Number.isFinite).map(Math.abs));
+  const [div, suffix] = scales.find(([d]) => max >= d) ?? scales[scales.length - 1] ?? [1, ''];
+  /** @param {string} n */
+  const decorate = (n) => {
+    switch (unit) {
+      case 'bytes':
+        return `${n} ${suffix}`;
+      case 'bytes/s':
+        return `${n} ${suffix}/s`;
+      case '%':
+        return `${n}${suffix} %`;
+      case 's':
+        return `${n}${suffix} s`;
+      case '/s':
+        return `${n}${suffix}/s`;
+      case '/min':
+        return `${n}${suffix}/min`;
+      default:
+        return `${n}${suffix}`;
+    }
+  };
+  /** @type {string[]} */
+  let labels = [];
+  for (let decimals = 0; decimals <= 6; decimals++) {
+    labels = ticks.map((x) => (Number.isFinite(x) ? String(Number((x / div).toFixed(decimals))) : ''));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels.map((l) => (l === '' ? '' : decorate(l)));
+}
+
+/** Three significant digits, whole numbers from 100 up: 0.988, 12.3, 88.2, 1235. @param {number} n */
+function sig3(n) {
+  return Math.abs(n) >= 100 ? String(Math.round(n)) : String(Number(n.toPrecision(3)));
+}
+
+/** Bytes with at most one decimal, none when whole: "16 MiB", "1.5 GiB". @param {number} n */
+function bytesTrim(n) {
+  return bytes(n).replace(/\.0 /, ' ');
+}
+
+/**
+ * A value in the unit an alert template or a probe column declares, for
+ * tables and alert pages: bytes as sizes, seconds as durations from 90 s
+ * up, milliseconds, percentages, booleans as yes/no, counts with thousands
+ * separators, any other unit as a word after the number ("3 files");
+ * three significant digits at most (never 16 decimals: review C6). '' for none.
+ * @param {unknown} x a number (or a bigint's string)
+ * @param {string} unit e.g. bytes, bytes/s, s, ms, percent, count, boolean, transactions
+ * @returns {string}
+ */
+export function quantity(x, unit) {
+  const n = num(x);
+  if (n === undefined) return '';
+  const plain = Number.isInteger(n) ? count(n) : sig3(n);
+  switch (unit) {
+    case 'bytes':
+      return bytesTrim(n);
+    case 'bytes/s':
+      return `${bytesTrim(n)}/s`;
+    case 'percent':
+    case '%':
+      return `${sig3(n)} %`;
+    case 's':
+      return Math.abs(n) >= 90 ? duration(n) : `${sig3(n)} s`;
+    case 'ms':
+      return Math.abs(n) >= 1000 ? quantity(n / 1000, 's') : `${sig3(n)} ms`;
+    case '/s':
+      return `${sig3(n)}/s`;
+    case 'boolean':
+      return n ? 'yes' : 'no';
+    case 'count':
+    case '':
+      return plain;
+    default:
+      return `${plain} ${unit}`;
+  }
+}
+
+/**
+ * `text` with every number of more than three decimals shortened to three
+ * significant digits ("DCS last seen 0.9879999160766602 s ago" -> "… 0.988
+ * s ago"): alert details are text written by template SQL.
+ * @param {string} text
+ */
+export function tidyNumbers(text) {
+  return text.replace(/-?\d+\.\d{4,}/g, (m) => sig3(Number(m)));
 }
 
 const MINUTE = 60;

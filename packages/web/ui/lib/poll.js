@@ -2,12 +2,22 @@
 // Automatic refresh: a hook that loads data now and every `intervalS`
 // seconds while the page is visible, keeps the last good answer when a
 // refresh fails (a failing-over backend answers 503; the page keeps showing
-// what it had and says so), and announces a lost session (401) to the app.
+// what it had and says so), stops on a 404 (what was asked for does not
+// exist: the page says so) and announces a lost session (401) to the app.
 import { ApiError } from './api.js';
 import { useCallback, useEffect, useRef, useState } from './html.js';
 
 /** Event the app listens to: the session ended (some request answered 401). */
 export const UNAUTHORIZED_EVENT = 'pharos:unauthorized';
+
+/**
+ * True when `err` says the thing asked for does not exist (404): polling
+ * stops, and the page says so instead of retrying forever.
+ * @param {unknown} err
+ */
+export function isGone(err) {
+  return err instanceof ApiError && err.status === 404;
+}
 
 /**
  * What {@link usePoll} returns: `data` is the last successful answer (kept
@@ -54,6 +64,8 @@ export function usePoll(load, key, intervalS) {
           return;
         }
         setState((/** @type {typeof state} */ s) => ({ ...s, error: err }));
+        // What was asked for does not exist (a server removed, a mistyped id): asking again will not help.
+        if (isGone(err)) return;
       }
       if (!stopped && intervalS > 0 && !document.hidden) timer = setTimeout(run, intervalS * 1000);
     };

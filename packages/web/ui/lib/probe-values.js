@@ -118,24 +118,32 @@ export function cacheHit(t, latest) {
 
 /**
  * replication_lag (one object per standby or upstream) -> "standby1: 12.0
- * KiB / 0.3 s", "upstream: broken"; '' when none (a primary without standbys).
+ * KiB / 0.3 s, upstream: broken"; '' when none (a primary without standbys).
  * @param {LatestByProbe | undefined} latest
  */
 export function replicationLag(latest) {
+  return replicationLagLines(latest).join(', ');
+}
+
+/**
+ * replication_lag as one line per standby or upstream: "standby1: 12.0 KiB
+ * / 0.3 s", "upstream: broken"; none for a primary without standbys.
+ * @param {LatestByProbe | undefined} latest
+ * @returns {string[]}
+ */
+export function replicationLagLines(latest) {
   const list = latest?.replication_lag;
-  if (!list || list.length === 0) return '';
-  return list
-    .map(({ object, value: x }) => {
-      const text = [
-        x.lag_bytes !== undefined ? bytes(x.lag_bytes) : '',
-        x.replay_lag_s !== undefined ? `${x.replay_lag_s.toFixed(1)} s` : '',
-      ]
-        .filter(Boolean)
-        .join(' / ');
-      const state = [text, x.broken ? 'broken' : ''].filter(Boolean).join(' ') || '-';
-      return (object ? `${object}: ` : '') + state;
-    })
-    .join(', ');
+  if (!list || list.length === 0) return [];
+  return list.map(({ object, value: x }) => {
+    const text = [
+      x.lag_bytes !== undefined ? bytes(x.lag_bytes) : '',
+      x.replay_lag_s !== undefined ? `${x.replay_lag_s.toFixed(1)} s` : '',
+    ]
+      .filter(Boolean)
+      .join(' / ');
+    const state = [text, x.broken ? 'broken' : ''].filter(Boolean).join(' ') || '-';
+    return (object ? `${object}: ` : '') + state;
+  });
 }
 
 /**

@@ -3,12 +3,16 @@
 // to pages. Routes:
 //   #/                         overview
 //   #/server/<id>              a server's analysis
+//   #/server/<id>/database/<db>            one database of a server
+//   #/server/<id>/table/<db>/<relation>    one table (schema.name) of a database
+//   #/host/<agentId>           an agent's host (CPU, memory, disks, network)
 //   #/alerts                   alerts, Current tab
 //   #/alerts/<tab>[?...]       alerts, another tab (ALERT_TABS)
 //   #/alerts/<id>              one alert
 //   #/probe-log                probe failures
-// Anything else is the overview. A new page adds a line to ROUTES (and its
-// case in main.js). No DOM or framework here: unit-tested under Node.
+// Anything else is "no such page" (not the overview: a mistyped link must
+// say so). A new page adds a line to ROUTES (and its case in main.js). No
+// DOM or framework here: unit-tested under Node.
 
 /** The tabs of the alerts area, in their order (`current` is #/alerts itself). */
 export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', 'deliveries', 'problems']);
@@ -20,16 +24,51 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
  * alert, `id`), `params` the hash's query (#/alerts/deliveries?alertId=7).
  * @typedef {{ page: 'overview' }
  *   | { page: 'server', id: number }
+ *   | { page: 'database', serverId: number, database: string }
+ *   | { page: 'table', serverId: number, database: string, relation: string }
+ *   | { page: 'host', id: number }
  *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
- *   | { page: 'probe-log' }} Route
+ *   | { page: 'probe-log' }
+ *   | { page: 'not-found', hash: string }} Route
  */
 
 /** @param {string | undefined} q */
 const paramsOf = (q) => Object.fromEntries(new URLSearchParams(q ?? ''));
 
+/**
+ * A URL-encoded part of a route (a database or table name), or undefined when it is not valid.
+ * @param {string | undefined} part
+ */
+function decodePart(part) {
+  try {
+    const s = decodeURIComponent(part ?? '');
+    return s === '' ? undefined : s;
+  } catch {
+    return undefined;
+  }
+}
+
 /** @type {[RegExp, (m: RegExpExecArray) => Route | undefined][]} */
 const ROUTES = [
   [/^#\/server\/(\d+)$/, (m) => ({ page: 'server', id: Number(m[1]) })],
+  [
+    /^#\/server\/(\d+)\/database\/([^/]+)$/,
+    (m) => {
+      const database = decodePart(m[2]);
+      return database === undefined ? undefined : { page: 'database', serverId: Number(m[1]), database };
+    },
+  ],
+  [
+    /^#\/server\/(\d+)\/table\/([^/]+)\/([^/]+)$/,
+    (m) => {
+      const database = decodePart(m[2]);
+      const relation = decodePart(m[3]);
+      return database === undefined || relation === undefined
+        ? undefined
+        : { page: 'table', serverId: Number(m[1]), database, relation };
+    },
+  ],
+  [/^#\/host\/(\d+)$/, (m) => ({ page: 'host', id: Number(m[1]) })],
   [
     /^#\/alerts(?:\/([a-z]+|\d+))?\/?(?:\?(.*))?$/,
     (m) => {
@@ -45,17 +84,19 @@ const ROUTES = [
 ];
 
 /**
- * The page named by `hash` (location.hash); the overview for anything unknown.
+ * The page named by `hash` (location.hash): the overview for none (`''`,
+ * `#`, `#/`), `not-found` for anything unknown.
  * @param {string} hash
  * @returns {Route}
  */
 export function parseRoute(hash) {
+  if (hash === '' || hash === '#' || hash === '#/') return { page: 'overview' };
   for (const [re, make] of ROUTES) {
     const m = re.exec(hash);
     const route = m && make(m);
     if (route) return route;
   }
-  return { page: 'overview' };
+  return { page: 'not-found', hash };
 }
 
 /** Links to pages. */
@@ -63,6 +104,13 @@ export const href = {
   overview: () => '#/',
   /** @param {number | string} id */
   server: (id) => `#/server/${id}`,
+  /** @param {number | string} serverId @param {string} database */
+  database: (serverId, database) => `#/server/${serverId}/database/${encodeURIComponent(database)}`,
+  /** @param {number | string} serverId @param {string} database @param {string} relation schema.name */
+  table: (serverId, database, relation) =>
+    `#/server/${serverId}/table/${encodeURIComponent(database)}/${encodeURIComponent(relation)}`,
+  /** @param {number | string} agentId */
+  host: (agentId) => `#/host/${agentId}`,
   /** @param {AlertTab} tab */
   alerts: (tab) => (tab === 'current' ? '#/alerts' : `#/alerts/${tab}`),
   /** @param {number | string} id */

@@ -3,7 +3,7 @@
 // thresholds and values as text, the note read-only users see, and what a
 // 403 adds (only administrators may change things).
 import { Badge, stateTone } from '../../components/badges.js';
-import { withUnit } from '../../lib/format.js';
+import { quantity, tidyNumbers } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import { href } from '../../lib/route.js';
 
@@ -31,21 +31,30 @@ export function AlertTarget({ alert: a }) {
 }
 
 /**
- * "> 80 / 90 / 95": operator and Low/Medium/High thresholds.
+ * "> 80 % / 90 % / 95 %", "> 16 MiB / 64 MiB / 256 MiB": operator and
+ * Low/Medium/High thresholds in the template's unit.
  * @param {AlertConfig} a
  */
 export function thresholdsText(a) {
-  return `${a.operator} ${a.low} / ${a.medium} / ${a.high}`;
+  const q = (/** @type {number} */ x) => quantity(x, a.unit ?? '') || String(x);
+  return `${a.operator} ${q(a.low)} / ${q(a.medium)} / ${q(a.high)}`;
 }
 
 /**
- * The alert's last value with its template's unit and detail, or '' when there is none.
+ * The alert's last value in its template's unit, or '' when there is none.
  * @param {AlertConfig} a
  */
 export function valueText(a) {
   if (a.last_value === null || a.last_value === undefined) return '';
-  const v = withUnit(a.last_value, a.unit ?? '') || String(a.last_value);
-  return a.last_detail ? `${v} (${a.last_detail})` : v;
+  return quantity(a.last_value, a.unit ?? '') || String(a.last_value);
+}
+
+/**
+ * The detail the template wrote with the last value (long decimals shortened), or ''.
+ * @param {AlertConfig} a
+ */
+export function detailText(a) {
+  return a.last_detail ? tidyNumbers(a.last_detail) : '';
 }
 
 /**

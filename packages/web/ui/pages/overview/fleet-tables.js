@@ -4,18 +4,16 @@
 // selection and focus stay where they were.
 import { AlertCounts, Badge } from '../../components/badges.js';
 import { Table } from '../../components/table.js';
-import { count, duration } from '../../lib/format.js';
+import { duration, quantity } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import * as v from '../../lib/probe-values.js';
 import { href } from '../../lib/route.js';
+import { serverState } from '../../lib/server-state.js';
 
 /** @typedef {import('../../lib/api.js').Fleet} Fleet */
 /** @typedef {import('../../lib/api.js').FleetAgent} FleetAgent */
 /** @typedef {import('../../lib/api.js').FleetServer} FleetServer */
 /** @typedef {import('../../components/badges.js').Tone} Tone */
-
-/** Server data older than this many heartbeat intervals (at least 60 s) counts as stale. */
-const STALE_INTERVALS = 3;
 
 /**
  * [text, tone] of an agent's status.
@@ -29,23 +27,19 @@ function agentStatus(a) {
 }
 
 /**
- * [text, tone] of a server's status.
+ * [text, tone, why] of a server's status (lib/server-state.js).
  * @param {FleetServer} s
  * @param {Fleet} fleet
  * @param {Map<number, FleetAgent>} agentsById
- * @returns {[string, Tone]}
  */
 export function serverStatus(s, fleet, agentsById) {
-  if (!s.active) return ['inactive', 'off'];
-  const up = v.latestOf(s.latest, 'server_up');
-  if (up === undefined) return ['no data', 'warn'];
-  const staleS = Math.max(60, STALE_INTERVALS * fleet.heartbeatIntervalS);
   const agent = s.agentId === null ? undefined : agentsById.get(s.agentId);
-  if (agent && !agent.alive) return ['agent down', 'warn'];
-  if (up.ageS > staleS) return ['stale', 'warn'];
-  const isUp = v.isUp(up);
-  if (isUp === undefined) return ['unknown', 'warn'];
-  return isUp ? ['up', 'ok'] : ['down', 'bad'];
+  return serverState({
+    active: s.active,
+    up: v.latestOf(s.latest, 'server_up'),
+    agentAlive: agent?.alive,
+    heartbeatIntervalS: fleet.heartbeatIntervalS,
+  });
 }
 
 /**
@@ -66,7 +60,7 @@ function AgentRow({ a }) {
   return html`<tr data-id=${a.id}>
     <td><${Badge} text=${status} tone=${tone} /></td>
     <td class="num">${a.id}</td>
-    <td>${a.name}</td>
+    <td><a href=${href.host(a.id)}>${a.name}</a></td>
     <td>${a.hostAddress ?? ''}</td>
     <td>${a.version ?? ''}</td>
     <td>${a.heartbeatAgeS === null ? 'never' : `${duration(a.heartbeatAgeS)} ago`}</td>
@@ -79,23 +73,24 @@ function AgentRow({ a }) {
 
 /** @param {{ s: FleetServer, fleet: Fleet, agentsById: Map<number, FleetAgent> }} props */
 function ServerRow({ s, fleet, agentsById }) {
-  const [status, tone] = serverStatus(s, fleet, agentsById);
-  const why = status === 'down' ? v.downReason(v.latestOf(s.latest, 'server_up')) : '';
+  const [status, tone, why] = serverStatus(s, fleet, agentsById);
   const info = v.latestOf(s.latest, 'server_info');
-  const totals = v.databaseTotals(s.latest);
-  return html`<tr data-id=${s.id}>
+  const w = s.window;
+  const over = w ? `over the ${w.seconds} s between the two newest samples` : 'needs two samples';
+  // Values of a server that is not up are its last ones: greyed out (review B7).
+  return html`<tr data-id=${s.id} class=${status === 'up' ? '' : 'not-current'}>
     <td><${Badge} text=${status} tone=${tone} title=${why} /></td>
     <td class="num">${s.id}</td>
-    <td><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? ' (PEM backend)' : ''}</td>
+    <td class="wrap name"><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? html` <span class="muted">(PEM backend)</span>` : ''}</td>
     <td>${s.host}:${s.port}</td>
     <td>${s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)}</td>
     <td>${v.role(info)}</td>
     <td>${v.version(info)}</td>
     <td>${v.uptime(info, fleet.asOf)}</td>
-    <td>${v.connections(s.latest)}</td>
-    <td class="num">${totals ? count(totals.commits) : ''}</td>
-    <td class="num">${v.cacheHit(totals, s.latest)}</td>
-    <td>${v.replicationLag(s.latest)}</td>
+    <td class="wrap connections">${v.connections(s.latest)}</td>
+    <td class="num" title=${over}>${w ? quantity(w.commitsPerS, '/s') : ''}</td>
+    <td class="num" title=${over}>${w ? quantity(w.cacheHitPct, 'percent') : ''}</td>
+    <td class="wrap lag">${v.replicationLagLines(s.latest).map((line) => html`<div key=${line}>${line}</div>`)}</td>
     <td><${AlertCounts} counts=${s.alerts} /></td>
     <td>${newestSampleAge(s.latest)}</td>
   </tr>`;
@@ -124,7 +119,7 @@ const SERVER_HEAD = [
   'Version',
   'Uptime',
   'Connections',
-  'Commits',
+  'Commits/s',
   'Cache hit',
   'Replication lag',
   'Alerts',

@@ -1,34 +1,31 @@
 // @ts-check
-// Server analysis: the chosen charts over the chosen time range, downsampled
-// by the backend to the chart's width, and the top tables by size, dead
-// tuples and scans. A chart whose probe has no data for this server says so
-// ("no data yet for this probe") instead of drawing an empty frame.
-import { pointCount, TimeChart } from '../../components/chart.js';
+// Server analysis: the server's state (a banner when it is not up), the
+// chosen charts over the chosen time range, downsampled by the backend to
+// the chart's width, and the top tables by size, dead tuples and scans. A
+// chart whose probe has no data for this server says why (lib/no-data.js)
+// instead of drawing an empty frame; a server that does not exist is "not
+// found", not retried forever.
+
+import { Badge } from '../../components/badges.js';
+import { ChartGrid, loadCharts } from '../../components/chart-grid.js';
+import { noDataContext } from '../../components/no-data-note.js';
 import { RangePicker } from '../../components/range-picker.js';
 import { StatusBar } from '../../components/status-bar.js';
 import { TIME_RANGES } from '../../contract/time-ranges.js';
 import { getLatest, getSeries, getServer } from '../../lib/api.js';
+import { duration } from '../../lib/format.js';
 import { html, useState } from '../../lib/html.js';
-import { usePoll } from '../../lib/poll.js';
-import { CHARTS, chosenCharts, sourceFor, TABLE_STATS_PROBE } from './chart-catalog.js';
+import { isGone, usePoll } from '../../lib/poll.js';
+import { href } from '../../lib/route.js';
+import { serverState } from '../../lib/server-state.js';
+import { NotFoundPage } from '../not-found/not-found-page.js';
+import { CHARTS, chosenCharts, TABLE_STATS_PROBE } from './chart-catalog.js';
+import { Databases } from './databases.js';
 import { TopTables } from './top-tables.js';
 
 /** @typedef {import('../../lib/api.js').Preferences} Preferences */
 /** @typedef {import('./chart-catalog.js').Chart} Chart */
 /** @typedef {import('./top-tables.js').TableRow} TableRow */
-/**
- * A chart with what loading it found: the probes it lacks (`missing`), or its
- * source, the API's answer and the lines drawn.
- * @typedef {{ chart: Chart, missing: string[] }
- *   | { chart: Chart, missing?: undefined, source: import('./chart-catalog.js').ChartSource,
- *       answer: import('../../lib/api.js').SeriesAnswer, lines: import('../../components/chart.js').Line[] }} ChartItem
- */
-
-/** Points to ask for: about one per horizontal pixel of a chart (two charts per row). */
-function pointsForScreen() {
-  const w = document.querySelector('main')?.clientWidth ?? 1200;
-  return Math.max(50, Math.min(2000, Math.floor(w / (w > 1000 ? 2 : 1)) - 90));
-}
 
 /**
  * The server, its charts' series and its table statistics.
@@ -39,47 +36,26 @@ function pointsForScreen() {
 async function loadServer(id, charts, rangeS) {
   const detail = await getServer(id);
   const present = new Set(detail.probes.map((p) => p.probe));
-  const to = new Date();
-  const from = new Date(to.getTime() - rangeS * 1000);
-  const points = pointsForScreen();
-  const series = await Promise.all(
-    charts.map(async (chart) => {
-      const source = sourceFor(chart, present);
-      if (!source) return /** @type {ChartItem} */ ({ chart, missing: chart.sources.map((s) => s.probe) });
-      const answer = await getSeries(id, {
-        probe: source.probe,
-        fields: source.fields,
-        mode: source.mode,
-        from: from.toISOString(),
-        to: to.toISOString(),
-        points,
-      });
-      return /** @type {ChartItem} */ ({ chart, source, answer, lines: chart.lines(answer) });
-    }),
-  );
-  /** @type {TableRow[] | undefined} */
-  const tables = present.has(TABLE_STATS_PROBE)
-    ? (await getLatest(/** @type {number} */ (id), TABLE_STATS_PROBE)).rows
-    : undefined;
-  return { detail, series, tables };
-}
-
-/** @param {{ item: ChartItem }} props */
-function ChartCard({ item }) {
-  const { chart } = item;
-  let body;
-  if (item.missing) {
-    body = html`<p class="no-data">No data yet for this probe (${item.missing.join(' / ')}): the agent does not collect it for this server yet.</p>`;
-  } else if (pointCount(item.lines) === 0) {
-    body = html`<p class="no-data">No data in this time range (probe ${item.source.probe}).</p>`;
-  } else {
-    body = html`<${TimeChart} id=${chart.id} t=${item.answer.t} lines=${item.lines} unit=${chart.unit} />`;
-  }
-  const resets = item.missing ? 0 : Math.max(0, ...item.answer.series.map((s) => s.resets ?? 0));
-  return html`<div class="chart-card" data-chart=${chart.id} data-points=${item.missing ? 0 : pointCount(item.lines)}>
-    <h3>${chart.title}${resets > 0 ? html` <span class="muted" title="counter resets left out of the rate">(${resets} reset${resets > 1 ? 's' : ''})</span>` : ''}</h3>
-    ${body}
-  </div>`;
+  const series = await loadCharts((p) => getSeries(id, p), charts, present, rangeS);
+  /**
+   * @template V
+   * @param {string} probe
+   * @returns {Promise<import('../../lib/api.js').LatestValue<V>[] | undefined>}
+   */
+  const latest = async (probe) => (present.has(probe) ? (await getLatest(id, probe)).rows : undefined);
+  const [tables, size, activity, xid] = await Promise.all([
+    /** @type {Promise<TableRow[] | undefined>} */ (latest(TABLE_STATS_PROBE)),
+    latest('database_size'),
+    latest('database_activity'),
+    latest('xid_wraparound'),
+  ]);
+  /** @type {import('./databases.js').DatabaseRows} */
+  const databases = {
+    size: /** @type {import('./databases.js').DatabaseRows['size']} */ (size),
+    activity: /** @type {import('./databases.js').DatabaseRows['activity']} */ (activity),
+    xid: /** @type {import('./databases.js').DatabaseRows['xid']} */ (xid),
+  };
+  return { detail, series, tables, databases };
 }
 
 /**
@@ -110,6 +86,34 @@ function ChartChooser({ prefs, onSave }) {
 }
 
 /**
+ * The server's state as a banner when it is not up (review B7: a down
+ * server's page gave no sign; its charts just stopped), and its role and
+ * version beside the title.
+ * @param {{ d: import('../../lib/api.js').ServerDetail }} props
+ */
+export function ServerStateBanner({ d }) {
+  const [word, tone, why] = serverState({
+    active: d.active,
+    up: d.status.up ?? undefined,
+    agentAlive: d.status.agentAlive ?? undefined,
+    heartbeatIntervalS: d.status.heartbeatIntervalS,
+  });
+  if (word === 'up') return '';
+  const since = d.status.up ? ` Last checked ${duration(d.status.up.ageS)} ago.` : '';
+  const sentence =
+    {
+      down: `The server is down${why ? `: ${why}` : ''}.${since} The charts end at its last sample.`,
+      'agent down': `Its agent (${d.agentName ?? 'unbound'}) has stopped sending heartbeats${d.status.heartbeatAgeS === null ? '' : ` (last ${duration(d.status.heartbeatAgeS)} ago)`}: the server's state is unknown and its values are the last ones.`,
+      stale: `No new data: ${why}. The values shown are the last ones.`,
+      inactive: 'The server is not monitored (inactive).',
+      'no data': 'No data from this server yet.',
+    }[word] ?? why;
+  return html`<p class="banner server-state" id="server-state" data-state=${word} data-tone=${tone} role="status">
+    <${Badge} tone=${tone} text=${word} /> ${sentence}
+  </p>`;
+}
+
+/**
  * The analysis page of server `id`.
  * @param {{ id: number, prefs: Preferences, onSave: (change: Partial<Preferences>) => void }} props
  */
@@ -119,20 +123,25 @@ export function ServerPage({ id, prefs, onSave }) {
   const key = `${id}|${prefs.timeRange}|${charts.map((c) => c.id).join(',')}`;
   const poll = usePoll(() => loadServer(id, charts, rangeS), key, prefs.refreshIntervalS);
   const d = poll.data;
+  if (!d && isGone(poll.error))
+    return html`<${NotFoundPage} what=${`server ${id}`} why=${poll.error instanceof Error ? poll.error.message : ''} />`;
+  const ctx = d ? noDataContext(d.detail) : undefined;
   return html`<section id="server-view" data-server-id=${id}>
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
     <div class="page-head">
       <h2 id="server-title">${d ? d.detail.name : `Server ${id}`}
-        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · agent ${d.detail.agentName ?? 'unbound'}</span>` : ''}</h2>
+        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · ${[d.detail.status.role, d.detail.status.serverVersion?.split(' ')[0]].filter(Boolean).join(' ')} · ${d.detail.agentId === null ? 'unbound' : html`host <a href=${href.host(d.detail.agentId)} id="server-host">${d.detail.agentName ?? `agent ${d.detail.agentId}`}</a>`}</span>` : ''}</h2>
       <div class="tools">
         <${RangePicker} value=${prefs.timeRange} onChange=${(/** @type {Preferences['timeRange']} */ timeRange) => onSave({ timeRange })} />
         <${ChartChooser} prefs=${prefs} onSave=${onSave} />
       </div>
     </div>
+    ${d ? html`<${ServerStateBanner} d=${d.detail} />` : ''}
     ${
-      d
-        ? html`<div class="charts">${d.series.map((item) => html`<${ChartCard} key=${item.chart.id} item=${item} />`)}</div>
-          <${TopTables} rows=${d.tables} />`
+      d && ctx
+        ? html`<${ChartGrid} items=${d.series} ctx=${ctx} />
+          <${Databases} serverId=${id} rows=${d.databases} ctx=${ctx} />
+          <${TopTables} serverId=${id} rows=${d.tables} ctx=${ctx} />`
         : html`<p class="muted">Loading…</p>`
     }
   </section>`;

@@ -14,7 +14,7 @@ import { html, useEffect, useState } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
 import { href } from '../../../lib/route.js';
 import { AckButton, ackText } from '../alert-ack.js';
-import { AlertTarget, ReadOnlyNote, StateBadge, thresholdsText, valueText } from '../alert-ui.js';
+import { AlertTarget, detailText, ReadOnlyNote, StateBadge, thresholdsText, valueText } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').AlertConfig} AlertConfig */
 
@@ -51,10 +51,10 @@ function Row({ alert: a, canEdit, reload }) {
   const problem = problemOf(a);
   return html`<tr key=${a.id} data-id=${a.id} class=${problem ? 'has-problem' : ''}>
     <td><${StateBadge} state=${a.state} /></td>
-    <td><a href=${href.alert(a.id)}>${a.template}</a></td>
+    <td class="wrap template"><a href=${href.alert(a.id)}>${a.template}</a></td>
     <td><${AlertTarget} alert=${a} /></td>
-    <td>${a.object}</td>
-    <td class="num">${valueText(a)}</td>
+    <td class="wrap object">${a.object}</td>
+    <td class="value"><span class="num">${valueText(a)}</span>${detailText(a) ? html`<div class="muted detail">${detailText(a)}</div>` : ''}</td>
     <td class="thresholds">${thresholdsText(a)}</td>
     <td>${duration(a.interval_s, { exact: true })}</td>
     <td>${notifyText(a)}</td>

@@ -6,7 +6,7 @@ import { AlertCounts } from '../../../components/badges.js';
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
 import { getAlerts } from '../../../lib/api.js';
-import { when } from '../../../lib/format.js';
+import { quantity, when } from '../../../lib/format.js';
 import { html } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
 import { href } from '../../../lib/route.js';
@@ -54,7 +54,7 @@ function ChangeRows({ changes }) {
       <td>${c.event}</td>
       <td>${c.oldState === null ? '' : html`<${StateBadge} state=${c.oldState} text=${stateText(c.oldState)} /> → `}
         <${StateBadge} state=${c.newState} text=${stateText(c.newState)} /></td>
-      <td class="num">${c.value === null ? '' : c.value}</td>
+      <td class="num">${quantity(c.value, c.unit)}</td>
     </tr>`,
   );
 }

@@ -6,12 +6,12 @@
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
 import { getAlertConfig, listDeliveries, listEmailGroups } from '../../../lib/alert-admin-api.js';
-import { duration, when } from '../../../lib/format.js';
+import { duration, quantity, when } from '../../../lib/format.js';
 import { html, useEffect, useState } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
 import { href } from '../../../lib/route.js';
 import { AckBox } from '../alert-ack.js';
-import { AlertTarget, ReadOnlyNote, StateBadge, valueText } from '../alert-ui.js';
+import { AlertTarget, detailText, ReadOnlyNote, StateBadge, valueText } from '../alert-ui.js';
 import { DeliveryStatus } from '../delivery-ui.js';
 import { AlertForm } from './alert-form.js';
 
@@ -34,7 +34,7 @@ function Problem({ alert: a }) {
 function Facts({ alert: a }) {
   return html`<dl class="facts" id="alert-facts">
     <dt>State</dt><dd><${StateBadge} state=${a.state} /> since ${when(a.changed_at)}${a.flapping ? ' (flapping)' : ''}</dd>
-    <dt>Value</dt><dd id="alert-value">${valueText(a) || html`<span class="muted">no data</span>`}</dd>
+    <dt>Value</dt><dd id="alert-value">${valueText(a) || html`<span class="muted">no data</span>`}${detailText(a) ? html` <span class="muted">(${detailText(a)})</span>` : ''}</dd>
     <dt>Level</dt><dd>${a.level}${a.object ? ` · ${a.object}` : ''}</dd>
     <dt>Evaluated</dt><dd>${when(a.last_evaluated_at) || 'never'} · every ${duration(a.interval_s, { exact: true })}${a.enabled && a.next_due ? ` · next ${when(a.next_due)}` : ''}</dd>
     <dt>Evaluations</dt><dd>${a.evaluations}${Number(a.missed_slots) > 0 ? ` (${a.missed_slots} intervals missed)` : ''}</dd>
@@ -44,14 +44,14 @@ function Facts({ alert: a }) {
 
 const HISTORY_HEAD = ['At', 'Event', 'State', 'Value', 'Notified'];
 
-/** @param {{ rows: import('../../../lib/alert-admin-api.js').AlertHistoryRow[] }} props */
-function History({ rows }) {
+/** @param {{ rows: import('../../../lib/alert-admin-api.js').AlertHistoryRow[], unit: string }} props */
+function History({ rows, unit }) {
   if (rows.length === 0) return html`<p class="muted" id="alert-no-history">No state change yet.</p>`;
   return html`<${Table} id="alert-detail-history" head=${HISTORY_HEAD}>${rows.map(
     (h) => html`<tr key=${h.id}>
         <td>${when(h.at)}</td><td>${h.event}</td>
         <td><${StateBadge} state=${h.old_state} /> → <${StateBadge} state=${h.new_state} /></td>
-        <td class="num">${h.value ?? ''}</td><td>${h.notified ? 'yes' : 'no (damped)'}</td>
+        <td class="num">${quantity(h.value, unit)}</td><td>${h.notified ? 'yes' : 'no (damped)'}</td>
       </tr>`,
   )}</${Table}>`;
 }
@@ -104,7 +104,7 @@ export function AlertDetailPage({ id, prefs, canEdit }) {
           <${ReadOnlyNote} canEdit=${canEdit} />
           <${AlertForm} key=${a.id} alert=${a} groups=${groups} canEdit=${canEdit} onSaved=${poll.reload} />
           <h3>Recent state changes</h3>
-          <${History} rows=${a.history} />
+          <${History} rows=${a.history} unit=${a.unit ?? ''} />
           <h3>Notifications</h3>
           <${Notifications} alertId=${a.id} rows=${deliveries ?? []} />`
     }

@@ -1,0 +1,65 @@
+/**
+ * When some fields of one object of a probe changed value over a time range
+ * (e.g. table_stats' last_vacuum, last_autovacuum, last_analyze and
+ * last_autoanalyze of one table: each new value is one VACUUM or ANALYZE
+ * the agent saw, at the probe's granularity). Values are the JSON texts the
+ * agent wrote (timestamps as ISO 8601); the first sample of the range gives
+ * each field's value in force at its start.
+ *
+ * Source of facts: pemhistory.sample (one row per sample, 001_initial.sql).
+ */
+import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import { SERIES_DEADLINE_MS } from './series-query.js';
+
+/** Most changes one answer carries (newest first). */
+export const MAX_CHANGES = 500;
+
+/** One change of a field: its new value and the time of the first sample that had it. */
+export interface FieldChange {
+  field: string;
+  /** The value as text (ISO 8601 for timestamps), never null (a field that became NULL is not listed). */
+  value: string;
+  at: string;
+}
+
+/** What to read. */
+export interface ChangesRequest {
+  serverId: number;
+  probe: string;
+  object: string;
+  fields: string[];
+  fromS: number;
+  toS: number;
+}
+
+const CHANGES_SQL = `
+SELECT field, value, at FROM (
+  SELECT f.field, s.value ->> f.field AS value, s.collected_at AS at,
+         lag(s.value ->> f.field) OVER (PARTITION BY f.field ORDER BY s.collected_at) AS prev
+    FROM pemhistory.sample s CROSS JOIN unnest($4::text[]) AS f(field)
+   WHERE s.server_id = $1 AND s.probe = $2 AND s.object = $3
+     AND s.collected_at >= $5::timestamptz AND s.collected_at < $6::timestamptz) x
+ WHERE x.value IS NOT NULL AND x.value IS DISTINCT FROM x.prev
+ ORDER BY at DESC, field
+ LIMIT ${MAX_CHANGES}`;
+
+/** Reads the changes (newest first). Throws BackendFailingOverError. */
+export async function readChanges(
+  db: Backend,
+  req: ChangesRequest,
+  logger?: LogSink,
+): Promise<FieldChange[]> {
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const rows = await withFailoverRetry(
+    async () =>
+      (
+        await db.query<{ field: string; value: string; at: Date }>(
+          CHANGES_SQL,
+          [req.serverId, req.probe, req.object, req.fields, iso(req.fromS), iso(req.toS)],
+          { deadlineMs: SERIES_DEADLINE_MS },
+        )
+      ).rows,
+    { logger, what: 'read changes' },
+  );
+  return rows.map((r) => ({ field: r.field, value: r.value, at: new Date(r.at).toISOString() }));
+}
