@@ -38,19 +38,8 @@ export function labConfigureArgs(
   });
   const own = ['--agent-config', `${pharosDir}/agent.yml`];
   if (host.role === 'backend') return [...argv, ...own];
-  const web = ctx.pki.webCert(host.name);
-  return [
-    ...argv,
-    ...own,
-    '--web-config',
-    `${pharosDir}/web.yml`,
-    '--web-port',
-    String(ctx.topo.pem.web_port),
-    '--web-cert',
-    web.certFile,
-    '--web-key',
-    web.keyFile,
-  ];
+  // The web certificate is where the command line names it: <certDir>/web.crt and web.key (lab/pki.ts).
+  return [...argv, ...own, '--web-config', `${pharosDir}/web.yml`, '--web-port', String(ctx.topo.pem.web_port)];
 }
 
 /**
