@@ -28,9 +28,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { PlanFile, PlanHost } from '../plan/types.js';
 import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from '../render/etcd.js';
 import { hostPort, httpUrl } from '../render/url.js';
-import type { PlanFile, PlanHost } from '../plan/types.js';
 import { sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 
@@ -79,7 +79,9 @@ function yamlFile(path: string, comment: string, value: unknown, mode = 0o644): 
     mode,
     secret: mode === 0o600,
     description:
-      mode === 0o600 ? 'passwords for the playbook (0600; ansible-vault encrypt it)' : 'Ansible (docs/deploy.md)',
+      mode === 0o600
+        ? 'passwords for the playbook (0600; ansible-vault encrypt it)'
+        : 'Ansible (docs/deploy.md)',
   };
 }
 

@@ -39,7 +39,14 @@ export function labConfigureArgs(
   const own = ['--agent-config', `${pharosDir}/agent.yml`];
   if (host.role === 'backend') return [...argv, ...own];
   // The web certificate is where the command line names it: <certDir>/web.crt and web.key (lab/pki.ts).
-  return [...argv, ...own, '--web-config', `${pharosDir}/web.yml`, '--web-port', String(ctx.topo.pem.web_port)];
+  return [
+    ...argv,
+    ...own,
+    '--web-config',
+    `${pharosDir}/web.yml`,
+    '--web-port',
+    String(ctx.topo.pem.web_port),
+  ];
 }
 
 /**

@@ -2,6 +2,8 @@
  * `pharos plan`: every per-host artefact of a deployment from one validated
  * topology (issue 3). Uses the same renderers as the lab.
  */
+
+import { ansibleFiles, type DeploySecrets, generateDeploySecrets } from '../deploy/ansible.js';
 import { configureCommandLine, DEFAULT_CERT_DIR, shellQuote, WEB_CERT_FILES } from '../render/configure.js';
 import { renderDynamicConfigYml, SSL_FILES } from '../render/dynamic-config.js';
 import { renderEtcdConf } from '../render/etcd.js';
@@ -11,7 +13,6 @@ import { generatePatroniSecrets, type PatroniSecrets, patroniUsersSql } from '..
 import { agentHosts, agentUser, allHosts, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { type PlanCertificates, planCertificates } from './certificates.js';
-import { ansibleFiles, type DeploySecrets, generateDeploySecrets } from '../deploy/ansible.js';
 import { renderRunbook } from './runbook.js';
 import type { InstallPhase, Plan, PlanFile, PlanHost, PlanInstall } from './types.js';
 
@@ -63,7 +64,7 @@ function configureScript(topo: Topology, host: PlanHost): string {
   const cmd = configureCommandLine(topo, host.name);
   const env = sharesLoopback(topo)
     ? [
-        '# the hosts share one machine\'s loopback: this host is its own address (docs/topology.md)',
+        "# the hosts share one machine's loopback: this host is its own address (docs/topology.md)",
         `export PHAROS_HOST_NAME=${shellQuote(host.name)} PHAROS_HOST_ADDRESS=${shellQuote(host.address)}`,
       ]
     : [];
