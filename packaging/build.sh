@@ -83,9 +83,11 @@ echo "package: staging $version in $work"
 cp "$root/package.json" "$root/package-lock.json" "$app/"
 cp -a "$root/examples" "$app/examples"
 shipped=(core backend agent web ops cli)
-for p in "${shipped[@]}" bench; do
-  mkdir -p "$app/packages/$p"
-  cp "$root/packages/$p/package.json" "$app/packages/$p/"
+# npm ci needs every workspace's package.json; the test and bench workspaces are removed after it.
+mapfile -t workspaces < <(node -p "require('$root/package.json').workspaces.join('\\n')")
+for w in "${workspaces[@]}"; do
+  mkdir -p "$app/$w"
+  cp "$root/$w/package.json" "$app/$w/"
 done
 for p in "${shipped[@]}"; do
   cp -a "$root/packages/$p/dist" "$app/packages/$p/dist"
@@ -97,7 +99,10 @@ find "$app/packages" \( -name '*.test.js' -o -name '*.d.ts' -o -name '*.map' -o 
 
 echo "package: production dependencies (npm ci --omit=dev)"
 (cd "$app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-rm -rf "$app/packages/bench" "$app/node_modules/@pharos/bench"
+for w in "${workspaces[@]}"; do
+  name=${w#packages/}
+  if [[ " ${shipped[*]} " != *" $name "* ]]; then rm -rf "${app:?}/$w" "$app/node_modules/@pharos/$name"; fi
+done
 # The version every component reports.
 node -e '
   const fs = require("fs");

@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The repository root (dist/deploy/testing -> ../../../../..). */
-export const REPO_ROOT = new URL('../../../../../', import.meta.url).pathname;
+/** The repository root (packages/suites/dist/deploy -> ../../../..). */
+export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
 
 /** The files one build made. */
 export interface BuiltPackages {
