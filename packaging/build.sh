@@ -83,12 +83,24 @@ echo "package: staging $version in $work"
 cp "$root/package.json" "$root/package-lock.json" "$app/"
 cp -a "$root/examples" "$app/examples"
 shipped=(core backend agent web ops cli)
-# npm ci needs every workspace's package.json; the test and bench workspaces are removed after it.
-mapfile -t workspaces < <(node -p "require('$root/package.json').workspaces.join('\\n')")
-for w in "${workspaces[@]}"; do
-  mkdir -p "$app/$w"
-  cp "$root/$w/package.json" "$app/$w/"
+for p in "${shipped[@]}"; do
+  mkdir -p "$app/packages/$p"
+  cp "$root/packages/$p/package.json" "$app/packages/$p/"
 done
+# Only the shipped workspaces, without development dependencies (the test
+# and bench workspaces' own dependencies, browsers and test servers, would
+# otherwise count as production ones); npm resolves from the lock file.
+node -e '
+  const fs = require("fs");
+  const [app, ...pkgs] = process.argv.slice(1);
+  for (const f of [`${app}/package.json`, ...pkgs.map((p) => `${app}/packages/${p}/package.json`)]) {
+    const j = JSON.parse(fs.readFileSync(f, "utf8"));
+    delete j.devDependencies;
+    if (f === `${app}/package.json`) j.workspaces = pkgs.map((p) => `packages/${p}`);
+    fs.writeFileSync(f, JSON.stringify(j, null, 2) + "\n");
+  }' "$app" "${shipped[@]}"
+echo "package: production dependencies of the shipped workspaces (npm install --omit=dev, from the lock file)"
+(cd "$app" && npm install --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
 for p in "${shipped[@]}"; do
   cp -a "$root/packages/$p/dist" "$app/packages/$p/dist"
   for d in bin sql ui ansible; do
@@ -96,13 +108,6 @@ for p in "${shipped[@]}"; do
   done
 done
 find "$app/packages" \( -name '*.test.js' -o -name '*.d.ts' -o -name '*.map' -o -name '*.tsbuildinfo' \) -delete
-
-echo "package: production dependencies (npm ci --omit=dev)"
-(cd "$app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-for w in "${workspaces[@]}"; do
-  name=${w#packages/}
-  if [[ " ${shipped[*]} " != *" $name "* ]]; then rm -rf "${app:?}/$w" "$app/node_modules/@pharos/$name"; fi
-done
 # The version every component reports.
 node -e '
   const fs = require("fs");
@@ -110,7 +115,6 @@ node -e '
   for (const f of [`${app}/package.json`, ...pkgs.map((p) => `${app}/packages/${p}/package.json`)]) {
     const j = JSON.parse(fs.readFileSync(f, "utf8"));
     j.version = version;
-    if (f === `${app}/package.json`) j.workspaces = pkgs.map((p) => `packages/${p}`);
     fs.writeFileSync(f, JSON.stringify(j, null, 2) + "\n");
   }' "$app" "$version" "${shipped[@]}"
 
