@@ -22,7 +22,7 @@ export function postgresUser(): { uid: number; gid: number } | undefined {
 
 /** Runs `sql` on the PostgreSQL at `address` (topology port) in database `db`; returns the rows. */
 export async function sqlOnBackend(
-  ctx: { topo: Topology; secrets: LabSecrets },
+  ctx: { topo: Topology; secrets: Pick<LabSecrets, 'patroni_super'> },
   address: string,
   db: string,
   sql: string,

@@ -38,7 +38,7 @@ export function labConfigureArgs(
   });
   const own = ['--agent-config', `${pharosDir}/agent.yml`];
   if (host.role === 'backend') return [...argv, ...own];
-  const web = ctx.pki.webCert(host.name);
+  // The web certificate is where the command line names it: <certDir>/web.crt and web.key (lab/pki.ts).
   return [
     ...argv,
     ...own,
@@ -46,10 +46,6 @@ export function labConfigureArgs(
     `${pharosDir}/web.yml`,
     '--web-port',
     String(ctx.topo.pem.web_port),
-    '--web-cert',
-    web.certFile,
-    '--web-key',
-    web.keyFile,
   ];
 }
 

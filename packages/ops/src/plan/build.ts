@@ -2,33 +2,76 @@
  * `pharos plan`: every per-host artefact of a deployment from one validated
  * topology (issue 3). Uses the same renderers as the lab.
  */
-import { configureCommandLine, DEFAULT_CERT_DIR } from '../render/configure.js';
+
+import { ansibleFiles, type DeploySecrets, generateDeploySecrets } from '../deploy/ansible.js';
+import { configureCommandLine, DEFAULT_CERT_DIR, shellQuote, WEB_CERT_FILES } from '../render/configure.js';
 import { renderDynamicConfigYml, SSL_FILES } from '../render/dynamic-config.js';
 import { renderEtcdConf } from '../render/etcd.js';
 import { firewallCommands } from '../render/firewall.js';
 import { renderPatroniYml } from '../render/patroni.js';
 import { generatePatroniSecrets, type PatroniSecrets, patroniUsersSql } from '../render/patroni-users.js';
-import { agentHosts, agentUser, allHosts } from '../topology/hosts.js';
+import { agentHosts, agentUser, allHosts, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { type PlanCertificates, planCertificates } from './certificates.js';
 import { renderRunbook } from './runbook.js';
-import type { Plan, PlanFile, PlanHost } from './types.js';
+import type { InstallPhase, Plan, PlanFile, PlanHost, PlanInstall } from './types.js';
 
 export interface BuildPlanOptions {
   /** Passwords of the Patroni users; random (32 characters each) when absent. */
   secrets?: PatroniSecrets;
+  /** Passwords the playbook sets (installing superuser, monitoring and web service roles); random when absent. */
+  deploySecrets?: DeploySecrets;
 }
 
 const PUBLIC = 0o644;
 const SECRET = 0o600;
 const SCRIPT = 0o755;
 
-function file(path: string, content: string, mode: number, description: string): PlanFile {
-  return { path, content, mode, secret: mode === SECRET, description };
+function file(
+  path: string,
+  content: string,
+  mode: number,
+  description: string,
+  install?: PlanInstall[],
+): PlanFile {
+  return { path, content, mode, secret: mode === SECRET, description, ...(install ? { install } : {}) };
 }
 
 function script(lines: string[], comment: string): string {
   return ['#!/bin/sh', `# ${comment}`, 'set -eu', ...lines].join('\n').concat('\n');
+}
+
+/** A destination on the host (see PlanInstall). */
+function to(dest: string, owner: string, mode: number, phase: InstallPhase, group = owner): PlanInstall {
+  return { dest, owner, group, mode, phase };
+}
+
+/** Where the playbook keeps a host's copy of its firewall script (run when firewalld runs). */
+export const FIREWALL_SCRIPT_DEST = '/usr/local/sbin/pharos-firewall';
+/** Where the playbook keeps a host's configure step (run with the superuser's password in the environment). */
+export const CONFIGURE_SCRIPT_DEST = '/etc/pharos/configure.sh';
+
+/**
+ * The configure step as a script: the command line of
+ * {@link configureCommandLine} followed by `"$@"` (the playbook adds
+ * `--replication-role primary|standby` for the node's current role, which
+ * wins over the planned one: commander keeps an option's last value). When
+ * the hosts share one machine's loopback (sharesLoopback) the script first
+ * exports the host's name and address (docs/lab.md "How one machine stands
+ * in for nine hosts").
+ */
+function configureScript(topo: Topology, host: PlanHost): string {
+  const cmd = configureCommandLine(topo, host.name);
+  const env = sharesLoopback(topo)
+    ? [
+        "# the hosts share one machine's loopback: this host is its own address (docs/topology.md)",
+        `export PHAROS_HOST_NAME=${shellQuote(host.name)} PHAROS_HOST_ADDRESS=${shellQuote(host.address)}`,
+      ]
+    : [];
+  return script(
+    [...env, `${cmd.script.trimEnd()} \\\n  "$@"`],
+    `configure step of ${host.name}; run after the steps before it in RUNBOOK.md`,
+  );
 }
 
 function hostFiles(
@@ -39,9 +82,15 @@ function hostFiles(
 ): PlanFile[] {
   const dir = host.name;
   const dataDir = topo.postgres.data_dir;
+  const certDir = DEFAULT_CERT_DIR;
   const files: PlanFile[] = [];
+  const isAgentHost = host.agentUser !== undefined;
   if (host.roles.includes('etcd')) {
-    files.push(file(`${dir}/etcd.conf`, renderEtcdConf(topo, host.name), PUBLIC, '/etc/etcd/etcd.conf'));
+    files.push(
+      file(`${dir}/etcd.conf`, renderEtcdConf(topo, host.name), PUBLIC, '/etc/etcd/etcd.conf', [
+        to('/etc/etcd/etcd.conf', 'root', PUBLIC, 'etcd'),
+      ]),
+    );
   }
   if (host.roles.includes('backend')) {
     files.push(
@@ -50,6 +99,7 @@ function hostFiles(
         renderPatroniYml(topo, host.name, secrets),
         SECRET,
         '/etc/patroni/patroni.yml, owner postgres (holds the Patroni passwords)',
+        [to('/etc/patroni/patroni.yml', 'postgres', SECRET, 'patroni')],
       ),
     );
     if (topo.backends[0]?.name === host.name) {
@@ -62,30 +112,35 @@ function hostFiles(
         ),
       );
     }
+    const inData = (name: string) => to(`${dataDir}/${name}`, 'postgres', SECRET, 'ssl');
     files.push(
       file(
         `${dir}/dynamic-config.yml`,
         renderDynamicConfigYml(topo),
         PUBLIC,
         'apply once, on any backend: patronictl -c /etc/patroni/patroni.yml edit-config --apply dynamic-config.yml',
+        [to('/etc/patroni/dynamic-config.yml', 'root', PUBLIC, 'patroni')],
       ),
       file(
         `${dir}/${SSL_FILES.ca}`,
         certs.ca.certPem,
         PUBLIC,
         `${dataDir}/${SSL_FILES.ca}, owner postgres, 0600`,
+        [inData(SSL_FILES.ca), to(`${certDir}/${SSL_FILES.ca}`, 'root', PUBLIC, 'pharos')],
       ),
       file(
         `${dir}/${SSL_FILES.cert}`,
         certs.server.certPem,
         PUBLIC,
         `${dataDir}/${SSL_FILES.cert}, owner postgres, 0600`,
+        [inData(SSL_FILES.cert)],
       ),
       file(
         `${dir}/${SSL_FILES.key}`,
         certs.server.keyPem,
         SECRET,
         `${dataDir}/${SSL_FILES.key}, owner postgres, 0600`,
+        [inData(SSL_FILES.key)],
       ),
     );
     if (certs.crlPem) {
@@ -95,39 +150,57 @@ function hostFiles(
           certs.crlPem,
           PUBLIC,
           `${dataDir}/${SSL_FILES.crl}, owner postgres, 0600`,
+          [inData(SSL_FILES.crl)],
         ),
       );
     }
   }
-  if (host.agentUser !== undefined) {
+  if (isAgentHost) {
     if (!host.roles.includes('backend')) {
       files.push(
-        file(`${dir}/${SSL_FILES.ca}`, certs.ca.certPem, PUBLIC, `${DEFAULT_CERT_DIR}/${SSL_FILES.ca}`),
+        file(`${dir}/${SSL_FILES.ca}`, certs.ca.certPem, PUBLIC, `${certDir}/${SSL_FILES.ca}`, [
+          to(`${certDir}/${SSL_FILES.ca}`, 'root', PUBLIC, 'pharos'),
+        ]),
       );
     }
-    const client = certs.clients.get(host.agentUser);
+    const client = certs.clients.get(host.agentUser!);
     if (client) {
-      const u = host.agentUser;
+      const u = host.agentUser!;
       files.push(
         file(
           `${dir}/${u}.crt`,
           client.certPem,
           PUBLIC,
-          `${DEFAULT_CERT_DIR}/${u}.crt (agent client certificate, CN ${u})`,
+          `${certDir}/${u}.crt (agent client certificate, CN ${u})`,
+          [to(`${certDir}/${u}.crt`, 'pharos', PUBLIC, 'pharos')],
         ),
-        file(`${dir}/${u}.key`, client.keyPem, SECRET, `${DEFAULT_CERT_DIR}/${u}.key, 0600`),
+        file(`${dir}/${u}.key`, client.keyPem, SECRET, `${certDir}/${u}.key, 0600`, [
+          to(`${certDir}/${u}.key`, 'pharos', SECRET, 'pharos'),
+        ]),
       );
     }
-    const cmd = configureCommandLine(topo, host.name);
+    const web = certs.web.get(host.name);
+    if (web) {
+      files.push(
+        file(
+          `${dir}/${WEB_CERT_FILES.cert}`,
+          web.certPem,
+          PUBLIC,
+          `${certDir}/${WEB_CERT_FILES.cert} (HTTPS certificate of the web application)`,
+          [to(`${certDir}/${WEB_CERT_FILES.cert}`, 'pharos', PUBLIC, 'pharos')],
+        ),
+        file(`${dir}/${WEB_CERT_FILES.key}`, web.keyPem, SECRET, `${certDir}/${WEB_CERT_FILES.key}, 0600`, [
+          to(`${certDir}/${WEB_CERT_FILES.key}`, 'pharos', SECRET, 'pharos'),
+        ]),
+      );
+    }
     files.push(
       file(
         `${dir}/configure.sh`,
-        script(
-          [cmd.script.trimEnd()],
-          `configure step of ${host.name}; run after the steps before it in RUNBOOK.md`,
-        ),
+        configureScript(topo, host),
         SCRIPT,
         'run on the host (see RUNBOOK.md for the order)',
+        [to(CONFIGURE_SCRIPT_DEST, 'root', 0o700, 'pharos')],
       ),
     );
   }
@@ -137,6 +210,7 @@ function hostFiles(
       script(firewallCommands(topo, host.name), `firewalld ports of ${host.name}`),
       SCRIPT,
       'run on the host as root',
+      [to(FIREWALL_SCRIPT_DEST, 'root', 0o700, 'firewall')],
     ),
   );
   return files;
@@ -148,9 +222,12 @@ function hostFiles(
  * members); patroni.yml, dynamic-config.yml, root.crt, server.crt,
  * server.key (0600), root.crl when `crl` is set, and patroni-users.sql on the
  * first backend (backends); agentN.crt/.key (or the common agent user's),
- * root.crt and configure.sh (agent hosts); firewall.sh (all). Then `ca/`
- * (root.crt, root.key 0600, root.crl) and RUNBOOK.md. Certificates are new
- * on every call (a fresh CA).
+ * root.crt and configure.sh (agent hosts); web.crt/.key (web apps);
+ * firewall.sh (all). Then `ca/` (root.crt, root.key 0600, root.crl),
+ * RUNBOOK.md and `ansible/` (deploy/ansible.ts: inventory, variables,
+ * passwords 0600, each host's file list, the playbooks). Each host file
+ * names where it goes on the host (`install`). Certificates are new on
+ * every call (a fresh CA).
  */
 export async function buildPlan(topo: Topology, opts: BuildPlanOptions = {}): Promise<Plan> {
   const secrets = opts.secrets ?? generatePatroniSecrets();
@@ -167,5 +244,6 @@ export async function buildPlan(topo: Topology, opts: BuildPlanOptions = {}): Pr
   );
   if (certs.crlPem) files.push(file(`ca/${SSL_FILES.crl}`, certs.crlPem, PUBLIC, 'the current CRL'));
   files.push(file('RUNBOOK.md', renderRunbook(topo, hosts), PUBLIC, 'the ordered steps for the operator'));
+  files.push(...ansibleFiles(topo, hosts, files, opts.deploySecrets ?? generateDeploySecrets()));
   return { topology: topo, hosts, files };
 }

@@ -2,7 +2,9 @@
  * The certificates of a plan (docs/reference/pem-facts.md §7, issue 3): one CA; one server
  * certificate shared by the backends, SAN = every backend address +
  * 127.0.0.1 + localhost; one client certificate per agent (CN agentN, N =
- * 1..N in host order) or one for the common agent user; a CRL when asked.
+ * 1..N in host order) or one for the common agent user; one HTTPS
+ * certificate per web application (CN and SAN its address, SAN its name:
+ * what `pharos check`'s web.certificate verifies); a CRL when asked.
  */
 import { type CertifiedKey, createCa } from '@pharos/core/pki/ca';
 import { issueCrl } from '@pharos/core/pki/crl';
@@ -15,6 +17,8 @@ export interface PlanCertificates {
   server: CertifiedKey;
   /** Client certificates by database user (`agent1`..., or the common agent user); empty for built-in-ca. */
   clients: Map<string, CertifiedKey>;
+  /** HTTPS certificate of each web application, by host name (SAN: its address and name). */
+  web: Map<string, CertifiedKey>;
   /** An empty CRL signed by the CA, when the topology has `crl: true`. */
   crlPem?: string;
 }
@@ -45,6 +49,18 @@ export async function planCertificates(topo: Topology): Promise<PlanCertificates
       if (!clients.has(user)) clients.set(user, await issueClientCertificate(ca, { commonName: user, days }));
     }
   }
+  const web = new Map<string, CertifiedKey>();
+  for (const w of topo.webapps) {
+    web.set(
+      w.name,
+      await issueServerCertificate(ca, {
+        commonName: w.address,
+        dnsNames: [w.name],
+        ipAddresses: [w.address],
+        days,
+      }),
+    );
+  }
   const crlPem = topo.crl ? (await issueCrl(ca, [])).crlPem : undefined;
-  return { ca, server, clients, ...(crlPem ? { crlPem } : {}) };
+  return { ca, server, clients, web, ...(crlPem ? { crlPem } : {}) };
 }

@@ -66,6 +66,8 @@ describe('pharos plan on the reference topology', () => {
       'configure.sh',
       'firewall.sh',
       'root.crt',
+      'web.crt',
+      'web.key',
     ]);
     assert.deepEqual(byHost('ca'), ['root.crt', 'root.key']);
     assert.ok(existsSync(p('RUNBOOK.md')));
@@ -134,11 +136,47 @@ describe('pharos plan on the reference topology', () => {
     );
   });
 
-  test('patroni.yml on disk is the golden one', () => {
-    assert.deepEqual(
-      parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8')),
-      REFERENCE_PRIMARY_PATRONI,
-    );
+  test("patroni.yml on disk is the golden one (with Pharos's basebackup addition)", () => {
+    const parsed = parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8'));
+    assert.deepEqual(parsed.postgresql.basebackup, [{ checkpoint: 'fast' }]);
+    delete parsed.postgresql.basebackup;
+    assert.deepEqual(parsed, REFERENCE_PRIMARY_PATRONI);
+  });
+
+  test('each web application gets an HTTPS certificate for its address, signed by the CA', () => {
+    const san = openssl('x509', '-in', p('pem-web-2', 'web.crt'), '-noout', '-ext', 'subjectAltName').out;
+    assert.ok(san.includes('IP Address:172.16.161.212'), san);
+    assert.ok(san.includes('DNS:pem-web-2'), san);
+    assert.equal(statSync(p('pem-web-2', 'web.key')).mode & 0o777, 0o600);
+  });
+
+  test('every host file with a destination is in its host_vars for the playbook', () => {
+    const vars = parse(readFileSync(p('ansible', 'host_vars', 'pem-backend-2.yml'), 'utf8')) as {
+      pharos_files: { src: string; dest: string; owner: string; mode: string; phase: string }[];
+    };
+    const dests = vars.pharos_files.map((f) => `${f.phase} ${f.dest} ${f.owner} ${f.mode}`);
+    assert.ok(dests.includes('patroni /etc/patroni/patroni.yml postgres 0600'), dests.join('\n'));
+    assert.ok(dests.includes('ssl /var/lib/pgsql/17/data/server.key postgres 0600'), dests.join('\n'));
+    assert.ok(dests.includes('pharos /etc/pharos/certs/agent2.key pharos 0600'), dests.join('\n'));
+    assert.ok(dests.includes('pharos /etc/pharos/configure.sh root 0700'), dests.join('\n'));
+    for (const f of vars.pharos_files) assert.ok(existsSync(p(...f.src.split('/'))), f.src);
+    assert.equal(statSync(p('ansible', 'group_vars', 'all', 'secrets.yml')).mode & 0o777, 0o600);
+    const inventory = parse(readFileSync(p('ansible', 'inventory.yml'), 'utf8'));
+    assert.deepEqual(Object.keys(inventory.all.children), [
+      'etcd',
+      'backends',
+      'first_backend',
+      'webapps',
+      'monitored',
+    ]);
+    assert.equal(inventory.all.children.backends.hosts['pem-backend-2'].ansible_host, '172.16.161.201');
+    assert.ok(existsSync(p('ansible', 'site.yml')));
+  });
+
+  test('configure.sh passes extra arguments on (the playbook sets the current replication role)', () => {
+    const script = readFileSync(p('pem-backend-2', 'configure.sh'), 'utf8');
+    assert.match(script, / \\\n {2}"\$@"\n$/);
+    assert.doesNotMatch(script, /PHAROS_HOST_ADDRESS/, 'separate hosts need no host address');
   });
 
   test('the runbook states every deviation and names every host', () => {

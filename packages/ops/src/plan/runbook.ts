@@ -24,6 +24,8 @@ export const DEVIATIONS: readonly string[] = [
   "The SSL parameters and HBA rules are applied with `patronictl edit-config --apply dynamic-config.yml` (the complete pg_hba list, PEM rules first, then Patroni's and the defaults) instead of editing interactively: Patroni replaces lists whole, so the file carries the whole list.",
   'Certificates come with the plan: one CA (ECDSA P-256, SHA-256), one server certificate for all backends whose subject alternative names are every backend address plus 127.0.0.1 and localhost (so verify-full works whichever backend a multi-host string reaches), and one client certificate per agent user. The reference leaves them to a separate page.',
   '`pharos configure` replaces `/usr/edb/pem/bin/configure-pem-server.sh` and takes its flags; agent certificates live in /etc/pharos/certs instead of "/path/to/agent/cert".',
+  "Patroni's `postgresql.basebackup` asks for `checkpoint: fast` on every backend: a new or rebuilt standby starts copying at once instead of waiting for a spread checkpoint (up to 4.5 minutes with PostgreSQL's defaults).",
+  "Each web application gets an HTTPS certificate from the plan's CA (`web.crt`, for its address and name; `--web-cert`/`--web-key` in its configure step), so clients and `pharos check` verify it like every other certificate of the deployment.",
 ];
 
 function list(items: string[]): string {
@@ -32,6 +34,75 @@ function list(items: string[]): string {
 
 function hostList(hosts: PlanHost[]): string {
   return list(hosts.map((h) => `\`${h.name}\` (${h.address})`));
+}
+
+/**
+ * The automation and the operations after the first deployment: the
+ * playbook that carries out this runbook (ansible/), replacing a failed
+ * etcd member or backend, a rolling upgrade, monitoring another host.
+ */
+function renderOperations(topo: Topology, endpoints: string, patronictl: string): string {
+  const member = topo.etcd[1] ?? topo.etcd[0]!;
+  return `## Automation: the Ansible playbook (ansible/)
+
+\`ansible/\` carries out this runbook on the hosts (docs/deploy.md): RHEL 9
+(dnf, PGDG, \`/usr/pgsql-${topo.postgres.version}\`) and Debian 12/13 (apt,
+\`/usr/lib/postgresql/${topo.postgres.version}\`). Build the packages with
+\`npm run package\`, then, from \`ansible/\`:
+
+    ansible-playbook site.yml -e pharos_deb=/path/pharos_<v>-1_amd64.deb -e pharos_rpm=/path/pharos-<v>-1.x86_64.rpm
+
+Sections 1-8 are its plays, in this order; \`--tags\` runs some (firewall,
+etcd, packages, patroni, ssl, roles, configure, agent, web). A second run
+changes nothing. The passwords it sets are in
+\`ansible/group_vars/all/secrets.yml\` (mode 0600; \`ansible-vault encrypt\` it if
+the plan leaves this machine).
+
+## Replace a failed etcd member
+
+A member whose data is lost (or whose machine is replaced by a new one with
+the same name and address) must not be started with the plan's
+\`etcd.conf\` as it is: with \`ETCD_INITIAL_CLUSTER_STATE="new"\` and an empty
+data directory it bootstraps a second cluster, which its peers refuse
+("cluster ID mismatch"). Instead, for example for \`${member.name}\`:
+
+1. On the member: \`systemctl stop etcd\`; empty its data directory.
+2. On a healthy member: \`etcdctl --endpoints=${endpoints} member list\`, then
+   \`etcdctl member remove <its ID>\` and
+   \`etcdctl member add ${member.name} --peer-urls=http://${member.address}:2380\`.
+3. On the member: write \`ETCD_INITIAL_CLUSTER_STATE="existing"\` into
+   \`/etc/etcd/etcd-member.conf\` (read after etcd.conf), then \`systemctl start etcd\`.
+
+Check: \`etcdctl --endpoints=${endpoints} endpoint health\` reports every
+member healthy. Automated: \`ansible-playbook replace-etcd-member.yml -e etcd_member=${member.name}\`
+(it leaves a healthy member alone).
+
+## Replace a failed backend
+
+The cluster must have a leader on another backend (\`${patronictl} list\`).
+On the new machine (same name and address), or on the old one after
+emptying its data directory: sections 2, 4 (it copies the leader), 5 (its
+TLS files), 7 as a standby (\`configure.sh --replication-role standby\`: its
+agent keeps its id) and its agent. Automated:
+\`ansible-playbook replace-backend.yml -e backend=<name> [-e pharos_wipe_data=true]\`.
+
+## Upgrade Pharos
+
+One host at a time, so that at least two web applications answer at every
+moment and no sample is lost (each agent's samples wait in its spool,
+/var/lib/pharos, while it restarts): the current primary first
+(\`${patronictl} list\`), whose configure step with the new version applies
+the schema migrations, once (\`configure.sh --replication-role primary\`);
+then each standby; then each web application, waiting until
+\`https://<address>:${topo.pem.web_port}/api/health\` reports the new version;
+then each monitored host. Installing the package restarts the services of
+its host. Automated: \`ansible-playbook upgrade.yml -e pharos_deb=... -e pharos_rpm=...\`.
+
+## Monitor another host
+
+Add it to the \`monitored\` group of \`ansible/inventory.yml\` and run
+\`ansible-playbook enrol-agent.yml\`: the package, the CA and the agent's
+registration, and its agent started.`;
 }
 
 /** Renders RUNBOOK.md for `topo` and the plan's hosts (agent ids filled in). */
@@ -79,7 +150,9 @@ only and keep them mode 0600.`);
    \`dnf --enablerepo=pgdg-rhel9-extras install -y etcd\`
 2. If etcd ever ran on this host with another configuration, stop it and
    empty its data directory (\`/var/lib/etcd\`) first: an existing member
-   ignores \`ETCD_INITIAL_CLUSTER\`.
+   ignores \`ETCD_INITIAL_CLUSTER\`. This is for the first start of a new
+   cluster only: a member that fails later is replaced as in "Replace a
+   failed etcd member" below.
 3. Place \`<member>/etcd.conf\` as \`/etc/etcd/etcd.conf\`.
 4. Run \`<member>/firewall.sh\` (ports 2380 and 2379).
 5. \`systemctl enable etcd && systemctl restart etcd\` (start all members
@@ -189,6 +262,8 @@ agent is listed as alive.`);
 
 Check: every web application shows all ${backends.length + webapps.length} agents and ${backends.length} backends
 alive, and \`${patronictl} list\` shows one Leader and ${Math.max(backends.length - 1, 0)} streaming Replicas.`);
+
+  sections.push(renderOperations(topo, endpoints, patronictl));
 
   sections.push(`## Deviations from the reference document
 

@@ -86,6 +86,10 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
         ...key(n),
         '-aro',
         `agent_id=${n}`,
+        '--web-cert',
+        '/etc/pharos/certs/web.crt',
+        '--web-key',
+        '/etc/pharos/certs/web.key',
       ]);
     }
   });
@@ -109,7 +113,7 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
       '--skip-db-certificate',
       '--use-existing-sslutils',
     ]);
-    assert.deepEqual(configureCommandLine(t, 'pem-web-1').argv.slice(-2), [
+    assert.deepEqual(configureCommandLine(t, 'pem-web-1').argv.slice(-6, -4), [
       '--db-install-path',
       '/usr/pgsql-17/',
     ]);

@@ -29,6 +29,9 @@ export interface ConfigureCommand {
 /** Default directory of agent certificates on a real host. */
 export const DEFAULT_CERT_DIR = '/etc/pharos/certs';
 
+/** The web application's HTTPS certificate and key, in the certificate directory (the plan issues them). */
+export const WEB_CERT_FILES = { cert: 'web.crt', key: 'web.key' } as const;
+
 /** Quotes a shell word in single quotes unless it is plain (letters, digits, `_`, `=`, `-`). */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -103,6 +106,12 @@ export function configureCommandLine(
       ['--use-agent-sslkey', join(certDir, `${user}.key`)],
     );
     if (topo.agent_certificates === 'per-agent') pairs.push(['-aro', `agent_id=${agent.agentId}`]);
+  }
+  if (!isBackend) {
+    pairs.push(
+      ['--web-cert', join(certDir, WEB_CERT_FILES.cert)],
+      ['--web-key', join(certDir, WEB_CERT_FILES.key)],
+    );
   }
   const command = opts.command ?? ['pharos', 'configure'];
   const argv = [

@@ -2,7 +2,7 @@
  * The etcd member environment file (/etc/etcd/etcd.conf), reference
  * document "Setting up a Distributed Consensus Store with etcd".
  */
-import { findEtcdMember } from '../topology/hosts.js';
+import { findEtcdMember, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import type { LabSite } from './site.js';
 import { httpUrl } from './url.js';
@@ -23,8 +23,9 @@ export const ETCD_CLUSTER_TOKEN = 'etcd-cluster-1';
  * ETCD_INITIAL_CLUSTER_TOKEN ("etcd-cluster-1"), ETCD_INITIAL_CLUSTER_STATE
  * ("new").
  *
- * With a lab `site`: no localhost client URL (three members share the
- * machine's localhost), and ETCD_DATA_DIR=<hostDir>/etcd-data. Pass the
+ * With a lab `site`, or hosts that share one machine's loopback
+ * (sharesLoopback): no localhost client URL (three members would share the
+ * machine's localhost). With a site also ETCD_DATA_DIR=<hostDir>/etcd-data. Pass the
  * result as the environment of `etcd`.
  *
  * @throws InputError when `memberName` is not an etcd member.
@@ -35,7 +36,8 @@ export function etcdEnvironment(topo: Topology, memberName: string, site?: LabSi
   const peerUrl = httpUrl(me.address, ETCD_PEER_PORT);
   const env: Record<string, string> = {
     ETCD_LISTEN_PEER_URLS: peerUrl,
-    ETCD_LISTEN_CLIENT_URLS: site ? clientUrl : `http://localhost:${ETCD_CLIENT_PORT},${clientUrl}`,
+    ETCD_LISTEN_CLIENT_URLS:
+      site || sharesLoopback(topo) ? clientUrl : `http://localhost:${ETCD_CLIENT_PORT},${clientUrl}`,
     ETCD_NAME: me.name,
   };
   if (site) env.ETCD_DATA_DIR = `${site.hostDir(me.name)}/etcd-data`;

@@ -16,22 +16,36 @@ const site: LabSite = {
   binDir: '/usr/lib/postgresql/15/bin',
 };
 
+/** The file without Pharos's addition `postgresql.basebackup` (checked on its own below). */
+function referencePart(parsed: { postgresql: Record<string, unknown> }) {
+  const { basebackup: _b, ...postgresql } = parsed.postgresql;
+  return { ...parsed, postgresql };
+}
+
 describe('patroni.yml, golden against the reference document', () => {
   const topo = seedTopology();
 
+  test("Pharos's addition on every backend: basebackup with checkpoint fast", () => {
+    for (const b of topo.backends) {
+      assert.deepEqual(patroniConfig(topo, b.name, REFERENCE_SECRETS).postgresql.basebackup, [
+        { checkpoint: 'fast' },
+      ]);
+    }
+  });
+
   test('the first backend: the reference primary file, field by field', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-1', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, REFERENCE_PRIMARY_PATRONI);
+    assert.deepEqual(referencePart(parsed), REFERENCE_PRIMARY_PATRONI);
   });
 
   test('standby 1: no bootstrap section, its own name and addresses', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-2', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, referenceStandbyPatroni('pem-backend-2', '172.16.161.201'));
+    assert.deepEqual(referencePart(parsed), referenceStandbyPatroni('pem-backend-2', '172.16.161.201'));
   });
 
   test('standby 2: no bootstrap section, its own name and addresses', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-3', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, referenceStandbyPatroni('pem-backend-3', '172.16.161.202'));
+    assert.deepEqual(referencePart(parsed), referenceStandbyPatroni('pem-backend-3', '172.16.161.202'));
   });
 
   test('YAML 1.1 safe: the socket list and listen address stay strings', () => {
@@ -116,7 +130,14 @@ describe('patroni.yml in the lab (a site)', () => {
       basebackup: _x,
       ...labPg
     } = lab.postgresql;
-    const { listen: _a2, data_dir: _d2, bin_dir: _c2, parameters: _q2, ...realPg } = real.postgresql;
+    const {
+      listen: _a2,
+      data_dir: _d2,
+      bin_dir: _c2,
+      parameters: _q2,
+      basebackup: _x2,
+      ...realPg
+    } = real.postgresql;
     assert.deepEqual({ ...labRest, postgresql: labPg }, { ...real, postgresql: realPg });
   });
 });

@@ -4,7 +4,7 @@
  * nodes"; Patroni 4 YAML configuration settings.
  */
 import { join } from 'node:path';
-import { findBackend } from '../topology/hosts.js';
+import { findBackend, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { ETCD_CLIENT_PORT } from './etcd.js';
 import { patroniHbaRules } from './hba.js';
@@ -104,14 +104,19 @@ export const LAB_WAL_RETRIEVE_RETRY_INTERVAL = '250ms';
  * unix_socket_directories '/var/run/postgresql, /tmp'. Standbys differ only
  * by name and addresses (and have no bootstrap section).
  *
+ * Pharos's additions (RUNBOOK.md deviations): `postgresql.basebackup:
+ * [{checkpoint: fast}]` on every backend (pg_basebackup --checkpoint=fast: a
+ * new or rebuilt standby does not wait for a spread checkpoint, up to
+ * checkpoint_completion_target × checkpoint_timeout = 4.5 min with the
+ * defaults); when the hosts share one machine's loopback (sharesLoopback),
+ * `postgresql.listen` is `<address>:<port>`, as in the lab.
+ *
  * With a lab `site` (all backends on one machine; Patroni docs, YAML
  * configuration): listen `<address>:<port>` (the one address, so three
  * servers share the port), data_dir `<hostDir>/<postgres.data_dir>`,
  * bin_dir `site.binDir`, unix_socket_directories `<hostDir>/run`,
  * `postgresql.pgpass` `<hostDir>/pgpass` (Patroni's default /tmp/pgpass
- * would be shared by the three nodes), `postgresql.basebackup:
- * [{checkpoint: fast}]` (pg_basebackup --checkpoint=fast, so a replica build
- * does not wait for a spread checkpoint), `log.dir` `<hostDir>/log`, and the
+ * would be shared by the three nodes), `log.dir` `<hostDir>/log`, and the
  * bootstrap section on EVERY lab backend (Patroni uses it only on the member
  * that wins the initialise race, so the lab does not depend on start order;
  * every member's copy is identical), and `wal_retrieve_retry_interval`
@@ -130,6 +135,7 @@ export function patroniConfig(
   const isFirst = topo.backends[0]?.name === me.name;
   const lab = site ? patroniLabPaths(topo, me.name, site) : undefined;
   const port = topo.postgres.port;
+  const ownAddressOnly = lab !== undefined || sharesLoopback(topo);
   const config: PatroniConfig = {
     scope: topo.cluster,
     name: me.name,
@@ -141,7 +147,7 @@ export function patroniConfig(
     etcd3: { hosts: topo.etcd.map((m) => hostPort(m.address, ETCD_CLIENT_PORT)) },
     ...(isFirst || site ? { bootstrap: bootstrapSection(topo) } : {}),
     postgresql: {
-      listen: lab ? hostPort(me.address, port) : `*:${port}`,
+      listen: ownAddressOnly ? hostPort(me.address, port) : `*:${port}`,
       connect_address: hostPort(me.address, port),
       data_dir: lab ? lab.dataDir : topo.postgres.data_dir,
       bin_dir: site ? site.binDir : topo.postgres.bin_dir,
@@ -157,7 +163,7 @@ export function patroniConfig(
             wal_retrieve_retry_interval: LAB_WAL_RETRIEVE_RETRY_INTERVAL,
           }
         : { unix_socket_directories: '/var/run/postgresql, /tmp' },
-      ...(lab ? { basebackup: [{ checkpoint: 'fast' }] } : {}),
+      basebackup: [{ checkpoint: 'fast' }],
     },
   };
   return config;

@@ -66,8 +66,12 @@ export interface AgentTally {
 /** Context of {@link checkExactlyOnce}. */
 export interface CheckContext {
   topo: Topology;
-  secrets: LabSecrets;
+  /** patroni_super's password is what the check logs in with (from 127.0.0.1). */
+  secrets: Pick<LabSecrets, 'patroni_super'>;
+  /** The lab's directory (the spools are in its host directories)... */
   dir: string;
+  /** ...unless the agents' spool directories are elsewhere: the deployment test reads them in its hosts' roots. */
+  spoolDirOf?: (host: { name: string; agentId: number }) => string;
 }
 
 async function sqlOnLeader(ctx: CheckContext, sql: string, params: unknown[] = []) {
@@ -90,7 +94,10 @@ export async function checkExactlyOnce(
   const agents = agentHosts(ctx.topo);
   const layout = labLayout(ctx.dir);
   const spoolDirs = new Map(
-    agents.map((a) => [a.agentId, spoolDirOf(`${layout.pharosDir(a.name)}/agent.yml`)]),
+    agents.map((a) => [
+      a.agentId,
+      ctx.spoolDirOf ? ctx.spoolDirOf(a) : spoolDirOf(`${layout.pharosDir(a.name)}/agent.yml`),
+    ]),
   );
   const since = new Date().toISOString();
   await waitFor(

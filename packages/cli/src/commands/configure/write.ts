@@ -6,6 +6,12 @@
  * Writing the same content again is a no-op, so a second run reports
  * "unchanged". Keys the operator added to an existing agent configuration
  * (log_level, waits...) are kept unless -aro overrides them.
+ *
+ * On a packaged host the files are in /etc/pharos ({@link SYSTEM_CONFIG_DIR}),
+ * which the services may only read (ProtectSystem=strict): the agent's spool
+ * then defaults to {@link SYSTEM_SPOOL_DIR} and neither file names a log
+ * file, so the services log to stderr, i.e. the journal. Elsewhere (the lab,
+ * a directory of one's own) the spool and logs go beside the file.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +21,11 @@ import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
+
+/** Where the package keeps Pharos's configuration (0750 root:pharos; packaging/). */
+export const SYSTEM_CONFIG_DIR = '/etc/pharos';
+/** The agent's spool on a packaged host: the one directory pharos-agent.service may write (StateDirectory=pharos). */
+export const SYSTEM_SPOOL_DIR = '/var/lib/pharos/spool';
 
 /** Writes `content` to `path` (mode `mode`) atomically unless it already holds exactly that. */
 export function writeIfChanged(
@@ -90,8 +101,12 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   config.agent_id = f.agentId;
   config.agent_user = f.agentUser;
   config.backend = f.backend;
-  config.spool_dir ??= join(dir, 'spool');
-  config.log_file ??= join(dir, 'agent.log');
+  if (dir === SYSTEM_CONFIG_DIR) {
+    config.spool_dir ??= SYSTEM_SPOOL_DIR;
+  } else {
+    config.spool_dir ??= join(dir, 'spool');
+    config.log_file ??= join(dir, 'agent.log');
+  }
   if (f.sourceAddress) config.source_address = f.sourceAddress;
   if (f.hostAddress) config.host_address = f.hostAddress;
   let passChanged = false;
@@ -164,8 +179,8 @@ export function writeLocalWebConfig(
     tls_key_file: resolve(w.keyFile),
     backend: agentBackendConninfo({ ...base, user: w.serviceUser, passfile }),
     login_backend: agentBackendConninfo(base),
-    log_file: join(dir, 'web.log'),
   };
+  if (dir !== SYSTEM_CONFIG_DIR) config.log_file = join(dir, 'web.log');
   if (o.hostAddress) config.source_address = o.hostAddress;
   if (isDeepStrictEqual(config, existing)) return { path: resolve(path), changed: pass.changed };
   const file = writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);
