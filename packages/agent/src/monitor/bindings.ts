@@ -1,7 +1,7 @@
 /**
  * Server bindings: the monitored servers an agent is responsible for, as
- * returned by `pem.agent_bindings(agent_id)` (packages/backend/sql/migrations/
- * 001_initial.sql), and how a new list differs from the one in use.
+ * returned by `pem.agent_bindings(agent_id)` (packages/backend/sql/functions/
+ * registration/02_agent_bindings.sql), and how a new list differs from the one in use.
  */
 
 /** One binding: how this agent reaches one monitored server. */

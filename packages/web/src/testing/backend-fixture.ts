@@ -22,7 +22,6 @@ import { HaConnection } from '@pharos/core/ha-connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';
-import { testMigrations } from './migrations.js';
 
 /** Role -> password of the test roles. */
 export const PASSWORDS = { pemweb: 'svc-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
@@ -209,7 +208,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
       sourceAddress: opts.harnessAddress,
     });
     try {
-      await migrate((fn) => admin.transaction(fn), testMigrations());
+      await migrate((fn) => admin.transaction(fn));
     } finally {
       await admin.close();
     }
