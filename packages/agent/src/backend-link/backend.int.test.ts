@@ -27,6 +27,8 @@ import { shipBatch } from '../ship/ship-batch.js';
 import { ProbeLogQueue, readProbeConfig, syncCatalog } from './backend-sync.js';
 
 const BACKEND = '127.0.11.241';
+/** A year gone by: fixed times on a UTC day boundary for the samples below (the backend refuses samples stamped ahead of its clock). */
+const PAST_YEAR = new Date().getUTCFullYear() - 1;
 const MONITORED = '127.0.11.242';
 
 let backend: TestPostgres;
@@ -143,7 +145,7 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
   });
 
   it('stores change points of slowly changing probes, always moves the latest value, accounts for every sample', async () => {
-    const t = new Date(Date.UTC(2030, 0, 1, 23, 59, 0));
+    const t = new Date(Date.UTC(PAST_YEAR, 0, 1, 23, 59, 0));
     const info = { role: 'primary', timeline: 1 };
     const s = (sec: number, value: Record<string, unknown>) => ({
       probe: 'server_info',
@@ -187,8 +189,8 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
   });
 
   it('gives counter rates that never go negative across a reset', async () => {
-    const t = new Date(Date.UTC(2030, 0, 2, 12, 0, 0));
-    const db = (sec: number, commits: number, reset = '2030-01-01T00:00:00.000Z') => ({
+    const t = new Date(Date.UTC(PAST_YEAR, 0, 2, 12, 0, 0));
+    const db = (sec: number, commits: number, reset = `${PAST_YEAR}-01-01T00:00:00.000Z`) => ({
       probe: 'database_stats',
       serverId: 1,
       object: '',
@@ -217,14 +219,14 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
       null,
       'went down (restart or reset): a gap, not a negative rate',
     );
-    await ship([db(30, 5000, '2030-01-02T12:00:25.000Z')]);
+    await ship([db(30, 5000, `${PAST_YEAR}-01-02T12:00:25.000Z`)]);
     const r = await rate();
     assert.equal(r.rates!.xact_commit, null, 'stats_reset changed: not comparable even though it went up');
     assert.equal(r.reset, true);
-    await ship([db(40, 5100, '2030-01-02T12:00:25.000Z')]);
+    await ship([db(40, 5100, `${PAST_YEAR}-01-02T12:00:25.000Z`)]);
     assert.equal((await rate()).rates!.xact_commit, 10);
     const h = await q<{ rates: Record<string, number | null> | null }>(
-      "SELECT rates FROM pem.history_rates(1, 'database_stats', '2030-01-02', '2030-01-03')",
+      `SELECT rates FROM pem.history_rates(1, 'database_stats', '${PAST_YEAR}-01-02', '${PAST_YEAR}-01-03')`,
     );
     assert.deepEqual(
       h.map((x) => x.rates?.xact_commit ?? null),

@@ -3,9 +3,10 @@
 -- column from params, so they can be pointed at the real names without changing SQL. A missing
 -- probe means no data: state none. Template SQL contract (sql/functions/alerts/,
 -- pem.alert_template_value): $1 agent id, $2 server id (NULL for agent-level alerts), $3 object,
--- $4 params; one row with `value` (and optionally `detail`). The helpers pem.latest_rows,
--- pem.latest_row and pem.latest_column read the fresh latest values of the alert's server (or, with
--- server 0, of the agent's own host).
+-- $4 params; one row with `value` (and optionally `detail`); $1 is the agent bound to the server
+-- for server and database alerts. The helpers pem.latest_rows, pem.latest_row and
+-- pem.latest_column read the fresh latest values of the alert's server as its agent reported them
+-- (or, with server 0, of the agent's own host).
 --
 -- Applied by the migration runner whenever sql/ changed (pem.merge_alert_template_catalogue):
 -- a template new to the database is added (builtin) and bound to the registered agents and
@@ -172,12 +173,12 @@ WITH cur AS (
     FROM pem.latest_row($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
 ), before_window AS (
   SELECT (h.value ->> ($4 ->> 'column'))::int AS tl FROM pemhistory.sample h
-   WHERE h.server_id = $2 AND h.probe = $4 ->> 'probe' AND h.object = ''
+   WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
      AND h.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)
    ORDER BY h.collected_at DESC LIMIT 1
 ), in_window AS (
   SELECT min((h.value ->> ($4 ->> 'column'))::int) AS tl FROM pemhistory.sample h
-   WHERE h.server_id = $2 AND h.probe = $4 ->> 'probe' AND h.object = ''
+   WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
      AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8)
 )
 SELECT (cur.tl - least(coalesce((SELECT tl FROM before_window), w.tl), w.tl))::float8 AS value,

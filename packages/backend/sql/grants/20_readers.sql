@@ -6,6 +6,7 @@
 GRANT USAGE ON SCHEMA pem, pemdata, pemhistory TO pem_user, pem_admin, pem_web;
 GRANT SELECT ON
   pem.agent, pem.server, pem.server_binding, pem.probe, pem.probe_override, pem.job, pem.ship_batch, pem.probe_log,
+  pem.ingest_settings,
   pem.rollup_field, pem.alert_template, pem.alert, pem.alert_history, pem.alert_problem, pem.alert_evaluation_log,
   pem.alert_settings, pem.alerting_state, pem.agent_alert_settings, pem.email_group, pem.notification_outbox,
   pem.notification_attempt, pem.alert_overview, pem.notification_delivery, pem.alerting_problems,

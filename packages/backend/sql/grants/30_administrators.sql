@@ -5,6 +5,7 @@
 GRANT INSERT, UPDATE, DELETE ON pem.server, pem.server_binding, pem.probe, pem.probe_override, pem.job,
   pem.alert_template TO pem_admin;
 GRANT DELETE ON pem.probe_log TO pem_admin;
+GRANT UPDATE (max_future_skew_s, updated_at) ON pem.ingest_settings TO pem_admin;
 GRANT USAGE ON SEQUENCE pem.probe_override_id_seq TO pem_admin;
 GRANT EXECUTE ON FUNCTION pem.run_due_jobs(boolean), pem.rollup_history(interval) TO pem_admin;
 

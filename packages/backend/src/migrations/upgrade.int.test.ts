@@ -108,7 +108,10 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
       servers: await one('SELECT * FROM pem.server ORDER BY id'),
       bindings: await one('SELECT * FROM pem.server_binding ORDER BY server_id'),
       probes: await one('SELECT * FROM pem.probe ORDER BY name'),
-      batches: await one('SELECT * FROM pem.ship_batch ORDER BY agent_id, first_sample_id'),
+      batches: await one(
+        `SELECT agent_id, batch_id, first_sample_id, last_sample_id, sample_count, received_at, stored_count
+           FROM pem.ship_batch ORDER BY agent_id, first_sample_id`,
+      ),
       history: await one('SELECT * FROM pemhistory.sample ORDER BY agent_id, sample_id'),
       latest: await one('SELECT * FROM pemdata.latest ORDER BY agent_id, server_id, probe, object'),
       probeLog: await one('SELECT * FROM pem.probe_log ORDER BY id'),

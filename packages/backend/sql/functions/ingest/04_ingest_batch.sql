@@ -7,9 +7,16 @@
 -- the previous sample of their object (in the batch, else pemdata.latest),
 -- when they are the first of their UTC day, or when they are older than it;
 -- pemdata.latest records the previous sample of each object it moves past.
--- SECURITY DEFINER so pem_agent needs no table privileges. Returns true when
--- stored, false when the batch was a repeat. Errors: 42501 when the agent is
--- not registered or not active, or the caller is not its database user.
+-- Samples the agent may not store are dropped: for a server other than its
+-- own host (0) and the servers bound to it (pem.agent_writable_servers),
+-- stamped after pem.ingest_future_limit(), or lacking a key field. The batch
+-- is still recorded, so it is acknowledged once and never retried (a retry
+-- could not make them acceptable); the drop is counted in
+-- pem.ship_batch.refused_count and said in refused_reason, a WARNING and the
+-- probe log (pem.log_ingest_refusal). SECURITY DEFINER so pem_agent needs no
+-- table privileges. Returns true when the batch was recorded now, false when
+-- it was a repeat. Errors: 42501 when the agent is not registered or not
+-- active, or the caller is not its database user.
 CREATE OR REPLACE FUNCTION pem.ingest_batch(p_agent_id integer, p_batch_id uuid)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -18,6 +25,11 @@ DECLARE
   v_last bigint;
   v_count integer;
   v_stored integer;
+  v_limit timestamptz := pem.ingest_future_limit();
+  v_unbound integer;
+  v_servers integer[];
+  v_future integer;
+  v_malformed integer;
 BEGIN
   SELECT user_name INTO v_user FROM pem.agent WHERE id = p_agent_id AND active;
   IF v_user IS NULL THEN
@@ -34,13 +46,22 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;
   END IF;
-  WITH inc AS (
+  WITH c AS (
+    SELECT i.*,
+           CASE WHEN i.sample_id IS NULL OR i.server_id IS NULL OR i.probe IS NULL OR i.object IS NULL
+                     OR i.collected_at IS NULL OR i.value IS NULL THEN 'malformed'
+                WHEN i.server_id NOT IN (SELECT pem.agent_writable_servers(p_agent_id)) THEN 'unbound'
+                WHEN i.collected_at > v_limit THEN 'future'
+           END AS refused
+      FROM pg_temp.incoming_sample i
+  ), inc AS (
     SELECT i.sample_id, i.server_id, i.probe, i.object, i.collected_at, i.value,
            lag(i.value) OVER w AS batch_prev_value, lag(i.collected_at) OVER w AS batch_prev_at,
            row_number() OVER w AS rn,
            row_number() OVER (PARTITION BY i.server_id, i.probe, i.object
                               ORDER BY i.collected_at DESC, i.sample_id DESC) AS rn_desc
-      FROM pg_temp.incoming_sample i
+      FROM c i
+     WHERE i.refused IS NULL
     WINDOW w AS (PARTITION BY i.server_id, i.probe, i.object ORDER BY i.collected_at, i.sample_id)
   ), j AS (
     SELECT inc.*,
@@ -70,8 +91,17 @@ BEGIN
       WHERE l.collected_at <= excluded.collected_at
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM h) INTO v_stored;
-  UPDATE pem.ship_batch SET stored_count = v_stored WHERE agent_id = p_agent_id AND batch_id = p_batch_id;
+  SELECT (SELECT count(*) FROM h), count(*) FILTER (WHERE c.refused = 'unbound'),
+         array_agg(DISTINCT c.server_id ORDER BY c.server_id) FILTER (WHERE c.refused = 'unbound'),
+         count(*) FILTER (WHERE c.refused = 'future'), count(*) FILTER (WHERE c.refused = 'malformed')
+    INTO v_stored, v_unbound, v_servers, v_future, v_malformed
+    FROM c;
+  UPDATE pem.ship_batch
+     SET stored_count = v_stored, refused_count = v_unbound + v_future + v_malformed,
+         refused_reason = CASE WHEN v_unbound + v_future + v_malformed > 0
+                               THEN pem.log_ingest_refusal(p_agent_id, format('batch %s (%s samples)', p_batch_id, v_count),
+                                                           v_unbound, v_servers, v_future, v_malformed) END
+   WHERE agent_id = p_agent_id AND batch_id = p_batch_id;
   UPDATE pem.agent SET last_heartbeat = now() WHERE id = p_agent_id;
   RETURN true;
 END $$;
