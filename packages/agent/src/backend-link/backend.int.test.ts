@@ -24,7 +24,7 @@ import { runAgent } from '../run.js';
 import type { Sample } from '../sample.js';
 import { sleep } from '../schedule/ticker.js';
 import { shipBatch } from '../ship/ship-batch.js';
-import { ProbeLogQueue, readProbeConfig, syncCatalog } from './backend-sync.js';
+import { checkCatalog, ProbeLogQueue, readProbeConfig } from './backend-sync.js';
 
 const BACKEND = '127.0.11.241';
 /** A year gone by: fixed times on a UTC day boundary for the samples below (the backend refuses samples stamped ahead of its clock). */
@@ -88,9 +88,9 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('takes the catalog once and keeps the administrator’s settings', async () => {
-    assert.equal(await syncCatalog(agent, 1, ALL_PROBES), ALL_PROBES.length);
-    assert.equal(await syncCatalog(agent, 1, ALL_PROBES), 0);
+  it('finds the catalogue shipped with the backend, and cannot change it', async () => {
+    // the migration runner merged the release's catalogue (packages/backend/sql/catalogue/probes.sql)
+    assert.equal(await checkCatalog(agent, 1, ALL_PROBES), 0);
     const [p] = await q<{
       history_mode: string;
       counter_columns: string[];
@@ -108,14 +108,16 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
         .r,
       'standby',
     );
-    await q("UPDATE pem.probe SET interval_s = 77, retention_days = 7 WHERE name = 'locks'");
-    await syncCatalog(agent, 1, ALL_PROBES);
-    const [l] = await q<{ interval_s: number; retention_days: number }>(
-      "SELECT interval_s, retention_days FROM pem.probe WHERE name = 'locks'",
-    );
-    assert.deepEqual(l, { interval_s: 77, retention_days: 7 });
-    await q("UPDATE pem.probe SET interval_s = 10, retention_days = 90 WHERE name = 'locks'");
-    await assert.rejects(syncCatalog(admin, 1, ALL_PROBES), /may not define probes/);
+    const before = await q('SELECT * FROM pem.probe ORDER BY name');
+    const changed = ALL_PROBES.map((x) => ({
+      ...x,
+      description: 'rewritten by an agent',
+      defaultOn: 'pem_backends' as const,
+    }));
+    const extra = { ...ALL_PROBES[0]!, name: 'agent_made_probe' };
+    assert.equal(await checkCatalog(agent, 1, [...changed, extra]), 1, 'one probe the backend lacks');
+    assert.deepEqual(await q('SELECT * FROM pem.probe ORDER BY name'), before, 'pem.probe unchanged');
+    await assert.rejects(checkCatalog(admin, 1, ALL_PROBES), /may not define probes/);
   });
 
   it('gives each agent its settings: defaults, overrides per agent/server/database, Patroni on PEM backends', async () => {

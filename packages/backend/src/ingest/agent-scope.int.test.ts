@@ -6,11 +6,14 @@
  * counted and said, while the batch is acknowledged exactly once (a retry
  * stores nothing). Readers (the alert template helpers, the web's
  * pemdata.server_latest) take a server's values from its bound agent.
+ * And (issue 16 M2) the probe catalogue ships with the release (127.0.8.27):
+ * no agent can change it.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { HaConnection } from '@pharos/core/ha-connection';
+import { migrate } from '../migrations/run.js';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 
 type Sample = { server_id: number; probe: string; object?: string; collected_at?: Date; value: unknown };
@@ -207,5 +210,88 @@ describe('an agent writes only for its own host and its bound servers, never ahe
       [other],
     );
     assert.deepEqual([w!.agent_id, w!.value], [2, { up: 0 }]);
+  });
+});
+
+describe('the probe catalogue ships with the release; agents read it, never write it', {
+  timeout: 120_000,
+}, () => {
+  let b: AlertBackend;
+  let agent1: HaConnection;
+  const probes = async () => await b.sql('SELECT * FROM pem.probe ORDER BY name');
+
+  before(async () => {
+    b = await startAlertBackend({ address: '127.0.8.27' });
+    await b.addAgent(1);
+    agent1 = b.agentConn(1);
+  });
+
+  after(async () => {
+    await b?.stop();
+  });
+
+  it('is in pem.probe after the migration, before any agent connects', async () => {
+    const [cpu] = await b.sql<{ level: string; counter_columns: string[]; enabled_on: string }>(
+      "SELECT level, counter_columns, enabled_on FROM pem.probe WHERE name = 'database_stats'",
+    );
+    assert.deepEqual([cpu!.level, cpu!.enabled_on], ['server', 'all']);
+    assert.ok(cpu!.counter_columns.includes('xact_commit'));
+    assert.ok((await probes()).length >= 40);
+  });
+
+  it('cannot be changed by an agent: pem.agent_sync_probes reads, and pem_agent holds no privilege on pem.probe', async () => {
+    const before = await probes();
+    const rewritten = [
+      {
+        name: 'database_stats',
+        level: 'agent',
+        interval_s: 1,
+        runs_on: 'standby',
+        timeout_ms: 1,
+        enabled_on: 'pem_backends',
+        description: 'rewritten by agent 1',
+        counter_columns: ['x'],
+      },
+      {
+        name: 'sec_probe_demo',
+        level: 'server',
+        interval_s: 3600,
+        enabled: false,
+        description: 'made by agent 1',
+      },
+    ];
+    const [r] = (
+      await agent1.query<{ n: number }>('SELECT pem.agent_sync_probes(1, $1::jsonb) AS n', [
+        JSON.stringify(rewritten),
+      ])
+    ).rows;
+    assert.equal(r!.n, 1, 'one probe the backend does not know');
+    assert.deepEqual(await probes(), before);
+    await assert.rejects(
+      agent1.query("UPDATE pem.probe SET enabled_on = 'pem_backends' WHERE name = 'cpu'"),
+      /permission denied for table probe/,
+    );
+    await assert.rejects(
+      agent1.query('SELECT pem.merge_probe_catalogue($1::jsonb)', [JSON.stringify(rewritten)]),
+      /permission denied for function merge_probe_catalogue/,
+    );
+  });
+
+  it("is merged again on upgrade: new probes added, descriptions kept in step, the administrator's settings kept", async () => {
+    await b.sql(`UPDATE pem.probe SET interval_s = 77, retention_days = 7, enabled = false, description = 'old'
+                  WHERE name = 'locks'`);
+    await b.sql("DELETE FROM pem.probe WHERE name = 'cpu'");
+    await b.sql('DELETE FROM public.pharos_schema_definitions'); // as after an upgrade: the files are applied again
+    const r = await migrate((fn) => b.admin.transaction(fn));
+    assert.equal(r.definitionsApplied, true);
+    const [locks] = await b.sql<{
+      interval_s: number;
+      retention_days: number;
+      enabled: boolean;
+      description: string;
+    }>("SELECT interval_s, retention_days, enabled, description FROM pem.probe WHERE name = 'locks'");
+    assert.deepEqual([locks!.interval_s, locks!.retention_days, locks!.enabled], [77, 7, false]);
+    assert.notEqual(locks!.description, 'old');
+    assert.equal((await b.sql("SELECT 1 FROM pem.probe WHERE name = 'cpu'")).length, 1);
   });
 });

@@ -27,6 +27,7 @@ export {
   MIGRATIONS_DIR,
   type Migration,
   makeRelease,
+  SQL_DIR,
   type SqlRelease,
 } from './release.js';
 
