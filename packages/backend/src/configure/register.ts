@@ -268,27 +268,31 @@ export async function registerServer(tx: SqlRunner, reg: ServerRegistration): Pr
   await tx.query('LOCK TABLE pem.server IN SHARE ROW EXCLUSIVE MODE');
   let changed = false;
   const db = reg.maintenanceDb ?? 'postgres';
-  type SRow = { id: number; host: string; port: number; maintenance_db: string };
+  type SRow = { id: number; host: string; port: number; maintenance_db: string; is_pem_backend: boolean };
   let row = (
-    await tx.query<SRow>('SELECT id, host, port, maintenance_db FROM pem.server WHERE display_name = $1', [
-      reg.displayName,
-    ])
+    await tx.query<SRow>(
+      'SELECT id, host, port, maintenance_db, is_pem_backend FROM pem.server WHERE display_name = $1',
+      [reg.displayName],
+    )
   ).rows[0];
   if (!row) {
     row = (
       await tx.query<SRow>(
-        'INSERT INTO pem.server (display_name, host, port, is_pem_backend, maintenance_db) VALUES ($1, $2, $3, $4, $5) RETURNING id, host, port, maintenance_db',
+        'INSERT INTO pem.server (display_name, host, port, is_pem_backend, maintenance_db) VALUES ($1, $2, $3, $4, $5) RETURNING id, host, port, maintenance_db, is_pem_backend',
         [reg.displayName, reg.host, reg.port, reg.isPemBackend, db],
       )
     ).rows[0]!;
     changed = true;
-  } else if (row.host !== reg.host || row.port !== reg.port || row.maintenance_db !== db) {
-    await tx.query('UPDATE pem.server SET host = $2, port = $3, maintenance_db = $4 WHERE id = $1', [
-      row.id,
-      reg.host,
-      reg.port,
-      db,
-    ]);
+  } else if (
+    row.host !== reg.host ||
+    row.port !== reg.port ||
+    row.maintenance_db !== db ||
+    row.is_pem_backend !== reg.isPemBackend
+  ) {
+    await tx.query(
+      'UPDATE pem.server SET host = $2, port = $3, maintenance_db = $4, is_pem_backend = $5 WHERE id = $1',
+      [row.id, reg.host, reg.port, db, reg.isPemBackend],
+    );
     changed = true;
   }
   const b = reg.binding;

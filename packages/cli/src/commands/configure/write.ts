@@ -35,6 +35,22 @@ export function pgpassField(v: string): string {
   return v.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
 }
 
+/**
+ * One .pgpass line (libpq-pgpass.html) for `user` at exactly `host`:`port`,
+ * any database (`*`: the agent visits every database of a server), and a
+ * newline. Never a wildcard host or port: a password must only ever be
+ * offered to the server it belongs to (security review M3).
+ */
+export function passfileLine(p: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  dbname?: string;
+}): string {
+  return `${pgpassField(p.host)}:${p.port}:${p.dbname === undefined ? '*' : pgpassField(p.dbname)}:${pgpassField(p.user)}:${pgpassField(p.password)}\n`;
+}
+
 /** -aro keys that are agent configuration keys, with their name in the file. */
 const OVERRIDE_TO_CONFIG: Record<string, string> = {
   log_level: 'log_level',
@@ -60,8 +76,12 @@ export interface AgentConfigFields {
    * 127.0.0.1 is dialled there (@pharos/core/host-identity).
    */
   hostAddress?: string;
-  /** The agent-server binding's user and password, written to `agent.pgpass` beside the file. */
-  binding?: { user: string; password: string };
+  /**
+   * The agent-server binding: its password is written to `agent.pgpass`
+   * beside the file, on a line scoped to the binding's host:port (never a
+   * wildcard host: security review M3).
+   */
+  binding?: { host: string; port: number; user: string; password: string };
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
 }
@@ -97,11 +117,7 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');
-    passChanged = writeIfChanged(
-      passfile,
-      `*:*:*:${pgpassField(f.binding.user)}:${pgpassField(f.binding.password)}\n`,
-      0o600,
-    ).changed;
+    passChanged = writeIfChanged(passfile, passfileLine(f.binding), 0o600).changed;
     config.passfile = passfile;
   }
   for (const [k, v] of Object.entries(f.overrides ?? {})) {
@@ -141,9 +157,20 @@ export function writeLocalWebConfig(
 ): { path: string; changed: boolean } {
   const dir = dirname(resolve(path));
   const passfile = join(dir, 'web.pgpass');
+  // one line per backend host:port, database pem only: the service password goes nowhere else
   const pass = writeIfChanged(
     passfile,
-    `*:*:*:${pgpassField(w.serviceUser)}:${pgpassField(w.servicePassword)}\n`,
+    o.hosts
+      .map((host, i) =>
+        passfileLine({
+          host,
+          port: o.ports[i]!,
+          dbname: 'pem',
+          user: w.serviceUser,
+          password: w.servicePassword,
+        }),
+      )
+      .join(''),
     0o600,
   );
   const base = {
