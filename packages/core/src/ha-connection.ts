@@ -143,7 +143,10 @@ export class DeadlineError extends ConnectError {}
 /** The session was dropped (deadline, failover error, server termination) while a transaction still used it. A failover-class error. */
 export class SessionDroppedError extends ConnectError {}
 
-/** Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...). */
+/**
+ * Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...).
+ * When one host's error is named, it is the `cause` (its SQLSTATE or socket code tells why).
+ */
 export class NoHostError extends ConnectError {
   readonly retryable: boolean;
   constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
@@ -776,9 +779,13 @@ export class HaConnection {
             if (!o.fatal) anyRetryable = true;
           }
         }
+        const errors = [...outcomes.entries()]
+          .filter(([i, o]) => named.includes(i) && 'err' in o)
+          .map(([, o]) => (o as { err: unknown }).err);
         return new NoHostError(
           `no database host available: ${parts.join('; ')}`,
           fatalAt === undefined && anyRetryable,
+          errors.length === 1 ? { cause: errors[0] } : undefined,
         );
       };
       const decide = () => {
@@ -827,7 +834,10 @@ export class HaConnection {
         () => {
           if (done) return;
           const e = failure();
-          finish(undefined, new DeadlineError(`no database host selected within the deadline: ${e.message}`));
+          finish(
+            undefined,
+            new DeadlineError(`no database host selected within the deadline: ${e.message}`, { cause: e }),
+          );
         },
         Math.max(0, deadlineAt - Date.now()),
       );

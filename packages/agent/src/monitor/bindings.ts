@@ -13,6 +13,8 @@ export interface Binding {
   userName: string;
   sslmode: string;
   maintenanceDb: string;
+  /** CA file on the agent's host that verifies this server (pem.server.sslrootcert); default the agent's server_sslrootcert. */
+  sslrootcert?: string;
 }
 
 /** A row of `pem.agent_bindings`. */
@@ -24,6 +26,8 @@ export interface BindingRow {
   user_name: string;
   sslmode: string;
   maintenance_db: string;
+  /** Added by the fleet schema (migration 010); absent from older backends. */
+  sslrootcert?: string | null;
 }
 
 /** Converts a `pem.agent_bindings` row. */
@@ -36,6 +40,7 @@ export function bindingFromRow(r: BindingRow): Binding {
     userName: r.user_name,
     sslmode: r.sslmode,
     maintenanceDb: r.maintenance_db,
+    ...(r.sslrootcert ? { sslrootcert: r.sslrootcert } : {}),
   };
 }
 
@@ -47,6 +52,7 @@ export function bindingChanged(a: Binding, b: Binding): boolean {
     a.userName !== b.userName ||
     a.sslmode !== b.sslmode ||
     a.maintenanceDb !== b.maintenanceDb ||
+    a.sslrootcert !== b.sslrootcert ||
     a.displayName !== b.displayName
   );
 }

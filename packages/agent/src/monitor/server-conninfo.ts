@@ -13,7 +13,7 @@ export interface ServerConninfoOptions {
   agentId: number;
   /** Password file (.pgpass format); libpq's default (~/.pgpass) when unset. */
   passfile?: string;
-  /** CA file for verifying the server (sslmode verify-ca/verify-full); libpq's default (~/.postgresql/root.crt) when unset. */
+  /** CA file for verifying the server (sslmode verify-ca/verify-full) unless the binding names its own; libpq's default (~/.postgresql/root.crt) when neither. */
   sslrootcert?: string;
   /** Per-host connect timeout, seconds (libpq counts 1 as 2). */
   connectTimeoutS: number;
@@ -31,7 +31,7 @@ export function serverConninfo(b: Binding, opts: ServerConninfoOptions): string 
     ['application_name', `pharos-agent-${opts.agentId}-probe`],
     ['target_session_attrs', 'any'],
     ['passfile', opts.passfile],
-    ['sslrootcert', opts.sslrootcert],
+    ['sslrootcert', b.sslrootcert ?? opts.sslrootcert],
   ];
   return kv
     .filter(([, v]) => v !== undefined)
