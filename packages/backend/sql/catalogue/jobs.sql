@@ -12,5 +12,6 @@ INSERT INTO pem.job AS j (name, interval_s, fn) VALUES
   ('history_retention', 86400, 'pem.job_history_retention()'),
   ('history_rollup', 30, 'pem.job_history_rollup()'),
   ('ship_batch_retention', 3600, 'pem.job_ship_batch_retention()'),
+  ('agent_task_retention', 3600, 'pem.job_agent_task_retention()'),
   ('alert_housekeeping', 3600, NULL)
 ON CONFLICT (name) DO UPDATE SET fn = excluded.fn WHERE j.fn IS DISTINCT FROM excluded.fn;

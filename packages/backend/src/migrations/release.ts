@@ -57,9 +57,11 @@ export const FUNCTION_AREAS = [
   'history',
   'ingest',
   'registration',
+  'tasks',
   'probes',
   'alerts',
   'notify',
+  'fleet',
   'jobs',
 ] as const;
 
