@@ -14,9 +14,10 @@
  * A role without pg_monitor fails the test (`no-pg-monitor`); a superuser
  * role or a missing pg_stat_statements are warnings.
  */
-import { messageOf } from '@pharos/core/errors';
+import { InputError } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
+import { z } from 'zod';
 import type { Binding } from './bindings.js';
 import { type ConnectionCause, diagnoseConnectionError } from './connection-diagnosis.js';
 import { probeConnectionOptions } from './probe-session.js';
@@ -205,7 +206,29 @@ function majorText(num: number): string {
 
 const silentLogger: Logger = createLogger('agent', { level: 'silent' });
 
-/** The message of an unexpected error in the test itself (never expected; kept for the task result). */
-export function unexpected(err: unknown): TestConnectionResult {
-  return { ok: false, cause: 'other', message: messageOf(err), warnings: [], elapsedMs: 0 };
+const paramsSchema = z
+  .object({
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535),
+    maintenanceDb: z.string().min(1).max(63),
+    user: z.string().min(1).max(63),
+    sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']),
+    sslrootcert: z.string().min(1).nullish(),
+  })
+  .strict();
+
+/**
+ * The parameters of a `test-connection` task (what the web tier puts in
+ * pem.agent_task.params: the server as it will be bound).
+ * @throws InputError naming each bad field.
+ */
+export function parseTestConnectionParams(params: unknown): TestConnectionTarget {
+  const r = paramsSchema.safeParse(params);
+  if (!r.success) {
+    throw new InputError(
+      `test-connection parameters: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const { sslrootcert, ...rest } = r.data;
+  return sslrootcert ? { ...rest, sslrootcert } : rest;
 }
