@@ -25,22 +25,12 @@
  * byte, S or N), §21.1 "The pg_hba.conf File" (its messages), libpq-pgpass.html.
  * Socket codes: Node's `net` errors (errno names).
  */
+import type { ConnectionCause as ConnectionCauseOfTest } from '@pharos/backend/fleet/connection-test';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { InsecureAuthError, NoPasswordError } from '@pharos/core/ha-connection';
 
-/** What went wrong, one word each (table above). */
-export type ConnectionCause =
-  | 'refused'
-  | 'unreachable'
-  | 'timeout'
-  | 'no-hba-rule'
-  | 'authentication'
-  | 'no-password'
-  | 'tls'
-  | 'no-database'
-  | 'not-postgresql'
-  | 'no-pg-monitor'
-  | 'other';
+/** What went wrong, one word each (table above); the task's contract is @pharos/backend/fleet/connection-test. */
+export type ConnectionCause = Exclude<ConnectionCauseOfTest, 'agent-unavailable'>;
 
 /** What the agent tried: the facts a sentence names. */
 export interface ConnectionAttempt {

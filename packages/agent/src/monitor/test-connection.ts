@@ -14,12 +14,13 @@
  * A role without pg_monitor fails the test (`no-pg-monitor`); a superuser
  * role or a missing pg_stat_statements are warnings.
  */
+import type { ServerFacts, TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 import { InputError } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { z } from 'zod';
 import type { Binding } from './bindings.js';
-import { type ConnectionCause, diagnoseConnectionError } from './connection-diagnosis.js';
+import { diagnoseConnectionError } from './connection-diagnosis.js';
 import { probeConnectionOptions } from './probe-session.js';
 
 /** What to test: the server as it will be bound (host, port, database, user, TLS). */
@@ -49,33 +50,7 @@ export interface TestConnectionContext {
   home?: string;
 }
 
-/** What the server is, once connected. */
-export interface ServerFacts {
-  version: string;
-  versionNum: number;
-  role: 'primary' | 'standby';
-  tls: boolean;
-  superuser: boolean;
-  pgMonitor: boolean;
-  pgStatStatements: boolean;
-}
-
-/** The answer of a test (JSON: it is the `test-connection` task's result). */
-export interface TestConnectionResult {
-  ok: boolean;
-  /** Set when `ok` is false. */
-  cause?: ConnectionCause;
-  /** One or two sentences: what happened and, on failure, what to do. */
-  message: string;
-  detail?: string;
-  sqlstate?: string;
-  passfileLine?: string;
-  /** Things to improve that do not stop monitoring. */
-  warnings: string[];
-  server?: ServerFacts;
-  /** Time the test took, ms. */
-  elapsedMs: number;
-}
+export type { ServerFacts, TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 
 /** Default connect_timeout of a test, seconds: an answer within the API's wait. */
 export const TEST_CONNECT_TIMEOUT_S = 3;

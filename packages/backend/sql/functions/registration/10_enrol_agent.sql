@@ -16,8 +16,8 @@
 -- certificate, the certificate's source and this deployment's id.
 --
 -- Errors (nothing is written): 22023 naming the field (token, displayName,
--- hostAddress, csr, sslcert, agentUser); 23505 for a display name or agent
--- id already enrolled (displayName, sslcert); 55000 when the built-in CA is
+-- hostAddress, csr, certificate, agentUser); 23505 for a display name or agent
+-- id already enrolled (displayName, certificate); 55000 when the built-in CA is
 -- needed but not enabled or refuses.
 CREATE OR REPLACE FUNCTION pem.enrol_agent(p_token text, p_display_name text, p_host_address inet, p_csr_pem text,
                                            p_cert_pem text, p_cert_facts jsonb, p_common_user name, p_source inet)
@@ -73,7 +73,7 @@ BEGIN
       USING ERRCODE = '22023', COLUMN = 'csr';
   END IF;
   IF p_common_user IS NOT NULL AND p_cert_pem IS NULL THEN
-    RAISE EXCEPTION 'agentUser: a common agent user comes with its certificate (sslcert)'
+    RAISE EXCEPTION 'agentUser: a common agent user comes with its certificate'
       USING ERRCODE = '22023', COLUMN = 'agentUser';
   END IF;
   LOCK TABLE pem.agent IN SHARE ROW EXCLUSIVE MODE;
@@ -87,8 +87,8 @@ BEGIN
     v_cn := p_cert_facts->>'commonName';
     IF p_common_user IS NOT NULL THEN
       IF v_cn IS DISTINCT FROM p_common_user::text THEN
-        RAISE EXCEPTION 'sslcert: the certificate is for CN ''%'', not the common agent user %', v_cn, p_common_user
-          USING ERRCODE = '22023', COLUMN = 'sslcert';
+        RAISE EXCEPTION 'certificate: the certificate is for CN ''%'', not the common agent user %', v_cn, p_common_user
+          USING ERRCODE = '22023', COLUMN = 'certificate';
       END IF;
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_common_user) THEN
         RAISE EXCEPTION 'agentUser: there is no role % on the backend (the common agent user is made at install)', p_common_user
@@ -104,24 +104,24 @@ BEGIN
     ELSE
       v_m := regexp_match(coalesce(v_cn, ''), '^agent([1-9][0-9]{0,8})$');
       IF v_m IS NULL THEN
-        RAISE EXCEPTION 'sslcert: the certificate is for CN ''%'', not agentN (per-agent certificates) and no common agent user was given',
-          v_cn USING ERRCODE = '22023', COLUMN = 'sslcert';
+        RAISE EXCEPTION 'certificate: the certificate is for CN ''%'', not agentN (per-agent certificates) and no common agent user was given',
+          v_cn USING ERRCODE = '22023', COLUMN = 'certificate';
       END IF;
       v_id := v_m[1]::integer;
       SELECT * INTO v_other FROM pem.agent a WHERE a.id = v_id;
       IF FOUND THEN
-        RAISE EXCEPTION 'sslcert: its CN is agent%, and agent % is already enrolled (%): a per-agent certificate enrols one host',
-          v_id, v_id, v_other.display_name USING ERRCODE = '23505', COLUMN = 'sslcert';
+        RAISE EXCEPTION 'certificate: its CN is agent%, and agent % is already enrolled (%): a per-agent certificate enrols one host',
+          v_id, v_id, v_other.display_name USING ERRCODE = '23505', COLUMN = 'certificate';
       END IF;
       v_user := 'agent' || v_id;
     END IF;
     IF (p_cert_facts->>'notAfter')::timestamptz <= now() THEN
-      RAISE EXCEPTION 'sslcert: the certificate expired at %', p_cert_facts->>'notAfter'
-        USING ERRCODE = '22023', COLUMN = 'sslcert';
+      RAISE EXCEPTION 'certificate: the certificate expired at %', p_cert_facts->>'notAfter'
+        USING ERRCODE = '22023', COLUMN = 'certificate';
     END IF;
     IF encode(sha256(decode(regexp_replace(p_cert_pem, '-----[A-Z ]+-----|\s', '', 'g'), 'base64')), 'hex')
        IS DISTINCT FROM p_cert_facts->>'fingerprintSha256' THEN
-      RAISE EXCEPTION 'sslcert: the certificate''s facts do not match it' USING ERRCODE = '22023', COLUMN = 'sslcert';
+      RAISE EXCEPTION 'certificate: the certificate''s facts do not match it' USING ERRCODE = '22023', COLUMN = 'certificate';
     END IF;
   ELSE
     v_user := 'agent' || v_id;

@@ -82,6 +82,14 @@ export interface AgentConfigFields {
    * wildcard host: security review M3).
    */
   binding?: { host: string; port: number; user: string; password: string };
+  /**
+   * A passfile for monitored servers' passwords (`pharos agent enrol`): named
+   * in the configuration and created empty (mode 0600) if absent; its lines
+   * come from `pharos server prepare`. Ignored with `binding`.
+   */
+  passfile?: string;
+  /** CA file that verifies monitored servers (`server_sslrootcert`). */
+  serverSslrootcert?: string;
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
 }
@@ -120,6 +128,16 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
     passChanged = writeIfChanged(passfile, passfileLine(f.binding), 0o600).changed;
     config.passfile = passfile;
   }
+  if (!f.binding && f.passfile) {
+    const passfile = resolve(f.passfile);
+    if (!existsSync(passfile)) {
+      mkdirSync(dirname(passfile), { recursive: true, mode: 0o750 });
+      writeFileSync(passfile, '', { mode: 0o600 });
+      passChanged = true;
+    }
+    config.passfile = passfile;
+  }
+  if (f.serverSslrootcert) config.server_sslrootcert = resolve(f.serverSslrootcert);
   for (const [k, v] of Object.entries(f.overrides ?? {})) {
     const key = OVERRIDE_TO_CONFIG[k];
     if (key) config[key] = key === 'log_level' ? v : Number(v);
