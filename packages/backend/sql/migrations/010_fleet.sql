@@ -1,4 +1,4 @@
--- Pharos backend schema, version 9: the monitored fleet (issue 14;
+-- Pharos backend schema, version 10: the monitored fleet (issue 14;
 -- docs/monitoring-a-server.md). DDL and data moves only; the functions are
 -- in sql/functions/fleet/, registration/ and tasks/, the privileges in
 -- sql/grants/.
