@@ -172,6 +172,8 @@ export interface TestBackendOptions {
   harnessAddress: string;
   /** Extra postgresql.conf settings of the primary (e.g. shared_buffers for a benchmark). */
   settings?: Record<string, string>;
+  /** HBA rules put before the fixture's own (e.g. `hostssl pem +pem_agent 127.0.2.87/32 cert` for an agent). */
+  hba?: string[];
 }
 
 /** Starts the backend described in the module doc. The caller calls stop(). */
@@ -183,7 +185,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
   const primary = await startPostgres({
     address: opts.primaryAddress,
     ssl: { certFile: serverCert.cert, keyFile: serverCert.key, caFile: pki.caCert },
-    hba: opts.clientAddresses.map((a) => `hostssl all all ${a}/32 scram-sha-256`),
+    hba: [...(opts.hba ?? []), ...opts.clientAddresses.map((a) => `hostssl all all ${a}/32 scram-sha-256`)],
     ...(opts.settings ? { settings: opts.settings } : {}),
   });
   const stops: (() => Promise<void>)[] = [() => primary.stop()];
