@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { httpsJson } from '@pharos/cli/api/client';
 import { type CliRun, PHAROS_BIN, runPharos } from '@pharos/cli/testing/configure';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
@@ -551,6 +552,55 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     for (const r of [dup, name, agentMissing, agentName, badHost, badMode])
       assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
     assert.equal(await sql('SELECT count(*) FROM pem.server'), before, 'nothing written');
+  });
+
+  it('API: bodies are checked whole (an unknown field is named), pem_user reads and never changes', async () => {
+    const t = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HARNESS };
+    const login = async (user: string, password: string) => {
+      const r = await httpsJson(t, 'POST', '/api/login', { user, password });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return {
+        cookie: r.setCookie.map((c) => c.split(';')[0]!).find((c) => c.includes('pharos_session'))!,
+        'x-csrf-token': String(r.body.csrfToken),
+      };
+    };
+    const alice = await login('alice', PASSWORDS.alice);
+    const bob = await login('bob', PASSWORDS.bob);
+    const extra = await httpsJson(
+      t,
+      'POST',
+      '/api/servers',
+      { displayName: 'x', host: 'h', user: 'u', agentId: 1, colour: 'red' },
+      alice,
+    );
+    assert.equal(extra.status, 400);
+    assert.equal(extra.body.field, 'colour');
+    const missing = await httpsJson(t, 'POST', '/api/servers/test', { host: 'h', agentId: 1 }, alice);
+    assert.deepEqual([missing.status, missing.body.field], [400, 'user']);
+    const badPort = await httpsJson(t, 'PATCH', `/api/servers/${serverId}`, { port: 70000 }, alice);
+    assert.deepEqual([badPort.status, badPort.body.field], [400, 'port']);
+    const list = await httpsJson(t, 'GET', '/api/servers', undefined, bob);
+    assert.equal(list.status, 200);
+    for (const [method, path, body] of [
+      ['POST', '/api/servers', { displayName: 'x', host: 'h', user: 'u', agentId: 1 }],
+      ['DELETE', `/api/servers/${serverId}`, undefined],
+      ['POST', '/api/enrolment-tokens', { name: 'x' }],
+      ['GET', '/api/enrolment-tokens', undefined],
+      ['DELETE', '/api/agents/1', undefined],
+    ] as const) {
+      const r = await httpsJson(t, method, path, body, bob);
+      assert.equal(r.status, 403, `${method} ${path} as pem_user: ${JSON.stringify(r.body)}`);
+    }
+    const enrolNeither = await httpsJson(t, 'POST', '/api/enrol', { token: 'x', displayName: 'h' });
+    assert.deepEqual([enrolNeither.status, enrolNeither.body.field], [400, 'csr']);
+    const tokenBad = await httpsJson(t, 'POST', '/api/enrolment-tokens', { name: 'x', validForS: 5 }, alice);
+    assert.deepEqual([tokenBad.status, tokenBad.body.field], [400, 'validForS']);
+    const stillOne = await httpsJson(t, 'DELETE', '/api/agents/1', undefined, alice);
+    assert.equal(stillOne.status, 409);
+    assert.match(
+      String(stillOne.body.error),
+      /agent 1 \(pg-host-1\) still monitors pg-m: remove those servers first/,
+    );
   });
 
   it('removes the server leaving nothing behind but its history; a second removal names it', async () => {
