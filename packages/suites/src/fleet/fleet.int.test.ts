@@ -323,7 +323,8 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     await monitored.psql(`CREATE ROLE pem_monitor LOGIN PASSWORD 'mon-pw' IN ROLE pg_monitor;
       CREATE ROLE wrongpw LOGIN PASSWORD 'right-pw' IN ROLE pg_monitor;
       CREATE ROLE nomon LOGIN PASSWORD 'nomon-pw';
-      CREATE ROLE nohba LOGIN PASSWORD 'nohba-pw' IN ROLE pg_monitor`);
+      CREATE ROLE nohba LOGIN PASSWORD 'nohba-pw' IN ROLE pg_monitor;
+      CREATE ROLE nopass LOGIN PASSWORD 'nopass-pw' IN ROLE pg_monitor`);
     const conf = join(monitored.dataDir, 'pg_hba.conf');
     const current = readFileSync(conf, 'utf8');
     writeFileSync(
