@@ -82,7 +82,7 @@ export async function runAgentTask(
         ? `agent ${agentId} has never sent a heartbeat: is it running (pharos agent verify on its host)?`
         : down
           ? `agent ${agentId} has not sent a heartbeat for ${Math.round(age)} s: is it running (pharos agent verify on its host)?`
-          : `agent ${agentId} is running but did not answer within ${seconds} s: is it an older version that does not run '${kind}' tasks? (its log says more)`,
+          : `agent ${agentId} did not answer within ${seconds} s (its last heartbeat was ${Math.round(age)} s ago): it may have just stopped, or be a version that does not run '${kind}' tasks; its log says more`,
   };
 }
 

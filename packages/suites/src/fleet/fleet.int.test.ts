@@ -120,7 +120,8 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     await sql(
       `INSERT INTO pem.ca_signer (program) VALUES (ARRAY['${process.execPath}', '${PHAROS_BIN}', 'agent', 'sign-csr'])`,
     );
-    web = await startTestInstance(backend, WEB);
+    // the test enrols and logs in more often per minute than a person does
+    web = await startTestInstance(backend, WEB, { login_rate_limit_per_minute: 100 });
     const cert = backend.pki.issue('monitored', [MONITORED]);
     const ssl = { certFile: cert.cert, keyFile: cert.key };
     // what the DBA's servers look like before Pharos: TLS on, their own HBA rules
