@@ -225,6 +225,7 @@ export async function configure(o: ConfigureOptions, extras: ConfigureExtras): P
           host: o.hostAddress ?? (local ? o.hostName : asbHost),
           port: o.ports[localIdx]!,
           isPemBackend: isBackendNode(asbHost, o),
+          kind: isBackendNode(asbHost, o) && isHaMode(o) ? 'patroni-member' : 'standalone',
           maintenanceDb: o.serverRegisterParams.maintenance_db,
           binding,
         });
