@@ -18,12 +18,14 @@
  * behind but history.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -300,6 +302,93 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     assert.deepEqual(readdirSync(join(dir, 'second')), []);
     assert.equal(await sql('SELECT count(*) || max(id) FROM pem.agent'), before);
     assert.equal(await count("SELECT count(*) FROM pg_roles WHERE rolname = 'agent2'"), 0);
+  });
+
+  it('enrols with the host’s own certificate (per-agent model: CN agentN), and refuses one whose agent is taken', async () => {
+    const certDir = join(dir, 'own-cert');
+    mkdirSync(certDir, { recursive: true });
+    const issue = (cn: string) => {
+      const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: certDir, stdio: 'pipe' });
+      ossl(
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${cn}.key`,
+        '-out',
+        `${cn}.csr`,
+        '-subj',
+        `/CN=${cn}`,
+      );
+      writeFileSync(join(certDir, `${cn}.ext`), 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n');
+      ossl(
+        'x509',
+        '-req',
+        '-in',
+        `${cn}.csr`,
+        '-CA',
+        backend.pki.caCert,
+        '-CAkey',
+        backend.pki.caKey,
+        '-CAcreateserial',
+        '-out',
+        `${cn}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${cn}.ext`,
+      );
+      chmodSync(join(certDir, `${cn}.key`), 0o600);
+      return { cert: join(certDir, `${cn}.crt`), key: join(certDir, `${cn}.key`) };
+    };
+    const own = issue('agent5');
+    const cfg = join(dir, 'own-host', 'agent.yml');
+    const enrol = (tok: string, c: { cert: string; key: string }, config = cfg) =>
+      pharos(
+        [
+          'agent',
+          'enrol',
+          '--url',
+          web.url,
+          '--ca-file',
+          backend.pki.caCert,
+          '--config',
+          config,
+          '--display-name',
+          'own-host',
+          '--sslcert',
+          c.cert,
+          '--sslkey',
+          c.key,
+        ],
+        onHost({ PHAROS_ENROL_TOKEN: tok }),
+      );
+    const taken = await enrol(
+      (await token('own-host-taken')).token,
+      issue('agent1'),
+      join(dir, 'taken-host', 'agent.yml'),
+    );
+    assert.equal(taken.code, 2, taken.stderr);
+    assert.match(taken.stderr, /--sslcert: its CN is agent1, and agent 1 is already enrolled \(pg-host-1\)/);
+    const r = await enrol((await token('own-host')).token, own);
+    ok(r);
+    assert.match(r.stdout, /^agent 5 \(agent5, own-host\): enrolled/m);
+    assert.match(r.stdout, /agent certificate \(supplied, expires .*\): .*own-cert\/agent5\.crt/);
+    assert.match(r.stdout, /agent login as agent5: ok/);
+    assert.equal(
+      await sql('SELECT source FROM pem.agent_certificate WHERE agent_id = 5 AND revoked_at IS NULL'),
+      'supplied',
+    );
+    const gone = await pharos(['agent', 'unregister', '--config', cfg, '--remove-files'], admin());
+    ok(gone);
+    assert.ok(
+      existsSync(own.cert) && existsSync(own.key),
+      'the operator’s own certificate and key are not enrol’s to remove',
+    );
+    assert.equal(await count('SELECT count(*) FROM pem.agent WHERE id = 5'), 0);
   });
 
   it('prepare says what the server needs; the DBA does it', async () => {
