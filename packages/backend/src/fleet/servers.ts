@@ -110,20 +110,24 @@ interface ServerRow {
   age_s: number | null;
 }
 
+// Observations come from the server's bound agent only (what it saw; security review M1), which is
+// also the prefix of pemdata.latest's primary key (agent_id, server_id, probe, object).
 const SERVERS_SQL = `
 SELECT s.id, s.display_name, s.host, s.port, s.maintenance_db, s.user_name, s.sslmode, s.sslrootcert, s.kind,
        s.cluster_id, s.tags, s.notes, s.is_pem_backend, s.active, b.agent_id, a.display_name AS agent_name,
        b.user_name AS binding_user, s.created_by, s.registered_at,
        (SELECT l.value->>'role' FROM pemdata.latest l
-         WHERE l.server_id = s.id AND l.probe = 'server_info' ORDER BY l.collected_at DESC LIMIT 1) AS role,
+         WHERE l.agent_id = b.agent_id AND l.server_id = s.id AND l.probe = 'server_info'
+         ORDER BY l.collected_at DESC LIMIT 1) AS role,
        u.up, u.up_error,
        (SELECT extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8
-          FROM pemdata.latest l WHERE l.server_id = s.id) AS age_s
+          FROM pemdata.latest l WHERE l.agent_id = b.agent_id AND l.server_id = s.id) AS age_s
   FROM pem.server s
   LEFT JOIN pem.server_binding b ON b.server_id = s.id
   LEFT JOIN pem.agent a ON a.id = b.agent_id
   LEFT JOIN LATERAL (SELECT (l.value->>'up')::int AS up, l.value->>'error' AS up_error FROM pemdata.latest l
-                      WHERE l.server_id = s.id AND l.probe = 'server_up' ORDER BY l.collected_at DESC LIMIT 1) u ON true`;
+                      WHERE l.agent_id = b.agent_id AND l.server_id = s.id AND l.probe = 'server_up'
+                      ORDER BY l.collected_at DESC LIMIT 1) u ON true`;
 
 function fromRow(r: ServerRow): MonitoredServer {
   return {
