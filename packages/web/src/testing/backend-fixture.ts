@@ -174,6 +174,8 @@ export interface TestBackendOptions {
   settings?: Record<string, string>;
   /** HBA rules put before the fixture's own (e.g. `hostssl pem +pem_agent 127.0.2.87/32 cert` for an agent). */
   hba?: string[];
+  /** Insert the small fleet of {@link FLEET_SQL} (default true); false: no agents and servers. */
+  fleet?: boolean;
 }
 
 /** Starts the backend described in the module doc. The caller calls stop(). */
@@ -219,7 +221,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
       CREATE ROLE alice LOGIN PASSWORD '${PASSWORDS.alice}' IN ROLE pem_admin;
       CREATE ROLE bob LOGIN PASSWORD '${PASSWORDS.bob}' IN ROLE pem_user;
       CREATE ROLE carol LOGIN PASSWORD '${PASSWORDS.carol}';
-      ${FLEET_SQL}`);
+      ${opts.fleet === false ? '' : FLEET_SQL}`);
     if (opts.standbyAddress) {
       const standby = await startStandby(primary, { address: opts.standbyAddress });
       backend.standby = standby;

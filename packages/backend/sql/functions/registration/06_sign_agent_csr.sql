@@ -27,8 +27,9 @@ BEGIN
   IF p_common_name !~ '^[a-z_][a-z0-9_$]{0,62}$' THEN
     RAISE EXCEPTION '''%'' cannot be a certificate CN for an agent user', p_common_name USING ERRCODE = '22023';
   END IF;
+  -- p_common_name as text: an array with a name in it would be name[], cutting every argument to 63 bytes
   SELECT string_agg('''' || replace(w, '''', '''\''''') || '''', ' ' ORDER BY i) INTO v_cmd
-    FROM unnest(s.program || ARRAY['--cn', p_common_name, '--days', s.cert_days::text, '--ca-cert', s.ca_cert_file,
+    FROM unnest(s.program || ARRAY['--cn', p_common_name::text, '--days', s.cert_days::text, '--ca-cert', s.ca_cert_file,
                                    '--ca-key', s.ca_key_file, '--csr',
                                    translate(encode(convert_to(p_csr_pem, 'UTF8'), 'base64'), E'\n', '')])
          WITH ORDINALITY AS a(w, i);
