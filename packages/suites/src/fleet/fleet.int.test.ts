@@ -539,7 +539,7 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       await sql(
         `SELECT is_pem_backend || ' ' || kind || ' ' || sslmode || ' ' || created_by FROM pem.server WHERE id = ${serverId}`,
       ),
-      'f standalone verify-full alice',
+      'false standalone verify-full alice',
     );
     const role = await until('server_info of pg-m', 30_000, async () => {
       const v = await sql(
