@@ -297,14 +297,53 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       [firstToken.id, expired.id, revoked.id, good.id].map((id) => tokens.find((x) => x.id === id)?.state),
       ['used', 'expired', 'revoked', 'pending'],
     );
-    // the token still enrols a second host, which then goes away through the web instance leaving nothing
+    // the token still enrols a second host (its agent started by enrol --start), which then goes away
+    // through the web instance leaving nothing but the agent's log
     const second = join(dir, 'second', 'agent.yml');
-    ok(await enrol(good.token, second, 'second-host'));
+    const started = await pharos(
+      [
+        'agent',
+        'enrol',
+        '--url',
+        web.url,
+        '--ca-file',
+        backend.pki.caCert,
+        '--config',
+        second,
+        '--display-name',
+        'second-host',
+        '--start',
+      ],
+      onHost({ PHAROS_ENROL_TOKEN: good.token }),
+    );
+    ok(started);
+    const pid = Number(/agent started in the background \(pid (\d+),/.exec(started.stdout)?.[1]);
+    assert.ok(pid > 0, started.stdout);
+    try {
+      await until('the started agent heartbeats', 30_000, async () =>
+        (await pharos(['agent', 'verify', '--config', second], onHost())).code === 0 ? true : undefined,
+      );
+    } finally {
+      process.kill(pid, 'SIGTERM');
+      // gone, or a zombie (it is not our child: whoever reaps orphans does)
+      await until('the started agent stops', 15_000, async () => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? true : undefined;
+        } catch {
+          return true;
+        }
+      });
+    }
     const gone = await pharos(['agent', 'unregister', '--config', second, '--remove-files'], admin());
     ok(gone);
     assert.match(gone.stdout, /unregistered agent 2 \('second-host', user agent2\)/);
     assert.match(gone.stdout, /dropped role agent2/);
-    assert.deepEqual(readdirSync(join(dir, 'second')), []);
+    assert.deepEqual(
+      readdirSync(join(dir, 'second')).filter((f) => !['agent.log', 'agent.out'].includes(f)),
+      [],
+      'only the agent’s log is left',
+    );
     assert.equal(
       await sql("SELECT count(*)::text || '/' || coalesce(max(id)::text, '-') FROM pem.agent"),
       before,
