@@ -351,7 +351,7 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     assert.equal(await count("SELECT count(*) FROM pg_roles WHERE rolname = 'agent2'"), 0);
   });
 
-  it('enrols with the host’s own certificate (per-agent model: CN agentN), and refuses one whose agent is taken', async () => {
+  it('enrols with the host’s own certificate (per-agent: CN agentN; common user), and refuses one whose agent is taken', async () => {
     const certDir = join(dir, 'own-cert');
     mkdirSync(certDir, { recursive: true });
     const issue = (cn: string) => {
@@ -436,6 +436,47 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       'the operator’s own certificate and key are not enrol’s to remove',
     );
     assert.equal(await count('SELECT count(*) FROM pem.agent WHERE id = 5'), 0);
+    // the common-user model: the user exists (made at install) and is a member of pem_agent
+    await sql('CREATE ROLE pharos_agents LOGIN IN ROLE pem_agent; CREATE ROLE not_an_agent LOGIN');
+    const common = issue('pharos_agents');
+    const commonCfg = join(dir, 'common-host', 'agent.yml');
+    const commonToken = await token('common-host');
+    const asCommon = (user: string, c: { cert: string; key: string }) =>
+      pharos(
+        [
+          'agent',
+          'enrol',
+          '--url',
+          web.url,
+          '--ca-file',
+          backend.pki.caCert,
+          '--config',
+          commonCfg,
+          '--display-name',
+          'common-host',
+          '--sslcert',
+          c.cert,
+          '--sslkey',
+          c.key,
+          '--agent-user',
+          user,
+        ],
+        onHost({ PHAROS_ENROL_TOKEN: commonToken.token }),
+      );
+    const refused = await asCommon('not_an_agent', issue('not_an_agent'));
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--agent-user: not_an_agent is not a common agent user/);
+    const r2 = await asCommon('pharos_agents', common);
+    ok(r2);
+    assert.match(r2.stdout, /^agent \d+ \(pharos_agents, common-host\): enrolled/m);
+    assert.match(r2.stdout, /agent login as pharos_agents: ok/);
+    ok(await pharos(['agent', 'unregister', '--config', commonCfg, '--remove-files'], admin()));
+    assert.equal(
+      await count("SELECT count(*) FROM pg_roles WHERE rolname = 'pharos_agents'"),
+      1,
+      'the operator’s role is kept',
+    );
+    await sql('DROP ROLE pharos_agents; DROP ROLE not_an_agent');
   });
 
   it('prepare says what the server needs; the DBA does it', async () => {
