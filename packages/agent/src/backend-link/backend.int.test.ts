@@ -335,6 +335,7 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
       assert.deepEqual(
         jobs.map((j) => [j.name, j.last_status]),
         [
+          ['agent_task_retention', 'ok'],
           ['history_partitions', 'ok'],
           ['history_retention', 'ok'],
           ['history_rollup', 'ok'],

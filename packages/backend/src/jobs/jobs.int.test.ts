@@ -77,6 +77,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     assert.deepEqual(
       r.map((x) => [x.job, x.status]),
       [
+        ['agent_task_retention', 'ok'],
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
         ['history_rollup', 'ok'],
