@@ -20,8 +20,12 @@
  *   fails the servers in use keep being monitored.
  * - A heartbeat (`pem.agent_heartbeat(id, version, dropped samples)`) every
  *   `probe_interval_s`.
- * - Tasks (`test-connection`...) asked of this agent: LISTEN on the control
- *   connection, and a look every `short_wait_s` (backend-link/tasks.ts).
+ * - Tasks (`test-connection`, `patroni-cluster`...) asked of this agent:
+ *   LISTEN on the control connection, and a look every `short_wait_s`
+ *   (backend-link/tasks.ts).
+ * - Monitored Patroni clusters this agent follows (`pem.agent_clusters`,
+ *   read with the bindings): their `GET /cluster` every `probe_interval_s`,
+ *   reconciled by the backend (follow/cluster-follower.ts).
  * - {@link AgentHandle.stop} (and SIGTERM/SIGINT when `handleSignals`) stops
  *   the schedules, lets a batch in flight finish (5 s grace), closes the spool
  *   and the connections. Nothing is lost by a stop or a crash: samples are in
@@ -40,6 +44,8 @@ import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
 import { TaskRunner } from './backend-link/tasks.js';
 import { type AgentConfig, backendConninfo } from './config.js';
+import { ClusterFollower } from './follow/cluster-follower.js';
+import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './monitor/bindings.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import { ProbeRunStats } from './monitor/probe-run-stats.js';
@@ -250,6 +256,15 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }
   };
 
+  // Monitored Patroni clusters this agent follows (follow/cluster-follower.ts).
+  const restAddress = config.source_address ?? config.host_address;
+  const follower = new ClusterFollower({
+    agentId: config.agent_id,
+    conn: controlConn,
+    logger: log.child({ component: 'follow' }),
+    localAddress: restAddress,
+  });
+
   // Tasks the web tier or the CLI asks of this agent (backend-link/tasks.ts).
   const tasks = new TaskRunner({
     agentId: config.agent_id,
@@ -265,6 +280,14 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
           hostAddress: config.host_address,
           logger: log.child({ component: 'test-connection' }),
         }),
+      'patroni-cluster': (params) => {
+        const p = parseReadClusterParams(params);
+        return readCluster(p.endpoints, {
+          timeoutMs: 3000,
+          localAddress: restAddress,
+          ca: p.cafile ? readFileSync(p.cafile, 'utf8') : undefined,
+        });
+      },
     },
   });
 
@@ -279,6 +302,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }
     lastBindingsAt = new Date();
     await link.refresh();
+    await follower.refresh();
     const current = new Map([...monitors].map(([id, m]) => [id, m.binding]));
     const diff = diffBindings(current, rows.map(bindingFromRow));
     for (const id of [...diff.removed, ...diff.changed.map((b) => b.serverId)]) {
@@ -322,6 +346,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
     startTicker(60_000, () => link.runJobs(), { initialDelayMs: 5000 }),
     startTicker(config.short_wait_s * 1000, () => tasks.refresh(), { initialDelayMs: 0 }),
+    startTicker(intervalMs, () => follower.tick(), { initialDelayMs: 1000 }),
   ];
   log.info(
     { version: AGENT_VERSION, spoolDir: config.spool_dir, intervalS: config.probe_interval_s },
@@ -332,7 +357,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const stop = () => {
     stopping ??= (async () => {
       log.info('agent stopping');
-      await Promise.all([...tickers.map((t) => t.stop()), host.stop(), tasks.stop()]);
+      await Promise.all([...tickers.map((t) => t.stop()), host.stop(), tasks.stop(), follower.stop()]);
       await Promise.all([...monitors.values()].map((m) => m.stop()));
       monitors.clear();
       const inTime = await shipper.stop();

@@ -17,6 +17,7 @@ import { registerClusterRoute } from './api/cluster.js';
 import { installErrorHandlers } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
 import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.js';
+import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
 import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPreferencesRoutes(app, deps.db, store);
   registerServerRoutes(app, deps.db, store);
   registerFleetServerRoutes(app, deps.db, store);
+  registerFleetClusterRoutes(app, deps.db, store);
   registerFleetAgentRoutes(app, {
     db: deps.db,
     store,

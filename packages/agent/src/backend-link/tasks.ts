@@ -10,8 +10,9 @@
  * does not know, invalid parameters or a handler that throws answer a failed
  * task naming why; a result is JSON.
  *
- * Kinds: `test-connection` (monitor/test-connection.ts); later issues add
- * theirs by adding a handler.
+ * Kinds: `test-connection` (monitor/test-connection.ts), `patroni-cluster`
+ * (follow/read-cluster.ts: a monitored cluster's GET /cluster, read when it
+ * is added); later issues add theirs by adding a handler.
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';

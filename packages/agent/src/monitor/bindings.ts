@@ -15,6 +15,10 @@ export interface Binding {
   maintenanceDb: string;
   /** CA file on the agent's host that verifies this server (pem.server.sslrootcert); default the agent's server_sslrootcert. */
   sslrootcert?: string;
+  /** A monitored Patroni cluster's member: its REST API's base URL (GET /cluster api_url); default http://<host>:8008. */
+  patroniUrl?: string;
+  /** CA file on the agent's host that verifies an https `patroniUrl` (the cluster's REST CA file). */
+  patroniCafile?: string;
 }
 
 /** A row of `pem.agent_bindings`. */
@@ -28,6 +32,9 @@ export interface BindingRow {
   maintenance_db: string;
   /** Added by the fleet schema (migration 010); absent from older backends. */
   sslrootcert?: string | null;
+  /** Added by migration 011 (monitored Patroni clusters); absent from older backends. */
+  patroni_url?: string | null;
+  patroni_cafile?: string | null;
 }
 
 /** Converts a `pem.agent_bindings` row. */
@@ -41,6 +48,8 @@ export function bindingFromRow(r: BindingRow): Binding {
     sslmode: r.sslmode,
     maintenanceDb: r.maintenance_db,
     ...(r.sslrootcert ? { sslrootcert: r.sslrootcert } : {}),
+    ...(r.patroni_url ? { patroniUrl: r.patroni_url } : {}),
+    ...(r.patroni_cafile ? { patroniCafile: r.patroni_cafile } : {}),
   };
 }
 
@@ -53,6 +62,8 @@ export function bindingChanged(a: Binding, b: Binding): boolean {
     a.sslmode !== b.sslmode ||
     a.maintenanceDb !== b.maintenanceDb ||
     a.sslrootcert !== b.sslrootcert ||
+    a.patroniUrl !== b.patroniUrl ||
+    a.patroniCafile !== b.patroniCafile ||
     a.displayName !== b.displayName
   );
 }

@@ -10,6 +10,8 @@ GRANT INSERT, UPDATE, DELETE ON pem.probe, pem.probe_override, pem.job, pem.aler
 GRANT EXECUTE ON FUNCTION
   pem.server_add(name, text, text, integer, text, text, text, text, integer, text[], text),
   pem.server_set(name, integer, jsonb), pem.server_remove(name, integer, boolean),
+  pem.cluster_add(name, text, text[], text, integer, jsonb, text[], text, integer, jsonb),
+  pem.cluster_remove(name, integer, boolean),
   pem.enrolment_token_create(name, text, integer), pem.enrolment_token_revoke(name, integer),
   pem.agent_unregister(name, integer, boolean),
   pem.agent_task_request(name, integer, text, jsonb, integer), pem.agent_task_expire(bigint)

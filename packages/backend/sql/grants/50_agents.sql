@@ -13,5 +13,6 @@ GRANT EXECUTE ON FUNCTION
   pem.due_alert_ids(integer, integer), pem.record_alert_failure(integer, integer, text),
   pem.alert_housekeeping(integer), pem.claim_notifications(integer, integer, integer),
   pem.finish_notification(integer, bigint, integer, boolean, integer, text, integer, double precision, boolean),
-  pem.agent_claim_tasks(integer, integer), pem.agent_finish_task(integer, bigint, boolean, jsonb)
+  pem.agent_claim_tasks(integer, integer), pem.agent_finish_task(integer, bigint, boolean, jsonb),
+  pem.agent_clusters(integer), pem.agent_cluster_observed(integer, integer, jsonb, text, text)
   TO pem_agent;

@@ -13,6 +13,7 @@
  * file on the agent's host; null: the agent's `server_sslrootcert`).
  */
 import { NotFoundError } from '@pharos/core/errors';
+import { roleOfPatroni } from './clusters.js';
 import { withFleetErrors } from './sql-errors.js';
 
 /** The query surface (an HaConnection, the web's Backend, a transaction). */
@@ -57,14 +58,33 @@ export interface MonitoredServer extends ServerSpec {
   id: number;
   kind: 'standalone' | 'patroni-member';
   clusterId: number | null;
+  /** The monitored Patroni cluster it is a member of (null: none). */
+  clusterName: string | null;
+  /** Its member name in that cluster. */
+  patroniMember: string | null;
   isPemBackend: boolean;
   active: boolean;
   agentName: string | null;
   createdBy: string | null;
   createdAt: string;
-  /** Observed, never configured: the newest server_info and server_up samples. */
+  /**
+   * Observed, never configured: the newest server_info and server_up
+   * samples; for a member of a monitored cluster also what the cluster's
+   * follower saw last (its Patroni role and state, every probe interval).
+   */
   observed: {
+    /**
+     * primary or standby: of a cluster member, its Patroni role when the
+     * follower's look is newer than the member's server_info (a switchover
+     * shows within one probe interval); else server_info's.
+     */
     role: 'primary' | 'standby' | null;
+    /** Patroni role (leader, replica, sync_standby...) of a cluster member, as its follower saw it. */
+    patroniRole: string | null;
+    /** Patroni state (running, streaming, stopped...) of a cluster member. */
+    patroniState: string | null;
+    /** When a cluster member went missing from GET /cluster (removed after the cluster's grace). */
+    missingSince: string | null;
     up: boolean | null;
     /** Error of the newest failed server_up, when it failed. */
     error: string | null;
@@ -95,6 +115,13 @@ interface ServerRow {
   sslrootcert: string | null;
   kind: 'standalone' | 'patroni-member';
   cluster_id: number | null;
+  cluster_name: string | null;
+  patroni_member: string | null;
+  patroni_role: string | null;
+  patroni_state: string | null;
+  missing_since: Date | null;
+  cluster_observed_at: Date | null;
+  role_at: Date | null;
   tags: string[];
   notes: string;
   is_pem_backend: boolean;
@@ -115,19 +142,32 @@ interface ServerRow {
 const SERVERS_SQL = `
 SELECT s.id, s.display_name, s.host, s.port, s.maintenance_db, s.user_name, s.sslmode, s.sslrootcert, s.kind,
        s.cluster_id, s.tags, s.notes, s.is_pem_backend, s.active, b.agent_id, a.display_name AS agent_name,
-       b.user_name AS binding_user, s.created_by, s.registered_at,
-       (SELECT l.value->>'role' FROM pemdata.latest l
-         WHERE l.agent_id = b.agent_id AND l.server_id = s.id AND l.probe = 'server_info'
-         ORDER BY l.collected_at DESC LIMIT 1) AS role,
+       b.user_name AS binding_user, s.created_by, s.registered_at, mc.name AS cluster_name, s.patroni_member,
+       s.patroni_role, s.patroni_state, s.missing_since, mc.observed_at AS cluster_observed_at, i.role, i.role_at,
        u.up, u.up_error,
        (SELECT extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8
           FROM pemdata.latest l WHERE l.agent_id = b.agent_id AND l.server_id = s.id) AS age_s
   FROM pem.server s
   LEFT JOIN pem.server_binding b ON b.server_id = s.id
   LEFT JOIN pem.agent a ON a.id = b.agent_id
+  LEFT JOIN pem.monitored_cluster mc ON mc.id = s.cluster_id
+  LEFT JOIN LATERAL (SELECT l.value->>'role' AS role, l.collected_at AS role_at FROM pemdata.latest l
+                      WHERE l.agent_id = b.agent_id AND l.server_id = s.id AND l.probe = 'server_info'
+                      ORDER BY l.collected_at DESC LIMIT 1) i ON true
   LEFT JOIN LATERAL (SELECT (l.value->>'up')::int AS up, l.value->>'error' AS up_error FROM pemdata.latest l
                       WHERE l.agent_id = b.agent_id AND l.server_id = s.id AND l.probe = 'server_up'
                       ORDER BY l.collected_at DESC LIMIT 1) u ON true`;
+
+/** The observed role: a cluster member's Patroni role when its follower looked after the member's server_info. */
+function observedRole(r: ServerRow): 'primary' | 'standby' | null {
+  const fromInfo = r.role === 'primary' || r.role === 'standby' ? r.role : null;
+  const fromPatroni = r.missing_since === null ? roleOfPatroni(r.patroni_role) : null;
+  if (fromPatroni === null) return fromInfo;
+  if (fromInfo === null || r.role_at === null) return fromPatroni;
+  return r.cluster_observed_at !== null && new Date(r.cluster_observed_at) > new Date(r.role_at)
+    ? fromPatroni
+    : fromInfo;
+}
 
 function fromRow(r: ServerRow): MonitoredServer {
   return {
@@ -144,13 +184,18 @@ function fromRow(r: ServerRow): MonitoredServer {
     notes: r.notes,
     kind: r.kind,
     clusterId: r.cluster_id,
+    clusterName: r.cluster_name,
+    patroniMember: r.patroni_member,
     isPemBackend: r.is_pem_backend,
     active: r.active,
     agentName: r.agent_name,
     createdBy: r.created_by,
     createdAt: new Date(r.registered_at).toISOString(),
     observed: {
-      role: r.role === 'primary' || r.role === 'standby' ? r.role : null,
+      role: observedRole(r),
+      patroniRole: r.patroni_role,
+      patroniState: r.patroni_state,
+      missingSince: r.missing_since === null ? null : new Date(r.missing_since).toISOString(),
       up: r.up === null ? null : r.up === 1,
       error: r.up === 0 ? r.up_error : null,
       lastSampleAgeS: r.age_s === null ? null : Math.round(Math.max(0, r.age_s) * 10) / 10,

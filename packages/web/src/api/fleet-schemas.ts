@@ -61,6 +61,9 @@ const test = {
   description: 'test the connection from the agent first and write nothing if it fails (default true)',
 } as const;
 
+/** Field schemas the other fleet schemas share (fleet-cluster-schemas.ts). */
+export const fleetFields = { maintenanceDb, user, sslmode, sslrootcert, agentId, tags, notes, test } as const;
+
 /** Body of POST /api/servers/test: how the agent would reach the server. */
 export const serverConnectionBodySchema = {
   type: 'object',
@@ -192,6 +195,8 @@ export const monitoredServerSchema = {
     notes: { type: 'string' },
     kind: { type: 'string', enum: ['standalone', 'patroni-member'] },
     clusterId: { type: ['integer', 'null'] },
+    clusterName: { ...nullableString, description: 'the monitored Patroni cluster it is a member of' },
+    patroniMember: { ...nullableString, description: 'its member name in that cluster' },
     isPemBackend: {
       type: 'boolean',
       description: 'a node of the PEM backend (set by its install steps only)',
@@ -203,12 +208,30 @@ export const monitoredServerSchema = {
       type: 'object',
       description: 'what the agent last saw (never configured)',
       properties: {
-        role: { type: ['string', 'null'], enum: ['primary', 'standby', null] },
+        role: {
+          type: ['string', 'null'],
+          enum: ['primary', 'standby', null],
+          description:
+            'a cluster member: its Patroni role when the follower looked after its server_info; else server_info',
+        },
+        patroniRole: {
+          ...nullableString,
+          description: 'a cluster member’s Patroni role (leader, replica...)',
+        },
+        patroniState: {
+          ...nullableString,
+          description: 'a cluster member’s Patroni state (running, streaming...)',
+        },
+        missingSince: {
+          type: ['string', 'null'],
+          format: 'date-time',
+          description: 'a cluster member absent from GET /cluster since then (removed after the grace)',
+        },
         up: { type: ['boolean', 'null'] },
         error: nullableString,
         lastSampleAgeS: { type: ['number', 'null'] },
       },
-      required: ['role', 'up', 'error', 'lastSampleAgeS'],
+      required: ['role', 'patroniRole', 'patroniState', 'missingSince', 'up', 'error', 'lastSampleAgeS'],
       additionalProperties: false,
     },
   },
@@ -227,6 +250,8 @@ export const monitoredServerSchema = {
     'notes',
     'kind',
     'clusterId',
+    'clusterName',
+    'patroniMember',
     'isPemBackend',
     'active',
     'createdBy',

@@ -13,7 +13,6 @@ CREATE OR REPLACE FUNCTION pem.check_server(p_id integer, p_display_name text, p
 RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_other pem.server;
-  v_tag text;
 BEGIN
   IF p_display_name IS NULL OR p_display_name = '' OR length(p_display_name) > 63
      OR p_display_name ~ '[[:cntrl:]]' OR p_display_name <> btrim(p_display_name) THEN
@@ -30,41 +29,7 @@ BEGIN
   IF p_port IS NULL OR p_port < 1 OR p_port > 65535 THEN
     RAISE EXCEPTION 'port: % is not a TCP port (1-65535)', p_port USING ERRCODE = '22023', COLUMN = 'port';
   END IF;
-  IF p_maintenance_db IS NULL OR p_maintenance_db = '' OR octet_length(p_maintenance_db) > 63
-     OR p_maintenance_db ~ '[[:cntrl:]]' THEN
-    RAISE EXCEPTION 'maintenanceDb: ''%'' is not a database name (1-63 bytes)', p_maintenance_db
-      USING ERRCODE = '22023', COLUMN = 'maintenanceDb';
-  END IF;
-  IF p_user_name IS NULL OR p_user_name = '' OR octet_length(p_user_name) > 63 OR p_user_name ~ '[[:cntrl:]]' THEN
-    RAISE EXCEPTION 'user: ''%'' is not a role name (1-63 bytes)', p_user_name USING ERRCODE = '22023', COLUMN = 'user';
-  END IF;
-  IF p_sslmode IS NULL OR p_sslmode NOT IN ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full') THEN
-    RAISE EXCEPTION 'sslmode: ''%'' is not one of verify-full, verify-ca, require, prefer, allow, disable', p_sslmode
-      USING ERRCODE = '22023', COLUMN = 'sslmode';
-  END IF;
-  IF p_sslrootcert IS NOT NULL AND (p_sslrootcert !~ '^/' OR p_sslrootcert ~ '[[:cntrl:]]' OR length(p_sslrootcert) > 1024) THEN
-    RAISE EXCEPTION 'sslrootcert: ''%'' is not an absolute path (a CA file on the agent''s host)', p_sslrootcert
-      USING ERRCODE = '22023', COLUMN = 'sslrootcert';
-  END IF;
-  IF cardinality(p_tags) > 20 THEN
-    RAISE EXCEPTION 'tags: % tags, at most 20', cardinality(p_tags) USING ERRCODE = '22023', COLUMN = 'tags';
-  END IF;
-  FOREACH v_tag IN ARRAY coalesce(p_tags, '{}') LOOP
-    IF v_tag IS NULL OR v_tag !~ '^[A-Za-z0-9][A-Za-z0-9_.:/=-]{0,39}$' THEN
-      RAISE EXCEPTION 'tags: ''%'' is not a tag (1-40 letters, digits and _ . : / = -, starting with a letter or digit)', v_tag
-        USING ERRCODE = '22023', COLUMN = 'tags';
-    END IF;
-  END LOOP;
-  IF p_agent_id IS NULL THEN
-    RAISE EXCEPTION 'agentId: which agent monitors the server?' USING ERRCODE = '22023', COLUMN = 'agentId';
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pem.agent WHERE id = p_agent_id) THEN
-    RAISE EXCEPTION 'agentId: there is no agent % (pharos agent enrol registers one)', p_agent_id
-      USING ERRCODE = 'P0002', COLUMN = 'agentId';
-  END IF;
-  IF NOT (SELECT active FROM pem.agent WHERE id = p_agent_id) THEN
-    RAISE EXCEPTION 'agentId: agent % is inactive', p_agent_id USING ERRCODE = '22023', COLUMN = 'agentId';
-  END IF;
+  PERFORM pem.check_monitoring_settings(p_maintenance_db, p_user_name, p_sslmode, p_sslrootcert, p_agent_id, p_tags);
   SELECT * INTO v_other FROM pem.server
    WHERE display_name = p_display_name AND id IS DISTINCT FROM p_id;
   IF FOUND THEN

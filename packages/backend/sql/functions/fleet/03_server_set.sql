@@ -4,10 +4,12 @@
 -- agentId, tags, notes. The binding follows (the agent that monitors it and
 -- how it dials it); the agent picks the change up within one short wait.
 -- A PEM backend's connection (host, port, user, sslmode, agent) is its
--- install steps' to set: only its name, tags and notes change here.
+-- install steps' to set: only its name, tags and notes change here. A
+-- member of a monitored Patroni cluster keeps the host and port its
+-- cluster's GET /cluster gives it.
 -- Errors: P0002 (column id) when there is no such server; 22023 for an
 -- unknown field; those of pem.check_server; 55000 for a PEM backend's
--- connection. Nothing is written on error.
+-- connection or a cluster member's host or port. Nothing is written on error.
 CREATE OR REPLACE FUNCTION pem.server_set(p_actor name, p_id integer, p_changes jsonb)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -53,6 +55,11 @@ BEGIN
   IF s.is_pem_backend AND p_changes ?| ARRAY['host', 'port', 'user', 'sslmode', 'sslrootcert', 'agentId', 'maintenanceDb'] THEN
     RAISE EXCEPTION 'server % (%) is a node of the PEM backend: its connection is set by its install step (pharos configure); only displayName, tags and notes change here',
       p_id, s.display_name USING ERRCODE = '55000';
+  END IF;
+  IF s.cluster_id IS NOT NULL AND p_changes ?| ARRAY['host', 'port'] THEN
+    RAISE EXCEPTION '%: server % (%) is member % of a monitored Patroni cluster: its host and port follow the member''s in the cluster''s GET /cluster',
+      CASE WHEN p_changes ? 'host' THEN 'host' ELSE 'port' END, p_id, s.display_name, s.patroni_member
+      USING ERRCODE = '55000', COLUMN = CASE WHEN p_changes ? 'host' THEN 'host' ELSE 'port' END;
   END IF;
   v_name := CASE WHEN p_changes ? 'displayName' THEN p_changes->>'displayName' ELSE s.display_name END;
   v_host := CASE WHEN p_changes ? 'host' THEN p_changes->>'host' ELSE s.host END;

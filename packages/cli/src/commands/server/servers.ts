@@ -73,7 +73,7 @@ function portOf(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-async function agentId(api: ApiClient, name: string): Promise<number> {
+export async function agentId(api: ApiClient, name: string): Promise<number> {
   if (/^\d+$/.test(name)) return Number(name);
   const agents = await api.call<FleetAgent[]>('GET', '/api/agents', undefined, 'list agents');
   const a = agents.find((x) => x.displayName === name || x.user === name);
@@ -95,7 +95,7 @@ async function serverOf(api: ApiClient, name: string): Promise<MonitoredServer> 
   return s;
 }
 
-function tagsOf(tag: string | string[] | undefined): string[] | undefined {
+export function tagsOf(tag: string | string[] | undefined): string[] | undefined {
   if (tag === undefined) return undefined;
   return (Array.isArray(tag) ? tag : [tag]).flatMap((t) => t.split(',')).filter((t) => t !== '');
 }
@@ -114,7 +114,7 @@ async function connectionBody(api: ApiClient, f: ServerFlags): Promise<Record<st
   return body;
 }
 
-function testLines(t: TestConnectionResult): string[] {
+export function testLines(t: TestConnectionResult): string[] {
   const lines = [
     t.ok ? `test connection: ok: ${t.message}` : `test connection failed (${t.cause}): ${t.message}`,
   ];
@@ -135,7 +135,7 @@ function failedTest(err: unknown, f: ServerFlags, what: string): boolean {
   return true;
 }
 
-const pad = (rows: string[][]) => {
+export const pad = (rows: string[][]) => {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) =>
     r
@@ -147,8 +147,11 @@ const pad = (rows: string[][]) => {
 
 function observedText(s: MonitoredServer): string {
   const o = s.observed;
-  if (o.lastSampleAgeS === null) return 'no data yet';
-  const state = o.up === false ? `down: ${o.error ?? ''}` : (o.role ?? 'up');
+  const patroni = o.patroniRole
+    ? ` (Patroni ${o.patroniRole}${o.missingSince ? `, missing since ${o.missingSince}` : ''})`
+    : '';
+  if (o.lastSampleAgeS === null) return `no data yet${patroni}`;
+  const state = `${o.up === false ? `down: ${o.error ?? ''}` : (o.role ?? 'up')}${patroni}`;
   return `${state}, newest sample ${o.lastSampleAgeS.toFixed(0)} s old`;
 }
 
@@ -182,7 +185,7 @@ export async function show(name: string, f: ServerFlags): Promise<void> {
     ['server', `${s.id} (${s.displayName})`],
     [
       'kind',
-      `${s.kind}${s.isPemBackend ? ', PEM backend node' : ''}${s.clusterId ? `, cluster ${s.clusterId}` : ''}`,
+      `${s.kind}${s.isPemBackend ? ', PEM backend node' : ''}${s.clusterId ? `, member ${s.patroniMember} of cluster ${s.clusterName} (${s.clusterId})` : ''}`,
     ],
     ['address', `${s.host}:${s.port}, database ${s.maintenanceDb}`],
     ['monitoring user', s.user],

@@ -1,4 +1,4 @@
--- Removes monitored server p_id on behalf of p_actor, leaving nothing
+-- Deletes monitored server p_id on behalf of p_actor, leaving nothing
 -- behind but its history: its binding, alerts (with their history and
 -- problems), probe settings, latest values, probe log entries and pending
 -- rollup work go; its samples and chart rollups stay until retention unless
@@ -7,7 +7,10 @@
 -- "probeLog": n, "historySamples": n, "historyRollups": n}.
 -- Errors: P0002 (column id) when there is no such server (a second removal);
 -- 55000 for a node of the PEM backend (removed with the backend).
-CREATE OR REPLACE FUNCTION pem.server_remove(p_actor name, p_id integer, p_purge_history boolean)
+-- Internal (no grant): pem.server_remove for administrators, and the
+-- following of a monitored cluster (pem.cluster_remove, a member gone from
+-- pem.agent_cluster_observed) call it.
+CREATE OR REPLACE FUNCTION pem.server_delete(p_actor name, p_id integer, p_purge_history boolean)
 RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   s pem.server;
