@@ -20,6 +20,12 @@
  *   fails the servers in use keep being monitored.
  * - A heartbeat (`pem.agent_heartbeat(id, version, dropped samples)`) every
  *   `probe_interval_s`.
+ * - Tasks (`test-connection`, `patroni-cluster`...) asked of this agent:
+ *   LISTEN on the control connection, and a look every `short_wait_s`
+ *   (backend-link/tasks.ts).
+ * - Monitored Patroni clusters this agent follows (`pem.agent_clusters`,
+ *   read with the bindings): their `GET /cluster` every `probe_interval_s`,
+ *   reconciled by the backend (follow/cluster-follower.ts).
  * - {@link AgentHandle.stop} (and SIGTERM/SIGINT when `handleSignals`) stops
  *   the schedules, lets a batch in flight finish (5 s grace), closes the spool
  *   and the connections. Nothing is lost by a stop or a crash: samples are in
@@ -36,11 +42,15 @@ import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
+import { TaskRunner } from './backend-link/tasks.js';
 import { type AgentConfig, backendConninfo } from './config.js';
+import { ClusterFollower } from './follow/cluster-follower.js';
+import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './monitor/bindings.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import { ProbeRunStats } from './monitor/probe-run-stats.js';
 import { type MonitorSink, ServerMonitor } from './monitor/server-monitor.js';
+import { parseTestConnectionParams, testConnection } from './monitor/test-connection.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import type { ProbeRow } from './probes/types.js';
 import type { NewSample } from './sample.js';
@@ -246,6 +256,41 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }
   };
 
+  // Monitored Patroni clusters this agent follows (follow/cluster-follower.ts).
+  const restAddress = config.source_address ?? config.host_address;
+  const follower = new ClusterFollower({
+    agentId: config.agent_id,
+    conn: controlConn,
+    logger: log.child({ component: 'follow' }),
+    localAddress: restAddress,
+  });
+
+  // Tasks the web tier or the CLI asks of this agent (backend-link/tasks.ts).
+  const tasks = new TaskRunner({
+    agentId: config.agent_id,
+    conn: controlConn,
+    logger: log.child({ component: 'tasks' }),
+    handlers: {
+      'test-connection': (params) =>
+        testConnection(parseTestConnectionParams(params), {
+          agentId: config.agent_id,
+          passfile: config.passfile,
+          sslrootcert: config.server_sslrootcert,
+          sourceAddress: config.source_address,
+          hostAddress: config.host_address,
+          logger: log.child({ component: 'test-connection' }),
+        }),
+      'patroni-cluster': (params) => {
+        const p = parseReadClusterParams(params);
+        return readCluster(p.endpoints, {
+          timeoutMs: 3000,
+          localAddress: restAddress,
+          ca: p.cafile ? readFileSync(p.cafile, 'utf8') : undefined,
+        });
+      },
+    },
+  });
+
   const refreshBindings = async () => {
     let rows: BindingRow[];
     try {
@@ -257,6 +302,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }
     lastBindingsAt = new Date();
     await link.refresh();
+    await follower.refresh();
     const current = new Map([...monitors].map(([id, m]) => [id, m.binding]));
     const diff = diffBindings(current, rows.map(bindingFromRow));
     for (const id of [...diff.removed, ...diff.changed.map((b) => b.serverId)]) {
@@ -299,6 +345,8 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }),
     startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
     startTicker(60_000, () => link.runJobs(), { initialDelayMs: 5000 }),
+    startTicker(config.short_wait_s * 1000, () => tasks.refresh(), { initialDelayMs: 0 }),
+    startTicker(intervalMs, () => follower.tick(), { initialDelayMs: 1000 }),
   ];
   log.info(
     { version: AGENT_VERSION, spoolDir: config.spool_dir, intervalS: config.probe_interval_s },
@@ -309,7 +357,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const stop = () => {
     stopping ??= (async () => {
       log.info('agent stopping');
-      await Promise.all([...tickers.map((t) => t.stop()), host.stop()]);
+      await Promise.all([...tickers.map((t) => t.stop()), host.stop(), tasks.stop(), follower.stop()]);
       await Promise.all([...monitors.values()].map((m) => m.stop()));
       monitors.clear();
       const inTime = await shipper.stop();

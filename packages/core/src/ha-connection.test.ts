@@ -846,3 +846,202 @@ describe('HaConnection: a standby promoted while a selection waits for a frozen 
     }
   });
 });
+
+/**
+ * An impostor at `address`:`port`: refuses TLS ('N' to SSLRequest), asks for
+ * the password in cleartext, and records every password message it gets
+ * (what security review M3 demonstrated).
+ */
+async function impostor(
+  address: string,
+  port = 5432,
+): Promise<{ passwords: string[]; close: () => Promise<void> }> {
+  const passwords: string[] = [];
+  const held: Socket[] = [];
+  const server = createServer((s) => {
+    held.push(s);
+    s.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    let started = false;
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        if (!started) {
+          if (buf.length < 8) return;
+          const len = buf.readInt32BE(0);
+          if (buf.length < len) return;
+          const code = buf.readInt32BE(4);
+          buf = buf.subarray(len);
+          if (code === 80877103) {
+            s.write('N'); // no TLS here
+            continue;
+          }
+          started = true;
+          const ask = Buffer.alloc(9);
+          ask.write('R', 0);
+          ask.writeInt32BE(8, 1);
+          ask.writeInt32BE(3, 5); // AuthenticationCleartextPassword
+          s.write(ask);
+          continue;
+        }
+        if (buf.length < 5) return;
+        const len = buf.readInt32BE(1);
+        if (buf.length < len + 1) return;
+        if (buf[0] === 0x70) passwords.push(buf.subarray(5, len).toString('utf8').replace(/\0$/, ''));
+        buf = buf.subarray(len + 1);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, address, resolve));
+  return {
+    passwords,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of held) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('HaConnection: password exchanges only with a verified server (security review M3)', () => {
+  const A = '127.0.2.70'; // TLS, password and md5 rules
+  const FAKE = '127.0.2.71'; // an impostor asking for a cleartext password
+  let dir: string;
+  let pg: TestPostgres;
+  let ca: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pharos-m3-'));
+    const { makeTestPki } = await import('@pharos/testkit/pki/test-pki');
+    const pki = makeTestPki(dir);
+    ca = pki.caCert;
+    const cert = pki.issue('server', [A]);
+    pg = await startPostgres({
+      address: A,
+      ssl: { certFile: cert.cert, keyFile: cert.key },
+      hba: [
+        'local all clear password',
+        'host all clear 0.0.0.0/0 password',
+        'host all digest 0.0.0.0/0 md5',
+        'host all all 0.0.0.0/0 scram-sha-256',
+      ],
+    });
+    await pg.psql(
+      "CREATE ROLE clear LOGIN PASSWORD 'clear-pw'; SET password_encryption = 'md5'; CREATE ROLE digest LOGIN PASSWORD 'digest-pw'",
+    );
+  });
+  after(async () => {
+    await pg?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const connect = async (conninfo: string) => {
+    const c = new HaConnection({ conninfo, env: NOENV });
+    try {
+      return (await c.query<{ u: string }>('select current_user as u')).rows[0]!.u;
+    } finally {
+      await c.close();
+    }
+  };
+
+  it('refuses cleartext and MD5 password requests over prefer and require, naming what to do', async () => {
+    for (const mode of ['prefer', 'require', 'disable']) {
+      await assert.rejects(
+        connect(`host=${A} user=clear password=clear-pw dbname=postgres sslmode=${mode}`),
+        (err: Error) =>
+          err instanceof NoHostError &&
+          /127\.0\.2\.70:5432 asked for the password in cleartext over a connection that did not verify the server/.test(
+            err.message,
+          ) &&
+          /sslmode=verify-full/.test(err.message),
+        mode,
+      );
+    }
+    await assert.rejects(
+      connect(`host=${A} user=digest password=digest-pw dbname=postgres sslmode=require`),
+      /asked for the password as MD5/,
+    );
+  });
+
+  it('sends them once the server is verified (verify-full, verify-ca) and over a Unix socket', async () => {
+    assert.equal(
+      await connect(
+        `host=${A} user=clear password=clear-pw dbname=postgres sslmode=verify-full sslrootcert=${ca}`,
+      ),
+      'clear',
+    );
+    assert.equal(
+      await connect(
+        `host=${A} user=digest password=digest-pw dbname=postgres sslmode=verify-ca sslrootcert=${ca}`,
+      ),
+      'digest',
+    );
+    assert.equal(await connect(`host=${pg.socketDir} user=clear password=clear-pw dbname=postgres`), 'clear');
+  });
+
+  it('SCRAM stays allowed without verification (it never reveals the password)', async () => {
+    assert.equal(
+      await connect(`host=${A} user=postgres password=postgres dbname=postgres sslmode=require`),
+      'postgres',
+    );
+  });
+
+  it('an impostor that refuses TLS and asks for a cleartext password receives nothing', async () => {
+    const fake = await impostor(FAKE);
+    try {
+      await assert.rejects(
+        connect(
+          `host=${FAKE} user=pem_monitor password=secret-pw dbname=postgres sslmode=prefer connect_timeout=2`,
+        ),
+        /asked for the password in cleartext/,
+      );
+      assert.deepEqual(fake.passwords, [], 'no password message reached the impostor');
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('HaConnection: listen', () => {
+  const A = '127.0.2.72';
+  let pg: TestPostgres;
+  before(async () => {
+    pg = await startPostgres({ address: A });
+  });
+  after(async () => {
+    await pg?.stop();
+  });
+
+  it('delivers NOTIFY payloads, listens again on a new session and says so with undefined', async () => {
+    const conninfo = `host=${A} user=postgres password=postgres dbname=postgres`;
+    const c = new HaConnection({ conninfo, env: NOENV });
+    const got: (string | undefined)[] = [];
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && got.length < n; i++) await sleep(50);
+      assert.ok(got.length >= n, `expected ${n} notifications, got ${JSON.stringify(got)}`);
+    };
+    try {
+      await c.listen('pharos_test', (p) => got.push(p));
+      await waitFor(1);
+      assert.deepEqual(got, [undefined], 'the first session counts as a new one');
+      await pg.psql("NOTIFY pharos_test, 'hello'");
+      await waitFor(2);
+      assert.equal(got[1], 'hello');
+      await pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
+      for (let i = 0; i < 100 && c.current !== undefined; i++) await sleep(50);
+      assert.equal(c.current, undefined, 'the terminated session was dropped');
+      await c.query('select 1');
+      await waitFor(3);
+      assert.equal(got[2], undefined, 'a re-selection is announced');
+      await pg.psql("NOTIFY pharos_test, 'again'");
+      await waitFor(4);
+      assert.equal(got[3], 'again');
+      await assert.rejects(
+        c.listen('Bad-Name', () => {}),
+        /not a plain identifier/,
+      );
+    } finally {
+      await c.close();
+    }
+  });
+});

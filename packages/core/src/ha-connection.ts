@@ -66,7 +66,20 @@
  *   sockets open forever). Failover-class errors ({@link isFailoverError}) drop
  *   the session too, so the next call selects a host again. An idle session
  *   terminated by the server only drops it; it never crashes the process.
- * - Passwords never reach the logger or error messages.
+ * - Passwords never reach the logger or error messages. A password is sent in
+ *   cleartext (`password` auth) or as an MD5 digest (`md5` auth) only to a
+ *   server that proved its identity (TLS with `verify-ca`/`verify-full`, or
+ *   `require` with a root certificate, as libpq verifies then) or over a Unix
+ *   socket; otherwise the attempt fails with {@link InsecureAuthError} before
+ *   anything is sent (libpq 16's `require_auth` lets a client ask for this;
+ *   Pharos always does: security review M3). SCRAM never reveals the password
+ *   and is always allowed.
+ * - {@link HaConnection.listen}: LISTEN on a channel; the channels are
+ *   listened again on every session the connection selects (NOTIFY is
+ *   delivered only to sessions of the server it was sent on, so a listener
+ *   on the primary moves with it), and the handler is called with
+ *   `undefined` after such a re-selection (notifications may have been
+ *   missed meanwhile).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -87,7 +100,7 @@ import {
   parseConninfo,
   passwordFromPassfile,
 } from './conninfo.js';
-import { ConfigError, ConnectError, messageOf } from './errors.js';
+import { ConfigError, ConnectError, InputError, messageOf } from './errors.js';
 
 /** Options of {@link HaConnection}. */
 export interface HaConnectionOptions {
@@ -130,7 +143,10 @@ export class DeadlineError extends ConnectError {}
 /** The session was dropped (deadline, failover error, server termination) while a transaction still used it. A failover-class error. */
 export class SessionDroppedError extends ConnectError {}
 
-/** Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...). */
+/**
+ * Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...).
+ * When one host's error is named, it is the `cause` (its SQLSTATE or socket code tells why).
+ */
 export class NoHostError extends ConnectError {
   readonly retryable: boolean;
   constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
@@ -177,7 +193,21 @@ export function isFailoverError(err: unknown): boolean {
 }
 
 /** No password was available when the server asked for one (libpq: "fe_sendauth: no password supplied"). */
-class NoPasswordError extends Error {}
+export class NoPasswordError extends Error {}
+
+/**
+ * The server asked for the password in cleartext or as MD5 over a connection
+ * that did not verify its identity; nothing was sent (module note). Not a
+ * failover error: the walk stops there, as for an authentication failure.
+ */
+export class InsecureAuthError extends ConnectError {
+  /** What the server asked for. */
+  readonly method: 'password' | 'md5';
+  constructor(message: string, method: 'password' | 'md5') {
+    super(message);
+    this.method = method;
+  }
+}
 
 /** A session the connection holds. */
 interface Session {
@@ -353,6 +383,7 @@ export class HaConnection {
   private lastIndex: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly channels = new Map<string, (payload: string | undefined) => void>();
 
   /**
    * @throws InputError for a malformed connection string (see {@link parseConninfo}).
@@ -474,6 +505,30 @@ export class HaConnection {
     if (s) await endSession(s);
   }
 
+  /**
+   * LISTENs on `channel` (a plain identifier: lower-case letters, digits,
+   * `_`) now and on every session selected later; `handler` gets each
+   * NOTIFY's payload, and `undefined` after a re-selection (module note).
+   * Resolves once the current session listens.
+   * @throws InputError for a channel name that is not a plain identifier;
+   *   the errors of {@link query} otherwise (the channel stays registered).
+   */
+  async listen(channel: string, handler: (payload: string | undefined) => void): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+      throw new InputError(`channel "${channel}" is not a plain identifier`);
+    }
+    const known = this.channels.has(channel);
+    this.channels.set(channel, handler);
+    if (known) return;
+    await this.serialise(async () => {
+      const deadlineAt = Date.now() + this.queryTimeoutMs;
+      const fresh = !this.session || this.session.dead;
+      const s = await this.ensure(deadlineAt);
+      // a session selected just now already listens on every registered channel
+      if (!fresh) await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+    });
+  }
+
   // ---- internals --------------------------------------------------------
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
@@ -518,6 +573,19 @@ export class HaConnection {
     // Attached at once: an idle session terminated by the server emits 'error'.
     s.client.on('error', (err) => this.drop(s, `session error: ${messageOf(err)}`));
     s.client.on('end', () => this.drop(s, 'session ended'));
+    s.client.on('notification', (msg: { channel: string; payload?: string }) =>
+      this.channels.get(msg.channel)?.(msg.payload ?? ''),
+    );
+    if (this.channels.size > 0) {
+      try {
+        for (const channel of this.channels.keys())
+          await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+      } catch (err) {
+        this.drop(s, `LISTEN failed: ${messageOf(err)}`);
+        throw err;
+      }
+      for (const handler of this.channels.values()) queueMicrotask(() => handler(undefined));
+    }
     this.logger?.info(
       {
         host: nameOf(s.entry),
@@ -711,9 +779,13 @@ export class HaConnection {
             if (!o.fatal) anyRetryable = true;
           }
         }
+        const errors = [...outcomes.entries()]
+          .filter(([i, o]) => named.includes(i) && 'err' in o)
+          .map(([, o]) => (o as { err: unknown }).err);
         return new NoHostError(
           `no database host available: ${parts.join('; ')}`,
           fatalAt === undefined && anyRetryable,
+          errors.length === 1 ? { cause: errors[0] } : undefined,
         );
       };
       const decide = () => {
@@ -762,7 +834,10 @@ export class HaConnection {
         () => {
           if (done) return;
           const e = failure();
-          finish(undefined, new DeadlineError(`no database host selected within the deadline: ${e.message}`));
+          finish(
+            undefined,
+            new DeadlineError(`no database host selected within the deadline: ${e.message}`, { cause: e }),
+          );
         },
         Math.max(0, deadlineAt - Date.now()),
       );
@@ -893,6 +968,12 @@ export class HaConnection {
       user: ci.user,
       database: ci.dbname,
       password: async () => {
+        if (asked !== undefined && !verified) {
+          throw new InsecureAuthError(
+            `${nameOf(entry)}:${entry.port} asked for the password ${asked === 'password' ? 'in cleartext' : 'as MD5'} over a connection that did not verify the server (sslmode=${ci.sslmode}); it was not sent: use sslmode=verify-full (or verify-ca) with the server's CA, or scram-sha-256 in its pg_hba.conf`,
+            asked,
+          );
+        }
         const pw = password ?? passfileLookup();
         if (pw === undefined) throw new NoPasswordError('fe_sendauth: no password supplied');
         return pw;
@@ -904,6 +985,18 @@ export class HaConnection {
       enableChannelBinding: useTls && ci.channelBinding !== 'disable',
     };
     const client = new pg.Client(config);
+    // Which password exchange the server asked for: these listeners run
+    // before the client's own (added when it connects), so the password
+    // callback below knows whether the password would leave in the clear.
+    let asked: 'password' | 'md5' | undefined;
+    const con = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+    con.on('authenticationCleartextPassword', () => {
+      asked = 'password';
+    });
+    con.on('authenticationMD5Password', () => {
+      asked = 'md5';
+    });
+    const verified = unix || (useTls && this.tls !== undefined && this.tls.verify !== 'none');
     // pg reads PG* variables for parameters left empty; set them from the conninfo only.
     const params = (client as unknown as { connectionParameters: Record<string, unknown> })
       .connectionParameters;
@@ -986,7 +1079,7 @@ function isNetworkError(err: unknown): boolean {
  * Pharos does too, except for SQLSTATE classes 08, 53 and 57 (module note).
  */
 function isFatalStartupError(err: unknown): boolean {
-  if (err instanceof NoPasswordError) return true;
+  if (err instanceof NoPasswordError || err instanceof InsecureAuthError) return true;
   if (hasSqlState(err)) {
     const code = (err as { code: string }).code;
     return !(code.startsWith('08') || code.startsWith('53') || code.startsWith('57'));

@@ -16,6 +16,9 @@ import { registerAlertsRoute } from './api/alerts.js';
 import { registerClusterRoute } from './api/cluster.js';
 import { installErrorHandlers } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
+import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.js';
+import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
+import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
@@ -45,9 +48,13 @@ export interface AppDeps {
   uiDir?: string;
   /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
   cluster?: ClusterStatusReader;
+  /** Where agents enrolled through POST /api/enrol ship (default: no hosts known). */
+  enrolBackend?: EnrolBackend;
+  /** Enrolment attempts per client address per minute (default: the login's). */
+  enrolRateLimitPerMinute?: number;
 }
 
-/** Largest request body accepted, in bytes (login is the biggest: a name and a password). */
+/** Largest request body accepted, in bytes (an enrolment with a certificate is the biggest). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
@@ -101,6 +108,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerFleetRoute(app, deps.db, store);
   registerPreferencesRoutes(app, deps.db, store);
   registerServerRoutes(app, deps.db, store);
+  registerFleetServerRoutes(app, deps.db, store);
+  registerFleetClusterRoutes(app, deps.db, store);
+  registerFleetAgentRoutes(app, {
+    db: deps.db,
+    store,
+    enrolBackend: deps.enrolBackend ?? { hosts: [], ports: [], dbname: 'pem', sslmode: 'verify-full' },
+    enrolRateLimitPerMinute: deps.enrolRateLimitPerMinute ?? deps.loginRateLimitPerMinute,
+  });
   registerSeriesRoute(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
   registerAlertAdminRoutes(app, deps.db, store);

@@ -77,3 +77,18 @@ export async function withFailoverRetry<T>(
     throw new BackendFailingOverError({ cause: err });
   }
 }
+
+/**
+ * Runs `fn` (one operation that must not be repeated: a change) once; a
+ * failover-class error becomes {@link BackendFailingOverError} (503: the
+ * client may retry; the operation either committed or not, as for any
+ * request cut off by a failover).
+ */
+export async function withoutRetry<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isBackendUnavailable(err)) throw new BackendFailingOverError({ cause: err });
+    throw err;
+  }
+}

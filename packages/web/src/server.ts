@@ -11,6 +11,7 @@ import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import type { HaConnectionOptions } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
+import type { EnrolBackend } from './api/fleet-agents.js';
 import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
@@ -47,6 +48,22 @@ function serviceConninfo(config: WebConfig): string {
     .replace(/\r?\n$/, '');
   if (password === '') throw new ConfigError(`password_file: ${config.passwordFile} is empty`);
   return formatConninfo({ ...parseConninfo(config.backend), password });
+}
+
+/**
+ * Where agents enrolled through this instance ship: the hosts, ports,
+ * database and sslmode of its own `backend` string (the hosts as written:
+ * a backend reached at 127.0.0.1 is this host's, so a web instance on a
+ * backend host should list the backends by address).
+ */
+export function enrolBackendOf(config: WebConfig): EnrolBackend {
+  const ci = parseConninfo(config.backend, {});
+  return {
+    hosts: ci.hosts.map((h) => h.host),
+    ports: ci.hosts.map((h) => h.port),
+    dbname: ci.dbname,
+    sslmode: ci.sslmode,
+  };
 }
 
 /**
@@ -94,6 +111,7 @@ export async function startWebServer(
       sessionTtlS: config.sessionTtlS,
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
       cluster,
+      enrolBackend: enrolBackendOf(config),
     });
     await app.listen({ host: config.listenAddress, port: config.port });
   } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * The built-in templates (005_alerts.sql) against probe data of the shapes
+ * The built-in templates (sql/catalogue/alert-templates.sql) against probe data of the shapes
  * docs/alerts.md documents, inserted as agents would ship it, on a real
  * PostgreSQL (127.0.12.52): each template reaches the expected level,
  * Patroni ones included; stale data means no data (state none).

@@ -20,7 +20,7 @@ export interface BackendTarget {
   ports: number[];
   superuser: string;
   superpassword: string;
-  /** libpq sslmode / sslrootcert of the superuser's connection (default: libpq's, from PGSSLMODE/PGSSLROOTCERT). */
+  /** sslmode / sslrootcert of the superuser's connection (default verify-full, and libpq's default root certificate). */
   sslmode?: string;
   sslrootcert?: string;
   /** This host's address when several hosts share one machine (the lab). */
@@ -48,8 +48,9 @@ export function superuserConninfo(
     `target_session_attrs=${tsa}`,
     'connect_timeout=10',
     'application_name=pharos-configure',
+    // the superuser's password goes only to a backend that proved its identity (first-use review B8)
+    `sslmode=${q(t.sslmode ?? 'verify-full')}`,
   ];
-  if (t.sslmode) parts.push(`sslmode=${q(t.sslmode)}`);
   if (t.sslrootcert) parts.push(`sslrootcert=${q(t.sslrootcert)}`);
   return parts.join(' ');
 }

@@ -77,6 +77,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     assert.deepEqual(
       r.map((x) => [x.job, x.status]),
       [
+        ['agent_task_retention', 'ok'],
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
         ['history_rollup', 'ok'],
@@ -134,7 +135,9 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
   });
 
   it('applies retention per probe and drops partitions past the longest retention', async () => {
-    await q(`INSERT INTO pem.probe (name, level, interval_s, retention_days) VALUES
+    // the longest retention is 30 days: every probe of the shipped catalogue keeps 30, statements 2
+    await q(`UPDATE pem.probe SET retention_days = 30;
+             INSERT INTO pem.probe (name, level, interval_s, retention_days) VALUES
                ('cpu', 'agent', 10, 30), ('statements', 'server', 60, 2)
              ON CONFLICT (name) DO UPDATE SET retention_days = excluded.retention_days`);
     await history([

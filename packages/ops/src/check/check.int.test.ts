@@ -195,7 +195,8 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
     assert.ok(await stopProcess(processOf(replica.name, 'patroni'), 30_000));
     const n = replica.name;
     // Its agent keeps running: once its newest PostgreSQL sample is older than the
-    // maximum age (10 s), agent.server-data fails too, naming the probe failure.
+    // maximum age (10 s), agent.server-data fails too, naming the probe failure, and
+    // agent.server-reachable says the agent cannot reach it (its newest server_up).
     await expectExactly(
       [
         ...webStopped,
@@ -205,6 +206,7 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
         `failed postgresql.hba ${n}`,
         `failed postgresql.certificate ${n}`,
         `failed agent.server-data ${n}`,
+        `failed agent.server-reachable ${n}`,
       ],
       40_000,
     );
@@ -221,6 +223,13 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
         'm',
       ),
     );
-    assert.match(stdout, /checks: \d+ ok, 0 warning\(s\), 10 failed in .* NOT PASSED$/m);
+    assert.match(
+      stdout,
+      new RegExp(
+        `^FAILED +agent\\.server-reachable +${n} +unreachable from agent \\d+ \\(${n}\\): .*ECONNREFUSED`,
+        'm',
+      ),
+    );
+    assert.match(stdout, /checks: \d+ ok, 0 warning\(s\), 11 failed in .* NOT PASSED$/m);
   });
 });

@@ -113,3 +113,39 @@ export function placeServerFiles(pki: LabPki, dataDir: string): void {
     if (pg) chownSync(to, pg.uid, pg.gid);
   }
 }
+
+/**
+ * Issues (once) a certificate signed by the lab's CA into `dir` as
+ * `<name>.crt`/`<name>.key` (key 0600): a server certificate naming
+ * `addresses` (the lab fleet's PostgreSQL servers: verify-full checks the
+ * address), or a client certificate with CN `name` (an enrolled agent's
+ * operator-supplied certificate, per-agent or common-user model). The lab's
+ * CA must exist (createLabPki first).
+ */
+export async function issueLabCertificate(
+  layout: LabLayout,
+  dir: string,
+  name: string,
+  kind: { server: string[] } | 'client',
+  days = 825,
+): Promise<CertFiles> {
+  const ca = {
+    certPem: readFileSync(join(layout.pkiDir, 'ca.crt'), 'utf8'),
+    keyPem: readFileSync(join(layout.pkiDir, 'ca.key'), 'utf8'),
+  };
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const files = { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
+  if (existsSync(files.certFile) && existsSync(files.keyFile)) return files;
+  const c =
+    kind === 'client'
+      ? await issueClientCertificate(ca, { commonName: name, days })
+      : await issueServerCertificate(ca, {
+          commonName: kind.server[0]!,
+          dnsNames: [],
+          ipAddresses: kind.server,
+          days,
+        });
+  await writeKeyFile(files.keyFile, c.keyPem);
+  await writeCertFile(files.certFile, c.certPem);
+  return files;
+}

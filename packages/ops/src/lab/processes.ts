@@ -10,7 +10,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 /** A process the lab started. `startTicks` is field 22 of /proc/<pid>/stat (clock ticks since boot). */
 export interface LabProcess {
   host: string;
-  kind: 'etcd' | 'patroni' | 'agent' | 'web';
+  /** `postgres`, `pgbench`: the lab fleet's standalone server and its load (lab/fleet/). */
+  kind: 'etcd' | 'patroni' | 'postgres' | 'pgbench' | 'agent' | 'web';
   pid: number;
   startTicks: number;
   command: string[];

@@ -59,6 +59,16 @@ export async function labStatus(dir: string): Promise<{
       return undefined;
     }
   })();
+  let fleetMembers: PatroniMember[] = [];
+  const fleet = state.fleet;
+  for (const m of fleet?.cluster.members ?? []) {
+    try {
+      fleetMembers = (await getCluster(m.address, topo.patroni.rest_port)).members;
+      break;
+    } catch {
+      /* try the next member */
+    }
+  }
   const lines: StatusLine[] = [];
   let healthy = state.phase === 'up';
   for (const p of state.processes) {
@@ -73,13 +83,20 @@ export async function labStatus(dir: string): Promise<{
       detail = h?.body?.health === 'true' ? 'healthy' : 'unhealthy';
       if (detail !== 'healthy') healthy = false;
     } else if (p.kind === 'patroni') {
-      const m = members.find((x) => x.name === p.host);
+      const inFleet = fleet?.cluster.members.some((x) => x.name === p.host) === true;
+      const m = (inFleet ? fleetMembers : members).find((x) => x.name === p.host);
       detail = m
-        ? `${m.role} ${m.state} timeline ${m.timeline ?? '?'}${m.lag !== undefined ? ` lag ${m.lag}` : ''}`
+        ? `${inFleet ? `${fleet!.cluster.scope}: ` : ''}${m.role} ${m.state} timeline ${m.timeline ?? '?'}${m.lag !== undefined ? ` lag ${m.lag}` : ''}`
         : 'not in cluster';
       if (!m || !['running', 'streaming'].includes(m.state)) healthy = false;
+    } else if (p.kind === 'postgres' || p.kind === 'pgbench') {
+      const h = fleet?.hosts.find((x) => x.name === p.host);
+      detail =
+        p.kind === 'postgres'
+          ? `${h?.address}:${topo.postgres.port} (server ${fleet?.standalone.serverName})`
+          : `load on ${fleet?.standalone.serverName}`;
     } else if (p.kind === 'agent') {
-      const id = agentHosts(topo).find((h) => h.name === p.host)?.agentId;
+      const id = [...agentHosts(topo), ...(fleet?.hosts ?? [])].find((h) => h.name === p.host)?.agentId;
       const age = id === undefined ? undefined : ages.get(id);
       detail = `agent ${id}: ${age === undefined || age === null ? 'no samples' : `newest sample ${age.toFixed(1)} s old`}`;
     } else if (p.kind === 'web') {

@@ -16,6 +16,12 @@
  *  8. six agents and three web instances; wait until every agent's samples are
  *     in the backend, every monitored server has fresh PostgreSQL probe data
  *     (what `pharos check` judges), and every web instance shows them
+ *  9. the fleet (lab/fleet/, unless `fleet: false`): its servers (a standalone
+ *     PostgreSQL under pgbench, a two-member Patroni cluster on the lab's
+ *     etcd) start right after etcd, beside steps 4-8; once the web instances
+ *     answer, an agent is enrolled on each fleet host and the servers are
+ *     added with the commands docs/monitoring-a-server.md gives a DBA
+ *     (beside step 8's wait); then the wait for their data
  *
  * On any failure everything started is stopped (by PID) and the error says
  * which step failed. Processes run detached: they survive the terminal.
@@ -31,6 +37,9 @@ import type { Topology } from '../topology/types.js';
 import { postgresUser, sqlOnBackend } from './backend-sql.js';
 import { runConfigureSteps } from './configure-steps.js';
 import type { UpContext } from './context.js';
+import { enrolFleet } from './fleet/dba.js';
+import { type LabFleet, labFleet } from './fleet/plan.js';
+import { startFleetServers, waitForWeb } from './fleet/start.js';
 import { requestJson } from './http.js';
 import { labLayout } from './layout.js';
 import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
@@ -47,7 +56,7 @@ import {
 import { assertAlive, spawnDetached, stopProcess, waitFor } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { type LabState, readState, writeState } from './state.js';
-import { waitForData } from './wait-data.js';
+import { waitForAgentsAndServers, waitForData } from './wait-data.js';
 
 /** Options of {@link labUp}. */
 export interface LabUpOptions {
@@ -57,6 +66,8 @@ export interface LabUpOptions {
   print: (line: string) => void;
   /** Seconds between agent probe cycles (default 5 in the lab). */
   probeIntervalS?: number;
+  /** Start the lab's fleet of monitored hosts (lab/fleet/plan.ts; default true). */
+  fleet?: boolean;
 }
 
 function endpointsOf(topo: Topology): Endpoint[] {
@@ -72,6 +83,21 @@ function endpointsOf(topo: Topology): Endpoint[] {
   for (const w of topo.webapps)
     e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
   return e;
+}
+
+function fleetEndpointsOf(topo: Topology, fleet: LabFleet): Endpoint[] {
+  const e: Endpoint[] = [];
+  for (const h of fleet.hosts) {
+    e.push({ host: h.name, service: 'PostgreSQL', address: h.address, port: topo.postgres.port });
+    if (h.runs === 'patroni')
+      e.push({ host: h.name, service: 'Patroni REST API', address: h.address, port: topo.patroni.rest_port });
+  }
+  return e;
+}
+
+/** True when `host` is one of the topology's backends (not a fleet host's Patroni). */
+function isBackend(ctx: UpContext, host: string): boolean {
+  return ctx.topo.backends.some((b) => b.name === host);
 }
 
 /** Creates `dir` and its missing parents with mode 0755 whatever the umask: the postgres user traverses them. */
@@ -162,7 +188,7 @@ async function startPatroni(ctx: UpContext): Promise<void> {
   await waitFor(
     `${first!.name} to initialise the cluster and lead`,
     async () => {
-      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
       const c = await getCluster(first!.address, ctx.topo.patroni.rest_port);
       const me = c.members.find((m) => m.name === first!.name);
       if (me?.role !== 'leader' || me.state !== 'running')
@@ -175,7 +201,7 @@ async function startPatroni(ctx: UpContext): Promise<void> {
   await waitFor(
     'one Patroni leader and two streaming replicas',
     async () => {
-      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
       const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
       if (!isHealthy(c.members, ctx.topo.backends.length)) {
         throw new Error(
@@ -245,7 +271,8 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     );
   }
   if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
-  await requireFreeEndpoints(endpointsOf(topo));
+  const fleet = options.fleet === false ? undefined : labFleet(topo);
+  await requireFreeEndpoints([...endpointsOf(topo), ...(fleet ? fleetEndpointsOf(topo, fleet) : [])]);
   makeTraversableDir(dir);
   const layout = labLayout(dir);
   const old = readState(dir);
@@ -258,6 +285,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     phase: 'starting',
     processes: [],
     webUrls: topo.webapps.map((w) => `https://${w.address}:${topo.pem.web_port}/`),
+    ...(fleet ? { fleet } : {}),
   };
   writeState(state);
   const secrets = loadOrCreateSecrets(dir);
@@ -275,7 +303,14 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       writeState(state);
     },
   };
-  const total = 8;
+  const total = fleet ? 9 : 8;
+  // The fleet's servers start beside steps 4-8; a failure is reported at step 9 (or when the lab stops).
+  let fleetServers: Promise<void> | undefined;
+  const fleetStarted = () => {
+    if (!fleet) return;
+    fleetServers = startFleetServers(ctx, fleet);
+    fleetServers.catch(() => {}); // awaited at step 8
+  };
   try {
     await step(
       ctx,
@@ -288,6 +323,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       createLabPki(ctx),
     );
     await step(ctx, 3, total, `etcd: ${topo.etcd.length} members`, () => startEtcd(ctx));
+    fleetStarted();
     await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () =>
       startPatroni(ctx),
     );
@@ -304,10 +340,34 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       ctx,
       8,
       total,
-      'agents and web instances; waiting for PostgreSQL probe data of every server and live data in every web instance',
-      () => waitForData(ctx),
+      `agents and web instances; waiting for PostgreSQL probe data of every server and live data in every web instance${fleet ? '; meanwhile the fleet: an agent enrolled on each host, its servers added (the DBA’s commands)' : ''}`,
+      () =>
+        Promise.all([
+          waitForData(ctx),
+          (async () => {
+            if (!fleet) return;
+            await fleetServers;
+            await waitForWeb(ctx);
+            state.fleetCommands = await enrolFleet(ctx, fleet);
+            writeState(state);
+          })(),
+        ]),
     );
+    if (fleet)
+      await step(
+        ctx,
+        9,
+        total,
+        `the fleet: data of ${fleet.serverNames.join(', ')} from agents ${fleet.hosts.map((h) => h.agentId).join(', ')}`,
+        () =>
+          waitForAgentsAndServers(
+            ctx,
+            fleet.hosts.map((h) => h.agentId),
+            fleet.serverNames,
+          ),
+      );
   } catch (err) {
+    await fleetServers?.catch(() => {}); // let a start in progress record its processes before they are stopped
     options.print(`lab up failed: ${(err as Error).message}`);
     options.print(`stopping the ${state.processes.length} processes started so far ...`);
     for (const p of [...state.processes].reverse()) await stopProcess(p);

@@ -184,6 +184,13 @@ describe('pharos plan on the reference topology', () => {
     for (const d of DEVIATIONS) assert.ok(runbook.includes(d), d);
     for (const h of plan.hosts) assert.ok(runbook.includes(h.name), h.name);
     assert.match(runbook, /RHEL 9/);
+    // monitored hosts: enrolled with a token through a web application, servers added from their agent
+    assert.match(runbook, /^## 9\. Monitored hosts$/m);
+    assert.match(runbook, /pharos agent enrol --url https:\/\/\S+:8443 --ca-file root\.crt/);
+    assert.match(
+      runbook,
+      /pharos server add --name <name> --host <server> --user pem_monitor --agent <host>/,
+    );
   });
 
   test('JSON form: every file, secret contents left out', () => {

@@ -102,7 +102,7 @@ its host. Automated: \`ansible-playbook upgrade.yml -e pharos_deb=... -e pharos_
 
 Add it to the \`monitored\` group of \`ansible/inventory.yml\` and run
 \`ansible-playbook enrol-agent.yml\`: the package, the CA and the agent's
-registration, and its agent started.`;
+registration, and its agent started. Then add its servers as section 9 says.`;
 }
 
 /** Renders RUNBOOK.md for `topo` and the plan's hosts (agent ids filled in). */
@@ -262,6 +262,34 @@ agent is listed as alive.`);
 
 Check: every web application shows all ${backends.length + webapps.length} agents and ${backends.length} backends
 alive, and \`${patronictl} list\` shows one Leader and ${Math.max(backends.length - 1, 0)} streaming Replicas.`);
+
+  const web = webapps[0]
+    ? `https://${webapps[0].address}:${topo.pem.web_port}`
+    : `https://<web address>:${topo.pem.web_port}`;
+  const nets = topo.monitored_networks.length > 0 ? topo.monitored_networks.join(', ') : '(none planned)';
+  sections.push(`## 9. Monitored hosts
+
+The servers the deployment watches (docs/monitoring-a-server.md). A
+monitored host needs no PEM superuser password and no new HBA rule on the
+backends: its agent connects with its certificate under the planned
+\`hostssl pem +pem_agent <network> cert\` rule (monitored networks:
+${nets}). As a \`pem_admin\` member, anywhere that reaches a web application:
+
+1. \`pharos token create --name <host> --url ${web} --ca-file root.crt\`
+   (a one-time token, shown once).
+2. On the monitored host, with \`root.crt\` and the token in
+   \`PHAROS_ENROL_TOKEN\`: \`pharos agent enrol --url ${web} --ca-file root.crt\`,
+   then \`systemctl enable --now pharos-agent\`.
+3. \`pharos server prepare --host <server> --user pem_monitor --agent <host>\`:
+   do what it prints on the server (a pg_monitor role, its HBA rule, the
+   agent's passfile line for that host:port only).
+4. \`pharos server add --name <name> --host <server> --user pem_monitor --agent <host>\`:
+   the agent tests the connection first; nothing is added if it fails, and
+   the sentence says why.
+
+Check: \`pharos check\` lists the host's agent and the server
+(\`agent.server-reachable\`, \`agent.server-role\`) as ok. Removal:
+\`pharos server remove <name>\`, then \`pharos agent unregister --agent-id N --url ${web}\`.`);
 
   sections.push(renderOperations(topo, endpoints, patronictl));
 

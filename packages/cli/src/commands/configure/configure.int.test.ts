@@ -232,6 +232,8 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     assert.match(cfg, /hostaddr=127\.0\.8\.10,/);
     assert.match(cfg, /source_address: 127\.0\.8\.10/);
     assert.equal(statSync(join(dir, 'b1', 'agent.pgpass')).mode & 0o777, 0o600);
+    // the monitoring password is offered only to the bound server (security review M3)
+    assert.match(readFileSync(join(dir, 'b1', 'agent.pgpass'), 'utf8'), /^127\.0\.0\.1:5432:\*:[^:]+:.+\n$/);
   });
 
   it('refuses a taken agent id, naming its owner', async () => {

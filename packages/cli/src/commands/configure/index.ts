@@ -104,7 +104,14 @@ export function registerConfigure(program: Command): void {
       backend: result.agentBackend,
       sourceAddress: o.hostAddress,
       hostAddress: o.hostAddress,
-      binding: o.type !== 2 ? { user: o.asbUser, password: o.asbPassword } : undefined,
+      binding: result.server
+        ? {
+            host: result.server.binding.host,
+            port: result.server.binding.port,
+            user: o.asbUser,
+            password: o.asbPassword,
+          }
+        : undefined,
       overrides: o.agentOverrides,
     });
     filesChanged ||= agentFile.changed;

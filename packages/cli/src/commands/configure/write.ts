@@ -46,6 +46,22 @@ export function pgpassField(v: string): string {
   return v.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
 }
 
+/**
+ * One .pgpass line (libpq-pgpass.html) for `user` at exactly `host`:`port`,
+ * any database (`*`: the agent visits every database of a server), and a
+ * newline. Never a wildcard host or port: a password must only ever be
+ * offered to the server it belongs to (security review M3).
+ */
+export function passfileLine(p: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  dbname?: string;
+}): string {
+  return `${pgpassField(p.host)}:${p.port}:${p.dbname === undefined ? '*' : pgpassField(p.dbname)}:${pgpassField(p.user)}:${pgpassField(p.password)}\n`;
+}
+
 /** -aro keys that are agent configuration keys, with their name in the file. */
 const OVERRIDE_TO_CONFIG: Record<string, string> = {
   log_level: 'log_level',
@@ -71,8 +87,20 @@ export interface AgentConfigFields {
    * 127.0.0.1 is dialled there (@pharos/core/host-identity).
    */
   hostAddress?: string;
-  /** The agent-server binding's user and password, written to `agent.pgpass` beside the file. */
-  binding?: { user: string; password: string };
+  /**
+   * The agent-server binding: its password is written to `agent.pgpass`
+   * beside the file, on a line scoped to the binding's host:port (never a
+   * wildcard host: security review M3).
+   */
+  binding?: { host: string; port: number; user: string; password: string };
+  /**
+   * A passfile for monitored servers' passwords (`pharos agent enrol`): named
+   * in the configuration and created empty (mode 0600) if absent; its lines
+   * come from `pharos server prepare`. Ignored with `binding`.
+   */
+  passfile?: string;
+  /** CA file that verifies monitored servers (`server_sslrootcert`). */
+  serverSslrootcert?: string;
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
 }
@@ -112,13 +140,19 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');
-    passChanged = writeIfChanged(
-      passfile,
-      `*:*:*:${pgpassField(f.binding.user)}:${pgpassField(f.binding.password)}\n`,
-      0o600,
-    ).changed;
+    passChanged = writeIfChanged(passfile, passfileLine(f.binding), 0o600).changed;
     config.passfile = passfile;
   }
+  if (!f.binding && f.passfile) {
+    const passfile = resolve(f.passfile);
+    if (!existsSync(passfile)) {
+      mkdirSync(dirname(passfile), { recursive: true, mode: 0o750 });
+      writeFileSync(passfile, '', { mode: 0o600 });
+      passChanged = true;
+    }
+    config.passfile = passfile;
+  }
+  if (f.serverSslrootcert) config.server_sslrootcert = resolve(f.serverSslrootcert);
   for (const [k, v] of Object.entries(f.overrides ?? {})) {
     const key = OVERRIDE_TO_CONFIG[k];
     if (key) config[key] = key === 'log_level' ? v : Number(v);
@@ -156,9 +190,20 @@ export function writeLocalWebConfig(
 ): { path: string; changed: boolean } {
   const dir = dirname(resolve(path));
   const passfile = join(dir, 'web.pgpass');
+  // one line per backend host:port, database pem only: the service password goes nowhere else
   const pass = writeIfChanged(
     passfile,
-    `*:*:*:${pgpassField(w.serviceUser)}:${pgpassField(w.servicePassword)}\n`,
+    o.hosts
+      .map((host, i) =>
+        passfileLine({
+          host,
+          port: o.ports[i]!,
+          dbname: 'pem',
+          user: w.serviceUser,
+          password: w.servicePassword,
+        }),
+      )
+      .join(''),
     0o600,
   );
   const base = {
