@@ -17,7 +17,7 @@
  *   (no host, deadline, session dropped) ends the cycle and records
  *   `server_up` = 0 with the error.
  * - HTTP lane (beside it): Patroni REST probes, at `http://<host>:8008`
- *   where host is the binding's host, or, for a binding to the local host
+ *   (`https://` verified against `patroni_rest_ca_file` when the agent has one) where host is the binding's host, or, for a binding to the local host
  *   (a PEM backend monitoring its own node), the agent's host address.
  * - Database lane (beside it, one run at a time): database-level probes, in
  *   every connectable database (at most {@link MAX_DATABASES}), each through
@@ -78,6 +78,8 @@ export interface ServerMonitorOptions {
   initialDelayMs?: number;
   /** Port of the node's Patroni REST API (default {@link PATRONI_PORT}). */
   patroniPort?: number;
+  /** The CA of Patroni's REST API certificates: present = the API is HTTPS (agent `patroni_rest_ca_file`). */
+  patroniCa?: Buffer;
 }
 
 /** Monitors one server; {@link start} then {@link stop}. */
@@ -300,7 +302,8 @@ export class ServerMonitor {
       }
       return;
     }
-    const base = `http://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
+    const scheme = this.opts.patroniCa ? 'https' : 'http';
+    const base = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
     const samples: NewSample[] = [];
     await Promise.all(
       plan.map(async (p) => {
@@ -308,7 +311,12 @@ export class ServerMonitor {
         const at = new Date();
         const t0 = performance.now();
         try {
-          const rows: ProbeRow[] = await p.http!({ patroniUrl: base, localAddress, timeoutMs: p.timeoutMs });
+          const rows: ProbeRow[] = await p.http!({
+            patroniUrl: base,
+            localAddress,
+            timeoutMs: p.timeoutMs,
+            ca: this.opts.patroniCa,
+          });
           samples.push(...rowsToSamples(p, rows, this.binding.serverId, at));
           this.opts.sink.probeRan?.(p.name, performance.now() - t0, rows.length);
         } catch (err) {

@@ -67,8 +67,10 @@ export type Collector = () => Promise<ProbeRow[]>;
 
 /** What an HTTP probe (Patroni's REST API) needs to know about its server. */
 export interface HttpProbeContext {
-  /** Base URL of the Patroni REST API of the server's node, e.g. `http://10.0.0.4:8008`. */
+  /** Base URL of the Patroni REST API of the server's node, e.g. `http://10.0.0.4:8008` or `https://...`. */
   patroniUrl: string;
+  /** CA certificate(s) (PEM) that an https `patroniUrl` must chain to. */
+  ca?: Buffer;
   /** Local address to send from (the agent's source/host address), if any. */
   localAddress?: string;
   /** Deadline of the whole probe run, ms. */

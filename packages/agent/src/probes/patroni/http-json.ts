@@ -1,23 +1,33 @@
 /**
- * GET a JSON document over HTTP with a deadline and an optional local
- * address (the agent's host address), for Patroni's REST API.
+ * GET a JSON document over HTTP or HTTPS with a deadline and an optional
+ * local address (the agent's host address), for Patroni's REST API. HTTPS
+ * verifies the server against the given CA (a secured deployment:
+ * `restapi.certfile` from the deployment's CA); GETs need no credentials.
  */
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** Options of {@link getJson}. */
+export interface GetJsonOptions {
+  timeoutMs: number;
+  localAddress?: string | undefined;
+  /** CA certificate(s) (PEM) an https URL's certificate must chain to; absent = the system's. */
+  ca?: Buffer | undefined;
+}
 
 /**
  * GETs `url` and parses the body as JSON. Resolves with the status and the
  * body for any HTTP status; rejects on a network error, a body that is not
  * JSON, or when `timeoutMs` passes (the request is destroyed).
  */
-export function getJson(
-  url: string,
-  opts: { timeoutMs: number; localAddress?: string },
-): Promise<{ status: number; body: unknown }> {
+export function getJson(url: string, opts: GetJsonOptions): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
+    const https = url.startsWith('https:');
+    const req = (https ? httpsRequest : httpRequest)(url, {
       method: 'GET',
       localAddress: opts.localAddress,
       headers: { accept: 'application/json' },
+      ...(https ? { ca: opts.ca, agent: false } : {}),
     });
     const timer = setTimeout(() => {
       req.destroy(new Error(`GET ${url} did not answer within ${opts.timeoutMs} ms`));
@@ -48,11 +58,7 @@ export function getJson(
 }
 
 /** GETs `base + path` and returns the body; throws unless the status is 200. */
-export async function getPatroni(
-  base: string,
-  path: string,
-  opts: { timeoutMs: number; localAddress?: string },
-): Promise<unknown> {
+export async function getPatroni(base: string, path: string, opts: GetJsonOptions): Promise<unknown> {
   const url = `${base.replace(/\/$/, '')}${path}`;
   const r = await getJson(url, opts);
   if (r.status !== 200) throw new Error(`GET ${url} answered HTTP ${r.status}`);

@@ -24,7 +24,7 @@ export const patroniClusterProbe: Probe = {
   defaultOn: 'pem_backends',
   description: 'Patroni cluster: scope, leader, timeline, members running, paused, DCS healthy',
   http: async (ctx) => {
-    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress };
+    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, ca: ctx.ca };
     const [cluster, node, config] = await Promise.all([
       getPatroni(ctx.patroniUrl, '/cluster', opts),
       getPatroni(ctx.patroniUrl, '/patroni', opts),

@@ -22,7 +22,7 @@ export const patroniNodeProbe: Probe = {
   defaultOn: 'pem_backends',
   description: 'Patroni member of this server: role, state, timeline, WAL positions, lag, pending restart',
   http: async (ctx) => {
-    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress };
+    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, ca: ctx.ca };
     const [node, cluster] = await Promise.all([
       getPatroni(ctx.patroniUrl, '/patroni', opts),
       getPatroni(ctx.patroniUrl, '/cluster', opts).catch(() => null),
