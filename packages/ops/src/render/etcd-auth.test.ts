@@ -26,7 +26,7 @@ describe('etcd users and roles (RBAC) of a secured deployment', () => {
     assert.ok(lines.includes('set -eu'));
     assert.match(
       script,
-      /etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert='\/etc\/etcd\/pki\/root\.crt' --cert='\/etc\/etcd\/pki\/etcd\.crt' --key='\/etc\/etcd\/pki\/etcd\.key' "\$@"/,
+      /etcdctl --endpoints=https:\/\/172\.16\.161\.111:2379 --cacert='\/etc\/etcd\/pki\/root\.crt' --cert='\/etc\/etcd\/pki\/etcd\.crt' --key='\/etc\/etcd\/pki\/etcd\.key' "\$@"/,
     );
     assert.ok(
       lines.includes(

@@ -65,7 +65,7 @@ export function prefixRangeEnd(prefix: string): Buffer {
  * `etcd-auth.sh` for `memberName` (the first member in a plan): run as root
  * on that member when every member reports healthy. It creates the users
  * of {@link etcdUsers} with etcdctl over the member's own client URL
- * (https://127.0.0.1:2379, with the member's certificate), grants the
+ * (https://<its address>:2379, with the member's certificate), grants the
  * roles, and enables authentication. Idempotent: when root can already log
  * in, authentication is on and it only says so; a user or role that exists
  * is kept (a run cut short can be run again). Passwords reach etcdctl on
@@ -82,7 +82,8 @@ export function etcdAuthScript(
 ): string {
   const me = findEtcdMember(topo, memberName);
   const tls = etcdTlsFiles(me.name);
-  const endpoint = `https://${hostPort('127.0.0.1', ETCD_CLIENT_PORT)}`;
+  // The member's own address: it always listens there (not on localhost when the hosts share one loopback).
+  const endpoint = `https://${hostPort(me.address, ETCD_CLIENT_PORT)}`;
   const users = etcdUsers(topo, secrets);
   const root = users.find((u) => u.role === 'root')!;
   const lines = [
