@@ -23,6 +23,8 @@
  * long_wait_s: 30                # default 30: longest wait before reconnecting after a failed connect
  * passfile: /etc/pharos/agent/pgpass   # optional: passwords of monitored servers (.pgpass format)
  * server_sslrootcert: /etc/pharos/agent/servers-ca.crt  # optional: CA of monitored servers (bindings with verify-ca/verify-full)
+ * patroni_rest_ca_file: /etc/pharos/certs/root.crt  # optional: Patroni's REST API is HTTPS with certificates
+ *                                #   from this CA (a secured deployment); absent: plain HTTP
  * log_file: /var/log/pharos/agent.log  # optional: default stderr
  * log_level: info                # trace|debug|info|warn|error|fatal, default info
  * ```
@@ -70,6 +72,7 @@ const schema = z
     long_wait_s: z.number().positive().default(30),
     passfile: z.string().min(1).optional(),
     server_sslrootcert: z.string().min(1).optional(),
+    patroni_rest_ca_file: z.string().min(1).optional(),
     log_file: z.string().min(1).optional(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })

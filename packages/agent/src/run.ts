@@ -38,7 +38,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseConninfo } from '@pharos/core/conninfo';
-import { messageOf } from '@pharos/core/errors';
+import { ConfigError, messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
@@ -103,6 +103,16 @@ export interface AgentHandle {
   refreshBindings(): Promise<void>;
 }
 
+/** The CA of Patroni's REST API (`patroni_rest_ca_file`), read once. @throws ConfigError naming the file. */
+function readPatroniCa(path: string | undefined): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`patroni_rest_ca_file: cannot read ${path}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
 /**
  * Starts the agent described by `config` and resolves once it runs (the spool
  * is open and the schedules started; the backend need not be reachable).
@@ -119,6 +129,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const log = logger.child({ agentId: config.agent_id });
   const intervalMs = config.probe_interval_s * 1000;
   const started = Date.now();
+  const patroniCa = readPatroniCa(config.patroni_rest_ca_file);
 
   const spool = await Spool.open({
     dir: config.spool_dir,
@@ -238,6 +249,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
         sslrootcert: config.server_sslrootcert,
         sourceAddress: config.source_address,
         hostAddress: config.host_address,
+        patroniCa,
         settings: link.settings.lookup,
         // spread servers over the first tick so their cycles (and memory peaks) do not all start together
         initialDelayMs: Math.floor(Math.random() * intervalMs),

@@ -98,7 +98,9 @@ export async function startWebServer(
     patroniUrls: config.patroniRestUrls,
     etcdEndpoints: config.etcdEndpoints,
     localAddress: config.sourceAddress,
-    ca: config.caFile ? readOrFail('backend sslrootcert', config.caFile) : undefined,
+    ca: config.caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', config.caFile) : undefined,
+    etcdCert: config.etcdCertFile ? readOrFail('etcd_cert_file', config.etcdCertFile) : undefined,
+    etcdKey: config.etcdKeyFile ? readOrFail('etcd_key_file', config.etcdKeyFile) : undefined,
   });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import tls from 'node:tls';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
@@ -106,6 +107,28 @@ describe('web application (two instances, one backend)', () => {
       req.end();
     });
     assert.ok(!/^status 2/.test(outcome), `plain HTTP got ${outcome}`);
+  });
+
+  it('TLS: 1.3, and 1.2 with AEAD suites only (a CBC/SHA-1 client is refused)', async () => {
+    const handshake = (options: tls.ConnectionOptions) =>
+      new Promise<string>((resolve) => {
+        const socket = tls.connect({ host: WEB_A, port: 8443, ca, ...options }, () => {
+          const result = `${socket.getProtocol()} ${socket.getCipher().name}`;
+          socket.end();
+          resolve(result);
+        });
+        socket.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+    assert.match(await handshake({ minVersion: 'TLSv1.3' }), /^TLSv1\.3 TLS_/);
+    assert.match(
+      await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }),
+      /^TLSv1\.2 ECDHE-ECDSA-AES128-GCM-SHA256$/,
+    );
+    for (const cbc of ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-ECDSA-AES128-CCM8']) {
+      const outcome = await handshake({ maxVersion: 'TLSv1.2', ciphers: cbc });
+      assert.match(outcome, /^error /, `${cbc}: ${outcome}`);
+      assert.match(outcome, /HANDSHAKE_FAILURE|handshake failure/i, `${cbc}: ${outcome}`);
+    }
   });
 
   it('refuses the API without a session', async () => {

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type EtcdAccess, labAccess, type PatroniAccess } from '../lab/access.js';
 import { labDown } from '../lab/down.js';
 import { type LabSecrets, loadOrCreateSecrets } from '../lab/secrets.js';
 import type { LabState } from '../lab/state.js';
@@ -29,6 +30,8 @@ export interface TestLab {
   lines: string[];
   /** CA certificate (PEM) of the lab. */
   ca: string;
+  /** How to reach its Patroni REST API and etcd (https and credentials when secured). */
+  access: { patroni: PatroniAccess; etcd: EtcdAccess };
   /** Stops the lab (and removes its directory unless PHAROS_KEEP_LAB=1). */
   down(): Promise<void>;
 }
@@ -59,6 +62,7 @@ export async function startTestLab(options: {
   await labDown(dir, { removeData: true, print: () => {} });
   const topologyFile = writeShiftedTopology(options.prefix, `${dir}-topology`);
   const lines: string[] = [];
+  const topo = loadTopology(topologyFile, 'lab');
   const state = await labUp({
     topologyFile,
     dir,
@@ -68,11 +72,12 @@ export async function startTestLab(options: {
   return {
     dir,
     topologyFile,
-    topo: loadTopology(topologyFile),
+    topo,
     state,
     secrets: loadOrCreateSecrets(dir),
     lines,
     ca: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'),
+    access: labAccess(topo, dir),
     down: async () => {
       await labDown(dir, { removeData: process.env.PHAROS_KEEP_LAB !== '1', print: () => {} });
     },

@@ -55,7 +55,14 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
   let lab: Lab;
   let hook: WebhookReceiver;
   let db: HaConnection;
-  const ops = { ...processes, ...patroni };
+  // Patroni's REST API of a secured lab: https, and the REST password for unsafe methods.
+  const ops = {
+    ...processes,
+    getCluster: (addr: string) => patroni.getCluster(addr, lab.access.patroni),
+    switchover: (addr: string, leader: string, candidate: string) =>
+      patroni.switchover(addr, leader, candidate, lab.access.patroni),
+    patchConfig: (addr: string, change: unknown) => patroni.patchConfig(addr, change, lab.access.patroni),
+  };
   const restarted: { pid: number; startTicks: number }[] = [];
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     (await db.query<R>(text, params, { deadlineMs: 20_000 })).rows;

@@ -55,8 +55,8 @@ async function measured(t: FaultTimeline, skipped?: Map<number, { from: number; 
 describe('faults against the lab while six agents keep sampling', { timeout: 1_200_000 }, () => {
   before(async () => {
     tl = await startTestLab({ name: 'faults', prefix: '127.0.14', probeIntervalS: PROBE_INTERVAL_S });
-    lab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state };
-    const leader = await currentLeader(lab.topo);
+    lab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state, access: tl.access };
+    const leader = await currentLeader(lab);
     await createWriteTable(lab, leader!.address);
     writer = new AckWriter({
       conninfo: labWriterConninfo(lab.topo, lab.dir),

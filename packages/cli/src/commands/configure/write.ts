@@ -21,6 +21,7 @@ import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
+import type { HaAccess } from './ha-access.js';
 
 /** Where the package keeps Pharos's configuration (0750 root:pharos; packaging/). */
 export const SYSTEM_CONFIG_DIR = '/etc/pharos';
@@ -103,6 +104,8 @@ export interface AgentConfigFields {
   serverSslrootcert?: string;
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
+  /** --patroni-rest-ca: written as `patroni_rest_ca_file` (the Patroni probes use https). */
+  patroniRestCaFile?: string | undefined;
 }
 
 /** The YAML mapping at `path` ({} when there is none). @throws ConfigError naming `what` and the file when it is not valid YAML. */
@@ -137,6 +140,7 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   }
   if (f.sourceAddress) config.source_address = f.sourceAddress;
   if (f.hostAddress) config.host_address = f.hostAddress;
+  if (f.patroniRestCaFile) config.patroni_rest_ca_file = f.patroniRestCaFile;
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');
@@ -175,6 +179,32 @@ export interface WebFileSettings {
   port: number;
   certFile: string;
   keyFile: string;
+  /** Pharos's flags for a secured etcd / Patroni REST API (configure-ha-access.ts). */
+  ha?: HaAccess;
+}
+
+/** Patroni's REST API port the web asks (the reference's 8008; packages/web config default). */
+const PATRONI_REST_PORT = 8008;
+
+/**
+ * The web configuration keys of `ha`: `patroni_rest_urls` (https on each
+ * backend host, 127.0.0.1 written as this host's address) and
+ * `rest_ca_file` with --patroni-rest-ca; `etcd_endpoints`, `etcd_cert_file`,
+ * `etcd_key_file` with --etcd-endpoints/--etcd-cert/--etcd-key.
+ */
+function haWebKeys(o: ConfigureOptions, ha: HaAccess | undefined): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  if (ha?.patroniRestCaFile) {
+    keys.patroni_rest_urls = o.hosts.map((h) => {
+      const host = (h === '127.0.0.1' || h === 'localhost') && o.hostAddress ? o.hostAddress : h;
+      return `https://${host.includes(':') ? `[${host}]` : host}:${PATRONI_REST_PORT}`;
+    });
+    keys.rest_ca_file = ha.patroniRestCaFile;
+  }
+  if (ha?.etcdEndpoints) keys.etcd_endpoints = ha.etcdEndpoints;
+  if (ha?.etcdCertFile) keys.etcd_cert_file = ha.etcdCertFile;
+  if (ha?.etcdKeyFile) keys.etcd_key_file = ha.etcdKeyFile;
+  return keys;
 }
 
 /**
@@ -224,6 +254,7 @@ export function writeLocalWebConfig(
     tls_key_file: resolve(w.keyFile),
     backend: agentBackendConninfo({ ...base, user: w.serviceUser, passfile }),
     login_backend: agentBackendConninfo(base),
+    ...haWebKeys(o, w.ha),
   };
   if (dir !== SYSTEM_CONFIG_DIR) config.log_file = join(dir, 'web.log');
   if (o.hostAddress) config.source_address = o.hostAddress;
