@@ -57,6 +57,12 @@ export interface LabUpOptions {
   print: (line: string) => void;
   /** Seconds between agent probe cycles (default 5 in the lab). */
   probeIntervalS?: number;
+  /**
+   * `webhook_allow` of every agent (default none): webhook receivers the lab's
+   * agents may send to although the target policy refuses them (the lab is on
+   * loopback, so a receiver on this machine needs one). docs/alerts.md.
+   */
+  webhookAllow?: string[];
 }
 
 function endpointsOf(topo: Topology): Endpoint[] {
@@ -270,6 +276,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     state,
     print: options.print,
     probeIntervalS: options.probeIntervalS ?? 5,
+    webhookAllow: options.webhookAllow ?? [],
     track(p) {
       state.processes.push(p);
       writeState(state);

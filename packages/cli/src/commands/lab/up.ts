@@ -21,12 +21,17 @@ export function registerLabUp(lab: Command): void {
     .option('--topology <file>', 'topology file', DEFAULT_TOPOLOGY)
     .option('--dir <dir>', 'lab directory (state, data, logs)', DEFAULT_LAB_DIR)
     .option('--probe-interval <seconds>', 'agents’ probe interval', '5')
-    .action(async (f: { topology: string; dir: string; probeInterval: string }) => {
+    .option(
+      '--webhook-allow <entries...>',
+      'webhook_allow of every agent: receivers on this machine (loopback) webhooks may reach, as address[:port] or CIDR',
+    )
+    .action(async (f: { topology: string; dir: string; probeInterval: string; webhookAllow?: string[] }) => {
       const state = await labUp({
         topologyFile: f.topology,
         dir: f.dir,
         print,
         probeIntervalS: Number(f.probeInterval),
+        ...(f.webhookAllow ? { webhookAllow: f.webhookAllow } : {}),
       });
 
       print('');
