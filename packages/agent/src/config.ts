@@ -27,6 +27,11 @@
  *                                #   from this CA (a secured deployment); absent: plain HTTP
  * log_file: /var/log/pharos/agent.log  # optional: default stderr
  * log_level: info                # trace|debug|info|warn|error|fatal, default info
+ * webhook_allow: [10.20.0.0/16:443, '[fd00::7]:8080']  # optional: webhook targets admitted although the
+ *                                #   target policy refuses them (loopback, link-local, this deployment's hosts,
+ *                                #   ports 5432/8008/2379/2380); addresses or CIDR ranges, optional port
+ * webhook_refuse: [10.0.9.0/24]   # optional: more addresses/ranges (optional port) webhooks may not reach,
+ *                                #   e.g. etcd members or other infrastructure (docs/alerts.md)
  * ```
  *
  * Keys follow the reference agent's configuration (docs/reference/pem-facts.md §2: agent id,
@@ -35,6 +40,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { parseAddressRule } from '@pharos/backend/notify/target-policy';
 import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { mapLocalHosts } from '@pharos/core/host-identity';
@@ -46,6 +52,15 @@ export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Default retention of acknowledged batches in the spool, for a re-ship after a failover: 300 s. */
 export const DEFAULT_SPOOL_RETAIN_ACKED_S = 300;
+
+/** An address or CIDR range with an optional port (the webhook target policy's rule syntax). */
+const addressRule = z.string().superRefine((s, ctx) => {
+  try {
+    parseAddressRule(s);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: messageOf(err) });
+  }
+});
 
 const schema = z
   .object({
@@ -75,6 +90,8 @@ const schema = z
     patroni_rest_ca_file: z.string().min(1).optional(),
     log_file: z.string().min(1).optional(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    webhook_allow: z.array(addressRule).max(256).default([]),
+    webhook_refuse: z.array(addressRule).max(256).default([]),
   })
   .strict();
 

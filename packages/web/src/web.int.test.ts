@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
+import { LOGIN_REFUSAL_FLOOR_MS } from './auth/routes.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
@@ -172,15 +173,37 @@ describe('web application (two instances, one backend)', () => {
     assert.equal((r.body as { role: string }).role, 'user');
   });
 
-  it('refuses a wrong password and an unknown role with 401, a role in neither group with 403', async () => {
-    const wrong = await login(a, 'alice', 'not-her-password');
-    assert.equal(wrong.r.status, 401, wrong.r.text);
-    assert.equal(wrong.cookie, undefined);
-    const unknown = await login(a, 'mallory', 'whatever');
-    assert.equal(unknown.r.status, 401, unknown.r.text);
-    const neither = await login(a, 'carol', PASSWORDS.carol);
-    assert.equal(neither.r.status, 403, neither.r.text);
-    assert.equal(neither.cookie, undefined);
+  it('refuses a wrong password, an unknown role, a role in neither group and the service role alike: 401, same words, never sooner than the floor', async () => {
+    const cases: [string, string][] = [
+      ['alice', 'not-her-password'], // exists, wrong password (SCRAM runs)
+      ['mallory', 'whatever'], // no such role
+      ['carol', PASSWORDS.carol], // right password, in neither group
+      ['pemweb', PASSWORDS.pemweb], // the web service role with its own password (security review M4)
+    ];
+    const bodies = new Set<string>();
+    for (const [user, password] of cases) {
+      const started = performance.now();
+      const { r, cookie } = await login(a, user, password);
+      const tookMs = performance.now() - started;
+      assert.equal(r.status, 401, `${user}: ${r.text}`);
+      assert.equal(cookie, undefined, user);
+      bodies.add(r.text);
+      // every refusal waits for the same floor (no user enumeration by timing, security review L3)
+      assert.ok(tookMs >= LOGIN_REFUSAL_FLOOR_MS - 5, `${user} refused after ${tookMs.toFixed(0)} ms`);
+    }
+    assert.equal(bodies.size, 1, [...bodies].join(' | '));
+  });
+
+  it('refuses a control character in the user name, a NUL in the password (400 naming the field), never reaching the backend', async () => {
+    for (const [user, password, field] of [
+      ['bob\u0000options\u0000-c work_mem=77kB', PASSWORDS.bob, 'user'],
+      ['bob\n', PASSWORDS.bob, 'user'],
+      ['bob', 'bob-pw\u0000x', 'password'],
+    ] as const) {
+      const r = await call(a, '/api/login', { json: { user, password } });
+      assert.equal(r.status, 400, r.text);
+      assert.equal((r.body as { field?: string }).field, field, r.text);
+    }
   });
 
   it('validates the login body and parses JSON only (no cross-site form login)', async () => {

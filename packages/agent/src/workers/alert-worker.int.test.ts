@@ -24,6 +24,7 @@ describe('agent alert worker (real PostgreSQL, webhook receiver)', { timeout: 90
       spool_dir: '/nonexistent',
       short_wait_s: 1,
       log_level: 'silent',
+      webhook_allow: ['127.0.12.63'], // the receiver is on loopback
     });
 
   before(async () => {

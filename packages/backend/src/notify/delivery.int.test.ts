@@ -17,8 +17,12 @@ import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, makeDue, setLatest } from '../testing/probe-data.js';
 import { deliverNotification } from './deliver.js';
 import { NotificationDispatcher } from './dispatcher.js';
+import { WebhookTargetPolicy } from './target-policy.js';
 
 const FAST = { baseS: 0.2, maxS: 0.5, jitter: 0 };
+
+/** The receivers' addresses are loopback: webhook_allow admits them (target-policy.ts). */
+const RECEIVERS = new WebhookTargetPolicy({ allow: ['127.0.12.61'] });
 
 describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)', {
   timeout: 180_000,
@@ -39,6 +43,7 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
       agentId,
       backoff: FAST,
       pollMs: 100,
+      targetPolicy: RECEIVERS,
       ...extra,
     });
     dispatchers.push(d);
@@ -202,7 +207,7 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
     const crashed = dispatcher(1, {
       leaseS: 2,
       deliver: async (n) => {
-        await deliverNotification(n);
+        await deliverNotification(n, { targetPolicy: RECEIVERS });
         sent++;
         return new Promise(() => {});
       },

@@ -60,6 +60,18 @@ export function setProbeInterval(agentYml: string, seconds: number): void {
 }
 
 /**
+ * Sets `webhook_allow` in an agent configuration written by configure (the
+ * lab's webhook receivers are on loopback, which the target policy refuses);
+ * an empty list leaves the file alone.
+ */
+export function setWebhookAllow(agentYml: string, entries: readonly string[]): void {
+  if (entries.length === 0) return;
+  const doc = parseDocument(readFileSync(agentYml, 'utf8'));
+  doc.set('webhook_allow', [...entries]);
+  writeFileSync(agentYml, doc.toString(), { mode: 0o600 });
+}
+
+/**
  * Sets `etcd_endpoints` in a web instance's configuration written by
  * configure, so the overview shows the etcd members' health. Only for the
  * reference's open setup, whose configure command line (the reference's)
@@ -110,6 +122,7 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
   for (const host of agentHosts(ctx.topo)) {
     const dir = ctx.layout.pharosDir(host.name);
     setProbeInterval(`${dir}/agent.yml`, ctx.probeIntervalS);
+    setWebhookAllow(`${dir}/agent.yml`, ctx.webhookAllow);
     const agentCmd = [
       process.execPath,
       ...AGENT_NODE_OPTIONS,

@@ -25,6 +25,8 @@ export interface UpContext {
   state: LabState;
   print: (line: string) => void;
   probeIntervalS: number;
+  /** `webhook_allow` written into every agent.yml (empty: none). */
+  webhookAllow: string[];
   /** Records a started process in lab.json at once, so `down` finds it even if `up` dies. */
   track(p: LabProcess): void;
   /** How to reach Patroni's REST API and etcd (set once the certificates exist, step 2). */

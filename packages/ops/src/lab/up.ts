@@ -72,6 +72,12 @@ export interface LabUpOptions {
   probeIntervalS?: number;
   /** Start the lab's fleet of monitored hosts (lab/fleet/plan.ts; default true). */
   fleet?: boolean;
+  /**
+   * `webhook_allow` of every agent (default none): webhook receivers the lab's
+   * agents may send to although the target policy refuses them (the lab is on
+   * loopback, so a receiver on this machine needs one). docs/alerts.md.
+   */
+  webhookAllow?: string[];
 }
 
 function endpointsOf(topo: Topology): Endpoint[] {
@@ -309,6 +315,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     state,
     print: options.print,
     probeIntervalS: options.probeIntervalS ?? 5,
+    webhookAllow: options.webhookAllow ?? [],
     track(p) {
       state.processes.push(p);
       writeState(state);

@@ -57,6 +57,8 @@ export async function startTestLab(options: {
   name: string;
   prefix: string;
   probeIntervalS?: number;
+  /** `webhook_allow` of the lab's agents (receivers on loopback). */
+  webhookAllow?: string[];
 }): Promise<TestLab> {
   const dir = `/var/tmp/pharos-test-${options.name}`;
   await labDown(dir, { removeData: true, print: () => {} });
@@ -68,6 +70,7 @@ export async function startTestLab(options: {
     dir,
     print: (l) => lines.push(l),
     probeIntervalS: options.probeIntervalS ?? 3,
+    ...(options.webhookAllow ? { webhookAllow: options.webhookAllow } : {}),
   });
   return {
     dir,

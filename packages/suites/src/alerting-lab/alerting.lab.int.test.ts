@@ -77,7 +77,13 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
 
   before(async () => {
     const t0 = Date.now();
-    lab = await startTestLab({ name: 'alerts', prefix: '127.0.12', probeIntervalS: 2 });
+    // the receiver is on loopback: only webhook_allow in the agents' agent.yml admits it
+    lab = await startTestLab({
+      name: 'alerts',
+      prefix: '127.0.12',
+      probeIntervalS: 2,
+      webhookAllow: ['127.0.12.60'],
+    });
     console.log(`# lab up in ${Date.now() - t0} ms`);
     hook = await startWebhookReceiver('127.0.12.60');
     const hosts = lab.topo.backends.map((b) => b.address).join(',');

@@ -41,6 +41,16 @@ describe('login failure classification', () => {
       ),
       true,
     );
+    // an agent's role name: its HBA rule is `cert` (security review L3: this was a 500)
+    assert.equal(
+      isAuthFailure(
+        new NoHostError(
+          'no database host available: h:5432: connection requires a valid client certificate',
+          false,
+        ),
+      ),
+      true,
+    );
     assert.equal(
       isAuthFailure(new NoHostError('no database host available: h:5432: connect ECONNREFUSED', true)),
       false,

@@ -25,13 +25,19 @@ export function registerLabUp(lab: Command): void {
       '--no-fleet',
       'without the fleet of monitored hosts (db-host-1..3: a standalone server, a Patroni cluster)',
     )
-    .action(async (f: { topology: string; dir: string; probeInterval: string; fleet: boolean }) => {
+    .option(
+      '--webhook-allow <entries...>',
+      'webhook_allow of every agent: receivers on this machine (loopback) webhooks may reach, as address[:port] or CIDR',
+    )
+    .action(
+      async (f: { topology: string; dir: string; probeInterval: string; fleet: boolean; webhookAllow?: string[] }) => {
       const state = await labUp({
         topologyFile: f.topology,
         dir: f.dir,
         print,
         probeIntervalS: Number(f.probeInterval),
         fleet: f.fleet,
+        ...(f.webhookAllow ? { webhookAllow: f.webhookAllow } : {}),
       });
 
       print('');
