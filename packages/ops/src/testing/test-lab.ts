@@ -7,9 +7,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { watchLogs } from '@pharos/testkit/wait/log-set';
 import { labDown } from '../lab/down.js';
 import { type LabSecrets, loadOrCreateSecrets } from '../lab/secrets.js';
-import type { LabState } from '../lab/state.js';
+import { type LabState, readState } from '../lab/state.js';
 import { labUp } from '../lab/up.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -65,6 +66,8 @@ export async function startTestLab(options: {
     print: (l) => lines.push(l),
     probeIntervalS: options.probeIntervalS ?? 3,
   });
+  // a failed waitFor shows the end of every lab process's log (lab.json names them, restarts included)
+  const unwatch = watchLogs(() => readState(dir)?.processes.map((p) => p.logFile) ?? []);
   return {
     dir,
     topologyFile,
@@ -74,6 +77,7 @@ export async function startTestLab(options: {
     lines,
     ca: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'),
     down: async () => {
+      unwatch();
       await labDown(dir, { removeData: process.env.PHAROS_KEEP_LAB !== '1', print: () => {} });
     },
   };

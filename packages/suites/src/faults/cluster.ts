@@ -10,9 +10,9 @@
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { requestJson } from '@pharos/ops/lab/http';
 import { getCluster, isHealthy, type PatroniMember, patchConfig } from '@pharos/ops/lab/patroni-api';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 
 /** GET /cluster from the first backend that answers (all asked concurrently). @throws Error when none answers. */
 export async function clusterView(topo: Topology): Promise<{ members: PatroniMember[]; pause?: boolean }> {
@@ -49,7 +49,7 @@ export async function waitHealthy(topo: Topology, timeoutMs = 180_000): Promise<
       }
       return c.members.find((m) => m.role === 'leader')!.name;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
 }
 

@@ -10,7 +10,8 @@
  * REST API: writes continue. The mode is switched off again afterwards.
  */
 import { requestJson } from '@pharos/ops/lab/http';
-import { stopProcess, waitFor } from '@pharos/ops/lab/processes';
+import { stopProcess } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { currentLeader, failsafeMembers, setFailsafeMode, waitHealthy } from './cluster.js';
 import { type FaultLab, type FaultTimeline, mark, startTimeline } from './fault-lab.js';
 import { restartProcess } from './restart.js';
@@ -26,7 +27,7 @@ export async function waitEtcdHealthy(lab: FaultLab, timeoutMs = 60_000): Promis
         });
         return r.status === 200 && r.body?.health === 'true';
       },
-      { timeoutMs, intervalMs: 250 },
+      { deadlineMs: timeoutMs, intervalMs: 250 },
     );
   }
 }
@@ -47,7 +48,7 @@ export async function etcdQuorumLoss(
     await waitFor(
       'the leader to list every member in the /failsafe key',
       async () => (await failsafeMembers(lab.topo)).length === lab.topo.backends.length,
-      { timeoutMs: 60_000, intervalMs: 500 },
+      { deadlineMs: 60_000, intervalMs: 500 },
     );
   }
   const victims = lab.state.processes.filter((p) => p.kind === 'etcd').slice(-2);

@@ -13,7 +13,7 @@ import { PHAROS_BIN } from '@pharos/ops/lab/context';
 import { labDown } from '@pharos/ops/lab/down';
 import { labRss } from '@pharos/ops/lab/memory';
 import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
-import { isRunning, waitFor } from '@pharos/ops/lab/processes';
+import { isRunning } from '@pharos/ops/lab/processes';
 import { loadOrCreateSecrets } from '@pharos/ops/lab/secrets';
 import { type LabState, readState } from '@pharos/ops/lab/state';
 import { labUp } from '@pharos/ops/lab/up';
@@ -21,6 +21,7 @@ import { webGet, webLogin } from '@pharos/ops/lab/web-client';
 import { agentHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage } from '../faults/batch-coverage.js';
 
 const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
@@ -226,7 +227,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         const c = await getCluster(topo.backends.find((b) => b.name === candidate)!.address);
         return c.members.find((m) => m.role === 'leader')?.name === candidate && isHealthy(c.members, 3);
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     const after = await waitFor(
       'every agent to ship new samples after the switchover',
@@ -236,7 +237,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
         return now;
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     for (const [id, b] of before) {
       const a = after.get(id)!;

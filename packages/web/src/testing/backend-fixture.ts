@@ -18,11 +18,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@pharos/backend/migrations/run';
+import { testMigrations } from '@pharos/backend/testing/migrations';
 import { HaConnection } from '@pharos/core/ha-connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';
-import { testMigrations } from './migrations.js';
 
 /** Role -> password of the test roles. */
 export const PASSWORDS = { pemweb: 'svc-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
