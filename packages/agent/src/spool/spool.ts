@@ -54,6 +54,7 @@ import { type FileHandle, mkdir, open, readdir, truncate, unlink } from 'node:fs
 import { join } from 'node:path';
 import type { Logger } from '@pharos/core/log';
 import type { NewSample, Sample } from '../sample.js';
+import { type Clock, systemClock } from '../schedule/clock.js';
 import { RecordPositions } from './positions.js';
 import { decodeRecord, encodeRecord, HEADER_BYTES, MAX_RECORD_BYTES } from './record.js';
 import {
@@ -92,8 +93,11 @@ export interface SpoolOptions {
    * backend failover, ms (module comment). Default 300000 (5 min); 0 disables.
    */
   retainAckedMs?: number;
-  /** Clock, ms since the Unix epoch (default `Date.now`; tests move it to expire retained batches). */
-  now?: () => number;
+  /**
+   * Time source of retention and of {@link Spool.waitForData} (default the wall clock; tests pass a
+   * fake one to expire retained batches).
+   */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -184,7 +188,7 @@ export class Spool {
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
   private readonly retainAckedMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly logger: Logger | undefined;
   private state: SpoolState;
   private segments: Segment[];
@@ -204,7 +208,7 @@ export class Spool {
       opts.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 16)));
     this.logger = opts.logger;
     this.retainAckedMs = opts.retainAckedMs ?? DEFAULT_RETAIN_ACKED_MS;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.state = state;
     this.segments = segments;
     this.openReport = report;
@@ -243,7 +247,7 @@ export class Spool {
     };
     if (!saved) await writeState(opts.dir, state);
     const retainedBefore = state.retained.length;
-    state.retained = unexpired(state.retained, (opts.now ?? Date.now)(), retainMs);
+    state.retained = unexpired(state.retained, (opts.clock ?? systemClock).now(), retainMs);
     const report: OpenReport = { tornRecords: 0, discardedBytes: 0, details: [] };
     const segments: Segment[] = [];
     for (const name of names) {
@@ -508,7 +512,7 @@ export class Spool {
       this.state.consumedThrough = Math.max(this.state.consumedThrough, batch.lastSampleId);
       const wasPending = this.state.pending?.batchId === batch.batchId;
       if (wasPending) this.state.pending = null;
-      const now = this.now();
+      const now = this.clock.now();
       if (this.retainAckedMs > 0) {
         const acked = {
           batchId: batch.batchId,
@@ -530,7 +534,7 @@ export class Spool {
    * Runs under `serial`.
    */
   private async expireRetained(): Promise<void> {
-    const kept = unexpired(this.state.retained, this.now(), this.retainAckedMs);
+    const kept = unexpired(this.state.retained, this.clock.now(), this.retainAckedMs);
     if (kept.length === this.state.retained.length) return;
     this.state.retained = kept;
     await this.saveState();
@@ -655,7 +659,7 @@ export class Spool {
         samples,
         oldestCollectedAt: oldest?.collectedAt,
         droppedSamples: this.state.droppedSamples,
-        retainedBatches: unexpired(this.state.retained, this.now(), this.retainAckedMs).length,
+        retainedBatches: unexpired(this.state.retained, this.clock.now(), this.retainAckedMs).length,
         nextSampleId: this.nextId,
       };
     });
@@ -673,12 +677,12 @@ export class Spool {
   waitForData(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        cancel();
         this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const cancel = this.clock.after(timeoutMs, done);
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
