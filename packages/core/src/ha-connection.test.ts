@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
 import { ConfigError, ConnectError } from './errors.js';
 import {
@@ -61,8 +62,6 @@ function psqlTimed(
     child.on('close', (code) => resolve({ code, out: out.trim(), err: err.trim(), ms: Date.now() - t0 }));
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function memoryLogger(): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
@@ -294,7 +293,7 @@ describe('HaConnection: host selection', () => {
     });
     await good.query('select 1');
     await primary.psql("select pg_terminate_backend(pid) from pg_stat_activity where usename = 'secretive'");
-    await sleep(200);
+    await waitFor('the terminated session to be dropped', () => good.current === undefined);
     await good.query('select 1');
     await good.close();
     const bad = new HaConnection({
@@ -363,8 +362,7 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   it('an idle session terminated by the server does not crash the process', async () => {
     const pid = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     assert.equal(await primary.psql(`select pg_terminate_backend(${pid})`), 't');
-    await sleep(300);
-    assert.equal(conn.current, undefined, 'the terminated session was dropped');
+    await waitFor('the terminated session to be dropped', () => conn.current === undefined);
     const pid2 = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     assert.notEqual(pid2, pid);
   });
@@ -372,7 +370,12 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   it('a session terminated during a statement fails with 57P01, a failover error', async () => {
     const pid = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     const running = conn.query('select pg_sleep(3)');
-    await sleep(200);
+    await waitFor(
+      'the statement to run',
+      async () =>
+        (await primary.psql(`select query from pg_stat_activity where pid = ${pid}`)) ===
+        'select pg_sleep(3)',
+    );
     await primary.psql(`select pg_terminate_backend(${pid})`);
     const err = await running.then(
       () => undefined,
@@ -464,13 +467,24 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   });
 
   it('calls are serialised: a query issued during a transaction runs after it', async () => {
+    let issued!: () => void;
+    const queryIssued = new Promise<void>((r) => {
+      issued = r;
+    });
+    let answered = false;
     const tx = conn.transaction(async (t) => {
       await t.query("insert into t values (70, 'seventy')");
-      await sleep(200);
+      await queryIssued;
+      await t.query('select 1'); // a round trip on the session, with the query waiting
+      assert.equal(answered, false, 'the query waits for the transaction');
     });
-    const q = conn.query<{ n: number }>('select count(*)::int as n from t where id = 70');
+    const q = conn.query<{ n: number }>('select count(*)::int as n from t where id = 70').then((r) => {
+      answered = true;
+      return r;
+    });
+    issued();
     await tx;
-    assert.equal((await q).rows[0]!.n, 1);
+    assert.equal((await q).rows[0]!.n, 1, 'it ran after the COMMIT (on another session it would see 0)');
   });
 
   it('calling the connection itself inside its transaction callback fails fast instead of deadlocking', async () => {
@@ -519,7 +533,10 @@ describe('HaConnection: failover', () => {
     assert.deepEqual(c.current, { host: A, port: 5432 });
     await a.stop();
     assert.equal(await b.psql('select pg_promote()'), 't');
-    await sleep(300);
+    await waitFor(
+      'the standby to leave recovery',
+      async () => (await b.psql('select pg_is_in_recovery()')) === 'f',
+    );
     const t0 = Date.now();
     await c.query('insert into f values (1)');
     const ms = Date.now() - t0;
@@ -832,7 +849,13 @@ describe('HaConnection: a standby promoted while a selection waits for a frozen 
       await assert.rejects(c.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
       const t0 = Date.now();
       const selecting = c.query<{ r: boolean }>('select pg_is_in_recovery() as r');
-      await sleep(1500); // the round: A (frozen) pending, B answered "standby"
+      // the round: A (frozen) pending, B answered "standby" and is asked again on its open session
+      await waitFor('the selection to hold a checked session on the standby', async () => {
+        const n = await b.psql(
+          "select count(*) from pg_stat_activity where pid <> pg_backend_pid() and query like '%pg_is_in_recovery() AS in_recovery%'",
+        );
+        return n !== '0';
+      });
       assert.equal(await b.psql('select pg_promote()'), 't');
       const promoted = Date.now();
       const r = await selecting;
