@@ -33,7 +33,7 @@
 import { readFileSync } from 'node:fs';
 import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
 import { type AgentConfig, backendConninfo } from './config.js';

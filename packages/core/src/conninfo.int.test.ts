@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { parseConninfo } from './conninfo.js';
 import { InputError } from './errors.js';
-import { HaConnection } from './ha-connection.js';
+import { HaConnection } from './ha/connection.js';
 
 const ENV = { USER: 'tester', HOME: '/home/tester' };
 

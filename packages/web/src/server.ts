@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import type { HaConnectionOptions } from '@pharos/core/ha-connection';
+import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';

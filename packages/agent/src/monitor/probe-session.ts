@@ -15,7 +15,7 @@
  * (timeout + 2 s) after which the session is dropped.
  */
 import { parseConninfo } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { isLocalOnly, loopbackSourceFor, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import type { Binding } from './bindings.js';

@@ -25,7 +25,7 @@
  * The samples of a lane run are appended to the spool together.
  */
 import { ConnectError, messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';

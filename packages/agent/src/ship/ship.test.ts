@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { HaTransaction } from '@pharos/core/ha-connection';
+import type { HaTransaction } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import { waitFor } from '@pharos/testkit/wait/wait-for';

@@ -30,7 +30,7 @@
  */
 
 import { messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import type { Logger } from '@pharos/core/log';
 import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';

@@ -18,7 +18,7 @@ import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { type AgentConfig, backendConninfo } from '../config.js';
 

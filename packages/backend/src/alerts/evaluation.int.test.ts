@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, makeDue, setLatest } from '../testing/probe-data.js';

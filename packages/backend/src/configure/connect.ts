@@ -10,7 +10,7 @@
  * that address through libpq's `hostaddr`, and every connection binds to it.
  */
 import { parseConninfo, quoteConninfoValue } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { isLocalHostName, mapLocalHosts } from '@pharos/core/host-identity';
 
 /** Where the backend is and who connects to it. */

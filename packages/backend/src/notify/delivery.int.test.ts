@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { type SmtpReceiver, startSmtpReceiver } from '@pharos/testkit/receivers/smtp-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import { waitFor } from '@pharos/testkit/wait/wait-for';

@@ -6,7 +6,7 @@
  * bindings are made by the registration triggers).
  * Migrations: testing/migrations.ts.
  */
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { migrate } from '../migrations/run.js';
 import { testMigrations } from './migrations.js';

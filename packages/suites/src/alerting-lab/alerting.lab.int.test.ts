@@ -21,7 +21,7 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import * as patroni from '@pharos/ops/lab/patroni-api';
 import * as processes from '@pharos/ops/lab/processes';
 import { startTestLab, type TestLab } from '@pharos/ops/testing/test-lab';

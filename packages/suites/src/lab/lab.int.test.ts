@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { PHAROS_BIN } from '@pharos/ops/lab/context';

@@ -13,7 +13,7 @@ import { ServerMonitor } from '@pharos/agent/monitor/server-monitor';
 import type { ProbeFailure } from '@pharos/agent/monitor/sink';
 import type { Probe } from '@pharos/agent/probes/types';
 import type { NewSample } from '@pharos/agent/sample';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import type { TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';

@@ -15,7 +15,7 @@ import type { SpawnOptions } from 'node:child_process';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { serverUser } from '@pharos/testkit/os/server-user';
 import { runProgram, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 

@@ -7,7 +7,7 @@
  * once; the password is never stored or logged.
  */
 import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha-connection';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { BackendFailingOverError, isBackendUnavailable } from '../backend.js';
 

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@pharos/backend/migrations/run';
 import { testMigrations } from '@pharos/backend/testing/migrations';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';

@@ -1,62 +1,17 @@
-/*
- * HaConnection without a server: which errors are failover-class, and TLS files checked (fail
- * closed) when the connection is made. Against real servers: ha-connection.int.test.ts.
- */
+/* TLS files read and checked once, failing closed with the file named, without a server. */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestPki } from '@pharos/testkit/pki/test-pki';
-import { ConfigError, ConnectError } from './errors.js';
-import {
-  DeadlineError,
-  HaConnection,
-  isFailoverError,
-  NoHostError,
-  SessionDroppedError,
-} from './ha-connection.js';
+import { parseConninfo } from '../conninfo.js';
+import { ConfigError } from '../errors.js';
+import { loadTls } from './tls-material.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
 
-describe('isFailoverError', () => {
-  const yes: unknown[] = [
-    { code: '25006' },
-    { code: '57P01' },
-    { code: '57P02' },
-    { code: '57P03' },
-    { code: '08006' },
-    { code: '08001' },
-    { code: 'ECONNRESET' },
-    { code: 'EPIPE' },
-    { code: 'ECONNREFUSED' },
-    { code: 'ETIMEDOUT' },
-    new Error('Connection terminated unexpectedly'),
-    new Error('Connection terminated'),
-    new DeadlineError('x'),
-    new SessionDroppedError('x'),
-    new NoHostError('x', true),
-  ];
-  const no: unknown[] = [
-    { code: '23505' },
-    { code: '42P01' },
-    { code: '28P01' },
-    { code: '57014' },
-    new Error('syntax error'),
-    new NoHostError('x', false),
-    new ConnectError('x'),
-    null,
-    'ECONNRESET',
-  ];
-  for (const e of yes)
-    it(`is true for ${JSON.stringify(e) ?? String(e)} ${(e as Error)?.message ?? ''}`, () =>
-      assert.equal(isFailoverError(e), true));
-  for (const e of no)
-    it(`is false for ${JSON.stringify(e) ?? String(e)} ${(e as Error)?.message ?? ''}`, () =>
-      assert.equal(isFailoverError(e), false));
-});
-
-describe('HaConnection: TLS files', () => {
+describe('TLS material', () => {
   let dir: string;
   let client: { cert: string; key: string };
   let ca: string;
@@ -73,7 +28,7 @@ describe('HaConnection: TLS files', () => {
   });
 
   it('missing, unreadable or unsafe files fail at construction, naming the file', () => {
-    const make = (extra: string) => () => new HaConnection({ conninfo: `${cred} ${extra}`, env: NOENV });
+    const make = (extra: string) => () => loadTls(parseConninfo(`${cred} ${extra}`, NOENV), NOENV.HOME);
     assert.doesNotThrow(
       make(`sslmode=verify-full sslrootcert=${ca} sslcert=${client.cert} sslkey=${client.key}`),
     );
@@ -106,6 +61,6 @@ describe('HaConnection: TLS files', () => {
       (e: unknown) => e instanceof ConfigError && /open\.key.*group or world access/.test(e.message),
     );
     // sslmode=disable never reads them (as libpq).
-    assert.doesNotThrow(make(`sslmode=disable sslrootcert=${f('nope.crt')}`));
+    assert.equal(make(`sslmode=disable sslrootcert=${f('nope.crt')}`)(), undefined);
   });
 });

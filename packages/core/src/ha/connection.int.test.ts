@@ -9,15 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
-import { ConnectError } from './errors.js';
-import { DeadlineError, HaConnection, isFailoverError, NoHostError } from './ha-connection.js';
+import { ConnectError } from '../errors.js';
+import { HaConnection } from './connection.js';
+import { DeadlineError, isFailoverError, NoHostError } from './errors.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
 
 /*
  * HaConnection against real PostgreSQL servers (and psql for comparison): host selection,
  * sessions, deadlines, transactions, failover, TLS. The parts that need no server are in
- * ha-connection.test.ts.
+ * errors.test.ts and tls-material.test.ts.
  */
 
 /** A listener that accepts connections and never answers (a frozen or black-holed server). */
