@@ -31,7 +31,7 @@
  *   `agent_status`.
  */
 import { readFileSync } from 'node:fs';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';

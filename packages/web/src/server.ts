@@ -7,7 +7,8 @@
  * {@link startWebServer}.
  */
 import { readFileSync } from 'node:fs';
-import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';

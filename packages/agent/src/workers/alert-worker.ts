@@ -16,7 +16,7 @@
 import type { QueryRunner } from '@pharos/backend/alerts/db';
 import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';

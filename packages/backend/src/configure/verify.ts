@@ -12,7 +12,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ConnInfo } from '@pharos/core/conninfo';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { NoHostError } from '@pharos/core/ha/errors';

@@ -10,7 +10,7 @@
  *   the others.
  * - {@link HostRace}: one race over a set of hosts, its state in fields.
  */
-import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo.js';
+import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo/types.js';
 import { messageOf } from '../errors.js';
 import { DeadlineError, hasSqlState, isFatalStartupError, isNetworkError, NoHostError } from './errors.js';
 import {

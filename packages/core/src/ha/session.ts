@@ -8,7 +8,8 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { type ConnInfo, type HostEntry, isUnixSocketHost, passwordFromPassfile } from '../conninfo.js';
+import { passwordFromPassfile } from '../conninfo/pgpass.js';
+import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/types.js';
 import { ConnectError } from '../errors.js';
 import { NoPasswordError } from './errors.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';

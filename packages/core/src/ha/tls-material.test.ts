@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestPki } from '@pharos/testkit/pki/test-pki';
-import { parseConninfo } from '../conninfo.js';
+import { parseConninfo } from '../conninfo/resolve.js';
 import { ConfigError } from '../errors.js';
 import { loadTls } from './tls-material.js';
 

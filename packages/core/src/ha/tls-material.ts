@@ -10,7 +10,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ConnectionOptions, checkServerIdentity, createSecureContext } from 'node:tls';
-import type { ConnInfo } from '../conninfo.js';
+import type { ConnInfo } from '../conninfo/types.js';
 import { ConfigError, messageOf } from '../errors.js';
 
 /** What {@link loadTls} read: the PEM buffers and how the server certificate is verified. */

@@ -7,7 +7,7 @@
  * (packages/backend/sql/migrations/002_registration.sql).
  */
 import { readFileSync } from 'node:fs';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import { type AgentRow, evaluateAgents, findAgentRow } from './agents-evaluate.js';
 import { evaluateCertificate, parseCertificate } from './certificate.js';

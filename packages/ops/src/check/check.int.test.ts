@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { parse as parseYaml } from 'yaml';
 import { PHAROS_BIN } from '../lab/context.js';

@@ -3,7 +3,7 @@
  * through Pharos's own HA connection (@pharos/core/ha/connection), with a
  * connect timeout and a deadline on every statement.
  */
-import { quoteConninfoValue } from '@pharos/core/conninfo';
+import { quoteConninfoValue } from '@pharos/core/conninfo/format';
 import { HaConnection } from '@pharos/core/ha/connection';
 import type { CheckContext } from './context.js';
 

@@ -6,7 +6,10 @@
  * from pem_user (reads) from neither (refused). The connection is closed at
  * once; the password is never stored or logged.
  */
-import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { BackendFailingOverError, isBackendUnavailable } from '../backend.js';

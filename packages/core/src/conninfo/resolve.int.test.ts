@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { parseConninfo } from './conninfo.js';
-import { InputError } from './errors.js';
-import { HaConnection } from './ha/connection.js';
+import { InputError } from '../errors.js';
+import { HaConnection } from '../ha/connection.js';
+import { parseConninfo } from './resolve.js';
 
 const ENV = { USER: 'tester', HOME: '/home/tester' };
 
