@@ -41,7 +41,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseAddressRule } from '@pharos/backend/notify/target-policy';
-import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { mapLocalHosts } from '@pharos/core/host-identity';
 import { parse as parseYaml } from 'yaml';
@@ -105,7 +107,7 @@ export type AgentConfigInput = z.input<typeof schema>;
  * Validates a parsed configuration object and applies defaults. `source` names
  * the file in errors. Throws ConfigError listing every bad field as
  * `<field>: <problem>`, including unknown fields; the backend connection string
- * must parse (@pharos/core/conninfo), name `agent_user` as its user (or none),
+ * must parse (@pharos/core/conninfo/resolve), name `agent_user` as its user (or none),
  * and ask for `target_session_attrs=read-write` or `primary`.
  */
 export function parseAgentConfig(input: unknown, source = 'agent configuration'): AgentConfig {

@@ -36,7 +36,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type ConnInfo, parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';

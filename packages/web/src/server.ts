@@ -7,9 +7,10 @@
  * {@link startWebServer}.
  */
 import { readFileSync } from 'node:fs';
-import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import type { HaConnectionOptions } from '@pharos/core/ha-connection';
+import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import type { EnrolBackend } from './api/fleet-agents.js';
 import { buildApp } from './app.js';

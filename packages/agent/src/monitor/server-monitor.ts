@@ -30,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, ConnectError, messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';

@@ -20,11 +20,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { parse as parseYaml } from 'yaml';
 import { PHAROS_BIN } from '../lab/context.js';
 import { getCluster, patchConfig } from '../lab/patroni-api.js';
-import { stopProcess, waitFor } from '../lab/processes.js';
+import { stopProcess } from '../lab/processes.js';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { certificateBetween, daysBefore } from '../testing/check-fixtures.js';
 import { startTestLab, type TestLab } from '../testing/test-lab.js';
@@ -57,7 +58,7 @@ async function expectExactly(expected: string[], timeoutMs: number): Promise<Che
         last = await check();
         return JSON.stringify(notOk(last)) === JSON.stringify(want) ? last : undefined;
       },
-      { timeoutMs, intervalMs: 1000 },
+      { deadlineMs: timeoutMs, intervalMs: 1000 },
     );
   } catch (err) {
     const lines = last?.results

@@ -8,9 +8,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EtcdAccess, labAccess, type PatroniAccess } from '../lab/access.js';
+import { watchLogs } from '@pharos/testkit/wait/log-set';
 import { labDown } from '../lab/down.js';
 import { type LabSecrets, loadOrCreateSecrets } from '../lab/secrets.js';
-import type { LabState } from '../lab/state.js';
+import { type LabState, readState } from '../lab/state.js';
 import { labUp } from '../lab/up.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -72,6 +73,8 @@ export async function startTestLab(options: {
     probeIntervalS: options.probeIntervalS ?? 3,
     ...(options.webhookAllow ? { webhookAllow: options.webhookAllow } : {}),
   });
+  // a failed waitFor shows the end of every lab process's log (lab.json names them, restarts included)
+  const unwatch = watchLogs(() => readState(dir)?.processes.map((p) => p.logFile) ?? []);
   return {
     dir,
     topologyFile,
@@ -82,6 +85,7 @@ export async function startTestLab(options: {
     ca: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'),
     access: labAccess(topo, dir),
     down: async () => {
+      unwatch();
       await labDown(dir, { removeData: process.env.PHAROS_KEEP_LAB !== '1', print: () => {} });
     },
   };

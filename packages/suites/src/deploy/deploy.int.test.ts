@@ -17,11 +17,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { waitFor } from '@pharos/ops/lab/processes';
 import { buildPlan } from '@pharos/ops/plan/build';
 import { writePlan } from '@pharos/ops/plan/write';
 import { allHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
+import { FatalWaitError, waitFor } from '@pharos/testkit/wait/wait-for';
 import { parse } from 'yaml';
 import { type ClusterLab, clusterView, waitHealthy } from '../faults/cluster.js';
 import { checkExactlyOnce, exactlyOnceProblems } from '../faults/exactly-once.js';
@@ -149,16 +149,25 @@ async function pharosCheck(): Promise<{
  * cycle after a start), for at most `timeoutMs`; asserts on the last report.
  */
 async function checkAllOk(timeoutMs = 90_000): Promise<Awaited<ReturnType<typeof pharosCheck>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const check = await pharosCheck();
-    if (check.code === 0 && notOk(check.report).length === 0) return check;
-    if (Date.now() > deadline) {
-      assert.deepEqual(notOk(check.report), [], 'pharos check');
-      assert.equal(check.code, 0);
-      return check;
-    }
-    await new Promise((r) => setTimeout(r, 3000));
+  let last: Awaited<ReturnType<typeof pharosCheck>> | undefined;
+  try {
+    return await waitFor(
+      'pharos check to report every line ok',
+      async () => {
+        try {
+          last = await pharosCheck();
+        } catch (err) {
+          throw Object.assign(new FatalWaitError((err as Error).message), { cause: err }); // not a wait: a failure
+        }
+        return last.code === 0 && notOk(last.report).length === 0 ? last : undefined;
+      },
+      { deadlineMs: timeoutMs, intervalMs: 3000 },
+    );
+  } catch (err) {
+    if (!last || err instanceof FatalWaitError) throw err;
+    assert.deepEqual(notOk(last.report), [], 'pharos check');
+    assert.equal(last.code, 0);
+    return last;
   }
 }
 
@@ -394,7 +403,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
           assert.equal(v.MainPID, pid, `${unit} kept its process`);
           return true;
         },
-        { timeoutMs: 30_000, intervalMs: 500 },
+        { deadlineMs: 30_000, intervalMs: 500 },
       );
       const journal = await containers!.sshOk(host, `journalctl -u ${unit} --no-pager -n 20`);
       assert.match(journal, /reloaded/);
@@ -414,7 +423,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
             throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ')}`);
           return l.name;
         },
-        { timeoutMs: 120_000, intervalMs: 500 },
+        { deadlineMs: 120_000, intervalMs: 500 },
       ),
     );
     const check = await pharosCheck();

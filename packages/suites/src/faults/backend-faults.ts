@@ -13,7 +13,8 @@
  */
 import { join } from 'node:path';
 import { switchover as postSwitchover } from '@pharos/ops/lab/patroni-api';
-import { sleep, stopProcess, waitFor } from '@pharos/ops/lab/processes';
+import { sleep, stopProcess } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { clusterView, currentLeader, waitHealthy, writablePrimaries } from './cluster.js';
 import { type FaultLab, type FaultTimeline, mark, startTimeline } from './fault-lab.js';
 import { findProcess, restartProcess } from './restart.js';
@@ -40,7 +41,7 @@ async function waitNewLeader(
       const l = await currentLeader(lab);
       return l && l.name !== old ? l.name : undefined;
     },
-    { timeoutMs, intervalMs: 200 },
+    { deadlineMs: timeoutMs, intervalMs: 200 },
   );
   mark(t, 'newLeader');
   t.notes.push(`${old} -> ${name}`);
@@ -147,7 +148,7 @@ export async function restartBackends(lab: FaultLab): Promise<FaultTimeline> {
   const first = procs.find((p) => p.host === leader)!;
   await restartProcess(lab.state, first);
   await waitFor(`${leader} to lead again`, async () => (await currentLeader(lab))?.name === leader, {
-    timeoutMs: 120_000,
+    deadlineMs: 120_000,
     intervalMs: 250,
   });
   mark(t, 'leaderBack');

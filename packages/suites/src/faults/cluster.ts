@@ -11,9 +11,9 @@ import type { EtcdAccess, PatroniAccess } from '@pharos/ops/lab/access';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { etcdGet } from '@pharos/ops/lab/etcd-api';
 import { getCluster, isHealthy, type PatroniMember, patchConfig } from '@pharos/ops/lab/patroni-api';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 
 /** A lab's topology and how to reach its Patroni REST API and etcd (access.ts). */
 export interface ClusterLab {
@@ -56,7 +56,7 @@ export async function waitHealthy(lab: ClusterLab, timeoutMs = 180_000): Promise
       }
       return c.members.find((m) => m.role === 'leader')!.name;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
 }
 

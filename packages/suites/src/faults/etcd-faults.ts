@@ -10,7 +10,8 @@
  * REST API: writes continue. The mode is switched off again afterwards.
  */
 import { etcdHealthy } from '@pharos/ops/lab/etcd-api';
-import { stopProcess, waitFor } from '@pharos/ops/lab/processes';
+import { stopProcess } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { currentLeader, failsafeMembers, setFailsafeMode, waitHealthy } from './cluster.js';
 import { type FaultLab, type FaultTimeline, mark, startTimeline } from './fault-lab.js';
 import { restartProcess } from './restart.js';
@@ -19,7 +20,7 @@ import { restartProcess } from './restart.js';
 export async function waitEtcdHealthy(lab: FaultLab, timeoutMs = 60_000): Promise<void> {
   for (const m of lab.topo.etcd) {
     await waitFor(`etcd member ${m.name} healthy`, async () => etcdHealthy(m.address, lab.access.etcd), {
-      timeoutMs,
+      deadlineMs: timeoutMs,
       intervalMs: 250,
     });
   }
@@ -41,7 +42,7 @@ export async function etcdQuorumLoss(
     await waitFor(
       'the leader to list every member in the /failsafe key',
       async () => (await failsafeMembers(lab)).length === lab.topo.backends.length,
-      { timeoutMs: 60_000, intervalMs: 500 },
+      { deadlineMs: 60_000, intervalMs: 500 },
     );
   }
   const victims = lab.state.processes.filter((p) => p.kind === 'etcd').slice(-2);

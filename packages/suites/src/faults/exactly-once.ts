@@ -24,9 +24,10 @@
 
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import { agentHosts } from '@pharos/ops/topology/hosts';
+import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage, type IdRange, overlap, type StoredBatch } from './batch-coverage.js';
 import { type ClusterLab, currentLeader } from './cluster.js';
 import { readSpoolState, spoolDirOf } from './spool-view.js';
@@ -111,7 +112,7 @@ export async function checkExactlyOnce(
       if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
       return true;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
   const acked = new Map(agents.map((a) => [a.agentId, readSpoolState(spoolDirs.get(a.agentId)!)]));
   const [col] = await sqlOnLeader(

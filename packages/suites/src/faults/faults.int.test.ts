@@ -17,8 +17,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab, type TestLab } from '@pharos/ops/testing/test-lab';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { killAgent } from './agent-faults.js';
 import { freezeLeader, killLeader, restartBackends, switchover } from './backend-faults.js';
 import { currentLeader, writablePrimaries } from './cluster.js';
@@ -71,7 +71,7 @@ describe('faults against the lab while six agents keep sampling', { timeout: 1_2
       label: 'faults-per-host',
     });
     perHost.start();
-    await waitFor('the probe writer to write', async () => writer!.acks.length >= 10, { timeoutMs: 30_000 });
+    await waitFor('the probe writer to write', async () => writer!.acks.length >= 10, { deadlineMs: 30_000 });
   });
 
   after(async () => {

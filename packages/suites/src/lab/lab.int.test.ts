@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
 import { labAccess } from '@pharos/ops/lab/access';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
@@ -14,7 +14,7 @@ import { PHAROS_BIN } from '@pharos/ops/lab/context';
 import { labDown } from '@pharos/ops/lab/down';
 import { labRss } from '@pharos/ops/lab/memory';
 import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
-import { isRunning, waitFor } from '@pharos/ops/lab/processes';
+import { isRunning } from '@pharos/ops/lab/processes';
 import { loadOrCreateSecrets } from '@pharos/ops/lab/secrets';
 import { type LabState, readState } from '@pharos/ops/lab/state';
 import { labStatus } from '@pharos/ops/lab/status';
@@ -28,6 +28,7 @@ import {
 import { agentHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage } from '../faults/batch-coverage.js';
 
 const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
@@ -276,7 +277,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         const n = Number(rows[0]!.n);
         return n === topo.backends.length ? n : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 1000 },
+      { deadlineMs: 60_000, intervalMs: 1000 },
     );
     assert.equal(probed, topo.backends.length);
   });
@@ -316,7 +317,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         );
         return c.members.find((m) => m.role === 'leader')?.name === candidate && isHealthy(c.members, 3);
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     const after = await waitFor(
       'every agent to ship new samples after the switchover',
@@ -326,7 +327,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
         return now;
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     for (const [id, b] of before) {
       const a = after.get(id)!;

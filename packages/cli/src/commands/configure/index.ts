@@ -14,7 +14,7 @@
 import { type ConfigureResult, configure } from '@pharos/backend/configure/configure';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { InputError, messageOf } from '@pharos/core/errors';
 import type { Command } from 'commander';
 import { expandConfigureFlags } from './flags.js';
