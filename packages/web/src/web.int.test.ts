@@ -9,7 +9,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { waitFor } from '@pharos/testkit/wait/wait-for';

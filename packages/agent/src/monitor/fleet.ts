@@ -26,7 +26,10 @@ export interface ServerFleetOptions {
   /** Called after each successful read of the bindings, before they are applied (refreshes the probe settings and the followed clusters). */
   refreshSettings: () => Promise<void>;
   /** Connection settings every monitor shares: password file, root certificate, addresses, Patroni REST CA. */
-  monitor: Pick<ServerMonitorOptions, 'passfile' | 'sslrootcert' | 'sourceAddress' | 'hostAddress' | 'patroniCa'>;
+  monitor: Pick<
+    ServerMonitorOptions,
+    'passfile' | 'sslrootcert' | 'sourceAddress' | 'hostAddress' | 'patroniCa'
+  >;
 }
 
 /** The monitors of the servers bound to this agent; see the module note. */

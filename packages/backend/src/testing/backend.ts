@@ -9,7 +9,6 @@
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { migrate } from '../migrations/run.js';
-import { testMigrations } from './migrations.js';
 
 /** Password of every test agent role. */
 export const TEST_AGENT_PASSWORD = 'agent-test-pw';

@@ -981,7 +981,9 @@ describe('HaConnection: listen', () => {
       await notified(2);
       assert.equal(got[1], 'hello');
       await pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
-      await waitFor('the terminated session to be dropped', () => c.current === undefined, { deadlineMs: 5000 });
+      await waitFor('the terminated session to be dropped', () => c.current === undefined, {
+        deadlineMs: 5000,
+      });
       assert.equal(c.current, undefined, 'the terminated session was dropped');
       await c.query('select 1');
       await notified(3);

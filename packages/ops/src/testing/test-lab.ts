@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EtcdAccess, labAccess, type PatroniAccess } from '../lab/access.js';
 import { watchLogs } from '@pharos/testkit/wait/log-set';
+import { type EtcdAccess, labAccess, type PatroniAccess } from '../lab/access.js';
 import { labDown } from '../lab/down.js';
 import { type LabSecrets, loadOrCreateSecrets } from '../lab/secrets.js';
 import { type LabState, readState } from '../lab/state.js';

@@ -26,7 +26,6 @@ import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import { agentHosts } from '@pharos/ops/topology/hosts';
-import type { Topology } from '@pharos/ops/topology/types';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage, type IdRange, overlap, type StoredBatch } from './batch-coverage.js';
 import { type ClusterLab, currentLeader } from './cluster.js';

@@ -13,8 +13,9 @@
  *
  * The new PID and start time replace the old entry in lab.json.
  */
-import { dirname } from 'node:path';
+
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { postgresUser } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { isRunning, type LabProcess, type SpawnOptions, spawnDetached } from '@pharos/ops/lab/processes';

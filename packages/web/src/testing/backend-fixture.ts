@@ -18,7 +18,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@pharos/backend/migrations/run';
-import { testMigrations } from '@pharos/backend/testing/migrations';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
