@@ -8,8 +8,9 @@
  * (contract/overview-fields.ts, names checked against the agent's probe
  * catalog by the type checker). Agent-level probes (cpu,
  * load_avg, memory, agent_status...) are the rows with server_id 0; a server's
- * values are its rows with server_id = pem.server.id, newest first across
- * agents (a server rebound to another agent shows the newer agent's values).
+ * values are those of pemdata.server_latest (packages/backend/sql/views/): per
+ * object the row of the agent bound to it, else the newest another agent
+ * stored (before a rebinding).
  * Only the probes the overview shows are read ({@link OVERVIEW_PROBES}), so a
  * probe with many objects (per table, per statement) does not swell it.
  * Only the objects of a probe's newest run count (a standby that went away
@@ -145,9 +146,8 @@ WITH c AS (
   SELECT agent_id, server_id, probe, object, collected_at, value
     FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
   UNION ALL
-  (SELECT DISTINCT ON (server_id, probe, object) agent_id, server_id, probe, object, collected_at, value
-     FROM pemdata.latest WHERE server_id <> 0 AND probe = ANY($2::text[])
-    ORDER BY server_id, probe, object, collected_at DESC)
+  SELECT agent_id, server_id, probe, object, collected_at, value
+    FROM pemdata.server_latest WHERE probe = ANY($2::text[])
 ), lv AS (
   -- Only the objects of each probe's newest run (every row of a run shares its time, docs/probes.md
   -- "Storage"): a standby that went away, or the upstream of a former standby, is not shown.
@@ -157,14 +157,15 @@ WITH c AS (
       FROM chosen ch) r
    WHERE r.collected_at = r.run_at
 ), win AS (
-  -- Commits per second and the cache hit ratio between the two newest samples of database_stats.
+  -- Commits per second and the cache hit ratio between the two newest samples of database_stats
+  -- (the bound agent's, as pemdata.server_latest chooses).
   SELECT DISTINCT ON (l.server_id) l.server_id,
          extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
          pem.counter_rates(l.prev_value, l.value, ARRAY['xact_commit', 'blks_hit', 'blks_read'],
                            extract(epoch FROM l.collected_at - l.prev_collected_at)::float8) AS rates
-    FROM pemdata.latest l
+    FROM pemdata.latest l LEFT JOIN pem.server_binding b ON b.server_id = l.server_id
    WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
-   ORDER BY l.server_id, l.collected_at DESC
+   ORDER BY l.server_id, (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC
 ), per_probe AS (
   SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
          json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},

@@ -13,11 +13,15 @@ declare module 'fastify' {
   }
 }
 
-/** Every error answer: `{"error": "<what went wrong>"}`. */
+/** Every error answer: `{"error": "<what went wrong>"}`, with the body field at fault when there is one. */
 export const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'string' } },
+  properties: {
+    error: { type: 'string' },
+    field: { type: 'string', description: 'the body field the error is about' },
+  },
   required: ['error'],
+  additionalProperties: false,
 } as const;
 
 /** The error answers every authenticated route can give. */
@@ -31,8 +35,9 @@ export const authErrorResponses = {
 export const loginBodySchema = {
   type: 'object',
   properties: {
-    user: { type: 'string', minLength: 1, maxLength: 63 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    // no control characters in a role name, no NUL in a password (a NUL would end a startup packet field)
+    user: { type: 'string', minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+    password: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]+$' },
   },
   required: ['user', 'password'],
   additionalProperties: false,

@@ -10,8 +10,9 @@
  *
  * Source of facts: pem.server, pem.server_binding, pem.agent, pem.probe,
  * pem.probe_override and
- * pemdata.latest (newest value per agent/server/probe/object, written by
- * pem.ingest_batch; a server rebound to another agent shows the newer values).
+ * pemdata.server_latest (packages/backend/sql/views/: per object the value
+ * the agent bound to the server stored through pem.ingest_batch, else the
+ * newest another agent stored before a rebinding).
  */
 import { PROBE_META } from '../../ui/contract/probe-columns.js';
 import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
@@ -103,13 +104,13 @@ SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent
        (SELECT json_agg(p ORDER BY p.probe) FROM (
           SELECT probe, count(DISTINCT object)::int AS objects, max(collected_at) AS last,
                  extract(epoch FROM now() - max(collected_at))::float8 AS age_s
-            FROM pemdata.latest WHERE server_id = s.id GROUP BY probe) p) AS probes,
+            FROM pemdata.server_latest WHERE server_id = s.id GROUP BY probe) p) AS probes,
        (SELECT json_build_object('object', l.object, 'collected_at', l.collected_at,
                                  'age_s', extract(epoch FROM now() - l.collected_at)::float8, 'value', l.value)
-          FROM pemdata.latest l WHERE l.server_id = s.id AND l.probe = 'server_up'
-         ORDER BY (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC LIMIT 1) AS up,
-       (SELECT l.value FROM pemdata.latest l WHERE l.server_id = s.id AND l.probe = 'server_info'
-         ORDER BY (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC LIMIT 1) AS info,
+          FROM pemdata.server_latest l WHERE l.server_id = s.id AND l.probe = 'server_up'
+         ORDER BY l.collected_at DESC LIMIT 1) AS up,
+       (SELECT l.value FROM pemdata.server_latest l WHERE l.server_id = s.id AND l.probe = 'server_info'
+         ORDER BY l.collected_at DESC LIMIT 1) AS info,
        extract(epoch FROM now() - a.last_heartbeat)::float8 AS heartbeat_age_s,
        coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), ${DEFAULT_HEARTBEAT_INTERVAL_S}) AS heartbeat_interval_s,
        (SELECT pem.jsonb_numeric(l.value -> 'uptime_s')::float8 FROM pemdata.latest l
@@ -134,10 +135,9 @@ SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent
 const LATEST_SQL = `
 SELECT object, collected_at, extract(epoch FROM now() - collected_at)::float8 AS age_s, value FROM (
   SELECT d.*, max(d.collected_at) OVER (PARTITION BY CASE WHEN $3::boolean THEN split_part(d.object, '/', 1) END) AS run_at
-    FROM (SELECT DISTINCT ON (object) object, collected_at, value
-            FROM pemdata.latest WHERE server_id = $1 AND probe = $2
-             AND ($4::text IS NULL OR left(object, length($4::text)) = $4::text)
-           ORDER BY object, collected_at DESC) d) r
+    FROM (SELECT object, collected_at, value
+            FROM pemdata.server_latest WHERE server_id = $1 AND probe = $2
+             AND ($4::text IS NULL OR left(object, length($4::text)) = $4::text)) d) r
  WHERE r.collected_at = r.run_at
  ORDER BY object
  LIMIT ${MAX_LATEST_OBJECTS}`;
