@@ -16,7 +16,7 @@
  * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
  *   each bound server gets its own ServerMonitor (monitor/fleet.ts).
  * - A heartbeat every `probe_interval_s` (backend-link/heartbeat.ts).
- * - Tasks (`test-connection`, `patroni-cluster`...) asked of this agent:
+ * - Tasks (`test-connection`, `patroni-cluster`, `sessions`, `signal-backend`...) asked of this agent:
  *   LISTEN on the control connection, and a look every `short_wait_s`
  *   (backend-link/tasks.ts).
  * - Monitored Patroni clusters this agent follows (`pem.agent_clusters`,
@@ -47,6 +47,12 @@ import { ServerFleet } from './monitor/fleet.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import { ProbeRunStats } from './monitor/probe-run-stats.js';
 import { SpoolSink } from './monitor/sink.js';
+import {
+  parseSessionsParams,
+  parseSignalParams,
+  readLiveSessions,
+  signalBackend,
+} from './monitor/live-sessions.js';
 import { parseTestConnectionParams, testConnection } from './monitor/test-connection.js';
 import { agentStatusRow } from './probes/agent/agent-status.js';
 import { ALL_PROBES } from './probes/catalog.js';
@@ -233,6 +239,11 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
           hostAddress: config.host_address,
           logger: log.child({ component: 'test-connection' }),
         }),
+      sessions: (params) => readLiveSessions(fleet.sessionTarget(parseSessionsParams(params).serverId)),
+      'signal-backend': (params) => {
+        const p = parseSignalParams(params);
+        return signalBackend(fleet.sessionTarget(p.serverId), p.pid, p.action);
+      },
       'patroni-cluster': (params) => {
         const p = parseReadClusterParams(params);
         return readCluster(p.endpoints, {

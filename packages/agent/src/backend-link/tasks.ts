@@ -12,7 +12,9 @@
  *
  * Kinds: `test-connection` (monitor/test-connection.ts), `patroni-cluster`
  * (follow/read-cluster.ts: a monitored cluster's GET /cluster, read when it
- * is added); later issues add theirs by adding a handler.
+ * is added), `sessions` and `signal-backend` (monitor/live-sessions.ts:
+ * a monitored server's live sessions, cancel and terminate, issue 17);
+ * later issues add theirs by adding a handler.
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';

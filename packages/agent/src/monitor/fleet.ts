@@ -5,10 +5,11 @@
  * started, stopped or restarted. When the read fails the servers in use keep
  * being monitored.
  */
-import { messageOf } from '@pharos/core/errors';
+import { InputError, messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
 import type { Queryable } from '../backend-link/backend-sync.js';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './bindings.js';
+import type { SessionTarget } from './probe-session.js';
 import type { SettingsLookup } from './probe-settings.js';
 import { ServerMonitor, type ServerMonitorOptions } from './server-monitor.js';
 import type { MonitorSink } from './sink.js';
@@ -46,6 +47,17 @@ export class ServerFleet {
   /** Ids of the servers monitored now. */
   get serverIds(): number[] {
     return [...this.monitors.keys()];
+  }
+
+  /**
+   * How the monitor of server `serverId` reaches it (agent tasks on a
+   * monitored server: live-sessions.ts). @throws InputError when this
+   * agent does not monitor that server.
+   */
+  sessionTarget(serverId: number): SessionTarget {
+    const m = this.monitors.get(serverId);
+    if (!m) throw new InputError(`this agent does not monitor server ${serverId}`);
+    return m.sessionTarget;
   }
 
   /** Number of servers monitored now. */

@@ -127,6 +127,11 @@ export class ServerMonitor {
     this.settings = opts.settings ?? definitionDefaults();
   }
 
+  /** How this monitor reaches its server (for the live sessions of agent tasks: live-sessions.ts). */
+  get sessionTarget(): SessionTarget {
+    return this.target;
+  }
+
   /** Statements sent to the server so far (probe sessions of every lane). */
   get statements(): number {
     return this.session.statements + this.databaseStatements;

@@ -10,7 +10,7 @@ GRANT SELECT ON
   pem.rollup_field, pem.alert_template, pem.alert, pem.alert_history, pem.alert_problem, pem.alert_evaluation_log,
   pem.alert_settings, pem.alerting_state, pem.agent_alert_settings, pem.email_group, pem.notification_outbox,
   pem.notification_attempt, pem.alert_overview, pem.notification_delivery, pem.alerting_problems,
-  pem.webhook_public, pem.smtp_settings_public, pem.monitored_cluster, pem.deployment
+  pem.webhook_public, pem.smtp_settings_public, pem.monitored_cluster, pem.deployment, pem.backend_signal
   TO pem_user, pem_admin, pem_web;
 GRANT SELECT (id, enabled, host, port, security, user_name, from_address, tls_verify, tls_ca_pem, timeout_ms, updated_at)
   ON pem.smtp_settings TO pem_user, pem_admin, pem_web;

@@ -58,6 +58,7 @@ export const FUNCTION_AREAS = [
   'ingest',
   'registration',
   'tasks',
+  'sessions',
   'probes',
   'alerts',
   'notify',

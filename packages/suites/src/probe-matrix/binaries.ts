@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** The majors the matrix covers. */
-export const MATRIX_MAJORS: readonly number[] = [13, 14, 15, 16, 17];
+export const MATRIX_MAJORS: readonly number[] = [13, 14, 15, 16, 17, 18];
 
 /** Server bin directory for `major`, or undefined when neither source has it. */
 export function binDirFor(major: number): string | undefined {
@@ -29,9 +29,9 @@ export function binDirFor(major: number): string | undefined {
   }
 }
 
-/** pgbench of the distribution (any major's works against 13-17 for -i and a short run). */
+/** pgbench of the distribution (any major's works against 13-18 for -i and a short run). */
 export function pgbenchPath(): string | undefined {
-  for (const m of [17, 16, 15, 14, 13]) {
+  for (const m of [18, 17, 16, 15, 14, 13]) {
     const p = `/usr/lib/postgresql/${m}/bin/pgbench`;
     if (existsSync(p)) return p;
   }

@@ -1,6 +1,6 @@
 /**
  * The probe matrix (issue 6 acceptance): every SQL probe on real servers of
- * each major 13-17, as primary and as streaming standby, with an empty
+ * each major 13-18, as primary and as streaming standby, with an empty
  * database and with pgbench data, run through the agent's real path
  * (ServerMonitor) as a role with `pg_monitor` only; every column of every
  * sample checked for type, unit and plausibility (check-columns.ts), plus
@@ -294,7 +294,7 @@ const POPULATED_ROWS: Record<'primary' | 'standby', Set<string>> = {
   standby: new Set(['table_stats', 'index_stats', 'table_io', 'table_bloat', 'sequences', 'hba_rules']),
 };
 
-const DEFAULT_PSS: Record<number, string> = { 13: '1.8', 14: '1.9', 15: '1.10', 16: '1.10', 17: '1.11' };
+const DEFAULT_PSS: Record<number, string> = { 13: '1.8', 14: '1.9', 15: '1.10', 16: '1.10', 17: '1.11', 18: '1.12' };
 
 /** Per (probe, major): 'pass' | 'FAIL' | 'n/a' (the probe does not exist there), filled by the tests, printed at the end. */
 const matrix = new Map<string, Map<number, string>>();
@@ -346,7 +346,7 @@ function checkPass(
   return problems;
 }
 
-describe('probe matrix: every SQL probe on PostgreSQL 13-17, primary and standby', {
+describe('probe matrix: every SQL probe on PostgreSQL 13-18, primary and standby', {
   timeout: 240_000,
 }, () => {
   before(async () => {

@@ -5,6 +5,10 @@
  * SQL for 13-15: the probe does not exist there). Combinations PostgreSQL
  * never tracks have NULL counters and are left out; `*_time` columns need
  * `track_io_timing` (0 otherwise). Object = `backend_type/object/context`.
+ * PostgreSQL 18 dropped `op_bytes` for `read_bytes`, `write_bytes` and
+ * `extend_bytes` (and tracks the `wal` object): there `op_bytes` is the
+ * block size for relations, as 16-17 reported it, and NULL for WAL (its
+ * operations have no one size).
  */
 import { counter, counterMs, gauge, text, timestamp } from '../columns.js';
 import type { Probe } from '../types.js';
@@ -20,6 +24,11 @@ SELECT s.backend_type || '/' || s.object || '/' || s.context AS io_key,
  WHERE coalesce(s.reads, s.writes, s.extends, s.hits, s.evictions, s.fsyncs, s.writebacks) IS NOT NULL
  ORDER BY 1`;
 
+const SQL_18 = SQL_16.replace(
+  's.op_bytes',
+  `CASE WHEN s.object <> 'wal' THEN current_setting('block_size')::bigint END AS op_bytes`,
+);
+
 /** The `io` probe (16+): one row per tracked combination (object = `backend_type/object/context`). */
 export const ioProbe: Probe = {
   name: 'io',
@@ -28,7 +37,7 @@ export const ioProbe: Probe = {
   intervalS: 60,
   timeoutMs: 5000,
   description: 'I/O operations by backend type, object and context (pg_stat_io, 16+)',
-  sql: { 16: SQL_16 },
+  sql: { 16: SQL_16, 18: SQL_18 },
   objectColumn: 'io_key',
   columns: [
     text('backend_type'),

@@ -7,7 +7,13 @@
  * `pg_last_wal_receive_lsn()`, `pg_last_wal_replay_lsn()` (NULL on a
  * primary); monitoring-stats.html#MONITORING-PG-STAT-WAL-VIEW (14+:
  * `wal_records`, `wal_fpi`, `wal_bytes`, `wal_buffers_full`, `wal_write`,
- * `wal_sync`, `wal_write_time`, `wal_sync_time`; NULL on 13).
+ * `wal_sync`, `wal_write_time`, `wal_sync_time`; NULL on 13). PostgreSQL 18
+ * moved the write and sync counters out of pg_stat_wal into pg_stat_io
+ * (release notes 18, E.2.3.1.5; monitoring-stats.html#MONITORING-PG-STAT-IO-VIEW,
+ * object `wal`): on 18+ `wal_write`/`wal_sync` and their times are the
+ * `writes`/`fsyncs` of pg_stat_io's `wal` rows in context `normal`, summed
+ * over backend types (the context `init` rows are new segments' creation,
+ * which pg_stat_wal never counted).
  *
  * `position_bytes` is the WAL position as a byte offset (current LSN on a
  * primary, replay LSN on a standby): a counter whose rate is the WAL rate on
@@ -33,6 +39,15 @@ const SQL_14 = `${POSITION},
        w.wal_write_time::float8 AS wal_write_time_ms, w.wal_sync_time::float8 AS wal_sync_time_ms, w.stats_reset
   FROM pg_stat_wal w`;
 
+const SQL_18 = `${POSITION},
+       w.wal_records, w.wal_fpi, w.wal_bytes::bigint AS wal_bytes, w.wal_buffers_full,
+       io.writes AS wal_write, io.fsyncs AS wal_sync,
+       io.write_time_ms AS wal_write_time_ms, io.fsync_time_ms AS wal_sync_time_ms, w.stats_reset
+  FROM pg_stat_wal w,
+       (SELECT sum(writes)::bigint AS writes, sum(fsyncs)::bigint AS fsyncs,
+               sum(write_time)::float8 AS write_time_ms, sum(fsync_time)::float8 AS fsync_time_ms
+          FROM pg_stat_io WHERE object = 'wal' AND context = 'normal') io`;
+
 /** The `wal` probe: one row. */
 export const walProbe: Probe = {
   name: 'wal',
@@ -41,7 +56,7 @@ export const walProbe: Probe = {
   intervalS: 10,
   timeoutMs: 5000,
   description: 'WAL position (current, received, replayed) and WAL generation statistics (pg_stat_wal, 14+)',
-  sql: { 13: SQL_13, 14: SQL_14 },
+  sql: { 13: SQL_13, 14: SQL_14, 18: SQL_18 },
   columns: [
     lsn('current_lsn'),
     lsn('receive_lsn'),
