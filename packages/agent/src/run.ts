@@ -45,14 +45,14 @@ import { ClusterFollower } from './follow/cluster-follower.js';
 import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
 import { ServerFleet } from './monitor/fleet.js';
 import { HostMonitor } from './monitor/host-monitor.js';
-import { ProbeRunStats } from './monitor/probe-run-stats.js';
-import { SpoolSink } from './monitor/sink.js';
 import {
   parseSessionsParams,
   parseSignalParams,
   readLiveSessions,
   signalBackend,
 } from './monitor/live-sessions.js';
+import { ProbeRunStats } from './monitor/probe-run-stats.js';
+import { SpoolSink } from './monitor/sink.js';
 import { parseTestConnectionParams, testConnection } from './monitor/test-connection.js';
 import { agentStatusRow } from './probes/agent/agent-status.js';
 import { ALL_PROBES } from './probes/catalog.js';

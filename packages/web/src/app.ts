@@ -27,6 +27,7 @@ import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
 import { registerSeriesRoute } from './api/series.js';
 import { registerServerRoutes } from './api/server.js';
+import { registerSessionRoutes } from './api/sessions.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerSeriesRoute(app, deps.db, store);
   registerHostRoutes(app, deps.db, store);
+  registerSessionRoutes(app, deps.db, store);
   registerChangesRoute(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
   registerAlertAdminRoutes(app, deps.db, store);

@@ -15,6 +15,7 @@ import { NotFoundPage } from './pages/not-found/not-found-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
 import { ServerPage } from './pages/server/server-page.js';
+import { SessionsPage } from './pages/sessions/sessions-page.js';
 import { TablePage } from './pages/table/table-page.js';
 
 /** @typedef {import('./lib/api.js').Preferences} Preferences */
@@ -50,6 +51,8 @@ function Page({ route, prefs, onSave, session }) {
   switch (route.page) {
     case 'server':
       return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
+    case 'sessions':
+      return html`<${SessionsPage} key=${route.id} id=${route.id} prefs=${prefs} session=${session} />`;
     case 'database':
       return html`<${DatabasePage} key=${`${route.serverId}/${route.database}`} serverId=${route.serverId} database=${route.database} prefs=${prefs} onSave=${onSave} />`;
     case 'table':

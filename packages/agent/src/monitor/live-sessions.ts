@@ -15,7 +15,12 @@
  * need `pg_signal_backend`, never a superuser's). Other roles' query texts
  * need `pg_read_all_stats` (in `pg_monitor`).
  */
-import type { LiveSession, LiveSessions, SignalAction, SignalResult } from '@pharos/backend/fleet/live-sessions';
+import type {
+  LiveSession,
+  LiveSessions,
+  SignalAction,
+  SignalResult,
+} from '@pharos/backend/fleet/live-sessions';
 import { InputError } from '@pharos/core/errors';
 import { z } from 'zod';
 import { ProbeSession, type SessionTarget } from './probe-session.js';
@@ -92,14 +97,22 @@ const INSUFFICIENT_PRIVILEGE = '42501';
  * false); a missing privilege answers `signalled: false` with a sentence
  * naming `pg_signal_backend`.
  */
-export async function signalBackend(target: SessionTarget, pid: number, action: SignalAction): Promise<SignalResult> {
+export async function signalBackend(
+  target: SessionTarget,
+  pid: number,
+  action: SignalAction,
+): Promise<SignalResult> {
   const session = new ProbeSession(target);
   try {
     const rows = await session.run(SIGNAL_SQL[action], LIVE_TIMEOUT_MS, [pid]);
     const signalled = rows[0]?.signalled === true;
     return signalled
       ? { signalled, outcome: 'signalled' }
-      : { signalled, outcome: 'not-found', message: `there is no backend with pid ${pid} (it may have ended)` };
+      : {
+          signalled,
+          outcome: 'not-found',
+          message: `there is no backend with pid ${pid} (it may have ended)`,
+        };
   } catch (err) {
     if ((err as { code?: string }).code === INSUFFICIENT_PRIVILEGE)
       return {
@@ -123,11 +136,17 @@ export function parseSessionsParams(params: unknown): { serverId: number } {
 /** Parameters of a `signal-backend` task. @throws InputError naming the field. */
 export function parseSignalParams(params: unknown): { serverId: number; pid: number; action: SignalAction } {
   const r = z
-    .object({ serverId: serverIdSchema, pid: z.number().int().positive(), action: z.enum(['cancel', 'terminate']) })
+    .object({
+      serverId: serverIdSchema,
+      pid: z.number().int().positive(),
+      action: z.enum(['cancel', 'terminate']),
+    })
     .safeParse(params);
   if (!r.success) {
     const field = r.error.issues[0]?.path.join('.') ?? 'params';
-    throw new InputError(`signal-backend task: ${field} is invalid (${r.error.issues[0]?.message ?? 'bad value'})`);
+    throw new InputError(
+      `signal-backend task: ${field} is invalid (${r.error.issues[0]?.message ?? 'bad value'})`,
+    );
   }
   return r.data;
 }

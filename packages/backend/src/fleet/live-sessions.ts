@@ -103,7 +103,12 @@ export async function readServerSessions(
   const outcome = await runAgentTask(db, actor, agentId, 'sessions', { serverId }, waitMs);
   if (outcome.state === 'done') return { available: true, agentId, ...(outcome.result as LiveSessions) };
   if (outcome.state === 'failed')
-    return { available: false, agentId, agentDown: false, message: `the agent could not read them: ${outcome.error}` };
+    return {
+      available: false,
+      agentId,
+      agentDown: false,
+      message: `the agent could not read them: ${outcome.error}`,
+    };
   return { available: false, agentId, agentDown: outcome.agentDown, message: outcome.message };
 }
 

@@ -294,7 +294,14 @@ const POPULATED_ROWS: Record<'primary' | 'standby', Set<string>> = {
   standby: new Set(['table_stats', 'index_stats', 'table_io', 'table_bloat', 'sequences', 'hba_rules']),
 };
 
-const DEFAULT_PSS: Record<number, string> = { 13: '1.8', 14: '1.9', 15: '1.10', 16: '1.10', 17: '1.11', 18: '1.12' };
+const DEFAULT_PSS: Record<number, string> = {
+  13: '1.8',
+  14: '1.9',
+  15: '1.10',
+  16: '1.10',
+  17: '1.11',
+  18: '1.12',
+};
 
 /** Per (probe, major): 'pass' | 'FAIL' | 'n/a' (the probe does not exist there), filled by the tests, printed at the end. */
 const matrix = new Map<string, Map<number, string>>();

@@ -21,6 +21,14 @@
 /** @typedef {import('../../dist/api/series-query.js').SeriesMode} SeriesMode */
 /** @typedef {import('../../dist/api/probe-log-query.js').ProbeFailure} ProbeFailure */
 /** @typedef {import('../../dist/api/preferences-store.js').Preferences} Preferences */
+/** @typedef {import('../../dist/api/sessions.js').LiveSession} LiveSession */
+/** @typedef {import('../../dist/api/sessions.js').SignalRecord} SignalRecord */
+/** @typedef {import('../../dist/api/sessions.js').SignalHistoryRow} SignalHistoryRow */
+/**
+ * GET /api/servers/:id/sessions: the sessions the agent read, or why it could not.
+ * @typedef {{ serverId: number, available: boolean, agentId?: number | null, readAt?: string,
+ *   sessions?: LiveSession[], agentDown?: boolean, message?: string }} SessionsAnswer
+ */
 /** @typedef {import('../../dist/cluster/status.js').ClusterStatus} ClusterStatus */
 /**
  * A latest value of a probe as GET /api/servers/:id/latest answers it.
@@ -238,6 +246,34 @@ export const getHostLatest = (id, probe) =>
  */
 export const getHostSeries = (id, p) =>
   call('GET', `/api/agents/${encodeURIComponent(id)}/series${query({ ...p, fields: p.fields.join(',') })}`);
+
+/**
+ * A server's live sessions, read by its agent.
+ * @param {number} id server
+ * @returns {Promise<SessionsAnswer>}
+ */
+export const getSessions = (id) => call('GET', `/api/servers/${encodeURIComponent(id)}/sessions`);
+
+/**
+ * Cancels a backend's query or terminates it (pem_admin), recorded with `reason`.
+ * @param {number} id server
+ * @param {number} pid
+ * @param {'cancel' | 'terminate'} action
+ * @param {string} reason
+ * @returns {Promise<SignalRecord>}
+ */
+export const signalSession = (id, pid, action, reason) =>
+  call('POST', `/api/servers/${encodeURIComponent(id)}/sessions/${encodeURIComponent(pid)}/${action}`, {
+    reason,
+  });
+
+/**
+ * A server's recorded cancels and terminates, newest first.
+ * @param {number} id server
+ * @returns {Promise<SignalHistoryRow[]>}
+ */
+export const getSessionSignals = (id) =>
+  call('GET', `/api/servers/${encodeURIComponent(id)}/session-signals`);
 
 /**
  * Current alerts by level and their history.

@@ -3,6 +3,7 @@
 // to pages. Routes:
 //   #/                         overview
 //   #/server/<id>              a server's analysis
+//   #/server/<id>/sessions     a server's live sessions (read by its agent)
 //   #/server/<id>/database/<db>            one database of a server
 //   #/server/<id>/table/<db>/<relation>    one table (schema.name) of a database
 //   #/host/<agentId>           an agent's host (CPU, memory, disks, network)
@@ -24,6 +25,7 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
  * alert, `id`), `params` the hash's query (#/alerts/deliveries?alertId=7).
  * @typedef {{ page: 'overview' }
  *   | { page: 'server', id: number }
+ *   | { page: 'sessions', id: number }
  *   | { page: 'database', serverId: number, database: string }
  *   | { page: 'table', serverId: number, database: string, relation: string }
  *   | { page: 'host', id: number }
@@ -51,6 +53,7 @@ function decodePart(part) {
 /** @type {[RegExp, (m: RegExpExecArray) => Route | undefined][]} */
 const ROUTES = [
   [/^#\/server\/(\d+)$/, (m) => ({ page: 'server', id: Number(m[1]) })],
+  [/^#\/server\/(\d+)\/sessions$/, (m) => ({ page: 'sessions', id: Number(m[1]) })],
   [
     /^#\/server\/(\d+)\/database\/([^/]+)$/,
     (m) => {
@@ -104,6 +107,8 @@ export const href = {
   overview: () => '#/',
   /** @param {number | string} id */
   server: (id) => `#/server/${id}`,
+  /** @param {number | string} id */
+  sessions: (id) => `#/server/${id}/sessions`,
   /** @param {number | string} serverId @param {string} database */
   database: (serverId, database) => `#/server/${serverId}/database/${encodeURIComponent(database)}`,
   /** @param {number | string} serverId @param {string} database @param {string} relation schema.name */
