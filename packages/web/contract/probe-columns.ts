@@ -33,6 +33,7 @@ export const PROBE_COLUMNS = {
   prepared_xacts: ['prepared', 'oldest_prepared_age_s', 'max_prepared'],
   vacuum_progress: ['pid', 'database', 'relation', 'phase', 'heap_blks_total', 'heap_blks_scanned', 'heap_blks_vacuumed', 'index_vacuum_count', 'max_dead_tuples', 'num_dead_tuples', 'max_dead_tuple_bytes', 'dead_tuple_bytes', 'num_dead_item_ids', 'indexes_total', 'indexes_processed', 'scanned_pct', 'running_s'],
   statements: ['queryid', 'database', 'role_name', 'toplevel', 'calls', 'plans', 'total_exec_time_ms', 'total_plan_time_ms', 'mean_exec_time_ms', 'rows', 'shared_blks_hit', 'shared_blks_read', 'shared_blks_dirtied', 'shared_blks_written', 'local_blks_hit', 'local_blks_read', 'local_blks_written', 'temp_blks_read', 'temp_blks_written', 'shared_blk_read_time_ms', 'shared_blk_write_time_ms', 'local_blk_read_time_ms', 'local_blk_write_time_ms', 'temp_blk_read_time_ms', 'temp_blk_write_time_ms', 'wal_records', 'wal_fpi', 'wal_bytes', 'stats_since'],
+  statement_texts: ['queryid', 'query'],
   statements_info: ['dealloc', 'stats_reset'],
   settings: ['name', 'setting', 'unit', 'source', 'context', 'vartype', 'pending_restart'],
   hba_rules: ['rule', 'rule_number', 'line_number', 'type', 'database', 'user_name', 'address', 'netmask', 'auth_method', 'options', 'error'],
@@ -89,6 +90,7 @@ export const PROBE_UNITS = {
   prepared_xacts: { prepared: 'count', oldest_prepared_age_s: 's', max_prepared: 'count' },
   vacuum_progress: { pid: 'count', database: 'text', relation: 'text', phase: 'text', heap_blks_total: 'blocks', heap_blks_scanned: 'blocks', heap_blks_vacuumed: 'blocks', index_vacuum_count: 'count', max_dead_tuples: 'rows', num_dead_tuples: 'rows', max_dead_tuple_bytes: 'bytes', dead_tuple_bytes: 'bytes', num_dead_item_ids: 'count', indexes_total: 'count', indexes_processed: 'count', scanned_pct: 'percent', running_s: 's' },
   statements: { queryid: 'text', database: 'text', role_name: 'text', toplevel: 'boolean', calls: 'count', plans: 'count', total_exec_time_ms: 'ms', total_plan_time_ms: 'ms', mean_exec_time_ms: 'ms', rows: 'rows', shared_blks_hit: 'blocks', shared_blks_read: 'blocks', shared_blks_dirtied: 'blocks', shared_blks_written: 'blocks', local_blks_hit: 'blocks', local_blks_read: 'blocks', local_blks_written: 'blocks', temp_blks_read: 'blocks', temp_blks_written: 'blocks', shared_blk_read_time_ms: 'ms', shared_blk_write_time_ms: 'ms', local_blk_read_time_ms: 'ms', local_blk_write_time_ms: 'ms', temp_blk_read_time_ms: 'ms', temp_blk_write_time_ms: 'ms', wal_records: 'count', wal_fpi: 'count', wal_bytes: 'bytes', stats_since: 'timestamp' },
+  statement_texts: { queryid: 'text', query: 'text' },
   statements_info: { dealloc: 'count', stats_reset: 'timestamp' },
   settings: { name: 'text', setting: 'text', unit: 'text', source: 'text', context: 'text', vartype: 'text', pending_restart: 'boolean' },
   hba_rules: { rule: 'text', rule_number: 'count', line_number: 'count', type: 'text', database: 'text', user_name: 'text', address: 'text', netmask: 'text', auth_method: 'text', options: 'text', error: 'text' },
@@ -146,6 +148,7 @@ export const PROBE_META = {
   prepared_xacts: { level: 'server', runsOn: 'both', minMajor: 13, extension: null },
   vacuum_progress: { level: 'server', runsOn: 'both', minMajor: 13, extension: null },
   statements: { level: 'server', runsOn: 'both', minMajor: null, extension: 'pg_stat_statements' },
+  statement_texts: { level: 'server', runsOn: 'both', minMajor: null, extension: 'pg_stat_statements' },
   statements_info: { level: 'server', runsOn: 'both', minMajor: null, extension: 'pg_stat_statements' },
   settings: { level: 'server', runsOn: 'both', minMajor: 13, extension: null },
   hba_rules: { level: 'server', runsOn: 'both', minMajor: 13, extension: null },
@@ -757,6 +760,13 @@ export interface ProbeValues {
     wal_bytes: number | string | null;
     /** timestamp */
     stats_since: string | null;
+  };
+  /** server probe; object: statement_key */
+  statement_texts: {
+    /** text */
+    queryid: string | null;
+    /** text */
+    query: string | null;
   };
   /** server probe */
   statements_info: {

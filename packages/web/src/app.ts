@@ -28,6 +28,7 @@ import { registerProbeLogRoute } from './api/probe-log.js';
 import { registerSeriesRoute } from './api/series.js';
 import { registerServerRoutes } from './api/server.js';
 import { registerSessionRoutes } from './api/sessions.js';
+import { registerTopSqlRoute } from './api/top-sql.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSeriesRoute(app, deps.db, store);
   registerHostRoutes(app, deps.db, store);
   registerSessionRoutes(app, deps.db, store);
+  registerTopSqlRoute(app, deps.db, store);
   registerChangesRoute(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
   registerAlertAdminRoutes(app, deps.db, store);

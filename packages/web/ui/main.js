@@ -17,6 +17,8 @@ import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
 import { ServerPage } from './pages/server/server-page.js';
 import { SessionsPage } from './pages/sessions/sessions-page.js';
 import { TablePage } from './pages/table/table-page.js';
+import { StatementPage } from './pages/top-sql/statement-page.js';
+import { TopSqlPage } from './pages/top-sql/top-sql-page.js';
 
 /** @typedef {import('./lib/api.js').Preferences} Preferences */
 /** @typedef {import('./lib/api.js').Session} Session */
@@ -53,6 +55,10 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${ServerPage} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
     case 'sessions':
       return html`<${SessionsPage} key=${route.id} id=${route.id} prefs=${prefs} session=${session} />`;
+    case 'top-sql':
+      return html`<${TopSqlPage} key=${route.id} id=${route.id} prefs=${prefs} onSave=${onSave} />`;
+    case 'statement':
+      return html`<${StatementPage} key=${`${route.serverId}/${route.key}`} serverId=${route.serverId} statementKey=${route.key} prefs=${prefs} onSave=${onSave} />`;
     case 'database':
       return html`<${DatabasePage} key=${`${route.serverId}/${route.database}`} serverId=${route.serverId} database=${route.database} prefs=${prefs} onSave=${onSave} />`;
     case 'table':

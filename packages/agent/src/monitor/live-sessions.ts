@@ -33,14 +33,17 @@ export const LIVE_TIMEOUT_MS = 1500;
 /** Longest query text kept per session, characters (track_activity_query_size is 1024 bytes by default). */
 export const MAX_QUERY_CHARS = 4096;
 
+/** SQL: seconds since `ts` at the read, never negative; NULL when `ts` is (greatest() alone would make it 0). */
+const age = (ts: string) =>
+  `CASE WHEN ${ts} IS NOT NULL THEN greatest(0, extract(epoch FROM clock_timestamp() - ${ts}))::float8 END`;
+
 /** $1: most characters of query text. The reading session itself is left out. */
 export const SESSIONS_SQL = `
 SELECT a.pid, a.backend_type, a.usename AS user_name, a.datname AS database, a.application_name,
        host(a.client_addr) AS client_addr, a.client_port, a.state, a.wait_event_type, a.wait_event,
        a.backend_start, a.xact_start, a.query_start,
-       greatest(0, extract(epoch FROM clock_timestamp() - a.xact_start))::float8 AS xact_age_s,
-       greatest(0, extract(epoch FROM clock_timestamp() - a.query_start))::float8 AS query_age_s,
-       greatest(0, extract(epoch FROM clock_timestamp() - a.state_change))::float8 AS state_age_s,
+       ${age('a.xact_start')} AS xact_age_s, ${age('a.query_start')} AS query_age_s,
+       ${age('a.state_change')} AS state_age_s,
        left(a.query, $1::int) AS query, pg_blocking_pids(a.pid) AS blocked_by,
        to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS read_at
   FROM pg_stat_activity a

@@ -41,6 +41,7 @@ import { serverUpProbe } from './server/server-up.js';
 import { sessionActivityProbe } from './server/session-activity.js';
 import { settingsProbe } from './server/settings.js';
 import { sslProbe } from './server/ssl.js';
+import { statementTextsProbe } from './server/statement-texts.js';
 import { statementsProbe } from './server/statements.js';
 import { statementsInfoProbe } from './server/statements-info.js';
 import { tablespaceSizeProbe } from './server/tablespace-size.js';
@@ -86,6 +87,7 @@ export const SERVER_PROBES: readonly Probe[] = [
   preparedXactsProbe,
   vacuumProgressProbe,
   statementsProbe,
+  statementTextsProbe,
   statementsInfoProbe,
   settingsProbe,
   hbaRulesProbe,

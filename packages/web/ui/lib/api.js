@@ -22,6 +22,8 @@
 /** @typedef {import('../../dist/api/probe-log-query.js').ProbeFailure} ProbeFailure */
 /** @typedef {import('../../dist/api/preferences-store.js').Preferences} Preferences */
 /** @typedef {import('../../dist/api/sessions.js').LiveSession} LiveSession */
+/** @typedef {import('../../dist/api/top-sql.js').TopSqlAnswer} TopSqlAnswer */
+/** @typedef {import('../../dist/api/top-sql.js').TopSqlRow} TopSqlRow */
 /** @typedef {import('../../dist/api/sessions.js').SignalRecord} SignalRecord */
 /** @typedef {import('../../dist/api/sessions.js').SignalHistoryRow} SignalHistoryRow */
 /**
@@ -246,6 +248,14 @@ export const getHostLatest = (id, probe) =>
  */
 export const getHostSeries = (id, p) =>
   call('GET', `/api/agents/${encodeURIComponent(id)}/series${query({ ...p, fields: p.fields.join(',') })}`);
+
+/**
+ * The statements that did the most over [from, to] (pg_stat_statements deltas).
+ * @param {number} id server
+ * @param {{ from: string, to: string, order: 'total_time' | 'calls' | 'mean_time' | 'rows' | 'shared_blks_read', limit?: number }} p
+ * @returns {Promise<TopSqlAnswer>}
+ */
+export const getTopSql = (id, p) => call('GET', `/api/servers/${encodeURIComponent(id)}/top-sql${query(p)}`);
 
 /**
  * A server's live sessions, read by its agent.

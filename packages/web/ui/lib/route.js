@@ -4,6 +4,8 @@
 //   #/                         overview
 //   #/server/<id>              a server's analysis
 //   #/server/<id>/sessions     a server's live sessions (read by its agent)
+//   #/server/<id>/top-sql      the statements that did the most (pg_stat_statements)
+//   #/server/<id>/statement/<key>          one statement (database/role/queryid) over time
 //   #/server/<id>/database/<db>            one database of a server
 //   #/server/<id>/table/<db>/<relation>    one table (schema.name) of a database
 //   #/host/<agentId>           an agent's host (CPU, memory, disks, network)
@@ -26,6 +28,8 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
  * @typedef {{ page: 'overview' }
  *   | { page: 'server', id: number }
  *   | { page: 'sessions', id: number }
+ *   | { page: 'top-sql', id: number }
+ *   | { page: 'statement', serverId: number, key: string }
  *   | { page: 'database', serverId: number, database: string }
  *   | { page: 'table', serverId: number, database: string, relation: string }
  *   | { page: 'host', id: number }
@@ -54,6 +58,14 @@ function decodePart(part) {
 const ROUTES = [
   [/^#\/server\/(\d+)$/, (m) => ({ page: 'server', id: Number(m[1]) })],
   [/^#\/server\/(\d+)\/sessions$/, (m) => ({ page: 'sessions', id: Number(m[1]) })],
+  [/^#\/server\/(\d+)\/top-sql$/, (m) => ({ page: 'top-sql', id: Number(m[1]) })],
+  [
+    /^#\/server\/(\d+)\/statement\/([^/]+)$/,
+    (m) => {
+      const key = decodePart(m[2]);
+      return key === undefined ? undefined : { page: 'statement', serverId: Number(m[1]), key };
+    },
+  ],
   [
     /^#\/server\/(\d+)\/database\/([^/]+)$/,
     (m) => {
@@ -109,6 +121,10 @@ export const href = {
   server: (id) => `#/server/${id}`,
   /** @param {number | string} id */
   sessions: (id) => `#/server/${id}/sessions`,
+  /** @param {number | string} id */
+  topSql: (id) => `#/server/${id}/top-sql`,
+  /** @param {number | string} serverId @param {string} key database/role/queryid[/nested] */
+  statement: (serverId, key) => `#/server/${serverId}/statement/${encodeURIComponent(key)}`,
   /** @param {number | string} serverId @param {string} database */
   database: (serverId, database) => `#/server/${serverId}/database/${encodeURIComponent(database)}`,
   /** @param {number | string} serverId @param {string} database @param {string} relation schema.name */

@@ -130,7 +130,7 @@ export function ServerPage({ id, prefs, onSave }) {
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
     <div class="page-head">
       <h2 id="server-title">${d ? d.detail.name : `Server ${id}`}
-        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · ${[d.detail.status.role, d.detail.status.serverVersion?.split(' ')[0]].filter(Boolean).join(' ')} · ${d.detail.agentId === null ? 'unbound' : html`host <a href=${href.host(d.detail.agentId)} id="server-host">${d.detail.agentName ?? `agent ${d.detail.agentId}`}</a> · <a href=${href.sessions(id)} id="server-sessions">sessions</a>`}</span>` : ''}</h2>
+        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · ${[d.detail.status.role, d.detail.status.serverVersion?.split(' ')[0]].filter(Boolean).join(' ')} · ${d.detail.agentId === null ? 'unbound' : html`host <a href=${href.host(d.detail.agentId)} id="server-host">${d.detail.agentName ?? `agent ${d.detail.agentId}`}</a> · <a href=${href.sessions(id)} id="server-sessions">sessions</a>`} · <a href=${href.topSql(id)} id="server-top-sql">top SQL</a></span>` : ''}</h2>
       <div class="tools">
         <${RangePicker} value=${prefs.timeRange} onChange=${(/** @type {Preferences['timeRange']} */ timeRange) => onSave({ timeRange })} />
         <${ChartChooser} prefs=${prefs} onSave=${onSave} />

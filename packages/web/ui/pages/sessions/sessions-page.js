@@ -164,7 +164,7 @@ export function SessionsPage({ id, prefs, session }) {
               <td class="num">${age(s.xactAgeS)}</td>
               <td class="num">${s.state === 'active' ? age(s.queryAgeS) : ''}</td>
               <td class="num blocked-by">${s.blockedBy.join(', ')}</td>
-              <td class="wrap"><code class="query">${s.query ?? ''}</code></td>
+              <td class="wrap query-cell"><code class="query">${s.query ?? ''}</code></td>
               ${admin ? html`<td>${s.backendType === 'client backend' ? html`<${SignalControls} serverId=${id} pid=${s.pid} onDone=${onDone} />` : ''}</td>` : ''}
             </tr>`,
           )}</${Table}>
