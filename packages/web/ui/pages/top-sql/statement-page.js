@@ -10,6 +10,7 @@ import { StatusBar } from '../../components/status-bar.js';
 import { TIME_RANGES } from '../../contract/time-ranges.js';
 import { getLatest, getSeries, getServer } from '../../lib/api.js';
 import { byField } from '../../lib/chart-lines.js';
+import { quantity } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import { isGone, usePoll } from '../../lib/poll.js';
 import { href } from '../../lib/route.js';
@@ -115,8 +116,7 @@ export function StatementPage({ serverId, statementKey, prefs, onSave }) {
         ? html`<pre class="statement-text" id="statement-text">${d.text ?? 'The text of this statement has not been read yet (probe statement_texts, every 5 minutes).'}</pre>
           ${
             d.latest
-              ? html`<p class="muted" id="statement-totals">Since the entry was made: ${d.latest.calls ?? '?'} calls,
-                  ${d.latest.rows ?? '?'} rows, mean ${d.latest.mean_exec_time_ms === null || d.latest.mean_exec_time_ms === undefined ? '?' : `${Number(d.latest.mean_exec_time_ms).toFixed(3)} ms`}.</p>`
+              ? html`<p class="muted" id="statement-totals">${`Since the entry was made: ${d.latest.calls ?? '?'} calls, ${d.latest.rows ?? '?'} rows, mean ${quantity(d.latest.mean_exec_time_ms, 'ms') || '?'}.`}</p>`
               : ''
           }
           <${ChartGrid} items=${d.charts} ctx=${noDataContext(d.detail)} />`

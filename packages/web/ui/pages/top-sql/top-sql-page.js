@@ -47,7 +47,7 @@ async function loadTopSql(id, rangeS, order) {
   const from = new Date(to.getTime() - rangeS * 1000);
   const [detail, top] = await Promise.all([
     getServer(id),
-    getTopSql(id, { from: from.toISOString(), to: to.toISOString(), order, limit: 50 }),
+    getTopSql(id, { from: from.toISOString(), to: to.toISOString(), order, limit: 25 }),
   ]);
   return { detail, top };
 }
@@ -90,7 +90,7 @@ export function TopSqlPage({ id, prefs, onSave }) {
           : html`<${Table} id="top-sql" head=${['#', 'Query', 'Database', 'Role', 'Calls', 'Total time', 'Mean time', 'Rows', 'Shared blocks read', 'Hit']}>${rows.map(
               (r, i) => html`<tr key=${r.key} data-key=${r.key} data-calls=${r.calls}>
                 <td class="num">${i + 1}</td>
-                <td class="wrap query-cell"><a href=${href.statement(id, r.key)}><code class="query">${r.query ?? `query id ${r.queryid ?? '?'}`}</code></a>
+                <td class="wrap query-cell"><a href=${href.statement(id, r.key)} title=${r.query ?? ''}><code class="query">${r.query ?? `query id ${r.queryid ?? '?'}`}</code></a>
                   ${r.toplevel === false ? html` <span class="muted">(nested)</span>` : ''}
                   ${r.resets > 0 ? html` <span class="muted" title="the counters restarted in this range; counted from zero">(reset)</span>` : ''}</td>
                 <td>${r.database ?? ''}</td>
