@@ -34,7 +34,7 @@ import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';
-import { majorOf, sqlForExtension, sqlForMajor } from '../probes/sql-for-major.js';
+import { majorOf, NEWEST_TESTED_MAJOR, sqlForExtension, sqlForMajor } from '../probes/sql-for-major.js';
 import { rowsToSamples } from '../probes/to-samples.js';
 import type { Probe, ProbeRow } from '../probes/types.js';
 import type { NewSample } from '../sample.js';
@@ -270,10 +270,28 @@ export class ServerMonitor {
 
   private learn(row: Record<string, unknown>): void {
     const v = Number(row.server_version_num);
-    if (Number.isFinite(v) && v > 0) this.major = majorOf(v);
+    if (Number.isFinite(v) && v > 0) {
+      const major = majorOf(v);
+      if (major > NEWEST_TESTED_MAJOR && major !== this.major) this.untestedMajor(major);
+      this.major = major;
+    }
     const role = row.in_recovery === true ? 'standby' : row.in_recovery === false ? 'primary' : undefined;
     if (role !== this.role) this.extensions.clear();
     this.role = role;
+  }
+
+  /** A major newer than the matrix tests: monitored with the newest SQL, said in the log and the probe log (never silently). */
+  private untestedMajor(major: number): void {
+    const error = `untested major: PostgreSQL ${major} is newer than the newest major Pharos tests (${NEWEST_TESTED_MAJOR}); monitored with the SQL of ${NEWEST_TESTED_MAJOR}`;
+    this.log.warn({ major, newestTested: NEWEST_TESTED_MAJOR }, error);
+    this.opts.sink.probeFailed({
+      serverId: this.binding.serverId,
+      probe: 'server_info',
+      object: '',
+      error,
+      code: 'untested-major',
+      failedAt: new Date().toISOString(),
+    });
   }
 
   private failed(probe: Probe, at: Date, err: unknown, runTimeMs: number, object = ''): void {

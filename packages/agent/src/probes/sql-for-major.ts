@@ -4,6 +4,13 @@
  */
 import type { Probe } from './types.js';
 
+/**
+ * The newest PostgreSQL major the probe matrix tests (packages/suites/src/probe-matrix).
+ * A server on a newer major is monitored with the newest SQL (the highest key
+ * <= its major) and flagged "untested major" by the monitor (probe log) and the UI.
+ */
+export const NEWEST_TESTED_MAJOR = 18;
+
 /** PostgreSQL major from `server_version_num` (e.g. 150004 -> 15). Majors before 10 are not supported. */
 export function majorOf(serverVersionNum: number): number {
   return Math.floor(serverVersionNum / 10000);

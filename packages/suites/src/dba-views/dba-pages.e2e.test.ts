@@ -17,15 +17,20 @@
  *   no cancel controls and the API answers 403, recording nothing;
  * - a query run 1,000 times tops Top SQL ordered by calls, with 1,000
  *   calls and its normalised text; its own page shows the text and charts;
+ * - a table that receives 10,000 deletes shows them as dead rows on its
+ *   page and in its database's table list;
+ * - the host page's disk space of `/` equals statfs(2) of `/`;
  * - with the agent stopped, the Sessions page says the agent did not answer.
  *
  * Screenshots (test-artifacts/): sessions-1440.png, sessions-dark-1440.png,
  * top-sql-1440.png, top-sql-dark-1440.png, statement-1440.png,
+ * database-1440.png, table-1440.png, table-dark-1440.png, host-1440.png,
+ * host-dark-1440.png,
  * sessions-agent-down.png.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -119,7 +124,8 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
       INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name, sslmode)
         VALUES (1, 1, '${MONITORED}', 5432, 'pem_monitor', 'disable');
       -- statements and their texts every 2 s instead of 60 s and 300 s, for the test's pace
-      UPDATE pem.probe SET interval_s = 2 WHERE name IN ('statements', 'statement_texts');`);
+      UPDATE pem.probe SET interval_s = 2
+       WHERE name IN ('statements', 'statement_texts', 'table_stats', 'database_activity', 'database_size', 'disk_space');`);
     const passfile = join(dir, 'pgpass');
     writeFileSync(
       passfile,
@@ -351,6 +357,45 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
     await page.locator('#statement-text', { hasText: 'thousand_runs' }).waitFor();
     await page.locator('#statement-view .chart-card[data-chart="statement_calls"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'statement-1440.png'), fullPage: true });
+  });
+
+  it('shows 10,000 deleted rows of a table as dead rows, on the table page and in its database', async () => {
+    await monitored.psql(
+      `SET ROLE app; CREATE TABLE churn (id int) WITH (autovacuum_enabled = off);
+       INSERT INTO churn SELECT generate_series(1, 10000); DELETE FROM churn;`,
+      'appdb',
+    );
+    await page.goto(new URL('#/server/1/table/appdb/public.churn', web.url).href);
+    await waitFor(
+      'the table page to show 10,000 dead rows of public.churn',
+      async () =>
+        (await page.locator('#table-dead').isVisible()) &&
+        (await page.locator('#table-dead').innerText()) === '10,000',
+      { deadlineMs: 60_000, intervalMs: 500 },
+    );
+    assert.equal(await page.locator('#table-deleted').innerText(), '10,000');
+    await page.screenshot({ path: join(ARTIFACTS, 'table-1440.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'table-dark-1440.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(new URL('#/server/1/database/appdb', web.url).href);
+    const row = page.locator('#db-tables tbody tr[data-table="public.churn"]');
+    await row.waitFor({ timeout: 30_000 });
+    assert.equal(await row.locator('td').nth(3).innerText(), '10,000');
+    await page.locator('#db-size').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'database-1440.png'), fullPage: true });
+  });
+
+  it("shows the host's disk space of / as statfs(2) reads it", async () => {
+    const st = statfsSync('/');
+    await page.goto(new URL('#/host/1', web.url).href);
+    const size = page.locator('#disk-space tbody tr[data-mount="/"] td').nth(3);
+    await size.waitFor({ timeout: 30_000 });
+    assert.equal(Number(await size.getAttribute('data-bytes')), st.blocks * st.bsize);
+    await page.screenshot({ path: join(ARTIFACTS, 'host-1440.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'host-dark-1440.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('says the agent did not answer when it is stopped', async () => {

@@ -11,6 +11,7 @@ import { ChartGrid, loadCharts } from '../../components/chart-grid.js';
 import { noDataContext } from '../../components/no-data-note.js';
 import { RangePicker } from '../../components/range-picker.js';
 import { StatusBar } from '../../components/status-bar.js';
+import { NEWEST_TESTED_MAJOR } from '../../contract/tested-majors.js';
 import { TIME_RANGES } from '../../contract/time-ranges.js';
 import { getLatest, getSeries, getServer } from '../../lib/api.js';
 import { duration } from '../../lib/format.js';
@@ -114,6 +115,19 @@ export function ServerStateBanner({ d }) {
 }
 
 /**
+ * A badge beside the title when the server's major is newer than the newest
+ * the probe matrix tests (contract/tested-majors.ts): it is monitored with
+ * that major's SQL, and the page says so.
+ * @param {{ versionNum: number | null | undefined }} props
+ */
+export function UntestedMajor({ versionNum }) {
+  const major = versionNum ? Math.floor(versionNum / 10000) : 0;
+  if (major <= NEWEST_TESTED_MAJOR) return '';
+  return html` <span id="untested-major"><${Badge} tone="warn" text="untested major"
+    title=${`PostgreSQL ${major} is newer than the newest major Pharos tests (${NEWEST_TESTED_MAJOR}): monitored with the SQL of ${NEWEST_TESTED_MAJOR}`} /></span>`;
+}
+
+/**
  * The analysis page of server `id`.
  * @param {{ id: number, prefs: Preferences, onSave: (change: Partial<Preferences>) => void }} props
  */
@@ -130,7 +144,7 @@ export function ServerPage({ id, prefs, onSave }) {
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
     <div class="page-head">
       <h2 id="server-title">${d ? d.detail.name : `Server ${id}`}
-        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · ${[d.detail.status.role, d.detail.status.serverVersion?.split(' ')[0]].filter(Boolean).join(' ')} · ${d.detail.agentId === null ? 'unbound' : html`host <a href=${href.host(d.detail.agentId)} id="server-host">${d.detail.agentName ?? `agent ${d.detail.agentId}`}</a> · <a href=${href.sessions(id)} id="server-sessions">sessions</a>`} · <a href=${href.topSql(id)} id="server-top-sql">top SQL</a></span>` : ''}</h2>
+        ${d ? html` <span class="count">${d.detail.host}:${d.detail.port} · ${[d.detail.status.role, d.detail.status.serverVersion?.split(' ')[0]].filter(Boolean).join(' ')} · ${d.detail.agentId === null ? 'unbound' : html`host <a href=${href.host(d.detail.agentId)} id="server-host">${d.detail.agentName ?? `agent ${d.detail.agentId}`}</a> · <a href=${href.sessions(id)} id="server-sessions">sessions</a>`} · <a href=${href.topSql(id)} id="server-top-sql">top SQL</a></span><${UntestedMajor} versionNum=${d.detail.status.versionNum} />` : ''}</h2>
       <div class="tools">
         <${RangePicker} value=${prefs.timeRange} onChange=${(/** @type {Preferences['timeRange']} */ timeRange) => onSave({ timeRange })} />
         <${ChartChooser} prefs=${prefs} onSave=${onSave} />
