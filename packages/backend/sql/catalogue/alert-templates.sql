@@ -134,9 +134,18 @@ $q$, '>', 30, 60, 300, 60, 'Largest replay lag in seconds (0 on a caught-up stre
  '{"probe": "replication_lag", "column": "replay_lag_s", "max_age_s": 300}', '{replication_lag}'),
 
 ('Inactive replication slots', 'server', $q$
-SELECT count(*) FILTER (WHERE (l.value ->> 'active')::boolean IS FALSE)::float8 AS value,
-       string_agg(l.object, ', ') FILTER (WHERE (l.value ->> 'active')::boolean IS FALSE) AS detail
-  FROM pem.latest_rows($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
+-- On a standby, physical slots are inactive by design (Patroni keeps its members' slots on every
+-- replica, advancing them, so a promoted member has them): only a primary's, and a standby's
+-- logical slots, count.
+SELECT count(*) FILTER (WHERE s.inactive)::float8 AS value,
+       string_agg(s.object, ', ') FILTER (WHERE s.inactive) AS detail
+  FROM (SELECT l.object,
+               (l.value ->> 'active')::boolean IS FALSE
+               AND NOT (l.value ->> 'slot_type' IS DISTINCT FROM 'logical'
+                        AND coalesce((SELECT (i.value ->> 'in_recovery')::boolean
+                                        FROM pem.latest_row($1, $2, 'server_info', ($4 ->> 'max_age_s')::float8) i),
+                                     false)) AS inactive
+          FROM pem.latest_rows($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l) s
 $q$, '>', 0, 1, 3, 300, 'Replication slots not in use (they retain WAL)', 'count',
  '{"probe": "replication_slots", "max_age_s": 900}', '{replication_slots}'),
 

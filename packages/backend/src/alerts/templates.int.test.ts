@@ -181,6 +181,54 @@ const CASES: Case[] = [
     detail: /^s1$/,
   },
   {
+    // review: fired on every healthy Patroni replica, whose members' physical slots are inactive by design
+    template: 'Inactive replication slots',
+    level: 'server',
+    rows: [
+      { probe: 'server_info', value: { in_recovery: true, role: 'standby' } },
+      {
+        probe: 'replication_slots',
+        object: 'pem_backend_1',
+        value: { slot_name: 'pem_backend_1', slot_type: 'physical', active: false },
+      },
+      {
+        probe: 'replication_slots',
+        object: 'pem_backend_3',
+        value: { slot_name: 'pem_backend_3', slot_type: 'physical', active: false },
+      },
+    ],
+    state: 'none',
+  },
+  {
+    template: 'Inactive replication slots',
+    level: 'server',
+    rows: [
+      { probe: 'server_info', value: { in_recovery: false, role: 'primary' } },
+      {
+        probe: 'replication_slots',
+        object: 'pem_backend_2',
+        value: { slot_name: 'pem_backend_2', slot_type: 'physical', active: false },
+      },
+    ],
+    state: 'low',
+    detail: /^pem_backend_2$/,
+  },
+  {
+    // a standby's logical slot (PostgreSQL 16+) that nobody reads still retains WAL
+    template: 'Inactive replication slots',
+    level: 'server',
+    rows: [
+      { probe: 'server_info', value: { in_recovery: true, role: 'standby' } },
+      {
+        probe: 'replication_slots',
+        object: 'cdc',
+        value: { slot_name: 'cdc', slot_type: 'logical', active: false },
+      },
+    ],
+    state: 'low',
+    detail: /^cdc$/,
+  },
+  {
     template: 'WAL files pending archive',
     level: 'server',
     rows: [{ probe: 'wal_archive', value: { pending_files: 60, last_failed_wal: null } }],
