@@ -239,7 +239,7 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
       60_000,
     );
     const { code, stdout } = await cliUntil(
-      (r) => /checks: \d+ ok, 0 warning\(s\), 10 failed/m.test(r.stdout),
+      (r) => /checks: \d+ ok, 0 warning\(s\), 11 failed/m.test(r.stdout),
       '--heartbeat-max-age',
       '10',
     );
