@@ -43,7 +43,10 @@ import { postgresBinDir, startPostgres, type TestPostgres } from '@pharos/testki
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
 import { startTestInstance, type TestInstance } from '@pharos/web/testing/web-instance';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+
+/** The text of `l` as shown: its text content with runs of white space made one space. */
+const textOf = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
 const BACKEND = '127.0.26.10';
 const WEB = '127.0.26.11';
@@ -229,10 +232,10 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
     const row = page.locator('#sessions-table tbody tr', { hasText: 'pg_sleep(0.5)' }).first();
     await row.waitFor({ timeout: 20_000 });
     assert.match(
-      await row.locator('code.query').innerText(),
+      await textOf(row.locator('code.query')),
       /SELECT abalance, pg_sleep\(0\.5\) FROM pgbench_accounts/,
     );
-    assert.match(await row.locator('td').nth(3).innerText(), /^pgbench$/);
+    assert.match(await textOf(row.locator('td').nth(3)), /^pgbench$/);
     // active in pg_sleep: the wait event says so (it may be between two statements at one read: wait for it)
     await page
       .locator('#sessions-table tbody tr[data-state="active"] td.wait', { hasText: 'Timeout: PgSleep' })
@@ -247,10 +250,10 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
       `#blocking-tree > li[data-pid="${holderPid}"] > ul > li[data-pid="${waiterPid}"]`,
     );
     await nested.waitFor({ timeout: 20_000 });
-    assert.match(await nested.innerText(), /waits on Lock: relation/);
-    assert.match(await nested.innerText(), /SELECT count\(\*\) FROM queue/);
+    assert.match(await textOf(nested), /waits on Lock: relation/);
+    assert.match(await textOf(nested), /SELECT count\(\*\) FROM queue/);
     const waiterRow = page.locator(`#sessions-table tbody tr[data-pid="${waiterPid}"]`);
-    assert.equal((await waiterRow.locator('td.blocked-by').innerText()).trim(), String(holderPid));
+    assert.equal((await textOf(waiterRow.locator('td.blocked-by'))).trim(), String(holderPid));
     await page.screenshot({ path: join(ARTIFACTS, 'sessions-1440.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(ARTIFACTS, 'sessions-dark-1440.png'), fullPage: true });
@@ -311,7 +314,7 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
     assert.equal(err?.code, '57014', `the waiting query ended with ${String(err)}`);
     const recorded = page.locator(`#session-signals tbody tr[data-pid="${waiterPid}"]`);
     await recorded.waitFor();
-    const text = await recorded.innerText();
+    const text = await textOf(recorded);
     assert.match(text, /alice/);
     assert.match(text, /cancel/);
     assert.match(text, /stuck behind the nightly lock/);
@@ -342,13 +345,13 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
       'the query run 1,000 times to top Top SQL by calls with 1,000 calls',
       async () => {
         if (!(await first.isVisible())) return false;
-        const text = await first.innerText();
+        const text = await textOf(first);
         return /thousand_runs/.test(text) && (await first.getAttribute('data-calls')) === '1000';
       },
       { deadlineMs: 60_000, intervalMs: 500 },
     );
-    assert.match(await first.locator('code.query').innerText(), /SELECT \$1::int AS thousand_runs/);
-    assert.equal((await first.locator('td.calls').innerText()).replace(/\D/g, ''), '1000');
+    assert.match(await textOf(first.locator('code.query')), /SELECT \$1::int AS thousand_runs/);
+    assert.equal((await textOf(first.locator('td.calls'))).replace(/\D/g, ''), '1000');
     await page.screenshot({ path: join(ARTIFACTS, 'top-sql-1440.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(ARTIFACTS, 'top-sql-dark-1440.png'), fullPage: true });
@@ -370,10 +373,10 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
       'the table page to show 10,000 dead rows of public.churn',
       async () =>
         (await page.locator('#table-dead').isVisible()) &&
-        (await page.locator('#table-dead').innerText()) === '10,000',
+        (await textOf(page.locator('#table-dead'))) === '10,000',
       { deadlineMs: 60_000, intervalMs: 500 },
     );
-    assert.equal(await page.locator('#table-deleted').innerText(), '10,000');
+    assert.equal(await textOf(page.locator('#table-deleted')), '10,000');
     await page.screenshot({ path: join(ARTIFACTS, 'table-1440.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(ARTIFACTS, 'table-dark-1440.png'), fullPage: true });
@@ -381,7 +384,7 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
     await page.goto(new URL('#/server/1/database/appdb', web.url).href);
     const row = page.locator('#db-tables tbody tr[data-table="public.churn"]');
     await row.waitFor({ timeout: 30_000 });
-    assert.equal(await row.locator('td').nth(3).innerText(), '10,000');
+    assert.equal(await textOf(row.locator('td').nth(3)), '10,000');
     await page.locator('#db-size').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'database-1440.png'), fullPage: true });
   });
@@ -404,10 +407,7 @@ describe('Sessions (through the agent) and Top SQL of a monitored server, in hea
     await page.goto(new URL('#/server/1/sessions', web.url).href);
     const banner = page.locator('#sessions-unavailable');
     await banner.waitFor({ timeout: 20_000 });
-    assert.match(
-      await banner.innerText(),
-      /agent 1 did not answer within 2 s|agent 1 has not sent a heartbeat/,
-    );
+    assert.match(await textOf(banner), /agent 1 did not answer within 2 s|agent 1 has not sent a heartbeat/);
     await page.screenshot({ path: join(ARTIFACTS, 'sessions-agent-down.png'), fullPage: true });
   });
 
