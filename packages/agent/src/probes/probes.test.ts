@@ -153,7 +153,14 @@ describe('probe definitions', () => {
 
   it('marks slowly changing probes for change-point history, and Patroni probes for PEM backends', () => {
     const changes = ALL_PROBES.filter((p) => p.history === 'changes').map((p) => p.name);
-    assert.deepEqual(changes.sort(), ['hba_rules', 'os_info', 'server_info', 'settings', 'statement_texts', 'user_info']);
+    assert.deepEqual(changes.sort(), [
+      'hba_rules',
+      'os_info',
+      'server_info',
+      'settings',
+      'statement_texts',
+      'user_info',
+    ]);
     assert.deepEqual(
       ALL_PROBES.filter((p) => p.defaultOn === 'pem_backends').map((p) => p.name),
       ['patroni_cluster', 'patroni_node'],
