@@ -13,7 +13,7 @@ import {
   passwordFromPassfile,
   redactConninfo,
 } from './conninfo.js';
-import { InputError } from './errors.js';
+import { InputError } from './errors/index.js';
 import { HaConnection } from './ha-connection.js';
 
 const ENV = { USER: 'tester', HOME: '/home/tester' };

@@ -32,7 +32,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from './errors.js';
+import { pharosError } from './errors/index.js';
 
 /** `sslmode` values (§34.19.1, table 34.1 "SSL Mode Descriptions"). */
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -192,11 +192,12 @@ function storeval(raw: Map<string, string>, key: string, value: string, fromUri:
     k = 'sslmode';
     v = v.startsWith('1') ? 'require' : 'prefer';
   }
-  if (k in UNSUPPORTED) throw new InputError(`connection option "${k}" is not supported: ${UNSUPPORTED[k]}`);
+  if (k in UNSUPPORTED)
+    throw pharosError('PHAROS_CONNINFO_OPTION_UNSUPPORTED', { option: k, reason: UNSUPPORTED[k]! });
   if (!(k in KEYS)) {
-    throw new InputError(
-      fromUri ? `invalid URI query parameter: "${k}"` : `invalid connection option "${k}"`,
-    );
+    throw fromUri
+      ? pharosError('PHAROS_CONNINFO_URI_PARAMETER_UNKNOWN', { option: k })
+      : pharosError('PHAROS_CONNINFO_OPTION_UNKNOWN', { option: k });
   }
   raw.set(k, v);
 }
@@ -222,7 +223,10 @@ function parseKeyValue(text: string, raw: Map<string, string>): void {
       i++;
     }
     if (name === '') name = text.slice(start, i);
-    if (text[i] !== '=') throw new InputError(`missing "=" after "${name}" in connection info string`);
+    if (text[i] !== '=')
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+        detail: `missing "=" after "${name}" in connection info string`,
+      });
     i++;
     while (i < n && isSpace(text[i])) i++;
     let value = '';
@@ -244,7 +248,10 @@ function parseKeyValue(text: string, raw: Map<string, string>): void {
     } else {
       i++;
       for (;;) {
-        if (i >= n) throw new InputError('unterminated quoted string in connection info string');
+        if (i >= n)
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: 'unterminated quoted string in connection info string',
+          });
         const c = text[i]!;
         if (c === '\\') {
           i++;
@@ -275,9 +282,13 @@ function uriDecode(s: string): string {
       continue;
     }
     const hex = enc.subarray(i + 1, i + 3).toString('latin1');
-    if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new InputError(`invalid percent-encoded token: "${s}"`);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex))
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', { detail: `invalid percent-encoded token: "${s}"` });
     const v = Number.parseInt(hex, 16);
-    if (v === 0) throw new InputError(`forbidden value %00 in percent-encoded value: "${s}"`);
+    if (v === 0)
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+        detail: `forbidden value %00 in percent-encoded value: "${s}"`,
+      });
     bytes.push(v);
     i += 2;
   }
@@ -321,18 +332,21 @@ function parseUri(uri: string, raw: Map<string, string>): void {
       const hs = ++p;
       while (p < s.length && s[p] !== ']') p++;
       if (p >= s.length) {
-        throw new InputError(
-          `end of string reached when looking for matching "]" in IPv6 host address in URI: "${uri}"`,
-        );
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `end of string reached when looking for matching "]" in IPv6 host address in URI: "${uri}"`,
+        });
       }
-      if (p === hs) throw new InputError(`IPv6 host address may not be empty in URI: "${uri}"`);
+      if (p === hs)
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `IPv6 host address may not be empty in URI: "${uri}"`,
+        });
       host = s.slice(hs, p);
       p++;
       const c = s[p];
       if (c !== undefined && c !== ':' && c !== '/' && c !== '?' && c !== ',') {
-        throw new InputError(
-          `unexpected character "${c}" at position ${p + 1} in URI (expected ":" or "/"): "${uri}"`,
-        );
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `unexpected character "${c}" at position ${p + 1} in URI (expected ":" or "/"): "${uri}"`,
+        });
       }
     } else {
       const hs = p;
@@ -381,17 +395,17 @@ function parseUriParams(params: string, raw: Map<string, string>): void {
       const c = params[p];
       if (c === '=') {
         if (vs >= 0) {
-          throw new InputError(
-            `extra key/value separator "=" in URI query parameter: "${params.slice(ks, vs - 1)}"`,
-          );
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: `extra key/value separator "=" in URI query parameter: "${params.slice(ks, vs - 1)}"`,
+          });
         }
         keyword = params.slice(ks, p);
         vs = ++p;
       } else if (c === '&' || c === undefined) {
         if (vs < 0) {
-          throw new InputError(
-            `missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`,
-          );
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: `missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`,
+          });
         }
         value = params.slice(vs, p);
         if (c === '&') p++;
@@ -414,18 +428,24 @@ function parseUriParams(params: string, raw: Map<string, string>): void {
 /** libpq `parse_int_param`: optional whitespace and sign, digits, optional trailing whitespace. */
 function parseIntParam(value: string, key: string): number {
   if (!/^[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*$/.test(value)) {
-    throw new InputError(`invalid integer value "${value}" for connection option "${key}"`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid integer value "${value}" for connection option "${key}"`,
+    });
   }
   const n = Number.parseInt(value.trim(), 10);
   if (!Number.isSafeInteger(n) || n > 2147483647 || n < -2147483648) {
-    throw new InputError(`invalid integer value "${value}" for connection option "${key}"`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid integer value "${value}" for connection option "${key}"`,
+    });
   }
   return n;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], key: string): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new InputError(`invalid ${key} value: "${value}" (expected one of: ${allowed.join(', ')})`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid ${key} value: "${value}" (expected one of: ${allowed.join(', ')})`,
+    });
   }
   return value as T;
 }
@@ -481,7 +501,7 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
   }
   for (const [envvar, key] of Object.entries(UNSUPPORTED_ENV)) {
     if (env[envvar] !== undefined && env[envvar] !== '') {
-      throw new InputError(`environment variable ${envvar} is set: ${UNSUPPORTED[key]}`);
+      throw pharosError('PHAROS_CONNINFO_ENV_UNSUPPORTED', { variable: envvar, reason: UNSUPPORTED[key]! });
     }
   }
 
@@ -492,25 +512,27 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
   if (hostaddrs.length > 0) {
     count = hostaddrs.length;
     if (hostNames.length > 0 && hostNames.length !== count) {
-      throw new InputError(
-        `could not match ${hostNames.length} host names to ${count} hostaddr values (host="${raw.get('host')}", hostaddr="${raw.get('hostaddr')}")`,
-      );
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `could not match ${hostNames.length} host names to ${count} hostaddr values (host="${raw.get('host')}", hostaddr="${raw.get('hostaddr')}")`,
+      });
     }
   } else {
     count = Math.max(1, hostNames.length);
   }
   const portList = splitList(raw.get('port'));
   if (portList.length > 1 && portList.length !== count) {
-    throw new InputError(
-      `could not match ${portList.length} port numbers to ${count} hosts (port="${raw.get('port')}")`,
-    );
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `could not match ${portList.length} port numbers to ${count} hosts (port="${raw.get('port')}")`,
+    });
   }
   const hosts: HostEntry[] = [];
   for (let i = 0; i < count; i++) {
     const hostaddr = hostaddrs[i] ?? '';
     let host = hostNames[i] ?? '';
     if (hostaddr !== '' && isIP(hostaddr) === 0) {
-      throw new InputError(`could not parse network address "${hostaddr}" of connection option "hostaddr"`);
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `could not parse network address "${hostaddr}" of connection option "hostaddr"`,
+      });
     }
     if (host === '' && hostaddr === '') host = DEFAULT_SOCKET_DIR;
     const portText = portList.length === 1 ? portList[0]! : (portList[i] ?? '');
@@ -520,10 +542,14 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
       try {
         n = parseIntParam(portText, 'port');
       } catch {
-        throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
+        throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+          detail: `invalid port number: "${portText}" for connection option "port"`,
+        });
       }
       if (n < 1 || n > 65535)
-        throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
+        throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+          detail: `invalid port number: "${portText}" for connection option "port"`,
+        });
       port = n;
     }
     hosts.push(hostaddr === '' ? { host, port } : { host, hostaddr, port });
@@ -550,7 +576,9 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
     keepalives: raw.has('keepalives') ? parseBoolInt(raw.get('keepalives')!, 'keepalives') : true,
   };
   if (raw.has('sslsni') && !/^[01]$/.test(raw.get('sslsni')!)) {
-    throw new InputError(`invalid sslsni value: "${raw.get('sslsni')}" (expected 0 or 1)`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid sslsni value: "${raw.get('sslsni')}" (expected 0 or 1)`,
+    });
   }
   const pw = raw.get('password');
   if (pw !== undefined && pw !== '') ci.password = pw;
@@ -590,19 +618,26 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
   if (gss !== undefined) {
     const g = oneOf(gss, ['disable', 'prefer', 'require'] as const, 'gssencmode');
     if (g === 'require')
-      throw new InputError('gssencmode value "require" is not supported: Pharos has no GSSAPI');
+      throw pharosError('PHAROS_CONNINFO_VALUE_UNSUPPORTED', {
+        detail: 'gssencmode value "require" is not supported: Pharos has no GSSAPI',
+      });
     ci.gssencmode = g;
   }
   const cb = nonEmpty('channel_binding');
   if (cb !== undefined) {
     const c = oneOf(cb, ['disable', 'prefer', 'require'] as const, 'channel_binding');
-    if (c === 'require') throw new InputError('channel_binding value "require" is not supported by Pharos');
+    if (c === 'require')
+      throw pharosError('PHAROS_CONNINFO_VALUE_UNSUPPORTED', {
+        detail: 'channel_binding value "require" is not supported by Pharos',
+      });
     ci.channelBinding = c;
   }
   const src = nonEmpty('source_address');
   if (src !== undefined) {
     if (isIP(src) === 0) {
-      throw new InputError(`invalid source_address value: "${src}" (expected an IPv4 or IPv6 address)`);
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `invalid source_address value: "${src}" (expected an IPv4 or IPv6 address)`,
+      });
     }
     ci.sourceAddress = src;
   }

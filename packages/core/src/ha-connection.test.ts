@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { pino } from 'pino';
-import { ConfigError, ConnectError } from './errors.js';
+import { ConfigError, ConnectError } from './errors/index.js';
 import {
   DeadlineError,
   HaConnection,
@@ -89,8 +89,8 @@ describe('isFailoverError', () => {
     { code: 'ETIMEDOUT' },
     new Error('Connection terminated unexpectedly'),
     new Error('Connection terminated'),
-    new DeadlineError('x'),
-    new SessionDroppedError('x'),
+    new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: 'x' }),
+    new SessionDroppedError(),
     new NoHostError('x', true),
   ];
   const no: unknown[] = [
@@ -100,7 +100,8 @@ describe('isFailoverError', () => {
     { code: '57014' },
     new Error('syntax error'),
     new NoHostError('x', false),
-    new ConnectError('x'),
+    new ConnectError('PHAROS_CONNECT_CLOSED', 'x'),
+
     null,
     'ECONNRESET',
   ];

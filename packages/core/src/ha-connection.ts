@@ -87,7 +87,9 @@ import {
   parseConninfo,
   passwordFromPassfile,
 } from './conninfo.js';
-import { ConfigError, ConnectError, messageOf } from './errors.js';
+import { ERRORS } from './errors/catalog.js';
+import { errorMessage, fillTemplate, type ParamsOf, type ParamValue, pharosError } from './errors/create.js';
+import { ConnectError, messageOf } from './errors/kinds.js';
 
 /** Options of {@link HaConnection}. */
 export interface HaConnectionOptions {
@@ -125,16 +127,35 @@ export interface HaTransaction {
 }
 
 /** A query or selection ran past its deadline; the session was dropped. A failover-class error. */
-export class DeadlineError extends ConnectError {}
+export class DeadlineError extends ConnectError {
+  constructor(
+    code: 'PHAROS_CONNECT_STATEMENT_DEADLINE',
+    params: ParamsOf<'PHAROS_CONNECT_STATEMENT_DEADLINE'>,
+  );
+  constructor(code: 'PHAROS_CONNECT_SELECT_DEADLINE', params: ParamsOf<'PHAROS_CONNECT_SELECT_DEADLINE'>);
+  constructor(
+    code: 'PHAROS_CONNECT_STATEMENT_DEADLINE' | 'PHAROS_CONNECT_SELECT_DEADLINE',
+    params: Record<string, ParamValue>,
+  ) {
+    super(code, fillTemplate(ERRORS[code].message, params));
+  }
+}
 
 /** The session was dropped (deadline, failover error, server termination) while a transaction still used it. A failover-class error. */
-export class SessionDroppedError extends ConnectError {}
+export class SessionDroppedError extends ConnectError {
+  constructor() {
+    super('PHAROS_CONNECT_SESSION_DROPPED', errorMessage('PHAROS_CONNECT_SESSION_DROPPED'));
+  }
+}
 
-/** Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...). */
+/**
+ * Selection failed on every host (`hosts`: each host and why, `; `-separated). `retryable` is
+ * false when every host refused us for a client-side reason (authentication...).
+ */
 export class NoHostError extends ConnectError {
   readonly retryable: boolean;
-  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(hosts: string, retryable: boolean, options?: { cause?: unknown }) {
+    super('PHAROS_CONNECT_NO_HOST', errorMessage('PHAROS_CONNECT_NO_HOST', { hosts }), options);
     this.retryable = retryable;
   }
 }
@@ -202,9 +223,13 @@ function readRequired(path: string, what: string, key: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`${what} file "${path}" (${key}) cannot be read: ${messageOf(err)}`, {
-      cause: err,
-    });
+    throw pharosError(
+      'PHAROS_TLS_FILE_UNREADABLE',
+      { what, path, key, reason: messageOf(err) },
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -222,9 +247,7 @@ function checkKeyPermissions(path: string): void {
   const mode = Number(st.mode);
   const uid = typeof process.geteuid === 'function' ? process.geteuid() : -1;
   if ((st.uid === uid && (mode & 0o077) !== 0) || (st.uid === 0 && (mode & 0o037) !== 0)) {
-    throw new ConfigError(
-      `private key file "${path}" (sslkey) has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root`,
-    );
+    throw pharosError('PHAROS_TLS_KEY_PERMISSIONS', { path });
   }
 }
 
@@ -239,9 +262,7 @@ function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     const def = join(dir, 'root.crt');
     m.ca = readOptional(def);
     if (!m.ca && (ci.sslmode === 'verify-ca' || ci.sslmode === 'verify-full')) {
-      throw new ConfigError(
-        `root certificate file "${def}" does not exist; either provide the file (sslrootcert) or change sslmode to disable server certificate verification`,
-      );
+      throw pharosError('PHAROS_TLS_ROOT_CERT_MISSING', { path: def });
     }
   }
   if (ci.sslmode === 'verify-full') m.verify = 'full';
@@ -274,9 +295,13 @@ function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
       if (blocks.length === 0) throw new Error(`no PEM ${what} in it`);
       if (key !== 'sslcrl') for (const b of blocks) new X509Certificate(b);
     } catch (err) {
-      throw new ConfigError(`${what} file "${path}" (${key}) is not usable: ${messageOf(err)}`, {
-        cause: err,
-      });
+      throw pharosError(
+        'PHAROS_TLS_FILE_UNUSABLE',
+        { what, path: String(path), key, reason: messageOf(err) },
+        {
+          cause: err,
+        },
+      );
     }
   };
   const CERT_PEM = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
@@ -293,11 +318,15 @@ function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     try {
       createPrivateKey(m.key);
     } catch (err) {
-      throw new ConfigError(
-        `private key file "${ci.sslkey ?? join(dir, 'postgresql.key')}" (sslkey) is not usable: ${messageOf(err)}`,
+      throw pharosError(
+        'PHAROS_TLS_FILE_UNUSABLE',
         {
-          cause: err,
+          what: 'private key',
+          path: ci.sslkey ?? join(dir, 'postgresql.key'),
+          key: 'sslkey',
+          reason: messageOf(err),
         },
+        { cause: err },
       );
     }
   }
@@ -307,8 +336,9 @@ function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     const files = [ci.sslrootcert, ci.sslcert, ci.sslkey, ci.sslcrl]
       .filter((f) => f !== undefined)
       .join(', ');
-    throw new ConfigError(
-      `TLS files cannot be used (${files || '~/.postgresql defaults'}): ${messageOf(err)}`,
+    throw pharosError(
+      'PHAROS_TLS_FILES_UNUSABLE',
+      { files: files || '~/.postgresql defaults', reason: messageOf(err) },
       {
         cause: err,
       },
@@ -366,18 +396,18 @@ export class HaConnection {
       typeof options.conninfo === 'string' ? parseConninfo(options.conninfo, this.env) : options.conninfo;
     this.sourceAddress = options.sourceAddress ?? this.ci.sourceAddress;
     if (this.sourceAddress !== undefined && isIP(this.sourceAddress) === 0) {
-      throw new ConfigError(`source address "${this.sourceAddress}" is not an IP address`);
+      throw pharosError('PHAROS_CONNECT_SOURCE_ADDRESS_INVALID', { address: this.sourceAddress });
     }
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
     this.logger = options.logger;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
-        throw new ConfigError(`host "${h.host}": abstract Unix sockets are not supported`);
+        throw pharosError('PHAROS_CONNECT_ABSTRACT_SOCKET', { host: h.host });
       }
     }
     const enc = this.ci.clientEncoding;
     if (enc !== undefined && !/^(utf-?8|unicode|auto)$/i.test(enc)) {
-      throw new ConfigError(`client_encoding "${enc}" is not supported: Pharos always uses UTF8`);
+      throw pharosError('PHAROS_CONNECT_ENCODING_UNSUPPORTED', { encoding: enc });
     }
     this.tls = loadTls(this.ci, this.env.HOME || homedir());
   }
@@ -432,12 +462,12 @@ export class HaConnection {
       let open = true;
       const tx: HaTransaction = {
         query: async <R>(sql: string, params?: unknown[]) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           const r = await this.run(s, sql, params, deadlineAt);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         copyFrom: async (copySql, data) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           return this.copy(s, copySql, data, deadlineAt);
         },
       };
@@ -447,7 +477,7 @@ export class HaConnection {
         const c = await this.run(s, 'COMMIT', undefined, deadlineAt);
         open = false;
         if (c.command === 'ROLLBACK') {
-          throw new Error('COMMIT rolled the transaction back: a statement in it failed');
+          throw pharosError('PHAROS_INTERNAL_COMMIT_ROLLED_BACK');
         }
         return result;
       } catch (err) {
@@ -496,7 +526,7 @@ export class HaConnection {
   }
 
   private async ensure(deadlineAt: number): Promise<Session> {
-    if (this.closed) throw new ConnectError('connection is closed');
+    if (this.closed) throw pharosError('PHAROS_CONNECT_CLOSED');
     if (this.session && !this.session.dead) return this.session;
     const started = Date.now();
     let s: Session;
@@ -511,7 +541,7 @@ export class HaConnection {
     }
     if (this.closed) {
       destroySession(s);
-      throw new ConnectError('connection is closed');
+      throw pharosError('PHAROS_CONNECT_CLOSED');
     }
     this.session = s;
     this.lastIndex = s.index;
@@ -536,7 +566,7 @@ export class HaConnection {
     params: unknown[] | undefined,
     deadlineAt: number,
   ): Promise<pg.QueryResult> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const q = s.client.query(sql, params as unknown[]);
     return this.withDeadline(s, q, deadlineAt, sql);
   }
@@ -547,7 +577,7 @@ export class HaConnection {
     data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
     deadlineAt: number,
   ): Promise<number> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const stream = s.client.query(copyFromStream(copySql));
     const source =
       typeof data === 'string' || Buffer.isBuffer(data)
@@ -566,9 +596,11 @@ export class HaConnection {
         () => {
           this.drop(s, 'deadline exceeded');
           reject(
-            new DeadlineError(
-              `statement did not complete within its deadline on ${nameOf(s.entry)}:${s.entry.port}: ${what.slice(0, 60)}`,
-            ),
+            new DeadlineError('PHAROS_CONNECT_STATEMENT_DEADLINE', {
+              host: nameOf(s.entry),
+              port: s.entry.port,
+              statement: what.slice(0, 60),
+            }),
           );
         },
         Math.max(0, remaining),
@@ -621,9 +653,9 @@ export class HaConnection {
     }
     if (Date.now() >= deadlineAt) {
       if (fallback) destroySession(fallback);
-      throw new DeadlineError(
-        `no database host selected within the deadline (last tried ${this.describe(last)})`,
-      );
+      throw new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', {
+        detail: `last tried ${this.describe(last)}`,
+      });
     }
     return this.race(others, false, deadlineAt, fallback, first);
   }
@@ -711,10 +743,7 @@ export class HaConnection {
             if (!o.fatal) anyRetryable = true;
           }
         }
-        return new NoHostError(
-          `no database host available: ${parts.join('; ')}`,
-          fatalAt === undefined && anyRetryable,
-        );
+        return new NoHostError(parts.join('; '), fatalAt === undefined && anyRetryable);
       };
       const decide = () => {
         if (done) return;
@@ -762,7 +791,7 @@ export class HaConnection {
         () => {
           if (done) return;
           const e = failure();
-          finish(undefined, new DeadlineError(`no database host selected within the deadline: ${e.message}`));
+          finish(undefined, new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: e.message }));
         },
         Math.max(0, deadlineAt - Date.now()),
       );
@@ -833,7 +862,7 @@ export class HaConnection {
         q,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new ConnectError('timeout expired while checking target_session_attrs')),
+            () => reject(pharosError('PHAROS_CONNECT_SESSION_ATTRS_TIMEOUT')),
             Math.max(0, limitAt - Date.now()),
           );
         }),
@@ -924,9 +953,9 @@ export class HaConnection {
         reject(err);
       };
       const onAbort = () =>
-        fail(new ConnectError(`connection attempt to ${nameOf(entry)}:${entry.port} abandoned`));
+        fail(pharosError('PHAROS_CONNECT_ABANDONED', { host: nameOf(entry), port: entry.port }));
       const timer = setTimeout(
-        () => fail(new ConnectError(`timeout expired connecting to ${nameOf(entry)}:${entry.port}`)),
+        () => fail(pharosError('PHAROS_CONNECT_TIMEOUT', { host: nameOf(entry), port: entry.port })),
         Math.max(0, limitAt - Date.now()),
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,7 +1,8 @@
 /**
  * @pharos/core — what every stage shares, and nothing of a stage itself:
- * errors, logging, libpq connection strings (conninfo), the HA connection
- * that follows the primary through failovers (ha-connection), host
+ * errors (a catalogue of codes), settings files, logging, libpq connection
+ * strings (conninfo), the HA connection that follows the primary through
+ * failovers (ha-connection) and the query surface over it (query), host
  * identity, and the PKI (pki/: CA, certificates, CSRs, CRLs, key files).
  *
  * Contract: depends on no other @pharos package. Consumers import the
@@ -10,7 +11,9 @@
  * the same API for readers and tools.
  */
 export * from './conninfo.js';
-export * from './errors.js';
+export * from './errors/index.js';
 export * from './ha-connection.js';
 export * from './host-identity.js';
 export * from './log.js';
+export * from './query.js';
+export * from './settings/index.js';

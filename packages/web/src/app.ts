@@ -25,7 +25,7 @@ import { registerServerRoutes } from './api/server.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
-import type { Backend } from './backend.js';
+import type { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
 import { loadVendorFiles } from './ui/vendor.js';
@@ -34,8 +34,8 @@ import { loadVendorFiles } from './ui/vendor.js';
 export interface AppDeps {
   /** TLS certificate chain and private key (PEM). */
   tls: { cert: Buffer; key: Buffer };
-  /** The service connection to the backend. */
-  db: Backend;
+  /** The service connections to the backend. */
+  db: BackendPool;
   authenticator: LoginAuthenticator;
   logger: Logger;
   version: string;

@@ -17,10 +17,11 @@
 import { runAgentJobs } from '@pharos/backend/jobs/run-jobs';
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
+import type { Queryable } from '@pharos/core/query';
 import { ProbeSettings } from '../monitor/probe-settings.js';
 import type { ProbeFailure } from '../monitor/sink.js';
 import type { Probe } from '../probes/types.js';
-import { ProbeLogQueue, type Queryable, readProbeConfig, syncCatalog } from './backend-sync.js';
+import { ProbeLogQueue, readProbeConfig, syncCatalog } from './backend-sync.js';
 
 /** Options of {@link BackendLink}. */
 export interface BackendLinkOptions {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { HaTransaction } from '@pharos/core/ha-connection';
 import { createLogger } from '@pharos/core/log';
+import type { Transactional } from '@pharos/core/query';
 import { sleep } from '../schedule/ticker.js';
 import { Spool } from '../spool/spool.js';
 import { copyTextRow, escapeCopyText } from './copy-text.js';
-import type { TransactionRunner } from './ship-batch.js';
 import { Shipper } from './shipper.js';
 
 const logger = createLogger('ship-test', { level: 'silent' });
@@ -43,7 +43,7 @@ describe('COPY text encoding', () => {
  * acknowledgement of a commit; reports a server identity (`server` stands for
  * the address: change it to simulate a failover).
  */
-class FakeBackend implements TransactionRunner {
+class FakeBackend implements Transactional {
   readonly stored = new Map<string, number[]>();
   loseNextAck = 0;
   failNext = 0;

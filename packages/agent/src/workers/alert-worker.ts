@@ -13,13 +13,13 @@
  * the database functions' doing (docs/alerts.md); this file only schedules.
  */
 
-import type { QueryRunner } from '@pharos/backend/alerts/db';
 import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { parseConninfo } from '@pharos/core/conninfo';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha-connection';
 import type { Logger } from '@pharos/core/log';
+import type { Queryable } from '@pharos/core/query';
 import { type AgentConfig, backendConninfo } from '../config.js';
 
 /** Options of {@link startAlertWorker}. */
@@ -35,7 +35,7 @@ export interface AlertWorkerOptions {
    * agent that does no alert work holds no extra backend session; default:
    * the evaluation connection.
    */
-  control?: QueryRunner;
+  control?: Queryable;
 }
 
 /** What the worker does now. */

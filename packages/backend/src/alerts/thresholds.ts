@@ -44,3 +44,10 @@ export function stateFor(value: number | null, t: Thresholds): AlertState {
   if (over(t.low)) return 'low';
   return 'none';
 }
+/** The field a thresholds problem is about: the operator, a threshold that is not a number, or all three (order). */
+export function thresholdsField(t: Record<'operator' | 'low' | 'medium' | 'high', unknown>): string {
+  if (t.operator !== '>' && t.operator !== '<') return 'operator';
+  for (const k of ['low', 'medium', 'high'] as const)
+    if (typeof t[k] !== 'number' || !Number.isFinite(t[k])) return k;
+  return 'thresholds';
+}

@@ -13,18 +13,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 
 /** One migration file. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
-}
-
-/** The minimal query surface migrations need (an `HaTransaction` or a `pg` client). */
-export interface SqlRunner {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
 /** Group roles the schema grants to (docs/reference/pem-facts.md §3; pem_web is Pharos's web service group). */
@@ -39,13 +35,17 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
   const migrations = files.map((file) => {
     const m = /^(\d{3})_([a-z0-9_]+)\.sql$/.exec(file);
-    if (!m) throw new ConfigError(`migration file name '${file}' in ${dir} is not NNN_name.sql`);
+    if (!m) throw pharosError('PHAROS_SCHEMA_MIGRATION_NAME', { file, dir });
     return { version: Number(m[1]), name: m[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
   });
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1)
-      throw new ConfigError(`migration ${m.version} (${m.name}) out of sequence: expected ${i + 1}`);
+      throw pharosError('PHAROS_SCHEMA_MIGRATION_SEQUENCE', {
+        version: m.version,
+        name: m.name,
+        expected: i + 1,
+      });
   });
   return migrations;
 }
@@ -86,7 +86,7 @@ export interface MigrateResult {
  * than this Pharos (a downgrade is refused).
  */
 export async function migrate(
-  transaction: <T>(fn: (tx: SqlRunner) => Promise<T>) => Promise<T>,
+  transaction: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>,
   migrations: Migration[] = loadMigrations(),
 ): Promise<MigrateResult> {
   const applied: Migration[] = [];
@@ -98,9 +98,7 @@ export async function migrate(
         'SELECT pg_is_in_recovery() AS r, current_database() AS db',
       );
       if (rec.rows[0]!.r) {
-        throw new PharosError(
-          'refusing to migrate: the server is a standby (pg_is_in_recovery() is true); run the migration on the primary',
-        );
+        throw pharosError('PHAROS_SCHEMA_ON_STANDBY');
       }
       await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
       await tx.query(CREATE_GROUP_ROLES_SQL);
@@ -114,9 +112,7 @@ export async function migrate(
       if (before < 0) before = current;
       const newest = migrations.at(-1)?.version ?? 0;
       if (current > newest) {
-        throw new PharosError(
-          `database schema version ${current} is newer than this Pharos (${newest}); upgrade Pharos instead`,
-        );
+        throw pharosError('PHAROS_SCHEMA_NEWER', { current, newest });
       }
       const next = migrations.find((m) => m.version === current + 1);
       if (!next) return current;

@@ -4,7 +4,7 @@
  * (pem.notification_delivery, pem.notification_attempt in 005_alerts.sql);
  * a failed notification can be queued again.
  */
-import type { QueryRunner } from '../alerts/db.js';
+import type { Queryable } from '@pharos/core/query';
 
 /** Filters of {@link listDeliveries}. */
 export interface DeliveryFilter {
@@ -17,7 +17,7 @@ export interface DeliveryFilter {
 
 /** Notifications, newest first (no payload secrets: the context only). */
 export async function listDeliveries(
-  db: QueryRunner,
+  db: Queryable,
   f: DeliveryFilter = {},
 ): Promise<Record<string, unknown>[]> {
   return (
@@ -43,7 +43,7 @@ export async function listDeliveries(
  * follows until the test is delivered or an attempt failed.
  */
 export async function getDelivery(
-  db: QueryRunner,
+  db: Queryable,
   id: number,
 ): Promise<{ delivery: Record<string, unknown>; attempts: Record<string, unknown>[] } | undefined> {
   const delivery = (await db.query('SELECT * FROM pem.notification_delivery WHERE id = $1', [id])).rows[0];
@@ -52,13 +52,13 @@ export async function getDelivery(
 }
 
 /** The attempts of notification `id`, in order. */
-export async function deliveryAttempts(db: QueryRunner, id: number): Promise<Record<string, unknown>[]> {
+export async function deliveryAttempts(db: Queryable, id: number): Promise<Record<string, unknown>[]> {
   return (
     await db.query('SELECT * FROM pem.notification_attempt WHERE outbox_id = $1 ORDER BY attempt', [id])
   ).rows;
 }
 
 /** Queues failed notification `id` again; resolves false when it is not failed. */
-export async function requeueDelivery(db: QueryRunner, id: number): Promise<boolean> {
+export async function requeueDelivery(db: Queryable, id: number): Promise<boolean> {
   return (await db.query<{ ok: boolean }>('SELECT pem.requeue_notification($1) AS ok', [id])).rows[0]!.ok;
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import type { LabProcess } from './processes.js';
 
 /** Shape of lab.json. Times are ISO-8601 strings. */
@@ -33,9 +33,7 @@ export function readState(dir: string): LabState | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LabState;
   } catch (err) {
-    throw new ConfigError(
-      `lab state ${path} is unreadable (${(err as Error).message}); remove it after checking no lab process runs`,
-    );
+    throw pharosError('PHAROS_LAB_STATE_UNREADABLE', { path, reason: (err as Error).message });
   }
 }
 

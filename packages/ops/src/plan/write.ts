@@ -4,13 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { Plan } from './types.js';
 
 async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) throw new InputError(`--out ${dir}: exists and is not a directory`);
+    if (!s.isDirectory()) throw pharosError('PHAROS_PLAN_OUT_NOT_DIRECTORY', { dir });
     return (await readdir(dir)).length === 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
@@ -33,13 +33,11 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
 export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
   const target = resolve(outDir);
   if (!(await isEmptyDirOrMissing(target))) {
-    throw new InputError(
-      `--out ${outDir}: exists and is not empty; a plan is never written over another (it holds the CA)`,
-    );
+    throw pharosError('PHAROS_PLAN_OUT_NOT_EMPTY', { dir: outDir });
   }
   const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
-    throw new InputError(`--out ${outDir}: cannot create it: ${messageOf(err)}`, { cause: err });
+    throw pharosError('PHAROS_PLAN_OUT_UNCREATABLE', { dir: outDir, reason: messageOf(err) }, { cause: err });
   });
   try {
     for (const f of plan.files) {

@@ -4,17 +4,11 @@
  * malformed data defensively, so a file with several kinds of problem gets
  * every problem reported at once, alongside the schema's.
  */
+import { show } from '@pharos/core/settings';
 import { cidrProblem, ipVersion } from './address.js';
 import { ARCHITECTURES } from './types.js';
 
 type Raw = Record<string, unknown>;
-
-/** Shows a value in a message: strings in single quotes, everything else as JSON. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === undefined) return 'nothing';
-  return JSON.stringify(value);
-}
 
 function obj(value: unknown): Raw | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;

@@ -1,12 +1,25 @@
 /**
  * Topology validation: schema (structure, types, unknown fields, defaults)
- * plus value rules, every problem reported at once.
+ * plus value rules, every problem reported at once, through the settings
+ * loader (@pharos/core/settings).
  */
-import { InputError } from '@pharos/core/errors';
+import { parseSettings, type SettingsFile, settingsProblems } from '@pharos/core/settings';
 import { valueProblems } from './checks.js';
-import { schemaProblems } from './issues.js';
 import { type ParsedTopology, topologySchema } from './schema.js';
 import type { Architecture, Topology } from './types.js';
+
+/** The topology as a settings file: an input of `pharos plan` (InputError, exit code 2). */
+export const TOPOLOGY_FILE: SettingsFile<typeof topologySchema> = {
+  what: 'topology',
+  schema: topologySchema,
+  codes: {
+    unreadable: 'PHAROS_TOPOLOGY_UNREADABLE',
+    notYaml: 'PHAROS_TOPOLOGY_NOT_YAML',
+    unusable: 'PHAROS_TOPOLOGY_YAML_UNUSABLE',
+    invalid: 'PHAROS_TOPOLOGY_INVALID',
+  },
+  rawProblems: valueProblems,
+};
 
 /**
  * Every problem of raw topology data (the parsed YAML), as messages that each
@@ -16,16 +29,11 @@ import type { Architecture, Topology } from './types.js';
  * in docs/topology.md ("Validation").
  */
 export function topologyProblems(data: unknown): string[] {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return ['(top level): expected a mapping of topology fields'];
-  }
-  const parsed = topologySchema.safeParse(data);
-  const fromSchema = parsed.success ? [] : schemaProblems(parsed.error.issues, data);
-  return [...fromSchema, ...valueProblems(data)];
+  return settingsProblems(TOPOLOGY_FILE, data);
 }
 
 /** Fills the defaults that depend on other fields (PGDG paths of RHEL 9, as in the reference). */
-function normalise(p: ParsedTopology): Topology {
+export function normalise(p: ParsedTopology): Topology {
   const v = p.postgres.version;
   return {
     ...p,
@@ -45,14 +53,9 @@ function normalise(p: ParsedTopology): Topology {
  *
  * @param data the parsed document
  * @param source where it came from (a path), for the error message
- * @throws InputError (exit code 2) listing every problem, one per line:
+ * @throws InputError PHAROS_TOPOLOGY_INVALID (exit code 2) listing every problem, one per line:
  *   `<source>: invalid topology (N problems):\n  - <problem>\n  - ...`
  */
 export function validateTopology(data: unknown, source: string): Topology {
-  const problems = topologyProblems(data);
-  if (problems.length > 0) {
-    const head = `${source}: invalid topology (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
-    throw new InputError([head, ...problems.map((p) => `  - ${p}`)].join('\n'));
-  }
-  return normalise(topologySchema.parse(data));
+  return normalise(parseSettings(TOPOLOGY_FILE, data, source));
 }

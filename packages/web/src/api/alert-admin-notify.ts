@@ -25,10 +25,12 @@ import {
   testWebhook,
   type WebhookInput,
 } from '@pharos/backend/notify/admin-targets';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry } from '../backend.js';
+import { withFailoverRetry } from '../backend.js';
 import { webhookBodySchema } from './alert-admin-schemas.js';
 
 const idParams = {
@@ -39,7 +41,11 @@ const idParams = {
 const tags = ['notifications'];
 
 /** Registers the webhook, email, SMTP and delivery routes on `app`. */
-export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerAlertNotifyAdminRoutes(
+  app: FastifyInstance,
+  db: Queryable,
+  store: SessionStore,
+): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
 
@@ -74,10 +80,11 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
   app.delete<{ Params: { id: number } }>(
     '/api/alert-admin/webhooks/:id',
     { schema: { tags, params: idParams }, preHandler: admin },
-    async (req, reply) =>
-      (await deleteWebhook(db, req.params.id))
-        ? { deleted: req.params.id }
-        : reply.code(404).send({ error: `there is no webhook ${req.params.id}` }),
+    async (req) => {
+      if (!(await deleteWebhook(db, req.params.id)))
+        throw pharosError('PHAROS_WEBHOOK_NOT_FOUND', { id: req.params.id });
+      return { deleted: req.params.id };
+    },
   );
   app.post<{ Params: { id: number } }>(
     '/api/alert-admin/webhooks/:id/test',
@@ -168,12 +175,13 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
       },
       preHandler: session,
     },
-    async (req, reply) => {
+    async (req) => {
       const d = await withFailoverRetry(() => getDelivery(db, req.params.id), {
         logger: req.log,
         what: 'get delivery',
       });
-      return d ?? reply.code(404).send({ error: `there is no notification ${req.params.id}` });
+      if (!d) throw pharosError('PHAROS_DELIVERY_NOT_FOUND', { id: req.params.id });
+      return d;
     },
   );
   app.get<{ Params: { id: number } }>(
@@ -188,9 +196,9 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
   app.post<{ Params: { id: number } }>(
     '/api/alert-admin/deliveries/:id/requeue',
     { schema: { tags, params: idParams }, preHandler: admin },
-    async (req, reply) =>
-      (await requeueDelivery(db, req.params.id))
-        ? { requeued: req.params.id }
-        : reply.code(409).send({ error: 'only failed deliveries can be requeued' }),
+    async (req) => {
+      if (!(await requeueDelivery(db, req.params.id))) throw pharosError('PHAROS_DELIVERY_NOT_FAILED');
+      return { requeued: req.params.id };
+    },
   );
 }

@@ -21,10 +21,12 @@ import {
   saveTemplate,
   type TemplateInput,
 } from '@pharos/backend/alerts/admin-templates';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry } from '../backend.js';
+import { withFailoverRetry } from '../backend.js';
 import { alertPatchSchema } from './alert-admin-schemas.js';
 
 const idParams = {
@@ -34,7 +36,7 @@ const idParams = {
 } as const;
 
 /** Registers the alert and template routes on `app`. */
-export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerAlertAdminRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
   const read = <T>(
@@ -94,9 +96,10 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
       schema: { summary: 'One alert with its recent history', tags: ['alerts'], params: idParams },
       preHandler: session,
     },
-    async (req, reply) => {
+    async (req) => {
       const a = await read('get alert', req.log, () => getAlert(db, req.params.id));
-      return a ?? reply.code(404).send({ error: `there is no alert ${req.params.id}` });
+      if (!a) throw pharosError('PHAROS_ALERT_NOT_FOUND', { id: req.params.id });
+      return a;
     },
   );
 
@@ -131,9 +134,10 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
       },
       preHandler: admin,
     },
-    async (req, reply) => {
+    async (req) => {
       const ok = await acknowledgeAlert(db, req.params.id, req.pharosSession!.roleName, req.body?.note);
-      return ok ? { acknowledged: true } : reply.code(409).send({ error: 'the alert is not raised' });
+      if (!ok) throw pharosError('PHAROS_ALERT_NOT_RAISED');
+      return { acknowledged: true };
     },
   );
 

@@ -10,7 +10,8 @@
  * has it; otherwise each alert's last change from pem.alert, newest first
  * (cleared ones, state none, included).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
 /** Alert levels (pem.alert.state other than none), most severe first. */
 export const ALERT_LEVELS = ['high', 'medium', 'low'] as const;
@@ -164,7 +165,7 @@ export function countByLevel(alerts: readonly { state: string }[]): AlertCounts 
  * Reads current alerts and the `limit` most recent changes (two statements,
  * each retried once on a failover-class error). Throws BackendFailingOverError.
  */
-export async function readAlerts(db: Backend, limit: number, logger?: LogSink): Promise<AlertsAnswer> {
+export async function readAlerts(db: Queryable, limit: number, logger?: LogSink): Promise<AlertsAnswer> {
   const run = <R>(sql: string, params: unknown[], what: string) =>
     withFailoverRetry(
       async () => (await db.query<R>(sql, params, { deadlineMs: STATEMENT_DEADLINE_MS })).rows,

@@ -2,10 +2,11 @@
  * `GET /api/alerts?limit=` (any logged-in user): current alerts by level and
  * the history of state changes, see {@link readAlerts}.
  */
+
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { readAlerts } from './alerts-query.js';
 import { alertCountsSchema, authErrorResponses } from './schemas.js';
 
@@ -61,7 +62,7 @@ const alertsAnswerSchema = {
 } as const;
 
 /** Registers GET /api/alerts on `app`. */
-export function registerAlertsRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerAlertsRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   app.get<{ Querystring: { limit?: number } }>(
     '/api/alerts',
     {

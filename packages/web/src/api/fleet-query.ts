@@ -16,12 +16,13 @@
  * per agent, per server and in total. The backend writes the answer's JSON
  * itself ({@link readFleetJson}); the types below describe it.
  */
+import type { Queryable } from '@pharos/core/query';
 import {
   OVERVIEW_FIELDS,
   type OverviewProbe,
   type OverviewValue,
 } from '../../ui/contract/overview-fields.js';
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import type { AlertCounts } from './alerts-query.js';
 
 /** The probes of {@link OVERVIEW_FIELDS} (contract/overview-fields.ts: the columns kept of each). */
@@ -186,7 +187,7 @@ SELECT json_build_object(
  * statement (one snapshot), retried once on a failover-class error. Throws
  * BackendFailingOverError when the backend stays unavailable.
  */
-export async function readFleetJson(db: Backend, logger?: LogSink): Promise<string> {
+export async function readFleetJson(db: Queryable, logger?: LogSink): Promise<string> {
   const rows = await withFailoverRetry(
     async () =>
       (

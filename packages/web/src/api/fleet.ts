@@ -5,16 +5,17 @@
  * 503 `{"error":"backend is failing over"}` when the backend does not answer
  * after one retry.
  */
+
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { createFleetCache } from './fleet-cache.js';
 import { readFleetJson } from './fleet-query.js';
 import { authErrorResponses, fleetSchema } from './schemas.js';
 
 /** Registers GET /api/fleet on `app`. */
-export function registerFleetRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerFleetRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const fleet = createFleetCache((logger) => readFleetJson(db, logger));
   app.get(
     '/api/fleet',

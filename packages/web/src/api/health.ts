@@ -6,15 +6,20 @@
  * decides what to do with it. Reveals no data beyond the backend's address.
  */
 import { messageOf } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
-import { type Backend, isBackendUnavailable } from '../backend.js';
+import { isBackendUnavailable } from '../backend.js';
 import { healthSchema } from './schemas.js';
 
 /** Deadline of the health check's statement, in milliseconds. */
 export const HEALTH_DEADLINE_MS = 3000;
 
 /** Registers GET /api/health on `app`. `version` is this instance's Pharos version. */
-export function registerHealthRoute(app: FastifyInstance, db: Backend, version: string): void {
+export function registerHealthRoute(
+  app: FastifyInstance,
+  db: Queryable & { readonly current?: { host: string; port: number } | undefined },
+  version: string,
+): void {
   app.get(
     '/api/health',
     { schema: { summary: 'Instance and backend health', response: { 200: healthSchema } } },

@@ -5,8 +5,9 @@
  * object (a field set to its default stays stored). Only the logged-in role's
  * own row is ever read or written.
  */
+import type { Queryable } from '@pharos/core/query';
 import type { TimeRangeId } from '../../ui/contract/time-ranges.js';
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
 /** A preference set as the API shows it (always complete). */
 export interface Preferences {
@@ -37,7 +38,7 @@ export function withDefaults(stored: Record<string, unknown> | undefined): Prefe
 }
 
 /** Reads `role`'s preferences (defaults when none are stored). Throws BackendFailingOverError. */
-export async function readPreferences(db: Backend, role: string, logger?: LogSink): Promise<Preferences> {
+export async function readPreferences(db: Queryable, role: string, logger?: LogSink): Promise<Preferences> {
   const rows = await withFailoverRetry(
     async () =>
       (
@@ -58,7 +59,7 @@ export async function readPreferences(db: Backend, role: string, logger?: LogSin
  * repeat, so it gets the failover retry. Throws BackendFailingOverError.
  */
 export async function updatePreferences(
-  db: Backend,
+  db: Queryable,
   role: string,
   change: Partial<Preferences>,
   logger?: LogSink,

@@ -7,11 +7,12 @@
  *   CSRF token (403 without). Readers (pem_user) may change their own
  *   preferences: they are the user's, not the monitored system's.
  */
+
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { TIME_RANGE_IDS } from '../../ui/contract/time-ranges.js';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { type Preferences, readPreferences, updatePreferences } from './preferences-store.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 
@@ -53,7 +54,7 @@ export const preferencesPatchSchema = {
 } as const;
 
 /** Registers GET and PATCH /api/preferences on `app`. */
-export function registerPreferencesRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerPreferencesRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const withSession = requireSession(store);
   app.get(
     '/api/preferences',

@@ -2,10 +2,11 @@
  * `GET /api/probe-log?limit=&serverId=&probe=&before=` (any logged-in user):
  * recent probe failures, newest first, see {@link readProbeLog}.
  */
+
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { readProbeLog } from './probe-log-query.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 import { NAME_PATTERN } from './series-schemas.js';
@@ -34,7 +35,7 @@ interface ProbeLogQuery {
 }
 
 /** Registers GET /api/probe-log on `app`. */
-export function registerProbeLogRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerProbeLogRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   app.get<{ Querystring: ProbeLogQuery }>(
     '/api/probe-log',
     {

@@ -10,7 +10,8 @@
  * database_stats.xact_commit (counter), connections_by_state.connections per
  * state (gauge), replication_lag.lag_bytes per standby (gauge).
  */
-import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, withFailoverRetry } from '../backend.js';
 import type { SeriesPlan } from './series-range.js';
 import { gaugeSql, rateSql } from './series-sql.js';
 
@@ -91,7 +92,7 @@ function round(x: number | null | undefined): number | null {
  * failover-class error) and lays the rows out on the plan's buckets.
  * Throws BackendFailingOverError when the backend stays unavailable.
  */
-export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+export async function readSeries(db: Queryable, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
   const { plan } = req;
   const params: unknown[] = [
     req.serverId,

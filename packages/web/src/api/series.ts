@@ -5,10 +5,11 @@
  * from the rollup for long ranges (series-range.ts planSeries).
  * 400 on a bad range or name, 503 while the backend fails over.
  */
+
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { authErrorResponses, errorSchema } from './schemas.js';
 import { readSeries, type SeriesMode } from './series-query.js';
 import { parseRange, planSeries } from './series-range.js';
@@ -25,7 +26,7 @@ interface SeriesQuery {
 }
 
 /** Registers GET /api/servers/:id/series on `app`. */
-export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerSeriesRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
     '/api/servers/:id/series',
     {

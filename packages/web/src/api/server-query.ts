@@ -8,7 +8,8 @@
  * pemdata.latest (newest value per agent/server/probe/object, written by
  * pem.ingest_batch; a server rebound to another agent shows the newer values).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import type { LatestValue } from './fleet-query.js';
 
 /** Most objects of one probe returned by {@link readLatest} (probes cap large schemas to a top N anyway). */
@@ -70,7 +71,7 @@ const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;
 
 /** Reads server `id`; undefined when there is none. Throws BackendFailingOverError. */
 export async function readServerDetail(
-  db: Backend,
+  db: Queryable,
   id: number,
   logger?: LogSink,
 ): Promise<ServerDetail | undefined> {
@@ -100,7 +101,7 @@ export async function readServerDetail(
 
 /** The latest value of every object of `probe` on server `id` (at most {@link MAX_LATEST_OBJECTS}). */
 export async function readLatest(
-  db: Backend,
+  db: Queryable,
   id: number,
   probe: string,
   logger?: LogSink,

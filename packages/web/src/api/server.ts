@@ -6,10 +6,11 @@
  * - `GET /api/servers/:id/latest?probe=`: the latest value of every object of
  *   one probe (e.g. per-table statistics for the top-tables lists).
  */
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { authErrorResponses, errorSchema, latestValueSchema } from './schemas.js';
 import { NAME_PATTERN, serverIdParamsSchema } from './series-schemas.js';
 import { readLatest, readServerDetail } from './server-query.js';
@@ -54,7 +55,7 @@ const latestAnswerSchema = {
 } as const;
 
 /** Registers GET /api/servers/:id and GET /api/servers/:id/latest on `app`. */
-export function registerServerRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerServerRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const withSession = requireSession(store);
   app.get<{ Params: { id: number } }>(
     '/api/servers/:id',
@@ -67,9 +68,9 @@ export function registerServerRoutes(app: FastifyInstance, db: Backend, store: S
       },
       preHandler: withSession,
     },
-    async (request, reply) => {
+    async (request) => {
       const detail = await readServerDetail(db, request.params.id, request.log);
-      if (!detail) return reply.code(404).send({ error: `no server ${request.params.id}` });
+      if (!detail) throw pharosError('PHAROS_SERVER_NOT_FOUND', { id: request.params.id });
       return detail;
     },
   );

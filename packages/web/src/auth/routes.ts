@@ -12,7 +12,9 @@
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
  */
+import { pharosError } from '@pharos/core/errors';
 import type { FastifyInstance } from 'fastify';
+import { replyError } from '../api/errors.js';
 import {
   authErrorResponses,
   errorSchema,
@@ -64,11 +66,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
       const outcome = await deps.authenticator.authenticate(user, password);
       if (outcome.kind === 'bad-credentials') {
         request.log.info({ user }, 'login refused: wrong user name or password');
-        return reply.code(401).send({ error: 'wrong user name or password' });
+        return replyError(reply, pharosError('PHAROS_AUTH_BAD_CREDENTIALS'));
       }
       if (outcome.kind === 'not-member') {
         request.log.info({ user }, 'login refused: not a member of pem_admin or pem_user');
-        return reply.code(403).send({ error: 'this role is not a member of pem_admin or pem_user' });
+        return replyError(reply, pharosError('PHAROS_AUTH_NOT_MEMBER'));
       }
       // A new id at every login (no session fixation); the caller's previous session, if any, ends.
       const previous = sessionIdOf(request);

@@ -1,9 +1,16 @@
 /**
- * Turns zod issues into Pharos messages: `<field>: <problem> (<value>)`,
- * with the field written as in the file (`backends[1].address`).
+ * Turns zod issues into the problems of a settings file: `<field>: <problem>`
+ * naming the value, with the field written as in the file
+ * (`backends[1].address`), e.g. `port: 70000 is too big (must be at most 65535)`.
  */
 import type { z } from 'zod';
-import { show } from './checks.js';
+
+/** Shows a value in a message: strings in single quotes, everything else as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value);
+}
 
 /** Writes a path as the file spells it: `etcd[0].name`; the empty path is `(top level)`. */
 export function fieldName(path: readonly PropertyKey[]): string {
@@ -75,7 +82,11 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknow
         );
         break;
       default:
-        problems.push(`${field}: ${issue.message} (value ${show(value)})`);
+        problems.push(
+          issue.code === 'custom' && value !== undefined
+            ? `${field}: ${show(value)} ${issue.message}`
+            : `${field}: ${issue.message} (value ${show(value)})`,
+        );
     }
   }
   return problems;
