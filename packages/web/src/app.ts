@@ -9,12 +9,12 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '@pharos/core/log';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAlertAdminRoutes } from './api/alert-admin.js';
 import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
 import { registerClusterRoute } from './api/cluster.js';
-import { installErrorHandlers } from './api/errors.js';
+import { frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
@@ -45,6 +45,8 @@ export interface AppDeps {
   uiDir?: string;
   /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
   cluster?: ClusterStatusReader;
+  /** Sees every route as it is registered (tests and tools: the API contract). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Largest request body accepted, in bytes (login is the biggest: a name and a password). */
@@ -60,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, {
@@ -83,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
   app.addHook('onSend', async (_request, reply, payload) => {

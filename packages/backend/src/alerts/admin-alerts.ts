@@ -9,7 +9,10 @@
  */
 import { pharosError } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
+import type { AlertPatch } from './admin-shapes.js';
 import { type AlertOperator, thresholdsField, thresholdsProblem } from './thresholds.js';
+
+export type { AlertPatch } from './admin-shapes.js';
 
 /** A row of pem.alert_overview (snake_case, as the database returns it). */
 export type AlertRow = Record<string, unknown> & { id: number; template: string; state: string };
@@ -53,7 +56,7 @@ export async function getAlert(
   db: Queryable,
   id: number,
   historyLimit = 50,
-): Promise<(AlertRow & { history: unknown[] }) | undefined> {
+): Promise<(AlertRow & { history: Record<string, unknown>[] }) | undefined> {
   const r = await db.query<AlertRow>('SELECT * FROM pem.alert_overview WHERE id = $1', [id]);
   if (!r.rows[0]) return undefined;
   return { ...r.rows[0], history: await alertHistory(db, { alertId: id, limit: historyLimit }) };
@@ -70,27 +73,6 @@ export async function alertHistory(
     [f.alertId ?? null, Math.min(f.limit ?? 200, 5000)],
   );
   return r.rows;
-}
-
-/** What {@link updateAlert} may change (camelCase; omitted = unchanged). */
-export interface AlertPatch {
-  enabled?: boolean;
-  operator?: AlertOperator;
-  low?: number;
-  medium?: number;
-  high?: number;
-  /** Evaluation interval, seconds (> 0). */
-  intervalS?: number;
-  /** Overrides of the template's parameters (merged over them). */
-  params?: Record<string, unknown>;
-  notifyWebhooks?: boolean;
-  notifyEmail?: boolean;
-  /** Email group (null: the default group). */
-  emailGroupId?: number | null;
-  /** Reminder interval while raised, seconds (0 = none). */
-  reminderS?: number;
-  flapDetection?: boolean;
-  logEvaluations?: boolean;
 }
 
 const COLUMNS: Record<keyof AlertPatch, string> = {

@@ -7,27 +7,10 @@
  */
 import { pharosError } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
-import { type AlertOperator, thresholdsField, thresholdsProblem } from './thresholds.js';
+import type { TemplateInput } from './admin-shapes.js';
+import { thresholdsField, thresholdsProblem } from './thresholds.js';
 
-/** A template as saved. */
-export interface TemplateInput {
-  name: string;
-  level: 'agent' | 'server' | 'database';
-  /** SQL with $1 agent id, $2 server id, $3 object, $4 params; returns `value` (and optionally `detail`). */
-  sql: string;
-  operator: AlertOperator;
-  low: number;
-  medium: number;
-  high: number;
-  /** Default evaluation interval, seconds. */
-  intervalS: number;
-  description?: string;
-  unit?: string;
-  params?: Record<string, unknown>;
-  /** Bind to every agent/server when it registers. */
-  autoBind?: boolean;
-  probes?: string[];
-}
+export type { TemplateInput } from './admin-shapes.js';
 
 /** Every template, by level then name. */
 export async function listTemplates(db: Queryable): Promise<Record<string, unknown>[]> {
@@ -41,7 +24,7 @@ export async function listTemplates(db: Queryable): Promise<Record<string, unkno
  */
 export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<void> {
   if (!t.name?.trim()) throw pharosError('PHAROS_TEMPLATE_NAME_MISSING');
-  if (!['agent', 'server', 'database'].includes(t.level))
+  if (!['agent', 'server', 'database'].includes(t.level ?? ''))
     throw pharosError('PHAROS_TEMPLATE_LEVEL_INVALID', { name: t.name }, { field: 'level' });
   const problem = thresholdsProblem(t);
   if (problem)
@@ -50,7 +33,7 @@ export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<voi
       { name: t.name, problem },
       { field: thresholdsField(t) },
     );
-  if (!(Number.isInteger(t.intervalS) && t.intervalS > 0))
+  if (!(Number.isInteger(t.intervalS) && (t.intervalS ?? 0) > 0))
     throw pharosError('PHAROS_TEMPLATE_INTERVAL_INVALID', { name: t.name }, { field: 'intervalS' });
   const params = t.params ?? {};
   if (typeof params !== 'object' || Array.isArray(params))

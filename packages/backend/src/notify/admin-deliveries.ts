@@ -5,15 +5,9 @@
  * a failed notification can be queued again.
  */
 import type { Queryable } from '@pharos/core/query';
+import type { DeliveryFilter } from './admin-shapes.js';
 
-/** Filters of {@link listDeliveries}. */
-export interface DeliveryFilter {
-  status?: 'pending' | 'delivered' | 'failed';
-  channel?: 'webhook' | 'email';
-  webhookId?: number;
-  alertId?: number;
-  limit?: number;
-}
+export type { DeliveryFilter } from './admin-shapes.js';
 
 /** Notifications, newest first (no payload secrets: the context only). */
 export async function listDeliveries(

@@ -7,27 +7,10 @@
  */
 import { pharosError, sqlStateOf } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
+import type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 import { type Json, unknownPlaceholders } from './render.js';
 
-/** A webhook as saved (id absent = new). */
-export interface WebhookInput {
-  id?: number;
-  name: string;
-  url: string;
-  method?: 'POST' | 'PUT';
-  /** Header name -> value; undefined on an update = keep the stored headers. */
-  headers?: Record<string, string>;
-  /** JSON payload template with %Placeholder%s; null = the default payload. */
-  payloadTemplate?: Json | null;
-  enabled?: boolean;
-  onLow?: boolean;
-  onMedium?: boolean;
-  onHigh?: boolean;
-  onCleared?: boolean;
-  timeoutMs?: number;
-  maxRetries?: number;
-  tlsVerify?: boolean;
-}
+export type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 
 /** Webhooks without header values. */
 export async function listWebhooks(db: Queryable): Promise<Record<string, unknown>[]> {
@@ -39,7 +22,7 @@ export function checkWebhook(w: WebhookInput): void {
   if (!w.name?.trim()) throw pharosError('PHAROS_WEBHOOK_NAME_MISSING', {}, { field: 'name' });
   let u: URL;
   try {
-    u = new URL(w.url);
+    u = new URL(w.url ?? '');
   } catch {
     throw pharosError('PHAROS_WEBHOOK_URL_INVALID', { name: w.name }, { field: 'url' });
   }
@@ -58,7 +41,7 @@ export function checkWebhook(w: WebhookInput): void {
       );
   }
   if (w.payloadTemplate !== undefined && w.payloadTemplate !== null) {
-    const unknown = unknownPlaceholders(w.payloadTemplate);
+    const unknown = unknownPlaceholders(w.payloadTemplate as Json);
     if (unknown.length > 0)
       throw pharosError(
         'PHAROS_WEBHOOK_PLACEHOLDER_UNKNOWN',
@@ -98,7 +81,7 @@ async function uniqueName<T>(
  */
 export async function saveWebhook(db: Queryable, w: WebhookInput): Promise<number> {
   checkWebhook(w);
-  return uniqueName('PHAROS_WEBHOOK_NAME_TAKEN', w.name, () => writeWebhook(db, w));
+  return uniqueName('PHAROS_WEBHOOK_NAME_TAKEN', w.name ?? '', () => writeWebhook(db, w));
 }
 
 async function writeWebhook(db: Queryable, w: WebhookInput): Promise<number> {
@@ -153,20 +136,6 @@ export async function testWebhook(db: Queryable, id: number, requestedBy: string
   );
 }
 
-/** An email group as saved. */
-export interface EmailGroupInput {
-  id?: number;
-  name: string;
-  recipients: string[];
-  enabled?: boolean;
-  onLow?: boolean;
-  onMedium?: boolean;
-  onHigh?: boolean;
-  onCleared?: boolean;
-  subjectTemplate?: string | null;
-  bodyTemplate?: string | null;
-}
-
 /** Email groups. */
 export async function listEmailGroups(db: Queryable): Promise<Record<string, unknown>[]> {
   return (await db.query('SELECT * FROM pem.email_group ORDER BY name')).rows;
@@ -217,20 +186,6 @@ async function writeEmailGroup(db: Queryable, g: EmailGroupInput): Promise<numbe
   return g.id;
 }
 
-/** SMTP settings as saved. `password`: undefined = keep the stored one, null = none. */
-export interface SmtpInput {
-  enabled?: boolean;
-  host: string;
-  port: number;
-  security: 'starttls' | 'tls' | 'none';
-  userName?: string | null;
-  password?: string | null;
-  fromAddress: string;
-  tlsVerify?: boolean;
-  tlsCaPem?: string | null;
-  timeoutMs?: number;
-}
-
 /** The SMTP settings without the password (`password_set` tells whether one is stored), or undefined. */
 export async function getSmtpSettings(db: Queryable): Promise<Record<string, unknown> | undefined> {
   return (await db.query('SELECT * FROM pem.smtp_settings_public')).rows[0];
@@ -239,9 +194,9 @@ export async function getSmtpSettings(db: Queryable): Promise<Record<string, unk
 /** Saves the SMTP settings (one row). Throws InputError for a bad port, security or sender. */
 export async function saveSmtpSettings(db: Queryable, s: SmtpInput): Promise<void> {
   if (!s.host?.trim()) throw pharosError('PHAROS_SMTP_HOST_MISSING', {}, { field: 'host' });
-  if (!(Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535))
+  if (!(s.port !== undefined && Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535))
     throw pharosError('PHAROS_SMTP_PORT_INVALID', {}, { field: 'port' });
-  if (!['starttls', 'tls', 'none'].includes(s.security))
+  if (!['starttls', 'tls', 'none'].includes(s.security ?? ''))
     throw pharosError('PHAROS_SMTP_SECURITY_INVALID', {}, { field: 'security' });
   if (!/^[^\s@]+@[^\s@]+$/.test(s.fromAddress ?? '') && !/<[^\s@]+@[^\s@]+>$/.test(s.fromAddress ?? ''))
     throw pharosError('PHAROS_SMTP_SENDER_INVALID', {}, { field: 'fromAddress' });

@@ -422,6 +422,7 @@ export const ERRORS = {
   PHAROS_API_MEDIA_TYPE: input('{reason}', 415),
   PHAROS_API_NO_ROUTE: input('no route {method} {path}', 404),
   PHAROS_API_RATE_LIMITED: input('{reason}', 429),
+  PHAROS_API_URL_TOO_LONG: input('a path parameter is longer than {max} characters', 414),
   PHAROS_API_VALIDATION: input('{reason}'),
 
   // the backend as the web instance sees it

@@ -45,6 +45,29 @@ function fastifyCode(err: FastifyError): ErrorCode {
   return 'PHAROS_API_BAD_REQUEST';
 }
 
+/** Longest path parameter the router accepts (fastify's maxParamLength). */
+export const MAX_PARAM_LENGTH = 200;
+
+/**
+ * fastify's `frameworkErrors` option: errors the router raises before any route
+ * (a URL that does not decode, a path parameter over {@link MAX_PARAM_LENGTH}),
+ * answered in the same `{code, error}` shape.
+ */
+export function frameworkErrors(err: FastifyError, _request: unknown, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply
+      .code(414)
+      .send(
+        errorBody(
+          'PHAROS_API_URL_TOO_LONG',
+          errorMessage('PHAROS_API_URL_TOO_LONG', { max: MAX_PARAM_LENGTH }),
+        ),
+      );
+    return;
+  }
+  reply.code(400).send(errorBody('PHAROS_API_BAD_REQUEST', err.message));
+}
+
 /** Installs the error and not-found handlers on `app`. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {

@@ -6,19 +6,10 @@
  * own row is ever read or written.
  */
 import type { Queryable } from '@pharos/core/query';
-import type { TimeRangeId } from '../../ui/contract/time-ranges.js';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Preferences, PreferencesPatch } from './shapes/preferences.js';
 
-/** A preference set as the API shows it (always complete). */
-export interface Preferences {
-  /** Chart time range: the last 15 min, 1 h, 6 h, 24 h or 7 days (contract/time-ranges.ts). */
-  timeRange: TimeRangeId;
-  /** Seconds between automatic refreshes; 0 = off. */
-  refreshIntervalS: number;
-  /** Charts of the server analysis page, by id, in order (empty = every chart). */
-  dashboards: string[];
-  theme: 'light' | 'dark' | 'system';
-}
+export type { Preferences, PreferencesPatch };
 
 /** What a user gets before saving anything. */
 export const DEFAULT_PREFERENCES: Preferences = {

@@ -8,20 +8,9 @@
  */
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { ProbeFailure } from './shapes/probe-log.js';
 
-/** One probe failure. */
-export interface ProbeFailure {
-  id: number;
-  failedAt: string;
-  agentId: number;
-  agentName: string | null;
-  /** null for a probe of the agent's own host. */
-  serverId: number | null;
-  serverName: string | null;
-  probe: string;
-  object: string;
-  error: string;
-}
+export type { ProbeFailure };
 
 /** Filters of {@link readProbeLog}. */
 export interface ProbeLogFilter {

@@ -10,34 +10,13 @@
  */
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import type { LatestValue } from './fleet-query.js';
+import type { LatestValue } from './shapes/fleet.js';
+import type { ProbeSummary, ServerDetail } from './shapes/server.js';
+
+export type { ProbeSummary, ServerDetail };
 
 /** Most objects of one probe returned by {@link readLatest} (probes cap large schemas to a top N anyway). */
 export const MAX_LATEST_OBJECTS = 2000;
-
-/** A probe that has data for the server. */
-export interface ProbeSummary {
-  probe: string;
-  /** Objects with a latest value. */
-  objects: number;
-  /** Newest collection time over its objects (ISO 8601). */
-  lastCollectedAt: string;
-  /** Seconds since then, by the backend's clock. */
-  ageS: number;
-}
-
-/** Answer of GET /api/servers/:id. */
-export interface ServerDetail {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  active: boolean;
-  isPemBackend: boolean;
-  agentId: number | null;
-  agentName: string | null;
-  probes: ProbeSummary[];
-}
 
 interface DetailRow {
   id: number;

@@ -12,16 +12,12 @@
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pharosError } from '@pharos/core/errors';
 import type { FastifyInstance } from 'fastify';
 import { replyError } from '../api/errors.js';
-import {
-  authErrorResponses,
-  errorSchema,
-  loginBodySchema,
-  logoutSchema,
-  sessionSchema,
-} from '../api/schemas.js';
+import { LoginBody, LogoutAnswer, SessionView } from '../api/shapes/auth.js';
+import { authErrorResponses, ErrorBody, NoBody } from '../api/shapes/common.js';
 import type { LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { requireSession, sessionIdOf } from './guard.js';
@@ -38,7 +34,7 @@ export interface AuthRoutesDeps {
   loginRateLimitPerMinute: number;
 }
 
-function sessionView(s: Session) {
+function sessionView(s: Session): SessionView {
   return {
     user: s.roleName,
     role: s.isAdmin ? 'admin' : 'user',
@@ -50,14 +46,15 @@ function sessionView(s: Session) {
 /** Registers /api/login, /api/logout and /api/session on `app`. */
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
   const withSession = requireSession(deps.store);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: { user: string; password: string } }>(
+  api.post(
     '/api/login',
     {
       schema: {
         summary: 'Log in with a PostgreSQL role of the backend',
-        body: loginBodySchema,
-        response: { 200: sessionSchema, 400: errorSchema, 429: errorSchema, ...authErrorResponses },
+        body: LoginBody,
+        response: { 200: SessionView, 429: ErrorBody, ...authErrorResponses },
       },
       config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
     },
@@ -82,12 +79,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.post(
+  api.post(
     '/api/logout',
     {
       schema: {
         summary: 'Log out everywhere this session is used',
-        response: { 200: logoutSchema, ...authErrorResponses },
+        body: NoBody,
+        response: { 200: LogoutAnswer, ...authErrorResponses },
       },
       preHandler: withSession,
     },
@@ -100,10 +98,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.get(
+  api.get(
     '/api/session',
     {
-      schema: { summary: "The caller's session", response: { 200: sessionSchema, ...authErrorResponses } },
+      schema: { summary: "The caller's session", response: { 200: SessionView, ...authErrorResponses } },
       preHandler: withSession,
     },
     async (request) => sessionView(request.pharosSession!),
