@@ -62,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
   }) as unknown as FastifyInstance;
 
