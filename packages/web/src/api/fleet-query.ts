@@ -17,11 +17,7 @@
  * itself ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
 import type { Queryable } from '@pharos/core/query';
-import {
-  OVERVIEW_FIELDS,
-  type OverviewProbe,
-  type OverviewValue,
-} from '../../ui/contract/overview-fields.js';
+import { OVERVIEW_FIELDS, type OverviewProbe } from '../../ui/contract/overview-fields.js';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
 export type { Fleet, FleetAgent, FleetServer, LatestByProbe, LatestValue } from './shapes/fleet.js';

@@ -17,7 +17,9 @@ export const LatestValueSchema = Type.Object({
   object: Type.String(),
   collectedAt: DateTime('when the agent collected it'),
   ageS: Type.Number({ description: 'seconds since collection, by the backend clock' }),
-  value: Type.Unknown({ description: "the probe's row as the agent wrote it (jsonb), or its overview projection" }),
+  value: Type.Unknown({
+    description: "the probe's row as the agent wrote it (jsonb), or its overview projection",
+  }),
 });
 /** One latest value, its `value` typed as `V` (the probe's columns). */
 export type LatestValue<V = unknown> = Omit<Static<typeof LatestValueSchema>, 'value'> & { value: V };
