@@ -21,7 +21,10 @@
  * log level, long wait, short wait, connect timeout).
  */
 import { isIP } from 'node:net';
-import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { parseAddressRule } from '@pharos/backend/notify/target-policy';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { messageOf } from '@pharos/core/errors';
 import { mapLocalHosts } from '@pharos/core/host-identity';
 import { CONFIG_FILE_CODES, loadSettings, parseSettings, type SettingsFile } from '@pharos/core/settings';
@@ -34,6 +37,14 @@ export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SPOOL_RETAIN_ACKED_S = 300;
 
 const ipAddress = z.string().refine((s) => isIP(s) !== 0, 'is not an IPv4 or IPv6 address');
+/** An address or CIDR range with an optional port (the webhook target policy's rule syntax). */
+const addressRule = z.string().superRefine((s, ctx) => {
+  try {
+    parseAddressRule(s);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: messageOf(err) });
+  }
+});
 
 const schema = z
   .object({
@@ -94,11 +105,32 @@ const schema = z
       .min(1)
       .optional()
       .describe('CA of monitored servers (bindings with sslmode verify-ca or verify-full)'),
+    patroni_rest_ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "CA of Patroni's REST API (HTTPS with certificates from this CA, a secured deployment); absent: plain HTTP",
+      ),
     log_file: z.string().min(1).optional().describe('log file (JSON lines); default stderr'),
     log_level: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
       .default('info')
       .describe('log level'),
+    webhook_allow: z
+      .array(addressRule)
+      .max(256)
+      .default([])
+      .describe(
+        "webhook targets admitted although the target policy refuses them (loopback, link-local, this deployment's hosts, ports 5432/8008/2379/2380): addresses or CIDR ranges, optional port (10.20.0.0/16:443, '[fd00::7]:8080')",
+      ),
+    webhook_refuse: z
+      .array(addressRule)
+      .max(256)
+      .default([])
+      .describe(
+        'more addresses or CIDR ranges (optional port) webhooks may not reach, e.g. etcd members or other infrastructure (docs/alerts.md)',
+      ),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 /**
  * The query surface every stage codes against, declared once: structural
- * subsets of HaConnection (ha-connection.ts), so a function asks for no more
+ * subsets of HaConnection (ha/connection.ts), so a function asks for no more
  * than it uses and a test can hand in a small fake.
  *
  * - {@link Queryable}: runs one statement. An HaConnection, the web
@@ -10,7 +10,7 @@
  *   (HaConnection.transaction: BEGIN, the function's statements and COPYs
  *   on one session, COMMIT; ROLLBACK when it throws).
  */
-import type { HaResult, HaTransaction } from './ha-connection.js';
+import type { HaResult, HaTransaction } from './ha/connection.js';
 
 /** Options of one statement or transaction. */
 export interface QueryOptions {

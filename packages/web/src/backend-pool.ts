@@ -5,7 +5,7 @@
  * with the fewest statements in flight. Each connection selects the primary on
  * its own and moves on failover on its own.
  */
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha-connection';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import type { Queryable } from '@pharos/core/query';
 
 /** Default number of service connections per web instance. */

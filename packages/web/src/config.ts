@@ -14,14 +14,24 @@
  * password_file: /etc/pharos/pemweb1.password
  * login_backend: "host=172.16.161.4,172.16.161.5,172.16.161.6 port=5432 dbname=pem
  *                 sslmode=verify-full sslrootcert=/etc/pharos/ca.crt connect_timeout=3"
+ * # optional: the HA stack shown on the overview (GET /api/cluster)
+ * patroni_rest_urls: [https://172.16.161.4:8008]
+ * etcd_endpoints: [https://172.16.161.1:2379, https://172.16.161.2:2379, https://172.16.161.3:2379]
+ * rest_ca_file: /etc/pharos/certs/root.crt
+ * etcd_cert_file: /etc/pharos/certs/etcd-client.crt
+ * etcd_key_file: /etc/pharos/certs/etcd-client.key
  * ```
  *
- * https URLs in patroni_rest_urls and etcd_endpoints are verified against the
- * backend's sslrootcert (the deployment's CA).
+ * https URLs in patroni_rest_urls and etcd_endpoints are verified against
+ * rest_ca_file, else the backend's sslrootcert (the deployment's CA). A
+ * secured deployment (topology `infrastructure_security: secured`) needs
+ * https for both and the etcd client certificate; `pharos configure` writes
+ * them from --patroni-rest-ca, --etcd-endpoints, --etcd-cert, --etcd-key.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type ConnInfo, parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { messageOf } from '@pharos/core/errors';
 import { CONFIG_FILE_CODES, loadSettings, parseSettings, type SettingsFile } from '@pharos/core/settings';
 import { z } from 'zod';
@@ -111,6 +121,23 @@ const schema = z
       .max(16)
       .default([])
       .describe('etcd client URLs asked for health (GET /api/cluster); default none (not shown)'),
+    rest_ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "CA of the https URLs in patroni_rest_urls and etcd_endpoints; default the backend's sslrootcert",
+      ),
+    etcd_cert_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('client certificate for the etcd endpoints (etcd with client-cert-auth); with etcd_key_file'),
+    etcd_key_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('private key of etcd_cert_file, mode 0600 or stricter (checked)'),
   })
   .strict();
 
@@ -156,14 +183,24 @@ function hostList(ci: ConnInfo): string {
  * strings parse, use dbname pem and sslmode verify-full with a readable
  * sslrootcert; `backend` targets the primary (target_session_attrs read-write
  * or primary) and holds no password (use password_file or passfile);
- * `login_backend` holds no password and lists the same hosts as `backend`.
+ * `login_backend` holds no password and lists the same hosts as `backend`;
+ * rest_ca_file and etcd_cert_file are readable, etcd_key_file private, and
+ * the etcd certificate and key come together.
  */
 function webConfigProblems(c: WebConfig): string[] {
   const problems = [
     ...fileProblems('tls_cert_file', c.tls_cert_file, false),
     ...fileProblems('tls_key_file', c.tls_key_file, true),
     ...(c.password_file === undefined ? [] : fileProblems('password_file', c.password_file, true)),
+    ...(c.rest_ca_file === undefined ? [] : fileProblems('rest_ca_file', c.rest_ca_file, false)),
+    ...(c.etcd_cert_file === undefined ? [] : fileProblems('etcd_cert_file', c.etcd_cert_file, false)),
+    ...(c.etcd_key_file === undefined ? [] : fileProblems('etcd_key_file', c.etcd_key_file, true)),
   ];
+  if ((c.etcd_cert_file === undefined) !== (c.etcd_key_file === undefined)) {
+    problems.push(
+      `${c.etcd_cert_file === undefined ? 'etcd_cert_file' : 'etcd_key_file'}: etcd_cert_file and etcd_key_file go together`,
+    );
+  }
   let backend: ConnInfo | undefined;
   try {
     backend = parseConninfo(c.backend);
@@ -246,7 +283,7 @@ export function patroniRestUrlsOf(config: WebConfig): string[] {
   );
 }
 
-/** The backend's sslrootcert (the deployment's CA), which verifies https REST URLs. */
+/** The CA of https REST URLs: rest_ca_file, else the backend's sslrootcert (the deployment's CA). */
 export function caFileOf(config: WebConfig): string | undefined {
-  return parseConninfo(config.backend).sslrootcert;
+  return config.rest_ca_file ?? parseConninfo(config.backend).sslrootcert;
 }

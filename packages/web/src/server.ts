@@ -7,10 +7,12 @@
  * {@link startWebServer}.
  */
 import { readFileSync } from 'node:fs';
-import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf, pharosError } from '@pharos/core/errors';
-import type { HaConnectionOptions } from '@pharos/core/ha-connection';
+import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
+import type { EnrolBackend } from './api/fleet-agents.js';
 import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
@@ -47,6 +49,22 @@ function serviceConninfo(config: WebConfig): string {
     .replace(/\r?\n$/, '');
   if (password === '') throw pharosError('PHAROS_WEB_PASSWORD_FILE_EMPTY', { path: config.password_file });
   return formatConninfo({ ...parseConninfo(config.backend), password });
+}
+
+/**
+ * Where agents enrolled through this instance ship: the hosts, ports,
+ * database and sslmode of its own `backend` string (the hosts as written:
+ * a backend reached at 127.0.0.1 is this host's, so a web instance on a
+ * backend host should list the backends by address).
+ */
+export function enrolBackendOf(config: WebConfig): EnrolBackend {
+  const ci = parseConninfo(config.backend, {});
+  return {
+    hosts: ci.hosts.map((h) => h.host),
+    ports: ci.hosts.map((h) => h.port),
+    dbname: ci.dbname,
+    sslmode: ci.sslmode,
+  };
 }
 
 /**
@@ -88,7 +106,9 @@ export async function startWebServer(
     patroniUrls: patroniRestUrlsOf(config),
     etcdEndpoints: config.etcd_endpoints,
     localAddress: config.source_address,
-    ca: caFile ? readOrFail('backend sslrootcert', caFile) : undefined,
+    ca: caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', caFile) : undefined,
+    etcdCert: config.etcd_cert_file ? readOrFail('etcd_cert_file', config.etcd_cert_file) : undefined,
+    etcdKey: config.etcd_key_file ? readOrFail('etcd_key_file', config.etcd_key_file) : undefined,
   });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -101,6 +121,7 @@ export async function startWebServer(
       sessionTtlS: config.session_ttl_s,
       loginRateLimitPerMinute: config.login_rate_limit_per_minute,
       cluster,
+      enrolBackend: enrolBackendOf(config),
     });
     await app.listen({ host: config.listen_address, port: config.port });
   } catch (err) {

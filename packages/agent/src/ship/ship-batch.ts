@@ -1,6 +1,6 @@
 /**
  * Ships one batch to the backend in one transaction (the backend's ingest
- * contract, packages/backend/sql/migrations/001_initial.sql `pem.ingest_batch`):
+ * contract, `pem.ingest_batch` in packages/backend/sql/functions/ingest/01_ingest_batch.sql):
  *
  *     BEGIN;
  *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;

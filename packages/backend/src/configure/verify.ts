@@ -13,7 +13,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ConnInfo } from '@pharos/core/conninfo';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import {
   ConfigError,
   type ErrorArgs,
@@ -22,7 +22,8 @@ import {
   PharosError,
   pharosError,
 } from '@pharos/core/errors';
-import { HaConnection, NoHostError } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 
 /** Outcome of a verification. */
 export interface VerifyResult {

@@ -9,6 +9,7 @@ import { pharosError, sqlStateOf } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
 import type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 import { type Json, unknownPlaceholders } from './render.js';
+import { REFUSED_HEADER_NAMES } from './webhook.js';
 
 export type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 
@@ -28,17 +29,19 @@ export function checkWebhook(w: WebhookInput): void {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw pharosError('PHAROS_WEBHOOK_URL_SCHEME', { name: w.name }, { field: 'url' });
+  if (u.username !== '' || u.password !== '')
+    throw pharosError('PHAROS_WEBHOOK_URL_CREDENTIALS', { name: w.name }, { field: 'url' });
   if (w.method !== undefined && w.method !== 'POST' && w.method !== 'PUT')
     throw pharosError('PHAROS_WEBHOOK_METHOD_INVALID', { name: w.name }, { field: 'method' });
   for (const [k, v] of Object.entries(w.headers ?? {})) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n\0]/.test(v))
       throw pharosError(
         'PHAROS_WEBHOOK_HEADER_INVALID',
         { name: w.name, header: JSON.stringify(k) },
-        {
-          field: 'headers',
-        },
+        { field: 'headers' },
       );
+    if (REFUSED_HEADER_NAMES.has(k.toLowerCase()))
+      throw pharosError('PHAROS_WEBHOOK_HEADER_REFUSED', { name: w.name, header: k }, { field: 'headers' });
   }
   if (w.payloadTemplate !== undefined && w.payloadTemplate !== null) {
     const unknown = unknownPlaceholders(w.payloadTemplate as Json);
@@ -124,8 +127,22 @@ export async function deleteWebhook(db: Queryable, id: number): Promise<boolean>
   return (await db.query('DELETE FROM pem.webhook WHERE id = $1', [id])).rowCount > 0;
 }
 
-/** Queues a test notification to webhook `id` (delivered by the backend agents); resolves to its delivery id. */
+/**
+ * Queues a test notification to webhook `id` (delivered by the backend
+ * agents); resolves to its delivery id. Throws PHAROS_WEBHOOK_NOT_FOUND
+ * (404) when there is no webhook `id`, and PHAROS_WEBHOOK_DISABLED (field
+ * `enabled`) for a disabled webhook: a test shows what the webhook would do,
+ * and a disabled one sends nothing.
+ */
 export async function testWebhook(db: Queryable, id: number, requestedBy: string): Promise<number> {
+  const w = (
+    await db.query<{ name: string; enabled: boolean }>(
+      'SELECT name, enabled FROM pem.webhook_public WHERE id = $1',
+      [id],
+    )
+  ).rows[0];
+  if (!w) throw pharosError('PHAROS_WEBHOOK_NOT_FOUND', { id });
+  if (!w.enabled) throw pharosError('PHAROS_WEBHOOK_DISABLED', { name: w.name }, { field: 'enabled' });
   return Number(
     (
       await db.query<{ id: string }>('SELECT pem.enqueue_test_notification($1, NULL, $2) AS id', [

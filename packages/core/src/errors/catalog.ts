@@ -60,11 +60,20 @@ export const ERRORS = {
     '-p/--port: {ports} ports given for {hosts} hosts; give one port, or one per host',
   ),
   PHAROS_CLI_PORT_INVALID: input("-p/--port: '{port}' is not a port number (1-65535)"),
+  PHAROS_CLI_FILE_UNREADABLE: input('{flag}: cannot read {path}: {reason}'),
+  PHAROS_CLI_NOTHING_TO_CHANGE: input('nothing to change: give the flags of the settings to change'),
+  PHAROS_CLI_TCP_PORT_INVALID: input("{flag}: '{value}' is not a TCP port (1-65535)"),
   PHAROS_CLI_USAGE: input('{reason}'),
 
   // pharos configure
   PHAROS_CONFIGURE_AGENT_USER_CERT: input(
     '--use-agent-user {user} needs the certificate and key made for that user: give --use-agent-sslcert and --use-agent-sslkey',
+  ),
+  PHAROS_CONFIGURE_ETCD_ENDPOINT_INVALID: input(
+    "--etcd-endpoints: '{url}' is not a URL of the form https://host:port",
+  ),
+  PHAROS_CONFIGURE_ETCD_ENDPOINTS_MISSING: input(
+    '--etcd-cert/--etcd-key: give the etcd members with --etcd-endpoints too',
   ),
   PHAROS_CONFIGURE_EXISTING_NOT_YAML: config('the existing {what} {path} is not valid YAML: {reason}'),
   PHAROS_CONFIGURE_NOT_PRIMARY: state(
@@ -233,9 +242,13 @@ export const ERRORS = {
   // connections to PostgreSQL
   PHAROS_CONNECT_ABANDONED: connect('connection attempt to {host}:{port} abandoned'),
   PHAROS_CONNECT_ABSTRACT_SOCKET: config('host "{host}": abstract Unix sockets are not supported'),
+  PHAROS_CONNECT_CHANNEL_INVALID: input('LISTEN channel "{channel}" is not a plain identifier'),
   PHAROS_CONNECT_CLOSED: connect('connection is closed'),
   PHAROS_CONNECT_ENCODING_UNSUPPORTED: config(
     'client_encoding "{encoding}" is not supported: Pharos always uses UTF8',
+  ),
+  PHAROS_CONNECT_INSECURE_AUTH: connect(
+    "{host}:{port} asked for the password {how} over a connection that did not verify the server (sslmode={sslmode}); it was not sent: use sslmode=verify-full (or verify-ca) with the server's CA, or scram-sha-256 in its pg_hba.conf",
   ),
   PHAROS_CONNECT_NO_HOST: connect('no database host available: {hosts}'),
   PHAROS_CONNECT_SELECT_DEADLINE: connect('no database host selected within the deadline: {detail}'),
@@ -248,6 +261,11 @@ export const ERRORS = {
   PHAROS_CONNECT_TIMEOUT: connect('timeout expired connecting to {host}:{port}'),
 
   // the pem schema and its migrations
+  PHAROS_SCHEMA_FILE_FAILED: state('{what} failed: {reason}', 500),
+  PHAROS_SCHEMA_FILE_NAME: config("{what} file name '{name}' in {dir} is not {pattern}"),
+  PHAROS_SCHEMA_FUNCTION_AREA: config(
+    'sql/functions/{area} is not a function area: add it to FUNCTION_AREAS in packages/backend/src/migrations/release.ts, after the areas it depends on',
+  ),
   PHAROS_SCHEMA_MIGRATION_NAME: config("migration file name '{file}' in {dir} is not NNN_name.sql"),
   PHAROS_SCHEMA_MIGRATION_SEQUENCE: config(
     'migration {version} ({name}) out of sequence: expected {expected}',
@@ -274,7 +292,10 @@ export const ERRORS = {
   // settings files (agent.yml, web.yml, topology)
   PHAROS_SETTINGS_INVALID: config('{file}: invalid {what} ({count}):\n{problems}'),
   PHAROS_SETTINGS_NOT_YAML: config('{file}: not valid YAML: {reason}'),
-  PHAROS_SETTINGS_YAML_UNUSABLE: config('{file}: not usable YAML: {reason}'),
+  PHAROS_SETTINGS_YAML_UNUSABLE: config(
+    '{file}: not usable YAML: aliases expand too much (more than {max} aliased nodes; a {what} file needs none): {reason}',
+  ),
+  PHAROS_SETTINGS_FILE_UNREADABLE: config('{field}: cannot read {path}: {reason}'),
   PHAROS_SETTINGS_UNREADABLE: config('{file}: cannot read the {what} file: {reason}'),
 
   // topology
@@ -286,13 +307,20 @@ export const ERRORS = {
   PHAROS_TOPOLOGY_NO_CONFIGURE_STEP: input(
     "'{host}' is neither a backend nor a web application; it has no configure step",
   ),
-  PHAROS_TOPOLOGY_YAML_UNUSABLE: input('{file}: not usable YAML: {reason}'),
+  PHAROS_TOPOLOGY_YAML_UNUSABLE: input(
+    '{file}: not usable YAML: aliases expand too much (more than {max} aliased nodes; a {what} file needs none): {reason}',
+  ),
   PHAROS_TOPOLOGY_UNREADABLE: input('{file}: cannot read the {what} file: {reason}'),
 
   // pharos plan
   PHAROS_PLAN_OUT_MISSING: input('--out <dir> is required (or --format json)'),
-  PHAROS_PLAN_OUT_UNCREATABLE: input('--out {dir}: cannot create it: {reason}'),
+  PHAROS_PLAN_OUT_UNCREATABLE: input('--out {dir}: cannot create a directory in {parent}: {reason}'),
   PHAROS_PLAN_OUT_NOT_DIRECTORY: input('--out {dir}: exists and is not a directory'),
+  PHAROS_PLAN_OUT_PARENT_MISSING: input(
+    '--out {dir}: its parent directory {parent} does not exist; create it first',
+  ),
+  PHAROS_PLAN_OUT_PARENT_NOT_DIRECTORY: input('--out {dir}: {parent} is not a directory'),
+  PHAROS_PLAN_OUT_UNUSABLE: input('--out {dir}: {path} cannot be used: {reason}'),
   PHAROS_PLAN_OUT_NOT_EMPTY: input(
     '--out {dir}: exists and is not empty; a plan is never written over another (it holds the CA)',
   ),
@@ -308,6 +336,9 @@ export const ERRORS = {
   ),
   PHAROS_CHECK_LAB_SECRETS_UNREADABLE: input("cannot read the lab's passwords {path}: {reason}"),
   PHAROS_CHECK_NO_LAB: input('{dir} holds no lab (no lab.json); give --topology FILE'),
+  PHAROS_CHECK_ETCD_CERT_MISSING: input(
+    "the topology's etcd is secured (infrastructure_security: secured): give --etcd-cert FILE and --etcd-key FILE (an etcd client certificate, e.g. the plan's ca/etcd-client.crt and .key)",
+  ),
   PHAROS_CHECK_TOPOLOGY_MISSING: input('--topology FILE is required (or --lab-dir DIR)'),
 
   // pharos lab
@@ -366,7 +397,11 @@ export const ERRORS = {
   PHAROS_TEMPLATE_THRESHOLDS_INVALID: input('template {name}: {problem}'),
 
   // webhooks
+  PHAROS_WEBHOOK_DISABLED: input('webhook {name} is disabled: enable it to send a test notification'),
   PHAROS_WEBHOOK_HEADER_INVALID: input('webhook {name}: header {header} is not a valid header'),
+  PHAROS_WEBHOOK_HEADER_REFUSED: input(
+    'webhook {name}: header {header} may not be set (Pharos sets it; it decides where and how the request goes)',
+  ),
   PHAROS_WEBHOOK_METHOD_INVALID: input('webhook {name}: method must be POST or PUT'),
   PHAROS_WEBHOOK_NAME_MISSING: input('a webhook needs a name'),
   PHAROS_WEBHOOK_NAME_TAKEN: input('there is already a webhook named {name}'),
@@ -375,6 +410,9 @@ export const ERRORS = {
   PHAROS_WEBHOOK_RETRIES_INVALID: input('webhook {name}: retries must be 0..100'),
   PHAROS_WEBHOOK_TIMEOUT_INVALID: input('webhook {name}: timeout must be 100..120000 ms'),
   PHAROS_WEBHOOK_URL_INVALID: input('webhook {name}: url is not a URL'),
+  PHAROS_WEBHOOK_URL_CREDENTIALS: input(
+    'webhook {name}: url may not carry credentials (user:password@); send them in a header such as Authorization',
+  ),
   PHAROS_WEBHOOK_URL_SCHEME: input('webhook {name}: url must be http or https'),
 
   // email groups
@@ -394,8 +432,74 @@ export const ERRORS = {
   PHAROS_DELIVERY_NOT_FAILED: state('only failed deliveries can be requeued'),
   PHAROS_DELIVERY_NOT_FOUND: input('there is no notification {id}', 404),
 
-  // monitored servers
+  // monitored servers (the fleet's SQL functions' messages name the field and the value)
+  PHAROS_SERVER_DUPLICATE: input('{detail}', 409),
+  PHAROS_SERVER_INVALID: input('{detail}'),
+  PHAROS_SERVER_NAME_TAKEN: input('{detail}', 409),
+  PHAROS_SERVER_NO_AGENT: input('server {id} ({name}) has no agent: set one first', 404),
   PHAROS_SERVER_NOT_FOUND: input('no server {id}', 404),
+  PHAROS_SERVER_STATE: input('{detail}', 409),
+  PHAROS_SERVER_TEST_FAILED: state('{detail}', 422),
+  PHAROS_SERVER_TEST_TARGET_MISSING: input('{flag} is required without a registered server to test'),
+
+  // monitored Patroni clusters
+  PHAROS_CLUSTER_ADD_FAILED: state('{detail}', 422),
+  PHAROS_CLUSTER_INVALID: input('{detail}'),
+  PHAROS_CLUSTER_NAME_TAKEN: input('{detail}', 409),
+  PHAROS_CLUSTER_NOT_FOUND: input('no cluster {id}', 404),
+  PHAROS_CLUSTER_STATE: input('{detail}', 409),
+
+  // agents of the fleet
+  PHAROS_AGENT_ID_MISSING: input('--agent-id: which agent? (no {manifest} to take it from)'),
+  PHAROS_AGENT_INVALID: input('{detail}'),
+  PHAROS_AGENT_IN_USE: input('{detail}', 409),
+  PHAROS_AGENT_NOT_FOUND: input('{detail}', 404),
+  PHAROS_AGENT_UNREGISTER_HOW: input(
+    '--url: give the web instance (or PHAROS_URL), or --superuser to unregister as the backend’s superuser',
+  ),
+
+  // enrolment tokens
+  PHAROS_TOKEN_INVALID: input('{detail}'),
+  PHAROS_TOKEN_NOT_FOUND: input('{detail}', 404),
+  PHAROS_TOKEN_USED: input('{detail}', 409),
+
+  // pharos agent enrol, POST /api/enrol
+  PHAROS_ENROL_CA_FILE_MISSING: input(
+    '--ca-file: the deployment’s CA file is required (it verifies the web instance and the backends)',
+  ),
+  PHAROS_ENROL_CONFIG_EXISTS: input(
+    '--config: {path} exists: this host is enrolled already (unregister it first: pharos agent unregister --url ... --remove-files), or give another --config',
+  ),
+  PHAROS_ENROL_CONFIG_UNWRITABLE: input('--config: cannot write in {dir}: {reason}'),
+  PHAROS_ENROL_CONFLICT: input('{detail}', 409),
+  PHAROS_ENROL_FILES_FAILED: state(
+    'agent {id} ({user}) is enrolled, but writing its files in {dir} failed: {reason}; unregister it (pharos agent unregister --url {url} --agent-id {id}) and enrol again with a new token',
+    500,
+  ),
+  PHAROS_ENROL_INVALID: input('{detail}'),
+  PHAROS_ENROL_NOT_POSSIBLE: state('{detail}'),
+  PHAROS_ENROL_TOKEN_MISSING: input(
+    '--token: the one-time token is required (set PHAROS_ENROL_TOKEN; pharos token create makes one)',
+  ),
+  PHAROS_ENROL_TOKEN_REFUSED: input('{detail}'),
+
+  // agent tasks (test-connection, patroni-cluster)
+  PHAROS_TASK_INVALID: input('{detail}'),
+  PHAROS_TASK_PARAMS_INVALID: input('{task} parameters: {problems}'),
+
+  // the CLI's client of the web API
+  PHAROS_CLIENT_ANSWER_UNEXPECTED: connect('{what}: {message} (HTTP {status})', 502),
+  PHAROS_CLIENT_CA_FILE_UNREADABLE: input('--ca-file: cannot read {path}: {reason}'),
+  PHAROS_CLIENT_NO_SESSION: connect('login as {user}: the answer carried no session', 502),
+  PHAROS_CLIENT_PASSWORD_MISSING: input(
+    'the password of {user} is missing: set PHAROS_PASSWORD (or answer the prompt on a terminal)',
+  ),
+  PHAROS_CLIENT_UNREACHABLE: connect('cannot reach {origin}: {reason}'),
+  PHAROS_CLIENT_URL_INVALID: input("--url: '{url}' is not a URL (e.g. https://pem-web-1:8443)"),
+  PHAROS_CLIENT_URL_MISSING: input(
+    '--url: the web instance’s address is required (e.g. https://pem-web-1:8443; or set PHAROS_URL)',
+  ),
+  PHAROS_CLIENT_URL_NOT_HTTPS: input("--url: '{url}' is not https: the API is served over TLS only"),
 
   // chart series
   PHAROS_SERIES_POINTS_INVALID: input('points must be an integer from {min} to {max}'),
@@ -413,7 +517,6 @@ export const ERRORS = {
   PHAROS_AUTH_BAD_CREDENTIALS: input('wrong user name or password', 401),
   PHAROS_AUTH_CSRF: input('CSRF token missing or wrong', 403),
   PHAROS_AUTH_NOT_LOGGED_IN: input('not logged in', 401),
-  PHAROS_AUTH_NOT_MEMBER: input('this role is not a member of pem_admin or pem_user', 403),
 
   // the web API (HTTP)
   PHAROS_API_BAD_REQUEST: input('{reason}'),

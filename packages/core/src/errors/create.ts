@@ -61,3 +61,26 @@ export function pharosError<C extends ErrorCode>(code: C, ...args: ErrorArgs<C>)
 export function hasCode(err: unknown, code: ErrorCode): boolean {
   return err instanceof PharosError && err.code === code;
 }
+
+/** True when `code` is a code of the catalogue (e.g. the `code` of a web API answer). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/**
+ * The error of catalogue code `code` with `message` already written (an
+ * answer of the web API relayed by the CLI: its code, its words). The kind,
+ * HTTP status and exit code come from the code's entry.
+ */
+export function errorOfCode(code: ErrorCode, message: string, options?: PharosErrorOptions): PharosError {
+  const Kind = KIND_CLASSES[ERRORS[code].kind];
+  return new Kind(code, message, options);
+}
+
+/**
+ * `err` again (same code, kind and field) with `message`, e.g. an API
+ * field's name replaced by the CLI flag that gave it; `err` is the cause.
+ */
+export function rephrased(err: PharosError, message: string): PharosError {
+  return errorOfCode(err.code, message, { cause: err, ...(err.field ? { field: err.field } : {}) });
+}

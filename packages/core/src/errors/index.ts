@@ -10,12 +10,15 @@ export {
   type ErrorArgs,
   type ErrorOf,
   errorMessage,
+  errorOfCode,
   fillTemplate,
   hasCode,
+  isErrorCode,
   type ParamsOf,
   type ParamValue,
   type Placeholders,
   pharosError,
+  rephrased,
 } from './create.js';
 export { EXIT, EXIT_MEANINGS, type ExitCode } from './exit-codes.js';
 export {

@@ -5,9 +5,16 @@
  */
 import type { z } from 'zod';
 
-/** Shows a value in a message: strings in single quotes, everything else as JSON. */
+/** A control character (C0 or DEL): shown escaped, so a message stays on one line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Shows a value in a message: strings in single quotes (as JSON when they
+ * hold a control character such as a newline), everything else as JSON.
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return CONTROL.test(value) ? JSON.stringify(value) : `'${value}'`;
   if (value === undefined) return 'nothing';
   return JSON.stringify(value);
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { messageOf, pharosError } from '@pharos/core/errors';
+import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
 import type { Plan } from './types.js';
 
 async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
@@ -14,7 +14,8 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
     return (await readdir(dir)).length === 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
+    if (err instanceof PharosError) throw err;
+    throw pharosError('PHAROS_PLAN_OUT_UNUSABLE', { dir, path: dir, reason: messageOf(err) }, { cause: err });
   }
 }
 
@@ -27,18 +28,38 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
  *
  * @returns the absolute paths written, in plan order.
  * @throws InputError when `outDir` exists and is not an empty directory (a
- *   plan is never overwritten: it holds the deployment's CA), or cannot be
- *   created (its parent is missing or not writable).
+ *   plan is never overwritten: it holds the deployment's CA), when its
+ *   parent does not exist or is not a directory, or when nothing can be
+ *   created there (permissions, /proc...).
  */
 export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
   const target = resolve(outDir);
   if (!(await isEmptyDirOrMissing(target))) {
     throw pharosError('PHAROS_PLAN_OUT_NOT_EMPTY', { dir: outDir });
   }
-  const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
-    throw pharosError('PHAROS_PLAN_OUT_UNCREATABLE', { dir: outDir, reason: messageOf(err) }, { cause: err });
-  });
+  const parent = dirname(target);
+  const parentStat = await stat(parent).catch((err: NodeJS.ErrnoException) => err);
+  if (parentStat instanceof Error) {
+    throw parentStat.code === 'ENOENT'
+      ? pharosError('PHAROS_PLAN_OUT_PARENT_MISSING', { dir: outDir, parent }, { cause: parentStat })
+      : pharosError(
+          'PHAROS_PLAN_OUT_UNUSABLE',
+          { dir: outDir, path: parent, reason: parentStat.message },
+          { cause: parentStat },
+        );
+  }
+  if (!parentStat.isDirectory())
+    throw pharosError('PHAROS_PLAN_OUT_PARENT_NOT_DIRECTORY', { dir: outDir, parent });
+  const staging = join(parent, `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(staging, { mode: 0o700 });
+  } catch (err) {
+    throw pharosError(
+      'PHAROS_PLAN_OUT_UNCREATABLE',
+      { dir: outDir, parent, reason: messageOf(err) },
+      { cause: err },
+    );
+  }
   try {
     for (const f of plan.files) {
       const path = join(staging, ...f.path.split('/'));

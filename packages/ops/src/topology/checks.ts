@@ -6,6 +6,7 @@
  */
 import { show } from '@pharos/core/settings';
 import { cidrProblem, ipVersion } from './address.js';
+import { type PathContext, pathProblem } from './paths.js';
 import { ARCHITECTURES } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -76,12 +77,26 @@ function checkNames(data: Raw): string[] {
   return problems;
 }
 
-function checkPostgres(data: Raw): string[] {
-  const version = obj(data.postgres)?.version;
+function checkPostgres(data: Raw, context: PathContext): string[] {
+  const pg = obj(data.postgres);
+  const problems: string[] = [];
+  const version = pg?.version;
   if (Number.isInteger(version) && ((version as number) < 13 || (version as number) > 17)) {
-    return [`postgres.version: ${show(version)} is not a supported PostgreSQL major (13-17)`];
+    problems.push(`postgres.version: ${show(version)} is not a supported PostgreSQL major (13-17)`);
   }
-  return [];
+  // bin_dir is always a real directory (the lab looks for the binaries there);
+  // data_dir may be relative in the lab (under each host's lab directory).
+  const paths: [string, boolean][] = [
+    ['bin_dir', false],
+    ['data_dir', context === 'lab'],
+  ];
+  for (const [key, relativeAllowed] of paths) {
+    const value = pg?.[key];
+    if (typeof value !== 'string') continue;
+    const problem = pathProblem(value, relativeAllowed);
+    if (problem) problems.push(`postgres.${key}: ${show(value)} ${problem}`);
+  }
+  return problems;
 }
 
 function checkCounts(data: Raw): string[] {
@@ -195,16 +210,17 @@ function checkPatroniTimings(data: Raw): string[] {
  * Every value-rule problem of raw topology data, in file order of concern
  * (architecture, names, postgres, counts, hosts, duplicates, networks,
  * Patroni). Empty when the values are fine. Structure and types are the
- * schema's job (schema.ts).
+ * schema's job (schema.ts). `context` 'lab' admits a relative
+ * `postgres.data_dir` (paths.ts).
  */
-export function valueProblems(data: unknown): string[] {
+export function valueProblems(data: unknown, context: PathContext = 'deployment'): string[] {
   const d = obj(data);
   if (!d) return [];
   const hosts = ROLES.flatMap((role) => hostsOf(d, role));
   return [
     ...checkArchitecture(d),
     ...checkNames(d),
-    ...checkPostgres(d),
+    ...checkPostgres(d, context),
     ...checkCounts(d),
     ...checkHostValues(hosts),
     ...checkDuplicates(hosts, d.architecture),

@@ -5,7 +5,7 @@
  * checks.ts so each gets its own message naming field and value.
  */
 import { z } from 'zod';
-import { AGENT_CERTIFICATE_MODELS } from './types.js';
+import { AGENT_CERTIFICATE_MODELS, INFRASTRUCTURE_SECURITY } from './types.js';
 
 const host = z.strictObject({
   name: z
@@ -41,13 +41,13 @@ export const topologySchema = z.strictObject({
         .string()
         .optional()
         .describe(
-          'PostgreSQL binaries (Patroni `bin_dir`; its parent, with a trailing `/`, is `--db-install-path`); default `/usr/pgsql-<version>/bin`; the lab uses the machine’s own',
+          'PostgreSQL binaries (Patroni `bin_dir`; its parent, with a trailing `/`, is `--db-install-path`); default `/usr/pgsql-<version>/bin`; an absolute path (docs/topology.md "Paths"); the lab uses the machine’s own',
         ),
       data_dir: z
         .string()
         .optional()
         .describe(
-          "data directory (Patroni `data_dir`); default `/var/lib/pgsql/<version>/data`; in the lab relative to the host's lab directory; `root.crt`, `server.crt`, `server.key` and `root.crl` go here",
+          'data directory (Patroni `data_dir`); default `/var/lib/pgsql/<version>/data`; an absolute path (docs/topology.md "Paths"), in the lab it may be relative to the host\'s lab directory; `root.crt`, `server.crt`, `server.key` and `root.crl` go here',
         ),
       port: port.default(5432).describe('PostgreSQL port on every backend'),
     })
@@ -79,6 +79,13 @@ export const topologySchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('issue an (empty) CRL `root.crl` signed by the CA and set `ssl_crl_file: root.crl`'),
+  // Not in the reference: Pharos secures etcd and Patroni's REST API by default (security review H2).
+  infrastructure_security: z
+    .enum(INFRASTRUCTURE_SECURITY)
+    .default('secured')
+    .describe(
+      "how etcd and Patroni's REST API are protected: `secured` (default) etcd with TLS for clients and peers, client certificates and users (RBAC), Patroni's REST API with TLS and a password for unsafe methods, firewall rules per source host; `reference-open` exactly the reference document's setup (plain HTTP, no authentication, ports open to the zone), to compare the plan with the document (docs/deviations.md)",
+    ),
   pem: z
     .strictObject({
       superuser: z

@@ -5,31 +5,42 @@
  */
 import { parseSettings, type SettingsFile, settingsProblems } from '@pharos/core/settings';
 import { valueProblems } from './checks.js';
+import type { PathContext } from './paths.js';
 import { type ParsedTopology, topologySchema } from './schema.js';
 import type { Architecture, Topology } from './types.js';
 
-/** The topology as a settings file: an input of `pharos plan` (InputError, exit code 2). */
-export const TOPOLOGY_FILE: SettingsFile<typeof topologySchema> = {
-  what: 'topology',
-  schema: topologySchema,
-  codes: {
-    unreadable: 'PHAROS_TOPOLOGY_UNREADABLE',
-    notYaml: 'PHAROS_TOPOLOGY_NOT_YAML',
-    unusable: 'PHAROS_TOPOLOGY_YAML_UNUSABLE',
-    invalid: 'PHAROS_TOPOLOGY_INVALID',
-  },
-  rawProblems: valueProblems,
-};
+/**
+ * The topology as a settings file: an input of `pharos plan` (InputError,
+ * exit code 2). `context` 'lab' admits a relative `postgres.data_dir`; a
+ * deployment (the default) needs absolute paths (paths.ts).
+ */
+export function topologyFile(context: PathContext = 'deployment'): SettingsFile<typeof topologySchema> {
+  return {
+    what: 'topology',
+    schema: topologySchema,
+    codes: {
+      unreadable: 'PHAROS_TOPOLOGY_UNREADABLE',
+      notYaml: 'PHAROS_TOPOLOGY_NOT_YAML',
+      unusable: 'PHAROS_TOPOLOGY_YAML_UNUSABLE',
+      invalid: 'PHAROS_TOPOLOGY_INVALID',
+    },
+    rawProblems: (raw) => valueProblems(raw, context),
+  };
+}
+
+/** The topology of a deployment as a settings file (docs/settings.md is made from it). */
+export const TOPOLOGY_FILE = topologyFile('deployment');
 
 /**
  * Every problem of raw topology data (the parsed YAML), as messages that each
  * name the field and the value, e.g.
  * `backends[1].address: duplicate address '172.16.161.200' (also backends[0].address)`.
  * Empty when the data is a valid, supported topology. The messages are listed
- * in docs/topology.md ("Validation").
+ * in docs/topology.md ("Validation"). `context` 'lab' admits a relative
+ * `postgres.data_dir`; a deployment (the default) needs absolute paths.
  */
-export function topologyProblems(data: unknown): string[] {
-  return settingsProblems(TOPOLOGY_FILE, data);
+export function topologyProblems(data: unknown, context: PathContext = 'deployment'): string[] {
+  return settingsProblems(topologyFile(context), data);
 }
 
 /** Fills the defaults that depend on other fields (PGDG paths of RHEL 9, as in the reference). */
@@ -53,9 +64,14 @@ export function normalise(p: ParsedTopology): Topology {
  *
  * @param data the parsed document
  * @param source where it came from (a path), for the error message
+ * @param context 'deployment' (default: every path absolute) or 'lab'
  * @throws InputError PHAROS_TOPOLOGY_INVALID (exit code 2) listing every problem, one per line:
  *   `<source>: invalid topology (N problems):\n  - <problem>\n  - ...`
  */
-export function validateTopology(data: unknown, source: string): Topology {
-  return normalise(parseSettings(TOPOLOGY_FILE, data, source));
+export function validateTopology(
+  data: unknown,
+  source: string,
+  context: PathContext = 'deployment',
+): Topology {
+  return normalise(parseSettings(topologyFile(context), data, source));
 }

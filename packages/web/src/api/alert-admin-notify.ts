@@ -118,7 +118,8 @@ export function registerAlertNotifyAdminRoutes(
     '/api/alert-admin/webhooks/:id/test',
     {
       schema: {
-        summary: 'Queue a test notification; follow it in /api/alert-admin/deliveries',
+        summary:
+          'Queue a test notification (enabled webhooks only: 400 field enabled otherwise); follow it in /api/alert-admin/deliveries',
         tags,
         params: IdParams,
         body: NoBody,
@@ -126,7 +127,10 @@ export function registerAlertNotifyAdminRoutes(
       },
       preHandler: admin,
     },
-    async (req) => ({ deliveryId: await testWebhook(db, req.params.id, req.pharosSession!.roleName) }),
+    async (req) => {
+      const deliveryId = await testWebhook(db, req.params.id, req.pharosSession!.roleName);
+      return { deliveryId };
+    },
   );
 
   api.get(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NoHostError } from '@pharos/core/ha-connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 import { isAuthFailure, sqlStateOf } from './authenticate.js';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -31,6 +31,11 @@ describe('login failure classification', () => {
           false,
         ),
       ),
+      true,
+    );
+    // an agent's role name: its HBA rule is `cert` (security review L3: this was a 500)
+    assert.equal(
+      isAuthFailure(new NoHostError('h:5432: connection requires a valid client certificate', false)),
       true,
     );
     assert.equal(isAuthFailure(new NoHostError('h:5432: connect ECONNREFUSED', true)), false);

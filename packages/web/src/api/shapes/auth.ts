@@ -5,7 +5,8 @@ import { DateTime, Text } from './common.js';
 /** Body of POST /api/login. */
 export const LoginBody = Type.Object(
   {
-    user: Text({ minLength: 1, maxLength: 63 }),
+    // no control characters in a role name, no NUL in a password (a NUL would end a startup packet field)
+    user: Type.String({ minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
     password: Text({ minLength: 1, maxLength: 1024 }),
   },
   { additionalProperties: false },
