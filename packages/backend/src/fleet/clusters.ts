@@ -246,29 +246,25 @@ export async function removeCluster(
   id: number,
   purgeHistory: boolean,
 ): Promise<RemovedCluster> {
-  return withFleetErrors(
-    'cluster',
-    async () => {
-      const r = await db.query<{
-        removed: { cluster: string; servers: (Omit<RemovedServer, 'id'> & { id: number })[] };
-      }>('SELECT pem.cluster_remove($1, $2, $3) AS removed', [actor, id, purgeHistory]);
-      const x = r.rows[0]!.removed;
-      return {
-        id,
-        cluster: x.cluster,
-        servers: x.servers.map((s) => ({
-          id: s.id,
-          server: s.server,
-          alerts: s.alerts,
-          latest: s.latest,
-          probeLog: s.probeLog,
-          historySamples: Number(s.historySamples),
-          historyRollups: Number(s.historyRollups),
-        })),
-      };
-    },
-    id,
-  );
+  return withFleetErrors('cluster', async () => {
+    const r = await db.query<{
+      removed: { cluster: string; servers: (Omit<RemovedServer, 'id'> & { id: number })[] };
+    }>('SELECT pem.cluster_remove($1, $2, $3) AS removed', [actor, id, purgeHistory]);
+    const x = r.rows[0]!.removed;
+    return {
+      id,
+      cluster: x.cluster,
+      servers: x.servers.map((s) => ({
+        id: s.id,
+        server: s.server,
+        alerts: s.alerts,
+        latest: s.latest,
+        probeLog: s.probeLog,
+        historySamples: Number(s.historySamples),
+        historyRollups: Number(s.historyRollups),
+      })),
+    };
+  });
 }
 
 /** Patroni roles whose member holds the leader key, and is the primary (a standby cluster's leader is not). */

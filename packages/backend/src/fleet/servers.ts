@@ -249,10 +249,8 @@ export async function setServer(
   id: number,
   changes: ServerChanges,
 ): Promise<void> {
-  await withFleetErrors(
-    'server',
-    () => db.query('SELECT pem.server_set($1, $2, $3::jsonb)', [actor, id, JSON.stringify(changes)]),
-    id,
+  await withFleetErrors('server', () =>
+    db.query('SELECT pem.server_set($1, $2, $3::jsonb)', [actor, id, JSON.stringify(changes)]),
   );
 }
 
@@ -268,26 +266,22 @@ export async function removeServer(
   id: number,
   purgeHistory: boolean,
 ): Promise<RemovedServer> {
-  return withFleetErrors(
-    'server',
-    async () => {
-      const r = await db.query<{ removed: Omit<RemovedServer, 'id'> }>(
-        'SELECT pem.server_remove($1, $2, $3) AS removed',
-        [actor, id, purgeHistory],
-      );
-      const x = r.rows[0]!.removed;
-      return {
-        id,
-        server: x.server,
-        alerts: x.alerts,
-        latest: x.latest,
-        probeLog: x.probeLog,
-        historySamples: Number(x.historySamples),
-        historyRollups: Number(x.historyRollups),
-      };
-    },
-    id,
-  );
+  return withFleetErrors('server', async () => {
+    const r = await db.query<{ removed: Omit<RemovedServer, 'id'> }>(
+      'SELECT pem.server_remove($1, $2, $3) AS removed',
+      [actor, id, purgeHistory],
+    );
+    const x = r.rows[0]!.removed;
+    return {
+      id,
+      server: x.server,
+      alerts: x.alerts,
+      latest: x.latest,
+      probeLog: x.probeLog,
+      historySamples: Number(x.historySamples),
+      historyRollups: Number(x.historyRollups),
+    };
+  });
 }
 
 /** True when a change touches how the agent connects (it is then tested first). */

@@ -12,35 +12,14 @@
  * | P0002    | it names something that does not exist    | 404  | PHAROS_SERVER_NOT_FOUND (id), PHAROS_AGENT_NOT_FOUND (agentId) |
  * | 55000    | the system is not in a state to do it     | 409  | PHAROS_SERVER_STATE                                 |
  *
- * The message is the SQL function's (it names the field and the value);
- * `field` is its COLUMN. Anything else is rethrown unchanged (a backend
+ * The message is the SQL function's (it names the field and the value, e.g.
+ * `no server 7 (already removed?)`); `field` is its COLUMN. Anything else is rethrown unchanged (a backend
  * failover stays a failover-class error; a bug stays a 500).
  */
-import { type ErrorCode, type PharosError, pharosError } from '@pharos/core/errors';
+import { type ErrorCode, errorOfCode } from '@pharos/core/errors';
 
 /** What a call is about: it picks the catalogue codes of the SQL errors. */
 export type FleetArea = 'server' | 'cluster' | 'agent' | 'token' | 'enrol' | 'task';
-
-/** Codes whose template is `{detail}` (the SQL message as it is). */
-type DetailCode =
-  | 'PHAROS_SERVER_INVALID'
-  | 'PHAROS_SERVER_DUPLICATE'
-  | 'PHAROS_SERVER_NAME_TAKEN'
-  | 'PHAROS_SERVER_STATE'
-  | 'PHAROS_CLUSTER_INVALID'
-  | 'PHAROS_CLUSTER_NAME_TAKEN'
-  | 'PHAROS_CLUSTER_STATE'
-  | 'PHAROS_AGENT_INVALID'
-  | 'PHAROS_AGENT_NOT_FOUND'
-  | 'PHAROS_AGENT_IN_USE'
-  | 'PHAROS_TOKEN_INVALID'
-  | 'PHAROS_TOKEN_NOT_FOUND'
-  | 'PHAROS_TOKEN_USED'
-  | 'PHAROS_ENROL_INVALID'
-  | 'PHAROS_ENROL_TOKEN_REFUSED'
-  | 'PHAROS_ENROL_CONFLICT'
-  | 'PHAROS_ENROL_NOT_POSSIBLE'
-  | 'PHAROS_TASK_INVALID';
 
 /** The code of a SQL error `state` about `column` in `area`, or undefined (rethrown as it is). */
 export function fleetCode(area: FleetArea, state: string, column: string | undefined): ErrorCode | undefined {
@@ -83,31 +62,23 @@ export function fleetCode(area: FleetArea, state: string, column: string | undef
 
 /**
  * The catalogue error for `err` when it is one of the fleet functions' (see
- * the module note), else `err` itself. `id` is the row the call is about
- * (the `{id}` of PHAROS_SERVER_NOT_FOUND and PHAROS_CLUSTER_NOT_FOUND).
+ * the module note), else `err` itself: the code of its area and SQLSTATE,
+ * the SQL function's message as it is, its COLUMN as `field`.
  */
-export function fleetError(err: unknown, area: FleetArea, id?: number): unknown {
+export function fleetError(err: unknown, area: FleetArea): unknown {
   const e = err as { code?: unknown; column?: unknown; message?: unknown } | null;
   if (!e || typeof e.code !== 'string' || typeof e.message !== 'string') return err;
   const column = typeof e.column === 'string' && e.column ? e.column : undefined;
   const code = fleetCode(area, e.code, column);
   if (code === undefined) return err;
-  const options = { cause: err, ...(column ? { field: column } : {}) };
-  if (code === 'PHAROS_SERVER_NOT_FOUND' || code === 'PHAROS_CLUSTER_NOT_FOUND') {
-    return id === undefined
-      ? pharosError(code === 'PHAROS_SERVER_NOT_FOUND' ? 'PHAROS_SERVER_INVALID' : 'PHAROS_CLUSTER_INVALID', {
-          detail: e.message,
-        })
-      : pharosError(code, { id }, options);
-  }
-  return pharosError(code as DetailCode, { detail: e.message }, options) as PharosError;
+  return errorOfCode(code, e.message, { cause: err, ...(column ? { field: column } : {}) });
 }
 
 /** Runs `fn`, turning the fleet functions' errors into catalogue errors ({@link fleetError}). */
-export async function withFleetErrors<T>(area: FleetArea, fn: () => Promise<T>, id?: number): Promise<T> {
+export async function withFleetErrors<T>(area: FleetArea, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw fleetError(err, area, id);
+    throw fleetError(err, area);
   }
 }

@@ -167,9 +167,8 @@ export function readSettingsText<S extends z.ZodType>(file: SettingsFile<S>, pat
         `not a regular file (${st.isDirectory() ? 'a directory' : 'a device, FIFO or socket'})`,
       );
     }
-    const tooBig = (size: string) =>
-      unreadable(`it is ${size} bytes; at most ${MAX_SETTINGS_BYTES} (1 MiB) are read`);
-    if (st.size > MAX_SETTINGS_BYTES) throw tooBig(String(st.size));
+    if (st.size > MAX_SETTINGS_BYTES)
+      throw unreadable(`it is ${st.size} bytes; at most ${MAX_SETTINGS_BYTES} (1 MiB) are read`);
     // Read one byte more than the cap: a file that grew after fstat is refused too.
     const buf = Buffer.alloc(MAX_SETTINGS_BYTES + 1);
     let length = 0;
@@ -177,7 +176,7 @@ export function readSettingsText<S extends z.ZodType>(file: SettingsFile<S>, pat
       const n = readSync(fd, buf, length, buf.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > MAX_SETTINGS_BYTES) throw tooBig('over');
+      if (length > MAX_SETTINGS_BYTES) throw unreadable(`it is over ${MAX_SETTINGS_BYTES} bytes (1 MiB)`);
     }
     return buf.subarray(0, length).toString('utf8');
   } catch (err) {

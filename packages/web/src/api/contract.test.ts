@@ -144,7 +144,7 @@ describe('API contract', () => {
     ['POST', '/api/servers', { displayName: 'a', host: 'h', user: 'u', agentId: 1, colour: 'red' }],
     ['POST', '/api/servers/test', { host: 'h\u0000', user: 'u', agentId: 1 }],
     ['POST', '/api/servers/prepare', { host: 'h', user: 'u', agentId: 1, port: 70000 }],
-    ['PATCH', '/api/servers/1', {}],
+    ['PATCH', '/api/servers/1', { port: 'x' }],
     ['PATCH', '/api/servers/2147483648', { notes: 'x' }],
     ['POST', '/api/clusters', { restEndpoints: [], agentId: 1, user: 'u' }],
     ['POST', '/api/clusters/read', { restEndpoints: ['https://10.0.0.1:8008'], agentId: 0 }],

@@ -48,7 +48,7 @@ import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { withFailoverRetry, withoutRetry } from '../backend.js';
-import { authErrorResponses } from './shapes/common.js';
+import { authErrorResponses, NoBody } from './shapes/common.js';
 import {
   MonitoredServer,
   Preparation,
@@ -237,6 +237,7 @@ export function registerFleetServerRoutes(app: FastifyInstance, db: Queryable, s
         summary: 'Test a monitored server’s connection from its agent',
         tags: ['fleet'],
         params: ServerIdParams,
+        body: NoBody,
         response: { 200: TestConnectionResultShape, ...authErrorResponses },
       },
       preHandler: admin,
