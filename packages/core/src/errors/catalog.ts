@@ -477,7 +477,7 @@ export const ERRORS = {
     500,
   ),
   PHAROS_ENROL_INVALID: input('{detail}'),
-  PHAROS_ENROL_NOT_POSSIBLE: state('{detail}'),
+  PHAROS_ENROL_NOT_POSSIBLE: input('{detail}', 409),
   PHAROS_ENROL_TOKEN_MISSING: input(
     '--token: the one-time token is required (set PHAROS_ENROL_TOKEN; pharos token create makes one)',
   ),
