@@ -12,10 +12,9 @@
  * pg_monitor), with `sslmode` (default verify-full) and `sslrootcert` (a CA
  * file on the agent's host; null: the agent's `server_sslrootcert`).
  */
-
 import { pharosError } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
-import { roleOfPatroni } from './clusters.js';
+import { roleOfPatroni } from './patroni-role.js';
 import { withFleetErrors } from './sql-errors.js';
 
 /** sslmode values (libpq-connect.html "sslmode"). */
