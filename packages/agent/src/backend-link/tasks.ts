@@ -100,8 +100,9 @@ export class TaskRunner {
     if (!this.listening) {
       try {
         await this.opts.conn.listen(taskChannel(this.opts.agentId), (payload) => {
-          if (payload === BINDINGS_CHANGED) this.opts.onBindingsChanged?.();
-          else void this.poll();
+          // undefined: the session was re-selected and notices may have been missed (HaConnection.listen)
+          if (payload === BINDINGS_CHANGED || payload === undefined) this.opts.onBindingsChanged?.();
+          if (payload !== BINDINGS_CHANGED) void this.poll();
         });
         this.listening = true;
       } catch (err) {
