@@ -299,8 +299,8 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
       "each backend's Patroni probes (https to its REST API) in the last minute",
       async (): Promise<number | undefined> => {
         const rows = await sqlOnLeader(
-          `SELECT count(DISTINCT server_id)::int AS n FROM pemdata.latest
-            WHERE probe = 'patroni_node' AND collected_at > clock_timestamp() - interval '1 minute'`,
+          `SELECT count(DISTINCT l.server_id)::int AS n FROM pemdata.latest l JOIN pem.server s ON s.id = l.server_id
+            WHERE s.is_pem_backend AND l.probe = 'patroni_node' AND l.collected_at > clock_timestamp() - interval '1 minute'`,
         );
         const n = Number(rows[0]!.n);
         return n === topo.backends.length ? n : undefined;
