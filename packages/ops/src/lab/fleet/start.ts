@@ -137,10 +137,11 @@ export async function startFleetServers(ctx: UpContext, fleet: LabFleet): Promis
         etcdHosts: ctx.topo.etcd.map((e) => `${e.address}:${ETCD_CLIENT_PORT}`),
         port: ctx.topo.postgres.port,
         restPort: ctx.topo.patroni.rest_port,
+        // its own passwords: a monitored cluster's host holds nothing of the PEM cluster's
         passwords: {
-          superuser: ctx.secrets.patroni_super,
-          replication: ctx.secrets.patroni_rep,
-          rewind: ctx.secrets.patroni_rew,
+          superuser: ctx.secrets.fleet_patroni_super,
+          replication: ctx.secrets.fleet_patroni_rep,
+          rewind: ctx.secrets.fleet_patroni_rew,
         },
         hbaRules: hbaFor(members.map((m) => m.address)),
         dcs: {
