@@ -6,6 +6,7 @@
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
+import type { TargetRow } from './targets.js';
 
 /** A section of the harness's own: its figures and duration, or why it was not measured. */
 export type Section<F> =
@@ -31,6 +32,8 @@ export interface BenchReport {
   machine: MachineInfo;
   /** 1, 5 and 15 minute load averages when the run ended. */
   loadAverageAtEnd: number[];
+  /** Issue 19's targets judged on this run's figures (targets.ts); absent in reports before 2026-12-07. */
+  targets?: TargetRow[];
   failover: Section<FailoverFigures>;
   ingest: Section<IngestFigures>;
   web: SourcedSection<unknown>;
