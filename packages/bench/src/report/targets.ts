@@ -9,16 +9,8 @@
 import type { FailoverFigures, FaultRun } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary, summarize } from '../stats.js';
-import type { Section } from './types.js';
+import type { Section, TargetRow } from './types.js';
 
-/** One target: `met` is undefined when it was not measured in this run (`measured` says why). */
-export interface TargetRow {
-  figure: string;
-  measured: string;
-  anchor: string;
-  target: string;
-  met: boolean | undefined;
-}
 
 /** First connection whose first host is black-holed (failover/first-connection.ts), seconds. */
 export const FIRST_CONNECTION_TARGET_S = 0.6;

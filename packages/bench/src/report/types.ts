@@ -6,7 +6,6 @@
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
-import type { TargetRow } from './targets.js';
 
 /** A section of the harness's own: its figures and duration, or why it was not measured. */
 export type Section<F> =
@@ -21,6 +20,15 @@ export type Section<F> =
 export type SourcedSection<F> =
   | { measured: true; source: string; seconds: number; figures: F }
   | { measured: false; source: string; reason: string };
+
+/** One target of issue 19 (targets.ts): `met` is undefined when it was not measured in this run (`measured` says why). */
+export interface TargetRow {
+  figure: string;
+  measured: string;
+  anchor: string;
+  target: string;
+  met: boolean | undefined;
+}
 
 /** The whole report. Times are ISO-8601; durations in seconds. */
 export interface BenchReport {
