@@ -11,7 +11,6 @@ import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary, summarize } from '../stats.js';
 import type { Section, TargetRow } from './types.js';
 
-
 /** First connection whose first host is black-holed (failover/first-connection.ts), seconds. */
 export const FIRST_CONNECTION_TARGET_S = 0.6;
 
