@@ -26,7 +26,7 @@ describe('ServerFleet.refresh', () => {
           maxOpen = Math.max(maxOpen, open);
           await new Promise<void>((resolve) => releases.push(resolve));
           open--;
-          return { rows: [] as R[] };
+          return { rows: [] as R[], rowCount: 0 };
         },
       },
       intervalMs: 1000,
