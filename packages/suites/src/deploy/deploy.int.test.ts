@@ -96,6 +96,11 @@ let containers: Containers | undefined;
 let current: BuiltPackages;
 let upgrade: BuiltPackages;
 let sshKey: string;
+/** Set once site.yml brought the deployment up: the later tests need it and fail at once without it. */
+let deployed = false;
+function requireDeployed(): void {
+  assert.ok(deployed, 'the deployment is not up (the site.yml test failed): nothing to test');
+}
 const t0 = Date.now();
 
 function playbook(name: string, extra: Record<string, string> = {}, pkg: BuiltPackages = current) {
@@ -261,6 +266,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   timeout: (FULL ? 25 : 15) * 60_000,
 }, () => {
   before(async () => {
+    requireDeployed();
     await Containers.cleanupLeftovers(DIR, say);
     for (const h of hosts) rmSync(join(DIR, h.name), { recursive: true, force: true });
     rmSync(planDir, { recursive: true, force: true });
@@ -424,6 +430,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
     assertRunOk(await playbook('collect-configs.yml'), 'collect-configs.yml');
     const check = await timed('pharos check (all ok)', () => checkAllOk());
     say(`pharos check: ${check.report.summary.ok} ok`);
+    deployed = true;
   });
 
   test('enrol-agent.yml enrols a monitored host with a one-time token; check sees its agent', async () => {
@@ -474,6 +481,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
 
   if (FULL)
     test('a second site.yml run changes nothing', async () => {
+      requireDeployed();
       const r = await timed('site.yml (second run)', () => playbook('site.yml'));
       assertRunOk(r, 'site.yml (second run)');
       const changed = [...r.recap]
@@ -484,6 +492,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
     });
 
   test('systemctl reload: the agent and the web instance re-read their configuration in the same process', async () => {
+    requireDeployed();
     for (const [host, unit] of [
       ['pem-backend-3', 'pharos-agent'],
       ['pem-web-2', 'pharos-web'],
@@ -516,6 +525,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   });
 
   test('the primary host stops: failover, check names the new leader; it starts again and rejoins as a replica', async () => {
+    requireDeployed();
     const old = await waitHealthy(cluster(), 60_000);
     await timed(`stop ${old}'s container`, () => containers!.stop(old));
     const leader = await timed('failover', () =>
@@ -545,6 +555,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   });
 
   test('replace-etcd-member.yml replaces a member whose data is wiped; quorum and Patroni stay healthy', async () => {
+    requireDeployed();
     const member = 'etcd-node-2';
     await containers!.sshOk(member, 'systemctl stop etcd && rm -rf /var/lib/etcd/default');
     const r = await timed('replace-etcd-member.yml', () =>
@@ -563,6 +574,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
 
   if (FULL)
     test('upgrade.yml: rolling upgrade to a higher version, no lost sample, web instances answering at every poll', async () => {
+      requireDeployed();
       const ca = readFileSync(join(planDir, 'ca/root.crt'), 'utf8');
       const urls = topo.webapps.map((w) => `https://${w.address}:${topo.pem.web_port}/`);
       const poller = pollWebInstances(urls, ca);
