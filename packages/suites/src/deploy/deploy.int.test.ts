@@ -266,7 +266,6 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   timeout: (FULL ? 25 : 15) * 60_000,
 }, () => {
   before(async () => {
-    requireDeployed();
     await Containers.cleanupLeftovers(DIR, say);
     for (const h of hosts) rmSync(join(DIR, h.name), { recursive: true, force: true });
     rmSync(planDir, { recursive: true, force: true });
@@ -434,6 +433,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   });
 
   test('enrol-agent.yml enrols a monitored host with a one-time token; check sees its agent', async () => {
+    requireDeployed();
     assert.equal(topo.agent_certificates, 'per-agent');
     const own = await monitoredHostCertificate();
     addMonitoredHost(MONITORED, { pharos_agent_sslcert: own.cert, pharos_agent_sslkey: own.key });
