@@ -305,7 +305,8 @@ async function checkRhelPaths(): Promise<void> {
 }
 
 describe('deployment on nine booted Debian 13 hosts (issue 15)', {
-  timeout: (FULL ? 40 : 25) * 60_000,
+  // a bound against a hang, not the budget (about 8 min, 14 with FULL, on an idle 2-core machine)
+  timeout: 40 * 60_000,
 }, () => {
   before(async () => {
     rhelChecks = timed('RHEL 9 paths: syntax check and ansible-lint', checkRhelPaths);
@@ -479,10 +480,12 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
       ).trim(),
       'pharos 600\npharos 600',
     );
-    // a second run changes nothing: the host is enrolled once
-    const again = await playbook('enrol-agent.yml');
-    assertRunOk(again, 'enrol-agent.yml (second run)');
-    assert.equal(again.recap.get(MONITORED.name)?.changed, 0, `log ${again.logFile}`);
+    if (FULL) {
+      // a second run changes nothing: the host is enrolled once
+      const again = await playbook('enrol-agent.yml');
+      assertRunOk(again, 'enrol-agent.yml (second run)');
+      assert.equal(again.recap.get(MONITORED.name)?.changed, 0, `log ${again.logFile}`);
+    }
     assertRunOk(await playbook('collect-configs.yml'), 'collect-configs.yml');
     const check = await timed('pharos check with the monitored host (all ok)', () => checkAllOk());
     const lines = check.report.results.filter(
