@@ -51,6 +51,7 @@ packages=(
   etcd-server etcd-client patroni          # the DCS and the HA manager
   python3-psycopg2 python3-etcd            # Patroni's PostgreSQL driver and etcd3 module
   openssl ca-certificates iproute2
+  shellcheck                               # tests lint the shell the plan writes (RUNBOOK.md, *.sh)
   chromium                                 # browser tests (headless)
   mmdebstrap                               # Debian roots: the install test (packages/suites/src/install-system), the deployment test's hosts
   systemd-container                        # the deployment test: hosts booted with systemd-nspawn

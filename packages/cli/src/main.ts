@@ -30,6 +30,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   configure: async () => (await import('./commands/configure/index.js')).registerConfigure,
   agent: async () => (await import('./commands/agent/index.js')).registerAgentCommands,
   web: async () => (await import('./commands/web/index.js')).registerWebCommands,
+  server: async () => (await import('./commands/server/index.js')).registerServerCommands,
+  token: async () => (await import('./commands/token/index.js')).registerTokenCommands,
+  cluster: async () => (await import('./commands/cluster/index.js')).registerClusterCommands,
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   check: async () => (await import('./commands/check.js')).registerCheck,
 };

@@ -31,6 +31,19 @@ export class InputError extends PharosError {
   }
 }
 
+/**
+ * Input naming something that does not exist (a server removed twice, an
+ * unknown agent id). Exit code 2; the web API answers 404.
+ */
+export class NotFoundError extends InputError {}
+
+/**
+ * Input that clashes with what exists or with the system's state (a
+ * duplicate host:port, a display name in use, a token already used).
+ * Exit code 2; the web API answers 409.
+ */
+export class ConflictError extends InputError {}
+
 /** A configuration that cannot work as given (a missing file, an unknown key). Exit code 1. */
 export class ConfigError extends PharosError {}
 

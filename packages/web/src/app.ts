@@ -16,6 +16,9 @@ import { registerAlertsRoute } from './api/alerts.js';
 import { registerClusterRoute } from './api/cluster.js';
 import { installErrorHandlers } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
+import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.js';
+import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
+import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
@@ -45,15 +48,44 @@ export interface AppDeps {
   uiDir?: string;
   /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
   cluster?: ClusterStatusReader;
+  /** Where agents enrolled through POST /api/enrol ship (default: no hosts known). */
+  enrolBackend?: EnrolBackend;
+  /** Enrolment attempts per client address per minute (default: the login's). */
+  enrolRateLimitPerMinute?: number;
 }
 
-/** Largest request body accepted, in bytes (login is the biggest: a name and a password). */
+/** Largest request body accepted, in bytes (an enrolment with a certificate is the biggest). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The cipher suites HTTPS offers: TLS 1.3's (all AEAD), then for TLS 1.2
+ * only ECDHE key exchange with AES-GCM or ChaCha20-Poly1305 (ECDSA or RSA
+ * certificates); no CBC, no SHA-1 MAC, no CCM, ARIA or CAMELLIA (security
+ * review, "TLS suites"; Mozilla's "intermediate" TLS 1.2 set). Suites named
+ * `TLS_*` are TLS 1.3's (node:tls "Modifying the default TLS cipher suite").
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 /** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
+    https: {
+      cert: deps.tls.cert,
+      key: deps.tls.key,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS_CIPHERS,
+      honorCipherOrder: true,
+    },
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
@@ -101,6 +133,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerFleetRoute(app, deps.db, store);
   registerPreferencesRoutes(app, deps.db, store);
   registerServerRoutes(app, deps.db, store);
+  registerFleetServerRoutes(app, deps.db, store);
+  registerFleetClusterRoutes(app, deps.db, store);
+  registerFleetAgentRoutes(app, {
+    db: deps.db,
+    store,
+    enrolBackend: deps.enrolBackend ?? { hosts: [], ports: [], dbname: 'pem', sslmode: 'verify-full' },
+    enrolRateLimitPerMinute: deps.enrolRateLimitPerMinute ?? deps.loginRateLimitPerMinute,
+  });
   registerSeriesRoute(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
   registerAlertAdminRoutes(app, deps.db, store);

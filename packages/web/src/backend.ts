@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PharosError } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 
 /** The logging the request path needs: a pino logger and fastify's request logger both fit. */
 export interface LogSink {
@@ -75,5 +75,20 @@ export async function withFailoverRetry<T>(
     if (!isBackendUnavailable(err)) throw err;
     options.logger?.warn({ what: options.what, err: String(err) }, 'backend still unavailable');
     throw new BackendFailingOverError({ cause: err });
+  }
+}
+
+/**
+ * Runs `fn` (one operation that must not be repeated: a change) once; a
+ * failover-class error becomes {@link BackendFailingOverError} (503: the
+ * client may retry; the operation either committed or not, as for any
+ * request cut off by a failover).
+ */
+export async function withoutRetry<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isBackendUnavailable(err)) throw new BackendFailingOverError({ cause: err });
+    throw err;
   }
 }

@@ -7,10 +7,12 @@
  * {@link startWebServer}.
  */
 import { readFileSync } from 'node:fs';
-import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import type { HaConnectionOptions } from '@pharos/core/ha-connection';
+import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
+import type { EnrolBackend } from './api/fleet-agents.js';
 import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
@@ -50,6 +52,22 @@ function serviceConninfo(config: WebConfig): string {
 }
 
 /**
+ * Where agents enrolled through this instance ship: the hosts, ports,
+ * database and sslmode of its own `backend` string (the hosts as written:
+ * a backend reached at 127.0.0.1 is this host's, so a web instance on a
+ * backend host should list the backends by address).
+ */
+export function enrolBackendOf(config: WebConfig): EnrolBackend {
+  const ci = parseConninfo(config.backend, {});
+  return {
+    hosts: ci.hosts.map((h) => h.host),
+    ports: ci.hosts.map((h) => h.port),
+    dbname: ci.dbname,
+    sslmode: ci.sslmode,
+  };
+}
+
+/**
  * Starts a web instance for `config` (from {@link loadWebConfig}). `logger`
  * defaults to a pino logger named `web` writing to `log_file` (or stderr).
  * Resolves once it listens. Does not wait for the backend: an unreachable
@@ -81,7 +99,9 @@ export async function startWebServer(
     patroniUrls: config.patroniRestUrls,
     etcdEndpoints: config.etcdEndpoints,
     localAddress: config.sourceAddress,
-    ca: config.caFile ? readOrFail('backend sslrootcert', config.caFile) : undefined,
+    ca: config.caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', config.caFile) : undefined,
+    etcdCert: config.etcdCertFile ? readOrFail('etcd_cert_file', config.etcdCertFile) : undefined,
+    etcdKey: config.etcdKeyFile ? readOrFail('etcd_key_file', config.etcdKeyFile) : undefined,
   });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -94,6 +114,7 @@ export async function startWebServer(
       sessionTtlS: config.sessionTtlS,
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
       cluster,
+      enrolBackend: enrolBackendOf(config),
     });
     await app.listen({ host: config.listenAddress, port: config.port });
   } catch (err) {

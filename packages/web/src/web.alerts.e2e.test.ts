@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { WebhookTargetPolicy } from '@pharos/backend/notify/target-policy';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { ARTIFACTS, launchChromium, watchPageProblems } from '@pharos/testkit/browser/browser';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';

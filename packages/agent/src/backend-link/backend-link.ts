@@ -1,8 +1,9 @@
 /**
  * The agent's probe-related exchanges with the backend, over its control
  * connection (the one that also reads bindings and sends heartbeats):
- * - the catalog is sent once (`pem.agent_sync_probes`), retried every short
- *   wait until it succeeds;
+ * - the catalog is compared once with the backend's (`pem.agent_sync_probes`,
+ *   which writes nothing: the catalogue ships with the backend's release),
+ *   retried every short wait until it succeeds;
  * - the probe settings are read every short wait (`pem.agent_probe_config`)
  *   into the shared {@link ProbeSettings}: a change applies within one short
  *   wait; when they cannot be read the settings in use stay;
@@ -20,7 +21,7 @@ import type { Logger } from '@pharos/core/log';
 import { ProbeSettings } from '../monitor/probe-settings.js';
 import type { ProbeFailure } from '../monitor/sink.js';
 import type { Probe } from '../probes/types.js';
-import { ProbeLogQueue, type Queryable, readProbeConfig, syncCatalog } from './backend-sync.js';
+import { checkCatalog, ProbeLogQueue, type Queryable, readProbeConfig } from './backend-sync.js';
 
 /** Options of {@link BackendLink}. */
 export interface BackendLinkOptions {
@@ -54,18 +55,21 @@ export class BackendLink {
     this.opts.logger.warn({ err: messageOf(err) }, what);
   }
 
-  /** Sends the catalog if not done yet, then reads the settings. Never throws. */
+  /** Compares the catalog with the backend's if not done yet, then reads the settings. Never throws. */
   async refresh(): Promise<void> {
     if (!this.synced) {
       try {
-        const added = await syncCatalog(this.opts.conn, this.opts.agentId, this.opts.probes);
+        const unknown = await checkCatalog(this.opts.conn, this.opts.agentId, this.opts.probes);
         this.synced = true;
-        this.opts.logger.info(
-          { added, probes: this.opts.probes.length },
-          'probe catalog sent to the backend',
-        );
+        if (unknown > 0)
+          this.opts.logger.warn(
+            { unknown, probes: this.opts.probes.length },
+            "probes unknown to the backend's catalogue (the backend is older than this agent): they run on their built-in defaults",
+          );
+        else
+          this.opts.logger.info({ probes: this.opts.probes.length }, "probe catalog matches the backend's");
       } catch (err) {
-        this.warnOnce('cannot send the probe catalog; retrying every short wait', err);
+        this.warnOnce("cannot compare the probe catalog with the backend's; retrying every short wait", err);
         return;
       }
     }

@@ -1,7 +1,9 @@
 /**
- * What the agent tells the backend about its probes and reads back from it
- * (migration 004): the catalog (`pem.agent_sync_probes`), the per-object
- * settings (`pem.agent_probe_config`, every short wait), and probe failures
+ * What the agent tells the backend about its probes and reads back from it:
+ * how its catalog compares with the backend's (`pem.agent_sync_probes`: the
+ * catalogue ships with the backend's release, packages/backend/sql/catalogue/
+ * probes.sql, and agents never write it), the per-object settings
+ * (`pem.agent_probe_config`, every short wait), and probe failures
  * (`pem.log_probe_failures`, in batches from {@link ProbeLogQueue}).
  */
 
@@ -21,7 +23,10 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** The catalog as `pem.agent_sync_probes` takes it. */
+/**
+ * The catalog's descriptive part, as `pem.agent_sync_probes` takes it and the
+ * backend's catalogue file holds it (probes/catalogue-sql.ts).
+ */
 export function catalogJson(probes: readonly Probe[]): Record<string, unknown>[] {
   return probes.map((p) => ({
     name: p.name,
@@ -44,8 +49,18 @@ export function catalogJson(probes: readonly Probe[]): Record<string, unknown>[]
   }));
 }
 
-/** Sends the catalog; resolves with the number of probes the backend did not know. */
-export async function syncCatalog(db: Queryable, agentId: number, probes: readonly Probe[]): Promise<number> {
+/**
+ * Compares the catalog with the backend's; resolves with the number of these
+ * probes the backend's catalogue lacks (the backend is older than this
+ * agent: they run on their definitions' defaults). The backend stores
+ * nothing; a backend of a release from before the catalogue shipped with it
+ * still adds them (the whole catalog is sent, as those expect).
+ */
+export async function checkCatalog(
+  db: Queryable,
+  agentId: number,
+  probes: readonly Probe[],
+): Promise<number> {
   const r = await db.query<{ added: number }>(SYNC_PROBES_SQL, [
     agentId,
     JSON.stringify(catalogJson(probes)),

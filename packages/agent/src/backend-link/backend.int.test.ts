@@ -14,19 +14,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { parseAgentConfig } from '../config.js';
 import { ProbeSettings } from '../monitor/probe-settings.js';
 import { ALL_PROBES } from '../probes/catalog.js';
 import { runAgent } from '../run.js';
 import type { Sample } from '../sample.js';
-import { sleep } from '../schedule/ticker.js';
 import { shipBatch } from '../ship/ship-batch.js';
-import { ProbeLogQueue, readProbeConfig, syncCatalog } from './backend-sync.js';
+import { checkCatalog, ProbeLogQueue, readProbeConfig } from './backend-sync.js';
 
 const BACKEND = '127.0.11.241';
+/** A year gone by: fixed times on a UTC day boundary for the samples below (the backend refuses samples stamped ahead of its clock). */
+const PAST_YEAR = new Date().getUTCFullYear() - 1;
 const MONITORED = '127.0.11.242';
 
 let backend: TestPostgres;
@@ -86,9 +88,9 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('takes the catalog once and keeps the administrator’s settings', async () => {
-    assert.equal(await syncCatalog(agent, 1, ALL_PROBES), ALL_PROBES.length);
-    assert.equal(await syncCatalog(agent, 1, ALL_PROBES), 0);
+  it('finds the catalogue shipped with the backend, and cannot change it', async () => {
+    // the migration runner merged the release's catalogue (packages/backend/sql/catalogue/probes.sql)
+    assert.equal(await checkCatalog(agent, 1, ALL_PROBES), 0);
     const [p] = await q<{
       history_mode: string;
       counter_columns: string[];
@@ -106,14 +108,16 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
         .r,
       'standby',
     );
-    await q("UPDATE pem.probe SET interval_s = 77, retention_days = 7 WHERE name = 'locks'");
-    await syncCatalog(agent, 1, ALL_PROBES);
-    const [l] = await q<{ interval_s: number; retention_days: number }>(
-      "SELECT interval_s, retention_days FROM pem.probe WHERE name = 'locks'",
-    );
-    assert.deepEqual(l, { interval_s: 77, retention_days: 7 });
-    await q("UPDATE pem.probe SET interval_s = 10, retention_days = 90 WHERE name = 'locks'");
-    await assert.rejects(syncCatalog(admin, 1, ALL_PROBES), /may not define probes/);
+    const before = await q('SELECT * FROM pem.probe ORDER BY name');
+    const changed = ALL_PROBES.map((x) => ({
+      ...x,
+      description: 'rewritten by an agent',
+      defaultOn: 'pem_backends' as const,
+    }));
+    const extra = { ...ALL_PROBES[0]!, name: 'agent_made_probe' };
+    assert.equal(await checkCatalog(agent, 1, [...changed, extra]), 1, 'one probe the backend lacks');
+    assert.deepEqual(await q('SELECT * FROM pem.probe ORDER BY name'), before, 'pem.probe unchanged');
+    await assert.rejects(checkCatalog(admin, 1, ALL_PROBES), /may not define probes/);
   });
 
   it('gives each agent its settings: defaults, overrides per agent/server/database, Patroni on PEM backends', async () => {
@@ -143,7 +147,7 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
   });
 
   it('stores change points of slowly changing probes, always moves the latest value, accounts for every sample', async () => {
-    const t = new Date(Date.UTC(2030, 0, 1, 23, 59, 0));
+    const t = new Date(Date.UTC(PAST_YEAR, 0, 1, 23, 59, 0));
     const info = { role: 'primary', timeline: 1 };
     const s = (sec: number, value: Record<string, unknown>) => ({
       probe: 'server_info',
@@ -187,8 +191,8 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
   });
 
   it('gives counter rates that never go negative across a reset', async () => {
-    const t = new Date(Date.UTC(2030, 0, 2, 12, 0, 0));
-    const db = (sec: number, commits: number, reset = '2030-01-01T00:00:00.000Z') => ({
+    const t = new Date(Date.UTC(PAST_YEAR, 0, 2, 12, 0, 0));
+    const db = (sec: number, commits: number, reset = `${PAST_YEAR}-01-01T00:00:00.000Z`) => ({
       probe: 'database_stats',
       serverId: 1,
       object: '',
@@ -217,14 +221,14 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
       null,
       'went down (restart or reset): a gap, not a negative rate',
     );
-    await ship([db(30, 5000, '2030-01-02T12:00:25.000Z')]);
+    await ship([db(30, 5000, `${PAST_YEAR}-01-02T12:00:25.000Z`)]);
     const r = await rate();
     assert.equal(r.rates!.xact_commit, null, 'stats_reset changed: not comparable even though it went up');
     assert.equal(r.reset, true);
-    await ship([db(40, 5100, '2030-01-02T12:00:25.000Z')]);
+    await ship([db(40, 5100, `${PAST_YEAR}-01-02T12:00:25.000Z`)]);
     assert.equal((await rate()).rates!.xact_commit, 10);
     const h = await q<{ rates: Record<string, number | null> | null }>(
-      "SELECT rates FROM pem.history_rates(1, 'database_stats', '2030-01-02', '2030-01-03')",
+      `SELECT rates FROM pem.history_rates(1, 'database_stats', '${PAST_YEAR}-01-02', '${PAST_YEAR}-01-03')`,
     );
     assert.deepEqual(
       h.map((x) => x.rates?.xact_commit ?? null),
@@ -293,8 +297,9 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
         )[0]!.n,
       );
     try {
-      for (let i = 0; i < 100 && (await count('locks')) < 9 * 4; i++) await sleep(200);
-      assert.ok((await count('locks')) >= 36, 'locks every second (9 modes per run)');
+      await waitFor('four runs of locks (9 modes per run)', async () => (await count('locks')) >= 9 * 4, {
+        deadlineMs: 20_000,
+      });
       // a missing privilege: a per-probe error in the probe log, the rest goes on
       const [f] = await q<{ code: string; error: string }>(
         "SELECT code, error FROM pem.probe_log WHERE probe = 'hba_rules' AND server_id = 1 LIMIT 1",
@@ -314,23 +319,38 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
       await q(
         "UPDATE pem.probe_override SET interval_s = NULL, enabled = false WHERE probe = 'locks' AND server_id = 1",
       );
-      await sleep(2500);
-      const before = await count('locks');
-      await sleep(2500);
-      assert.equal(await count('locks'), before, 'disabled within one short wait');
+      // switched off at t0: once the agent has monitored 5 s more (server_info's latest value, every
+      // second, collected after t0 + 5 s), no locks run started after t0 + 2.5 s (one short wait, one tick)
+      const t0 = (await q<{ t0: Date }>('SELECT clock_timestamp() AS t0'))[0]!.t0;
+      await waitFor('server_info collected 5 s after locks was switched off', async () => {
+        const [r] = await q<{ later: boolean }>(
+          "SELECT collected_at > $1::timestamptz + interval '5 s' AS later FROM pemdata.latest WHERE server_id = 1 AND probe = 'server_info'",
+          [t0],
+        );
+        return r?.later === true;
+      });
+      const [late] = await q<{ n: string }>(
+        "SELECT count(*) AS n FROM pemhistory.sample WHERE server_id = 1 AND probe = 'locks' AND collected_at > $1::timestamptz + interval '2.5 s'",
+        [t0],
+      );
+      assert.equal(late!.n, '0', 'disabled within one short wait');
       // the backend's jobs ran, through the agent
       // (alert_housekeeping runs in the alert worker, not here)
       const jobsSql =
         "SELECT name, last_status, last_error FROM pem.job WHERE name <> 'alert_housekeeping' ORDER BY name";
       const allOk = (rows: { last_status: string }[]) => rows.every((j) => j.last_status === 'ok');
-      for (let i = 0; i < 50; i++) {
-        if (allOk(await q<{ last_status: string }>(jobsSql))) break;
-        await sleep(200);
-      }
+      await waitFor(
+        'every backend job to have run ok',
+        async () => allOk(await q<{ last_status: string }>(jobsSql)),
+        {
+          deadlineMs: 10_000,
+        },
+      ).catch(() => undefined); // the assertion below names the job that did not
       const jobs = await q<{ name: string; last_status: string; last_error: string | null }>(jobsSql);
       assert.deepEqual(
         jobs.map((j) => [j.name, j.last_status]),
         [
+          ['agent_task_retention', 'ok'],
           ['history_partitions', 'ok'],
           ['history_retention', 'ok'],
           ['history_rollup', 'ok'],

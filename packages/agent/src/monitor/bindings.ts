@@ -1,7 +1,7 @@
 /**
  * Server bindings: the monitored servers an agent is responsible for, as
- * returned by `pem.agent_bindings(agent_id)` (packages/backend/sql/migrations/
- * 001_initial.sql), and how a new list differs from the one in use.
+ * returned by `pem.agent_bindings(agent_id)` (packages/backend/sql/functions/
+ * registration/02_agent_bindings.sql), and how a new list differs from the one in use.
  */
 
 /** One binding: how this agent reaches one monitored server. */
@@ -13,6 +13,12 @@ export interface Binding {
   userName: string;
   sslmode: string;
   maintenanceDb: string;
+  /** CA file on the agent's host that verifies this server (pem.server.sslrootcert); default the agent's server_sslrootcert. */
+  sslrootcert?: string;
+  /** A monitored Patroni cluster's member: its REST API's base URL (GET /cluster api_url); default http://<host>:8008. */
+  patroniUrl?: string;
+  /** CA file on the agent's host that verifies an https `patroniUrl` (the cluster's REST CA file). */
+  patroniCafile?: string;
 }
 
 /** A row of `pem.agent_bindings`. */
@@ -24,6 +30,11 @@ export interface BindingRow {
   user_name: string;
   sslmode: string;
   maintenance_db: string;
+  /** Added by the fleet schema (migration 010); absent from older backends. */
+  sslrootcert?: string | null;
+  /** Added by migration 011 (monitored Patroni clusters); absent from older backends. */
+  patroni_url?: string | null;
+  patroni_cafile?: string | null;
 }
 
 /** Converts a `pem.agent_bindings` row. */
@@ -36,6 +47,9 @@ export function bindingFromRow(r: BindingRow): Binding {
     userName: r.user_name,
     sslmode: r.sslmode,
     maintenanceDb: r.maintenance_db,
+    ...(r.sslrootcert ? { sslrootcert: r.sslrootcert } : {}),
+    ...(r.patroni_url ? { patroniUrl: r.patroni_url } : {}),
+    ...(r.patroni_cafile ? { patroniCafile: r.patroni_cafile } : {}),
   };
 }
 
@@ -47,6 +61,9 @@ export function bindingChanged(a: Binding, b: Binding): boolean {
     a.userName !== b.userName ||
     a.sslmode !== b.sslmode ||
     a.maintenanceDb !== b.maintenanceDb ||
+    a.sslrootcert !== b.sslrootcert ||
+    a.patroniUrl !== b.patroniUrl ||
+    a.patroniCafile !== b.patroniCafile ||
     a.displayName !== b.displayName
   );
 }

@@ -14,8 +14,8 @@
  * costs one statement per probe. Each statement also has a client deadline
  * (timeout + 2 s) after which the session is dropped.
  */
-import { parseConninfo } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import { isLocalOnly, loopbackSourceFor, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import type { Binding } from './bindings.js';
@@ -55,6 +55,40 @@ export function dialAddresses(t: SessionTarget): { host: string; localAddress: s
   return { host: ci.hosts[0]!.host, localAddress };
 }
 
+/**
+ * The options of a monitoring connection to `database` (default: the
+ * binding's maintenance database): the binding's connection string
+ * (server-conninfo.ts) with the session settings above, bound to the
+ * agent's source address, a local binding dialled at the host address
+ * (@pharos/core/host-identity). The probe sessions and the test connection
+ * (test-connection.ts) both use it, so a test connects exactly as the
+ * monitor will.
+ */
+export function probeConnectionOptions(t: SessionTarget, database?: string): HaConnectionOptions {
+  const b = database === undefined ? t.binding : { ...t.binding, maintenanceDb: database };
+  let ci = parseConninfo(
+    serverConninfo(b, {
+      agentId: t.agentId,
+      passfile: t.passfile,
+      sslrootcert: t.sslrootcert,
+      connectTimeoutS: t.connectTimeoutS,
+    }),
+    {},
+  );
+  ci.options = SESSION_OPTIONS;
+  let sourceAddress = t.sourceAddress ?? t.hostAddress;
+  if (t.hostAddress !== undefined && isLocalOnly(ci)) {
+    ci = mapLocalHosts(ci, t.hostAddress);
+    sourceAddress = loopbackSourceFor(t.hostAddress);
+  }
+  return {
+    conninfo: ci,
+    sourceAddress,
+    queryTimeoutMs: t.connectTimeoutS * 1000 + DEADLINE_MARGIN_MS,
+    logger: t.logger,
+  };
+}
+
 /** A probe session on `database` (default: the binding's maintenance database). */
 export class ProbeSession {
   readonly conn: HaConnection;
@@ -64,28 +98,7 @@ export class ProbeSession {
 
   /** @throws ConfigError/InputError from HaConnection when the binding yields an unusable connection string. */
   constructor(t: SessionTarget, database?: string) {
-    const b = database === undefined ? t.binding : { ...t.binding, maintenanceDb: database };
-    let ci = parseConninfo(
-      serverConninfo(b, {
-        agentId: t.agentId,
-        passfile: t.passfile,
-        sslrootcert: t.sslrootcert,
-        connectTimeoutS: t.connectTimeoutS,
-      }),
-      {},
-    );
-    ci.options = SESSION_OPTIONS;
-    let sourceAddress = t.sourceAddress ?? t.hostAddress;
-    if (t.hostAddress !== undefined && isLocalOnly(ci)) {
-      ci = mapLocalHosts(ci, t.hostAddress);
-      sourceAddress = loopbackSourceFor(t.hostAddress);
-    }
-    this.conn = new HaConnection({
-      conninfo: ci,
-      sourceAddress,
-      queryTimeoutMs: t.connectTimeoutS * 1000 + DEADLINE_MARGIN_MS,
-      logger: t.logger,
-    });
+    this.conn = new HaConnection(probeConnectionOptions(t, database));
   }
 
   /** Runs `sql` (one statement, no parameters unless given) under `timeoutMs`; returns its rows. */

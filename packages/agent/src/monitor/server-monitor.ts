@@ -16,16 +16,21 @@
  *   probe goes to the probe log and never stops the cycle; a lost connection
  *   (no host, deadline, session dropped) ends the cycle and records
  *   `server_up` = 0 with the error.
- * - HTTP lane (beside it): Patroni REST probes, at `http://<host>:8008`
- *   where host is the binding's host, or, for a binding to the local host
- *   (a PEM backend monitoring its own node), the agent's host address.
+ * - HTTP lane (beside it): Patroni REST probes, at the member's REST API
+ *   for a member of a monitored Patroni cluster (the binding's
+ *   `patroniUrl`, verified with its `patroniCafile` when https), else at
+ *   `http://<host>:8008` (`https://` verified against `patroni_rest_ca_file`
+ *   when the agent has one) where host is the binding's host, or, for a
+ *   binding to the local host (a PEM backend monitoring its own node), the
+ *   agent's host address.
  * - Database lane (beside it, one run at a time): database-level probes, in
  *   every connectable database (at most {@link MAX_DATABASES}), each through
  *   a short-lived session of its own.
  * The samples of a lane run are appended to the spool together.
  */
-import { ConnectError, messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ConnectError, messageOf } from '@pharos/core/errors';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';
@@ -78,6 +83,8 @@ export interface ServerMonitorOptions {
   initialDelayMs?: number;
   /** Port of the node's Patroni REST API (default {@link PATRONI_PORT}). */
   patroniPort?: number;
+  /** The CA of Patroni's REST API certificates: present = the API is HTTPS (agent `patroni_rest_ca_file`). */
+  patroniCa?: Buffer;
 }
 
 /** Monitors one server; {@link start} then {@link stop}. */
@@ -288,19 +295,37 @@ export class ServerMonitor {
     });
     if (plan.length === 0) return;
     const dial = dialAddresses(this.target);
-    // a binding to the local host (a PEM backend's own node): its Patroni API answers on the host's address
-    const host = isLocalHostName(this.binding.host)
-      ? (this.opts.hostAddress ?? this.opts.sourceAddress ?? dial.host)
-      : dial.host;
     const localAddress = dial.localAddress;
-    if (host.startsWith('/') || host.startsWith('@')) {
-      for (const p of plan) {
-        this.due.ran(p.name, now);
-        this.failed(p, new Date(), new Error(`no TCP host to reach Patroni at (binding host ${host})`), 0);
+    let base: string;
+    let ca: string | Buffer | undefined;
+    if (this.binding.patroniUrl) {
+      // a monitored cluster's member: the REST API its cluster names (GET /cluster api_url)
+      base = this.binding.patroniUrl;
+      try {
+        ca = this.binding.patroniCafile ? readCaFile(this.binding.patroniCafile) : undefined;
+      } catch (err) {
+        for (const p of plan) {
+          this.due.ran(p.name, now);
+          this.failed(p, new Date(), err, 0);
+        }
+        return;
       }
-      return;
+    } else {
+      // a binding to the local host (a PEM backend's own node): its Patroni API answers on the host's address
+      const host = isLocalHostName(this.binding.host)
+        ? (this.opts.hostAddress ?? this.opts.sourceAddress ?? dial.host)
+        : dial.host;
+      if (host.startsWith('/') || host.startsWith('@')) {
+        for (const p of plan) {
+          this.due.ran(p.name, now);
+          this.failed(p, new Date(), new Error(`no TCP host to reach Patroni at (binding host ${host})`), 0);
+        }
+        return;
+      }
+      const scheme = this.opts.patroniCa ? 'https' : 'http';
+      base = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
+      ca = this.opts.patroniCa;
     }
-    const base = `http://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
     const samples: NewSample[] = [];
     await Promise.all(
       plan.map(async (p) => {
@@ -308,7 +333,12 @@ export class ServerMonitor {
         const at = new Date();
         const t0 = performance.now();
         try {
-          const rows: ProbeRow[] = await p.http!({ patroniUrl: base, localAddress, timeoutMs: p.timeoutMs });
+          const rows: ProbeRow[] = await p.http!({
+            patroniUrl: base,
+            localAddress,
+            ca,
+            timeoutMs: p.timeoutMs,
+          });
           samples.push(...rowsToSamples(p, rows, this.binding.serverId, at));
           this.opts.sink.probeRan?.(p.name, performance.now() - t0, rows.length);
         } catch (err) {
@@ -396,6 +426,15 @@ export class ServerMonitor {
       }
     }
     await this.opts.sink.record(samples);
+  }
+}
+
+/** The PEM text of CA file `path`. @throws ConfigError naming the file when it cannot be read. */
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read the Patroni REST API's CA file ${path}: ${messageOf(err)}`);
   }
 }
 

@@ -67,8 +67,14 @@ export type Collector = () => Promise<ProbeRow[]>;
 
 /** What an HTTP probe (Patroni's REST API) needs to know about its server. */
 export interface HttpProbeContext {
-  /** Base URL of the Patroni REST API of the server's node, e.g. `http://10.0.0.4:8008`. */
+  /**
+   * Base URL of the Patroni REST API of the server's node, e.g.
+   * `https://10.0.0.4:8008`: a monitored cluster's member's `api_url`, or
+   * `http(s)://<binding host>:8008` for a PEM backend's node.
+   */
   patroniUrl: string;
+  /** PEM text of the CA(s) that verify an https `patroniUrl`. */
+  ca?: string | Buffer | undefined;
   /** Local address to send from (the agent's source/host address), if any. */
   localAddress?: string;
   /** Deadline of the whole probe run, ms. */
@@ -130,7 +136,12 @@ export interface Probe {
   retentionDays?: number;
   /** Enabled unless configured otherwise (default true). */
   enabledByDefault?: boolean;
-  /** `pem_backends`: enabled by default only on servers registered as PEM backends (Patroni probes). Default `all`. */
+  /**
+   * `pem_backends`: enabled by default only on Patroni members: servers
+   * registered as PEM backends and members of monitored Patroni clusters
+   * (the Patroni probes; the value's name predates monitored clusters and is
+   * stored in pem.probe.enabled_on). Default `all`.
+   */
   defaultOn?: 'all' | 'pem_backends';
   description: string;
 }

@@ -1,6 +1,6 @@
 /**
  * Ships one batch to the backend in one transaction (the backend's ingest
- * contract, packages/backend/sql/migrations/001_initial.sql `pem.ingest_batch`):
+ * contract, `pem.ingest_batch` in packages/backend/sql/functions/ingest/01_ingest_batch.sql):
  *
  *     BEGIN;
  *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;
@@ -14,7 +14,7 @@
  * The same statement reports which server stored it (ship/server-identity.ts),
  * so the shipper notices a failover or restart without an extra round trip.
  */
-import type { HaTransaction } from '@pharos/core/ha-connection';
+import type { HaTransaction } from '@pharos/core/ha/connection';
 import type { Batch } from '../spool/spool.js';
 import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
 import {

@@ -24,9 +24,9 @@ import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
 import { DeploymentAddresses } from '@pharos/backend/notify/deployment-addresses';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
 import { WebhookTargetPolicy } from '@pharos/backend/notify/target-policy';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { type AgentConfig, backendConninfo } from '../config.js';
 

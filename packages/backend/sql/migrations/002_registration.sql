@@ -1,5 +1,5 @@
 -- Pharos backend schema, version 2: agent registration (issue 4).
--- Applied once, in one transaction, by packages/server/src/migrations/run.ts.
+-- Applied once by packages/backend/src/migrations/run.ts.
 --
 -- - pem.agent: one agent per display name (a host registers once; force
 --   re-registration replaces its row, it never adds a second one).
@@ -12,7 +12,8 @@
 --   the primary runs with COPY ... FROM PROGRAM to sign an agent's CSR with
 --   the CA key that sits in every backend's data directory. One row; only
 --   superusers can read or change it (it names a program PostgreSQL runs).
--- - pem.agent_registration(id): what `pharos agent verify` asks, as the agent.
+-- (pem.agent_registration(id), what `pharos agent verify` asks as the agent:
+-- sql/functions/registration/.)
 
 CREATE UNIQUE INDEX agent_display_name_key ON pem.agent (display_name);
 
@@ -44,27 +45,3 @@ CREATE TABLE pem.ca_signer (
   cert_days     integer NOT NULL DEFAULT 365 CHECK (cert_days BETWEEN 1 AND 3650),
   enabled_at    timestamptz NOT NULL DEFAULT now()
 );
-REVOKE ALL ON pem.ca_signer FROM PUBLIC;
-
--- The calling agent's registration, for `pharos agent verify`: whether agent
--- p_agent_id exists, whether it is registered with the caller's database user
--- (the certificate's CN), and only then its state. Another agent's details
--- are never returned.
-CREATE FUNCTION pem.agent_registration(p_agent_id integer)
-RETURNS TABLE (registered boolean, user_matches boolean, active boolean,
-               last_heartbeat timestamptz, heartbeat_age_s double precision, server_bindings integer)
-LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT a.id IS NOT NULL,
-         coalesce(a.user_name = session_user, false),
-         CASE WHEN a.user_name = session_user THEN a.active END,
-         CASE WHEN a.user_name = session_user THEN a.last_heartbeat END,
-         CASE WHEN a.user_name = session_user
-              THEN extract(epoch FROM clock_timestamp() - a.last_heartbeat)::double precision END,
-         CASE WHEN a.user_name = session_user
-              THEN (SELECT count(*)::integer FROM pem.server_binding b WHERE b.agent_id = a.id) END
-    FROM (SELECT 1) one LEFT JOIN pem.agent a ON a.id = p_agent_id
-$$;
-REVOKE ALL ON FUNCTION pem.agent_registration(integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pem.agent_registration(integer) TO pem_agent;
-
-GRANT SELECT ON pem.agent_certificate TO pem_user, pem_admin;

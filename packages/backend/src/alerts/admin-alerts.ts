@@ -2,8 +2,8 @@
  * Alert administration for the web application (any instance; run as its
  * service role, a member of pem_web, or as a pem_admin user): list, show,
  * configure and acknowledge alerts; their history and the problems of the
- * alerting system. Sources: the views and tables of 005_alerts.sql
- * (pem.alert_overview, pem.alert_history, pem.alerting_problems). Callers
+ * alerting system. Sources: the tables of 005_alerts.sql and the views of
+ * sql/views/ (pem.alert_overview, pem.alert_history, pem.alerting_problems). Callers
  * check that the user is an administrator before writing (the web's
  * requireAdmin); reads are for every logged-in user.
  */

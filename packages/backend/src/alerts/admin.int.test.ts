@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '@pharos/core/errors';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { deliveryAttempts, listDeliveries, requeueDelivery } from '../notify/admin-deliveries.js';
 import {
   getSmtpSettings,

@@ -1,6 +1,6 @@
 /**
  * One round of alert evaluation by an agent: calls
- * `pem.evaluate_due_alerts` (005_alerts.sql) in batches until nothing due
+ * `pem.evaluate_due_alerts` (sql/functions/alerts/) in batches until nothing due
  * is left. Each batch is one transaction on the primary that claims due
  * alerts with FOR UPDATE SKIP LOCKED, evaluates them, writes state, history
  * and outbox rows and advances their schedule; so however many agents do

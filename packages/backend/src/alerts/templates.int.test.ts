@@ -1,12 +1,12 @@
 /**
- * The built-in templates (005_alerts.sql) against probe data of the shapes
+ * The built-in templates (sql/catalogue/alert-templates.sql) against probe data of the shapes
  * docs/alerts.md documents, inserted as agents would ship it, on a real
  * PostgreSQL (127.0.12.52): each template reaches the expected level,
  * Patroni ones included; stale data means no data (state none).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, type LatestValue, makeDue, setLatest } from '../testing/probe-data.js';
 import { evaluateDueAlerts } from './evaluate.js';

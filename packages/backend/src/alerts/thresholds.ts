@@ -1,7 +1,7 @@
 /**
  * Thresholds and states in TypeScript, the same rules as the SQL functions
  * `pem.alert_thresholds_problem` and `pem.alert_state_for`
- * (005_alerts.sql), for validating input before it is written.
+ * (sql/functions/alerts/), for validating input before it is written.
  */
 
 /** Alert states; a return to none is the "cleared" event. */

@@ -8,7 +8,7 @@ import { createCa } from '@pharos/core/pki/ca';
 import { createCsr } from '@pharos/core/pki/csr';
 import { CA_SIGNER_DEFAULTS, SIGNER_ERROR_PREFIX, shellWord, signCommand } from './built-in-ca.js';
 import { describeCertificate, keyMatchesCertificate } from './certificate-files.js';
-import { signerOutput } from './sign-csr.js';
+import { SIGNER_INFO_PREFIX, signerOutput } from './sign-csr.js';
 
 describe('built-in CA: signer command and signer', () => {
   let dir: string;
@@ -53,6 +53,18 @@ describe('built-in CA: signer command and signer', () => {
     assert.equal(info.commonName, 'agent7');
     assert.match(info.issuer, /CN=built-in CA/);
     assert.equal(keyMatchesCertificate(keyPem, out), true);
+    // the info line the enrolment function records (base64 JSON, COPY-safe)
+    const line = out.trimEnd().split('\n').at(-1)!;
+    assert.ok(line.startsWith(SIGNER_INFO_PREFIX), line);
+    const facts = JSON.parse(Buffer.from(line.slice(SIGNER_INFO_PREFIX.length), 'base64').toString('utf8'));
+    assert.deepEqual(facts, {
+      fingerprintSha256: info.fingerprintSha256,
+      commonName: 'agent7',
+      serialNumber: info.serialNumber,
+      issuer: info.issuer,
+      notBefore: info.notBefore.toISOString(),
+      notAfter: info.notAfter.toISOString(),
+    });
   });
 
   it('answers errors on one line (COPY passes them on): wrong CN, unreadable or exposed CA key', async () => {

@@ -54,6 +54,9 @@ export const CA_SIGNER_DEFAULTS = {
   certDays: 365,
 };
 
+/** The prefix of the signer's line after the certificate (sign-csr.ts SIGNER_INFO_PREFIX). */
+const SIGNER_INFO_LINE = 'pharos-cert-info: ';
+
 /** The line prefix the signer uses for an error (it exits 0 so COPY passes the message on). */
 export const SIGNER_ERROR_PREFIX = 'pharos-sign-error: ';
 
@@ -159,7 +162,8 @@ export async function issueThroughBackend(
       `the built-in CA on the primary refused: ${failure.slice(SIGNER_ERROR_PREFIX.length)}`,
     );
   }
-  const pem = `${lines.join('\n')}\n`;
+  // the signer's info line (sign-csr.ts) is for the enrolment function; the certificate is described here
+  const pem = `${lines.filter((l) => !l.startsWith(SIGNER_INFO_LINE)).join('\n')}\n`;
   const info = describeCertificate(pem, 'the certificate the built-in CA returned');
   if (info.commonName !== commonName || !keyMatchesCertificate(keyPem, info.certPem)) {
     throw new PharosError(

@@ -38,7 +38,11 @@ export interface ConfigureResult {
   agent: Omit<AgentRegistrationOutcome, 'writeFiles'>;
   /** The built-in CA's key and certificate were written on this host. */
   agentFilesWritten: boolean;
-  server?: RegistrationResult & { displayName: string };
+  /** The server registered (-t 1/-t 3) and how its agent dials it (the passfile line is scoped to host:port). */
+  server?: RegistrationResult & {
+    displayName: string;
+    binding: { host: string; port: number; user: string; sslmode: string };
+  };
   migrations?: MigrateResult;
   databaseCreated: boolean;
   caSignerChanged: boolean;
@@ -59,6 +63,31 @@ export interface ConfigureExtras {
 /** Index of the local host in the -ho list (127.0.0.1/localhost/::1, or the host's own address), or -1. */
 export function localHostIndex(o: Pick<ConfigureOptions, 'hosts' | 'hostAddress'>): number {
   return o.hosts.findIndex((h) => isLocalHostName(h) || (o.hostAddress !== undefined && h === o.hostAddress));
+}
+
+/**
+ * Whether the server configure registers is a node of the PEM backend.
+ * `-t 3` and `-t 1` are the backend's own install steps: the server they
+ * register at the local host (the reference's `--asb-host-name 127.0.0.1`),
+ * at this host's address or at one of the -ho hosts is that node. A server
+ * anywhere else (another --asb-host-name) is a monitored server, never a PEM
+ * backend (first-use review B5: its agent would evaluate the fleet's alerts
+ * and run Patroni probes); monitored servers are added with `pharos server
+ * add` (docs/monitoring-a-server.md).
+ */
+export function isBackendNode(asbHost: string, o: Pick<ConfigureOptions, 'hosts' | 'hostAddress'>): boolean {
+  return isLocalHostName(asbHost) || asbHost === o.hostAddress || o.hosts.includes(asbHost);
+}
+
+/**
+ * The sslmode of the agent-server binding: a server on another host is
+ * dialled with verify-full (its certificate must name it; security review
+ * M3); the local node over loopback keeps `prefer` (its certificate names
+ * the host, not 127.0.0.1, and a loopback peer cannot be impersonated from
+ * the network; HaConnection sends no cleartext or MD5 password unverified).
+ */
+export function bindingSslmode(asbHost: string, o: Pick<ConfigureOptions, 'hostAddress'>): string {
+  return isLocalHostName(asbHost) || asbHost === o.hostAddress ? 'prefer' : 'verify-full';
 }
 
 function targetOf(o: ConfigureOptions): BackendTarget {
@@ -182,22 +211,25 @@ export async function configure(o: ConfigureOptions, extras: ConfigureExtras): P
       if (o.type !== 2) {
         const asbHost = o.asbHostName ?? o.hosts[localIdx]!;
         const displayName = o.serverRegisterParams.display_name ?? o.hostName;
+        const local = isLocalHostName(asbHost);
+        const binding = {
+          agentId: agent.id,
+          host: asbHost,
+          port: o.ports[localIdx]!,
+          user: o.asbUser,
+          sslmode: bindingSslmode(asbHost, o),
+        };
         const r = await registerServer(tx, {
           displayName,
           // how others know the server: the host's address, else its name (not the loopback the agent uses)
-          host: o.hostAddress ?? (isLocalHostName(asbHost) ? o.hostName : asbHost),
+          host: o.hostAddress ?? (local ? o.hostName : asbHost),
           port: o.ports[localIdx]!,
-          isPemBackend: true,
+          isPemBackend: isBackendNode(asbHost, o),
+          kind: isBackendNode(asbHost, o) && isHaMode(o) ? 'patroni-member' : 'standalone',
           maintenanceDb: o.serverRegisterParams.maintenance_db,
-          binding: {
-            agentId: agent.id,
-            host: asbHost,
-            port: o.ports[localIdx]!,
-            user: o.asbUser,
-            sslmode: 'prefer',
-          },
+          binding,
         });
-        server = { ...r, displayName };
+        server = { ...r, displayName, binding };
       }
       let webServiceRole: ConfigureResult['webServiceRole'];
       if (extras.webServiceRole) {

@@ -9,8 +9,10 @@
  * list (127.0.0.1, the reference's way to name the local node) is dialled at
  * that address through libpq's `hostaddr`, and every connection binds to it.
  */
-import { parseConninfo, quoteConninfoValue } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+
+import { quoteConninfoValue } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { isLocalHostName, mapLocalHosts } from '@pharos/core/host-identity';
 
 /** Where the backend is and who connects to it. */
@@ -20,7 +22,7 @@ export interface BackendTarget {
   ports: number[];
   superuser: string;
   superpassword: string;
-  /** libpq sslmode / sslrootcert of the superuser's connection (default: libpq's, from PGSSLMODE/PGSSLROOTCERT). */
+  /** sslmode / sslrootcert of the superuser's connection (default verify-full, and libpq's default root certificate). */
   sslmode?: string;
   sslrootcert?: string;
   /** This host's address when several hosts share one machine (the lab). */
@@ -48,8 +50,9 @@ export function superuserConninfo(
     `target_session_attrs=${tsa}`,
     'connect_timeout=10',
     'application_name=pharos-configure',
+    // the superuser's password goes only to a backend that proved its identity (first-use review B8)
+    `sslmode=${q(t.sslmode ?? 'verify-full')}`,
   ];
-  if (t.sslmode) parts.push(`sslmode=${q(t.sslmode)}`);
   if (t.sslrootcert) parts.push(`sslrootcert=${q(t.sslrootcert)}`);
   return parts.join(' ');
 }

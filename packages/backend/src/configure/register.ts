@@ -258,6 +258,8 @@ export interface ServerRegistration {
   host: string;
   port: number;
   isPemBackend: boolean;
+  /** patroni-member for a node of a Patroni cluster (the HA backend's nodes), default standalone. */
+  kind?: 'standalone' | 'patroni-member';
   maintenanceDb?: string;
   /** Agent that monitors it, and how that agent reaches it (--asb-host-name). */
   binding: { agentId: number; host: string; port: number; user: string; sslmode: string };
@@ -268,27 +270,50 @@ export async function registerServer(tx: SqlRunner, reg: ServerRegistration): Pr
   await tx.query('LOCK TABLE pem.server IN SHARE ROW EXCLUSIVE MODE');
   let changed = false;
   const db = reg.maintenanceDb ?? 'postgres';
-  type SRow = { id: number; host: string; port: number; maintenance_db: string };
+  type SRow = {
+    id: number;
+    host: string;
+    port: number;
+    maintenance_db: string;
+    is_pem_backend: boolean;
+    kind: string;
+  };
   let row = (
-    await tx.query<SRow>('SELECT id, host, port, maintenance_db FROM pem.server WHERE display_name = $1', [
-      reg.displayName,
-    ])
+    await tx.query<SRow>(
+      'SELECT id, host, port, maintenance_db, is_pem_backend, kind FROM pem.server WHERE display_name = $1',
+      [reg.displayName],
+    )
   ).rows[0];
   if (!row) {
     row = (
       await tx.query<SRow>(
-        'INSERT INTO pem.server (display_name, host, port, is_pem_backend, maintenance_db) VALUES ($1, $2, $3, $4, $5) RETURNING id, host, port, maintenance_db',
-        [reg.displayName, reg.host, reg.port, reg.isPemBackend, db],
+        `INSERT INTO pem.server (display_name, host, port, is_pem_backend, maintenance_db, user_name, sslmode, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         RETURNING id, host, port, maintenance_db, is_pem_backend, kind`,
+        [
+          reg.displayName,
+          reg.host,
+          reg.port,
+          reg.isPemBackend,
+          db,
+          reg.binding.user,
+          reg.binding.sslmode,
+          reg.kind ?? 'standalone',
+        ],
       )
     ).rows[0]!;
     changed = true;
-  } else if (row.host !== reg.host || row.port !== reg.port || row.maintenance_db !== db) {
-    await tx.query('UPDATE pem.server SET host = $2, port = $3, maintenance_db = $4 WHERE id = $1', [
-      row.id,
-      reg.host,
-      reg.port,
-      db,
-    ]);
+  } else if (
+    row.host !== reg.host ||
+    row.port !== reg.port ||
+    row.maintenance_db !== db ||
+    row.is_pem_backend !== reg.isPemBackend ||
+    row.kind !== (reg.kind ?? 'standalone')
+  ) {
+    await tx.query(
+      'UPDATE pem.server SET host = $2, port = $3, maintenance_db = $4, is_pem_backend = $5, kind = $6 WHERE id = $1',
+      [row.id, reg.host, reg.port, db, reg.isPemBackend, reg.kind ?? 'standalone'],
+    );
     changed = true;
   }
   const b = reg.binding;
@@ -301,7 +326,15 @@ export async function registerServer(tx: SqlRunner, reg: ServerRegistration): Pr
      RETURNING 1`,
     [row.id, b.agentId, b.host, b.port, b.user, b.sslmode],
   );
-  if (upd.rows.length > 0) changed = true;
+  if (upd.rows.length > 0) {
+    changed = true;
+    // the server's declared monitoring settings follow its binding (migration 010)
+    await tx.query('UPDATE pem.server SET user_name = $2, sslmode = $3 WHERE id = $1', [
+      row.id,
+      b.user,
+      b.sslmode,
+    ]);
+  }
   return { id: row.id, changed };
 }
 

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { InputError, messageOf } from '@pharos/core/errors';
 import { signCsr } from '@pharos/core/pki/csr';
 import { SIGNER_ERROR_PREFIX } from './built-in-ca.js';
+import { describeCertificate } from './certificate-files.js';
 
 /** What the signer is asked to do. Paths are relative to `cwd` (the data directory) or absolute. */
 export interface SignRequest {
@@ -57,13 +58,44 @@ export async function signWithCaFiles(req: SignRequest, cwd: string = process.cw
 }
 
 /**
- * Runs the signer and returns what it prints: the certificate, or one line
- * `pharos-sign-error: <message>` (tabs and backslashes removed, so COPY's
- * text format passes it unchanged). Never throws.
+ * The line the signer prints after the certificate: what the backend
+ * records about it (pem.agent_certificate), so that SQL (the enrolment
+ * function, sql/functions/registration/) need not parse X.509.
+ * `pharos-cert-info: ` + base64 of the JSON {@link SignedFacts} (base64:
+ * COPY's text format passes it unchanged).
+ */
+export const SIGNER_INFO_PREFIX = 'pharos-cert-info: ';
+
+/** The facts of the info line. */
+export interface SignedFacts {
+  fingerprintSha256: string;
+  commonName: string | null;
+  serialNumber: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+/**
+ * Runs the signer and returns what it prints: the certificate and its info
+ * line ({@link SIGNER_INFO_PREFIX}), or one line `pharos-sign-error:
+ * <message>` (tabs and backslashes removed, so COPY's text format passes it
+ * unchanged). Never throws.
  */
 export async function signerOutput(req: SignRequest, cwd?: string): Promise<string> {
   try {
-    return await signWithCaFiles(req, cwd);
+    const pem = await signWithCaFiles(req, cwd);
+    const c = describeCertificate(pem, 'the issued certificate');
+    const facts: SignedFacts = {
+      fingerprintSha256: c.fingerprintSha256,
+      commonName: c.commonName ?? null,
+      serialNumber: c.serialNumber,
+      issuer: c.issuer,
+      notBefore: c.notBefore.toISOString(),
+      notAfter: c.notAfter.toISOString(),
+    };
+    const info = Buffer.from(JSON.stringify(facts), 'utf8').toString('base64');
+    return `${pem.endsWith('\n') ? pem : `${pem}\n`}${SIGNER_INFO_PREFIX}${info}\n`;
   } catch (err) {
     const message = messageOf(err).replace(/[\t\\\r\n]+/g, ' ');
     return `${SIGNER_ERROR_PREFIX}${message}\n`;

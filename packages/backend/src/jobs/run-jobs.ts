@@ -4,7 +4,8 @@
  * out of the default partition) and retention (per-probe history retention,
  * probe log 30 days, latest values of vanished objects after 3 days).
  *
- * The work is SQL (`pem.run_due_jobs`, `pem.agent_run_jobs`): it runs only
+ * The work is SQL (`pem.run_due_jobs`, `pem.agent_run_jobs`, the jobs of
+ * sql/catalogue/jobs.sql, each a function of sql/functions/jobs/): it runs only
  * on the primary (`pg_is_in_recovery()`), by one caller at a time (an
  * advisory lock), and only when due (`pem.job.last_run_at` + `interval_s`),
  * so any number of callers on any node may call it on a schedule: agents do

@@ -8,9 +8,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { loadMigrations, MIGRATIONS_DIR, migrate } from './run.js';
+import { loadMigrations, loadRelease, MIGRATIONS_DIR, makeRelease, migrate, type SqlRelease } from './run.js';
 
 describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
   let primary: TestPostgres;
@@ -23,8 +23,10 @@ describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
     conns.push(c);
     return c;
   };
-  const run = (c: HaConnection, migrations = loadMigrations()) =>
-    migrate((fn) => c.transaction(fn), migrations);
+  const run = (c: HaConnection, release: SqlRelease = loadRelease()) =>
+    migrate((fn) => c.transaction(fn), release);
+  /** Only the given migrations, no functions (the landed ones need the whole schema). */
+  const only = (dir: string) => makeRelease(loadMigrations(dir));
   const versions = async (db: string) =>
     await primary.psql(
       "SELECT string_agg(version::text, ',' ORDER BY version) FROM public.pharos_schema_version",
@@ -80,13 +82,13 @@ describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
       'CREATE TABLE pem.fake_upgrade (x integer);\nINSERT INTO pem.fake_upgrade VALUES (1);\n',
     );
     const c = connect(primary, 'upgrade');
-    const first = await run(c, loadMigrations(old));
+    const first = await run(c, only(old));
     assert.deepEqual([first.before, first.after], [0, 1]);
     await primary.psql(
       "INSERT INTO pem.probe (name, level, interval_s) VALUES ('kept', 'agent', 60)",
       'upgrade',
     );
-    const second = await run(c, loadMigrations(newer));
+    const second = await run(c, only(newer));
     assert.deepEqual(
       [second.before, second.after, second.applied.map((m) => m.name)],
       [1, 2, ['fake_upgrade']],
@@ -96,14 +98,65 @@ describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
     assert.equal(await versions('upgrade'), '1,2');
   });
 
-  it('rolls a failing migration back entirely and stays at the previous version', async () => {
+  it('rolls a failing run back entirely and stays at the version it had', async () => {
     const d = join(dir, 'failing');
     mkdirSync(d, { recursive: true });
     copyFileSync(join(MIGRATIONS_DIR, '001_initial.sql'), join(d, '001_initial.sql'));
+    const c = connect(primary, 'failing');
+    await run(c, only(d));
     writeFileSync(join(d, '002_broken.sql'), 'CREATE TABLE pem.half (x integer);\nSELECT 1 / 0;\n');
-    await assert.rejects(run(connect(primary, 'failing'), loadMigrations(d)), /division by zero/);
+    await assert.rejects(run(c, only(d)), /migration 002_broken\.sql failed: division by zero/);
     assert.equal(await versions('failing'), '1');
     assert.equal(await primary.psql("SELECT to_regclass('pem.half') IS NULL", 'failing'), 't');
+    // a failing definitions file takes the migrations of its run with it
+    rmSync(join(d, '002_broken.sql'));
+    writeFileSync(join(d, '002_fine.sql'), 'CREATE TABLE pem.fine (x integer);\n');
+    const broken = makeRelease(loadMigrations(d), [
+      { path: 'functions/x/01_broken.sql', sql: 'SELECT 1 / 0' },
+    ]);
+    await assert.rejects(run(c, broken), /sql\/functions\/x\/01_broken\.sql failed: division by zero/);
+    assert.equal(await versions('failing'), '1');
+    assert.equal(await primary.psql("SELECT to_regclass('pem.fine') IS NULL", 'failing'), 't');
+  });
+
+  it('re-applies the definitions only when they changed, and after every migration', async () => {
+    await primary.psql('CREATE DATABASE definitions');
+    const d = join(dir, 'definitions');
+    mkdirSync(d, { recursive: true });
+    copyFileSync(join(MIGRATIONS_DIR, '001_initial.sql'), join(d, '001_initial.sql'));
+    const fn = (body: string) => ({
+      path: 'functions/x/01_answer.sql',
+      sql: `CREATE OR REPLACE FUNCTION pem.answer() RETURNS integer LANGUAGE sql AS $$ SELECT ${body} $$`,
+    });
+    const c = connect(primary, 'definitions');
+    const answer = () => primary.psql('SELECT pem.answer()', 'definitions');
+    const first = await run(c, makeRelease(loadMigrations(d), [fn('41')]));
+    assert.deepEqual([first.applied.length, first.definitionsApplied, await answer()], [1, true, '41']);
+    const same = await run(c, makeRelease(loadMigrations(d), [fn('41')]));
+    assert.deepEqual([same.applied.length, same.definitionsApplied], [0, false]);
+    // changed out of band: only a changed checksum or a migration makes the runner apply the files again
+    await primary.psql(
+      'CREATE OR REPLACE FUNCTION pem.answer() RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$',
+      'definitions',
+    );
+    assert.equal((await run(c, makeRelease(loadMigrations(d), [fn('41')]))).definitionsApplied, false);
+    assert.equal(await answer(), '0');
+    const changed = await run(c, makeRelease(loadMigrations(d), [fn('42')]));
+    assert.deepEqual([changed.applied.length, changed.definitionsApplied, await answer()], [0, true, '42']);
+    writeFileSync(join(d, '002_more.sql'), 'CREATE TABLE pem.more (x integer);\n');
+    await primary.psql(
+      'CREATE OR REPLACE FUNCTION pem.answer() RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$',
+      'definitions',
+    );
+    const migrated = await run(c, makeRelease(loadMigrations(d), [fn('42')]));
+    assert.deepEqual(
+      [migrated.applied.map((m) => m.name), migrated.definitionsApplied, await answer()],
+      [['more'], true, '42'],
+    );
+    assert.equal(
+      await primary.psql('SELECT files FROM public.pharos_schema_definitions', 'definitions'),
+      '1',
+    );
   });
 
   it('refuses to run on a standby, saying so', async () => {

@@ -1,26 +1,35 @@
 /**
- * Versioned migrations of the `pem` database.
+ * Versioned migrations of the `pem` database, and the definitions re-applied
+ * after them (what is read from `packages/backend/sql/`: ./release.ts and
+ * sql/README.md).
  *
- * Migrations are the files `packages/backend/sql/migrations/NNN_name.sql`,
- * applied in order of NNN, each exactly once, each in its own transaction
- * together with its row in `public.pharos_schema_version` (outside the `pem`
- * schema, so version 1 can create that schema). A newer Pharos upgrades an
- * older schema in place by applying only the versions it lacks; an older
- * Pharos refuses a newer schema instead of running against it. The group
- * roles `pem_admin`, `pem_user`, `pem_agent`, `pem_web` are created first
- * (cluster-wide, idempotently). A transaction-level advisory lock serialises
- * concurrent runners. Refuses to run on a standby (`pg_is_in_recovery()`).
+ * One run is one transaction: the migrations the database lacks, in order,
+ * each recorded in `public.pharos_schema_version` (outside the `pem` schema,
+ * so version 1 can create that schema); then, when a migration was applied
+ * or the definitions' checksum differs from the one recorded in
+ * `public.pharos_schema_definitions`, every definitions file (functions,
+ * views, catalogues, grants) and the new checksum. A failing file leaves the
+ * database as it was; a second run with nothing changed applies nothing. A
+ * newer Pharos upgrades an older schema in place; an older Pharos refuses a
+ * newer schema instead of running against it. The group roles `pem_admin`,
+ * `pem_user`, `pem_agent`, `pem_web` are created first (cluster-wide,
+ * idempotently). A transaction-level advisory lock serialises concurrent
+ * runners. Refuses to run on a standby (`pg_is_in_recovery()`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, PharosError } from '@pharos/core/errors';
+import { messageOf, PharosError } from '@pharos/core/errors';
+import { type Definition, loadRelease, type Migration, type SqlRelease } from './release.js';
 
-/** One migration file. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export {
+  type Definition,
+  latestVersion,
+  loadMigrations,
+  loadRelease,
+  MIGRATIONS_DIR,
+  type Migration,
+  makeRelease,
+  SQL_DIR,
+  type SqlRelease,
+} from './release.js';
 
 /** The minimal query surface migrations need (an `HaTransaction` or a `pg` client). */
 export interface SqlRunner {
@@ -30,30 +39,7 @@ export interface SqlRunner {
 /** Group roles the schema grants to (docs/reference/pem-facts.md §3; pem_web is Pharos's web service group). */
 export const GROUP_ROLES = ['pem_admin', 'pem_user', 'pem_agent', 'pem_web'] as const;
 
-/** Directory of the migration files shipped with this Pharos (packages/backend/sql/migrations). */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
 const ADVISORY_LOCK_KEY = 7_301_001;
-
-/** Reads every migration file, sorted by version. Throws ConfigError on a malformed file name or gap. */
-export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
-  const migrations = files.map((file) => {
-    const m = /^(\d{3})_([a-z0-9_]+)\.sql$/.exec(file);
-    if (!m) throw new ConfigError(`migration file name '${file}' in ${dir} is not NNN_name.sql`);
-    return { version: Number(m[1]), name: m[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
-  });
-  migrations.sort((a, b) => a.version - b.version);
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1)
-      throw new ConfigError(`migration ${m.version} (${m.name}) out of sequence: expected ${i + 1}`);
-  });
-  return migrations;
-}
-
-/** Version of the newest migration shipped with this Pharos (the schema version it needs). */
-export function latestVersion(migrations: Migration[] = loadMigrations()): number {
-  return migrations.at(-1)?.version ?? 0;
-}
 
 /** SQL that creates the group roles if absent (NOLOGIN; pem_admin is a member of pem_user). */
 export const CREATE_GROUP_ROLES_SQL = `
@@ -70,66 +56,85 @@ BEGIN
   END IF;
 END $$`;
 
+const BOOKKEEPING_SQL = `
+CREATE TABLE IF NOT EXISTS public.pharos_schema_version (
+  version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS public.pharos_schema_definitions (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), checksum text NOT NULL,
+  files integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
+
 /** Outcome of {@link migrate}. */
 export interface MigrateResult {
+  /** Schema version before the run (0: none). */
   before: number;
+  /** Schema version after the run. */
   after: number;
+  /** The migrations this run applied, in order. */
   applied: Migration[];
+  /** Whether this run applied the definitions (functions, views, catalogues, grants). */
+  definitionsApplied: boolean;
+}
+
+async function apply(tx: SqlRunner, what: string, sql: string): Promise<void> {
+  try {
+    await tx.query(sql);
+  } catch (err) {
+    throw new PharosError(`${what} failed: ${messageOf(err)}`, { cause: err });
+  }
 }
 
 /**
- * Brings the connected database (must be `pem`) to the newest version.
- * `transaction` runs a function inside one transaction (e.g.
- * `HaConnection.transaction`); each migration gets its own, so a failing one
- * leaves the database at the previous version with nothing of it applied.
- * Throws PharosError when the server is a standby, or when the database is newer
- * than this Pharos (a downgrade is refused).
+ * Brings the connected database (must be `pem`) to `release` (default: the
+ * one shipped with this Pharos), in one transaction run by `transaction`
+ * (e.g. `HaConnection.transaction`). Throws PharosError when the server is a
+ * standby, when the database is newer than this Pharos (a downgrade is
+ * refused), or when a file fails (naming it, with the server's message; the
+ * database is then unchanged).
  */
 export async function migrate(
   transaction: <T>(fn: (tx: SqlRunner) => Promise<T>) => Promise<T>,
-  migrations: Migration[] = loadMigrations(),
+  release: SqlRelease = loadRelease(),
 ): Promise<MigrateResult> {
-  const applied: Migration[] = [];
-  let before = -1;
-  let after = 0;
-  for (;;) {
-    const step = await transaction(async (tx) => {
-      const rec = await tx.query<{ r: boolean; db: string }>(
-        'SELECT pg_is_in_recovery() AS r, current_database() AS db',
+  return await transaction(async (tx) => {
+    const rec = await tx.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    if (rec.rows[0]!.r) {
+      throw new PharosError(
+        'refusing to migrate: the server is a standby (pg_is_in_recovery() is true); run the migration on the primary',
       );
-      if (rec.rows[0]!.r) {
-        throw new PharosError(
-          'refusing to migrate: the server is a standby (pg_is_in_recovery() is true); run the migration on the primary',
-        );
-      }
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
-      await tx.query(CREATE_GROUP_ROLES_SQL);
-      await tx.query(
-        'CREATE TABLE IF NOT EXISTS public.pharos_schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    }
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
+    await tx.query(CREATE_GROUP_ROLES_SQL);
+    await tx.query(BOOKKEEPING_SQL);
+    const cur = await tx.query<{ v: number | null; checksum: string | null }>(
+      `SELECT (SELECT max(version) FROM public.pharos_schema_version) AS v,
+              (SELECT checksum FROM public.pharos_schema_definitions) AS checksum`,
+    );
+    const before = cur.rows[0]!.v ?? 0;
+    const newest = release.migrations.at(-1)?.version ?? 0;
+    if (before > newest) {
+      throw new PharosError(
+        `database schema version ${before} is newer than this Pharos (${newest}); upgrade Pharos instead`,
       );
-      const cur = await tx.query<{ v: number | null }>(
-        'SELECT max(version) AS v FROM public.pharos_schema_version',
-      );
-      const current = cur.rows[0]!.v ?? 0;
-      if (before < 0) before = current;
-      const newest = migrations.at(-1)?.version ?? 0;
-      if (current > newest) {
-        throw new PharosError(
-          `database schema version ${current} is newer than this Pharos (${newest}); upgrade Pharos instead`,
-        );
-      }
-      const next = migrations.find((m) => m.version === current + 1);
-      if (!next) return current;
-      await tx.query(next.sql);
+    }
+    const applied = release.migrations.filter((m) => m.version > before);
+    for (const m of applied) {
+      await apply(tx, `migration ${String(m.version).padStart(3, '0')}_${m.name}.sql`, m.sql);
       await tx.query('INSERT INTO public.pharos_schema_version (version, name) VALUES ($1, $2)', [
-        next.version,
-        next.name,
+        m.version,
+        m.name,
       ]);
-      applied.push(next);
-      return next.version;
-    });
-    after = step;
-    if (!migrations.some((m) => m.version === step + 1)) break;
-  }
-  return { before, after, applied };
+    }
+    const definitionsApplied = applied.length > 0 || cur.rows[0]!.checksum !== release.checksum;
+    if (definitionsApplied) await applyDefinitions(tx, release.definitions, release.checksum);
+    return { before, after: Math.max(before, newest), applied, definitionsApplied };
+  });
+}
+
+async function applyDefinitions(tx: SqlRunner, definitions: Definition[], checksum: string): Promise<void> {
+  for (const d of definitions) await apply(tx, `sql/${d.path}`, d.sql);
+  await tx.query(
+    `INSERT INTO public.pharos_schema_definitions (checksum, files) VALUES ($1, $2)
+     ON CONFLICT (only_row) DO UPDATE SET checksum = excluded.checksum, files = excluded.files, applied_at = now()`,
+    [checksum, definitions.length],
+  );
 }

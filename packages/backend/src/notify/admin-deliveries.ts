@@ -1,7 +1,7 @@
 /**
  * Delivery history for the web application: every notification (outbox
  * row) with its status, and each attempt with its result
- * (pem.notification_delivery, pem.notification_attempt in 005_alerts.sql);
+ * (the view pem.notification_delivery, sql/views/, and pem.notification_attempt);
  * a failed notification can be queued again.
  */
 import type { QueryRunner } from '../alerts/db.js';

@@ -1,5 +1,5 @@
 /**
- * The values a notification is made of, as `pem.alert_context` (005_alerts.sql)
+ * The values a notification is made of, as `pem.alert_context` (sql/functions/notify/)
  * freezes them into the outbox row when the event happens, and the
  * `%Placeholder%` names templates use for them (docs/alerts.md lists them).
  */

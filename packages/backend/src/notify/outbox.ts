@@ -1,5 +1,5 @@
 /**
- * The agent's side of the notification outbox (005_alerts.sql):
+ * The agent's side of the notification outbox (sql/functions/notify/):
  * `pem.claim_notifications` leases due rows with FOR UPDATE SKIP LOCKED, and
  * `pem.finish_notification` records an attempt and moves the row on. Both
  * run as the agent's own database user and refuse (42501) an agent that is

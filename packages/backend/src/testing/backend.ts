@@ -4,34 +4,14 @@
  * password, members of pem_agent, standing in for certificate users) and
  * servers registered the way `pharos configure` does (so the default alert
  * bindings are made by the registration triggers).
- *
- * Migration numbers are reserved per engineer; while a lower number is not
- * written yet the strict loader refuses the set, so tests apply the files in
- * their order renumbered 1..n (test databases only).
+ * Migrations: testing/migrations.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from '../migrations/run.js';
+import { migrate } from '../migrations/run.js';
 
 /** Password of every test agent role. */
 export const TEST_AGENT_PASSWORD = 'agent-test-pw';
-
-/** Every migration file, renumbered 1..n when the numbering has a gap. */
-export function testMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  try {
-    return loadMigrations(dir);
-  } catch {
-    const files = readdirSync(dir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-    return files.map((file, i) => {
-      const m = /^(\d{3})_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!m) throw new Error(`migration file name '${file}' is not NNN_name.sql`);
-      return { version: i + 1, name: m[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') };
-    });
-  }
-}
 
 /** A migrated test backend. */
 export interface AlertBackend {
@@ -65,7 +45,7 @@ export async function startAlertBackend(opts: {
     await pg.psql('CREATE DATABASE pem');
     const admin = new HaConnection({ conninfo: pg.conninfo('postgres', 'pem'), queryTimeoutMs: 120_000 });
     conns.push(admin);
-    await migrate((fn) => admin.transaction(fn), testMigrations());
+    await migrate((fn) => admin.transaction(fn));
     const sql = async <R>(text: string, params?: unknown[]) => (await admin.query<R>(text, params)).rows;
     const connAs = (user: string, password: string, queryTimeoutMs = 30_000) => {
       const c = new HaConnection({

@@ -7,6 +7,9 @@
 import { spawn } from 'node:child_process';
 import { PHAROS_BIN } from '../commands/configure/options.js';
 
+/** The CLI's entry point (`bin/pharos.js`), as the operator runs it. */
+export { PHAROS_BIN };
+
 /** Result of one CLI run. */
 export interface CliRun {
   code: number | null;

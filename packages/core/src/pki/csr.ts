@@ -10,6 +10,14 @@ import { signLeaf } from './issue.js';
 import { cnName, generateKeyPair, privateKeyToPem, SIGNING_ALGORITHM } from './keys.js';
 import { x509 } from './x509.js';
 
+/**
+ * The CN of an enrolment's CSR (`pharos agent enrol`): the host does not
+ * know its agent id yet, so it asks with this placeholder and the CA
+ * assigns the CN (the backend's choice, agentN); the CSR still proves that
+ * the host holds the key. Any other CN must be the one expected.
+ */
+export const ENROLMENT_CSR_CN = 'pharos-enrolment';
+
 /** A new P-256 key and a PKCS#10 CSR (PEM) for `CN=<commonName>`, signed with that key (SHA-256). */
 export async function createCsr(opts: { commonName: string }): Promise<{ csrPem: string; keyPem: string }> {
   const keys = await generateKeyPair();
@@ -29,8 +37,9 @@ function commonNameOf(name: x509.Name): string | undefined {
 /**
  * Signs a CSR as a client certificate (EKU clientAuth) valid `days` days.
  * The CSR's own signature must verify and its CN must equal
- * `expectedCommonName` (the database user the certificate will log in as);
- * requested extensions are ignored.
+ * `expectedCommonName` (the database user the certificate will log in as),
+ * or be {@link ENROLMENT_CSR_CN} (the certificate then gets
+ * `expectedCommonName`); requested extensions are ignored.
  * @throws InputError when the CSR does not parse, its signature is wrong, or
  *   its CN differs (message names both CNs).
  */
@@ -47,13 +56,13 @@ export async function signCsr(
   }
   if (!(await csr.verify())) throw new InputError('the certificate signing request has an invalid signature');
   const cn = commonNameOf(csr.subjectName);
-  if (cn !== opts.expectedCommonName) {
+  if (cn !== opts.expectedCommonName && cn !== ENROLMENT_CSR_CN) {
     throw new InputError(
       `the certificate signing request is for CN '${cn ?? ''}', expected '${opts.expectedCommonName}'`,
     );
   }
   return signLeaf(await loadCa(ca), {
-    commonName: cn,
+    commonName: opts.expectedCommonName,
     publicKey: csr.publicKey,
     days: opts.days,
     usage: 'client',

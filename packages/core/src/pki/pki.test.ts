@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import { type CertifiedKey, createCa } from './ca.js';
 import { issueCrl } from './crl.js';
-import { createCsr, signCsr } from './csr.js';
+import { createCsr, ENROLMENT_CSR_CN, signCsr } from './csr.js';
 import { writeCertFile, writeKeyFile } from './files.js';
-import { issueClientCertificate, issueServerCertificate } from './issue.js';
+import { issueClientCertificate, issuePeerCertificate, issueServerCertificate } from './issue.js';
 
 const HOST = '127.0.5.1';
 
@@ -88,6 +89,26 @@ describe('PKI', () => {
       openssl('x509', '-in', path('root.crt'), '-noout', '-ext', 'basicConstraints').out,
       /CA:TRUE/,
     );
+  });
+
+  test('a peer certificate serves and dials (both EKUs); an empty CN gives O=Pharos, OU=<unit>', async () => {
+    const peer = await issuePeerCertificate(ca, {
+      commonName: '',
+      unit: 'patroni pem-backend-1',
+      dnsNames: ['pem-backend-1'],
+      ipAddresses: ['172.16.161.200'],
+      days: 10,
+    });
+    await writeCertFile(path('peer.crt'), peer.certPem);
+    for (const purpose of ['sslserver', 'sslclient']) {
+      const r = openssl('verify', '-purpose', purpose, '-CAfile', path('root.crt'), path('peer.crt'));
+      assert.equal(r.status, 0, r.out);
+    }
+    const subject = openssl('x509', '-in', path('peer.crt'), '-noout', '-subject').out;
+    assert.match(subject, /^subject=O\s*=\s*Pharos, OU\s*=\s*patroni pem-backend-1\n$/);
+    const client = await issueClientCertificate(ca, { commonName: '', unit: 'pharos-web', days: 10 });
+    await writeCertFile(path('cnless.crt'), client.certPem);
+    assert.doesNotMatch(openssl('x509', '-in', path('cnless.crt'), '-noout', '-subject').out, /CN/);
   });
 
   test('private keys are PKCS#8 PEM that OpenSSL reads, files mode 0600', () => {
@@ -189,6 +210,14 @@ describe('PKI', () => {
     });
   });
 
+  test("an enrolment's CSR (placeholder CN) gets the CN the CA assigns, for the requester's key", async () => {
+    const csr = await createCsr({ commonName: ENROLMENT_CSR_CN });
+    const signed = await signCsr(ca, csr.csrPem, { expectedCommonName: 'agent9', days: 5 });
+    writeFileSync(path('agent9.crt'), signed.certPem);
+    assert.match(openssl('x509', '-in', path('agent9.crt'), '-noout', '-subject').out, /CN\s*=\s*agent9/);
+    assert.equal(keyMatches(csr.keyPem, signed.certPem), true);
+  });
+
   test('a CRL revokes exactly the listed certificates (openssl verify -crl_check)', async () => {
     const { crlPem } = await issueCrl(ca, [agent1.serialNumber]);
     assert.match(crlPem, /^-----BEGIN X509 CRL-----\n/);
@@ -203,3 +232,9 @@ describe('PKI', () => {
     assert.equal(check('agent1.crt').status, 0);
   });
 });
+
+function keyMatches(keyPem: string, certPem: string): boolean {
+  const a = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+  const b = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return a.equals(b);
+}

@@ -62,4 +62,41 @@ describe('evaluateAgents', () => {
       ['warning agent.registration pem-backend-1', 'warning agent.registration old-host'],
     );
   });
+  it("checks a monitored host's agent (enrolled, or monitoring the fleet's servers) like a planned one, not as a leftover", () => {
+    const r = rows();
+    r.push({
+      ...r[1]!,
+      id: 7,
+      user_name: 'agent7',
+      display_name: 'pg-host-1',
+      enrolled: true,
+      monitored_servers: 1,
+    });
+    r.push({
+      ...r[1]!,
+      id: 8,
+      user_name: 'agent8',
+      display_name: 'pg-host-2',
+      monitored_servers: 2,
+      heartbeat_age_s: 300,
+    });
+    r.push({ ...r[1]!, id: 9, user_name: 'agent9', display_name: 'old-host' });
+    const rs = evaluateAgents(topo, r, 60);
+    assert.deepEqual(notOk(rs), [
+      'failed agent.heartbeat pg-host-2: last heartbeat 300 s ago (max 60 s)',
+      'warning agent.registration old-host: agent 9 (old-host, user agent9) is registered but not in the topology and monitors no server',
+    ]);
+    const host1 = rs.filter((x) => x.subject === 'pg-host-1');
+    assert.deepEqual(
+      host1.map((x) => [x.check, x.status]),
+      [
+        ['agent.registration', 'ok'],
+        ['agent.heartbeat', 'ok'],
+      ],
+    );
+    assert.match(
+      host1[0]!.measured,
+      /monitored host's agent 7, user agent7, 1 server\(s\), enrolled with a token/,
+    );
+  });
 });

@@ -22,6 +22,15 @@ export interface AgentRow {
   heartbeat_age_s: number | null;
   /** The newest unrevoked certificate the agent registered with (pem.agent_certificate), PEM. */
   cert_pem: string | null;
+  /** Enrolled with a one-time token (pem.enrolment_token.used_by_agent): a monitored host's agent. */
+  enrolled?: boolean;
+  /** Monitored servers (not PEM backends) bound to it. */
+  monitored_servers?: number;
+}
+
+/** True for the agent of a monitored host: enrolled with a token, or monitoring servers of the fleet. */
+export function isFleetAgent(r: AgentRow): boolean {
+  return r.enrolled === true || (r.monitored_servers ?? 0) > 0;
 }
 
 /** The row of a planned agent: by display name (the host name), else by the planned id. */
@@ -37,7 +46,10 @@ export function findAgentRow(
  * with the planned user, active; a different id than planned is a warning
  * with per-agent certificates) and `agent.heartbeat` (last heartbeat at
  * most `maxAgeS` seconds old). Registered agents the topology does not
- * know get an `agent.registration` warning under their display name.
+ * know are monitored hosts' agents when they were enrolled with a token or
+ * monitor servers of the fleet ({@link isFleetAgent}): they get the same
+ * two checks under their display name; any other gets an
+ * `agent.registration` warning (a leftover).
  */
 export function evaluateAgents(topo: Topology, rows: AgentRow[], maxAgeS: number): CheckResult[] {
   const out: CheckResult[] = [];
@@ -99,45 +111,62 @@ export function evaluateAgents(topo: Topology, rows: AgentRow[], maxAgeS: number
     } else {
       out.push(result('agent', 'agent.registration', h.name, 'ok', facts));
     }
-    const age = row.heartbeat_age_s;
-    const start = `start the agent on ${h.name} (systemctl start pharos-agent) and read its log`;
-    if (age === null) {
-      out.push(result('agent', 'agent.heartbeat', h.name, 'failed', 'no heartbeat ever received', start));
-    } else if (age > maxAgeS) {
-      out.push(
-        result(
-          'agent',
-          'agent.heartbeat',
-          h.name,
-          'failed',
-          `last heartbeat ${age.toFixed(0)} s ago (max ${maxAgeS} s)`,
-          start,
-        ),
-      );
-    } else {
-      out.push(
-        result(
-          'agent',
-          'agent.heartbeat',
-          h.name,
-          'ok',
-          `last heartbeat ${age.toFixed(1)} s ago (max ${maxAgeS} s)`,
-        ),
-      );
-    }
+    out.push(heartbeatResult(h.name, row.heartbeat_age_s, maxAgeS, `on ${h.name}`));
   }
   for (const r of rows) {
     if (used.has(r.id)) continue;
+    if (isFleetAgent(r)) {
+      // a monitored host's agent (docs/monitoring-a-server.md): registered and beating, like the planned ones
+      const facts = `monitored host's agent ${r.id}, user ${r.user_name}${r.host_address ? `, ${r.host_address}` : ''}, ${r.monitored_servers ?? 0} server(s)${r.enrolled ? ', enrolled with a token' : ''}, version ${r.agent_version ?? '?'}`;
+      out.push(
+        r.active
+          ? result('agent', 'agent.registration', r.display_name, 'ok', facts)
+          : result(
+              'agent',
+              'agent.registration',
+              r.display_name,
+              'failed',
+              `${facts}, inactive`,
+              `activate agent ${r.id} or unregister it (pharos agent unregister --agent-id ${r.id} --url ...)`,
+            ),
+      );
+      out.push(heartbeatResult(r.display_name, r.heartbeat_age_s, maxAgeS, `on ${r.display_name}`));
+      continue;
+    }
     out.push(
       result(
         'agent',
         'agent.registration',
         r.display_name,
         'warning',
-        `agent ${r.id} (${r.display_name}, user ${r.user_name}) is registered but not in the topology`,
+        `agent ${r.id} (${r.display_name}, user ${r.user_name}) is registered but not in the topology and monitors no server`,
         `unregister it (pharos agent unregister --agent-id ${r.id}) if the host is gone`,
       ),
     );
   }
   return out;
+}
+
+/** `agent.heartbeat` of one agent: its last heartbeat at most `maxAgeS` seconds old. */
+function heartbeatResult(subject: string, age: number | null, maxAgeS: number, where: string): CheckResult {
+  const start = `start the agent ${where} (systemctl start pharos-agent) and read its log`;
+  if (age === null)
+    return result('agent', 'agent.heartbeat', subject, 'failed', 'no heartbeat ever received', start);
+  if (age > maxAgeS) {
+    return result(
+      'agent',
+      'agent.heartbeat',
+      subject,
+      'failed',
+      `last heartbeat ${age.toFixed(0)} s ago (max ${maxAgeS} s)`,
+      start,
+    );
+  }
+  return result(
+    'agent',
+    'agent.heartbeat',
+    subject,
+    'ok',
+    `last heartbeat ${age.toFixed(1)} s ago (max ${maxAgeS} s)`,
+  );
 }

@@ -4,12 +4,14 @@
  * `target_session_attrs=read-write`), and each agent's client certificate:
  * the file its configuration names (`sslcert=` in `backend`) when readable
  * here, else the copy registered in `pem.agent_certificate`
- * (packages/backend/sql/migrations/002_registration.sql).
+ * (packages/backend/sql/migrations/002_registration.sql). Agents of
+ * monitored hosts (enrolled with a token, or monitoring servers that are
+ * not PEM backends: migration 010) are the fleet's, not leftovers.
  */
 import { readFileSync } from 'node:fs';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { agentHosts, agentUser } from '../topology/hosts.js';
-import { type AgentRow, evaluateAgents, findAgentRow } from './agents-evaluate.js';
+import { type AgentRow, evaluateAgents, findAgentRow, isFleetAgent } from './agents-evaluate.js';
 import { evaluateCertificate, parseCertificate } from './certificate.js';
 import type { CheckContext } from './context.js';
 import { type CheckResult, reasonOf, result } from './result.js';
@@ -21,7 +23,10 @@ SELECT a.id, a.user_name, a.display_name, host(a.host_address) AS host_address, 
        extract(epoch FROM clock_timestamp() - a.last_heartbeat)::float8 AS heartbeat_age_s,
        (SELECT c.cert_pem FROM pem.agent_certificate c
          WHERE c.agent_id = a.id AND c.revoked_at IS NULL
-         ORDER BY c.registered_at DESC LIMIT 1) AS cert_pem
+         ORDER BY c.registered_at DESC LIMIT 1) AS cert_pem,
+       EXISTS (SELECT 1 FROM pem.enrolment_token t WHERE t.used_by_agent = a.id) AS enrolled,
+       (SELECT count(*)::int FROM pem.server_binding b JOIN pem.server s ON s.id = b.server_id
+         WHERE b.agent_id = a.id AND NOT s.is_pem_backend) AS monitored_servers
   FROM pem.agent a ORDER BY a.id`;
 
 type AgentHost = ReturnType<typeof agentHosts>[number];
@@ -108,5 +113,51 @@ export async function checkAgents(ctx: CheckContext): Promise<CheckResult[]> {
     ]);
   }
   for (const h of hosts) out.push(certificateLine(ctx, h, rows && findAgentRow(rows, h)));
+  // monitored hosts' agents: their registered certificate (their files are on their own hosts)
+  const planned = new Set(hosts.map((h) => rows && findAgentRow(rows, h)?.id));
+  for (const r of rows ?? []) {
+    if (planned.has(r.id) || !isFleetAgent(r)) continue;
+    if (!r.cert_pem) {
+      out.push(
+        result(
+          'agent',
+          'agent.certificate',
+          r.display_name,
+          'warning',
+          'no certificate registered',
+          're-enrol the host',
+        ),
+      );
+      continue;
+    }
+    try {
+      const v = evaluateCertificate(parseCertificate(r.cert_pem), {
+        ca: ctx.ca,
+        commonName: r.user_name,
+        warningDays: ctx.expiryWarningDays,
+        now: ctx.now(),
+      });
+      out.push(
+        result(
+          'agent',
+          'agent.certificate',
+          r.display_name,
+          v.status,
+          `${v.measured} (the registered copy)`,
+          v.action,
+        ),
+      );
+    } catch (err) {
+      out.push(
+        result(
+          'agent',
+          'agent.certificate',
+          r.display_name,
+          'failed',
+          `registered certificate: ${reasonOf(err)}`,
+        ),
+      );
+    }
+  }
   return out;
 }

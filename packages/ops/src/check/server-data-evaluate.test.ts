@@ -73,4 +73,60 @@ describe('evaluateServerData', () => {
     assert.equal(r!.status, 'failed');
     assert.equal(r!.measured, 'no PostgreSQL probe data yet; no agent is bound to it');
   });
+
+  it('checks each fleet server: reachable from its agent, its role observed; not yet right after its agent started', () => {
+    const base = { agent_id: 7, agent_name: 'pg-host-1', is_pem_backend: false, up_interval_s: 10 };
+    const rs = evaluateServerData(
+      [
+        row({
+          ...base,
+          display_name: 'ok',
+          sql_age_s: 2,
+          up: 1,
+          up_error: null,
+          up_age_s: 15,
+          role: 'standby',
+        }),
+        row({
+          ...base,
+          display_name: 'down',
+          sql_age_s: 90,
+          up: 0,
+          up_error: 'ECONNREFUSED',
+          up_age_s: 2,
+          role: 'primary',
+          last_error: 'ECONNREFUSED',
+          last_error_probe: 'server_info',
+        }),
+        row({
+          ...base,
+          display_name: 'new',
+          agent_age_s: 5,
+          up: null,
+          up_error: null,
+          up_age_s: null,
+          role: null,
+        }),
+        row({ ...base, display_name: 'silent', up: null, up_error: null, up_age_s: null, role: null }),
+      ],
+      60,
+    );
+    assert.deepEqual(
+      rs.map((r) => `${r.status} ${r.check} ${r.subject}: ${r.measured}`),
+      [
+        'ok agent.server-data ok: newest PostgreSQL probe sample 2.0 s old',
+        'ok agent.server-reachable ok: reachable from agent 7 (pg-host-1)',
+        'ok agent.server-role ok: standby',
+        'failed agent.server-data down: newest PostgreSQL probe sample 90 s old (max 60 s); newest failure (server_info): ECONNREFUSED',
+        'failed agent.server-reachable down: unreachable from agent 7 (pg-host-1): ECONNREFUSED',
+        'ok agent.server-role down: primary',
+        'warning agent.server-data new: no PostgreSQL probe data yet; agent 7 started 5 s ago (first data due within 60 s of its start)',
+        'warning agent.server-reachable new: agent 7 (pg-host-1) has not probed it yet',
+        'warning agent.server-role new: no role observed yet by agent 7 (pg-host-1)',
+        'failed agent.server-data silent: no PostgreSQL probe data yet; agent 7 started 3600 s ago',
+        'failed agent.server-reachable silent: agent 7 (pg-host-1) has not probed it yet',
+        'failed agent.server-role silent: no role observed yet by agent 7 (pg-host-1)',
+      ],
+    );
+  });
 });

@@ -32,6 +32,17 @@ export interface ServerDataRow {
   agent_age_s: number | null;
   /** True when `agent_age_s` comes from the agent's own `agent_status`, false when from its registration. */
   agent_reported: boolean | null;
+  /** The fleet's columns (server-data.ts); absent in older callers' rows. */
+  agent_name?: string | null;
+  is_pem_backend?: boolean;
+  /** Newest server_up of its agent: 1 reachable, 0 not (with the error), its age in seconds; null when none. */
+  up?: number | null;
+  up_error?: string | null;
+  up_age_s?: number | null;
+  /** The server_up probe's interval (pem.probe), seconds: a newer sample is not due before it passes. */
+  up_interval_s?: number | null;
+  /** Newest role its agent observed (server_info), null when none. */
+  role?: string | null;
 }
 
 function agentFact(r: ServerDataRow): string {
@@ -42,58 +53,136 @@ function agentFact(r: ServerDataRow): string {
 }
 
 /**
- * `agent.server-data` per server (subject: its display name): ok when a
+ * Per server (subject: its display name): `agent.server-data` and, with
+ * the fleet's columns, `agent.server-reachable` and `agent.server-role`
+ * ({@link fleetResults}). `agent.server-data`: ok when a
  * PostgreSQL probe sample is at most `maxAgeS` seconds old; a warning
  * ("not yet") when it is not but the bound agent started at most `maxAgeS`
  * seconds ago and no probe of the server failed in that time; failed
  * otherwise, naming the newest probe failure.
  */
 export function evaluateServerData(rows: ServerDataRow[], maxAgeS: number): CheckResult[] {
-  return rows.map((r) => {
-    if (r.sql_age_s !== null && r.sql_age_s <= maxAgeS) {
-      return result(
+  return rows.flatMap((r) => [dataResult(r, maxAgeS), ...fleetResults(r, maxAgeS)]);
+}
+
+function dataResult(r: ServerDataRow, maxAgeS: number): CheckResult {
+  if (r.sql_age_s !== null && r.sql_age_s <= maxAgeS) {
+    return result(
+      'agent',
+      'agent.server-data',
+      r.display_name,
+      'ok',
+      `newest PostgreSQL probe sample ${r.sql_age_s.toFixed(1)} s old`,
+    );
+  }
+  const data =
+    r.sql_age_s === null
+      ? 'no PostgreSQL probe data yet'
+      : `newest PostgreSQL probe sample ${r.sql_age_s.toFixed(0)} s old (max ${maxAgeS} s)`;
+  const action = `read the probe log of ${r.display_name} (web application, or pem.probe_log) and the agent's log; check the server binding's address, pg_hba.conf and the monitoring role's password (pharos server test ${r.display_name})`;
+  if (r.last_error) {
+    return result(
+      'agent',
+      'agent.server-data',
+      r.display_name,
+      'failed',
+      `${data}; newest failure (${r.last_error_probe}): ${r.last_error}`,
+      action,
+    );
+  }
+  if (r.agent_id === null || r.agent_age_s === null) {
+    return result(
+      'agent',
+      'agent.server-data',
+      r.display_name,
+      'failed',
+      `${data}; no agent is bound to it`,
+      `give it an agent (pharos server set ${r.display_name} --agent ...) or remove it (pharos server remove ${r.display_name})`,
+    );
+  }
+  if (r.agent_age_s <= maxAgeS) {
+    return result(
+      'agent',
+      'agent.server-data',
+      r.display_name,
+      'warning',
+      `${data}; ${agentFact(r)} (first data due within ${maxAgeS} s of its start)`,
+      'not yet: run the check again in a minute',
+    );
+  }
+  return result('agent', 'agent.server-data', r.display_name, 'failed', `${data}; ${agentFact(r)}`, action);
+}
+
+/**
+ * `agent.server-reachable` and `agent.server-role` (rows that carry the
+ * fleet's columns, server-data.ts): the server's agent reached it on its
+ * newest `server_up`, no older than `maxAgeS` or two of that probe's
+ * intervals (whichever is longer: it runs at its own interval), and
+ * observed its role.
+ */
+function fleetResults(r: ServerDataRow, maxAgeS: number): CheckResult[] {
+  if (r.up === undefined || r.agent_id === null) return [];
+  const by = `agent ${r.agent_id} (${r.agent_name ?? '?'})`;
+  const out: CheckResult[] = [];
+  const test = `pharos server test ${r.display_name} names the cause`;
+  const limit = Math.max(maxAgeS, 2 * (r.up_interval_s ?? 0));
+  // as agent.server-data: its agent started moments ago and nothing failed yet
+  const notYet = r.agent_age_s !== null && r.agent_age_s <= maxAgeS && !r.last_error;
+  if (r.up === null || r.up_age_s === null || r.up_age_s === undefined) {
+    out.push(
+      result(
         'agent',
-        'agent.server-data',
+        'agent.server-reachable',
         r.display_name,
-        'ok',
-        `newest PostgreSQL probe sample ${r.sql_age_s.toFixed(1)} s old`,
-      );
-    }
-    const data =
-      r.sql_age_s === null
-        ? 'no PostgreSQL probe data yet'
-        : `newest PostgreSQL probe sample ${r.sql_age_s.toFixed(0)} s old (max ${maxAgeS} s)`;
-    const action = `read the probe log of ${r.display_name} (web application, or pem.probe_log) and the agent's log; check the server binding's address, pg_hba.conf and the monitoring role's password`;
-    if (r.last_error) {
-      return result(
+        notYet ? 'warning' : 'failed',
+        `${by} has not probed it yet`,
+        notYet ? 'not yet: run the check again in a minute' : test,
+      ),
+    );
+  } else if (r.up_age_s > limit) {
+    out.push(
+      result(
         'agent',
-        'agent.server-data',
+        'agent.server-reachable',
         r.display_name,
         'failed',
-        `${data}; newest failure (${r.last_error_probe}): ${r.last_error}`,
-        action,
-      );
-    }
-    if (r.agent_id === null || r.agent_age_s === null) {
-      return result(
+        `${by} last probed it ${r.up_age_s.toFixed(0)} s ago (max ${limit} s)`,
+        `is ${by} running? (pharos agent list)`,
+      ),
+    );
+  } else if (r.up !== 1) {
+    out.push(
+      result(
         'agent',
-        'agent.server-data',
+        'agent.server-reachable',
         r.display_name,
         'failed',
-        `${data}; no agent is bound to it`,
-        'bind an agent to it (pem.server_binding), normally the agent on its host',
-      );
-    }
-    if (r.agent_age_s <= maxAgeS) {
-      return result(
-        'agent',
-        'agent.server-data',
-        r.display_name,
-        'warning',
-        `${data}; ${agentFact(r)} (first data due within ${maxAgeS} s of its start)`,
-        'not yet: run the check again in a minute',
-      );
-    }
-    return result('agent', 'agent.server-data', r.display_name, 'failed', `${data}; ${agentFact(r)}`, action);
-  });
+        `unreachable from ${by}: ${r.up_error ?? '?'}`,
+        test,
+      ),
+    );
+  } else {
+    out.push(result('agent', 'agent.server-reachable', r.display_name, 'ok', `reachable from ${by}`));
+  }
+  out.push(
+    r.role === 'primary' || r.role === 'standby'
+      ? result(
+          'agent',
+          'agent.server-role',
+          r.display_name,
+          'ok',
+          `${r.role}${r.is_pem_backend ? ' (PEM backend)' : ''}`,
+        )
+      : result(
+          'agent',
+          'agent.server-role',
+          r.display_name,
+          notYet ? 'warning' : 'failed',
+          `no role observed yet by ${by}`,
+          notYet
+            ? 'not yet: run the check again in a minute'
+            : `see agent.server-data and agent.server-reachable of ${r.display_name}`,
+        ),
+  );
+  return out;
 }

@@ -29,8 +29,15 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { PlanFile, PlanHost } from '../plan/types.js';
-import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from '../render/etcd.js';
-import { hostPort, httpUrl } from '../render/url.js';
+import { ETCD_CLIENT_PORT, ETCD_PEER_PORT, etcdScheme } from '../render/etcd.js';
+import {
+  ETCD_AUTH_SCRIPT_DEST,
+  ETCD_ROOT_USER,
+  etcdTlsFiles,
+  type InfrastructureSecrets,
+  isSecured,
+} from '../render/infrastructure.js';
+import { hostPort } from '../render/url.js';
 import { sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 
@@ -108,8 +115,8 @@ export function renderInventory(topo: Topology, hosts: readonly PlanHost[]): Pla
       v.pharos_agent_user = h.agentUser;
     }
     if (h.roles.includes('etcd')) {
-      v.pharos_etcd_client_url = httpUrl(h.address, ETCD_CLIENT_PORT);
-      v.pharos_etcd_peer_url = httpUrl(h.address, ETCD_PEER_PORT);
+      v.pharos_etcd_client_url = `${etcdScheme(topo)}://${hostPort(h.address, ETCD_CLIENT_PORT)}`;
+      v.pharos_etcd_peer_url = `${etcdScheme(topo)}://${hostPort(h.address, ETCD_PEER_PORT)}`;
     }
     return v;
   };
@@ -138,8 +145,26 @@ then run enrol-agent.yml. Connect as root or with become: -u USER --become.`,
   );
 }
 
-/** group_vars/all/plan.yml: the topology's values the roles read. */
+/**
+ * group_vars/all/plan.yml: the topology's values the roles read. Secured
+ * (render/infrastructure.ts): `pharos_infrastructure_secured` true,
+ * `pharos_etcd_tls` (a member's CA, certificate and key: the health checks
+ * use them) and `pharos_etcdctl_env` (the same for etcdctl, as its
+ * ETCDCTL_* variables; empty when open), `pharos_etcd_auth_script` (run once
+ * on the first member) and `pharos_etcd_root_user`.
+ */
 export function renderPlanVars(topo: Topology): PlanFile {
+  const tls = etcdTlsFiles(topo.etcd[0]!.name);
+  const secured = isSecured(topo)
+    ? {
+        pharos_infrastructure_secured: true,
+        pharos_etcd_tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
+        // etcdctl reads its TLS flags from these (etcdctl --help: ETCDCTL_<FLAG>)
+        pharos_etcdctl_env: { ETCDCTL_CACERT: tls.ca, ETCDCTL_CERT: tls.cert, ETCDCTL_KEY: tls.key },
+        pharos_etcd_auth_script: ETCD_AUTH_SCRIPT_DEST,
+        pharos_etcd_root_user: ETCD_ROOT_USER,
+      }
+    : { pharos_infrastructure_secured: false, pharos_etcdctl_env: {} };
   const vars = {
     pharos_plan_dir: '{{ playbook_dir }}/..',
     pharos_cluster: topo.cluster,
@@ -156,6 +181,7 @@ export function renderPlanVars(topo: Topology): PlanFile {
     pharos_backend_hosts: topo.backends.map((b) => b.address),
     pharos_backend_endpoints: topo.backends.map((b) => hostPort(b.address, topo.postgres.port)),
     pharos_shared_loopback: sharesLoopback(topo),
+    ...secured,
   };
   return yamlFile(
     'group_vars/all/plan.yml',
@@ -164,8 +190,14 @@ export function renderPlanVars(topo: Topology): PlanFile {
   );
 }
 
-/** group_vars/all/secrets.yml, mode 0600. */
-export function renderSecretsVars(secrets: DeploySecrets): PlanFile {
+/**
+ * group_vars/all/secrets.yml, mode 0600; with `infra` also etcd's root
+ * password (replace-etcd-member.yml removes and adds members as root).
+ */
+export function renderSecretsVars(
+  secrets: DeploySecrets,
+  infra?: Pick<InfrastructureSecrets, 'etcdRoot'>,
+): PlanFile {
   return yamlFile(
     'group_vars/all/secrets.yml',
     `Passwords of the deployment (mode 0600). Keep this file beside the inventory
@@ -176,6 +208,7 @@ are in each backend's patroni.yml (0600).`,
       pharos_superuser_password: secrets.superuser,
       pharos_monitor_password: secrets.monitor,
       pharos_web_service_password: secrets.webService,
+      ...(infra ? { pharos_etcd_root_password: infra.etcdRoot } : {}),
     },
     0o600,
   );
@@ -215,19 +248,21 @@ export function staticAnsibleFiles(sourceDir = ANSIBLE_SOURCE_DIR): PlanFile[] {
 /**
  * Every Ansible file of a plan: the static tree, the inventory, the
  * variables, the secrets and each host's file list. `files` are the plan's
- * host files (for host_vars).
+ * host files (for host_vars); `infra` the infrastructure passwords of a
+ * secured topology (etcd's root password goes to secrets.yml).
  */
 export function ansibleFiles(
   topo: Topology,
   hosts: readonly PlanHost[],
   files: readonly PlanFile[],
   secrets: DeploySecrets,
+  infra?: Pick<InfrastructureSecrets, 'etcdRoot'>,
 ): PlanFile[] {
   return [
     ...staticAnsibleFiles(),
     renderInventory(topo, hosts),
     renderPlanVars(topo),
-    renderSecretsVars(secrets),
+    renderSecretsVars(secrets, isSecured(topo) ? infra : undefined),
     ...hosts.map((h) => renderHostFiles(h, files)),
   ];
 }

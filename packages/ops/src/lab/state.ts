@@ -5,6 +5,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@pharos/core/errors';
+import type { DbaCommand } from './fleet/dba.js';
+import type { LabFleet } from './fleet/plan.js';
 import type { LabProcess } from './processes.js';
 
 /** Shape of lab.json. Times are ISO-8601 strings. */
@@ -19,6 +21,10 @@ export interface LabState {
   webUrls: string[];
   /** Time from `lab up` start to all web instances showing data, in ms (set when phase = up). */
   upDurationMs?: number;
+  /** The lab's fleet (lab/fleet/plan.ts), when `lab up` started one. */
+  fleet?: LabFleet;
+  /** The DBA's commands `lab up` typed for the fleet, with their durations (lab/fleet/dba.ts). */
+  fleetCommands?: DbaCommand[];
 }
 
 /** Path of the state file in `dir`. */

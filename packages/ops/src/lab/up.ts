@@ -5,7 +5,8 @@
  *  1. preflight (programs, the postgres user can enter the lab directory,
  *     free addresses, no lab already running)
  *  2. certificates (CA, backend server certificate, one per agent, one per web host)
- *  3. three etcd members; wait for /health on each
+ *  3. three etcd members; wait for /health on each; for a secured topology
+ *     (the default) the etcd users and roles, then `auth enable`
  *  4. three Patroni nodes with PostgreSQL (as the postgres OS user); wait for
  *     one leader and two streaming replicas
  *  5. SSL and the PEM HBA rules through the dynamic configuration (PATCH /config,
@@ -16,6 +17,12 @@
  *  8. six agents and three web instances; wait until every agent's samples are
  *     in the backend, every monitored server has fresh PostgreSQL probe data
  *     (what `pharos check` judges), and every web instance shows them
+ *  9. the fleet (lab/fleet/, unless `fleet: false`): its servers (a standalone
+ *     PostgreSQL under pgbench, a two-member Patroni cluster on the lab's
+ *     etcd) start right after etcd, beside steps 4-8; once the web instances
+ *     answer, an agent is enrolled on each fleet host and the servers are
+ *     added with the commands docs/monitoring-a-server.md gives a DBA
+ *     (beside step 8's wait); then the wait for their data
  *
  * On any failure everything started is stopped (by PID) and the error says
  * which step failed. Processes run detached: they survive the terminal.
@@ -25,13 +32,18 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
+import { isSecured } from '../render/infrastructure.js';
 import { patroniLabPaths, renderPatroniYml } from '../render/patroni.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
+import { labAccess, openAccess } from './access.js';
 import { postgresUser, sqlOnBackend } from './backend-sql.js';
 import { runConfigureSteps } from './configure-steps.js';
 import type { UpContext } from './context.js';
-import { requestJson } from './http.js';
+import { etcdHealthy, setUpEtcdAuth } from './etcd-api.js';
+import { enrolFleet } from './fleet/dba.js';
+import { type LabFleet, labFleet } from './fleet/plan.js';
+import { startFleetServers, waitForWeb } from './fleet/start.js';
 import { labLayout } from './layout.js';
 import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
 import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
@@ -47,7 +59,7 @@ import {
 import { assertAlive, spawnDetached, stopProcess, waitFor } from './processes.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { type LabState, readState, writeState } from './state.js';
-import { waitForData } from './wait-data.js';
+import { waitForAgentsAndServers, waitForData } from './wait-data.js';
 
 /** Options of {@link labUp}. */
 export interface LabUpOptions {
@@ -57,6 +69,8 @@ export interface LabUpOptions {
   print: (line: string) => void;
   /** Seconds between agent probe cycles (default 5 in the lab). */
   probeIntervalS?: number;
+  /** Start the lab's fleet of monitored hosts (lab/fleet/plan.ts; default true). */
+  fleet?: boolean;
   /**
    * `webhook_allow` of every agent (default none): webhook receivers the lab's
    * agents may send to although the target policy refuses them (the lab is on
@@ -78,6 +92,21 @@ function endpointsOf(topo: Topology): Endpoint[] {
   for (const w of topo.webapps)
     e.push({ host: w.name, service: 'web application', address: w.address, port: topo.pem.web_port });
   return e;
+}
+
+function fleetEndpointsOf(topo: Topology, fleet: LabFleet): Endpoint[] {
+  const e: Endpoint[] = [];
+  for (const h of fleet.hosts) {
+    e.push({ host: h.name, service: 'PostgreSQL', address: h.address, port: topo.postgres.port });
+    if (h.runs === 'patroni')
+      e.push({ host: h.name, service: 'Patroni REST API', address: h.address, port: topo.patroni.rest_port });
+  }
+  return e;
+}
+
+/** True when `host` is one of the topology's backends (not a fleet host's Patroni). */
+function isBackend(ctx: UpContext, host: string): boolean {
+  return ctx.topo.backends.some((b) => b.name === host);
 }
 
 /** Creates `dir` and its missing parents with mode 0755 whatever the umask: the postgres user traverses them. */
@@ -119,13 +148,18 @@ async function startEtcd(ctx: UpContext): Promise<void> {
       `etcd member ${m.name} to report healthy on ${m.address}:2379 (log: ${ctx.layout.outFile(m.name, 'etcd')})`,
       async () => {
         assertAlive(ctx.state.processes.filter((p) => p.kind === 'etcd'));
-        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, {
-          timeoutMs: 2000,
-        });
-        return r.status === 200 && r.body?.health === 'true';
+        return etcdHealthy(m.address, ctx.access.etcd);
       },
       { timeoutMs: 60_000 },
     );
+  }
+  if (isSecured(ctx.topo)) {
+    const first = ctx.topo.etcd[0]!;
+    const outcome = await setUpEtcdAuth(ctx.topo, first.address, ctx.access.etcd, {
+      etcdRoot: ctx.secrets.etcd_root,
+      etcdPatroni: ctx.secrets.etcd_patroni,
+    });
+    ctx.print(`      etcd users root and patroni, authentication ${outcome}`);
   }
 }
 
@@ -136,6 +170,8 @@ async function startPatroni(ctx: UpContext): Promise<void> {
     superuser: ctx.secrets.patroni_super,
     replication: ctx.secrets.patroni_rep,
     rewind: ctx.secrets.patroni_rew,
+    restApi: ctx.secrets.patroni_restapi,
+    etcdPatroni: ctx.secrets.etcd_patroni,
   };
   const start = async (b: { name: string; address: string }) => {
     const dir = ctx.layout.hostDir(b.name);
@@ -168,8 +204,8 @@ async function startPatroni(ctx: UpContext): Promise<void> {
   await waitFor(
     `${first!.name} to initialise the cluster and lead`,
     async () => {
-      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
-      const c = await getCluster(first!.address, ctx.topo.patroni.rest_port);
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
+      const c = await getCluster(first!.address, ctx.access.patroni);
       const me = c.members.find((m) => m.name === first!.name);
       if (me?.role !== 'leader' || me.state !== 'running')
         throw new Error(`${first!.name}: ${me?.role ?? 'no member'} ${me?.state ?? ''}`);
@@ -181,8 +217,8 @@ async function startPatroni(ctx: UpContext): Promise<void> {
   await waitFor(
     'one Patroni leader and two streaming replicas',
     async () => {
-      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni'));
-      const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+      assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
+      const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
       if (!isHealthy(c.members, ctx.topo.backends.length)) {
         throw new Error(
           `members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`,
@@ -197,9 +233,9 @@ async function startPatroni(ctx: UpContext): Promise<void> {
 async function enableSsl(ctx: UpContext): Promise<void> {
   for (const b of ctx.topo.backends)
     placeServerFiles(ctx.pki, patroniLabPaths(ctx.topo, b.name, ctx.layout.site(ctx.binDir)).dataDir);
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
   const leader = c.members.find((m) => m.role === 'leader')!;
-  await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.topo.patroni.rest_port);
+  await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.access.patroni);
   for (const b of ctx.topo.backends) {
     await waitFor(
       `ssl = on on ${b.name}`,
@@ -213,7 +249,7 @@ async function enableSsl(ctx: UpContext): Promise<void> {
 }
 
 async function createInstallRoles(ctx: UpContext): Promise<void> {
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
   const leader = c.members.find((m) => m.role === 'leader')!;
   const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
   const su = ctx.topo.pem.superuser;
@@ -240,7 +276,7 @@ async function createInstallRoles(ctx: UpContext): Promise<void> {
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const t0 = Date.now();
   const dir = resolve(options.dir);
-  const topo = loadTopology(options.topologyFile);
+  const topo = loadTopology(options.topologyFile, 'lab');
   requireNoRunningLab(dir);
   requirePrograms({ etcd: 'etcd-server', patroni: 'patroni' });
   const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
@@ -251,7 +287,8 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     );
   }
   if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
-  await requireFreeEndpoints(endpointsOf(topo));
+  const fleet = options.fleet === false ? undefined : labFleet(topo);
+  await requireFreeEndpoints([...endpointsOf(topo), ...(fleet ? fleetEndpointsOf(topo, fleet) : [])]);
   makeTraversableDir(dir);
   const layout = labLayout(dir);
   const old = readState(dir);
@@ -264,6 +301,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     phase: 'starting',
     processes: [],
     webUrls: topo.webapps.map((w) => `https://${w.address}:${topo.pem.web_port}/`),
+    ...(fleet ? { fleet } : {}),
   };
   writeState(state);
   const secrets = loadOrCreateSecrets(dir);
@@ -281,8 +319,16 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       state.processes.push(p);
       writeState(state);
     },
+    access: openAccess(topo),
   };
-  const total = 8;
+  const total = fleet ? 9 : 8;
+  // The fleet's servers start beside steps 4-8; a failure is reported at step 9 (or when the lab stops).
+  let fleetServers: Promise<void> | undefined;
+  const fleetStarted = () => {
+    if (!fleet) return;
+    fleetServers = startFleetServers(ctx, fleet);
+    fleetServers.catch(() => {}); // awaited at step 8
+  };
   try {
     await step(
       ctx,
@@ -294,7 +340,9 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () =>
       createLabPki(ctx),
     );
+    ctx.access = labAccess(topo, dir);
     await step(ctx, 3, total, `etcd: ${topo.etcd.length} members`, () => startEtcd(ctx));
+    fleetStarted();
     await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () =>
       startPatroni(ctx),
     );
@@ -311,10 +359,34 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       ctx,
       8,
       total,
-      'agents and web instances; waiting for PostgreSQL probe data of every server and live data in every web instance',
-      () => waitForData(ctx),
+      `agents and web instances; waiting for PostgreSQL probe data of every server and live data in every web instance${fleet ? '; meanwhile the fleet: an agent enrolled on each host, its servers added (the DBA’s commands)' : ''}`,
+      () =>
+        Promise.all([
+          waitForData(ctx),
+          (async () => {
+            if (!fleet) return;
+            await fleetServers;
+            await waitForWeb(ctx);
+            state.fleetCommands = await enrolFleet(ctx, fleet);
+            writeState(state);
+          })(),
+        ]),
     );
+    if (fleet)
+      await step(
+        ctx,
+        9,
+        total,
+        `the fleet: data of ${fleet.serverNames.join(', ')} from agents ${fleet.hosts.map((h) => h.agentId).join(', ')}`,
+        () =>
+          waitForAgentsAndServers(
+            ctx,
+            fleet.hosts.map((h) => h.agentId),
+            fleet.serverNames,
+          ),
+      );
   } catch (err) {
+    await fleetServers?.catch(() => {}); // let a start in progress record its processes before they are stopped
     options.print(`lab up failed: ${(err as Error).message}`);
     options.print(`stopping the ${state.processes.length} processes started so far ...`);
     for (const p of [...state.processes].reverse()) await stopProcess(p);

@@ -17,9 +17,9 @@ import { assertAlive, waitFor } from './processes.js';
 import { webGet, webLogin } from './web-client.js';
 
 /** Address of the Patroni leader (asked of the first backend, else the second). */
-async function leaderHost(ctx: Pick<UpContext, 'topo'>): Promise<string> {
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port).catch(async () =>
-    getCluster(ctx.topo.backends[1]!.address, ctx.topo.patroni.rest_port),
+async function leaderHost(ctx: Pick<UpContext, 'topo' | 'access'>): Promise<string> {
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni).catch(async () =>
+    getCluster(ctx.topo.backends[1]!.address, ctx.access.patroni),
   );
   const leader = c.members.find((m) => m.role === 'leader');
   if (!leader) throw new Error('no Patroni leader');
@@ -28,7 +28,7 @@ async function leaderHost(ctx: Pick<UpContext, 'topo'>): Promise<string> {
 
 /** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
 export async function agentSampleAges(
-  ctx: Pick<UpContext, 'topo' | 'secrets'>,
+  ctx: Pick<UpContext, 'topo' | 'secrets' | 'access'>,
 ): Promise<Map<number, number | null>> {
   const rows = await sqlOnBackend(
     ctx,
@@ -42,7 +42,24 @@ export async function agentSampleAges(
 
 /** Waits for agent data in the backend, then for the same fleet on every web instance. */
 export async function waitForData(ctx: UpContext): Promise<void> {
-  const expected = agentHosts(ctx.topo).map((h) => h.agentId);
+  await waitForAgentsAndServers(
+    ctx,
+    agentHosts(ctx.topo).map((h) => h.agentId),
+    ctx.topo.backends.map((b) => b.name),
+  );
+}
+
+/**
+ * Waits until agents `expected` have fresh samples in the backend, servers
+ * `servers` (display names) fresh PostgreSQL probe data as `pharos check`
+ * judges it, and every web instance lists those agents: the PEM
+ * deployment's own (waitForData) and the lab's fleet (lab/fleet/).
+ */
+export async function waitForAgentsAndServers(
+  ctx: UpContext,
+  expected: readonly number[],
+  servers: readonly string[],
+): Promise<void> {
   // probe_interval_s is the agents' tick; the shortest default probe interval is 10 s.
   const maxAge = 2 * Math.max(ctx.probeIntervalS, 10) + 5;
   await waitFor(
@@ -60,7 +77,6 @@ export async function waitForData(ctx: UpContext): Promise<void> {
     { timeoutMs: 120_000, intervalMs: 1000 },
   );
   // The first server probe cycle follows each agent's first binding sync: wait for it on every server.
-  const servers = ctx.topo.backends.map((b) => b.name);
   await waitFor(
     `PostgreSQL probe data younger than ${maxAge} s of every monitored server (${servers.join(', ')})`,
     async () => {
@@ -68,7 +84,10 @@ export async function waitForData(ctx: UpContext): Promise<void> {
       const rows = (await sqlOnBackend(ctx, await leaderHost(ctx), 'pem', SERVER_DATA_SQL, [
         maxAge,
       ])) as unknown as ServerDataRow[];
-      const judged = evaluateServerData(rows, maxAge);
+      const judged = evaluateServerData(
+        rows.filter((r) => servers.includes(r.display_name)),
+        maxAge,
+      );
       const missing = servers.filter((n) => !rows.some((r) => r.display_name === n));
       const notOk = judged.filter((r) => r.status !== 'ok').map((r) => `${r.subject}: ${r.measured}`);
       if (missing.length > 0) notOk.push(`not registered yet: ${missing.join(', ')}`);

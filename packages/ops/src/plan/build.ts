@@ -4,10 +4,24 @@
  */
 
 import { ansibleFiles, type DeploySecrets, generateDeploySecrets } from '../deploy/ansible.js';
-import { configureCommandLine, DEFAULT_CERT_DIR, shellQuote, WEB_CERT_FILES } from '../render/configure.js';
+import {
+  configureCommandLine,
+  DEFAULT_CERT_DIR,
+  ETCD_CLIENT_FILES,
+  shellQuote,
+  WEB_CERT_FILES,
+} from '../render/configure.js';
 import { renderDynamicConfigYml, SSL_FILES } from '../render/dynamic-config.js';
 import { renderEtcdConf } from '../render/etcd.js';
+import { etcdAuthScript } from '../render/etcd-auth.js';
 import { firewallCommands } from '../render/firewall.js';
+import {
+  ETCD_AUTH_SCRIPT_DEST,
+  etcdTlsFiles,
+  generateInfrastructureSecrets,
+  type InfrastructureSecrets,
+  patroniTlsFiles,
+} from '../render/infrastructure.js';
 import { renderPatroniYml } from '../render/patroni.js';
 import { generatePatroniSecrets, type PatroniSecrets, patroniUsersSql } from '../render/patroni-users.js';
 import { agentHosts, agentUser, allHosts, sharesLoopback } from '../topology/hosts.js';
@@ -16,9 +30,15 @@ import { type PlanCertificates, planCertificates } from './certificates.js';
 import { renderRunbook } from './runbook.js';
 import type { InstallPhase, Plan, PlanFile, PlanHost, PlanInstall } from './types.js';
 
+/** Every password a plan writes besides the playbook's: the Patroni database users' and the infrastructure users'. */
+export type PlanSecrets = PatroniSecrets & InfrastructureSecrets;
+
 export interface BuildPlanOptions {
-  /** Passwords of the Patroni users; random (32 characters each) when absent. */
-  secrets?: PatroniSecrets;
+  /**
+   * Passwords of the Patroni users and of the REST API and etcd users
+   * (render/infrastructure.ts); random (32 characters each) for any absent.
+   */
+  secrets?: PatroniSecrets & Partial<InfrastructureSecrets>;
   /** Passwords the playbook sets (installing superuser, monitoring and web service roles); random when absent. */
   deploySecrets?: DeploySecrets;
 }
@@ -26,6 +46,8 @@ export interface BuildPlanOptions {
 const PUBLIC = 0o644;
 const SECRET = 0o600;
 const SCRIPT = 0o755;
+/** A script that holds passwords (etcd-auth.sh). */
+const SECRET_SCRIPT = 0o700;
 
 function file(
   path: string,
@@ -34,7 +56,14 @@ function file(
   description: string,
   install?: PlanInstall[],
 ): PlanFile {
-  return { path, content, mode, secret: mode === SECRET, description, ...(install ? { install } : {}) };
+  return {
+    path,
+    content,
+    mode,
+    secret: mode === SECRET || mode === SECRET_SCRIPT,
+    description,
+    ...(install ? { install } : {}),
+  };
 }
 
 function script(lines: string[], comment: string): string {
@@ -74,10 +103,99 @@ function configureScript(topo: Topology, host: PlanHost): string {
   );
 }
 
+/**
+ * The files of a secured topology's host (render/infrastructure.ts), with
+ * where the playbook puts them: an etcd member's certificate and key
+ * (/etc/etcd/pki, owner etcd) and, on the first member, etcd-auth.sh (etcd
+ * users and roles, 0700: it holds their passwords); a backend's Patroni
+ * certificate and key (/etc/patroni/pki, owner postgres); a web
+ * application's etcd client certificate and key (/etc/pharos/certs, owner
+ * pharos). `hostFiles` is the host's other files: its root.crt gains the
+ * etcd and Patroni destinations (an etcd-only host gets one).
+ */
+function securedHostFiles(
+  topo: Topology,
+  host: PlanHost,
+  secrets: PlanSecrets,
+  certs: PlanCertificates,
+  hostFiles: PlanFile[],
+): PlanFile[] {
+  const infra = certs.infrastructure;
+  if (!infra) return [];
+  const dir = host.name;
+  const files: PlanFile[] = [];
+  const caDests: PlanInstall[] = [];
+  const member = infra.etcdMembers.get(host.name);
+  if (member) {
+    const tls = etcdTlsFiles(host.name);
+    caDests.push(to(tls.ca, 'etcd', PUBLIC, 'etcd'));
+    files.push(
+      file(`${dir}/etcd.crt`, member.certPem, PUBLIC, `${tls.cert}, owner etcd (member certificate)`, [
+        to(tls.cert, 'etcd', PUBLIC, 'etcd'),
+      ]),
+      file(`${dir}/etcd.key`, member.keyPem, SECRET, `${tls.key}, owner etcd, 0600`, [
+        to(tls.key, 'etcd', SECRET, 'etcd'),
+      ]),
+    );
+    if (topo.etcd[0]?.name === host.name) {
+      files.push(
+        file(
+          `${dir}/etcd-auth.sh`,
+          etcdAuthScript(topo, host.name, secrets),
+          SECRET_SCRIPT,
+          'run once on this (the first) etcd member when every member is healthy: etcd users, roles, auth enable (holds the etcd passwords)',
+          [to(ETCD_AUTH_SCRIPT_DEST, 'root', SECRET_SCRIPT, 'etcd')],
+        ),
+      );
+    }
+  }
+  const patroni = infra.patroni.get(host.name);
+  if (patroni) {
+    const tls = patroniTlsFiles(host.name);
+    caDests.push(to(tls.ca, 'postgres', PUBLIC, 'patroni'));
+    files.push(
+      file(
+        `${dir}/patroni.crt`,
+        patroni.certPem,
+        PUBLIC,
+        `${tls.cert}, owner postgres (REST API certificate and etcd client certificate)`,
+        [to(tls.cert, 'postgres', PUBLIC, 'patroni')],
+      ),
+      file(`${dir}/patroni.key`, patroni.keyPem, SECRET, `${tls.key}, owner postgres, 0600`, [
+        to(tls.key, 'postgres', SECRET, 'patroni'),
+      ]),
+    );
+  }
+  const etcdClient = infra.etcdClients.get(host.name);
+  if (etcdClient) {
+    const cert = `${DEFAULT_CERT_DIR}/${ETCD_CLIENT_FILES.cert}`;
+    const key = `${DEFAULT_CERT_DIR}/${ETCD_CLIENT_FILES.key}`;
+    files.push(
+      file(
+        `${dir}/${ETCD_CLIENT_FILES.cert}`,
+        etcdClient.certPem,
+        PUBLIC,
+        `${cert} (the web's etcd client certificate)`,
+        [to(cert, 'pharos', PUBLIC, 'pharos')],
+      ),
+      file(`${dir}/${ETCD_CLIENT_FILES.key}`, etcdClient.keyPem, SECRET, `${key}, 0600`, [
+        to(key, 'pharos', SECRET, 'pharos'),
+      ]),
+    );
+  }
+  if (caDests.length > 0) {
+    const root = hostFiles.find((f) => f.path === `${dir}/${SSL_FILES.ca}`);
+    if (root) root.install = [...(root.install ?? []), ...caDests];
+    else
+      files.unshift(file(`${dir}/${SSL_FILES.ca}`, certs.ca.certPem, PUBLIC, "the deployment's CA", caDests));
+  }
+  return files;
+}
+
 function hostFiles(
   topo: Topology,
   host: PlanHost,
-  secrets: PatroniSecrets,
+  secrets: PlanSecrets,
   certs: PlanCertificates,
 ): PlanFile[] {
   const dir = host.name;
@@ -213,7 +331,7 @@ function hostFiles(
       [to(FIREWALL_SCRIPT_DEST, 'root', 0o700, 'firewall')],
     ),
   );
-  return files;
+  return [...files, ...securedHostFiles(topo, host, secrets, certs, files)];
 }
 
 /**
@@ -228,9 +346,20 @@ function hostFiles(
  * passwords 0600, each host's file list, the playbooks). Each host file
  * names where it goes on the host (`install`). Certificates are new on
  * every call (a fresh CA).
+ *
+ * Secured topologies (the default; render/infrastructure.ts) add: etcd.crt
+ * and etcd.key (and root.crt) on every etcd member and etcd-auth.sh (mode
+ * 0700, holds the etcd passwords) on the first; patroni.crt and
+ * patroni.key on every backend; etcd-client.crt and .key on every web
+ * application; `ca/etcd-client.crt` and `.key` for the operator
+ * (`pharos check --etcd-cert/--etcd-key`, etcdctl).
  */
 export async function buildPlan(topo: Topology, opts: BuildPlanOptions = {}): Promise<Plan> {
-  const secrets = opts.secrets ?? generatePatroniSecrets();
+  const secrets: PlanSecrets = {
+    ...generatePatroniSecrets(),
+    ...generateInfrastructureSecrets(),
+    ...opts.secrets,
+  };
   const certs = await planCertificates(topo);
   const agents = new Map(agentHosts(topo).map((a) => [a.name, a.agentId]));
   const hosts: PlanHost[] = allHosts(topo).map((h) => {
@@ -243,7 +372,23 @@ export async function buildPlan(topo: Topology, opts: BuildPlanOptions = {}): Pr
     file('ca/root.key', certs.ca.keyPem, SECRET, 'the CA private key: keep offline, never copy to a host'),
   );
   if (certs.crlPem) files.push(file(`ca/${SSL_FILES.crl}`, certs.crlPem, PUBLIC, 'the current CRL'));
+  const operator = certs.infrastructure?.operator;
+  if (operator) {
+    files.push(
+      file(
+        `ca/${ETCD_CLIENT_FILES.cert}`,
+        operator.certPem,
+        PUBLIC,
+        "the operator's etcd client certificate (pharos check --etcd-cert, etcdctl --cert)",
+      ),
+      file(`ca/${ETCD_CLIENT_FILES.key}`, operator.keyPem, SECRET, 'its key, 0600'),
+    );
+  }
   files.push(file('RUNBOOK.md', renderRunbook(topo, hosts), PUBLIC, 'the ordered steps for the operator'));
-  files.push(...ansibleFiles(topo, hosts, files, opts.deploySecrets ?? generateDeploySecrets()));
+  files.push(
+    ...ansibleFiles(topo, hosts, files, opts.deploySecrets ?? generateDeploySecrets(), {
+      etcdRoot: secrets.etcdRoot,
+    }),
+  );
   return { topology: topo, hosts, files };
 }

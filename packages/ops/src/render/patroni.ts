@@ -8,6 +8,14 @@ import { findBackend, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { ETCD_CLIENT_PORT } from './etcd.js';
 import { patroniHbaRules } from './hba.js';
+import {
+  ETCD_PATRONI_USER,
+  type InfrastructureSecrets,
+  isSecured,
+  OPENSSL_AEAD_CIPHERS,
+  PATRONI_REST_USER,
+  patroniTlsFiles,
+} from './infrastructure.js';
 import { PATRONI_USERS, type PatroniSecrets } from './patroni-users.js';
 import type { LabSite } from './site.js';
 import { hostPort } from './url.js';
@@ -26,13 +34,36 @@ export interface PatroniBootstrap {
   initdb: (string | Record<string, string>)[];
 }
 
-/** patroni.yml as an object; key order is the reference's. */
+/** A user name and password, as Patroni's configuration writes them. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** patroni.yml as an object; key order is the reference's (the secured settings after each section's own). */
 export interface PatroniConfig {
   scope: string;
   name: string;
   log?: { dir: string };
-  restapi: { listen: string; connect_address: string };
-  etcd3: { hosts: string[] };
+  restapi: {
+    listen: string;
+    connect_address: string;
+    certfile?: string;
+    keyfile?: string;
+    cafile?: string;
+    ciphers?: string;
+    authentication?: Credentials;
+  };
+  ctl?: { cacert: string; authentication: Credentials };
+  etcd3: {
+    hosts: string[];
+    protocol?: 'https';
+    cacert?: string;
+    cert?: string;
+    key?: string;
+    username?: string;
+    password?: string;
+  };
   bootstrap?: PatroniBootstrap;
   postgresql: {
     listen: string;
@@ -123,12 +154,24 @@ export const LAB_WAL_RETRIEVE_RETRY_INTERVAL = '250ms';
  * {@link LAB_WAL_RETRIEVE_RETRY_INTERVAL} (why: see that constant). The lab
  * creates the log and run directories ({@link patroniLabPaths}).
  *
+ * Secured (the default, `infrastructure_security: secured`; see
+ * render/infrastructure.ts): `restapi` gets certfile/keyfile (the host's
+ * certificate, {@link patroniTlsFiles}), cafile, ciphers (AEAD only) and
+ * `authentication` (user `patroni`, password `secrets.restApi`: Patroni
+ * asks it for every unsafe method: POST, PUT, PATCH, DELETE); a `ctl`
+ * section (cacert and the same authentication) lets patronictl, and
+ * Patroni's own calls to the other members, verify and authenticate;
+ * `etcd3` gets protocol https, cacert, cert, key (the same certificate)
+ * and the etcd user `patroni` with `secrets.etcdPatroni`. Patroni docs,
+ * "YAML Configuration Settings": REST API, CTL, Etcdv3.
+ *
  * @throws InputError when `backendName` is not a backend.
+ * @throws Error when the topology is secured and `secrets` lacks restApi or etcdPatroni.
  */
 export function patroniConfig(
   topo: Topology,
   backendName: string,
-  secrets: PatroniSecrets,
+  secrets: PatroniSecrets & Partial<InfrastructureSecrets>,
   site?: LabSite,
 ): PatroniConfig {
   const me = findBackend(topo, backendName);
@@ -166,14 +209,52 @@ export function patroniConfig(
       basebackup: [{ checkpoint: 'fast' }],
     },
   };
-  return config;
+  return isSecured(topo) ? secure(config, me.name, secrets, site) : config;
+}
+
+/** The secured form of `config`, `ctl` placed after `restapi`. */
+function secure(
+  config: PatroniConfig,
+  backendName: string,
+  secrets: Partial<InfrastructureSecrets>,
+  site: LabSite | undefined,
+): PatroniConfig {
+  if (secrets.restApi === undefined || secrets.etcdPatroni === undefined) {
+    throw new Error('a secured patroni.yml needs the REST API and etcd passwords (restApi, etcdPatroni)');
+  }
+  const tls = patroniTlsFiles(backendName, site);
+  const rest: Credentials = { username: PATRONI_REST_USER, password: secrets.restApi };
+  Object.assign(config.restapi, {
+    certfile: tls.cert,
+    keyfile: tls.key,
+    cafile: tls.ca,
+    ciphers: OPENSSL_AEAD_CIPHERS,
+    authentication: rest,
+  });
+  Object.assign(config.etcd3, {
+    protocol: 'https',
+    cacert: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    username: ETCD_PATRONI_USER,
+    password: secrets.etcdPatroni,
+  });
+  const { scope, name, log, restapi, ...rest2 } = config;
+  return {
+    scope,
+    name,
+    ...(log ? { log } : {}),
+    restapi,
+    ctl: { cacert: tls.ca, authentication: { ...rest } },
+    ...rest2,
+  };
 }
 
 /** {@link patroniConfig} as YAML text (YAML 1.1-safe quoting, for PyYAML). Same arguments and errors. */
 export function renderPatroniYml(
   topo: Topology,
   backendName: string,
-  secrets: PatroniSecrets,
+  secrets: PatroniSecrets & Partial<InfrastructureSecrets>,
   site?: LabSite,
 ): string {
   return toYaml(patroniConfig(topo, backendName, secrets, site));

@@ -17,13 +17,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { waitFor } from '@pharos/ops/lab/processes';
 import { buildPlan } from '@pharos/ops/plan/build';
 import { writePlan } from '@pharos/ops/plan/write';
 import { allHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
+import { FatalWaitError, waitFor } from '@pharos/testkit/wait/wait-for';
 import { parse } from 'yaml';
-import { clusterView, waitHealthy } from '../faults/cluster.js';
+import { type ClusterLab, clusterView, waitHealthy } from '../faults/cluster.js';
 import { checkExactlyOnce, exactlyOnceProblems } from '../faults/exactly-once.js';
 import { runPlaybook } from './ansible-run.js';
 import { Containers, ensureSshKey } from './containers.js';
@@ -125,6 +125,10 @@ async function pharosCheck(): Promise<{
     topoFile,
     '--ca',
     join(planDir, 'ca/root.crt'),
+    '--etcd-cert',
+    join(planDir, 'ca/etcd-client.crt'),
+    '--etcd-key',
+    join(planDir, 'ca/etcd-client.key'),
     '--config-dir',
     join(planDir, 'ansible/collected'),
     '--json',
@@ -145,16 +149,25 @@ async function pharosCheck(): Promise<{
  * cycle after a start), for at most `timeoutMs`; asserts on the last report.
  */
 async function checkAllOk(timeoutMs = 90_000): Promise<Awaited<ReturnType<typeof pharosCheck>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const check = await pharosCheck();
-    if (check.code === 0 && notOk(check.report).length === 0) return check;
-    if (Date.now() > deadline) {
-      assert.deepEqual(notOk(check.report), [], 'pharos check');
-      assert.equal(check.code, 0);
-      return check;
-    }
-    await new Promise((r) => setTimeout(r, 3000));
+  let last: Awaited<ReturnType<typeof pharosCheck>> | undefined;
+  try {
+    return await waitFor(
+      'pharos check to report every line ok',
+      async () => {
+        try {
+          last = await pharosCheck();
+        } catch (err) {
+          throw Object.assign(new FatalWaitError((err as Error).message), { cause: err }); // not a wait: a failure
+        }
+        return last.code === 0 && notOk(last.report).length === 0 ? last : undefined;
+      },
+      { deadlineMs: timeoutMs, intervalMs: 3000 },
+    );
+  } catch (err) {
+    if (!last || err instanceof FatalWaitError) throw err;
+    assert.deepEqual(notOk(last.report), [], 'pharos check');
+    assert.equal(last.code, 0);
+    return last;
   }
 }
 
@@ -170,6 +183,34 @@ const topo = (() => {
   return loadTopology(topoFile);
 })();
 const hosts = allHosts(topo);
+
+/**
+ * The deployment as the fault helpers reach it from this machine (etcd and
+ * Patroni's REST API are secured: the topology's default): the plan's CA,
+ * the REST API's password from a backend's patroni.yml, the operator's etcd
+ * client certificate and etcd's root password from the plan.
+ */
+function cluster(): ClusterLab {
+  const ca = readFileSync(join(planDir, 'ca/root.crt'), 'utf8');
+  const patroni = parse(readFileSync(join(planDir, topo.backends[0]!.name, 'patroni.yml'), 'utf8')) as {
+    restapi: { authentication: { username: string; password: string } };
+  };
+  const secrets = parse(readFileSync(join(planDir, 'ansible/group_vars/all/secrets.yml'), 'utf8')) as {
+    pharos_etcd_root_password: string;
+  };
+  return {
+    topo,
+    access: {
+      patroni: { port: topo.patroni.rest_port, ca, auth: patroni.restapi.authentication },
+      etcd: {
+        ca,
+        cert: readFileSync(join(planDir, 'ca/etcd-client.crt'), 'utf8'),
+        key: readFileSync(join(planDir, 'ca/etcd-client.key'), 'utf8'),
+        user: { username: 'root', password: secrets.pharos_etcd_root_password },
+      },
+    },
+  };
+}
 
 describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 * 60_000 }, () => {
   before(async () => {
@@ -362,7 +403,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
           assert.equal(v.MainPID, pid, `${unit} kept its process`);
           return true;
         },
-        { timeoutMs: 30_000, intervalMs: 500 },
+        { deadlineMs: 30_000, intervalMs: 500 },
       );
       const journal = await containers!.sshOk(host, `journalctl -u ${unit} --no-pager -n 20`);
       assert.match(journal, /reloaded/);
@@ -370,19 +411,19 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
   });
 
   test('the primary host stops: failover, check names the new leader; it starts again and rejoins as a replica', async () => {
-    const old = await waitHealthy(topo, 60_000);
+    const old = await waitHealthy(cluster(), 60_000);
     await timed(`stop ${old}'s container`, () => containers!.stop(old));
     const leader = await timed('failover', () =>
       waitFor(
         'a new Patroni leader',
         async () => {
-          const c = await clusterView(topo);
+          const c = await clusterView(cluster());
           const l = c.members.find((m) => m.role === 'leader' && m.state === 'running');
           if (!l || l.name === old)
             throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ')}`);
           return l.name;
         },
-        { timeoutMs: 120_000, intervalMs: 500 },
+        { deadlineMs: 120_000, intervalMs: 500 },
       ),
     );
     const check = await pharosCheck();
@@ -391,9 +432,9 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
     assert.match(line!.measured, new RegExp(`^${leader}\\b`));
     await timed(`start ${old}'s container, rejoin`, async () => {
       await containers!.start(old);
-      await waitHealthy(topo, 180_000);
+      await waitHealthy(cluster(), 180_000);
     });
-    const c = await clusterView(topo);
+    const c = await clusterView(cluster());
     assert.equal(c.members.find((m) => m.name === old)?.role, 'replica');
     assert.equal(c.members.find((m) => m.name === leader)?.role, 'leader');
   });
@@ -405,7 +446,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
       playbook('replace-etcd-member.yml', { etcd_member: member }),
     );
     assertRunOk(r, 'replace-etcd-member.yml');
-    await waitHealthy(topo, 60_000);
+    await waitHealthy(cluster(), 60_000);
     const check = await checkAllOk();
     const etcd = check.report.results.filter((x) => x.check.startsWith('etcd.'));
     assert.deepEqual(
@@ -445,7 +486,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', { timeout: 15 *
     };
     const tallies = await timed('exactly-once check', () =>
       checkExactlyOnce({
-        topo,
+        ...cluster(),
         dir: DIR,
         secrets: { patroni_super: patroni.postgresql.authentication.superuser.password },
         spoolDirOf: (a) => join(containers!.rootOf(a.name), 'var/lib/pharos/spool'),

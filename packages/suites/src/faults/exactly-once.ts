@@ -24,12 +24,11 @@
 
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import { agentHosts } from '@pharos/ops/topology/hosts';
-import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage, type IdRange, overlap, type StoredBatch } from './batch-coverage.js';
-import { currentLeader } from './cluster.js';
+import { type ClusterLab, currentLeader } from './cluster.js';
 import { readSpoolState, spoolDirOf } from './spool-view.js';
 
 export type { IdRange } from './batch-coverage.js';
@@ -64,8 +63,7 @@ export interface AgentTally {
 }
 
 /** Context of {@link checkExactlyOnce}. */
-export interface CheckContext {
-  topo: Topology;
+export interface CheckContext extends ClusterLab {
   /** patroni_super's password is what the check logs in with (from 127.0.0.1). */
   secrets: Pick<LabSecrets, 'patroni_super'>;
   /** The lab's directory (the spools are in its host directories)... */
@@ -75,7 +73,7 @@ export interface CheckContext {
 }
 
 async function sqlOnLeader(ctx: CheckContext, sql: string, params: unknown[] = []) {
-  const leader = await currentLeader(ctx.topo);
+  const leader = await currentLeader(ctx);
   if (!leader) throw new Error('no Patroni leader');
   return sqlOnBackend(ctx, leader.address, 'pem', sql, params);
 }
@@ -113,7 +111,7 @@ export async function checkExactlyOnce(
       if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
       return true;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
   const acked = new Map(agents.map((a) => [a.agentId, readSpoolState(spoolDirs.get(a.agentId)!)]));
   const [col] = await sqlOnLeader(

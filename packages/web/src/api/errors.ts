@@ -1,6 +1,7 @@
 /**
  * The API's error answers: every error is JSON `{"error": "..."}`.
- * BackendFailingOverError -> 503 with `Retry-After: 2`; InputError (a request
+ * BackendFailingOverError -> 503 with `Retry-After: 2`; NotFoundError -> 404,
+ * ConflictError -> 409 (both InputErrors, with their field); InputError (a request
  * that passed the schema but makes no sense, e.g. a reversed range) -> 400; fastify's own errors
  * (validation 400, 415, 429, body too large) keep their status with their
  * message; anything else is logged and answered 500 without details. A 400
@@ -8,7 +9,7 @@
  * (InputError's field, or the field a schema check refused), so a form can
  * show the message next to that field.
  */
-import { InputError } from '@pharos/core/errors';
+import { ConflictError, InputError, NotFoundError } from '@pharos/core/errors';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { BackendFailingOverError } from '../backend.js';
 
@@ -18,6 +19,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (err instanceof BackendFailingOverError) {
       return reply.code(503).header('retry-after', '2').send({ error: err.message });
     }
+    if (err instanceof NotFoundError)
+      return reply.code(404).send({ error: err.message, ...(err.field ? { field: err.field } : {}) });
+    if (err instanceof ConflictError)
+      return reply.code(409).send({ error: err.message, ...(err.field ? { field: err.field } : {}) });
     if (err instanceof InputError)
       return reply.code(400).send({ error: err.message, ...(err.field ? { field: err.field } : {}) });
     const status = err.statusCode;

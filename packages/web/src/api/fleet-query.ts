@@ -8,8 +8,9 @@
  * (contract/overview-fields.ts, names checked against the agent's probe
  * catalog by the type checker). Agent-level probes (cpu,
  * load_avg, memory, agent_status...) are the rows with server_id 0; a server's
- * values are its rows with server_id = pem.server.id, newest first across
- * agents (a server rebound to another agent shows the newer agent's values).
+ * values are those of pemdata.server_latest (packages/backend/sql/views/): per
+ * object the row of the agent bound to it, else the newest another agent
+ * stored (before a rebinding).
  * Only the probes the overview shows are read ({@link OVERVIEW_PROBES}), so a
  * probe with many objects (per table, per statement) does not swell it.
  * Alert counts come from pem.alert: enabled alerts in low, medium or high,
@@ -135,9 +136,8 @@ WITH c AS (
   SELECT agent_id, server_id, probe, object, collected_at, value
     FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
   UNION ALL
-  (SELECT DISTINCT ON (server_id, probe, object) agent_id, server_id, probe, object, collected_at, value
-     FROM pemdata.latest WHERE server_id <> 0 AND probe = ANY($2::text[])
-    ORDER BY server_id, probe, object, collected_at DESC)
+  SELECT agent_id, server_id, probe, object, collected_at, value
+    FROM pemdata.server_latest WHERE probe = ANY($2::text[])
 ), per_probe AS (
   SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
          json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},

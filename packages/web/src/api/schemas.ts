@@ -13,11 +13,15 @@ declare module 'fastify' {
   }
 }
 
-/** Every error answer: `{"error": "<what went wrong>", "field"?: "<input field at fault>"}`. */
+/** Every error answer: `{"error": "<what went wrong>"}`, with the body field at fault when there is one. */
 export const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'string' }, field: { type: 'string' } },
+  properties: {
+    error: { type: 'string' },
+    field: { type: 'string', description: 'the body field the error is about' },
+  },
   required: ['error'],
+  additionalProperties: false,
 } as const;
 
 /** The error answers every authenticated route can give. */

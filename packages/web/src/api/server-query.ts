@@ -5,8 +5,9 @@
  * of one probe (e.g. the per-table rows behind the top-tables lists).
  *
  * Source of facts: pem.server, pem.server_binding, pem.agent and
- * pemdata.latest (newest value per agent/server/probe/object, written by
- * pem.ingest_batch; a server rebound to another agent shows the newer values).
+ * pemdata.server_latest (packages/backend/sql/views/: per object the value
+ * the agent bound to the server stored through pem.ingest_batch, else the
+ * newest another agent stored before a rebinding).
  */
 import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import type { LatestValue } from './fleet-query.js';
@@ -55,15 +56,15 @@ SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent
        (SELECT json_agg(p ORDER BY p.probe) FROM (
           SELECT probe, count(DISTINCT object)::int AS objects, max(collected_at) AS last,
                  extract(epoch FROM now() - max(collected_at))::float8 AS age_s
-            FROM pemdata.latest WHERE server_id = s.id GROUP BY probe) p) AS probes
+            FROM pemdata.server_latest WHERE server_id = s.id GROUP BY probe) p) AS probes
   FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id
   LEFT JOIN pem.agent a ON a.id = b.agent_id
  WHERE s.id = $1`;
 
 const LATEST_SQL = `
-SELECT DISTINCT ON (object) object, collected_at, extract(epoch FROM now() - collected_at)::float8 AS age_s, value
-  FROM pemdata.latest WHERE server_id = $1 AND probe = $2
- ORDER BY object, collected_at DESC
+SELECT object, collected_at, extract(epoch FROM now() - collected_at)::float8 AS age_s, value
+  FROM pemdata.server_latest WHERE server_id = $1 AND probe = $2
+ ORDER BY object
  LIMIT ${MAX_LATEST_OBJECTS}`;
 
 const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;

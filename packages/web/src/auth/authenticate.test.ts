@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NoHostError } from '@pharos/core/ha-connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 import { isAuthFailure, sqlStateOf } from './authenticate.js';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });

@@ -11,8 +11,11 @@
  * (security review M4). The connection is closed at once; the password is
  * never stored or logged.
  */
-import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha-connection';
+
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { BackendFailingOverError, isBackendUnavailable } from '../backend.js';
 

@@ -18,11 +18,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { makeTestPki, type TestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import type { ProbeName, ProbeValues } from '../../ui/contract/probe-columns.js';
-import { testMigrations } from './migrations.js';
 
 /** Role -> password of the test roles. */
 export const PASSWORDS = { pemweb: 'svc-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
@@ -173,6 +172,10 @@ export interface TestBackendOptions {
   harnessAddress: string;
   /** Extra postgresql.conf settings of the primary (e.g. shared_buffers for a benchmark). */
   settings?: Record<string, string>;
+  /** HBA rules put before the fixture's own (e.g. `hostssl pem +pem_agent 127.0.2.87/32 cert` for an agent). */
+  hba?: string[];
+  /** Insert the small fleet of {@link FLEET_SQL} (default true); false: no agents and servers. */
+  fleet?: boolean;
 }
 
 /** Starts the backend described in the module doc. The caller calls stop(). */
@@ -184,7 +187,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
   const primary = await startPostgres({
     address: opts.primaryAddress,
     ssl: { certFile: serverCert.cert, keyFile: serverCert.key, caFile: pki.caCert },
-    hba: opts.clientAddresses.map((a) => `hostssl all all ${a}/32 scram-sha-256`),
+    hba: [...(opts.hba ?? []), ...opts.clientAddresses.map((a) => `hostssl all all ${a}/32 scram-sha-256`)],
     ...(opts.settings ? { settings: opts.settings } : {}),
   });
   const stops: (() => Promise<void>)[] = [() => primary.stop()];
@@ -209,7 +212,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
       sourceAddress: opts.harnessAddress,
     });
     try {
-      await migrate((fn) => admin.transaction(fn), testMigrations());
+      await migrate((fn) => admin.transaction(fn));
     } finally {
       await admin.close();
     }
@@ -218,7 +221,7 @@ export async function startTestBackend(opts: TestBackendOptions): Promise<TestBa
       CREATE ROLE alice LOGIN PASSWORD '${PASSWORDS.alice}' IN ROLE pem_admin;
       CREATE ROLE bob LOGIN PASSWORD '${PASSWORDS.bob}' IN ROLE pem_user;
       CREATE ROLE carol LOGIN PASSWORD '${PASSWORDS.carol}';
-      ${FLEET_SQL}`);
+      ${opts.fleet === false ? '' : FLEET_SQL}`);
     if (opts.standbyAddress) {
       const standby = await startStandby(primary, { address: opts.standbyAddress });
       backend.standby = standby;

@@ -1,24 +1,37 @@
 /**
- * GET a JSON document over HTTP with a deadline and an optional local
- * address (the agent's host address), for Patroni's REST API.
+ * GET a JSON document over HTTP or HTTPS with a deadline and an optional
+ * local address (the agent's host address), for Patroni's REST API. An
+ * https URL is verified against `ca` (the PEM text of the CA file the DBA
+ * named for the cluster's REST API, or the deployment's CA of a secured
+ * deployment: `restapi.certfile`) or, without one, the system's store;
+ * the certificate must name the URL's host. GETs need no credentials.
  */
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** How to ask: deadline, local address, CA (PEM) for https. */
+export interface HttpJsonOptions {
+  timeoutMs: number;
+  localAddress?: string | undefined;
+  /** PEM text of the CA(s) that verify an https URL (default: the system's store). */
+  ca?: string | Buffer | undefined;
+}
 
 /**
  * GETs `url` and parses the body as JSON. Resolves with the status and the
  * body for any HTTP status; rejects on a network error, a body that is not
  * JSON, or when `timeoutMs` passes (the request is destroyed).
  */
-export function getJson(
-  url: string,
-  opts: { timeoutMs: number; localAddress?: string },
-): Promise<{ status: number; body: unknown }> {
+export function getJson(url: string, opts: HttpJsonOptions): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
+    const common = {
       method: 'GET',
       localAddress: opts.localAddress,
       headers: { accept: 'application/json' },
-    });
+    };
+    const req = url.startsWith('https:')
+      ? httpsRequest(url, { ...common, agent: false, ...(opts.ca ? { ca: opts.ca } : {}) })
+      : httpRequest(url, common);
     const timer = setTimeout(() => {
       req.destroy(new Error(`GET ${url} did not answer within ${opts.timeoutMs} ms`));
     }, opts.timeoutMs);
@@ -48,11 +61,7 @@ export function getJson(
 }
 
 /** GETs `base + path` and returns the body; throws unless the status is 200. */
-export async function getPatroni(
-  base: string,
-  path: string,
-  opts: { timeoutMs: number; localAddress?: string },
-): Promise<unknown> {
+export async function getPatroni(base: string, path: string, opts: HttpJsonOptions): Promise<unknown> {
   const url = `${base.replace(/\/$/, '')}${path}`;
   const r = await getJson(url, opts);
   if (r.status !== 200) throw new Error(`GET ${url} answered HTTP ${r.status}`);

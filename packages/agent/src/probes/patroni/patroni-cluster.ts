@@ -4,10 +4,13 @@
  * name, timeline, leader, DCS healthy, paused)").
  *
  * Reads `GET /cluster`, `GET /patroni` and `GET /config` of the Patroni REST
- * API of the monitored server's own node (`http://<binding host>:8008`),
- * each with the probe's deadline; see parse.ts for the fields. Enabled by
- * default on servers registered as PEM backends (`pem.server.is_pem_backend`)
- * only; elsewhere enable it per server. One row.
+ * API of the monitored server's own node (a monitored cluster's member: its
+ * `api_url` from the cluster's GET /cluster; a PEM backend's node:
+ * `http://<binding host>:8008`), each with the probe's deadline; see
+ * parse.ts for the fields. Enabled by default on servers registered as PEM
+ * backends (`pem.server.is_pem_backend`) and on members of monitored
+ * Patroni clusters (`pem.server.cluster_id`); elsewhere enable it per
+ * server. One row.
  */
 import { bool, bytes, count, gauge, seconds, text } from '../columns.js';
 import type { Probe } from '../types.js';
@@ -24,7 +27,7 @@ export const patroniClusterProbe: Probe = {
   defaultOn: 'pem_backends',
   description: 'Patroni cluster: scope, leader, timeline, members running, paused, DCS healthy',
   http: async (ctx) => {
-    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress };
+    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, ca: ctx.ca };
     const [cluster, node, config] = await Promise.all([
       getPatroni(ctx.patroniUrl, '/cluster', opts),
       getPatroni(ctx.patroniUrl, '/patroni', opts),

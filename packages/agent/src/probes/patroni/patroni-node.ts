@@ -5,7 +5,8 @@
  *
  * Reads `GET /patroni` (the node) and `GET /cluster` (its lag as the leader
  * sees it) of the server's own Patroni REST API; see parse.ts for the
- * fields. Enabled by default on PEM backend servers only. One row.
+ * fields. Enabled by default on PEM backend servers and members of
+ * monitored Patroni clusters only. One row.
  */
 import { bool, bytes, counter, gauge, seconds, text } from '../columns.js';
 import type { Probe } from '../types.js';
@@ -22,7 +23,7 @@ export const patroniNodeProbe: Probe = {
   defaultOn: 'pem_backends',
   description: 'Patroni member of this server: role, state, timeline, WAL positions, lag, pending restart',
   http: async (ctx) => {
-    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress };
+    const opts = { timeoutMs: ctx.timeoutMs, localAddress: ctx.localAddress, ca: ctx.ca };
     const [node, cluster] = await Promise.all([
       getPatroni(ctx.patroniUrl, '/patroni', opts),
       getPatroni(ctx.patroniUrl, '/cluster', opts).catch(() => null),

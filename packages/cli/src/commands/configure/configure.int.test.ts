@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { latestVersion } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createCa } from '@pharos/core/pki/ca';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
@@ -232,6 +232,8 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     assert.match(cfg, /hostaddr=127\.0\.8\.10,/);
     assert.match(cfg, /source_address: 127\.0\.8\.10/);
     assert.equal(statSync(join(dir, 'b1', 'agent.pgpass')).mode & 0o777, 0o600);
+    // the monitoring password is offered only to the bound server (security review M3)
+    assert.match(readFileSync(join(dir, 'b1', 'agent.pgpass'), 'utf8'), /^127\.0\.0\.1:5432:\*:[^:]+:.+\n$/);
   });
 
   it('refuses a taken agent id, naming its owner', async () => {

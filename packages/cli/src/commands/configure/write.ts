@@ -21,6 +21,7 @@ import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
+import type { HaAccess } from './ha-access.js';
 
 /** Where the package keeps Pharos's configuration (0750 root:pharos; packaging/). */
 export const SYSTEM_CONFIG_DIR = '/etc/pharos';
@@ -44,6 +45,22 @@ export function writeIfChanged(
 /** libpq .pgpass escaping of ':' and '\\' (libpq-pgpass.html). */
 export function pgpassField(v: string): string {
   return v.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
+}
+
+/**
+ * One .pgpass line (libpq-pgpass.html) for `user` at exactly `host`:`port`,
+ * any database (`*`: the agent visits every database of a server), and a
+ * newline. Never a wildcard host or port: a password must only ever be
+ * offered to the server it belongs to (security review M3).
+ */
+export function passfileLine(p: {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  dbname?: string;
+}): string {
+  return `${pgpassField(p.host)}:${p.port}:${p.dbname === undefined ? '*' : pgpassField(p.dbname)}:${pgpassField(p.user)}:${pgpassField(p.password)}\n`;
 }
 
 /** -aro keys that are agent configuration keys, with their name in the file. */
@@ -71,10 +88,24 @@ export interface AgentConfigFields {
    * 127.0.0.1 is dialled there (@pharos/core/host-identity).
    */
   hostAddress?: string;
-  /** The agent-server binding's user and password, written to `agent.pgpass` beside the file. */
-  binding?: { user: string; password: string };
+  /**
+   * The agent-server binding: its password is written to `agent.pgpass`
+   * beside the file, on a line scoped to the binding's host:port (never a
+   * wildcard host: security review M3).
+   */
+  binding?: { host: string; port: number; user: string; password: string };
+  /**
+   * A passfile for monitored servers' passwords (`pharos agent enrol`): named
+   * in the configuration and created empty (mode 0600) if absent; its lines
+   * come from `pharos server prepare`. Ignored with `binding`.
+   */
+  passfile?: string;
+  /** CA file that verifies monitored servers (`server_sslrootcert`). */
+  serverSslrootcert?: string;
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
+  /** --patroni-rest-ca: written as `patroni_rest_ca_file` (the Patroni probes use https). */
+  patroniRestCaFile?: string | undefined;
 }
 
 /** The YAML mapping at `path` ({} when there is none). @throws ConfigError naming `what` and the file when it is not valid YAML. */
@@ -109,16 +140,23 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   }
   if (f.sourceAddress) config.source_address = f.sourceAddress;
   if (f.hostAddress) config.host_address = f.hostAddress;
+  if (f.patroniRestCaFile) config.patroni_rest_ca_file = f.patroniRestCaFile;
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');
-    passChanged = writeIfChanged(
-      passfile,
-      `*:*:*:${pgpassField(f.binding.user)}:${pgpassField(f.binding.password)}\n`,
-      0o600,
-    ).changed;
+    passChanged = writeIfChanged(passfile, passfileLine(f.binding), 0o600).changed;
     config.passfile = passfile;
   }
+  if (!f.binding && f.passfile) {
+    const passfile = resolve(f.passfile);
+    if (!existsSync(passfile)) {
+      mkdirSync(dirname(passfile), { recursive: true, mode: 0o750 });
+      writeFileSync(passfile, '', { mode: 0o600 });
+      passChanged = true;
+    }
+    config.passfile = passfile;
+  }
+  if (f.serverSslrootcert) config.server_sslrootcert = resolve(f.serverSslrootcert);
   for (const [k, v] of Object.entries(f.overrides ?? {})) {
     const key = OVERRIDE_TO_CONFIG[k];
     if (key) config[key] = key === 'log_level' ? v : Number(v);
@@ -141,6 +179,32 @@ export interface WebFileSettings {
   port: number;
   certFile: string;
   keyFile: string;
+  /** Pharos's flags for a secured etcd / Patroni REST API (configure-ha-access.ts). */
+  ha?: HaAccess;
+}
+
+/** Patroni's REST API port the web asks (the reference's 8008; packages/web config default). */
+const PATRONI_REST_PORT = 8008;
+
+/**
+ * The web configuration keys of `ha`: `patroni_rest_urls` (https on each
+ * backend host, 127.0.0.1 written as this host's address) and
+ * `rest_ca_file` with --patroni-rest-ca; `etcd_endpoints`, `etcd_cert_file`,
+ * `etcd_key_file` with --etcd-endpoints/--etcd-cert/--etcd-key.
+ */
+function haWebKeys(o: ConfigureOptions, ha: HaAccess | undefined): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  if (ha?.patroniRestCaFile) {
+    keys.patroni_rest_urls = o.hosts.map((h) => {
+      const host = (h === '127.0.0.1' || h === 'localhost') && o.hostAddress ? o.hostAddress : h;
+      return `https://${host.includes(':') ? `[${host}]` : host}:${PATRONI_REST_PORT}`;
+    });
+    keys.rest_ca_file = ha.patroniRestCaFile;
+  }
+  if (ha?.etcdEndpoints) keys.etcd_endpoints = ha.etcdEndpoints;
+  if (ha?.etcdCertFile) keys.etcd_cert_file = ha.etcdCertFile;
+  if (ha?.etcdKeyFile) keys.etcd_key_file = ha.etcdKeyFile;
+  return keys;
 }
 
 /**
@@ -156,9 +220,20 @@ export function writeLocalWebConfig(
 ): { path: string; changed: boolean } {
   const dir = dirname(resolve(path));
   const passfile = join(dir, 'web.pgpass');
+  // one line per backend host:port, database pem only: the service password goes nowhere else
   const pass = writeIfChanged(
     passfile,
-    `*:*:*:${pgpassField(w.serviceUser)}:${pgpassField(w.servicePassword)}\n`,
+    o.hosts
+      .map((host, i) =>
+        passfileLine({
+          host,
+          port: o.ports[i]!,
+          dbname: 'pem',
+          user: w.serviceUser,
+          password: w.servicePassword,
+        }),
+      )
+      .join(''),
     0o600,
   );
   const base = {
@@ -179,6 +254,7 @@ export function writeLocalWebConfig(
     tls_key_file: resolve(w.keyFile),
     backend: agentBackendConninfo({ ...base, user: w.serviceUser, passfile }),
     login_backend: agentBackendConninfo(base),
+    ...haWebKeys(o, w.ha),
   };
   if (dir !== SYSTEM_CONFIG_DIR) config.log_file = join(dir, 'web.log');
   if (o.hostAddress) config.source_address = o.hostAddress;

@@ -1,0 +1,122 @@
+-- Evaluates one alert locked by the caller, as of now(): runs the template, moves the state,
+-- damps flapping, writes history and outbox rows, advances next_due. Returns the number of outbox
+-- rows written, or -1 when the alert has a problem (recorded). A template error is caught; a
+-- statement timeout (57014) is not: it cancels the caller's whole transaction.
+CREATE OR REPLACE FUNCTION pem.evaluate_alert_locked(p_alert pem.alert, p_agent_id integer, p_settings pem.alert_settings)
+RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  a pem.alert := p_alert;
+  t pem.alert_template;
+  v_started timestamptz := clock_timestamp();
+  v_problem text;
+  v_kind text := 'thresholds';
+  v_value double precision;
+  v_detail text;
+  v_new text;
+  v_changed boolean;
+  v_bits integer;
+  v_seen integer;
+  v_ratio double precision;
+  v_flapping boolean;
+  v_flap_event text;
+  v_event text;
+  v_level text;
+  v_seq bigint := a.event_seq;
+  v_raised timestamptz := a.raised_at;
+  v_slot record;
+  v_agent integer;
+  n integer := 0;
+BEGIN
+  SELECT * INTO t FROM pem.alert_template WHERE name = a.template;
+  v_problem := pem.alert_thresholds_problem(a.operator, a.low, a.medium, a.high);
+  IF v_problem IS NULL THEN
+    v_agent := coalesce(a.agent_id, (SELECT agent_id FROM pem.server_binding WHERE server_id = a.server_id));
+    BEGIN
+      SELECT r.value, r.detail INTO v_value, v_detail
+        FROM pem.alert_template_value(t.sql, v_agent, a.server_id, a.object, t.params || a.params) r;
+    EXCEPTION WHEN OTHERS THEN
+      v_kind := 'template_error';
+      v_problem := format('template %L failed: %s (SQLSTATE %s)', t.name, SQLERRM, SQLSTATE);
+    END;
+  END IF;
+  IF v_problem IS NOT NULL THEN
+    PERFORM pem.alert_record_problem(a, p_agent_id, v_kind, v_problem);
+    RETURN -1;
+  END IF;
+
+  v_new := pem.alert_state_for(v_value, a.operator, a.low, a.medium, a.high);
+  v_changed := v_new <> a.state;
+  -- flapping: share of the last flap_window evaluations that raised or cleared the alert (moving
+  -- between low, medium and high is escalation, not flapping)
+  v_bits := ((a.flap_bits << 1) | ((a.state = 'none') <> (v_new = 'none'))::integer)
+            & ((1 << p_settings.flap_window) - 1);
+  v_seen := least(a.flap_seen + 1, p_settings.flap_window);
+  v_ratio := pem.bit_count32(v_bits)::double precision / p_settings.flap_window;
+  v_flapping := a.flapping;
+  IF a.flap_detection AND NOT a.flapping AND v_ratio >= p_settings.flap_start_ratio THEN
+    v_flapping := true;
+    v_flap_event := 'flapping_started';
+  ELSIF a.flapping AND (NOT a.flap_detection OR v_ratio <= p_settings.flap_stop_ratio) THEN
+    v_flapping := false;
+    v_flap_event := 'flapping_stopped';
+  END IF;
+
+  IF v_changed AND a.state = 'none' THEN
+    v_raised := now();
+  END IF;
+  IF v_flap_event IS NOT NULL THEN
+    v_event := v_flap_event;
+  ELSIF v_flapping THEN
+    v_event := NULL; -- damped: recorded in the history, not notified
+  ELSIF v_changed THEN
+    v_event := CASE WHEN a.state = 'none' THEN 'raised' WHEN v_new = 'none' THEN 'cleared' ELSE 'changed' END;
+  ELSIF v_new <> 'none' AND a.reminder_s > 0 AND a.acknowledged_at IS NULL
+        AND coalesce(a.last_notified_at, a.changed_at) + make_interval(secs => a.reminder_s) <= now() THEN
+    v_event := 'reminder';
+  END IF;
+
+  IF v_changed OR v_flap_event IS NOT NULL THEN
+    INSERT INTO pem.alert_history (alert_id, event, old_state, new_state, value, detail, threshold, flapping,
+                                   notified, agent_id)
+    VALUES (a.id,
+            coalesce(v_flap_event, CASE WHEN a.state = 'none' THEN 'raised' WHEN v_new = 'none' THEN 'cleared'
+                                        ELSE 'changed' END),
+            a.state, v_new, v_value, v_detail,
+            CASE v_new WHEN 'high' THEN a.high WHEN 'medium' THEN a.medium WHEN 'low' THEN a.low END,
+            v_flapping, v_event IS NOT NULL, p_agent_id);
+  END IF;
+
+  IF v_event IS NOT NULL THEN
+    v_seq := v_seq + 1;
+    v_level := CASE WHEN v_new = 'none' THEN 'cleared' ELSE v_new END;
+    n := pem.enqueue_alert_event(a.id, v_event, v_level, v_new, v_seq,
+           pem.alert_context(a.id, v_event, CASE WHEN v_event = 'reminder' THEN a.previous_state ELSE a.state END,
+                             v_new, v_value, v_detail, v_flapping, v_raised, v_seq));
+  END IF;
+
+  v_slot := pem.alert_next_slot(a.next_due, a.interval_s);
+  IF a.log_evaluations THEN
+    INSERT INTO pem.alert_evaluation_log (alert_id, due_at, evaluated_at, agent_id, value, state)
+    VALUES (a.id, a.next_due, clock_timestamp(), p_agent_id, v_value, v_new);
+  END IF;
+  UPDATE pem.alert SET
+      state = v_new,
+      previous_state = CASE WHEN v_changed THEN a.state ELSE previous_state END,
+      changed_at = CASE WHEN v_changed THEN now() ELSE changed_at END,
+      raised_at = v_raised,
+      cleared_at = CASE WHEN v_changed AND v_new = 'none' THEN now() ELSE cleared_at END,
+      acknowledged_at = CASE WHEN v_changed THEN NULL ELSE acknowledged_at END,
+      acknowledged_by = CASE WHEN v_changed THEN NULL ELSE acknowledged_by END,
+      ack_note = CASE WHEN v_changed THEN NULL ELSE ack_note END,
+      last_value = v_value, last_detail = v_detail,
+      last_evaluated_at = now(), last_evaluated_by = p_agent_id,
+      last_eval_ms = extract(epoch FROM clock_timestamp() - v_started) * 1000,
+      evaluations = evaluations + 1, missed_slots = missed_slots + v_slot.missed, next_due = v_slot.next_due,
+      last_error = NULL,
+      flap_bits = v_bits, flap_seen = v_seen, flapping = v_flapping,
+      event_seq = v_seq,
+      last_notified_at = CASE WHEN v_event IS NOT NULL THEN now() ELSE last_notified_at END,
+      last_notified_state = CASE WHEN v_event IS NOT NULL THEN v_new ELSE last_notified_state END
+   WHERE id = a.id;
+  RETURN n;
+END $$;

@@ -1,0 +1,34 @@
+/**
+ * Unregistering an agent without the superuser (issue 14): what
+ * `DELETE /api/agents/:id` and `pharos agent unregister --url` do, through
+ * `pem.agent_unregister` (sql/functions/registration/): the agent's row,
+ * latest values, tasks and alerts go, its certificates are marked revoked,
+ * its database user is dropped; servers it monitors are refused unless
+ * `removeServers` (they are removed first, history kept).
+ */
+import type { FleetDb } from '../fleet/servers.js';
+import { withFleetErrors } from '../fleet/sql-errors.js';
+
+/**
+ * Unregisters agent `id` on behalf of `actor`; resolves to what was done,
+ * one line each. @throws NotFoundError (id) for an unknown agent,
+ * ConflictError when it still monitors servers (named) and `removeServers`
+ * is false, or monitors a PEM backend node.
+ */
+export async function unregisterAgentAsAdmin(
+  db: FleetDb,
+  actor: string,
+  id: number,
+  removeServers: boolean,
+): Promise<string[]> {
+  return withFleetErrors(
+    async () =>
+      (
+        await db.query<{ actions: string[] }>('SELECT pem.agent_unregister($1, $2, $3) AS actions', [
+          actor,
+          id,
+          removeServers,
+        ])
+      ).rows[0]!.actions,
+  );
+}
