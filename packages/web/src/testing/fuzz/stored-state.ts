@@ -5,7 +5,7 @@
  * request (sessions, login throttling) and the ones only agents and jobs
  * write; each table is one md5 over its rows in text form.
  */
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 
 /**
  * Tables left out: written by logging in or by serving any request (web
