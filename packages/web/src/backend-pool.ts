@@ -5,7 +5,7 @@
  * with the fewest statements in flight. Each connection selects the primary on
  * its own and moves on failover on its own.
  */
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
+import { HaConnection, type HaConnectionOptions, type HaTransaction } from '@pharos/core/ha/connection';
 import type { Backend } from './backend.js';
 
 /** Default number of service connections per web instance. */
@@ -34,6 +34,19 @@ export class BackendPool implements Backend {
     this.#inFlight[i]!++;
     try {
       return await this.#connections[i]!.query<R>(sql, params, options);
+    } finally {
+      this.#inFlight[i]!--;
+      this.#lastUsed = i;
+    }
+  }
+
+  /** Runs `fn` in one transaction on the least busy connection; errors as HaConnection.transaction. */
+  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>, options?: { deadlineMs?: number }): Promise<T> {
+    let i = 0;
+    for (let k = 1; k < this.#inFlight.length; k++) if (this.#inFlight[k]! < this.#inFlight[i]!) i = k;
+    this.#inFlight[i]!++;
+    try {
+      return await this.#connections[i]!.transaction(fn, options);
     } finally {
       this.#inFlight[i]!--;
       this.#lastUsed = i;

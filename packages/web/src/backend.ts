@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PharosError } from '@pharos/core/errors';
+import type { HaTransaction } from '@pharos/core/ha/connection';
 import { isFailoverError } from '@pharos/core/ha/errors';
 
 /** The logging the request path needs: a pino logger and fastify's request logger both fit. */
@@ -24,6 +25,8 @@ export interface Backend {
     params?: unknown[],
     options?: { deadlineMs?: number },
   ): Promise<{ rows: R[]; rowCount: number }>;
+  /** Runs `fn` in one transaction on one session (HaConnection.transaction: COMMIT, or ROLLBACK when it throws). */
+  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, options?: { deadlineMs?: number }): Promise<T>;
   readonly current: { host: string; port: number } | undefined;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  * with the database's message. Template SQL contract: docs/alerts.md.
  */
 import { InputError } from '@pharos/core/errors';
-import type { QueryRunner } from './db.js';
+import { type QueryRunner, sqlStateOf } from './db.js';
 import { type AlertOperator, thresholdsProblem } from './thresholds.js';
 
 /** A template as saved. */
@@ -35,9 +35,20 @@ export async function listTemplates(db: QueryRunner): Promise<Record<string, unk
 }
 
 /**
+ * Longest a template's SQL may run when it is checked at save, ms (security
+ * review L1). The server cancels it (statement_timeout), so a slow or
+ * hostile query does not go on running on the primary after the web's
+ * deadline; the evaluator's own batch timeout (evaluate.ts) is longer.
+ */
+export const TEMPLATE_CHECK_TIMEOUT_MS = 3000;
+
+/**
  * Creates or replaces template `t.name`. Throws InputError for a bad level,
  * thresholds out of order, a non-positive interval, params not an object,
- * or SQL that fails (the database's message).
+ * SQL that fails (the database's message) or that runs longer than
+ * {@link TEMPLATE_CHECK_TIMEOUT_MS} (field `sql`). Call it inside a
+ * transaction (`db` a transaction handle): the check's server-side timeout
+ * is a `SET LOCAL`, which outside a transaction does nothing.
  */
 export async function saveTemplate(db: QueryRunner, t: TemplateInput): Promise<void> {
   if (!t.name?.trim()) throw new InputError('a template needs a name');
@@ -50,12 +61,25 @@ export async function saveTemplate(db: QueryRunner, t: TemplateInput): Promise<v
   const params = t.params ?? {};
   if (typeof params !== 'object' || Array.isArray(params))
     throw new InputError(`template ${t.name}: params must be a JSON object`);
-  const check = (
-    await db.query<{ e: string | null }>("SELECT pem.check_alert_template($1, NULL, NULL, '', $2) AS e", [
-      t.sql,
-      JSON.stringify(params),
-    ])
-  ).rows[0]!.e;
+  await db.query(`SET LOCAL statement_timeout = ${TEMPLATE_CHECK_TIMEOUT_MS}`);
+  let check: string | null;
+  try {
+    check = (
+      await db.query<{ e: string | null }>("SELECT pem.check_alert_template($1, NULL, NULL, '', $2) AS e", [
+        t.sql,
+        JSON.stringify(params),
+      ])
+    ).rows[0]!.e;
+  } catch (err) {
+    // 57014 query_canceled: the statement_timeout above (check_alert_template cannot catch it)
+    if (sqlStateOf(err) === '57014')
+      throw new InputError(
+        `template ${t.name}: its SQL ran longer than ${TEMPLATE_CHECK_TIMEOUT_MS} ms when checked; make it cheaper`,
+        { field: 'sql', cause: err },
+      );
+    throw err;
+  }
+  await db.query('SET LOCAL statement_timeout TO DEFAULT');
   if (check !== null) throw new InputError(`template ${t.name}: its SQL fails: ${check}`);
   await db.query(
     `INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, interval_s, description, unit, params, auto_bind, probes)

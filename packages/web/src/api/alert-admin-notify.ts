@@ -45,8 +45,18 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
 
   app.get(
     '/api/alert-admin/webhooks',
-    { schema: { summary: 'Webhooks (header names only)', tags }, preHandler: session },
-    async (req) => withFailoverRetry(() => listWebhooks(db), { logger: req.log, what: 'list webhooks' }),
+    {
+      schema: {
+        summary: 'Webhooks (header names only; the URL as scheme://host[:port], whole for administrators)',
+        tags,
+      },
+      preHandler: session,
+    },
+    async (req) =>
+      withFailoverRetry(() => listWebhooks(db, { withUrl: req.pharosSession!.isAdmin }), {
+        logger: req.log,
+        what: 'list webhooks',
+      }),
   );
   app.post<{ Body: WebhookInput }>(
     '/api/alert-admin/webhooks',

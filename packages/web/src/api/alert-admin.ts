@@ -19,12 +19,13 @@ import {
   deleteTemplate,
   listTemplates,
   saveTemplate,
+  TEMPLATE_CHECK_TIMEOUT_MS,
   type TemplateInput,
 } from '@pharos/backend/alerts/admin-templates';
 import type { FastifyInstance } from 'fastify';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry } from '../backend.js';
+import { type Backend, withFailoverRetry, withoutRetry } from '../backend.js';
 import { alertPatchSchema } from './alert-admin-schemas.js';
 
 const idParams = {
@@ -188,7 +189,12 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
       preHandler: admin,
     },
     async (req) => {
-      await saveTemplate(db, { ...req.body, name: req.params.name });
+      // one transaction: the check's statement_timeout (SET LOCAL) and the write go together
+      await withoutRetry(() =>
+        db.transaction((tx) => saveTemplate(tx, { ...req.body, name: req.params.name }), {
+          deadlineMs: TEMPLATE_CHECK_TIMEOUT_MS + 2000,
+        }),
+      );
       req.log.info({ template: req.params.name, by: req.pharosSession!.roleName }, 'alert template saved');
       return { saved: req.params.name };
     },
