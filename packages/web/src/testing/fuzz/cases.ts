@@ -11,9 +11,15 @@
  * when the request MUST be refused: the operation's own schema rejects it
  * (checked here with Ajv under fastify's options: types coerced, defaults
  * applied, unknown fields kept), or its value can never be stored (a NUL in
- * a string, an integer outside PostgreSQL's integer). So any change to what
- * is stored after such a request is a defect, and so is any 5xx. Reads get
- * every hostile value.
+ * a string, an integer outside PostgreSQL's integer), or the caller may not
+ * make it at all (`ctx.mayChange` false: an anonymous caller, a reader on an
+ * administrator's route; those also get the valid request). So any change
+ * to what is stored after such a request is a defect, and so is any 5xx.
+ * Reads get every hostile value.
+ *
+ * Each case names the input it made hostile (`field`: a path or query
+ * parameter, or a top-level body property), so a 400 can be checked to name
+ * it too.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
@@ -31,6 +37,8 @@ export interface FuzzCase {
   rawBody?: string;
   /** What was made hostile, e.g. `body.url: NUL inside`. */
   label: string;
+  /** The parameter or top-level body property made hostile (a 400 must name it); undefined for the body as a whole. */
+  field?: string;
   mutating: boolean;
 }
 
@@ -53,6 +61,8 @@ export interface FuzzContext {
   baseBody(operation: string): unknown;
   /** Operations not fuzzed, with the reason (e.g. logout would end the fuzzer's session). */
   skip: Record<string, string>;
+  /** False when the caller may not change anything through `operation` (default true): every request must be refused. */
+  mayChange?(operation: string): boolean;
 }
 
 const MUTATING = new Set(['post', 'put', 'patch', 'delete']);
@@ -137,6 +147,7 @@ function operationCases(
 ): FuzzCase[] {
   const operation = `${method.toUpperCase()} ${path}`;
   const mutating = MUTATING.has(method);
+  const mayChange = ctx.mayChange?.(operation) ?? true;
   const params = op.parameters ?? [];
   const pathParams = params.filter((p) => p.in === 'path');
   const queryParams = params.filter((p) => p.in === 'query');
@@ -157,7 +168,7 @@ function operationCases(
     out.push({ method: method.toUpperCase(), operation, mutating, ...c });
   /** For a mutating operation: true when the request must be refused (module doc). */
   const refused = (schema: Schema | undefined, data: unknown, value: unknown) => {
-    if (!mutating) return true;
+    if (!mutating || !mayChange) return true;
     if (hasNul(value) || outsideInt4(value)) return true;
     if (!schema) return false;
     return !validator(schema)(structuredClone(data));
@@ -173,7 +184,7 @@ function operationCases(
     for (const h of hostileText(p.schema)) {
       const pv = { ...baseParams, [p.name]: String(h.value) };
       if (!refused(paramsSchema, pv, h.value)) continue;
-      add(withBody({ url: urlOf(pv, baseQuery), label: `path ${p.name}: ${h.label}` }));
+      add(withBody({ url: urlOf(pv, baseQuery), label: `path ${p.name}: ${h.label}`, field: p.name }));
     }
   }
 
@@ -186,10 +197,11 @@ function operationCases(
     for (const h of hostileText(p.schema)) {
       const q = { ...baseQuery, [p.name]: String(h.value) };
       if (!refused(querySchema, q, h.value)) continue;
-      add(withBody({ url: urlOf(baseParams, q), label: `query ${p.name}: ${h.label}` }));
+      add(withBody({ url: urlOf(baseParams, q), label: `query ${p.name}: ${h.label}`, field: p.name }));
     }
     const twice = `${new URLSearchParams(baseQuery).toString()}&${p.name}=1&${p.name}=2`.replace(/^&/, '');
-    if (!mutating) add({ url: urlOf(baseParams, twice), label: `query ${p.name} given twice` });
+    if (!mutating)
+      add({ url: urlOf(baseParams, twice), label: `query ${p.name} given twice`, field: p.name });
   }
   // an unknown query parameter: only where the route declares its query (otherwise it is ignored, and
   // a mutating request would simply be carried out)
@@ -198,6 +210,7 @@ function operationCases(
       withBody({
         url: urlOf(baseParams, { ...baseQuery, zzz_unknown: '1' }),
         label: 'unknown query parameter',
+        field: 'zzz_unknown',
       }),
     );
 
@@ -208,11 +221,12 @@ function operationCases(
       for (const h of hostileJson(s)) {
         const body = { ...(baseBody as Record<string, unknown>), [name]: h.value };
         if (!refused(bodySchema, body, h.value)) continue;
-        add({ url, body, label: `body.${name}: ${h.label}` });
+        add({ url, body, label: `body.${name}: ${h.label}`, field: name });
       }
     }
     const unknown = { ...(baseBody as Record<string, unknown>), zzz_unknown: 1 };
-    if (refused(bodySchema, unknown, undefined)) add({ url, body: unknown, label: 'body: unknown field' });
+    if (refused(bodySchema, unknown, undefined))
+      add({ url, body: unknown, label: 'body: unknown field', field: 'zzz_unknown' });
     for (const h of [
       { label: 'an array', value: [] },
       { label: 'a string', value: 'x' },
@@ -224,5 +238,7 @@ function operationCases(
     add({ url, rawBody: '{"__proto__": {"isAdmin": true}}', label: 'body: __proto__' });
     add({ url, rawBody: '{"a":', label: 'body: truncated JSON' });
   }
+  // a caller who may change nothing here also sends the request as valid as it can be made
+  if (mutating && !mayChange) add(withBody({ url: urlOf(baseParams, baseQuery), label: 'a valid request' }));
   return out;
 }

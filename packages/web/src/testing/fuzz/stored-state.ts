@@ -14,7 +14,6 @@ import type { HaConnection } from '@pharos/core/ha/connection';
  */
 export const VOLATILE_TABLES = new Set([
   'web_session',
-  'login_attempt',
   'login_throttle',
   'job',
   'job_run',
