@@ -6,7 +6,8 @@
 -- - M5: pem.webhook_public shows a webhook's URL as its origin only
 --   (scheme://host[:port], column url_origin instead of url): the path and
 --   query of Slack/Teams-style URLs are the secret. The view's columns
---   change, so it is dropped here and made again by views/webhook_public.sql.
+--   change, so it is dropped here (when an upgraded database has it) and made
+--   again by views/webhook_public.sql.
 -- - L4: pem.login_throttle, the refused logins per user name and per client
 --   address, shared by every web instance (pem.login_throttle_wait,
 --   pem.login_throttle_record).
@@ -15,7 +16,7 @@
 --   (pem.role_credential_epoch): a session ends when they change. Sessions
 --   made before this version have none and end at their next request.
 
-DROP VIEW pem.webhook_public;
+DROP VIEW IF EXISTS pem.webhook_public;
 
 CREATE TABLE pem.login_throttle (
   -- 'user' (the user name as typed) or 'address' (the client address)
