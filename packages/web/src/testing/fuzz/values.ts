@@ -24,6 +24,7 @@ export interface Schema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  minItems?: number;
   pattern?: string;
   format?: string;
   anyOf?: Schema[];
@@ -172,7 +173,7 @@ export function plausible(s: Schema | undefined): unknown {
     case 'boolean':
       return true;
     case 'array':
-      return [];
+      return Array.from({ length: s.minItems ?? 0 }, () => plausible(s.items));
     case 'object': {
       const o: Record<string, unknown> = {};
       for (const k of s.required ?? []) o[k] = plausible(s.properties?.[k]);
