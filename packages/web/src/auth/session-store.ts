@@ -87,7 +87,7 @@ export class SessionStore {
         });
         const r = await this.#db.query<{ created_at: Date; expires_at: Date }>(
           `INSERT INTO pem.web_session AS s (id_hash, role_name, is_admin, csrf_token, expires_at, credential_epoch)
-           VALUES ($1, $2, $3, $4, now() + make_interval(secs => least($5, $6)), pem.role_credential_epoch($2))
+           VALUES ($1, $2, $3, $4, now() + make_interval(secs => least($5::double precision, $6::double precision)), pem.role_credential_epoch($2::name))
            ON CONFLICT (id_hash) DO UPDATE SET last_seen_at = s.last_seen_at
            RETURNING created_at, expires_at`,
           [idHash, roleName, isAdmin, csrfToken, this.#ttlS, SESSION_MAX_AGE_S],
