@@ -23,7 +23,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
-import { hostileJson, hostileText, plausible, type Schema } from './values.js';
+import { hostileJson, hostileText, plausible, type Schema, typesOf } from './values.js';
 
 /** One request to send. */
 export interface FuzzCase {
@@ -112,8 +112,14 @@ function hasNul(v: unknown): boolean {
   return false;
 }
 
-/** True when `v` is an integer (or integer text) outside PostgreSQL's integer range. */
-function outsideInt4(v: unknown): boolean {
+/**
+ * True when `v` is an integer (or integer text) outside PostgreSQL's integer
+ * range and the field is declared an integer (a `number` field is stored as
+ * double precision, a JSON field as jsonb: both hold it).
+ */
+function outsideInt4(v: unknown, field: Schema | undefined): boolean {
+  const types = typesOf(field);
+  if (!field || !types.includes('integer') || types.includes('number')) return false;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) && Math.abs(n) > INT4_MAX;
 }
@@ -167,9 +173,9 @@ function operationCases(
   const add = (c: Omit<FuzzCase, 'method' | 'operation' | 'mutating'>) =>
     out.push({ method: method.toUpperCase(), operation, mutating, ...c });
   /** For a mutating operation: true when the request must be refused (module doc). */
-  const refused = (schema: Schema | undefined, data: unknown, value: unknown) => {
+  const refused = (schema: Schema | undefined, data: unknown, value: unknown, field?: Schema) => {
     if (!mutating || !mayChange) return true;
-    if (hasNul(value) || outsideInt4(value)) return true;
+    if (hasNul(value) || outsideInt4(value, field)) return true;
     if (!schema) return false;
     return !validator(schema)(structuredClone(data));
   };
@@ -183,7 +189,7 @@ function operationCases(
   for (const p of pathParams) {
     for (const h of hostileText(p.schema)) {
       const pv = { ...baseParams, [p.name]: String(h.value) };
-      if (!refused(paramsSchema, pv, h.value)) continue;
+      if (!refused(paramsSchema, pv, h.value, p.schema)) continue;
       add(withBody({ url: urlOf(pv, baseQuery), label: `path ${p.name}: ${h.label}`, field: p.name }));
     }
   }
@@ -196,7 +202,7 @@ function operationCases(
   for (const p of queryParams) {
     for (const h of hostileText(p.schema)) {
       const q = { ...baseQuery, [p.name]: String(h.value) };
-      if (!refused(querySchema, q, h.value)) continue;
+      if (!refused(querySchema, q, h.value, p.schema)) continue;
       add(withBody({ url: urlOf(baseParams, q), label: `query ${p.name}: ${h.label}`, field: p.name }));
     }
     const twice = `${new URLSearchParams(baseQuery).toString()}&${p.name}=1&${p.name}=2`.replace(/^&/, '');
@@ -220,7 +226,7 @@ function operationCases(
     for (const [name, s] of Object.entries(props)) {
       for (const h of hostileJson(s)) {
         const body = { ...(baseBody as Record<string, unknown>), [name]: h.value };
-        if (!refused(bodySchema, body, h.value)) continue;
+        if (!refused(bodySchema, body, h.value, s)) continue;
         add({ url, body, label: `body.${name}: ${h.label}`, field: name });
       }
     }
