@@ -13,10 +13,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sqlStateOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { makeTestPki } from '@pharos/testkit/pki/test-pki';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { sqlStateOf } from '../alerts/db.js';
 import { migrate } from '../migrations/run.js';
 
 const ADDRESS = '127.0.8.40';

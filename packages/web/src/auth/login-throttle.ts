@@ -16,7 +16,8 @@
  * failing on purpose; an administrator ends that at once with
  * `DELETE FROM pem.login_throttle WHERE kind = 'user' AND key = '<name>'`.
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
 /** Length of a throttling window, seconds. */
 export const LOGIN_THROTTLE_WINDOW_S = 900;
@@ -27,10 +28,10 @@ export const LOGIN_ADDRESS_FAILURES = 50;
 
 /** Reads and records login outcomes in the backend. */
 export class LoginThrottle {
-  readonly #db: Backend;
+  readonly #db: Queryable;
   readonly #logger: LogSink | undefined;
 
-  constructor(db: Backend, logger?: LogSink) {
+  constructor(db: Queryable, logger?: LogSink) {
     this.#db = db;
     this.#logger = logger;
   }
