@@ -20,6 +20,7 @@ import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.
 import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
 import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
+import { installInputGuard } from './api/input-guard.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
+  installInputGuard(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     // the UI uses no powerful browser feature: none may be asked for (security review, Info)

@@ -20,6 +20,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha/connection';
+import { createCsr } from '@pharos/core/pki/csr';
 import { type ApiResponse, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from '../auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from '../testing/backend-fixture.js';
@@ -76,8 +77,8 @@ const BODIES: Record<string, unknown> = {
   },
   'PATCH /api/alert-admin/alerts/{id}': { enabled: true },
   'PATCH /api/preferences': { theme: 'dark' },
-  // refused for its token (no such token), after the body's own checks
-  'POST /api/enrol': { token: 'fuzz-no-such-token', displayName: 'fuzz-host', csr: 'not a CSR' },
+  // refused for its token (no such token), after the body's own checks; its csr, a real one, is made in before()
+  'POST /api/enrol': { token: 'fuzz-no-such-token', displayName: 'fuzz-host', csr: '' },
 };
 
 describe('API fuzzer: hostile input to every route, no 5xx, nothing stored changes', {
@@ -133,6 +134,9 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
   };
 
   before(async () => {
+    (BODIES['POST /api/enrol'] as { csr: string }).csr = (
+      await createCsr({ commonName: 'fuzz-host' })
+    ).csrPem;
     backend = await startTestBackend({
       primaryAddress: BACKEND,
       clientAddresses: [WEB, HARNESS],
