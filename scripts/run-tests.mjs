@@ -85,6 +85,8 @@ if (mode === 'unit' || mode === 'all') status = (await run(unit, 1)) || status;
 if (mode === 'int' || mode === 'all') status = (await run(int, 1)) || status;
 if (withSlow) status = (await run(slow, 1)) || status;
 else if (mode === 'all' && slow.length > 0)
-  console.log(`slow tests not run (PHAROS_SLOW_TESTS=1 runs them): ${slow.map((f) => f.slice(root.length)).join(', ')}`);
+  console.log(
+    `slow tests not run (PHAROS_SLOW_TESTS=1 runs them): ${slow.map((f) => f.slice(root.length)).join(', ')}`,
+  );
 console.log(`tests: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(status);
