@@ -5,7 +5,8 @@
  * string to a number and an integer schema accepts it) and a string holding a
  * NUL character (PostgreSQL's text cannot store U+0000: PostgreSQL docs §8.3
  * "Character Types", and jsonb refuses `\u0000`: §8.14) are answered 400
- * PHAROS_API_VALIDATION naming the field, before any handler or query runs.
+ * PHAROS_API_VALIDATION naming the request's property that holds it (the
+ * message gives the whole path), before any handler or query runs.
  */
 
 import { errorMessage } from '@pharos/core/errors';
@@ -31,6 +32,8 @@ export function unstorableValue(value: unknown, path = ''): { field: string; pro
   }
   if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000'))
+        return { field: path || k, problem: 'must not have a key containing a NUL character' };
       const found = unstorableValue(v, path ? `${path}.${k}` : k);
       if (found) return found;
     }
@@ -45,13 +48,15 @@ export function installInputGuard(app: FastifyInstance): void {
       const found = unstorableValue(part);
       if (found) {
         const reason = `${found.field || 'the request'} ${found.problem}`;
+        // the field named is the request's own property (`params` for `params.a`), as validation names it
+        const field = /^[^.[]*/.exec(found.field)?.[0] ?? '';
         return reply
           .code(400)
           .send(
             errorBody(
               'PHAROS_API_VALIDATION',
               errorMessage('PHAROS_API_VALIDATION', { reason }),
-              found.field || undefined,
+              field || undefined,
             ),
           );
       }
