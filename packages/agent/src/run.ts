@@ -33,7 +33,7 @@
  *   `agent_status`.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
@@ -111,7 +111,11 @@ function readPatroniCa(path: string | undefined): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`patroni_rest_ca_file: cannot read ${path}: ${messageOf(err)}`, { cause: err });
+    throw pharosError(
+      'PHAROS_SETTINGS_FILE_UNREADABLE',
+      { field: 'patroni_rest_ca_file', path, reason: messageOf(err) },
+      { cause: err },
+    );
   }
 }
 
@@ -229,6 +233,8 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     agentId: config.agent_id,
     conn: conns.control,
     logger: log.child({ component: 'tasks' }),
+    // a server added or a cluster to follow: read the bindings now, not on the next short wait
+    onBindingsChanged: () => void fleet.refresh(),
     handlers: {
       'test-connection': (params) =>
         testConnection(parseTestConnectionParams(params), {

@@ -9,19 +9,20 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '@pharos/core/log';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAlertAdminRoutes } from './api/alert-admin.js';
 import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
 import { registerChangesRoute } from './api/changes.js';
 import { registerClusterRoute } from './api/cluster.js';
-import { installErrorHandlers } from './api/errors.js';
+import { frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
 import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.js';
 import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
 import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerHostRoutes } from './api/host.js';
+import { installInputGuard } from './api/input-guard.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
@@ -30,9 +31,10 @@ import { registerServerRoutes } from './api/server.js';
 import { registerSessionRoutes } from './api/sessions.js';
 import { registerTopSqlRoute } from './api/top-sql.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
-import type { Backend } from './backend.js';
+import type { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
 import { loadVendorFiles } from './ui/vendor.js';
@@ -41,8 +43,8 @@ import { loadVendorFiles } from './ui/vendor.js';
 export interface AppDeps {
   /** TLS certificate chain and private key (PEM). */
   tls: { cert: Buffer; key: Buffer };
-  /** The service connection to the backend. */
-  db: Backend;
+  /** The service connections to the backend. */
+  db: BackendPool;
   authenticator: LoginAuthenticator;
   logger: Logger;
   version: string;
@@ -52,6 +54,8 @@ export interface AppDeps {
   uiDir?: string;
   /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
   cluster?: ClusterStatusReader;
+  /** Sees every route as it is registered (tests and tools: the API contract). */
+  onRoute?: (route: RouteOptions) => void;
   /** Where agents enrolled through POST /api/enrol ship (default: no hosts known). */
   enrolBackend?: EnrolBackend;
   /** Enrolment attempts per client address per minute (default: the login's). */
@@ -80,6 +84,14 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
+/**
+ * Permissions-Policy of every answer: the UI asks for no powerful browser
+ * feature, so none may be used by anything it might load (W3C Permissions
+ * Policy; the review found the header missing).
+ */
+export const PERMISSIONS_POLICY =
+  'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()';
+
 /** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -96,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, {
@@ -116,13 +130,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
     referrerPolicy: { policy: 'no-referrer' },
+    // the same as frame-ancestors 'none', for browsers that know only this header
+    xFrameOptions: { action: 'deny' },
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
+  installInputGuard(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // the UI uses no powerful browser feature: none may be asked for (security review, Info)
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
     return payload;
   });
 
@@ -130,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoute(app, deps.db, deps.version);
   registerAuthRoutes(app, {
     store,
+    throttle: new LoginThrottle(deps.db, deps.logger),
     authenticator: deps.authenticator,
     sessionTtlS: deps.sessionTtlS,
     loginRateLimitPerMinute: deps.loginRateLimitPerMinute,

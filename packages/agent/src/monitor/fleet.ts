@@ -1,13 +1,13 @@
 /**
  * The agent's server fleet: one {@link ServerMonitor} per bound server,
- * reconciled with the backend's bindings (`pem.agent_bindings`). Read at start
- * and every `short_wait_s`; servers that appear, vanish or change binding are
+ * reconciled with the backend's bindings (`pem.agent_bindings`). Read at start,
+ * every `short_wait_s` and when the backend says they changed (NOTIFY, backend-link/tasks.ts); servers that appear, vanish or change binding are
  * started, stopped or restarted. When the read fails the servers in use keep
  * being monitored.
  */
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import type { Queryable } from '../backend-link/backend-sync.js';
+import type { Queryable } from '@pharos/core/query';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './bindings.js';
 import type { SessionTarget } from './probe-session.js';
 import type { SettingsLookup } from './probe-settings.js';
@@ -39,6 +39,8 @@ export class ServerFleet {
   private readonly opts: ServerFleetOptions;
   /** When the bindings were last read, null before the first read. */
   lastBindingsAt: Date | null = null;
+  private refreshing: Promise<void> | undefined;
+  private again = false;
 
   constructor(opts: ServerFleetOptions) {
     this.opts = opts;
@@ -51,12 +53,12 @@ export class ServerFleet {
 
   /**
    * How the monitor of server `serverId` reaches it (agent tasks on a
-   * monitored server: live-sessions.ts). @throws InputError when this
-   * agent does not monitor that server.
+   * monitored server: live-sessions.ts). @throws PharosError when this
+   * agent does not monitor that server (PHAROS_TASK_SERVER_NOT_MONITORED).
    */
   sessionTarget(serverId: number): SessionTarget {
     const m = this.monitors.get(serverId);
-    if (!m) throw new InputError(`this agent does not monitor server ${serverId}`);
+    if (!m) throw pharosError('PHAROS_TASK_SERVER_NOT_MONITORED', { serverId });
     return m.sessionTarget;
   }
 
@@ -65,8 +67,28 @@ export class ServerFleet {
     return this.monitors.size;
   }
 
-  /** Reads the bindings and starts, stops or restarts monitors to match. Never throws. */
-  async refresh(): Promise<void> {
+  /**
+   * Reads the bindings and starts, stops or restarts monitors to match.
+   * One read at a time: a call during a read (the short wait's and a
+   * backend notice's) reads again after it. Never throws.
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        await this.readAndApply();
+      } while (this.again);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readAndApply(): Promise<void> {
     const { conn, agentId, logger: log } = this.opts;
     let rows: BindingRow[];
     try {

@@ -21,7 +21,7 @@ import type {
   SignalAction,
   SignalResult,
 } from '@pharos/backend/fleet/live-sessions';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { z } from 'zod';
 import { ProbeSession, type SessionTarget } from './probe-session.js';
 
@@ -129,14 +129,18 @@ export async function signalBackend(
 
 const serverIdSchema = z.number().int().positive();
 
-/** Parameters of a `sessions` task. @throws InputError naming the field. */
+/** Parameters of a `sessions` task. @throws PHAROS_TASK_PARAMS_INVALID naming each bad field. */
 export function parseSessionsParams(params: unknown): { serverId: number } {
   const r = z.object({ serverId: serverIdSchema }).safeParse(params);
-  if (!r.success) throw new InputError(`sessions task: serverId must be a positive integer`);
+  if (!r.success)
+    throw pharosError('PHAROS_TASK_PARAMS_INVALID', {
+      task: 'sessions',
+      problems: 'serverId must be a positive integer',
+    });
   return r.data;
 }
 
-/** Parameters of a `signal-backend` task. @throws InputError naming the field. */
+/** Parameters of a `signal-backend` task. @throws PHAROS_TASK_PARAMS_INVALID naming each bad field. */
 export function parseSignalParams(params: unknown): { serverId: number; pid: number; action: SignalAction } {
   const r = z
     .object({
@@ -146,10 +150,10 @@ export function parseSignalParams(params: unknown): { serverId: number; pid: num
     })
     .safeParse(params);
   if (!r.success) {
-    const field = r.error.issues[0]?.path.join('.') ?? 'params';
-    throw new InputError(
-      `signal-backend task: ${field} is invalid (${r.error.issues[0]?.message ?? 'bad value'})`,
-    );
+    throw pharosError('PHAROS_TASK_PARAMS_INVALID', {
+      task: 'signal-backend',
+      problems: r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; '),
+    });
   }
   return r.data;
 }

@@ -9,9 +9,9 @@
  * (`pem.backend_signal_record`, sql/functions/sessions/) with who, when,
  * why and the outcome, whatever the outcome.
  */
-import { ConflictError, InputError, NotFoundError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import { runAgentTask } from './agent-tasks.js';
-import type { FleetDb } from './servers.js';
 import { withFleetErrors } from './sql-errors.js';
 
 /** How long the web waits for the agent's answer, ms (issue 17: "answered within 2 s"). */
@@ -74,27 +74,28 @@ export interface LiveUnavailable {
   message: string;
 }
 
-/** The agent bound to server `serverId`. @throws NotFoundError for an unknown server, ConflictError when no agent monitors it. */
-async function boundAgent(db: FleetDb, serverId: number): Promise<{ agentId: number; name: string }> {
+/**
+ * The agent bound to server `serverId`.
+ * @throws PHAROS_SERVER_NOT_FOUND (404, id) for an unknown server, PHAROS_SERVER_NO_AGENT (404, id) when no agent monitors it.
+ */
+async function boundAgent(db: Queryable, serverId: number): Promise<{ agentId: number; name: string }> {
   const r = await db.query<{ agent_id: number | null; display_name: string }>(
     'SELECT b.agent_id, s.display_name FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id WHERE s.id = $1',
     [serverId],
   );
   const row = r.rows[0];
-  if (!row) throw new NotFoundError(`there is no server ${serverId}`, { field: 'serverId' });
+  if (!row) throw pharosError('PHAROS_SERVER_NOT_FOUND', { id: serverId }, { field: 'id' });
   if (row.agent_id === null)
-    throw new ConflictError(`no agent monitors server ${serverId} (${row.display_name}): bind one first`, {
-      field: 'serverId',
-    });
+    throw pharosError('PHAROS_SERVER_NO_AGENT', { id: serverId, name: row.display_name }, { field: 'id' });
   return { agentId: row.agent_id, name: row.display_name };
 }
 
 /**
  * The live sessions of server `serverId`, read by its agent for `actor`.
- * @throws NotFoundError (serverId) for an unknown server, ConflictError when no agent is bound.
+ * @throws PHAROS_SERVER_NOT_FOUND for an unknown server, PHAROS_SERVER_NO_AGENT when no agent is bound.
  */
 export async function readServerSessions(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   serverId: number,
   waitMs: number = LIVE_WAIT_MS,
@@ -124,11 +125,11 @@ export interface SignalRecord {
  * Has the agent of server `serverId` cancel the query of backend `pid` or
  * terminate it, for `actor` (a pem_admin member: the caller checks), and
  * records it with `reason` whatever comes of it.
- * @throws NotFoundError/ConflictError as {@link readServerSessions};
- *   InputError (reason) for an empty or overlong reason (nothing is asked then).
+ * @throws PHAROS_SERVER_NOT_FOUND/PHAROS_SERVER_NO_AGENT as {@link readServerSessions};
+ *   PHAROS_SIGNAL_REASON_INVALID (400, reason) for an empty or overlong reason (nothing is asked then).
  */
 export async function signalServerBackend(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   serverId: number,
   pid: number,
@@ -139,7 +140,7 @@ export async function signalServerBackend(
   const { agentId } = await boundAgent(db, serverId);
   const why = reason.trim();
   if (why.length === 0 || why.length > 500)
-    throw new InputError('reason: say why, in 1 to 500 characters', { field: 'reason' });
+    throw pharosError('PHAROS_SIGNAL_REASON_INVALID', {}, { field: 'reason' });
   const outcome = await runAgentTask(db, actor, agentId, 'signal-backend', { serverId, pid, action }, waitMs);
   let result: { outcome: SignalOutcome; signalled: boolean; message: string | null };
   if (outcome.state === 'done') {
@@ -155,7 +156,7 @@ export async function signalServerBackend(
 }
 
 async function record(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   serverId: number,
   agentId: number,
@@ -165,7 +166,7 @@ async function record(
   outcome: SignalOutcome,
   detail: string | null,
 ): Promise<number> {
-  return withFleetErrors(async () => {
+  return withFleetErrors('server', async () => {
     const r = await db.query<{ id: string }>(
       'SELECT pem.backend_signal_record($1, $2, $3, $4, $5, $6, $7, $8) AS id',
       [actor, serverId, agentId, pid, action, reason, outcome, detail],
@@ -187,7 +188,11 @@ export interface SignalHistoryRow {
 }
 
 /** The newest `limit` cancels and terminates of server `serverId`, newest first. */
-export async function signalHistory(db: FleetDb, serverId: number, limit = 50): Promise<SignalHistoryRow[]> {
+export async function signalHistory(
+  db: Queryable,
+  serverId: number,
+  limit = 50,
+): Promise<SignalHistoryRow[]> {
   const r = await db.query<{
     id: string;
     pid: number;

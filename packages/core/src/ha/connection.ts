@@ -7,8 +7,10 @@
  *
  * In short (every rule, and its source in the PostgreSQL documentation and
  * libpq's fe-connect.c, is in docs/ha-connection.md): libpq's host choice
- * and target_session_attrs, with all hosts dialled concurrently; after a
- * failover one round of attempts, not a walk of timeouts; connect_timeout per
+ * and target_session_attrs, with all hosts dialled concurrently and a host
+ * silent for 500 ms passed over for a later matching one; after a failover
+ * one round of attempts, not a walk of timeouts, and on request
+ * (`awaitTargetMs`) a wait for a promotion on open sessions; connect_timeout per
  * host; TLS per sslmode, failing closed on unusable files; every call under a
  * deadline that destroys the socket when it passes; failover-class errors drop
  * the session so the next call selects again; calls serialised; passwords never
@@ -31,7 +33,7 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { parseConninfo } from '../conninfo/resolve.js';
 import type { ConnInfo } from '../conninfo/types.js';
-import { ConfigError, ConnectError, InputError, messageOf } from '../errors.js';
+import { messageOf, pharosError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
@@ -49,6 +51,24 @@ export interface HaConnectionOptions {
   queryTimeoutMs?: number;
   /** Logger; receives selections, drops and warnings, never passwords. */
   logger?: Logger;
+}
+
+/** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
+export interface CallOptions {
+  /** Deadline of the call, selection included, ms; default the connection's `queryTimeoutMs`. */
+  deadlineMs?: number;
+  /**
+   * When the call has to select a host and every host answers but none
+   * matches target_session_attrs (a failover in progress: the old primary is
+   * gone, no standby promoted yet), keep watching them for up to this long,
+   * ms, within the deadline, instead of failing at once with NoHostError:
+   * the sessions that did not match are asked again every 100 ms and the
+   * hosts that failed dialled again every second (ha/host-race.ts), so a
+   * promotion is used within about 100 ms with no new connections. Default:
+   * fail at once, as libpq does (docs/ha-connection.md, "Waiting for a
+   * promotion").
+   */
+  awaitTargetMs?: number;
 }
 
 /** Result of a statement. */
@@ -106,18 +126,18 @@ export class HaConnection {
       typeof options.conninfo === 'string' ? parseConninfo(options.conninfo, this.env) : options.conninfo;
     this.sourceAddress = options.sourceAddress ?? this.ci.sourceAddress;
     if (this.sourceAddress !== undefined && isIP(this.sourceAddress) === 0) {
-      throw new ConfigError(`source address "${this.sourceAddress}" is not an IP address`);
+      throw pharosError('PHAROS_CONNECT_SOURCE_ADDRESS_INVALID', { address: this.sourceAddress });
     }
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
     this.logger = options.logger;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
-        throw new ConfigError(`host "${h.host}": abstract Unix sockets are not supported`);
+        throw pharosError('PHAROS_CONNECT_ABSTRACT_SOCKET', { host: h.host });
       }
     }
     const enc = this.ci.clientEncoding;
     if (enc !== undefined && !/^(utf-?8|unicode|auto)$/i.test(enc)) {
-      throw new ConfigError(`client_encoding "${enc}" is not supported: Pharos always uses UTF8`);
+      throw pharosError('PHAROS_CONNECT_ENCODING_UNSUPPORTED', { encoding: enc });
     }
     this.hosts = {
       ci: this.ci,
@@ -139,6 +159,8 @@ export class HaConnection {
    * (`opts.deadlineMs`, default `queryTimeoutMs`) starts when the call gets the
    * session (calls are serialised) and covers selection and the statement.
    *
+   * `opts.awaitTargetMs`: see {@link CallOptions}.
+   *
    * @throws DeadlineError when the deadline passes (the session is dropped).
    * @throws NoHostError when no host could be selected.
    * @throws the server's error (pg DatabaseError with `code` = SQLSTATE) otherwise;
@@ -147,11 +169,11 @@ export class HaConnection {
   query<R = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
-    opts?: { deadlineMs?: number },
+    opts?: CallOptions,
   ): Promise<HaResult<R>> {
     return this.serialise(async () => {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
-      const s = await this.ensure(deadlineAt);
+      const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       const r = await this.run(s, sql, params, deadlineAt);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     });
@@ -164,25 +186,26 @@ export class HaConnection {
    * (`opts.deadlineMs`, default `queryTimeoutMs`) covers the whole transaction.
    * Inside `fn`, use `tx.query`: calling this connection's `query` or
    * `transaction` from `fn` rejects at once (it would wait for itself).
+   * `opts.awaitTargetMs`: see {@link CallOptions}.
    *
    * @throws DeadlineError, NoHostError, the server's or `fn`'s error; an Error
    *   when COMMIT reports that the transaction was rolled back (a statement
    *   failed and `fn` swallowed the error).
    */
-  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: { deadlineMs?: number }): Promise<T> {
+  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: CallOptions): Promise<T> {
     return this.serialise(async () => {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
-      const s = await this.ensure(deadlineAt);
+      const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       await this.run(s, 'BEGIN', undefined, deadlineAt);
       let open = true;
       const tx: HaTransaction = {
         query: async <R>(sql: string, params?: unknown[]) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           const r = await this.run(s, sql, params, deadlineAt);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         copyFrom: async (copySql, data) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           return this.copy(s, copySql, data, deadlineAt);
         },
       };
@@ -192,7 +215,7 @@ export class HaConnection {
         const c = await this.run(s, 'COMMIT', undefined, deadlineAt);
         open = false;
         if (c.command === 'ROLLBACK') {
-          throw new Error('COMMIT rolled the transaction back: a statement in it failed');
+          throw pharosError('PHAROS_INTERNAL_COMMIT_ROLLED_BACK');
         }
         return result;
       } catch (err) {
@@ -229,7 +252,7 @@ export class HaConnection {
    */
   async listen(channel: string, handler: (payload: string | undefined) => void): Promise<void> {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
-      throw new InputError(`channel "${channel}" is not a plain identifier`);
+      throw pharosError('PHAROS_CONNECT_CHANNEL_INVALID', { channel });
     }
     const known = this.channels.has(channel);
     this.channels.set(channel, handler);
@@ -264,13 +287,17 @@ export class HaConnection {
     destroySession(s);
   }
 
-  private async ensure(deadlineAt: number): Promise<Session> {
-    if (this.closed) throw new ConnectError('connection is closed');
+  private async ensure(deadlineAt: number, awaitTargetMs?: number): Promise<Session> {
+    if (this.closed) throw pharosError('PHAROS_CONNECT_CLOSED');
     if (this.session && !this.session.dead) return this.session;
     const started = Date.now();
+    const awaitUntil =
+      awaitTargetMs !== undefined && awaitTargetMs > 0
+        ? Math.min(deadlineAt, started + awaitTargetMs)
+        : undefined;
     let s: Session;
     try {
-      s = await selectHost(this.hosts, this.lastIndex, deadlineAt);
+      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil);
     } catch (err) {
       this.logger?.warn(
         { error: messageOf(err), selectMs: Date.now() - started },
@@ -280,7 +307,7 @@ export class HaConnection {
     }
     if (this.closed) {
       destroySession(s);
-      throw new ConnectError('connection is closed');
+      throw pharosError('PHAROS_CONNECT_CLOSED');
     }
     this.session = s;
     this.lastIndex = s.index;
@@ -318,7 +345,7 @@ export class HaConnection {
     params: unknown[] | undefined,
     deadlineAt: number,
   ): Promise<pg.QueryResult> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const q = s.client.query(sql, params as unknown[]);
     return this.withDeadline(s, q, deadlineAt, sql);
   }
@@ -329,7 +356,7 @@ export class HaConnection {
     data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
     deadlineAt: number,
   ): Promise<number> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const stream = s.client.query(copyFromStream(copySql));
     const source =
       typeof data === 'string' || Buffer.isBuffer(data)
@@ -348,9 +375,11 @@ export class HaConnection {
         () => {
           this.drop(s, 'deadline exceeded');
           reject(
-            new DeadlineError(
-              `statement did not complete within its deadline on ${nameOf(s.entry)}:${s.entry.port}: ${what.slice(0, 60)}`,
-            ),
+            new DeadlineError('PHAROS_CONNECT_STATEMENT_DEADLINE', {
+              host: nameOf(s.entry),
+              port: s.entry.port,
+              statement: what.slice(0, 60),
+            }),
           );
         },
         Math.max(0, remaining),

@@ -1,10 +1,11 @@
 /**
  * `pharos lab status`: every host of the lab, its processes (running or
- * not), the Patroni role and state of each backend, etcd health, each
- * agent's newest sample age and each web instance's health.
+ * not), the Patroni role and state of each backend and of each member of
+ * the fleet's cluster (https with the lab's CA when secured), etcd health,
+ * each agent's newest sample age and each web instance's health.
  */
 import { readFileSync } from 'node:fs';
-import { PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { labAccess, openAccess } from './access.js';
@@ -36,8 +37,7 @@ export async function labStatus(dir: string): Promise<{
   processCount: number;
 }> {
   const state = readState(dir);
-  if (!state)
-    throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
+  if (!state) throw pharosError('PHAROS_LAB_NOT_FOUND', { dir });
   const topo = loadTopology(state.topologyFile, 'lab');
   const access = (() => {
     try {
@@ -70,9 +70,14 @@ export async function labStatus(dir: string): Promise<{
   })();
   let fleetMembers: PatroniMember[] = [];
   const fleet = state.fleet;
+  // the fleet's cluster: its REST API's certificates are from the lab's CA too (fleet/start.ts)
+  const fleetAccess = {
+    port: topo.patroni.rest_port,
+    ...(access.patroni.ca ? { ca: access.patroni.ca } : {}),
+  };
   for (const m of fleet?.cluster.members ?? []) {
     try {
-      fleetMembers = (await getCluster(m.address, { port: topo.patroni.rest_port })).members;
+      fleetMembers = (await getCluster(m.address, fleetAccess)).members;
       break;
     } catch {
       /* try the next member */

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cookie from '@fastify/cookie';
+import { TEMPLATE_CHECK_TIMEOUT_MS } from '@pharos/backend/alerts/admin-templates';
 import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { alertParamsProblems } from '../../ui/contract/alert-params.js';
@@ -104,31 +105,33 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       (await call('user', 'GET', `/api/alert-admin/alerts/${mem.id}`)).json().template,
       'Memory used',
     );
-    assert.equal((await call('user', 'GET', '/api/alert-admin/alerts/999999')).statusCode, 404);
-    assert.equal(
-      (await call('user', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 99 })).statusCode,
-      403,
-    );
+    const missing = await call('user', 'GET', '/api/alert-admin/alerts/999999');
+    assert.deepEqual([missing.statusCode, missing.json().code], [404, 'PHAROS_ALERT_NOT_FOUND']);
+    const notAdmin = await call('user', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 99 });
+    assert.deepEqual([notAdmin.statusCode, notAdmin.json().code], [403, 'PHAROS_AUTH_ADMIN_ONLY']);
+    const answer = (r: { statusCode: number; json(): { code: string; field?: string } }) => [
+      r.statusCode,
+      r.json().code,
+      r.json().field,
+    ];
     const bad = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { low: 95, medium: 90 });
-    assert.equal(bad.statusCode, 400);
-    assert.match(bad.json().error, /thresholds out of order/);
-    assert.equal(bad.json().field, 'thresholds', 'names the field, for the form');
+    assert.deepEqual(answer(bad), [400, 'PHAROS_ALERT_THRESHOLDS_INVALID', 'thresholds'], 'names the field');
     const badType = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 'lots' });
-    assert.equal(badType.statusCode, 400);
-    assert.equal(badType.json().field, 'high');
+    assert.deepEqual(answer(badType), [400, 'PHAROS_API_VALIDATION', 'high']);
     const badInterval = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { intervalS: 0 });
-    assert.deepEqual([badInterval.statusCode, badInterval.json().field], [400, 'intervalS']);
+    assert.deepEqual(answer(badInterval), [400, 'PHAROS_ALERT_INTERVAL_INVALID', 'intervalS']);
     const badGroup = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
       emailGroupId: 4242,
     });
-    assert.deepEqual([badGroup.statusCode, badGroup.json().field], [400, 'emailGroupId']);
+    assert.deepEqual(answer(badGroup), [400, 'PHAROS_ALERT_EMAIL_GROUP_UNKNOWN', 'emailGroupId']);
     const ok = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
       high: 99,
       intervalS: 120,
     });
     assert.equal(ok.statusCode, 200);
     assert.deepEqual([ok.json().high, ok.json().interval_s], [99, 120]);
-    assert.equal((await call('admin', 'POST', `/api/alert-admin/alerts/${mem.id}/ack`, {})).statusCode, 409);
+    const ack = await call('admin', 'POST', `/api/alert-admin/alerts/${mem.id}/ack`, {});
+    assert.deepEqual([ack.statusCode, ack.json().code], [409, 'PHAROS_ALERT_NOT_RAISED']);
     assert.equal((await call('user', 'GET', '/api/alert-admin/problems')).statusCode, 200);
     assert.ok((await call('user', 'GET', '/api/alert-admin/templates')).json().length >= 25);
     const badTpl = await call('admin', 'PUT', '/api/alert-admin/templates/Broken', {
@@ -140,8 +143,37 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       high: 3,
       intervalS: 60,
     });
-    assert.equal(badTpl.statusCode, 400);
-    assert.match(badTpl.json().error, /its SQL fails/);
+    assert.deepEqual(
+      [badTpl.statusCode, badTpl.json().code, badTpl.json().field],
+      [400, 'PHAROS_TEMPLATE_SQL_FAILS', 'sql'],
+    );
+    // a slow template is cancelled by the server at the check's timeout (security review L1): 400 on
+    // field sql, not a 500 at the client deadline with the query still running on the primary
+    const started = Date.now();
+    const slow = await call('admin', 'PUT', '/api/alert-admin/templates/Slow', {
+      level: 'agent',
+      sql: 'SELECT 1 AS value FROM pg_sleep(30)',
+      operator: '>',
+      low: 1,
+      medium: 2,
+      high: 3,
+      intervalS: 60,
+    });
+    assert.deepEqual(
+      [slow.statusCode, slow.json().code, slow.json().field],
+      [400, 'PHAROS_TEMPLATE_SQL_TOO_SLOW', 'sql'],
+      slow.body,
+    );
+    assert.match(slow.json().error, new RegExp(`ran longer than ${TEMPLATE_CHECK_TIMEOUT_MS} ms`));
+    assert.ok(
+      Date.now() - started < TEMPLATE_CHECK_TIMEOUT_MS + 2000,
+      `answered after ${Date.now() - started} ms`,
+    );
+    const sleeping = await b.sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+    assert.equal(sleeping[0]!.n, 0, 'the check query still runs');
+    assert.equal((await b.sql("SELECT 1 FROM pem.alert_template WHERE name = 'Slow'")).length, 0);
   });
 
   it('manages webhooks and SMTP for admins, never shows secrets, queues a test and shows its delivery', async () => {
@@ -151,33 +183,51 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       cookies: { [SESSION_COOKIE]: ids.admin },
       payload: {},
     });
-    assert.equal(noCsrf.statusCode, 403);
+    assert.deepEqual([noCsrf.statusCode, noCsrf.json().code], [403, 'PHAROS_AUTH_CSRF']);
     const w = await call('admin', 'POST', '/api/alert-admin/webhooks', {
       name: 'ops',
-      url: 'https://hooks.example.com/x',
+      url: 'https://hooks.example.com:8443/services/T0/SECRETPATH?token=SECRETQUERY',
       headers: { Authorization: 'Bearer t0k' },
     });
     assert.equal(w.statusCode, 200);
+    // a reader sees the URL's origin only: path and query are often the credential (security review M5)
     const list = await call('user', 'GET', '/api/alert-admin/webhooks');
-    assert.ok(!list.body.includes('t0k'));
+    for (const secret of ['t0k', 'SECRETPATH', 'SECRETQUERY'])
+      assert.ok(!list.body.includes(secret), `a reader sees ${secret}`);
     assert.deepEqual(list.json()[0].header_names, ['Authorization']);
+    assert.equal(list.json()[0].url_origin, 'https://hooks.example.com:8443');
+    assert.equal(list.json()[0].url, undefined);
+    // an administrator, who edits it, sees the whole URL (never the header values)
+    const adminList = await call('admin', 'GET', '/api/alert-admin/webhooks');
+    assert.equal(
+      adminList.json()[0].url,
+      'https://hooks.example.com:8443/services/T0/SECRETPATH?token=SECRETQUERY',
+    );
+    assert.ok(!adminList.body.includes('t0k'));
+    // and so does a pem_user reading the view in the database itself
+    const [row] = await b.sql<Record<string, unknown>>('SELECT * FROM pem.webhook_public');
+    assert.equal(row!.url_origin, 'https://hooks.example.com:8443');
+    assert.ok(!('url' in row!));
     const ftp = await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' });
-    assert.deepEqual([ftp.statusCode, ftp.json().field], [400, 'url']);
+    assert.deepEqual(
+      [ftp.statusCode, ftp.json().code, ftp.json().field],
+      [400, 'PHAROS_WEBHOOK_URL_SCHEME', 'url'],
+    );
     const twin = await call('admin', 'POST', '/api/alert-admin/webhooks', {
       name: 'ops',
       url: 'https://other.example.com/',
     });
     assert.equal(twin.statusCode, 400, 'a duplicate name is bad input, not a 500');
-    assert.deepEqual(
-      [twin.json().field, twin.json().error],
-      ['name', 'there is already a webhook named "ops"'],
-    );
+    assert.deepEqual([twin.json().code, twin.json().field], ['PHAROS_WEBHOOK_NAME_TAKEN', 'name']);
     const slow = await call('admin', 'PUT', `/api/alert-admin/webhooks/${w.json().id}`, {
       name: 'ops',
       url: 'https://hooks.example.com/x',
       timeoutMs: 5,
     });
-    assert.deepEqual([slow.statusCode, slow.json().field], [400, 'timeoutMs']);
+    assert.deepEqual(
+      [slow.statusCode, slow.json().code, slow.json().field],
+      [400, 'PHAROS_WEBHOOK_TIMEOUT_INVALID', 'timeoutMs'],
+    );
     const t = await call('admin', 'POST', `/api/alert-admin/webhooks/${w.json().id}/test`);
     assert.equal(t.statusCode, 200);
     const d = await call('user', 'GET', '/api/alert-admin/deliveries?status=pending');
@@ -194,7 +244,8 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       ['ops', 'test', 'pending'],
     );
     assert.deepEqual(one.json().attempts, []);
-    assert.equal((await call('user', 'GET', '/api/alert-admin/deliveries/999999')).statusCode, 404);
+    const noDelivery = await call('user', 'GET', '/api/alert-admin/deliveries/999999');
+    assert.deepEqual([noDelivery.statusCode, noDelivery.json().code], [404, 'PHAROS_DELIVERY_NOT_FOUND']);
     const s = await call('admin', 'PUT', '/api/alert-admin/smtp', {
       host: 'smtp.example.com',
       port: 587,

@@ -8,19 +8,15 @@
  *
  * Source of facts: pemhistory.sample (one row per sample, 001_initial.sql).
  */
-import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, withFailoverRetry } from '../backend.js';
 import { SERIES_DEADLINE_MS } from './series-query.js';
+import type { FieldChange } from './shapes/changes.js';
 
 /** Most changes one answer carries (newest first). */
 export const MAX_CHANGES = 500;
 
-/** One change of a field: its new value and the time of the first sample that had it. */
-export interface FieldChange {
-  field: string;
-  /** The value as text (ISO 8601 for timestamps), never null (a field that became NULL is not listed). */
-  value: string;
-  at: string;
-}
+export type { FieldChange };
 
 /** What to read. */
 export interface ChangesRequest {
@@ -45,7 +41,7 @@ SELECT field, value, at FROM (
 
 /** Reads the changes (newest first). Throws BackendFailingOverError. */
 export async function readChanges(
-  db: Backend,
+  db: Queryable,
   req: ChangesRequest,
   logger?: LogSink,
 ): Promise<FieldChange[]> {

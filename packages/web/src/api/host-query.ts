@@ -9,27 +9,13 @@
  * pemdata.latest rows with server_id 0 (an agent's own host, written by
  * pem.ingest_batch from the OS probes, packages/agent/src/probes/os).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import { ALIVE_INTERVALS, DEFAULT_HEARTBEAT_INTERVAL_S, type LatestValue } from './fleet-query.js';
-import type { ProbeSummary } from './server-query.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import { ALIVE_INTERVALS, DEFAULT_HEARTBEAT_INTERVAL_S } from './fleet-query.js';
+import type { LatestValue } from './shapes/fleet.js';
+import type { HostDetail } from './shapes/host.js';
 
-/** Answer of GET /api/agents/:id. */
-export interface HostDetail {
-  id: number;
-  name: string;
-  hostAddress: string | null;
-  active: boolean;
-  version: string | null;
-  /** Seconds since the last heartbeat, null before the first. */
-  heartbeatAgeS: number | null;
-  /** Heartbeat younger than ALIVE_INTERVALS heartbeat intervals. */
-  alive: boolean;
-  heartbeatIntervalS: number;
-  /** Servers bound to the agent. */
-  servers: { id: number; name: string }[];
-  /** Host probes with data. */
-  probes: ProbeSummary[];
-}
+export type { HostDetail };
 
 interface Row {
   id: number;
@@ -69,7 +55,7 @@ const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;
 
 /** Reads agent `id`'s host; undefined when there is no such agent. Throws BackendFailingOverError. */
 export async function readHostDetail(
-  db: Backend,
+  db: Queryable,
   id: number,
   logger?: LogSink,
 ): Promise<HostDetail | undefined> {
@@ -105,7 +91,7 @@ export async function readHostDetail(
 
 /** The latest value of every object of host probe `probe` of agent `id` (its newest run). */
 export async function readHostLatest(
-  db: Backend,
+  db: Queryable,
   id: number,
   probe: string,
   logger?: LogSink,

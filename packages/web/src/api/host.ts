@@ -4,133 +4,76 @@
  * disk_io per device, network per interface, os_info):
  *
  * - `GET /api/agents/:id`: the agent, its bound servers and the host
- *   probes with data (404 when there is no such agent);
+ *   probes with data (404 PHAROS_AGENT_NOT_FOUND when there is no such agent);
  * - `GET /api/agents/:id/latest?probe=`: the latest value of every object
  *   of one host probe (its newest run);
  * - `GET /api/agents/:id/series?probe=&fields=&...`: a host probe's fields
  *   over a time range, as GET /api/servers/:id/series (series.ts).
  *
- * 400 for a probe the agents do not have or that is no host probe.
+ * 400 for a probe the agents do not have (PHAROS_SERIES_PROBE_UNKNOWN) or
+ * that is no host probe (PHAROS_SERIES_NOT_HOST_PROBE).
  */
-import { InputError } from '@pharos/core/errors';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { PROBE_META } from '../../ui/contract/probe-columns.js';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { readHostDetail, readHostLatest } from './host-query.js';
 import { checkProbeNames } from './probe-names.js';
-import { authErrorResponses, errorSchema, latestValueSchema } from './schemas.js';
-import { readSeries, type SeriesMode } from './series-query.js';
-import { parseRange, planSeries } from './series-range.js';
-import { DEFAULT_POINTS, NAME_PATTERN, seriesQuerySchema, seriesSchema } from './series-schemas.js';
+import { readSeries } from './series-query.js';
+import { DEFAULT_POINTS, parseRange, planSeries } from './series-range.js';
+import { authErrorResponses } from './shapes/common.js';
+import { AgentIdParams, HostDetail, HostLatestAnswer, HostLatestQuery } from './shapes/host.js';
+import { SeriesAnswer, SeriesQuery } from './shapes/series.js';
 
-const agentIdParamsSchema = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1, description: 'pem.agent.id' } },
-  required: ['id'],
-} as const;
-
-const probeSummarySchema = {
-  type: 'object',
-  properties: {
-    probe: { type: 'string' },
-    objects: { type: 'integer' },
-    lastCollectedAt: { type: 'string', format: 'date-time' },
-    ageS: { type: 'number' },
-  },
-  required: ['probe', 'objects', 'lastCollectedAt', 'ageS'],
-} as const;
-
-const hostDetailSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    hostAddress: { type: ['string', 'null'] },
-    active: { type: 'boolean' },
-    version: { type: ['string', 'null'] },
-    heartbeatAgeS: { type: ['number', 'null'] },
-    alive: { type: 'boolean' },
-    heartbeatIntervalS: { type: 'number' },
-    servers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: { type: 'integer' }, name: { type: 'string' } },
-        required: ['id', 'name'],
-      },
-    },
-    probes: { type: 'array', items: probeSummarySchema, description: 'host probes with data' },
-  },
-  required: ['id', 'name', 'hostAddress', 'active', 'version', 'heartbeatAgeS', 'alive', 'servers', 'probes'],
-} as const;
-
-/** @throws InputError (field probe) when `probe` is an agent's probe but no host probe. */
+/** @throws PHAROS_SERIES_NOT_HOST_PROBE (field probe) when `probe` is an agent's probe but no host probe. */
 function requireHostProbe(probe: string): void {
   const meta: Record<string, { level: string }> = PROBE_META;
   if (Object.hasOwn(meta, probe) && meta[probe]!.level !== 'agent')
-    throw new InputError(`probe: ${probe} is a ${meta[probe]!.level} probe, not a host probe`, {
-      field: 'probe',
-    });
-}
-
-interface SeriesQuery {
-  probe: string;
-  fields: string;
-  mode?: SeriesMode;
-  from?: string;
-  to?: string;
-  points?: number;
-  object?: string;
+    throw pharosError(
+      'PHAROS_SERIES_NOT_HOST_PROBE',
+      { probe, level: meta[probe]!.level },
+      { field: 'probe' },
+    );
 }
 
 /** Registers the host routes on `app`. */
-export function registerHostRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerHostRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const withSession = requireSession(store);
-  app.get<{ Params: { id: number } }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/api/agents/:id',
     {
       schema: {
         summary: "An agent's host: the agent, its servers and the host probes with data",
         tags: ['charts'],
-        params: agentIdParamsSchema,
-        response: { 200: hostDetailSchema, 404: errorSchema, ...authErrorResponses },
+        params: AgentIdParams,
+        response: { 200: HostDetail, ...authErrorResponses },
       },
       preHandler: withSession,
     },
-    async (request, reply) => {
+    async (request) => {
       const detail = await readHostDetail(db, request.params.id, request.log);
-      if (!detail) return reply.code(404).send({ error: `no agent ${request.params.id}` });
+      if (!detail)
+        throw pharosError(
+          'PHAROS_AGENT_NOT_FOUND',
+          { detail: `no agent ${request.params.id}` },
+          { field: 'id' },
+        );
       return detail;
     },
   );
-  app.get<{ Params: { id: number }; Querystring: { probe: string } }>(
+  api.get(
     '/api/agents/:id/latest',
     {
       schema: {
         summary: 'The latest value of every object of one host probe of an agent',
         tags: ['charts'],
-        params: agentIdParamsSchema,
-        querystring: {
-          type: 'object',
-          properties: { probe: { type: 'string', pattern: NAME_PATTERN } },
-          required: ['probe'],
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              agentId: { type: 'integer' },
-              probe: { type: 'string' },
-              rows: { type: 'array', items: latestValueSchema },
-            },
-            required: ['agentId', 'probe', 'rows'],
-          },
-          400: errorSchema,
-          ...authErrorResponses,
-        },
+        params: AgentIdParams,
+        querystring: HostLatestQuery,
+        response: { 200: HostLatestAnswer, ...authErrorResponses },
       },
       preHandler: withSession,
     },
@@ -144,15 +87,15 @@ export function registerHostRoutes(app: FastifyInstance, db: Backend, store: Ses
       };
     },
   );
-  app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
+  api.get(
     '/api/agents/:id/series',
     {
       schema: {
         summary: "A host probe's fields over a time range, downsampled in the backend",
         tags: ['charts'],
-        params: agentIdParamsSchema,
-        querystring: seriesQuerySchema,
-        response: { 200: seriesSchema, 400: errorSchema, ...authErrorResponses },
+        params: AgentIdParams,
+        querystring: SeriesQuery,
+        response: { 200: SeriesAnswer, ...authErrorResponses },
       },
       preHandler: withSession,
     },

@@ -14,72 +14,17 @@
  * the agent bound to the server stored through pem.ingest_batch, else the
  * newest another agent stored before a rebinding).
  */
+import type { Queryable } from '@pharos/core/query';
 import { PROBE_META } from '../../ui/contract/probe-columns.js';
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import { ALIVE_INTERVALS, DEFAULT_HEARTBEAT_INTERVAL_S, type LatestValue } from './fleet-query.js';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import { ALIVE_INTERVALS, DEFAULT_HEARTBEAT_INTERVAL_S } from './fleet-query.js';
+import type { LatestValue } from './shapes/fleet.js';
+import type { ProbeSetting, ProbeSummary, ServerDetail, ServerStatus } from './shapes/server.js';
+
+export type { ProbeSetting, ProbeSummary, ServerDetail, ServerStatus };
 
 /** Most objects of one probe returned by {@link readLatest} (probes cap large schemas to a top N anyway). */
 export const MAX_LATEST_OBJECTS = 2000;
-
-/** A probe that has data for the server. */
-export interface ProbeSummary {
-  probe: string;
-  /** Objects with a latest value. */
-  objects: number;
-  /** Newest collection time over its objects (ISO 8601). */
-  lastCollectedAt: string;
-  /** Seconds since then, by the backend's clock. */
-  ageS: number;
-}
-
-/**
- * How the server is doing, for its page's banner (review B7): its newest
- * server_up value, its role and version (server_info), and whether its
- * agent still beats (alive as in the overview: a heartbeat younger than
- * ALIVE_INTERVALS heartbeat intervals).
- */
-export interface ServerStatus {
-  /** The newest server_up value (up 1/0, the error when down), null before the first. */
-  up: LatestValue<{ up?: number | null; error?: string | null }> | null;
-  /** server_info.role: primary or standby; null before the first. */
-  role: string | null;
-  /** server_info.server_version (e.g. "17.2 (Debian 17.2-1)"), null before the first. */
-  serverVersion: string | null;
-  /** server_info.server_version_num (e.g. 170002), null before the first. */
-  versionNum: number | null;
-  /** The bound agent's heartbeat is recent; null when the server is unbound. */
-  agentAlive: boolean | null;
-  /** Seconds since the bound agent's last heartbeat; null when unbound or never. */
-  heartbeatAgeS: number | null;
-  heartbeatIntervalS: number;
-  /** The bound agent has run this long (its agent_status.uptime_s), null when unknown. */
-  agentUptimeS: number | null;
-}
-
-/** A probe's settings for this server (pem.probe with the server's and its agent's overrides). */
-export interface ProbeSetting {
-  probe: string;
-  /** Seconds between runs. */
-  intervalS: number;
-  /** Enabled for this server (probe default, PEM-backends-only default, agent then server override). */
-  enabled: boolean;
-}
-
-/** Answer of GET /api/servers/:id. */
-export interface ServerDetail {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  active: boolean;
-  isPemBackend: boolean;
-  agentId: number | null;
-  agentName: string | null;
-  probes: ProbeSummary[];
-  status: ServerStatus;
-  /** Settings of the server and database probes the backend knows (for "why no data"). */
-  settings: ProbeSetting[];
-}
 
 interface DetailRow {
   id: number;
@@ -146,7 +91,7 @@ const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;
 
 /** Reads server `id`; undefined when there is none. Throws BackendFailingOverError. */
 export async function readServerDetail(
-  db: Backend,
+  db: Queryable,
   id: number,
   logger?: LogSink,
 ): Promise<ServerDetail | undefined> {
@@ -211,7 +156,7 @@ export function isDatabaseProbe(probe: string): boolean {
  * only those whose name starts with `prefix` when given (`app/`: the tables of database app).
  */
 export async function readLatest(
-  db: Backend,
+  db: Queryable,
   id: number,
   probe: string,
   logger?: LogSink,

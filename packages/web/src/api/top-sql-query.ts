@@ -16,8 +16,10 @@
  * did after its first sample counts. Mean time = total time / calls over
  * the range.
  */
-import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, withFailoverRetry } from '../backend.js';
 import { SERIES_DEADLINE_MS } from './series-query.js';
+import type { TopSqlAnswer, TopSqlRow } from './shapes/top-sql.js';
 
 /** How far before `from` the starting sample of an entry is looked for, seconds (a few intervals of a 60 s probe). */
 export const LOOKBACK_S = 900;
@@ -32,40 +34,7 @@ export const TOP_SQL_ORDERS = {
 } as const;
 export type TopSqlOrder = keyof typeof TOP_SQL_ORDERS;
 
-/** One statement's activity over the range. */
-export interface TopSqlRow {
-  /** `database/role/queryid[/nested]`: the probes' object. */
-  key: string;
-  queryid: string | null;
-  database: string | null;
-  role: string | null;
-  toplevel: boolean | null;
-  calls: number;
-  totalExecTimeMs: number;
-  /** total / calls over the range (null without calls). */
-  meanExecTimeMs: number | null;
-  rows: number;
-  sharedBlksHit: number;
-  sharedBlksRead: number;
-  tempBlksWritten: number;
-  /** The normalised text (statement_texts), null until that probe read it. */
-  query: string | null;
-  /** Resets seen in the range (the counters restarted from zero). */
-  resets: number;
-}
-
-/** The answer of GET /api/servers/:id/top-sql. */
-export interface TopSqlAnswer {
-  serverId: number;
-  from: string;
-  to: string;
-  order: TopSqlOrder;
-  /** Samples of the statements probe in the range (0: no data; see `statements`). */
-  samples: number;
-  /** The newest sample of the statements probe of this server (any time), null: never collected. */
-  lastCollectedAt: string | null;
-  statements: TopSqlRow[];
-}
+export type { TopSqlAnswer, TopSqlRow };
 
 const FIELDS = [
   'calls',
@@ -125,7 +94,7 @@ export const MAX_TOP_SQL = 100;
 
 /** Reads Top SQL (see the module note). Throws BackendFailingOverError. */
 export async function readTopSql(
-  db: Backend,
+  db: Queryable,
   req: { serverId: number; fromS: number; toS: number; order: TopSqlOrder; limit: number },
   logger?: LogSink,
 ): Promise<TopSqlAnswer> {

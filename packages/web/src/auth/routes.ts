@@ -9,25 +9,25 @@
  *   password, a role in neither group, a service or agent role — with the
  *   same words and no sooner than {@link LOGIN_REFUSAL_FLOOR_MS} after the
  *   request arrived, so neither the answer nor its timing tells which (no
- *   user enumeration, security review L3); 429 too many attempts; 503
- *   backend failing over. Only `application/json` bodies are parsed, so a
- *   cross-site form cannot log a victim in (login CSRF); the route is rate
- *   limited per client address.
+ *   user enumeration, security review L3); 429 too many attempts (per
+ *   instance and client address in memory; per user name and per address
+ *   over every instance in the backend: login-throttle.ts), with
+ *   Retry-After; 503 backend failing over. Only `application/json` bodies
+ *   are parsed, so a cross-site form cannot log a victim in (login CSRF).
  * - `POST /api/logout`: deletes the session in the backend (every instance
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { pharosError } from '@pharos/core/errors';
 import type { FastifyInstance } from 'fastify';
-import {
-  authErrorResponses,
-  errorSchema,
-  loginBodySchema,
-  logoutSchema,
-  sessionSchema,
-} from '../api/schemas.js';
+import { replyError } from '../api/errors.js';
+import { LoginBody, LogoutAnswer, SessionView } from '../api/shapes/auth.js';
+import { authErrorResponses, ErrorBody, NoBody } from '../api/shapes/common.js';
 import type { AuthOutcome, LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { requireSession, sessionIdOf } from './guard.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
 import { hashSessionId } from './session-token.js';
 
@@ -35,6 +35,8 @@ import { hashSessionId } from './session-token.js';
 export interface AuthRoutesDeps {
   store: SessionStore;
   authenticator: LoginAuthenticator;
+  /** Refused logins per user name and address, over every instance. */
+  throttle: LoginThrottle;
   /** Session lifetime (cookie Max-Age), seconds. */
   sessionTtlS: number;
   /** Login attempts allowed per client address per minute. */
@@ -55,7 +57,7 @@ function notBefore(startedAt: number, floorMs: number): Promise<void> {
   return waitMs > 0 ? new Promise((r) => setTimeout(r, waitMs)) : Promise.resolve();
 }
 
-function sessionView(s: Session) {
+function sessionView(s: Session): SessionView {
   return {
     user: s.roleName,
     role: s.isAdmin ? 'admin' : 'user',
@@ -67,20 +69,27 @@ function sessionView(s: Session) {
 /** Registers /api/login, /api/logout and /api/session on `app`. */
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
   const withSession = requireSession(deps.store);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: { user: string; password: string } }>(
+  api.post(
     '/api/login',
     {
       schema: {
         summary: 'Log in with a PostgreSQL role of the backend',
-        body: loginBodySchema,
-        response: { 200: sessionSchema, 400: errorSchema, 429: errorSchema, ...authErrorResponses },
+        body: LoginBody,
+        response: { 200: SessionView, 429: ErrorBody, ...authErrorResponses },
       },
       config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
     },
     async (request, reply) => {
       const startedAt = performance.now();
       const { user, password } = request.body;
+      const waitS = await deps.throttle.waitS(user, request.ip);
+      if (waitS > 0) {
+        request.log.info({ user }, 'login refused: too many refused logins of this user name or address');
+        reply.header('retry-after', String(waitS));
+        return replyError(reply, pharosError('PHAROS_AUTH_THROTTLED', { seconds: waitS }));
+      }
       let outcome: AuthOutcome;
       try {
         outcome = await deps.authenticator.authenticate(user, password);
@@ -88,6 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
         throw err;
       }
+      await deps.throttle.record(user, request.ip, outcome.kind !== 'ok');
       if (outcome.kind !== 'ok') {
         const why = {
           'bad-credentials': 'wrong user name or password',
@@ -96,7 +106,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         }[outcome.kind];
         request.log.info({ user }, `login refused: ${why}`);
         await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
-        return reply.code(401).send({ error: 'wrong user name or password' });
+        return replyError(reply, pharosError('PHAROS_AUTH_BAD_CREDENTIALS'));
       }
       // A new id at every login (no session fixation); the caller's previous session, if any, ends.
       const previous = sessionIdOf(request);
@@ -108,12 +118,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.post(
+  api.post(
     '/api/logout',
     {
       schema: {
         summary: 'Log out everywhere this session is used',
-        response: { 200: logoutSchema, ...authErrorResponses },
+        body: NoBody,
+        response: { 200: LogoutAnswer, ...authErrorResponses },
       },
       preHandler: withSession,
     },
@@ -126,10 +137,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.get(
+  api.get(
     '/api/session',
     {
-      schema: { summary: "The caller's session", response: { 200: sessionSchema, ...authErrorResponses } },
+      schema: { summary: "The caller's session", response: { 200: SessionView, ...authErrorResponses } },
       preHandler: withSession,
     },
     async (request) => sessionView(request.pharosSession!),

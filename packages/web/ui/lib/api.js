@@ -47,19 +47,23 @@ let csrfToken = '';
 
 /**
  * An API error: `status` is the HTTP status (0 when the instance did not
- * answer); `field` names the request field at fault when the API said so
- * (400 answers of forms).
+ * answer); `code` the catalogue code of the answer (docs/errors.md, e.g.
+ * PHAROS_BACKEND_FAILING_OVER; undefined when the instance did not answer);
+ * `field` names the request field at fault when the API said so (400
+ * answers of forms).
  */
 export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {string} message
    * @param {string} [field]
+   * @param {string} [code]
    */
-  constructor(status, message, field) {
+  constructor(status, message, field, code) {
     super(message);
     this.status = status;
     this.field = field;
+    this.code = code;
   }
 }
 
@@ -116,7 +120,7 @@ export async function call(method, path, body) {
     throw new ApiError(0, 'this web instance does not answer');
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field);
+  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field, data.code);
   return data;
 }
 

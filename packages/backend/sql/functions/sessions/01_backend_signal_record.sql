@@ -2,7 +2,7 @@
 -- p_pid of server p_server_id for p_reason, through agent p_agent_id, and
 -- what came of it (p_outcome: signalled, not-found,
 -- refused, failed, no-answer; p_detail: the agent's sentence). Returns the
--- record's id. Errors: P0002 (column serverId) for an unknown server, 22023
+-- record's id. Errors: P0002 (column id) for an unknown server, 22023
 -- (column reason) for an empty reason or one over 500 characters, 22023
 -- (column action / outcome) for other values.
 CREATE OR REPLACE FUNCTION pem.backend_signal_record(p_actor name, p_server_id integer, p_agent_id integer,
@@ -15,7 +15,7 @@ DECLARE
 BEGIN
   SELECT display_name INTO v_name FROM pem.server WHERE id = p_server_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'serverId: there is no server %', p_server_id USING ERRCODE = 'P0002', COLUMN = 'serverId';
+    RAISE EXCEPTION 'serverId: there is no server %', p_server_id USING ERRCODE = 'P0002', COLUMN = 'id';
   END IF;
   IF p_reason IS NULL OR length(btrim(p_reason)) = 0 OR length(btrim(p_reason)) > 500 THEN
     RAISE EXCEPTION 'reason: say why, in 1 to 500 characters' USING ERRCODE = '22023', COLUMN = 'reason';
