@@ -120,6 +120,28 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
       .locator(`#${id}`)
       .evaluate((t) => (t as HTMLElement).scrollWidth - (t.parentElement as HTMLElement).clientWidth);
 
+  const dumpWidths = async (id: string) =>
+    console.log(
+      'DEBUG',
+      id,
+      JSON.stringify(
+        await page.locator(`#${id}`).evaluate((t) => {
+          const ths = [...t.querySelectorAll('thead th')];
+          return ths.map((th, i) => {
+            const cells = [...t.querySelectorAll(`tbody tr td:nth-child(${i + 1})`)];
+            const widest = cells.reduce(
+              (m, c) =>
+                c.getBoundingClientRect().width > m.w
+                  ? { w: c.getBoundingClientRect().width, t: (c.textContent ?? '').slice(0, 80) }
+                  : m,
+              { w: 0, t: '' },
+            );
+            return [th.textContent, Math.round(th.getBoundingClientRect().width), widest.t];
+          });
+        }),
+      ),
+      await page.evaluate(() => document.documentElement.clientWidth),
+    );
   before(async () => {
     backend = await startTestBackend({
       primaryAddress: BACKEND,
@@ -147,6 +169,7 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
 
   it('fits the Servers table in the page at 1440 px, one line per standby (B2)', async () => {
     await page.locator('#servers tbody tr[data-id="1"] td.lag div').nth(1).waitFor();
+    await dumpWidths('servers');
     assert.equal(await overflowPx('servers'), 0, 'servers table wider than its frame');
     assert.ok(await page.locator('#servers th', { hasText: 'Last sample' }).isVisible());
     await page.screenshot({ path: `${ARTIFACTS}review-overview-1440.png`, fullPage: true });
@@ -167,13 +190,27 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
 
   it("greys out a down server's last values on the overview, and its own page says it is down (B7)", async () => {
     assert.equal(await page.locator('#servers tbody tr[data-id="2"].not-current').count(), 1);
+    // The fixture's agent 2 last beat 10 min ago: the server's last sample (down) is not news,
+    // its state is unknown, and the page says why.
     await page.goto(`${web.url}#/server/2`);
     const banner = page.locator('#server-state');
     await banner.waitFor();
-    assert.equal(await banner.getAttribute('data-state'), 'down');
+    assert.equal(await banner.getAttribute('data-state'), 'agent down');
     assert.match(
       (await banner.textContent()) ?? '',
-      /The server is down: connection refused\. Last checked 10 min ago/,
+      /Its agent \(pem-web-1\) has stopped sending heartbeats \(last 10 min ago\): the server's state is unknown/,
+    );
+    // The review's case: the agent beats, and its newest sample says the server is down.
+    await backend.psql(`
+      UPDATE pem.agent SET last_heartbeat = now() WHERE id = 2;
+      UPDATE pemdata.latest SET collected_at = now() - interval '20 s' WHERE server_id = 2 AND probe = 'server_up';`);
+    await page.goto(`${web.url}#/`);
+    await page.locator('#servers tbody tr[data-id="2"]').waitFor();
+    await page.goto(`${web.url}#/server/2`);
+    await page.locator('#server-state[data-state="down"]').waitFor();
+    assert.match(
+      (await banner.textContent()) ?? '',
+      /The server is down: connection refused\. Last checked 2\d s ago/,
     );
     await page.screenshot({ path: `${ARTIFACTS}review-server-down.png`, fullPage: true });
   });
@@ -231,7 +268,7 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
 
   it('draws chart legends, cards and tables dark in dark mode', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.locator('[data-chart="database_size"] canvas').hover();
+    await page.locator('[data-chart="database_size"] .u-over').hover();
     const colours = await page.evaluate(() => {
       const bg = (sel: string) => {
         const el = document.querySelector(sel);
@@ -260,6 +297,7 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
   it('fits the All-alerts table at 1440 px, values in their unit without 16 decimals (B2, C6)', async () => {
     await page.goto(`${web.url}#/alerts/all`);
     await page.locator('#alert-configs tbody tr').nth(3).waitFor();
+    await dumpWidths('alert-configs');
     assert.equal(await overflowPx('alert-configs'), 0, 'all-alerts table wider than its frame');
     const row = (template: string) =>
       page.locator('#alert-configs tbody tr', { hasText: template }).first().textContent();

@@ -11,12 +11,10 @@
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, withFailoverRetry } from '../backend.js';
 import { SERIES_DEADLINE_MS } from './series-query.js';
-import type { FieldChange } from './shapes/changes.js';
-
-/** Most changes one answer carries (newest first). */
-export const MAX_CHANGES = 500;
+import { type FieldChange, MAX_CHANGES } from './shapes/changes.js';
 
 export type { FieldChange };
+export { MAX_CHANGES };
 
 /** What to read. */
 export interface ChangesRequest {

@@ -19,22 +19,19 @@
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, withFailoverRetry } from '../backend.js';
 import { SERIES_DEADLINE_MS } from './series-query.js';
-import type { TopSqlAnswer, TopSqlRow } from './shapes/top-sql.js';
+import {
+  MAX_TOP_SQL,
+  TOP_SQL_ORDERS,
+  type TopSqlAnswer,
+  type TopSqlOrder,
+  type TopSqlRow,
+} from './shapes/top-sql.js';
 
 /** How far before `from` the starting sample of an entry is looked for, seconds (a few intervals of a 60 s probe). */
 export const LOOKBACK_S = 900;
 
-/** What Top SQL can be ordered by, and the column that orders it. */
-export const TOP_SQL_ORDERS = {
-  total_time: 'total_exec_time_ms',
-  calls: 'calls',
-  mean_time: 'mean_exec_time_ms',
-  rows: 'rows',
-  shared_blks_read: 'shared_blks_read',
-} as const;
-export type TopSqlOrder = keyof typeof TOP_SQL_ORDERS;
-
 export type { TopSqlAnswer, TopSqlRow };
+export { MAX_TOP_SQL, TOP_SQL_ORDERS, type TopSqlOrder };
 
 const FIELDS = [
   'calls',
@@ -88,9 +85,6 @@ const META_SQL = `
 SELECT (SELECT count(*) FROM pemhistory.sample h WHERE h.server_id = $1 AND h.probe = 'statements'
            AND h.collected_at >= $2::timestamptz AND h.collected_at < $3::timestamptz)::int AS samples,
        (SELECT max(collected_at) FROM pemdata.server_latest l WHERE l.server_id = $1 AND l.probe = 'statements') AS last`;
-
-/** Most statements one answer lists. */
-export const MAX_TOP_SQL = 100;
 
 /** Reads Top SQL (see the module note). Throws BackendFailingOverError. */
 export async function readTopSql(

@@ -38,6 +38,15 @@ describe('UI: why a probe has no data', () => {
     );
   });
 
+  it("a 10 s probe of an agent that has run 40 s is no longer 'not collected yet': empty by design", () => {
+    const w = nd.whyNoData('replication_lag', { ...primary, agentUptimeS: 40 });
+    assert.match(w.text, /No standby streams from this server/);
+    assert.match(
+      nd.whyNoData('replication_lag', { ...primary, agentUptimeS: 25 }).text,
+      /^Not collected yet: the replication_lag probe runs every 10 s/,
+    );
+  });
+
   it('names the major, the role, a disabled probe and a missing extension', () => {
     assert.match(nd.whyNoData('io', primary).text, /Not available on PostgreSQL 15: .* 16 or later/);
     assert.match(

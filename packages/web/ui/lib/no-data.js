@@ -23,6 +23,15 @@ import { duration } from './format.js';
  */
 
 /**
+ * How long after one probe interval from the agent's start the first values of a probe may
+ * still be on their way, seconds: the monitor's first tick (within one `probe_interval_s`,
+ * 10 s by default) and the shipping of the batch (within `short_wait_s`, 10 s by default).
+ * Past that, a probe that has nothing is empty by design or failing, and the words say which
+ * (a 10 s probe of an agent that has run 40 s is not "not collected yet": review C7).
+ */
+export const FIRST_VALUES_SLACK_S = 20;
+
+/**
  * What lets a probe produce nothing when all is well, and how to enable an extension.
  * @type {Record<string, (ctx: NoDataContext) => string | undefined>}
  */
@@ -71,8 +80,11 @@ export function whyNoData(probe, ctx) {
   if (meta?.runsOn === 'primary' && ctx.role === 'standby')
     return { text: `Collected on primaries only; this server is a standby.`, probeLog: false };
   const interval = setting?.intervalS;
-  // The first run of a probe comes within one interval of the agent's start (plus a tick).
-  if (interval !== undefined && ctx.agentUptimeS !== null && ctx.agentUptimeS < interval + 60)
+  if (
+    interval !== undefined &&
+    ctx.agentUptimeS !== null &&
+    ctx.agentUptimeS < interval + FIRST_VALUES_SLACK_S
+  )
     return {
       text: `Not collected yet: the ${probe} probe runs every ${duration(interval, { exact: true })}; its first values arrive within ${duration(interval, { exact: true })} of the agent's start (${duration(ctx.agentUptimeS)} ago).`,
       probeLog: false,

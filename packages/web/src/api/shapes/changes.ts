@@ -1,7 +1,9 @@
 /** Shapes of GET /api/servers/:id/changes (changes.ts, changes-query.ts; issue 17). */
 import { type Static, Type } from 'typebox';
-import { MAX_CHANGES } from '../changes-query.js';
 import { DateTime, NAME_PATTERN, Text } from './common.js';
+
+/** Most changes one answer carries (newest first). */
+export const MAX_CHANGES = 500;
 
 /** Query of GET /api/servers/:id/changes. */
 export const ChangesQuery = Type.Object(

@@ -1,10 +1,22 @@
 /** Shapes of GET /api/servers/:id/top-sql (top-sql.ts, top-sql-query.ts; issue 17). */
 import { type Static, Type } from 'typebox';
-import { MAX_TOP_SQL, TOP_SQL_ORDERS } from '../top-sql-query.js';
 import { DateTime, Nullable } from './common.js';
 
+/** What Top SQL can be ordered by, and the column that orders it. */
+export const TOP_SQL_ORDERS = {
+  total_time: 'total_exec_time_ms',
+  calls: 'calls',
+  mean_time: 'mean_exec_time_ms',
+  rows: 'rows',
+  shared_blks_read: 'shared_blks_read',
+} as const;
+export type TopSqlOrder = keyof typeof TOP_SQL_ORDERS;
+
+/** Most statements one answer lists. */
+export const MAX_TOP_SQL = 100;
+
 /** What Top SQL can be ordered by (the keys of TOP_SQL_ORDERS). */
-export const TopSqlOrder = Type.Enum(Object.keys(TOP_SQL_ORDERS) as (keyof typeof TOP_SQL_ORDERS)[], {
+export const TopSqlOrderSchema = Type.Enum(Object.keys(TOP_SQL_ORDERS) as (keyof typeof TOP_SQL_ORDERS)[], {
   description: 'what the statements are ordered by, largest first',
 });
 
@@ -50,7 +62,7 @@ export const TopSqlAnswer = Type.Object({
   serverId: Type.Integer(),
   from: DateTime(),
   to: DateTime(),
-  order: TopSqlOrder,
+  order: TopSqlOrderSchema,
   samples: Type.Integer({ description: 'samples of the statements probe in the range (0: no data)' }),
   lastCollectedAt: Nullable(DateTime('the newest sample of the statements probe (any time); null: never')),
   statements: Type.Array(TopSqlRow),
