@@ -120,28 +120,6 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
       .locator(`#${id}`)
       .evaluate((t) => (t as HTMLElement).scrollWidth - (t.parentElement as HTMLElement).clientWidth);
 
-  const dumpWidths = async (id: string) =>
-    console.log(
-      'DEBUG',
-      id,
-      JSON.stringify(
-        await page.locator(`#${id}`).evaluate((t) => {
-          const ths = [...t.querySelectorAll('thead th')];
-          return ths.map((th, i) => {
-            const cells = [...t.querySelectorAll(`tbody tr td:nth-child(${i + 1})`)];
-            const widest = cells.reduce(
-              (m, c) =>
-                c.getBoundingClientRect().width > m.w
-                  ? { w: c.getBoundingClientRect().width, t: (c.textContent ?? '').slice(0, 80) }
-                  : m,
-              { w: 0, t: '' },
-            );
-            return [th.textContent, Math.round(th.getBoundingClientRect().width), widest.t];
-          });
-        }),
-      ),
-      await page.evaluate(() => document.documentElement.clientWidth),
-    );
   before(async () => {
     backend = await startTestBackend({
       primaryAddress: BACKEND,
@@ -169,7 +147,6 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
 
   it('fits the Servers table in the page at 1440 px, one line per standby (B2)', async () => {
     await page.locator('#servers tbody tr[data-id="1"] td.lag div').nth(1).waitFor();
-    await dumpWidths('servers');
     assert.equal(await overflowPx('servers'), 0, 'servers table wider than its frame');
     assert.ok(await page.locator('#servers th', { hasText: 'Last sample' }).isVisible());
     await page.screenshot({ path: `${ARTIFACTS}review-overview-1440.png`, fullPage: true });
@@ -297,7 +274,6 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
   it('fits the All-alerts table at 1440 px, values in their unit without 16 decimals (B2, C6)', async () => {
     await page.goto(`${web.url}#/alerts/all`);
     await page.locator('#alert-configs tbody tr').nth(3).waitFor();
-    await dumpWidths('alert-configs');
     assert.equal(await overflowPx('alert-configs'), 0, 'all-alerts table wider than its frame');
     const row = (template: string) =>
       page.locator('#alert-configs tbody tr', { hasText: template }).first().textContent();

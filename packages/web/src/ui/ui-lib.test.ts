@@ -122,6 +122,19 @@ describe('UI formats of units (review B10, C6)', () => {
     assert.equal(format.quantity(null, 'bytes'), '');
   });
 
+  it('writes a threshold list with a word unit once, so the all-alerts table fits (review B2)', () => {
+    assert.equal(
+      format.thresholdList([500_000_000, 1_000_000_000, 1_500_000_000], 'transactions'),
+      '500,000,000 / 1,000,000,000 / 1,500,000,000 transactions',
+    );
+    assert.equal(
+      format.thresholdList([16_777_216, 67_108_864, 268_435_456], 'bytes'),
+      '16 MiB / 64 MiB / 256 MiB',
+    );
+    assert.equal(format.thresholdList([80, 90, 95], 'percent'), '80 % / 90 % / 95 %');
+    assert.equal(format.thresholdList([5, 10, 20], ''), '5 / 10 / 20');
+  });
+
   it('shortens long decimals inside a text (an alert detail)', () => {
     assert.equal(format.tidyNumbers('DCS last seen 0.9879999160766602 s ago'), 'DCS last seen 0.988 s ago');
     assert.equal(format.tidyNumbers('lag 123.45 s, slot pem_backend_1'), 'lag 123.45 s, slot pem_backend_1');

@@ -148,6 +148,34 @@ function bytesTrim(n) {
   return bytes(n).replace(/\.0 /, ' ');
 }
 
+/** The units {@link quantity} formats itself; any other unit is a word written after the number ("5 transactions"). */
+export const FORMATTED_UNITS = new Set([
+  'bytes',
+  'bytes/s',
+  'percent',
+  '%',
+  's',
+  'ms',
+  '/s',
+  'boolean',
+  'count',
+  '',
+]);
+
+/**
+ * Thresholds "a / b / c" in `unit`: each formatted by {@link quantity}, or, for a
+ * unit that is a word, the numbers followed by the word once
+ * ("500,000,000 / 1,000,000,000 / 1,500,000,000 transactions").
+ * @param {readonly (number | null | undefined)[]} xs
+ * @param {string} unit
+ */
+export function thresholdList(xs, unit) {
+  const word = !FORMATTED_UNITS.has(unit);
+  const one = (/** @type {number | null | undefined} */ x) =>
+    (word ? quantity(x, '') : quantity(x, unit)) || String(x);
+  return `${xs.map(one).join(' / ')}${word ? ` ${unit}` : ''}`;
+}
+
 /**
  * A value in the unit an alert template or a probe column declares, for
  * tables and alert pages: bytes as sizes, seconds as durations from 90 s

@@ -3,7 +3,7 @@
 // thresholds and values as text, the note read-only users see, and what a
 // 403 adds (only administrators may change things).
 import { Badge, stateTone } from '../../components/badges.js';
-import { quantity, tidyNumbers } from '../../lib/format.js';
+import { quantity, thresholdList, tidyNumbers } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import { href } from '../../lib/route.js';
 
@@ -31,13 +31,13 @@ export function AlertTarget({ alert: a }) {
 }
 
 /**
- * "> 80 % / 90 % / 95 %", "> 16 MiB / 64 MiB / 256 MiB": operator and
- * Low/Medium/High thresholds in the template's unit.
+ * "> 80 % / 90 % / 95 %", "> 16 MiB / 64 MiB / 256 MiB", "> 5 / 10 / 20
+ * transactions": operator and Low/Medium/High thresholds in the template's
+ * unit (a unit that is a word written once: lib/format.js thresholdList).
  * @param {AlertConfig} a
  */
 export function thresholdsText(a) {
-  const q = (/** @type {number} */ x) => quantity(x, a.unit ?? '') || String(x);
-  return `${a.operator} ${q(a.low)} / ${q(a.medium)} / ${q(a.high)}`;
+  return `${a.operator} ${thresholdList([a.low, a.medium, a.high], a.unit ?? '')}`;
 }
 
 /**
