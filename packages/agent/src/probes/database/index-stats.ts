@@ -5,7 +5,9 @@
  * Sources: monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW
  * (pg_stat_user_indexes: `idx_scan`, `idx_tup_read`, `idx_tup_fetch`;
  * `last_idx_scan` 16+, NULL before); catalog-pg-index.html (`indisunique`,
- * `indisprimary`, `indisvalid`); `pg_relation_size()`. Capped to the 100
+ * `indisprimary`, `indisvalid`); `pg_relation_size()` (NULL for an index
+ * another session holds or waits for in ACCESS EXCLUSIVE mode: the call
+ * would wait for it, see table-stats.ts). Capped to the 100
  * largest indexes (by `relpages`). Object = `database/schema.index`.
  */
 import { bool, bytes, counter, text, timestamp } from '../columns.js';
@@ -15,16 +17,22 @@ const body = (v16: string) => `
 WITH pick AS (
   SELECT i.indexrelid FROM pg_stat_user_indexes i JOIN pg_class c ON c.oid = i.indexrelid
    ORDER BY c.relpages DESC, i.indexrelid LIMIT 100
+), -- relations another session holds (or waits for) in ACCESS EXCLUSIVE mode: their size functions
+-- would wait for it (lock_timeout) and fail the whole probe; their sizes are NULL instead
+locked AS (
+  SELECT l.relation FROM pg_locks l
+   WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 )
 SELECT i.schemaname || '.' || i.indexrelname AS index_name,
        i.schemaname || '.' || i.relname AS relation,
        i.idx_scan, i.idx_tup_read, i.idx_tup_fetch,
        ${v16},
        x.indisunique AS is_unique, x.indisprimary AS is_primary, x.indisvalid AS is_valid,
-       pg_relation_size(i.indexrelid) AS size_bytes
+       CASE WHEN i.indexrelid NOT IN (SELECT relation FROM locked) THEN pg_relation_size(i.indexrelid) END AS size_bytes
   FROM pg_stat_user_indexes i JOIN pg_index x ON x.indexrelid = i.indexrelid
  WHERE i.indexrelid IN (SELECT indexrelid FROM pick)
- ORDER BY size_bytes DESC, index_name`;
+ ORDER BY size_bytes DESC NULLS LAST, index_name`;
 
 const SQL_13 = body('NULL::timestamptz AS last_idx_scan');
 const SQL_16 = body('i.last_idx_scan');

@@ -7,8 +7,11 @@
  * `n_ins_since_vacuum` 13+, last (auto)vacuum/analyze and their counts;
  * `last_seq_scan`, `last_idx_scan`, `n_tup_newpage_upd` 16+, NULL before);
  * functions-admin.html#FUNCTIONS-ADMIN-DBSIZE (`pg_total_relation_size`,
- * `pg_relation_size`, `pg_indexes_size`; they take an AccessShareLock, so
- * the probe's `lock_timeout` bounds a wait behind an ACCESS EXCLUSIVE lock).
+ * `pg_relation_size`, `pg_indexes_size`; they take an AccessShareLock, which
+ * waits behind an ACCESS EXCLUSIVE lock: the sizes of a table another
+ * session holds or waits for in that mode (pg_locks) are NULL, so one locked
+ * table does not fail the probe for its whole database; the probe's
+ * `lock_timeout` bounds a lock taken between the check and the call).
  *
  * Capped to 100 tables on large schemas: the 50 largest (by `relpages` of
  * the table, its TOAST table and indexes, as of the last VACUUM/ANALYZE),
@@ -25,6 +28,12 @@ WITH t AS (
                                  WHERE x.indrelid = s.relid), 0)
            + coalesce((SELECT tc.relpages FROM pg_class tc WHERE tc.oid = c.reltoastrelid), 0) AS est_pages
     FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+), -- relations another session holds (or waits for) in ACCESS EXCLUSIVE mode: their size functions
+-- would wait for it (lock_timeout) and fail the whole probe; their sizes are NULL instead
+locked AS (
+  SELECT l.relation FROM pg_locks l
+   WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 ), pick AS (
   (SELECT relid FROM t ORDER BY est_pages DESC, relid LIMIT 50)
   UNION (SELECT relid FROM t ORDER BY n_dead_tup DESC, relid LIMIT 25)
@@ -40,12 +49,12 @@ SELECT s.schemaname || '.' || s.relname AS relation,
        s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
        s.vacuum_count, s.autovacuum_count, s.analyze_count, s.autoanalyze_count,
        ${v16},
-       pg_total_relation_size(s.relid) AS total_bytes,
-       pg_relation_size(s.relid) AS table_bytes,
-       pg_indexes_size(s.relid) AS index_bytes
+       CASE WHEN s.relid NOT IN (SELECT relation FROM locked) THEN pg_total_relation_size(s.relid) END AS total_bytes,
+       CASE WHEN s.relid NOT IN (SELECT relation FROM locked) THEN pg_relation_size(s.relid) END AS table_bytes,
+       CASE WHEN s.relid NOT IN (SELECT relation FROM locked) THEN pg_indexes_size(s.relid) END AS index_bytes
   FROM t AS s
  WHERE s.relid IN (SELECT relid FROM pick)
- ORDER BY total_bytes DESC, relation`;
+ ORDER BY total_bytes DESC NULLS LAST, relation`;
 
 const SQL_13 = body(
   'NULL::timestamptz AS last_seq_scan, NULL::timestamptz AS last_idx_scan, NULL::bigint AS n_tup_newpage_upd',
