@@ -92,7 +92,12 @@ function options(lines, unit, width, thresholds) {
       {
         ...axis,
         size: 86,
-        values: (/** @type {uPlot} */ _u, /** @type {number[]} */ ticks) => axisValues(ticks, unit),
+        // the labels drawn (on the canvas) are also the root's data-y-ticks, for people's tools and tests
+        values: (/** @type {uPlot} */ u, /** @type {number[]} */ ticks) => {
+          const labels = axisValues(ticks, unit);
+          u.root.dataset.yTicks = labels.join('|');
+          return labels;
+        },
       },
     ],
   };
