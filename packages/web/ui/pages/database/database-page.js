@@ -117,8 +117,7 @@ export function DatabasePage({ serverId, database, prefs, onSave }) {
   return html`<section id="database-view" data-server-id=${serverId} data-database=${database}>
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
     <div class="page-head">
-      <h2 id="database-title">Database ${database}
-        <span class="count">on <a href=${href.server(serverId)}>${d ? d.detail.name : `server ${serverId}`}</a></span></h2>
+      <h2 id="database-title">Database ${database}${' '}<span class="count">on <a href=${href.server(serverId)}>${d ? d.detail.name : `server ${serverId}`}</a></span></h2>
       <div class="tools">
         <${RangePicker} value=${prefs.timeRange} onChange=${(/** @type {Preferences['timeRange']} */ timeRange) => onSave({ timeRange })} />
       </div>

@@ -63,7 +63,7 @@ export function TableList({ serverId, database, rows, bloat }) {
           <td class="num">${count(v.n_live_tup)}</td>
           <td class="num">${count(v.n_dead_tup)}</td>
           <td class="num">${quantity(v.dead_tup_pct, 'percent')}</td>
-          <td class="num">${b ? `${bytes(b.bloat_bytes)} (${quantity(b.bloat_pct, 'percent')})` : ''}</td>
+          <td class="num">${b ? `${bytes(b.bloat_bytes)}${b.bloat_pct === null || b.bloat_pct === undefined ? '' : ` (${quantity(b.bloat_pct, 'percent')})`}` : ''}</td>
           <td class="num">${count(v.seq_scan)}</td>
           <td class="num">${count(v.idx_scan)}</td>
           <td>${when(later(v.last_vacuum, v.last_autovacuum)) || html`<span class="muted">never</span>`}</td>

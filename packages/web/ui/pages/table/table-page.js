@@ -154,8 +154,8 @@ function Facts({ d, rangeLabel }) {
         : html` · <span id="table-growth">${grew >= 0 ? '+' : '−'}${bytes(Math.abs(grew))} in the ${rangeLabel.toLowerCase()}</span>`
     }</dd>
     <dt>Rows</dt><dd>${count(v.n_live_tup)} live, <span id="table-dead">${count(v.n_dead_tup)}</span> dead (${quantity(v.dead_tup_pct, 'percent')}); ${count(v.n_mod_since_analyze)} changed since the last analyze</dd>
-    <dt>Bloat (estimate)</dt><dd id="table-bloat">${b ? `${bytes(b.bloat_bytes)} (${quantity(b.bloat_pct, 'percent')}) of ${bytes(b.table_bytes)}, expected ${bytes(b.expected_bytes)}` : html`<span class="muted">not estimated (the table_bloat probe runs every hour, and needs planner statistics)</span>`}</dd>
-    <dt>Scans</dt><dd>${count(v.seq_scan)} sequential (${count(v.seq_tup_read)} rows read), ${count(v.idx_scan)} by index (${count(v.idx_tup_fetch)} rows fetched)</dd>
+    <dt>Bloat (estimate)</dt><dd id="table-bloat">${b ? `${bytes(b.bloat_bytes)} ${b.bloat_pct === null || b.bloat_pct === undefined ? '' : ` (${quantity(b.bloat_pct, 'percent')})`} of ${bytes(b.table_bytes)}, expected ${bytes(b.expected_bytes)}` : html`<span class="muted">not estimated (the table_bloat probe runs every hour, and needs planner statistics)</span>`}</dd>
+    <dt>Scans</dt><dd>${count(v.seq_scan)} sequential (${count(v.seq_tup_read)} rows read), ${v.idx_scan === null || v.idx_scan === undefined ? 'none by index (no index)' : `${count(v.idx_scan)} by index (${count(v.idx_tup_fetch)} rows fetched)`}</dd>
     <dt>Writes</dt><dd>${count(v.n_tup_ins)} inserted, ${count(v.n_tup_upd)} updated (${count(v.n_tup_hot_upd)} HOT), <span id="table-deleted">${count(v.n_tup_del)}</span> deleted</dd>
     <dt>Vacuum</dt><dd>last ${when(v.last_vacuum) || 'never'} (manual), ${when(v.last_autovacuum) || 'never'} (auto); ${count(v.vacuum_count)} + ${count(v.autovacuum_count)} runs</dd>
     <dt>Analyze</dt><dd>last ${when(v.last_analyze) || 'never'} (manual), ${when(v.last_autoanalyze) || 'never'} (auto); ${count(v.analyze_count)} + ${count(v.autoanalyze_count)} runs</dd>
@@ -216,8 +216,7 @@ export function TablePage({ serverId, database, relation, prefs, onSave }) {
   return html`<section id="table-view" data-server-id=${serverId} data-database=${database} data-table=${relation}>
     <${StatusBar} poll=${poll} intervalS=${prefs.refreshIntervalS} />
     <div class="page-head">
-      <h2 id="table-title">Table ${relation}
-        <span class="count">in <a href=${href.database(serverId, database)}>${database}</a> on <a href=${href.server(serverId)}>${d ? d.detail.name : `server ${serverId}`}</a></span></h2>
+      <h2 id="table-title">Table ${relation}${' '}<span class="count">in <a href=${href.database(serverId, database)}>${database}</a> on <a href=${href.server(serverId)}>${d ? d.detail.name : `server ${serverId}`}</a></span></h2>
       <div class="tools">
         <${RangePicker} value=${prefs.timeRange} onChange=${(/** @type {Preferences['timeRange']} */ timeRange) => onSave({ timeRange })} />
       </div>
