@@ -3,7 +3,8 @@
  * API fuzzer can tell that a refused request changed nothing. Every table of
  * schema `pem` counts except the ones the API writes while serving any
  * request (sessions, login throttling) and the ones only agents and jobs
- * write; each table is one md5 over its rows in text form.
+ * write, and the rows a read writes ({@link VOLATILE_ROWS}); each table is
+ * one md5 over its rows in text form.
  */
 import type { HaConnection } from '@pharos/core/ha/connection';
 
@@ -21,6 +22,16 @@ export const VOLATILE_TABLES = new Set([
   'probe_log',
 ]);
 
+/**
+ * Rows left out of a counted table: the ones a read writes. GET
+ * /api/servers/:id/sessions asks the server's agent with a `sessions` agent
+ * task (issue 17: the web tier never connects to monitored servers), so a
+ * read adds such a row; any other kind of task a request adds still counts.
+ */
+export const VOLATILE_ROWS: Readonly<Record<string, string>> = {
+  agent_task: "kind <> 'sessions'",
+};
+
 /** Table name -> md5 of its rows (sorted text forms), for every counted table of schema pem. */
 export async function storedState(db: HaConnection): Promise<Record<string, string>> {
   const tables = (
@@ -34,7 +45,7 @@ export async function storedState(db: HaConnection): Promise<Record<string, stri
   const sql = tables
     .map(
       (t) =>
-        `SELECT '${t}' AS t, coalesce((SELECT md5(string_agg(x::text, E'\\n' ORDER BY x::text)) FROM pem.${t} x), '') AS h`,
+        `SELECT '${t}' AS t, coalesce((SELECT md5(string_agg(x::text, E'\\n' ORDER BY x::text)) FROM pem.${t} x${VOLATILE_ROWS[t] ? ` WHERE ${VOLATILE_ROWS[t]}` : ''}), '') AS h`,
     )
     .join(' UNION ALL ');
   const out: Record<string, string> = {};
