@@ -10,7 +10,13 @@ export const INT4_MAX = 2_147_483_647;
 
 /** Text without NUL characters (PostgreSQL text cannot hold one). */
 export const Text = (
-  options: { minLength?: number; maxLength?: number; description?: string; default?: string } = {},
+  options: {
+    minLength?: number;
+    maxLength?: number;
+    description?: string;
+    default?: string;
+    examples?: string[];
+  } = {},
 ) => Type.String({ pattern: '^[^\\u0000]*$', ...options });
 
 /** A positive id of a PostgreSQL integer column. */

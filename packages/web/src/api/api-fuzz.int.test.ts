@@ -143,7 +143,7 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
     if (path.startsWith('/api/alert-admin/deliveries/')) return ids.delivery!;
     if (path.startsWith('/api/alert-admin/alerts/')) return ids.alert!;
     if (path.startsWith('/api/alert-admin/templates/')) return ids.template!;
-    return name === 'id' || name.endsWith('Id') ? '1' : 'x';
+    return name === 'id' || name.endsWith('Id') || name === 'pid' ? '1' : 'x';
   };
 
   before(async () => {

@@ -26,7 +26,7 @@ import { readSeries } from './series-query.js';
 import { DEFAULT_POINTS, parseRange, planSeries } from './series-range.js';
 import { authErrorResponses } from './shapes/common.js';
 import { AgentIdParams, HostDetail, HostLatestAnswer, HostLatestQuery } from './shapes/host.js';
-import { SeriesAnswer, SeriesQuery } from './shapes/series.js';
+import { HostSeriesQuery, SeriesAnswer } from './shapes/series.js';
 
 /** @throws PHAROS_SERIES_NOT_HOST_PROBE (field probe) when `probe` is an agent's probe but no host probe. */
 function requireHostProbe(probe: string): void {
@@ -94,7 +94,7 @@ export function registerHostRoutes(app: FastifyInstance, db: Queryable, store: S
         summary: "A host probe's fields over a time range, downsampled in the backend",
         tags: ['charts'],
         params: AgentIdParams,
-        querystring: SeriesQuery,
+        querystring: HostSeriesQuery,
         response: { 200: SeriesAnswer, ...authErrorResponses },
       },
       preHandler: withSession,

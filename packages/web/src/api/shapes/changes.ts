@@ -8,11 +8,20 @@ export const MAX_CHANGES = 500;
 /** Query of GET /api/servers/:id/changes. */
 export const ChangesQuery = Type.Object(
   {
-    probe: Type.String({ pattern: NAME_PATTERN, description: 'probe name, e.g. table_stats' }),
-    object: Text({ maxLength: 200, description: 'the object, e.g. app/public.orders' }),
+    probe: Type.String({
+      pattern: NAME_PATTERN,
+      description: 'probe name, e.g. table_stats',
+      examples: ['table_stats'],
+    }),
+    object: Text({
+      maxLength: 200,
+      description: 'the object, e.g. app/public.orders',
+      examples: ['app/public.orders'],
+    }),
     fields: Type.String({
       pattern: '^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62}){0,7}$',
       description: 'comma-separated field names (1 to 8), e.g. last_vacuum,last_autovacuum',
+      examples: ['last_vacuum,last_autovacuum'],
     }),
     from: Type.Optional(DateTime('start (default: `to` - 1 hour)')),
     to: Type.Optional(DateTime('end (default: now)')),

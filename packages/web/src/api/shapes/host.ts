@@ -28,7 +28,13 @@ export type HostDetail = Static<typeof HostDetail>;
 
 /** Query of GET /api/agents/:id/latest. */
 export const HostLatestQuery = Type.Object(
-  { probe: Type.String({ pattern: NAME_PATTERN, description: 'a host probe, e.g. disk_space' }) },
+  {
+    probe: Type.String({
+      pattern: NAME_PATTERN,
+      description: 'a host probe, e.g. disk_space',
+      examples: ['disk_space'],
+    }),
+  },
   { additionalProperties: false },
 );
 

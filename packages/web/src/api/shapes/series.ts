@@ -12,35 +12,50 @@ export const SeriesMode = Type.Union([Type.Literal('gauge'), Type.Literal('rate'
 });
 export type SeriesMode = Static<typeof SeriesMode>;
 
-/** Query string of the series route. */
-export const SeriesQuery = Type.Object(
-  {
-    probe: Type.String({ pattern: NAME_PATTERN, description: 'probe name, e.g. database_stats' }),
-    fields: Type.String({
-      pattern: '^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62}){0,7}$',
-      description: 'comma-separated field names of the probe value (1 to 8), e.g. xact_commit,xact_rollback',
-    }),
-    mode: Type.Optional(
-      Type.Union([Type.Literal('gauge'), Type.Literal('rate')], {
-        default: 'gauge',
-        description: MODE_DESCRIPTION,
+/**
+ * Query string of a series route, its `probe` and `fields` documented with an
+ * example (OpenAPI `examples`; the API fuzzer sends it as the valid value).
+ */
+const seriesQuery = (example: { probe: string; fields: string }) =>
+  Type.Object(
+    {
+      probe: Type.String({
+        pattern: NAME_PATTERN,
+        description: `probe name, e.g. ${example.probe}`,
+        examples: [example.probe],
       }),
-    ),
-    from: Type.Optional(DateTime('start (default: `to` - 1 hour)')),
-    to: Type.Optional(DateTime('end (default: now)')),
-    points: Type.Optional(
-      Type.Integer({
-        minimum: MIN_POINTS,
-        maximum: MAX_POINTS,
-        default: DEFAULT_POINTS,
-        description: 'most buckets per series (the width of the chart in pixels is a good choice)',
+      fields: Type.String({
+        pattern: '^[a-z_][a-z0-9_]{0,62}(,[a-z_][a-z0-9_]{0,62}){0,7}$',
+        description: `comma-separated field names of the probe value (1 to 8), e.g. ${example.fields}`,
+        examples: [example.fields],
       }),
-    ),
-    object: Type.Optional(Text({ maxLength: 200, description: 'only this object (e.g. one standby)' })),
-  },
-  { additionalProperties: false },
-);
+      mode: Type.Optional(
+        Type.Union([Type.Literal('gauge'), Type.Literal('rate')], {
+          default: 'gauge',
+          description: MODE_DESCRIPTION,
+        }),
+      ),
+      from: Type.Optional(DateTime('start (default: `to` - 1 hour)')),
+      to: Type.Optional(DateTime('end (default: now)')),
+      points: Type.Optional(
+        Type.Integer({
+          minimum: MIN_POINTS,
+          maximum: MAX_POINTS,
+          default: DEFAULT_POINTS,
+          description: 'most buckets per series (the width of the chart in pixels is a good choice)',
+        }),
+      ),
+      object: Type.Optional(Text({ maxLength: 200, description: 'only this object (e.g. one standby)' })),
+    },
+    { additionalProperties: false },
+  );
+
+/** Query string of GET /api/servers/:id/series. */
+export const SeriesQuery = seriesQuery({ probe: 'database_stats', fields: 'xact_commit,xact_rollback' });
 export type SeriesQuery = Static<typeof SeriesQuery>;
+
+/** Query string of GET /api/agents/:id/series (a host probe). */
+export const HostSeriesQuery = seriesQuery({ probe: 'cpu', fields: 'busy_pct' });
 
 const Numbers = Type.Array(Nullable(Type.Number()));
 

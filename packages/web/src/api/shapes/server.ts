@@ -79,7 +79,11 @@ export type ServerDetail = Omit<Static<typeof ServerDetail>, 'status'> & { statu
 /** Query of GET /api/servers/:id/latest. */
 export const LatestQuery = Type.Object(
   {
-    probe: Type.String({ pattern: NAME_PATTERN }),
+    probe: Type.String({
+      pattern: NAME_PATTERN,
+      description: 'probe name, e.g. table_stats',
+      examples: ['table_stats'],
+    }),
     prefix: Type.Optional(
       Text({
         minLength: 1,

@@ -31,6 +31,8 @@ export interface Schema {
   oneOf?: Schema[];
   additionalProperties?: boolean | Schema;
   default?: unknown;
+  /** Valid values (OpenAPI `examples`): the first is the plausible value when there is no default. */
+  examples?: unknown[];
 }
 
 const NUL_STRINGS: Hostile[] = [
@@ -154,13 +156,14 @@ function nested(depth: number): unknown {
 
 /**
  * A value that fits `s`, as far as one can be made without knowing the
- * route: the default, the first enum member, the minimum, a short string
+ * route: the default, the first example, the first enum member, the minimum, a short string
  * within the length bounds; objects get their required properties. Not
  * guaranteed valid (patterns and formats are not solved): the fuzzer checks.
  */
 export function plausible(s: Schema | undefined): unknown {
   if (!s) return 'x';
   if (s.default !== undefined) return s.default;
+  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
   if (s.const !== undefined) return s.const;
   if (s.enum && s.enum.length > 0) return s.enum[0];
   const alts = s.anyOf ?? s.oneOf;
