@@ -48,8 +48,27 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, Schema> };
 }
 
+/** A parameter of an operation; its example sits where @fastify/swagger puts it (parameter or schema). */
+interface OpenApiParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Schema & { example?: unknown };
+  example?: unknown;
+  examples?: Record<string, { value?: unknown }>;
+}
+
+/** The parameter's documented example (OpenAPI `example`/`examples`, or its schema's), else undefined. */
+function parameterExample(p: OpenApiParameter): unknown {
+  if (p.example !== undefined) return p.example;
+  const first = p.examples ? Object.values(p.examples)[0]?.value : undefined;
+  if (first !== undefined) return first;
+  if (p.schema?.example !== undefined) return p.schema.example;
+  return p.schema?.examples?.[0];
+}
+
 interface OpenApiOperation {
-  parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
+  parameters?: OpenApiParameter[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 }
 
@@ -161,7 +180,8 @@ function operationCases(
   const baseParams: Record<string, string> = {};
   for (const p of pathParams) baseParams[p.name] = ctx.pathValue(path, p.name);
   const baseQuery: Record<string, string> = {};
-  for (const p of queryParams) if (p.required) baseQuery[p.name] = String(plausible(p.schema));
+  for (const p of queryParams)
+    if (p.required) baseQuery[p.name] = String(parameterExample(p) ?? plausible(p.schema));
   const baseBody = bodySchema ? (ctx.baseBody(operation) ?? plausible(bodySchema)) : undefined;
 
   const urlOf = (pv: Record<string, string>, q: Record<string, string> | string) => {
