@@ -14,7 +14,8 @@
  *   with the bindings every `short_wait_s`; probe failures go to
  *   `pem.probe_log` with each heartbeat; the backend's history jobs are
  *   called every minute (backend-link/backend-link.ts).
- * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
+ * - Bindings (`pem.agent_bindings`) are read at start, every `short_wait_s`,
+ *   and at once when the backend notifies a change (backend-link/tasks.ts);
  *   each bound server gets its own {@link ServerMonitor}; servers that appear,
  *   vanish or change binding are started, stopped or restarted. When the read
  *   fails the servers in use keep being monitored.
@@ -270,6 +271,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     agentId: config.agent_id,
     conn: controlConn,
     logger: log.child({ component: 'tasks' }),
+    onBindingsChanged: () => void refreshBindingsOnce(),
     handlers: {
       'test-connection': (params) =>
         testConnection(parseTestConnectionParams(params), {
@@ -316,6 +318,25 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     for (const b of [...diff.added, ...diff.changed]) startMonitor(b);
   };
 
+  // One refresh at a time; a change notified during one is read by another right after.
+  let refreshing: Promise<void> | undefined;
+  let refreshAgain = false;
+  const refreshBindingsOnce = async (): Promise<void> => {
+    if (refreshing) {
+      refreshAgain = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        refreshAgain = false;
+        await refreshBindings();
+      } while (refreshAgain);
+    })().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+
   const heartbeat = async () => {
     try {
       await controlConn.query('SELECT pem.agent_heartbeat($1, $2, $3)', [
@@ -340,7 +361,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     control: controlConn,
   });
   const tickers: Ticker[] = [
-    startTicker(config.short_wait_s * 1000, refreshBindings, {
+    startTicker(config.short_wait_s * 1000, refreshBindingsOnce, {
       onError: (err) => log.error({ err: messageOf(err) }, 'bindings refresh failed'),
     }),
     startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
@@ -391,7 +412,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
 
   return {
     stop,
-    refreshBindings,
+    refreshBindings: refreshBindingsOnce,
     async status() {
       return {
         agentId: config.agent_id,

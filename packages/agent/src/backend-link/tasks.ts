@@ -4,7 +4,9 @@
  * `pharos_agent_<id>` on its control connection (the request NOTIFYs it, so
  * a task starts within a round trip), and also looks for tasks on every
  * short wait (a notification sent while the control session was being
- * re-selected is not lost). Tasks are claimed with `pem.agent_claim_tasks`
+ * re-selected is not lost). The same channel carries `bindings` when the
+ * agent's server bindings or followed clusters changed: the agent reads
+ * them at once (onBindingsChanged) instead of at its next short wait. Tasks are claimed with `pem.agent_claim_tasks`
  * (FOR UPDATE SKIP LOCKED: each runs once), run concurrently, each within
  * its deadline, and answered with `pem.agent_finish_task`. A kind this agent
  * does not know, invalid parameters or a handler that throws answer a failed
@@ -49,6 +51,12 @@ export interface TaskRunnerOptions {
   conn: TaskConnection;
   handlers: Readonly<Record<string, TaskHandler>>;
   logger: Logger;
+  /**
+   * Called when the backend says this agent's server bindings or followed
+   * clusters changed (a NOTIFY on the task channel with payload `bindings`,
+   * sql/functions/fleet/13_fleet_change_notify.sql).
+   */
+  onBindingsChanged?: () => void;
 }
 
 /** A parameter problem of a task: the task fails with this message. */
@@ -88,7 +96,10 @@ export class TaskRunner {
     if (this.stopped) return;
     if (!this.listening) {
       try {
-        await this.opts.conn.listen(taskChannel(this.opts.agentId), () => this.poll());
+        await this.opts.conn.listen(taskChannel(this.opts.agentId), (payload) => {
+          if (payload === 'bindings') this.opts.onBindingsChanged?.();
+          else void this.poll();
+        });
         this.listening = true;
       } catch (err) {
         this.warnOnce('cannot listen for tasks; looking for them every short wait', err);

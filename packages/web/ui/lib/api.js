@@ -36,18 +36,21 @@ let csrfToken = '';
 /**
  * An API error: `status` is the HTTP status (0 when the instance did not
  * answer); `field` names the request field at fault when the API said so
- * (400 answers of forms).
+ * (400 answers of forms); `body` is the whole answer (a 422 of the fleet
+ * routes carries the connection test that failed).
  */
 export class ApiError extends Error {
   /**
    * @param {number} status
    * @param {string} message
    * @param {string} [field]
+   * @param {Record<string, unknown>} [body]
    */
-  constructor(status, message, field) {
+  constructor(status, message, field, body = {}) {
     super(message);
     this.status = status;
     this.field = field;
+    this.body = body;
   }
 }
 
@@ -102,7 +105,7 @@ export async function call(method, path, body) {
     throw new ApiError(0, 'this web instance does not answer');
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field);
+  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field, data);
   return data;
 }
 
