@@ -51,8 +51,12 @@ packages=(
   etcd-server etcd-client patroni          # the DCS and the HA manager
   python3-psycopg2 python3-etcd            # Patroni's PostgreSQL driver and etcd3 module
   openssl ca-certificates iproute2
+  shellcheck                               # tests lint the shell the plan writes (RUNBOOK.md, *.sh)
   chromium                                 # browser tests (headless)
-  mmdebstrap                               # the install test's Debian roots (packages/suites/src/install-system)
+  mmdebstrap                               # Debian roots: the install test (packages/suites/src/install-system), the deployment test's hosts
+  systemd-container                        # the deployment test: hosts booted with systemd-nspawn
+  ansible ansible-lint                     # the generated playbook (deployment test, lint)
+  rpm                                      # rpmbuild for `npm run package`, rpm -qip/-qlp in the deployment test
 )
 # The extensions: a package of their own on Debian 12; on Debian 13 the
 # postgresql package provides postgresql-contrib (there is no such package,
@@ -113,6 +117,10 @@ request=()
 for p in "${missing[@]}"; do
   if [ "$VERSION_ID" = 12 ] && [[ " ${TRIXIE_NAMED[*]} " == *" $p "* ]]; then
     request+=("$p/trixie")
+  elif [ "$p" = systemd-container ] && installed systemd; then
+    # Must match the installed systemd exactly; naming the version keeps apt
+    # from upgrading systemd (and libsystemd0, udev...) to a newer point release.
+    request+=("systemd-container=$(in_root dpkg-query -W -f='${Version}' systemd)")
   else
     request+=("$p")
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's test runner (TAP output).
-//   unit: packages/*/dist/**/*.test.js except *.int.test.js and *.e2e.test.js, and scripts/*.test.mjs (one file at a time: several start real servers and measure time)
+//   unit: packages/*/dist/**/*.test.js except *.int.test.js, *.e2e.test.js and *.matrix.test.js, and scripts/*.test.mjs
+//         (they start no PostgreSQL, etcd or Patroni; one file at a time: some listen on fixed loopback addresses)
 //   int:  *.int.test.js, *.e2e.test.js and *.matrix.test.js (one file at a time: they start real servers)
 //   all:  unit, then int
 // Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).

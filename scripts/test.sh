@@ -13,5 +13,7 @@ echo "lint: the browser UI's JSDoc types (tsc -p packages/web/ui)"
 npx tsc -p packages/web/ui || status=1
 echo "dependencies: scripts/check-deps.mjs"
 node scripts/check-deps.mjs || status=1
+echo "fixed waits in tests: scripts/check-waits.mjs"
+node scripts/check-waits.mjs || status=1
 node scripts/run-tests.mjs all || status=1
 exit $status

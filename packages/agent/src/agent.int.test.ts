@@ -20,13 +20,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { watchLogs } from '@pharos/testkit/wait/log-set';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AgentConfig, loadAgentConfig, parseAgentConfig } from './config.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import { AGENT_VERSION, runAgent } from './run.js';
-import { sleep } from './schedule/ticker.js';
 import type { TransactionRunner } from './ship/ship-batch.js';
 import { Shipper } from './ship/shipper.js';
 import { Spool } from './spool/spool.js';
@@ -138,13 +139,65 @@ async function q<R = Record<string, unknown>>(sql: string, params?: unknown[]): 
   return (await admin.query<R>(sql, params)).rows;
 }
 
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/**
+ * Holds `pem.ship_batch` locked in EXCLUSIVE mode (reads go on, inserts wait) until `release()`:
+ * a ship that reaches `pem.ingest_batch` then waits in flight, inside its transaction, with its
+ * batch recorded as pending in the spool.
+ */
+async function holdShipBatches(): Promise<{ release(): Promise<void> }> {
+  const lockConn = new HaConnection({ conninfo: primary.conninfo('postgres', 'pem') });
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => {
+    locked = r;
+  });
+  const held = lockConn.transaction(
+    async (tx) => {
+      await tx.query('LOCK TABLE pem.ship_batch IN EXCLUSIVE MODE');
+      locked();
+      await gate;
+    },
+    { deadlineMs: 120_000 },
+  );
+  await Promise.race([isLocked, held]);
+  return {
+    async release() {
+      open();
+      await held;
+      await lockConn.close();
+    },
+  };
+}
+
+/** PID of agent 1's ship session once it waits in flight on the held lock ({@link holdShipBatches}). */
+function shipInFlight(): Promise<number> {
+  return waitFor(
+    'a ship of agent 1 in flight (its session waiting on the held pem.ship_batch lock)',
+    async () => {
+      const [r] = await q<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'pharos-agent-1-ship' AND wait_event_type = 'Lock' AND state = 'active'",
+      );
+      return r?.pid;
+    },
+    { deadlineMs: 30_000 },
+  );
+}
+
+/** Stored batches of agent 1 so far. */
+async function shipBatches(): Promise<number> {
+  const [r] = await q<{ n: string }>('SELECT count(*) AS n FROM pem.ship_batch WHERE agent_id = 1');
+  return Number(r!.n);
+}
+
+/** The batch the spool in `spoolDir` records as in flight (state.json `pending`), or undefined. */
+async function pendingBatch(spoolDir: string): Promise<string | undefined> {
+  const state = JSON.parse(await readFile(join(spoolDir, 'state.json'), 'utf8')) as {
+    pending: { batchId: string } | null;
+  };
+  return state.pending?.batchId;
 }
 
 /** Starts the agent in a child process (`runAgent(loadAgentConfig(file), { handleSignals: true })`). */
@@ -188,6 +241,7 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
         'host all all 0.0.0.0/0 scram-sha-256',
       ],
     });
+    watchLogs(join(dir, 'agent.log'));
     await primary.psql('CREATE DATABASE pem');
     admin = new HaConnection({ conninfo: primary.conninfo('postgres', 'pem') });
     await migrate((fn) => admin.transaction(fn));
@@ -250,7 +304,9 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
       })),
     );
     shipper.start();
-    await waitFor('agent 2 spool drained', async () => (await spool.stats()).samples === 0, 20_000);
+    await waitFor('agent 2 spool drained', async () => (await spool.stats()).samples === 0, {
+      deadlineMs: 20_000,
+    });
     await shipper.stop();
     await spool.close();
     await conn.close();
@@ -277,21 +333,33 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
         );
         return probeNames.every((n) => rows.some((r) => r.probe === n));
       },
-      30_000,
+      { deadlineMs: 30_000 },
     );
+    // Kill the shipping connection while a batch is in flight (held at ingest), three times;
+    // each time the agent ships again (the same batch, by its id) once the lock is released.
     let terminated = 0;
-    for (let i = 0; i < 4; i++) {
-      const rows = await q<{ t: boolean }>(
-        "SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE application_name = 'pharos-agent-1-ship'",
+    for (let i = 0; i < 3; i++) {
+      const hold = await holdShipBatches();
+      const pid = await shipInFlight();
+      const before = await shipBatches();
+      const [t] = await q<{ t: boolean }>('SELECT pg_terminate_backend($1) AS t', [pid]);
+      if (t!.t) terminated++;
+      await hold.release();
+      await waitFor(
+        `agent 1 to ship again after termination ${i + 1}`,
+        async () => (await shipBatches()) > before,
+        {
+          deadlineMs: 30_000,
+        },
       );
-      terminated += rows.filter((r) => r.t).length;
-      await sleep(700);
     }
-    assert.ok(terminated >= 2, `shipping connection terminated ${terminated} times`);
-    await sleep(1500);
-    const st1 = await agent.status();
+    assert.equal(terminated, 3, 'the in-flight shipping connection was terminated three times');
+    const st1 = await waitFor('agent 1 to send a heartbeat', async () => {
+      const s = await agent.status();
+      return s.lastHeartbeatAt && s.ship.shipErrors >= 3 ? s : undefined;
+    });
     assert.equal(st1.monitoredServers.length, 2);
-    assert.ok(st1.lastHeartbeatAt);
+    assert.ok(st1.ship.shipErrors >= 3, `ship errors: ${st1.ship.shipErrors}`);
     await agent.stop(); // graceful
 
     // Phase 2: as a process; kill -9 it mid-flight, start it again, then SIGTERM.
@@ -316,19 +384,38 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
     assert.equal(loadAgentConfig(file).backend, config.backend);
     let child = spawnAgent(file);
     await started(child);
-    await sleep(3000);
+    // kill -9 while a batch is in flight: held at ingest, recorded as pending in the spool
+    const hold = await holdShipBatches();
+    await shipInFlight();
+    const inFlight = await pendingBatch(config.spool_dir);
+    assert.ok(inFlight, 'the spool records the batch in flight');
+    const killed = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await killed;
+    await hold.release();
+    const [lost] = await q<{ n: string }>('SELECT count(*) AS n FROM pem.ship_batch WHERE batch_id = $1', [
+      inFlight,
+    ]);
+    assert.equal(lost!.n, '0', 'the batch in flight was not committed (its agent died before COMMIT)');
     child = spawnAgent(file);
     await started(child);
-    await sleep(2500);
+    await waitFor(`the restarted agent to ship batch ${inFlight} again, under its id`, async () => {
+      const [r] = await q<{ n: string }>('SELECT count(*) AS n FROM pem.ship_batch WHERE batch_id = $1', [
+        inFlight,
+      ]);
+      return r!.n === '1';
+    });
     const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.equal(await exit, 0, 'graceful exit on SIGTERM');
 
     // Phase 3: in process again until the spool is empty.
     agent = await runAgent(config, { logger: createLogger('agent', { level: 'silent' }) });
-    await sleep(1500);
+    const shipped = await shipBatches();
+    await waitFor(
+      'the agent, in process again, to ship a batch',
+      async () => (await shipBatches()) > shipped,
+    );
     const stopAt = Date.now();
     await agent.stop();
     agent = await runAgent(config, { logger: createLogger('agent', { level: 'silent' }) });
@@ -339,7 +426,7 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
         const s = await agent.status();
         return s.spool.oldestCollectedAt === undefined || Date.parse(s.spool.oldestCollectedAt) > stopAt;
       },
-      30_000,
+      { deadlineMs: 30_000 },
     );
     await agent.stop();
     const log = await readFile(config.log_file!, 'utf8');

@@ -23,8 +23,15 @@
  * long_wait_s: 30                # default 30: longest wait before reconnecting after a failed connect
  * passfile: /etc/pharos/agent/pgpass   # optional: passwords of monitored servers (.pgpass format)
  * server_sslrootcert: /etc/pharos/agent/servers-ca.crt  # optional: CA of monitored servers (bindings with verify-ca/verify-full)
+ * patroni_rest_ca_file: /etc/pharos/certs/root.crt  # optional: Patroni's REST API is HTTPS with certificates
+ *                                #   from this CA (a secured deployment); absent: plain HTTP
  * log_file: /var/log/pharos/agent.log  # optional: default stderr
  * log_level: info                # trace|debug|info|warn|error|fatal, default info
+ * webhook_allow: [10.20.0.0/16:443, '[fd00::7]:8080']  # optional: webhook targets admitted although the
+ *                                #   target policy refuses them (loopback, link-local, this deployment's hosts,
+ *                                #   ports 5432/8008/2379/2380); addresses or CIDR ranges, optional port
+ * webhook_refuse: [10.0.9.0/24]   # optional: more addresses/ranges (optional port) webhooks may not reach,
+ *                                #   e.g. etcd members or other infrastructure (docs/alerts.md)
  * ```
  *
  * Keys follow the reference agent's configuration (docs/reference/pem-facts.md §2: agent id,
@@ -33,7 +40,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type ConnInfo, formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { parseAddressRule } from '@pharos/backend/notify/target-policy';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { mapLocalHosts } from '@pharos/core/host-identity';
 import { parse as parseYaml } from 'yaml';
@@ -44,6 +54,15 @@ export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Default retention of acknowledged batches in the spool, for a re-ship after a failover: 300 s. */
 export const DEFAULT_SPOOL_RETAIN_ACKED_S = 300;
+
+/** An address or CIDR range with an optional port (the webhook target policy's rule syntax). */
+const addressRule = z.string().superRefine((s, ctx) => {
+  try {
+    parseAddressRule(s);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: messageOf(err) });
+  }
+});
 
 const schema = z
   .object({
@@ -70,8 +89,11 @@ const schema = z
     long_wait_s: z.number().positive().default(30),
     passfile: z.string().min(1).optional(),
     server_sslrootcert: z.string().min(1).optional(),
+    patroni_rest_ca_file: z.string().min(1).optional(),
     log_file: z.string().min(1).optional(),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    webhook_allow: z.array(addressRule).max(256).default([]),
+    webhook_refuse: z.array(addressRule).max(256).default([]),
   })
   .strict();
 
@@ -85,7 +107,7 @@ export type AgentConfigInput = z.input<typeof schema>;
  * Validates a parsed configuration object and applies defaults. `source` names
  * the file in errors. Throws ConfigError listing every bad field as
  * `<field>: <problem>`, including unknown fields; the backend connection string
- * must parse (@pharos/core/conninfo), name `agent_user` as its user (or none),
+ * must parse (@pharos/core/conninfo/resolve), name `agent_user` as its user (or none),
  * and ask for `target_session_attrs=read-write` or `primary`.
  */
 export function parseAgentConfig(input: unknown, source = 'agent configuration'): AgentConfig {

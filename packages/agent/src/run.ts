@@ -1,12 +1,11 @@
 /**
  * The agent: wires configuration, spool, probes, schedules and shipping
- * (DESIGN.md §2, §3 "Monitoring: probe -> sample -> spool -> ship").
+ * (DESIGN.md §2, §3 "Monitoring: probe -> sample -> spool -> ship"). Wiring
+ * only: each part is in its own module.
  *
  * - The spool opens first; recovery findings (torn records) are logged.
- * - Two backend connections (`HaConnection`s on the multi-host string, bound
- *   to `source_address`): `ship` for batches, `control` for bindings and
- *   heartbeats, so neither waits behind the other. Application names
- *   `pharos-agent-<id>-ship` / `-control`.
+ * - Two backend connections (backend-link/connections.ts): `ship` for
+ *   batches, `control` for bindings, settings and heartbeats.
  * - Host probes run from the start, whatever the backend's state (samples
  *   wait in the spool). Monitors wake every `probe_interval_s` and run the
  *   probes that are due at their own intervals (schedule/due.ts).
@@ -14,13 +13,10 @@
  *   with the bindings every `short_wait_s`; probe failures go to
  *   `pem.probe_log` with each heartbeat; the backend's history jobs are
  *   called every minute (backend-link/backend-link.ts).
- * - Bindings (`pem.agent_bindings`) are read at start, every `short_wait_s`,
+ * - Bindings (`pem.agent_bindings`) are read at start, every `short_wait_s`
  *   and at once when the backend notifies a change (backend-link/tasks.ts);
- *   each bound server gets its own {@link ServerMonitor}; servers that appear,
- *   vanish or change binding are started, stopped or restarted. When the read
- *   fails the servers in use keep being monitored.
- * - A heartbeat (`pem.agent_heartbeat(id, version, dropped samples)`) every
- *   `probe_interval_s`.
+ *   each bound server gets its own ServerMonitor (monitor/fleet.ts).
+ * - A heartbeat every `probe_interval_s` (backend-link/heartbeat.ts).
  * - Tasks (`test-connection`, `patroni-cluster`...) asked of this agent:
  *   LISTEN on the control connection, and a look every `short_wait_s`
  *   (backend-link/tasks.ts).
@@ -38,23 +34,23 @@
  *   `agent_status`.
  */
 import { readFileSync } from 'node:fs';
-import { parseConninfo } from '@pharos/core/conninfo';
-import { messageOf } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { ConfigError, messageOf } from '@pharos/core/errors';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
+import { backendConnections } from './backend-link/connections.js';
+import { Heartbeat } from './backend-link/heartbeat.js';
 import { TaskRunner } from './backend-link/tasks.js';
-import { type AgentConfig, backendConninfo } from './config.js';
+import type { AgentConfig } from './config.js';
 import { ClusterFollower } from './follow/cluster-follower.js';
 import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
-import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './monitor/bindings.js';
+import { ServerFleet } from './monitor/fleet.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import { ProbeRunStats } from './monitor/probe-run-stats.js';
-import { type MonitorSink, ServerMonitor } from './monitor/server-monitor.js';
+import { SpoolSink } from './monitor/sink.js';
 import { parseTestConnectionParams, testConnection } from './monitor/test-connection.js';
+import { agentStatusRow } from './probes/agent/agent-status.js';
 import { ALL_PROBES } from './probes/catalog.js';
-import type { ProbeRow } from './probes/types.js';
-import type { NewSample } from './sample.js';
 import { startTicker, type Ticker } from './schedule/ticker.js';
 import { Shipper, type ShipperStats } from './ship/shipper.js';
 import { Spool, type SpoolStats } from './spool/spool.js';
@@ -104,6 +100,16 @@ export interface AgentHandle {
   refreshBindings(): Promise<void>;
 }
 
+/** The CA of Patroni's REST API (`patroni_rest_ca_file`), read once. @throws ConfigError naming the file. */
+function readPatroniCa(path: string | undefined): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`patroni_rest_ca_file: cannot read ${path}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
 /**
  * Starts the agent described by `config` and resolves once it runs (the spool
  * is open and the schedules started; the backend need not be reachable).
@@ -120,6 +126,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const log = logger.child({ agentId: config.agent_id });
   const intervalMs = config.probe_interval_s * 1000;
   const started = Date.now();
+  const patroniCa = readPatroniCa(config.patroni_rest_ca_file);
 
   const spool = await Spool.open({
     dir: config.spool_dir,
@@ -133,88 +140,58 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       'spool recovered from an interrupted write',
     );
   }
-
-  const backend = backendConninfo(config);
-  const connFor = (role: 'ship' | 'control') => {
-    const ci = parseConninfo(backend, {});
-    ci.applicationName = `pharos-agent-${config.agent_id}-${role}`;
-    return new HaConnection({
-      conninfo: ci,
-      sourceAddress: config.source_address ?? config.host_address,
-      queryTimeoutMs: 15000,
-      logger: log.child({ conn: role }),
-    });
-  };
-  let shipConn: HaConnection;
-  let controlConn: HaConnection;
+  let conns: { ship: HaConnection; control: HaConnection };
   try {
-    shipConn = connFor('ship');
-    controlConn = connFor('control');
+    conns = backendConnections(config, log);
   } catch (err) {
     await spool.close();
     throw err;
   }
 
-  let probeErrors = 0;
   const link = new BackendLink({
     agentId: config.agent_id,
-    conn: controlConn,
+    conn: conns.control,
     probes: ALL_PROBES,
     logger: log.child({ component: 'probes' }),
   });
   const runStats = new ProbeRunStats();
-  const sink: MonitorSink = {
-    async record(samples: NewSample[]) {
-      if (samples.length === 0) return;
-      try {
-        await spool.append(samples);
-      } catch (err) {
-        log.error({ err: messageOf(err), samples: samples.length }, 'cannot append samples to the spool');
-      }
-    },
-    probeFailed(failure) {
-      probeErrors++;
-      link.failed(failure);
-    },
-    probeRan(probe, runTimeMs, rows, error) {
-      runStats.record(probe, runTimeMs, rows, error);
-    },
-  };
-
+  const sink = new SpoolSink({ spool, probeLog: link, runStats, logger: log });
   const shipper = new Shipper({
     agentId: config.agent_id,
     spool,
-    conn: shipConn,
+    conn: conns.ship,
     logger: log.child({ component: 'ship' }),
     batchSize: options.batchSize,
     longWaitMs: config.long_wait_s * 1000,
   });
+  // Monitored Patroni clusters this agent follows (follow/cluster-follower.ts).
+  const restAddress = config.source_address ?? config.host_address;
+  const follower = new ClusterFollower({
+    agentId: config.agent_id,
+    conn: conns.control,
+    logger: log.child({ component: 'follow' }),
+    localAddress: restAddress,
+  });
 
-  const monitors = new Map<number, ServerMonitor>();
-  let lastBindingsAt: Date | null = null;
-  let lastHeartbeatAt: Date | null = null;
-
-  const agentStatusRow = async (): Promise<ProbeRow> => {
-    const st = await spool.stats();
-    const s = shipper.stats;
-    return {
-      spool_bytes: st.bytes,
-      spool_samples: st.samples,
-      oldest_unshipped_age_s:
-        st.oldestCollectedAt === undefined ? null : (Date.now() - Date.parse(st.oldestCollectedAt)) / 1000,
-      last_upload_latency_ms: s.lastUploadLatencyMs,
-      last_upload_at: s.lastUploadAt?.toISOString() ?? null,
-      dropped_samples: st.droppedSamples,
-      shipped_samples: s.shippedSamples,
-      ship_errors: s.shipErrors,
-      recovered_batches: s.recoveredBatches,
-      probe_errors: probeErrors,
-      monitored_servers: monitors.size,
-      rss_bytes: process.memoryUsage.rss(),
-      uptime_s: (Date.now() - started) / 1000,
-    };
-  };
-
+  const fleet = new ServerFleet({
+    agentId: config.agent_id,
+    conn: conns.control,
+    intervalMs,
+    sink,
+    logger: log,
+    settings: link.settings.lookup,
+    refreshSettings: async () => {
+      await link.refresh();
+      await follower.refresh();
+    },
+    monitor: {
+      patroniCa,
+      passfile: config.passfile,
+      sslrootcert: config.server_sslrootcert,
+      sourceAddress: config.source_address,
+      hostAddress: config.host_address,
+    },
+  });
   const host = new HostMonitor({
     intervalMs,
     sink,
@@ -222,56 +199,32 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     settings: link.settings.lookup,
     context: {
       procRoot: options.procRoot ?? '/proc',
-      agentStatus: agentStatusRow,
+      agentStatus: async () =>
+        agentStatusRow({
+          spool: await spool.stats(),
+          ship: shipper.stats,
+          probeErrors: sink.probeErrors,
+          monitoredServers: fleet.size,
+          startedAtMs: started,
+        }),
       probeStats: () => runStats.rows(),
     },
   });
-
-  const startMonitor = (b: Binding) => {
-    try {
-      const m = new ServerMonitor({
-        agentId: config.agent_id,
-        binding: b,
-        intervalMs,
-        sink,
-        logger: log,
-        passfile: config.passfile,
-        sslrootcert: config.server_sslrootcert,
-        sourceAddress: config.source_address,
-        hostAddress: config.host_address,
-        settings: link.settings.lookup,
-        // spread servers over the first tick so their cycles (and memory peaks) do not all start together
-        initialDelayMs: Math.floor(Math.random() * intervalMs),
-      });
-      monitors.set(b.serverId, m);
-      m.start();
-      log.info(
-        { serverId: b.serverId, server: b.displayName, host: b.host, port: b.port },
-        'monitoring server',
-      );
-    } catch (err) {
-      log.error(
-        { serverId: b.serverId, server: b.displayName, err: messageOf(err) },
-        'cannot monitor server',
-      );
-    }
-  };
-
-  // Monitored Patroni clusters this agent follows (follow/cluster-follower.ts).
-  const restAddress = config.source_address ?? config.host_address;
-  const follower = new ClusterFollower({
+  const heartbeat = new Heartbeat({
     agentId: config.agent_id,
-    conn: controlConn,
-    logger: log.child({ component: 'follow' }),
-    localAddress: restAddress,
+    version: AGENT_VERSION,
+    conn: conns.control,
+    droppedSamples: () => spool.droppedSamples,
+    flushProbeLog: () => link.flushProbeLog(),
+    logger: log,
   });
 
   // Tasks the web tier or the CLI asks of this agent (backend-link/tasks.ts).
   const tasks = new TaskRunner({
     agentId: config.agent_id,
-    conn: controlConn,
+    conn: conns.control,
     logger: log.child({ component: 'tasks' }),
-    onBindingsChanged: () => void refreshBindingsOnce(),
+    onBindingsChanged: () => void fleet.refresh(),
     handlers: {
       'test-connection': (params) =>
         testConnection(parseTestConnectionParams(params), {
@@ -293,64 +246,6 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     },
   });
 
-  const refreshBindings = async () => {
-    let rows: BindingRow[];
-    try {
-      rows = (await controlConn.query<BindingRow>('SELECT * FROM pem.agent_bindings($1)', [config.agent_id]))
-        .rows;
-    } catch (err) {
-      log.warn({ err: messageOf(err) }, 'cannot read server bindings; keeping the current ones');
-      return;
-    }
-    lastBindingsAt = new Date();
-    await link.refresh();
-    await follower.refresh();
-    const current = new Map([...monitors].map(([id, m]) => [id, m.binding]));
-    const diff = diffBindings(current, rows.map(bindingFromRow));
-    for (const id of [...diff.removed, ...diff.changed.map((b) => b.serverId)]) {
-      const m = monitors.get(id);
-      monitors.delete(id);
-      if (m) {
-        log.info({ serverId: id }, 'server binding removed or changed; stopping its monitor');
-        await m.stop();
-      }
-    }
-    for (const b of [...diff.added, ...diff.changed]) startMonitor(b);
-  };
-
-  // One refresh at a time; a change notified during one is read by another right after.
-  let refreshing: Promise<void> | undefined;
-  let refreshAgain = false;
-  const refreshBindingsOnce = async (): Promise<void> => {
-    if (refreshing) {
-      refreshAgain = true;
-      return refreshing;
-    }
-    refreshing = (async () => {
-      do {
-        refreshAgain = false;
-        await refreshBindings();
-      } while (refreshAgain);
-    })().finally(() => {
-      refreshing = undefined;
-    });
-    return refreshing;
-  };
-
-  const heartbeat = async () => {
-    try {
-      await controlConn.query('SELECT pem.agent_heartbeat($1, $2, $3)', [
-        config.agent_id,
-        AGENT_VERSION,
-        spool.droppedSamples,
-      ]);
-      lastHeartbeatAt = new Date();
-    } catch (err) {
-      log.warn({ err: messageOf(err) }, 'heartbeat failed');
-    }
-    await link.flushProbeLog();
-  };
-
   shipper.start();
   host.start();
   // alert evaluation and notifications (issue 8; on by default only for backend agents)
@@ -358,13 +253,13 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     config,
     logger: log.child({ component: 'alerting' }),
     version: AGENT_VERSION,
-    control: controlConn,
+    control: conns.control,
   });
   const tickers: Ticker[] = [
-    startTicker(config.short_wait_s * 1000, refreshBindingsOnce, {
+    startTicker(config.short_wait_s * 1000, () => fleet.refresh(), {
       onError: (err) => log.error({ err: messageOf(err) }, 'bindings refresh failed'),
     }),
-    startTicker(intervalMs, heartbeat, { initialDelayMs: 500 }),
+    startTicker(intervalMs, () => heartbeat.beat(), { initialDelayMs: 500 }),
     startTicker(60_000, () => link.runJobs(), { initialDelayMs: 5000 }),
     startTicker(config.short_wait_s * 1000, () => tasks.refresh(), { initialDelayMs: 0 }),
     startTicker(intervalMs, () => follower.tick(), { initialDelayMs: 1000 }),
@@ -375,26 +270,47 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   );
 
   let stopping: Promise<void> | undefined;
+  let detachSignals = () => {};
   const stop = () => {
     stopping ??= (async () => {
       log.info('agent stopping');
       await Promise.all([...tickers.map((t) => t.stop()), host.stop(), tasks.stop(), follower.stop()]);
-      await Promise.all([...monitors.values()].map((m) => m.stop()));
-      monitors.clear();
+      await fleet.stop();
       const inTime = await shipper.stop();
       if (!inTime) log.warn('a batch was still in flight at stop; it stays in the spool with its id');
       await alerting.stop();
-      await Promise.all([shipConn.close(), controlConn.close()]);
+      await Promise.all([conns.ship.close(), conns.control.close()]);
       await spool.close();
-      if (options.handleSignals) {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      }
+      detachSignals();
       log.info('agent stopped');
       logger.flush?.();
     })();
     return stopping;
   };
+  if (options.handleSignals) detachSignals = stopOnSignals(stop, log);
+
+  return {
+    stop,
+    refreshBindings: () => fleet.refresh(),
+    async status() {
+      return {
+        agentId: config.agent_id,
+        spool: await spool.stats(),
+        ship: { ...shipper.stats },
+        probeErrors: sink.probeErrors,
+        monitoredServers: fleet.serverIds,
+        lastBindingsAt: fleet.lastBindingsAt,
+        lastHeartbeatAt: heartbeat.lastAt,
+      };
+    },
+  };
+}
+
+/**
+ * SIGTERM and SIGINT stop the agent (`stop`) and exit the process: 0 once
+ * stopped, 1 when stopping failed. Returns the function that removes the handlers.
+ */
+function stopOnSignals(stop: () => Promise<void>, log: Logger): () => void {
   const onSignal = (sig: NodeJS.Signals) => {
     log.info({ signal: sig }, 'signal received');
     void stop().then(
@@ -405,24 +321,10 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       },
     );
   };
-  if (options.handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-
-  return {
-    stop,
-    refreshBindings: refreshBindingsOnce,
-    async status() {
-      return {
-        agentId: config.agent_id,
-        spool: await spool.stats(),
-        ship: { ...shipper.stats },
-        probeErrors,
-        monitoredServers: [...monitors.keys()],
-        lastBindingsAt,
-        lastHeartbeatAt,
-      };
-    },
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   };
 }

@@ -18,7 +18,7 @@
  * Source: libpq-connect.html §34.1.2 `hostaddr` ("If host is specified in
  * addition to hostaddr, host is used ... for TLS and password file lookup").
  */
-import type { ConnInfo } from './conninfo.js';
+import type { ConnInfo } from './conninfo/types.js';
 
 /** Host names that mean "this host". */
 export const LOCAL_HOST_NAMES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);

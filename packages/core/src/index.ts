@@ -1,16 +1,20 @@
 /**
  * @pharos/core — what every stage shares, and nothing of a stage itself:
- * errors, logging, libpq connection strings (conninfo), the HA connection
- * that follows the primary through failovers (ha-connection), host
+ * errors, logging, libpq connection strings (conninfo/), the HA connection
+ * that follows the primary through failovers (ha/), host
  * identity, and the PKI (pki/: CA, certificates, CSRs, CRLs, key files).
  *
  * Contract: depends on no other @pharos package. Consumers import the
- * module they need by its subpath (`@pharos/core/ha-connection`), which
+ * module they need by its subpath (`@pharos/core/ha/connection`), which
  * keeps a long-running agent's memory to what it uses; this index re-exports
  * the same API for readers and tools.
  */
-export * from './conninfo.js';
+export * from './conninfo/format.js';
+export { passwordFromPassfile } from './conninfo/pgpass.js';
+export * from './conninfo/resolve.js';
+export * from './conninfo/types.js';
 export * from './errors.js';
-export * from './ha-connection.js';
+export * from './ha/connection.js';
+export { DeadlineError, isFailoverError, NoHostError, SessionDroppedError } from './ha/errors.js';
 export * from './host-identity.js';
 export * from './log.js';

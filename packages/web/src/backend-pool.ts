@@ -5,7 +5,7 @@
  * with the fewest statements in flight. Each connection selects the primary on
  * its own and moves on failover on its own.
  */
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha-connection';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import type { Backend } from './backend.js';
 
 /** Default number of service connections per web instance. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DeadlineError, NoHostError } from '@pharos/core/ha-connection';
+import { DeadlineError, NoHostError } from '@pharos/core/ha/errors';
 import { BackendFailingOverError, isBackendUnavailable, withFailoverRetry } from './backend.js';
 
 describe('failover policy of web requests', () => {

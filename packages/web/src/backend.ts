@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PharosError } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 
 /** The logging the request path needs: a pino logger and fastify's request logger both fit. */
 export interface LogSink {

@@ -70,6 +70,41 @@ describe('web configuration', () => {
     refused(noBackend, /^web\.yml: backend: /);
   });
 
+  it('secured HA stack: https REST URLs, their CA, and an etcd client certificate with a private key', () => {
+    const restCa = file('rest-ca.crt', 0o644);
+    const etcdCert = file('etcd-client.crt', 0o644);
+    const etcdKey = file('etcd-client.key');
+    const c = parseWebConfig(
+      {
+        ...valid,
+        patroni_rest_urls: ['https://10.0.0.4:8008'],
+        etcd_endpoints: ['https://10.0.0.1:2379'],
+        rest_ca_file: restCa,
+        etcd_cert_file: etcdCert,
+        etcd_key_file: etcdKey,
+      },
+      'web.yml',
+    );
+    assert.deepEqual(
+      [c.patroniRestUrls, c.etcdEndpoints, c.caFile, c.etcdCertFile, c.etcdKeyFile],
+      [['https://10.0.0.4:8008'], ['https://10.0.0.1:2379'], restCa, etcdCert, etcdKey],
+    );
+    assert.equal(
+      parseWebConfig(valid, 'web.yml').caFile,
+      ca,
+      "without rest_ca_file: the backend's sslrootcert",
+    );
+    refused(
+      { ...valid, etcd_cert_file: etcdCert },
+      /^web\.yml: etcd_key_file: etcd_cert_file and etcd_key_file go together/,
+    );
+    refused(
+      { ...valid, etcd_cert_file: etcdCert, etcd_key_file: file('etcd-open.key', 0o644) },
+      /etcd_key_file: .*etcd-open\.key has mode 0644/,
+    );
+    refused({ ...valid, rest_ca_file: join(dir, 'none.crt') }, /rest_ca_file: cannot read/);
+  });
+
   it('requires a private key and password file without group or other access', () => {
     refused({ ...valid, tls_key_file: file('open.key', 0o644) }, /tls_key_file: .*open\.key has mode 0644/);
     refused({ ...valid, password_file: file('open.password', 0o640) }, /password_file: .*mode 0640/);

@@ -21,16 +21,23 @@
  * login_rate_limit_per_minute: 10     # optional: login attempts per client address per minute
  * backend_connections: 4              # optional: service connections kept (each serialises its statements)
  * # optional: the HA stack shown on the overview (GET /api/cluster)
- * patroni_rest_urls: [http://172.16.161.4:8008]  # default: http://<each backend host>:8008
- * etcd_endpoints: [http://172.16.161.1:2379, http://172.16.161.2:2379, http://172.16.161.3:2379]  # default: none
+ * patroni_rest_urls: [https://172.16.161.4:8008]  # default: http://<each backend host>:8008
+ * etcd_endpoints: [https://172.16.161.1:2379, https://172.16.161.2:2379, https://172.16.161.3:2379]  # default: none
+ * rest_ca_file: /etc/pharos/certs/root.crt        # optional: CA of the https URLs above (default: backend's sslrootcert)
+ * etcd_cert_file: /etc/pharos/certs/etcd-client.crt  # optional: client certificate for etcd (client-cert-auth)
+ * etcd_key_file: /etc/pharos/certs/etcd-client.key   # its key, mode 0600 or stricter (checked)
  * ```
  *
- * https URLs in patroni_rest_urls and etcd_endpoints are verified against the
- * backend's sslrootcert (the deployment's CA).
+ * https URLs in patroni_rest_urls and etcd_endpoints are verified against
+ * rest_ca_file, else the backend's sslrootcert (the deployment's CA). A
+ * secured deployment (topology `infrastructure_security: secured`) needs
+ * https for both and the etcd client certificate; `pharos configure` writes
+ * them from --patroni-rest-ca, --etcd-endpoints, --etcd-cert, --etcd-key.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type ConnInfo, parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -58,8 +65,11 @@ export interface WebConfig {
   patroniRestUrls: string[];
   /** etcd client URLs asked for health (empty: not shown). */
   etcdEndpoints: string[];
-  /** The backend's sslrootcert (the deployment's CA), for https REST URLs. */
+  /** The CA of https REST URLs: rest_ca_file, else the backend's sslrootcert (the deployment's CA). */
   caFile?: string;
+  /** Client certificate and key for the etcd endpoints (etcd with client-cert-auth). */
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
 }
 
 /** Patroni's REST API port when patroni_rest_urls is not given (reference: 8008). */
@@ -108,6 +118,9 @@ const fileSchema = z
     backend_connections: z.number().int().min(1).max(64).default(DEFAULT_BACKEND_CONNECTIONS),
     patroni_rest_urls: z.array(restUrl('patroni_rest_urls')).max(16).optional(),
     etcd_endpoints: z.array(restUrl('etcd_endpoints')).max(16).optional(),
+    rest_ca_file: z.string().min(1).optional(),
+    etcd_cert_file: z.string().min(1).optional(),
+    etcd_key_file: z.string().min(1).optional(),
   })
   .strict();
 
@@ -185,6 +198,16 @@ export function parseWebConfig(doc: unknown, source: string): WebConfig {
   checkFile(source, 'tls_key_file', c.tls_key_file, true);
   if (c.password_file !== undefined) checkFile(source, 'password_file', c.password_file, true);
   if (c.log_file?.endsWith('/')) fail(source, 'log_file', 'must name a file, not a directory');
+  if (c.rest_ca_file !== undefined) checkFile(source, 'rest_ca_file', c.rest_ca_file, false);
+  if ((c.etcd_cert_file === undefined) !== (c.etcd_key_file === undefined)) {
+    fail(
+      source,
+      c.etcd_cert_file === undefined ? 'etcd_cert_file' : 'etcd_key_file',
+      'etcd_cert_file and etcd_key_file go together',
+    );
+  }
+  if (c.etcd_cert_file !== undefined) checkFile(source, 'etcd_cert_file', c.etcd_cert_file, false);
+  if (c.etcd_key_file !== undefined) checkFile(source, 'etcd_key_file', c.etcd_key_file, true);
 
   const backend = conninfoOf(source, 'backend', c.backend);
   if (backend.dbname !== 'pem') fail(source, 'backend', `dbname must be pem (is ${backend.dbname})`);
@@ -241,7 +264,12 @@ export function parseWebConfig(doc: unknown, source: string): WebConfig {
         .map((host) => `http://${host.includes(':') ? `[${host}]` : host}:${DEFAULT_PATRONI_REST_PORT}`),
     etcdEndpoints: c.etcd_endpoints ?? [],
   };
-  if (backend.sslrootcert) out.caFile = backend.sslrootcert;
+  const restCa = c.rest_ca_file ?? backend.sslrootcert;
+  if (restCa) out.caFile = restCa;
+  if (c.etcd_cert_file !== undefined && c.etcd_key_file !== undefined) {
+    out.etcdCertFile = c.etcd_cert_file;
+    out.etcdKeyFile = c.etcd_key_file;
+  }
   if (c.password_file !== undefined) out.passwordFile = c.password_file;
   if (c.source_address !== undefined) out.sourceAddress = c.source_address;
   if (c.log_file !== undefined) out.logFile = c.log_file;

@@ -7,9 +7,10 @@
  * {@link startWebServer}.
  */
 import { readFileSync } from 'node:fs';
-import { formatConninfo, parseConninfo } from '@pharos/core/conninfo';
+import { formatConninfo } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import type { HaConnectionOptions } from '@pharos/core/ha-connection';
+import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import type { EnrolBackend } from './api/fleet-agents.js';
 import { buildApp } from './app.js';
@@ -98,7 +99,9 @@ export async function startWebServer(
     patroniUrls: config.patroniRestUrls,
     etcdEndpoints: config.etcdEndpoints,
     localAddress: config.sourceAddress,
-    ca: config.caFile ? readOrFail('backend sslrootcert', config.caFile) : undefined,
+    ca: config.caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', config.caFile) : undefined,
+    etcdCert: config.etcdCertFile ? readOrFail('etcd_cert_file', config.etcdCertFile) : undefined,
+    etcdKey: config.etcdKeyFile ? readOrFail('etcd_key_file', config.etcdKeyFile) : undefined,
   });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {

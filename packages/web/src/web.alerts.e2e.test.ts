@@ -22,7 +22,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { WebhookTargetPolicy } from '@pharos/backend/notify/target-policy';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { ARTIFACTS, launchChromium, watchPageProblems } from '@pharos/testkit/browser/browser';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -131,6 +132,8 @@ describe('alert administration in headless Chromium', { timeout: 300_000 }, () =
       agentId: 1,
       pollMs: 200,
       backoff: { baseS: 1, maxS: 2, jitter: 0 },
+      // the receivers are on loopback, which only webhook_allow admits
+      targetPolicy: new WebhookTargetPolicy({ allow: [RECEIVER] }),
     });
     dispatcher.start();
     hook = await startWebhookReceiver(RECEIVER);

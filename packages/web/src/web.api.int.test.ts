@@ -13,8 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { historySql } from './testing/synthetic-history.js';
@@ -62,17 +62,15 @@ async function startEtcd(address: string, dir: string): Promise<ChildProcess> {
     ],
     { stdio: 'ignore' },
   );
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`http://${address}:2379/health`);
-      if (r.ok) return etcd;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
+  try {
+    await waitFor('etcd to answer /health', async () => (await fetch(`http://${address}:2379/health`)).ok, {
+      deadlineMs: 10_000,
+    });
+  } catch (err) {
+    etcd.kill('SIGKILL');
+    throw err;
   }
-  etcd.kill('SIGKILL');
-  throw new Error('etcd did not answer /health');
+  return etcd;
 }
 
 describe('dashboard API (preferences, series, alerts, probe log, OpenAPI, cluster)', () => {

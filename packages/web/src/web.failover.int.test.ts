@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
+import { FatalWaitError, waitFor } from '@pharos/testkit/wait/wait-for';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
@@ -61,11 +61,10 @@ describe('web application through a backend failover', () => {
 
     // The session row has reached the standby before the primary goes.
     const standby = backend.standby!;
-    for (let i = 0; ; i++) {
-      if ((await backend.psql('SELECT count(*) FROM pem.web_session', standby)) === '1') break;
-      assert.ok(i < 100, 'session row never replicated');
-      await sleep(100);
-    }
+    await waitFor(
+      'the session row to reach the standby',
+      async () => (await backend.psql('SELECT count(*) FROM pem.web_session', standby)) === '1',
+    );
 
     await backend.primary.stop();
     const started = Date.now();
@@ -87,14 +86,17 @@ describe('web application through a backend failover', () => {
     assert.equal((health.body as { backend: { reachable: boolean } }).backend.reachable, false);
 
     await standby.psql('SELECT pg_promote()');
-    let after: Awaited<ReturnType<typeof call>> | undefined;
-    for (let i = 0; i < 30; i++) {
-      after = await call('/api/fleet', { cookie });
-      if (after.status === 200) break;
-      assert.equal(after.status, 503, after.text);
-      await sleep(500);
-    }
-    assert.equal(after?.status, 200, after?.text);
+    const after = await waitFor(
+      'the API to answer again after the promotion',
+      async () => {
+        const r = await call('/api/fleet', { cookie });
+        if (r.status === 200) return r;
+        if (r.status !== 503) throw new FatalWaitError(`only 503 until then, got ${r.status}: ${r.text}`);
+        return undefined;
+      },
+      { deadlineMs: 15_000, intervalMs: 500 },
+    );
+    assert.equal(after.status, 200, after.text);
     assert.equal((await call('/api/session', { cookie })).status, 200);
     for (const path of DASHBOARD_PATHS) assert.equal((await call(path, { cookie })).status, 200, path);
     const patched = await call('/api/preferences', {

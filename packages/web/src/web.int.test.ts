@@ -5,13 +5,15 @@
  * expiry, HTTPS only, the fleet API, logs free of secrets.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import tls from 'node:tls';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { SESSION_COOKIE } from './auth/cookie.js';
+import { LOGIN_REFUSAL_FLOOR_MS } from './auth/routes.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
@@ -20,6 +22,7 @@ const WEB_A = '127.0.4.1';
 const WEB_B = '127.0.4.2';
 const HARNESS = '127.0.4.3';
 const RATE_CLIENT = '127.0.4.50';
+const MARKER_CLIENT = '127.0.4.51';
 
 interface Fleet {
   agents: {
@@ -108,6 +111,28 @@ describe('web application (two instances, one backend)', () => {
     assert.ok(!/^status 2/.test(outcome), `plain HTTP got ${outcome}`);
   });
 
+  it('TLS: 1.3, and 1.2 with AEAD suites only (a CBC/SHA-1 client is refused)', async () => {
+    const handshake = (options: tls.ConnectionOptions) =>
+      new Promise<string>((resolve) => {
+        const socket = tls.connect({ host: WEB_A, port: 8443, ca, ...options }, () => {
+          const result = `${socket.getProtocol()} ${socket.getCipher().name}`;
+          socket.end();
+          resolve(result);
+        });
+        socket.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+    assert.match(await handshake({ minVersion: 'TLSv1.3' }), /^TLSv1\.3 TLS_/);
+    assert.match(
+      await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }),
+      /^TLSv1\.2 ECDHE-ECDSA-AES128-GCM-SHA256$/,
+    );
+    for (const cbc of ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-ECDSA-AES128-CCM8']) {
+      const outcome = await handshake({ maxVersion: 'TLSv1.2', ciphers: cbc });
+      assert.match(outcome, /^error /, `${cbc}: ${outcome}`);
+      assert.match(outcome, /HANDSHAKE_FAILURE|handshake failure/i, `${cbc}: ${outcome}`);
+    }
+  });
+
   it('refuses the API without a session', async () => {
     const r = await call(a, '/api/fleet');
     assert.equal(r.status, 401);
@@ -149,15 +174,37 @@ describe('web application (two instances, one backend)', () => {
     assert.equal((r.body as { role: string }).role, 'user');
   });
 
-  it('refuses a wrong password and an unknown role with 401, a role in neither group with 403', async () => {
-    const wrong = await login(a, 'alice', 'not-her-password');
-    assert.equal(wrong.r.status, 401, wrong.r.text);
-    assert.equal(wrong.cookie, undefined);
-    const unknown = await login(a, 'mallory', 'whatever');
-    assert.equal(unknown.r.status, 401, unknown.r.text);
-    const neither = await login(a, 'carol', PASSWORDS.carol);
-    assert.equal(neither.r.status, 403, neither.r.text);
-    assert.equal(neither.cookie, undefined);
+  it('refuses a wrong password, an unknown role, a role in neither group and the service role alike: 401, same words, never sooner than the floor', async () => {
+    const cases: [string, string][] = [
+      ['alice', 'not-her-password'], // exists, wrong password (SCRAM runs)
+      ['mallory', 'whatever'], // no such role
+      ['carol', PASSWORDS.carol], // right password, in neither group
+      ['pemweb', PASSWORDS.pemweb], // the web service role with its own password (security review M4)
+    ];
+    const bodies = new Set<string>();
+    for (const [user, password] of cases) {
+      const started = performance.now();
+      const { r, cookie } = await login(a, user, password);
+      const tookMs = performance.now() - started;
+      assert.equal(r.status, 401, `${user}: ${r.text}`);
+      assert.equal(cookie, undefined, user);
+      bodies.add(r.text);
+      // every refusal waits for the same floor (no user enumeration by timing, security review L3)
+      assert.ok(tookMs >= LOGIN_REFUSAL_FLOOR_MS - 5, `${user} refused after ${tookMs.toFixed(0)} ms`);
+    }
+    assert.equal(bodies.size, 1, [...bodies].join(' | '));
+  });
+
+  it('refuses a control character in the user name, a NUL in the password (400 naming the field), never reaching the backend', async () => {
+    for (const [user, password, field] of [
+      ['bob\u0000options\u0000-c work_mem=77kB', PASSWORDS.bob, 'user'],
+      ['bob\n', PASSWORDS.bob, 'user'],
+      ['bob', 'bob-pw\u0000x', 'password'],
+    ] as const) {
+      const r = await call(a, '/api/login', { json: { user, password } });
+      assert.equal(r.status, 400, r.text);
+      assert.equal((r.body as { field?: string }).field, field, r.text);
+    }
   });
 
   it('validates the login body and parses JSON only (no cross-site form login)', async () => {
@@ -309,7 +356,19 @@ describe('web application (two instances, one backend)', () => {
   it('never writes passwords or raw session ids to its log', async () => {
     const { cookie } = await login(a, 'alice', PASSWORDS.alice);
     await call(b, '/api/fleet', { cookie });
-    await sleep(300); // pino writes asynchronously
+    // pino writes asynchronously, in order: a marker logged by each instance after the requests
+    // above (a refused login naming the marker as user) means everything before it is in its file
+    for (const inst of [a, b]) {
+      const marker = `log-marker-${randomUUID()}`;
+      const r = await call(inst, '/api/login', {
+        json: { user: marker, password: 'marker' },
+        localAddress: MARKER_CLIENT,
+      });
+      assert.equal(r.status, 401);
+      await waitFor(`the marker line in ${inst.logFile}`, () =>
+        readFileSync(inst.logFile, 'utf8').includes(marker),
+      );
+    }
     const logs = readFileSync(a.logFile, 'utf8') + readFileSync(b.logFile, 'utf8');
     assert.match(logs, /logged in/);
     for (const secret of [...Object.values(PASSWORDS), 'not-her-password', cookie!.split('=')[1]!]) {

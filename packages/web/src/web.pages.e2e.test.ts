@@ -15,8 +15,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTIFACTS, launchChromium, watchPageProblems } from '@pharos/testkit/browser/browser';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
@@ -107,14 +107,12 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
   it('sets preferences through the UI; the backend keeps them', async () => {
     await page.selectOption('#refresh-interval', '5');
     await page.selectOption('#theme', 'light');
-    for (let i = 0; ; i++) {
+    await waitFor('the preferences to be saved', async () => {
       const saved = await backend.psql(
         `SELECT prefs->>'refreshIntervalS' || ' ' || (prefs->>'theme') FROM pem.user_preference WHERE role_name = 'bob'`,
       );
-      if (saved === '5 light') break;
-      assert.ok(i < 50, `preferences not saved: ${saved}`);
-      await sleep(100);
-    }
+      return saved === '5 light' || undefined;
+    });
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
   });
 
@@ -246,11 +244,10 @@ describe('dashboard pages in headless Chromium, through a failover', () => {
     await page.locator('#servers tbody tr[data-id="1"]').waitFor();
     await page.goto(`${a.url}#/server/1`);
     await page.locator('[data-chart="tps"] canvas').waitFor();
-    for (let i = 0; ; i++) {
-      if ((await backend.psql('SELECT count(*) FROM pem.web_session', backend.standby!)) !== '0') break;
-      assert.ok(i < 100, 'session row never replicated');
-      await sleep(100);
-    }
+    await waitFor(
+      'the session row to reach the standby',
+      async () => (await backend.psql('SELECT count(*) FROM pem.web_session', backend.standby!)) !== '0',
+    );
     await backend.primary.stop();
     await page
       .locator('#backend-state', { hasText: 'The backend is failing over' })

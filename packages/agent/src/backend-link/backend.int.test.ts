@@ -14,15 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { parseAgentConfig } from '../config.js';
 import { ProbeSettings } from '../monitor/probe-settings.js';
 import { ALL_PROBES } from '../probes/catalog.js';
 import { runAgent } from '../run.js';
 import type { Sample } from '../sample.js';
-import { sleep } from '../schedule/ticker.js';
 import { shipBatch } from '../ship/ship-batch.js';
 import { checkCatalog, ProbeLogQueue, readProbeConfig } from './backend-sync.js';
 
@@ -297,8 +297,9 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
         )[0]!.n,
       );
     try {
-      for (let i = 0; i < 100 && (await count('locks')) < 9 * 4; i++) await sleep(200);
-      assert.ok((await count('locks')) >= 36, 'locks every second (9 modes per run)');
+      await waitFor('four runs of locks (9 modes per run)', async () => (await count('locks')) >= 9 * 4, {
+        deadlineMs: 20_000,
+      });
       // a missing privilege: a per-probe error in the probe log, the rest goes on
       const [f] = await q<{ code: string; error: string }>(
         "SELECT code, error FROM pem.probe_log WHERE probe = 'hba_rules' AND server_id = 1 LIMIT 1",
@@ -318,19 +319,33 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
       await q(
         "UPDATE pem.probe_override SET interval_s = NULL, enabled = false WHERE probe = 'locks' AND server_id = 1",
       );
-      await sleep(2500);
-      const before = await count('locks');
-      await sleep(2500);
-      assert.equal(await count('locks'), before, 'disabled within one short wait');
+      // switched off at t0: once the agent has monitored 5 s more (server_info's latest value, every
+      // second, collected after t0 + 5 s), no locks run started after t0 + 2.5 s (one short wait, one tick)
+      const t0 = (await q<{ t0: Date }>('SELECT clock_timestamp() AS t0'))[0]!.t0;
+      await waitFor('server_info collected 5 s after locks was switched off', async () => {
+        const [r] = await q<{ later: boolean }>(
+          "SELECT collected_at > $1::timestamptz + interval '5 s' AS later FROM pemdata.latest WHERE server_id = 1 AND probe = 'server_info'",
+          [t0],
+        );
+        return r?.later === true;
+      });
+      const [late] = await q<{ n: string }>(
+        "SELECT count(*) AS n FROM pemhistory.sample WHERE server_id = 1 AND probe = 'locks' AND collected_at > $1::timestamptz + interval '2.5 s'",
+        [t0],
+      );
+      assert.equal(late!.n, '0', 'disabled within one short wait');
       // the backend's jobs ran, through the agent
       // (alert_housekeeping runs in the alert worker, not here)
       const jobsSql =
         "SELECT name, last_status, last_error FROM pem.job WHERE name <> 'alert_housekeeping' ORDER BY name";
       const allOk = (rows: { last_status: string }[]) => rows.every((j) => j.last_status === 'ok');
-      for (let i = 0; i < 50; i++) {
-        if (allOk(await q<{ last_status: string }>(jobsSql))) break;
-        await sleep(200);
-      }
+      await waitFor(
+        'every backend job to have run ok',
+        async () => allOk(await q<{ last_status: string }>(jobsSql)),
+        {
+          deadlineMs: 10_000,
+        },
+      ).catch(() => undefined); // the assertion below names the job that did not
       const jobs = await q<{ name: string; last_status: string; last_error: string | null }>(jobsSql);
       assert.deepEqual(
         jobs.map((j) => [j.name, j.last_status]),

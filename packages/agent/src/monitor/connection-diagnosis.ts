@@ -27,7 +27,7 @@
  */
 import type { ConnectionCause as ConnectionCauseOfTest } from '@pharos/backend/fleet/connection-test';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import { InsecureAuthError, NoPasswordError } from '@pharos/core/ha-connection';
+import { InsecureAuthError, NoPasswordError } from '@pharos/core/ha/errors';
 
 /** What went wrong, one word each (table above); the task's contract is @pharos/backend/fleet/connection-test. */
 export type ConnectionCause = Exclude<ConnectionCauseOfTest, 'agent-unavailable'>;

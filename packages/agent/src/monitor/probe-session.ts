@@ -14,8 +14,8 @@
  * costs one statement per probe. Each statement also has a client deadline
  * (timeout + 2 s) after which the session is dropped.
  */
-import { parseConninfo } from '@pharos/core/conninfo';
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha-connection';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
 import { isLocalOnly, loopbackSourceFor, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import type { Binding } from './bindings.js';

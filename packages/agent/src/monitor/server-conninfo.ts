@@ -5,7 +5,7 @@
  * passfile for the password, and an application name that marks the session
  * as the agent's in `pg_stat_activity`.
  */
-import { quoteConninfoValue } from '@pharos/core/conninfo';
+import { quoteConninfoValue } from '@pharos/core/conninfo/format';
 import type { Binding } from './bindings.js';
 
 /** Options of {@link serverConninfo}. */

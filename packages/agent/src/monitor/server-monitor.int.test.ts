@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@pharos/core/log';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { PROBES_BY_NAME } from '../probes/catalog.js';
 import { serverInfoProbe } from '../probes/server/server-info.js';
 import { serverUpProbe } from '../probes/server/server-up.js';
 import type { Probe } from '../probes/types.js';
 import type { NewSample } from '../sample.js';
-import { sleep } from '../schedule/ticker.js';
 import type { Binding } from './bindings.js';
 import { definitionDefaults, type SettingsLookup } from './probe-settings.js';
 import { type ProbeFailure, ServerMonitor } from './server-monitor.js';
@@ -137,11 +137,11 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
       startPostgres({ address: OTHER }),
     ]);
     await other.psql("CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw' IN ROLE pg_monitor");
-    for (let i = 0; i < 100; i++) {
-      if ((await primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) === '1')
-        break;
-      await sleep(100);
-    }
+    await waitFor(
+      'the standby to stream from the primary',
+      async () =>
+        (await primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) === '1',
+    );
   });
 
   after(async () => {
@@ -177,7 +177,11 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
   });
 
   it('collects on the standby: role, same system, lag 0 bytes when idle, standby-only probes', async () => {
-    await sleep(500);
+    const lsn = await primary.psql('SELECT pg_current_wal_lsn()');
+    await waitFor(
+      `the standby to replay up to the primary's ${lsn}`,
+      async () => (await standby.psql(`SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`)) === 't',
+    );
     const { samples, failures } = await cycleOnce(binding(2, STANDBY));
     assert.deepEqual(failures, []);
     const info = of(samples, 'server_info').at(-1)!.value;
@@ -217,13 +221,13 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
         `ALTER SYSTEM SET primary_conninfo = ${q(`host=${NOTHING} port=5432 connect_timeout=2`)}`,
       );
       await standby.psql('SELECT pg_reload_conf()');
-      for (let i = 0; i < 50; i++) {
-        if (
-          (await standby.psql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) === '0'
-        )
-          break;
-        await sleep(100);
-      }
+      await waitFor(
+        'the WAL receiver to stop streaming',
+        async () =>
+          (await standby.psql("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) ===
+          '0',
+        { deadlineMs: 5_000 },
+      );
       const { samples, failures } = await cycleOnce(binding(2, STANDBY), [
         serverUpProbe,
         serverInfoProbe,
@@ -291,22 +295,27 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
         settings: everySecond,
       });
     });
-    const t0 = Date.now();
-    for (const m of monitors) m.start();
-    await sleep(6500);
-    await Promise.all(monitors.map((m) => m.stop()));
-    for (const s of sockets) s.destroy();
-    hole.close();
-    await proxy.close();
-
     const upAt = (id: number) =>
       got
         .get(id)!
         .samples.filter((s) => s.probe === 'server_up' && s.value.up === 1)
         .map((s) => Date.parse(s.collectedAt));
+    const t0 = Date.now();
+    for (const m of monitors) m.start();
+    const downAt = (id: number) =>
+      got.get(id)!.samples.filter((s) => s.probe === 'server_up' && s.value.up === 0);
+    await waitFor(
+      'six cycles of each healthy server, and the black hole recorded as down',
+      () => [1, 6, 2].every((id) => upAt(id).length >= 6) && downAt(9).length >= 1,
+      { deadlineMs: 20_000 },
+    );
+    await Promise.all(monitors.map((m) => m.stop()));
+    for (const s of sockets) s.destroy();
+    hole.close();
+    await proxy.close();
+
     for (const id of [1, 6, 2]) {
       const at = upAt(id);
-      assert.ok(at.length >= 5, `server ${id}: ${at.length} cycles in 6.5 s`);
       assert.ok(at[0]! - t0 < 1000, `server ${id}: first cycle on time`);
       const gaps = at.slice(1).map((x, i) => x - at[i]!);
       assert.ok(Math.max(...gaps) < 2100, `server ${id}: gaps ${gaps.join(', ')} ms`);
@@ -318,8 +327,7 @@ describe('server probes on PostgreSQL (primary and standby, pg_monitor only)', {
         );
     }
     assert.equal(upAt(9).length, 0, 'the black hole never answers');
-    const holeDown = got.get(9)!.samples.filter((s) => s.probe === 'server_up' && s.value.up === 0);
-    assert.ok(holeDown.length >= 1, 'and is recorded as down');
+    assert.ok(downAt(9).length >= 1, 'and is recorded as down');
     const slow = got.get(8)!;
     assert.ok(upAt(8).length < upAt(1).length, `the slow server falls behind (${upAt(8).length} cycles)`);
     assert.ok(slow.samples.length < got.get(1)!.samples.length / 2);

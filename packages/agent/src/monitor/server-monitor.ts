@@ -19,7 +19,8 @@
  * - HTTP lane (beside it): Patroni REST probes, at the member's REST API
  *   for a member of a monitored Patroni cluster (the binding's
  *   `patroniUrl`, verified with its `patroniCafile` when https), else at
- *   `http://<host>:8008` where host is the binding's host, or, for a
+ *   `http://<host>:8008` (`https://` verified against `patroni_rest_ca_file`
+ *   when the agent has one) where host is the binding's host, or, for a
  *   binding to the local host (a PEM backend monitoring its own node), the
  *   agent's host address.
  * - Database lane (beside it, one run at a time): database-level probes, in
@@ -29,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, ConnectError, messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import { DATABASE_PROBES, SERVER_PROBES } from '../probes/catalog.js';
@@ -82,6 +83,8 @@ export interface ServerMonitorOptions {
   initialDelayMs?: number;
   /** Port of the node's Patroni REST API (default {@link PATRONI_PORT}). */
   patroniPort?: number;
+  /** The CA of Patroni's REST API certificates: present = the API is HTTPS (agent `patroni_rest_ca_file`). */
+  patroniCa?: Buffer;
 }
 
 /** Monitors one server; {@link start} then {@link stop}. */
@@ -294,7 +297,7 @@ export class ServerMonitor {
     const dial = dialAddresses(this.target);
     const localAddress = dial.localAddress;
     let base: string;
-    let ca: string | undefined;
+    let ca: string | Buffer | undefined;
     if (this.binding.patroniUrl) {
       // a monitored cluster's member: the REST API its cluster names (GET /cluster api_url)
       base = this.binding.patroniUrl;
@@ -319,7 +322,9 @@ export class ServerMonitor {
         }
         return;
       }
-      base = `http://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
+      const scheme = this.opts.patroniCa ? 'https' : 'http';
+      base = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${this.opts.patroniPort ?? PATRONI_PORT}`;
+      ca = this.opts.patroniCa;
     }
     const samples: NewSample[] = [];
     await Promise.all(

@@ -2,7 +2,9 @@
  * Where monitors put what they measure: samples go to the spool, failures to
  * the probe log (shipped to `pem.probe_log`), run figures to `probe_stats`.
  */
-import type { NewSample } from '../sample.js';
+import { messageOf } from '@pharos/core/errors';
+import type { Logger } from '@pharos/core/log';
+import type { NewSample, Sample } from '../sample.js';
 
 /** One failed probe run, as the probe log records it. */
 export interface ProbeFailure {
@@ -32,4 +34,44 @@ export interface MonitorSink {
 export function codeOf(err: unknown): string | undefined {
   const c = (err as { code?: unknown } | null)?.code;
   return typeof c === 'string' ? c : undefined;
+}
+
+/**
+ * The agent's sink: samples appended to the spool (an append that fails is
+ * logged, the monitor goes on), failures counted and queued for the probe log,
+ * runs counted for `probe_stats`.
+ */
+export class SpoolSink implements MonitorSink {
+  /** Failed probe runs so far (agent_status `probe_errors`). */
+  probeErrors = 0;
+
+  constructor(
+    private readonly to: {
+      spool: { append(samples: NewSample[]): Promise<Sample[]> };
+      probeLog: { failed(f: ProbeFailure): void };
+      runStats: { record(probe: string, runTimeMs: number, rows: number, error?: string): void };
+      logger: Logger;
+    },
+  ) {}
+
+  async record(samples: NewSample[]): Promise<void> {
+    if (samples.length === 0) return;
+    try {
+      await this.to.spool.append(samples);
+    } catch (err) {
+      this.to.logger.error(
+        { err: messageOf(err), samples: samples.length },
+        'cannot append samples to the spool',
+      );
+    }
+  }
+
+  probeFailed(failure: ProbeFailure): void {
+    this.probeErrors++;
+    this.to.probeLog.failed(failure);
+  }
+
+  probeRan(probe: string, runTimeMs: number, rows: number, error?: string): void {
+    this.to.runStats.record(probe, runTimeMs, rows, error);
+  }
 }

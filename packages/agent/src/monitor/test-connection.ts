@@ -16,7 +16,7 @@
  */
 import type { ServerFacts, TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 import { InputError } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { z } from 'zod';
 import type { Binding } from './bindings.js';

@@ -69,12 +69,12 @@ export type Collector = () => Promise<ProbeRow[]>;
 export interface HttpProbeContext {
   /**
    * Base URL of the Patroni REST API of the server's node, e.g.
-   * `http://10.0.0.4:8008`: a monitored cluster's member's `api_url`, or
-   * `http://<binding host>:8008` for a PEM backend's node.
+   * `https://10.0.0.4:8008`: a monitored cluster's member's `api_url`, or
+   * `http(s)://<binding host>:8008` for a PEM backend's node.
    */
   patroniUrl: string;
-  /** PEM text of the CA that verifies an https `patroniUrl` (the cluster's REST CA file). */
-  ca?: string;
+  /** PEM text of the CA(s) that verify an https `patroniUrl`. */
+  ca?: string | Buffer | undefined;
   /** Local address to send from (the agent's source/host address), if any. */
   localAddress?: string;
   /** Deadline of the whole probe run, ms. */

@@ -1,47 +1,64 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import { type Binding, diffBindings } from '../monitor/bindings.js';
 import { serverConninfo } from '../monitor/server-conninfo.js';
-import { sleep, startTicker } from './ticker.js';
+import { startTicker } from './ticker.js';
 
+// The ticker runs in virtual time (a FakeClock): every count below is exact.
 describe('ticker', () => {
-  it('runs at a fixed rate and stops', async () => {
+  it('runs at a fixed rate, aligned to the start, and stops', async () => {
+    const clock = new FakeClock(1_000);
     const runs: number[] = [];
-    const t = startTicker(40, async () => {
-      runs.push(Date.now());
-    });
-    await sleep(190);
+    const t = startTicker(40, async () => void runs.push(clock.now() - 1_000), { clock });
+    await clock.advance(199);
+    assert.deepEqual(runs, [0, 40, 80, 120, 160], 'after 199 ms: 5 runs');
+    await clock.advance(1);
+    assert.deepEqual(runs, [0, 40, 80, 120, 160, 200], 'the 6th run is due at 200 ms');
     await t.stop();
-    const n = runs.length;
-    assert.ok(n >= 4 && n <= 6, `runs: ${n}`);
-    await sleep(100);
-    assert.equal(runs.length, n, 'no run after stop');
+    assert.equal(clock.pending, 0, 'no timer left after stop');
+    await clock.advance(1_000);
+    assert.equal(runs.length, 6, 'no run after stop');
   });
 
-  it('never overlaps runs and skips ticks a slow run outlasted', async () => {
+  it('starts after the initial delay', async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const t = startTicker(100, async () => void runs.push(clock.now()), { clock, initialDelayMs: 30 });
+    await clock.advance(29);
+    assert.deepEqual(runs, []);
+    await clock.advance(201);
+    assert.deepEqual(runs, [30, 130, 230]);
+    await t.stop();
+  });
+
+  it('never overlaps runs and skips the ticks a slow run outlasted', async () => {
+    const clock = new FakeClock();
     let active = 0;
     let maxActive = 0;
-    let runs = 0;
-    let skipped = 0;
+    const starts: number[] = [];
+    const overruns: number[] = [];
     const t = startTicker(
       20,
       async () => {
         active++;
         maxActive = Math.max(maxActive, active);
-        runs++;
-        await sleep(50);
+        starts.push(clock.now());
+        await clock.wait(50); // each run takes 50 ms: it outlasts the tick at +20 and +40
         active--;
       },
-      { onOverrun: (k) => (skipped += k) },
+      { clock, onOverrun: (k) => overruns.push(k) },
     );
-    await sleep(230);
+    await clock.advance(230);
     await t.stop();
     assert.equal(maxActive, 1);
-    assert.ok(runs <= 5, `runs: ${runs}`);
-    assert.ok(skipped >= 4, `skipped: ${skipped}`);
+    // run at 0 ends at 50: ticks 20 and 40 skipped, next at 60; and so on
+    assert.deepEqual(starts, [0, 60, 120, 180]);
+    assert.deepEqual(overruns, [2, 2, 2, 2]);
   });
 
   it('survives a failing task', async () => {
+    const clock = new FakeClock();
     const errors: unknown[] = [];
     let runs = 0;
     const t = startTicker(
@@ -50,22 +67,33 @@ describe('ticker', () => {
         runs++;
         throw new Error('boom');
       },
-      { onError: (e) => errors.push(e) },
+      { clock, onError: (e) => errors.push(e) },
     );
-    await sleep(55);
+    await clock.advance(55);
     await t.stop();
-    assert.ok(runs >= 3);
-    assert.equal(errors.length, runs);
+    assert.equal(runs, 6, 'runs at 0, 10, ..., 50');
+    assert.equal(errors.length, 6);
+    assert.ok(errors.every((e) => (e as Error).message === 'boom'));
   });
 
   it('stop waits for the run in progress', async () => {
+    const clock = new FakeClock();
     let finished = false;
-    const t = startTicker(1000, async () => {
-      await sleep(60);
-      finished = true;
-    });
-    await sleep(10);
-    await t.stop();
+    const t = startTicker(
+      1000,
+      async () => {
+        await clock.wait(60);
+        finished = true;
+      },
+      { clock },
+    );
+    await clock.advance(10);
+    let stopped = false;
+    const stopping = t.stop().then(() => (stopped = true));
+    await clock.settle();
+    assert.equal(stopped, false, 'stop waits while the run is in progress');
+    await clock.advance(50);
+    await stopping;
     assert.ok(finished);
   });
 });

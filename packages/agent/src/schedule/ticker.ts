@@ -5,6 +5,7 @@
  * through `onOverrun` (a slow server skips its own cycles; it never queues
  * them up and never delays anyone else's).
  */
+import { type Clock, systemClock } from './clock.js';
 
 /** A running schedule. */
 export interface Ticker {
@@ -20,6 +21,8 @@ export interface TickerOptions {
   onOverrun?: (skipped: number) => void;
   /** Receives what `task` threw (the schedule goes on). */
   onError?: (err: unknown) => void;
+  /** Time source (default the wall clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 /**
@@ -29,15 +32,16 @@ export interface TickerOptions {
  */
 export function startTicker(intervalMs: number, task: () => Promise<void>, opts: TickerOptions = {}): Ticker {
   if (!(intervalMs > 0)) throw new RangeError(`interval must be positive, got ${intervalMs}`);
+  const clock = opts.clock ?? systemClock;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   let running: Promise<void> | undefined;
-  const origin = Date.now() + (opts.initialDelayMs ?? 0);
+  const origin = clock.now() + (opts.initialDelayMs ?? 0);
   let n = 0; // index of the next tick
 
   const schedule = () => {
     if (stopped) return;
-    const now = Date.now();
+    const now = clock.now();
     let due = origin + n * intervalMs;
     if (n > 0 && due < now) {
       // the previous run outlasted the tick(s) (a slow server, a suspended process): skip them
@@ -46,7 +50,7 @@ export function startTicker(intervalMs: number, task: () => Promise<void>, opts:
       due = origin + n * intervalMs;
       opts.onOverrun?.(skipped);
     }
-    timer = setTimeout(fire, Math.max(0, due - now));
+    cancelTimer = clock.after(Math.max(0, due - now), fire);
   };
 
   const fire = () => {
@@ -69,22 +73,8 @@ export function startTicker(intervalMs: number, task: () => Promise<void>, opts:
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancelTimer?.();
       await running;
     },
   };
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { restartPostgres, startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { sleep } from '../schedule/ticker.js';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { Spool } from '../spool/spool.js';
 import { Shipper } from './shipper.js';
 
@@ -59,17 +59,16 @@ async function append(spool: Spool, n: number): Promise<void> {
   );
 }
 
-/** Drains the spool, retrying while the backend is not reachable yet (bounded: 100 tries). */
+/** Drains the spool, retrying while the backend is not reachable yet (deadline 10 s). */
 async function drain(shipper: Shipper): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
+  await waitFor(
+    'the shipper to drain the spool',
+    async () => {
       await shipper.drainOnce();
-      return;
-    } catch (err) {
-      if (attempt >= 100) throw err;
-      await sleep(100);
-    }
-  }
+      return true;
+    },
+    { deadlineMs: 10_000 },
+  );
 }
 
 /** Every sample of `agentId` in history: rows, distinct ids, lowest and highest id. */

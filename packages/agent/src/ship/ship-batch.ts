@@ -14,7 +14,7 @@
  * The same statement reports which server stored it (ship/server-identity.ts),
  * so the shipper notices a failover or restart without an extra round trip.
  */
-import type { HaTransaction } from '@pharos/core/ha-connection';
+import type { HaTransaction } from '@pharos/core/ha/connection';
 import type { Batch } from '../spool/spool.js';
 import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
 import {

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { HaTransaction } from '@pharos/core/ha-connection';
+import type { HaTransaction } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
-import { sleep } from '../schedule/ticker.js';
+import { FakeClock } from '@pharos/testkit/clock/fake-clock';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { Spool } from '../spool/spool.js';
 import { copyTextRow, escapeCopyText } from './copy-text.js';
 import type { TransactionRunner } from './ship-batch.js';
@@ -105,6 +106,7 @@ describe('shipper', () => {
     });
     shipper.start();
     for (let i = 0; i < 10; i++) {
+      const attempts = backend.transactions;
       await spool.append(
         Array.from({ length: 5 }, () => ({
           probe: 'p',
@@ -116,9 +118,10 @@ describe('shipper', () => {
       );
       if (i === 3) backend.loseNextAck = 2;
       if (i === 6) backend.failNext = 3;
-      await sleep(15);
+      // interleave appends with shipping: the shipper tries once more before the next append
+      await waitFor(`a ship attempt after append ${i}`, () => backend.transactions > attempts);
     }
-    for (let i = 0; i < 200 && (await spool.stats()).samples > 0; i++) await sleep(20);
+    await waitFor('the spool to be shipped empty', async () => (await spool.stats()).samples === 0);
     await shipper.stop();
     const all = [...backend.stored.values()].flat().sort((a, b) => a - b);
     assert.deepEqual(
@@ -196,10 +199,11 @@ describe('shipper', () => {
     await spool.close();
   });
 
-  it('waits the long wait after a non-failover error', async () => {
+  it('waits the long wait after a non-failover error, exactly', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
     dirs.push(dir);
-    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1 });
+    const clock = new FakeClock(Date.now());
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, clock });
     const backend = new FakeBackend();
     backend.failNext = 1;
     backend.failCode = '42501';
@@ -210,15 +214,56 @@ describe('shipper', () => {
       logger,
       longWaitMs: 400,
       idleWaitMs: 10,
+      clock,
     });
     await spool.append([
       { probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} },
     ]);
     shipper.start();
-    await sleep(200);
+    // the first attempt fails (insufficient_privilege: not failover-class); the shipper waits on the clock
+    await waitFor('the shipper to wait the long wait after the failed attempt', () =>
+      backend.transactions === 1 && clock.nextDueInMs() === 400 ? true : undefined,
+    );
+    await clock.advance(399);
+    assert.equal(backend.transactions, 1, 'no retry before the long wait is over');
     assert.equal(backend.stored.size, 0, 'still waiting');
-    await sleep(400);
-    assert.equal(backend.stored.size, 1);
+    await clock.advance(1);
+    await waitFor('the retry after 400 ms to store the batch', () => backend.stored.size === 1);
+    assert.equal(backend.transactions, 2);
+    assert.equal(shipper.stats.shipErrors, 1);
+    await shipper.stop();
+    await spool.close();
+  });
+
+  it('backs off 200 ms, 400 ms ... up to the maximum after failover-class errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
+    dirs.push(dir);
+    const clock = new FakeClock(Date.now());
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, clock });
+    const backend = new FakeBackend();
+    backend.failNext = 4; // ECONNRESET: failover-class
+    const shipper = new Shipper({
+      agentId: 1,
+      spool,
+      conn: backend,
+      logger,
+      maxFailoverBackoffMs: 1000,
+      clock,
+    });
+    await spool.append([
+      { probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} },
+    ]);
+    shipper.start();
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const wait = await waitFor(`the wait after failed attempt ${attempt}`, () =>
+        backend.transactions === attempt ? clock.nextDueInMs() : undefined,
+      );
+      waits.push(wait);
+      await clock.advance(wait);
+    }
+    await waitFor('the fifth attempt to store the batch', () => backend.stored.size === 1);
+    assert.deepEqual(waits, [200, 400, 800, 1000]);
     await shipper.stop();
     await spool.close();
   });

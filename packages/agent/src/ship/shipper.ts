@@ -30,9 +30,9 @@
  */
 
 import { messageOf } from '@pharos/core/errors';
-import { isFailoverError } from '@pharos/core/ha-connection';
+import { isFailoverError } from '@pharos/core/ha/errors';
 import type { Logger } from '@pharos/core/log';
-import { sleep } from '../schedule/ticker.js';
+import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';
 import type { ServerIdentity } from './server-identity.js';
 import { shipBatch, type TransactionRunner } from './ship-batch.js';
@@ -53,6 +53,8 @@ export interface ShipperOptions {
   maxFailoverBackoffMs?: number;
   /** Idle poll when the spool is empty, ms (default 1000; new samples wake the loop earlier). */
   idleWaitMs?: number;
+  /** Time source of the retry waits and the stop grace (default the wall clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 /** Shipping figures for the agent's own metrics. */
@@ -97,9 +99,11 @@ export class Shipper {
   private round: { replayed: number; recovered: number } | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly clock: Clock;
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Starts the loop (idempotent). */
@@ -115,14 +119,14 @@ export class Shipper {
   async stop(graceMs = 5000): Promise<boolean> {
     this.abort.abort();
     if (!this.loop) return true;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const ended = await Promise.race([
       this.loop.then(() => true),
       new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(false), graceMs);
+        cancel = this.clock.after(graceMs, () => r(false));
       }),
     ]);
-    clearTimeout(timer);
+    cancel?.();
     return ended;
   }
 
@@ -205,7 +209,7 @@ export class Shipper {
     const s = this.stats;
     const log = this.opts.logger;
     s.lastUploadLatencyMs = Math.round(r.latencyMs * 10) / 10;
-    s.lastUploadAt = new Date();
+    s.lastUploadAt = new Date(this.clock.now());
     const where = { batchId: batch.batchId, first: batch.firstSampleId, last: batch.lastSampleId };
     if (replay) {
       s.replayedBatches++;
@@ -246,7 +250,7 @@ export class Shipper {
         work = await this.nextWork();
       } catch (err) {
         logger.error({ err: messageOf(err) }, 'cannot read the spool');
-        await sleep(this.opts.longWaitMs ?? 30000, signal);
+        await pause(this.opts.longWaitMs ?? 30000, signal, this.clock);
         continue;
       }
       if (!work) {
@@ -278,7 +282,7 @@ export class Shipper {
         };
         if (failover) logger.warn(fields, 'shipping failed (failover-class); retrying the same batch');
         else logger.error(fields, 'shipping failed; retrying the same batch after the long wait');
-        await sleep(waitMs, signal);
+        await pause(waitMs, signal, this.clock);
       }
     }
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Logger } from '@pharos/core/log';
+import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import type { NewSample } from '../sample.js';
 import { type Batch, Spool } from './spool.js';
 
@@ -84,20 +85,19 @@ function captureLogger(): { logger: Logger; lines: { level: string; msg: string 
 describe('spool retention of acknowledged batches', () => {
   it('gives back acknowledged batches with the same ids and samples, also after a restart', async () => {
     const dir = await tempDir();
-    let now = 1_000_000;
-    const clock = () => now;
+    const clock = new FakeClock(1_000_000);
     let spool = await Spool.open({
       dir,
       maxBytes: 1 << 20,
       firstSampleId: 1,
       retainAckedMs: 60_000,
-      now: clock,
+      clock,
     });
     await spool.append(samples(10));
     const shipped = [await spool.nextBatch(4), await spool.nextBatch(4)];
     const b1 = shipped[0]!;
     await spool.ack(b1, 'server-a');
-    now += 10;
+    await clock.advance(10);
     const b2 = (await spool.nextBatch(4))!;
     assert.notEqual(b2.batchId, b1.batchId);
     await spool.ack(b2, 'server-a');
@@ -142,14 +142,14 @@ describe('spool retention of acknowledged batches', () => {
       },
     ]);
 
-    spool = await Spool.open({ dir, maxBytes: 1 << 20, retainAckedMs: 60_000, now: clock });
+    spool = await Spool.open({ dir, maxBytes: 1 << 20, retainAckedMs: 60_000, clock });
     assert.deepEqual((await spool.retainedBatches()).map(strip), [strip(b1), strip(b2)]);
     assert.equal((await spool.nextBatch(100))!.batchId, pending.batchId, 'the pending batch is unchanged');
 
     // filtering by the acknowledging server; a re-ship stamps the batch with the new server and time
     assert.equal((await spool.retainedBatches({ notAckedBy: 'server-a' })).length, 0);
     assert.equal((await spool.retainedBatches({ notAckedBy: 'server-b', max: 1 }))[0]?.batchId, b1.batchId);
-    now += 20;
+    await clock.advance(20);
     await spool.ack(b1, 'server-b');
     const stale = await spool.retainedBatches({ notAckedBy: 'server-b' });
     assert.deepEqual(
@@ -168,19 +168,18 @@ describe('spool retention of acknowledged batches', () => {
 
   it('forgets expired batches and removes their segment files, at run time and at open', async () => {
     const dir = await tempDir();
-    let now = 5_000_000;
-    const clock = () => now;
-    const opts = { dir, maxBytes: 1 << 20, segmentBytes: 4096, retainAckedMs: 1000, now: clock };
+    const clock = new FakeClock(5_000_000);
+    const opts = { dir, maxBytes: 1 << 20, segmentBytes: 4096, retainAckedMs: 1000, clock };
     let spool = await Spool.open({ ...opts, firstSampleId: 1 });
     for (let i = 0; i < 8; i++) await spool.append(samples(5, 300)); // ~14 KB: several segments
     const first = await shipAll(spool, 10, 'a');
     assert.equal(first.length, 4);
     const files = await segmentFiles(dir);
     assert.ok(files.length >= 3, `acknowledged segments kept (${files.length})`);
-    now += 999;
+    await clock.advance(999);
     assert.equal((await spool.retainedBatches()).length, 4, 'still within the window');
     assert.deepEqual(await segmentFiles(dir), files);
-    now += 1;
+    await clock.advance(1);
     assert.equal(await spool.nextBatch(10), undefined);
     assert.deepEqual(await segmentFiles(dir), [], 'expired: every segment file removed');
     assert.equal((await spool.stats()).retainedBatches, 0);
@@ -191,7 +190,7 @@ describe('spool retention of acknowledged batches', () => {
     await shipAll(spool, 10, 'a');
     await spool.close();
     assert.ok((await segmentFiles(dir)).length > 0);
-    now += 1000;
+    await clock.advance(1000);
     spool = await Spool.open(opts);
     assert.deepEqual(await segmentFiles(dir), []);
     assert.deepEqual(await spool.retainedBatches(), []);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import type { NewSample } from '../sample.js';
 import { encodeRecord } from './record.js';
 import { Spool } from './spool.js';
@@ -261,7 +262,7 @@ describe('spool', () => {
         }
       };
       for (let i = 0; i < 8; i++) one();
-      const batcher = async () => { for (;;) { const b = await spool.nextBatch(50); if (b && b.lastSampleId % 3 === 0) await spool.ack(b); await new Promise((r) => setTimeout(r, 1)); } };
+      const batcher = async () => { for (;;) { const b = await spool.nextBatch(50); if (b && b.lastSampleId % 3 === 0) await spool.ack(b); await new Promise((r) => setImmediate(r)); } };
       batcher();
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
@@ -271,13 +272,13 @@ describe('spool', () => {
     child.stdout.on('data', (d) => {
       out += d;
     });
-    // Kill mid-stream once the child has appended a fair number (its start-up
-    // is slow on a loaded machine), but at the latest after 20 s.
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && (out.match(/\n/g)?.length ?? 0) < 200) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 200));
+    // Kill mid-stream: once the child has appended a fair number (its start-up is slow on a loaded
+    // machine), and while it is still appending (100 more since).
+    const appended = () => out.match(/\n/g)?.length ?? 0;
+    const n = await waitFor('the child to append 200 samples', () => appended() >= 200 && appended(), {
+      deadlineMs: 60_000,
+    });
+    await waitFor('the child to go on appending', () => appended() >= n + 100, { deadlineMs: 30_000 });
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const acked = out

@@ -1,9 +1,12 @@
 /**
- * The agent's durable on-disk spool (DESIGN.md §2, issue 5).
+ * The agent's durable on-disk spool (DESIGN.md §2, issue 5): the batch
+ * ledger — which samples are acknowledged, which batch is in flight, which
+ * acknowledged batches are retained — over the segment log (spool/segment-log.ts).
  *
  * Layout of the spool directory:
  * - `seg-<first sample id, 20 digits>.spool`: append-only segment files of
- *   records (spool/record.ts), sample ids increasing by one within a file;
+ *   records (spool/record.ts, spool/segment-log.ts), sample ids increasing by
+ *   one within a file;
  * - `state.json` (spool/state.ts): consumed-through watermark, dropped count,
  *   the batch being shipped, the retained acknowledged batches.
  *
@@ -50,12 +53,10 @@
  * One process per spool directory (not locked; the agent has one spool).
  */
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, truncate, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from '@pharos/core/log';
 import type { NewSample, Sample } from '../sample.js';
-import { RecordPositions } from './positions.js';
-import { decodeRecord, encodeRecord, HEADER_BYTES, MAX_RECORD_BYTES } from './record.js';
+import { type Clock, systemClock } from '../schedule/clock.js';
 import {
   DEFAULT_RETAIN_ACKED_MS,
   matchesRecord,
@@ -64,14 +65,10 @@ import {
   unexpired,
   withAck,
 } from './retention.js';
-import {
-  type PendingBatch,
-  type RetainedBatch,
-  readState,
-  type SpoolState,
-  syncDir,
-  writeState,
-} from './state.js';
+import { type OpenReport, type Segment, SegmentLog } from './segment-log.js';
+import { type PendingBatch, type RetainedBatch, readState, type SpoolState, writeState } from './state.js';
+
+export type { OpenReport } from './segment-log.js';
 
 /** Options of {@link Spool.open}. */
 export interface SpoolOptions {
@@ -92,8 +89,11 @@ export interface SpoolOptions {
    * backend failover, ms (module comment). Default 300000 (5 min); 0 disables.
    */
   retainAckedMs?: number;
-  /** Clock, ms since the Unix epoch (default `Date.now`; tests move it to expire retained batches). */
-  now?: () => number;
+  /**
+   * Time source of retention and of {@link Spool.waitForData} (default the wall clock; tests pass a
+   * fake one to expire retained batches).
+   */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -137,81 +137,43 @@ export interface SpoolStats {
   nextSampleId: number;
 }
 
-/** What {@link Spool.open} found: torn tails discarded, and where. */
-export interface OpenReport {
-  tornRecords: number;
-  discardedBytes: number;
-  details: string[];
-}
-
-interface Segment {
-  name: string;
-  firstId: number;
-  /** Last sample id in the file; firstId - 1 when empty. */
-  lastId: number;
-  /** Durable length, bytes (what readers may read). */
-  bytes: number;
-}
-
-interface QueuedAppend {
-  records: Buffer[];
-  samples: Sample[];
-  resolve: (s: Sample[]) => void;
-  reject: (e: unknown) => void;
-}
-
-const SEGMENT_RE = /^seg-(\d{20})\.spool$/;
-
-function segmentName(firstId: number): string {
-  return `seg-${String(firstId).padStart(20, '0')}.spool`;
-}
-
-/** A tiny mutex: runs async functions one at a time, in call order. */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn, fn);
-    this.tail = p.catch(() => undefined);
-    return p;
-  }
-}
-
 /** The durable spool; see the module comment for its guarantees. Create with {@link Spool.open}. */
 export class Spool {
   /** Torn records found and discarded when the spool was opened. */
   readonly openReport: OpenReport;
   private readonly dir: string;
   private readonly maxBytes: number;
-  private readonly segmentBytes: number;
   private readonly retainAckedMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly logger: Logger | undefined;
   private state: SpoolState;
-  private segments: Segment[];
-  private nextId: number;
-  private active: { seg: Segment; fh: FileHandle } | undefined;
-  private readonly serial = new Serial();
-  private queue: QueuedAppend[] = [];
-  private flushScheduled = false;
-  private closed = false;
+  private readonly log: SegmentLog;
   private readonly waiters = new Set<() => void>();
-  private readonly positions = new RecordPositions();
 
   private constructor(opts: SpoolOptions, state: SpoolState, segments: Segment[], report: OpenReport) {
     this.dir = opts.dir;
     this.maxBytes = opts.maxBytes;
-    this.segmentBytes =
-      opts.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 16)));
     this.logger = opts.logger;
     this.retainAckedMs = opts.retainAckedMs ?? DEFAULT_RETAIN_ACKED_MS;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.state = state;
-    this.segments = segments;
     this.openReport = report;
     const lastInSegments = segments.at(-1)?.lastId ?? 0;
-    this.nextId =
+    const nextId =
       Math.max(state.consumedThrough, state.issuedThrough, lastInSegments, state.pending?.lastSampleId ?? 0) +
       1;
+    this.log = new SegmentLog(
+      {
+        dir: opts.dir,
+        maxBytes: opts.maxBytes,
+        segmentBytes:
+          opts.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 16))),
+        onDropOldest: (gone) => this.droppedOldest(gone),
+        onDurable: () => this.wake(),
+      },
+      segments,
+      nextId,
+    );
   }
 
   /**
@@ -229,9 +191,8 @@ export class Spool {
     }
     await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     const saved = await readState(opts.dir);
-    const names = (await readdir(opts.dir)).filter((n) => SEGMENT_RE.test(n)).sort();
     // Without a state file (a new spool, or one whose state file was removed), keep whatever segments hold.
-    const firstOnDisk = names[0] === undefined ? undefined : Number(SEGMENT_RE.exec(names[0])![1]);
+    const firstOnDisk = await SegmentLog.firstIdOnDisk(opts.dir);
     const fresh = (firstOnDisk ?? opts.firstSampleId ?? Date.now() * 1000) - 1;
     const state: SpoolState = saved ?? {
       version: 1,
@@ -243,44 +204,11 @@ export class Spool {
     };
     if (!saved) await writeState(opts.dir, state);
     const retainedBefore = state.retained.length;
-    state.retained = unexpired(state.retained, (opts.now ?? Date.now)(), retainMs);
-    const report: OpenReport = { tornRecords: 0, discardedBytes: 0, details: [] };
-    const segments: Segment[] = [];
-    for (const name of names) {
-      const path = join(opts.dir, name);
-      const firstId = Number(SEGMENT_RE.exec(name)![1]);
-      const buf = await readWhole(path);
-      let offset = 0;
-      let lastId = firstId - 1;
-      for (;;) {
-        const r = decodeRecord(buf, offset);
-        if (r.kind === 'end') break;
-        if (r.kind === 'ok' && r.sample.sampleId === lastId + 1) {
-          lastId = r.sample.sampleId;
-          offset += r.bytes;
-          continue;
-        }
-        const reason =
-          r.kind === 'torn' ? r.reason : `sample id ${r.sample.sampleId} where ${lastId + 1} was expected`;
-        const discarded = buf.length - offset;
-        report.tornRecords++;
-        report.discardedBytes += discarded;
-        report.details.push(
-          `${name}: torn record at byte ${offset} (${reason}); ${discarded} bytes discarded`,
-        );
-        await truncate(path, offset);
-        break;
-      }
-      if (
-        lastId < firstId ||
-        (lastId <= state.consumedThrough && !overlapsAny(state.retained, firstId, lastId))
-      ) {
-        await unlink(path);
-        continue;
-      }
-      segments.push({ name, firstId, lastId, bytes: offset });
-    }
-    if (names.length > 0) await syncDir(opts.dir);
+    state.retained = unexpired(state.retained, (opts.clock ?? systemClock).now(), retainMs);
+    const { segments, report } = await SegmentLog.recover(
+      opts.dir,
+      (firstId, lastId) => lastId > state.consumedThrough || overlapsAny(state.retained, firstId, lastId),
+    );
     // A pending batch can only name durable records; clamp it to what survived (power loss on a lying disk).
     const available = segments.at(-1)?.lastId ?? state.consumedThrough;
     if (state.pending) {
@@ -306,116 +234,24 @@ export class Spool {
    * then skipped, nothing is spooled).
    */
   append(samples: NewSample[]): Promise<Sample[]> {
-    if (this.closed) return Promise.reject(new Error('spool is closed'));
-    if (samples.length === 0) return Promise.resolve([]);
-    const withIds: Sample[] = [];
-    const records: Buffer[] = [];
-    let id = this.nextId;
-    for (const s of samples) {
-      const full: Sample = { sampleId: id++, ...s };
-      records.push(encodeRecord(full));
-      withIds.push(full);
-    }
-    this.nextId = id;
-    return new Promise<Sample[]>((resolve, reject) => {
-      this.queue.push({ records, samples: withIds, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => {
-          void this.serial.run(() => this.flush());
-        });
-      }
-    });
-  }
-
-  /** Writes every queued append as one group and fdatasyncs it. Runs under `serial`. */
-  private async flush(): Promise<void> {
-    this.flushScheduled = false;
-    const group = this.queue;
-    this.queue = [];
-    if (group.length === 0) return;
-    const buf = Buffer.concat(group.flatMap((g) => g.records));
-    const firstId = group[0]!.samples[0]!.sampleId;
-    const lastId = group.at(-1)!.samples.at(-1)!.sampleId;
-    try {
-      await this.makeRoom(buf.length);
-      if (
-        this.active &&
-        this.active.seg.bytes > 0 &&
-        this.active.seg.bytes + buf.length > this.segmentBytes
-      ) {
-        await this.rollActive();
-      }
-      if (!this.active) {
-        const seg: Segment = { name: segmentName(firstId), firstId, lastId: firstId - 1, bytes: 0 };
-        const fh = await open(join(this.dir, seg.name), 'a', 0o600);
-        await syncDir(this.dir);
-        this.segments.push(seg);
-        this.active = { seg, fh };
-      }
-      const { seg, fh } = this.active;
-      if (seg.lastId + 1 !== firstId) {
-        // ids skipped (an earlier failed write): start a new segment so ids stay consecutive within a file.
-        await this.rollActive();
-        return this.retryGroup(group);
-      }
-      try {
-        await fh.write(buf, 0, buf.length);
-        await fh.datasync();
-      } catch (err) {
-        await fh.truncate(seg.bytes).catch(() => undefined);
-        throw err;
-      }
-      seg.bytes += buf.length;
-      seg.lastId = lastId;
-    } catch (err) {
-      for (const g of group) g.reject(err);
-      return;
-    }
-    for (const g of group) g.resolve(g.samples);
-    this.wake();
-  }
-
-  private async retryGroup(group: QueuedAppend[]): Promise<void> {
-    this.queue = [...group, ...this.queue];
-    return this.flush();
-  }
-
-  /** Closes the active segment; the next append starts a new one. */
-  private async rollActive(): Promise<void> {
-    const a = this.active;
-    this.active = undefined;
-    if (!a) return;
-    await a.fh.close();
-    if (a.seg.lastId < a.seg.firstId) {
-      this.segments = this.segments.filter((s) => s !== a.seg);
-      this.positions.forgetSegment(a.seg.name);
-      await unlink(join(this.dir, a.seg.name)).catch(() => undefined);
-    }
+    return this.log.append(samples);
   }
 
   /**
-   * Drops whole oldest segments until `incoming` more bytes fit under
-   * maxBytes. The oldest samples are the acknowledged ones, so retained data
-   * goes before any unshipped sample; only unshipped samples count as dropped.
+   * The ledger's side of dropping whole oldest segments to make room (called by
+   * the log before it removes their files): the watermark moves past them, only
+   * unshipped samples count as dropped, retained batches that lost a sample are
+   * forgotten, the batch in flight shrinks; persisted. Returns the report,
+   * logged once the files are gone.
    */
-  private async makeRoom(incoming: number): Promise<void> {
-    let total = this.segments.reduce((n, s) => n + s.bytes, 0);
+  private async droppedOldest(gone: readonly Segment[]): Promise<() => void> {
     let dropped = 0;
     let droppedThrough = Number.NEGATIVE_INFINITY;
-    const gone: Segment[] = [];
-    while (total + incoming > this.maxBytes && this.segments.length > 0) {
-      const oldest = this.segments[0]!;
-      if (this.active?.seg === oldest) await this.rollActive();
-      if (this.segments[0] !== oldest) continue; // it was empty and is gone
-      this.segments.shift();
-      gone.push(oldest);
-      total -= oldest.bytes;
+    for (const oldest of gone) {
       dropped += Math.max(0, oldest.lastId - Math.max(oldest.firstId - 1, this.state.consumedThrough));
       droppedThrough = oldest.lastId;
       this.state.consumedThrough = Math.max(this.state.consumedThrough, oldest.lastId);
     }
-    if (gone.length === 0) return;
     this.state.droppedSamples += dropped;
     const retainedBefore = this.state.retained.length;
     this.state.retained = survivingDrop(this.state.retained, droppedThrough);
@@ -425,32 +261,31 @@ export class Spool {
       p.firstSampleId = Math.max(p.firstSampleId, this.state.consumedThrough + 1);
       if (p.firstSampleId > p.lastSampleId) this.state.pending = null;
     }
-    for (const s of gone) this.positions.forgetSegment(s.name);
     await this.saveState();
-    for (const s of gone) await unlink(join(this.dir, s.name));
-    await syncDir(this.dir);
-    const fields = {
-      spool: this.dir,
-      droppedSamples: dropped,
-      droppedTotal: this.state.droppedSamples,
-      forgottenRetainedBatches: forgotten,
-      maxBytes: this.maxBytes,
+    return () => {
+      const fields = {
+        spool: this.dir,
+        droppedSamples: dropped,
+        droppedTotal: this.state.droppedSamples,
+        forgottenRetainedBatches: forgotten,
+        maxBytes: this.maxBytes,
+      };
+      if (dropped > 0) {
+        this.logger?.warn(
+          fields,
+          `spool full: dropped ${dropped} oldest unshipped samples (${gone.length} segments)`,
+        );
+      } else {
+        this.logger?.info(
+          fields,
+          `spool full: removed ${gone.length} segments of acknowledged samples kept for a re-ship after a failover (${forgotten} retained batches forgotten; nothing lost)`,
+        );
+      }
     };
-    if (dropped > 0) {
-      this.logger?.warn(
-        fields,
-        `spool full: dropped ${dropped} oldest unshipped samples (${gone.length} segments)`,
-      );
-    } else {
-      this.logger?.info(
-        fields,
-        `spool full: removed ${gone.length} segments of acknowledged samples kept for a re-ship after a failover (${forgotten} retained batches forgotten; nothing lost)`,
-      );
-    }
   }
 
   private async saveState(): Promise<void> {
-    this.state.issuedThrough = Math.max(this.state.issuedThrough, this.nextId - 1);
+    this.state.issuedThrough = Math.max(this.state.issuedThrough, this.log.nextSampleId - 1);
     await writeState(this.dir, this.state);
   }
 
@@ -462,11 +297,11 @@ export class Spool {
    * before it is returned.
    */
   nextBatch(maxSamples: number): Promise<Batch | undefined> {
-    return this.serial.run(async () => {
+    return this.log.exclusive(async () => {
       await this.expireRetained();
       const p = this.state.pending;
       if (p) {
-        const samples = await this.readFrom(p.firstSampleId, p.lastSampleId - p.firstSampleId + 1);
+        const samples = await this.log.readFrom(p.firstSampleId, p.lastSampleId - p.firstSampleId + 1);
         const kept = samples.filter((s) => s.sampleId <= p.lastSampleId);
         if (kept.length > 0) {
           return {
@@ -478,7 +313,7 @@ export class Spool {
         }
         this.state.pending = null; // nothing of it is left on disk
       }
-      const samples = await this.readFrom(this.state.consumedThrough + 1, maxSamples);
+      const samples = await this.log.readFrom(this.state.consumedThrough + 1, maxSamples);
       if (samples.length === 0) return undefined;
       const batch: PendingBatch = {
         batchId: randomUUID(),
@@ -504,11 +339,11 @@ export class Spool {
     batch: Pick<Batch, 'batchId' | 'firstSampleId' | 'lastSampleId' | 'samples'>,
     ackedBy?: string,
   ): Promise<void> {
-    return this.serial.run(async () => {
+    return this.log.exclusive(async () => {
       this.state.consumedThrough = Math.max(this.state.consumedThrough, batch.lastSampleId);
       const wasPending = this.state.pending?.batchId === batch.batchId;
       if (wasPending) this.state.pending = null;
-      const now = this.now();
+      const now = this.clock.now();
       if (this.retainAckedMs > 0) {
         const acked = {
           batchId: batch.batchId,
@@ -527,10 +362,10 @@ export class Spool {
   /**
    * Forgets retained batches past the window (persisting that first) and
    * removes the segments no longer needed. Writes nothing when none expired.
-   * Runs under `serial`.
+   * Runs under the log's `exclusive`.
    */
   private async expireRetained(): Promise<void> {
-    const kept = unexpired(this.state.retained, this.now(), this.retainAckedMs);
+    const kept = unexpired(this.state.retained, this.clock.now(), this.retainAckedMs);
     if (kept.length === this.state.retained.length) return;
     this.state.retained = kept;
     await this.saveState();
@@ -539,24 +374,13 @@ export class Spool {
 
   /**
    * Removes the segment files whose samples are all consumed (acknowledged or
-   * dropped) and named by no retained batch. Runs under `serial`, after the
-   * state that makes them unneeded is persisted.
+   * dropped) and named by no retained batch. Runs under the log's `exclusive`,
+   * after the state that makes them unneeded is persisted.
    */
   private async removeUnneededSegments(): Promise<void> {
-    const unneeded = (s: Segment) =>
-      s.lastId <= this.state.consumedThrough && !overlapsAny(this.state.retained, s.firstId, s.lastId);
-    const done = this.segments.filter((s) => s !== this.active?.seg && unneeded(s));
-    if (this.active && unneeded(this.active.seg) && this.queue.length === 0) {
-      done.push(this.active.seg);
-      await this.rollActive();
-    }
-    if (done.length === 0) return;
-    this.segments = this.segments.filter((s) => !done.includes(s));
-    for (const s of done) {
-      this.positions.forgetSegment(s.name);
-      await unlink(join(this.dir, s.name)).catch(() => undefined);
-    }
-    await syncDir(this.dir);
+    await this.log.removeSegments(
+      (s) => s.lastId <= this.state.consumedThrough && !overlapsAny(this.state.retained, s.firstId, s.lastId),
+    );
   }
 
   /**
@@ -568,7 +392,7 @@ export class Spool {
    * sample is read. Throws fs errors, and Error for an unreadable segment.
    */
   retainedBatches(filter: RetainedFilter = {}): Promise<RetainedShipBatch[]> {
-    return this.serial.run(async () => {
+    return this.log.exclusive(async () => {
       await this.expireRetained();
       const max = filter.max ?? Number.POSITIVE_INFINITY;
       const out: RetainedShipBatch[] = [];
@@ -576,7 +400,7 @@ export class Spool {
       for (const r of this.state.retained) {
         if (out.length >= max) break;
         if (filter.notAckedBy !== undefined && r.ackedBy === filter.notAckedBy) continue;
-        const samples = (await this.readFrom(r.firstSampleId, r.sampleCount)).filter(
+        const samples = (await this.log.readFrom(r.firstSampleId, r.sampleCount)).filter(
           (s) => s.sampleId <= r.lastSampleId,
         );
         if (!matchesRecord(r, samples)) {
@@ -605,58 +429,17 @@ export class Spool {
     });
   }
 
-  /** Reads up to `max` durable samples with id >= `fromId`, in order. Runs under `serial`. */
-  private async readFrom(fromId: number, max: number): Promise<Sample[]> {
-    const out: Sample[] = [];
-    for (const seg of this.segments) {
-      if (out.length >= max) break;
-      if (seg.lastId < fromId || seg.bytes === 0) continue;
-      let last: { id: number; end: number } | undefined;
-      let offset = fromId > seg.firstId ? this.positions.startFor(seg.name, fromId) : 0;
-      let noted = false;
-      const fh = await open(join(this.dir, seg.name), 'r');
-      try {
-        // Each chunk holds at least one whole record (READ_CHUNK_BYTES >= the largest record).
-        while (out.length < max && offset < seg.bytes) {
-          const buf = await readAt(fh, offset, Math.min(seg.bytes, offset + READ_CHUNK_BYTES));
-          let pos = 0;
-          while (out.length < max) {
-            const r = decodeRecord(buf, pos);
-            if (r.kind !== 'ok') break; // end of chunk (a record cut by the chunk boundary is read next round)
-            if (r.sample.sampleId >= fromId) {
-              if (!noted) this.positions.note(r.sample.sampleId, seg.name, offset + pos);
-              noted = true;
-              out.push(r.sample);
-            }
-            pos += r.bytes;
-            last = { id: r.sample.sampleId, end: offset + pos };
-          }
-          if (pos === 0) throw new Error(`spool segment ${seg.name} is unreadable at byte ${offset}`);
-          offset += pos;
-        }
-      } finally {
-        await fh.close();
-      }
-      if (last) this.positions.note(last.id + 1, seg.name, last.end);
-      fromId = Math.max(fromId, seg.lastId + 1);
-    }
-    return out;
-  }
-
   /** Current figures (reads one record from disk for the oldest unacknowledged sample's time). */
   stats(): Promise<SpoolStats> {
-    return this.serial.run(async () => {
-      const oldest = (await this.readFrom(this.state.consumedThrough + 1, 1))[0];
-      let samples = 0;
-      for (const s of this.segments)
-        samples += Math.max(0, s.lastId - Math.max(s.firstId - 1, this.state.consumedThrough));
+    return this.log.exclusive(async () => {
+      const oldest = (await this.log.readFrom(this.state.consumedThrough + 1, 1))[0];
       return {
-        bytes: this.segments.reduce((n, s) => n + s.bytes, 0),
-        samples,
+        bytes: this.log.bytes,
+        samples: this.log.samplesAfter(this.state.consumedThrough),
         oldestCollectedAt: oldest?.collectedAt,
         droppedSamples: this.state.droppedSamples,
-        retainedBatches: unexpired(this.state.retained, this.now(), this.retainAckedMs).length,
-        nextSampleId: this.nextId,
+        retainedBatches: unexpired(this.state.retained, this.clock.now(), this.retainAckedMs).length,
+        nextSampleId: this.log.nextSampleId,
       };
     });
   }
@@ -673,12 +456,12 @@ export class Spool {
   waitForData(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        cancel();
         this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const cancel = this.clock.after(timeoutMs, done);
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
@@ -690,34 +473,6 @@ export class Spool {
 
   /** Flushes queued appends, then closes the active segment. Appends after close are refused. */
   close(): Promise<void> {
-    this.closed = true;
-    return this.serial.run(async () => {
-      await this.flush();
-      await this.rollActive();
-      this.wake();
-    });
+    return this.log.close();
   }
-}
-
-/** Bytes read per step when building a batch: one maximal record plus its header, at least. */
-const READ_CHUNK_BYTES = HEADER_BYTES + MAX_RECORD_BYTES;
-
-async function readWhole(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    return await readAt(fh, 0, (await fh.stat()).size);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readAt(fh: FileHandle, from: number, to: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(Math.max(0, to - from));
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
 }

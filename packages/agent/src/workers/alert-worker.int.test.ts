@@ -10,6 +10,7 @@ import { type AlertBackend, startAlertBackend, TEST_AGENT_PASSWORD } from '@phar
 import { alertOf, setLatest } from '@pharos/backend/testing/probe-data';
 import { createLogger } from '@pharos/core/log';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { parseAgentConfig } from '../config.js';
 import { startAlertWorker } from './alert-worker.js';
 
@@ -24,6 +25,7 @@ describe('agent alert worker (real PostgreSQL, webhook receiver)', { timeout: 90
       spool_dir: '/nonexistent',
       short_wait_s: 1,
       log_level: 'silent',
+      webhook_allow: ['127.0.12.63'], // the receiver is on loopback
     });
 
   before(async () => {
@@ -54,8 +56,9 @@ describe('agent alert worker (real PostgreSQL, webhook receiver)', { timeout: 90
       await hook.waitFor((r) => r.length >= 1, 15_000, 'the raised alert');
       assert.equal(hook.received[0]!.body.state, 'high');
       assert.match(String(hook.received[0]!.headers['user-agent']), /^pharos-agent\/test$/);
-      const end = Date.now() + 5000;
-      while (w1.status().delivered < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      await waitFor('the worker to record the delivery', () => w1.status().delivered >= 1, {
+        deadlineMs: 5000,
+      });
       assert.ok(w1.status().evaluated >= 1);
       assert.equal(w1.status().delivered, 1, 'recorded as delivered (after the receiver answered)');
     } finally {

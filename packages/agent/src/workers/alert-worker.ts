@@ -11,16 +11,44 @@
  * with `target_session_attrs=read-write`, so all work lands on the primary
  * and moves with it. Exactly-once evaluation and at-least-once delivery are
  * the database functions' doing (docs/alerts.md); this file only schedules.
+ *
+ * Webhooks go out under the target policy ({@link webhookPolicy}): the
+ * deployment's own addresses (the backends of the agent's connection string,
+ * its own address) and the always-refused ranges and ports are refused
+ * unless agent.yml's `webhook_allow` admits them (docs/alerts.md "Where
+ * webhooks may go").
  */
 
 import type { QueryRunner } from '@pharos/backend/alerts/db';
 import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
+import { DeploymentAddresses } from '@pharos/backend/notify/deployment-addresses';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { WebhookTargetPolicy } from '@pharos/backend/notify/target-policy';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf } from '@pharos/core/errors';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
 import { type AgentConfig, backendConninfo } from '../config.js';
+
+/**
+ * The webhook target policy of an agent: `webhook_allow`/`webhook_refuse`
+ * from its configuration, and as the deployment's own addresses the hosts
+ * of its backend connection string (every backend) and its own
+ * `host_address`/`source_address`. Throws Error for a malformed rule (the
+ * configuration loader has checked them).
+ */
+export function webhookPolicy(config: AgentConfig): WebhookTargetPolicy {
+  const backends = parseConninfo(backendConninfo(config), {}).hosts.flatMap((h) =>
+    h.hostaddr ? [h.host, h.hostaddr] : [h.host],
+  );
+  const own = [config.host_address, config.source_address].filter((a): a is string => a !== undefined);
+  const deployment = new DeploymentAddresses([() => [...backends, ...own]]);
+  return new WebhookTargetPolicy({
+    allow: config.webhook_allow,
+    refuse: config.webhook_refuse,
+    deploymentAddresses: () => deployment.get(),
+  });
+}
 
 /** Options of {@link startAlertWorker}. */
 export interface AlertWorkerOptions {
@@ -81,6 +109,7 @@ export function startAlertWorker(o: AlertWorkerOptions): AlertWorkerHandle {
     agentId: config.agent_id,
     logger: log.child({ component: 'notifications' }),
     userAgent: `pharos-agent/${o.version}`,
+    targetPolicy: webhookPolicy(config),
   });
   let evaluating = false;
   let notifying = false;

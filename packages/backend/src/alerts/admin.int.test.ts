@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '@pharos/core/errors';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { deliveryAttempts, listDeliveries, requeueDelivery } from '../notify/admin-deliveries.js';
 import {
   getSmtpSettings,
@@ -162,7 +162,7 @@ describe('alert administration as the web service role (real PostgreSQL)', { tim
 
   it('queues a test notification, shows deliveries and attempts, requeues a failed one', async () => {
     const [w] = await listWebhooks(web);
-    const id = await testWebhook(web, w!.id as number, 'alice');
+    const id = (await testWebhook(web, w!.id as number, 'alice'))!;
     const list = await listDeliveries(reader, { webhookId: w!.id as number });
     assert.equal(Number(list[0]!.id), id);
     assert.equal(list[0]!.status, 'pending');

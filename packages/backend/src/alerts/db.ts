@@ -1,6 +1,6 @@
 /**
  * The database surface alerting code needs. An `HaConnection`
- * (@pharos/core/ha-connection) satisfies both interfaces; the web
+ * (@pharos/core/ha/connection) satisfies both interfaces; the web
  * application's `Backend` satisfies {@link QueryRunner}.
  */
 

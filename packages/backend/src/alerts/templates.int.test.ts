@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, type LatestValue, makeDue, setLatest } from '../testing/probe-data.js';
 import { evaluateDueAlerts } from './evaluate.js';

@@ -6,7 +6,8 @@
  * migrate it).
  */
 import { PharosError } from '@pharos/core/errors';
-import { type HaConnection, NoHostError } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 import { latestVersion } from '../migrations/run.js';
 import { type BackendTarget, superuserConnection } from './connect.js';
 

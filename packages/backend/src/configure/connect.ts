@@ -9,8 +9,10 @@
  * list (127.0.0.1, the reference's way to name the local node) is dialled at
  * that address through libpq's `hostaddr`, and every connection binds to it.
  */
-import { parseConninfo, quoteConninfoValue } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+
+import { quoteConninfoValue } from '@pharos/core/conninfo/format';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { isLocalHostName, mapLocalHosts } from '@pharos/core/host-identity';
 
 /** Where the backend is and who connects to it. */

@@ -12,9 +12,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ConnInfo } from '@pharos/core/conninfo';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { ConfigError, messageOf } from '@pharos/core/errors';
-import { HaConnection, NoHostError } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 
 /** Outcome of a verification. */
 export interface VerifyResult {

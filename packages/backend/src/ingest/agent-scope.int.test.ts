@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { migrate } from '../migrations/run.js';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 

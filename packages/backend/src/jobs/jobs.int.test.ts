@@ -11,8 +11,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { migrate } from '../migrations/run.js';
 import { type JobResult, runDueJobs, startJobLoop } from './run-jobs.js';
 
@@ -175,14 +176,11 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     const s = new HaConnection({ conninfo: standby.conninfo('postgres', 'pem') });
     const other = new HaConnection({ conninfo: primary.conninfo('postgres', 'pem') });
     try {
-      for (
-        let i = 0;
-        i < 50 &&
-        (await standby.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'pem'", 'pem')) === '0';
-        i++
-      ) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        'the standby to replay the pem schema',
+        async () =>
+          (await standby.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'pem'", 'pem')) !== '0',
+      );
       const onStandby = await runDueJobs(s, { force: true });
       assert.deepEqual(onStandby, [
         { job: 'all', status: 'skipped', detail: 'standby: jobs run on the primary only' },
@@ -212,8 +210,9 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
       onResult: (r) => seen.push(r),
       onError: () => seen.push([]),
     });
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor('three runs of the job loop', () => seen.length >= 3);
     await loop.stop();
-    assert.ok(calls >= 3 && seen.length === calls);
+    assert.ok(calls >= 3 && seen.length === calls, `calls ${calls}, results ${seen.length}`);
+    assert.deepEqual(seen[1], [], 'the failed run is reported as an error');
   });
 });

@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { postgresBinDir, startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { loadMigrations, makeRelease, migrate } from './run.js';
 

@@ -8,6 +8,7 @@
 import { InputError } from '@pharos/core/errors';
 import { type QueryRunner, sqlStateOf } from '../alerts/db.js';
 import { type Json, unknownPlaceholders } from './render.js';
+import { REFUSED_HEADER_NAMES } from './webhook.js';
 
 /** A webhook as saved (id absent = new). */
 export interface WebhookInput {
@@ -45,13 +46,23 @@ export function checkWebhook(w: WebhookInput): void {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new InputError(`webhook ${w.name}: url must be http or https`, { field: 'url' });
+  if (u.username !== '' || u.password !== '')
+    throw new InputError(
+      `webhook ${w.name}: url may not carry credentials (user:password@); send them in a header such as Authorization`,
+      { field: 'url' },
+    );
   if (w.method !== undefined && w.method !== 'POST' && w.method !== 'PUT')
     throw new InputError(`webhook ${w.name}: method must be POST or PUT`, { field: 'method' });
   for (const [k, v] of Object.entries(w.headers ?? {})) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n\0]/.test(v))
       throw new InputError(`webhook ${w.name}: header ${JSON.stringify(k)} is not a valid header`, {
         field: 'headers',
       });
+    if (REFUSED_HEADER_NAMES.has(k.toLowerCase()))
+      throw new InputError(
+        `webhook ${w.name}: header ${k} may not be set (Pharos sets it; it decides where and how the request goes)`,
+        { field: 'headers' },
+      );
   }
   if (w.payloadTemplate !== undefined && w.payloadTemplate !== null) {
     const unknown = unknownPlaceholders(w.payloadTemplate);
@@ -132,8 +143,28 @@ export async function deleteWebhook(db: QueryRunner, id: number): Promise<boolea
   return (await db.query('DELETE FROM pem.webhook WHERE id = $1', [id])).rowCount > 0;
 }
 
-/** Queues a test notification to webhook `id` (delivered by the backend agents); resolves to its delivery id. */
-export async function testWebhook(db: QueryRunner, id: number, requestedBy: string): Promise<number> {
+/**
+ * Queues a test notification to webhook `id` (delivered by the backend
+ * agents); resolves to its delivery id. Throws InputError (field `enabled`)
+ * for a disabled webhook: a test shows what the webhook would do, and a
+ * disabled one sends nothing. Resolves undefined when there is no webhook `id`.
+ */
+export async function testWebhook(
+  db: QueryRunner,
+  id: number,
+  requestedBy: string,
+): Promise<number | undefined> {
+  const w = (
+    await db.query<{ name: string; enabled: boolean }>(
+      'SELECT name, enabled FROM pem.webhook_public WHERE id = $1',
+      [id],
+    )
+  ).rows[0];
+  if (!w) return undefined;
+  if (!w.enabled)
+    throw new InputError(`webhook ${w.name} is disabled: enable it to send a test notification`, {
+      field: 'enabled',
+    });
   return Number(
     (
       await db.query<{ id: string }>('SELECT pem.enqueue_test_notification($1, NULL, $2) AS id', [

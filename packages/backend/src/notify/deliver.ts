@@ -16,12 +16,15 @@ import {
   renderJson,
   renderText,
 } from './render.js';
+import type { WebhookTargetPolicy } from './target-policy.js';
 import { sendWebhook } from './webhook.js';
 
 /** Options of {@link deliverNotification}. */
 export interface DeliverOptions {
   /** User-Agent of webhook requests (e.g. `pharos-agent/0.1.0`). */
   userAgent?: string;
+  /** Where webhooks may connect (default: the policy's defaults, no exceptions; target-policy.ts). */
+  targetPolicy?: WebhookTargetPolicy;
 }
 
 /** The HTTP headers of a webhook request for `n`: the webhook's own, then Pharos's (which win). */
@@ -70,6 +73,7 @@ export async function deliverNotification(
         body,
         timeoutMs: t.timeout_ms,
         tlsVerify: t.tls_verify,
+        ...(opts.targetPolicy ? { policy: opts.targetPolicy } : {}),
       });
     }
     const t = n.target as EmailTarget;

@@ -9,16 +9,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 import { type SmtpReceiver, startSmtpReceiver } from '@pharos/testkit/receivers/smtp-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { evaluateDueAlerts } from '../alerts/evaluate.js';
 import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, makeDue, setLatest } from '../testing/probe-data.js';
 import { deliverNotification } from './deliver.js';
 import { NotificationDispatcher } from './dispatcher.js';
+import { WebhookTargetPolicy } from './target-policy.js';
 
 const FAST = { baseS: 0.2, maxS: 0.5, jitter: 0 };
+
+/** The receivers' addresses are loopback: webhook_allow admits them (target-policy.ts). */
+const RECEIVERS = new WebhookTargetPolicy({ allow: ['127.0.12.61'] });
 
 describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)', {
   timeout: 180_000,
@@ -39,6 +44,7 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
       agentId,
       backoff: FAST,
       pollMs: 100,
+      targetPolicy: RECEIVERS,
       ...extra,
     });
     dispatchers.push(d);
@@ -59,16 +65,15 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
       idempotency_key: string;
     }>(`SELECT * FROM pem.notification_outbox WHERE ${where} ORDER BY id`);
   const waitStatus = async (ids: string[], status: string, timeoutMs = 15_000) => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const rows = await b.sql<{ status: string }>(
-        'SELECT status FROM pem.notification_outbox WHERE id = ANY ($1)',
-        [ids],
-      );
-      if (rows.every((r) => r.status === status)) return;
-      if (Date.now() > end) throw new Error(`outbox ${ids} not ${status}: ${JSON.stringify(rows)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let rows: { status: string }[] = [];
+    await waitFor(
+      `outbox ${ids} to be ${status}`,
+      async () => {
+        rows = await b.sql('SELECT status FROM pem.notification_outbox WHERE id = ANY ($1)', [ids]);
+        return rows.every((r) => r.status === status);
+      },
+      { deadlineMs: timeoutMs, state: () => rows },
+    );
   };
 
   before(async () => {
@@ -202,7 +207,7 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
     const crashed = dispatcher(1, {
       leaseS: 2,
       deliver: async (n) => {
-        await deliverNotification(n);
+        await deliverNotification(n, { targetPolicy: RECEIVERS });
         sent++;
         return new Promise(() => {});
       },
@@ -215,8 +220,13 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
     // another backend agent takes over once the lease has run out
     const other = dispatcher(3);
     assert.equal(await other.tick(), 0, 'leased: nobody else sends it meanwhile');
-    await new Promise((r) => setTimeout(r, 2200));
-    assert.equal(await other.tick(), 1);
+    const [lease] = await b.sql<{ until: Date }>('SELECT lease_until AS until FROM pem.notification_outbox');
+    await waitFor('another backend agent to take the delivery over', async () => (await other.tick()) === 1, {
+      deadlineMs: 10_000,
+      intervalMs: 200,
+    });
+    const [now] = await b.sql<{ at: Date }>('SELECT now() AS at');
+    assert.ok(now!.at >= lease!.until, 'taken over only after the lease ran out');
     await other.idle();
     const [after1] = await outbox();
     assert.equal(after1!.status, 'delivered');
@@ -267,12 +277,16 @@ describe('notification delivery (real PostgreSQL, webhook receiver, SMTP server)
     await waitStatus([row!.id], 'delivered');
     await b.sql("UPDATE pem.smtp_settings SET password = 'wrong-password'");
     await raise(10);
-    const end = Date.now() + 10_000;
-    let att: { error: string }[] = [];
-    while (att.length === 0 && Date.now() < end) {
-      att = await b.sql<{ error: string }>('SELECT error FROM pem.notification_attempt WHERE NOT ok');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const att = await waitFor(
+      'a failed attempt to be recorded',
+      async () => {
+        const rows = await b.sql<{ error: string }>(
+          'SELECT error FROM pem.notification_attempt WHERE NOT ok',
+        );
+        return rows.length > 0 && rows;
+      },
+      { deadlineMs: 10_000 },
+    );
     await d.stop();
     assert.ok(att.length > 0, 'the failed attempt is recorded');
     assert.match(att[0]!.error, /SMTP 127\.0\.12\.62:\d+: .*(Invalid login|535|invalid credentials)/i);

@@ -28,6 +28,7 @@ import {
   finishNotification,
   type WebhookTarget,
 } from './outbox.js';
+import type { WebhookTargetPolicy } from './target-policy.js';
 
 /** Options of {@link NotificationDispatcher}. */
 export interface DispatcherOptions {
@@ -42,6 +43,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   backoff?: BackoffPolicy;
   userAgent?: string;
+  /** Where webhooks may connect (target-policy.ts); default: the policy's defaults, no exceptions. */
+  targetPolicy?: WebhookTargetPolicy;
   /** Delivery function (default {@link deliverNotification}); tests may wrap it. */
   deliver?: (n: ClaimedNotification) => Promise<AttemptResult>;
 }
@@ -64,7 +67,7 @@ export class NotificationDispatcher {
     inFlight: 0,
     lastError: null,
   };
-  private readonly o: Required<Omit<DispatcherOptions, 'logger'>> & { logger?: Logger };
+  private readonly o: Required<Omit<DispatcherOptions, 'logger' | 'targetPolicy'>> & { logger?: Logger };
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -79,7 +82,12 @@ export class NotificationDispatcher {
       userAgent: 'pharos',
       ...options,
       deliver:
-        options.deliver ?? ((n) => deliverNotification(n, { userAgent: options.userAgent ?? 'pharos' })),
+        options.deliver ??
+        ((n) =>
+          deliverNotification(n, {
+            userAgent: options.userAgent ?? 'pharos',
+            ...(options.targetPolicy ? { targetPolicy: options.targetPolicy } : {}),
+          })),
     };
   }
 

@@ -4,8 +4,9 @@
  * password, members of pem_agent, standing in for certificate users) and
  * servers registered the way `pharos configure` does (so the default alert
  * bindings are made by the registration triggers).
+ * Migrations: testing/migrations.ts.
  */
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { migrate } from '../migrations/run.js';
 

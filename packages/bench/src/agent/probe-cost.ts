@@ -37,7 +37,7 @@ import { DATABASE_PROBES, SERVER_PROBES } from '@pharos/agent/probes/catalog';
 import { sqlForExtension, sqlForMajor } from '@pharos/agent/probes/sql-for-major';
 import type { Probe } from '@pharos/agent/probes/types';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import { pgbenchPath } from '@pharos/suites/probe-matrix/binaries';
 import { runProgram, startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';

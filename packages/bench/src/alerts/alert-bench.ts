@@ -19,7 +19,7 @@
 
 import { evaluateDueAlerts } from '@pharos/backend/alerts/evaluate';
 import { startAlertBackend } from '@pharos/backend/testing/backend';
-import type { HaConnection } from '@pharos/core/ha-connection';
+import type { HaConnection } from '@pharos/core/ha/connection';
 
 /** Options of {@link runAlertBench}. */
 export interface AlertBenchOptions {

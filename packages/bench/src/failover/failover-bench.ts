@@ -129,7 +129,13 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   const { log } = opts;
   log(`failover: starting a lab on ${opts.prefix}.X ...`);
   const tl = await startTestLab({ name: 'bench', prefix: opts.prefix, probeIntervalS: PROBE_INTERVAL_S });
-  const lab: FaultLab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state };
+  const lab: FaultLab = {
+    topo: tl.topo,
+    secrets: tl.secrets,
+    dir: tl.dir,
+    state: tl.state,
+    access: tl.access,
+  };
   const p = lab.topo.patroni;
   log(`failover: lab up in ${((tl.state.upDurationMs ?? 0) / 1000).toFixed(1)} s`);
   const password = lab.secrets.patroni_super;
@@ -138,7 +144,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   let psql: PsqlWriter | undefined;
   let perHost: PerHostWriter | undefined;
   try {
-    const leader = (await currentLeader(lab.topo))!;
+    const leader = (await currentLeader(lab))!;
     const standby = lab.topo.backends.find((b) => b.name !== leader.name)!;
     await createWriteTable(lab, leader.address);
     const hole = await startBlackHole(`${opts.prefix}.241`, lab.topo.postgres.port);

@@ -14,7 +14,7 @@
  * Each run is a fresh HaConnection (no remembered primary) or a fresh psql
  * process; runs alternate between the two.
  */
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { type Summary, summarize } from '../stats.js';
 import { psqlEnv, runPsql } from './psql-writer.js';
 

@@ -19,7 +19,7 @@ import { copyTextRow } from '@pharos/agent/ship/copy-text';
 import { shipBatch } from '@pharos/agent/ship/ship-batch';
 import type { Batch } from '@pharos/agent/spool/spool';
 import { migrate } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { type Summary, summarize } from '../stats.js';
 import { makeBatches, withFreshIds } from './rows.js';

@@ -39,7 +39,7 @@ import { Agent, request } from 'node:https';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { SESSION_COOKIE } from '@pharos/web/auth/cookie';
 import { PASSWORDS, startTestBackend } from '@pharos/web/testing/backend-fixture';
 import { historyStatements, type SyntheticHistory } from '@pharos/web/testing/synthetic-history';

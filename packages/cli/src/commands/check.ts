@@ -38,6 +38,11 @@ export function registerCheck(program: Command): void {
     )
     .option('--ca <file>', 'the deployment’s CA certificate (default PGSSLROOTCERT)')
     .option(
+      '--etcd-cert <file>',
+      'an etcd client certificate (secured etcd; default with --lab-dir: the lab’s)',
+    )
+    .option('--etcd-key <file>', 'its private key')
+    .option(
       '--user <name>',
       'database user for the checks’ SQL (default PGUSER, else the topology’s pem.superuser)',
     )
@@ -62,6 +67,8 @@ export function registerCheck(program: Command): void {
         labDir?: string;
         configDir?: string;
         ca?: string;
+        etcdCert?: string;
+        etcdKey?: string;
         user?: string;
         json?: boolean;
         strict?: boolean;
@@ -74,6 +81,8 @@ export function registerCheck(program: Command): void {
           labDir: f.labDir,
           configDir: f.configDir,
           caFile: f.ca,
+          etcdCertFile: f.etcdCert,
+          etcdKeyFile: f.etcdKey,
           user: f.user,
           strict: Boolean(f.strict),
           timeoutMs: f.timeout * 1000,

@@ -24,11 +24,30 @@ export interface CaPem {
   keyPem: string;
 }
 
-/** What a leaf certificate is for: TLS server (serverAuth) or TLS client (clientAuth). */
-export type LeafUsage = 'server' | 'client';
+/**
+ * What a leaf certificate is for: TLS server (serverAuth), TLS client
+ * (clientAuth), or both (`peer`: an etcd member's certificate serves clients
+ * and peers and dials its peers; Patroni's serves its REST API and is its
+ * etcd client certificate).
+ */
+export type LeafUsage = 'server' | 'client' | 'peer';
+
+const EXTENDED_KEY_USAGES: Record<LeafUsage, string[]> = {
+  server: [x509.ExtendedKeyUsage.serverAuth],
+  client: [x509.ExtendedKeyUsage.clientAuth],
+  peer: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+};
 
 export interface LeafRequest {
+  /**
+   * Subject CN. Empty: the subject is `O=Pharos, OU=<unit>` with no CN (an
+   * etcd member's certificate: etcd's gRPC gateway dials its own server
+   * with it, and etcd refuses gateway requests whose certificate has a CN
+   * once authentication is enabled; etcd v3.5 auth/store.go AuthInfoFromTLS).
+   */
   commonName: string;
+  /** OU of a subject without CN (see commonName). */
+  unit?: string;
   publicKey: CryptoKey | x509.PublicKey;
   days: number;
   usage: LeafUsage;
@@ -39,7 +58,7 @@ export interface LeafRequest {
 /**
  * Signs a leaf certificate: subject `CN=<commonName>`, issuer the CA,
  * BasicConstraints cA=false, KeyUsage digitalSignature (critical), EKU
- * serverAuth or clientAuth, SKI, AKI = the CA's key id, and a SAN with the
+ * serverAuth, clientAuth or both (see {@link LeafUsage}), SKI, AKI = the CA's key id, and a SAN with the
  * given DNS names and IP addresses (when any).
  * @throws InputError for an IP address that is not one.
  */
@@ -57,10 +76,10 @@ export async function signLeaf(
   ];
   const now = new Date();
   const serialNumber = randomSerial();
-  const usage = req.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber,
-    subject: cnName(req.commonName),
+    subject:
+      req.commonName === '' ? [{ O: ['Pharos'] }, { OU: [req.unit ?? 'Pharos'] }] : cnName(req.commonName),
     issuer: ca.cert.subjectName,
     notBefore: notBeforeFor(now),
     notAfter: daysAfter(now, req.days),
@@ -70,7 +89,7 @@ export async function signLeaf(
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([usage]),
+      new x509.ExtendedKeyUsageExtension(EXTENDED_KEY_USAGES[req.usage]),
       await x509.SubjectKeyIdentifierExtension.create(req.publicKey),
       new x509.AuthorityKeyIdentifierExtension(ca.keyId),
       ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
@@ -101,13 +120,30 @@ export async function issueServerCertificate(
 }
 
 /**
+ * A certificate for both ends of TLS with a new P-256 key: CN `commonName`
+ * (or, when empty, `O=Pharos, OU=<unit>`), EKU serverAuth + clientAuth, SAN = `dnsNames` + `ipAddresses`. For etcd
+ * members (etcd's peer connections present the member's certificate as
+ * server and as client; etcd docs, "Transport security model") and for
+ * Patroni (the REST API's server certificate, also its etcd client
+ * certificate). Valid `days` days from now.
+ */
+export async function issuePeerCertificate(
+  ca: CaPem,
+  opts: { commonName: string; unit?: string; dnsNames: string[]; ipAddresses: string[]; days: number },
+): Promise<CertifiedKey> {
+  return issueWithNewKey(ca, { ...opts, usage: 'peer' });
+}
+
+/**
  * A client certificate with a new P-256 key: CN = the database user
  * (`agentN` or the common agent user), EKU clientAuth, no SAN. PostgreSQL's
- * `cert` method compares the CN with the user name (docs/reference/pem-facts.md §2).
+ * `cert` method compares the CN with the user name (docs/reference/pem-facts.md §2). An
+ * empty `commonName` gives `O=Pharos, OU=<unit>` (an etcd gateway client,
+ * see {@link LeafRequest}).
  */
 export async function issueClientCertificate(
   ca: CaPem,
-  opts: { commonName: string; days: number },
+  opts: { commonName: string; unit?: string; days: number },
 ): Promise<CertifiedKey> {
   return issueWithNewKey(ca, { ...opts, usage: 'client' });
 }

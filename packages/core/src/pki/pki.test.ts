@@ -11,7 +11,7 @@ import { type CertifiedKey, createCa } from './ca.js';
 import { issueCrl } from './crl.js';
 import { createCsr, ENROLMENT_CSR_CN, signCsr } from './csr.js';
 import { writeCertFile, writeKeyFile } from './files.js';
-import { issueClientCertificate, issueServerCertificate } from './issue.js';
+import { issueClientCertificate, issuePeerCertificate, issueServerCertificate } from './issue.js';
 
 const HOST = '127.0.5.1';
 
@@ -89,6 +89,26 @@ describe('PKI', () => {
       openssl('x509', '-in', path('root.crt'), '-noout', '-ext', 'basicConstraints').out,
       /CA:TRUE/,
     );
+  });
+
+  test('a peer certificate serves and dials (both EKUs); an empty CN gives O=Pharos, OU=<unit>', async () => {
+    const peer = await issuePeerCertificate(ca, {
+      commonName: '',
+      unit: 'patroni pem-backend-1',
+      dnsNames: ['pem-backend-1'],
+      ipAddresses: ['172.16.161.200'],
+      days: 10,
+    });
+    await writeCertFile(path('peer.crt'), peer.certPem);
+    for (const purpose of ['sslserver', 'sslclient']) {
+      const r = openssl('verify', '-purpose', purpose, '-CAfile', path('root.crt'), path('peer.crt'));
+      assert.equal(r.status, 0, r.out);
+    }
+    const subject = openssl('x509', '-in', path('peer.crt'), '-noout', '-subject').out;
+    assert.match(subject, /^subject=O\s*=\s*Pharos, OU\s*=\s*patroni pem-backend-1\n$/);
+    const client = await issueClientCertificate(ca, { commonName: '', unit: 'pharos-web', days: 10 });
+    await writeCertFile(path('cnless.crt'), client.certPem);
+    assert.doesNotMatch(openssl('x509', '-in', path('cnless.crt'), '-noout', '-subject').out, /CN/);
   });
 
   test('private keys are PKCS#8 PEM that OpenSSL reads, files mode 0600', () => {

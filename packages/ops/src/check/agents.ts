@@ -9,7 +9,7 @@
  * not PEM backends: migration 010) are the fleet's, not leftovers.
  */
 import { readFileSync } from 'node:fs';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import { type AgentRow, evaluateAgents, findAgentRow, isFleetAgent } from './agents-evaluate.js';
 import { evaluateCertificate, parseCertificate } from './certificate.js';

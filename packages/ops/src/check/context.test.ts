@@ -25,9 +25,12 @@ describe('buildCheckContext', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-check-'));
   const topologyFile = join(dir, 'topology.yml');
   const caFile = join(dir, 'root.crt');
+  const etcd = { etcdCertFile: join(dir, 'etcd-client.crt'), etcdKeyFile: join(dir, 'etcd-client.key') };
   before(async () => {
     writeFileSync(topologyFile, TOPOLOGY);
     writeFileSync(caFile, (await testCa()).certPem);
+    writeFileSync(etcd.etcdCertFile, 'client certificate');
+    writeFileSync(etcd.etcdKeyFile, 'client key');
   });
 
   it('needs a topology and the CA', () => {
@@ -49,6 +52,7 @@ describe('buildCheckContext', () => {
   it('logs in as the topology superuser with PHAROS_SUPERPASSWORD, verify-full with PGSSLROOTCERT', () => {
     const ctx = buildCheckContext({
       topologyFile,
+      ...etcd,
       env: { PGSSLROOTCERT: caFile, PHAROS_SUPERPASSWORD: 's3cret' },
     });
     assert.equal(ctx.sql.user, 'pemsuper');
@@ -57,7 +61,13 @@ describe('buildCheckContext', () => {
     assert.equal(ctx.sql.sslrootcert, caFile);
     assert.match(ctx.sql.origin, /PHAROS_SUPERPASSWORD/);
     assert.equal(ctx.timeoutMs, 5000);
-    const other = buildCheckContext({ topologyFile, caFile, user: 'admin', env: { PGSSLMODE: 'require' } });
+    const other = buildCheckContext({
+      topologyFile,
+      caFile,
+      ...etcd,
+      user: 'admin',
+      env: { PGSSLMODE: 'require' },
+    });
     assert.equal(other.sql.user, 'admin');
     assert.equal(other.sql.sslmode, 'require');
     assert.match(other.sql.origin, /the password file/);
@@ -74,10 +84,16 @@ describe('buildCheckContext', () => {
       '-----BEGIN CERTIFICATE-----\nbad\n-----END CERTIFICATE-----\n',
     );
     assert.throws(() => buildCheckContext({ labDir: lab, env: {} }), /is not a PEM certificate/);
-    writeFileSync(join(lab, 'pki', 'ca.crt'), buildCheckContext({ topologyFile, caFile, env: {} }).caPem);
+    writeFileSync(
+      join(lab, 'pki', 'ca.crt'),
+      buildCheckContext({ topologyFile, caFile, ...etcd, env: {} }).caPem,
+    );
+    writeFileSync(join(lab, 'pki', 'etcd-client.crt'), 'lab client certificate');
+    writeFileSync(join(lab, 'pki', 'etcd-client.key'), 'lab client key');
     writeFileSync(join(lab, 'pem-web-1', 'pharos', 'web.yml'), 'backend: host=10.0.0.20\n');
     const ctx = buildCheckContext({ labDir: lab, env: {} });
     assert.equal(ctx.topo.backends.length, 2);
+    assert.equal(ctx.etcd.cert, 'lab client certificate');
     assert.equal(ctx.sql.user, 'patroni_super');
     assert.equal(ctx.sql.env.PGPASSWORD, 'pw');
     const web1 = ctx.topo.webapps[0]!;
@@ -91,7 +107,7 @@ describe('buildCheckContext', () => {
   });
 
   it('reads collected files from --config-dir, certificates beside them', () => {
-    const ctx = buildCheckContext({ topologyFile, caFile, configDir: '/collected', env: {} });
+    const ctx = buildCheckContext({ topologyFile, caFile, ...etcd, configDir: '/collected', env: {} });
     const b1 = ctx.topo.backends[0]!;
     assert.equal(
       ctx.configs.localPath(b1, '/etc/pharos/certs/agent1.crt'),
@@ -102,8 +118,30 @@ describe('buildCheckContext', () => {
   });
 
   it("without a source, reads only this machine's own files and says why not the others", () => {
-    const ctx = buildCheckContext({ topologyFile, caFile, env: {} });
+    const ctx = buildCheckContext({ topologyFile, caFile, ...etcd, env: {} });
     const r = ctx.configs.read(ctx.topo.backends[0]!, 'agent.yml');
     assert.ok(!r.ok && /give --config-dir DIR/.test(r.reason));
+  });
+
+  it('a secured topology: https with the CA, and an etcd client certificate is required', () => {
+    assert.throws(
+      () => buildCheckContext({ topologyFile, caFile, env: {} }),
+      (e) => e instanceof InputError && /give --etcd-cert FILE and --etcd-key FILE/.test(e.message),
+    );
+    assert.throws(
+      () => buildCheckContext({ topologyFile, caFile, ...etcd, etcdKeyFile: join(dir, 'none.key'), env: {} }),
+      /--etcd-key: cannot read/,
+    );
+    const ctx = buildCheckContext({ topologyFile, caFile, ...etcd, env: {} });
+    assert.deepEqual(ctx.patroni, { port: 8008, ca: ctx.caPem });
+    assert.deepEqual(ctx.etcd, { ca: ctx.caPem, cert: 'client certificate', key: 'client key' });
+  });
+
+  it('the reference-open topology: plain HTTP, no certificate needed', () => {
+    const open = join(dir, 'open.yml');
+    writeFileSync(open, `${TOPOLOGY}infrastructure_security: reference-open\n`);
+    const ctx = buildCheckContext({ topologyFile: open, caFile, env: {} });
+    assert.deepEqual(ctx.patroni, { port: 8008 });
+    assert.deepEqual(ctx.etcd, {});
   });
 });

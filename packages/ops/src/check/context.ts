@@ -9,9 +9,11 @@ import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, messageOf } from '@pharos/core/errors';
+import type { EtcdAccess, PatroniAccess } from '../lab/access.js';
 import { labLayout } from '../lab/layout.js';
 import type { LabSecrets } from '../lab/secrets.js';
 import { readState } from '../lab/state.js';
+import { isSecured } from '../render/infrastructure.js';
 import { PATRONI_USERS } from '../render/patroni-users.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -43,6 +45,9 @@ export interface CheckOptions {
   configDir?: string;
   /** The deployment's CA certificate (PEM); default PGSSLROOTCERT. */
   caFile?: string;
+  /** An etcd client certificate and key (PEM), for a secured etcd; default in a lab: its pki/etcd-client.*. */
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   /** Database user for the checks' SQL; default PGUSER, else the topology's pem.superuser. */
   user?: string;
   timeoutMs?: number;
@@ -59,6 +64,10 @@ export interface CheckContext {
   ca: X509Certificate;
   caPem: string;
   caFile: string;
+  /** How to reach Patroni's REST API (GETs only: https with the CA when secured). */
+  patroni: PatroniAccess;
+  /** How to reach etcd (https, the CA and the client certificate when secured; no user: no key is read). */
+  etcd: EtcdAccess;
   sql: SqlAccess;
   configs: ConfigSource;
   timeoutMs: number;
@@ -82,6 +91,41 @@ function readCa(path: string, origin: string): { pem: string; cert: X509Certific
   } catch (err) {
     throw new InputError(`${path} (${origin}) is not a PEM certificate: ${messageOf(err)}`);
   }
+}
+
+function readPem(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`${flag}: cannot read ${path}: ${messageOf(err)}`);
+  }
+}
+
+/**
+ * The access to Patroni and etcd: plain HTTP for the reference's open
+ * setup; for a secured topology https with the CA, and for etcd the client
+ * certificate of `--etcd-cert`/`--etcd-key` (a lab's `pki/etcd-client.*` by
+ * default). @throws InputError when a secured topology has no etcd certificate.
+ */
+function accessOf(
+  topo: Topology,
+  caPem: string,
+  options: CheckOptions,
+  labDir: string | undefined,
+): { patroni: PatroniAccess; etcd: EtcdAccess } {
+  if (!isSecured(topo)) return { patroni: { port: topo.patroni.rest_port }, etcd: {} };
+  const pki = labDir === undefined ? undefined : labLayout(labDir).pkiDir;
+  const certFile = options.etcdCertFile ?? (pki ? join(pki, 'etcd-client.crt') : undefined);
+  const keyFile = options.etcdKeyFile ?? (pki ? join(pki, 'etcd-client.key') : undefined);
+  if (certFile === undefined || keyFile === undefined) {
+    throw new InputError(
+      "the topology's etcd is secured (infrastructure_security: secured): give --etcd-cert FILE and --etcd-key FILE (an etcd client certificate, e.g. the plan's ca/etcd-client.crt and .key)",
+    );
+  }
+  return {
+    patroni: { port: topo.patroni.rest_port, ca: caPem },
+    etcd: { ca: caPem, cert: readPem('--etcd-cert', certFile), key: readPem('--etcd-key', keyFile) },
+  };
 }
 
 function readLabSecrets(dir: string): LabSecrets {
@@ -112,9 +156,13 @@ function positive(name: string, v: number | undefined, dflt: number): number {
  *   PGSSLMODE, default verify-full, with the CA as sslrootcert.
  * - Configuration files: the lab's `<host>/pharos/`, else `configDir`,
  *   else /etc/pharos/ for a host whose address is on this machine.
+ * - Patroni and etcd (a secured topology): https with the CA; etcd's
+ *   client certificate from `etcdCertFile`/`etcdKeyFile`, else the lab's
+ *   `pki/etcd-client.crt`/`.key`.
  *
  * @throws InputError (exit code 2) for a missing topology or CA, an
- *   unreadable file, or a non-positive limit.
+ *   unreadable file, a non-positive limit, or a secured topology without
+ *   an etcd client certificate.
  */
 export function buildCheckContext(options: CheckOptions): CheckContext {
   const env = options.env ?? process.env;
@@ -126,7 +174,7 @@ export function buildCheckContext(options: CheckOptions): CheckContext {
     topologyFile = state.topologyFile;
   }
   if (topologyFile === undefined) throw new InputError('--topology FILE is required (or --lab-dir DIR)');
-  const topo = loadTopology(topologyFile);
+  const topo = loadTopology(topologyFile, labDir === undefined ? 'deployment' : 'lab');
 
   const caPath =
     options.caFile ?? (labDir !== undefined ? join(labLayout(labDir).pkiDir, 'ca.crt') : env.PGSSLROOTCERT);
@@ -177,5 +225,6 @@ export function buildCheckContext(options: CheckOptions): CheckContext {
     ),
     heartbeatMaxAgeS: positive('--heartbeat-max-age', options.heartbeatMaxAgeS, DEFAULT_HEARTBEAT_MAX_AGE_S),
     now: () => new Date(),
+    ...accessOf(topo, ca.pem, options, labDir),
   };
 }

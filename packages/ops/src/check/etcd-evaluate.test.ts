@@ -9,7 +9,7 @@ const IDS = ['1001', '1002', '1003'];
 const members = topo.etcd.map((m, i) => ({
   id: IDS[i]!,
   name: m.name,
-  clientUrls: [`http://${m.address}:2379`],
+  clientUrls: [`https://${m.address}:2379`],
   isLearner: false,
 }));
 

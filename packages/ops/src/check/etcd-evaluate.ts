@@ -7,6 +7,7 @@
  * cluster with a leader); quorum = floor(n / 2) + 1 of n voting members
  * ("FAQ: What is failure tolerance?").
  */
+import { etcdClientUrl } from '../render/etcd.js';
 import { hostPort } from '../render/url.js';
 import type { Topology } from '../topology/types.js';
 import { type CheckResult, result } from './result.js';
@@ -106,7 +107,7 @@ export function evaluateEtcd(topo: Topology, observations: EtcdMemberObservation
     } else {
       const problems: string[] = [];
       for (const m of topo.etcd) {
-        const url = `http://${hostPort(m.address, 2379)}`;
+        const url = etcdClientUrl(topo, m.address);
         const found = list.find((x) => x.name === m.name);
         if (!found) problems.push(`${m.name} is not a member`);
         else if (!found.clientUrls.includes(url))

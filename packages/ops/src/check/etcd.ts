@@ -2,11 +2,12 @@
  * Asks every planned etcd member, concurrently, for its health, status and
  * member list through etcd's v3 HTTP gateway on its client URL (etcd v3.5
  * docs, "gRPC gateway"; `GET /health`), each request with the check's
- * timeout, and judges the answers ({@link evaluateEtcd}).
+ * timeout (https with the check's etcd client certificate when the
+ * topology is secured: these three need no etcd user), and judges the
+ * answers ({@link evaluateEtcd}).
  */
+import { type EtcdAccess, etcdUrl, tlsOptions } from '../lab/access.js';
 import { requestJson } from '../lab/http.js';
-import { ETCD_CLIENT_PORT } from '../render/etcd.js';
-import { httpUrl } from '../render/url.js';
 import type { TopologyHost } from '../topology/types.js';
 import type { CheckContext } from './context.js';
 import { type EtcdMemberObservation, evaluateEtcd } from './etcd-evaluate.js';
@@ -31,11 +32,16 @@ interface MemberListBody {
 export async function observeEtcdMember(
   member: TopologyHost,
   timeoutMs: number,
+  access: EtcdAccess = {},
 ): Promise<EtcdMemberObservation> {
-  const base = httpUrl(member.address, ETCD_CLIENT_PORT);
+  const base = etcdUrl(member.address, access);
+  const tls = tlsOptions(access);
   const o: EtcdMemberObservation = { name: member.name, address: member.address };
   try {
-    const h = await requestJson<{ health?: string; reason?: string }>(`${base}/health`, { timeoutMs });
+    const h = await requestJson<{ health?: string; reason?: string }>(`${base}/health`, {
+      timeoutMs,
+      ...tls,
+    });
     o.health = {
       healthy: h.status === 200 && h.body?.health === 'true',
       reason: h.body?.reason || undefined,
@@ -50,6 +56,7 @@ export async function observeEtcdMember(
       method: 'POST',
       body: {},
       timeoutMs,
+      ...tls,
     });
     if (s.status === 200 && s.body?.header?.cluster_id) {
       o.status = {
@@ -64,6 +71,7 @@ export async function observeEtcdMember(
       method: 'POST',
       body: {},
       timeoutMs,
+      ...tls,
     });
     if (l.status === 200 && l.body?.members) {
       o.members = l.body.members.map((m) => ({
@@ -82,6 +90,8 @@ export async function observeEtcdMember(
 
 /** The etcd results of the deployment (see {@link evaluateEtcd}). */
 export async function checkEtcd(ctx: CheckContext): Promise<CheckResult[]> {
-  const observations = await Promise.all(ctx.topo.etcd.map((m) => observeEtcdMember(m, ctx.timeoutMs)));
+  const observations = await Promise.all(
+    ctx.topo.etcd.map((m) => observeEtcdMember(m, ctx.timeoutMs, ctx.etcd)),
+  );
   return evaluateEtcd(ctx.topo, observations);
 }

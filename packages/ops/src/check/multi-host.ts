@@ -8,7 +8,9 @@
  * 127.0.0.1 in its own position (docs/topology.md, correction 3): a local
  * name there stands for that backend.
  */
-import { type ConnInfo, parseConninfo } from '@pharos/core/conninfo';
+
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
+import type { ConnInfo } from '@pharos/core/conninfo/types';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Topology, TopologyHost } from '../topology/types.js';
 import { type CheckResult, reasonOf, result } from './result.js';

@@ -7,6 +7,7 @@
  * lag in bytes or "unknown"; `pause` when maintenance mode is on).
  */
 import type { PatroniMember } from '../lab/patroni-api.js';
+import { isSecured } from '../render/infrastructure.js';
 import { hostPort } from '../render/url.js';
 import type { Topology } from '../topology/types.js';
 import { type CheckResult, result } from './result.js';
@@ -38,7 +39,7 @@ export function lagBytes(m: PatroniMember): number | undefined {
 }
 
 function apiLine(topo: Topology, o: PatroniMemberObservation): CheckResult {
-  const url = `http://${hostPort(o.address, topo.patroni.rest_port)}`;
+  const url = `${isSecured(topo) ? 'https' : 'http'}://${hostPort(o.address, topo.patroni.rest_port)}`;
   if (o.error !== undefined || !o.status) {
     return result(
       'patroni',

@@ -1,10 +1,10 @@
 /**
  * The check's SQL sessions: one libpq connection string per purpose, run
- * through Pharos's own HA connection (@pharos/core/ha-connection), with a
+ * through Pharos's own HA connection (@pharos/core/ha/connection), with a
  * connect timeout and a deadline on every statement.
  */
-import { quoteConninfoValue } from '@pharos/core/conninfo';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { quoteConninfoValue } from '@pharos/core/conninfo/format';
+import { HaConnection } from '@pharos/core/ha/connection';
 import type { CheckContext } from './context.js';
 
 /** Application name of the check's sessions (pg_stat_activity). */

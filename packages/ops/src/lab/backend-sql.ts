@@ -4,7 +4,7 @@
  * `host all patroni_super 127.0.0.1/32 scram-sha-256` admits.
  */
 import { execFileSync } from 'node:child_process';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import type { Topology } from '../topology/types.js';
 import type { LabSecrets } from './secrets.js';
 
@@ -22,7 +22,7 @@ export function postgresUser(): { uid: number; gid: number } | undefined {
 
 /** Runs `sql` on the PostgreSQL at `address` (topology port) in database `db`; returns the rows. */
 export async function sqlOnBackend(
-  ctx: { topo: Topology; secrets: LabSecrets },
+  ctx: { topo: Topology; secrets: Pick<LabSecrets, 'patroni_super'> },
   address: string,
   db: string,
   sql: string,

@@ -8,16 +8,25 @@ import { labEtcdEndpoints, setWebEtcdEndpoints } from './configure-steps.js';
 import type { UpContext } from './context.js';
 
 describe('lab web configuration', () => {
-  it("lists the lab's etcd members as client URLs (IPv6 in brackets)", () => {
-    const ctx = {
-      topo: {
-        etcd: [
-          { name: 'etcd-node-1', address: '127.0.1.111' },
-          { name: 'etcd-node-2', address: 'fd00::12' },
-        ],
-      },
-    } as unknown as Pick<UpContext, 'topo'>;
-    assert.deepEqual(labEtcdEndpoints(ctx), ['http://127.0.1.111:2379', 'http://[fd00::12]:2379']);
+  it("lists the lab's etcd members as client URLs (IPv6 in brackets), https when secured", () => {
+    const ctx = (infrastructure_security: string) =>
+      ({
+        topo: {
+          infrastructure_security,
+          etcd: [
+            { name: 'etcd-node-1', address: '127.0.1.111' },
+            { name: 'etcd-node-2', address: 'fd00::12' },
+          ],
+        },
+      }) as unknown as Pick<UpContext, 'topo'>;
+    assert.deepEqual(labEtcdEndpoints(ctx('reference-open')), [
+      'http://127.0.1.111:2379',
+      'http://[fd00::12]:2379',
+    ]);
+    assert.deepEqual(labEtcdEndpoints(ctx('secured')), [
+      'https://127.0.1.111:2379',
+      'https://[fd00::12]:2379',
+    ]);
   });
 
   it('adds etcd_endpoints to the web.yml configure wrote, keeping its other keys and its mode', () => {

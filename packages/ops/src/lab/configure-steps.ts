@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
 import { parseDocument } from 'yaml';
 import { configureCommandLine } from '../render/configure.js';
-import { ETCD_CLIENT_PORT } from '../render/etcd.js';
-import { httpUrl } from '../render/url.js';
+import { etcdClientUrls } from '../render/etcd.js';
+import { isSecured } from '../render/infrastructure.js';
 import { agentHosts } from '../topology/hosts.js';
 import type { UpContext } from './context.js';
 import { PHAROS_BIN } from './context.js';
@@ -38,7 +38,7 @@ export function labConfigureArgs(
   });
   const own = ['--agent-config', `${pharosDir}/agent.yml`];
   if (host.role === 'backend') return [...argv, ...own];
-  const web = ctx.pki.webCert(host.name);
+  // The web certificate is where the command line names it: <certDir>/web.crt and web.key (lab/pki.ts).
   return [
     ...argv,
     ...own,
@@ -46,10 +46,6 @@ export function labConfigureArgs(
     `${pharosDir}/web.yml`,
     '--web-port',
     String(ctx.topo.pem.web_port),
-    '--web-cert',
-    web.certFile,
-    '--web-key',
-    web.keyFile,
   ];
 }
 
@@ -64,9 +60,24 @@ export function setProbeInterval(agentYml: string, seconds: number): void {
 }
 
 /**
+ * Sets `webhook_allow` in an agent configuration written by configure (the
+ * lab's webhook receivers are on loopback, which the target policy refuses);
+ * an empty list leaves the file alone.
+ */
+export function setWebhookAllow(agentYml: string, entries: readonly string[]): void {
+  if (entries.length === 0) return;
+  const doc = parseDocument(readFileSync(agentYml, 'utf8'));
+  doc.set('webhook_allow', [...entries]);
+  writeFileSync(agentYml, doc.toString(), { mode: 0o600 });
+}
+
+/**
  * Sets `etcd_endpoints` in a web instance's configuration written by
- * configure (which is not told where etcd is), so the overview shows the etcd
- * members' health. `urls`: the members' client URLs (http://address:2379).
+ * configure, so the overview shows the etcd members' health. Only for the
+ * reference's open setup, whose configure command line (the reference's)
+ * does not say where etcd is; a secured topology's configure step gets
+ * `--etcd-endpoints` and the web's etcd client certificate (render/configure.ts).
+ * `urls`: the members' client URLs (http://address:2379 there).
  */
 export function setWebEtcdEndpoints(webYml: string, urls: readonly string[]): void {
   const doc = parseDocument(readFileSync(webYml, 'utf8'));
@@ -74,9 +85,9 @@ export function setWebEtcdEndpoints(webYml: string, urls: readonly string[]): vo
   writeFileSync(webYml, doc.toString(), { mode: 0o600 });
 }
 
-/** The client URLs of the topology's etcd members, as the lab starts them (plain HTTP). */
+/** The client URLs of the topology's etcd members, as the lab starts them (https when secured). */
 export function labEtcdEndpoints(ctx: Pick<UpContext, 'topo'>): string[] {
-  return ctx.topo.etcd.map((m) => httpUrl(m.address, ETCD_CLIENT_PORT));
+  return etcdClientUrls(ctx.topo);
 }
 
 /** Runs configure on each host in order (primary, standbys, web hosts), then starts the agents and web instances. */
@@ -111,6 +122,7 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
   for (const host of agentHosts(ctx.topo)) {
     const dir = ctx.layout.pharosDir(host.name);
     setProbeInterval(`${dir}/agent.yml`, ctx.probeIntervalS);
+    setWebhookAllow(`${dir}/agent.yml`, ctx.webhookAllow);
     const agentCmd = [
       process.execPath,
       ...AGENT_NODE_OPTIONS,
@@ -134,7 +146,7 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
       logFile: ctx.layout.outFile(host.name, 'agent'),
     });
     if (host.role === 'webapp') {
-      setWebEtcdEndpoints(`${dir}/web.yml`, labEtcdEndpoints(ctx));
+      if (!isSecured(ctx.topo)) setWebEtcdEndpoints(`${dir}/web.yml`, labEtcdEndpoints(ctx));
       const webCmd = [process.execPath, PHAROS_BIN, 'web', 'run', '--config', `${dir}/web.yml`];
       const w = await spawnDetached(webCmd, {
         env: process.env,

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Topology } from '../topology/types.js';
+import type { EtcdAccess, PatroniAccess } from './access.js';
 import type { LabLayout } from './layout.js';
 import type { LabPki } from './pki.js';
 import type { LabProcess } from './processes.js';
@@ -24,6 +25,10 @@ export interface UpContext {
   state: LabState;
   print: (line: string) => void;
   probeIntervalS: number;
+  /** `webhook_allow` written into every agent.yml (empty: none). */
+  webhookAllow: string[];
   /** Records a started process in lab.json at once, so `down` finds it even if `up` dies. */
   track(p: LabProcess): void;
+  /** How to reach Patroni's REST API and etcd (set once the certificates exist, step 2). */
+  access: { patroni: PatroniAccess; etcd: EtcdAccess };
 }

@@ -13,13 +13,21 @@ export interface JsonResponse<T = unknown> {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Options of {@link requestJson}. `ca` = PEM of the CA to trust for https URLs. */
+/**
+ * Options of {@link requestJson}. `ca` = PEM of the CA to trust for https
+ * URLs; `cert`/`key` = a client certificate (PEM) for servers that ask for
+ * one (etcd with client-cert-auth); `auth` = HTTP basic credentials
+ * (Patroni's REST API for unsafe methods).
+ */
 export interface RequestOptions {
   method?: string;
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
-  ca?: string;
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  auth?: { username: string; password: string } | undefined;
   localAddress?: string;
 }
 
@@ -31,6 +39,10 @@ export function requestJson<T = unknown>(
   const u = new URL(url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.auth) {
+    const basic = Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64');
+    headers.authorization = `Basic ${basic}`;
+  }
   if (payload !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
@@ -42,6 +54,9 @@ export function requestJson<T = unknown>(
         method: options.method ?? 'GET',
         headers,
         ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        agent: false,
         localAddress: options.localAddress,
         timeout: options.timeoutMs ?? 5000,
       },

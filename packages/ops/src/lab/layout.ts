@@ -38,6 +38,6 @@ export function labLayout(dir: string): LabLayout {
     hostDir,
     pharosDir: (host) => join(dir, host, 'pharos'),
     outFile: (host, kind) => join(dir, host, `${kind}.out`),
-    site: (binDir) => ({ hostDir, binDir }),
+    site: (binDir) => ({ hostDir, binDir, caFile: join(dir, 'pki', 'ca.crt') }),
   };
 }

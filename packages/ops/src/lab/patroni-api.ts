@@ -1,7 +1,10 @@
 /**
  * Patroni REST API calls the lab and `check` use (Patroni docs, "REST API":
- * GET /cluster, GET /patroni, PATCH /config, POST /switchover).
+ * GET /cluster, GET /patroni, PATCH /config, POST /switchover), over http
+ * or, for a secured topology, https with the REST API's password for the
+ * unsafe methods (PatroniAccess, access.ts).
  */
+import { type PatroniAccess, patroniUrl } from './access.js';
 import { requestJson } from './http.js';
 
 /** A member as GET /cluster returns it (Patroni 3+/4 field names). */
@@ -16,16 +19,16 @@ export interface PatroniMember {
   api_url?: string;
 }
 
-/** GET /cluster of the member at `apiAddress:port`. */
+/** GET /cluster of the member at `apiAddress`. */
 export async function getCluster(
   apiAddress: string,
-  port = 8008,
+  access: PatroniAccess,
 ): Promise<{ members: PatroniMember[]; pause?: boolean }> {
   const r = await requestJson<{ members: PatroniMember[]; pause?: boolean }>(
-    `http://${apiAddress}:${port}/cluster`,
-    { timeoutMs: 3000 },
+    patroniUrl(apiAddress, access, '/cluster'),
+    { timeoutMs: 3000, ca: access.ca },
   );
-  if (r.status !== 200) throw new Error(`GET /cluster on ${apiAddress}:${port} answered ${r.status}`);
+  if (r.status !== 200) throw new Error(`GET /cluster on ${apiAddress}:${access.port} answered ${r.status}`);
   return r.body;
 }
 
@@ -37,14 +40,18 @@ export function isHealthy(members: PatroniMember[], expected: number): boolean {
 }
 
 /** PATCH /config: merges `change` into the cluster's dynamic configuration (what `patronictl edit-config` does). */
-export async function patchConfig(apiAddress: string, change: unknown, port = 8008): Promise<void> {
-  const r = await requestJson(`http://${apiAddress}:${port}/config`, {
+export async function patchConfig(apiAddress: string, change: unknown, access: PatroniAccess): Promise<void> {
+  const r = await requestJson(patroniUrl(apiAddress, access, '/config'), {
     method: 'PATCH',
     body: change,
     timeoutMs: 10_000,
+    ca: access.ca,
+    auth: access.auth,
   });
   if (r.status !== 200)
-    throw new Error(`PATCH /config on ${apiAddress}:${port} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    throw new Error(
+      `PATCH /config on ${apiAddress}:${access.port} answered ${r.status}: ${JSON.stringify(r.body)}`,
+    );
 }
 
 /** POST /switchover from `leader` to `candidate` (Patroni 4 requires the leader's name). */
@@ -52,12 +59,14 @@ export async function switchover(
   apiAddress: string,
   leader: string,
   candidate: string,
-  port = 8008,
+  access: PatroniAccess,
 ): Promise<void> {
-  const r = await requestJson(`http://${apiAddress}:${port}/switchover`, {
+  const r = await requestJson(patroniUrl(apiAddress, access, '/switchover'), {
     method: 'POST',
     body: { leader, candidate },
     timeoutMs: 60_000,
+    ca: access.ca,
+    auth: access.auth,
   });
   if (r.status !== 200)
     throw new Error(`switchover ${leader} -> ${candidate} answered ${r.status}: ${JSON.stringify(r.body)}`);

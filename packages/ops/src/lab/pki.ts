@@ -6,12 +6,22 @@
  * per agent (CN = agentN, its database user); one server certificate per
  * web host. Private keys are written mode 0600. Kept across `lab up` runs
  * in the same directory (made once).
+ *
+ * A secured topology (render/infrastructure.ts) also gets, from the same
+ * CA and as `pharos plan` issues them (plan/certificates.ts): each etcd
+ * member's certificate (`<host>/pki/etcd.crt`), each backend's Patroni
+ * certificate (`<host>/pki/patroni.crt`, owned by postgres), each web
+ * host's etcd client certificate (`<host>/pharos/etcd-client.crt`) and the
+ * operator's (`pki/etcd-client.crt`: lab status, tests, `pharos check`).
  */
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createCa } from '@pharos/core/pki/ca';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
-import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
+import { issueClientCertificate, issuePeerCertificate, issueServerCertificate } from '@pharos/core/pki/issue';
+import { etcdMemberNames, patroniCertificateNames } from '../plan/certificates.js';
+import { ETCD_CLIENT_FILES } from '../render/configure.js';
+import { ETCD_MEMBER_CN, etcdTlsFiles, isSecured, patroniTlsFiles } from '../render/infrastructure.js';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { postgresUser } from './backend-sql.js';
@@ -29,10 +39,16 @@ export interface LabPki {
   server: CertFiles;
   agentCert(agentId: number): CertFiles;
   webCert(host: string): CertFiles;
+  /** The operator's etcd client certificate (secured topologies only). */
+  etcdClient?: CertFiles;
 }
 
 /** Creates (once) and returns the lab's certificates. */
-export async function createLabPki(ctx: { topo: Topology; layout: LabLayout }): Promise<LabPki> {
+export async function createLabPki(ctx: {
+  topo: Topology;
+  layout: LabLayout;
+  binDir: string;
+}): Promise<LabPki> {
   const dir = ctx.layout.pkiDir;
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const caFile = join(dir, 'ca.crt');
@@ -86,11 +102,48 @@ export async function createLabPki(ctx: { topo: Topology; layout: LabLayout }): 
     );
     webFiles.set(w.name, files);
   }
+  let etcdClient: CertFiles | undefined;
+  if (isSecured(ctx.topo)) {
+    const site = ctx.layout.site(ctx.binDir);
+    for (const m of ctx.topo.etcd) {
+      const tls = etcdTlsFiles(m.name, site);
+      mkdirSync(dirname(tls.cert), { recursive: true, mode: 0o700 });
+      await make({ certFile: tls.cert, keyFile: tls.key }, () =>
+        issuePeerCertificate(ca, { commonName: ETCD_MEMBER_CN, ...etcdMemberNames(m), days }),
+      );
+    }
+    const pg = postgresUser();
+    for (const b of ctx.topo.backends) {
+      const tls = patroniTlsFiles(b.name, site);
+      mkdirSync(dirname(tls.cert), { recursive: true, mode: 0o700 });
+      await make({ certFile: tls.cert, keyFile: tls.key }, () =>
+        issuePeerCertificate(ca, {
+          commonName: '',
+          unit: `patroni ${b.name}`,
+          ...patroniCertificateNames(b),
+          days,
+        }),
+      );
+      // Patroni runs as postgres: its directory and key are postgres's, as on a real host.
+      if (pg) for (const f of [dirname(tls.cert), tls.cert, tls.key]) chownSync(f, pg.uid, pg.gid);
+    }
+    for (const w of ctx.topo.webapps) {
+      const d = ctx.layout.pharosDir(w.name);
+      await make({ certFile: join(d, ETCD_CLIENT_FILES.cert), keyFile: join(d, ETCD_CLIENT_FILES.key) }, () =>
+        issueClientCertificate(ca, { commonName: '', unit: `pharos-web ${w.name}`, days }),
+      );
+    }
+    etcdClient = { certFile: join(dir, 'etcd-client.crt'), keyFile: join(dir, 'etcd-client.key') };
+    await make(etcdClient, () =>
+      issueClientCertificate(ca, { commonName: '', unit: 'pharos operator', days }),
+    );
+  }
   return {
     caFile,
     server,
     agentCert: (id) => agentFiles.get(id)!,
     webCert: (host) => webFiles.get(host)!,
+    ...(etcdClient ? { etcdClient } : {}),
   };
 }
 

@@ -114,8 +114,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Thrown inside a {@link waitFor} check to stop waiting at once (e.g. the awaited process died). */
-export class FatalWaitError extends Error {}
+/**
+ * Thrown inside a {@link waitFor} check to stop waiting at once (e.g. the awaited process died).
+ * Named, so the test kit's waitFor (@pharos/testkit) stops on it too.
+ */
+export class FatalWaitError extends Error {
+  override readonly name = 'FatalWaitError';
+}
 
 /** Last `n` lines of a log file, for error messages ('' when unreadable). */
 export function tailOf(file: string, n = 12): string {

@@ -18,26 +18,44 @@ export interface LabSecrets {
   pem_monitor: string;
   /** The web instances' service role (member of pem_web). */
   pem_web_service: string;
+  /** Patroni's REST API basic authentication (user patroni), for unsafe methods. */
+  patroni_restapi: string;
+  /** etcd user root (RBAC). */
+  etcd_root: string;
+  /** etcd user patroni (RBAC: /service/<cluster>/ only). */
+  etcd_patroni: string;
 }
+
+const NAMES: (keyof LabSecrets)[] = [
+  'patroni_super',
+  'patroni_rep',
+  'patroni_rew',
+  'pemsuper',
+  'pem_monitor',
+  'pem_web_service',
+  'patroni_restapi',
+  'etcd_root',
+  'etcd_patroni',
+];
 
 /** Path of secrets.json in `dir`. */
 export function secretsPath(dir: string): string {
   return join(dir, 'secrets.json');
 }
 
-/** Loads the lab's secrets, creating them on first use. */
+/**
+ * Loads the lab's secrets, creating them on first use; a file of an older
+ * lab that lacks a password gets it added (and is rewritten, mode 0600).
+ */
 export function loadOrCreateSecrets(dir: string): LabSecrets {
   const path = secretsPath(dir);
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LabSecrets;
-  const gen = () => randomBytes(24).toString('base64url');
-  const secrets: LabSecrets = {
-    patroni_super: gen(),
-    patroni_rep: gen(),
-    patroni_rew: gen(),
-    pemsuper: gen(),
-    pem_monitor: gen(),
-    pem_web_service: gen(),
-  };
+  const known: Partial<LabSecrets> = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<LabSecrets>)
+    : {};
+  const missing = NAMES.filter((n) => typeof known[n] !== 'string');
+  if (missing.length === 0) return known as LabSecrets;
+  const secrets = { ...known } as LabSecrets;
+  for (const n of missing) secrets[n] = randomBytes(24).toString('base64url');
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { PharosError } from '@pharos/core/errors';
 import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
+import { labAccess, openAccess } from './access.js';
+import { etcdHealthy } from './etcd-api.js';
 import { requestJson } from './http.js';
 import { labLayout } from './layout.js';
 import { labRss } from './memory.js';
@@ -36,11 +38,18 @@ export async function labStatus(dir: string): Promise<{
   const state = readState(dir);
   if (!state)
     throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
-  const topo = loadTopology(state.topologyFile);
+  const topo = loadTopology(state.topologyFile, 'lab');
+  const access = (() => {
+    try {
+      return labAccess(topo, dir);
+    } catch {
+      return openAccess(topo); // no certificates yet: nothing secured answers anyway
+    }
+  })();
   let members: PatroniMember[] = [];
   for (const b of topo.backends) {
     try {
-      members = (await getCluster(b.address, topo.patroni.rest_port)).members;
+      members = (await getCluster(b.address, access.patroni)).members;
       break;
     } catch {
       /* try the next member */
@@ -48,7 +57,7 @@ export async function labStatus(dir: string): Promise<{
   }
   let ages = new Map<number, number | null>();
   try {
-    ages = await agentSampleAges({ topo, secrets: loadOrCreateSecrets(dir) });
+    ages = await agentSampleAges({ topo, secrets: loadOrCreateSecrets(dir), access });
   } catch {
     /* backend not reachable: shown as unknown */
   }
@@ -63,7 +72,7 @@ export async function labStatus(dir: string): Promise<{
   const fleet = state.fleet;
   for (const m of fleet?.cluster.members ?? []) {
     try {
-      fleetMembers = (await getCluster(m.address, topo.patroni.rest_port)).members;
+      fleetMembers = (await getCluster(m.address, { port: topo.patroni.rest_port })).members;
       break;
     } catch {
       /* try the next member */
@@ -76,11 +85,9 @@ export async function labStatus(dir: string): Promise<{
     if (!running) healthy = false;
     let detail = '';
     if (p.kind === 'etcd') {
-      const addr = topo.etcd.find((e) => e.name === p.host)?.address;
-      const h = await requestJson<{ health?: string }>(`http://${addr}:2379/health`, {
-        timeoutMs: 2000,
-      }).catch(() => undefined);
-      detail = h?.body?.health === 'true' ? 'healthy' : 'unhealthy';
+      const addr = topo.etcd.find((e) => e.name === p.host)?.address ?? '';
+      const h = await etcdHealthy(addr, access.etcd).catch(() => false);
+      detail = h ? 'healthy' : 'unhealthy';
       if (detail !== 'healthy') healthy = false;
     } else if (p.kind === 'patroni') {
       const inFleet = fleet?.cluster.members.some((x) => x.name === p.host) === true;

@@ -5,7 +5,8 @@
  *  1. preflight (programs, the postgres user can enter the lab directory,
  *     free addresses, no lab already running)
  *  2. certificates (CA, backend server certificate, one per agent, one per web host)
- *  3. three etcd members; wait for /health on each
+ *  3. three etcd members; wait for /health on each; for a secured topology
+ *     (the default) the etcd users and roles, then `auth enable`
  *  4. three Patroni nodes with PostgreSQL (as the postgres OS user); wait for
  *     one leader and two streaming replicas
  *  5. SSL and the PEM HBA rules through the dynamic configuration (PATCH /config,
@@ -31,16 +32,18 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
+import { isSecured } from '../render/infrastructure.js';
 import { patroniLabPaths, renderPatroniYml } from '../render/patroni.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
+import { labAccess, openAccess } from './access.js';
 import { postgresUser, sqlOnBackend } from './backend-sql.js';
 import { runConfigureSteps } from './configure-steps.js';
 import type { UpContext } from './context.js';
+import { etcdHealthy, setUpEtcdAuth } from './etcd-api.js';
 import { enrolFleet } from './fleet/dba.js';
 import { type LabFleet, labFleet } from './fleet/plan.js';
 import { startFleetServers, waitForWeb } from './fleet/start.js';
-import { requestJson } from './http.js';
 import { labLayout } from './layout.js';
 import { getCluster, isHealthy, patchConfig } from './patroni-api.js';
 import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
@@ -68,6 +71,12 @@ export interface LabUpOptions {
   probeIntervalS?: number;
   /** Start the lab's fleet of monitored hosts (lab/fleet/plan.ts; default true). */
   fleet?: boolean;
+  /**
+   * `webhook_allow` of every agent (default none): webhook receivers the lab's
+   * agents may send to although the target policy refuses them (the lab is on
+   * loopback, so a receiver on this machine needs one). docs/alerts.md.
+   */
+  webhookAllow?: string[];
 }
 
 function endpointsOf(topo: Topology): Endpoint[] {
@@ -139,13 +148,18 @@ async function startEtcd(ctx: UpContext): Promise<void> {
       `etcd member ${m.name} to report healthy on ${m.address}:2379 (log: ${ctx.layout.outFile(m.name, 'etcd')})`,
       async () => {
         assertAlive(ctx.state.processes.filter((p) => p.kind === 'etcd'));
-        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, {
-          timeoutMs: 2000,
-        });
-        return r.status === 200 && r.body?.health === 'true';
+        return etcdHealthy(m.address, ctx.access.etcd);
       },
       { timeoutMs: 60_000 },
     );
+  }
+  if (isSecured(ctx.topo)) {
+    const first = ctx.topo.etcd[0]!;
+    const outcome = await setUpEtcdAuth(ctx.topo, first.address, ctx.access.etcd, {
+      etcdRoot: ctx.secrets.etcd_root,
+      etcdPatroni: ctx.secrets.etcd_patroni,
+    });
+    ctx.print(`      etcd users root and patroni, authentication ${outcome}`);
   }
 }
 
@@ -156,6 +170,8 @@ async function startPatroni(ctx: UpContext): Promise<void> {
     superuser: ctx.secrets.patroni_super,
     replication: ctx.secrets.patroni_rep,
     rewind: ctx.secrets.patroni_rew,
+    restApi: ctx.secrets.patroni_restapi,
+    etcdPatroni: ctx.secrets.etcd_patroni,
   };
   const start = async (b: { name: string; address: string }) => {
     const dir = ctx.layout.hostDir(b.name);
@@ -189,7 +205,7 @@ async function startPatroni(ctx: UpContext): Promise<void> {
     `${first!.name} to initialise the cluster and lead`,
     async () => {
       assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
-      const c = await getCluster(first!.address, ctx.topo.patroni.rest_port);
+      const c = await getCluster(first!.address, ctx.access.patroni);
       const me = c.members.find((m) => m.name === first!.name);
       if (me?.role !== 'leader' || me.state !== 'running')
         throw new Error(`${first!.name}: ${me?.role ?? 'no member'} ${me?.state ?? ''}`);
@@ -202,7 +218,7 @@ async function startPatroni(ctx: UpContext): Promise<void> {
     'one Patroni leader and two streaming replicas',
     async () => {
       assertAlive(ctx.state.processes.filter((p) => p.kind === 'patroni' && isBackend(ctx, p.host)));
-      const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+      const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
       if (!isHealthy(c.members, ctx.topo.backends.length)) {
         throw new Error(
           `members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ') || 'none yet'}`,
@@ -217,9 +233,9 @@ async function startPatroni(ctx: UpContext): Promise<void> {
 async function enableSsl(ctx: UpContext): Promise<void> {
   for (const b of ctx.topo.backends)
     placeServerFiles(ctx.pki, patroniLabPaths(ctx.topo, b.name, ctx.layout.site(ctx.binDir)).dataDir);
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
   const leader = c.members.find((m) => m.role === 'leader')!;
-  await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.topo.patroni.rest_port);
+  await patchConfig(leader.host, sslDynamicConfig(ctx.topo), ctx.access.patroni);
   for (const b of ctx.topo.backends) {
     await waitFor(
       `ssl = on on ${b.name}`,
@@ -233,7 +249,7 @@ async function enableSsl(ctx: UpContext): Promise<void> {
 }
 
 async function createInstallRoles(ctx: UpContext): Promise<void> {
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port);
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni);
   const leader = c.members.find((m) => m.role === 'leader')!;
   const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
   const su = ctx.topo.pem.superuser;
@@ -260,7 +276,7 @@ async function createInstallRoles(ctx: UpContext): Promise<void> {
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const t0 = Date.now();
   const dir = resolve(options.dir);
-  const topo = loadTopology(options.topologyFile);
+  const topo = loadTopology(options.topologyFile, 'lab');
   requireNoRunningLab(dir);
   requirePrograms({ etcd: 'etcd-server', patroni: 'patroni' });
   const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
@@ -298,10 +314,12 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     state,
     print: options.print,
     probeIntervalS: options.probeIntervalS ?? 5,
+    webhookAllow: options.webhookAllow ?? [],
     track(p) {
       state.processes.push(p);
       writeState(state);
     },
+    access: openAccess(topo),
   };
   const total = fleet ? 9 : 8;
   // The fleet's servers start beside steps 4-8; a failure is reported at step 9 (or when the lab stops).
@@ -322,6 +340,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     ctx.pki = await step(ctx, 2, total, 'certificates (CA, backend server, agents, web hosts)', () =>
       createLabPki(ctx),
     );
+    ctx.access = labAccess(topo, dir);
     await step(ctx, 3, total, `etcd: ${topo.etcd.length} members`, () => startEtcd(ctx));
     fleetStarted();
     await step(ctx, 4, total, `Patroni + PostgreSQL (${binDir}): ${topo.backends.length} members`, () =>

@@ -17,9 +17,9 @@ import { assertAlive, waitFor } from './processes.js';
 import { webGet, webLogin } from './web-client.js';
 
 /** Address of the Patroni leader (asked of the first backend, else the second). */
-async function leaderHost(ctx: Pick<UpContext, 'topo'>): Promise<string> {
-  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.topo.patroni.rest_port).catch(async () =>
-    getCluster(ctx.topo.backends[1]!.address, ctx.topo.patroni.rest_port),
+async function leaderHost(ctx: Pick<UpContext, 'topo' | 'access'>): Promise<string> {
+  const c = await getCluster(ctx.topo.backends[0]!.address, ctx.access.patroni).catch(async () =>
+    getCluster(ctx.topo.backends[1]!.address, ctx.access.patroni),
   );
   const leader = c.members.find((m) => m.role === 'leader');
   if (!leader) throw new Error('no Patroni leader');
@@ -28,7 +28,7 @@ async function leaderHost(ctx: Pick<UpContext, 'topo'>): Promise<string> {
 
 /** Freshness of each agent's newest sample, from the primary: agent id -> age in seconds (null = none yet). */
 export async function agentSampleAges(
-  ctx: Pick<UpContext, 'topo' | 'secrets'>,
+  ctx: Pick<UpContext, 'topo' | 'secrets' | 'access'>,
 ): Promise<Map<number, number | null>> {
   const rows = await sqlOnBackend(
     ctx,

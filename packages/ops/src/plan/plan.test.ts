@@ -5,20 +5,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { REFERENCE_PRIMARY_PATRONI, REFERENCE_SECRETS } from '../render/reference.fixture.js';
+import {
+  REFERENCE_PRIMARY_PATRONI,
+  REFERENCE_SECRETS,
+  SECURED_SECRETS,
+} from '../render/reference.fixture.js';
+import { SECURED_PRIMARY_PATRONI } from '../render/secured.fixture.js';
 import { planToJson } from './json.js';
 import { runPlan } from './run.js';
-import { DEVIATIONS } from './runbook.js';
+import { DEVIATIONS, SECURED_DEVIATIONS } from './runbook.js';
 import type { Plan } from './types.js';
 
 const SEED = new URL('../../../../examples/seed-sm.topology.yml', import.meta.url).pathname;
+
+/** The seed topology with the reference's open etcd and Patroni REST API (written to `dir`). */
+function referenceOpenSeed(dir: string): string {
+  const path = join(dir, 'seed-open.topology.yml');
+  writeFileSync(path, `${readFileSync(SEED, 'utf8')}\ninfrastructure_security: reference-open\n`);
+  return path;
+}
+
+/** The `sh` blocks of a runbook. */
+function shellBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+/** shellcheck's findings on `script` (POSIX sh), or '' when it has none. */
+function shellcheck(script: string, shell = 'sh'): string {
+  const r = spawnSync('shellcheck', ['--shell', shell, '-'], { input: script, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r.status === 0 ? '' : `${r.stdout}${r.stderr}`;
+}
 
 function openssl(...args: string[]): { status: number | null; out: string } {
   const r = spawnSync('openssl', args, { encoding: 'utf8' });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe('pharos plan on the reference topology', () => {
+describe('pharos plan on the reference topology (infrastructure_security: reference-open)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'pharos-plan-'));
   const out = join(tmp, 'plan');
   const p = (...parts: string[]) => join(out, ...parts);
@@ -26,7 +50,11 @@ describe('pharos plan on the reference topology', () => {
   let written: string[];
 
   before(async () => {
-    ({ plan, written } = await runPlan({ topologyFile: SEED, outDir: out, secrets: REFERENCE_SECRETS }));
+    ({ plan, written } = await runPlan({
+      topologyFile: referenceOpenSeed(tmp),
+      outDir: out,
+      secrets: REFERENCE_SECRETS,
+    }));
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -66,6 +94,8 @@ describe('pharos plan on the reference topology', () => {
       'configure.sh',
       'firewall.sh',
       'root.crt',
+      'web.crt',
+      'web.key',
     ]);
     assert.deepEqual(byHost('ca'), ['root.crt', 'root.key']);
     assert.ok(existsSync(p('RUNBOOK.md')));
@@ -134,11 +164,47 @@ describe('pharos plan on the reference topology', () => {
     );
   });
 
-  test('patroni.yml on disk is the golden one', () => {
-    assert.deepEqual(
-      parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8')),
-      REFERENCE_PRIMARY_PATRONI,
-    );
+  test("patroni.yml on disk is the golden one (with Pharos's basebackup addition)", () => {
+    const parsed = parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8'));
+    assert.deepEqual(parsed.postgresql.basebackup, [{ checkpoint: 'fast' }]);
+    delete parsed.postgresql.basebackup;
+    assert.deepEqual(parsed, REFERENCE_PRIMARY_PATRONI);
+  });
+
+  test('each web application gets an HTTPS certificate for its address, signed by the CA', () => {
+    const san = openssl('x509', '-in', p('pem-web-2', 'web.crt'), '-noout', '-ext', 'subjectAltName').out;
+    assert.ok(san.includes('IP Address:172.16.161.212'), san);
+    assert.ok(san.includes('DNS:pem-web-2'), san);
+    assert.equal(statSync(p('pem-web-2', 'web.key')).mode & 0o777, 0o600);
+  });
+
+  test('every host file with a destination is in its host_vars for the playbook', () => {
+    const vars = parse(readFileSync(p('ansible', 'host_vars', 'pem-backend-2.yml'), 'utf8')) as {
+      pharos_files: { src: string; dest: string; owner: string; mode: string; phase: string }[];
+    };
+    const dests = vars.pharos_files.map((f) => `${f.phase} ${f.dest} ${f.owner} ${f.mode}`);
+    assert.ok(dests.includes('patroni /etc/patroni/patroni.yml postgres 0600'), dests.join('\n'));
+    assert.ok(dests.includes('ssl /var/lib/pgsql/17/data/server.key postgres 0600'), dests.join('\n'));
+    assert.ok(dests.includes('pharos /etc/pharos/certs/agent2.key pharos 0600'), dests.join('\n'));
+    assert.ok(dests.includes('pharos /etc/pharos/configure.sh root 0700'), dests.join('\n'));
+    for (const f of vars.pharos_files) assert.ok(existsSync(p(...f.src.split('/'))), f.src);
+    assert.equal(statSync(p('ansible', 'group_vars', 'all', 'secrets.yml')).mode & 0o777, 0o600);
+    const inventory = parse(readFileSync(p('ansible', 'inventory.yml'), 'utf8'));
+    assert.deepEqual(Object.keys(inventory.all.children), [
+      'etcd',
+      'backends',
+      'first_backend',
+      'webapps',
+      'monitored',
+    ]);
+    assert.equal(inventory.all.children.backends.hosts['pem-backend-2'].ansible_host, '172.16.161.201');
+    assert.ok(existsSync(p('ansible', 'site.yml')));
+  });
+
+  test('configure.sh passes extra arguments on (the playbook sets the current replication role)', () => {
+    const script = readFileSync(p('pem-backend-2', 'configure.sh'), 'utf8');
+    assert.match(script, / \\\n {2}"\$@"\n$/);
+    assert.doesNotMatch(script, /PHAROS_HOST_ADDRESS/, 'separate hosts need no host address');
   });
 
   test('the runbook states every deviation and names every host', () => {
@@ -148,10 +214,10 @@ describe('pharos plan on the reference topology', () => {
     assert.match(runbook, /RHEL 9/);
     // monitored hosts: enrolled with a token through a web application, servers added from their agent
     assert.match(runbook, /^## 9\. Monitored hosts$/m);
-    assert.match(runbook, /pharos agent enrol --url https:\/\/\S+:8443 --ca-file root\.crt/);
+    assert.match(runbook, /pharos agent enrol --url '?https:\/\/\S+:8443'? --ca-file root\.crt/);
     assert.match(
       runbook,
-      /pharos server add --name <name> --host <server> --user pem_monitor --agent <host>/,
+      /pharos server add --name NAME --host SERVER --user pem_monitor --agent HOST/,
     );
   });
 
@@ -174,6 +240,160 @@ describe('pharos plan on the reference topology', () => {
       name: 'InputError',
       message: /exists and is not empty/,
     });
+  });
+
+  test("the runbook's commands and every script pass shellcheck; no security deviation is claimed", () => {
+    const runbook = readFileSync(p('RUNBOOK.md'), 'utf8');
+    const blocks = shellBlocks(runbook);
+    assert.ok(blocks.length > 20, `${blocks.length} sh blocks`);
+    for (const b of blocks) assert.equal(shellcheck(b), '', b);
+    for (const f of plan.files.filter((f) => f.path.endsWith('.sh')))
+      assert.equal(shellcheck(f.content), '', f.path);
+    for (const d of SECURED_DEVIATIONS) assert.ok(!runbook.includes(d), d);
+  });
+});
+
+describe('pharos plan, secured (the default): etcd and Patroni REST with TLS and authentication', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'pharos-plan-secured-'));
+  const out = join(tmp, 'plan');
+  const p = (...parts: string[]) => join(out, ...parts);
+  let plan: Plan;
+  before(async () => {
+    ({ plan } = await runPlan({ topologyFile: SEED, outDir: out, secrets: SECURED_SECRETS }));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const byHost = (h: string) =>
+    plan.files
+      .filter((f) => f.path.startsWith(`${h}/`))
+      .map((f) => f.path.slice(h.length + 1))
+      .sort();
+
+  test('the files of each host: etcd, Patroni and web etcd certificates, etcd-auth.sh on the first member', () => {
+    assert.deepEqual(byHost('etcd-node-1'), [
+      'etcd-auth.sh',
+      'etcd.conf',
+      'etcd.crt',
+      'etcd.key',
+      'firewall.sh',
+      'root.crt',
+    ]);
+    assert.deepEqual(byHost('etcd-node-2'), ['etcd.conf', 'etcd.crt', 'etcd.key', 'firewall.sh', 'root.crt']);
+    assert.deepEqual(byHost('pem-backend-2'), [
+      'agent2.crt',
+      'agent2.key',
+      'configure.sh',
+      'dynamic-config.yml',
+      'firewall.sh',
+      'patroni.crt',
+      'patroni.key',
+      'patroni.yml',
+      'root.crt',
+      'server.crt',
+      'server.key',
+    ]);
+    assert.deepEqual(byHost('pem-web-1'), [
+      'agent4.crt',
+      'agent4.key',
+      'configure.sh',
+      'etcd-client.crt',
+      'etcd-client.key',
+      'firewall.sh',
+      'root.crt',
+      'web.crt',
+      'web.key',
+    ]);
+    assert.deepEqual(byHost('ca'), ['etcd-client.crt', 'etcd-client.key', 'root.crt', 'root.key']);
+  });
+
+  test('modes: keys 0600, etcd-auth.sh 0700 and secret (it holds the etcd passwords)', () => {
+    for (const f of plan.files) {
+      const mode = statSync(p(...f.path.split('/'))).mode & 0o777;
+      assert.equal(mode, f.mode, f.path);
+      if (f.path.endsWith('.key')) assert.equal(mode, 0o600, f.path);
+    }
+    const auth = plan.files.find((f) => f.path === 'etcd-node-1/etcd-auth.sh')!;
+    assert.equal(auth.mode, 0o700);
+    assert.equal(auth.secret, true);
+    assert.ok(auth.content.includes(SECURED_SECRETS.etcdRoot));
+    const json = JSON.stringify(planToJson(plan));
+    for (const secret of [SECURED_SECRETS.etcdRoot, SECURED_SECRETS.etcdPatroni, SECURED_SECRETS.restApi]) {
+      assert.ok(!json.includes(secret), 'no infrastructure password in the JSON form');
+    }
+  });
+
+  test('the playbook places the secured files (install destinations) and knows the secured setup', () => {
+    const dests = (path: string) =>
+      (plan.files.find((f) => f.path === path)?.install ?? []).map(
+        (i) => `${i.dest} ${i.owner} 0${i.mode.toString(8)} ${i.phase}`,
+      );
+    assert.deepEqual(dests('etcd-node-1/etcd.key'), ['/etc/etcd/pki/etcd.key etcd 0600 etcd']);
+    assert.deepEqual(dests('etcd-node-1/etcd-auth.sh'), ['/usr/local/sbin/pharos-etcd-auth root 0700 etcd']);
+    assert.deepEqual(dests('etcd-node-2/root.crt'), ['/etc/etcd/pki/root.crt etcd 0644 etcd']);
+    assert.ok(dests('pem-backend-2/root.crt').includes('/etc/patroni/pki/root.crt postgres 0644 patroni'));
+    assert.deepEqual(dests('pem-backend-2/patroni.key'), [
+      '/etc/patroni/pki/patroni.key postgres 0600 patroni',
+    ]);
+    assert.deepEqual(dests('pem-web-3/etcd-client.key'), [
+      '/etc/pharos/certs/etcd-client.key pharos 0600 pharos',
+    ]);
+    const vars = parse(readFileSync(p('ansible', 'group_vars', 'all', 'plan.yml'), 'utf8'));
+    assert.equal(vars.pharos_infrastructure_secured, true);
+    assert.deepEqual(vars.pharos_etcdctl_env, {
+      ETCDCTL_CACERT: '/etc/etcd/pki/root.crt',
+      ETCDCTL_CERT: '/etc/etcd/pki/etcd.crt',
+      ETCDCTL_KEY: '/etc/etcd/pki/etcd.key',
+    });
+    const secrets = parse(readFileSync(p('ansible', 'group_vars', 'all', 'secrets.yml'), 'utf8'));
+    assert.equal(secrets.pharos_etcd_root_password, SECURED_SECRETS.etcdRoot);
+    const inventory = parse(readFileSync(p('ansible', 'inventory.yml'), 'utf8'));
+    assert.equal(
+      inventory.all.children.etcd.hosts['etcd-node-1'].pharos_etcd_client_url,
+      'https://172.16.161.111:2379',
+    );
+  });
+
+  test('patroni.yml on disk is the secured golden one', () => {
+    assert.deepEqual(parse(readFileSync(p('pem-backend-1', 'patroni.yml'), 'utf8')), SECURED_PRIMARY_PATRONI);
+  });
+
+  test('certificates: members CN etcd-member for both ends; Patroni and etcd clients without CN', () => {
+    const x509 = (file: string, ...what: string[]) => openssl('x509', '-in', file, '-noout', ...what).out;
+    const member = p('etcd-node-2', 'etcd.crt');
+    assert.match(x509(member, '-subject'), /CN\s*=\s*etcd-member/);
+    const memberExt = x509(member, '-ext', 'subjectAltName,extendedKeyUsage');
+    for (const n of [
+      'IP Address:172.16.161.112',
+      'IP Address:127.0.0.1',
+      'DNS:etcd-node-2',
+      'DNS:localhost',
+    ]) {
+      assert.ok(memberExt.includes(n), memberExt);
+    }
+    assert.match(memberExt, /TLS Web Server Authentication, TLS Web Client Authentication/);
+    const patroni = p('pem-backend-3', 'patroni.crt');
+    assert.doesNotMatch(x509(patroni, '-subject'), /CN/);
+    assert.match(x509(patroni, '-ext', 'subjectAltName'), /IP Address:172\.16\.161\.202/);
+    for (const purpose of ['sslserver', 'sslclient']) {
+      assert.equal(openssl('verify', '-purpose', purpose, '-CAfile', p('ca', 'root.crt'), patroni).status, 0);
+    }
+    for (const client of [p('pem-web-2', 'etcd-client.crt'), p('ca', 'etcd-client.crt')]) {
+      assert.doesNotMatch(x509(client, '-subject'), /CN/);
+      assert.equal(
+        openssl('verify', '-purpose', 'sslclient', '-CAfile', p('ca', 'root.crt'), client).status,
+        0,
+      );
+    }
+  });
+
+  test('the runbook: every deviation, secured ones included; its commands and every script pass shellcheck', () => {
+    const runbook = readFileSync(p('RUNBOOK.md'), 'utf8');
+    for (const d of [...DEVIATIONS, ...SECURED_DEVIATIONS]) assert.ok(runbook.includes(d), d);
+    assert.match(runbook, /sh etcd-auth\.sh/);
+    const blocks = shellBlocks(runbook);
+    assert.ok(blocks.length > 20, `${blocks.length} sh blocks`);
+    for (const b of blocks) assert.equal(shellcheck(b), '', b);
+    for (const f of plan.files.filter((f) => f.path.endsWith('.sh')))
+      assert.equal(shellcheck(f.content), '', f.path);
   });
 });
 

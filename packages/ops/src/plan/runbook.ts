@@ -2,29 +2,30 @@
  * RUNBOOK.md of a plan: the ordered steps per host for RHEL 9 (packages,
  * files to place, services, a check after each step) and every deviation
  * from the reference document, written for the operator.
+ *
+ * Every command is in a fenced `sh` block (a test runs shellcheck on each),
+ * written to run as root in the host's copy of its plan directory; every
+ * path and value from the topology is shell-quoted (security review M6).
  */
-import { DEFAULT_CERT_DIR } from '../render/configure.js';
-import { ETCD_CLIENT_PORT } from '../render/etcd.js';
+import { DEFAULT_CERT_DIR, ETCD_CLIENT_FILES, WEB_CERT_FILES } from '../render/configure.js';
+import { SSL_FILES } from '../render/dynamic-config.js';
+import { ETCD_PEER_PORT, etcdClientUrls, etcdScheme } from '../render/etcd.js';
+import {
+  ETCD_PKI_DIR,
+  etcdTlsFiles,
+  isSecured,
+  PATRONI_PKI_DIR,
+  patroniKeyPrefix,
+  patroniTlsFiles,
+} from '../render/infrastructure.js';
 import { PATRONI_USERS } from '../render/patroni-users.js';
+import { shellQuote as q } from '../render/shell.js';
 import { hostPort } from '../render/url.js';
 import type { Topology } from '../topology/types.js';
+import { DEVIATIONS, SECURED_DEVIATIONS } from './runbook-deviations.js';
 import type { PlanHost } from './types.js';
 
-/** The deviations from the reference document, each with its reason (also in docs/topology.md). */
-export const DEVIATIONS: readonly string[] = [
-  '`--replication-solution patroni` on every backend. The reference prose names `efm` and EFM; its commands (rightly) use `patroni` (docs/reference/pem-facts.md §8 item 1).',
-  'Standbys and web applications reach the backend through the multi-host list of every backend, never a virtual IP: SM has none (§8 item 2).',
-  "Each backend lists its own address as 127.0.0.1 in its `-ho` list, in its own position. The reference's standby command line is right only for standby 1 (§8 item 3).",
-  'Agent ids are 1..N, one per host in order backends then web applications (`-aro agent_id=N`, certificate CN `agentN`). The reference shows 2 for every standby and 4 for every web application (§8 item 4).',
-  "HBA: the web-application hosts' agents authenticate with `cert`, like every agent; the reference lets them in with scram-sha-256 although agent users have no password (§8 item 5). A comment in the rule list says so.",
-  "Firewall: backends also open Patroni's REST port 8008; the members query each other's REST API when they race for leadership, and the reference never opens it (§8 item 6).",
-  'Standbys are configured with `--skip-db-certificate` too: in HA the configure step must not touch SSL on any node (§8 item 7).',
-  "HBA: the superuser (`pemsuper`) lines list the backends then the web applications in topology order; the reference's order (202, 201, 213, 211, 200, 212) has no meaning, as the lines are disjoint by address.",
-  'The first backend is initialised with data checksums (`PGSETUP_INITDB_OPTIONS="-E UTF-8 --data-checksums"`). Patroni adopts that existing data directory, so the `initdb` options of its bootstrap section (UTF8, data-checksums) are never used; without this the cluster would silently lack the checksums the reference asks for.',
-  "The SSL parameters and HBA rules are applied with `patronictl edit-config --apply dynamic-config.yml` (the complete pg_hba list, PEM rules first, then Patroni's and the defaults) instead of editing interactively: Patroni replaces lists whole, so the file carries the whole list.",
-  'Certificates come with the plan: one CA (ECDSA P-256, SHA-256), one server certificate for all backends whose subject alternative names are every backend address plus 127.0.0.1 and localhost (so verify-full works whichever backend a multi-host string reaches), and one client certificate per agent user. The reference leaves them to a separate page.',
-  '`pharos configure` replaces `/usr/edb/pem/bin/configure-pem-server.sh` and takes its flags; agent certificates live in /etc/pharos/certs instead of "/path/to/agent/cert".',
-];
+export { DEVIATIONS, SECURED_DEVIATIONS } from './runbook-deviations.js';
 
 function list(items: string[]): string {
   return items.map((i) => `- ${i}`).join('\n');
@@ -34,28 +35,39 @@ function hostList(hosts: PlanHost[]): string {
   return list(hosts.map((h) => `\`${h.name}\` (${h.address})`));
 }
 
-/** Renders RUNBOOK.md for `topo` and the plan's hosts (agent ids filled in). */
-export function renderRunbook(topo: Topology, hosts: PlanHost[]): string {
-  const v = topo.postgres.version;
-  const dataDir = topo.postgres.data_dir;
-  const binDir = topo.postgres.bin_dir;
+/** A fenced `sh` block of `lines`. */
+function sh(...lines: string[]): string {
+  return ['```sh', ...lines, '```'].join('\n');
+}
+
+const PATRONICTL = 'patronictl -c /etc/patroni/patroni.yml';
+
+/** The etcdctl options of a member: its endpoints, and (secured) the CA and its own certificate. */
+function etcdctl(topo: Topology, member: string): string {
+  const endpoints = etcdClientUrls(topo).join(',');
+  if (!isSecured(topo)) return `etcdctl --endpoints=${q(endpoints)}`;
+  const tls = etcdTlsFiles(member);
+  return `etcdctl --endpoints=${q(endpoints)} --cacert=${q(tls.ca)} --cert=${q(tls.cert)} --key=${q(tls.key)}`;
+}
+
+function intro(topo: Topology, hosts: PlanHost[]): string {
   const etcdHosts = hosts.filter((h) => h.roles.includes('etcd'));
   const backends = hosts.filter((h) => h.roles.includes('backend'));
   const webapps = hosts.filter((h) => h.roles.includes('webapp'));
-  const [primary, ...standbys] = backends;
-  const endpoints = topo.etcd.map((m) => `http://${hostPort(m.address, ETCD_CLIENT_PORT)}`).join(',');
-  const patronictl = 'patronictl -c /etc/patroni/patroni.yml';
-  const sslFiles = `root.crt server.crt server.key${topo.crl ? ' root.crl' : ''}`;
-  const common = topo.agent_certificates === 'common-user';
-  const builtIn = topo.agent_certificates === 'built-in-ca';
-  const su = topo.pem.superuser;
+  const secured = isSecured(topo)
+    ? `etcd and Patroni's REST API are secured (\`infrastructure_security: secured\`): TLS with
+certificates from this plan's CA, client certificates and users for etcd, a
+password for Patroni's unsafe REST methods, and firewall rules per source host.
+\`${topo.etcd[0]?.name ?? 'etcd'}/etcd-auth.sh\` and every \`patroni.yml\` hold passwords.`
+    : `etcd and Patroni's REST API are set up exactly as the reference does
+(\`infrastructure_security: reference-open\`): plain HTTP, no authentication,
+ports open to the whole zone. Use this only to compare with the reference.`;
+  return `# Runbook: HA PEM-style monitoring, architecture ${topo.architecture}, Patroni cluster \`${topo.cluster}\`
 
-  const sections: string[] = [];
-  sections.push(`# Runbook: HA PEM-style monitoring, architecture ${topo.architecture}, Patroni cluster \`${topo.cluster}\`
-
-Generated by \`pharos plan\` for RHEL 9 with PostgreSQL ${v}. Every file named
-below is in this plan, under \`<host name>/\`. Steps run as root unless said
-otherwise; do them in order, and run each step's check before going on.
+Generated by \`pharos plan\` for RHEL 9 with PostgreSQL ${topo.postgres.version}. Every file named
+below is in this plan, under \`<host name>/\`. Copy each host's directory to
+that host (over SSH: it holds private keys) and run the commands of each step
+as root in that copy, in order; run each step's check before going on.
 
 Hosts:
 
@@ -70,131 +82,268 @@ ${hostList(webapps)}
 
 Keep \`ca/root.key\` offline: no host needs it. \`patroni.yml\` and
 \`patroni-users.sql\` hold the Patroni users' passwords: copy them over SSH
-only and keep them mode 0600.`);
+only and keep them mode 0600.
 
-  sections.push(`## 1. etcd (the DCS), on each etcd member
+${secured}`;
+}
+
+function etcdSection(topo: Topology): string {
+  const secured = isSecured(topo);
+  const first = topo.etcd[0]?.name ?? '';
+  const place = secured
+    ? sh(
+        'install -o root -g root -m 0644 etcd.conf /etc/etcd/etcd.conf',
+        `install -d -o etcd -g etcd -m 0700 ${q(ETCD_PKI_DIR)}`,
+        `install -o etcd -g etcd -m 0644 ${SSL_FILES.ca} etcd.crt ${q(ETCD_PKI_DIR)}/`,
+        `install -o etcd -g etcd -m 0600 etcd.key ${q(ETCD_PKI_DIR)}/`,
+      )
+    : sh('install -o root -g root -m 0644 etcd.conf /etc/etcd/etcd.conf');
+  const ports = secured
+    ? '2380 from the other members, 2379 from the backends, the web applications and the other members'
+    : '2380 and 2379';
+  const check = sh(`${etcdctl(topo, first)} endpoint health`, `${etcdctl(topo, first)} member list`);
+  const rbac = secured
+    ? `
+
+6. Users, roles and authentication, once, on \`${first}\` only:
+${sh('sh etcd-auth.sh')}
+   Check: as the member's own certificate is no etcd user, reading Patroni's
+   keys is now refused ("permission denied"):
+${sh(`${etcdctl(topo, first)} get ${q(patroniKeyPrefix(topo))} --prefix --keys-only || echo refused as expected`)}`
+    : '';
+  return `## 1. etcd (the DCS), on each etcd member
 
 1. Install etcd from the PGDG repository:
-   \`dnf install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-9-x86_64/pgdg-redhat-repo-latest.noarch.rpm\`
-   \`dnf --enablerepo=pgdg-rhel9-extras install -y etcd\`
+${sh(
+  'dnf install -y https://download.postgresql.org/pub/repos/yum/reporpms/EL-9-x86_64/pgdg-redhat-repo-latest.noarch.rpm',
+  'dnf --enablerepo=pgdg-rhel9-extras install -y etcd',
+)}
 2. If etcd ever ran on this host with another configuration, stop it and
    empty its data directory (\`/var/lib/etcd\`) first: an existing member
-   ignores \`ETCD_INITIAL_CLUSTER\`.
-3. Place \`<member>/etcd.conf\` as \`/etc/etcd/etcd.conf\`.
-4. Run \`<member>/firewall.sh\` (ports 2380 and 2379).
-5. \`systemctl enable etcd && systemctl restart etcd\` (start all members
-   within a minute of each other: the first waits for a quorum).
+   ignores \`ETCD_INITIAL_CLUSTER\`. This is for the first start of a new
+   cluster only: a member that fails later is replaced as in "Replace a
+   failed etcd member" below.
+3. Place the configuration${secured ? ', the CA and the member certificate' : ''}:
+${place}
+4. Open the ports (${ports}):
+${sh('sh firewall.sh')}
+5. Start etcd on all members within a minute of each other (the first waits for a quorum):
+${sh('systemctl enable etcd', 'systemctl restart etcd')}
+   Check, once every member runs: every endpoint is healthy and the list has
+   ${topo.etcd.length} members:
+${check}${rbac}`;
+}
 
-Check, once every member runs:
-\`etcdctl --endpoints=${endpoints} endpoint health\` reports every endpoint
-healthy, and \`etcdctl --endpoints=${endpoints} member list\` lists
-${topo.etcd.length} members.`);
+function packagesSection(topo: Topology): string {
+  const v = topo.postgres.version;
+  const rest = isSecured(topo)
+    ? `${topo.patroni.rest_port} (Patroni REST API) from the other backends and the web applications only`
+    : `${topo.patroni.rest_port} (Patroni REST API)`;
+  return `## 2. Packages, on every backend and web application
 
-  sections.push(`## 2. Packages, on every backend and web application
+1. Configure the EDB repositories and PGDG (the token and repository are yours):
+${sh("curl -1sLf 'https://downloads.enterprisedb.com/<token>/<repo>/setup.rpm.sh' | bash")}
+2. Backends (or PGDG's \`patroni patroni-etcd\` instead of \`edb-patroni\`), then install Pharos:
+${sh('dnf -qy module disable postgresql', `dnf -y install postgresql${v}-server postgresql${v}-contrib edb-patroni`)}
+3. Web applications (client binaries), then install Pharos:
+${sh(`dnf -y install postgresql${v}-server`)}
+4. Open the ports: backends ${topo.postgres.port} and ${rest}, web applications ${topo.pem.web_port}:
+${sh('sh firewall.sh')}
+   Check: \`firewall-cmd --list-all\` shows the ports and rich rules of the host's \`firewall.sh\`.`;
+}
 
-1. Configure the EDB repositories (\`curl -1sLf 'https://downloads.enterprisedb.com/<token>/<repo>/setup.rpm.sh' | bash\`) and PGDG.
-2. Backends: \`dnf -qy module disable postgresql && dnf -y install postgresql${v}-server postgresql${v}-contrib edb-patroni\`
-   (or PGDG's \`patroni patroni-etcd\`), then install Pharos.
-3. Web applications: \`dnf -y install postgresql${v}-server\` (client binaries), then install Pharos.
-4. Run each host's \`firewall.sh\`: backends open ${topo.postgres.port} and ${topo.patroni.rest_port}
-   (Patroni REST API), web applications ${topo.pem.web_port}.
+/** Commands placing patroni.yml (and, secured, Patroni's TLS files) from the host's plan copy. */
+function placePatroni(topo: Topology, backend: string): string[] {
+  const lines = [
+    'install -d -o postgres -g postgres -m 0700 /etc/patroni',
+    'install -o postgres -g postgres -m 0600 patroni.yml /etc/patroni/patroni.yml',
+  ];
+  if (isSecured(topo)) {
+    const tls = patroniTlsFiles(backend);
+    lines.push(
+      `install -d -o postgres -g postgres -m 0700 ${q(PATRONI_PKI_DIR)}`,
+      `install -o postgres -g postgres -m 0644 ${SSL_FILES.ca} patroni.crt ${q(PATRONI_PKI_DIR)}/`,
+      `install -o postgres -g postgres -m 0600 patroni.key ${q(tls.key)}`,
+    );
+  }
+  return lines;
+}
 
-Check: \`firewall-cmd --list-ports\` shows the ports of the host's \`firewall.sh\`.`);
-
+function patroniSections(topo: Topology, backends: PlanHost[]): string[] {
+  const v = topo.postgres.version;
+  const [primary, ...standbys] = backends;
+  const sections: string[] = [];
   if (primary) {
+    const setup = q(`${topo.postgres.bin_dir}/postgresql-${v}-setup`);
     sections.push(`## 3. The Patroni cluster: first backend \`${primary.name}\`
 
 1. Initialise PostgreSQL with checksums and start it:
-   \`PGSETUP_INITDB_OPTIONS="-E UTF-8 --data-checksums" ${binDir}/postgresql-${v}-setup initdb\`
-   \`systemctl start postgresql-${v}\`
-2. Create the Patroni users: \`sudo -u postgres psql -v ON_ERROR_STOP=1 -f ${primary.name}/patroni-users.sql\`
-   (creates ${PATRONI_USERS.superuser}, ${PATRONI_USERS.replication}, ${PATRONI_USERS.rewind} and the rewind grants).
-3. Place \`${primary.name}/patroni.yml\` as \`/etc/patroni/patroni.yml\`, owner postgres, mode 0600.
-4. \`systemctl disable --now postgresql-${v} && systemctl enable --now patroni\`
-
-Check: \`${patronictl} list\` shows \`${primary.name}\` as Leader, state running.`);
+${sh(`PGSETUP_INITDB_OPTIONS='-E UTF-8 --data-checksums' ${setup} initdb`, `systemctl start postgresql-${v}`)}
+2. Create the Patroni users (${PATRONI_USERS.superuser}, ${PATRONI_USERS.replication}, ${PATRONI_USERS.rewind} and the rewind grants;
+   the file holds their passwords: it stays readable by postgres only, and is removed after):
+${sh(
+  'install -o postgres -g postgres -m 0600 patroni-users.sql ~postgres/patroni-users.sql',
+  'sudo -u postgres psql -v ON_ERROR_STOP=1 -f ~postgres/patroni-users.sql',
+  'rm -f ~postgres/patroni-users.sql',
+)}
+3. Place \`patroni.yml\`${isSecured(topo) ? " and Patroni's certificate" : ''}, then let Patroni run PostgreSQL:
+${sh(...placePatroni(topo, primary.name), `systemctl disable --now postgresql-${v}`, 'systemctl enable --now patroni')}
+   Check: \`${primary.name}\` is the Leader, state running:
+${sh(`${PATRONICTL} list`)}`);
   }
-
   if (standbys.length > 0) {
     sections.push(`## 4. The Patroni cluster: standbys
 
-On ${standbys.map((s) => `\`${s.name}\``).join(', ')}, one at a time:
-
-1. \`systemctl disable --now postgresql-${v}\` and remove the data directory: \`rm -rf ${dataDir}\`
-2. Place \`<host>/patroni.yml\` as \`/etc/patroni/patroni.yml\`, owner postgres, mode 0600
-   (it has no bootstrap section: the standby copies the primary).
-3. \`systemctl enable --now patroni\`
-
-Check after each: \`${patronictl} list\` shows the standby as Replica, state
-streaming, lag 0 MB.`);
+On ${standbys.map((s) => `\`${s.name}\``).join(', ')}, one at a time: stop PostgreSQL and
+empty its data directory (the standby copies the primary), place its
+\`patroni.yml\` (it has no bootstrap section), start Patroni:
+${sh(
+  `systemctl disable --now postgresql-${v}`,
+  `rm -rf -- ${q(topo.postgres.data_dir)}`,
+  ...placePatroni(topo, standbys[0]!.name),
+  'systemctl enable --now patroni',
+)}
+Check after each: the standby is a Replica, state streaming, lag 0 MB:
+${sh(`${PATRONICTL} list`)}`);
   }
+  return sections;
+}
 
-  sections.push(`## 5. SSL and the PEM HBA rules
+function sslSection(topo: Topology, backends: PlanHost[]): string {
+  const files = [SSL_FILES.ca, SSL_FILES.cert, SSL_FILES.key, ...(topo.crl ? [SSL_FILES.crl] : [])];
+  const addresses = backends.map((b) => q(b.address)).join(' ');
+  const restCheck = isSecured(topo)
+    ? `
+Patroni's REST API answers over TLS and refuses an unsafe method without
+its password (prints 401):
+${sh(
+  `curl -s -o /dev/null -w '%{http_code}\\n' --cacert ${q(patroniTlsFiles(backends[0]?.name ?? '').ca)} -X POST ${q(`https://${hostPort(backends[0]?.address ?? '127.0.0.1', topo.patroni.rest_port)}/reload`)}`,
+)}`
+    : '';
+  return `## 5. SSL and the PEM HBA rules
 
-1. On EVERY backend, place \`<host>/{${sslFiles.replaceAll(' ', ',')}}\` in \`${dataDir}\`,
-   owner postgres, mode 0600. Do this on all backends before the next step:
-   a server that gets \`ssl = on\` without these files cannot reload.
-2. On one backend only: \`${patronictl} edit-config --apply <host>/dynamic-config.yml --force\`
-   (SSL parameters, and the complete HBA list: PEM's rules, then Patroni's).
+1. On EVERY backend, place the server's certificate files in the data
+   directory. Do this on all backends before the next step: a server that
+   gets \`ssl = on\` without these files cannot reload.
+${sh(`install -o postgres -g postgres -m 0600 ${files.join(' ')} ${q(topo.postgres.data_dir)}/`)}
+2. On one backend only: the SSL parameters, and the complete HBA list (PEM's rules, then Patroni's):
+${sh(`${PATRONICTL} edit-config --apply dynamic-config.yml --force`)}
+Check: the configuration shows \`ssl: 'on'\` and the rules, every backend
+ends its TLS handshake with "Verify return code: 0 (ok)", and no member has a
+pending restart:
+${sh(
+  `${PATRONICTL} show-config`,
+  `for address in ${addresses}; do`,
+  `  openssl s_client -starttls postgres -connect "$address:${topo.postgres.port}" -CAfile ${SSL_FILES.ca} </dev/null | grep 'Verify return code'`,
+  'done',
+  `${PATRONICTL} list`,
+)}${restCheck}`;
+}
 
-Check: \`${patronictl} show-config\` shows \`ssl: 'on'\` and the rules;
-on each backend \`openssl s_client -starttls postgres -connect <address>:${topo.postgres.port} -CAfile <host>/root.crt </dev/null\`
-ends with "Verify return code: 0 (ok)"; \`${patronictl} list\` shows no
-pending restart.`);
+function certificatesSection(topo: Topology, hosts: PlanHost[], backends: PlanHost[]): string {
+  const su = topo.pem.superuser;
+  const builtIn = topo.agent_certificates === 'built-in-ca';
+  const common = topo.agent_certificates === 'common-user';
+  const perHost = hosts
+    .filter((h) => h.agentUser !== undefined)
+    .map((h) => {
+      const crt = builtIn ? [] : [`${h.agentUser}.crt`];
+      const keys = builtIn ? [] : [`${h.agentUser}.key`];
+      if (h.roles.includes('webapp')) {
+        crt.push(WEB_CERT_FILES.cert);
+        keys.push(WEB_CERT_FILES.key);
+        if (isSecured(topo)) {
+          crt.push(ETCD_CLIENT_FILES.cert);
+          keys.push(ETCD_CLIENT_FILES.key);
+        }
+      }
+      const lines = [
+        `install -d -m 0700 ${q(DEFAULT_CERT_DIR)}`,
+        `install -m 0644 ${[SSL_FILES.ca, ...crt].map(q).join(' ')} ${q(DEFAULT_CERT_DIR)}/`,
+        ...(keys.length > 0 ? [`install -m 0600 ${keys.map(q).join(' ')} ${q(DEFAULT_CERT_DIR)}/`] : []),
+      ];
+      return `On \`${h.name}\`:\n${sh(...lines)}`;
+    })
+    .join('\n');
+  const agentNote = builtIn
+    ? "Agent certificates are issued at registration by the backend's CA (`agent_certificates: built-in-ca`): only the CA is copied."
+    : `Copy the CA and each host's agent certificate (and a web application's HTTPS certificate${isSecured(topo) ? ' and etcd client certificate' : ''}) to \`${DEFAULT_CERT_DIR}/\`.`;
+  const commonSql = common
+    ? `\n\nOn the primary, as a superuser:\n${sh(
+        `sudo -u postgres psql -c ${q(`CREATE USER ${topo.common_agent_user}; GRANT CONNECT ON DATABASE template1 TO ${topo.common_agent_user};`)}`,
+      )}`
+    : '';
+  const conninfo = `host=${backends[0]?.address ?? '127.0.0.1'} dbname=postgres user=${su} sslmode=verify-full sslrootcert=${DEFAULT_CERT_DIR}/${SSL_FILES.ca}`;
+  return `## 6. PEM superuser and agent certificates
 
-  const agentPrep = builtIn
-    ? `Agent certificates are issued at registration by the backend's CA (\`agent_certificates: built-in-ca\`): nothing to copy.`
-    : `On each backend and web application, copy \`<host>/root.crt\`, \`<host>/${common ? topo.common_agent_user : 'agentN'}.crt\` and \`.key\`
-to \`${DEFAULT_CERT_DIR}/\` (directory 0700, key 0600).${
-        common
-          ? `\n\nOn the primary, as a superuser: \`CREATE USER ${topo.common_agent_user}; GRANT CONNECT ON DATABASE template1 TO ${topo.common_agent_user};\``
-          : ''
-      }`;
-  sections.push(`## 6. PEM superuser and agent certificates
+1. On the primary, create the installing superuser (choose its password):
+${sh(`sudo -u postgres psql -c ${q(`create role ${su} login superuser password '<choose one>';`)}`)}
+2. ${agentNote}
 
-1. On the primary: \`sudo -u postgres psql -c "create role ${su} login superuser password '<choose one>';"\`
-2. ${agentPrep}
+${perHost}${commonSql}
 
-Check: \`psql "host=${primary?.address ?? '<primary>'} dbname=postgres user=${su} sslmode=verify-full sslrootcert=${DEFAULT_CERT_DIR}/root.crt" -c 'select 1'\`
-from the primary succeeds (the server certificate names every backend address).`);
+Check from the primary (the server certificate names every backend address):
+${sh(`psql ${q(conninfo)} -c 'select 1'`)}`;
+}
 
+function configureSection(topo: Topology, hosts: PlanHost[]): string {
   const agentLines = hosts
     .filter((h) => h.agentId !== undefined)
     .map((h) => `\`${h.name}\`: agent id ${h.agentId}, user \`${h.agentUser}\``);
-  sections.push(`## 7. Configure: first backend, then each standby, then each web application
+  const common =
+    topo.agent_certificates === 'common-user'
+      ? `\n\nAfter the first backend:\n${sh(
+          `sudo -u postgres psql -d pem -c ${q(`GRANT pem_agent TO ${topo.common_agent_user}; REVOKE CONNECT ON DATABASE template1 FROM ${topo.common_agent_user};`)}`,
+        )}`
+      : '';
+  return `## 7. Configure: first backend, then each standby, then each web application
 
-Run \`<host>/configure.sh\` on each host in this order (the superuser's
-password is asked for, or taken from the environment):
-
+Run each host's \`configure.sh\` in this order (the superuser's password is
+asked for, or taken from PHAROS_SUPERPASSWORD):
 ${list(agentLines)}
-
+${sh('sh configure.sh')}
 On backends the host list is every backend with the host's own address
 written 127.0.0.1; \`--skip-db-certificate\` everywhere: the configure step
-never touches SSL or restarts the cluster (Patroni owns both).${
-    common
-      ? `\n\nAfter the first backend: \`GRANT pem_agent TO ${topo.common_agent_user}; REVOKE CONNECT ON DATABASE template1 FROM ${topo.common_agent_user};\``
-      : ''
-  }
+never touches SSL or restarts the cluster (Patroni owns both).${common}
 
 Check after each host: the agent registration check exits 0, and the new
-agent is listed as alive.`);
+agent is listed as alive.`;
+}
 
-  sections.push(`## 8. Web applications and the whole deployment
+function webSection(topo: Topology, backends: PlanHost[], webapps: PlanHost[]): string {
+  const check = isSecured(topo)
+    ? `
+
+From an operator's machine admitted to the hosts (or a backend), check the
+whole deployment with the operator's etcd client certificate of \`ca/\`:
+${sh(
+  'pharos check --topology topology.yml --ca ca/root.crt --etcd-cert ca/etcd-client.crt --etcd-key ca/etcd-client.key',
+)}`
+    : '';
+  return `## 8. Web applications and the whole deployment
 
 1. On each web application, after its configure step, apply the SELinux policy
-   of the web service and start it; log in at \`https://<web address>:${topo.pem.web_port}/\` as \`${su}\`.
-2. Test a failover path before going live: \`${patronictl} switchover\` to a
-   standby. The web applications and agents must follow the new primary
-   within seconds, through their multi-host strings.
-
+   of the web service and start it; log in at \`https://<web address>:${topo.pem.web_port}/\` as \`${topo.pem.superuser}\`.
+2. Test a failover path before going live: switch over to a standby. The web
+   applications and agents must follow the new primary within seconds,
+   through their multi-host strings.
+${sh(`${PATRONICTL} switchover`)}
 Check: every web application shows all ${backends.length + webapps.length} agents and ${backends.length} backends
-alive, and \`${patronictl} list\` shows one Leader and ${Math.max(backends.length - 1, 0)} streaming Replicas.`);
+alive, and there is one Leader and ${Math.max(backends.length - 1, 0)} streaming Replicas:
+${sh(`${PATRONICTL} list`)}${check}`;
+}
 
+/**
+ * Section 9: monitored hosts (docs/monitoring-a-server.md): a one-time
+ * token, the host's agent enrolled with it, its servers prepared and added
+ * (tested from the agent first).
+ */
+function monitoredHostsSection(topo: Topology, webapps: PlanHost[]): string {
   const web = webapps[0]
-    ? `https://${webapps[0].address}:${topo.pem.web_port}`
+    ? `https://${hostPort(webapps[0].address, topo.pem.web_port)}`
     : `https://<web address>:${topo.pem.web_port}`;
   const nets = topo.monitored_networks.length > 0 ? topo.monitored_networks.join(', ') : '(none planned)';
-  sections.push(`## 9. Monitored hosts
+  return `## 9. Monitored hosts
 
 The servers the deployment watches (docs/monitoring-a-server.md). A
 monitored host needs no PEM superuser password and no new HBA rule on the
@@ -202,28 +351,129 @@ backends: its agent connects with its certificate under the planned
 \`hostssl pem +pem_agent <network> cert\` rule (monitored networks:
 ${nets}). As a \`pem_admin\` member, anywhere that reaches a web application:
 
-1. \`pharos token create --name <host> --url ${web} --ca-file root.crt\`
-   (a one-time token, shown once).
+1. Create a one-time enrolment token (shown once):
+${sh(`pharos token create --name HOST --url ${q(web)} --ca-file root.crt`)}
 2. On the monitored host, with \`root.crt\` and the token in
-   \`PHAROS_ENROL_TOKEN\`: \`pharos agent enrol --url ${web} --ca-file root.crt\`,
-   then \`systemctl enable --now pharos-agent\`.
-3. \`pharos server prepare --host <server> --user pem_monitor --agent <host>\`:
-   do what it prints on the server (a pg_monitor role, its HBA rule, the
-   agent's passfile line for that host:port only).
-4. \`pharos server add --name <name> --host <server> --user pem_monitor --agent <host>\`:
-   the agent tests the connection first; nothing is added if it fails, and
-   the sentence says why.
+   \`PHAROS_ENROL_TOKEN\`, enrol its agent and start it:
+${sh(`pharos agent enrol --url ${q(web)} --ca-file root.crt`, 'systemctl enable --now pharos-agent')}
+3. Prepare each server; do what it prints on the server (a pg_monitor role,
+   its HBA rule, the agent's passfile line for that host:port only):
+${sh('pharos server prepare --host SERVER --user pem_monitor --agent HOST')}
+4. Add it: the agent tests the connection first; nothing is added if it
+   fails, and the sentence says why.
+${sh('pharos server add --name NAME --host SERVER --user pem_monitor --agent HOST')}
 
 Check: \`pharos check\` lists the host's agent and the server
 (\`agent.server-reachable\`, \`agent.server-role\`) as ok. Removal:
-\`pharos server remove <name>\`, then \`pharos agent unregister --agent-id N --url ${web}\`.`);
+${sh('pharos server remove NAME', `pharos agent unregister --agent-id N --url ${q(web)}`)}`;
+}
 
-  sections.push(`## Deviations from the reference document
+/**
+ * The automation and the operations after the first deployment: the
+ * playbook that carries out this runbook (ansible/), replacing a failed
+ * etcd member or backend, a rolling upgrade, monitoring another host.
+ * Secured: etcdctl with the member's certificate, and member remove/add as
+ * etcd's root user (authentication is on), its password from etcd-auth.sh.
+ */
+function operationsSection(topo: Topology): string {
+  const member = topo.etcd[1] ?? topo.etcd[0]!;
+  const healthy = topo.etcd.find((m) => m.name !== member.name) ?? member;
+  const secured = isSecured(topo);
+  const e = etcdctl(topo, healthy.name);
+  const peerUrl = `${etcdScheme(topo)}://${hostPort(member.address, ETCD_PEER_PORT)}`;
+  const root = secured
+    ? `
+   Authentication is on: these two need etcd's \`root\` user, whose password
+   is in \`${topo.etcd[0]?.name}/etcd-auth.sh\`; etcdctl reads it from the
+   environment (\`ETCDCTL_USER=root:<password>\`), never from its command line.`
+    : '';
+  return `## Automation: the Ansible playbook (ansible/)
+
+\`ansible/\` carries out this runbook on the hosts (docs/deploy.md): RHEL 9
+(dnf, PGDG, \`/usr/pgsql-${topo.postgres.version}\`) and Debian 12/13 (apt,
+\`/usr/lib/postgresql/${topo.postgres.version}\`). Build the packages with
+\`npm run package\`, then, from \`ansible/\`:
+${sh('ansible-playbook site.yml -e pharos_deb=/path/pharos_VERSION-1_amd64.deb -e pharos_rpm=/path/pharos-VERSION-1.x86_64.rpm')}
+Sections 1-8 are its plays, in this order; \`--tags\` runs some (firewall,
+etcd, packages, patroni, ssl, roles, configure, agent, web). A second run
+changes nothing. The passwords it sets are in
+\`ansible/group_vars/all/secrets.yml\` (mode 0600; \`ansible-vault encrypt\` it if
+the plan leaves this machine).
+
+## Replace a failed etcd member
+
+A member whose data is lost (or whose machine is replaced by a new one with
+the same name and address) must not be started with the plan's
+\`etcd.conf\` as it is: with \`ETCD_INITIAL_CLUSTER_STATE="new"\` and an empty
+data directory it bootstraps a second cluster, which its peers refuse
+("cluster ID mismatch"). Instead, for example for \`${member.name}\`:
+
+1. On the member: stop etcd and empty its data directory:
+${sh('systemctl stop etcd', 'rm -rf -- /var/lib/etcd/*')}
+2. On a healthy member (here \`${healthy.name}\`): find its ID, remove it, add it back.${root}
+${sh(
+  `${e} member list`,
+  `${e} member remove MEMBER_ID`,
+  `${e} member add ${q(member.name)} --peer-urls=${q(peerUrl)}`,
+)}
+3. On the member: start it as a member of the existing cluster
+   (\`/etc/etcd/etcd-member.conf\` is read after etcd.conf):
+${sh('echo \'ETCD_INITIAL_CLUSTER_STATE="existing"\' > /etc/etcd/etcd-member.conf', 'systemctl start etcd')}
+Check: every member is healthy:
+${sh(`${e} endpoint health`)}
+Automated: \`ansible-playbook replace-etcd-member.yml -e etcd_member=${member.name}\`
+(it leaves a healthy member alone).
+
+## Replace a failed backend
+
+The cluster must have a leader on another backend (\`${PATRONICTL} list\`).
+On the new machine (same name and address), or on the old one after
+emptying its data directory: sections 2, 4 (it copies the leader), 5 (its
+TLS files), 7 as a standby (\`configure.sh --replication-role standby\`: its
+agent keeps its id) and its agent. Automated:
+\`ansible-playbook replace-backend.yml -e backend=<name> [-e pharos_wipe_data=true]\`.
+
+## Upgrade Pharos
+
+One host at a time, so that at least two web applications answer at every
+moment and no sample is lost (each agent's samples wait in its spool,
+/var/lib/pharos, while it restarts): the current primary first
+(\`${PATRONICTL} list\`), whose configure step with the new version applies
+the schema migrations, once (\`configure.sh --replication-role primary\`);
+then each standby; then each web application, waiting until
+\`https://<address>:${topo.pem.web_port}/api/health\` reports the new version;
+then each monitored host. Installing the package restarts the services of
+its host. Automated: \`ansible-playbook upgrade.yml -e pharos_deb=... -e pharos_rpm=...\`.
+
+## Monitor another host
+
+Add it to the \`monitored\` group of \`ansible/inventory.yml\` and run
+\`ansible-playbook enrol-agent.yml\`: the package, the CA and the agent's
+registration, and its agent started. Then add its servers as section 9 says.`;
+}
+
+/** Renders RUNBOOK.md for `topo` and the plan's hosts (agent ids filled in). */
+export function renderRunbook(topo: Topology, hosts: PlanHost[]): string {
+  const backends = hosts.filter((h) => h.roles.includes('backend'));
+  const webapps = hosts.filter((h) => h.roles.includes('webapp'));
+  const deviations = [...DEVIATIONS, ...(isSecured(topo) ? SECURED_DEVIATIONS : [])];
+  const sections = [
+    intro(topo, hosts),
+    etcdSection(topo),
+    packagesSection(topo),
+    ...patroniSections(topo, backends),
+    sslSection(topo, backends),
+    certificatesSection(topo, hosts, backends),
+    configureSection(topo, hosts),
+    webSection(topo, backends, webapps),
+    monitoredHostsSection(topo, webapps),
+    operationsSection(topo),
+    `## Deviations from the reference document
 
 Where this runbook and the plan differ from "HA PEM using the SM architecture
 with Patroni", and why:
 
-${DEVIATIONS.map((d, i) => `${i + 1}. ${d}`).join('\n')}`);
-
+${deviations.map((d, i) => `${i + 1}. ${d}`).join('\n')}`,
+  ];
   return `${sections.join('\n\n')}\n`;
 }

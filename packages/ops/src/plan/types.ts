@@ -5,6 +5,23 @@
 import type { HostRole } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 
+/** The playbook phase (Ansible role) that places a file on its host (deploy/). */
+export type InstallPhase = 'etcd' | 'patroni' | 'ssl' | 'pharos' | 'firewall';
+
+/**
+ * Where a plan file goes on its host: the Ansible playbook copies every file
+ * of a host that has an `install` in the role of `phase`, generically, so
+ * whatever the plan renders flows to the hosts.
+ */
+export interface PlanInstall {
+  /** Absolute path on the host; `{data_dir}` stands for the topology's PostgreSQL data directory. */
+  dest: string;
+  owner: string;
+  group: string;
+  mode: number;
+  phase: InstallPhase;
+}
+
 /** One file of the plan. */
 export interface PlanFile {
   /** Path relative to the plan directory, `/`-separated: `pem-backend-1/patroni.yml`, `ca/root.key`, `RUNBOOK.md`. */
@@ -16,6 +33,8 @@ export interface PlanFile {
   secret: boolean;
   /** What the file is and where it goes on the host. */
   description: string;
+  /** Where the playbook places it (one entry per destination); none for files used from the controller. */
+  install?: PlanInstall[];
 }
 
 /** One machine of the deployment. */

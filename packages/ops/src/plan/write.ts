@@ -14,7 +14,8 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
     return (await readdir(dir)).length === 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
+    if (err instanceof InputError) throw err;
+    throw new InputError(`--out ${dir}: cannot be used: ${messageOf(err)}`, { cause: err });
   }
 }
 
@@ -27,8 +28,9 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
  *
  * @returns the absolute paths written, in plan order.
  * @throws InputError when `outDir` exists and is not an empty directory (a
- *   plan is never overwritten: it holds the deployment's CA), or cannot be
- *   created (its parent is missing or not writable).
+ *   plan is never overwritten: it holds the deployment's CA), when its
+ *   parent does not exist or is not a directory, or when nothing can be
+ *   created there (permissions, /proc...).
  */
 export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
   const target = resolve(outDir);
@@ -37,10 +39,23 @@ export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
       `--out ${outDir}: exists and is not empty; a plan is never written over another (it holds the CA)`,
     );
   }
-  const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
-  await mkdir(staging, { mode: 0o700 }).catch((err: unknown) => {
-    throw new InputError(`--out ${outDir}: cannot create it: ${messageOf(err)}`, { cause: err });
-  });
+  const parent = dirname(target);
+  const parentStat = await stat(parent).catch((err: NodeJS.ErrnoException) => err);
+  if (parentStat instanceof Error) {
+    throw new InputError(
+      `--out ${outDir}: its parent directory ${parent} ${parentStat.code === 'ENOENT' ? 'does not exist; create it first' : `cannot be used: ${parentStat.message}`}`,
+      { cause: parentStat },
+    );
+  }
+  if (!parentStat.isDirectory()) throw new InputError(`--out ${outDir}: ${parent} is not a directory`);
+  const staging = join(parent, `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(staging, { mode: 0o700 });
+  } catch (err) {
+    throw new InputError(`--out ${outDir}: cannot create a directory in ${parent}: ${messageOf(err)}`, {
+      cause: err,
+    });
+  }
   try {
     for (const f of plan.files) {
       const path = join(staging, ...f.path.split('/'));

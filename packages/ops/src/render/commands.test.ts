@@ -86,6 +86,10 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
         ...key(n),
         '-aro',
         `agent_id=${n}`,
+        '--web-cert',
+        '/etc/pharos/certs/web.crt',
+        '--web-key',
+        '/etc/pharos/certs/web.key',
       ]);
     }
   });
@@ -109,7 +113,7 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
       '--skip-db-certificate',
       '--use-existing-sslutils',
     ]);
-    assert.deepEqual(configureCommandLine(t, 'pem-web-1').argv.slice(-2), [
+    assert.deepEqual(configureCommandLine(t, 'pem-web-1').argv.slice(-6, -4), [
       '--db-install-path',
       '/usr/pgsql-17/',
     ]);
@@ -126,7 +130,11 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
   });
 
   test('in the lab: certificates in the host dir, install path from the site', () => {
-    const site = { hostDir: (h: string) => `/lab/${h}`, binDir: '/usr/lib/postgresql/15/bin' };
+    const site = {
+      hostDir: (h: string) => `/lab/${h}`,
+      binDir: '/usr/lib/postgresql/15/bin',
+      caFile: '/lab/pki/ca.crt',
+    };
     const argv = configureCommandLine(topo, 'pem-web-1', {
       site,
       command: ['node', 'pharos.js', 'configure'],
@@ -141,6 +149,86 @@ describe('configure command lines (reference, with docs/reference/pem-facts.md Â
       name: 'InputError',
       message: "'etcd-node-1' is neither a backend nor a web application; it has no configure step",
     });
+  });
+});
+
+describe('configure command lines, secured (the default): Pharos flags after the reference line', () => {
+  const secured = seedTopology('secured');
+  test('backends: --patroni-rest-ca (the agent reads Patroni over https)', () => {
+    assert.deepEqual(configureCommandLine(secured, 'pem-backend-2').argv, [
+      ...backendArgv('172.16.161.200,127.0.0.1,172.16.161.202', 'standby', 2),
+      '--patroni-rest-ca',
+      '/etc/pharos/certs/root.crt',
+    ]);
+  });
+  test('web apps: also the etcd members and the web etcd client certificate', () => {
+    assert.deepEqual(configureCommandLine(secured, 'pem-web-3').argv.slice(-8), [
+      '--patroni-rest-ca',
+      '/etc/pharos/certs/root.crt',
+      '--etcd-endpoints',
+      'https://172.16.161.111:2379,https://172.16.161.112:2379,https://172.16.161.113:2379',
+      '--etcd-cert',
+      '/etc/pharos/certs/etcd-client.crt',
+      '--etcd-key',
+      '/etc/pharos/certs/etcd-client.key',
+    ]);
+  });
+  test('in the lab: the lab CA', () => {
+    const site = {
+      hostDir: (h: string) => `/lab/${h}`,
+      binDir: '/usr/lib/postgresql/15/bin',
+      caFile: '/lab/pki/ca.crt',
+    };
+    const argv = configureCommandLine(secured, 'pem-web-1', { site }).argv;
+    assert.equal(argv[argv.indexOf('--patroni-rest-ca') + 1], '/lab/pki/ca.crt');
+    assert.equal(argv[argv.indexOf('--etcd-cert') + 1], '/lab/pem-web-1/etcd-client.crt');
+  });
+});
+
+describe('firewall commands, secured (the default): rich rules per source host', () => {
+  const secured = seedTopology('secured');
+  const rich = (a: string, p: number) =>
+    `firewall-cmd --zone=public --add-rich-rule='rule family="ipv4" source address="${a}" port port="${p}" protocol="tcp" accept' --permanent`;
+  const add = (p: number) => `firewall-cmd --zone=public --add-port=${p}/tcp --permanent`;
+  test('etcd: 2380 from the other members; 2379 from backends, web applications and the other members', () => {
+    assert.deepEqual(firewallCommands(secured, 'etcd-node-2'), [
+      rich('172.16.161.111', 2380),
+      rich('172.16.161.113', 2380),
+      ...['200', '201', '202', '211', '212', '213', '111', '113'].map((x) => rich(`172.16.161.${x}`, 2379)),
+      'firewall-cmd --reload',
+    ]);
+  });
+  test('backends: 5432 to the zone, Patroni 8008 from the other backends and the web applications', () => {
+    assert.deepEqual(firewallCommands(secured, 'pem-backend-1'), [
+      add(5432),
+      ...['201', '202', '211', '212', '213'].map((x) => rich(`172.16.161.${x}`, 8008)),
+      'firewall-cmd --reload',
+    ]);
+  });
+  test('web apps: 8443 to the zone', () => {
+    assert.deepEqual(firewallCommands(secured, 'pem-web-1'), [add(8443), 'firewall-cmd --reload']);
+  });
+  test('an IPv6 source gets family ipv6; an etcd member on a backend host merges both roles', () => {
+    const t = validateTopology(
+      {
+        ...structuredClone(secured),
+        etcd: [
+          { name: 'pem-backend-1', address: '172.16.161.200' },
+          { name: 'etcd-node-2', address: 'fd00::12' },
+          { name: 'etcd-node-3', address: '172.16.161.113' },
+        ],
+      },
+      'x',
+    );
+    const lines = firewallCommands(t, 'pem-backend-1');
+    assert.ok(
+      lines.includes(
+        `firewall-cmd --zone=public --add-rich-rule='rule family="ipv6" source address="fd00::12" port port="2380" protocol="tcp" accept' --permanent`,
+      ),
+    );
+    assert.ok(lines.includes(rich('172.16.161.201', 8008)));
+    assert.ok(lines.includes(rich('172.16.161.201', 2379)));
+    assert.ok(!lines.some((l) => l.includes('source address="172.16.161.200"')), 'never its own address');
   });
 });
 

@@ -9,6 +9,9 @@ import { dirname, join } from 'node:path';
 import { InputError } from '@pharos/core/errors';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
+import { etcdClientUrls } from './etcd.js';
+import { isSecured } from './infrastructure.js';
+import { shellQuote } from './shell.js';
 import type { LabSite } from './site.js';
 
 export interface ConfigureOptions {
@@ -16,9 +19,12 @@ export interface ConfigureOptions {
   certDir?: string;
   /** Words that run the configure step. Default ['pharos', 'configure']. */
   command?: string[];
-  /** Present in the lab: the PostgreSQL install path comes from `site.binDir`. */
+  /** Present in the lab: the PostgreSQL install path comes from `site.binDir`, the CA is `site.caFile`. */
   site?: LabSite;
 }
+
+/** File names of a web host's etcd client certificate and key (in the certificate directory). */
+export const ETCD_CLIENT_FILES = { cert: 'etcd-client.crt', key: 'etcd-client.key' } as const;
 
 /** A command as argv (to spawn) and as shell text (one flag per line, for configure.sh). */
 export interface ConfigureCommand {
@@ -29,10 +35,10 @@ export interface ConfigureCommand {
 /** Default directory of agent certificates on a real host. */
 export const DEFAULT_CERT_DIR = '/etc/pharos/certs';
 
-/** Quotes a shell word in single quotes unless it is plain (letters, digits, `_`, `=`, `-`). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
+/** The web application's HTTPS certificate and key, in the certificate directory (the plan issues them). */
+export const WEB_CERT_FILES = { cert: 'web.crt', key: 'web.key' } as const;
+
+export { shellQuote } from './shell.js';
 
 /** The install path the reference passes to --db-install-path: the bin dir's parent with a trailing slash. */
 function installPath(binDir: string): string {
@@ -58,6 +64,13 @@ function installPath(binDir: string): string {
  * key; built-in-ca `--use-existing-sslutils` on backends. Corrections:
  * `--replication-solution patroni`, never efm (item 1); the multi-host list,
  * never a VIP (item 2); `--skip-db-certificate` on standbys too (item 7).
+ *
+ * Secured topologies (`infrastructure_security: secured`, the default) add
+ * Pharos's own flags after the reference's: `--patroni-rest-ca <dir>/root.crt`
+ * on every host (agents' Patroni probes, and the web's overview, use HTTPS
+ * verified against the deployment's CA), and on web apps
+ * `--etcd-endpoints https://<member>:2379,...` with the host's etcd client
+ * certificate `--etcd-cert <dir>/etcd-client.crt --etcd-key <dir>/etcd-client.key`.
  *
  * @throws InputError when the host is neither a backend nor a web app (etcd
  *   members run no PEM component).
@@ -103,6 +116,22 @@ export function configureCommandLine(
       ['--use-agent-sslkey', join(certDir, `${user}.key`)],
     );
     if (topo.agent_certificates === 'per-agent') pairs.push(['-aro', `agent_id=${agent.agentId}`]);
+  }
+  if (!isBackend) {
+    pairs.push(
+      ['--web-cert', join(certDir, WEB_CERT_FILES.cert)],
+      ['--web-key', join(certDir, WEB_CERT_FILES.key)],
+    );
+  }
+  if (isSecured(topo)) {
+    pairs.push(['--patroni-rest-ca', opts.site ? opts.site.caFile : join(certDir, 'root.crt')]);
+    if (!isBackend) {
+      pairs.push(
+        ['--etcd-endpoints', etcdClientUrls(topo).join(',')],
+        ['--etcd-cert', join(certDir, ETCD_CLIENT_FILES.cert)],
+        ['--etcd-key', join(certDir, ETCD_CLIENT_FILES.key)],
+      );
+    }
   }
   const command = opts.command ?? ['pharos', 'configure'];
   const argv = [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { etcdEnvironment, parseEtcdConf, renderEtcdConf } from './etcd.js';
 import { referenceEtcd, seedTopology } from './reference.fixture.js';
+import { securedEtcd } from './secured.fixture.js';
 
 describe('etcd.conf, golden against the reference', () => {
   const topo = seedTopology();
@@ -38,12 +39,38 @@ describe('etcd.conf, golden against the reference', () => {
   });
 
   test('in the lab: no localhost URL, a data dir under the host dir', () => {
-    const env = etcdEnvironment(topo, 'etcd-node-2', { hostDir: (h) => `/lab/${h}`, binDir: '/bin' });
+    const env = etcdEnvironment(topo, 'etcd-node-2', {
+      hostDir: (h) => `/lab/${h}`,
+      binDir: '/bin',
+      caFile: '/lab/pki/ca.crt',
+    });
     assert.deepEqual(env, {
       ...referenceEtcd('etcd-node-2', '172.16.161.112'),
       ETCD_LISTEN_CLIENT_URLS: 'http://172.16.161.112:2379',
       ETCD_DATA_DIR: '/lab/etcd-node-2/etcd-data',
     });
+  });
+
+  test('secured (the default): https, client and peer certificates, the #[Security] section', () => {
+    const secured = seedTopology('secured');
+    for (const [name, ip] of members) {
+      assert.deepEqual(etcdEnvironment(secured, name), securedEtcd(name, ip));
+      assert.deepEqual(parseEtcdConf(renderEtcdConf(secured, name)), securedEtcd(name, ip));
+    }
+    const text = renderEtcdConf(secured, 'etcd-node-1');
+    assert.deepEqual(
+      text.split('\n').filter((l) => l.startsWith('#')),
+      ['#[Member]', '#[Clustering]', '#[Security]'],
+    );
+    assert.ok(text.indexOf('#[Security]') < text.indexOf('ETCD_CERT_FILE'));
+    const lab = etcdEnvironment(secured, 'etcd-node-2', {
+      hostDir: (h) => `/lab/${h}`,
+      binDir: '/bin',
+      caFile: '/lab/pki/ca.crt',
+    });
+    assert.equal(lab.ETCD_LISTEN_CLIENT_URLS, 'https://172.16.161.112:2379');
+    assert.equal(lab.ETCD_CERT_FILE, '/lab/etcd-node-2/pki/etcd.crt');
+    assert.equal(lab.ETCD_TRUSTED_CA_FILE, '/lab/pki/ca.crt');
   });
 
   test('an unknown member is an InputError', () => {

@@ -7,31 +7,48 @@ import {
   REFERENCE_PRIMARY_PATRONI,
   REFERENCE_SECRETS,
   referenceStandbyPatroni,
+  SECURED_SECRETS,
   seedTopology,
 } from './reference.fixture.js';
+import { SECURED_PRIMARY_PATRONI } from './secured.fixture.js';
 import type { LabSite } from './site.js';
 
 const site: LabSite = {
   hostDir: (h) => `/var/tmp/pharos/lab/${h}`,
   binDir: '/usr/lib/postgresql/15/bin',
+  caFile: '/var/tmp/pharos/lab/pki/ca.crt',
 };
+
+/** The file without Pharos's addition `postgresql.basebackup` (checked on its own below). */
+function referencePart(parsed: { postgresql: Record<string, unknown> }) {
+  const { basebackup: _b, ...postgresql } = parsed.postgresql;
+  return { ...parsed, postgresql };
+}
 
 describe('patroni.yml, golden against the reference document', () => {
   const topo = seedTopology();
 
+  test("Pharos's addition on every backend: basebackup with checkpoint fast", () => {
+    for (const b of topo.backends) {
+      assert.deepEqual(patroniConfig(topo, b.name, REFERENCE_SECRETS).postgresql.basebackup, [
+        { checkpoint: 'fast' },
+      ]);
+    }
+  });
+
   test('the first backend: the reference primary file, field by field', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-1', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, REFERENCE_PRIMARY_PATRONI);
+    assert.deepEqual(referencePart(parsed), REFERENCE_PRIMARY_PATRONI);
   });
 
   test('standby 1: no bootstrap section, its own name and addresses', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-2', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, referenceStandbyPatroni('pem-backend-2', '172.16.161.201'));
+    assert.deepEqual(referencePart(parsed), referenceStandbyPatroni('pem-backend-2', '172.16.161.201'));
   });
 
   test('standby 2: no bootstrap section, its own name and addresses', () => {
     const parsed = parse(renderPatroniYml(topo, 'pem-backend-3', REFERENCE_SECRETS), { version: '1.1' });
-    assert.deepEqual(parsed, referenceStandbyPatroni('pem-backend-3', '172.16.161.202'));
+    assert.deepEqual(referencePart(parsed), referenceStandbyPatroni('pem-backend-3', '172.16.161.202'));
   });
 
   test('YAML 1.1 safe: the socket list and listen address stay strings', () => {
@@ -77,6 +94,53 @@ describe('patroni.yml, golden against the reference document', () => {
   });
 });
 
+describe('patroni.yml secured (the default), golden', () => {
+  const topo = seedTopology('secured');
+
+  test('the first backend: the reference file plus TLS, REST authentication, ctl and etcd over https', () => {
+    const parsed = parse(renderPatroniYml(topo, 'pem-backend-1', SECURED_SECRETS), { version: '1.1' });
+    assert.deepEqual(parsed, SECURED_PRIMARY_PATRONI);
+    assert.deepEqual(Object.keys(parsed), [
+      'scope',
+      'name',
+      'restapi',
+      'ctl',
+      'etcd3',
+      'bootstrap',
+      'postgresql',
+    ]);
+  });
+
+  test('a standby: its own addresses, the same secured sections', () => {
+    const c = patroniConfig(topo, 'pem-backend-3', SECURED_SECRETS);
+    assert.equal(c.restapi.listen, '172.16.161.202:8008');
+    assert.deepEqual(
+      { ...c.restapi, listen: undefined, connect_address: undefined },
+      { ...SECURED_PRIMARY_PATRONI.restapi, listen: undefined, connect_address: undefined },
+    );
+    assert.deepEqual(c.ctl, SECURED_PRIMARY_PATRONI.ctl);
+    assert.deepEqual(c.etcd3, SECURED_PRIMARY_PATRONI.etcd3);
+    assert.equal(c.bootstrap, undefined);
+  });
+
+  test('without the REST API and etcd passwords it refuses to render', () => {
+    assert.throws(
+      () => patroniConfig(topo, 'pem-backend-1', REFERENCE_SECRETS),
+      /needs the REST API and etcd passwords/,
+    );
+  });
+
+  test('in the lab: the lab CA and the host directory certificate', () => {
+    const c = patroniConfig(topo, 'pem-backend-2', SECURED_SECRETS, site);
+    const dir = '/var/tmp/pharos/lab/pem-backend-2';
+    assert.equal(c.restapi.certfile, `${dir}/pki/patroni.crt`);
+    assert.equal(c.restapi.keyfile, `${dir}/pki/patroni.key`);
+    assert.equal(c.restapi.cafile, site.caFile);
+    assert.equal(c.etcd3.cacert, site.caFile);
+    assert.equal(c.ctl?.cacert, site.caFile);
+  });
+});
+
 describe('patroni.yml in the lab (a site)', () => {
   const topo = seedTopology();
   const lab = patroniConfig(topo, 'pem-backend-2', REFERENCE_SECRETS, site);
@@ -116,7 +180,14 @@ describe('patroni.yml in the lab (a site)', () => {
       basebackup: _x,
       ...labPg
     } = lab.postgresql;
-    const { listen: _a2, data_dir: _d2, bin_dir: _c2, parameters: _q2, ...realPg } = real.postgresql;
+    const {
+      listen: _a2,
+      data_dir: _d2,
+      bin_dir: _c2,
+      parameters: _q2,
+      basebackup: _x2,
+      ...realPg
+    } = real.postgresql;
     assert.deepEqual({ ...labRest, postgresql: labPg }, { ...real, postgresql: realPg });
   });
 });

@@ -4,10 +4,18 @@
  * nodes"; Patroni 4 YAML configuration settings.
  */
 import { join } from 'node:path';
-import { findBackend } from '../topology/hosts.js';
+import { findBackend, sharesLoopback } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { ETCD_CLIENT_PORT } from './etcd.js';
 import { patroniHbaRules } from './hba.js';
+import {
+  ETCD_PATRONI_USER,
+  type InfrastructureSecrets,
+  isSecured,
+  OPENSSL_AEAD_CIPHERS,
+  PATRONI_REST_USER,
+  patroniTlsFiles,
+} from './infrastructure.js';
 import { PATRONI_USERS, type PatroniSecrets } from './patroni-users.js';
 import type { LabSite } from './site.js';
 import { hostPort } from './url.js';
@@ -26,13 +34,36 @@ export interface PatroniBootstrap {
   initdb: (string | Record<string, string>)[];
 }
 
-/** patroni.yml as an object; key order is the reference's. */
+/** A user name and password, as Patroni's configuration writes them. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** patroni.yml as an object; key order is the reference's (the secured settings after each section's own). */
 export interface PatroniConfig {
   scope: string;
   name: string;
   log?: { dir: string };
-  restapi: { listen: string; connect_address: string };
-  etcd3: { hosts: string[] };
+  restapi: {
+    listen: string;
+    connect_address: string;
+    certfile?: string;
+    keyfile?: string;
+    cafile?: string;
+    ciphers?: string;
+    authentication?: Credentials;
+  };
+  ctl?: { cacert: string; authentication: Credentials };
+  etcd3: {
+    hosts: string[];
+    protocol?: 'https';
+    cacert?: string;
+    cert?: string;
+    key?: string;
+    username?: string;
+    password?: string;
+  };
   bootstrap?: PatroniBootstrap;
   postgresql: {
     listen: string;
@@ -104,32 +135,50 @@ export const LAB_WAL_RETRIEVE_RETRY_INTERVAL = '250ms';
  * unix_socket_directories '/var/run/postgresql, /tmp'. Standbys differ only
  * by name and addresses (and have no bootstrap section).
  *
+ * Pharos's additions (RUNBOOK.md deviations): `postgresql.basebackup:
+ * [{checkpoint: fast}]` on every backend (pg_basebackup --checkpoint=fast: a
+ * new or rebuilt standby does not wait for a spread checkpoint, up to
+ * checkpoint_completion_target × checkpoint_timeout = 4.5 min with the
+ * defaults); when the hosts share one machine's loopback (sharesLoopback),
+ * `postgresql.listen` is `<address>:<port>`, as in the lab.
+ *
  * With a lab `site` (all backends on one machine; Patroni docs, YAML
  * configuration): listen `<address>:<port>` (the one address, so three
  * servers share the port), data_dir `<hostDir>/<postgres.data_dir>`,
  * bin_dir `site.binDir`, unix_socket_directories `<hostDir>/run`,
  * `postgresql.pgpass` `<hostDir>/pgpass` (Patroni's default /tmp/pgpass
- * would be shared by the three nodes), `postgresql.basebackup:
- * [{checkpoint: fast}]` (pg_basebackup --checkpoint=fast, so a replica build
- * does not wait for a spread checkpoint), `log.dir` `<hostDir>/log`, and the
+ * would be shared by the three nodes), `log.dir` `<hostDir>/log`, and the
  * bootstrap section on EVERY lab backend (Patroni uses it only on the member
  * that wins the initialise race, so the lab does not depend on start order;
  * every member's copy is identical), and `wal_retrieve_retry_interval`
  * {@link LAB_WAL_RETRIEVE_RETRY_INTERVAL} (why: see that constant). The lab
  * creates the log and run directories ({@link patroniLabPaths}).
  *
+ * Secured (the default, `infrastructure_security: secured`; see
+ * render/infrastructure.ts): `restapi` gets certfile/keyfile (the host's
+ * certificate, {@link patroniTlsFiles}), cafile, ciphers (AEAD only) and
+ * `authentication` (user `patroni`, password `secrets.restApi`: Patroni
+ * asks it for every unsafe method: POST, PUT, PATCH, DELETE); a `ctl`
+ * section (cacert and the same authentication) lets patronictl, and
+ * Patroni's own calls to the other members, verify and authenticate;
+ * `etcd3` gets protocol https, cacert, cert, key (the same certificate)
+ * and the etcd user `patroni` with `secrets.etcdPatroni`. Patroni docs,
+ * "YAML Configuration Settings": REST API, CTL, Etcdv3.
+ *
  * @throws InputError when `backendName` is not a backend.
+ * @throws Error when the topology is secured and `secrets` lacks restApi or etcdPatroni.
  */
 export function patroniConfig(
   topo: Topology,
   backendName: string,
-  secrets: PatroniSecrets,
+  secrets: PatroniSecrets & Partial<InfrastructureSecrets>,
   site?: LabSite,
 ): PatroniConfig {
   const me = findBackend(topo, backendName);
   const isFirst = topo.backends[0]?.name === me.name;
   const lab = site ? patroniLabPaths(topo, me.name, site) : undefined;
   const port = topo.postgres.port;
+  const ownAddressOnly = lab !== undefined || sharesLoopback(topo);
   const config: PatroniConfig = {
     scope: topo.cluster,
     name: me.name,
@@ -141,7 +190,7 @@ export function patroniConfig(
     etcd3: { hosts: topo.etcd.map((m) => hostPort(m.address, ETCD_CLIENT_PORT)) },
     ...(isFirst || site ? { bootstrap: bootstrapSection(topo) } : {}),
     postgresql: {
-      listen: lab ? hostPort(me.address, port) : `*:${port}`,
+      listen: ownAddressOnly ? hostPort(me.address, port) : `*:${port}`,
       connect_address: hostPort(me.address, port),
       data_dir: lab ? lab.dataDir : topo.postgres.data_dir,
       bin_dir: site ? site.binDir : topo.postgres.bin_dir,
@@ -157,17 +206,55 @@ export function patroniConfig(
             wal_retrieve_retry_interval: LAB_WAL_RETRIEVE_RETRY_INTERVAL,
           }
         : { unix_socket_directories: '/var/run/postgresql, /tmp' },
-      ...(lab ? { basebackup: [{ checkpoint: 'fast' }] } : {}),
+      basebackup: [{ checkpoint: 'fast' }],
     },
   };
-  return config;
+  return isSecured(topo) ? secure(config, me.name, secrets, site) : config;
+}
+
+/** The secured form of `config`, `ctl` placed after `restapi`. */
+function secure(
+  config: PatroniConfig,
+  backendName: string,
+  secrets: Partial<InfrastructureSecrets>,
+  site: LabSite | undefined,
+): PatroniConfig {
+  if (secrets.restApi === undefined || secrets.etcdPatroni === undefined) {
+    throw new Error('a secured patroni.yml needs the REST API and etcd passwords (restApi, etcdPatroni)');
+  }
+  const tls = patroniTlsFiles(backendName, site);
+  const rest: Credentials = { username: PATRONI_REST_USER, password: secrets.restApi };
+  Object.assign(config.restapi, {
+    certfile: tls.cert,
+    keyfile: tls.key,
+    cafile: tls.ca,
+    ciphers: OPENSSL_AEAD_CIPHERS,
+    authentication: rest,
+  });
+  Object.assign(config.etcd3, {
+    protocol: 'https',
+    cacert: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    username: ETCD_PATRONI_USER,
+    password: secrets.etcdPatroni,
+  });
+  const { scope, name, log, restapi, ...rest2 } = config;
+  return {
+    scope,
+    name,
+    ...(log ? { log } : {}),
+    restapi,
+    ctl: { cacert: tls.ca, authentication: { ...rest } },
+    ...rest2,
+  };
 }
 
 /** {@link patroniConfig} as YAML text (YAML 1.1-safe quoting, for PyYAML). Same arguments and errors. */
 export function renderPatroniYml(
   topo: Topology,
   backendName: string,
-  secrets: PatroniSecrets,
+  secrets: PatroniSecrets & Partial<InfrastructureSecrets>,
   site?: LabSite,
 ): string {
   return toYaml(patroniConfig(topo, backendName, secrets, site));

@@ -5,14 +5,29 @@
  * reference says (the seed topology's `pem` and host names), and every
  * password is the reference's 'your-password-here'.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTopology } from '../topology/load.js';
-import type { Topology } from '../topology/types.js';
+import { parseTopologyYaml } from '../topology/load.js';
+import type { InfrastructureSecurity, Topology } from '../topology/types.js';
+import { validateTopology } from '../topology/validate.js';
 
-/** The seed topology (the reference deployment). */
-export function seedTopology(): Topology {
-  const examples = new URL('../../../../examples/', import.meta.url).pathname;
-  return loadTopology(join(examples, 'seed-sm.topology.yml'));
+/** The seed topology file (the reference deployment, examples/seed-sm.topology.yml). */
+export const SEED_TOPOLOGY_FILE = join(
+  new URL('../../../../examples/', import.meta.url).pathname,
+  'seed-sm.topology.yml',
+);
+
+/**
+ * The seed topology with `infrastructure_security` set: 'reference-open'
+ * (the default here: the reference document's own setup, which the golden
+ * tests compare field by field) or 'secured' (Pharos's default).
+ */
+export function seedTopology(security: InfrastructureSecurity = 'reference-open'): Topology {
+  const data = parseTopologyYaml(readFileSync(SEED_TOPOLOGY_FILE, 'utf8'), SEED_TOPOLOGY_FILE) as Record<
+    string,
+    unknown
+  >;
+  return validateTopology({ ...data, infrastructure_security: security }, SEED_TOPOLOGY_FILE);
 }
 
 export const REFERENCE_PASSWORD = 'your-password-here';
@@ -20,6 +35,14 @@ export const REFERENCE_SECRETS = {
   superuser: REFERENCE_PASSWORD,
   replication: REFERENCE_PASSWORD,
   rewind: REFERENCE_PASSWORD,
+};
+
+/** Fixed passwords of the infrastructure users, for the secured golden files. */
+export const SECURED_SECRETS = {
+  ...REFERENCE_SECRETS,
+  restApi: 'rest-api-password',
+  etcdPatroni: 'etcd-patroni-password',
+  etcdRoot: 'etcd-root-password',
 };
 
 /** "Set up Patroni on the primary": /etc/patroni/patroni.yml, verbatim values. */

@@ -10,4 +10,6 @@ export interface LabSite {
   hostDir(host: string): string;
   /** This machine's PostgreSQL bin directory, e.g. /usr/lib/postgresql/15/bin. */
   binDir: string;
+  /** The lab's CA certificate (every host trusts it), e.g. /var/tmp/pharos/lab/pki/ca.crt. */
+  caFile: string;
 }

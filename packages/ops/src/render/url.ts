@@ -7,8 +7,3 @@ import { ipVersion } from '../topology/address.js';
 export function hostPort(address: string, port: number): string {
   return ipVersion(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }
-
-/** `http://a.b.c.d:port` or `http://[x::y]:port`. */
-export function httpUrl(address: string, port: number): string {
-  return `http://${hostPort(address, port)}`;
-}

@@ -7,9 +7,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { watchLogs } from '@pharos/testkit/wait/log-set';
+import { type EtcdAccess, labAccess, type PatroniAccess } from '../lab/access.js';
 import { labDown } from '../lab/down.js';
 import { type LabSecrets, loadOrCreateSecrets } from '../lab/secrets.js';
-import type { LabState } from '../lab/state.js';
+import { type LabState, readState } from '../lab/state.js';
 import { labUp } from '../lab/up.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
@@ -29,6 +31,8 @@ export interface TestLab {
   lines: string[];
   /** CA certificate (PEM) of the lab. */
   ca: string;
+  /** How to reach its Patroni REST API and etcd (https and credentials when secured). */
+  access: { patroni: PatroniAccess; etcd: EtcdAccess };
   /** Stops the lab (and removes its directory unless PHAROS_KEEP_LAB=1). */
   down(): Promise<void>;
 }
@@ -54,26 +58,34 @@ export async function startTestLab(options: {
   name: string;
   prefix: string;
   probeIntervalS?: number;
+  /** `webhook_allow` of the lab's agents (receivers on loopback). */
+  webhookAllow?: string[];
 }): Promise<TestLab> {
   const dir = `/var/tmp/pharos-test-${options.name}`;
   await labDown(dir, { removeData: true, print: () => {} });
   const topologyFile = writeShiftedTopology(options.prefix, `${dir}-topology`);
   const lines: string[] = [];
+  const topo = loadTopology(topologyFile, 'lab');
   const state = await labUp({
     topologyFile,
     dir,
     print: (l) => lines.push(l),
     probeIntervalS: options.probeIntervalS ?? 3,
+    ...(options.webhookAllow ? { webhookAllow: options.webhookAllow } : {}),
   });
+  // a failed waitFor shows the end of every lab process's log (lab.json names them, restarts included)
+  const unwatch = watchLogs(() => readState(dir)?.processes.map((p) => p.logFile) ?? []);
   return {
     dir,
     topologyFile,
-    topo: loadTopology(topologyFile),
+    topo,
     state,
     secrets: loadOrCreateSecrets(dir),
     lines,
     ca: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'),
+    access: labAccess(topo, dir),
     down: async () => {
+      unwatch();
       await labDown(dir, { removeData: process.env.PHAROS_KEEP_LAB !== '1', print: () => {} });
     },
   };

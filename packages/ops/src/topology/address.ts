@@ -13,6 +13,13 @@ export function hostCidr(address: string): string {
   return `${address}/${ipVersion(address) === 6 ? 128 : 32}`;
 }
 
+/** True for a loopback address: 127.0.0.0/8 or ::1. */
+export function isLoopbackAddress(address: string): boolean {
+  const v = ipVersion(address);
+  if (v === 4) return address.startsWith('127.');
+  return v === 6 && addressBits(address, 6) === 1n;
+}
+
 /** Expands an IP address to its bits as a bigint (IPv4: 32 bits, IPv6: 128 bits). */
 function addressBits(address: string, version: 4 | 6): bigint {
   if (version === 4) {

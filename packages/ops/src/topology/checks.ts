@@ -5,13 +5,21 @@
  * every problem reported at once, alongside the schema's.
  */
 import { cidrProblem, ipVersion } from './address.js';
+import { type PathContext, pathProblem } from './paths.js';
 import { ARCHITECTURES } from './types.js';
 
 type Raw = Record<string, unknown>;
 
-/** Shows a value in a message: strings in single quotes, everything else as JSON. */
+/** A control character (C0 or DEL): shown escaped, so a message stays on one line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Shows a value in a message: strings in single quotes (as JSON when they
+ * hold a control character such as a newline), everything else as JSON.
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return CONTROL.test(value) ? JSON.stringify(value) : `'${value}'`;
   if (value === undefined) return 'nothing';
   return JSON.stringify(value);
 }
@@ -82,12 +90,26 @@ function checkNames(data: Raw): string[] {
   return problems;
 }
 
-function checkPostgres(data: Raw): string[] {
-  const version = obj(data.postgres)?.version;
+function checkPostgres(data: Raw, context: PathContext): string[] {
+  const pg = obj(data.postgres);
+  const problems: string[] = [];
+  const version = pg?.version;
   if (Number.isInteger(version) && ((version as number) < 13 || (version as number) > 17)) {
-    return [`postgres.version: ${show(version)} is not a supported PostgreSQL major (13-17)`];
+    problems.push(`postgres.version: ${show(version)} is not a supported PostgreSQL major (13-17)`);
   }
-  return [];
+  // bin_dir is always a real directory (the lab looks for the binaries there);
+  // data_dir may be relative in the lab (under each host's lab directory).
+  const paths: [string, boolean][] = [
+    ['bin_dir', false],
+    ['data_dir', context === 'lab'],
+  ];
+  for (const [key, relativeAllowed] of paths) {
+    const value = pg?.[key];
+    if (typeof value !== 'string') continue;
+    const problem = pathProblem(value, relativeAllowed);
+    if (problem) problems.push(`postgres.${key}: ${show(value)} ${problem}`);
+  }
+  return problems;
 }
 
 function checkCounts(data: Raw): string[] {
@@ -201,16 +223,17 @@ function checkPatroniTimings(data: Raw): string[] {
  * Every value-rule problem of raw topology data, in file order of concern
  * (architecture, names, postgres, counts, hosts, duplicates, networks,
  * Patroni). Empty when the values are fine. Structure and types are the
- * schema's job (schema.ts).
+ * schema's job (schema.ts). `context` 'lab' admits a relative
+ * `postgres.data_dir` (paths.ts).
  */
-export function valueProblems(data: unknown): string[] {
+export function valueProblems(data: unknown, context: PathContext = 'deployment'): string[] {
   const d = obj(data);
   if (!d) return [];
   const hosts = ROLES.flatMap((role) => hostsOf(d, role));
   return [
     ...checkArchitecture(d),
     ...checkNames(d),
-    ...checkPostgres(d),
+    ...checkPostgres(d, context),
     ...checkCounts(d),
     ...checkHostValues(hosts),
     ...checkDuplicates(hosts, d.architecture),

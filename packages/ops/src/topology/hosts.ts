@@ -2,6 +2,7 @@
  * Questions about a validated topology's hosts: roles, agent ids, lookups.
  */
 import { InputError } from '@pharos/core/errors';
+import { isLoopbackAddress } from './address.js';
 import type { Topology, TopologyHost } from './types.js';
 
 export type HostRole = 'etcd' | 'backend' | 'webapp';
@@ -81,4 +82,19 @@ export function findEtcdMember(topo: Topology, name: string): TopologyHost {
     );
   }
   return m;
+}
+
+/**
+ * True when every host has a loopback address (127.0.0.0/8, ::1): the hosts
+ * then share one machine's loopback network (the lab; containers booted
+ * without a network of their own, as the deployment test does), since a
+ * loopback address cannot be reached from another machine. The plan then
+ * renders what one machine needs (docs/topology.md "Hosts on one machine"):
+ * etcd without a `localhost` client URL, PostgreSQL listening on its own
+ * address only, and configure told the host's address
+ * (PHAROS_HOST_ADDRESS), so that `127.0.0.1` in a host list reaches the
+ * host's own server and outgoing connections come from the host's address.
+ */
+export function sharesLoopback(topo: Topology): boolean {
+  return allHosts(topo).every((h) => isLoopbackAddress(h.address));
 }

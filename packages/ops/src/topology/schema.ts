@@ -4,7 +4,7 @@
  * live in checks.ts so each gets its own message naming field and value.
  */
 import { z } from 'zod';
-import { AGENT_CERTIFICATE_MODELS } from './types.js';
+import { AGENT_CERTIFICATE_MODELS, INFRASTRUCTURE_SECURITY } from './types.js';
 
 const host = z.strictObject({ name: z.string(), address: z.string() });
 const positiveInt = z.int().positive();
@@ -27,6 +27,8 @@ export const topologySchema = z.strictObject({
   agent_certificates: z.enum(AGENT_CERTIFICATE_MODELS).default('per-agent'),
   common_agent_user: z.string().default('common_agent_user'),
   crl: z.boolean().default(false),
+  // Not in the reference: Pharos secures etcd and Patroni's REST API by default (security review H2).
+  infrastructure_security: z.enum(INFRASTRUCTURE_SECURITY).default('secured'),
   pem: z
     .strictObject({
       superuser: z.string().default('pemsuper'),

@@ -12,6 +12,18 @@ export type Architecture = (typeof ARCHITECTURES)[number];
 export const AGENT_CERTIFICATE_MODELS = ['per-agent', 'common-user', 'built-in-ca'] as const;
 export type AgentCertificateModel = (typeof AGENT_CERTIFICATE_MODELS)[number];
 
+/**
+ * How etcd and Patroni's REST API are protected (docs/topology.md,
+ * docs/deviations.md): `secured` (the default) = etcd with TLS for clients
+ * and peers, client certificates and users (RBAC); Patroni's REST API with
+ * TLS and a password for unsafe methods; firewall rules per source host.
+ * `reference-open` = exactly the reference document's setup (plain HTTP, no
+ * authentication, ports open to the zone), kept to compare the plan with
+ * the document field by field.
+ */
+export const INFRASTRUCTURE_SECURITY = ['secured', 'reference-open'] as const;
+export type InfrastructureSecurity = (typeof INFRASTRUCTURE_SECURITY)[number];
+
 /** One machine in one role: a name (also its directory in a plan) and its IP address. */
 export interface TopologyHost {
   name: string;
@@ -57,6 +69,8 @@ export interface Topology {
   common_agent_user: string;
   /** Issue a CRL and set `ssl_crl_file: root.crl`. */
   crl: boolean;
+  /** etcd and Patroni REST protection: `secured` (default) or the reference's open setup. */
+  infrastructure_security: InfrastructureSecurity;
   pem: {
     /** Password-authenticated superuser that installs PEM (reference: pemsuper). */
     superuser: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { InputError } from '@pharos/core/errors';
-import { loadTopology, parseTopologyYaml } from './load.js';
+import { loadTopology, MAX_TOPOLOGY_BYTES, parseTopologyYaml } from './load.js';
 import { topologyProblems, validateTopology } from './validate.js';
 
 const EXAMPLES = new URL('../../../../examples/', import.meta.url).pathname;
@@ -49,11 +49,12 @@ describe('example topologies', () => {
     assert.equal(t.agent_certificates, 'per-agent');
     assert.equal(t.common_agent_user, 'common_agent_user');
     assert.equal(t.crl, false);
+    assert.equal(t.infrastructure_security, 'secured');
     assert.deepEqual(t.monitored_networks, ['0.0.0.0/0']);
   });
 
   test('the lab topology is accepted as it is', () => {
-    const t = loadTopology(LAB);
+    const t = loadTopology(LAB, 'lab');
     assert.equal(t.postgres.version, 15);
     assert.equal(t.postgres.data_dir, 'data');
     assert.equal(t.etcd[2]?.address, '127.0.1.113');
@@ -275,6 +276,15 @@ describe('validation errors (one test per rule, exact messages)', () => {
     );
   });
 
+  test('an infrastructure security choice that does not exist', () => {
+    assert.deepEqual(
+      problemsAfter((d) => {
+        d.infrastructure_security = 'open';
+      }),
+      ["infrastructure_security: 'open' is not one of 'secured', 'reference-open'"],
+    );
+  });
+
   test('an agent certificate model that does not exist', () => {
     assert.deepEqual(
       problemsAfter((d) => {
@@ -329,6 +339,67 @@ describe('validation errors (one test per rule, exact messages)', () => {
   });
 });
 
+describe('paths (security review M6)', () => {
+  const hostile: [string, RegExp][] = [
+    ['/', /is '\/', the root directory itself/],
+    ['', /is empty/],
+    ['/var/lib/pgsql/17/my data', /shell metacharacters are refused/],
+    ['/var/lib/pgsql/17/data; touch /var/tmp/pwned', /shell metacharacters are refused/],
+    ['x; touch y', /shell metacharacters are refused/],
+    ['/var/lib/$(id)', /shell metacharacters are refused/],
+    ["/var/lib/'q'", /shell metacharacters are refused/],
+    ['/var/lib/pg\ndata', /shell metacharacters are refused/],
+    ['../..', /is not normalised: it has a '.' or '..' segment/],
+    ['/var/lib/../../', /is not normalised: it has a '.' or '..' segment/],
+    ['/var/lib/./data', /is not normalised/],
+    ['/var//lib', /is not normalised: write it without '\/\/'/],
+    ['/var/lib/pgsql/', /is not normalised: write it without '\/\/' or a trailing '\/'/],
+    ['relative/data', /is relative; a deployment needs an absolute path/],
+    [`/${'a'.repeat(1100)}`, /is longer than 1024 characters/],
+  ];
+  for (const field of ['data_dir', 'bin_dir']) {
+    for (const [value, message] of hostile) {
+      test(`postgres.${field} ${JSON.stringify(value.slice(0, 40))} is refused, naming the field`, () => {
+        const problems = problemsAfter((d) => {
+          d.postgres[field] = value;
+        });
+        assert.equal(problems.length, 1, problems.join('\n'));
+        assert.ok(problems[0]!.startsWith(`postgres.${field}: `), problems[0]);
+        assert.match(problems[0]!, message);
+      });
+    }
+  }
+
+  test('a relative data_dir is accepted in the lab only; a relative bin_dir nowhere', () => {
+    const d = seed();
+    d.postgres.data_dir = 'data';
+    assert.deepEqual(topologyProblems(d, 'lab'), []);
+    assert.deepEqual(topologyProblems(d), [
+      "postgres.data_dir: 'data' is relative; a deployment needs an absolute path (relative paths are only for the lab)",
+    ]);
+    d.postgres.bin_dir = 'bin';
+    assert.match(topologyProblems(d, 'lab').join('\n'), /postgres\.bin_dir: 'bin' is relative/);
+  });
+
+  test('a control character is shown escaped in the message', () => {
+    const problems = problemsAfter((d) => {
+      d.postgres.data_dir = '/a\nb';
+    });
+    assert.ok(problems[0]!.startsWith('postgres.data_dir: "/a\\nb" holds a character'), problems[0]);
+  });
+
+  test('ordinary install paths pass', () => {
+    for (const p of ['/var/lib/pgsql/17/data', '/usr/lib/postgresql/15/bin', '/srv/pg_data-1.0+x']) {
+      assert.deepEqual(
+        problemsAfter((d) => {
+          d.postgres.data_dir = p;
+        }),
+        [],
+      );
+    }
+  });
+});
+
 describe('loadTopology', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pharos-topo-'));
   test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -347,5 +418,42 @@ describe('loadTopology', () => {
     assert.throws(() => loadTopology(path), { name: 'InputError', message: /not valid YAML: .*unique/i });
     writeFileSync(path, 'cluster: [a\n');
     assert.throws(() => loadTopology(path), { name: 'InputError', message: /not valid YAML/ });
+  });
+
+  test('a YAML alias bomb is an InputError naming the file, not a ReferenceError', () => {
+    const path = join(dir, 'bomb.yml');
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 9; i++) {
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    assert.throws(() => loadTopology(path), {
+      name: 'InputError',
+      message: new RegExp(`^${path}: YAML aliases expand too much`),
+    });
+  });
+
+  test('a device (/dev/zero) and a directory are refused without reading them', () => {
+    assert.throws(() => loadTopology('/dev/zero'), {
+      name: 'InputError',
+      message: '/dev/zero: cannot read the topology file: not a regular file (a device, FIFO or socket)',
+    });
+    assert.throws(() => loadTopology(dir), {
+      name: 'InputError',
+      message: `${dir}: cannot read the topology file: not a regular file (a directory)`,
+    });
+  });
+
+  test('a file over 1 MiB is refused', () => {
+    const path = join(dir, 'big.yml');
+    writeFileSync(path, `# ${'k'.repeat(MAX_TOPOLOGY_BYTES)}\n`);
+    assert.throws(() => loadTopology(path), {
+      name: 'InputError',
+      message: new RegExp(`^${path}: the topology file is \\d+ bytes; at most 1048576 \\(1 MiB\\) are read$`),
+    });
   });
 });

@@ -21,33 +21,14 @@
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import * as patroni from '@pharos/ops/lab/patroni-api';
 import * as processes from '@pharos/ops/lab/processes';
 import { startTestLab, type TestLab } from '@pharos/ops/testing/test-lab';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 
 type Lab = TestLab;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = String(err);
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} ${last}`);
-    await sleep(250);
-  }
-}
 
 describe('alerts in the lab: agent down, Patroni paused, connections, replica lag, switchover', {
   timeout: 600_000,
@@ -55,7 +36,14 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
   let lab: Lab;
   let hook: WebhookReceiver;
   let db: HaConnection;
-  const ops = { ...processes, ...patroni };
+  // Patroni's REST API of a secured lab: https, and the REST password for unsafe methods.
+  const ops = {
+    ...processes,
+    getCluster: (addr: string) => patroni.getCluster(addr, lab.access.patroni),
+    switchover: (addr: string, leader: string, candidate: string) =>
+      patroni.switchover(addr, leader, candidate, lab.access.patroni),
+    patchConfig: (addr: string, change: unknown) => patroni.patchConfig(addr, change, lab.access.patroni),
+  };
   const restarted: { pid: number; startTicks: number }[] = [];
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     (await db.query<R>(text, params, { deadlineMs: 20_000 })).rows;
@@ -70,7 +58,13 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
 
   before(async () => {
     const t0 = Date.now();
-    lab = await startTestLab({ name: 'alerts', prefix: '127.0.12', probeIntervalS: 2 });
+    // the receiver is on loopback: only webhook_allow in the agents' agent.yml admits it
+    lab = await startTestLab({
+      name: 'alerts',
+      prefix: '127.0.12',
+      probeIntervalS: 2,
+      webhookAllow: ['127.0.12.60'],
+    });
     console.log(`# lab up in ${Date.now() - t0} ms`);
     hook = await startWebhookReceiver('127.0.12.60');
     const hosts = lab.topo.backends.map((b) => b.address).join(',');
@@ -111,12 +105,14 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
             "SELECT count(*)::int AS n FROM pem.alert WHERE template = 'Agent Down' AND evaluations > 0",
           )
         )[0]!.n >= 6,
-      30_000,
+      { deadlineMs: 30_000 },
     );
     assert.equal(hook.received.length, 0, 'nothing fires while every agent runs');
     const t0 = Date.now();
     assert.ok(await ops.stopProcess(proc, 10_000), 'agent stopped');
-    await waitFor('Agent Down high', async () => got('Agent Down', 'pem-web-1', 'high'), 40_000);
+    await waitFor('Agent Down high', async () => got('Agent Down', 'pem-web-1', 'high'), {
+      deadlineMs: 40_000,
+    });
     const fired = Date.now() - t0;
     assert.ok(got('Agent Down', 'pem-web-1', 'low', 'raised'));
     assert.ok(got('Agent Down', 'pem-web-1', 'medium', 'changed'));
@@ -128,11 +124,9 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       logFile: proc.logFile,
     });
     restarted.push(p);
-    await waitFor(
-      'Agent Down cleared',
-      async () => got('Agent Down', 'pem-web-1', 'none', 'cleared'),
-      40_000,
-    );
+    await waitFor('Agent Down cleared', async () => got('Agent Down', 'pem-web-1', 'none', 'cleared'), {
+      deadlineMs: 40_000,
+    });
     console.log(
       `# Agent Down high ${fired} ms after the stop; cleared ${Date.now() - t0 - fired} ms after the restart`,
     );
@@ -157,7 +151,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
           "SELECT count(*)::int AS n FROM pemdata.latest WHERE probe = 'patroni_cluster' AND collected_at > now() - interval '30 seconds'",
         )
       )[0]!.n > 0;
-    await waitFor('patroni_cluster samples from the backend agents', fresh, 30_000);
+    await waitFor('patroni_cluster samples from the backend agents', fresh, { deadlineMs: 30_000 });
     await sql(
       "UPDATE pem.alert SET enabled = true, interval_s = 2 WHERE template = 'Patroni: cluster paused'",
     );
@@ -167,7 +161,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       await waitFor(
         'cluster paused alert',
         async () => got('Patroni: cluster paused', 'pem-backend-1', 'medium', 'raised') ?? false,
-        40_000,
+        { deadlineMs: 40_000 },
       );
     } finally {
       await ops.patchConfig(leaderAddr, { pause: false });
@@ -175,7 +169,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
     await waitFor(
       'cluster paused cleared',
       async () => got('Patroni: cluster paused', 'pem-backend-1', 'none', 'cleared') ?? false,
-      40_000,
+      { deadlineMs: 40_000 },
     );
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Patroni: cluster paused'");
   });
@@ -212,7 +206,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       await waitFor(
         'Total connections medium',
         async () => got('Total connections', standby.name, 'medium'),
-        60_000,
+        { deadlineMs: 60_000 },
       );
       assert.equal(got('Total connections', standby.name, 'high'), undefined, 'not High at ~90 %');
     } finally {
@@ -222,7 +216,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
     await waitFor(
       'Total connections cleared',
       async () => got('Total connections', standby.name, 'none', 'cleared'),
-      60_000,
+      { deadlineMs: 60_000 },
     );
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Total connections'");
     assert.equal(hook.duplicates().length, 0);
@@ -251,7 +245,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       await waitFor(
         'recovery_min_apply_delay on the standby',
         async () => (await lagBytes()).delay === '1h',
-        40_000,
+        { deadlineMs: 40_000 },
       );
       await sql('CREATE TABLE IF NOT EXISTS public.alert_lab_wal (g int, pad text)');
       // Thresholds 16/64/256 MiB: write WAL (about 10 MiB a round) until the standby is 80+ MiB behind.
@@ -269,7 +263,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       await waitFor(
         'Replica lag (bytes) medium',
         async () => got('Replica lag (bytes)', standby.name, 'medium'),
-        60_000,
+        { deadlineMs: 60_000 },
       );
     } finally {
       await ops.patchConfig(leaderAddr, { postgresql: { parameters: { recovery_min_apply_delay: null } } });
@@ -278,7 +272,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
     await waitFor(
       'Replica lag (bytes) cleared',
       async () => got('Replica lag (bytes)', standby.name, 'none', 'cleared'),
-      90_000,
+      { deadlineMs: 90_000 },
     );
     await onStandby.close();
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Replica lag (bytes)'");
@@ -305,10 +299,27 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
         }
         return undefined;
       },
-      10_000,
+      { deadlineMs: 10_000 },
     );
     const candidate = lab.topo.backends.find((b) => b.name !== leader.name)!.name;
-    await sleep(22_000);
+    /** Waits until each of the 18 toggle alerts has `n` logged evaluations due after `since` (and `also`). */
+    const evaluated = (n: number, since: Date, also: () => boolean = () => true) =>
+      waitFor(
+        `${n} logged evaluations of each of the 18 toggle alerts due after ${since.toISOString()}`,
+        async () => {
+          const [r] = await sql<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pem.alert al WHERE al.template = 'Lab toggle'
+                AND (SELECT count(*) FROM pem.alert_evaluation_log l WHERE l.alert_id = al.id AND l.due_at > $1) >= $2`,
+            [since, n],
+          );
+          return r!.n === 18 && also();
+        },
+        { deadlineMs: 120_000, intervalMs: 1000 },
+      );
+    // the stream runs before the switchover: three slots evaluated, notifications arriving
+    await evaluated(3, new Date(0), () =>
+      hook.received.some((r) => (r.body.alert as { name: string }).name === 'Lab toggle'),
+    );
     const before = hook.received.length;
     const t0 = Date.now();
     await ops.switchover(leader.address, leader.name, candidate);
@@ -318,10 +329,11 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
         const c = await ops.getCluster(lab.topo.backends.find((b) => b.name === candidate)!.address);
         return c.members.some((m) => m.name === candidate && m.role === 'leader');
       },
-      60_000,
+      { deadlineMs: 60_000 },
     );
     console.log(`# switchover ${leader.name} -> ${candidate} took ${Date.now() - t0} ms`);
-    await sleep(22_000);
+    // and after it: three more slots each (16 s and more), and a flip's worth of notifications
+    await evaluated(3, new Date(), () => hook.received.length - before >= 18);
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Lab toggle'");
     await waitFor(
       'every outbox row delivered',
@@ -331,7 +343,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
             "SELECT count(*)::int AS n FROM pem.notification_outbox WHERE status <> 'delivered'",
           )
         )[0]!.n === 0,
-      60_000,
+      { deadlineMs: 60_000 },
     );
     const keys = (
       await sql<{ k: string }>('SELECT idempotency_key AS k FROM pem.notification_outbox ORDER BY id')

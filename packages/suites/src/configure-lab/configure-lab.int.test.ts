@@ -197,7 +197,7 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
   });
 
   it('lab up ran the per-agent lines: agents 1..6, roles, grants, certificates', async () => {
-    const cluster = await getCluster(B[0]!, lab.topo.patroni.rest_port);
+    const cluster = await getCluster(B[0]!, lab.access.patroni);
     assert.equal(
       cluster.members.find((m) => m.role === 'leader')?.host,
       B[0],

@@ -13,7 +13,8 @@
  */
 import { join } from 'node:path';
 import { switchover as postSwitchover } from '@pharos/ops/lab/patroni-api';
-import { sleep, stopProcess, waitFor } from '@pharos/ops/lab/processes';
+import { sleep, stopProcess } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { clusterView, currentLeader, waitHealthy, writablePrimaries } from './cluster.js';
 import { type FaultLab, type FaultTimeline, mark, startTimeline } from './fault-lab.js';
 import { findProcess, restartProcess } from './restart.js';
@@ -37,10 +38,10 @@ async function waitNewLeader(
   const name = await waitFor(
     `a leader other than ${old}`,
     async () => {
-      const l = await currentLeader(lab.topo);
+      const l = await currentLeader(lab);
       return l && l.name !== old ? l.name : undefined;
     },
-    { timeoutMs, intervalMs: 200 },
+    { deadlineMs: timeoutMs, intervalMs: 200 },
   );
   mark(t, 'newLeader');
   t.notes.push(`${old} -> ${name}`);
@@ -49,13 +50,13 @@ async function waitNewLeader(
 
 /** Switchover from the current leader to the next member in topology order; resolves when healthy again. */
 export async function switchover(lab: FaultLab): Promise<FaultTimeline> {
-  const leader = await waitHealthy(lab.topo);
+  const leader = await waitHealthy(lab);
   const candidate = lab.topo.backends.find((b) => b.name !== leader)!.name;
   const t = startTimeline('switchover');
-  await postSwitchover(addressOf(lab, leader), leader, candidate, lab.topo.patroni.rest_port);
+  await postSwitchover(addressOf(lab, leader), leader, candidate, lab.access.patroni);
   mark(t, 'switchoverAnswered');
   await waitNewLeader(lab, t, leader, 60_000);
-  await waitHealthy(lab.topo);
+  await waitHealthy(lab);
   t.recoveredMs = Date.now();
   return t;
 }
@@ -68,7 +69,7 @@ export async function switchover(lab: FaultLab): Promise<FaultTimeline> {
  * killed too, so the restarted server can take the shared memory.
  */
 export async function killLeader(lab: FaultLab): Promise<FaultTimeline> {
-  const leader = await waitHealthy(lab.topo);
+  const leader = await waitHealthy(lab);
   const patroni = findProcess(lab.state, 'patroni', leader);
   const pm = postmasterPid(dataDirOf(lab, leader));
   if (pm === undefined) throw new Error(`no running postmaster in ${dataDirOf(lab, leader)}`);
@@ -82,7 +83,7 @@ export async function killLeader(lab: FaultLab): Promise<FaultTimeline> {
   await waitNewLeader(lab, t, leader, 120_000);
   await restartProcess(lab.state, patroni);
   mark(t, 'restarted');
-  await waitHealthy(lab.topo);
+  await waitHealthy(lab);
   t.recoveredMs = Date.now();
   return t;
 }
@@ -94,7 +95,7 @@ export async function killLeader(lab: FaultLab): Promise<FaultTimeline> {
  * servers out of recovery at once, and when the cluster was healthy again.
  */
 export async function freezeLeader(lab: FaultLab, freezeMs = 45_000): Promise<FaultTimeline> {
-  const leader = await waitHealthy(lab.topo);
+  const leader = await waitHealthy(lab);
   const patroni = findProcess(lab.state, 'patroni', leader);
   const pm = postmasterPid(dataDirOf(lab, leader));
   if (pm === undefined) throw new Error(`no running postmaster in ${dataDirOf(lab, leader)}`);
@@ -120,7 +121,7 @@ export async function freezeLeader(lab: FaultLab, freezeMs = 45_000): Promise<Fa
     await sleep(200);
   }
   t.notes.push(`after SIGCONT ${both} of ${polls} polls (10 s) saw two primaries`);
-  await waitHealthy(lab.topo);
+  await waitHealthy(lab);
   t.recoveredMs = Date.now();
   return t;
 }
@@ -138,7 +139,7 @@ export async function freezeLeader(lab: FaultLab, freezeMs = 45_000): Promise<Fa
  * this suite before the order was fixed: 11 samples of one agent).
  */
 export async function restartBackends(lab: FaultLab): Promise<FaultTimeline> {
-  const leader = await waitHealthy(lab.topo);
+  const leader = await waitHealthy(lab);
   const procs = lab.topo.backends.map((b) => findProcess(lab.state, 'patroni', b.name));
   const t = startTimeline('restart of the backend cluster');
   const stopped = await Promise.all(procs.map((p) => stopProcess(p, 60_000)));
@@ -146,16 +147,16 @@ export async function restartBackends(lab: FaultLab): Promise<FaultTimeline> {
   mark(t, 'stopped');
   const first = procs.find((p) => p.host === leader)!;
   await restartProcess(lab.state, first);
-  await waitFor(`${leader} to lead again`, async () => (await currentLeader(lab.topo))?.name === leader, {
-    timeoutMs: 120_000,
+  await waitFor(`${leader} to lead again`, async () => (await currentLeader(lab))?.name === leader, {
+    deadlineMs: 120_000,
     intervalMs: 250,
   });
   mark(t, 'leaderBack');
   for (const p of procs) if (p !== first) await restartProcess(lab.state, p);
   mark(t, 'started');
-  await waitHealthy(lab.topo);
+  await waitHealthy(lab);
   t.recoveredMs = Date.now();
-  const c = await clusterView(lab.topo);
+  const c = await clusterView(lab);
   t.notes.push(
     `${leader} started first and leads; timeline ${c.members.find((m) => m.role === 'leader')?.timeline ?? '?'}`,
   );

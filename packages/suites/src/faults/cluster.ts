@@ -7,16 +7,23 @@
  * leader writes to the DCS once the mode is on).
  */
 
+import type { EtcdAccess, PatroniAccess } from '@pharos/ops/lab/access';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
-import { requestJson } from '@pharos/ops/lab/http';
+import { etcdGet } from '@pharos/ops/lab/etcd-api';
 import { getCluster, isHealthy, type PatroniMember, patchConfig } from '@pharos/ops/lab/patroni-api';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
+
+/** A lab's topology and how to reach its Patroni REST API and etcd (access.ts). */
+export interface ClusterLab {
+  topo: Topology;
+  access: { patroni: PatroniAccess; etcd: EtcdAccess };
+}
 
 /** GET /cluster from the first backend that answers (all asked concurrently). @throws Error when none answers. */
-export async function clusterView(topo: Topology): Promise<{ members: PatroniMember[]; pause?: boolean }> {
-  return Promise.any(topo.backends.map((b) => getCluster(b.address, topo.patroni.rest_port))).catch(
+export async function clusterView(lab: ClusterLab): Promise<{ members: PatroniMember[]; pause?: boolean }> {
+  return Promise.any(lab.topo.backends.map((b) => getCluster(b.address, lab.access.patroni))).catch(
     (err: AggregateError) => {
       throw new Error(
         `no Patroni member answers GET /cluster: ${err.errors.map((e) => e.message).join('; ')}`,
@@ -26,11 +33,11 @@ export async function clusterView(topo: Topology): Promise<{ members: PatroniMem
 }
 
 /** The current leader (name and address), or undefined when the cluster has none right now. */
-export async function currentLeader(topo: Topology): Promise<{ name: string; address: string } | undefined> {
-  const c = await clusterView(topo);
+export async function currentLeader(lab: ClusterLab): Promise<{ name: string; address: string } | undefined> {
+  const c = await clusterView(lab);
   const l = c.members.find((m) => m.role === 'leader');
   if (!l) return undefined;
-  const b = topo.backends.find((x) => x.name === l.name);
+  const b = lab.topo.backends.find((x) => x.name === l.name);
   return b ? { name: b.name, address: b.address } : undefined;
 }
 
@@ -39,17 +46,17 @@ export async function currentLeader(topo: Topology): Promise<{ name: string; add
  * ({@link isHealthy}); resolves with the leader's name. Throws after
  * `timeoutMs` with the last member list seen.
  */
-export async function waitHealthy(topo: Topology, timeoutMs = 180_000): Promise<string> {
+export async function waitHealthy(lab: ClusterLab, timeoutMs = 180_000): Promise<string> {
   return waitFor(
     'one Patroni leader and every other member streaming',
     async () => {
-      const c = await clusterView(topo);
-      if (!isHealthy(c.members, topo.backends.length)) {
+      const c = await clusterView(lab);
+      if (!isHealthy(c.members, lab.topo.backends.length)) {
         throw new Error(`members: ${c.members.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ')}`);
       }
       return c.members.find((m) => m.role === 'leader')!.name;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
 }
 
@@ -57,7 +64,8 @@ export async function waitHealthy(topo: Topology, timeoutMs = 180_000): Promise<
  * Sets Patroni's `failsafe_mode` in the dynamic configuration (PATCH /config on
  * `apiAddress`, then on the other members). @throws the last error after a minute of failures.
  */
-export async function setFailsafeMode(topo: Topology, apiAddress: string, on: boolean): Promise<void> {
+export async function setFailsafeMode(lab: ClusterLab, apiAddress: string, on: boolean): Promise<void> {
+  const topo = lab.topo;
   // Right after etcd came back a member's REST API can take more than the
   // request timeout to write the DCS config; the PATCH is idempotent, so it is
   // tried again, on each member in turn, for up to a minute.
@@ -65,7 +73,7 @@ export async function setFailsafeMode(topo: Topology, apiAddress: string, on: bo
   const deadline = Date.now() + 60_000;
   for (let i = 0; ; i++) {
     try {
-      await patchConfig(addresses[i % addresses.length]!, { failsafe_mode: on }, topo.patroni.rest_port);
+      await patchConfig(addresses[i % addresses.length]!, { failsafe_mode: on }, lab.access.patroni);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -77,25 +85,14 @@ export async function setFailsafeMode(topo: Topology, apiAddress: string, on: bo
 /**
  * Members listed in the DCS key `/service/<scope>/failsafe` (Patroni's etcd3
  * namespace `/service/`), read through etcd's v3 JSON gateway
- * (POST /v3/kv/range) from the first etcd member that answers; [] when the key
- * is absent.
+ * (POST /v3/kv/range, as the etcd root user when authentication is on) from
+ * the first etcd member that answers; [] when the key is absent.
  */
-export async function failsafeMembers(topo: Topology): Promise<string[]> {
-  const key = Buffer.from(`/service/${topo.cluster}/failsafe`).toString('base64');
-  const r = await Promise.any(
-    topo.etcd.map(async (m) => {
-      const res = await requestJson<{ kvs?: { value?: string }[] }>(`http://${m.address}:2379/v3/kv/range`, {
-        method: 'POST',
-        body: { key },
-        timeoutMs: 2000,
-      });
-      if (res.status !== 200) throw new Error(`etcd ${m.name} answered ${res.status}`);
-      return res.body;
-    }),
-  );
-  const value = r.kvs?.[0]?.value;
+export async function failsafeMembers(lab: ClusterLab): Promise<string[]> {
+  const key = `/service/${lab.topo.cluster}/failsafe`;
+  const value = await Promise.any(lab.topo.etcd.map((m) => etcdGet(m.address, lab.access.etcd, key)));
   if (!value) return [];
-  return Object.keys(JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Record<string, unknown>);
+  return Object.keys(JSON.parse(value) as Record<string, unknown>);
 }
 
 /**

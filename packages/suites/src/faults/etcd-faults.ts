@@ -9,8 +9,9 @@
  * leader keeps running as primary while it reaches every member over their
  * REST API: writes continue. The mode is switched off again afterwards.
  */
-import { requestJson } from '@pharos/ops/lab/http';
-import { stopProcess, waitFor } from '@pharos/ops/lab/processes';
+import { etcdHealthy } from '@pharos/ops/lab/etcd-api';
+import { stopProcess } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { currentLeader, failsafeMembers, setFailsafeMode, waitHealthy } from './cluster.js';
 import { type FaultLab, type FaultTimeline, mark, startTimeline } from './fault-lab.js';
 import { restartProcess } from './restart.js';
@@ -18,16 +19,10 @@ import { restartProcess } from './restart.js';
 /** Waits until every etcd member of the topology answers GET /health with health "true". */
 export async function waitEtcdHealthy(lab: FaultLab, timeoutMs = 60_000): Promise<void> {
   for (const m of lab.topo.etcd) {
-    await waitFor(
-      `etcd member ${m.name} healthy`,
-      async () => {
-        const r = await requestJson<{ health?: string }>(`http://${m.address}:2379/health`, {
-          timeoutMs: 2000,
-        });
-        return r.status === 200 && r.body?.health === 'true';
-      },
-      { timeoutMs, intervalMs: 250 },
-    );
+    await waitFor(`etcd member ${m.name} healthy`, async () => etcdHealthy(m.address, lab.access.etcd), {
+      deadlineMs: timeoutMs,
+      intervalMs: 250,
+    });
   }
 }
 
@@ -40,14 +35,14 @@ export async function etcdQuorumLoss(
   lab: FaultLab,
   opts: { failsafe: boolean; outageMs: number },
 ): Promise<FaultTimeline> {
-  await waitHealthy(lab.topo);
+  await waitHealthy(lab);
   if (opts.failsafe) {
-    const leader = (await currentLeader(lab.topo))!;
-    await setFailsafeMode(lab.topo, leader.address, true);
+    const leader = (await currentLeader(lab))!;
+    await setFailsafeMode(lab, leader.address, true);
     await waitFor(
       'the leader to list every member in the /failsafe key',
-      async () => (await failsafeMembers(lab.topo)).length === lab.topo.backends.length,
-      { timeoutMs: 60_000, intervalMs: 500 },
+      async () => (await failsafeMembers(lab)).length === lab.topo.backends.length,
+      { deadlineMs: 60_000, intervalMs: 500 },
     );
   }
   const victims = lab.state.processes.filter((p) => p.kind === 'etcd').slice(-2);
@@ -61,9 +56,9 @@ export async function etcdQuorumLoss(
   mark(t, 'etcdStarted');
   await waitEtcdHealthy(lab);
   mark(t, 'etcdHealthy');
-  const leader = await waitHealthy(lab.topo);
+  const leader = await waitHealthy(lab);
   if (opts.failsafe) {
-    await setFailsafeMode(lab.topo, lab.topo.backends.find((b) => b.name === leader)!.address, false);
+    await setFailsafeMode(lab, lab.topo.backends.find((b) => b.name === leader)!.address, false);
   }
   t.recoveredMs = Date.now();
   return t;

@@ -24,12 +24,11 @@
 
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
-import { waitFor } from '@pharos/ops/lab/processes';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import { agentHosts } from '@pharos/ops/topology/hosts';
-import type { Topology } from '@pharos/ops/topology/types';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage, type IdRange, overlap, type StoredBatch } from './batch-coverage.js';
-import { currentLeader } from './cluster.js';
+import { type ClusterLab, currentLeader } from './cluster.js';
 import { readSpoolState, spoolDirOf } from './spool-view.js';
 
 export type { IdRange } from './batch-coverage.js';
@@ -64,14 +63,17 @@ export interface AgentTally {
 }
 
 /** Context of {@link checkExactlyOnce}. */
-export interface CheckContext {
-  topo: Topology;
-  secrets: LabSecrets;
+export interface CheckContext extends ClusterLab {
+  /** patroni_super's password is what the check logs in with (from 127.0.0.1). */
+  secrets: Pick<LabSecrets, 'patroni_super'>;
+  /** The lab's directory (the spools are in its host directories)... */
   dir: string;
+  /** ...unless the agents' spool directories are elsewhere: the deployment test reads them in its hosts' roots. */
+  spoolDirOf?: (host: { name: string; agentId: number }) => string;
 }
 
 async function sqlOnLeader(ctx: CheckContext, sql: string, params: unknown[] = []) {
-  const leader = await currentLeader(ctx.topo);
+  const leader = await currentLeader(ctx);
   if (!leader) throw new Error('no Patroni leader');
   return sqlOnBackend(ctx, leader.address, 'pem', sql, params);
 }
@@ -90,7 +92,10 @@ export async function checkExactlyOnce(
   const agents = agentHosts(ctx.topo);
   const layout = labLayout(ctx.dir);
   const spoolDirs = new Map(
-    agents.map((a) => [a.agentId, spoolDirOf(`${layout.pharosDir(a.name)}/agent.yml`)]),
+    agents.map((a) => [
+      a.agentId,
+      ctx.spoolDirOf ? ctx.spoolDirOf(a) : spoolDirOf(`${layout.pharosDir(a.name)}/agent.yml`),
+    ]),
   );
   const since = new Date().toISOString();
   await waitFor(
@@ -106,7 +111,7 @@ export async function checkExactlyOnce(
       if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
       return true;
     },
-    { timeoutMs, intervalMs: 500 },
+    { deadlineMs: timeoutMs, intervalMs: 500 },
   );
   const acked = new Map(agents.map((a) => [a.agentId, readSpoolState(spoolDirs.get(a.agentId)!)]));
   const [col] = await sqlOnLeader(

@@ -3,6 +3,7 @@
  * reports back.
  */
 
+import type { EtcdAccess, PatroniAccess } from '@pharos/ops/lab/access';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
 import type { LabState } from '@pharos/ops/lab/state';
 import type { Topology } from '@pharos/ops/topology/types';
@@ -13,6 +14,8 @@ export interface FaultLab {
   secrets: LabSecrets;
   dir: string;
   state: LabState;
+  /** How to reach Patroni's REST API and etcd (access.ts labAccess). */
+  access: { patroni: PatroniAccess; etcd: EtcdAccess };
 }
 
 /** When a fault began and when the cluster was healthy again (ms since the epoch), with what happened. */

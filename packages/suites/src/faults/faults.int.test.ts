@@ -17,8 +17,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab, type TestLab } from '@pharos/ops/testing/test-lab';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { killAgent } from './agent-faults.js';
 import { freezeLeader, killLeader, restartBackends, switchover } from './backend-faults.js';
 import { currentLeader, writablePrimaries } from './cluster.js';
@@ -55,8 +55,8 @@ async function measured(t: FaultTimeline, skipped?: Map<number, { from: number; 
 describe('faults against the lab while six agents keep sampling', { timeout: 1_200_000 }, () => {
   before(async () => {
     tl = await startTestLab({ name: 'faults', prefix: '127.0.14', probeIntervalS: PROBE_INTERVAL_S });
-    lab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state };
-    const leader = await currentLeader(lab.topo);
+    lab = { topo: tl.topo, secrets: tl.secrets, dir: tl.dir, state: tl.state, access: tl.access };
+    const leader = await currentLeader(lab);
     await createWriteTable(lab, leader!.address);
     writer = new AckWriter({
       conninfo: labWriterConninfo(lab.topo, lab.dir),
@@ -71,7 +71,7 @@ describe('faults against the lab while six agents keep sampling', { timeout: 1_2
       label: 'faults-per-host',
     });
     perHost.start();
-    await waitFor('the probe writer to write', async () => writer!.acks.length >= 10, { timeoutMs: 30_000 });
+    await waitFor('the probe writer to write', async () => writer!.acks.length >= 10, { deadlineMs: 30_000 });
   });
 
   after(async () => {

@@ -3,7 +3,7 @@
  * the probe writer's write gap, the agents' ship gaps and the exactly-once
  * tally of every agent's samples.
  */
-import { waitFor } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AgentTally, checkExactlyOnce, exactlyOnceProblems, type IdRange } from './exactly-once.js';
 import type { FaultLab, FaultTimeline } from './fault-lab.js';
 import { longestGap, type WriteGap } from './gap.js';
@@ -49,7 +49,7 @@ export async function measureFault(
   perHost?: PerHostWriter,
 ): Promise<FaultResult> {
   await waitFor('the probe writer to write again', async () => (writer.lastAckMs ?? 0) > t.recoveredMs, {
-    timeoutMs: 60_000,
+    deadlineMs: 60_000,
     intervalMs: 100,
   });
   const end = writer.lastAckMs!;

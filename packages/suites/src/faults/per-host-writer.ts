@@ -8,7 +8,7 @@
  * itself had no writable primary. A client's write gap minus this is what
  * finding the primary cost that client.
  */
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { sleep } from '@pharos/ops/lab/processes';
 import type { Topology } from '@pharos/ops/topology/types';

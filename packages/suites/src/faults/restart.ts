@@ -13,7 +13,9 @@
  *
  * The new PID and start time replace the old entry in lab.json.
  */
+
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { postgresUser } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { isRunning, type LabProcess, type SpawnOptions, spawnDetached } from '@pharos/ops/lab/processes';
@@ -36,6 +38,18 @@ export function spawnOptionsOf(state: Pick<LabState, 'dir'>, proc: LabProcess): 
       return {
         env: { PATH: process.env.PATH, HOME: hostDir, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
         cwd: hostDir,
+        logFile: proc.logFile,
+        uid: pg?.uid,
+        gid: pg?.gid,
+      };
+    }
+    case 'postgres':
+    case 'pgbench': {
+      // the lab fleet's standalone server and its load (lab/fleet/postgres.ts): run in the log's directory
+      const pg = postgresUser();
+      return {
+        env: { PATH: process.env.PATH, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
+        cwd: dirname(proc.logFile),
         logFile: proc.logFile,
         uid: pg?.uid,
         gid: pg?.gid,

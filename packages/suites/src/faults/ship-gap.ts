@@ -8,8 +8,7 @@
 
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
-import type { Topology } from '@pharos/ops/topology/types';
-import { currentLeader } from './cluster.js';
+import { type ClusterLab, currentLeader } from './cluster.js';
 import { longestGap } from './gap.js';
 
 /** Longest time without a stored batch, ms: from any agent, and per agent id. */
@@ -26,11 +25,11 @@ export interface ShipGaps {
  * @throws Error when there is no leader.
  */
 export async function shipGaps(
-  ctx: { topo: Topology; secrets: LabSecrets },
+  ctx: ClusterLab & { secrets: LabSecrets },
   fromMs: number,
   toMs: number,
 ): Promise<ShipGaps> {
-  const leader = await currentLeader(ctx.topo);
+  const leader = await currentLeader(ctx);
   if (!leader) throw new Error('no Patroni leader');
   const rows = await sqlOnBackend(
     ctx,

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from '@pharos/ops/lab/processes';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 
 /**
  * PID of the postmaster of the data directory `dataDir` (first line of
@@ -66,12 +66,13 @@ export function signal(pid: number, sig: NodeJS.Signals): boolean {
 
 /** Waits until `pid` is gone (or a zombie), up to `timeoutMs`; resolves whether it is gone. */
 export async function waitGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (!isAlive(pid)) return true;
-    await sleep(50);
-  }
-  return !isAlive(pid);
+  return waitFor(`pid ${pid} to be gone`, () => !isAlive(pid), {
+    deadlineMs: timeoutMs,
+    intervalMs: 50,
+  }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The processes {@link freeze} stopped. */

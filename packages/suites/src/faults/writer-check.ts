@@ -8,8 +8,7 @@
 
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import type { LabSecrets } from '@pharos/ops/lab/secrets';
-import type { Topology } from '@pharos/ops/topology/types';
-import { currentLeader } from './cluster.js';
+import { type ClusterLab, currentLeader } from './cluster.js';
 import { WRITE_TABLE } from './writer.js';
 
 /**
@@ -19,12 +18,12 @@ import { WRITE_TABLE } from './writer.js';
  * @throws Error when there is no leader.
  */
 export async function lostWrites(
-  ctx: { topo: Topology; secrets: LabSecrets },
+  ctx: ClusterLab & { secrets: LabSecrets },
   label: string,
   ackedSeqs: readonly number[],
 ): Promise<number[]> {
   if (ackedSeqs.length === 0) return [];
-  const leader = await currentLeader(ctx.topo);
+  const leader = await currentLeader(ctx);
   if (!leader) throw new Error('no Patroni leader');
   const rows = await sqlOnBackend(
     ctx,

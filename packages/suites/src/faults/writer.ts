@@ -10,7 +10,7 @@
  * reference's HBA rules admit from 127.0.0.1 (where an unbound loopback
  * connection comes from), with TLS verified against the lab's CA.
  */
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { sleep } from '@pharos/ops/lab/processes';

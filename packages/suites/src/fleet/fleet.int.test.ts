@@ -197,7 +197,7 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     );
     assert.equal(await sql('SELECT host(host_address) FROM pem.agent WHERE id = 1'), HOST);
     assert.equal(
-      await sql("SELECT used_by_agent || ' ' || host(used_from) FROM pem.enrolment_token WHERE id = " + t.id),
+      await sql(`SELECT used_by_agent || ' ' || host(used_from) FROM pem.enrolment_token WHERE id = ${t.id}`),
       `1 ${HOST}`,
     );
     // the agent runs (its intervals shortened in its configuration, whose keys may be edited)

@@ -6,21 +6,29 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
+import { labAccess } from '@pharos/ops/lab/access';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { PHAROS_BIN } from '@pharos/ops/lab/context';
 import { labDown } from '@pharos/ops/lab/down';
 import { labRss } from '@pharos/ops/lab/memory';
 import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
-import { isRunning, waitFor } from '@pharos/ops/lab/processes';
+import { isRunning } from '@pharos/ops/lab/processes';
 import { loadOrCreateSecrets } from '@pharos/ops/lab/secrets';
 import { type LabState, readState } from '@pharos/ops/lab/state';
+import { labStatus } from '@pharos/ops/lab/status';
 import { labUp } from '@pharos/ops/lab/up';
 import { webGet, webLogin } from '@pharos/ops/lab/web-client';
+import {
+  assertEtcdSecured,
+  assertPatronictlWorks,
+  assertPatroniRestSecured,
+} from '@pharos/ops/testing/infrastructure-security';
 import { agentHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage } from '../faults/batch-coverage.js';
 
 const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
@@ -32,14 +40,16 @@ const PROBE_INTERVAL_S = 3;
  */
 const SHORTEST_PROBE_INTERVAL_S = Math.max(PROBE_INTERVAL_S, 10);
 
-const topo = loadTopology(TOPOLOGY);
+const topo = loadTopology(TOPOLOGY, 'lab');
 let state: LabState;
 const lines: string[] = [];
+/** How to reach the lab's Patroni REST API and etcd (read once the lab is up). */
+const access = () => labAccess(topo, DIR);
 
 async function leaderName(): Promise<string> {
   for (const b of topo.backends) {
     try {
-      const c = await getCluster(b.address);
+      const c = await getCluster(b.address, access().patroni);
       const l = c.members.find((m) => m.role === 'leader');
       if (l) return l.name;
     } catch {
@@ -118,7 +128,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
   });
 
   test('one Patroni leader and two streaming replicas', async () => {
-    const c = await getCluster(topo.backends[0]!.address);
+    const c = await getCluster(topo.backends[0]!.address, access().patroni);
     assert.ok(isHealthy(c.members, 3), JSON.stringify(c.members));
   });
 
@@ -215,18 +225,99 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     assert.equal(anon.status, 401);
   });
 
+  test("security: Patroni's REST API answers 401 to every unsafe method without its password", async () => {
+    await assertPatroniRestSecured(topo, access().patroni);
+  });
+
+  test('security: etcd refuses a connection without a client certificate, keys without a user', async () => {
+    const agent1 = `${DIR}/${topo.backends[0]!.name}/pharos`;
+    await assertEtcdSecured(
+      topo,
+      access().etcd,
+      {
+        cert: readFileSync(`${agent1}/agent1.crt`, 'utf8'),
+        key: readFileSync(`${agent1}/agent1.key`, 'utf8'),
+      },
+      loadOrCreateSecrets(DIR).etcd_patroni,
+      await leaderName(),
+    );
+  });
+
+  test('security: with the credentials everything reads the secured endpoints (patronictl, web overview, Patroni probes)', async () => {
+    await assertPatronictlWorks(DIR, topo);
+    const ca = readFileSync(`${DIR}/pki/ca.crt`, 'utf8');
+    const session = await webLogin(
+      state.webUrls[0]!,
+      topo.pem.superuser,
+      loadOrCreateSecrets(DIR).pemsuper,
+      ca,
+    );
+    const r = await webGet<{
+      patroni: { members: { name: string }[]; apis: { url: string; reachable: boolean }[] };
+      etcd: { configured: boolean; members: { endpoint: string; healthy: boolean }[] };
+    }>(state.webUrls[0]!, '/api/cluster', session, ca);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.patroni.members.length, topo.backends.length, JSON.stringify(r.body.patroni));
+    assert.ok(
+      r.body.patroni.apis.every((a) => a.url.startsWith('https://') && a.reachable),
+      JSON.stringify(r.body.patroni.apis),
+    );
+    assert.equal(r.body.etcd.configured, true);
+    assert.deepEqual(
+      r.body.etcd.members.map((m) => [m.endpoint, m.healthy]),
+      topo.etcd.map((m) => [`https://${m.address}:2379`, true]),
+    );
+    const probed = await waitFor(
+      "each backend's Patroni probes (https to its REST API) in the last minute",
+      async (): Promise<number | undefined> => {
+        const rows = await sqlOnLeader(
+          `SELECT count(DISTINCT server_id)::int AS n FROM pemdata.latest
+            WHERE probe = 'patroni_node' AND collected_at > clock_timestamp() - interval '1 minute'`,
+        );
+        const n = Number(rows[0]!.n);
+        return n === topo.backends.length ? n : undefined;
+      },
+      { deadlineMs: 60_000, intervalMs: 1000 },
+    );
+    assert.equal(probed, topo.backends.length);
+  });
+
+  test('lab status reads the secured etcd and Patroni: every process healthy, roles from Patroni', async () => {
+    const st = await labStatus(DIR);
+    assert.equal(st.healthy, true, JSON.stringify(st.lines));
+    assert.deepEqual(
+      st.lines.filter((l) => l.kind === 'etcd').map((l) => l.detail),
+      topo.etcd.map(() => 'healthy'),
+    );
+    const patroni = st.lines.filter((l) => l.kind === 'patroni').map((l) => l.detail);
+    assert.equal(patroni.filter((d) => d.startsWith('leader running')).length, 1, patroni.join('; '));
+    assert.equal(
+      patroni.filter((d) => / streaming /.test(d)).length,
+      topo.backends.length - 1,
+      patroni.join('; '),
+    );
+  });
+
   test('after a switchover the samples keep arriving and none shipped before it is missing', async () => {
     const before = await sampleCounts();
     const leader = await leaderName();
     const candidate = topo.backends.find((b) => b.name !== leader)!.name;
-    await switchover(topo.backends.find((b) => b.name === leader)!.address, leader, candidate);
+    await switchover(
+      topo.backends.find((b) => b.name === leader)!.address,
+      leader,
+      candidate,
+      access().patroni,
+    );
     await waitFor(
       `${candidate} to lead with two streaming replicas`,
       async () => {
-        const c = await getCluster(topo.backends.find((b) => b.name === candidate)!.address);
+        const c = await getCluster(
+          topo.backends.find((b) => b.name === candidate)!.address,
+          access().patroni,
+        );
         return c.members.find((m) => m.role === 'leader')?.name === candidate && isHealthy(c.members, 3);
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     const after = await waitFor(
       'every agent to ship new samples after the switchover',
@@ -236,7 +327,7 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         if (behind.length > 0) throw new Error(`agents without new samples: ${behind.join(', ')}`);
         return now;
       },
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      { deadlineMs: 120_000, intervalMs: 1000 },
     );
     for (const [id, b] of before) {
       const a = after.get(id)!;

@@ -9,6 +9,7 @@
  * sleeps an hour so it does not touch `idle_db` during the run.
  */
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { binDirFor } from './binaries.js';
 import { startBackupStandby } from './standby.js';
 
@@ -37,15 +38,6 @@ export interface MatrixCluster {
   primary: TestPostgres;
   standby: TestPostgres;
   stop(): Promise<void>;
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Starts a primary (initdb with `binDir`'s programs) on `address`. */

@@ -13,10 +13,11 @@ import { ServerMonitor } from '@pharos/agent/monitor/server-monitor';
 import type { ProbeFailure } from '@pharos/agent/monitor/sink';
 import type { Probe } from '@pharos/agent/probes/types';
 import type { NewSample } from '@pharos/agent/sample';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import type { TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type MatrixCluster, MONITOR_PASSWORD } from './cluster.js';
 
 const logger = createLogger('matrix', { level: process.env.PHAROS_LOG_LEVEL ?? 'silent' });
@@ -164,12 +165,11 @@ export async function runWithBlockedSession(
   let waiter: Promise<string> | undefined;
   let pinner: Promise<string> | undefined;
   let vacuum: Promise<string> | undefined;
-  const waitUntil = async (sql: string) => {
-    for (let i = 0; i < 300; i++) {
-      if ((await admin.query<{ ok: boolean }>(sql)).rows[0]?.ok) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const waitUntil = (sql: string) =>
+    waitFor(sql, async () => (await admin.query<{ ok: boolean }>(sql)).rows[0]?.ok === true, {
+      deadlineMs: 15_000,
+      intervalMs: 50,
+    });
   try {
     await waitUntil(
       "SELECT count(*) > 0 AS ok FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted AND relation IS NOT NULL",

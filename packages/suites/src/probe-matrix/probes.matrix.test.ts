@@ -34,6 +34,7 @@ import type { Probe } from '@pharos/agent/probes/types';
 import type { NewSample } from '@pharos/agent/sample';
 import { columnProblems } from '@pharos/agent/testing/check-columns';
 import { createLogger } from '@pharos/core/log';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { MATRIX_MAJORS, pgbenchPath } from './binaries.js';
 import { type MatrixCluster, startMatrixCluster, waitForReplay } from './cluster.js';
 import {
@@ -73,22 +74,49 @@ interface MajorRun {
 }
 
 const runs = new Map<number, MajorRun | Error>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The standby's own replication_lag row once it has replayed everything (retried: the primary may write a little WAL now and then). */
 async function idleLag(c: MatrixCluster): Promise<NewSample[]> {
   let last: NewSample[] = [];
-  for (let i = 0; i < 10; i++) {
-    await waitForReplay(c);
-    const r = await runPass(c.standby, 2, {
-      probes: SERVER_PROBES.filter((p) => ['server_up', 'server_info', 'replication_lag'].includes(p.name)),
-      databaseProbes: [],
-    });
-    last = r.samples.filter((s) => s.probe === 'replication_lag');
-    if (last.some((s) => s.value.lag_bytes === 0)) return last;
-    await sleep(300);
+  try {
+    return await waitFor(
+      `the standby of ${c.major} to report 0 bytes of lag`,
+      async () => {
+        await waitForReplay(c);
+        const r = await runPass(c.standby, 2, {
+          probes: SERVER_PROBES.filter((p) =>
+            ['server_up', 'server_info', 'replication_lag'].includes(p.name),
+          ),
+          databaseProbes: [],
+        });
+        last = r.samples.filter((s) => s.probe === 'replication_lag');
+        return last.some((s) => s.value.lag_bytes === 0) && last;
+      },
+      { deadlineMs: 15_000, intervalMs: 300 },
+    );
+  } catch {
+    return last; // the assertions name what the standby reported
   }
-  return last;
+}
+
+/**
+ * Waits until the cumulative statistics of the pgbench run and populate() are visible in the
+ * views the probes read (13-14: the stats collector sends them a moment later; 15+: backends
+ * flush at most once a second).
+ */
+async function statisticsArrived(c: MatrixCluster): Promise<void> {
+  const slot =
+    c.major >= 14
+      ? "AND (SELECT total_txns FROM pg_stat_replication_slots WHERE slot_name = 'matrix_logical') >= 1"
+      : '';
+  await waitFor(`the statistics of the pgbench run on ${c.major}`, async () => {
+    const ok = await c.primary.psql(
+      `SELECT (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pgbench_accounts') >= 300
+          AND (SELECT calls FROM pg_stat_user_functions WHERE funcname = 'add_one') = 10 ${slot}`,
+      'bench',
+    );
+    return ok === 't';
+  });
 }
 
 /**
@@ -165,7 +193,7 @@ async function runMajor(major: number): Promise<MajorRun> {
       'GRANT SELECT ON pg_hba_file_rules TO monitor; GRANT EXECUTE ON FUNCTION pg_hba_file_rules() TO monitor;',
     );
     await waitForReplay(c);
-    await sleep(600); // cumulative statistics reach the views within a moment (13-14: the stats collector)
+    await statisticsArrived(c);
     const [pp, ps] = await Promise.all([
       runPass(c.primary, 1, { overrides: HBA_ON }),
       runPass(c.standby, 2, { overrides: HBA_ON }),

@@ -12,27 +12,12 @@
  * as the `postgres` OS user when we are root, like the core test utility.
  */
 import type { SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
+import { serverUser } from '@pharos/testkit/os/server-user';
 import { runProgram, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
-
-function serverUser(): RunAs {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no `postgres` OS user');
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]) };
-}
 
 /** Postmasters started here and not stopped yet: killed when the process exits. */
 const live = new Set<number>();

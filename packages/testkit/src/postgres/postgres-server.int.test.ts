@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../wait/wait-for.js';
 import { startPostgres, startStandby, type TestPostgres } from './postgres-server.js';
 
 /** True when `pid` exists and is not a zombie (an orphan may wait a while to be reaped). */
@@ -80,11 +81,10 @@ describe('startPostgres / startStandby', () => {
     assert.equal(await primary.psql('select pg_is_in_recovery()'), 'f');
     assert.equal(await standby.psql('show default_transaction_read_only'), 'off');
     await primary.psql('create table rep_check (x int); insert into rep_check values (42)');
-    let seen = '';
-    for (let i = 0; i < 100 && seen !== '42'; i++) {
-      seen = await standby.psql('select coalesce((select x from rep_check), 0)').catch(() => '');
-      if (seen !== '42') await new Promise((r) => setTimeout(r, 100));
-    }
+    const seen = await waitFor('the standby to replay the row', async () => {
+      const x = await standby.psql('select coalesce((select x from rep_check), 0)');
+      return x === '42' && x;
+    });
     assert.equal(seen, '42');
     const r = await psqlTcp(standby.conninfo(), 'select inet_server_addr()');
     assert.equal(r.out, '127.0.2.2');

@@ -22,10 +22,12 @@
  * ```
  */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunAs, serverUser } from '../os/server-user.js';
+import { watchLogs } from '../wait/log-set.js';
 
 /** Options of {@link startPostgres}. */
 export interface StartPostgresOptions {
@@ -118,22 +120,6 @@ export function postgresBinDir(): string {
     : [];
   if (majors.length === 0) throw new Error(`no PostgreSQL server binaries under ${root}/*/bin`);
   return join(root, String(majors[0]), 'bin');
-}
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
-
-/** uid/gid of the `postgres` OS user when we are root, else nothing (run as ourselves). */
-function serverUser(): RunAs {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no `postgres` OS user to run PostgreSQL as');
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]) };
 }
 
 /** A clean environment: no PG* variables of the caller leak into the server programs. */
@@ -293,6 +279,7 @@ async function launch(
   let pid = Number(pidText.split('\n')[0]);
   trackExit(pid, layout.dataDir);
   let stopped = false;
+  const unwatch = watchLogs(layout.logFile); // a failed waitFor shows this server's log
 
   const server: TestPostgres = {
     address,
@@ -337,6 +324,7 @@ async function launch(
     async stop() {
       if (stopped) return;
       stopped = true;
+      unwatch();
       const s = await runProgram(
         join(binDir, 'pg_ctl'),
         ['stop', '-m', 'fast', '-w', '-t', '30', '-D', layout.dataDir],

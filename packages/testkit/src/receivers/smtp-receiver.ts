@@ -4,12 +4,14 @@
  * certificate is returned for the client to trust) and mandatory
  * authentication (user/password given). Records every message.
  */
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { makeTestPki } from '../pki/test-pki.js';
+import { waitFor } from '../wait/wait-for.js';
 
 /** One message as received. */
 export interface ReceivedMail {
@@ -91,11 +93,11 @@ export async function startSmtpReceiver(
       return authFailures;
     },
     async waitFor(n, timeoutMs = 20_000) {
-      const end = Date.now() + timeoutMs;
-      while (received.length < n) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${n} mails; got ${received.length}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(`${n} mails`, () => received.length >= n, {
+        deadlineMs: timeoutMs,
+        intervalMs: 50,
+        state: () => `got ${received.length}`,
+      });
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

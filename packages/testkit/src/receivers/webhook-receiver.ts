@@ -4,8 +4,10 @@
  * the Idempotency-Key header, as a receiver would. `respond` decides each
  * answer: a status code, or 'hang' (never answer, for timeouts).
  */
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '../wait/wait-for.js';
 
 /** One request as received. */
 export interface ReceivedWebhook {
@@ -92,14 +94,12 @@ export async function startWebhookReceiver(address: string): Promise<WebhookRece
       answer = fn;
     },
     async waitFor(pred, timeoutMs = 20_000, what = 'webhooks') {
-      const end = Date.now() + timeoutMs;
-      while (!pred(received)) {
-        if (Date.now() > end)
-          throw new Error(
-            `timed out waiting for ${what}; received ${received.length}: ${JSON.stringify(received.map((r) => [r.key, r.body.state ?? r.body.event]))}`,
-          );
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(what, () => pred(received), {
+        deadlineMs: timeoutMs,
+        intervalMs: 50,
+        state: () =>
+          `received ${received.length}: ${JSON.stringify(received.map((r) => [r.key, r.body.state ?? r.body.event]))}`,
+      });
     },
     async close() {
       for (const res of hung) res.destroy();

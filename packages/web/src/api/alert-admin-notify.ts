@@ -83,13 +83,19 @@ export function registerAlertNotifyAdminRoutes(app: FastifyInstance, db: Backend
     '/api/alert-admin/webhooks/:id/test',
     {
       schema: {
-        summary: 'Queue a test notification; follow it in /api/alert-admin/deliveries',
+        summary:
+          'Queue a test notification (enabled webhooks only: 400 field enabled otherwise); follow it in /api/alert-admin/deliveries',
         tags,
         params: idParams,
       },
       preHandler: admin,
     },
-    async (req) => ({ deliveryId: await testWebhook(db, req.params.id, req.pharosSession!.roleName) }),
+    async (req, reply) => {
+      const deliveryId = await testWebhook(db, req.params.id, req.pharosSession!.roleName);
+      return deliveryId === undefined
+        ? reply.code(404).send({ error: `there is no webhook ${req.params.id}` })
+        : { deliveryId };
+    },
   );
 
   app.get('/api/alert-admin/email-groups', { schema: { tags }, preHandler: session }, async (req) =>

@@ -35,8 +35,9 @@ export const authErrorResponses = {
 export const loginBodySchema = {
   type: 'object',
   properties: {
-    user: { type: 'string', minLength: 1, maxLength: 63 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    // no control characters in a role name, no NUL in a password (a NUL would end a startup packet field)
+    user: { type: 'string', minLength: 1, maxLength: 63, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+    password: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]+$' },
   },
   required: ['user', 'password'],
   additionalProperties: false,

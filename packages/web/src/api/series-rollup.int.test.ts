@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { PASSWORDS, startTestBackend, type TestBackend } from '../testing/backend-fixture.js';
 import { historySql } from '../testing/synthetic-history.js';
 import { readSeries, type SeriesAnswer, type SeriesMode } from './series-query.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NoHostError } from '@pharos/core/ha-connection';
+import { NoHostError } from '@pharos/core/ha/errors';
 import { isAuthFailure, sqlStateOf } from './authenticate.js';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -36,6 +36,16 @@ describe('login failure classification', () => {
       isAuthFailure(
         new NoHostError(
           'no database host available: h:5432: no pg_hba.conf entry for host "10.0.0.7", user "x", database "pem", SSL encryption',
+          false,
+        ),
+      ),
+      true,
+    );
+    // an agent's role name: its HBA rule is `cert` (security review L3: this was a 500)
+    assert.equal(
+      isAuthFailure(
+        new NoHostError(
+          'no database host available: h:5432: connection requires a valid client certificate',
           false,
         ),
       ),

@@ -4,10 +4,15 @@
  * - `POST /api/login {user, password}`: the backend itself checks the password
  *   (a connection as that user through the multi-host string); membership of
  *   pem_admin / pem_user decides the role. 200 with the session (and its CSRF
- *   token) and the session cookie; 401 wrong user or password; 403 a role in
- *   neither group; 429 too many attempts; 503 backend failing over. Only
- *   `application/json` bodies are parsed, so a cross-site form cannot log a
- *   victim in (login CSRF); the route is rate limited per client address.
+ *   token) and the session cookie; 400 a malformed body (a control character
+ *   in `user`, a NUL in `password`); 401 for every refusal — wrong user or
+ *   password, a role in neither group, a service or agent role — with the
+ *   same words and no sooner than {@link LOGIN_REFUSAL_FLOOR_MS} after the
+ *   request arrived, so neither the answer nor its timing tells which (no
+ *   user enumeration, security review L3); 429 too many attempts; 503
+ *   backend failing over. Only `application/json` bodies are parsed, so a
+ *   cross-site form cannot log a victim in (login CSRF); the route is rate
+ *   limited per client address.
  * - `POST /api/logout`: deletes the session in the backend (every instance
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
@@ -20,7 +25,7 @@ import {
   logoutSchema,
   sessionSchema,
 } from '../api/schemas.js';
-import type { LoginAuthenticator } from './authenticate.js';
+import type { AuthOutcome, LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { requireSession, sessionIdOf } from './guard.js';
 import type { Session, SessionStore } from './session-store.js';
@@ -34,6 +39,20 @@ export interface AuthRoutesDeps {
   sessionTtlS: number;
   /** Login attempts allowed per client address per minute. */
   loginRateLimitPerMinute: number;
+}
+
+/**
+ * Earliest answer to a refused login, ms after the request arrived. Above
+ * what a refusal takes (a refused HBA rule ~25 ms, a wrong SCRAM password
+ * ~30 ms, a good password of a role that may not log in ~40 ms on the lab;
+ * security review L3), so every refusal takes the same time.
+ */
+export const LOGIN_REFUSAL_FLOOR_MS = 400;
+
+/** Resolves `floorMs` after `startedAt` (performance.now()), at once when that is past. */
+function notBefore(startedAt: number, floorMs: number): Promise<void> {
+  const waitMs = startedAt + floorMs - performance.now();
+  return waitMs > 0 ? new Promise((r) => setTimeout(r, waitMs)) : Promise.resolve();
 }
 
 function sessionView(s: Session) {
@@ -60,22 +79,31 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
       config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
     },
     async (request, reply) => {
+      const startedAt = performance.now();
       const { user, password } = request.body;
-      const outcome = await deps.authenticator.authenticate(user, password);
-      if (outcome.kind === 'bad-credentials') {
-        request.log.info({ user }, 'login refused: wrong user name or password');
-        return reply.code(401).send({ error: 'wrong user name or password' });
+      let outcome: AuthOutcome;
+      try {
+        outcome = await deps.authenticator.authenticate(user, password);
+      } catch (err) {
+        await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
+        throw err;
       }
-      if (outcome.kind === 'not-member') {
-        request.log.info({ user }, 'login refused: not a member of pem_admin or pem_user');
-        return reply.code(403).send({ error: 'this role is not a member of pem_admin or pem_user' });
+      if (outcome.kind !== 'ok') {
+        const why = {
+          'bad-credentials': 'wrong user name or password',
+          'not-member': 'not a member of pem_admin or pem_user',
+          'service-role': 'a service or agent role (pem_web, pem_agent) may not log in',
+        }[outcome.kind];
+        request.log.info({ user }, `login refused: ${why}`);
+        await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
+        return reply.code(401).send({ error: 'wrong user name or password' });
       }
       // A new id at every login (no session fixation); the caller's previous session, if any, ends.
       const previous = sessionIdOf(request);
       if (previous) await deps.store.remove(hashSessionId(previous)).catch(() => {});
-      const session = await deps.store.create(user, outcome.isAdmin);
+      const session = await deps.store.create(outcome.roleName, outcome.isAdmin);
       setSessionCookie(reply, session.sessionId, deps.sessionTtlS);
-      request.log.info({ user, admin: outcome.isAdmin }, 'logged in');
+      request.log.info({ user: outcome.roleName, admin: outcome.isAdmin }, 'logged in');
       return sessionView(session);
     },
   );

@@ -16,6 +16,9 @@ export interface GetJsonOptions {
   localAddress?: string | undefined;
   /** CA certificate(s) (PEM) for https URLs. */
   ca?: Buffer | undefined;
+  /** Client certificate and key (PEM) for https URLs that ask for one (etcd's client-cert-auth). */
+  cert?: Buffer | undefined;
+  key?: Buffer | undefined;
 }
 
 /**
@@ -35,6 +38,8 @@ export function getJson(url: string, options: GetJsonOptions): Promise<{ status:
         headers: { accept: 'application/json' },
         localAddress: options.localAddress,
         ca: options.ca,
+        cert: options.cert,
+        key: options.key,
         agent: false,
         timeout: options.timeoutMs,
       },

@@ -26,6 +26,9 @@ export interface ClusterEndpoints {
   etcdEndpoints: string[];
   localAddress?: string | undefined;
   ca?: Buffer | undefined;
+  /** Client certificate and key (PEM) presented to etcd (etcd with client-cert-auth). */
+  etcdCert?: Buffer | undefined;
+  etcdKey?: Buffer | undefined;
 }
 
 /** Answer of GET /api/cluster. */
@@ -65,7 +68,7 @@ export class ClusterStatusReader {
     };
     const [patroni, etcd] = await Promise.all([
       readPatroni(e.patroniUrls, options),
-      readEtcdHealth(e.etcdEndpoints, options),
+      readEtcdHealth(e.etcdEndpoints, { ...options, cert: e.etcdCert, key: e.etcdKey }),
     ]);
     return {
       checkedAt: new Date().toISOString(),

@@ -4,7 +4,9 @@
  * batches recovered after a failover (ship/shipper.ts), probe errors.
  * Values come from the running agent through {@link CollectorContext.agentStatus}.
  */
-import type { Probe } from '../types.js';
+import type { ShipperStats } from '../../ship/shipper.js';
+import type { SpoolStats } from '../../spool/spool.js';
+import type { Probe, ProbeRow } from '../types.js';
 
 /** The `agent_status` probe. */
 export const agentStatusProbe: Probe = {
@@ -33,3 +35,35 @@ export const agentStatusProbe: Probe = {
   ],
   collector: (ctx) => async () => [await ctx.agentStatus()],
 };
+
+/** What the running agent knows of itself, for {@link agentStatusRow}. */
+export interface AgentFigures {
+  spool: SpoolStats;
+  ship: ShipperStats;
+  probeErrors: number;
+  monitoredServers: number;
+  /** When the agent started, ms since the Unix epoch. */
+  startedAtMs: number;
+}
+
+/** The `agent_status` row of `f` at `nowMs` (the process's resident memory read now). */
+export function agentStatusRow(f: AgentFigures, nowMs: number = Date.now()): ProbeRow {
+  const st = f.spool;
+  const s = f.ship;
+  return {
+    spool_bytes: st.bytes,
+    spool_samples: st.samples,
+    oldest_unshipped_age_s:
+      st.oldestCollectedAt === undefined ? null : (nowMs - Date.parse(st.oldestCollectedAt)) / 1000,
+    last_upload_latency_ms: s.lastUploadLatencyMs,
+    last_upload_at: s.lastUploadAt?.toISOString() ?? null,
+    dropped_samples: st.droppedSamples,
+    shipped_samples: s.shippedSamples,
+    ship_errors: s.shipErrors,
+    recovered_batches: s.recoveredBatches,
+    probe_errors: f.probeErrors,
+    monitored_servers: f.monitoredServers,
+    rss_bytes: process.memoryUsage.rss(),
+    uptime_s: (nowMs - f.startedAtMs) / 1000,
+  };
+}

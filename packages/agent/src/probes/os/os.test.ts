@@ -57,15 +57,40 @@ describe('cpu (/proc/stat)', () => {
     assert.throws(() => parseProcStat('intr 1 2 3\n'), /no aggregate "cpu" line/);
   });
 
-  it('collects plausible shares from the real /proc after one interval', async () => {
-    const collect = cpuProbe.collector!(ctx());
-    await new Promise((r) => setTimeout(r, 150));
-    const [row] = await collect();
-    assert.ok(row);
-    const sum = ['user_pct', 'system_pct', 'idle_pct', 'iowait_pct', 'steal_pct']
-      .map((k) => (row[k] as number | null) ?? 0)
-      .reduce((x, y) => x + y, 0);
-    if (row.idle_pct !== null) assert.ok(Math.abs(sum - 100) < 1, `shares add up to 100 (${sum})`);
+  it('collects the shares of the interval since the previous run, from procRoot', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pharos-proc-'));
+    try {
+      const stat = (line: string) => writeFile(join(root, 'stat'), `${line}\ncpu0 0 0 0 0 0 0 0 0\nintr 1\n`);
+      await stat('cpu  100 0 100 700 100 0 0 0 0 0'); // read when the collector is made
+      const collect = cpuProbe.collector!(ctx(root));
+      await stat('cpu  150 10 120 800 110 5 5 0 40 0');
+      assert.deepEqual(await collect(), [
+        { user_pct: 30, system_pct: 15, idle_pct: 50, iowait_pct: 5, steal_pct: 0, busy_pct: 45 },
+      ]);
+      await stat('cpu  250 10 120 800 110 5 5 100 40 0'); // user 100, steal 100 of 200 ticks
+      assert.deepEqual(await collect(), [
+        { user_pct: 50, system_pct: 0, idle_pct: 0, iowait_pct: 0, steal_pct: 50, busy_pct: 100 },
+      ]);
+      const [same] = await collect(); // no tick since the previous run
+      assert.equal(same!.idle_pct, null);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports nothing on its first run when /proc/stat was unreadable at start', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pharos-proc-'));
+    try {
+      const collect = cpuProbe.collector!(ctx(root));
+      await writeFile(join(root, 'stat'), 'cpu  1 2 3 4 5 6 7 8\n');
+      assert.deepEqual(await collect(), []);
+      await writeFile(join(root, 'stat'), 'cpu  2 2 3 5 5 6 7 8\n');
+      assert.deepEqual(await collect(), [
+        { user_pct: 50, system_pct: 0, idle_pct: 50, iowait_pct: 0, steal_pct: 0, busy_pct: 50 },
+      ]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,8 +2,9 @@
  * GET a JSON document over HTTP or HTTPS with a deadline and an optional
  * local address (the agent's host address), for Patroni's REST API. An
  * https URL is verified against `ca` (the PEM text of the CA file the DBA
- * named for the cluster's REST API) or, without one, the system's store;
- * the certificate must name the URL's host.
+ * named for the cluster's REST API, or the deployment's CA of a secured
+ * deployment: `restapi.certfile`) or, without one, the system's store;
+ * the certificate must name the URL's host. GETs need no credentials.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -11,9 +12,9 @@ import { request as httpsRequest } from 'node:https';
 /** How to ask: deadline, local address, CA (PEM) for https. */
 export interface HttpJsonOptions {
   timeoutMs: number;
-  localAddress?: string;
-  /** PEM text of the CA that verifies an https URL (default: the system's store). */
-  ca?: string;
+  localAddress?: string | undefined;
+  /** PEM text of the CA(s) that verify an https URL (default: the system's store). */
+  ca?: string | Buffer | undefined;
 }
 
 /**
@@ -29,7 +30,7 @@ export function getJson(url: string, opts: HttpJsonOptions): Promise<{ status: n
       headers: { accept: 'application/json' },
     };
     const req = url.startsWith('https:')
-      ? httpsRequest(url, { ...common, ...(opts.ca ? { ca: opts.ca } : {}) })
+      ? httpsRequest(url, { ...common, agent: false, ...(opts.ca ? { ca: opts.ca } : {}) })
       : httpRequest(url, common);
     const timer = setTimeout(() => {
       req.destroy(new Error(`GET ${url} did not answer within ${opts.timeoutMs} ms`));

@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@pharos/core/log';
+import { createCa } from '@pharos/core/pki/ca';
+import { issuePeerCertificate } from '@pharos/core/pki/issue';
 import { definitionDefaults } from '../../monitor/probe-settings.js';
 import { ServerMonitor } from '../../monitor/server-monitor.js';
 import type { ProbeFailure } from '../../monitor/sink.js';
@@ -209,6 +212,54 @@ describe('Patroni probes over HTTP', () => {
     await assert.rejects(
       patroniNodeProbe.http!({ patroniUrl: 'http://127.0.11.222:8008', timeoutMs: 1000 }),
       /ECONNREFUSED/,
+    );
+  });
+});
+
+describe('Patroni probes over HTTPS (a secured deployment)', () => {
+  const HTTPS_ADDRESS = '127.0.11.224';
+  let server: HttpsServer;
+  let ca: string;
+  before(async () => {
+    const authority = await createCa({ commonName: 'probe test CA', days: 1 });
+    ca = authority.certPem;
+    const cert = await issuePeerCertificate(authority, {
+      commonName: '',
+      unit: 'patroni test',
+      dnsNames: [],
+      ipAddresses: [HTTPS_ADDRESS],
+      days: 1,
+    });
+    server = createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+      const body = req.url === '/cluster' ? CLUSTER : req.url === '/patroni' ? NODE_REPLICA : null;
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body ?? { error: 'not found' }));
+    });
+    await new Promise<void>((r) => server.listen(8008, HTTPS_ADDRESS, r));
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('read the node over https, verified against the deployment CA', async () => {
+    const rows = await patroniNodeProbe.http!({
+      patroniUrl: `https://${HTTPS_ADDRESS}:8008`,
+      timeoutMs: 3000,
+      ca: Buffer.from(ca),
+    });
+    assert.equal(rows[0]?.member, 'pem-backend-2');
+  });
+
+  it('refuse a server whose certificate does not chain to the given CA', async () => {
+    const other = await createCa({ commonName: 'another CA', days: 1 });
+    await assert.rejects(
+      patroniNodeProbe.http!({
+        patroniUrl: `https://${HTTPS_ADDRESS}:8008`,
+        timeoutMs: 3000,
+        ca: Buffer.from(other.certPem),
+      }),
+      /unable to verify|self.signed|certificate/i,
     );
   });
 });

@@ -46,7 +46,7 @@ import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import type { EnrolResult } from '@pharos/backend/enrol/enrol';
 import type { FleetAgent } from '@pharos/backend/fleet/agents';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { InputError, messageOf, PharosError } from '@pharos/core/errors';
 import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';

@@ -40,7 +40,7 @@ import { parsePorts } from '@pharos/backend/configure/options';
 import { unregisterAgent } from '@pharos/backend/configure/register';
 import { signerOutput } from '@pharos/backend/configure/sign-csr';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { InputError, messageOf } from '@pharos/core/errors';
 import { promptSecret } from '../../prompt.js';
 import { writeAgentConfig } from '../configure/write.js';

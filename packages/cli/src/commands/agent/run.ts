@@ -1,6 +1,7 @@
 /**
  * `pharos agent run --config FILE`: runs the monitoring agent in the
- * foreground until SIGTERM/SIGINT (the lab and service managers start it).
+ * foreground until SIGTERM/SIGINT; SIGHUP reloads the configuration, the
+ * spool stays (../../service.ts; the lab and systemd start it).
  * Only @pharos/agent is loaded, so a long-running agent holds no CLI code
  * it does not use (its resident memory is a target: docs/probes.md).
  */
@@ -15,13 +16,13 @@ export function registerAgentRun(agent: Command): void {
     .action(async (flags: { config: string }) => {
       const { loadAgentConfig } = await import('@pharos/agent/config');
       const { runAgent } = await import('@pharos/agent/run');
-      const handle = await runAgent(loadAgentConfig(flags.config));
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void handle.stop().then(resolve, resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+      const { runService } = await import('../../service.js');
+      await runService({
+        name: 'agent',
+        load: () => loadAgentConfig(flags.config),
+        start: (config) => runAgent(config),
+        stop: (handle) => handle.stop(),
+        status: (_handle, config) => `agent ${config.agent_id} running, spool ${config.spool_dir}`,
       });
     });
 }

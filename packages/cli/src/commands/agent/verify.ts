@@ -20,7 +20,7 @@ export async function verifyConfigFile(path: string, maxHeartbeatAgeS?: number):
   try {
     // Loaded here, not at start-up: `pharos agent run` shares this module.
     const { backendConninfo, loadAgentConfig } = await import('@pharos/agent/config');
-    const { parseConninfo } = await import('@pharos/core/conninfo');
+    const { parseConninfo } = await import('@pharos/core/conninfo/resolve');
     const { verifyAgent } = await import('@pharos/backend/configure/verify');
     const cfg = loadAgentConfig(path);
     return await verifyAgent({

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { latestVersion } from '@pharos/backend/migrations/run';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { createCa } from '@pharos/core/pki/ca';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate, issueServerCertificate } from '@pharos/core/pki/issue';

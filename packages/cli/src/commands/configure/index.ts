@@ -14,10 +14,11 @@
 import { type ConfigureResult, configure } from '@pharos/backend/configure/configure';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
-import { parseConninfo } from '@pharos/core/conninfo';
+import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { InputError, messageOf } from '@pharos/core/errors';
 import type { Command } from 'commander';
 import { expandConfigureFlags } from './flags.js';
+import { toHaAccess } from './ha-access.js';
 import { addConfigureFlags, type RawConfigureFlags, toOptions } from './options.js';
 import { createSelfSignedWebCertificate, planWebCertificate } from './web-cert.js';
 import { writeAgentConfig, writeLocalWebConfig } from './write.js';
@@ -76,6 +77,7 @@ export function registerConfigure(program: Command): void {
         "configure the backend (-t 3), a web instance (-t 2) or both (-t 1), with configure-pem-server.sh's flags",
       ),
   ).action(async (flags: RawConfigureFlags) => {
+    const ha = toHaAccess(flags);
     const o = await toOptions(flags, process.env);
     const wantsWeb = o.type !== 3;
     const webPassword = process.env.PHAROS_WEB_SERVICE_PASSWORD;
@@ -113,6 +115,7 @@ export function registerConfigure(program: Command): void {
           }
         : undefined,
       overrides: o.agentOverrides,
+      patroniRestCaFile: ha.patroniRestCaFile,
     });
     filesChanged ||= agentFile.changed;
     lines.push(
@@ -134,6 +137,7 @@ export function registerConfigure(program: Command): void {
         port: Number(flags.webPort),
         certFile: webCert.certFile,
         keyFile: webCert.keyFile,
+        ha,
       });
       filesChanged ||= webFile.changed;
       lines.push(`web configuration: ${webFile.path} (${state(webFile.changed, 'written', 'unchanged')})`);

@@ -25,9 +25,10 @@ import { InputError } from '@pharos/core/errors';
 import { Command } from 'commander';
 import { promptSecret } from '../../prompt.js';
 import { CONFIGURE_SHORT_FLAGS, expandConfigureFlags } from './flags.js';
+import { addHaAccessFlags, type HaAccessFlags } from './ha-access.js';
 
 /** The flags as commander parses them. */
-export interface RawConfigureFlags {
+export interface RawConfigureFlags extends HaAccessFlags {
   type?: string;
   host?: string;
   port?: string;
@@ -76,7 +77,7 @@ const SHORT_OF_LONG = new Map(Object.entries(CONFIGURE_SHORT_FLAGS).map(([short,
  * reference's short ones, which the help shows beside them: `-ho, --host <hosts>`).
  */
 export function addConfigureFlags(cmd: Command): Command {
-  return cmd
+  return addHaAccessFlags(cmd)
     .configureHelp({
       optionTerm: (o) => {
         const short = o.long === undefined ? undefined : SHORT_OF_LONG.get(o.long);

@@ -6,6 +6,12 @@
  * Writing the same content again is a no-op, so a second run reports
  * "unchanged". Keys the operator added to an existing agent configuration
  * (log_level, waits...) are kept unless -aro overrides them.
+ *
+ * On a packaged host the files are in /etc/pharos ({@link SYSTEM_CONFIG_DIR}),
+ * which the services may only read (ProtectSystem=strict): the agent's spool
+ * then defaults to {@link SYSTEM_SPOOL_DIR} and neither file names a log
+ * file, so the services log to stderr, i.e. the journal. Elsewhere (the lab,
+ * a directory of one's own) the spool and logs go beside the file.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +21,12 @@ import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { ConfigError, messageOf } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
+import type { HaAccess } from './ha-access.js';
+
+/** Where the package keeps Pharos's configuration (0750 root:pharos; packaging/). */
+export const SYSTEM_CONFIG_DIR = '/etc/pharos';
+/** The agent's spool on a packaged host: the one directory pharos-agent.service may write (StateDirectory=pharos). */
+export const SYSTEM_SPOOL_DIR = '/var/lib/pharos/spool';
 
 /** Writes `content` to `path` (mode `mode`) atomically unless it already holds exactly that. */
 export function writeIfChanged(
@@ -92,6 +104,8 @@ export interface AgentConfigFields {
   serverSslrootcert?: string;
   /** -aro overrides (agent_id and connect_timeout are not configuration keys and are skipped). */
   overrides?: Record<string, string>;
+  /** --patroni-rest-ca: written as `patroni_rest_ca_file` (the Patroni probes use https). */
+  patroniRestCaFile?: string | undefined;
 }
 
 /** The YAML mapping at `path` ({} when there is none). @throws ConfigError naming `what` and the file when it is not valid YAML. */
@@ -118,10 +132,15 @@ export function writeAgentConfig(path: string, f: AgentConfigFields): { path: st
   config.agent_id = f.agentId;
   config.agent_user = f.agentUser;
   config.backend = f.backend;
-  config.spool_dir ??= join(dir, 'spool');
-  config.log_file ??= join(dir, 'agent.log');
+  if (dir === SYSTEM_CONFIG_DIR) {
+    config.spool_dir ??= SYSTEM_SPOOL_DIR;
+  } else {
+    config.spool_dir ??= join(dir, 'spool');
+    config.log_file ??= join(dir, 'agent.log');
+  }
   if (f.sourceAddress) config.source_address = f.sourceAddress;
   if (f.hostAddress) config.host_address = f.hostAddress;
+  if (f.patroniRestCaFile) config.patroni_rest_ca_file = f.patroniRestCaFile;
   let passChanged = false;
   if (f.binding) {
     const passfile = join(dir, 'agent.pgpass');
@@ -160,6 +179,32 @@ export interface WebFileSettings {
   port: number;
   certFile: string;
   keyFile: string;
+  /** Pharos's flags for a secured etcd / Patroni REST API (configure-ha-access.ts). */
+  ha?: HaAccess;
+}
+
+/** Patroni's REST API port the web asks (the reference's 8008; packages/web config default). */
+const PATRONI_REST_PORT = 8008;
+
+/**
+ * The web configuration keys of `ha`: `patroni_rest_urls` (https on each
+ * backend host, 127.0.0.1 written as this host's address) and
+ * `rest_ca_file` with --patroni-rest-ca; `etcd_endpoints`, `etcd_cert_file`,
+ * `etcd_key_file` with --etcd-endpoints/--etcd-cert/--etcd-key.
+ */
+function haWebKeys(o: ConfigureOptions, ha: HaAccess | undefined): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  if (ha?.patroniRestCaFile) {
+    keys.patroni_rest_urls = o.hosts.map((h) => {
+      const host = (h === '127.0.0.1' || h === 'localhost') && o.hostAddress ? o.hostAddress : h;
+      return `https://${host.includes(':') ? `[${host}]` : host}:${PATRONI_REST_PORT}`;
+    });
+    keys.rest_ca_file = ha.patroniRestCaFile;
+  }
+  if (ha?.etcdEndpoints) keys.etcd_endpoints = ha.etcdEndpoints;
+  if (ha?.etcdCertFile) keys.etcd_cert_file = ha.etcdCertFile;
+  if (ha?.etcdKeyFile) keys.etcd_key_file = ha.etcdKeyFile;
+  return keys;
 }
 
 /**
@@ -209,8 +254,9 @@ export function writeLocalWebConfig(
     tls_key_file: resolve(w.keyFile),
     backend: agentBackendConninfo({ ...base, user: w.serviceUser, passfile }),
     login_backend: agentBackendConninfo(base),
-    log_file: join(dir, 'web.log'),
+    ...haWebKeys(o, w.ha),
   };
+  if (dir !== SYSTEM_CONFIG_DIR) config.log_file = join(dir, 'web.log');
   if (o.hostAddress) config.source_address = o.hostAddress;
   if (isDeepStrictEqual(config, existing)) return { path: resolve(path), changed: pass.changed };
   const file = writeIfChanged(path, `# Written by pharos configure.\n${stringify(config)}`, 0o600);

@@ -25,25 +25,38 @@ export function registerLabUp(lab: Command): void {
       '--no-fleet',
       'without the fleet of monitored hosts (db-host-1..3: a standalone server, a Patroni cluster)',
     )
-    .action(async (f: { topology: string; dir: string; probeInterval: string; fleet: boolean }) => {
-      const state = await labUp({
-        topologyFile: f.topology,
-        dir: f.dir,
-        print,
-        probeIntervalS: Number(f.probeInterval),
-        fleet: f.fleet,
-      });
+    .option(
+      '--webhook-allow <entries...>',
+      'webhook_allow of every agent: receivers on this machine (loopback) webhooks may reach, as address[:port] or CIDR',
+    )
+    .action(
+      async (f: {
+        topology: string;
+        dir: string;
+        probeInterval: string;
+        fleet: boolean;
+        webhookAllow?: string[];
+      }) => {
+        const state = await labUp({
+          topologyFile: f.topology,
+          dir: f.dir,
+          print,
+          probeIntervalS: Number(f.probeInterval),
+          fleet: f.fleet,
+          ...(f.webhookAllow ? { webhookAllow: f.webhookAllow } : {}),
+        });
 
-      print('');
-      print(`lab is up in ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s (directory ${state.dir})`);
-      print('web application (the lab CA signs its certificate: pki/ca.crt):');
-      for (const u of state.webUrls) print(`  ${u}`);
-      print(`login: pemsuper, password: jq -r .pemsuper ${secretsPath(state.dir)}`);
-      if (state.fleet)
-        print(
-          `fleet: ${state.fleet.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}: servers ${state.fleet.serverNames.join(', ')} (pharos server list, pharos cluster list)`,
-        );
-      print(`status: pharos lab status --dir ${state.dir}`);
-      print(`stop:   pharos lab down --dir ${state.dir}   (add --remove-data to delete the lab's data)`);
-    });
+        print('');
+        print(`lab is up in ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s (directory ${state.dir})`);
+        print('web application (the lab CA signs its certificate: pki/ca.crt):');
+        for (const u of state.webUrls) print(`  ${u}`);
+        print(`login: pemsuper, password: jq -r .pemsuper ${secretsPath(state.dir)}`);
+        if (state.fleet)
+          print(
+            `fleet: ${state.fleet.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}: servers ${state.fleet.serverNames.join(', ')} (pharos server list, pharos cluster list)`,
+          );
+        print(`status: pharos lab status --dir ${state.dir}`);
+        print(`stop:   pharos lab down --dir ${state.dir}   (add --remove-data to delete the lab's data)`);
+      },
+    );
 }

@@ -1,11 +1,13 @@
 /**
  * `pharos web run --config FILE`: runs one web application instance in the
- * foreground (HTTPS only) until SIGTERM/SIGINT.
+ * foreground (HTTPS only) until SIGTERM/SIGINT; SIGHUP reloads the
+ * configuration and TLS files (../../service.ts).
  */
 
 import { loadWebConfig } from '@pharos/web/config';
 import { startWebServer } from '@pharos/web/server';
 import type { Command } from 'commander';
+import { runService } from '../../service.js';
 
 /** Registers `web run` on the `web` command group. */
 export function registerWebRun(web: Command): void {
@@ -14,14 +16,16 @@ export function registerWebRun(web: Command): void {
     .description('run a web instance in the foreground')
     .requiredOption('--config <file>', 'web configuration file (written by pharos configure -t 2)')
     .action(async (flags: { config: string }) => {
-      const server = await startWebServer(loadWebConfig(flags.config));
-      process.stderr.write(`pharos web: serving ${server.url}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void server.close().then(resolve, resolve);
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+      await runService({
+        name: 'web',
+        load: () => loadWebConfig(flags.config),
+        start: async (config) => {
+          const server = await startWebServer(config);
+          process.stderr.write(`pharos web: serving ${server.url}\n`);
+          return server;
+        },
+        stop: (server) => server.close(),
+        status: (server) => `serving ${server.url}`,
       });
     });
 }

@@ -158,7 +158,7 @@ export async function startMonitoredCluster(
     `${first!.name} to initialise cluster ${o.scope} and lead`,
     async () => {
       assertAlive(procs);
-      const c = await getCluster(first!.address, o.restPort);
+      const c = await getCluster(first!.address, { port: o.restPort });
       const me = c.members.find((x) => x.name === first!.name);
       if (me?.role !== 'leader' || me.state !== 'running')
         throw new Error(`${first!.name}: ${me?.role ?? 'no member'} ${me?.state ?? ''}`);
@@ -171,7 +171,7 @@ export async function startMonitoredCluster(
     `cluster ${o.scope}: one leader and ${rest.length} streaming replica(s)`,
     async () => {
       assertAlive(procs);
-      const c = await getCluster(first!.address, o.restPort);
+      const c = await getCluster(first!.address, { port: o.restPort });
       if (!isHealthy(c.members, o.members.length))
         throw new Error(
           `members: ${c.members.map((x) => `${x.name} ${x.role} ${x.state}`).join(', ') || 'none'}`,
@@ -182,7 +182,7 @@ export async function startMonitoredCluster(
   );
   const sqlOnLeader = async (text: string) => {
     for (const m of o.members) {
-      const c = await getCluster(m.address, o.restPort).catch(() => undefined);
+      const c = await getCluster(m.address, { port: o.restPort }).catch(() => undefined);
       const leader = c?.members.find((x) => x.role === 'leader');
       const member = o.members.find((x) => x.name === leader?.name);
       if (member) return sqlOnSocket(join(member.dir, 'run'), o.port, text);

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HaConnection } from '@pharos/core/ha-connection';
+import { HaConnection } from '@pharos/core/ha/connection';
 import { assertAlive, type LabProcess, spawnDetached, waitFor } from '../processes.js';
 
 const run = promisify(execFile);

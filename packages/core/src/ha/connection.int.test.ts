@@ -7,17 +7,19 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
-import { ConfigError, ConnectError } from './errors.js';
-import {
-  DeadlineError,
-  HaConnection,
-  isFailoverError,
-  NoHostError,
-  SessionDroppedError,
-} from './ha-connection.js';
+import { ConnectError } from '../errors.js';
+import { HaConnection } from './connection.js';
+import { DeadlineError, isFailoverError, NoHostError } from './errors.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
+
+/*
+ * HaConnection against real PostgreSQL servers (and psql for comparison): host selection,
+ * sessions, deadlines, transactions, failover, TLS. The parts that need no server are in
+ * errors.test.ts and tls-material.test.ts.
+ */
 
 /** A listener that accepts connections and never answers (a frozen or black-holed server). */
 async function blackHole(
@@ -62,8 +64,6 @@ function psqlTimed(
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function memoryLogger(): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({
@@ -74,43 +74,6 @@ function memoryLogger(): { logger: pino.Logger; lines: string[] } {
   });
   return { logger: pino({ level: 'debug' }, stream), lines };
 }
-
-describe('isFailoverError', () => {
-  const yes: unknown[] = [
-    { code: '25006' },
-    { code: '57P01' },
-    { code: '57P02' },
-    { code: '57P03' },
-    { code: '08006' },
-    { code: '08001' },
-    { code: 'ECONNRESET' },
-    { code: 'EPIPE' },
-    { code: 'ECONNREFUSED' },
-    { code: 'ETIMEDOUT' },
-    new Error('Connection terminated unexpectedly'),
-    new Error('Connection terminated'),
-    new DeadlineError('x'),
-    new SessionDroppedError('x'),
-    new NoHostError('x', true),
-  ];
-  const no: unknown[] = [
-    { code: '23505' },
-    { code: '42P01' },
-    { code: '28P01' },
-    { code: '57014' },
-    new Error('syntax error'),
-    new NoHostError('x', false),
-    new ConnectError('x'),
-    null,
-    'ECONNRESET',
-  ];
-  for (const e of yes)
-    it(`is true for ${JSON.stringify(e) ?? String(e)} ${(e as Error)?.message ?? ''}`, () =>
-      assert.equal(isFailoverError(e), true));
-  for (const e of no)
-    it(`is false for ${JSON.stringify(e) ?? String(e)} ${(e as Error)?.message ?? ''}`, () =>
-      assert.equal(isFailoverError(e), false));
-});
 
 describe('HaConnection: host selection', () => {
   const P = '127.0.2.40';
@@ -294,7 +257,7 @@ describe('HaConnection: host selection', () => {
     });
     await good.query('select 1');
     await primary.psql("select pg_terminate_backend(pid) from pg_stat_activity where usename = 'secretive'");
-    await sleep(200);
+    await waitFor('the terminated session to be dropped', () => good.current === undefined);
     await good.query('select 1');
     await good.close();
     const bad = new HaConnection({
@@ -363,8 +326,7 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   it('an idle session terminated by the server does not crash the process', async () => {
     const pid = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     assert.equal(await primary.psql(`select pg_terminate_backend(${pid})`), 't');
-    await sleep(300);
-    assert.equal(conn.current, undefined, 'the terminated session was dropped');
+    await waitFor('the terminated session to be dropped', () => conn.current === undefined);
     const pid2 = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     assert.notEqual(pid2, pid);
   });
@@ -372,7 +334,12 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   it('a session terminated during a statement fails with 57P01, a failover error', async () => {
     const pid = (await conn.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
     const running = conn.query('select pg_sleep(3)');
-    await sleep(200);
+    await waitFor(
+      'the statement to run',
+      async () =>
+        (await primary.psql(`select query from pg_stat_activity where pid = ${pid}`)) ===
+        'select pg_sleep(3)',
+    );
     await primary.psql(`select pg_terminate_backend(${pid})`);
     const err = await running.then(
       () => undefined,
@@ -464,13 +431,24 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   });
 
   it('calls are serialised: a query issued during a transaction runs after it', async () => {
+    let issued!: () => void;
+    const queryIssued = new Promise<void>((r) => {
+      issued = r;
+    });
+    let answered = false;
     const tx = conn.transaction(async (t) => {
       await t.query("insert into t values (70, 'seventy')");
-      await sleep(200);
+      await queryIssued;
+      await t.query('select 1'); // a round trip on the session, with the query waiting
+      assert.equal(answered, false, 'the query waits for the transaction');
     });
-    const q = conn.query<{ n: number }>('select count(*)::int as n from t where id = 70');
+    const q = conn.query<{ n: number }>('select count(*)::int as n from t where id = 70').then((r) => {
+      answered = true;
+      return r;
+    });
+    issued();
     await tx;
-    assert.equal((await q).rows[0]!.n, 1);
+    assert.equal((await q).rows[0]!.n, 1, 'it ran after the COMMIT (on another session it would see 0)');
   });
 
   it('calling the connection itself inside its transaction callback fails fast instead of deadlocking', async () => {
@@ -519,7 +497,10 @@ describe('HaConnection: failover', () => {
     assert.deepEqual(c.current, { host: A, port: 5432 });
     await a.stop();
     assert.equal(await b.psql('select pg_promote()'), 't');
-    await sleep(300);
+    await waitFor(
+      'the standby to leave recovery',
+      async () => (await b.psql('select pg_is_in_recovery()')) === 'f',
+    );
     const t0 = Date.now();
     await c.query('insert into f values (1)');
     const ms = Date.now() - t0;
@@ -696,41 +677,6 @@ describe('HaConnection: TLS', () => {
     await assert.rejects(usesTls(base), /certificate|no password supplied/i);
   });
 
-  it('missing, unreadable or unsafe files fail at construction, naming the file', () => {
-    const make = (extra: string) => () =>
-      new HaConnection({ conninfo: `host=${T} ${cred} ${extra}`, env: NOENV });
-    assert.throws(
-      make(`sslmode=require sslrootcert=${f('nope.crt')}`),
-      (e: unknown) => e instanceof ConfigError && e.message.includes(f('nope.crt')),
-    );
-    assert.throws(
-      make(`sslcert=${f('client.crt')} sslkey=${f('nope.key')}`),
-      (e: unknown) => e instanceof ConfigError && e.message.includes(f('nope.key')),
-    );
-    assert.throws(
-      make(`sslcrl=${f('nope.crl')}`),
-      (e: unknown) => e instanceof ConfigError && e.message.includes('nope.crl'),
-    );
-    assert.throws(
-      make('sslmode=verify-ca'),
-      (e: unknown) =>
-        e instanceof ConfigError && e.message.includes('/nonexistent-home/.postgresql/root.crt'),
-    );
-    writeFileSync(f('garbage.crt'), 'not a certificate');
-    assert.throws(
-      make(`sslmode=verify-ca sslrootcert=${f('garbage.crt')}`),
-      (e: unknown) => e instanceof ConfigError && e.message.includes('garbage.crt'),
-    );
-    writeFileSync(f('open.key'), execFileSync('cat', [f('client.key')]));
-    chmodSync(f('open.key'), 0o644);
-    assert.throws(
-      make(`sslcert=${f('client.crt')} sslkey=${f('open.key')}`),
-      (e: unknown) => e instanceof ConfigError && /open\.key.*group or world access/.test(e.message),
-    );
-    // sslmode=disable never reads them (as libpq).
-    assert.doesNotThrow(make(`sslmode=disable sslrootcert=${f('nope.crt')}`));
-  });
-
   it('sslmode prefer/allow/require/disable against TLS-only and plain servers', async () => {
     assert.equal(await usesTls(`host=${T} ${cred} sslmode=prefer`), true);
     assert.equal(
@@ -832,7 +778,13 @@ describe('HaConnection: a standby promoted while a selection waits for a frozen 
       await assert.rejects(c.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
       const t0 = Date.now();
       const selecting = c.query<{ r: boolean }>('select pg_is_in_recovery() as r');
-      await sleep(1500); // the round: A (frozen) pending, B answered "standby"
+      // the round: A (frozen) pending, B answered "standby" and is asked again on its open session
+      await waitFor('the selection to hold a checked session on the standby', async () => {
+        const n = await b.psql(
+          "select count(*) from pg_stat_activity where pid <> pg_backend_pid() and query like '%pg_is_in_recovery() AS in_recovery%'",
+        );
+        return n !== '0';
+      });
       assert.equal(await b.psql('select pg_promote()'), 't');
       const promoted = Date.now();
       const r = await selecting;
@@ -1016,25 +968,28 @@ describe('HaConnection: listen', () => {
     const conninfo = `host=${A} user=postgres password=postgres dbname=postgres`;
     const c = new HaConnection({ conninfo, env: NOENV });
     const got: (string | undefined)[] = [];
-    const waitFor = async (n: number) => {
-      for (let i = 0; i < 100 && got.length < n; i++) await sleep(50);
-      assert.ok(got.length >= n, `expected ${n} notifications, got ${JSON.stringify(got)}`);
-    };
+    const notified = (n: number) =>
+      waitFor(`${n} notifications (got ${JSON.stringify(got)})`, () => got.length >= n, {
+        deadlineMs: 5000,
+        intervalMs: 50,
+      });
     try {
       await c.listen('pharos_test', (p) => got.push(p));
-      await waitFor(1);
+      await notified(1);
       assert.deepEqual(got, [undefined], 'the first session counts as a new one');
       await pg.psql("NOTIFY pharos_test, 'hello'");
-      await waitFor(2);
+      await notified(2);
       assert.equal(got[1], 'hello');
       await pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'");
-      for (let i = 0; i < 100 && c.current !== undefined; i++) await sleep(50);
+      await waitFor('the terminated session to be dropped', () => c.current === undefined, {
+        deadlineMs: 5000,
+      });
       assert.equal(c.current, undefined, 'the terminated session was dropped');
       await c.query('select 1');
-      await waitFor(3);
+      await notified(3);
       assert.equal(got[2], undefined, 'a re-selection is announced');
       await pg.psql("NOTIFY pharos_test, 'again'");
-      await waitFor(4);
+      await notified(4);
       assert.equal(got[3], 'again');
       await assert.rejects(
         c.listen('Bad-Name', () => {}),

@@ -1,0 +1,368 @@
+/**
+ * `HaConnection`: one PostgreSQL session that always lands on a host matching
+ * `target_session_attrs`, chosen from a libpq multi-host connection string, and
+ * moves on failover (DESIGN.md §4). The `pg` driver is used only for the wire
+ * protocol; host selection (ha/host-race.ts), sessions (ha/session.ts), TLS
+ * files (ha/tls-material.ts) and the failure taxonomy (ha/errors.ts) are ours.
+ *
+ * In short (every rule, and its source in the PostgreSQL documentation and
+ * libpq's fe-connect.c, is in docs/ha-connection.md): libpq's host choice
+ * and target_session_attrs, with all hosts dialled concurrently; after a
+ * failover one round of attempts, not a walk of timeouts; connect_timeout per
+ * host; TLS per sslmode, failing closed on unusable files; every call under a
+ * deadline that destroys the socket when it passes; failover-class errors drop
+ * the session so the next call selects again; calls serialised; passwords never
+ * logged, and sent in cleartext or as MD5 only to a server verified by TLS or
+ * over a Unix socket ({@link InsecureAuthError}, security review M3).
+ *
+ * {@link HaConnection.listen}: LISTEN on a channel; the channels are listened
+ * again on every session the connection selects (NOTIFY is delivered only to
+ * sessions of the server it was sent on, so a listener on the primary moves
+ * with it), and the handler is called with `undefined` after such a
+ * re-selection (notifications may have been missed meanwhile).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFromStream } from 'pg-copy-streams';
+import type { Logger } from 'pino';
+import { parseConninfo } from '../conninfo/resolve.js';
+import type { ConnInfo } from '../conninfo/types.js';
+import { ConfigError, ConnectError, InputError, messageOf } from '../errors.js';
+import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
+import { selectHost } from './host-race.js';
+import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
+import { loadTls } from './tls-material.js';
+
+/** Options of {@link HaConnection}. */
+export interface HaConnectionOptions {
+  /** A libpq connection string (parsed with {@link parseConninfo} and `env`) or a parsed one. */
+  conninfo: string | ConnInfo;
+  /** Environment for `PG*` variables, `HOME` (pgpass, ~/.postgresql) and `USER`; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Local IP address to bind outgoing TCP connections to; overrides the conninfo's `source_address`. */
+  sourceAddress?: string;
+  /** Default deadline of every query and transaction, milliseconds; default 15000. */
+  queryTimeoutMs?: number;
+  /** Logger; receives selections, drops and warnings, never passwords. */
+  logger?: Logger;
+}
+
+/** Result of a statement. */
+export interface HaResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** The handle passed to {@link HaConnection.transaction}'s callback. */
+export interface HaTransaction {
+  /** Runs one statement inside the transaction, under the transaction's deadline. */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<HaResult<R>>;
+  /**
+   * `COPY ... FROM STDIN` (pg-copy-streams) with `data`: text (or CSV, per the
+   * COPY options) given as one string/Buffer or an (async) iterable of chunks.
+   * Resolves to the number of rows copied.
+   */
+  copyFrom(
+    copySql: string,
+    data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
+  ): Promise<number>;
+}
+
+/** The connections whose transaction callback is running in the current async context. */
+const inTransaction = new AsyncLocalStorage<Set<HaConnection>>();
+
+/**
+ * A multi-host PostgreSQL connection with libpq's semantics (docs/ha-connection.md
+ * gives every rule and its source). One session at a time; calls are
+ * serialised (a transaction holds the session until it ends).
+ */
+export class HaConnection {
+  private readonly ci: ConnInfo;
+  private readonly env: Record<string, string | undefined>;
+  private readonly sourceAddress: string | undefined;
+  private readonly queryTimeoutMs: number;
+  private readonly logger: Logger | undefined;
+  /** What host selection and sessions need: the parsed string, TLS material, source address, logger. */
+  private readonly hosts: HostContext;
+  private session: Session | undefined;
+  private lastIndex: number | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly channels = new Map<string, (payload: string | undefined) => void>();
+
+  /**
+   * @throws InputError for a malformed connection string (see {@link parseConninfo}).
+   * @throws ConfigError for a missing or unreadable TLS file (named), a private
+   *   key readable by others, a `source_address` that is not an IP address, an
+   *   abstract-namespace socket host, or a `client_encoding` other than UTF8.
+   */
+  constructor(options: HaConnectionOptions) {
+    this.env = options.env ?? process.env;
+    this.ci =
+      typeof options.conninfo === 'string' ? parseConninfo(options.conninfo, this.env) : options.conninfo;
+    this.sourceAddress = options.sourceAddress ?? this.ci.sourceAddress;
+    if (this.sourceAddress !== undefined && isIP(this.sourceAddress) === 0) {
+      throw new ConfigError(`source address "${this.sourceAddress}" is not an IP address`);
+    }
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
+    this.logger = options.logger;
+    for (const h of this.ci.hosts) {
+      if (h.host.startsWith('@') && h.hostaddr === undefined) {
+        throw new ConfigError(`host "${h.host}": abstract Unix sockets are not supported`);
+      }
+    }
+    const enc = this.ci.clientEncoding;
+    if (enc !== undefined && !/^(utf-?8|unicode|auto)$/i.test(enc)) {
+      throw new ConfigError(`client_encoding "${enc}" is not supported: Pharos always uses UTF8`);
+    }
+    this.hosts = {
+      ci: this.ci,
+      tls: loadTls(this.ci, this.env.HOME || homedir()),
+      sourceAddress: this.sourceAddress,
+      logger: this.logger,
+    };
+  }
+
+  /** Host and port of the session in use, or undefined when not connected. */
+  get current(): { host: string; port: number } | undefined {
+    const s = this.session;
+    if (!s || s.dead) return undefined;
+    return { host: nameOf(s.entry), port: s.entry.port };
+  }
+
+  /**
+   * Selects a host if not connected, then runs one statement. The deadline
+   * (`opts.deadlineMs`, default `queryTimeoutMs`) starts when the call gets the
+   * session (calls are serialised) and covers selection and the statement.
+   *
+   * @throws DeadlineError when the deadline passes (the session is dropped).
+   * @throws NoHostError when no host could be selected.
+   * @throws the server's error (pg DatabaseError with `code` = SQLSTATE) otherwise;
+   *   failover-class ones drop the session first.
+   */
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    opts?: { deadlineMs?: number },
+  ): Promise<HaResult<R>> {
+    return this.serialise(async () => {
+      const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
+      const s = await this.ensure(deadlineAt);
+      const r = await this.run(s, sql, params, deadlineAt);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    });
+  }
+
+  /**
+   * `BEGIN`; `fn(tx)`; `COMMIT` — `ROLLBACK` when `fn` throws (the error is
+   * rethrown). Not retried: a failure of COMMIT itself leaves the outcome
+   * unknown, and callers decide (e.g. with an idempotency key). The deadline
+   * (`opts.deadlineMs`, default `queryTimeoutMs`) covers the whole transaction.
+   * Inside `fn`, use `tx.query`: calling this connection's `query` or
+   * `transaction` from `fn` rejects at once (it would wait for itself).
+   *
+   * @throws DeadlineError, NoHostError, the server's or `fn`'s error; an Error
+   *   when COMMIT reports that the transaction was rolled back (a statement
+   *   failed and `fn` swallowed the error).
+   */
+  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: { deadlineMs?: number }): Promise<T> {
+    return this.serialise(async () => {
+      const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
+      const s = await this.ensure(deadlineAt);
+      await this.run(s, 'BEGIN', undefined, deadlineAt);
+      let open = true;
+      const tx: HaTransaction = {
+        query: async <R>(sql: string, params?: unknown[]) => {
+          if (!open) throw new Error('transaction already finished');
+          const r = await this.run(s, sql, params, deadlineAt);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        },
+        copyFrom: async (copySql, data) => {
+          if (!open) throw new Error('transaction already finished');
+          return this.copy(s, copySql, data, deadlineAt);
+        },
+      };
+      try {
+        const outer = inTransaction.getStore();
+        const result = await inTransaction.run(new Set([...(outer ?? []), this]), () => fn(tx));
+        const c = await this.run(s, 'COMMIT', undefined, deadlineAt);
+        open = false;
+        if (c.command === 'ROLLBACK') {
+          throw new Error('COMMIT rolled the transaction back: a statement in it failed');
+        }
+        return result;
+      } catch (err) {
+        if (open) {
+          open = false;
+          if (!s.dead) {
+            if (Date.now() < deadlineAt) {
+              await this.run(s, 'ROLLBACK', undefined, deadlineAt).catch(() => {});
+            } else {
+              this.drop(s, 'deadline passed before ROLLBACK');
+            }
+          }
+        }
+        throw err;
+      }
+    });
+  }
+
+  /** Ends the session (if any). Later calls throw ConnectError. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const s = this.session;
+    this.session = undefined;
+    if (s) await endSession(s);
+  }
+
+  /**
+   * LISTENs on `channel` (a plain identifier: lower-case letters, digits,
+   * `_`) now and on every session selected later; `handler` gets each
+   * NOTIFY's payload, and `undefined` after a re-selection (module note).
+   * Resolves once the current session listens.
+   * @throws InputError for a channel name that is not a plain identifier;
+   *   the errors of {@link query} otherwise (the channel stays registered).
+   */
+  async listen(channel: string, handler: (payload: string | undefined) => void): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+      throw new InputError(`channel "${channel}" is not a plain identifier`);
+    }
+    const known = this.channels.has(channel);
+    this.channels.set(channel, handler);
+    if (known) return;
+    await this.serialise(async () => {
+      const deadlineAt = Date.now() + this.queryTimeoutMs;
+      const fresh = !this.session || this.session.dead;
+      const s = await this.ensure(deadlineAt);
+      // a session selected just now already listens on every registered channel
+      if (!fresh) await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+    });
+  }
+
+  // ---- internals --------------------------------------------------------
+
+  private serialise<T>(fn: () => Promise<T>): Promise<T> {
+    if (inTransaction.getStore()?.has(this)) {
+      return Promise.reject(
+        new Error('HaConnection called inside its own transaction callback: use the tx handle (tx.query)'),
+      );
+    }
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private drop(s: Session, reason: string): void {
+    if (s.dead) return;
+    s.dead = true;
+    if (this.session === s) this.session = undefined;
+    this.logger?.warn({ host: nameOf(s.entry), port: s.entry.port, reason }, 'dropping database session');
+    destroySession(s);
+  }
+
+  private async ensure(deadlineAt: number): Promise<Session> {
+    if (this.closed) throw new ConnectError('connection is closed');
+    if (this.session && !this.session.dead) return this.session;
+    const started = Date.now();
+    let s: Session;
+    try {
+      s = await selectHost(this.hosts, this.lastIndex, deadlineAt);
+    } catch (err) {
+      this.logger?.warn(
+        { error: messageOf(err), selectMs: Date.now() - started },
+        'no database host selected',
+      );
+      throw err;
+    }
+    if (this.closed) {
+      destroySession(s);
+      throw new ConnectError('connection is closed');
+    }
+    this.session = s;
+    this.lastIndex = s.index;
+    // Attached at once: an idle session terminated by the server emits 'error'.
+    s.client.on('error', (err) => this.drop(s, `session error: ${messageOf(err)}`));
+    s.client.on('end', () => this.drop(s, 'session ended'));
+    s.client.on('notification', (msg: { channel: string; payload?: string }) =>
+      this.channels.get(msg.channel)?.(msg.payload ?? ''),
+    );
+    if (this.channels.size > 0) {
+      try {
+        for (const channel of this.channels.keys())
+          await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+      } catch (err) {
+        this.drop(s, `LISTEN failed: ${messageOf(err)}`);
+        throw err;
+      }
+      for (const handler of this.channels.values()) queueMicrotask(() => handler(undefined));
+    }
+    this.logger?.info(
+      {
+        host: nameOf(s.entry),
+        port: s.entry.port,
+        inRecovery: s.inRecovery,
+        selectMs: Date.now() - started,
+      },
+      'selected database host',
+    );
+    return s;
+  }
+
+  private async run(
+    s: Session,
+    sql: string,
+    params: unknown[] | undefined,
+    deadlineAt: number,
+  ): Promise<pg.QueryResult> {
+    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    const q = s.client.query(sql, params as unknown[]);
+    return this.withDeadline(s, q, deadlineAt, sql);
+  }
+
+  private async copy(
+    s: Session,
+    copySql: string,
+    data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
+    deadlineAt: number,
+  ): Promise<number> {
+    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    const stream = s.client.query(copyFromStream(copySql));
+    const source =
+      typeof data === 'string' || Buffer.isBuffer(data)
+        ? Readable.from([data])
+        : Readable.from(data as Iterable<string>);
+    await this.withDeadline(s, pipeline(source, stream), deadlineAt, copySql);
+    return stream.rowCount;
+  }
+
+  private async withDeadline<T>(s: Session, work: Promise<T>, deadlineAt: number, what: string): Promise<T> {
+    work.catch(() => {});
+    const remaining = deadlineAt - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          this.drop(s, 'deadline exceeded');
+          reject(
+            new DeadlineError(
+              `statement did not complete within its deadline on ${nameOf(s.entry)}:${s.entry.port}: ${what.slice(0, 60)}`,
+            ),
+          );
+        },
+        Math.max(0, remaining),
+      );
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (err) {
+      if (!(err instanceof DeadlineError) && isFailoverError(err)) this.drop(s, messageOf(err));
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
