@@ -215,10 +215,7 @@ describe('pharos plan on the reference topology (infrastructure_security: refere
     // monitored hosts: enrolled with a token through a web application, servers added from their agent
     assert.match(runbook, /^## 9\. Monitored hosts$/m);
     assert.match(runbook, /pharos agent enrol --url '?https:\/\/\S+:8443'? --ca-file root\.crt/);
-    assert.match(
-      runbook,
-      /pharos server add --name NAME --host SERVER --user pem_monitor --agent HOST/,
-    );
+    assert.match(runbook, /pharos server add --name NAME --host SERVER --user pem_monitor --agent HOST/);
   });
 
   test('JSON form: every file, secret contents left out', () => {

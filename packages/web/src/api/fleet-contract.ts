@@ -6,13 +6,14 @@
  * fleet-cluster-schemas.ts); fleet-contract.test.ts checks the lists both
  * sides enumerate (sslmodes, test causes) are the same.
  */
+
+import type { EnrolmentToken, NewEnrolmentToken } from '@pharos/backend/enrol/tokens';
 import type { FleetAgent } from '@pharos/backend/fleet/agents';
 import type { ClusterMember, ClusterReading } from '@pharos/backend/fleet/cluster-reading';
 import type { MonitoredCluster } from '@pharos/backend/fleet/clusters';
 import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 import type { Preparation } from '@pharos/backend/fleet/prepare';
 import type { MonitoredServer } from '@pharos/backend/fleet/servers';
-import type { EnrolmentToken, NewEnrolmentToken } from '@pharos/backend/enrol/tokens';
 import type * as C from '../../ui/contract/fleet.js';
 
 /** Compiles only when A is assignable to B. */
