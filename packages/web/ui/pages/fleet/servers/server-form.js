@@ -170,6 +170,8 @@ export function ServerForm({ server, agents, onSaved, onCancel }) {
     setStatus('');
     if (Object.keys(local).length > 0) return setErrors(local);
     setErrors({});
+    // a new test (or the test of a save) replaces the last answer
+    if (kind !== 'prepare') setTest(undefined);
     setBusy(kind);
     try {
       await what(connection);
