@@ -187,7 +187,7 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
       parseAgentConfig({
         agent_id: 1,
         agent_user: 'agent1',
-        backend: `host=${BACKEND} port=5432 dbname=pem user=agent1 sslmode=verify-full sslrootcert=${backend.pki.caCert} sslcert=${join(dir, 'agent1.crt')} sslkey=${join(dir, 'agent1.key')} connect_timeout=2`,
+        backend: `host=${BACKEND} port=5432 dbname=pem user=agent1 sslmode=verify-full sslrootcert=${backend.pki.caCert} sslcert=${join(dir, 'agent1.crt')} sslkey=${join(dir, 'agent1.key')} connect_timeout=2 target_session_attrs=read-write`,
         source_address: AGENT,
         host_address: AGENT,
         spool_dir: join(dir, 'spool'),
@@ -224,7 +224,18 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
 
   /** Logs `user` in on `p` and opens the fleet area. */
   const login = async (p: Page, user: 'alice' | 'bob') => {
-    await p.goto(`${web.url}/#/fleet`);
+    await p.goto(`${web.url}#/fleet`);
+    try {
+      await p.locator('#login-user').waitFor({ timeout: 20_000 });
+    } catch (err) {
+      await p.screenshot({ path: `${ARTIFACTS}fleet-login-missing.png`, fullPage: true });
+      throw new Error(
+        `no login form: ${(await p.content()).slice(0, 2000)}; problems: ${problems.join(' | ')}`,
+        {
+          cause: err,
+        },
+      );
+    }
     await p.fill('#login-user', user);
     await p.fill('#login-password', PASSWORDS[user]);
     await p.click('#login-submit');
@@ -408,7 +419,7 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
         assert.equal(await p.locator(hidden).count(), 0, hidden);
       // the forms' addresses show the list instead
       for (const hash of ['#/fleet/servers/add', '#/fleet/servers/1/edit', '#/fleet/tokens']) {
-        await p.goto(`${web.url}/${hash}`);
+        await p.goto(`${web.url}${hash}`);
         await p.locator('#fleet-servers').waitFor();
         assert.equal(await p.locator('#server-form, #token-form').count(), 0, hash);
       }
