@@ -15,6 +15,13 @@ export * from './conninfo/resolve.js';
 export * from './conninfo/types.js';
 export * from './errors.js';
 export * from './ha/connection.js';
-export { DeadlineError, isFailoverError, NoHostError, SessionDroppedError } from './ha/errors.js';
+export {
+  DeadlineError,
+  InsecureAuthError,
+  isFailoverError,
+  NoHostError,
+  NoPasswordError,
+  SessionDroppedError,
+} from './ha/errors.js';
 export * from './host-identity.js';
 export * from './log.js';

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import { createLogger } from '@pharos/core/log';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { CLAIM_TASKS_SQL, FINISH_TASK_SQL, TaskRunner } from './tasks.js';
 
 const ADDRESS = '127.0.2.82';
@@ -40,15 +40,15 @@ describe('agent tasks (real PostgreSQL)', () => {
     )[0]!.id;
   const task = async (id: string) =>
     (await b.sql<TaskRow>('SELECT state, result, started_at FROM pem.agent_task WHERE id = $1', [id]))[0]!;
-  const until = async (id: string, states: string[], ms = 5000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const t = await task(id);
-      if (states.includes(t.state)) return t;
-      if (Date.now() > end) assert.fail(`task ${id} stayed ${t.state}`);
-      await sleep(20);
-    }
-  };
+  const until = (id: string, states: string[], ms = 5000) =>
+    waitFor(
+      `task ${id} to be ${states.join(' or ')}`,
+      async () => {
+        const t = await task(id);
+        return states.includes(t.state) ? t : undefined;
+      },
+      { deadlineMs: ms, intervalMs: 20 },
+    );
 
   it('wakes the agent by NOTIFY, runs each task once, fails unknown kinds by name', async () => {
     const runs: unknown[] = [];
@@ -98,7 +98,17 @@ describe('agent tasks (real PostgreSQL)', () => {
     );
     assert.equal((await task(id)).state, 'running');
     const late = await request(1, 'echo', {}, 100);
-    await sleep(300);
+    await waitFor(
+      `task ${late}'s deadline to pass on the backend's clock`,
+      async () =>
+        (
+          await b.sql<{ past: boolean }>(
+            'SELECT deadline_at <= clock_timestamp() AS past FROM pem.agent_task WHERE id = $1',
+            [late],
+          )
+        )[0]!.past,
+      { deadlineMs: 5000, intervalMs: 20 },
+    );
     assert.deepEqual((await mine.query(CLAIM_TASKS_SQL, [1])).rows, [], 'past its deadline: not started');
     const [e] = await b.sql<{ state: string; heartbeat_age_s: number }>(
       'SELECT * FROM pem.agent_task_expire($1)',

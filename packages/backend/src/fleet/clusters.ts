@@ -264,13 +264,6 @@ export async function removeCluster(
   });
 }
 
-/** Patroni roles whose member holds the leader key, and is the primary (a standby cluster's leader is not). */
-export function roleOfPatroni(role: string | null): 'primary' | 'standby' | null {
-  if (role === null) return null;
-  if (role === 'leader' || role === 'master' || role === 'primary') return 'primary';
-  return 'standby';
-}
-
 /**
  * The agent that will monitor a member at `host`: the active agent enrolled
  * with that host address, else the follower (as pem.cluster_member_sync

@@ -13,7 +13,7 @@
  * file on the agent's host; null: the agent's `server_sslrootcert`).
  */
 import { NotFoundError } from '@pharos/core/errors';
-import { roleOfPatroni } from './clusters.js';
+import { roleOfPatroni } from './patroni-role.js';
 import { withFleetErrors } from './sql-errors.js';
 
 /** The query surface (an HaConnection, the web's Backend, a transaction). */

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { waitFor } from '@pharos/testkit/wait/wait-for';
+import { WaitTimeoutError, waitFor } from '@pharos/testkit/wait/wait-for';
 import { parse as parseYaml } from 'yaml';
 import { PHAROS_BIN } from '../lab/context.js';
 import { getCluster, patchConfig } from '../lab/patroni-api.js';
@@ -83,13 +83,20 @@ async function cliUntil(
   done: (r: { code: number; stdout: string }) => boolean,
   ...args: string[]
 ): Promise<{ code: number; stdout: string }> {
-  let last = await cli(...args);
-  const deadline = Date.now() + 30_000;
-  while (!done(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    last = await cli(...args);
+  let last: { code: number; stdout: string } | undefined;
+  try {
+    return await waitFor(
+      `pharos check ${args.join(' ')} to give the awaited result`,
+      async () => {
+        last = await cli(...args);
+        return done(last) ? last : undefined;
+      },
+      { deadlineMs: 30_000, intervalMs: 1000 },
+    );
+  } catch (err) {
+    if (!(err instanceof WaitTimeoutError) || last === undefined) throw err;
+    return last;
   }
-  return last;
 }
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
@@ -232,7 +239,7 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
       60_000,
     );
     const { code, stdout } = await cliUntil(
-      (r) => /checks: \d+ ok, 0 warning\(s\), 10 failed/m.test(r.stdout),
+      (r) => /checks: \d+ ok, 0 warning\(s\), 11 failed/m.test(r.stdout),
       '--heartbeat-max-age',
       '10',
     );

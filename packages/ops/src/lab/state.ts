@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@pharos/core/errors';
-import type { DbaCommand } from './fleet/dba.js';
+import type { DbaCommand } from './fleet/dba-command.js';
 import type { LabFleet } from './fleet/plan.js';
 import type { LabProcess } from './processes.js';
 

@@ -36,10 +36,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { httpsJson } from '@pharos/cli/api/client';
 import { type CliRun, PHAROS_BIN, runPharos } from '@pharos/cli/testing/configure';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
 import { startTestInstance, type TestInstance } from '@pharos/web/testing/web-instance';
 
@@ -51,15 +51,21 @@ const MONITORED = '127.0.2.88'; // a PostgreSQL with a certificate naming it
 const WRONG_NAME = '127.0.2.89'; // a PostgreSQL serving 127.0.2.88's certificate
 const NOBODY = '127.0.2.90'; // nothing listens
 
-/** Waits for `check` to return a value (not undefined) within `ms`; fails naming `what`. */
+/** Waits for `check` to return a value (not undefined) within `ms`; fails naming `what` (waitFor's report). */
 async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(200);
-  }
+  return (await waitFor(what, check, { deadlineMs: ms, intervalMs: 200 })) as T;
+}
+
+/** Whether the JSON log at `path` has a line with message `msg` whose fields include `fields`. */
+function logHas(path: string, msg: string, fields: Record<string, unknown>): boolean {
+  if (!existsSync(path)) return false;
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .some((line) => {
+      if (!line.includes(msg)) return false;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      return o.msg === msg && Object.entries(fields).every(([k, v]) => o[k] === v);
+    });
 }
 
 describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web, agent)', {
@@ -809,8 +815,14 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     const again = await pharos(['server', 'remove', String(serverId)], admin());
     assert.equal(again.code, 2);
     assert.match(again.stderr, new RegExp(`no server ${serverId} \\(already removed\\?\\)`));
-    // the agent stops monitoring it within its short wait: no new latest values
-    await sleep(2500);
+    // the agent stops monitoring it at its next bindings refresh (its short wait, 1 s): no new latest values
+    await until('the agent to stop monitoring the removed server', 10_000, async () =>
+      logHas(join(hostDir(), 'agent.log'), 'server binding removed or changed; stopping its monitor', {
+        serverId,
+      })
+        ? true
+        : undefined,
+    );
     assert.equal(await count(`SELECT count(*) FROM pemdata.latest WHERE server_id = ${serverId}`), 0);
   });
 

@@ -23,16 +23,12 @@ import type { UpContext } from '../context.js';
 import { PHAROS_BIN } from '../context.js';
 import { issueLabCertificate } from '../pki.js';
 import { spawnDetached } from '../processes.js';
+import type { DbaCommand } from './dba-command.js';
 import type { FleetHost, LabFleet } from './plan.js';
 
 const execFileP = promisify(execFile);
 
-/** One command as the DBA typed it, and how long it took. */
-export interface DbaCommand {
-  where: string;
-  argv: string[];
-  ms: number;
-}
+export type { DbaCommand } from './dba-command.js';
 
 /** Runs `pharos <args>` with `env`; resolves to stdout. @throws naming the command and its output. */
 async function pharos(
