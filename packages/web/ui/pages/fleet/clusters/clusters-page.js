@@ -29,8 +29,8 @@ function ClusterCard({ c, canEdit, reload, onError }) {
       ? html`<${Badge} tone="bad" text="unreadable" title=${o.error} /> <span class="muted">${o.error}</span>`
       : o.ageS === null
         ? html`<${Badge} tone="off" text="not read yet" />`
-        : html`leader <strong>${o.leader ?? 'none'}</strong>${o.timeline !== null ? `, timeline ${o.timeline}` : ''}
-            <span class="muted">(read ${duration(o.ageS)} ago${o.from ? ` through ${o.from}` : ''})</span>`;
+        : html`leader <strong>${o.leader ?? 'none'}</strong>${o.timeline !== null ? `, timeline ${o.timeline}` : ''}${' '}<span
+              class="muted">(read ${duration(o.ageS)} ago${o.from ? ` through ${o.from}` : ''})</span>`;
   return html`<article class="cluster-card" data-id=${c.id} data-name=${c.name}>
     <div class="page-head">
       <h3>${c.name}${c.scope && c.scope !== c.name ? html` <span class="muted">(scope ${c.scope})</span>` : ''}</h3>
@@ -49,8 +49,7 @@ function ClusterCard({ c, canEdit, reload, onError }) {
     </div>
     <p class="cluster-look">${look}</p>
     ${o.problems.length > 0 ? html`<ul class="cluster-problems">${o.problems.map((p) => html`<li key=${p}>${p}</li>`)}</ul>` : ''}
-    <p class="muted">Followed by ${c.agentName ?? 'no agent'} through ${c.restEndpoints.join(', ')} · members monitored as
-      ${c.memberDefaults.user} (sslmode ${c.memberDefaults.sslmode}) <${Tags} tags=${c.tags} /></p>
+    <p class="muted">${`Followed by ${c.agentName ?? 'no agent'} through ${c.restEndpoints.join(', ')} · members monitored as ${c.memberDefaults.user} (sslmode ${c.memberDefaults.sslmode}) `}<${Tags} tags=${c.tags} /></p>
     <${MembersTable} id=${`cluster-${c.id}-members`} registered=${true} members=${c.members.map((m) => ({
       member: m.member,
       host: m.host,
