@@ -22,13 +22,13 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
+import type { Transactional } from '@pharos/core/query';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { watchLogs } from '@pharos/testkit/wait/log-set';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AgentConfig, loadAgentConfig, parseAgentConfig } from './config.js';
 import { ALL_PROBES } from './probes/catalog.js';
 import { AGENT_VERSION, runAgent } from './run.js';
-import type { TransactionRunner } from './ship/ship-batch.js';
 import { Shipper } from './ship/shipper.js';
 import { Spool } from './spool/spool.js';
 
@@ -279,7 +279,7 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
     const spool = await Spool.open({ dir: join(dir, 'spool2'), maxBytes: 1 << 20 });
     const conn = new HaConnection({ conninfo: backendString('agent2'), sourceAddress: SOURCE });
     let lose = 2;
-    const lossy: TransactionRunner = {
+    const lossy: Transactional = {
       async transaction(fn, opts) {
         const r = await conn.transaction(fn, opts);
         if (lose-- > 0) throw new Error('Connection terminated unexpectedly'); // committed, but we never hear it

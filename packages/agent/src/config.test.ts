@@ -48,11 +48,13 @@ describe('agent configuration', () => {
         }),
       (e: Error) => {
         assert.ok(e instanceof ConfigError);
-        assert.match(e.message, /agent_id: /);
-        assert.match(e.message, /spool_max_bytes: must be at least 65536/);
-        assert.match(e.message, /spool_retain_acked_s: must be 0 \(off\) or more/);
-        assert.match(e.message, /source_address: must be an IPv4 or IPv6 address/);
-        assert.match(e.message, /colour: unknown field/);
+        assert.equal(e.code, 'PHAROS_SETTINGS_INVALID');
+        assert.match(e.message, /^agent configuration: invalid agent configuration \(5 problems\):\n/);
+        assert.match(e.message, /\n {2}- agent_id: 0 is too small/);
+        assert.match(e.message, /- spool_max_bytes: 10 is too small \(must be at least 65536\)/);
+        assert.match(e.message, /- spool_retain_acked_s: -1 is too small \(must be at least 0\)/);
+        assert.match(e.message, /- source_address: 'nowhere' is not an IPv4 or IPv6 address/);
+        assert.match(e.message, /- colour: unknown field 'colour'/);
         return true;
       },
     );
@@ -98,12 +100,18 @@ describe('agent configuration', () => {
     await writeFile(json, JSON.stringify({ ...base, log_level: 'debug' }));
     assert.equal(loadAgentConfig(json).log_level, 'debug');
     await writeFile(yml, 'agent_id: [1\n');
-    assert.throws(() => loadAgentConfig(yml), new RegExp(`${yml} is not valid YAML`));
-    assert.throws(
-      () => loadAgentConfig(join(d, 'missing.yml')),
-      /cannot read agent configuration .*missing\.yml/,
-    );
+    assert.throws(() => loadAgentConfig(yml), {
+      code: 'PHAROS_SETTINGS_NOT_YAML',
+      message: new RegExp(`^${yml}: not valid YAML`),
+    });
+    assert.throws(() => loadAgentConfig(join(d, 'missing.yml')), {
+      code: 'PHAROS_SETTINGS_UNREADABLE',
+      message: /missing\.yml: cannot read the agent configuration file/,
+    });
     await writeFile(yml, 'agent_id: "one"\n');
-    assert.throws(() => loadAgentConfig(yml), new RegExp(`${yml} is invalid:\\n  agent_id: `));
+    assert.throws(() => loadAgentConfig(yml), {
+      code: 'PHAROS_SETTINGS_INVALID',
+      message: new RegExp(`^${yml}: invalid agent configuration \\(4 problems\\):\\n  - agent_id: `),
+    });
   });
 });

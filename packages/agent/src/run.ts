@@ -34,7 +34,7 @@
  *   `agent_status`.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { BackendLink } from './backend-link/backend-link.js';
@@ -106,7 +106,11 @@ function readPatroniCa(path: string | undefined): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`patroni_rest_ca_file: cannot read ${path}: ${messageOf(err)}`, { cause: err });
+    throw pharosError(
+      'PHAROS_SETTINGS_FILE_UNREADABLE',
+      { field: 'patroni_rest_ca_file', path, reason: messageOf(err) },
+      { cause: err },
+    );
   }
 }
 

@@ -16,7 +16,7 @@ import { CONFIGURE_SHORT_FLAGS } from './commands/configure/flags.js';
 const BIN = new URL('../bin/pharos.js', import.meta.url).pathname;
 const pharos = (...args: string[]): Promise<RunResult> => runProgram(process.execPath, [BIN, ...args]);
 
-/** Asserts a usage error: exit 2, `error` and `hint` on stderr, no help text, no stack trace. */
+/** Asserts a usage error: exit 2, `error` (ending PHAROS_CLI_USAGE) and `hint` on stderr, no help text, no stack trace. */
 function assertUsageError(r: RunResult, error: RegExp, hint: string): void {
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');
@@ -35,12 +35,12 @@ describe('pharos usage errors and help', () => {
   it('pharos nosuch --help is an error naming nosuch (exit 2), not the top-level help', async () => {
     assertUsageError(
       await pharos('nosuch', '--help'),
-      /^error: unknown command 'nosuch'$/m,
+      /^pharos: unknown command 'nosuch' \[PHAROS_CLI_USAGE\]$/m,
       "Run 'pharos --help' for usage.",
     );
     assertUsageError(
       await pharos('help', 'nosuch'),
-      /^error: unknown command 'nosuch'$/m,
+      /^pharos: unknown command 'nosuch' \[PHAROS_CLI_USAGE\]$/m,
       "Run 'pharos --help' for usage.",
     );
   });
@@ -48,22 +48,22 @@ describe('pharos usage errors and help', () => {
   it('keeps the "Did you mean" suggestions, with one line naming the help', async () => {
     assertUsageError(
       await pharos('chek', '--help'),
-      /^error: unknown command 'chek'\n\(Did you mean check\?\)$/m,
+      /^pharos: unknown command 'chek' \[PHAROS_CLI_USAGE\]\n\(Did you mean check\?\)$/m,
       "Run 'pharos --help' for usage.",
     );
     assertUsageError(
       await pharos('lab', 'stauts'),
-      /^error: unknown command 'stauts'\n\(Did you mean status\?\)$/m,
+      /^pharos: unknown command 'stauts' \[PHAROS_CLI_USAGE\]\n\(Did you mean status\?\)$/m,
       "Run 'pharos lab --help' for usage.",
     );
     assertUsageError(
       await pharos('configure', '--typ', '3'),
-      /^error: unknown option '--typ'\n\(Did you mean --type\?\)$/m,
+      /^pharos: unknown option '--typ' \[PHAROS_CLI_USAGE\]\n\(Did you mean --type\?\)$/m,
       "Run 'pharos configure --help' for usage.",
     );
     assertUsageError(
       await pharos('check', '--timeout', '-1'),
-      /--timeout: '-1' is not a positive number$/m,
+      /--timeout: '-1' is not a positive number \[PHAROS_CLI_USAGE\]$/m,
       "Run 'pharos check --help' for usage.",
     );
   });
@@ -97,7 +97,7 @@ describe('pharos usage errors and help', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.equal(
       r.stderr,
-      `pharos: ${bomb}: YAML aliases expand too much (more than 100 aliased nodes; a topology needs none): Excessive alias count indicates a resource exhaustion attack\n`,
+      `pharos: ${bomb}: not usable YAML: aliases expand too much (more than 100 aliased nodes; a topology file needs none): Excessive alias count indicates a resource exhaustion attack [PHAROS_TOPOLOGY_YAML_UNUSABLE]\n`,
     );
 
     const topology = new URL('../../../examples/seed-sm.topology.yml', import.meta.url).pathname;
@@ -107,7 +107,8 @@ describe('pharos usage errors and help', () => {
     assert.match(
       p.stderr,
       new RegExp(
-        `^pharos: --out ${out}: its parent directory ${join(dir, 'missing')} does not exist; create it first`,
+        `^pharos: --out ${out}: its parent directory ${join(dir, 'missing')} does not exist; create it first \\[PHAROS_PLAN_OUT_PARENT_MISSING\\]$`,
+        'm',
       ),
     );
     assert.equal(p.stderr.split('\n').length, 2, p.stderr);

@@ -3,17 +3,22 @@
  * commands/<noun>/<verb>.ts registers the verb on its noun's group
  * (commands/<noun>/index.ts), and top-level verbs are commands/<verb>.ts.
  * A verb loads its implementation only when it runs.
- * Exit codes: 0 success, 1 failure, 2 invalid input (InputError, usage errors).
  *
- * A usage error (unknown command or option, missing argument) prints the
- * error, commander's "Did you mean ...?" and one line naming the help to
- * read, as git and patronictl do, not the whole help. An unknown command
- * is an error with `--help` too (`pharos nosuch --help` exits 2). No error
- * prints a stack trace (PHAROS_DEBUG=1 adds it for errors that are not
- * Pharos's own).
+ * Errors: a command that fails prints one message on stderr, its first line
+ * ending with the catalogue code, `pharos: <message> [PHAROS_<AREA>_<WHAT>]`
+ * (docs/errors.md), and exits with the code's exit code (docs/exit-codes.md:
+ * 0 success, 1 failure, 2 invalid input).
+ *
+ * A usage error (unknown command or option, missing argument) is
+ * PHAROS_CLI_USAGE (exit 2): it prints the error, commander's "Did you mean
+ * ...?" and one line naming the help to read, as git and patronictl do, not
+ * the whole help. An unknown command is an error with `--help` too (`pharos
+ * nosuch --help` exits 2). An error that is not Pharos's is a bug,
+ * PHAROS_INTERNAL_UNEXPECTED (exit 1). No error prints a stack trace
+ * (PHAROS_DEBUG=1 adds it for errors that are not Pharos's own).
  */
 
-import { messageOf, PharosError } from '@pharos/core/errors';
+import { type ErrorCode, EXIT, messageOf, PharosError } from '@pharos/core/errors';
 import { Command, CommanderError } from 'commander';
 import { expandConfigureFlags } from './commands/configure/flags.js';
 import { VERSION } from './version.js';
@@ -42,11 +47,28 @@ export async function buildProgram(noun?: string): Promise<Command> {
   const program = new Command('pharos')
     .description('Pharos: highly available PostgreSQL fleet monitoring')
     .version(VERSION)
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(formatError(usageMessage(text), 'PHAROS_CLI_USAGE')),
+    });
   const names = noun !== undefined && noun in COMMANDS ? [noun] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);
   helpHintAfterErrors(program);
   return program;
+}
+
+/**
+ * The CLI's error line(s): `pharos: <message> [CODE]`, the code at the end of
+ * the first line (a message listing problems keeps them on the lines below).
+ */
+export function formatError(message: string, code: ErrorCode): string {
+  const [first, ...rest] = message.split('\n');
+  return `${[`pharos: ${first} [${code}]`, ...rest].join('\n')}\n`;
+}
+
+/** Commander's message without its `error: ` prefix and trailing newline. */
+function usageMessage(text: string): string {
+  return text.replace(/^error: /, '').trimEnd();
 }
 
 /** Sets, on `cmd` and every subcommand, the one line printed after a usage error: where its help is. */
@@ -89,15 +111,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
-        return 0;
-      return 2;
+        return EXIT.OK;
+      return EXIT.INPUT;
     }
     if (err instanceof PharosError) {
-      process.stderr.write(`pharos: ${err.message}\n`);
+      process.stderr.write(formatError(err.message, err.code));
       return err.exitCode;
     }
-    process.stderr.write(`pharos: ${messageOf(err)}\n`);
+    process.stderr.write(formatError(`internal error: ${messageOf(err)}`, 'PHAROS_INTERNAL_UNEXPECTED'));
     if (process.env.PHAROS_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return EXIT.FAILED;
   }
 }

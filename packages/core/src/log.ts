@@ -10,12 +10,13 @@ export type { Logger } from 'pino';
 export const REDACTED_KEYS = ['password', 'superpassword', 'sslpassword', 'secret', 'token', 'cookie', 'key'];
 
 /**
- * Creates a logger named `name` (the component: `agent`, `web`, `lab`...).
- * Level from `PHAROS_LOG_LEVEL` (default `info`). Writes to `destination`
- * (a path, appended) or stderr.
+ * Creates a logger named `name` (the component: `agent`, `web`, `lab`...)
+ * at `level` (default `info`; the library reads no environment: the CLI
+ * passes `PHAROS_LOG_LEVEL`). Writes to `destination` (a path, appended) or
+ * stderr.
  */
 export function createLogger(name: string, options?: { level?: string; destination?: string }): Logger {
-  const level = options?.level ?? process.env.PHAROS_LOG_LEVEL ?? 'info';
+  const level = options?.level ?? 'info';
   const redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' };
   const dest = options?.destination
     ? pino.destination({ dest: options.destination, append: true, sync: false, mkdir: true })

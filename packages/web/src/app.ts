@@ -9,12 +9,12 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from '@pharos/core/log';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAlertAdminRoutes } from './api/alert-admin.js';
 import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
 import { registerClusterRoute } from './api/cluster.js';
-import { installErrorHandlers } from './api/errors.js';
+import { frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
 import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.js';
 import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
@@ -28,7 +28,7 @@ import { registerServerRoutes } from './api/server.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
-import type { Backend } from './backend.js';
+import type { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
 import { loadVendorFiles } from './ui/vendor.js';
@@ -37,8 +37,8 @@ import { loadVendorFiles } from './ui/vendor.js';
 export interface AppDeps {
   /** TLS certificate chain and private key (PEM). */
   tls: { cert: Buffer; key: Buffer };
-  /** The service connection to the backend. */
-  db: Backend;
+  /** The service connections to the backend. */
+  db: BackendPool;
   authenticator: LoginAuthenticator;
   logger: Logger;
   version: string;
@@ -48,6 +48,8 @@ export interface AppDeps {
   uiDir?: string;
   /** Reads the HA stack's status for GET /api/cluster (default: asks nothing, shows nothing). */
   cluster?: ClusterStatusReader;
+  /** Sees every route as it is registered (tests and tools: the API contract). */
+  onRoute?: (route: RouteOptions) => void;
   /** Where agents enrolled through POST /api/enrol ship (default: no hosts known). */
   enrolBackend?: EnrolBackend;
   /** Enrolment attempts per client address per minute (default: the login's). */
@@ -92,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Unknown body fields are refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, {
@@ -115,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -6,13 +6,13 @@
  * its own and moves on failover on its own.
  */
 import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
-import type { Backend } from './backend.js';
+import type { Queryable } from '@pharos/core/query';
 
 /** Default number of service connections per web instance. */
 export const DEFAULT_BACKEND_CONNECTIONS = 4;
 
-/** `size` HaConnections behind the {@link Backend} interface. */
-export class BackendPool implements Backend {
+/** `size` HaConnections behind one {@link Queryable} (with the host last used and close). */
+export class BackendPool implements Queryable {
   readonly #connections: HaConnection[];
   readonly #inFlight: number[];
   #lastUsed = 0;

@@ -5,7 +5,10 @@ import { BackendFailingOverError, isBackendUnavailable, withFailoverRetry } from
 
 describe('failover policy of web requests', () => {
   it('counts failover-class errors as unavailability, not refusals', () => {
-    assert.equal(isBackendUnavailable(new DeadlineError('late')), true);
+    assert.equal(
+      isBackendUnavailable(new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: 'late' })),
+      true,
+    );
     assert.equal(isBackendUnavailable(new NoHostError('no primary yet', true)), true);
     assert.equal(isBackendUnavailable(Object.assign(new Error('x'), { code: '57P01' })), true);
     assert.equal(isBackendUnavailable(new NoHostError('password authentication failed', false)), false);

@@ -7,7 +7,7 @@
  * 503 `{"error":"backend is failing over"}`. Never a crash, never a logout.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PharosError } from '@pharos/core/errors';
+import { ConnectError, errorMessage } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha/errors';
 
 /** The logging the request path needs: a pino logger and fastify's request logger both fit. */
@@ -17,21 +17,10 @@ export interface LogSink {
   warn(obj: object, msg: string): void;
 }
 
-/** The part of an `HaConnection` the web application uses (also what tests hand in). */
-export interface Backend {
-  query<R = Record<string, unknown>>(
-    sql: string,
-    params?: unknown[],
-    options?: { deadlineMs?: number },
-  ): Promise<{ rows: R[]; rowCount: number }>;
-  readonly current: { host: string; port: number } | undefined;
-  close(): Promise<void>;
-}
-
-/** The backend could not answer even after one retry: the request answers 503. */
-export class BackendFailingOverError extends PharosError {
+/** The backend could not answer even after one retry: the request answers 503 PHAROS_BACKEND_FAILING_OVER. */
+export class BackendFailingOverError extends ConnectError {
   constructor(options?: { cause?: unknown }) {
-    super('backend is failing over', options);
+    super('PHAROS_BACKEND_FAILING_OVER', errorMessage('PHAROS_BACKEND_FAILING_OVER'), options);
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '@pharos/core/errors';
 import { stringify } from 'yaml';
-import { loadWebConfig, parseWebConfig } from './config.js';
+import { caFileOf, loadWebConfig, parseWebConfig, patroniRestUrlsOf } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pharos-web-config-'));
 const file = (name: string, mode = 0o600) => {
@@ -30,7 +30,11 @@ const valid = {
 const refused = (doc: Record<string, unknown>, pattern: RegExp) =>
   assert.throws(
     () => parseWebConfig(doc, 'web.yml'),
-    (err: unknown) => err instanceof ConfigError && pattern.test(err.message),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.code === 'PHAROS_SETTINGS_INVALID' &&
+      /^web\.yml: invalid web configuration \(\d+ problems?\):\n/.test(err.message) &&
+      pattern.test(err.message),
   );
 
 describe('web configuration', () => {
@@ -39,12 +43,19 @@ describe('web configuration', () => {
   it('accepts a complete file and applies defaults', () => {
     const c = parseWebConfig(valid, 'web.yml');
     assert.equal(c.port, 8443);
-    assert.equal(c.sessionTtlS, 3600);
-    assert.equal(c.loginRateLimitPerMinute, 10);
-    assert.equal(c.backendConnections, 4);
-    assert.equal(c.sourceAddress, '10.0.0.7');
-    assert.equal(c.passwordFile, pw);
-    assert.equal(c.logFile, undefined);
+    assert.equal(c.session_ttl_s, 3600);
+    assert.equal(c.login_rate_limit_per_minute, 10);
+    assert.equal(c.backend_connections, 4);
+    assert.equal(c.source_address, '10.0.0.7');
+    assert.equal(c.password_file, pw);
+    assert.equal(c.log_file, undefined);
+    assert.deepEqual(c.etcd_endpoints, []);
+    assert.deepEqual(patroniRestUrlsOf(c), [
+      'http://10.0.0.4:8008',
+      'http://10.0.0.5:8008',
+      'http://10.0.0.6:8008',
+    ]);
+    assert.equal(caFileOf(c), ca);
   });
 
   it('reads YAML from a file; names the file when it is missing or malformed', () => {
@@ -52,22 +63,47 @@ describe('web configuration', () => {
     writeFileSync(path, stringify({ ...valid, port: 9443, session_ttl_s: 120 }));
     const c = loadWebConfig(path);
     assert.equal(c.port, 9443);
-    assert.equal(c.sessionTtlS, 120);
-    assert.throws(() => loadWebConfig(join(dir, 'nope.yml')), /nope\.yml: cannot read/);
+    assert.equal(c.session_ttl_s, 120);
+    assert.throws(() => loadWebConfig(join(dir, 'nope.yml')), {
+      code: 'PHAROS_SETTINGS_UNREADABLE',
+      message: /nope\.yml: cannot read the web configuration file/,
+    });
     writeFileSync(path, 'listen_address: [unclosed');
-    assert.throws(() => loadWebConfig(path), /web\.yml: not valid YAML/);
+    assert.throws(() => loadWebConfig(path), {
+      code: 'PHAROS_SETTINGS_NOT_YAML',
+      message: /web\.yml: not valid YAML/,
+    });
   });
 
   it('names the field of every error', () => {
-    refused({ ...valid, colour: 'blue' }, /^web\.yml: colour: unknown field/);
+    refused({ ...valid, colour: 'blue' }, /\n {2}- colour: unknown field 'colour'/);
     refused(
       { ...valid, listen_address: 'web-1' },
-      /listen_address: listen_address must be an IPv4 or IPv6 address/,
+      /- listen_address: 'web-1' is not an IPv4 or IPv6 address/,
     );
-    refused({ ...valid, port: 70000 }, /^web\.yml: port: /);
-    refused({ ...valid, session_ttl_s: 'long' }, /^web\.yml: session_ttl_s: /);
+    refused({ ...valid, port: 70000 }, /- port: 70000 is too big/);
+    refused({ ...valid, session_ttl_s: 'long' }, /- session_ttl_s: expected a number, got string 'long'/);
     const { backend: _b, ...noBackend } = valid;
-    refused(noBackend, /^web\.yml: backend: /);
+    refused(noBackend, /- backend: required field is missing/);
+  });
+
+  it('lists every problem at once', () => {
+    assert.throws(
+      () => parseWebConfig({ ...valid, port: 0, colour: 'blue', listen_address: 'x' }, 'web.yml'),
+      (err: Error) => /\(3 problems\)/.test(err.message),
+    );
+    assert.throws(
+      () =>
+        parseWebConfig(
+          {
+            ...valid,
+            tls_key_file: file('open2.key', 0o644),
+            backend: valid.backend.replace('dbname=pem', 'dbname=postgres'),
+          },
+          'web.yml',
+        ),
+      (err: Error) => /\(2 problems\)/.test(err.message) && /tls_key_file: /.test(err.message),
+    );
   });
 
   it('secured HA stack: https REST URLs, their CA, and an etcd client certificate with a private key', () => {
@@ -86,17 +122,17 @@ describe('web configuration', () => {
       'web.yml',
     );
     assert.deepEqual(
-      [c.patroniRestUrls, c.etcdEndpoints, c.caFile, c.etcdCertFile, c.etcdKeyFile],
+      [patroniRestUrlsOf(c), c.etcd_endpoints, caFileOf(c), c.etcd_cert_file, c.etcd_key_file],
       [['https://10.0.0.4:8008'], ['https://10.0.0.1:2379'], restCa, etcdCert, etcdKey],
     );
     assert.equal(
-      parseWebConfig(valid, 'web.yml').caFile,
+      caFileOf(parseWebConfig(valid, 'web.yml')),
       ca,
       "without rest_ca_file: the backend's sslrootcert",
     );
     refused(
       { ...valid, etcd_cert_file: etcdCert },
-      /^web\.yml: etcd_key_file: etcd_cert_file and etcd_key_file go together/,
+      /\n {2}- etcd_key_file: etcd_cert_file and etcd_key_file go together/,
     );
     refused(
       { ...valid, etcd_cert_file: etcdCert, etcd_key_file: file('etcd-open.key', 0o644) },
@@ -157,6 +193,6 @@ describe('web configuration', () => {
     );
     const passfile = file('pgpass');
     const c = parseWebConfig({ ...noPassword, backend: `${valid.backend} passfile=${passfile}` }, 'web.yml');
-    assert.equal(c.passwordFile, undefined);
+    assert.equal(c.password_file, undefined);
   });
 });

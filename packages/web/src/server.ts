@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { formatConninfo } from '@pharos/core/conninfo/format';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { ConfigError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { HaConnectionOptions } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import type { EnrolBackend } from './api/fleet-agents.js';
@@ -17,7 +17,7 @@ import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
-import type { WebConfig } from './config.js';
+import { caFileOf, patroniRestUrlsOf, type WebConfig } from './config.js';
 import { WEB_VERSION } from './version.js';
 
 export { loadWebConfig, parseWebConfig, type WebConfig } from './config.js';
@@ -37,17 +37,17 @@ function readOrFail(field: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`${field}: cannot read ${path}: ${messageOf(err)}`);
+    throw pharosError('PHAROS_WEB_FILE_UNREADABLE', { field, path, reason: messageOf(err) }, { cause: err });
   }
 }
 
 /** The service connection string: `backend` plus the password from password_file (one trailing newline dropped). */
 function serviceConninfo(config: WebConfig): string {
-  if (config.passwordFile === undefined) return config.backend;
-  const password = readOrFail('password_file', config.passwordFile)
+  if (config.password_file === undefined) return config.backend;
+  const password = readOrFail('password_file', config.password_file)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  if (password === '') throw new ConfigError(`password_file: ${config.passwordFile} is empty`);
+  if (password === '') throw pharosError('PHAROS_WEB_PASSWORD_FILE_EMPTY', { path: config.password_file });
   return formatConninfo({ ...parseConninfo(config.backend), password });
 }
 
@@ -69,7 +69,8 @@ export function enrolBackendOf(config: WebConfig): EnrolBackend {
 
 /**
  * Starts a web instance for `config` (from {@link loadWebConfig}). `logger`
- * defaults to a pino logger named `web` writing to `log_file` (or stderr).
+ * defaults to a pino logger named `web` at `logLevel` (default info) writing
+ * to `log_file` (or stderr).
  * Resolves once it listens. Does not wait for the backend: an unreachable
  * backend makes requests answer 503 until it is back.
  *
@@ -78,30 +79,36 @@ export function enrolBackendOf(config: WebConfig): EnrolBackend {
  */
 export async function startWebServer(
   config: WebConfig,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; logLevel?: string } = {},
 ): Promise<WebServer> {
-  const logger = options.logger ?? createLogger('web', config.logFile ? { destination: config.logFile } : {});
+  const logger =
+    options.logger ??
+    createLogger('web', {
+      ...(options.logLevel ? { level: options.logLevel } : {}),
+      ...(config.log_file ? { destination: config.log_file } : {}),
+    });
   const tls = {
-    cert: readOrFail('tls_cert_file', config.tlsCertFile),
-    key: readOrFail('tls_key_file', config.tlsKeyFile),
+    cert: readOrFail('tls_cert_file', config.tls_cert_file),
+    key: readOrFail('tls_key_file', config.tls_key_file),
   };
   const haOptions: HaConnectionOptions = {
     conninfo: serviceConninfo(config),
     queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS,
     logger,
   };
-  if (config.sourceAddress) haOptions.sourceAddress = config.sourceAddress;
-  const db = new BackendPool(haOptions, config.backendConnections);
+  if (config.source_address) haOptions.sourceAddress = config.source_address;
+  const db = new BackendPool(haOptions, config.backend_connections);
   const authOptions: { sourceAddress?: string; logger: Logger } = { logger };
-  if (config.sourceAddress) authOptions.sourceAddress = config.sourceAddress;
-  const authenticator = new LoginAuthenticator(config.loginBackend, authOptions);
+  if (config.source_address) authOptions.sourceAddress = config.source_address;
+  const authenticator = new LoginAuthenticator(config.login_backend, authOptions);
+  const caFile = caFileOf(config);
   const cluster = new ClusterStatusReader({
-    patroniUrls: config.patroniRestUrls,
-    etcdEndpoints: config.etcdEndpoints,
-    localAddress: config.sourceAddress,
-    ca: config.caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', config.caFile) : undefined,
-    etcdCert: config.etcdCertFile ? readOrFail('etcd_cert_file', config.etcdCertFile) : undefined,
-    etcdKey: config.etcdKeyFile ? readOrFail('etcd_key_file', config.etcdKeyFile) : undefined,
+    patroniUrls: patroniRestUrlsOf(config),
+    etcdEndpoints: config.etcd_endpoints,
+    localAddress: config.source_address,
+    ca: caFile ? readOrFail('rest_ca_file (or backend sslrootcert)', caFile) : undefined,
+    etcdCert: config.etcd_cert_file ? readOrFail('etcd_cert_file', config.etcd_cert_file) : undefined,
+    etcdKey: config.etcd_key_file ? readOrFail('etcd_key_file', config.etcd_key_file) : undefined,
   });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
@@ -111,17 +118,17 @@ export async function startWebServer(
       authenticator,
       logger,
       version: WEB_VERSION,
-      sessionTtlS: config.sessionTtlS,
-      loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+      sessionTtlS: config.session_ttl_s,
+      loginRateLimitPerMinute: config.login_rate_limit_per_minute,
       cluster,
       enrolBackend: enrolBackendOf(config),
     });
-    await app.listen({ host: config.listenAddress, port: config.port });
+    await app.listen({ host: config.listen_address, port: config.port });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
   }
-  const host = config.listenAddress.includes(':') ? `[${config.listenAddress}]` : config.listenAddress;
+  const host = config.listen_address.includes(':') ? `[${config.listen_address}]` : config.listen_address;
   const url = `https://${host}:${config.port}/`;
   logger.info({ url, version: WEB_VERSION }, 'web instance listening');
   let closing: Promise<void> | undefined;

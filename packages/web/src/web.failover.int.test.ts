@@ -71,7 +71,7 @@ describe('web application through a backend failover', () => {
     const during = await call('/api/fleet', { cookie });
     const waitedMs = Date.now() - started;
     assert.equal(during.status, 503, during.text);
-    assert.deepEqual(during.body, { error: 'backend is failing over' });
+    assert.deepEqual(during.body, { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'backend is failing over' });
     assert.equal(during.headers['retry-after'], '2');
     assert.ok(waitedMs < 12_000, `503 took ${waitedMs} ms`);
     const session = await call('/api/session', { cookie });
@@ -79,7 +79,7 @@ describe('web application through a backend failover', () => {
     for (const path of DASHBOARD_PATHS) {
       const r = await call(path, { cookie });
       assert.equal(r.status, 503, `${path}: ${r.text}`);
-      assert.deepEqual(r.body, { error: 'backend is failing over' });
+      assert.deepEqual(r.body, { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'backend is failing over' });
     }
     const health = await call('/api/health');
     assert.equal(health.status, 200);

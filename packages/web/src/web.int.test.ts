@@ -136,7 +136,7 @@ describe('web application (two instances, one backend)', () => {
   it('refuses the API without a session', async () => {
     const r = await call(a, '/api/fleet');
     assert.equal(r.status, 401);
-    assert.deepEqual(r.body, { error: 'not logged in' });
+    assert.deepEqual(r.body, { code: 'PHAROS_AUTH_NOT_LOGGED_IN', error: 'not logged in' });
     const forged = await call(a, '/api/fleet', { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` });
     assert.equal(forged.status, 401);
   });

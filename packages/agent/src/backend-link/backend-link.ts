@@ -18,10 +18,11 @@
 import { runAgentJobs } from '@pharos/backend/jobs/run-jobs';
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
+import type { Queryable } from '@pharos/core/query';
 import { ProbeSettings } from '../monitor/probe-settings.js';
 import type { ProbeFailure } from '../monitor/sink.js';
 import type { Probe } from '../probes/types.js';
-import { checkCatalog, ProbeLogQueue, type Queryable, readProbeConfig } from './backend-sync.js';
+import { checkCatalog, ProbeLogQueue, readProbeConfig } from './backend-sync.js';
 
 /** Options of {@link BackendLink}. */
 export interface BackendLinkOptions {

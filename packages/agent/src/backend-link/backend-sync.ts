@@ -7,6 +7,7 @@
  * (`pem.log_probe_failures`, in batches from {@link ProbeLogQueue}).
  */
 
+import type { Queryable } from '@pharos/core/query';
 import type { ProbeConfigRow } from '../monitor/probe-settings.js';
 import type { ProbeFailure } from '../monitor/sink.js';
 import type { Probe } from '../probes/types.js';
@@ -17,11 +18,6 @@ export const SYNC_PROBES_SQL = 'SELECT pem.agent_sync_probes($1, $2::jsonb) AS a
 export const PROBE_CONFIG_SQL =
   'SELECT probe, scope, server_id, database, interval_s, enabled FROM pem.agent_probe_config($1)';
 export const LOG_FAILURES_SQL = 'SELECT pem.log_probe_failures($1, $2::jsonb) AS logged';
-
-/** The minimal query surface (an HaConnection). */
-export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
 
 /**
  * The catalog's descriptive part, as `pem.agent_sync_probes` takes it and the

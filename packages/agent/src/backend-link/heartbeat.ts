@@ -6,7 +6,7 @@
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import type { Queryable } from './backend-sync.js';
+import type { Queryable } from '@pharos/core/query';
 
 /** Options of {@link Heartbeat}. */
 export interface HeartbeatOptions {

@@ -12,7 +12,7 @@
  * only when `/cluster` has no scope).
  */
 import type { ClusterMember, ClusterReading } from '@pharos/backend/fleet/cluster-reading';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import { z } from 'zod';
 import { getPatroni, type HttpJsonOptions } from '../probes/patroni/http-json.js';
 import { clusterMembers } from '../probes/patroni/parse.js';
@@ -91,9 +91,10 @@ export interface ReadClusterParams {
 export function parseReadClusterParams(params: unknown): ReadClusterParams {
   const r = paramsSchema.safeParse(params);
   if (!r.success) {
-    throw new InputError(
-      `patroni-cluster parameters: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
+    throw pharosError('PHAROS_TASK_PARAMS_INVALID', {
+      task: 'patroni-cluster',
+      problems: r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; '),
+    });
   }
   return { endpoints: r.data.endpoints, ...(r.data.cafile ? { cafile: r.data.cafile } : {}) };
 }

@@ -7,7 +7,7 @@
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import type { Queryable } from '../backend-link/backend-sync.js';
+import type { Queryable } from '@pharos/core/query';
 import { type Binding, type BindingRow, bindingFromRow, diffBindings } from './bindings.js';
 import type { SettingsLookup } from './probe-settings.js';
 import { ServerMonitor, type ServerMonitorOptions } from './server-monitor.js';

@@ -29,7 +29,7 @@
  * The samples of a lane run are appended to the spool together.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, ConnectError, messageOf } from '@pharos/core/errors';
+import { ConnectError, messageOf, pharosError } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
@@ -434,7 +434,11 @@ function readCaFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read the Patroni REST API's CA file ${path}: ${messageOf(err)}`);
+    throw pharosError(
+      'PHAROS_SETTINGS_FILE_UNREADABLE',
+      { field: "the Patroni REST API's CA file", path, reason: messageOf(err) },
+      { cause: err },
+    );
   }
 }
 

@@ -103,7 +103,7 @@ describe('probe log queue', () => {
       {
         async query(_sql: string, params?: unknown[]) {
           sent.push(JSON.parse(String(params![1])) as unknown[]);
-          return { rows: [] };
+          return { rows: [], rowCount: 0 };
         },
       },
       7,

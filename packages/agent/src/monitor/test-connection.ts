@@ -15,7 +15,7 @@
  * role or a missing pg_stat_statements are warnings.
  */
 import type { ServerFacts, TestConnectionResult } from '@pharos/backend/fleet/connection-test';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger, type Logger } from '@pharos/core/log';
 import { z } from 'zod';
@@ -200,9 +200,10 @@ const paramsSchema = z
 export function parseTestConnectionParams(params: unknown): TestConnectionTarget {
   const r = paramsSchema.safeParse(params);
   if (!r.success) {
-    throw new InputError(
-      `test-connection parameters: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
+    throw pharosError('PHAROS_TASK_PARAMS_INVALID', {
+      task: 'test-connection',
+      problems: r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; '),
+    });
   }
   const { sslrootcert, ...rest } = r.data;
   return sslrootcert ? { ...rest, sslrootcert } : rest;

@@ -14,7 +14,7 @@
  * The same statement reports which server stored it (ship/server-identity.ts),
  * so the shipper notices a failover or restart without an extra round trip.
  */
-import type { HaTransaction } from '@pharos/core/ha/connection';
+import type { Transactional } from '@pharos/core/query';
 import type { Batch } from '../spool/spool.js';
 import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
 import {
@@ -23,11 +23,6 @@ import {
   type ServerIdentityRow,
   serverIdentityFromRow,
 } from './server-identity.js';
-
-/** The part of `HaConnection` shipping needs. */
-export interface TransactionRunner {
-  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: { deadlineMs?: number }): Promise<T>;
-}
 
 /** Outcome of {@link shipBatch}. */
 export interface ShipResult {
@@ -52,7 +47,7 @@ const CREATE_INCOMING_SQL =
  * retry the same batch (same id).
  */
 export async function shipBatch(
-  conn: TransactionRunner,
+  conn: Transactional,
   agentId: number,
   batch: Batch,
   deadlineMs: number,

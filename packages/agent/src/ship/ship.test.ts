@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { HaTransaction } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
+import type { Transactional } from '@pharos/core/query';
 import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { Spool } from '../spool/spool.js';
 import { copyTextRow, escapeCopyText } from './copy-text.js';
-import type { TransactionRunner } from './ship-batch.js';
 import { Shipper } from './shipper.js';
 
 const logger = createLogger('ship-test', { level: 'silent' });
@@ -44,7 +44,7 @@ describe('COPY text encoding', () => {
  * acknowledgement of a commit; reports a server identity (`server` stands for
  * the address: change it to simulate a failover).
  */
-class FakeBackend implements TransactionRunner {
+class FakeBackend implements Transactional {
   readonly stored = new Map<string, number[]>();
   loseNextAck = 0;
   failNext = 0;

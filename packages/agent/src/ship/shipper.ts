@@ -32,16 +32,17 @@
 import { messageOf } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha/errors';
 import type { Logger } from '@pharos/core/log';
+import type { Transactional } from '@pharos/core/query';
 import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';
 import type { ServerIdentity } from './server-identity.js';
-import { shipBatch, type TransactionRunner } from './ship-batch.js';
+import { shipBatch } from './ship-batch.js';
 
 /** Options of {@link Shipper}. */
 export interface ShipperOptions {
   agentId: number;
   spool: Spool;
-  conn: TransactionRunner;
+  conn: Transactional;
   logger: Logger;
   /** Samples per batch (default 1000). */
   batchSize?: number;

@@ -9,7 +9,7 @@
  */
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 
 /** The batch being shipped: its id and the (inclusive) sample id range it covers. */
 export interface PendingBatch {
@@ -59,7 +59,11 @@ export async function readState(dir: string): Promise<SpoolState | undefined> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`cannot read spool state ${path}: ${(err as Error).message}`, { cause: err });
+    throw pharosError(
+      'PHAROS_SPOOL_STATE_UNREADABLE',
+      { path, reason: (err as Error).message },
+      { cause: err },
+    );
   }
   try {
     const s = JSON.parse(text) as SpoolState;
@@ -80,8 +84,9 @@ export async function readState(dir: string): Promise<SpoolState | undefined> {
       retained: [...retained].sort((a, b) => a.firstSampleId - b.firstSampleId),
     };
   } catch (err) {
-    throw new ConfigError(
-      `spool state ${path} is malformed (${(err as Error).message}); move it away to start afresh`,
+    throw pharosError(
+      'PHAROS_SPOOL_STATE_MALFORMED',
+      { path, reason: (err as Error).message },
       {
         cause: err,
       },

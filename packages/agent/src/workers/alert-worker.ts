@@ -19,7 +19,6 @@
  * webhooks may go").
  */
 
-import type { QueryRunner } from '@pharos/backend/alerts/db';
 import { AlertEvaluator } from '@pharos/backend/alerts/evaluator';
 import { DeploymentAddresses } from '@pharos/backend/notify/deployment-addresses';
 import { NotificationDispatcher } from '@pharos/backend/notify/dispatcher';
@@ -28,6 +27,7 @@ import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { messageOf } from '@pharos/core/errors';
 import { HaConnection } from '@pharos/core/ha/connection';
 import type { Logger } from '@pharos/core/log';
+import type { Queryable } from '@pharos/core/query';
 import { type AgentConfig, backendConninfo } from '../config.js';
 
 /**
@@ -63,7 +63,7 @@ export interface AlertWorkerOptions {
    * agent that does no alert work holds no extra backend session; default:
    * the evaluation connection.
    */
-  control?: QueryRunner;
+  control?: Queryable;
 }
 
 /** What the worker does now. */

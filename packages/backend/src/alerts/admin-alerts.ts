@@ -7,9 +7,12 @@
  * check that the user is an administrator before writing (the web's
  * requireAdmin); reads are for every logged-in user.
  */
-import { InputError } from '@pharos/core/errors';
-import type { QueryRunner } from './db.js';
-import { type AlertOperator, thresholdsProblem } from './thresholds.js';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
+import type { AlertPatch } from './admin-shapes.js';
+import { type AlertOperator, thresholdsField, thresholdsProblem } from './thresholds.js';
+
+export type { AlertPatch } from './admin-shapes.js';
 
 /** A row of pem.alert_overview (snake_case, as the database returns it). */
 export type AlertRow = Record<string, unknown> & { id: number; template: string; state: string };
@@ -28,7 +31,7 @@ export interface AlertFilter {
 }
 
 /** Alerts, most severe first, then by last change, newest first. */
-export async function listAlerts(db: QueryRunner, f: AlertFilter = {}): Promise<AlertRow[]> {
+export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<AlertRow[]> {
   const r = await db.query<AlertRow>(
     `SELECT * FROM pem.alert_overview
       WHERE ($1::text[] IS NULL OR state = ANY ($1)) AND ($2::text IS NULL OR template = $2)
@@ -50,10 +53,10 @@ export async function listAlerts(db: QueryRunner, f: AlertFilter = {}): Promise<
 
 /** One alert with its `historyLimit` latest history rows, or undefined when there is none. */
 export async function getAlert(
-  db: QueryRunner,
+  db: Queryable,
   id: number,
   historyLimit = 50,
-): Promise<(AlertRow & { history: unknown[] }) | undefined> {
+): Promise<(AlertRow & { history: Record<string, unknown>[] }) | undefined> {
   const r = await db.query<AlertRow>('SELECT * FROM pem.alert_overview WHERE id = $1', [id]);
   if (!r.rows[0]) return undefined;
   return { ...r.rows[0], history: await alertHistory(db, { alertId: id, limit: historyLimit }) };
@@ -61,7 +64,7 @@ export async function getAlert(
 
 /** State changes (all alerts, or one), newest first. */
 export async function alertHistory(
-  db: QueryRunner,
+  db: Queryable,
   f: { alertId?: number; limit?: number } = {},
 ): Promise<Record<string, unknown>[]> {
   const r = await db.query(
@@ -70,27 +73,6 @@ export async function alertHistory(
     [f.alertId ?? null, Math.min(f.limit ?? 200, 5000)],
   );
   return r.rows;
-}
-
-/** What {@link updateAlert} may change (camelCase; omitted = unchanged). */
-export interface AlertPatch {
-  enabled?: boolean;
-  operator?: AlertOperator;
-  low?: number;
-  medium?: number;
-  high?: number;
-  /** Evaluation interval, seconds (> 0). */
-  intervalS?: number;
-  /** Overrides of the template's parameters (merged over them). */
-  params?: Record<string, unknown>;
-  notifyWebhooks?: boolean;
-  notifyEmail?: boolean;
-  /** Email group (null: the default group). */
-  emailGroupId?: number | null;
-  /** Reminder interval while raised, seconds (0 = none). */
-  reminderS?: number;
-  flapDetection?: boolean;
-  logEvaluations?: boolean;
 }
 
 const COLUMNS: Record<keyof AlertPatch, string> = {
@@ -117,18 +99,18 @@ const COLUMNS: Record<keyof AlertPatch, string> = {
  * (`thresholds` when they are out of order).
  * Resolves to the updated overview row.
  */
-export async function updateAlert(db: QueryRunner, id: number, patch: AlertPatch): Promise<AlertRow> {
+export async function updateAlert(db: Queryable, id: number, patch: AlertPatch): Promise<AlertRow> {
   const keys = Object.keys(patch) as (keyof AlertPatch)[];
   const unknown = keys.filter((k) => !(k in COLUMNS));
   if (unknown.length > 0)
-    throw new InputError(`unknown alert field(s): ${unknown.join(', ')}`, { field: unknown[0] });
+    throw pharosError('PHAROS_ALERT_FIELD_UNKNOWN', { fields: unknown.join(', ') }, { field: unknown[0] });
   const cur = (
     await db.query<{ operator: AlertOperator; low: number; medium: number; high: number }>(
       'SELECT operator, low, medium, high FROM pem.alert WHERE id = $1',
       [id],
     )
   ).rows[0];
-  if (!cur) throw new InputError(`there is no alert ${id}`);
+  if (!cur) throw pharosError('PHAROS_ALERT_NOT_FOUND', { id });
   const merged = {
     operator: patch.operator ?? cur.operator,
     low: patch.low ?? cur.low,
@@ -136,28 +118,41 @@ export async function updateAlert(db: QueryRunner, id: number, patch: AlertPatch
     high: patch.high ?? cur.high,
   };
   const problem = thresholdsProblem(merged);
-  if (problem) throw new InputError(`alert ${id}: ${problem}`, { field: thresholdsField(merged) });
+  if (problem)
+    throw pharosError('PHAROS_ALERT_THRESHOLDS_INVALID', { id, problem }, { field: thresholdsField(merged) });
   if (patch.intervalS !== undefined && !(Number.isInteger(patch.intervalS) && patch.intervalS > 0))
-    throw new InputError(`alert ${id}: interval must be a whole number of seconds above 0`, {
-      field: 'intervalS',
-    });
+    throw pharosError(
+      'PHAROS_ALERT_INTERVAL_INVALID',
+      { id },
+      {
+        field: 'intervalS',
+      },
+    );
   if (patch.reminderS !== undefined && !(Number.isInteger(patch.reminderS) && patch.reminderS >= 0))
-    throw new InputError(`alert ${id}: reminder must be a whole number of seconds, 0 or more`, {
-      field: 'reminderS',
-    });
+    throw pharosError(
+      'PHAROS_ALERT_REMINDER_INVALID',
+      { id },
+      {
+        field: 'reminderS',
+      },
+    );
   if (
     patch.params !== undefined &&
     (patch.params === null || typeof patch.params !== 'object' || Array.isArray(patch.params))
   )
-    throw new InputError(`alert ${id}: params must be a JSON object`, { field: 'params' });
+    throw pharosError('PHAROS_ALERT_PARAMS_INVALID', { id }, { field: 'params' });
   if (
     patch.emailGroupId !== undefined &&
     patch.emailGroupId !== null &&
     (await db.query('SELECT 1 FROM pem.email_group WHERE id = $1', [patch.emailGroupId])).rowCount === 0
   )
-    throw new InputError(`alert ${id}: there is no email group ${patch.emailGroupId}`, {
-      field: 'emailGroupId',
-    });
+    throw pharosError(
+      'PHAROS_ALERT_EMAIL_GROUP_UNKNOWN',
+      { id, groupId: patch.emailGroupId },
+      {
+        field: 'emailGroupId',
+      },
+    );
   if (keys.length > 0) {
     const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
     const values = keys.map((k) => (k === 'params' ? JSON.stringify(patch[k]) : patch[k]));
@@ -166,20 +161,12 @@ export async function updateAlert(db: QueryRunner, id: number, patch: AlertPatch
   return (await db.query<AlertRow>('SELECT * FROM pem.alert_overview WHERE id = $1', [id])).rows[0]!;
 }
 
-/** The field a thresholds problem is about: the operator, a threshold that is not a number, or all three (order). */
-function thresholdsField(t: Record<'operator' | 'low' | 'medium' | 'high', unknown>): string {
-  if (t.operator !== '>' && t.operator !== '<') return 'operator';
-  for (const k of ['low', 'medium', 'high'] as const)
-    if (typeof t[k] !== 'number' || !Number.isFinite(t[k])) return k;
-  return 'thresholds';
-}
-
 /**
  * Acknowledges alert `id` as `by` (no reminders until its state changes).
  * Resolves false when the alert is not raised (state none) or absent.
  */
 export async function acknowledgeAlert(
-  db: QueryRunner,
+  db: Queryable,
   id: number,
   by: string,
   note?: string,
@@ -192,7 +179,7 @@ export async function acknowledgeAlert(
 }
 
 /** Problems of the alerting system (evaluation problems and failed deliveries), newest first. */
-export async function listProblems(db: QueryRunner, limit = 200): Promise<Record<string, unknown>[]> {
+export async function listProblems(db: Queryable, limit = 200): Promise<Record<string, unknown>[]> {
   return (
     await db.query('SELECT * FROM pem.alerting_problems ORDER BY at DESC LIMIT $1', [Math.min(limit, 5000)])
   ).rows;

@@ -5,32 +5,15 @@
  * (`pem.check_alert_template`), so a template that cannot run is refused
  * with the database's message. Template SQL contract: docs/alerts.md.
  */
-import { InputError } from '@pharos/core/errors';
-import type { QueryRunner } from './db.js';
-import { type AlertOperator, thresholdsProblem } from './thresholds.js';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
+import type { TemplateInput } from './admin-shapes.js';
+import { thresholdsField, thresholdsProblem } from './thresholds.js';
 
-/** A template as saved. */
-export interface TemplateInput {
-  name: string;
-  level: 'agent' | 'server' | 'database';
-  /** SQL with $1 agent id, $2 server id, $3 object, $4 params; returns `value` (and optionally `detail`). */
-  sql: string;
-  operator: AlertOperator;
-  low: number;
-  medium: number;
-  high: number;
-  /** Default evaluation interval, seconds. */
-  intervalS: number;
-  description?: string;
-  unit?: string;
-  params?: Record<string, unknown>;
-  /** Bind to every agent/server when it registers. */
-  autoBind?: boolean;
-  probes?: string[];
-}
+export type { TemplateInput } from './admin-shapes.js';
 
 /** Every template, by level then name. */
-export async function listTemplates(db: QueryRunner): Promise<Record<string, unknown>[]> {
+export async function listTemplates(db: Queryable): Promise<Record<string, unknown>[]> {
   return (await db.query('SELECT * FROM pem.alert_template ORDER BY level, name')).rows;
 }
 
@@ -39,24 +22,30 @@ export async function listTemplates(db: QueryRunner): Promise<Record<string, unk
  * thresholds out of order, a non-positive interval, params not an object,
  * or SQL that fails (the database's message).
  */
-export async function saveTemplate(db: QueryRunner, t: TemplateInput): Promise<void> {
-  if (!t.name?.trim()) throw new InputError('a template needs a name');
-  if (!['agent', 'server', 'database'].includes(t.level))
-    throw new InputError(`template ${t.name}: level must be agent, server or database`);
+export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<void> {
+  if (!t.name?.trim()) throw pharosError('PHAROS_TEMPLATE_NAME_MISSING');
+  if (!['agent', 'server', 'database'].includes(t.level ?? ''))
+    throw pharosError('PHAROS_TEMPLATE_LEVEL_INVALID', { name: t.name }, { field: 'level' });
   const problem = thresholdsProblem(t);
-  if (problem) throw new InputError(`template ${t.name}: ${problem}`);
-  if (!(Number.isInteger(t.intervalS) && t.intervalS > 0))
-    throw new InputError(`template ${t.name}: interval must be whole seconds above 0`);
+  if (problem)
+    throw pharosError(
+      'PHAROS_TEMPLATE_THRESHOLDS_INVALID',
+      { name: t.name, problem },
+      { field: thresholdsField(t) },
+    );
+  if (!(Number.isInteger(t.intervalS) && (t.intervalS ?? 0) > 0))
+    throw pharosError('PHAROS_TEMPLATE_INTERVAL_INVALID', { name: t.name }, { field: 'intervalS' });
   const params = t.params ?? {};
   if (typeof params !== 'object' || Array.isArray(params))
-    throw new InputError(`template ${t.name}: params must be a JSON object`);
+    throw pharosError('PHAROS_TEMPLATE_PARAMS_INVALID', { name: t.name }, { field: 'params' });
   const check = (
     await db.query<{ e: string | null }>("SELECT pem.check_alert_template($1, NULL, NULL, '', $2) AS e", [
       t.sql,
       JSON.stringify(params),
     ])
   ).rows[0]!.e;
-  if (check !== null) throw new InputError(`template ${t.name}: its SQL fails: ${check}`);
+  if (check !== null)
+    throw pharosError('PHAROS_TEMPLATE_SQL_FAILS', { name: t.name, error: check }, { field: 'sql' });
   await db.query(
     `INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, interval_s, description, unit, params, auto_bind, probes)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -82,15 +71,15 @@ export async function saveTemplate(db: QueryRunner, t: TemplateInput): Promise<v
 }
 
 /** Deletes template `name`. Throws InputError for a built-in template or one still bound to alerts. */
-export async function deleteTemplate(db: QueryRunner, name: string): Promise<void> {
+export async function deleteTemplate(db: Queryable, name: string): Promise<void> {
   const r = (
     await db.query<{ builtin: boolean; n: number }>(
       'SELECT builtin, (SELECT count(*)::int FROM pem.alert WHERE template = $1) AS n FROM pem.alert_template WHERE name = $1',
       [name],
     )
   ).rows[0];
-  if (!r) throw new InputError(`there is no template ${name}`);
-  if (r.builtin) throw new InputError(`template ${name} is built in; disable its alerts instead`);
-  if (r.n > 0) throw new InputError(`template ${name} is bound to ${r.n} alert(s); delete them first`);
+  if (!r) throw pharosError('PHAROS_TEMPLATE_NOT_FOUND', { name });
+  if (r.builtin) throw pharosError('PHAROS_TEMPLATE_BUILT_IN', { name });
+  if (r.n > 0) throw pharosError('PHAROS_TEMPLATE_IN_USE', { name, count: r.n });
   await db.query('DELETE FROM pem.alert_template WHERE name = $1', [name]);
 }

@@ -14,8 +14,9 @@
  * one, and the one that times out alone is recorded as a `timeout` problem
  * (`pem.record_alert_failure`) and skipped until its next interval.
  */
+import { sqlStateOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import { sqlStateOf, type TxRunner } from './db.js';
+import type { Queryable, Transactional } from '@pharos/core/query';
 
 /** Options of {@link evaluateDueAlerts}. */
 export interface EvaluateOptions {
@@ -48,7 +49,7 @@ interface BatchRow {
 const QUERY_CANCELED = '57014';
 
 async function batch(
-  db: TxRunner,
+  db: Queryable & Transactional,
   agentId: number,
   limit: number,
   timeoutMs: number,
@@ -75,7 +76,7 @@ async function batch(
  * interrupted batch was kept, the next round does it).
  */
 export async function evaluateDueAlerts(
-  db: TxRunner,
+  db: Queryable & Transactional,
   agentId: number,
   opts: EvaluateOptions = {},
 ): Promise<EvaluationStats> {
@@ -108,7 +109,7 @@ export async function evaluateDueAlerts(
 }
 
 async function evaluateOneByOne(
-  db: TxRunner,
+  db: Queryable & Transactional,
   agentId: number,
   size: number,
   timeoutMs: number,

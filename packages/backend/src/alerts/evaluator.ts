@@ -7,12 +7,12 @@
  * selects the new primary at the next round).
  */
 import { messageOf } from '@pharos/core/errors';
-import type { TxRunner } from './db.js';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import { type EvaluateOptions, type EvaluationStats, evaluateDueAlerts } from './evaluate.js';
 
 /** Options of {@link AlertEvaluator}. */
 export interface EvaluatorOptions extends EvaluateOptions {
-  db: TxRunner;
+  db: Queryable & Transactional;
   agentId: number;
   /** Pause between rounds, ms (default 1000). */
   pollMs?: number;

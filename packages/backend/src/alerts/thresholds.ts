@@ -23,11 +23,14 @@ export interface Thresholds {
  * every threshold a finite number, and in order (> : low <= medium <= high;
  * < : low >= medium >= high).
  */
-export function thresholdsProblem(t: Thresholds): string | undefined {
-  if (t.operator !== '>' && t.operator !== '<') return `operator '${String(t.operator)}' is neither > nor <`;
+export function thresholdsProblem(input: Partial<Record<keyof Thresholds, unknown>>): string | undefined {
+  if (input.operator !== '>' && input.operator !== '<')
+    return `operator '${String(input.operator)}' is neither > nor <`;
   for (const k of ['low', 'medium', 'high'] as const) {
-    if (typeof t[k] !== 'number' || !Number.isFinite(t[k])) return `threshold ${k} must be a finite number`;
+    const v = input[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `threshold ${k} must be a finite number`;
   }
+  const t = input as Thresholds;
   const ok =
     t.operator === '>' ? t.low <= t.medium && t.medium <= t.high : t.low >= t.medium && t.medium >= t.high;
   if (ok) return undefined;
@@ -43,4 +46,11 @@ export function stateFor(value: number | null, t: Thresholds): AlertState {
   if (over(t.medium)) return 'medium';
   if (over(t.low)) return 'low';
   return 'none';
+}
+/** The field a thresholds problem is about: the operator, a threshold that is not a number, or all three (order). */
+export function thresholdsField(t: Partial<Record<keyof Thresholds, unknown>>): string {
+  if (t.operator !== '>' && t.operator !== '<') return 'operator';
+  for (const k of ['low', 'medium', 'high'] as const)
+    if (typeof t[k] !== 'number' || !Number.isFinite(t[k])) return k;
+  return 'thresholds';
 }

@@ -18,10 +18,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError, PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { createCsr } from '@pharos/core/pki/csr';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
-import type { SqlRunner } from '../migrations/run.js';
+import type { Queryable } from '@pharos/core/query';
 import { caSignerOf, issueThroughBackend } from './built-in-ca.js';
 import {
   type CertificateFiles,
@@ -49,7 +49,7 @@ export interface AgentRegistrationRequest {
   /** Directory for the built-in CA's `<user>.key`/`<user>.crt`; undefined = the built-in CA may not be used (-kdc without -ues). */
   builtInCaDir?: string;
   /** Flag names for messages. */
-  flags: CertificateFlags & { agentId: string; force: string; noCertificate: string };
+  flags: CertificateFlags & { agentId: string; force: string };
 }
 
 /** What the registration did. */
@@ -81,14 +81,18 @@ export function impliedAgentId(req: AgentRegistrationRequest): number | undefine
   if (req.agentId !== undefined || req.commonUser || !req.supplied) return req.agentId;
   const m = /^agent([1-9]\d*)$/.exec(req.supplied.commonName ?? '');
   if (m) return Number(m[1]);
-  throw new InputError(
-    `${req.flags.cert}: ${req.supplied.certFile} has CN '${req.supplied.commonName ?? '(none)'}', not agentN: give ${req.flags.agentId} N for a certificate with CN=agentN, or --use-agent-user ${req.supplied.commonName ?? 'NAME'} for a common agent user`,
-  );
+  throw pharosError('PHAROS_REGISTER_CERT_NOT_AGENT', {
+    flag: req.flags.cert,
+    path: req.supplied.certFile,
+    commonName: req.supplied.commonName ?? '(none)',
+    agentIdFlag: req.flags.agentId,
+    userHint: req.supplied.commonName ?? 'NAME',
+  });
 }
 
 /** The built-in CA files of `user` if they hold a recorded certificate valid long enough, else undefined. */
 async function reusableFiles(
-  tx: SqlRunner,
+  tx: Queryable,
   agentId: number,
   user: string,
   certFile: string,
@@ -111,10 +115,12 @@ async function reusableFiles(
  *   PharosError when the built-in CA is wanted but not enabled, or refuses.
  */
 export async function registerAgentInTx(
-  tx: SqlRunner,
+  tx: Queryable,
   req: AgentRegistrationRequest,
 ): Promise<AgentRegistrationOutcome> {
-  if (!req.supplied && req.builtInCaDir === undefined) throw new InputError(req.flags.noCertificate);
+  if (!req.supplied && req.builtInCaDir === undefined)
+    throw pharosError('PHAROS_REGISTER_NO_CERTIFICATE', { cert: req.flags.cert, key: req.flags.key });
+
   const row = await registerAgent(tx, {
     agentId: impliedAgentId(req),
     user: req.commonUser,
@@ -147,9 +153,7 @@ export async function registerAgentInTx(
   }
   const signer = await caSignerOf(tx);
   if (!signer) {
-    throw new PharosError(
-      `no agent certificate: ${req.flags.cert}/${req.flags.key} were not given and the backend has no built-in CA (enable it with --use-existing-sslutils on the primary's configure step, with the CA files in every backend's data directory)`,
-    );
+    throw pharosError('PHAROS_REGISTER_NO_CA', { cert: req.flags.cert, key: req.flags.key });
   }
   const dir = resolve(req.builtInCaDir!);
   const certFile = join(dir, `${row.user}.crt`);

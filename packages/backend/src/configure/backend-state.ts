@@ -5,7 +5,7 @@
  * (for a standby, a web host or `agent register`, which never create or
  * migrate it).
  */
-import { PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import type { HaConnection } from '@pharos/core/ha/connection';
 import { NoHostError } from '@pharos/core/ha/errors';
 import { latestVersion } from '../migrations/run.js';
@@ -31,11 +31,9 @@ export async function preparePrimary(t: BackendTarget, localIdx: number): Promis
       "SELECT pg_is_in_recovery() AS r, EXISTS (SELECT 1 FROM pg_database WHERE datname = 'pem') AS pem",
     );
     if (r.rows[0]!.r) {
-      throw new PharosError(
-        `--replication-role primary, but the local server ${t.hosts[localIdx]}:${t.ports[localIdx]}${
-          t.hostAddress ? ` (this host, ${t.hostAddress})` : ''
-        } is a standby (pg_is_in_recovery() is true): run this on the primary, or use --replication-role standby`,
-      );
+      throw pharosError('PHAROS_CONFIGURE_NOT_PRIMARY', {
+        server: `${t.hosts[localIdx]}:${t.ports[localIdx]}${t.hostAddress ? ` (this host, ${t.hostAddress})` : ''}`,
+      });
     }
     if (r.rows[0]!.pem) return false;
     await c.query('CREATE DATABASE pem ENCODING UTF8');
@@ -69,8 +67,9 @@ export async function requireConfiguredBackend(
     version = r.rows[0]?.v ?? null;
   } catch (err) {
     if (err instanceof NoHostError && /database "pem" does not exist/.test(err.message)) {
-      throw new PharosError(
-        `${what}: the backend is not configured yet (no database pem ${where}): ${first}`,
+      throw pharosError(
+        'PHAROS_SCHEMA_NO_DATABASE',
+        { what, where, reason: first },
         {
           cause: err,
         },
@@ -80,19 +79,13 @@ export async function requireConfiguredBackend(
   }
   const needed = latestVersion();
   if (version === null) {
-    throw new PharosError(
-      `${what}: the backend is not configured yet (database pem ${where} has no Pharos schema): ${first}`,
-    );
+    throw pharosError('PHAROS_SCHEMA_MISSING', { what, where, reason: first });
   }
   if (version < needed) {
-    throw new PharosError(
-      `${what}: the backend's schema is at version ${version}, this Pharos needs ${needed}: run the primary's configure step with this Pharos first (it upgrades the schema in place)`,
-    );
+    throw pharosError('PHAROS_SCHEMA_TOO_OLD', { what, version, needed });
   }
   if (version > needed) {
-    throw new PharosError(
-      `${what}: the backend's schema is at version ${version}, newer than this Pharos (${needed}): upgrade Pharos on this host`,
-    );
+    throw pharosError('PHAROS_SCHEMA_TOO_NEW', { what, version, needed });
   }
   return version;
 }

@@ -32,8 +32,8 @@
  * next registering superuser run a program of its choosing). The signer must
  * be installed at the same path on every backend (the package is).
  */
-import { PharosError } from '@pharos/core/errors';
-import type { SqlRunner } from '../migrations/run.js';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import { type CertificateInfo, describeCertificate, keyMatchesCertificate } from './certificate-files.js';
 
 /** The recorded built-in CA signer (a row of pem.ca_signer). */
@@ -61,7 +61,7 @@ const SIGNER_INFO_LINE = 'pharos-cert-info: ';
 export const SIGNER_ERROR_PREFIX = 'pharos-sign-error: ';
 
 /** The recorded signer, or undefined when the built-in CA is not enabled. */
-export async function caSignerOf(tx: SqlRunner): Promise<CaSigner | undefined> {
+export async function caSignerOf(tx: Queryable): Promise<CaSigner | undefined> {
   const r = await tx.query<{
     program: string[];
     ca_cert_file: string;
@@ -79,7 +79,7 @@ export async function caSignerOf(tx: SqlRunner): Promise<CaSigner | undefined> {
 }
 
 /** Records (or updates) the signer. Resolves true when it changed anything. */
-export async function ensureCaSigner(tx: SqlRunner, s: CaSigner): Promise<boolean> {
+export async function ensureCaSigner(tx: Queryable, s: CaSigner): Promise<boolean> {
   const r = await tx.query(
     `INSERT INTO pem.ca_signer AS c (id, program, ca_cert_file, ca_key_file, cert_days) VALUES (true, $1, $2, $3, $4)
      ON CONFLICT (id) DO UPDATE SET program = excluded.program, ca_cert_file = excluded.ca_cert_file,
@@ -104,7 +104,7 @@ export function shellWord(word: string): string {
  */
 export function signCommand(s: CaSigner, commonName: string, csrPem: string): string {
   if (!/^[a-z_][a-z0-9_$]{0,62}$/.test(commonName)) {
-    throw new PharosError(`'${commonName}' cannot be a certificate CN for an agent user`);
+    throw pharosError('PHAROS_CA_NAME_INVALID', { commonName });
   }
   const csr = Buffer.from(csrPem, 'utf8').toString('base64');
   const argv = [
@@ -135,7 +135,7 @@ function sqlLiteral(s: string): string {
  *   named), or when COPY cannot run the signer (e.g. not installed there).
  */
 export async function issueThroughBackend(
-  tx: SqlRunner,
+  tx: Queryable,
   s: CaSigner,
   commonName: string,
   csrPem: string,
@@ -147,8 +147,9 @@ export async function issueThroughBackend(
   try {
     await tx.query(`COPY pg_temp.pharos_signed (line) FROM PROGRAM ${sqlLiteral(cmd)}`);
   } catch (err) {
-    throw new PharosError(
-      `the built-in CA could not sign ${commonName}'s certificate on the primary: ${(err as Error).message} (is '${s.program.join(' ')}' installed there and runnable by the database's OS user?)`,
+    throw pharosError(
+      'PHAROS_CA_SIGN_FAILED',
+      { commonName, reason: (err as Error).message, program: s.program.join(' ') },
       { cause: err },
     );
   }
@@ -158,17 +159,13 @@ export async function issueThroughBackend(
   await tx.query('DROP TABLE pg_temp.pharos_signed');
   const failure = lines.find((l) => l.startsWith(SIGNER_ERROR_PREFIX));
   if (failure) {
-    throw new PharosError(
-      `the built-in CA on the primary refused: ${failure.slice(SIGNER_ERROR_PREFIX.length)}`,
-    );
+    throw pharosError('PHAROS_CA_REFUSED', { reason: failure.slice(SIGNER_ERROR_PREFIX.length) });
   }
   // the signer's info line (sign-csr.ts) is for the enrolment function; the certificate is described here
   const pem = `${lines.filter((l) => !l.startsWith(SIGNER_INFO_LINE)).join('\n')}\n`;
   const info = describeCertificate(pem, 'the certificate the built-in CA returned');
   if (info.commonName !== commonName || !keyMatchesCertificate(keyPem, info.certPem)) {
-    throw new PharosError(
-      `the built-in CA returned a certificate for CN '${info.commonName}' that does not match the request for ${commonName}`,
-    );
+    throw pharosError('PHAROS_CA_WRONG_CERTIFICATE', { commonName: info.commonName, requested: commonName });
   }
   return info;
 }

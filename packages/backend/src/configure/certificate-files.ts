@@ -13,7 +13,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 
 /** What Pharos records about a client certificate (a row of pem.agent_certificate). */
 export interface CertificateInfo {
@@ -53,7 +53,11 @@ function readText(path: string, flag: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError(`${flag}: cannot read the ${what} file ${path}: ${errnoText(err)}`, { cause: err });
+    throw pharosError(
+      'PHAROS_CERT_FILE_UNREADABLE',
+      { flag, what, path, reason: errnoText(err) },
+      { cause: err },
+    );
   }
 }
 
@@ -66,7 +70,7 @@ export function describeCertificate(pem: string, source: string): CertificateInf
   try {
     cert = new X509Certificate(pem);
   } catch (err) {
-    throw new InputError(`${source} is not a PEM certificate (${messageOf(err)})`, { cause: err });
+    throw pharosError('PHAROS_CERT_NOT_PEM', { source, reason: messageOf(err) }, { cause: err });
   }
   const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0] ?? pem;
   return {
@@ -122,23 +126,36 @@ export function readCertificateFiles(
   try {
     createPrivateKey(keyPem);
   } catch (err) {
-    throw new InputError(
-      `${flags.key}: ${keyFile} is not a PEM private key (${messageOf(err)}); encrypted keys are not supported`,
+    throw pharosError(
+      'PHAROS_CERT_KEY_NOT_PEM',
+      { flag: flags.key, path: keyFile, reason: messageOf(err) },
       { cause: err },
     );
   }
   if (!keyMatchesCertificate(keyPem, info.certPem)) {
-    throw new InputError(
-      `${flags.key}: ${keyFile} is not the private key of ${certFile} (CN ${info.commonName ?? '(none)'}): give the key the certificate was issued for`,
-    );
+    throw pharosError('PHAROS_CERT_KEY_MISMATCH', {
+      flag: flags.key,
+      keyFile,
+      certFile,
+      commonName: info.commonName ?? '(none)',
+    });
   }
   const perm = keyPermissionProblem(keyFile);
-  if (perm) throw new InputError(`${flags.key}: ${keyFile}: ${perm}`);
+  if (perm)
+    throw pharosError('PHAROS_CERT_KEY_PERMISSIONS', { flag: flags.key, path: keyFile, problem: perm });
   if (info.notAfter.getTime() <= now.getTime()) {
-    throw new InputError(`${flags.cert}: ${certFile} expired on ${info.notAfter.toISOString()}`);
+    throw pharosError('PHAROS_CERT_EXPIRED', {
+      flag: flags.cert,
+      path: certFile,
+      notAfter: info.notAfter.toISOString(),
+    });
   }
   if (info.notBefore.getTime() > now.getTime() + 5 * 60_000) {
-    throw new InputError(`${flags.cert}: ${certFile} is not valid before ${info.notBefore.toISOString()}`);
+    throw pharosError('PHAROS_CERT_NOT_YET_VALID', {
+      flag: flags.cert,
+      path: certFile,
+      notBefore: info.notBefore.toISOString(),
+    });
   }
   return { ...info, certFile, keyFile };
 }
@@ -154,8 +171,11 @@ export function requireCommonName(
   flags: CertificateFlags = CONFIGURE_FLAGS,
 ): void {
   if (cert.commonName !== expectedUser) {
-    throw new InputError(
-      `${flags.cert}: ${cert.certFile} has CN '${cert.commonName ?? '(none)'}' but the agent's database user is '${expectedUser}'; expected a certificate with CN=${expectedUser}`,
-    );
+    throw pharosError('PHAROS_CERT_WRONG_USER', {
+      flag: flags.cert,
+      path: cert.certFile,
+      commonName: cert.commonName ?? '(none)',
+      user: expectedUser,
+    });
   }
 }

@@ -3,7 +3,7 @@
  * with (operator-supplied or issued by the built-in CA), so the backend knows
  * which certificate each agent holds, when it expires, and what to revoke.
  */
-import type { SqlRunner } from '../migrations/run.js';
+import type { Queryable } from '@pharos/core/query';
 import type { CertificateInfo } from './certificate-files.js';
 
 /** Where a certificate came from. */
@@ -11,7 +11,7 @@ export type CertificateSource = 'supplied' | 'built-in-ca';
 
 /** True when agent `agentId` has this certificate recorded and not revoked. */
 export async function isCertificateRecorded(
-  tx: SqlRunner,
+  tx: Queryable,
   agentId: number,
   fingerprint: string,
 ): Promise<boolean> {
@@ -30,7 +30,7 @@ export async function isCertificateRecorded(
  * Resolves true when it wrote anything.
  */
 export async function recordCertificate(
-  tx: SqlRunner,
+  tx: Queryable,
   agentId: number,
   cert: CertificateInfo,
   source: CertificateSource,

@@ -11,7 +11,7 @@
  * Pharos does both for the operator (the grant through ensureAgentRole, the
  * revoke here), only when needed, so a second run changes nothing.
  */
-import type { SqlRunner } from '../migrations/run.js';
+import type { Queryable } from '@pharos/core/query';
 import { roleIdent } from './register.js';
 
 /**
@@ -19,7 +19,7 @@ import { roleIdent } from './register.js';
  * (PUBLIC's default CONNECT is not the user's own grant and stays).
  * Resolves true when it revoked something.
  */
-export async function revokeTemplate1Connect(tx: SqlRunner, user: string): Promise<boolean> {
+export async function revokeTemplate1Connect(tx: Queryable, user: string): Promise<boolean> {
   const ident = roleIdent(user, 'agent user');
   const r = await tx.query<{ has: boolean }>(
     `SELECT EXISTS (

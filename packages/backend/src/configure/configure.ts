@@ -21,7 +21,7 @@
  * every step is idempotent and reports whether it changed anything.
  */
 import { dirname, resolve } from 'node:path';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { isLocalHostName } from '@pharos/core/host-identity';
 import { type MigrateResult, migrate } from '../migrations/run.js';
 import { type AgentRegistrationOutcome, registerAgentInTx } from './agent-registration.js';
@@ -113,36 +113,28 @@ function builtInCaAllowed(o: ConfigureOptions): boolean {
  */
 export function checkInputs(o: ConfigureOptions): CertificateFiles | undefined {
   if (!o.superpassword) {
-    throw new InputError(
-      'the superuser password is missing: set PHAROS_SUPERPASSWORD (or -sp, or answer the prompt on a terminal)',
-    );
+    throw pharosError('PHAROS_CONFIGURE_PASSWORD_MISSING');
   }
   if (isHaMode(o) && o.replicationSolution !== 'patroni') {
-    throw new InputError(
-      `--replication-solution '${o.replicationSolution}': only 'patroni' is supported (docs/reference/pem-facts.md §8 item 1: the reference's commands use patroni)`,
-    );
+    throw pharosError('PHAROS_CONFIGURE_REPLICATION_UNSUPPORTED', { solution: o.replicationSolution });
   }
   if (o.type === 3 && isHaMode(o) && !o.replicationRole) {
-    throw new InputError('--replication-role primary|standby is required with --replication-solution');
+    throw pharosError('PHAROS_CONFIGURE_ROLE_MISSING');
   }
   if (o.replicationRole && !isHaMode(o)) {
-    throw new InputError('--replication-role needs --replication-solution patroni (HA mode)');
+    throw pharosError('PHAROS_CONFIGURE_ROLE_WITHOUT_HA');
   }
   if (o.type !== 3 && o.replicationRole === 'standby') {
-    throw new InputError(`--replication-role standby is for -t 3 (a backend node), not -t ${o.type}`);
+    throw pharosError('PHAROS_CONFIGURE_STANDBY_TYPE', { type: o.type });
   }
   if (Boolean(o.agentSslCert) !== Boolean(o.agentSslKey)) {
-    throw new InputError('--use-agent-sslcert and --use-agent-sslkey go together: give both');
+    throw pharosError('PHAROS_CLI_FLAG_PAIR', { first: '--use-agent-sslcert', second: '--use-agent-sslkey' });
   }
   if (o.agentUser && !o.agentSslCert) {
-    throw new InputError(
-      `--use-agent-user ${o.agentUser} needs the certificate and key made for that user: give --use-agent-sslcert and --use-agent-sslkey`,
-    );
+    throw pharosError('PHAROS_CONFIGURE_AGENT_USER_CERT', { user: o.agentUser });
   }
   if (!o.agentSslCert && !builtInCaAllowed(o)) {
-    throw new InputError(
-      'no agent certificate: --skip-db-certificate without --use-existing-sslutils means no agent certificate is generated; give --use-agent-sslcert and --use-agent-sslkey (with -aro agent_id=N or --use-agent-user)',
-    );
+    throw pharosError('PHAROS_CONFIGURE_NO_AGENT_CERT');
   }
   if (!o.agentSslCert) return undefined;
   const files = readCertificateFiles(o.agentSslCert, o.agentSslKey!);
@@ -204,7 +196,6 @@ export async function configure(o: ConfigureOptions, extras: ConfigureExtras): P
           key: '--use-agent-sslkey',
           agentId: '-aro agent_id=N',
           force: '-arp force_registration=true',
-          noCertificate: 'no agent certificate: give --use-agent-sslcert and --use-agent-sslkey',
         },
       });
       let server: ConfigureResult['server'];

@@ -3,7 +3,7 @@
  * `configure-pem-server.sh` (flags in docs/reference/pem-facts.md §1), after parsing, and
  * the parsers of its comma-separated `key=value` flags (-aro, -arp, -srp).
  */
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 
 /** Parsed configure options. Ports are per host (one port given = the same for all). */
 export interface ConfigureOptions {
@@ -68,13 +68,10 @@ export function parsePorts(value: string, hostCount: number): number[] {
   const ports = value.split(',').map((p) => p.trim());
   for (const p of ports) {
     const n = Number(p);
-    if (!/^\d+$/.test(p) || n < 1 || n > 65535)
-      throw new InputError(`-p/--port: '${p}' is not a port number (1-65535)`);
+    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw pharosError('PHAROS_CLI_PORT_INVALID', { port: p });
   }
   if (ports.length !== 1 && ports.length !== hostCount) {
-    throw new InputError(
-      `-p/--port: ${ports.length} ports given for ${hostCount} hosts; give one port, or one per host`,
-    );
+    throw pharosError('PHAROS_CLI_PORT_COUNT', { ports: ports.length, hosts: hostCount });
   }
   return ports.length === 1 ? Array(hostCount).fill(Number(ports[0])) : ports.map(Number);
 }
@@ -136,16 +133,16 @@ export function parseKeyValues(
   if (value === undefined || value.trim() === '') return out;
   for (const pair of value.split(',')) {
     const i = pair.indexOf('=');
-    if (i <= 0) throw new InputError(`${flag}: '${pair}' is not key=value`);
+    if (i <= 0) throw pharosError('PHAROS_CLI_KEY_VALUE_SYNTAX', { flag, pair });
     const key = pair.slice(0, i).trim();
     const v = pair.slice(i + 1).trim();
     const check = keys[key];
     if (!check) {
-      throw new InputError(`${flag}: unknown key '${key}' (known: ${Object.keys(keys).join(', ')})`);
+      throw pharosError('PHAROS_CLI_KEY_UNKNOWN', { flag, key, known: Object.keys(keys).join(', ') });
     }
-    if (key in out) throw new InputError(`${flag}: '${key}' is given twice`);
+    if (key in out) throw pharosError('PHAROS_CLI_KEY_REPEATED', { flag, key });
     const problem = check(v);
-    if (problem) throw new InputError(`${flag}: ${key}='${v}' ${problem}`);
+    if (problem) throw pharosError('PHAROS_CLI_KEY_VALUE_INVALID', { flag, key, value: v, problem });
     out[key] = v;
   }
   return out;

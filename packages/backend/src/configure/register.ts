@@ -16,8 +16,8 @@
  * changes nothing and says so (`changed: false`). All run inside the
  * caller's transaction, so a failure leaves nothing half-registered.
  */
-import { InputError, PharosError } from '@pharos/core/errors';
-import type { SqlRunner } from '../migrations/run.js';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 
 /** What to register for an agent. */
 export interface AgentRegistration {
@@ -54,9 +54,7 @@ export const AGENT_ROLE_COMMENT = 'Pharos agent user (certificate authentication
 /** Quotes a role name after checking it is a plain lower-case identifier; InputError otherwise. */
 export function roleIdent(name: string, what = 'role name'): string {
   if (!IDENT_RE.test(name)) {
-    throw new InputError(
-      `${what} '${name}' is not a plain identifier (lower-case letters, digits, _; at most 63 characters)`,
-    );
+    throw pharosError('PHAROS_REGISTER_NAME_INVALID', { what, name });
   }
   return `"${name}"`;
 }
@@ -66,7 +64,7 @@ export function roleIdent(name: string, what = 'role name'): string {
  * only) if absent, and makes it a member of pem_agent. Returns true when it
  * changed anything.
  */
-export async function ensureAgentRole(tx: SqlRunner, user: string): Promise<boolean> {
+export async function ensureAgentRole(tx: Queryable, user: string): Promise<boolean> {
   const ident = roleIdent(user, 'agent user');
   const r = await tx.query<{ exists: boolean; member: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
@@ -93,7 +91,7 @@ export async function ensureAgentRole(tx: SqlRunner, user: string): Promise<bool
  * the operator made) only loses pem_agent. Resolves to what was done, or
  * undefined when the user is still in use.
  */
-export async function retireAgentRole(tx: SqlRunner, user: string): Promise<string | undefined> {
+export async function retireAgentRole(tx: Queryable, user: string): Promise<string | undefined> {
   const inUse = await tx.query('SELECT 1 FROM pem.agent WHERE user_name = $1', [user]);
   if (inUse.rows.length > 0) return undefined;
   const r = await tx.query<{ comment: string | null }>(
@@ -126,7 +124,7 @@ type Row = {
   active: boolean;
 };
 
-async function selectAgent(tx: SqlRunner, where: string, value: unknown): Promise<Row | undefined> {
+async function selectAgent(tx: Queryable, where: string, value: unknown): Promise<Row | undefined> {
   const r = await tx.query<Row>(
     `SELECT id, user_name, display_name, host(host_address) AS host_address, active FROM pem.agent WHERE ${where} = $1`,
     [value],
@@ -138,7 +136,7 @@ function describe(row: Row): string {
   return `agent ${row.id} ('${row.display_name}', user ${row.user_name})`;
 }
 
-async function revokeCertificates(tx: SqlRunner, agentId: number): Promise<void> {
+async function revokeCertificates(tx: Queryable, agentId: number): Promise<void> {
   await tx.query(
     'UPDATE pem.agent_certificate SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL',
     [agentId],
@@ -152,9 +150,9 @@ async function revokeCertificates(tx: SqlRunner, agentId: number): Promise<void>
  *   host is registered with another id or user, and `force` is not set (the
  *   message names the registration found and what to do).
  */
-export async function registerAgent(tx: SqlRunner, reg: AgentRegistration): Promise<AgentRow> {
+export async function registerAgent(tx: Queryable, reg: AgentRegistration): Promise<AgentRow> {
   if (reg.agentId !== undefined && (!Number.isInteger(reg.agentId) || reg.agentId < 1)) {
-    throw new InputError(`agent_id '${reg.agentId}' is not a positive integer`);
+    throw pharosError('PHAROS_REGISTER_AGENT_ID_INVALID', { id: reg.agentId });
   }
   await tx.query('LOCK TABLE pem.agent IN SHARE ROW EXCLUSIVE MODE');
   const mine = await selectAgent(tx, 'display_name', reg.displayName);
@@ -167,9 +165,12 @@ export async function registerAgent(tx: SqlRunner, reg: AgentRegistration): Prom
   if (mine && (reg.agentId === undefined || mine.id === reg.agentId)) {
     const user = userFor(mine.id);
     if (mine.user_name !== user && !reg.force) {
-      throw new InputError(
-        `${reg.displayName} is already registered as ${describe(mine)}, not with user ${user}; unregister it ${forceHint}`,
-      );
+      throw pharosError('PHAROS_REGISTER_OTHER_USER', {
+        host: reg.displayName,
+        agent: describe(mine),
+        user,
+        hint: forceHint,
+      });
     }
     let changed = false;
     if (mine.user_name !== user || (reg.force && !mine.active)) {
@@ -189,14 +190,20 @@ export async function registerAgent(tx: SqlRunner, reg: AgentRegistration): Prom
     return { id: mine.id, user, changed: changed || roleChanged };
   }
   if (mine && !reg.force) {
-    throw new InputError(
-      `${reg.displayName} is already registered as ${describe(mine)}; to keep it, omit agent_id or give -aro agent_id=${mine.id}; to move it to id ${reg.agentId}, unregister it ${forceHint}`,
-    );
+    throw pharosError('PHAROS_REGISTER_ALREADY', {
+      host: reg.displayName,
+      agent: describe(mine),
+      id: mine.id,
+      newId: reg.agentId,
+      hint: forceHint,
+    });
   }
   if (byId && !reg.force) {
-    throw new InputError(
-      `agent id ${reg.agentId} is taken by ${describe(byId)}; choose another -aro agent_id=N (or omit it for the next free id), ${forceHint}`,
-    );
+    throw pharosError('PHAROS_REGISTER_ID_TAKEN', {
+      id: reg.agentId,
+      agent: describe(byId),
+      hint: forceHint,
+    });
   }
   // Forced: this host's old row and the requested id's current owner make way.
   for (const old of [mine, byId]) {
@@ -232,7 +239,7 @@ export interface UnregisterResult {
  * ({@link retireAgentRole}). History stays until retention purges it.
  * An agent that is not registered changes nothing.
  */
-export async function unregisterAgent(tx: SqlRunner, agentId: number): Promise<UnregisterResult> {
+export async function unregisterAgent(tx: Queryable, agentId: number): Promise<UnregisterResult> {
   await tx.query('LOCK TABLE pem.agent IN SHARE ROW EXCLUSIVE MODE');
   const row = await selectAgent(tx, 'id', agentId);
   if (!row) return { changed: false, actions: [`agent ${agentId} is not registered`] };
@@ -266,7 +273,7 @@ export interface ServerRegistration {
 }
 
 /** Registers (or finds) a server by display name and binds it to its agent. Idempotent. */
-export async function registerServer(tx: SqlRunner, reg: ServerRegistration): Promise<RegistrationResult> {
+export async function registerServer(tx: Queryable, reg: ServerRegistration): Promise<RegistrationResult> {
   await tx.query('LOCK TABLE pem.server IN SHARE ROW EXCLUSIVE MODE');
   let changed = false;
   const db = reg.maintenanceDb ?? 'postgres';
@@ -339,11 +346,9 @@ export async function registerServer(tx: SqlRunner, reg: ServerRegistration): Pr
 }
 
 /** @throws PharosError when `user` is a superuser: an agent must not log in with more than pem_agent grants. */
-export async function requireUnprivilegedAgentUser(tx: SqlRunner, user: string): Promise<void> {
+export async function requireUnprivilegedAgentUser(tx: Queryable, user: string): Promise<void> {
   const r = await tx.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = $1', [user]);
   if (r.rows[0]?.s) {
-    throw new PharosError(
-      `the agent user '${user}' is a superuser; an agent user must be an ordinary role (member of pem_agent only)`,
-    );
+    throw pharosError('PHAROS_REGISTER_SUPERUSER', { user });
   }
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import { signCsr } from '@pharos/core/pki/csr';
 import { SIGNER_ERROR_PREFIX } from './built-in-ca.js';
 import { describeCertificate } from './certificate-files.js';
@@ -28,7 +28,11 @@ function readCaFile(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read the CA ${what} ${path}: ${code ?? messageOf(err)}`, { cause: err });
+    throw pharosError(
+      'PHAROS_CA_FILE_UNREADABLE',
+      { what, path, reason: code ?? messageOf(err) },
+      { cause: err },
+    );
   }
 }
 
@@ -39,16 +43,18 @@ function readCaFile(path: string, what: string): string {
  */
 export async function signWithCaFiles(req: SignRequest, cwd: string = process.cwd()): Promise<string> {
   if (!Number.isInteger(req.days) || req.days < 1)
-    throw new InputError(`--days: '${req.days}' is not a number of days`);
+    throw pharosError('PHAROS_CLI_DAYS_INVALID', { flag: '--days', days: req.days });
+
   const certPath = resolve(cwd, req.caCertFile);
   const keyPath = resolve(cwd, req.caKeyFile);
   const certPem = readCaFile(certPath, 'certificate');
   const keyPem = readCaFile(keyPath, 'key');
   const mode = Number(statSync(keyPath).mode) & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new InputError(
-      `the CA key ${keyPath} has mode ${mode.toString(8).padStart(4, '0')}: it must not be readable by group or others (chmod 0600)`,
-    );
+    throw pharosError('PHAROS_CA_KEY_PERMISSIONS', {
+      path: keyPath,
+      mode: mode.toString(8).padStart(4, '0'),
+    });
   }
   const { certPem: issued } = await signCsr({ certPem, keyPem }, req.csrPem, {
     expectedCommonName: req.commonName,

@@ -6,13 +6,13 @@
  * stored verifier already matches is left alone, so a second run changes
  * nothing.
  */
-import type { SqlRunner } from '../migrations/run.js';
+import type { Queryable } from '@pharos/core/query';
 import { roleIdent } from './register.js';
 import { scramMatches, scramVerifier } from './scram.js';
 
 /** Creates or settles the web service role. Resolves true when it changed anything. */
 export async function ensureWebServiceRole(
-  tx: SqlRunner,
+  tx: Queryable,
   role: { name: string; password: string },
 ): Promise<boolean> {
   const ident = roleIdent(role.name, 'web service role');

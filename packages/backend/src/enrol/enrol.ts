@@ -8,10 +8,11 @@
  * Here the request is checked for what SQL cannot read: a supplied
  * certificate is parsed (X.509) into the facts the backend records.
  */
+
 import { isIP } from 'node:net';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import { describeCertificate } from '../configure/certificate-files.js';
-import type { FleetDb } from '../fleet/servers.js';
 import { withFleetErrors } from '../fleet/sql-errors.js';
 
 /** What the host sends. Exactly one of `csr` (built-in CA) and `certificate` (its own). */
@@ -41,17 +42,26 @@ export interface EnrolResult {
 /**
  * Enrols the agent of `req` (see the module note); `source` is the
  * requester's address (recorded with the token's use).
- * @throws InputError/ConflictError naming the field (token, displayName,
- *   hostAddress, csr, certificate, agentUser); ConflictError when the
- *   built-in CA is needed but not enabled or refuses. Nothing is written then.
+ * @throws PHAROS_ENROL_INVALID, _TOKEN_REFUSED (400) or _CONFLICT (409)
+ *   naming the field (token, displayName, hostAddress, csr, certificate,
+ *   agentUser); PHAROS_ENROL_NOT_POSSIBLE when the built-in CA is needed but
+ *   not enabled or refuses. Nothing is written then.
  */
-export async function enrolAgent(db: FleetDb, req: EnrolRequest, source?: string): Promise<EnrolResult> {
+export async function enrolAgent(db: Queryable, req: EnrolRequest, source?: string): Promise<EnrolResult> {
   if (req.hostAddress !== undefined && isIP(req.hostAddress) === 0) {
-    throw new InputError(`hostAddress: '${req.hostAddress}' is not an IP address`, { field: 'hostAddress' });
+    throw pharosError(
+      'PHAROS_ENROL_INVALID',
+      { detail: `hostAddress: '${req.hostAddress}' is not an IP address` },
+      { field: 'hostAddress' },
+    );
   }
   if ((req.csr === undefined) === (req.certificate === undefined)) {
-    throw new InputError(
-      'csr: give either a certificate signing request (the built-in CA signs it) or the host’s certificate, not both or neither',
+    throw pharosError(
+      'PHAROS_ENROL_INVALID',
+      {
+        detail:
+          'csr: give either a certificate signing request (the built-in CA signs it) or the host’s certificate, not both or neither',
+      },
       { field: 'csr' },
     );
   }
@@ -59,7 +69,11 @@ export async function enrolAgent(db: FleetDb, req: EnrolRequest, source?: string
     req.csr !== undefined &&
     !/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/.test(req.csr)
   ) {
-    throw new InputError('csr: not a PEM certificate signing request', { field: 'csr' });
+    throw pharosError(
+      'PHAROS_ENROL_INVALID',
+      { detail: 'csr: not a PEM certificate signing request' },
+      { field: 'csr' },
+    );
   }
   let facts: Record<string, unknown> | null = null;
   if (req.certificate !== undefined) {
@@ -74,10 +88,14 @@ export async function enrolAgent(db: FleetDb, req: EnrolRequest, source?: string
         notAfter: c.notAfter.toISOString(),
       };
     } catch (err) {
-      throw new InputError(`certificate: ${messageOf(err)}`, { field: 'certificate', cause: err });
+      throw pharosError(
+        'PHAROS_ENROL_INVALID',
+        { detail: `certificate: ${messageOf(err)}` },
+        { field: 'certificate', cause: err },
+      );
     }
   }
-  return withFleetErrors(async () => {
+  return withFleetErrors('enrol', async () => {
     const r = await db.query<{
       agent_id: number;
       user_name: string;

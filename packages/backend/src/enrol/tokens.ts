@@ -5,7 +5,7 @@
  * once; only its SHA-256 is stored), listed without the hash, revoked by
  * `pem.enrolment_token_revoke`.
  */
-import type { FleetDb } from '../fleet/servers.js';
+import type { Queryable } from '@pharos/core/query';
 import { withFleetErrors } from '../fleet/sql-errors.js';
 
 /** Default validity of a token: one day, seconds. */
@@ -37,15 +37,15 @@ export interface NewEnrolmentToken {
 
 /**
  * Issues a token named `name` valid `validForS` seconds (60 s to 30 days),
- * on behalf of `actor`. @throws InputError naming the field (name, validForS).
+ * on behalf of `actor`. @throws PHAROS_TOKEN_INVALID naming the field (name, validForS).
  */
 export async function createToken(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   name: string,
   validForS: number = DEFAULT_TOKEN_VALID_FOR_S,
 ): Promise<NewEnrolmentToken> {
-  return withFleetErrors(async () => {
+  return withFleetErrors('token', async () => {
     const r = await db.query<{ id: number; token: string; expires_at: Date }>(
       'SELECT id, token, expires_at FROM pem.enrolment_token_create($1, $2, $3)',
       [actor, name, validForS],
@@ -77,7 +77,7 @@ type TokenRow = {
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
 /** Every token, newest first (`all` false: only the usable ones). */
-export async function listTokens(db: FleetDb, all = true): Promise<EnrolmentToken[]> {
+export async function listTokens(db: Queryable, all = true): Promise<EnrolmentToken[]> {
   const r = await db.query<TokenRow>(
     `SELECT id, name, created_by, created_at, expires_at, used_at, used_by_agent, host(used_from) AS used_from,
             revoked_at, revoked_by, expires_at <= now() AS expired
@@ -103,10 +103,11 @@ export async function listTokens(db: FleetDb, all = true): Promise<EnrolmentToke
 
 /**
  * Revokes token `id`; resolves false when it was revoked already.
- * @throws NotFoundError (id) for an unknown token, ConflictError for a used one.
+ * @throws PHAROS_TOKEN_NOT_FOUND (404, id) for an unknown token, PHAROS_TOKEN_USED (409) for a used one.
  */
-export async function revokeToken(db: FleetDb, actor: string, id: number): Promise<boolean> {
+export async function revokeToken(db: Queryable, actor: string, id: number): Promise<boolean> {
   return withFleetErrors(
+    'token',
     async () =>
       (
         await db.query<{ revoked: boolean }>('SELECT pem.enrolment_token_revoke($1, $2) AS revoked', [

@@ -7,7 +7,7 @@
  * is told plainly whether the agent is down (no heartbeat for a while) or
  * just did not answer in time.
  */
-import type { FleetDb } from './servers.js';
+import type { Queryable } from '@pharos/core/query';
 import { withFleetErrors } from './sql-errors.js';
 
 /** How often the answer is looked for, ms (an agent answers a NOTIFY within a round trip). */
@@ -27,11 +27,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Asks agent `agentId` to run task `kind` with `params` on behalf of
  * `actor` and waits up to `waitMs` for the answer.
- * @throws NotFoundError (agentId) for an unknown agent, InputError for an
- *   inactive one; the backend's errors otherwise.
+ * @throws PHAROS_AGENT_NOT_FOUND (404, agentId) for an unknown agent,
+ *   PHAROS_TASK_INVALID (400) for an inactive one; the backend's errors otherwise.
  */
 export async function runAgentTask(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   agentId: number,
   kind: string,
@@ -39,6 +39,7 @@ export async function runAgentTask(
   waitMs: number,
 ): Promise<TaskOutcome> {
   const id = await withFleetErrors(
+    'task',
     async () =>
       (
         await db.query<{ id: string }>('SELECT pem.agent_task_request($1, $2, $3, $4::jsonb, $5) AS id', [
@@ -86,7 +87,7 @@ export async function runAgentTask(
   };
 }
 
-async function runAgentTaskResult(db: FleetDb, id: string): Promise<TaskOutcome> {
+async function runAgentTaskResult(db: Queryable, id: string): Promise<TaskOutcome> {
   const t = (
     await db.query<{ state: string; result: unknown }>(
       'SELECT state, result FROM pem.agent_task WHERE id = $1',

@@ -1,10 +1,10 @@
+import type { Queryable } from '@pharos/core/query';
 /**
  * The registered agents as the fleet commands list them (`pharos server add
  * --agent NAME` resolves a name; `GET /api/agents`): id, user, display
  * name, address, heartbeat age, version, servers bound. Source: pem.agent,
  * pem.server_binding.
  */
-import type { FleetDb } from './servers.js';
 
 /** One agent. */
 export interface FleetAgent {
@@ -24,7 +24,7 @@ export interface FleetAgent {
 }
 
 /** Every agent, by id. */
-export async function listAgents(db: FleetDb): Promise<FleetAgent[]> {
+export async function listAgents(db: Queryable): Promise<FleetAgent[]> {
   const r = await db.query<{
     id: number;
     user_name: string;

@@ -6,8 +6,8 @@
  * not the web tier, reaches the cluster's REST API: it is the one that will
  * follow the cluster, from its own network position.
  */
+import type { Queryable } from '@pharos/core/query';
 import { runAgentTask } from './agent-tasks.js';
-import type { FleetDb } from './servers.js';
 
 /**
  * One member of a GET /cluster answer, with the fields Pharos keeps
@@ -48,11 +48,11 @@ export type ClusterReadOutcome =
  * Has agent `agentId` read the cluster at `endpoints` (REST API base URLs,
  * in order; `cafile` on its host verifies https ones), on behalf of
  * `actor`. Never fails for what it finds: no answer is an outcome with a
- * sentence. @throws NotFoundError/InputError (agentId) for an unknown or
- * inactive agent; the backend's errors otherwise.
+ * sentence. @throws PHAROS_AGENT_NOT_FOUND / PHAROS_TASK_INVALID (agentId)
+ * for an unknown or inactive agent; the backend's errors otherwise.
  */
 export async function readPatroniCluster(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   agentId: number,
   endpoints: readonly string[],

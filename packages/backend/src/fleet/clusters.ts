@@ -10,9 +10,11 @@
  * which check every field and write nothing on error (sql-errors.ts names
  * the field).
  */
-import { NotFoundError } from '@pharos/core/errors';
+
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { ClusterReading } from './cluster-reading.js';
-import type { FleetDb, RemovedServer, Sslmode } from './servers.js';
+import type { RemovedServer, Sslmode } from './servers.js';
 import { withFleetErrors } from './sql-errors.js';
 
 /** How the members of a cluster are monitored (each member is a server with these settings). */
@@ -187,32 +189,33 @@ function fromRow(r: ClusterRow): MonitoredCluster {
 }
 
 /** Every monitored cluster, by id. */
-export async function listClusters(db: FleetDb): Promise<MonitoredCluster[]> {
+export async function listClusters(db: Queryable): Promise<MonitoredCluster[]> {
   const r = await db.query<ClusterRow>(`${CLUSTERS_SQL} ORDER BY c.id`);
   return r.rows.map(fromRow);
 }
 
-/** Cluster `id`. @throws NotFoundError (field id) when there is none. */
-export async function getCluster(db: FleetDb, id: number): Promise<MonitoredCluster> {
+/** Cluster `id`. @throws PHAROS_CLUSTER_NOT_FOUND (field id) when there is none. */
+export async function getCluster(db: Queryable, id: number): Promise<MonitoredCluster> {
   const r = await db.query<ClusterRow>(`${CLUSTERS_SQL} WHERE c.id = $1`, [id]);
   const row = r.rows[0];
-  if (!row) throw new NotFoundError(`no cluster ${id}`, { field: 'id' });
+  if (!row) throw pharosError('PHAROS_CLUSTER_NOT_FOUND', { id }, { field: 'id' });
   return fromRow(row);
 }
 
 /**
  * Adds cluster `spec` on behalf of `actor`, with `reading` (its GET
  * /cluster as the follower read it) as its members: each becomes a server
- * of the cluster. Resolves to its id. @throws InputError/ConflictError/
- * NotFoundError naming the field (nothing written).
+ * of the cluster. Resolves to its id. @throws PHAROS_CLUSTER_INVALID (400),
+ * _NAME_TAKEN (409), PHAROS_SERVER_DUPLICATE (409, a member already
+ * monitored), PHAROS_AGENT_NOT_FOUND (404) naming the field (nothing written).
  */
 export async function addCluster(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   spec: ClusterSpec,
   reading: ClusterReading,
 ): Promise<number> {
-  return withFleetErrors(async () => {
+  return withFleetErrors('cluster', async () => {
     const r = await db.query<{ id: number }>(
       'SELECT pem.cluster_add($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb) AS id',
       [
@@ -234,16 +237,16 @@ export async function addCluster(
 
 /**
  * Removes cluster `id` and every server of it (bindings, alerts, state;
- * history too when `purgeHistory`). @throws NotFoundError (id) when there
- * is no such cluster (a second removal).
+ * history too when `purgeHistory`). @throws PHAROS_CLUSTER_NOT_FOUND (id)
+ * when there is no such cluster (a second removal).
  */
 export async function removeCluster(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   id: number,
   purgeHistory: boolean,
 ): Promise<RemovedCluster> {
-  return withFleetErrors(async () => {
+  return withFleetErrors('cluster', async () => {
     const r = await db.query<{
       removed: { cluster: string; servers: (Omit<RemovedServer, 'id'> & { id: number })[] };
     }>('SELECT pem.cluster_remove($1, $2, $3) AS removed', [actor, id, purgeHistory]);

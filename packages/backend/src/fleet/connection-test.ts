@@ -7,8 +7,9 @@
  * the agent does not answer, the result says so (`agent-unavailable`),
  * naming whether it is down.
  */
+import type { Queryable } from '@pharos/core/query';
 import { runAgentTask } from './agent-tasks.js';
-import type { FleetDb, ServerConnection } from './servers.js';
+import type { ServerConnection } from './servers.js';
 
 /**
  * Why a test failed (the agent's connection-diagnosis.ts has the table of
@@ -107,11 +108,11 @@ export function fieldOfCause(cause: ConnectionCause | undefined): string | undef
 /**
  * Has agent `c.agentId` test the connection `c` (on behalf of `actor`).
  * Never fails for what the test finds: a failure is a result with its
- * cause. @throws NotFoundError/InputError (agentId) for an unknown or
- * inactive agent; the backend's errors otherwise.
+ * cause. @throws PHAROS_AGENT_NOT_FOUND / PHAROS_TASK_INVALID (agentId) for
+ * an unknown or inactive agent; the backend's errors otherwise.
  */
 export async function testServerConnection(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   c: ServerConnection,
   waitMs: number = TEST_WAIT_MS,

@@ -12,18 +12,10 @@
  * pg_monitor), with `sslmode` (default verify-full) and `sslrootcert` (a CA
  * file on the agent's host; null: the agent's `server_sslrootcert`).
  */
-import { NotFoundError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import { roleOfPatroni } from './patroni-role.js';
 import { withFleetErrors } from './sql-errors.js';
-
-/** The query surface (an HaConnection, the web's Backend, a transaction). */
-export interface FleetDb {
-  query<R = Record<string, unknown>>(
-    sql: string,
-    params?: unknown[],
-    options?: { deadlineMs?: number },
-  ): Promise<{ rows: R[] }>;
-}
 
 /** sslmode values (libpq-connect.html "sslmode"). */
 export const SSLMODES = ['verify-full', 'verify-ca', 'require', 'prefer', 'allow', 'disable'] as const;
@@ -204,28 +196,31 @@ function fromRow(r: ServerRow): MonitoredServer {
 }
 
 /** Every server, by id (optionally those with all of `tags`). */
-export async function listServers(db: FleetDb, filter: { tags?: string[] } = {}): Promise<MonitoredServer[]> {
+export async function listServers(
+  db: Queryable,
+  filter: { tags?: string[] } = {},
+): Promise<MonitoredServer[]> {
   const tags = filter.tags ?? [];
   const r = await db.query<ServerRow>(`${SERVERS_SQL} WHERE s.tags @> $1::text[] ORDER BY s.id`, [tags]);
   return r.rows.map(fromRow);
 }
 
-/** Server `id`. @throws NotFoundError (field id) when there is none. */
-export async function getServer(db: FleetDb, id: number): Promise<MonitoredServer> {
+/** Server `id`. @throws PHAROS_SERVER_NOT_FOUND (field id) when there is none. */
+export async function getServer(db: Queryable, id: number): Promise<MonitoredServer> {
   const r = await db.query<ServerRow>(`${SERVERS_SQL} WHERE s.id = $1`, [id]);
   const row = r.rows[0];
-  if (!row) throw new NotFoundError(`no server ${id}`, { field: 'id' });
+  if (!row) throw pharosError('PHAROS_SERVER_NOT_FOUND', { id }, { field: 'id' });
   return fromRow(row);
 }
 
 /**
  * Adds a server monitored by `spec.agentId` on behalf of `actor` (its
  * default alerts are bound; the agent starts within one short wait).
- * Resolves to its id. @throws InputError/ConflictError/NotFoundError naming
- * the field (nothing written).
+ * Resolves to its id. @throws PHAROS_SERVER_INVALID (400), _DUPLICATE or
+ * _NAME_TAKEN (409), PHAROS_AGENT_NOT_FOUND (404) naming the field (nothing written).
  */
-export async function addServer(db: FleetDb, actor: string, spec: ServerSpec): Promise<number> {
-  return withFleetErrors(async () => {
+export async function addServer(db: Queryable, actor: string, spec: ServerSpec): Promise<number> {
+  return withFleetErrors('server', async () => {
     const r = await db.query<{ id: number }>(
       'SELECT pem.server_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS id',
       [
@@ -246,30 +241,31 @@ export async function addServer(db: FleetDb, actor: string, spec: ServerSpec): P
   });
 }
 
-/** Changes server `id` (the given fields only). @throws as {@link addServer}; NotFoundError (id). */
+/** Changes server `id` (the given fields only). @throws as {@link addServer}; PHAROS_SERVER_NOT_FOUND (id), _STATE (409). */
 export async function setServer(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   id: number,
   changes: ServerChanges,
 ): Promise<void> {
-  await withFleetErrors(() =>
+  await withFleetErrors('server', () =>
     db.query('SELECT pem.server_set($1, $2, $3::jsonb)', [actor, id, JSON.stringify(changes)]),
   );
 }
 
 /**
  * Removes server `id`: binding, alerts, latest values, probe log; its
- * history too when `purgeHistory`. @throws NotFoundError (id) when there
- * is no such server (a second removal), ConflictError for a PEM backend node.
+ * history too when `purgeHistory`. @throws PHAROS_SERVER_NOT_FOUND (id) when
+ * there is no such server (a second removal), PHAROS_SERVER_STATE for a PEM
+ * backend node or a cluster member.
  */
 export async function removeServer(
-  db: FleetDb,
+  db: Queryable,
   actor: string,
   id: number,
   purgeHistory: boolean,
 ): Promise<RemovedServer> {
-  return withFleetErrors(async () => {
+  return withFleetErrors('server', async () => {
     const r = await db.query<{ removed: Omit<RemovedServer, 'id'> }>(
       'SELECT pem.server_remove($1, $2, $3) AS removed',
       [actor, id, purgeHistory],

@@ -13,7 +13,7 @@
  * from any process holding a connection to the primary (as `pem_admin`).
  * A promotion moves the jobs with the primary by itself.
  */
-import type { SqlRunner } from '../migrations/run.js';
+import type { Queryable } from '@pharos/core/query';
 
 /** What one job did. `skipped` (job `all`): the server is a standby, or another caller runs the jobs. */
 export interface JobResult {
@@ -23,14 +23,14 @@ export interface JobResult {
 }
 
 /** Runs the due jobs as an administrator (`pem.run_due_jobs`); `force` runs them even when not due. */
-export async function runDueJobs(db: SqlRunner, opts: { force?: boolean } = {}): Promise<JobResult[]> {
+export async function runDueJobs(db: Queryable, opts: { force?: boolean } = {}): Promise<JobResult[]> {
   return (
     await db.query<JobResult>('SELECT job, status, detail FROM pem.run_due_jobs($1)', [opts.force === true])
   ).rows;
 }
 
 /** Runs the due jobs as agent `agentId` (`pem.agent_run_jobs`, checked against the caller's database user). */
-export async function runAgentJobs(db: SqlRunner, agentId: number): Promise<JobResult[]> {
+export async function runAgentJobs(db: Queryable, agentId: number): Promise<JobResult[]> {
   return (await db.query<JobResult>('SELECT job, status, detail FROM pem.agent_run_jobs($1)', [agentId]))
     .rows;
 }

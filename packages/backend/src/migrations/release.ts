@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 
 /** One migration file. */
 export interface Migration {
@@ -73,13 +73,17 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
   const migrations = files.map((file) => {
     const m = /^(\d{3})_([a-z0-9_]+)\.sql$/.exec(file);
-    if (!m) throw new ConfigError(`migration file name '${file}' in ${dir} is not NNN_name.sql`);
+    if (!m) throw pharosError('PHAROS_SCHEMA_MIGRATION_NAME', { file, dir });
     return { version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, file), 'utf8') };
   });
   migrations.sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1)
-      throw new ConfigError(`migration ${m.version} (${m.name}) out of sequence: expected ${i + 1}`);
+      throw pharosError('PHAROS_SCHEMA_MIGRATION_SEQUENCE', {
+        version: m.version,
+        name: m.name,
+        expected: i + 1,
+      });
   });
   return migrations;
 }
@@ -94,7 +98,7 @@ function sqlFiles(dir: string, pattern: RegExp, what: string): string[] {
   const names = readdirSync(dir).sort();
   for (const n of names) {
     if (!pattern.test(n))
-      throw new ConfigError(`${what} file name '${n}' in ${dir} is not ${pattern.source}`);
+      throw pharosError('PHAROS_SCHEMA_FILE_NAME', { what, name: n, dir, pattern: pattern.source });
   }
   return names;
 }
@@ -115,9 +119,7 @@ export function loadDefinitions(root: string = SQL_DIR): Definition[] {
         !(FUNCTION_AREAS as readonly string[]).includes(area) ||
         !statSync(join(functions, area)).isDirectory()
       )
-        throw new ConfigError(
-          `sql/functions/${area} is not a function area: add it to FUNCTION_AREAS in packages/backend/src/migrations/release.ts, after the areas it depends on`,
-        );
+        throw pharosError('PHAROS_SCHEMA_FUNCTION_AREA', { area });
     }
     for (const area of FUNCTION_AREAS) {
       for (const f of sqlFiles(join(functions, area), /^\d{2}_[a-z0-9_]+\.sql$/, 'function'))

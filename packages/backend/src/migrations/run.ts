@@ -16,7 +16,8 @@
  * idempotently). A transaction-level advisory lock serialises concurrent
  * runners. Refuses to run on a standby (`pg_is_in_recovery()`).
  */
-import { messageOf, PharosError } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import { type Definition, loadRelease, type Migration, type SqlRelease } from './release.js';
 
 export {
@@ -30,11 +31,6 @@ export {
   SQL_DIR,
   type SqlRelease,
 } from './release.js';
-
-/** The minimal query surface migrations need (an `HaTransaction` or a `pg` client). */
-export interface SqlRunner {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
 
 /** Group roles the schema grants to (docs/reference/pem-facts.md §3; pem_web is Pharos's web service group). */
 export const GROUP_ROLES = ['pem_admin', 'pem_user', 'pem_agent', 'pem_web'] as const;
@@ -75,11 +71,11 @@ export interface MigrateResult {
   definitionsApplied: boolean;
 }
 
-async function apply(tx: SqlRunner, what: string, sql: string): Promise<void> {
+async function apply(tx: Queryable, what: string, sql: string): Promise<void> {
   try {
     await tx.query(sql);
   } catch (err) {
-    throw new PharosError(`${what} failed: ${messageOf(err)}`, { cause: err });
+    throw pharosError('PHAROS_SCHEMA_FILE_FAILED', { what, reason: messageOf(err) }, { cause: err });
   }
 }
 
@@ -87,20 +83,18 @@ async function apply(tx: SqlRunner, what: string, sql: string): Promise<void> {
  * Brings the connected database (must be `pem`) to `release` (default: the
  * one shipped with this Pharos), in one transaction run by `transaction`
  * (e.g. `HaConnection.transaction`). Throws PharosError when the server is a
- * standby, when the database is newer than this Pharos (a downgrade is
+ * standby (PHAROS_SCHEMA_ON_STANDBY), when the database is newer than this Pharos (a downgrade is
  * refused), or when a file fails (naming it, with the server's message; the
  * database is then unchanged).
  */
 export async function migrate(
-  transaction: <T>(fn: (tx: SqlRunner) => Promise<T>) => Promise<T>,
+  transaction: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>,
   release: SqlRelease = loadRelease(),
 ): Promise<MigrateResult> {
   return await transaction(async (tx) => {
     const rec = await tx.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
     if (rec.rows[0]!.r) {
-      throw new PharosError(
-        'refusing to migrate: the server is a standby (pg_is_in_recovery() is true); run the migration on the primary',
-      );
+      throw pharosError('PHAROS_SCHEMA_ON_STANDBY');
     }
     await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
     await tx.query(CREATE_GROUP_ROLES_SQL);
@@ -112,9 +106,7 @@ export async function migrate(
     const before = cur.rows[0]!.v ?? 0;
     const newest = release.migrations.at(-1)?.version ?? 0;
     if (before > newest) {
-      throw new PharosError(
-        `database schema version ${before} is newer than this Pharos (${newest}); upgrade Pharos instead`,
-      );
+      throw pharosError('PHAROS_SCHEMA_NEWER', { current: before, newest });
     }
     const applied = release.migrations.filter((m) => m.version > before);
     for (const m of applied) {
@@ -130,7 +122,7 @@ export async function migrate(
   });
 }
 
-async function applyDefinitions(tx: SqlRunner, definitions: Definition[], checksum: string): Promise<void> {
+async function applyDefinitions(tx: Queryable, definitions: Definition[], checksum: string): Promise<void> {
   for (const d of definitions) await apply(tx, `sql/${d.path}`, d.sql);
   await tx.query(
     `INSERT INTO public.pharos_schema_definitions (checksum, files) VALUES ($1, $2)

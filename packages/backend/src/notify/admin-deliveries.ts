@@ -4,20 +4,14 @@
  * (the view pem.notification_delivery, sql/views/, and pem.notification_attempt);
  * a failed notification can be queued again.
  */
-import type { QueryRunner } from '../alerts/db.js';
+import type { Queryable } from '@pharos/core/query';
+import type { DeliveryFilter } from './admin-shapes.js';
 
-/** Filters of {@link listDeliveries}. */
-export interface DeliveryFilter {
-  status?: 'pending' | 'delivered' | 'failed';
-  channel?: 'webhook' | 'email';
-  webhookId?: number;
-  alertId?: number;
-  limit?: number;
-}
+export type { DeliveryFilter } from './admin-shapes.js';
 
 /** Notifications, newest first (no payload secrets: the context only). */
 export async function listDeliveries(
-  db: QueryRunner,
+  db: Queryable,
   f: DeliveryFilter = {},
 ): Promise<Record<string, unknown>[]> {
   return (
@@ -43,7 +37,7 @@ export async function listDeliveries(
  * follows until the test is delivered or an attempt failed.
  */
 export async function getDelivery(
-  db: QueryRunner,
+  db: Queryable,
   id: number,
 ): Promise<{ delivery: Record<string, unknown>; attempts: Record<string, unknown>[] } | undefined> {
   const delivery = (await db.query('SELECT * FROM pem.notification_delivery WHERE id = $1', [id])).rows[0];
@@ -52,13 +46,13 @@ export async function getDelivery(
 }
 
 /** The attempts of notification `id`, in order. */
-export async function deliveryAttempts(db: QueryRunner, id: number): Promise<Record<string, unknown>[]> {
+export async function deliveryAttempts(db: Queryable, id: number): Promise<Record<string, unknown>[]> {
   return (
     await db.query('SELECT * FROM pem.notification_attempt WHERE outbox_id = $1 ORDER BY attempt', [id])
   ).rows;
 }
 
 /** Queues failed notification `id` again; resolves false when it is not failed. */
-export async function requeueDelivery(db: QueryRunner, id: number): Promise<boolean> {
+export async function requeueDelivery(db: Queryable, id: number): Promise<boolean> {
   return (await db.query<{ ok: boolean }>('SELECT pem.requeue_notification($1) AS ok', [id])).rows[0]!.ok;
 }

@@ -5,91 +5,75 @@
  * pem.smtp_settings_public). Input is validated before it is written;
  * problems are InputErrors naming the field.
  */
-import { InputError } from '@pharos/core/errors';
-import { type QueryRunner, sqlStateOf } from '../alerts/db.js';
+import { pharosError, sqlStateOf } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
+import type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 import { type Json, unknownPlaceholders } from './render.js';
 import { REFUSED_HEADER_NAMES } from './webhook.js';
 
-/** A webhook as saved (id absent = new). */
-export interface WebhookInput {
-  id?: number;
-  name: string;
-  url: string;
-  method?: 'POST' | 'PUT';
-  /** Header name -> value; undefined on an update = keep the stored headers. */
-  headers?: Record<string, string>;
-  /** JSON payload template with %Placeholder%s; null = the default payload. */
-  payloadTemplate?: Json | null;
-  enabled?: boolean;
-  onLow?: boolean;
-  onMedium?: boolean;
-  onHigh?: boolean;
-  onCleared?: boolean;
-  timeoutMs?: number;
-  maxRetries?: number;
-  tlsVerify?: boolean;
-}
+export type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 
 /** Webhooks without header values. */
-export async function listWebhooks(db: QueryRunner): Promise<Record<string, unknown>[]> {
+export async function listWebhooks(db: Queryable): Promise<Record<string, unknown>[]> {
   return (await db.query('SELECT * FROM pem.webhook_public ORDER BY name')).rows;
 }
 
 /** Throws InputError (with the `field` at fault) unless `w` is a usable webhook. */
 export function checkWebhook(w: WebhookInput): void {
-  if (!w.name?.trim()) throw new InputError('a webhook needs a name', { field: 'name' });
+  if (!w.name?.trim()) throw pharosError('PHAROS_WEBHOOK_NAME_MISSING', {}, { field: 'name' });
   let u: URL;
   try {
-    u = new URL(w.url);
+    u = new URL(w.url ?? '');
   } catch {
-    throw new InputError(`webhook ${w.name}: url is not a URL`, { field: 'url' });
+    throw pharosError('PHAROS_WEBHOOK_URL_INVALID', { name: w.name }, { field: 'url' });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new InputError(`webhook ${w.name}: url must be http or https`, { field: 'url' });
+    throw pharosError('PHAROS_WEBHOOK_URL_SCHEME', { name: w.name }, { field: 'url' });
   if (u.username !== '' || u.password !== '')
-    throw new InputError(
-      `webhook ${w.name}: url may not carry credentials (user:password@); send them in a header such as Authorization`,
-      { field: 'url' },
-    );
+    throw pharosError('PHAROS_WEBHOOK_URL_CREDENTIALS', { name: w.name }, { field: 'url' });
   if (w.method !== undefined && w.method !== 'POST' && w.method !== 'PUT')
-    throw new InputError(`webhook ${w.name}: method must be POST or PUT`, { field: 'method' });
+    throw pharosError('PHAROS_WEBHOOK_METHOD_INVALID', { name: w.name }, { field: 'method' });
   for (const [k, v] of Object.entries(w.headers ?? {})) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k) || typeof v !== 'string' || /[\r\n\0]/.test(v))
-      throw new InputError(`webhook ${w.name}: header ${JSON.stringify(k)} is not a valid header`, {
-        field: 'headers',
-      });
-    if (REFUSED_HEADER_NAMES.has(k.toLowerCase()))
-      throw new InputError(
-        `webhook ${w.name}: header ${k} may not be set (Pharos sets it; it decides where and how the request goes)`,
+      throw pharosError(
+        'PHAROS_WEBHOOK_HEADER_INVALID',
+        { name: w.name, header: JSON.stringify(k) },
         { field: 'headers' },
       );
+    if (REFUSED_HEADER_NAMES.has(k.toLowerCase()))
+      throw pharosError('PHAROS_WEBHOOK_HEADER_REFUSED', { name: w.name, header: k }, { field: 'headers' });
   }
   if (w.payloadTemplate !== undefined && w.payloadTemplate !== null) {
-    const unknown = unknownPlaceholders(w.payloadTemplate);
+    const unknown = unknownPlaceholders(w.payloadTemplate as Json);
     if (unknown.length > 0)
-      throw new InputError(`webhook ${w.name}: unknown placeholder(s) %${unknown.join('%, %')}%`, {
-        field: 'payloadTemplate',
-      });
+      throw pharosError(
+        'PHAROS_WEBHOOK_PLACEHOLDER_UNKNOWN',
+        { name: w.name, placeholders: unknown.join('%, %') },
+        {
+          field: 'payloadTemplate',
+        },
+      );
   }
   if (w.timeoutMs !== undefined && !(w.timeoutMs >= 100 && w.timeoutMs <= 120_000))
-    throw new InputError(`webhook ${w.name}: timeout must be 100..120000 ms`, { field: 'timeoutMs' });
+    throw pharosError('PHAROS_WEBHOOK_TIMEOUT_INVALID', { name: w.name }, { field: 'timeoutMs' });
   if (
     w.maxRetries !== undefined &&
     !(Number.isInteger(w.maxRetries) && w.maxRetries >= 0 && w.maxRetries <= 100)
   )
-    throw new InputError(`webhook ${w.name}: retries must be 0..100`, { field: 'maxRetries' });
+    throw pharosError('PHAROS_WEBHOOK_RETRIES_INVALID', { name: w.name }, { field: 'maxRetries' });
 }
 
-/** Runs `fn`; a unique violation (23505) becomes an InputError on field `name` ("there is already a <what> named ..."). */
-async function uniqueName<T>(what: string, name: string, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn`; a unique violation (23505) becomes the InputError `code` on field `name` ("there is already a ... named ..."). */
+async function uniqueName<T>(
+  code: 'PHAROS_WEBHOOK_NAME_TAKEN' | 'PHAROS_EMAIL_GROUP_NAME_TAKEN',
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (sqlStateOf(err) === '23505')
-      throw new InputError(`there is already a ${what} named ${JSON.stringify(name)}`, {
-        field: 'name',
-        cause: err,
-      });
+      throw pharosError(code, { name: JSON.stringify(name) }, { field: 'name', cause: err });
     throw err;
   }
 }
@@ -98,12 +82,12 @@ async function uniqueName<T>(what: string, name: string, fn: () => Promise<T>): 
  * Creates or updates a webhook; resolves to its id. Throws InputError (see
  * {@link checkWebhook}; also for a name another webhook has).
  */
-export async function saveWebhook(db: QueryRunner, w: WebhookInput): Promise<number> {
+export async function saveWebhook(db: Queryable, w: WebhookInput): Promise<number> {
   checkWebhook(w);
-  return uniqueName('webhook', w.name, () => writeWebhook(db, w));
+  return uniqueName('PHAROS_WEBHOOK_NAME_TAKEN', w.name ?? '', () => writeWebhook(db, w));
 }
 
-async function writeWebhook(db: QueryRunner, w: WebhookInput): Promise<number> {
+async function writeWebhook(db: Queryable, w: WebhookInput): Promise<number> {
   const v = [
     w.name,
     w.url,
@@ -134,37 +118,31 @@ async function writeWebhook(db: QueryRunner, w: WebhookInput): Promise<number> {
             tls_verify = $13, updated_at = now() WHERE id = $14`,
     [...v, w.id],
   );
-  if (r.rowCount === 0) throw new InputError(`there is no webhook ${w.id}`);
+  if (r.rowCount === 0) throw pharosError('PHAROS_WEBHOOK_NOT_FOUND', { id: w.id });
   return w.id;
 }
 
 /** Deletes webhook `id` (its delivery history stays, without a target). */
-export async function deleteWebhook(db: QueryRunner, id: number): Promise<boolean> {
+export async function deleteWebhook(db: Queryable, id: number): Promise<boolean> {
   return (await db.query('DELETE FROM pem.webhook WHERE id = $1', [id])).rowCount > 0;
 }
 
 /**
  * Queues a test notification to webhook `id` (delivered by the backend
- * agents); resolves to its delivery id. Throws InputError (field `enabled`)
- * for a disabled webhook: a test shows what the webhook would do, and a
- * disabled one sends nothing. Resolves undefined when there is no webhook `id`.
+ * agents); resolves to its delivery id. Throws PHAROS_WEBHOOK_NOT_FOUND
+ * (404) when there is no webhook `id`, and PHAROS_WEBHOOK_DISABLED (field
+ * `enabled`) for a disabled webhook: a test shows what the webhook would do,
+ * and a disabled one sends nothing.
  */
-export async function testWebhook(
-  db: QueryRunner,
-  id: number,
-  requestedBy: string,
-): Promise<number | undefined> {
+export async function testWebhook(db: Queryable, id: number, requestedBy: string): Promise<number> {
   const w = (
     await db.query<{ name: string; enabled: boolean }>(
       'SELECT name, enabled FROM pem.webhook_public WHERE id = $1',
       [id],
     )
   ).rows[0];
-  if (!w) return undefined;
-  if (!w.enabled)
-    throw new InputError(`webhook ${w.name} is disabled: enable it to send a test notification`, {
-      field: 'enabled',
-    });
+  if (!w) throw pharosError('PHAROS_WEBHOOK_NOT_FOUND', { id });
+  if (!w.enabled) throw pharosError('PHAROS_WEBHOOK_DISABLED', { name: w.name }, { field: 'enabled' });
   return Number(
     (
       await db.query<{ id: string }>('SELECT pem.enqueue_test_notification($1, NULL, $2) AS id', [
@@ -175,37 +153,27 @@ export async function testWebhook(
   );
 }
 
-/** An email group as saved. */
-export interface EmailGroupInput {
-  id?: number;
-  name: string;
-  recipients: string[];
-  enabled?: boolean;
-  onLow?: boolean;
-  onMedium?: boolean;
-  onHigh?: boolean;
-  onCleared?: boolean;
-  subjectTemplate?: string | null;
-  bodyTemplate?: string | null;
-}
-
 /** Email groups. */
-export async function listEmailGroups(db: QueryRunner): Promise<Record<string, unknown>[]> {
+export async function listEmailGroups(db: Queryable): Promise<Record<string, unknown>[]> {
   return (await db.query('SELECT * FROM pem.email_group ORDER BY name')).rows;
 }
 
 /** Creates or updates an email group; resolves to its id. Throws InputError for no or malformed recipients. */
-export async function saveEmailGroup(db: QueryRunner, g: EmailGroupInput): Promise<number> {
-  if (!g.name?.trim()) throw new InputError('an email group needs a name', { field: 'name' });
+export async function saveEmailGroup(db: Queryable, g: EmailGroupInput): Promise<number> {
+  if (!g.name?.trim()) throw pharosError('PHAROS_EMAIL_GROUP_NAME_MISSING', {}, { field: 'name' });
   if (!Array.isArray(g.recipients) || g.recipients.length === 0)
-    throw new InputError(`email group ${g.name}: no recipients`, { field: 'recipients' });
+    throw pharosError('PHAROS_EMAIL_GROUP_NO_RECIPIENTS', { name: g.name }, { field: 'recipients' });
   const bad = g.recipients.filter((r) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(r));
   if (bad.length > 0)
-    throw new InputError(`email group ${g.name}: not an address: ${bad.join(', ')}`, { field: 'recipients' });
-  return uniqueName('email group', g.name, () => writeEmailGroup(db, g));
+    throw pharosError(
+      'PHAROS_EMAIL_GROUP_ADDRESS_INVALID',
+      { name: g.name, addresses: bad.join(', ') },
+      { field: 'recipients' },
+    );
+  return uniqueName('PHAROS_EMAIL_GROUP_NAME_TAKEN', g.name, () => writeEmailGroup(db, g));
 }
 
-async function writeEmailGroup(db: QueryRunner, g: EmailGroupInput): Promise<number> {
+async function writeEmailGroup(db: Queryable, g: EmailGroupInput): Promise<number> {
   const v = [
     g.name,
     g.recipients,
@@ -231,38 +199,24 @@ async function writeEmailGroup(db: QueryRunner, g: EmailGroupInput): Promise<num
             subject_template = $8, body_template = $9, updated_at = now() WHERE id = $10`,
     [...v, g.id],
   );
-  if (r.rowCount === 0) throw new InputError(`there is no email group ${g.id}`);
+  if (r.rowCount === 0) throw pharosError('PHAROS_EMAIL_GROUP_NOT_FOUND', { id: g.id });
   return g.id;
 }
 
-/** SMTP settings as saved. `password`: undefined = keep the stored one, null = none. */
-export interface SmtpInput {
-  enabled?: boolean;
-  host: string;
-  port: number;
-  security: 'starttls' | 'tls' | 'none';
-  userName?: string | null;
-  password?: string | null;
-  fromAddress: string;
-  tlsVerify?: boolean;
-  tlsCaPem?: string | null;
-  timeoutMs?: number;
-}
-
 /** The SMTP settings without the password (`password_set` tells whether one is stored), or undefined. */
-export async function getSmtpSettings(db: QueryRunner): Promise<Record<string, unknown> | undefined> {
+export async function getSmtpSettings(db: Queryable): Promise<Record<string, unknown> | undefined> {
   return (await db.query('SELECT * FROM pem.smtp_settings_public')).rows[0];
 }
 
 /** Saves the SMTP settings (one row). Throws InputError for a bad port, security or sender. */
-export async function saveSmtpSettings(db: QueryRunner, s: SmtpInput): Promise<void> {
-  if (!s.host?.trim()) throw new InputError('SMTP: host is required');
-  if (!(Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535))
-    throw new InputError('SMTP: port must be 1..65535');
-  if (!['starttls', 'tls', 'none'].includes(s.security))
-    throw new InputError('SMTP: security must be starttls, tls or none');
+export async function saveSmtpSettings(db: Queryable, s: SmtpInput): Promise<void> {
+  if (!s.host?.trim()) throw pharosError('PHAROS_SMTP_HOST_MISSING', {}, { field: 'host' });
+  if (!(s.port !== undefined && Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535))
+    throw pharosError('PHAROS_SMTP_PORT_INVALID', {}, { field: 'port' });
+  if (!['starttls', 'tls', 'none'].includes(s.security ?? ''))
+    throw pharosError('PHAROS_SMTP_SECURITY_INVALID', {}, { field: 'security' });
   if (!/^[^\s@]+@[^\s@]+$/.test(s.fromAddress ?? '') && !/<[^\s@]+@[^\s@]+>$/.test(s.fromAddress ?? ''))
-    throw new InputError('SMTP: the sender address is not an address');
+    throw pharosError('PHAROS_SMTP_SENDER_INVALID', {}, { field: 'fromAddress' });
   // the password column is write-only (pem_web may not read it, so no ON CONFLICT ... excluded): update, else insert
   const keep = s.password === undefined;
   const v = [

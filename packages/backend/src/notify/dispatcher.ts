@@ -17,7 +17,7 @@
  */
 import { messageOf } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
-import type { QueryRunner } from '../alerts/db.js';
+import type { Queryable } from '@pharos/core/query';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelayS } from './backoff.js';
 import { deliverNotification } from './deliver.js';
 import {
@@ -32,7 +32,7 @@ import type { WebhookTargetPolicy } from './target-policy.js';
 
 /** Options of {@link NotificationDispatcher}. */
 export interface DispatcherOptions {
-  db: QueryRunner;
+  db: Queryable;
   agentId: number;
   logger?: Logger;
   /** Deliveries in flight at most (default 8). */

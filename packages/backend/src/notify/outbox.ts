@@ -5,7 +5,7 @@
  * run as the agent's own database user and refuse (42501) an agent that is
  * not configured to send notifications.
  */
-import type { QueryRunner } from '../alerts/db.js';
+import type { Queryable } from '@pharos/core/query';
 import type { NotificationContext } from './context.js';
 import type { SmtpSettings } from './email.js';
 import type { Json } from './render.js';
@@ -61,7 +61,7 @@ interface ClaimRow {
  * seconds. Throws the database's errors (42501 when the agent may not send).
  */
 export async function claimNotifications(
-  db: QueryRunner,
+  db: Queryable,
   agentId: number,
   limit: number,
   leaseS: number,
@@ -99,7 +99,7 @@ export interface AttemptResult {
  * afterwards ('delivered', 'pending', 'failed', or null when the row is gone).
  */
 export async function finishNotification(
-  db: QueryRunner,
+  db: Queryable,
   agentId: number,
   n: Pick<ClaimedNotification, 'id' | 'attempt'>,
   result: AttemptResult,

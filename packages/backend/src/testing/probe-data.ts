@@ -3,7 +3,7 @@
  * and pemhistory.sample), and making alerts due now, so tests drive
  * evaluation without waiting for intervals.
  */
-import type { QueryRunner } from '../alerts/db.js';
+import type { Queryable } from '@pharos/core/query';
 
 let sampleId = 1_000_000;
 
@@ -20,7 +20,7 @@ export interface LatestValue {
 }
 
 /** Upserts the latest value (and optionally a history row). */
-export async function setLatest(db: QueryRunner, v: LatestValue): Promise<void> {
+export async function setLatest(db: Queryable, v: LatestValue): Promise<void> {
   const id = sampleId++;
   const at = v.collectedAt ?? new Date();
   const params = [v.agentId, v.serverId ?? 0, v.probe, v.object ?? '', id, at, JSON.stringify(v.value)];
@@ -42,7 +42,7 @@ export async function setLatest(db: QueryRunner, v: LatestValue): Promise<void> 
 
 /** Makes alerts due now: those of `template` (all when undefined), optionally only for one agent/server. */
 export async function makeDue(
-  db: QueryRunner,
+  db: Queryable,
   filter: { template?: string; agentId?: number; serverId?: number; ids?: number[] } = {},
 ): Promise<number> {
   const r = await db.query(
@@ -56,7 +56,7 @@ export async function makeDue(
 
 /** The alert of `template` bound to agent `agentId` or server `serverId` (object ''). */
 export async function alertOf(
-  db: QueryRunner,
+  db: Queryable,
   template: string,
   on: { agentId?: number; serverId?: number; object?: string },
 ): Promise<Record<string, unknown> & { id: number; state: string }> {

@@ -13,10 +13,12 @@
  *   one file per URL and user, mode 0600, and reused until the instance
  *   refuses it (then one new login): scripts of many calls do not hit the
  *   login rate limit.
- * - Errors: the API's `{error, field}` answers become Pharos errors: 400
- *   InputError, 404 NotFoundError, 409 ConflictError (exit code 2, the
- *   message names the field), 401/403 PharosError, 429 and 503 ConnectError;
- *   a network or TLS failure names the URL.
+ * - Errors: the API's `{code, error, field}` answers become the Pharos
+ *   error of that catalogue code (docs/errors.md: its kind and exit code; 400,
+ *   404 and 409 exit 2 with the message naming the field); 401, 403, 429 and
+ *   503 are prefixed with the operation; an answer without a known code is
+ *   PHAROS_CLIENT_ANSWER_UNEXPECTED; a network or TLS failure is
+ *   PHAROS_CLIENT_UNREACHABLE naming the URL.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,12 +26,13 @@ import { request as httpsRequest } from 'node:https';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
-  ConflictError,
-  ConnectError,
-  InputError,
+  type ErrorCode,
+  errorMessage,
+  errorOfCode,
+  isErrorCode,
   messageOf,
-  NotFoundError,
   PharosError,
+  pharosError,
 } from '@pharos/core/errors';
 import { promptSecret } from '../prompt.js';
 
@@ -40,12 +43,12 @@ export interface ApiFlags {
   loginUser?: string;
 }
 
-/** An answer that is not 2xx, with its JSON body. */
+/** An answer that is not 2xx, with its JSON body (e.g. a 422 with the failed test) and its catalogue code. */
 export class ApiError extends PharosError {
   readonly status: number;
   readonly body: Record<string, unknown>;
-  constructor(status: number, body: Record<string, unknown>, message: string) {
-    super(message);
+  constructor(status: number, body: Record<string, unknown>, code: ErrorCode, message: string) {
+    super(code, message);
     this.status = status;
     this.body = body;
   }
@@ -72,27 +75,25 @@ export interface ApiTarget {
 export function apiTarget(f: ApiFlags, env: NodeJS.ProcessEnv = process.env): ApiTarget {
   const raw = f.url ?? env.PHAROS_URL;
   if (!raw) {
-    throw new InputError(
-      '--url: the web instance’s address is required (e.g. https://pem-web-1:8443; or set PHAROS_URL)',
-    );
+    throw pharosError('PHAROS_CLIENT_URL_MISSING');
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(`--url: '${raw}' is not a URL (e.g. https://pem-web-1:8443)`);
+    throw pharosError('PHAROS_CLIENT_URL_INVALID', { url: raw });
   }
-  if (url.protocol !== 'https:')
-    throw new InputError(`--url: '${raw}' is not https: the API is served over TLS only`);
+  if (url.protocol !== 'https:') throw pharosError('PHAROS_CLIENT_URL_NOT_HTTPS', { url: raw });
   const caFile = f.caFile ?? env.PHAROS_CA_FILE;
   let ca: Buffer | undefined;
   if (caFile) {
     try {
       ca = readFileSync(caFile);
     } catch (err) {
-      throw new InputError(
-        `--ca-file: cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`,
-      );
+      throw pharosError('PHAROS_CLIENT_CA_FILE_UNREADABLE', {
+        path: caFile,
+        reason: (err as NodeJS.ErrnoException).code ?? messageOf(err),
+      });
     }
   }
   const user = f.loginUser ?? env.PHAROS_USER ?? userInfo().username;
@@ -145,7 +146,13 @@ export function httpsJson(
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', (err) =>
-      reject(new ConnectError(`cannot reach ${t.url.origin}: ${messageOf(err)}`, { cause: err })),
+      reject(
+        pharosError(
+          'PHAROS_CLIENT_UNREACHABLE',
+          { origin: t.url.origin, reason: messageOf(err) },
+          { cause: err },
+        ),
+      ),
     );
     if (payload) req.write(payload);
     req.end();
@@ -153,16 +160,22 @@ export function httpsJson(
 }
 
 /** The Pharos error for a non-2xx answer (module note). */
-export function apiErrorOf(status: number, body: Record<string, unknown>, what: string): Error {
+export function apiErrorOf(status: number, body: Record<string, unknown>, what: string): PharosError {
   const message = typeof body.error === 'string' ? body.error : `HTTP ${status}`;
   const field = typeof body.field === 'string' ? body.field : undefined;
   const opts = field ? { field } : {};
-  if (status === 400) return new InputError(message, opts);
-  if (status === 404) return new NotFoundError(message, opts);
-  if (status === 409) return new ConflictError(message, opts);
-  if (status === 429 || status === 503) return new ConnectError(`${what}: ${message}`);
-  if (status === 401 || status === 403) return new PharosError(`${what}: ${message}`);
-  return new ApiError(status, body, `${what}: ${message} (HTTP ${status})`);
+  if (status === 422 && isErrorCode(body.code)) return new ApiError(status, body, body.code, message);
+  if (isErrorCode(body.code) && status >= 400 && status < 500) {
+    const prefixed = status === 401 || status === 403 || status === 429;
+    return errorOfCode(body.code, prefixed ? `${what}: ${message}` : message, opts);
+  }
+  if (isErrorCode(body.code) && status === 503) return errorOfCode(body.code, `${what}: ${message}`, opts);
+  return new ApiError(
+    status,
+    body,
+    'PHAROS_CLIENT_ANSWER_UNEXPECTED',
+    errorMessage('PHAROS_CLIENT_ANSWER_UNEXPECTED', { what, message, status }),
+  );
 }
 
 function sessionFile(t: ApiTarget, env: NodeJS.ProcessEnv): string {
@@ -206,15 +219,13 @@ export class ApiClient {
       this.env.PHAROS_PASSWORD ??
       (await promptSecret(`Password of ${this.target.user} (${this.target.url.origin}): `));
     if (!password) {
-      throw new InputError(
-        `the password of ${this.target.user} is missing: set PHAROS_PASSWORD (or answer the prompt on a terminal)`,
-      );
+      throw pharosError('PHAROS_CLIENT_PASSWORD_MISSING', { user: this.target.user });
     }
     const r = await httpsJson(this.target, 'POST', '/api/login', { user: this.target.user, password });
     if (r.status !== 200) throw apiErrorOf(r.status, r.body, `login as ${this.target.user}`);
     const cookie = r.setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.includes('pharos_session'));
     if (!cookie || typeof r.body.csrfToken !== 'string') {
-      throw new PharosError(`login as ${this.target.user}: the answer carried no session`);
+      throw pharosError('PHAROS_CLIENT_NO_SESSION', { user: this.target.user });
     }
     const s = { cookie, csrfToken: r.body.csrfToken };
     this.saveSession(s);
@@ -245,7 +256,6 @@ export class ApiClient {
         continue;
       }
       if (r.status >= 200 && r.status < 300) return r.body as T;
-      if (r.status === 422) throw new ApiError(r.status, r.body, String(r.body.error ?? 'refused'));
       throw apiErrorOf(r.status, r.body, what);
     }
   }

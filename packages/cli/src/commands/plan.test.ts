@@ -65,7 +65,7 @@ describe('pharos plan on hostile input', () => {
       );
     writeFileSync(bomb, `${lines.join('\n')}\n`);
     const r = plan('--topology', bomb, '--out', join(dir, 'bomb-out'));
-    refused(r, /bomb\.yml: YAML aliases expand too much/);
+    refused(r, /bomb\.yml: not usable YAML: aliases expand too much/);
     assert.doesNotMatch(r.stderr, /ReferenceError/);
   });
 
@@ -83,7 +83,7 @@ describe('pharos plan on hostile input', () => {
     writeFileSync(big, `${seed}# ${'k'.repeat(1024 * 1024)}\n`);
     refused(
       plan('--topology', big, '--out', join(dir, 'big-out')),
-      /big\.yml: the topology file is \d+ bytes; at most/,
+      /big\.yml: cannot read the topology file: it is \d+ bytes; at most/,
     );
   });
 

@@ -3,7 +3,7 @@
  * an HA deployment from one topology file (issue 3; packages/ops/src/plan).
  */
 
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { planToJson } from '@pharos/ops/plan/json';
 import { runPlan } from '@pharos/ops/plan/run';
 import { type Command, Option } from 'commander';
@@ -30,8 +30,7 @@ export function registerPlan(program: Command): void {
     )
     .addOption(new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'))
     .action(async (f: { topology: string; out?: string; format: 'text' | 'json' }) => {
-      if (f.out === undefined && f.format !== 'json')
-        throw new InputError('--out <dir> is required (or --format json)');
+      if (f.out === undefined && f.format !== 'json') throw pharosError('PHAROS_PLAN_OUT_MISSING');
       const { plan, written } = await runPlan({ topologyFile: f.topology, outDir: f.out });
       const topo = plan.topology;
       if (f.format === 'json') {

@@ -5,7 +5,7 @@
  * key/value with libpq's `conninfo_storeval` rules. Shared by the key=value
  * and URI parsers.
  */
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 
 /** Parsed parameters, key -> value as written (later keys override earlier ones). */
 export type RawParams = Map<string, string>;
@@ -77,11 +77,12 @@ export function storeParam(raw: RawParams, key: string, value: string, fromUri: 
     k = 'sslmode';
     v = v.startsWith('1') ? 'require' : 'prefer';
   }
-  if (k in UNSUPPORTED) throw new InputError(`connection option "${k}" is not supported: ${UNSUPPORTED[k]}`);
+  if (k in UNSUPPORTED)
+    throw pharosError('PHAROS_CONNINFO_OPTION_UNSUPPORTED', { option: k, reason: UNSUPPORTED[k]! });
   if (!(k in KEYS)) {
-    throw new InputError(
-      fromUri ? `invalid URI query parameter: "${k}"` : `invalid connection option "${k}"`,
-    );
+    throw fromUri
+      ? pharosError('PHAROS_CONNINFO_URI_PARAMETER_UNKNOWN', { option: k })
+      : pharosError('PHAROS_CONNINFO_OPTION_UNKNOWN', { option: k });
   }
   raw.set(k, v);
 }

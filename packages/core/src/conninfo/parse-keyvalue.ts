@@ -3,7 +3,7 @@
  * Connection Strings"; libpq `conninfo_parse`): whitespace-separated
  * `key = value` pairs, values single-quoted or with `\\` escapes.
  */
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { type RawParams, storeParam } from './keywords.js';
 
 const isSpace = (c: string | undefined): boolean =>
@@ -33,7 +33,10 @@ export function parseKeyValue(text: string, raw: RawParams): void {
       i++;
     }
     if (name === '') name = text.slice(start, i);
-    if (text[i] !== '=') throw new InputError(`missing "=" after "${name}" in connection info string`);
+    if (text[i] !== '=')
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+        detail: `missing "=" after "${name}" in connection info string`,
+      });
     i++;
     while (i < n && isSpace(text[i])) i++;
     let value = '';
@@ -55,7 +58,10 @@ export function parseKeyValue(text: string, raw: RawParams): void {
     } else {
       i++;
       for (;;) {
-        if (i >= n) throw new InputError('unterminated quoted string in connection info string');
+        if (i >= n)
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: 'unterminated quoted string in connection info string',
+          });
         const c = text[i]!;
         if (c === '\\') {
           i++;

@@ -3,7 +3,7 @@
  * `conninfo_uri_parse_options`, `conninfo_uri_parse_params`,
  * `conninfo_uri_decode`): `postgresql://[user[:password]@][host][:port][,...][/dbname][?param=value&...]`.
  */
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { type RawParams, storeParam } from './keywords.js';
 
 /** libpq `conninfo_uri_decode`: percent-decoding (UTF-8 bytes); `+` stays `+`. */
@@ -18,9 +18,13 @@ function uriDecode(s: string): string {
       continue;
     }
     const hex = enc.subarray(i + 1, i + 3).toString('latin1');
-    if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new InputError(`invalid percent-encoded token: "${s}"`);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex))
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', { detail: `invalid percent-encoded token: "${s}"` });
     const v = Number.parseInt(hex, 16);
-    if (v === 0) throw new InputError(`forbidden value %00 in percent-encoded value: "${s}"`);
+    if (v === 0)
+      throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+        detail: `forbidden value %00 in percent-encoded value: "${s}"`,
+      });
     bytes.push(v);
     i += 2;
   }
@@ -69,18 +73,21 @@ export function parseUri(uri: string, raw: RawParams): void {
       const hs = ++p;
       while (p < s.length && s[p] !== ']') p++;
       if (p >= s.length) {
-        throw new InputError(
-          `end of string reached when looking for matching "]" in IPv6 host address in URI: "${uri}"`,
-        );
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `end of string reached when looking for matching "]" in IPv6 host address in URI: "${uri}"`,
+        });
       }
-      if (p === hs) throw new InputError(`IPv6 host address may not be empty in URI: "${uri}"`);
+      if (p === hs)
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `IPv6 host address may not be empty in URI: "${uri}"`,
+        });
       host = s.slice(hs, p);
       p++;
       const c = s[p];
       if (c !== undefined && c !== ':' && c !== '/' && c !== '?' && c !== ',') {
-        throw new InputError(
-          `unexpected character "${c}" at position ${p + 1} in URI (expected ":" or "/"): "${uri}"`,
-        );
+        throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+          detail: `unexpected character "${c}" at position ${p + 1} in URI (expected ":" or "/"): "${uri}"`,
+        });
       }
     } else {
       const hs = p;
@@ -130,17 +137,17 @@ function parseUriParams(params: string, raw: RawParams): void {
       const c = params[p];
       if (c === '=') {
         if (vs >= 0) {
-          throw new InputError(
-            `extra key/value separator "=" in URI query parameter: "${params.slice(ks, vs - 1)}"`,
-          );
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: `extra key/value separator "=" in URI query parameter: "${params.slice(ks, vs - 1)}"`,
+          });
         }
         keyword = params.slice(ks, p);
         vs = ++p;
       } else if (c === '&' || c === undefined) {
         if (vs < 0) {
-          throw new InputError(
-            `missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`,
-          );
+          throw pharosError('PHAROS_CONNINFO_SYNTAX', {
+            detail: `missing key/value separator "=" in URI query parameter: "${params.slice(ks, p)}"`,
+          });
         }
         value = params.slice(vs, p);
         if (c === '&') p++;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { InputError } from '../errors.js';
+import { InputError } from '../errors/index.js';
 import { HaConnection } from '../ha/connection.js';
 import { parseConninfo } from './resolve.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../errors.js';
+import { InputError } from '../errors/index.js';
 import { formatConninfo, redactConninfo } from './format.js';
 import { parseConninfo } from './resolve.js';
 import { type ConnInfo, DEFAULT_SOCKET_DIR } from './types.js';

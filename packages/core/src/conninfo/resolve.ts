@@ -32,7 +32,7 @@
  *   `PGKRBSRVNAME` and `PGGSSLIB` are ignored.
  */
 import { isIP } from 'node:net';
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { KEYS, type RawParams, UNSUPPORTED, UNSUPPORTED_ENV } from './keywords.js';
 import { parseKeyValue } from './parse-keyvalue.js';
 import { parseUri, uriPrefixLength } from './parse-uri.js';
@@ -49,18 +49,24 @@ import {
 /** libpq `parse_int_param`: optional whitespace and sign, digits, optional trailing whitespace. */
 function parseIntParam(value: string, key: string): number {
   if (!/^[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*$/.test(value)) {
-    throw new InputError(`invalid integer value "${value}" for connection option "${key}"`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid integer value "${value}" for connection option "${key}"`,
+    });
   }
   const n = Number.parseInt(value.trim(), 10);
   if (!Number.isSafeInteger(n) || n > 2147483647 || n < -2147483648) {
-    throw new InputError(`invalid integer value "${value}" for connection option "${key}"`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid integer value "${value}" for connection option "${key}"`,
+    });
   }
   return n;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], key: string): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new InputError(`invalid ${key} value: "${value}" (expected one of: ${allowed.join(', ')})`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid ${key} value: "${value}" (expected one of: ${allowed.join(', ')})`,
+    });
   }
   return value as T;
 }
@@ -97,7 +103,7 @@ function readParams(text: string, env: Record<string, string | undefined>): RawP
   }
   for (const [envvar, key] of Object.entries(UNSUPPORTED_ENV)) {
     if (env[envvar] !== undefined && env[envvar] !== '') {
-      throw new InputError(`environment variable ${envvar} is set: ${UNSUPPORTED[key]}`);
+      throw pharosError('PHAROS_CONNINFO_ENV_UNSUPPORTED', { variable: envvar, reason: UNSUPPORTED[key]! });
     }
   }
   return raw;
@@ -118,25 +124,27 @@ function pairHosts(raw: RawParams): HostEntry[] {
   if (hostaddrs.length > 0) {
     count = hostaddrs.length;
     if (hostNames.length > 0 && hostNames.length !== count) {
-      throw new InputError(
-        `could not match ${hostNames.length} host names to ${count} hostaddr values (host="${raw.get('host')}", hostaddr="${raw.get('hostaddr')}")`,
-      );
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `could not match ${hostNames.length} host names to ${count} hostaddr values (host="${raw.get('host')}", hostaddr="${raw.get('hostaddr')}")`,
+      });
     }
   } else {
     count = Math.max(1, hostNames.length);
   }
   const portList = splitList(raw.get('port'));
   if (portList.length > 1 && portList.length !== count) {
-    throw new InputError(
-      `could not match ${portList.length} port numbers to ${count} hosts (port="${raw.get('port')}")`,
-    );
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `could not match ${portList.length} port numbers to ${count} hosts (port="${raw.get('port')}")`,
+    });
   }
   const hosts: HostEntry[] = [];
   for (let i = 0; i < count; i++) {
     const hostaddr = hostaddrs[i] ?? '';
     let host = hostNames[i] ?? '';
     if (hostaddr !== '' && isIP(hostaddr) === 0) {
-      throw new InputError(`could not parse network address "${hostaddr}" of connection option "hostaddr"`);
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `could not parse network address "${hostaddr}" of connection option "hostaddr"`,
+      });
     }
     if (host === '' && hostaddr === '') host = DEFAULT_SOCKET_DIR;
     const portText = portList.length === 1 ? portList[0]! : (portList[i] ?? '');
@@ -146,10 +154,14 @@ function pairHosts(raw: RawParams): HostEntry[] {
       try {
         n = parseIntParam(portText, 'port');
       } catch {
-        throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
+        throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+          detail: `invalid port number: "${portText}" for connection option "port"`,
+        });
       }
       if (n < 1 || n > 65535)
-        throw new InputError(`invalid port number: "${portText}" for connection option "port"`);
+        throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+          detail: `invalid port number: "${portText}" for connection option "port"`,
+        });
       port = n;
     }
     hosts.push(hostaddr === '' ? { host, port } : { host, hostaddr, port });
@@ -207,13 +219,18 @@ function applyTlsKeys(raw: RawParams, ci: ConnInfo): void {
   if (gss !== undefined) {
     const g = oneOf(gss, ['disable', 'prefer', 'require'] as const, 'gssencmode');
     if (g === 'require')
-      throw new InputError('gssencmode value "require" is not supported: Pharos has no GSSAPI');
+      throw pharosError('PHAROS_CONNINFO_VALUE_UNSUPPORTED', {
+        detail: 'gssencmode value "require" is not supported: Pharos has no GSSAPI',
+      });
     ci.gssencmode = g;
   }
   const cb = nonEmpty(raw, 'channel_binding');
   if (cb !== undefined) {
     const c = oneOf(cb, ['disable', 'prefer', 'require'] as const, 'channel_binding');
-    if (c === 'require') throw new InputError('channel_binding value "require" is not supported by Pharos');
+    if (c === 'require')
+      throw pharosError('PHAROS_CONNINFO_VALUE_UNSUPPORTED', {
+        detail: 'channel_binding value "require" is not supported by Pharos',
+      });
     ci.channelBinding = c;
   }
 }
@@ -262,7 +279,9 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
     keepalives: raw.has('keepalives') ? parseBoolInt(raw.get('keepalives')!, 'keepalives') : true,
   };
   if (raw.has('sslsni') && !/^[01]$/.test(raw.get('sslsni')!)) {
-    throw new InputError(`invalid sslsni value: "${raw.get('sslsni')}" (expected 0 or 1)`);
+    throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+      detail: `invalid sslsni value: "${raw.get('sslsni')}" (expected 0 or 1)`,
+    });
   }
   const pw = raw.get('password');
   if (pw !== undefined && pw !== '') ci.password = pw;
@@ -272,7 +291,9 @@ export function parseConninfo(text: string, env: Record<string, string | undefin
   const src = nonEmpty(raw, 'source_address');
   if (src !== undefined) {
     if (isIP(src) === 0) {
-      throw new InputError(`invalid source_address value: "${src}" (expected an IPv4 or IPv6 address)`);
+      throw pharosError('PHAROS_CONNINFO_VALUE_INVALID', {
+        detail: `invalid source_address value: "${src}" (expected an IPv4 or IPv6 address)`,
+      });
     }
     ci.sourceAddress = src;
   }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
-import { ConnectError } from '../errors.js';
+import { ConnectError } from '../errors/index.js';
 import { HaConnection } from './connection.js';
 import { DeadlineError, isFailoverError, NoHostError } from './errors.js';
 

@@ -31,7 +31,7 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { parseConninfo } from '../conninfo/resolve.js';
 import type { ConnInfo } from '../conninfo/types.js';
-import { ConfigError, ConnectError, InputError, messageOf } from '../errors.js';
+import { messageOf, pharosError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
@@ -106,18 +106,18 @@ export class HaConnection {
       typeof options.conninfo === 'string' ? parseConninfo(options.conninfo, this.env) : options.conninfo;
     this.sourceAddress = options.sourceAddress ?? this.ci.sourceAddress;
     if (this.sourceAddress !== undefined && isIP(this.sourceAddress) === 0) {
-      throw new ConfigError(`source address "${this.sourceAddress}" is not an IP address`);
+      throw pharosError('PHAROS_CONNECT_SOURCE_ADDRESS_INVALID', { address: this.sourceAddress });
     }
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
     this.logger = options.logger;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
-        throw new ConfigError(`host "${h.host}": abstract Unix sockets are not supported`);
+        throw pharosError('PHAROS_CONNECT_ABSTRACT_SOCKET', { host: h.host });
       }
     }
     const enc = this.ci.clientEncoding;
     if (enc !== undefined && !/^(utf-?8|unicode|auto)$/i.test(enc)) {
-      throw new ConfigError(`client_encoding "${enc}" is not supported: Pharos always uses UTF8`);
+      throw pharosError('PHAROS_CONNECT_ENCODING_UNSUPPORTED', { encoding: enc });
     }
     this.hosts = {
       ci: this.ci,
@@ -177,12 +177,12 @@ export class HaConnection {
       let open = true;
       const tx: HaTransaction = {
         query: async <R>(sql: string, params?: unknown[]) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           const r = await this.run(s, sql, params, deadlineAt);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         copyFrom: async (copySql, data) => {
-          if (!open) throw new Error('transaction already finished');
+          if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
           return this.copy(s, copySql, data, deadlineAt);
         },
       };
@@ -192,7 +192,7 @@ export class HaConnection {
         const c = await this.run(s, 'COMMIT', undefined, deadlineAt);
         open = false;
         if (c.command === 'ROLLBACK') {
-          throw new Error('COMMIT rolled the transaction back: a statement in it failed');
+          throw pharosError('PHAROS_INTERNAL_COMMIT_ROLLED_BACK');
         }
         return result;
       } catch (err) {
@@ -229,7 +229,7 @@ export class HaConnection {
    */
   async listen(channel: string, handler: (payload: string | undefined) => void): Promise<void> {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
-      throw new InputError(`channel "${channel}" is not a plain identifier`);
+      throw pharosError('PHAROS_CONNECT_CHANNEL_INVALID', { channel });
     }
     const known = this.channels.has(channel);
     this.channels.set(channel, handler);
@@ -265,7 +265,7 @@ export class HaConnection {
   }
 
   private async ensure(deadlineAt: number): Promise<Session> {
-    if (this.closed) throw new ConnectError('connection is closed');
+    if (this.closed) throw pharosError('PHAROS_CONNECT_CLOSED');
     if (this.session && !this.session.dead) return this.session;
     const started = Date.now();
     let s: Session;
@@ -280,7 +280,7 @@ export class HaConnection {
     }
     if (this.closed) {
       destroySession(s);
-      throw new ConnectError('connection is closed');
+      throw pharosError('PHAROS_CONNECT_CLOSED');
     }
     this.session = s;
     this.lastIndex = s.index;
@@ -318,7 +318,7 @@ export class HaConnection {
     params: unknown[] | undefined,
     deadlineAt: number,
   ): Promise<pg.QueryResult> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const q = s.client.query(sql, params as unknown[]);
     return this.withDeadline(s, q, deadlineAt, sql);
   }
@@ -329,7 +329,7 @@ export class HaConnection {
     data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
     deadlineAt: number,
   ): Promise<number> {
-    if (s.dead) throw new SessionDroppedError('database session was dropped; retry to select a host again');
+    if (s.dead) throw new SessionDroppedError();
     const stream = s.client.query(copyFromStream(copySql));
     const source =
       typeof data === 'string' || Buffer.isBuffer(data)
@@ -348,9 +348,11 @@ export class HaConnection {
         () => {
           this.drop(s, 'deadline exceeded');
           reject(
-            new DeadlineError(
-              `statement did not complete within its deadline on ${nameOf(s.entry)}:${s.entry.port}: ${what.slice(0, 60)}`,
-            ),
+            new DeadlineError('PHAROS_CONNECT_STATEMENT_DEADLINE', {
+              host: nameOf(s.entry),
+              port: s.entry.port,
+              statement: what.slice(0, 60),
+            }),
           );
         },
         Math.max(0, remaining),

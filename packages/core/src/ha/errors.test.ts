@@ -1,7 +1,7 @@
 /* Which errors are failover-class (select a host again), without a server. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectError } from '../errors.js';
+import { ConnectError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, NoHostError, SessionDroppedError } from './errors.js';
 
 describe('isFailoverError', () => {
@@ -18,8 +18,8 @@ describe('isFailoverError', () => {
     { code: 'ETIMEDOUT' },
     new Error('Connection terminated unexpectedly'),
     new Error('Connection terminated'),
-    new DeadlineError('x'),
-    new SessionDroppedError('x'),
+    new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: 'x' }),
+    new SessionDroppedError(),
     new NoHostError('x', true),
   ];
   const no: unknown[] = [
@@ -29,7 +29,7 @@ describe('isFailoverError', () => {
     { code: '57014' },
     new Error('syntax error'),
     new NoHostError('x', false),
-    new ConnectError('x'),
+    new ConnectError('PHAROS_CONNECT_CLOSED', 'x'),
     null,
     'ECONNRESET',
   ];

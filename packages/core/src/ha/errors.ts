@@ -4,22 +4,47 @@
  * host list, and the errors the connection itself throws. SQLSTATEs:
  * PostgreSQL documentation Appendix A "Error Codes".
  */
-import { ConnectError } from '../errors.js';
+import { ERRORS } from '../errors/catalog.js';
+import { errorMessage, fillTemplate, type ParamsOf, type ParamValue } from '../errors/create.js';
+import { ConnectError } from '../errors/kinds.js';
 
 /** A query or selection ran past its deadline; the session was dropped. A failover-class error. */
-export class DeadlineError extends ConnectError {}
+export class DeadlineError extends ConnectError {
+  constructor(
+    code: 'PHAROS_CONNECT_STATEMENT_DEADLINE',
+    params: ParamsOf<'PHAROS_CONNECT_STATEMENT_DEADLINE'>,
+    options?: { cause?: unknown },
+  );
+  constructor(
+    code: 'PHAROS_CONNECT_SELECT_DEADLINE',
+    params: ParamsOf<'PHAROS_CONNECT_SELECT_DEADLINE'>,
+    options?: { cause?: unknown },
+  );
+  constructor(
+    code: 'PHAROS_CONNECT_STATEMENT_DEADLINE' | 'PHAROS_CONNECT_SELECT_DEADLINE',
+    params: Record<string, ParamValue>,
+    options?: { cause?: unknown },
+  ) {
+    super(code, fillTemplate(ERRORS[code].message, params), options);
+  }
+}
 
 /** The session was dropped (deadline, failover error, server termination) while a transaction still used it. A failover-class error. */
-export class SessionDroppedError extends ConnectError {}
+export class SessionDroppedError extends ConnectError {
+  constructor() {
+    super('PHAROS_CONNECT_SESSION_DROPPED', errorMessage('PHAROS_CONNECT_SESSION_DROPPED'));
+  }
+}
 
 /**
- * Selection failed on every host. `retryable` is false when every host refused us for a client-side reason (authentication...).
+ * Selection failed on every host (`hosts`: each host and why, `; `-separated). `retryable` is
+ * false when every host refused us for a client-side reason (authentication...).
  * When one host's error is named, it is the `cause` (its SQLSTATE or socket code tells why).
  */
 export class NoHostError extends ConnectError {
   readonly retryable: boolean;
-  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(hosts: string, retryable: boolean, options?: { cause?: unknown }) {
+    super('PHAROS_CONNECT_NO_HOST', errorMessage('PHAROS_CONNECT_NO_HOST', { hosts }), options);
     this.retryable = retryable;
   }
 }
@@ -74,8 +99,8 @@ export class NoPasswordError extends Error {}
 export class InsecureAuthError extends ConnectError {
   /** What the server asked for. */
   readonly method: 'password' | 'md5';
-  constructor(message: string, method: 'password' | 'md5') {
-    super(message);
+  constructor(params: ParamsOf<'PHAROS_CONNECT_INSECURE_AUTH'>, method: 'password' | 'md5') {
+    super('PHAROS_CONNECT_INSECURE_AUTH', errorMessage('PHAROS_CONNECT_INSECURE_AUTH', params));
     this.method = method;
   }
 }

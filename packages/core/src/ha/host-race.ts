@@ -11,7 +11,7 @@
  * - {@link HostRace}: one race over a set of hosts, its state in fields.
  */
 import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo/types.js';
-import { messageOf } from '../errors.js';
+import { messageOf } from '../errors/index.js';
 import { DeadlineError, hasSqlState, isFatalStartupError, isNetworkError, NoHostError } from './errors.js';
 import {
   checkTarget,
@@ -150,9 +150,9 @@ export async function selectHost(
   }
   if (Date.now() >= deadlineAt) {
     if (fallback) destroySession(fallback);
-    throw new DeadlineError(
-      `no database host selected within the deadline (last tried ${describeHost(ctx, last)})`,
-    );
+    throw new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', {
+      detail: `last tried ${describeHost(ctx, last)}`,
+    });
   }
   return new HostRace(ctx, {
     indices: others,
@@ -226,7 +226,7 @@ export class HostRace {
           const e = this.failure();
           this.finish(
             undefined,
-            new DeadlineError(`no database host selected within the deadline: ${e.message}`, { cause: e }),
+            new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: e.message }, { cause: e }),
           );
         },
         Math.max(0, deadlineAt - Date.now()),
@@ -294,7 +294,7 @@ export class HostRace {
       .filter(([i, o]) => named.includes(i) && 'err' in o)
       .map(([, o]) => (o as { err: unknown }).err);
     return new NoHostError(
-      `no database host available: ${parts.join('; ')}`,
+      parts.join('; '),
       fatalAt === undefined && anyRetryable,
       errors.length === 1 ? { cause: errors[0] } : undefined,
     );

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { passwordFromPassfile } from '../conninfo/pgpass.js';
 import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/types.js';
-import { ConnectError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { InsecureAuthError, NoPasswordError } from './errors.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';
 
@@ -95,7 +95,12 @@ export function openSession(
     password: async () => {
       if (asked !== undefined && !verified) {
         throw new InsecureAuthError(
-          `${nameOf(entry)}:${entry.port} asked for the password ${asked === 'password' ? 'in cleartext' : 'as MD5'} over a connection that did not verify the server (sslmode=${ci.sslmode}); it was not sent: use sslmode=verify-full (or verify-ca) with the server's CA, or scram-sha-256 in its pg_hba.conf`,
+          {
+            host: nameOf(entry),
+            port: entry.port,
+            how: asked === 'password' ? 'in cleartext' : 'as MD5',
+            sslmode: ci.sslmode,
+          },
           asked,
         );
       }
@@ -142,9 +147,9 @@ export function openSession(
       reject(err);
     };
     const onAbort = () =>
-      fail(new ConnectError(`connection attempt to ${nameOf(entry)}:${entry.port} abandoned`));
+      fail(pharosError('PHAROS_CONNECT_ABANDONED', { host: nameOf(entry), port: entry.port }));
     const timer = setTimeout(
-      () => fail(new ConnectError(`timeout expired connecting to ${nameOf(entry)}:${entry.port}`)),
+      () => fail(pharosError('PHAROS_CONNECT_TIMEOUT', { host: nameOf(entry), port: entry.port })),
       Math.max(0, limitAt - Date.now()),
     );
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -185,7 +190,7 @@ export async function checkTarget(s: Session, limitAt: number): Promise<void> {
       q,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new ConnectError('timeout expired while checking target_session_attrs')),
+          () => reject(pharosError('PHAROS_CONNECT_SESSION_ATTRS_TIMEOUT')),
           Math.max(0, limitAt - Date.now()),
         );
       }),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestPki } from '@pharos/testkit/pki/test-pki';
 import { parseConninfo } from '../conninfo/resolve.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/index.js';
 import { loadTls } from './tls-material.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };

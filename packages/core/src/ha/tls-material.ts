@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ConnectionOptions, checkServerIdentity, createSecureContext } from 'node:tls';
 import type { ConnInfo } from '../conninfo/types.js';
-import { ConfigError, messageOf } from '../errors.js';
+import { messageOf, pharosError } from '../errors/index.js';
 
 /** What {@link loadTls} read: the PEM buffers and how the server certificate is verified. */
 export interface TlsMaterial {
@@ -26,9 +26,11 @@ function readRequired(path: string, what: string, key: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`${what} file "${path}" (${key}) cannot be read: ${messageOf(err)}`, {
-      cause: err,
-    });
+    throw pharosError(
+      'PHAROS_TLS_FILE_UNREADABLE',
+      { what, path, key, reason: messageOf(err) },
+      { cause: err },
+    );
   }
 }
 
@@ -46,9 +48,7 @@ function checkKeyPermissions(path: string): void {
   const mode = Number(st.mode);
   const uid = typeof process.geteuid === 'function' ? process.geteuid() : -1;
   if ((st.uid === uid && (mode & 0o077) !== 0) || (st.uid === 0 && (mode & 0o037) !== 0)) {
-    throw new ConfigError(
-      `private key file "${path}" (sslkey) has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root`,
-    );
+    throw pharosError('PHAROS_TLS_KEY_PERMISSIONS', { path });
   }
 }
 
@@ -69,9 +69,7 @@ export function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     const def = join(dir, 'root.crt');
     m.ca = readOptional(def);
     if (!m.ca && (ci.sslmode === 'verify-ca' || ci.sslmode === 'verify-full')) {
-      throw new ConfigError(
-        `root certificate file "${def}" does not exist; either provide the file (sslrootcert) or change sslmode to disable server certificate verification`,
-      );
+      throw pharosError('PHAROS_TLS_ROOT_CERT_MISSING', { path: def });
     }
   }
   if (ci.sslmode === 'verify-full') m.verify = 'full';
@@ -104,9 +102,11 @@ export function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
       if (blocks.length === 0) throw new Error(`no PEM ${what} in it`);
       if (key !== 'sslcrl') for (const b of blocks) new X509Certificate(b);
     } catch (err) {
-      throw new ConfigError(`${what} file "${path}" (${key}) is not usable: ${messageOf(err)}`, {
-        cause: err,
-      });
+      throw pharosError(
+        'PHAROS_TLS_FILE_UNUSABLE',
+        { what, path: String(path), key, reason: messageOf(err) },
+        { cause: err },
+      );
     }
   };
   const CERT_PEM = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
@@ -123,11 +123,15 @@ export function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     try {
       createPrivateKey(m.key);
     } catch (err) {
-      throw new ConfigError(
-        `private key file "${ci.sslkey ?? join(dir, 'postgresql.key')}" (sslkey) is not usable: ${messageOf(err)}`,
+      throw pharosError(
+        'PHAROS_TLS_FILE_UNUSABLE',
         {
-          cause: err,
+          what: 'private key',
+          path: ci.sslkey ?? join(dir, 'postgresql.key'),
+          key: 'sslkey',
+          reason: messageOf(err),
         },
+        { cause: err },
       );
     }
   }
@@ -137,11 +141,10 @@ export function loadTls(ci: ConnInfo, home: string): TlsMaterial | undefined {
     const files = [ci.sslrootcert, ci.sslcert, ci.sslkey, ci.sslcrl]
       .filter((f) => f !== undefined)
       .join(', ');
-    throw new ConfigError(
-      `TLS files cannot be used (${files || '~/.postgresql defaults'}): ${messageOf(err)}`,
-      {
-        cause: err,
-      },
+    throw pharosError(
+      'PHAROS_TLS_FILES_UNUSABLE',
+      { files: files || '~/.postgresql defaults', reason: messageOf(err) },
+      { cause: err },
     );
   }
   return m;

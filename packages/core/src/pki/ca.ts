@@ -5,7 +5,7 @@
  * certificates for every backend node).
  */
 
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import {
   certToPem,
   cnName,
@@ -67,13 +67,12 @@ export async function createCa(opts: { commonName: string; days: number }): Prom
 export async function loadCa(ca: { certPem: string; keyPem: string }): Promise<LoadedCa> {
   const cert = new x509.X509Certificate(ca.certPem);
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
-  if (!bc?.ca)
-    throw new InputError(`certificate '${cert.subject}' is not a CA (BasicConstraints cA is not true)`);
+  if (!bc?.ca) throw pharosError('PHAROS_PKI_NOT_A_CA', { subject: cert.subject });
   let signingKey: CryptoKey;
   try {
     signingKey = await privateKeyFromPem(ca.keyPem);
   } catch (err) {
-    throw new InputError(`the key of CA '${cert.subject}' is not a PKCS#8 P-256 private key`, { cause: err });
+    throw pharosError('PHAROS_PKI_CA_KEY_INVALID', { subject: cert.subject }, { cause: err });
   }
   const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   const keyId = ski ? ski.keyId : (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey)).keyId;

@@ -5,7 +5,7 @@
  * names it through AuthorityKeyIdentifier.
  */
 
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { loadCa } from './ca.js';
 import type { CaPem } from './issue.js';
 import { daysAfter, SIGNING_ALGORITHM } from './keys.js';
@@ -41,7 +41,7 @@ export async function issueCrl(
   opts: { days?: number; number?: number; reason?: RevocationReason } = {},
 ): Promise<{ crlPem: string }> {
   for (const s of revokedSerials) {
-    if (!/^[0-9a-fA-F]+$/.test(s)) throw new InputError(`serial number '${s}' is not hexadecimal`);
+    if (!/^[0-9a-fA-F]+$/.test(s)) throw pharosError('PHAROS_PKI_SERIAL_INVALID', { serial: s });
   }
   const loaded = await loadCa(ca);
   const reason = x509.X509CrlReason[opts.reason ?? 'cessationOfOperation'];

@@ -3,7 +3,7 @@
  * the CA signs it as a client certificate when the CN is the expected user.
  */
 
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { loadCa } from './ca.js';
 import type { CaPem } from './issue.js';
 import { signLeaf } from './issue.js';
@@ -52,14 +52,15 @@ export async function signCsr(
   try {
     csr = new x509.Pkcs10CertificateRequest(csrPem);
   } catch (err) {
-    throw new InputError('the certificate signing request is not a PEM PKCS#10 CSR', { cause: err });
+    throw pharosError('PHAROS_PKI_CSR_INVALID', {}, { cause: err });
   }
-  if (!(await csr.verify())) throw new InputError('the certificate signing request has an invalid signature');
+  if (!(await csr.verify())) throw pharosError('PHAROS_PKI_CSR_SIGNATURE_INVALID');
   const cn = commonNameOf(csr.subjectName);
   if (cn !== opts.expectedCommonName && cn !== ENROLMENT_CSR_CN) {
-    throw new InputError(
-      `the certificate signing request is for CN '${cn ?? ''}', expected '${opts.expectedCommonName}'`,
-    );
+    throw pharosError('PHAROS_PKI_CSR_WRONG_NAME', {
+      commonName: cn ?? '',
+      expected: opts.expectedCommonName,
+    });
   }
   return signLeaf(await loadCa(ca), {
     commonName: opts.expectedCommonName,

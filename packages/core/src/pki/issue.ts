@@ -4,7 +4,7 @@
  * database user, for `hostssl ... cert`, docs/reference/pem-facts.md §2 and §7).
  */
 import { isIP } from 'node:net';
-import { InputError } from '../errors.js';
+import { pharosError } from '../errors/index.js';
 import { type CertifiedKey, type LoadedCa, loadCa } from './ca.js';
 import {
   certToPem,
@@ -68,7 +68,7 @@ export async function signLeaf(
 ): Promise<{ certPem: string; serialNumber: string }> {
   for (const ip of req.ipAddresses ?? []) {
     if (isIP(ip) === 0)
-      throw new InputError(`'${ip}' is not an IP address (certificate '${req.commonName}')`);
+      throw pharosError('PHAROS_PKI_IP_ADDRESS_INVALID', { address: ip, commonName: req.commonName });
   }
   const names: x509.JsonGeneralName[] = [
     ...(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),

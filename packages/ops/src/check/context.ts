@@ -8,7 +8,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { EtcdAccess, PatroniAccess } from '../lab/access.js';
 import { labLayout } from '../lab/layout.js';
 import type { LabSecrets } from '../lab/secrets.js';
@@ -82,14 +82,12 @@ function readCa(path: string, origin: string): { pem: string; cert: X509Certific
   try {
     pem = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError(
-      `cannot read the deployment's CA certificate ${path} (${origin}): ${messageOf(err)}`,
-    );
+    throw pharosError('PHAROS_CHECK_CA_UNREADABLE', { path, origin, reason: messageOf(err) });
   }
   try {
     return { pem, cert: parseCertificate(pem) };
   } catch (err) {
-    throw new InputError(`${path} (${origin}) is not a PEM certificate: ${messageOf(err)}`);
+    throw pharosError('PHAROS_CHECK_CA_NOT_PEM', { path, origin, reason: messageOf(err) });
   }
 }
 
@@ -97,7 +95,7 @@ function readPem(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError(`${flag}: cannot read ${path}: ${messageOf(err)}`);
+    throw pharosError('PHAROS_CLI_FILE_UNREADABLE', { flag, path, reason: messageOf(err) });
   }
 }
 
@@ -118,9 +116,7 @@ function accessOf(
   const certFile = options.etcdCertFile ?? (pki ? join(pki, 'etcd-client.crt') : undefined);
   const keyFile = options.etcdKeyFile ?? (pki ? join(pki, 'etcd-client.key') : undefined);
   if (certFile === undefined || keyFile === undefined) {
-    throw new InputError(
-      "the topology's etcd is secured (infrastructure_security: secured): give --etcd-cert FILE and --etcd-key FILE (an etcd client certificate, e.g. the plan's ca/etcd-client.crt and .key)",
-    );
+    throw pharosError('PHAROS_CHECK_ETCD_CERT_MISSING');
   }
   return {
     patroni: { port: topo.patroni.rest_port, ca: caPem },
@@ -133,13 +129,13 @@ function readLabSecrets(dir: string): LabSecrets {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LabSecrets;
   } catch (err) {
-    throw new InputError(`cannot read the lab's passwords ${path}: ${messageOf(err)}`);
+    throw pharosError('PHAROS_CHECK_LAB_SECRETS_UNREADABLE', { path, reason: messageOf(err) });
   }
 }
 
 function positive(name: string, v: number | undefined, dflt: number): number {
   if (v === undefined) return dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new InputError(`${name}: ${v} is not a positive number`);
+  if (!Number.isFinite(v) || v <= 0) throw pharosError('PHAROS_CLI_NOT_POSITIVE', { flag: name, value: v });
   return v;
 }
 
@@ -170,18 +166,16 @@ export function buildCheckContext(options: CheckOptions): CheckContext {
   let topologyFile = options.topologyFile;
   if (topologyFile === undefined && labDir !== undefined) {
     const state = readState(labDir);
-    if (!state) throw new InputError(`${labDir} holds no lab (no lab.json); give --topology FILE`);
+    if (!state) throw pharosError('PHAROS_CHECK_NO_LAB', { dir: labDir });
     topologyFile = state.topologyFile;
   }
-  if (topologyFile === undefined) throw new InputError('--topology FILE is required (or --lab-dir DIR)');
+  if (topologyFile === undefined) throw pharosError('PHAROS_CHECK_TOPOLOGY_MISSING');
   const topo = loadTopology(topologyFile, labDir === undefined ? 'deployment' : 'lab');
 
   const caPath =
     options.caFile ?? (labDir !== undefined ? join(labLayout(labDir).pkiDir, 'ca.crt') : env.PGSSLROOTCERT);
   if (caPath === undefined) {
-    throw new InputError(
-      "pharos check needs the deployment's CA certificate (root.crt): give --ca FILE or set PGSSLROOTCERT",
-    );
+    throw pharosError('PHAROS_CHECK_CA_MISSING');
   }
   const caOrigin = options.caFile !== undefined ? '--ca' : labDir !== undefined ? 'the lab' : 'PGSSLROOTCERT';
   const ca = readCa(caPath, caOrigin);

@@ -3,6 +3,7 @@
  * host, whether it passed, what was measured and what to do about it; and
  * the summary and exit code of a whole run.
  */
+import { EXIT } from '@pharos/core/errors';
 
 /** ok: as planned. warning: works but needs attention (or could not be verified locally). failed: not as planned, or the check could not run. */
 export type CheckStatus = 'ok' | 'warning' | 'failed';
@@ -59,9 +60,9 @@ export function summarize(results: CheckResult[], strict = false): CheckSummary 
   return { ...s, passed: s.failed === 0 && (!strict || s.warning === 0) };
 }
 
-/** Process exit code of a run: 0 when it passed, 1 otherwise (2 is kept for invalid input). */
+/** Process exit code of a run (docs/exit-codes.md): 0 when it passed, 1 otherwise (2 is invalid input). */
 export function exitCodeOf(summary: CheckSummary): number {
-  return summary.passed ? 0 : 1;
+  return summary.passed ? EXIT.OK : EXIT.FAILED;
 }
 
 /**

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
+import { pharosError } from '@pharos/core/errors';
 import { parseDocument } from 'yaml';
 import { configureCommandLine } from '../render/configure.js';
 import { etcdClientUrls } from '../render/etcd.js';
@@ -114,9 +115,10 @@ export async function runConfigureSteps(ctx: UpContext): Promise<void> {
       for (const line of stdout.trim().split('\n')) ctx.print(`      ${host.name}: ${line}`);
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; message: string };
-      throw new Error(
-        `pharos configure on ${host.name} failed: ${(e.stderr || e.stdout || e.message).trim()}`,
-      );
+      throw pharosError('PHAROS_LAB_CONFIGURE_FAILED', {
+        host: host.name,
+        output: (e.stderr || e.stdout || e.message).trim(),
+      });
     }
   }
   for (const host of agentHosts(ctx.topo)) {

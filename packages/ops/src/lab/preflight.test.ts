@@ -5,12 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  LabPreflightError,
-  requireFreeEndpoints,
-  requireNoRunningLab,
-  requirePrograms,
-} from './preflight.js';
+import { requireFreeEndpoints, requireNoRunningLab, requirePrograms } from './preflight.js';
 import { startTicksOf } from './processes.js';
 import { writeState } from './state.js';
 
@@ -34,7 +29,7 @@ describe('lab preflight', () => {
         { host: 'pem-web-2', service: 'web application', address: '127.0.13.2', port: 54321 },
       ]),
       (err: Error) =>
-        err instanceof LabPreflightError &&
+        (err as { code?: string }).code === 'PHAROS_LAB_ENDPOINTS_TAKEN' &&
         err.message.includes('127.0.13.1:54321 (web application of pem-web-1): already in use') &&
         !err.message.includes('127.0.13.2'),
     );

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { isRunning } from './processes.js';
 import { readState } from './state.js';
 
@@ -21,13 +21,10 @@ export interface Endpoint {
   port: number;
 }
 
-/** Error of a failed preflight check (exit code 1; 2 for a bad --dir), with the remedy in the message. */
-export class LabPreflightError extends PharosError {}
-
 /**
  * Finds the PostgreSQL bin directory: `preferred` when it has `postgres`,
- * else the highest major under /usr/lib/postgresql. Throws LabPreflightError
- * naming the install command when there is none.
+ * else the highest major under /usr/lib/postgresql. Throws
+ * PHAROS_LAB_POSTGRES_MISSING naming the install command when there is none.
  */
 export function findPostgresBinDir(preferred?: string): { binDir: string; major: number } {
   const ok = (d: string) => existsSync(`${d}/postgres`) && existsSync(`${d}/initdb`);
@@ -43,33 +40,34 @@ export function findPostgresBinDir(preferred?: string): { binDir: string; major:
         .sort((a, b) => b - a)
     : [];
   if (majors.length === 0) {
-    throw new LabPreflightError(
-      'PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run scripts/install-system.sh (apt-get install postgresql)',
-    );
+    throw pharosError('PHAROS_LAB_POSTGRES_MISSING');
   }
   return { binDir: `${root}/${majors[0]}/bin`, major: majors[0]! };
 }
 
-/** Throws LabPreflightError naming each program in `programs` that is not on PATH or not executable. */
+/** Throws PHAROS_LAB_PROGRAMS_MISSING naming each program in `programs` that is not on PATH or not executable. */
 export function requirePrograms(programs: Record<string, string>): void {
   const path = (process.env.PATH ?? '/usr/bin:/bin').split(':');
   const missing = Object.entries(programs).filter(([bin]) => !path.some((d) => existsSync(`${d}/${bin}`)));
   if (missing.length > 0) {
-    throw new LabPreflightError(
-      `missing program${missing.length > 1 ? 's' : ''}: ${missing.map(([b, pkg]) => `${b} (Debian package ${pkg})`).join(', ')}; run scripts/install-system.sh`,
-    );
+    throw pharosError('PHAROS_LAB_PROGRAMS_MISSING', {
+      s: missing.length > 1 ? 's' : '',
+      programs: missing.map(([b, pkg]) => `${b} (Debian package ${pkg})`).join(', '),
+    });
   }
 }
 
-/** Throws LabPreflightError when a previous lab in `dir` still has a running process. */
+/** Throws PHAROS_LAB_RUNNING when a previous lab in `dir` still has a running process. */
 export function requireNoRunningLab(dir: string): void {
   const state = readState(dir);
   if (!state) return;
   const alive = state.processes.filter((p) => isRunning(p));
   if (alive.length > 0) {
-    throw new LabPreflightError(
-      `a lab is already running in ${dir} (${alive.length} processes, e.g. ${alive[0]!.kind} on ${alive[0]!.host} pid ${alive[0]!.pid}); run 'pharos lab status --dir ${dir}' or 'pharos lab down --dir ${dir}' first`,
-    );
+    throw pharosError('PHAROS_LAB_RUNNING', {
+      dir,
+      count: alive.length,
+      example: `${alive[0]!.kind} on ${alive[0]!.host} pid ${alive[0]!.pid}`,
+    });
   }
 }
 
@@ -81,7 +79,7 @@ function withAncestors(dir: string): string[] {
 }
 
 /**
- * Throws LabPreflightError (exit code 2) when `user` cannot enter `dir` or
+ * Throws PHAROS_LAB_DIR_NOT_ENTERABLE (exit code 2) when `user` cannot enter `dir` or
  * one of its existing ancestors (search permission), naming `dir`, the user
  * and the first directory that stops it, with the fix. The kernel decides:
  * `test -x` runs as the user's uid and gid without supplementary groups,
@@ -98,15 +96,19 @@ export function requireEnterable(dir: string, user: { name: string; uid: number;
     { uid: user.uid, gid: user.gid, encoding: 'utf8' },
   );
   if (r.error)
-    throw new LabPreflightError(`cannot check --dir ${dir} as the ${user.name} user: ${r.error.message}`);
+    throw pharosError('PHAROS_LAB_DIR_UNCHECKED', { dir, user: user.name, reason: r.error.message });
   const blocked = r.stdout.trim();
   if (!blocked) return;
   const st = statSync(blocked);
   const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
-  throw new LabPreflightError(
-    `--dir ${dir}: the ${user.name} user (uid ${user.uid}), which runs Patroni and PostgreSQL, cannot enter ${blocked} (mode ${mode}, owner uid ${st.uid}); nothing was started. Use a directory it can reach (the default /var/tmp/pharos-lab, or a new one under /var/tmp), or let it through: chmod o+x ${blocked}`,
-    { exitCode: 2 },
-  );
+  throw pharosError('PHAROS_LAB_DIR_NOT_ENTERABLE', {
+    dir,
+    user: user.name,
+    uid: user.uid,
+    blocked,
+    mode,
+    owner: st.uid,
+  });
 }
 
 /** Resolves when address:port can be listened on; rejects with the OS error code otherwise. */
@@ -118,7 +120,7 @@ function tryListen(address: string, port: number): Promise<void> {
   });
 }
 
-/** Throws LabPreflightError listing every endpoint already taken (with the OS error), or resolves when all are free. */
+/** Throws PHAROS_LAB_ENDPOINTS_TAKEN listing every endpoint already taken (with the OS error), or resolves when all are free. */
 export async function requireFreeEndpoints(endpoints: Endpoint[]): Promise<void> {
   const taken: string[] = [];
   for (const e of endpoints) {
@@ -132,8 +134,9 @@ export async function requireFreeEndpoints(endpoints: Endpoint[]): Promise<void>
     }
   }
   if (taken.length > 0) {
-    throw new LabPreflightError(
-      `cannot start the lab, ${taken.length === 1 ? 'an address is' : 'addresses are'} not available:\n  ${taken.join('\n  ')}\nstop whatever listens there (ss -ltnp 'sport = :PORT' shows it) or use another topology`,
-    );
+    throw pharosError('PHAROS_LAB_ENDPOINTS_TAKEN', {
+      which: taken.length === 1 ? 'an address is' : 'addresses are',
+      endpoints: taken.join('\n  '),
+    });
   }
 }

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { errorMessage, PharosError, pharosError } from '@pharos/core/errors';
 
 /** A process the lab started. `startTicks` is field 22 of /proc/<pid>/stat (clock ticks since boot). */
 export interface LabProcess {
@@ -115,10 +116,10 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Thrown inside a {@link waitFor} check to stop waiting at once (e.g. the awaited process died).
- * Named, so the test kit's waitFor (@pharos/testkit) stops on it too.
+ * Thrown inside a {@link waitFor} check to stop waiting at once: the awaited process died
+ * (PHAROS_LAB_PROCESS_EXITED). Named, so the test kit's waitFor (@pharos/testkit) stops on it too.
  */
-export class FatalWaitError extends Error {
+export class FatalWaitError extends PharosError {
   override readonly name = 'FatalWaitError';
 }
 
@@ -135,8 +136,10 @@ export function tailOf(file: string, n = 12): string {
 export function assertAlive(procs: LabProcess[]): void {
   for (const p of procs) {
     if (!isRunning(p)) {
+      const params = { what: `${p.kind} on ${p.host}`, pid: p.pid, log: p.logFile, tail: tailOf(p.logFile) };
       throw new FatalWaitError(
-        `${p.kind} on ${p.host} (pid ${p.pid}) exited; end of ${p.logFile}:\n${tailOf(p.logFile)}`,
+        'PHAROS_LAB_PROCESS_EXITED',
+        errorMessage('PHAROS_LAB_PROCESS_EXITED', params),
       );
     }
   }
@@ -144,8 +147,8 @@ export function assertAlive(procs: LabProcess[]): void {
 
 /**
  * Polls `check` every `intervalMs` until it returns a value other than
- * undefined/false, or `timeoutMs` passes; then throws an Error whose message
- * is `what` plus the last failure seen.
+ * undefined/false, or `timeoutMs` passes; then throws PHAROS_LAB_TIMEOUT
+ * naming `what` and the last failure seen.
  */
 export async function waitFor<T>(
   what: string,
@@ -163,9 +166,11 @@ export async function waitFor<T>(
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what}${last ? `: ${last}` : ''}`,
-      );
+      throw pharosError('PHAROS_LAB_TIMEOUT', {
+        seconds: Math.round(options.timeoutMs / 1000),
+        what,
+        last: last ? `: ${last}` : '',
+      });
     }
     await sleep(options.intervalMs ?? 250);
   }

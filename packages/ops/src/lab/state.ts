@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import type { DbaCommand } from './fleet/dba-command.js';
 import type { LabFleet } from './fleet/plan.js';
 import type { LabProcess } from './processes.js';
@@ -39,9 +39,7 @@ export function readState(dir: string): LabState | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LabState;
   } catch (err) {
-    throw new ConfigError(
-      `lab state ${path} is unreadable (${(err as Error).message}); remove it after checking no lab process runs`,
-    );
+    throw pharosError('PHAROS_LAB_STATE_UNREADABLE', { path, reason: (err as Error).message });
   }
 }
 

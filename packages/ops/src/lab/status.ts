@@ -4,7 +4,7 @@
  * agent's newest sample age and each web instance's health.
  */
 import { readFileSync } from 'node:fs';
-import { PharosError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { agentHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import { labAccess, openAccess } from './access.js';
@@ -36,8 +36,7 @@ export async function labStatus(dir: string): Promise<{
   processCount: number;
 }> {
   const state = readState(dir);
-  if (!state)
-    throw new PharosError(`no lab in ${dir} (no lab.json): start one with 'pharos lab up --dir ${dir}'`);
+  if (!state) throw pharosError('PHAROS_LAB_NOT_FOUND', { dir });
   const topo = loadTopology(state.topologyFile, 'lab');
   const access = (() => {
     try {

@@ -30,6 +30,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
 import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
 import { isSecured } from '../render/infrastructure.js';
@@ -50,7 +51,6 @@ import { createLabPki, type LabPki, placeServerFiles } from './pki.js';
 import {
   type Endpoint,
   findPostgresBinDir,
-  LabPreflightError,
   requireEnterable,
   requireFreeEndpoints,
   requireNoRunningLab,
@@ -282,9 +282,7 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { binDir } = findPostgresBinDir(topo.postgres.bin_dir);
   const pg = postgresUser();
   if (userInfo().uid === 0 && !pg) {
-    throw new LabPreflightError(
-      'running as root but there is no postgres OS user to run PostgreSQL as: install the postgresql package',
-    );
+    throw pharosError('PHAROS_LAB_NO_POSTGRES_USER');
   }
   if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
   const fleet = options.fleet === false ? undefined : labFleet(topo);
@@ -387,12 +385,14 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       );
   } catch (err) {
     await fleetServers?.catch(() => {}); // let a start in progress record its processes before they are stopped
-    options.print(`lab up failed: ${(err as Error).message}`);
+    options.print(`lab up failed: ${messageOf(err)}`);
     options.print(`stopping the ${state.processes.length} processes started so far ...`);
     for (const p of [...state.processes].reverse()) await stopProcess(p);
     state.phase = 'failed';
     writeState(state);
-    throw err;
+    throw err instanceof PharosError
+      ? err
+      : pharosError('PHAROS_LAB_UP_FAILED', { reason: messageOf(err) }, { cause: err });
   }
   state.phase = 'up';
   state.upDurationMs = Date.now() - t0;

@@ -4,18 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
 import type { Plan } from './types.js';
 
 async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) throw new InputError(`--out ${dir}: exists and is not a directory`);
+    if (!s.isDirectory()) throw pharosError('PHAROS_PLAN_OUT_NOT_DIRECTORY', { dir });
     return (await readdir(dir)).length === 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    if (err instanceof InputError) throw err;
-    throw new InputError(`--out ${dir}: cannot be used: ${messageOf(err)}`, { cause: err });
+    if (err instanceof PharosError) throw err;
+    throw pharosError('PHAROS_PLAN_OUT_UNUSABLE', { dir, path: dir, reason: messageOf(err) }, { cause: err });
   }
 }
 
@@ -35,26 +35,30 @@ async function isEmptyDirOrMissing(dir: string): Promise<boolean> {
 export async function writePlan(plan: Plan, outDir: string): Promise<string[]> {
   const target = resolve(outDir);
   if (!(await isEmptyDirOrMissing(target))) {
-    throw new InputError(
-      `--out ${outDir}: exists and is not empty; a plan is never written over another (it holds the CA)`,
-    );
+    throw pharosError('PHAROS_PLAN_OUT_NOT_EMPTY', { dir: outDir });
   }
   const parent = dirname(target);
   const parentStat = await stat(parent).catch((err: NodeJS.ErrnoException) => err);
   if (parentStat instanceof Error) {
-    throw new InputError(
-      `--out ${outDir}: its parent directory ${parent} ${parentStat.code === 'ENOENT' ? 'does not exist; create it first' : `cannot be used: ${parentStat.message}`}`,
-      { cause: parentStat },
-    );
+    throw parentStat.code === 'ENOENT'
+      ? pharosError('PHAROS_PLAN_OUT_PARENT_MISSING', { dir: outDir, parent }, { cause: parentStat })
+      : pharosError(
+          'PHAROS_PLAN_OUT_UNUSABLE',
+          { dir: outDir, path: parent, reason: parentStat.message },
+          { cause: parentStat },
+        );
   }
-  if (!parentStat.isDirectory()) throw new InputError(`--out ${outDir}: ${parent} is not a directory`);
+  if (!parentStat.isDirectory())
+    throw pharosError('PHAROS_PLAN_OUT_PARENT_NOT_DIRECTORY', { dir: outDir, parent });
   const staging = join(parent, `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(staging, { mode: 0o700 });
   } catch (err) {
-    throw new InputError(`--out ${outDir}: cannot create a directory in ${parent}: ${messageOf(err)}`, {
-      cause: err,
-    });
+    throw pharosError(
+      'PHAROS_PLAN_OUT_UNCREATABLE',
+      { dir: outDir, parent, reason: messageOf(err) },
+      { cause: err },
+    );
   }
   try {
     for (const f of plan.files) {

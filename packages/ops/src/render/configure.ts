@@ -6,7 +6,7 @@
  * corrections of docs/reference/pem-facts.md §8 (items 1, 2, 3, 4, 7).
  */
 import { dirname, join } from 'node:path';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { agentHosts, agentUser } from '../topology/hosts.js';
 import type { Topology } from '../topology/types.js';
 import { etcdClientUrls } from './etcd.js';
@@ -82,9 +82,7 @@ export function configureCommandLine(
 ): ConfigureCommand {
   const agent = agentHosts(topo).find((h) => h.name === hostName);
   if (!agent) {
-    throw new InputError(
-      `'${hostName}' is neither a backend nor a web application; it has no configure step`,
-    );
+    throw pharosError('PHAROS_TOPOLOGY_NO_CONFIGURE_STEP', { host: hostName });
   }
   const certDir = opts.certDir ?? (opts.site ? opts.site.hostDir(hostName) : DEFAULT_CERT_DIR);
   const binDir = opts.site ? opts.site.binDir : topo.postgres.bin_dir;

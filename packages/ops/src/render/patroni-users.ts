@@ -3,7 +3,7 @@
  * "Create Patroni users".
  */
 import { randomBytes } from 'node:crypto';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 
 /** The reference's Patroni role names, keyed as in Patroni's `postgresql.authentication`. */
 export const PATRONI_USERS = {
@@ -31,7 +31,7 @@ export function generatePatroniSecrets(): PatroniSecrets {
  * @throws InputError for a NUL character, which no PostgreSQL string holds.
  */
 export function sqlLiteral(value: string): string {
-  if (value.includes('\0')) throw new InputError('a password contains a NUL character');
+  if (value.includes('\0')) throw pharosError('PHAROS_PLAN_PASSWORD_NUL');
   return `'${value.replaceAll("'", "''")}'`;
 }
 

@@ -4,25 +4,12 @@
  * malformed data defensively, so a file with several kinds of problem gets
  * every problem reported at once, alongside the schema's.
  */
+import { show } from '@pharos/core/settings';
 import { cidrProblem, ipVersion } from './address.js';
 import { type PathContext, pathProblem } from './paths.js';
 import { ARCHITECTURES } from './types.js';
 
 type Raw = Record<string, unknown>;
-
-/** A control character (C0 or DEL): shown escaped, so a message stays on one line. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * Shows a value in a message: strings in single quotes (as JSON when they
- * hold a control character such as a newline), everything else as JSON.
- */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return CONTROL.test(value) ? JSON.stringify(value) : `'${value}'`;
-  if (value === undefined) return 'nothing';
-  return JSON.stringify(value);
-}
 
 function obj(value: unknown): Raw | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;

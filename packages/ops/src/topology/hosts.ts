@@ -1,7 +1,7 @@
 /**
  * Questions about a validated topology's hosts: roles, agent ids, lookups.
  */
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { isLoopbackAddress } from './address.js';
 import type { Topology, TopologyHost } from './types.js';
 
@@ -57,7 +57,7 @@ export function findHost(topo: Topology, name: string): PlannedHost {
     const known = allHosts(topo)
       .map((h) => h.name)
       .join(', ');
-    throw new InputError(`host '${name}' is not in the topology (hosts: ${known})`);
+    throw pharosError('PHAROS_TOPOLOGY_HOST_UNKNOWN', { name, hosts: known });
   }
   return host;
 }
@@ -66,9 +66,10 @@ export function findHost(topo: Topology, name: string): PlannedHost {
 export function findBackend(topo: Topology, name: string): TopologyHost {
   const b = topo.backends.find((h) => h.name === name);
   if (!b) {
-    throw new InputError(
-      `'${name}' is not a backend of the topology (backends: ${topo.backends.map((h) => h.name).join(', ')})`,
-    );
+    throw pharosError('PHAROS_TOPOLOGY_NOT_BACKEND', {
+      name,
+      backends: topo.backends.map((h) => h.name).join(', '),
+    });
   }
   return b;
 }
@@ -77,9 +78,7 @@ export function findBackend(topo: Topology, name: string): TopologyHost {
 export function findEtcdMember(topo: Topology, name: string): TopologyHost {
   const m = topo.etcd.find((h) => h.name === name);
   if (!m) {
-    throw new InputError(
-      `'${name}' is not an etcd member of the topology (members: ${topo.etcd.map((h) => h.name).join(', ')})`,
-    );
+    throw pharosError('PHAROS_TOPOLOGY_NOT_ETCD', { name, members: topo.etcd.map((h) => h.name).join(', ') });
   }
   return m;
 }

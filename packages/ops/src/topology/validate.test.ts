@@ -433,7 +433,7 @@ describe('loadTopology', () => {
     writeFileSync(path, `${lines.join('\n')}\n`);
     assert.throws(() => loadTopology(path), {
       name: 'InputError',
-      message: new RegExp(`^${path}: YAML aliases expand too much`),
+      message: new RegExp(`^${path}: not usable YAML: aliases expand too much`),
     });
   });
 
@@ -453,7 +453,9 @@ describe('loadTopology', () => {
     writeFileSync(path, `# ${'k'.repeat(MAX_TOPOLOGY_BYTES)}\n`);
     assert.throws(() => loadTopology(path), {
       name: 'InputError',
-      message: new RegExp(`^${path}: the topology file is \\d+ bytes; at most 1048576 \\(1 MiB\\) are read$`),
+      message: new RegExp(
+        `^${path}: cannot read the topology file: it is \\d+ bytes; at most 1048576 \\(1 MiB\\) are read$`,
+      ),
     });
   });
 });

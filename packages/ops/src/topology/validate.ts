@@ -1,13 +1,35 @@
 /**
  * Topology validation: schema (structure, types, unknown fields, defaults)
- * plus value rules, every problem reported at once.
+ * plus value rules, every problem reported at once, through the settings
+ * loader (@pharos/core/settings).
  */
-import { InputError } from '@pharos/core/errors';
+import { parseSettings, type SettingsFile, settingsProblems } from '@pharos/core/settings';
 import { valueProblems } from './checks.js';
-import { schemaProblems } from './issues.js';
 import type { PathContext } from './paths.js';
 import { type ParsedTopology, topologySchema } from './schema.js';
 import type { Architecture, Topology } from './types.js';
+
+/**
+ * The topology as a settings file: an input of `pharos plan` (InputError,
+ * exit code 2). `context` 'lab' admits a relative `postgres.data_dir`; a
+ * deployment (the default) needs absolute paths (paths.ts).
+ */
+export function topologyFile(context: PathContext = 'deployment'): SettingsFile<typeof topologySchema> {
+  return {
+    what: 'topology',
+    schema: topologySchema,
+    codes: {
+      unreadable: 'PHAROS_TOPOLOGY_UNREADABLE',
+      notYaml: 'PHAROS_TOPOLOGY_NOT_YAML',
+      unusable: 'PHAROS_TOPOLOGY_YAML_UNUSABLE',
+      invalid: 'PHAROS_TOPOLOGY_INVALID',
+    },
+    rawProblems: (raw) => valueProblems(raw, context),
+  };
+}
+
+/** The topology of a deployment as a settings file (docs/settings.md is made from it). */
+export const TOPOLOGY_FILE = topologyFile('deployment');
 
 /**
  * Every problem of raw topology data (the parsed YAML), as messages that each
@@ -18,16 +40,11 @@ import type { Architecture, Topology } from './types.js';
  * `postgres.data_dir`; a deployment (the default) needs absolute paths.
  */
 export function topologyProblems(data: unknown, context: PathContext = 'deployment'): string[] {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return ['(top level): expected a mapping of topology fields'];
-  }
-  const parsed = topologySchema.safeParse(data);
-  const fromSchema = parsed.success ? [] : schemaProblems(parsed.error.issues, data);
-  return [...fromSchema, ...valueProblems(data, context)];
+  return settingsProblems(topologyFile(context), data);
 }
 
 /** Fills the defaults that depend on other fields (PGDG paths of RHEL 9, as in the reference). */
-function normalise(p: ParsedTopology): Topology {
+export function normalise(p: ParsedTopology): Topology {
   const v = p.postgres.version;
   return {
     ...p,
@@ -48,7 +65,7 @@ function normalise(p: ParsedTopology): Topology {
  * @param data the parsed document
  * @param source where it came from (a path), for the error message
  * @param context 'deployment' (default: every path absolute) or 'lab'
- * @throws InputError (exit code 2) listing every problem, one per line:
+ * @throws InputError PHAROS_TOPOLOGY_INVALID (exit code 2) listing every problem, one per line:
  *   `<source>: invalid topology (N problems):\n  - <problem>\n  - ...`
  */
 export function validateTopology(
@@ -56,10 +73,5 @@ export function validateTopology(
   source: string,
   context: PathContext = 'deployment',
 ): Topology {
-  const problems = topologyProblems(data, context);
-  if (problems.length > 0) {
-    const head = `${source}: invalid topology (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
-    throw new InputError([head, ...problems.map((p) => `  - ${p}`)].join('\n'));
-  }
-  return normalise(topologySchema.parse(data));
+  return normalise(parseSettings(topologyFile(context), data, source));
 }

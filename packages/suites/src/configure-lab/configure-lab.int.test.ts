@@ -330,7 +330,7 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
       createHash('sha256').update(new X509Certificate(issued.certPem).raw).digest('hex'),
     );
     const web = loadWebConfig(join(t, 'cu-web-1', 'web.yml'));
-    assert.equal(web.listenAddress, W[0]);
+    assert.equal(web.listen_address, W[0]);
     assert.deepEqual(await clusterFacts(), facts, 'HA mode changed SSL, HBA rules or restarted a node');
   });
 

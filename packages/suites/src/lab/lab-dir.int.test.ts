@@ -11,9 +11,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PharosError } from '@pharos/core/errors';
 import { postgresUser } from '@pharos/ops/lab/backend-sql';
 import { PHAROS_BIN } from '@pharos/ops/lab/context';
-import { LabPreflightError, requireEnterable } from '@pharos/ops/lab/preflight';
+import { requireEnterable } from '@pharos/ops/lab/preflight';
 import { writeShiftedTopology } from '@pharos/ops/testing/test-lab';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
 
@@ -61,7 +62,7 @@ describe('lab up in a directory the postgres user cannot enter', () => {
     assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
     assert.equal(
       r.stderr.split('\n')[0],
-      `pharos: --dir ${dir}: the postgres user (uid ${pg.uid}), which runs Patroni and PostgreSQL, cannot enter ${dir} (mode 0700, owner uid 0); nothing was started. Use a directory it can reach (the default /var/tmp/pharos-lab, or a new one under /var/tmp), or let it through: chmod o+x ${dir}`,
+      `pharos: --dir ${dir}: the postgres user (uid ${pg.uid}), which runs Patroni and PostgreSQL, cannot enter ${dir} (mode 0700, owner uid 0); nothing was started. Use a directory it can reach (the default /var/tmp/pharos-lab, or a new one under /var/tmp), or let it through: chmod o+x ${dir} [PHAROS_LAB_DIR_NOT_ENTERABLE]`,
     );
     assert.doesNotMatch(r.stderr, /\n {4}at /, 'a stack trace');
     assert.doesNotMatch(r.stdout, /\[\d\/8\]/, 'a step was started');
@@ -78,7 +79,8 @@ describe('lab up in a directory the postgres user cannot enter', () => {
     assert.throws(
       () => requireEnterable(join(parent, 'open', 'lab'), user),
       (err: Error) =>
-        err instanceof LabPreflightError &&
+        err instanceof PharosError &&
+        err.code === 'PHAROS_LAB_DIR_NOT_ENTERABLE' &&
         err.exitCode === 2 &&
         err.message.includes(`cannot enter ${parent} (mode 0700, owner uid 0)`),
     );

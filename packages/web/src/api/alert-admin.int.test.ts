@@ -104,31 +104,33 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       (await call('user', 'GET', `/api/alert-admin/alerts/${mem.id}`)).json().template,
       'Memory used',
     );
-    assert.equal((await call('user', 'GET', '/api/alert-admin/alerts/999999')).statusCode, 404);
-    assert.equal(
-      (await call('user', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 99 })).statusCode,
-      403,
-    );
+    const missing = await call('user', 'GET', '/api/alert-admin/alerts/999999');
+    assert.deepEqual([missing.statusCode, missing.json().code], [404, 'PHAROS_ALERT_NOT_FOUND']);
+    const notAdmin = await call('user', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 99 });
+    assert.deepEqual([notAdmin.statusCode, notAdmin.json().code], [403, 'PHAROS_AUTH_ADMIN_ONLY']);
+    const answer = (r: { statusCode: number; json(): { code: string; field?: string } }) => [
+      r.statusCode,
+      r.json().code,
+      r.json().field,
+    ];
     const bad = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { low: 95, medium: 90 });
-    assert.equal(bad.statusCode, 400);
-    assert.match(bad.json().error, /thresholds out of order/);
-    assert.equal(bad.json().field, 'thresholds', 'names the field, for the form');
+    assert.deepEqual(answer(bad), [400, 'PHAROS_ALERT_THRESHOLDS_INVALID', 'thresholds'], 'names the field');
     const badType = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { high: 'lots' });
-    assert.equal(badType.statusCode, 400);
-    assert.equal(badType.json().field, 'high');
+    assert.deepEqual(answer(badType), [400, 'PHAROS_API_VALIDATION', 'high']);
     const badInterval = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, { intervalS: 0 });
-    assert.deepEqual([badInterval.statusCode, badInterval.json().field], [400, 'intervalS']);
+    assert.deepEqual(answer(badInterval), [400, 'PHAROS_ALERT_INTERVAL_INVALID', 'intervalS']);
     const badGroup = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
       emailGroupId: 4242,
     });
-    assert.deepEqual([badGroup.statusCode, badGroup.json().field], [400, 'emailGroupId']);
+    assert.deepEqual(answer(badGroup), [400, 'PHAROS_ALERT_EMAIL_GROUP_UNKNOWN', 'emailGroupId']);
     const ok = await call('admin', 'PATCH', `/api/alert-admin/alerts/${mem.id}`, {
       high: 99,
       intervalS: 120,
     });
     assert.equal(ok.statusCode, 200);
     assert.deepEqual([ok.json().high, ok.json().interval_s], [99, 120]);
-    assert.equal((await call('admin', 'POST', `/api/alert-admin/alerts/${mem.id}/ack`, {})).statusCode, 409);
+    const ack = await call('admin', 'POST', `/api/alert-admin/alerts/${mem.id}/ack`, {});
+    assert.deepEqual([ack.statusCode, ack.json().code], [409, 'PHAROS_ALERT_NOT_RAISED']);
     assert.equal((await call('user', 'GET', '/api/alert-admin/problems')).statusCode, 200);
     assert.ok((await call('user', 'GET', '/api/alert-admin/templates')).json().length >= 25);
     const badTpl = await call('admin', 'PUT', '/api/alert-admin/templates/Broken', {
@@ -140,8 +142,10 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       high: 3,
       intervalS: 60,
     });
-    assert.equal(badTpl.statusCode, 400);
-    assert.match(badTpl.json().error, /its SQL fails/);
+    assert.deepEqual(
+      [badTpl.statusCode, badTpl.json().code, badTpl.json().field],
+      [400, 'PHAROS_TEMPLATE_SQL_FAILS', 'sql'],
+    );
   });
 
   it('manages webhooks and SMTP for admins, never shows secrets, queues a test and shows its delivery', async () => {
@@ -151,7 +155,7 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       cookies: { [SESSION_COOKIE]: ids.admin },
       payload: {},
     });
-    assert.equal(noCsrf.statusCode, 403);
+    assert.deepEqual([noCsrf.statusCode, noCsrf.json().code], [403, 'PHAROS_AUTH_CSRF']);
     const w = await call('admin', 'POST', '/api/alert-admin/webhooks', {
       name: 'ops',
       url: 'https://hooks.example.com/x',
@@ -162,22 +166,25 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     assert.ok(!list.body.includes('t0k'));
     assert.deepEqual(list.json()[0].header_names, ['Authorization']);
     const ftp = await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' });
-    assert.deepEqual([ftp.statusCode, ftp.json().field], [400, 'url']);
+    assert.deepEqual(
+      [ftp.statusCode, ftp.json().code, ftp.json().field],
+      [400, 'PHAROS_WEBHOOK_URL_SCHEME', 'url'],
+    );
     const twin = await call('admin', 'POST', '/api/alert-admin/webhooks', {
       name: 'ops',
       url: 'https://other.example.com/',
     });
     assert.equal(twin.statusCode, 400, 'a duplicate name is bad input, not a 500');
-    assert.deepEqual(
-      [twin.json().field, twin.json().error],
-      ['name', 'there is already a webhook named "ops"'],
-    );
+    assert.deepEqual([twin.json().code, twin.json().field], ['PHAROS_WEBHOOK_NAME_TAKEN', 'name']);
     const slow = await call('admin', 'PUT', `/api/alert-admin/webhooks/${w.json().id}`, {
       name: 'ops',
       url: 'https://hooks.example.com/x',
       timeoutMs: 5,
     });
-    assert.deepEqual([slow.statusCode, slow.json().field], [400, 'timeoutMs']);
+    assert.deepEqual(
+      [slow.statusCode, slow.json().code, slow.json().field],
+      [400, 'PHAROS_WEBHOOK_TIMEOUT_INVALID', 'timeoutMs'],
+    );
     const t = await call('admin', 'POST', `/api/alert-admin/webhooks/${w.json().id}/test`);
     assert.equal(t.statusCode, 200);
     const d = await call('user', 'GET', '/api/alert-admin/deliveries?status=pending');
@@ -194,7 +201,8 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       ['ops', 'test', 'pending'],
     );
     assert.deepEqual(one.json().attempts, []);
-    assert.equal((await call('user', 'GET', '/api/alert-admin/deliveries/999999')).statusCode, 404);
+    const noDelivery = await call('user', 'GET', '/api/alert-admin/deliveries/999999');
+    assert.deepEqual([noDelivery.statusCode, noDelivery.json().code], [404, 'PHAROS_DELIVERY_NOT_FOUND']);
     const s = await call('admin', 'PUT', '/api/alert-admin/smtp', {
       host: 'smtp.example.com',
       port: 587,

@@ -3,11 +3,12 @@
  * show, configure and acknowledge alerts; history; problems of the alerting
  * system; templates. Reads for every logged-in user, writes for pem_admin
  * members (requireAdmin). The work is done by @pharos/backend/alerts/admin-*
- * (docs/alerts.md); bad input there is an InputError, answered 400 by the
- * app's error handler. Register with {@link registerAlertAdminRoutes}.
+ * (docs/alerts.md), whose inputs are declared once in admin-shapes.ts; bad
+ * input there is a catalogue error, answered 400 with its field by the app's
+ * error handler. Register with {@link registerAlertAdminRoutes}.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  type AlertPatch,
   acknowledgeAlert,
   alertHistory,
   getAlert,
@@ -15,67 +16,55 @@ import {
   listProblems,
   updateAlert,
 } from '@pharos/backend/alerts/admin-alerts';
-import {
-  deleteTemplate,
-  listTemplates,
-  saveTemplate,
-  type TemplateInput,
-} from '@pharos/backend/alerts/admin-templates';
-import type { FastifyInstance } from 'fastify';
+import { deleteTemplate, listTemplates, saveTemplate } from '@pharos/backend/alerts/admin-templates';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry } from '../backend.js';
-import { alertPatchSchema } from './alert-admin-schemas.js';
+import { withFailoverRetry } from '../backend.js';
+import {
+  AckAnswer,
+  AckBody,
+  AlertDetail,
+  AlertListQuery,
+  AlertPatch,
+  DeletedTemplate,
+  HistoryQuery,
+  ProblemsQuery,
+  Row,
+  SavedTemplate,
+  TemplateBody,
+  TemplateName,
+} from './shapes/admin.js';
+import { authErrorResponses, IdParams } from './shapes/common.js';
 
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
+const NameParams = Type.Object({ name: TemplateName }, { additionalProperties: false });
 
 /** Registers the alert and template routes on `app`. */
-export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerAlertAdminRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
-  const read = <T>(
-    what: string,
-    log: Parameters<typeof withFailoverRetry>[1]['logger'],
-    fn: () => Promise<T>,
-  ) => withFailoverRetry(fn, { logger: log, what });
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const read = <T>(what: string, req: FastifyRequest, fn: () => Promise<T>) =>
+    withFailoverRetry(fn, { logger: req.log, what });
+  const tags = ['alerts'];
 
-  app.get<{
-    Querystring: {
-      state?: string;
-      template?: string;
-      agentId?: number;
-      serverId?: number;
-      problems?: boolean;
-      limit?: number;
-    };
-  }>(
+  api.get(
     '/api/alert-admin/alerts',
     {
       schema: {
         summary: 'Alerts with their configuration and state; state is a comma list (e.g. low,medium,high)',
-        tags: ['alerts'],
-        querystring: {
-          type: 'object',
-          properties: {
-            state: { type: 'string' },
-            template: { type: 'string' },
-            agentId: { type: 'integer' },
-            serverId: { type: 'integer' },
-            problems: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 5000 },
-          },
-          additionalProperties: false,
-        },
+        tags,
+        querystring: AlertListQuery,
+        response: { 200: Type.Array(Row('pem.alert_overview')), ...authErrorResponses },
       },
       preHandler: session,
     },
     async (req) => {
       const q = req.query;
-      return read('list alerts', req.log, () =>
+      return read('list alerts', req, () =>
         listAlerts(db, {
           ...(q.state ? { states: q.state.split(',') } : {}),
           ...(q.template ? { template: q.template } : {}),
@@ -88,26 +77,34 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
     },
   );
 
-  app.get<{ Params: { id: number } }>(
-    '/api/alert-admin/alerts/:id',
-    {
-      schema: { summary: 'One alert with its recent history', tags: ['alerts'], params: idParams },
-      preHandler: session,
-    },
-    async (req, reply) => {
-      const a = await read('get alert', req.log, () => getAlert(db, req.params.id));
-      return a ?? reply.code(404).send({ error: `there is no alert ${req.params.id}` });
-    },
-  );
-
-  app.patch<{ Params: { id: number }; Body: AlertPatch }>(
+  api.get(
     '/api/alert-admin/alerts/:id',
     {
       schema: {
-        summary: 'Configure an alert (thresholds, interval, enabled, notifications); 400 {error, field}',
-        tags: ['alerts'],
-        params: idParams,
-        body: alertPatchSchema,
+        summary: 'One alert with its recent history',
+        tags,
+        params: IdParams,
+        response: { 200: AlertDetail, ...authErrorResponses },
+      },
+      preHandler: session,
+    },
+    async (req) => {
+      const a = await read('get alert', req, () => getAlert(db, req.params.id));
+      if (!a) throw pharosError('PHAROS_ALERT_NOT_FOUND', { id: req.params.id });
+      return a;
+    },
+  );
+
+  api.patch(
+    '/api/alert-admin/alerts/:id',
+    {
+      schema: {
+        summary:
+          'Configure an alert (thresholds, interval, enabled, notifications); 400 {code, error, field}',
+        tags,
+        params: IdParams,
+        body: AlertPatch,
+        response: { 200: Row('pem.alert_overview'), ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -121,37 +118,39 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
     },
   );
 
-  app.post<{ Params: { id: number }; Body: { note?: string } }>(
+  api.post(
     '/api/alert-admin/alerts/:id/ack',
     {
       schema: {
-        summary: 'Acknowledge a raised alert (no reminders until its state changes)',
-        tags: ['alerts'],
-        params: idParams,
+        summary:
+          'Acknowledge a raised alert (no reminders until its state changes); 409 when it is not raised',
+        tags,
+        params: IdParams,
+        body: Type.Union([AckBody, Type.Null()]),
+        response: { 200: AckAnswer, ...authErrorResponses },
       },
       preHandler: admin,
     },
-    async (req, reply) => {
+    async (req) => {
       const ok = await acknowledgeAlert(db, req.params.id, req.pharosSession!.roleName, req.body?.note);
-      return ok ? { acknowledged: true } : reply.code(409).send({ error: 'the alert is not raised' });
+      if (!ok) throw pharosError('PHAROS_ALERT_NOT_RAISED');
+      return { acknowledged: true as const };
     },
   );
 
-  app.get<{ Querystring: { alertId?: number; limit?: number } }>(
+  api.get(
     '/api/alert-admin/history',
     {
       schema: {
         summary: 'State changes, newest first',
-        tags: ['alerts'],
-        querystring: {
-          type: 'object',
-          properties: { alertId: { type: 'integer' }, limit: { type: 'integer', minimum: 1, maximum: 5000 } },
-        },
+        tags,
+        querystring: HistoryQuery,
+        response: { 200: Type.Array(Row('pem.alert_history')), ...authErrorResponses },
       },
       preHandler: session,
     },
     async (req) =>
-      read('alert history', req.log, () =>
+      read('alert history', req, () =>
         alertHistory(db, {
           ...(req.query.alertId ? { alertId: req.query.alertId } : {}),
           limit: req.query.limit ?? 200,
@@ -159,31 +158,42 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
       ),
   );
 
-  app.get<{ Querystring: { limit?: number } }>(
+  api.get(
     '/api/alert-admin/problems',
     {
       schema: {
         summary: 'Template errors, timeouts, thresholds out of order, failed deliveries',
-        tags: ['alerts'],
+        tags,
+        querystring: ProblemsQuery,
+        response: { 200: Type.Array(Row('pem.alerting_problems')), ...authErrorResponses },
       },
       preHandler: session,
     },
-    async (req) => read('alerting problems', req.log, () => listProblems(db, req.query.limit ?? 200)),
+    async (req) => read('alerting problems', req, () => listProblems(db, req.query.limit ?? 200)),
   );
 
-  app.get(
+  api.get(
     '/api/alert-admin/templates',
-    { schema: { summary: 'Alert templates', tags: ['alerts'] }, preHandler: session },
-    async (req) => read('list templates', req.log, () => listTemplates(db)),
+    {
+      schema: {
+        summary: 'Alert templates',
+        tags,
+        response: { 200: Type.Array(Row('pem.alert_template')), ...authErrorResponses },
+      },
+      preHandler: session,
+    },
+    async (req) => read('list templates', req, () => listTemplates(db)),
   );
 
-  app.put<{ Params: { name: string }; Body: Omit<TemplateInput, 'name'> }>(
+  api.put(
     '/api/alert-admin/templates/:name',
     {
       schema: {
         summary: 'Create or change a template (its SQL is run once to check it)',
-        tags: ['alerts'],
-        body: { type: 'object' },
+        tags,
+        params: NameParams,
+        body: TemplateBody,
+        response: { 200: SavedTemplate, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -194,10 +204,15 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Backend, stor
     },
   );
 
-  app.delete<{ Params: { name: string } }>(
+  api.delete(
     '/api/alert-admin/templates/:name',
     {
-      schema: { summary: 'Delete a template that is not built in and not bound', tags: ['alerts'] },
+      schema: {
+        summary: 'Delete a template that is not built in and not bound',
+        tags,
+        params: NameParams,
+        response: { 200: DeletedTemplate, ...authErrorResponses },
+      },
       preHandler: admin,
     },
     async (req) => {

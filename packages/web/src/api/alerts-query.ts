@@ -10,63 +10,16 @@
  * has it; otherwise each alert's last change from pem.alert, newest first
  * (cleared ones, state none, included).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { AlertChange, AlertsAnswer, AlertView } from './shapes/alerts.js';
+
+import type { AlertCounts } from './shapes/fleet.js';
+
+export type { AlertChange, AlertCounts, AlertsAnswer, AlertView };
 
 /** Alert levels (pem.alert.state other than none), most severe first. */
 export const ALERT_LEVELS = ['high', 'medium', 'low'] as const;
-
-/** Counts of current alerts by level. */
-export interface AlertCounts {
-  high: number;
-  medium: number;
-  low: number;
-}
-
-/** One alert as the API shows it. */
-export interface AlertView {
-  id: number;
-  template: string;
-  /** What the template applies to: agent, server or database. */
-  appliesTo: string;
-  state: 'none' | 'low' | 'medium' | 'high';
-  enabled: boolean;
-  /** Time of the last state change (ISO 8601). */
-  changedAt: string;
-  agentId: number | null;
-  agentName: string | null;
-  serverId: number | null;
-  serverName: string | null;
-}
-
-/** One state change of an alert. */
-export interface AlertChange {
-  alertId: number;
-  at: string;
-  /** raised, changed, cleared, flapping_started, flapping_stopped. */
-  event: string;
-  /** null when only the last change is known (no history table). */
-  oldState: string | null;
-  newState: string;
-  /** The value that made the change, when recorded. */
-  value: number | null;
-  template: string;
-  agentId: number | null;
-  agentName: string | null;
-  serverId: number | null;
-  serverName: string | null;
-}
-
-/** Answer of GET /api/alerts. */
-export interface AlertsAnswer {
-  asOf: string;
-  counts: AlertCounts;
-  /** Enabled alerts in low/medium/high, most severe first, then newest change first. */
-  current: AlertView[];
-  /** State changes, newest first, at most `limit`. */
-  history: AlertChange[];
-  /** `alert_history`: every change; `last_change`: each alert's last change only. */
-  historySource: 'alert_history' | 'last_change';
-}
 
 interface Row {
   id: number;
@@ -164,7 +117,7 @@ export function countByLevel(alerts: readonly { state: string }[]): AlertCounts 
  * Reads current alerts and the `limit` most recent changes (two statements,
  * each retried once on a failover-class error). Throws BackendFailingOverError.
  */
-export async function readAlerts(db: Backend, limit: number, logger?: LogSink): Promise<AlertsAnswer> {
+export async function readAlerts(db: Queryable, limit: number, logger?: LogSink): Promise<AlertsAnswer> {
   const run = <R>(sql: string, params: unknown[], what: string) =>
     withFailoverRetry(
       async () => (await db.query<R>(sql, params, { deadlineMs: STATEMENT_DEADLINE_MS })).rows,

@@ -4,8 +4,8 @@
  *
  * - `GET /api/agents`: every agent (any logged-in user).
  * - `DELETE /api/agents/:id?removeServers=` (admin): unregisters it without
- *   the superuser; refused (409, naming them) while it monitors servers,
- *   unless removeServers.
+ *   the superuser; refused (409 PHAROS_AGENT_IN_USE, naming them) while it
+ *   monitors servers, unless removeServers.
  * - `GET /api/enrolment-tokens`, `POST /api/enrolment-tokens {name,
  *   validForS}`, `DELETE /api/enrolment-tokens/:id` (admin): one-time
  *   tokens, shown once, stored hashed, listed and revocable.
@@ -13,39 +13,37 @@
  *   per client address like the login): enrols a host's agent and answers
  *   with its id, user, certificate and the backend it ships to.
  */
-import { type EnrolRequest, enrolAgent } from '@pharos/backend/enrol/enrol';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { enrolAgent } from '@pharos/backend/enrol/enrol';
 import { createToken, listTokens, revokeToken } from '@pharos/backend/enrol/tokens';
 import { unregisterAgentAsAdmin } from '@pharos/backend/enrol/unregister';
 import { listAgents } from '@pharos/backend/fleet/agents';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry, withoutRetry } from '../backend.js';
+import { withFailoverRetry, withoutRetry } from '../backend.js';
+import { authErrorResponses, ErrorBody, IdParams } from './shapes/common.js';
 import {
-  agentRemovedSchema,
-  agentRemoveQuerySchema,
-  enrolBodySchema,
-  enrolledSchema,
-  enrolmentTokenSchema,
-  fleetAgentSchema,
-  idParamsSchema,
-  tokenCreateBodySchema,
-  tokenCreatedSchema,
-  tokenRevokedSchema,
-} from './fleet-schemas.js';
-import { authErrorResponses, errorSchema } from './schemas.js';
+  AgentRemoved,
+  AgentRemoveQuery,
+  EnrolBody,
+  Enrolled,
+  EnrolmentToken,
+  FleetAgent,
+  TokenCreateBody,
+  TokenCreated,
+  TokenListQuery,
+  TokenRevoked,
+} from './shapes/fleet-agents.js';
 
 /** Where enrolled agents ship: the hosts of the web instance's own backend string. */
-export interface EnrolBackend {
-  hosts: string[];
-  ports: number[];
-  dbname: string;
-  sslmode: string;
-}
+export type EnrolBackend = Enrolled['backend'];
 
 /** What the routes need besides the backend. */
 export interface FleetAgentRoutesDeps {
-  db: Backend;
+  db: Queryable;
   store: SessionStore;
   enrolBackend: EnrolBackend;
   /** Enrolment attempts per client address per minute. */
@@ -57,30 +55,31 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
   const { db } = deps;
   const session = requireSession(deps.store);
   const admin = [session, requireAdmin];
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  api.get(
     '/api/agents',
     {
       schema: {
         summary: 'Registered agents: address, heartbeat, version, servers bound',
         tags: ['fleet'],
-        response: { 200: { type: 'array', items: fleetAgentSchema }, ...authErrorResponses },
+        response: { 200: Type.Array(FleetAgent), ...authErrorResponses },
       },
       preHandler: session,
     },
     async (req) => withFailoverRetry(() => listAgents(db), { logger: req.log, what: 'list agents' }),
   );
 
-  app.delete<{ Params: { id: number }; Querystring: { removeServers?: boolean } }>(
+  api.delete(
     '/api/agents/:id',
     {
       schema: {
         summary:
           'Unregister an agent (its user, certificates, state); refused while it monitors servers unless removeServers',
         tags: ['fleet'],
-        params: idParamsSchema,
-        querystring: agentRemoveQuerySchema,
-        response: { 200: agentRemovedSchema, 404: errorSchema, 409: errorSchema, ...authErrorResponses },
+        params: IdParams,
+        querystring: AgentRemoveQuery,
+        response: { 200: AgentRemoved, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -94,18 +93,14 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
     },
   );
 
-  app.get<{ Querystring: { all?: boolean } }>(
+  api.get(
     '/api/enrolment-tokens',
     {
       schema: {
         summary: 'Enrolment tokens (never the tokens themselves), newest first',
         tags: ['fleet'],
-        querystring: {
-          type: 'object',
-          properties: { all: { type: 'boolean', default: true, description: 'false: only the usable ones' } },
-          additionalProperties: false,
-        },
-        response: { 200: { type: 'array', items: enrolmentTokenSchema }, ...authErrorResponses },
+        querystring: TokenListQuery,
+        response: { 200: Type.Array(EnrolmentToken), ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -116,14 +111,14 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
       }),
   );
 
-  app.post<{ Body: { name: string; validForS?: number } }>(
+  api.post(
     '/api/enrolment-tokens',
     {
       schema: {
         summary: 'Issue a one-time enrolment token (shown once, stored hashed)',
         tags: ['fleet'],
-        body: tokenCreateBodySchema,
-        response: { 201: tokenCreatedSchema, 400: errorSchema, ...authErrorResponses },
+        body: TokenCreateBody,
+        response: { 201: TokenCreated, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -135,14 +130,14 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
     },
   );
 
-  app.delete<{ Params: { id: number } }>(
+  api.delete(
     '/api/enrolment-tokens/:id',
     {
       schema: {
         summary: 'Revoke an enrolment token',
         tags: ['fleet'],
-        params: idParamsSchema,
-        response: { 200: tokenRevokedSchema, 404: errorSchema, 409: errorSchema, ...authErrorResponses },
+        params: IdParams,
+        response: { 200: TokenRevoked, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -154,20 +149,22 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
     },
   );
 
-  app.post<{ Body: EnrolRequest }>(
+  api.post(
     '/api/enrol',
     {
       schema: {
         summary: 'Enrol a host’s agent with a one-time token (no session: the token is the credential)',
         tags: ['fleet'],
         security: [],
-        body: enrolBodySchema,
+        body: EnrolBody,
         response: {
-          201: enrolledSchema,
-          400: errorSchema,
-          409: errorSchema,
-          429: errorSchema,
-          503: errorSchema,
+          201: Enrolled,
+          400: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          429: ErrorBody,
+          500: ErrorBody,
+          503: ErrorBody,
         },
       },
       config: { rateLimit: { max: deps.enrolRateLimitPerMinute, timeWindow: 60_000 } },

@@ -7,6 +7,7 @@
  * instance still serves any session); a failed read is not kept (the next
  * request asks again).
  */
+import { pharosError } from '@pharos/core/errors';
 import { LRUCache } from 'lru-cache';
 import type { LogSink } from '../backend.js';
 
@@ -46,7 +47,7 @@ export function createFleetCache(load: FleetLoader, opts: FleetCacheOptions = {}
   return {
     async get(logger) {
       const body = await cache.fetch('fleet', { context: logger });
-      if (body === undefined) throw new Error('the overview cache returned no answer');
+      if (body === undefined) throw pharosError('PHAROS_INTERNAL_FLEET_CACHE');
       return body;
     },
   };

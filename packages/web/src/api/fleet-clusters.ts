@@ -14,11 +14,12 @@
  *   member's connection is tested from the agent that will monitor it (the
  *   agent on the member's host, else the follower), then the cluster and a
  *   server per member are added. When the cluster cannot be read or a test
- *   fails: 422 with the sentence (naming the member), its field, and
- *   nothing written (`"test": false` skips the tests, not the reading).
+ *   fails: 422 PHAROS_CLUSTER_ADD_FAILED with the sentence (naming the
+ *   member), its field, its cause and the tests so far, and nothing written (`"test": false` skips the tests, not the reading).
  * - `DELETE /api/clusters/:id?purgeHistory=` (admin): removes it and every
  *   member's server; a second removal answers 404.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { listAgents } from '@pharos/backend/fleet/agents';
 import { readPatroniCluster } from '@pharos/backend/fleet/cluster-reading';
 import {
@@ -31,65 +32,53 @@ import {
   removeCluster,
 } from '@pharos/backend/fleet/clusters';
 import { fieldOfCause, testServerConnection } from '@pharos/backend/fleet/connection-test';
-import { SERVER_DEFAULTS, type Sslmode } from '@pharos/backend/fleet/servers';
+import { SERVER_DEFAULTS } from '@pharos/backend/fleet/servers';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry, withoutRetry } from '../backend.js';
+import { withFailoverRetry, withoutRetry } from '../backend.js';
+import { authErrorResponses, IdParams } from './shapes/common.js';
 import {
-  clusterAddBodySchema,
-  clusterAddedSchema,
-  clusterAddFailedSchema,
-  clusterReadAnswerSchema,
-  clusterReadBodySchema,
-  clusterRemovedSchema,
-  clusterRemoveQuerySchema,
-  monitoredClusterSchema,
-} from './fleet-cluster-schemas.js';
-import { idParamsSchema } from './fleet-schemas.js';
-import { authErrorResponses, errorSchema } from './schemas.js';
-
-type AddBody = {
-  name?: string;
-  restEndpoints: string[];
-  restCafile?: string | null;
-  agentId: number;
-  user: string;
-  sslmode?: Sslmode;
-  sslrootcert?: string | null;
-  maintenanceDb?: string;
-  tags?: string[];
-  notes?: string;
-  memberGraceS?: number;
-  test?: boolean;
-};
+  ClusterAddBody,
+  ClusterAdded,
+  ClusterAddFailed,
+  ClusterReadAnswer,
+  ClusterReadBody,
+  ClusterRemoved,
+  ClusterRemoveQuery,
+  type MemberTest,
+  MonitoredCluster,
+} from './shapes/fleet-clusters.js';
 
 /** Registers the /api/clusters routes on `app`. */
-export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerFleetClusterRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
+  api.get(
     '/api/clusters',
     {
       schema: {
         summary: 'Monitored Patroni clusters: members, leader, what the follower saw last',
         tags: ['fleet'],
-        response: { 200: { type: 'array', items: monitoredClusterSchema }, ...authErrorResponses },
+        response: { 200: Type.Array(MonitoredCluster), ...authErrorResponses },
       },
       preHandler: session,
     },
     async (req) => withFailoverRetry(() => listClusters(db), { logger: req.log, what: 'list clusters' }),
   );
 
-  app.get<{ Params: { id: number } }>(
+  api.get(
     '/api/clusters/:id',
     {
       schema: {
         summary: 'One monitored Patroni cluster',
         tags: ['fleet'],
-        params: idParamsSchema,
-        response: { 200: monitoredClusterSchema, 404: errorSchema, ...authErrorResponses },
+        params: IdParams,
+        response: { 200: MonitoredCluster, ...authErrorResponses },
       },
       preHandler: session,
     },
@@ -97,15 +86,15 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
       withFailoverRetry(() => getCluster(db, req.params.id), { logger: req.log, what: 'read a cluster' }),
   );
 
-  app.post<{ Body: { restEndpoints: string[]; restCafile?: string | null; agentId: number } }>(
+  api.post(
     '/api/clusters/read',
     {
       schema: {
         summary:
           'Read a Patroni cluster’s members through the agent that would follow it (nothing is written)',
         tags: ['fleet'],
-        body: clusterReadBodySchema,
-        response: { 200: clusterReadAnswerSchema, 400: errorSchema, 404: errorSchema, ...authErrorResponses },
+        body: ClusterReadBody,
+        response: { 200: ClusterReadAnswer, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -123,22 +112,15 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
     },
   );
 
-  app.post<{ Body: AddBody }>(
+  api.post(
     '/api/clusters',
     {
       schema: {
         summary:
           'Add a monitored Patroni cluster by its REST endpoints: every member becomes a server, tested first',
         tags: ['fleet'],
-        body: clusterAddBodySchema,
-        response: {
-          201: clusterAddedSchema,
-          400: errorSchema,
-          404: errorSchema,
-          409: errorSchema,
-          422: clusterAddFailedSchema,
-          ...authErrorResponses,
-        },
+        body: ClusterAddBody,
+        response: { 201: ClusterAdded, 422: ClusterAddFailed, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -150,6 +132,7 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
       );
       if (!read.ok)
         return reply.code(422).send({
+          code: 'PHAROS_CLUSTER_ADD_FAILED',
           error: read.message,
           field: read.agentUnavailable ? 'agentId' : 'restEndpoints',
           cause: read.agentUnavailable ? 'agent-unavailable' : 'cluster-unreadable',
@@ -170,7 +153,7 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
         notes: b.notes ?? '',
         memberGraceS: b.memberGraceS ?? MEMBER_GRACE_S,
       };
-      const tests = [];
+      const tests: MemberTest[] = [];
       if (b.test !== false) {
         const agents = await withoutRetry(() => listAgents(db));
         const results = await Promise.all(
@@ -195,6 +178,7 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
         if (failed) {
           const field = fieldOfCause(failed.test.cause);
           return reply.code(422).send({
+            code: 'PHAROS_CLUSTER_ADD_FAILED',
             error: `Member ${failed.member} (${failed.host}:${failed.port}), tested from agent ${failed.agentId}: ${failed.test.message}`,
             ...(field ? { field: field === 'host' ? 'restEndpoints' : field } : {}),
             cause: failed.test.cause ?? 'other',
@@ -212,15 +196,15 @@ export function registerFleetClusterRoutes(app: FastifyInstance, db: Backend, st
     },
   );
 
-  app.delete<{ Params: { id: number }; Querystring: { purgeHistory?: boolean } }>(
+  api.delete(
     '/api/clusters/:id',
     {
       schema: {
         summary: 'Remove a monitored Patroni cluster and every member’s server',
         tags: ['fleet'],
-        params: idParamsSchema,
-        querystring: clusterRemoveQuerySchema,
-        response: { 200: clusterRemovedSchema, 404: errorSchema, ...authErrorResponses },
+        params: IdParams,
+        querystring: ClusterRemoveQuery,
+        response: { 200: ClusterRemoved, ...authErrorResponses },
       },
       preHandler: admin,
     },

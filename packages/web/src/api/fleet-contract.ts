@@ -2,8 +2,8 @@
  * The fleet routes' answers checked against the contract the UI reads
  * (contract/fleet.ts) at build time: each backend type must be assignable
  * to the contract's shape, or this file does not compile. The routes
- * serialise these objects through their JSON schemas (fleet-schemas.ts,
- * fleet-cluster-schemas.ts); fleet-contract.test.ts checks the lists both
+ * serialise these objects through their TypeBox shapes (shapes/fleet-servers.ts,
+ * shapes/fleet-clusters.ts, shapes/fleet-agents.ts); fleet-contract.test.ts checks the lists both
  * sides enumerate (sslmodes, test causes) are the same.
  */
 

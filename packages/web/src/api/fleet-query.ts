@@ -15,15 +15,13 @@
  * probe with many objects (per table, per statement) does not swell it.
  * Alert counts come from pem.alert: enabled alerts in low, medium or high,
  * per agent, per server and in total. The backend writes the answer's JSON
- * itself ({@link readFleetJson}); the types below describe it.
+ * itself ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
-import {
-  OVERVIEW_FIELDS,
-  type OverviewProbe,
-  type OverviewValue,
-} from '../../ui/contract/overview-fields.js';
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import type { AlertCounts } from './alerts-query.js';
+import type { Queryable } from '@pharos/core/query';
+import { OVERVIEW_FIELDS, type OverviewProbe } from '../../ui/contract/overview-fields.js';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+
+export type { Fleet, FleetAgent, FleetServer, LatestByProbe, LatestValue } from './shapes/fleet.js';
 
 /** The probes of {@link OVERVIEW_FIELDS} (contract/overview-fields.ts: the columns kept of each). */
 export const OVERVIEW_PROBES = Object.keys(OVERVIEW_FIELDS) as OverviewProbe[];
@@ -33,72 +31,6 @@ export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
 
 /** An agent is alive when its last heartbeat is younger than this many heartbeat intervals. */
 export const ALIVE_INTERVALS = 3;
-
-/** One latest value of a probe for one object ('' = the probe's single object). */
-export interface LatestValue<V = unknown> {
-  object: string;
-  /** When the agent collected it (ISO 8601). */
-  collectedAt: string;
-  /** Seconds between collection and the backend's now(). */
-  ageS: number;
-  /** The value as the agent wrote it (jsonb), or its overview projection. */
-  value: V;
-}
-
-/**
- * Latest values by probe name, each probe's objects sorted by name: the
- * overview's probes, each value the columns the overview keeps.
- */
-export type LatestByProbe = { [P in OverviewProbe]?: LatestValue<OverviewValue<P>>[] };
-
-/** One agent of the fleet. */
-export interface FleetAgent {
-  id: number;
-  name: string;
-  userName: string;
-  hostAddress: string | null;
-  active: boolean;
-  version: string | null;
-  /** Last heartbeat (ISO 8601), null before the first. */
-  lastHeartbeat: string | null;
-  /** Seconds since the last heartbeat, null before the first. */
-  heartbeatAgeS: number | null;
-  /** Heartbeat younger than {@link ALIVE_INTERVALS} heartbeat intervals. */
-  alive: boolean;
-  droppedSamples: number;
-  /** Current alerts of this agent by level. */
-  alerts: AlertCounts;
-  /** Host values (server_id 0): cpu, load_avg, memory, agent_status... */
-  latest: LatestByProbe;
-}
-
-/** One monitored server of the fleet. */
-export interface FleetServer {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  active: boolean;
-  isPemBackend: boolean;
-  /** The agent bound to it, null when unbound. */
-  agentId: number | null;
-  agentName: string | null;
-  /** Current alerts of this server by level. */
-  alerts: AlertCounts;
-  /** server_up, server_info, connections_by_state, database_stats, replication_lag... */
-  latest: LatestByProbe;
-}
-
-/** The whole overview, as of the backend's clock. */
-export interface Fleet {
-  /** The backend's now() (ISO 8601): ages are relative to it. */
-  asOf: string;
-  heartbeatIntervalS: number;
-  /** Current alerts of the whole fleet by level. */
-  alertCounts: AlertCounts;
-  agents: FleetAgent[];
-  servers: FleetServer[];
-}
 
 /**
  * SQL expression: the overview fields of `x.value` (an object) for its probe
@@ -186,7 +118,7 @@ SELECT json_build_object(
  * statement (one snapshot), retried once on a failover-class error. Throws
  * BackendFailingOverError when the backend stays unavailable.
  */
-export async function readFleetJson(db: Backend, logger?: LogSink): Promise<string> {
+export async function readFleetJson(db: Queryable, logger?: LogSink): Promise<string> {
   const rows = await withFailoverRetry(
     async () =>
       (

@@ -2,7 +2,7 @@
  * Monitored servers (issue 14; docs/web-api.md "Fleet"): every logged-in
  * user reads, pem_admin members change. The work is done by
  * @pharos/backend/fleet/* (SQL functions that check every field and write
- * nothing on error, answered 400/404/409 naming the field).
+ * nothing on error, answered 400/404/409 with a catalogue code naming the field).
  *
  * - `GET /api/servers?tag=a,b`: every server with its settings and what was
  *   last observed (role, up, newest sample).
@@ -11,8 +11,9 @@
  * - `POST /api/servers/prepare` (admin): what the server needs (role, HBA
  *   rule, passfile line, TLS) for that agent.
  * - `POST /api/servers` (admin): tests from the agent, then adds; a failed
- *   test answers 422 with the test's sentence, its field and the result,
- *   and nothing is written (`"test": false` skips the test).
+ *   test answers 422 PHAROS_SERVER_TEST_FAILED with the test's sentence, its
+ *   field and the result (`test`), and nothing is written (`"test": false`
+ *   skips the test).
  * - `PATCH /api/servers/:id` (admin): changes fields; a change of how the
  *   agent connects is tested first, as for an add.
  * - `POST /api/servers/:id/test` (admin): tests a registered server's
@@ -21,6 +22,7 @@
  *   binding, alerts and state; history kept until retention unless purged.
  *   A second removal answers 404.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { listAgents } from '@pharos/backend/fleet/agents';
 import {
   fieldOfCause,
@@ -35,45 +37,34 @@ import {
   listServers,
   removeServer,
   SERVER_DEFAULTS,
-  type ServerChanges,
   type ServerConnection,
   type ServerSpec,
-  type Sslmode,
   setServer,
 } from '@pharos/backend/fleet/servers';
-import { NotFoundError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { type Backend, withFailoverRetry, withoutRetry } from '../backend.js';
+import { withFailoverRetry, withoutRetry } from '../backend.js';
+import { authErrorResponses, NoBody } from './shapes/common.js';
 import {
-  monitoredServerSchema,
-  preparationSchema,
-  serverAddBodySchema,
-  serverChangedSchema,
-  serverConnectionBodySchema,
-  serverListQuerySchema,
-  serverPrepareBodySchema,
-  serverRemovedSchema,
-  serverRemoveQuerySchema,
-  serverSetBodySchema,
-  testConnectionResultSchema,
-  testFailedSchema,
-} from './fleet-schemas.js';
-import { authErrorResponses, errorSchema } from './schemas.js';
-import { serverIdParamsSchema } from './series-schemas.js';
+  MonitoredServer,
+  Preparation,
+  ServerAddBody,
+  ServerChanged,
+  ServerConnectionBody,
+  ServerListQuery,
+  ServerRemoved,
+  ServerRemoveQuery,
+  ServerSetBody,
+  TestConnectionResult as TestConnectionResultShape,
+  TestFailed,
+} from './shapes/fleet-servers.js';
+import { ServerIdParams } from './shapes/server.js';
 
-type ConnectionBody = {
-  host: string;
-  port?: number;
-  maintenanceDb?: string;
-  user: string;
-  sslmode?: Sslmode;
-  sslrootcert?: string | null;
-  agentId: number;
-};
-
-function connectionOf(b: ConnectionBody): ServerConnection {
+function connectionOf(b: ServerConnectionBody): ServerConnection {
   return {
     host: b.host,
     port: b.port ?? SERVER_DEFAULTS.port,
@@ -85,34 +76,40 @@ function connectionOf(b: ConnectionBody): ServerConnection {
   };
 }
 
-/** Answers 422 for a failed test (nothing written): the sentence, the field it points at, the result. */
+/**
+ * Answers 422 PHAROS_SERVER_TEST_FAILED for a failed test (nothing written):
+ * the test's sentence, the field it points at, and the result as `test`.
+ */
 function testFailed(reply: FastifyReply, test: TestConnectionResult) {
   const field = fieldOfCause(test.cause);
-  return reply.code(422).send({ error: test.message, ...(field ? { field } : {}), test });
+  const body: TestFailed = {
+    code: 'PHAROS_SERVER_TEST_FAILED',
+    error: test.message,
+    ...(field ? { field } : {}),
+    test,
+  };
+  return reply.code(422).send(body);
 }
 
-const testServerConnectionOnce = (db: Backend, actor: string, c: ServerConnection) =>
+const testServerConnectionOnce = (db: Queryable, actor: string, c: ServerConnection) =>
   withoutRetry(() => testServerConnection(db, actor, c));
 
-const changeErrors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 422: testFailedSchema };
+const changeErrors = { 422: TestFailed };
 
 /** Registers the /api/servers fleet routes on `app` (GET /api/servers/:id stays in server.ts). */
-export function registerFleetServerRoutes(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerFleetServerRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{ Querystring: { tag?: string } }>(
+  api.get(
     '/api/servers',
     {
       schema: {
         summary: 'Monitored servers with their settings and what was last observed',
         tags: ['fleet'],
-        querystring: serverListQuerySchema,
-        response: {
-          200: { type: 'array', items: monitoredServerSchema },
-          400: errorSchema,
-          ...authErrorResponses,
-        },
+        querystring: ServerListQuery,
+        response: { 200: Type.Array(MonitoredServer), ...authErrorResponses },
       },
       preHandler: session,
     },
@@ -122,19 +119,14 @@ export function registerFleetServerRoutes(app: FastifyInstance, db: Backend, sto
     },
   );
 
-  app.post<{ Body: ConnectionBody }>(
+  api.post(
     '/api/servers/test',
     {
       schema: {
         summary: 'Test a connection from the agent that would monitor the server (nothing is written)',
         tags: ['fleet'],
-        body: serverConnectionBodySchema,
-        response: {
-          200: testConnectionResultSchema,
-          400: errorSchema,
-          404: errorSchema,
-          ...authErrorResponses,
-        },
+        body: ServerConnectionBody,
+        response: { 200: TestConnectionResultShape, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -142,35 +134,38 @@ export function registerFleetServerRoutes(app: FastifyInstance, db: Backend, sto
       withoutRetry(() => testServerConnection(db, req.pharosSession!.roleName, connectionOf(req.body))),
   );
 
-  app.post<{ Body: ConnectionBody }>(
+  api.post(
     '/api/servers/prepare',
     {
       schema: {
         summary: 'What a server needs before the agent can monitor it: role, HBA rule, passfile line, TLS',
         tags: ['fleet'],
-        body: serverPrepareBodySchema,
-        response: { 200: preparationSchema, 400: errorSchema, 404: errorSchema, ...authErrorResponses },
+        body: ServerConnectionBody,
+        response: { 200: Preparation, ...authErrorResponses },
       },
       preHandler: admin,
     },
     async (req) => {
       const c = connectionOf(req.body);
       const agent = (await withoutRetry(() => listAgents(db))).find((a) => a.id === c.agentId);
-      if (!agent) throw new NotFoundError(`agentId: there is no agent ${c.agentId}`, { field: 'agentId' });
+      if (!agent)
+        throw pharosError(
+          'PHAROS_AGENT_NOT_FOUND',
+          { detail: `agentId: there is no agent ${c.agentId}` },
+          { field: 'agentId' },
+        );
       return prepareServer({ ...c, agent });
     },
   );
 
-  app.post<{
-    Body: ConnectionBody & { displayName: string; tags?: string[]; notes?: string; test?: boolean };
-  }>(
+  api.post(
     '/api/servers',
     {
       schema: {
         summary: 'Add a monitored server: tested from its agent first, nothing written if the test fails',
         tags: ['fleet'],
-        body: serverAddBodySchema,
-        response: { 201: serverChangedSchema, ...changeErrors, ...authErrorResponses },
+        body: ServerAddBody,
+        response: { 201: ServerChanged, ...changeErrors, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -196,15 +191,15 @@ export function registerFleetServerRoutes(app: FastifyInstance, db: Backend, sto
     },
   );
 
-  app.patch<{ Params: { id: number }; Body: ServerChanges & { test?: boolean } }>(
+  api.patch(
     '/api/servers/:id',
     {
       schema: {
         summary: 'Change a monitored server; a change of how its agent connects is tested first',
         tags: ['fleet'],
-        params: serverIdParamsSchema,
-        body: serverSetBodySchema,
-        response: { 200: serverChangedSchema, ...changeErrors, ...authErrorResponses },
+        params: ServerIdParams,
+        body: ServerSetBody,
+        response: { 200: ServerChanged, ...changeErrors, ...authErrorResponses },
       },
       preHandler: admin,
     },
@@ -235,42 +230,36 @@ export function registerFleetServerRoutes(app: FastifyInstance, db: Backend, sto
     },
   );
 
-  app.post<{ Params: { id: number } }>(
+  api.post(
     '/api/servers/:id/test',
     {
       schema: {
         summary: 'Test a monitored server’s connection from its agent',
         tags: ['fleet'],
-        params: serverIdParamsSchema,
-        response: {
-          200: testConnectionResultSchema,
-          404: errorSchema,
-          409: errorSchema,
-          ...authErrorResponses,
-        },
+        params: ServerIdParams,
+        body: NoBody,
+        response: { 200: TestConnectionResultShape, ...authErrorResponses },
       },
       preHandler: admin,
     },
     async (req) => {
       const s = await withoutRetry(() => getServer(db, req.params.id));
       if (s.agentId === null)
-        throw new NotFoundError(`server ${s.id} (${s.displayName}) has no agent: set one first`, {
-          field: 'agentId',
-        });
+        throw pharosError('PHAROS_SERVER_NO_AGENT', { id: s.id, name: s.displayName }, { field: 'agentId' });
       return testServerConnectionOnce(db, req.pharosSession!.roleName, { ...s, agentId: s.agentId });
     },
   );
 
-  app.delete<{ Params: { id: number }; Querystring: { purgeHistory?: boolean } }>(
+  api.delete(
     '/api/servers/:id',
     {
       schema: {
         summary:
           'Remove a monitored server: binding, alerts and state; history kept until retention unless purged',
         tags: ['fleet'],
-        params: serverIdParamsSchema,
-        querystring: serverRemoveQuerySchema,
-        response: { 200: serverRemovedSchema, 404: errorSchema, 409: errorSchema, ...authErrorResponses },
+        params: ServerIdParams,
+        querystring: ServerRemoveQuery,
+        response: { 200: ServerRemoved, ...authErrorResponses },
       },
       preHandler: admin,
     },

@@ -5,29 +5,34 @@
  * 503 `{"error":"backend is failing over"}` when the backend does not answer
  * after one retry.
  */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
 import { createFleetCache } from './fleet-cache.js';
 import { readFleetJson } from './fleet-query.js';
-import { authErrorResponses, fleetSchema } from './schemas.js';
+import { authErrorResponses } from './shapes/common.js';
+import { Fleet } from './shapes/fleet.js';
 
 /** Registers GET /api/fleet on `app`. */
-export function registerFleetRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
+export function registerFleetRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
   const fleet = createFleetCache((logger) => readFleetJson(db, logger));
-  app.get(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/fleet',
     {
       schema: {
         summary: 'Agents and servers with their latest values',
-        response: { 200: fleetSchema, ...authErrorResponses },
+        response: { 200: Fleet, ...authErrorResponses },
       },
       preHandler: requireSession(store),
     },
-    // The backend writes the JSON (one statement); it is sent as is. The schema still
-    // documents the answer (OpenAPI) and the tests check its shape.
-    async (request, reply) =>
-      reply.type('application/json; charset=utf-8').send(await fleet.get(request.log)),
+    // The backend writes the JSON (one statement); it is sent as is (a Buffer is never
+    // re-serialised). The schema still documents the answer (OpenAPI) and types it.
+    async (request, reply) => {
+      const json: Buffer = await fleet.get(request.log);
+      return reply.type('application/json; charset=utf-8').send(json as unknown as Fleet);
+    },
   );
 }

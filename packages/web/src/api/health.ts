@@ -5,47 +5,61 @@
  * 200 while the instance runs: the answer says what is wrong, a client
  * decides what to do with it. Reveals no data beyond the backend's address.
  */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { messageOf } from '@pharos/core/errors';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
-import { type Backend, isBackendUnavailable } from '../backend.js';
-import { healthSchema } from './schemas.js';
+import { isBackendUnavailable } from '../backend.js';
+import { ErrorBody } from './shapes/common.js';
+import { Health } from './shapes/health.js';
 
 /** Deadline of the health check's statement, in milliseconds. */
 export const HEALTH_DEADLINE_MS = 3000;
 
 /** Registers GET /api/health on `app`. `version` is this instance's Pharos version. */
-export function registerHealthRoute(app: FastifyInstance, db: Backend, version: string): void {
-  app.get(
-    '/api/health',
-    { schema: { summary: 'Instance and backend health', response: { 200: healthSchema } } },
-    async () => {
-      try {
-        const r = await db.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery', [], {
-          deadlineMs: HEALTH_DEADLINE_MS,
-        });
-        const current = db.current;
-        return {
-          version,
-          backend: {
-            reachable: true,
-            host: current?.host ?? null,
-            port: current?.port ?? null,
-            isPrimary: !r.rows[0]!.in_recovery,
-          },
-        };
-      } catch (err) {
-        if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
-        return {
-          version,
-          backend: {
-            reachable: false,
-            host: null,
-            port: null,
-            isPrimary: null,
-            error: isBackendUnavailable(err) ? 'backend is failing over or unreachable' : messageOf(err),
-          },
-        };
-      }
-    },
-  );
+export function registerHealthRoute(
+  app: FastifyInstance,
+  db: Queryable & { readonly current?: { host: string; port: number } | undefined },
+  version: string,
+): void {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/api/health',
+      { schema: { summary: 'Instance and backend health', response: { 200: Health, 500: ErrorBody } } },
+      async (): Promise<Health> => {
+        try {
+          const r = await db.query<{ in_recovery: boolean }>(
+            'SELECT pg_is_in_recovery() AS in_recovery',
+            [],
+            {
+              deadlineMs: HEALTH_DEADLINE_MS,
+            },
+          );
+          const current = db.current;
+          return {
+            version,
+            backend: {
+              reachable: true,
+              host: current?.host ?? null,
+              port: current?.port ?? null,
+              isPrimary: !r.rows[0]!.in_recovery,
+            },
+          };
+        } catch (err) {
+          if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
+          return {
+            version,
+            backend: {
+              reachable: false,
+              host: null,
+              port: null,
+              isPrimary: null,
+              error: isBackendUnavailable(err) ? 'backend is failing over or unreachable' : messageOf(err),
+            },
+          };
+        }
+      },
+    );
 }

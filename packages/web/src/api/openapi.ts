@@ -25,8 +25,9 @@ export async function registerOpenApiGenerator(app: FastifyInstance, version: st
         description:
           'JSON API of a Pharos web instance (docs/web-api.md). Log in with POST /api/login; the session cookie ' +
           `${SESSION_COOKIE} authenticates every other call; PATCH/POST calls also need the CSRF token from the ` +
-          `login answer in the ${CSRF_HEADER} header. 503 {"error":"backend is failing over"} with Retry-After ` +
-          'means: retry shortly, the session is kept.',
+          `login answer in the ${CSRF_HEADER} header. Every error is {"code", "error", "field"?}: code is the ` +
+          'stable catalogue code (docs/errors.md). 503 PHAROS_BACKEND_FAILING_OVER with Retry-After means: ' +
+          'retry shortly, the session is kept.',
       },
       components: {
         securitySchemes: {

@@ -5,19 +5,11 @@
  * object (a field set to its default stays stored). Only the logged-in role's
  * own row is ever read or written.
  */
-import type { TimeRangeId } from '../../ui/contract/time-ranges.js';
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Preferences, PreferencesPatch } from './shapes/preferences.js';
 
-/** A preference set as the API shows it (always complete). */
-export interface Preferences {
-  /** Chart time range: the last 15 min, 1 h, 6 h, 24 h or 7 days (contract/time-ranges.ts). */
-  timeRange: TimeRangeId;
-  /** Seconds between automatic refreshes; 0 = off. */
-  refreshIntervalS: number;
-  /** Charts of the server analysis page, by id, in order (empty = every chart). */
-  dashboards: string[];
-  theme: 'light' | 'dark' | 'system';
-}
+export type { Preferences, PreferencesPatch };
 
 /** What a user gets before saving anything. */
 export const DEFAULT_PREFERENCES: Preferences = {
@@ -37,7 +29,7 @@ export function withDefaults(stored: Record<string, unknown> | undefined): Prefe
 }
 
 /** Reads `role`'s preferences (defaults when none are stored). Throws BackendFailingOverError. */
-export async function readPreferences(db: Backend, role: string, logger?: LogSink): Promise<Preferences> {
+export async function readPreferences(db: Queryable, role: string, logger?: LogSink): Promise<Preferences> {
   const rows = await withFailoverRetry(
     async () =>
       (
@@ -58,7 +50,7 @@ export async function readPreferences(db: Backend, role: string, logger?: LogSin
  * repeat, so it gets the failover retry. Throws BackendFailingOverError.
  */
 export async function updatePreferences(
-  db: Backend,
+  db: Queryable,
   role: string,
   change: Partial<Preferences>,
   logger?: LogSink,

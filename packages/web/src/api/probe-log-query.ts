@@ -6,21 +6,11 @@
  * failure time and the error text. Newest first; `serverId` narrows to one
  * server, `before` pages back (failures strictly older than it).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { ProbeFailure } from './shapes/probe-log.js';
 
-/** One probe failure. */
-export interface ProbeFailure {
-  id: number;
-  failedAt: string;
-  agentId: number;
-  agentName: string | null;
-  /** null for a probe of the agent's own host. */
-  serverId: number | null;
-  serverName: string | null;
-  probe: string;
-  object: string;
-  error: string;
-}
+export type { ProbeFailure };
 
 /** Filters of {@link readProbeLog}. */
 export interface ProbeLogFilter {
@@ -56,7 +46,7 @@ SELECT l.id, l.failed_at, l.agent_id, a.display_name AS agent_name, l.server_id,
 
 /** Reads failures newest first. Throws BackendFailingOverError. */
 export async function readProbeLog(
-  db: Backend,
+  db: Queryable,
   filter: ProbeLogFilter,
   logger?: LogSink,
 ): Promise<ProbeFailure[]> {

@@ -10,9 +10,13 @@
  * database_stats.xact_commit (counter), connections_by_state.connections per
  * state (gauge), replication_lag.lag_bytes per standby (gauge).
  */
-import { type Backend, type LogSink, withFailoverRetry } from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, withFailoverRetry } from '../backend.js';
 import type { SeriesPlan } from './series-range.js';
 import { gaugeSql, rateSql } from './series-sql.js';
+import type { Series, SeriesAnswer, SeriesMode } from './shapes/series.js';
+
+export type { Series, SeriesAnswer, SeriesMode };
 
 /** Most series (objects x fields) one answer carries; the rest are cut (`truncated`). */
 export const MAX_SERIES = 64;
@@ -24,9 +28,6 @@ export const MAX_SERIES = 64;
  */
 export const SERIES_DEADLINE_MS = 15_000;
 
-/** `gauge`: avg/min/max per bucket; `rate`: per-second increase of a counter per bucket. */
-export type SeriesMode = 'gauge' | 'rate';
-
 /** What to read. */
 export interface SeriesRequest {
   serverId: number;
@@ -36,34 +37,6 @@ export interface SeriesRequest {
   /** Only this object (e.g. one standby), or every object. */
   object?: string | undefined;
   plan: SeriesPlan;
-}
-
-/** One series: a field of an object, aligned with the answer's `t`. */
-export interface Series {
-  object: string;
-  field: string;
-  /** avg (gauge) or rate per second (rate) per bucket; null = no data in the bucket. */
-  values: (number | null)[];
-  /** Gauges only: smallest and largest sample per bucket. */
-  min?: (number | null)[];
-  max?: (number | null)[];
-  /** Rates only: counter resets seen (pairs whose value went down, left out of the rate). */
-  resets?: number;
-}
-
-/** The answer of GET /api/servers/:id/series. */
-export interface SeriesAnswer {
-  serverId: number;
-  probe: string;
-  mode: SeriesMode;
-  from: string;
-  to: string;
-  bucketS: number;
-  /** Start of each bucket, seconds since the epoch. */
-  t: number[];
-  series: Series[];
-  /** More than {@link MAX_SERIES} series existed; the first ones by object and field are given. */
-  truncated: boolean;
 }
 
 /** One (object, field) with data (series-sql.ts). */
@@ -91,7 +64,7 @@ function round(x: number | null | undefined): number | null {
  * failover-class error) and lays the rows out on the plan's buckets.
  * Throws BackendFailingOverError when the backend stays unavailable.
  */
-export async function readSeries(db: Backend, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+export async function readSeries(db: Queryable, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
   const { plan } = req;
   const params: unknown[] = [
     req.serverId,

@@ -7,7 +7,7 @@
  * ranges the width is a multiple of a rollup width (pemhistory.rollup,
  * 006_rollup.sql), so the backend reads the rollup instead of every sample.
  */
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 
 /** Fewest points a series may be asked for. */
 export const MIN_POINTS = 2;
@@ -40,10 +40,15 @@ export interface BucketPlan {
  */
 export function planBuckets(fromS: number, toS: number, points: number): BucketPlan {
   if (!Number.isFinite(fromS) || !Number.isFinite(toS) || toS <= fromS)
-    throw new InputError('the range is empty: "to" must be after "from"');
-  if (toS - fromS > MAX_RANGE_S) throw new InputError(`the range is longer than ${MAX_RANGE_S / 86400} days`);
+    throw pharosError('PHAROS_SERIES_RANGE_EMPTY', {}, { field: 'to' });
+  if (toS - fromS > MAX_RANGE_S)
+    throw pharosError('PHAROS_SERIES_RANGE_TOO_LONG', { days: MAX_RANGE_S / 86400 }, { field: 'from' });
   if (!Number.isInteger(points) || points < MIN_POINTS || points > MAX_POINTS)
-    throw new InputError(`points must be an integer from ${MIN_POINTS} to ${MAX_POINTS}`);
+    throw pharosError(
+      'PHAROS_SERIES_POINTS_INVALID',
+      { min: MIN_POINTS, max: MAX_POINTS },
+      { field: 'points' },
+    );
   const bucketS = Math.max(1, Math.ceil((toS - fromS) / (points - 1)));
   const first = Math.floor(fromS / bucketS) * bucketS;
   const starts: number[] = [];
@@ -88,7 +93,8 @@ export function planSeries(fromS: number, toS: number, points: number): SeriesPl
 export function parseRange(from: string | undefined, to: string | undefined, nowS: number): [number, number] {
   const parse = (name: string, text: string) => {
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new InputError(`${name} is not an ISO 8601 date-time: ${text.slice(0, 40)}`);
+    if (Number.isNaN(ms))
+      throw pharosError('PHAROS_SERIES_TIME_INVALID', { name, text: text.slice(0, 40) }, { field: name });
     return ms / 1000;
   };
   const toS = to === undefined ? nowS : parse('to', to);

@@ -5,36 +5,29 @@
  * from the rollup for long ranges (series-range.ts planSeries).
  * 400 on a bad range or name, 503 while the backend fails over.
  */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import type { Backend } from '../backend.js';
-import { authErrorResponses, errorSchema } from './schemas.js';
-import { readSeries, type SeriesMode } from './series-query.js';
-import { parseRange, planSeries } from './series-range.js';
-import { DEFAULT_POINTS, seriesQuerySchema, seriesSchema, serverIdParamsSchema } from './series-schemas.js';
-
-interface SeriesQuery {
-  probe: string;
-  fields: string;
-  mode?: SeriesMode;
-  from?: string;
-  to?: string;
-  points?: number;
-  object?: string;
-}
+import { readSeries } from './series-query.js';
+import { DEFAULT_POINTS, parseRange, planSeries } from './series-range.js';
+import { authErrorResponses } from './shapes/common.js';
+import { SeriesAnswer, SeriesQuery } from './shapes/series.js';
+import { ServerIdParams } from './shapes/server.js';
 
 /** Registers GET /api/servers/:id/series on `app`. */
-export function registerSeriesRoute(app: FastifyInstance, db: Backend, store: SessionStore): void {
-  app.get<{ Params: { id: number }; Querystring: SeriesQuery }>(
+export function registerSeriesRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/servers/:id/series',
     {
       schema: {
         summary: "A probe's fields over a time range, downsampled in the backend",
         tags: ['charts'],
-        params: serverIdParamsSchema,
-        querystring: seriesQuerySchema,
-        response: { 200: seriesSchema, 400: errorSchema, ...authErrorResponses },
+        params: ServerIdParams,
+        querystring: SeriesQuery,
+        response: { 200: SeriesAnswer, ...authErrorResponses },
       },
       preHandler: requireSession(store),
     },

@@ -9,35 +9,15 @@
  * the agent bound to the server stored through pem.ingest_batch, else the
  * newest another agent stored before a rebinding).
  */
-import { type Backend, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
-import type { LatestValue } from './fleet-query.js';
+import type { Queryable } from '@pharos/core/query';
+import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import type { LatestValue } from './shapes/fleet.js';
+import type { ProbeSummary, ServerDetail } from './shapes/server.js';
+
+export type { ProbeSummary, ServerDetail };
 
 /** Most objects of one probe returned by {@link readLatest} (probes cap large schemas to a top N anyway). */
 export const MAX_LATEST_OBJECTS = 2000;
-
-/** A probe that has data for the server. */
-export interface ProbeSummary {
-  probe: string;
-  /** Objects with a latest value. */
-  objects: number;
-  /** Newest collection time over its objects (ISO 8601). */
-  lastCollectedAt: string;
-  /** Seconds since then, by the backend's clock. */
-  ageS: number;
-}
-
-/** Answer of GET /api/servers/:id. */
-export interface ServerDetail {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  active: boolean;
-  isPemBackend: boolean;
-  agentId: number | null;
-  agentName: string | null;
-  probes: ProbeSummary[];
-}
 
 interface DetailRow {
   id: number;
@@ -71,7 +51,7 @@ const round1 = (x: number) => Math.round(Math.max(0, x) * 10) / 10;
 
 /** Reads server `id`; undefined when there is none. Throws BackendFailingOverError. */
 export async function readServerDetail(
-  db: Backend,
+  db: Queryable,
   id: number,
   logger?: LogSink,
 ): Promise<ServerDetail | undefined> {
@@ -101,7 +81,7 @@ export async function readServerDetail(
 
 /** The latest value of every object of `probe` on server `id` (at most {@link MAX_LATEST_OBJECTS}). */
 export async function readLatest(
-  db: Backend,
+  db: Queryable,
   id: number,
   probe: string,
   logger?: LogSink,

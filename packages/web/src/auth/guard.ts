@@ -8,7 +8,9 @@
  * time, and answers 403 when it is missing or wrong. `requireAdmin` further
  * wants a pem_admin member (403 otherwise).
  */
+import { pharosError } from '@pharos/core/errors';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { replyError } from '../api/errors.js';
 import { clearSessionCookie, SESSION_COOKIE } from './cookie.js';
 import type { Session, SessionStore } from './session-store.js';
 import { isSessionIdShape, sameToken } from './session-token.js';
@@ -42,13 +44,13 @@ export function requireSession(store: SessionStore): preHandlerAsyncHookHandler 
     const session = sessionId ? await store.find(sessionId) : undefined;
     if (!session) {
       if (request.cookies[SESSION_COOKIE] !== undefined) clearSessionCookie(reply);
-      return reply.code(401).send({ error: 'not logged in' });
+      return replyError(reply, pharosError('PHAROS_AUTH_NOT_LOGGED_IN'));
     }
     if (!SAFE_METHODS.has(request.method)) {
       const given = request.headers[CSRF_HEADER];
       if (typeof given !== 'string' || !sameToken(given, session.csrfToken)) {
         request.log.warn({ role: session.roleName, url: request.url }, 'CSRF token missing or wrong');
-        return reply.code(403).send({ error: 'CSRF token missing or wrong' });
+        return replyError(reply, pharosError('PHAROS_AUTH_CSRF'));
       }
     }
     request.pharosSession = session;
@@ -57,6 +59,5 @@ export function requireSession(store: SessionStore): preHandlerAsyncHookHandler 
 
 /** preHandler to chain after {@link requireSession}: only pem_admin members pass (403 otherwise). */
 export const requireAdmin: preHandlerAsyncHookHandler = async function checkAdmin(request, reply) {
-  if (!request.pharosSession?.isAdmin)
-    return reply.code(403).send({ error: 'administrators only (pem_admin)' });
+  if (!request.pharosSession?.isAdmin) return replyError(reply, pharosError('PHAROS_AUTH_ADMIN_ONLY'));
 };

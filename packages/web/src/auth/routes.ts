@@ -17,14 +17,12 @@
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { pharosError } from '@pharos/core/errors';
 import type { FastifyInstance } from 'fastify';
-import {
-  authErrorResponses,
-  errorSchema,
-  loginBodySchema,
-  logoutSchema,
-  sessionSchema,
-} from '../api/schemas.js';
+import { replyError } from '../api/errors.js';
+import { LoginBody, LogoutAnswer, SessionView } from '../api/shapes/auth.js';
+import { authErrorResponses, ErrorBody, NoBody } from '../api/shapes/common.js';
 import type { AuthOutcome, LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { requireSession, sessionIdOf } from './guard.js';
@@ -55,7 +53,7 @@ function notBefore(startedAt: number, floorMs: number): Promise<void> {
   return waitMs > 0 ? new Promise((r) => setTimeout(r, waitMs)) : Promise.resolve();
 }
 
-function sessionView(s: Session) {
+function sessionView(s: Session): SessionView {
   return {
     user: s.roleName,
     role: s.isAdmin ? 'admin' : 'user',
@@ -67,14 +65,15 @@ function sessionView(s: Session) {
 /** Registers /api/login, /api/logout and /api/session on `app`. */
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
   const withSession = requireSession(deps.store);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: { user: string; password: string } }>(
+  api.post(
     '/api/login',
     {
       schema: {
         summary: 'Log in with a PostgreSQL role of the backend',
-        body: loginBodySchema,
-        response: { 200: sessionSchema, 400: errorSchema, 429: errorSchema, ...authErrorResponses },
+        body: LoginBody,
+        response: { 200: SessionView, 429: ErrorBody, ...authErrorResponses },
       },
       config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
     },
@@ -96,7 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         }[outcome.kind];
         request.log.info({ user }, `login refused: ${why}`);
         await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
-        return reply.code(401).send({ error: 'wrong user name or password' });
+        return replyError(reply, pharosError('PHAROS_AUTH_BAD_CREDENTIALS'));
       }
       // A new id at every login (no session fixation); the caller's previous session, if any, ends.
       const previous = sessionIdOf(request);
@@ -108,12 +107,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.post(
+  api.post(
     '/api/logout',
     {
       schema: {
         summary: 'Log out everywhere this session is used',
-        response: { 200: logoutSchema, ...authErrorResponses },
+        body: NoBody,
+        response: { 200: LogoutAnswer, ...authErrorResponses },
       },
       preHandler: withSession,
     },
@@ -126,10 +126,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     },
   );
 
-  app.get(
+  api.get(
     '/api/session',
     {
-      schema: { summary: "The caller's session", response: { 200: sessionSchema, ...authErrorResponses } },
+      schema: { summary: "The caller's session", response: { 200: SessionView, ...authErrorResponses } },
       preHandler: withSession,
     },
     async (request) => sessionView(request.pharosSession!),

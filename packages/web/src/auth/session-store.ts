@@ -9,13 +9,8 @@
  * was dropped, lost LOGIN, or left both pem_admin and pem_user ends its
  * sessions at their next request.
  */
-import {
-  type Backend,
-  isBackendUnavailable,
-  type LogSink,
-  STATEMENT_DEADLINE_MS,
-  withFailoverRetry,
-} from '../backend.js';
+import type { Queryable } from '@pharos/core/query';
+import { isBackendUnavailable, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import { hashSessionId, newCsrfToken, newSessionId } from './session-token.js';
 
 /** Seconds between two refreshes of a session's last_seen_at (and of its sliding expiry). */
@@ -52,12 +47,12 @@ interface SessionRow {
 
 /** Reads and writes pem.web_session through the service connection. */
 export class SessionStore {
-  readonly #db: Backend;
+  readonly #db: Queryable;
   readonly #ttlS: number;
   readonly #logger: LogSink | undefined;
 
   /** `ttlS`: idle lifetime of a session in seconds (sliding, see the module doc). */
-  constructor(db: Backend, ttlS: number, logger?: LogSink) {
+  constructor(db: Queryable, ttlS: number, logger?: LogSink) {
     this.#db = db;
     this.#ttlS = ttlS;
     this.#logger = logger;

@@ -4,15 +4,10 @@
  * of a quorum with a leader, `"false"` with a `reason` otherwise).
  */
 import { messageOf } from '@pharos/core/errors';
+import type { EtcdMemberHealth } from '../api/shapes/cluster.js';
 import { type GetJsonOptions, getJson } from './http-json.js';
 
-/** One etcd endpoint's health. */
-export interface EtcdMemberHealth {
-  endpoint: string;
-  healthy: boolean;
-  /** Why not (etcd's reason, or the transport error). */
-  error?: string;
-}
+export type { EtcdMemberHealth };
 
 /** GET /health of every endpoint at once; never rejects. */
 export async function readEtcdHealth(

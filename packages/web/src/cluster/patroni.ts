@@ -11,34 +11,10 @@
  * own API answered.
  */
 import { messageOf } from '@pharos/core/errors';
+import type { PatroniMember, PatroniStatus } from '../api/shapes/cluster.js';
 import { type GetJsonOptions, getJson } from './http-json.js';
 
-/** One member as Pharos shows it. */
-export interface PatroniMember {
-  name: string;
-  /** leader, replica, sync_standby, standby_leader... as Patroni says. */
-  role: string;
-  /** running, streaming, stopped, starting... as Patroni says. */
-  state: string;
-  host: string | null;
-  port: number | null;
-  timeline: number | null;
-  /** Replication lag in bytes (replicas; null when Patroni says unknown or gives none). */
-  lagBytes: number | null;
-  apiUrl: string | null;
-  /** Its own REST API answered GET /cluster just now (null when its URL is not one Pharos asked). */
-  apiReachable: boolean | null;
-}
-
-/** The cluster as Patroni reports it. */
-export interface PatroniStatus {
-  scope: string | null;
-  /** Cluster in maintenance mode (`patronictl pause`). */
-  paused: boolean;
-  members: PatroniMember[];
-  /** APIs asked, whether each answered, and its error. */
-  apis: { url: string; reachable: boolean; error?: string }[];
-}
+export type { PatroniMember, PatroniStatus };
 
 interface RawMember {
   name?: unknown;

@@ -8,10 +8,12 @@
  * {@link CLUSTER_CACHE_MS} by every request of this instance, so users
  * refreshing do not multiply the calls, and each call has a short deadline.
  */
-import type { EtcdMemberHealth } from './etcd.js';
+import type { ClusterStatus } from '../api/shapes/cluster.js';
 import { readEtcdHealth } from './etcd.js';
 import type { GetJsonOptions } from './http-json.js';
-import { type PatroniStatus, readPatroni } from './patroni.js';
+import { readPatroni } from './patroni.js';
+
+export type { ClusterStatus };
 
 /** How long one reading is reused, milliseconds. */
 export const CLUSTER_CACHE_MS = 3000;
@@ -29,13 +31,6 @@ export interface ClusterEndpoints {
   /** Client certificate and key (PEM) presented to etcd (etcd with client-cert-auth). */
   etcdCert?: Buffer | undefined;
   etcdKey?: Buffer | undefined;
-}
-
-/** Answer of GET /api/cluster. */
-export interface ClusterStatus {
-  checkedAt: string;
-  patroni: PatroniStatus;
-  etcd: { configured: boolean; members: EtcdMemberHealth[] };
 }
 
 /** Reads the cluster's status, caching one reading for {@link CLUSTER_CACHE_MS}. */

@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pharosError } from '@pharos/core/errors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { VendorFile } from './vendor.js';
 
@@ -60,7 +61,7 @@ export function loadUiFiles(dir: string = UI_DIR): Map<string, StaticFile> {
     }
   };
   walk('', 0);
-  if (!files.has('index.html')) throw new Error(`the web UI has no index.html in ${dir}`);
+  if (!files.has('index.html')) throw pharosError('PHAROS_WEB_UI_MISSING', { dir });
   return files;
 }
 

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pharosError } from '@pharos/core/errors';
 
 /** A vendor file: its body and content type. */
 export interface VendorFile {
@@ -32,7 +33,7 @@ export function loadVendorFiles(): Map<string, VendorFile> {
   const hooksText = readFileSync(fileOf('preact/hooks'), 'utf8');
   const rewritten = hooksText.replaceAll(/from\s*["']preact["']/g, 'from"/ui/vendor/preact.js"');
   if (rewritten === hooksText || /from\s*["']preact["']/.test(rewritten))
-    throw new Error('preact/hooks does not import "preact" as expected; check the vendor rewrite');
+    throw pharosError('PHAROS_INTERNAL_VENDOR_REWRITE');
   const uplotDir = dirname(fileOf('uplot'));
   return new Map<string, VendorFile>([
     ['preact.js', { body: readFileSync(preact), type: JS }],

@@ -47,7 +47,7 @@ import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import type { EnrolResult } from '@pharos/backend/enrol/enrol';
 import type { FleetAgent } from '@pharos/backend/fleet/agents';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { InputError, messageOf, PharosError } from '@pharos/core/errors';
+import { InputError, messageOf, pharosError, rephrased } from '@pharos/core/errors';
 import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { type ApiFlags, apiClient, apiErrorOf, apiTarget, httpsJson } from '../../api/client.js';
@@ -93,42 +93,35 @@ type Enrolled = EnrolResult & {
 /** `agent enrol` (module note). */
 export async function enrol(f: EnrolFlags): Promise<void> {
   const token = f.token ?? process.env.PHAROS_ENROL_TOKEN;
-  if (!token)
-    throw new InputError(
-      '--token: the one-time token is required (set PHAROS_ENROL_TOKEN; pharos token create makes one)',
-    );
+  if (!token) throw pharosError('PHAROS_ENROL_TOKEN_MISSING');
   const caFile = f.caFile ?? process.env.PHAROS_CA_FILE;
-  if (!caFile)
-    throw new InputError(
-      '--ca-file: the deployment’s CA file is required (it verifies the web instance and the backends)',
-    );
+  if (!caFile) throw pharosError('PHAROS_ENROL_CA_FILE_MISSING');
   const target = apiTarget({ url: f.url, caFile });
   const config = resolve(f.config);
   const dir = dirname(config);
   if (existsSync(config)) {
-    throw new InputError(
-      `--config: ${config} exists: this host is enrolled already (unregister it first: pharos agent unregister --url ... --remove-files), or give another --config`,
-    );
+    throw pharosError('PHAROS_ENROL_CONFIG_EXISTS', { path: config });
   }
   try {
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     accessSync(dir, constants.W_OK);
   } catch (err) {
-    throw new InputError(
-      `--config: cannot write in ${dir}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`,
-    );
+    throw pharosError('PHAROS_ENROL_CONFIG_UNWRITABLE', {
+      dir,
+      reason: (err as NodeJS.ErrnoException).code ?? messageOf(err),
+    });
   }
   if (Boolean(f.sslcert) !== Boolean(f.sslkey))
-    throw new InputError('--sslcert and --sslkey go together: give both');
+    throw pharosError('PHAROS_CLI_FLAG_PAIR', { first: '--sslcert', second: '--sslkey' });
   if (f.agentUser && !f.sslcert)
-    throw new InputError(
-      '--agent-user needs the certificate and key made for that user: give --sslcert and --sslkey',
-    );
+    throw pharosError('PHAROS_ENROL_INVALID', {
+      detail: '--agent-user needs the certificate and key made for that user: give --sslcert and --sslkey',
+    });
   const supplied = f.sslcert
     ? readCertificateFiles(f.sslcert, f.sslkey!, { cert: '--sslcert', key: '--sslkey' })
     : undefined;
   if (f.serverSslrootcert && !existsSync(f.serverSslrootcert))
-    throw new InputError(`--server-sslrootcert: ${f.serverSslrootcert} does not exist`);
+    throw pharosError('PHAROS_CLI_FILE_MISSING', { flag: '--server-sslrootcert', path: f.serverSslrootcert });
   const hostAddress = f.hostAddress ?? (process.env.PHAROS_HOST_ADDRESS || undefined);
   const displayName = f.displayName ?? (process.env.PHAROS_HOST_NAME || hostname());
   const csr = supplied ? undefined : await createCsr({ commonName: ENROLMENT_CSR_CN });
@@ -151,12 +144,7 @@ export async function enrol(f: EnrolFlags): Promise<void> {
       agentUser: '--agent-user',
     };
     if (err instanceof InputError && err.field && flag[err.field]) {
-      throw new (err.constructor as typeof InputError)(
-        err.message.replace(new RegExp(`^${err.field}: `), `${flag[err.field]}: `),
-        {
-          field: err.field,
-        },
-      );
+      throw rephrased(err, err.message.replace(new RegExp(`^${err.field}: `), `${flag[err.field]}: `));
     }
     throw err;
   }
@@ -217,8 +205,9 @@ export async function enrol(f: EnrolFlags): Promise<void> {
     };
     writeIfChanged(manifestPath(config), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
   } catch (err) {
-    throw new PharosError(
-      `agent ${e.agentId} (${e.agentUser}) is enrolled, but writing its files in ${dir} failed: ${messageOf(err)}; unregister it (pharos agent unregister --url ${target.url.origin} --agent-id ${e.agentId}) and enrol again with a new token`,
+    throw pharosError(
+      'PHAROS_ENROL_FILES_FAILED',
+      { id: e.agentId, user: e.agentUser, dir, reason: messageOf(err), url: target.url.origin },
       { cause: err },
     );
   }
@@ -280,12 +269,12 @@ export async function unregisterThroughApi(f: UnregisterApiFlags): Promise<void>
   let id: number | undefined;
   if (f.agentId !== undefined) {
     if (!/^\d+$/.test(f.agentId) || Number(f.agentId) < 1)
-      throw new InputError(`--agent-id: '${f.agentId}' is not a positive integer`);
+      throw pharosError('PHAROS_CLI_NOT_POSITIVE_INTEGER', { flag: '--agent-id', value: f.agentId });
     id = Number(f.agentId);
   } else {
     id = manifest?.agentId;
   }
-  if (id === undefined) throw new InputError(`--agent-id: which agent? (no ${manifestFile} to take it from)`);
+  if (id === undefined) throw pharosError('PHAROS_AGENT_ID_MISSING', { manifest: manifestFile });
   const api = apiClient(f);
   const q = f.removeServers ? '?removeServers=true' : '';
   const r = await api.call<{ actions: string[] }>(

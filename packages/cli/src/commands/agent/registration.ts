@@ -41,7 +41,7 @@ import { unregisterAgent } from '@pharos/backend/configure/register';
 import { signerOutput } from '@pharos/backend/configure/sign-csr';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import { promptSecret } from '../../prompt.js';
 import { writeAgentConfig } from '../configure/write.js';
 
@@ -71,7 +71,6 @@ const REGISTER_FLAGS = {
   key: '--sslkey',
   agentId: '--agent-id N',
   force: '--force',
-  noCertificate: 'no agent certificate: give --sslcert and --sslkey',
 };
 
 function existingConfig(path: string): AgentConfig | undefined {
@@ -79,14 +78,14 @@ function existingConfig(path: string): AgentConfig | undefined {
   try {
     return loadAgentConfig(path);
   } catch (err) {
-    throw new InputError(`--config: ${messageOf(err)} (fix it or remove it before registering)`);
+    throw pharosError('PHAROS_REGISTER_CONFIG_INVALID', { reason: messageOf(err) });
   }
 }
 
 function positiveId(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InputError(`${flag}: '${value}' is not a positive integer`);
+    throw pharosError('PHAROS_CLI_NOT_POSITIVE_INTEGER', { flag, value });
   return Number(value);
 }
 
@@ -101,23 +100,19 @@ async function targetOf(
   let ports: number[];
   if (f.host) {
     hosts = f.host.split(',').map((h) => h.trim());
-    if (hosts.some((h) => h === '')) throw new InputError(`--host: '${f.host}' has an empty host`);
+    if (hosts.some((h) => h === ''))
+      throw pharosError('PHAROS_CLI_HOST_EMPTY', { flag: '--host', hosts: f.host });
     ports = parsePorts(f.port ?? '5432', hosts.length);
   } else if (existing) {
     const ci = parseConninfo(existing.backend, {});
     hosts = ci.hosts.map((h) => h.host);
     ports = f.port ? parsePorts(f.port, hosts.length) : ci.hosts.map((h) => h.port);
   } else {
-    throw new InputError(
-      '--host: the backend host list is required (there is no configuration to take it from)',
-    );
+    throw pharosError('PHAROS_REGISTER_HOST_MISSING');
   }
   const superpassword =
     process.env.PHAROS_SUPERPASSWORD ?? (await promptSecret(`Password of ${f.superuser}: `)) ?? '';
-  if (!superpassword)
-    throw new InputError(
-      'the superuser password is missing: set PHAROS_SUPERPASSWORD (or answer the prompt on a terminal)',
-    );
+  if (!superpassword) throw pharosError('PHAROS_REGISTER_PASSWORD_MISSING');
   return {
     hosts,
     ports,
@@ -134,7 +129,8 @@ export async function register(f: RegisterFlags): Promise<void> {
   const existing = existingConfig(f.config);
   const agentId = positiveId('--agent-id', f.agentId);
   if (Boolean(f.sslcert) !== Boolean(f.sslkey))
-    throw new InputError('--sslcert and --sslkey go together: give both');
+    throw pharosError('PHAROS_CLI_FLAG_PAIR', { first: '--sslcert', second: '--sslkey' });
+
   const supplied = f.sslcert ? readCertificateFiles(f.sslcert, f.sslkey!, REGISTER_FLAGS) : undefined;
   if (supplied && f.agentUser) requireCommonName(supplied, f.agentUser, REGISTER_FLAGS);
   else if (supplied && agentId !== undefined) requireCommonName(supplied, `agent${agentId}`, REGISTER_FLAGS);
@@ -201,8 +197,7 @@ export async function register(f: RegisterFlags): Promise<void> {
 export async function unregister(f: ConnectionFlags & { agentId?: string }): Promise<void> {
   const existing = existingConfig(f.config);
   const agentId = positiveId('--agent-id', f.agentId) ?? existing?.agent_id;
-  if (agentId === undefined)
-    throw new InputError('--agent-id: which agent? (no configuration to take it from)');
+  if (agentId === undefined) throw pharosError('PHAROS_REGISTER_AGENT_ID_MISSING');
   const target = await targetOf(f, existing);
   const conn = superuserConnection(target, 'pem', 'read-write');
   const r = await requireConfiguredBackend(conn, 'agent unregister', target.hosts)

@@ -6,7 +6,7 @@
  * - as the backend's superuser (`--superuser`, registration.ts), for the
  *   agents `pharos configure` registered on backend and web hosts.
  */
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import type { Command } from 'commander';
 import type { UnregisterApiFlags } from './enrolment.js';
 import type { ConnectionFlags } from './registration.js';
@@ -46,10 +46,7 @@ export function registerAgentUnregister(agent: Command): void {
         const { unregister } = await import('./registration.js');
         return unregister({ ...f, superuser: f.superuser } as ConnectionFlags & { agentId?: string });
       }
-      if (!f.url && !process.env.PHAROS_URL)
-        throw new InputError(
-          '--url: give the web instance (or PHAROS_URL), or --superuser to unregister as the backend’s superuser',
-        );
+      if (!f.url && !process.env.PHAROS_URL) throw pharosError('PHAROS_AGENT_UNREGISTER_HOW');
       return (await import('./enrolment.js')).unregisterThroughApi(f);
     });
 }

@@ -1,13 +1,14 @@
 /**
  * `pharos agent verify --config FILE`: checks that the agent of this
  * configuration is registered and working, connecting exactly as the agent
- * does (server/configure/verify.ts). Prints one line and exits with
- * 0 registered and working, 1 configuration problem, 2 cannot connect,
- * 3 agent inactive (docs/reference/pem-facts.md §2).
+ * does (backend/configure/verify.ts). Prints one line, `pharos agent verify:
+ * <message> [CODE]` when there is a problem, and exits with 0 registered and
+ * working, 1 configuration problem, 2 cannot connect, 3 agent inactive
+ * (docs/reference/pem-facts.md §2; docs/exit-codes.md).
  */
 
 import type { VerifyResult } from '@pharos/backend/configure/verify';
-import { messageOf } from '@pharos/core/errors';
+import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
 import type { Command } from 'commander';
 
 /** Default heartbeat age limit: three probe intervals, at least 60 s. */
@@ -30,7 +31,8 @@ export async function verifyConfigFile(path: string, maxHeartbeatAgeS?: number):
       maxHeartbeatAgeS: maxHeartbeatAgeS ?? defaultMaxAgeS(cfg.probe_interval_s),
     });
   } catch (err) {
-    return { code: 1, message: messageOf(err) };
+    const e = err instanceof PharosError ? err : pharosError('PHAROS_INTERNAL_UNEXPECTED');
+    return { exit: 1, code: e.code, message: err instanceof PharosError ? e.message : messageOf(err) };
   }
 }
 
@@ -48,14 +50,16 @@ export function registerAgentVerifyCommand(agent: Command): void {
     )
     .action(async (f: { config: string; maxHeartbeatAge?: string }) => {
       const max = f.maxHeartbeatAge === undefined ? undefined : Number(f.maxHeartbeatAge);
-      const r =
+      const bad = pharosError('PHAROS_VERIFY_OPTION_INVALID', {
+        flag: '--max-heartbeat-age',
+        value: f.maxHeartbeatAge,
+      });
+      const r: VerifyResult =
         max !== undefined && !(max > 0)
-          ? {
-              code: 1 as const,
-              message: `--max-heartbeat-age: '${f.maxHeartbeatAge}' is not a positive number`,
-            }
+          ? { exit: 1, code: bad.code, message: bad.message }
           : await verifyConfigFile(f.config, max);
-      (r.code === 0 ? process.stdout : process.stderr).write(`pharos agent verify: ${r.message}\n`);
-      process.exitCode = r.code;
+      const line = r.code === undefined ? r.message : `${r.message} [${r.code}]`;
+      (r.exit === 0 ? process.stdout : process.stderr).write(`pharos agent verify: ${line}\n`);
+      process.exitCode = r.exit;
     });
 }

@@ -14,7 +14,7 @@
 import type { ClusterReading } from '@pharos/backend/fleet/cluster-reading';
 import type { MonitoredCluster, RemovedCluster } from '@pharos/backend/fleet/clusters';
 import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test';
-import { InputError, NotFoundError } from '@pharos/core/errors';
+import { InputError, pharosError, rephrased } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
 import { print, printJson } from '../../output.js';
 import { agentId, pad, tagsOf, testLines } from '../server/servers.js';
@@ -62,7 +62,7 @@ async function flagErrors<T>(fn: () => Promise<T>): Promise<T> {
       const message = err.message.startsWith(`${err.field}: `)
         ? `${flag}: ${err.message.slice(err.field.length + 2)}`
         : `${flag}: ${err.message}`;
-      throw new (err.constructor as typeof InputError)(message, { field: err.field, cause: err });
+      throw rephrased(err, message);
     }
     throw err;
   }
@@ -72,7 +72,11 @@ async function clusterOf(api: ApiClient, name: string): Promise<MonitoredCluster
   const all = await api.call<MonitoredCluster[]>('GET', '/api/clusters', undefined, 'list clusters');
   const c = /^\d+$/.test(name) ? all.find((x) => x.id === Number(name)) : all.find((x) => x.name === name);
   if (!c)
-    throw new NotFoundError(`no cluster '${name}' (pharos cluster list shows them)`, { field: 'cluster' });
+    throw pharosError(
+      'PHAROS_CLUSTER_NOT_FOUND',
+      { id: `'${name}' (pharos cluster list shows them)` },
+      { field: 'cluster' },
+    );
   return c;
 }
 
@@ -177,7 +181,11 @@ export async function show(name: string, f: ClusterFlags): Promise<void> {
 function graceOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) > 86400)
-    throw new InputError(`--member-grace: '${v}' is not 0-86400 seconds`, { field: 'memberGraceS' });
+    throw pharosError(
+      'PHAROS_CLUSTER_INVALID',
+      { detail: `--member-grace: '${v}' is not 0-86400 seconds` },
+      { field: 'memberGraceS' },
+    );
   return Number(v);
 }
 
@@ -222,7 +230,7 @@ export async function add(f: ClusterFlags): Promise<void> {
         if (b.tests) for (const l of memberTestLines(b.tests)) print(l);
         print(`cluster not added: ${b.error}`);
       }
-      process.exitCode = 1;
+      process.exitCode = err.exitCode;
     }
   });
 }

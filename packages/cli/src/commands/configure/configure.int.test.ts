@@ -382,7 +382,7 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     // Registered, never ran: inactive.
     let v = await runPharos(['agent', 'verify', '--config', config], e);
     assert.equal(v.code, 3, v.stderr);
-    assert.match(v.stderr, /never sent a heartbeat/);
+    assert.match(v.stderr, / \[PHAROS_VERIFY_NO_HEARTBEAT\]$/m);
     // A heartbeat as the agent (what `agent run` sends): working.
     const conn = new HaConnection({
       conninfo: `host=${P} dbname=pem user=agent4 sslmode=verify-full sslrootcert=${join(dir, 'certs', 'ca.crt')} sslcert=${join(dir, 'mon', 'agent4.crt')} sslkey=${join(dir, 'mon', 'agent4.key')}`,
@@ -399,6 +399,7 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     writeFileSync(down, text.replace('port=5432,5432', 'port=5499,5499'), { mode: 0o600 });
     v = await runPharos(['agent', 'verify', '--config', down], e);
     assert.equal(v.code, 2, v.stderr);
+    assert.match(v.stderr, / \[PHAROS_VERIFY_UNREACHABLE\]$/m);
     // Configuration problem: a certificate that is not the agent user's.
     const wrong = join(dir, 'mon', 'wrong.yml');
     writeFileSync(wrong, text.replaceAll(join(dir, 'mon', 'agent4.'), join(dir, 'certs', 'agent5.')), {
@@ -406,11 +407,14 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     });
     v = await runPharos(['agent', 'verify', '--config', wrong], e);
     assert.equal(v.code, 1, v.stderr);
-    assert.match(v.stderr, /has CN 'agent5', but agent_user is 'agent4'/);
+    assert.match(v.stderr, / \[PHAROS_VERIFY_CERTIFICATE_WRONG_USER\]$/m);
     // A taken id is refused for register too.
     const taken = await runPharos([...regArgs, '--agent-id', '1'], e);
-    assert.notEqual(taken.code, 0);
-    assert.match(taken.stderr, /monitored-1 is already registered as agent 4/);
+    assert.equal(taken.code, 2);
+    assert.match(
+      taken.stderr,
+      /^pharos: monitored-1 is already registered as agent 4.* \[PHAROS_REGISTER_ALREADY\]$/m,
+    );
     // Unregister: row and role gone; verify then says not registered (the login is refused).
     const u = await runPharos(['agent', 'unregister', '--config', config, '--superuser', 'pemsuper'], e);
     assert.equal(u.code, 0, u.stderr);
@@ -426,6 +430,7 @@ describe('pharos configure and agent registration (real PostgreSQL)', { timeout:
     );
     v = await runPharos(['agent', 'verify', '--config', config], e);
     assert.equal(v.code, 1, v.stderr);
+    assert.match(v.stderr, / \[PHAROS_VERIFY_REFUSED\]$/m);
     const u2 = await runPharos(['agent', 'unregister', '--config', config, '--superuser', 'pemsuper'], e);
     assert.match(u2.stdout, /agent unregister: nothing to change/);
   });

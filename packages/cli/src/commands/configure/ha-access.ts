@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { Command } from 'commander';
 
 /** The flags as commander parses them. */
@@ -49,7 +49,7 @@ function readable(flag: string, path: string): string {
   try {
     readFileSync(path);
   } catch (err) {
-    throw new InputError(`${flag}: cannot read ${path}: ${messageOf(err)}`);
+    throw pharosError('PHAROS_CLI_FILE_UNREADABLE', { flag, path, reason: messageOf(err) });
   }
   return resolve(path);
 }
@@ -69,17 +69,17 @@ export function toHaAccess(f: HaAccessFlags): HaAccess {
     const urls = f.etcdEndpoints.split(',').map((u) => u.trim());
     for (const u of urls) {
       if (!BASE_URL.test(u)) {
-        throw new InputError(`--etcd-endpoints: '${u}' is not a URL of the form https://host:port`);
+        throw pharosError('PHAROS_CONFIGURE_ETCD_ENDPOINT_INVALID', { url: u });
       }
     }
     out.etcdEndpoints = urls;
   }
   if ((f.etcdCert === undefined) !== (f.etcdKey === undefined)) {
-    throw new InputError('--etcd-cert and --etcd-key go together: give both or neither');
+    throw pharosError('PHAROS_CLI_FLAG_PAIR', { first: '--etcd-cert', second: '--etcd-key' });
   }
   if (f.etcdCert !== undefined && f.etcdKey !== undefined) {
     if (out.etcdEndpoints === undefined) {
-      throw new InputError('--etcd-cert/--etcd-key: give the etcd members with --etcd-endpoints too');
+      throw pharosError('PHAROS_CONFIGURE_ETCD_ENDPOINTS_MISSING');
     }
     out.etcdCertFile = readable('--etcd-cert', f.etcdCert);
     out.etcdKeyFile = readable('--etcd-key', f.etcdKey);

@@ -15,7 +15,7 @@ import { type ConfigureResult, configure } from '@pharos/backend/configure/confi
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
 import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { InputError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import type { Command } from 'commander';
 import { expandConfigureFlags } from './flags.js';
 import { toHaAccess } from './ha-access.js';
@@ -82,9 +82,7 @@ export function registerConfigure(program: Command): void {
     const wantsWeb = o.type !== 3;
     const webPassword = process.env.PHAROS_WEB_SERVICE_PASSWORD;
     if (wantsWeb && !webPassword) {
-      throw new InputError(
-        'PHAROS_WEB_SERVICE_PASSWORD is required with -t 1/-t 2 (the web service role’s password)',
-      );
+      throw pharosError('PHAROS_CONFIGURE_WEB_PASSWORD_MISSING');
     }
     const webCert = wantsWeb
       ? planWebCertificate({

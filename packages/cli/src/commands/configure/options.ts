@@ -21,7 +21,7 @@ import {
   parsePorts,
   SERVER_REGISTER_PARAM_KEYS,
 } from '@pharos/backend/configure/options';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { Command } from 'commander';
 import { promptSecret } from '../../prompt.js';
 import { CONFIGURE_SHORT_FLAGS, expandConfigureFlags } from './flags.js';
@@ -139,7 +139,7 @@ function oneOf<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T))
-    throw new InputError(`${flag}: '${value}' must be ${allowed.join(' or ')}`);
+    throw pharosError('PHAROS_CLI_CHOICE_INVALID', { flag, value, allowed: allowed.join(' or ') });
   return value as T;
 }
 
@@ -149,25 +149,29 @@ function oneOf<T extends string>(
  */
 export async function toOptions(f: RawConfigureFlags, env: NodeJS.ProcessEnv): Promise<ConfigureOptions> {
   if (f.uninstallPemServer) {
-    throw new InputError(
-      '-un/--uninstall-pem-server is not supported: unregister agents with pharos agent unregister',
-    );
+    throw pharosError('PHAROS_CONFIGURE_UNINSTALL_UNSUPPORTED');
   }
   const type = oneOf('-t/--type', f.type, ['1', '2', '3'] as const);
-  if (!type) throw new InputError('-t/--type: the install type is required: 1, 2 or 3');
+  if (!type) throw pharosError('PHAROS_CONFIGURE_TYPE_MISSING');
   if (!f.host)
-    throw new InputError('-ho/--host: the backend host (or comma-separated host list) is required');
+    throw pharosError('PHAROS_CLI_FLAG_REQUIRED', {
+      flag: '-ho/--host',
+      what: 'the backend host (or comma-separated host list)',
+    });
   const hosts = f.host.split(',').map((h) => h.trim());
-  if (hosts.some((h) => h === '')) throw new InputError(`-ho/--host: '${f.host}' has an empty host`);
+  if (hosts.some((h) => h === ''))
+    throw pharosError('PHAROS_CLI_HOST_EMPTY', { flag: '-ho/--host', hosts: f.host });
   const ports = parsePorts(f.port ?? '5432', hosts.length);
-  if (!f.superuser) throw new InputError('-su/--superuser: the superuser name is required');
+  if (!f.superuser)
+    throw pharosError('PHAROS_CLI_FLAG_REQUIRED', { flag: '-su/--superuser', what: 'the superuser name' });
+
   const replicationSolution = oneOf('--replication-solution', f.replicationSolution, [
     'patroni',
     'efm',
   ] as const);
   const replicationRole = oneOf('--replication-role', f.replicationRole, ['primary', 'standby'] as const);
   if (f.caCertDays !== undefined && !/^\d+$/.test(f.caCertDays)) {
-    throw new InputError(`--ca-cert-days: '${f.caCertDays}' is not a number of days`);
+    throw pharosError('PHAROS_CLI_DAYS_INVALID', { flag: '--ca-cert-days', days: f.caCertDays });
   }
   const overrides = parseOverrides(f.agentRegisterOverrider);
   const agentRegisterParams = parseKeyValues(

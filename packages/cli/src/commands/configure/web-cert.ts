@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import {
   certToPem,
@@ -40,14 +40,14 @@ export function planWebCertificate(opts: {
   skipWebCertificate: boolean;
 }): WebCertificatePlan {
   if (Boolean(opts.webCert) !== Boolean(opts.webKey)) {
-    throw new InputError('--web-cert and --web-key go together: give both');
+    throw pharosError('PHAROS_CLI_FLAG_PAIR', { first: '--web-cert', second: '--web-key' });
   }
   if (opts.webCert && opts.webKey) {
     for (const [flag, f] of [
       ['--web-cert', opts.webCert],
       ['--web-key', opts.webKey],
     ] as const) {
-      if (!existsSync(f)) throw new InputError(`${flag}: ${f} does not exist`);
+      if (!existsSync(f)) throw pharosError('PHAROS_CLI_FILE_MISSING', { flag, path: f });
     }
     return { certFile: resolve(opts.webCert), keyFile: resolve(opts.webKey), create: false };
   }
@@ -56,9 +56,7 @@ export function planWebCertificate(opts: {
   const keyFile = join(dir, 'web.key');
   const present = existsSync(certFile) && existsSync(keyFile);
   if (!present && opts.skipWebCertificate) {
-    throw new InputError(
-      `-kwc/--skip-web-certificate: no web certificate at ${certFile}; give --web-cert and --web-key, or let configure make a self-signed one`,
-    );
+    throw pharosError('PHAROS_CONFIGURE_WEB_CERT_MISSING', { path: certFile });
   }
   return { certFile, keyFile, create: !present };
 }
@@ -69,12 +67,11 @@ export function subjectName(subject: string): string {
   const out: string[] = [];
   for (const p of parts) {
     const m = /^([A-Za-z]+)=(.+)$/.exec(p);
-    if (!m)
-      throw new InputError(`-scs/--server-certificate-subject: '${p}' in '${subject}' is not KEY=value`);
+    if (!m) throw pharosError('PHAROS_CONFIGURE_SUBJECT_INVALID', { part: p, subject });
     out.push(`${m[1]!.toUpperCase()}=${m[2]!.replace(/([,+"\\<>;])/g, '\\$1')}`);
   }
   if (!out.some((p) => p.startsWith('CN='))) {
-    throw new InputError(`-scs/--server-certificate-subject: '${subject}' has no CN=`);
+    throw pharosError('PHAROS_CONFIGURE_SUBJECT_NO_CN', { subject });
   }
   return out.join(', ');
 }

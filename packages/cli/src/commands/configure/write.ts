@@ -19,7 +19,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAgentConfig } from '@pharos/agent/config';
 import { agentBackendConninfo } from '@pharos/backend/configure/connect';
 import type { ConfigureOptions } from '@pharos/backend/configure/options';
-import { ConfigError, messageOf } from '@pharos/core/errors';
+import { messageOf, pharosError } from '@pharos/core/errors';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { HaAccess } from './ha-access.js';
 
@@ -115,7 +115,7 @@ function readExisting(path: string, what = 'agent configuration'): Record<string
     const doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
     return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   } catch (err) {
-    throw new ConfigError(`the existing ${what} ${path} is not valid YAML: ${messageOf(err)}`);
+    throw pharosError('PHAROS_CONFIGURE_EXISTING_NOT_YAML', { what, path, reason: messageOf(err) });
   }
 }
 

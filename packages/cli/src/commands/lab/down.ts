@@ -1,4 +1,6 @@
 /** `pharos lab down`: stop every process the lab started, by PID. */
+
+import { pharosError } from '@pharos/core/errors';
 import { labDown } from '@pharos/ops/lab/down';
 import { DEFAULT_LAB_DIR } from '@pharos/ops/lab/layout';
 import type { Command } from 'commander';
@@ -13,9 +15,7 @@ export function registerLabDown(lab: Command): void {
     .option('--remove-data', 'also delete the lab directory (data, certificates, logs)')
     .action(async (f: { dir: string; removeData?: boolean }) => {
       const r = await labDown(f.dir, { removeData: Boolean(f.removeData), print });
-      if (r.stuck.length > 0) {
-        print(`could not stop pids ${r.stuck.join(', ')}`);
-        process.exitCode = 1;
-      } else print(`lab down: ${r.stopped} processes stopped`);
+      if (r.stuck.length > 0) throw pharosError('PHAROS_LAB_STUCK', { pids: r.stuck.join(', ') });
+      print(`lab down: ${r.stopped} processes stopped`);
     });
 }

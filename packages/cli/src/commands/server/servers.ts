@@ -7,15 +7,16 @@
  * `add`, `set` (of the connection) and `test` have the agent that monitors
  * the server test the connection first; a failed test prints its sentence
  * (and the passfile line to add, when that is the cause), adds or changes
- * nothing, and exits 1. Bad input exits 2 naming the flag's field (the
- * API's `field`); a server removed twice exits 2 ("no server N").
+ * nothing, and exits 1 (PHAROS_SERVER_TEST_FAILED). Bad input exits 2
+ * naming the flag's field (the API's `field`), with the API's catalogue
+ * code; a server removed twice exits 2 (PHAROS_SERVER_NOT_FOUND, "no server N").
  * `--json` prints the API's answer.
  */
 import type { FleetAgent } from '@pharos/backend/fleet/agents';
 import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 import { type Preparation, preparationText } from '@pharos/backend/fleet/prepare';
 import type { MonitoredServer, RemovedServer } from '@pharos/backend/fleet/servers';
-import { InputError, NotFoundError } from '@pharos/core/errors';
+import { InputError, pharosError, rephrased } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
 import { print, printJson } from '../../output.js';
 
@@ -60,7 +61,7 @@ async function flagErrors<T>(fn: () => Promise<T>): Promise<T> {
       const message = err.message.startsWith(`${err.field}: `)
         ? `${flag}: ${err.message.slice(err.field.length + 2)}`
         : `${flag}: ${err.message}`;
-      throw new (err.constructor as typeof InputError)(message, { field: err.field, cause: err });
+      throw rephrased(err, message);
     }
     throw err;
   }
@@ -69,7 +70,7 @@ async function flagErrors<T>(fn: () => Promise<T>): Promise<T> {
 function portOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535)
-    throw new InputError(`--port: '${v}' is not a TCP port (1-65535)`, { field: 'port' });
+    throw pharosError('PHAROS_CLI_TCP_PORT_INVALID', { flag: '--port', value: v }, { field: 'port' });
   return Number(v);
 }
 
@@ -78,8 +79,11 @@ export async function agentId(api: ApiClient, name: string): Promise<number> {
   const agents = await api.call<FleetAgent[]>('GET', '/api/agents', undefined, 'list agents');
   const a = agents.find((x) => x.displayName === name || x.user === name);
   if (!a) {
-    throw new NotFoundError(
-      `--agent: there is no agent '${name}' (known: ${agents.map((x) => `${x.id} ${x.displayName}`).join(', ') || 'none'})`,
+    throw pharosError(
+      'PHAROS_AGENT_NOT_FOUND',
+      {
+        detail: `--agent: there is no agent '${name}' (known: ${agents.map((x) => `${x.id} ${x.displayName}`).join(', ') || 'none'})`,
+      },
       { field: 'agentId' },
     );
   }
@@ -91,7 +95,12 @@ async function serverOf(api: ApiClient, name: string): Promise<MonitoredServer> 
   const s = /^\d+$/.test(name)
     ? all.find((x) => x.id === Number(name))
     : all.find((x) => x.displayName === name);
-  if (!s) throw new NotFoundError(`no server '${name}' (pharos server list shows them)`, { field: 'server' });
+  if (!s)
+    throw pharosError(
+      'PHAROS_SERVER_NOT_FOUND',
+      { id: `'${name}' (pharos server list shows them)` },
+      { field: 'server' },
+    );
   return s;
 }
 
@@ -131,7 +140,7 @@ function failedTest(err: unknown, f: ServerFlags, what: string): boolean {
   else
     for (const l of [...testLines(test), `server ${what}: nothing ${what === 'added' ? 'added' : 'changed'}`])
       print(l);
-  process.exitCode = 1;
+  process.exitCode = err.exitCode;
   return true;
 }
 
@@ -237,8 +246,7 @@ export async function set(name: string, f: ServerFlags): Promise<void> {
     if (f.name !== undefined) body.displayName = f.name;
     if (tagsOf(f.tag)) body.tags = tagsOf(f.tag);
     if (f.notes !== undefined) body.notes = f.notes;
-    if (Object.keys(body).length === 0)
-      throw new InputError('nothing to change: give the flags of the settings to change');
+    if (Object.keys(body).length === 0) throw pharosError('PHAROS_CLI_NOTHING_TO_CHANGE');
     body.test = f.test !== false;
     try {
       const r = await api.call<{ server: MonitoredServer; test: TestConnectionResult | null }>(
@@ -318,7 +326,7 @@ export async function test(name: string | undefined, f: ServerFlags): Promise<vo
         ['agentId', '--agent'],
       ] as const) {
         if (body[k] === undefined)
-          throw new InputError(`${flag} is required without a registered server to test`, { field: k });
+          throw pharosError('PHAROS_SERVER_TEST_TARGET_MISSING', { flag }, { field: k });
       }
       t = await api.call<TestConnectionResult>('POST', '/api/servers/test', body, 'test connection');
     }

@@ -4,7 +4,7 @@
  * runs. The token itself is printed once, by `create`; it is stored hashed.
  */
 import type { EnrolmentToken, NewEnrolmentToken } from '@pharos/backend/enrol/tokens';
-import { InputError } from '@pharos/core/errors';
+import { InputError, pharosError, rephrased } from '@pharos/core/errors';
 import { type ApiFlags, apiClient } from '../../api/client.js';
 import { print, printJson } from '../../output.js';
 
@@ -22,9 +22,11 @@ const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 export function durationS(v: string): number {
   const m = /^(\d+)([smhd]?)$/.exec(v.trim());
   if (!m)
-    throw new InputError(`--valid-for: '${v}' is not a duration (e.g. 30m, 24h, 7d, or seconds)`, {
-      field: 'validForS',
-    });
+    throw pharosError(
+      'PHAROS_TOKEN_INVALID',
+      { detail: `--valid-for: '${v}' is not a duration (e.g. 30m, 24h, 7d, or seconds)` },
+      { field: 'validForS' },
+    );
   return Number(m[1]) * UNIT_S[m[2] || 's']!;
 }
 
@@ -35,9 +37,9 @@ export async function create(f: TokenFlags): Promise<void> {
     .call<NewEnrolmentToken>('POST', '/api/enrolment-tokens', { name: f.name, validForS }, 'create token')
     .catch((err) => {
       if (err instanceof InputError && err.field === 'validForS')
-        throw new InputError(`--valid-for: ${err.message.replace(/^validForS: /, '')}`, { field: err.field });
+        throw rephrased(err, `--valid-for: ${err.message.replace(/^validForS: /, '')}`);
       if (err instanceof InputError && err.field === 'name')
-        throw new InputError(`--name: ${err.message.replace(/^name: /, '')}`, { field: err.field });
+        throw rephrased(err, `--name: ${err.message.replace(/^name: /, '')}`);
       throw err;
     });
   if (f.json) return printJson(t);
@@ -73,7 +75,10 @@ export async function list(f: TokenFlags): Promise<void> {
 
 /** `token revoke`. */
 export async function revoke(id: string, f: TokenFlags): Promise<void> {
-  if (!/^\d+$/.test(id)) throw new InputError(`<id>: '${id}' is not a token id (pharos token list)`);
+  if (!/^\d+$/.test(id))
+    throw pharosError('PHAROS_TOKEN_INVALID', {
+      detail: `<id>: '${id}' is not a token id (pharos token list)`,
+    });
   const r = await apiClient(f).call<{ id: number; revoked: boolean }>(
     'DELETE',
     `/api/enrolment-tokens/${id}`,

@@ -1,7 +1,8 @@
 /**
  * `pharos web run --config FILE`: runs one web application instance in the
  * foreground (HTTPS only) until SIGTERM/SIGINT; SIGHUP reloads the
- * configuration and TLS files (../../service.ts).
+ * configuration and TLS files (../../service.ts). The log level is
+ * `PHAROS_LOG_LEVEL` (default info).
  */
 
 import { loadWebConfig } from '@pharos/web/config';
@@ -20,7 +21,8 @@ export function registerWebRun(web: Command): void {
         name: 'web',
         load: () => loadWebConfig(flags.config),
         start: async (config) => {
-          const server = await startWebServer(config);
+          const logLevel = process.env.PHAROS_LOG_LEVEL;
+          const server = await startWebServer(config, logLevel ? { logLevel } : {});
           process.stderr.write(`pharos web: serving ${server.url}\n`);
           return server;
         },

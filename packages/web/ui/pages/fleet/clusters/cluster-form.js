@@ -140,7 +140,7 @@ export function ClusterForm({ agents, onAdded, onCancel }) {
       const r = await addCluster(body);
       onAdded(r.cluster);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 422) {
+      if (err instanceof ApiError && err.code === 'PHAROS_CLUSTER_ADD_FAILED') {
         const b = /** @type {{ reading?: ClusterReading, tests?: MemberTest[] }} */ (err.body);
         if (b.reading) setReading(b.reading);
         setFailed(b.tests?.find((t) => !t.test.ok));

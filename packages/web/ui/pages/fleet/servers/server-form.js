@@ -7,8 +7,8 @@
 // "Test connection" has that agent connect exactly as its monitor would
 // (POST /api/servers/test) and shows the cause in a sentence; "What the
 // server needs" shows the role, HBA rule and passfile line for that agent
-// (POST /api/servers/prepare). Saving tests first: the API answers 422 with
-// the failed test, shown the same way, and registers nothing. A 400 names
+// (POST /api/servers/prepare). Saving tests first: the API answers 422
+// PHAROS_SERVER_TEST_FAILED with the failed test, shown the same way, and registers nothing. A 400 names
 // the field, shown next to it.
 import { FieldError, FORM, FormResult, fieldSetter } from '../../../components/form-fields.js';
 import { CAUSE_TEXT, SSLMODE_TEXT, SSLMODES } from '../../../contract/fleet.js';
@@ -176,8 +176,9 @@ export function ServerForm({ server, agents, onSaved, onCancel }) {
     try {
       await what(connection);
     } catch (err) {
-      // 422: the test before the save failed (nothing was written)
-      const failed = err instanceof ApiError && err.status === 422 ? err.body.test : undefined;
+      // 422 PHAROS_SERVER_TEST_FAILED: the test before the save failed (nothing was written)
+      const failed =
+        err instanceof ApiError && err.code === 'PHAROS_SERVER_TEST_FAILED' ? err.body.test : undefined;
       if (failed) showTest(/** @type {TestConnectionResult} */ (failed));
       else {
         setTest(undefined);

@@ -1,9 +1,23 @@
 /**
- * Turns zod issues into Pharos messages: `<field>: <problem> (<value>)`,
- * with the field written as in the file (`backends[1].address`).
+ * Turns zod issues into the problems of a settings file: `<field>: <problem>`
+ * naming the value, with the field written as in the file
+ * (`backends[1].address`), e.g. `port: 70000 is too big (must be at most 65535)`.
  */
 import type { z } from 'zod';
-import { show } from './checks.js';
+
+/** A control character (C0 or DEL): shown escaped, so a message stays on one line. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Shows a value in a message: strings in single quotes (as JSON when they
+ * hold a control character such as a newline), everything else as JSON.
+ */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return CONTROL.test(value) ? JSON.stringify(value) : `'${value}'`;
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value);
+}
 
 /** Writes a path as the file spells it: `etcd[0].name`; the empty path is `(top level)`. */
 export function fieldName(path: readonly PropertyKey[]): string {
@@ -75,7 +89,11 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], data: unknow
         );
         break;
       default:
-        problems.push(`${field}: ${issue.message} (value ${show(value)})`);
+        problems.push(
+          issue.code === 'custom' && value !== undefined
+            ? `${field}: ${show(value)} ${issue.message}`
+            : `${field}: ${issue.message} (value ${show(value)})`,
+        );
     }
   }
   return problems;
