@@ -3,7 +3,9 @@
 //   unit: packages/*/dist/**/*.test.js except *.int.test.js, *.e2e.test.js and *.matrix.test.js, and scripts/*.test.mjs
 //         (they start no PostgreSQL, etcd or Patroni; one file at a time: some listen on fixed loopback addresses)
 //   int:  *.int.test.js, *.e2e.test.js and *.matrix.test.js (one file at a time: they start real servers)
-//   all:  unit, then int
+//   slow: *.slow.test.js: the deployment test (Ansible on ten booted containers, 15-25 min);
+//         run by `all` only with PHAROS_SLOW_TESTS=1 (docs/deploy.md)
+//   all:  unit, then int (then slow with PHAROS_SLOW_TESTS=1)
 // Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).
 // Prints a closing line "tests: N passed, N failed" and exits non-zero when any failed.
 import { spawn } from 'node:child_process';
@@ -35,8 +37,11 @@ for (const name of readdirSync(join(root, 'scripts')))
 const selected = files.filter((f) => filters.every((s) => f.includes(s)));
 const isInt = (f) =>
   f.endsWith('.int.test.js') || f.endsWith('.e2e.test.js') || f.endsWith('.matrix.test.js');
-const unit = selected.filter((f) => !isInt(f)).sort();
+const isSlow = (f) => f.endsWith('.slow.test.js');
+const unit = selected.filter((f) => !isInt(f) && !isSlow(f)).sort();
 const int = selected.filter(isInt).sort();
+const slow = selected.filter(isSlow).sort();
+const withSlow = mode === 'slow' || (mode === 'all' && process.env.PHAROS_SLOW_TESTS === '1');
 
 const totals = { pass: 0, fail: 0 };
 
@@ -78,5 +83,10 @@ function run(list, concurrency) {
 let status = 0;
 if (mode === 'unit' || mode === 'all') status = (await run(unit, 1)) || status;
 if (mode === 'int' || mode === 'all') status = (await run(int, 1)) || status;
+if (withSlow) status = (await run(slow, 1)) || status;
+else if (mode === 'all' && slow.length > 0)
+  console.log(
+    `slow tests not run (PHAROS_SLOW_TESTS=1 runs them): ${slow.map((f) => f.slice(root.length)).join(', ')}`,
+  );
 console.log(`tests: ${totals.pass} passed, ${totals.fail} failed`);
 process.exit(status);

@@ -228,6 +228,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     agentId: config.agent_id,
     conn: conns.control,
     logger: log.child({ component: 'tasks' }),
+    // a server added or a cluster to follow: read the bindings now, not on the next short wait
     onBindingsChanged: () => void fleet.refresh(),
     handlers: {
       'test-connection': (params) =>

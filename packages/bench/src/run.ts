@@ -10,7 +10,8 @@
  * - alert evaluation throughput with 600 servers' worth of default alerts
  *   (alerts/alert-bench.ts, on 127.0.15.60);
  *
- * and writes bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
+ * judges issue 19's targets on those figures (report/targets.ts), and writes
+ * bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
  * `--only failover,ingest,web,agent,alerts`, `--quick` (fewer runs), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
@@ -23,6 +24,7 @@ import { runAlertBench } from './alerts/alert-bench.js';
 import { runFailoverBench } from './failover/failover-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
+import { issue19Targets } from './report/targets.js';
 import type { BenchReport, Section, SourcedSection } from './report/types.js';
 import { writeReport } from './report/write.js';
 import { runApiLatencyBench } from './web/api-latency.js';
@@ -116,6 +118,7 @@ async function main(): Promise<number> {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine,
     loadAverageAtEnd: loadAverage(),
+    targets: issue19Targets(failover, ingest),
     failover,
     ingest,
     web,

@@ -16,6 +16,8 @@ import type { HaResult, HaTransaction } from './ha/connection.js';
 export interface QueryOptions {
   /** Deadline of the statement (or the whole transaction), milliseconds; default the connection's. */
   deadlineMs?: number;
+  /** While selecting a host, wait this long for one matching target_session_attrs (a promotion), ms: HaConnection's CallOptions. */
+  awaitTargetMs?: number;
 }
 
 /** Runs one statement with `$n` parameters; rows typed by the caller (`rowCount`: rows affected or returned). */

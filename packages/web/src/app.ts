@@ -20,12 +20,14 @@ import { type EnrolBackend, registerFleetAgentRoutes } from './api/fleet-agents.
 import { registerFleetClusterRoutes } from './api/fleet-clusters.js';
 import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
+import { installInputGuard } from './api/input-guard.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
 import { registerSeriesRoute } from './api/series.js';
 import { registerServerRoutes } from './api/server.js';
 import type { LoginAuthenticator } from './auth/authenticate.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
 import type { BackendPool } from './backend-pool.js';
@@ -78,6 +80,14 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
+/**
+ * Permissions-Policy of every answer: the UI asks for no powerful browser
+ * feature, so none may be used by anything it might load (W3C Permissions
+ * Policy; the review found the header missing).
+ */
+export const PERMISSIONS_POLICY =
+  'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()';
+
 /** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -116,14 +126,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
     referrerPolicy: { policy: 'no-referrer' },
+    // the same as frame-ancestors 'none', for browsers that know only this header
+    xFrameOptions: { action: 'deny' },
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await registerOpenApiGenerator(app, deps.version);
   installErrorHandlers(app);
+  installInputGuard(app);
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // the UI uses no powerful browser feature: none may be asked for (security review, Info)
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
     return payload;
   });
 
@@ -131,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoute(app, deps.db, deps.version);
   registerAuthRoutes(app, {
     store,
+    throttle: new LoginThrottle(deps.db, deps.logger),
     authenticator: deps.authenticator,
     sessionTtlS: deps.sessionTtlS,
     loginRateLimitPerMinute: deps.loginRateLimitPerMinute,

@@ -5,14 +5,14 @@
  * with the fewest statements in flight. Each connection selects the primary on
  * its own and moves on failover on its own.
  */
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
-import type { Queryable } from '@pharos/core/query';
+import { HaConnection, type HaConnectionOptions, type HaTransaction } from '@pharos/core/ha/connection';
+import type { Queryable, Transactional } from '@pharos/core/query';
 
 /** Default number of service connections per web instance. */
 export const DEFAULT_BACKEND_CONNECTIONS = 4;
 
 /** `size` HaConnections behind one {@link Queryable} (with the host last used and close). */
-export class BackendPool implements Queryable {
+export class BackendPool implements Queryable, Transactional {
   readonly #connections: HaConnection[];
   readonly #inFlight: number[];
   #lastUsed = 0;
@@ -34,6 +34,19 @@ export class BackendPool implements Queryable {
     this.#inFlight[i]!++;
     try {
       return await this.#connections[i]!.query<R>(sql, params, options);
+    } finally {
+      this.#inFlight[i]!--;
+      this.#lastUsed = i;
+    }
+  }
+
+  /** Runs `fn` in one transaction on the least busy connection; errors as HaConnection.transaction. */
+  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>, options?: { deadlineMs?: number }): Promise<T> {
+    let i = 0;
+    for (let k = 1; k < this.#inFlight.length; k++) if (this.#inFlight[k]! < this.#inFlight[i]!) i = k;
+    this.#inFlight[i]!++;
+    try {
+      return await this.#connections[i]!.transaction(fn, options);
     } finally {
       this.#inFlight[i]!--;
       this.#lastUsed = i;

@@ -34,8 +34,9 @@ const BACKEND = '127.0.6.10';
 const WEB = '127.0.6.11';
 const HARNESS = '127.0.6.12';
 const RECEIVER = '127.0.6.13';
-/** Nothing listens here: connections are refused. */
-const REFUSING_URL = 'http://127.0.6.14:9/hook';
+/** Nothing listens here: connections are refused (admitted by webhook_allow, so the refusal is the network's). */
+const REFUSING = '127.0.6.14';
+const REFUSING_URL = `http://${REFUSING}:9/hook`;
 const AGENT_PASSWORD = 'agent1-pw';
 const DAVE_PASSWORD = 'dave-pw';
 
@@ -133,7 +134,7 @@ describe('alert administration in headless Chromium', { timeout: 300_000 }, () =
       pollMs: 200,
       backoff: { baseS: 1, maxS: 2, jitter: 0 },
       // the receivers are on loopback, which only webhook_allow admits
-      targetPolicy: new WebhookTargetPolicy({ allow: [RECEIVER] }),
+      targetPolicy: new WebhookTargetPolicy({ allow: [RECEIVER, REFUSING] }),
     });
     dispatcher.start();
     hook = await startWebhookReceiver(RECEIVER);

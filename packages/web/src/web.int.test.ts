@@ -13,7 +13,9 @@ import tls from 'node:tls';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { SESSION_COOKIE } from './auth/cookie.js';
+import { LOGIN_USER_FAILURES } from './auth/login-throttle.js';
 import { LOGIN_REFUSAL_FLOOR_MS } from './auth/routes.js';
+import { SESSION_MAX_AGE_S } from './auth/session-store.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 
@@ -23,6 +25,8 @@ const WEB_B = '127.0.4.2';
 const HARNESS = '127.0.4.3';
 const RATE_CLIENT = '127.0.4.50';
 const MARKER_CLIENT = '127.0.4.51';
+/** Sources of the throttling test: one per attempt (127.0.4.100 + i), so only the backend's count can stop them. */
+const THROTTLE_CLIENT_BASE = 100;
 
 interface Fleet {
   agents: {
@@ -327,6 +331,70 @@ describe('web application (two instances, one backend)', () => {
     } finally {
       await backend.psql('GRANT pem_user TO bob');
     }
+  });
+
+  it("ends a role's sessions when its password or VALID UNTIL changes, and every session after its absolute lifetime", async () => {
+    // security review L5: a password change used to leave the sessions made with the old one valid
+    const { cookie } = await login(a, 'bob', PASSWORDS.bob);
+    assert.equal((await call(b, '/api/session', { cookie })).status, 200);
+    await backend.psql(`ALTER ROLE bob PASSWORD '${PASSWORDS.bob}-new'`);
+    try {
+      assert.equal((await call(b, '/api/session', { cookie })).status, 401);
+      assert.equal((await call(a, '/api/fleet', { cookie })).status, 401);
+    } finally {
+      await backend.psql(`ALTER ROLE bob PASSWORD '${PASSWORDS.bob}'`);
+    }
+    // VALID UNTIL set (even in the future: the credential changed) ends them too
+    const v = await login(a, 'bob', PASSWORDS.bob);
+    assert.equal((await call(a, '/api/session', { cookie: v.cookie })).status, 200);
+    await backend.psql("ALTER ROLE bob VALID UNTIL '2999-01-01'");
+    try {
+      assert.equal((await call(a, '/api/session', { cookie: v.cookie })).status, 401);
+    } finally {
+      await backend.psql("ALTER ROLE bob VALID UNTIL 'infinity'");
+    }
+    // absolute lifetime: a session made longer ago than SESSION_MAX_AGE_S ends however busy it was
+    const busy = await login(a, 'bob', PASSWORDS.bob);
+    assert.equal((await call(a, '/api/session', { cookie: busy.cookie })).status, 200);
+    const hash = createHash('sha256').update(busy.cookie!.split('=')[1]!).digest('hex');
+    await backend.psql(
+      `UPDATE pem.web_session SET created_at = now() - make_interval(secs => ${SESSION_MAX_AGE_S + 1}),
+              expires_at = now() + interval '1 hour' WHERE id_hash = '\\x${hash}'`,
+    );
+    assert.equal((await call(b, '/api/session', { cookie: busy.cookie })).status, 401);
+  });
+
+  it('throttles refused logins per user name over every instance and address, in the backend', async () => {
+    // security review L4: the in-memory limit was per instance and address only
+    const user = 'throttled-nobody';
+    const attempt = (inst: TestInstance, i: number, password = 'wrong') =>
+      call(inst, '/api/login', {
+        json: { user, password },
+        localAddress: `127.0.4.${THROTTLE_CLIENT_BASE + i}`,
+      });
+    for (let i = 0; i < LOGIN_USER_FAILURES; i++) {
+      const r = await attempt(i % 2 === 0 ? a : b, i);
+      assert.equal(r.status, 401, `attempt ${i}: ${r.text}`);
+    }
+    // the next one, from a fresh address at either instance, waits for the window without trying the password
+    for (const inst of [a, b]) {
+      const r = await attempt(inst, LOGIN_USER_FAILURES + (inst === a ? 0 : 1));
+      assert.equal(r.status, 429, r.text);
+      assert.match(r.text, /too many refused logins/);
+      assert.ok(Number(r.headers['retry-after']) > 0, 'Retry-After');
+    }
+    // another user name from those addresses is not affected (an existing role logs in)
+    const other = await call(a, '/api/login', {
+      json: { user: 'alice', password: PASSWORDS.alice },
+      localAddress: `127.0.4.${THROTTLE_CLIENT_BASE}`,
+    });
+    assert.equal(other.status, 200, other.text);
+    assert.equal(
+      await backend.psql(`SELECT failures FROM pem.login_throttle WHERE kind = 'user' AND key = '${user}'`),
+      String(LOGIN_USER_FAILURES),
+    );
+    await backend.psql(`DELETE FROM pem.login_throttle WHERE key = '${user}'`);
+    assert.equal((await attempt(a, 0)).status, 401, 'cleared by an administrator: tried again');
   });
 
   it('a session survives the restart of the instance that created it', async () => {

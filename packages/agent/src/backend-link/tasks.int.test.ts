@@ -84,6 +84,54 @@ describe('agent tasks (real PostgreSQL)', () => {
     }
   });
 
+  it('a server added for the agent wakes it to read its bindings (NOTIFY bindings), not to claim tasks', async () => {
+    let claims = 0;
+    let told!: () => void;
+    const bindingsChanged = new Promise<void>((resolve) => {
+      told = resolve;
+    });
+    const conn = b.agentConn(1);
+    const runner = new TaskRunner({
+      agentId: 1,
+      conn: {
+        query: (sql, params) => {
+          if (sql === CLAIM_TASKS_SQL) claims++;
+          return conn.query(sql, params);
+        },
+        listen: (channel, handler) => conn.listen(channel, handler),
+      },
+      logger,
+      handlers: {},
+      onBindingsChanged: () => told(),
+    });
+    await runner.refresh(); // listens, claims
+    try {
+      const claimsBefore = claims;
+      const t0 = Date.now();
+      await b.sql('SELECT pem.server_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+        'alice',
+        'notified',
+        '127.0.2.90',
+        5432,
+        'postgres',
+        'pem_monitor',
+        'verify-full',
+        null,
+        1,
+        [],
+        '',
+      ]);
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no bindings notice within 2 s')), 2000).unref(),
+      );
+      await Promise.race([bindingsChanged, timeout]);
+      assert.ok(Date.now() - t0 < 2000);
+      assert.equal(claims, claimsBefore, 'the notice is not a task: no claim');
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('keeps agents to their own tasks and never starts an expired one', async () => {
     const id = await request(1, 'echo');
     const other = b.agentConn(2);

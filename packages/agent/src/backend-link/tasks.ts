@@ -4,9 +4,8 @@
  * `pharos_agent_<id>` on its control connection (the request NOTIFYs it, so
  * a task starts within a round trip), and also looks for tasks on every
  * short wait (a notification sent while the control session was being
- * re-selected is not lost). The same channel carries `bindings` when the
- * agent's server bindings or followed clusters changed: the agent reads
- * them at once (onBindingsChanged) instead of at its next short wait. Tasks are claimed with `pem.agent_claim_tasks`
+ * re-selected is not lost). The same channel carries {@link BINDINGS_CHANGED}
+ * (the agent's servers changed: re-read them now). Tasks are claimed with `pem.agent_claim_tasks`
  * (FOR UPDATE SKIP LOCKED: each runs once), run concurrently, each within
  * its deadline, and answered with `pem.agent_finish_task`. A kind this agent
  * does not know, invalid parameters or a handler that throws answer a failed
@@ -22,6 +21,14 @@ import type { Logger } from '@pharos/core/log';
 /** The calls, as sent. */
 export const CLAIM_TASKS_SQL = 'SELECT id, kind, params, deadline_at FROM pem.agent_claim_tasks($1)';
 export const FINISH_TASK_SQL = 'SELECT pem.agent_finish_task($1, $2, $3, $4::jsonb) AS finished';
+
+/**
+ * The payload the backend NOTIFYs on an agent's channel when that agent's
+ * server bindings (or the clusters it follows) changed (pem.server_add,
+ * pem.cluster_add, pem.cluster_member_sync): the agent reads them at once
+ * instead of on its next short wait. Any other payload is a task id.
+ */
+export const BINDINGS_CHANGED = 'bindings';
 
 /** The NOTIFY channel of agent `agentId`'s tasks. */
 export function taskChannel(agentId: number): string {
@@ -51,11 +58,7 @@ export interface TaskRunnerOptions {
   conn: TaskConnection;
   handlers: Readonly<Record<string, TaskHandler>>;
   logger: Logger;
-  /**
-   * Called when the backend says this agent's server bindings or followed
-   * clusters changed (a NOTIFY on the task channel with payload `bindings`,
-   * sql/functions/fleet/13_fleet_change_notify.sql).
-   */
+  /** Called when the backend says this agent's bindings changed ({@link BINDINGS_CHANGED}). */
   onBindingsChanged?: () => void;
 }
 
@@ -97,8 +100,9 @@ export class TaskRunner {
     if (!this.listening) {
       try {
         await this.opts.conn.listen(taskChannel(this.opts.agentId), (payload) => {
-          if (payload === 'bindings') this.opts.onBindingsChanged?.();
-          else void this.poll();
+          // undefined: the session was re-selected and notices may have been missed (HaConnection.listen)
+          if (payload === BINDINGS_CHANGED || payload === undefined) this.opts.onBindingsChanged?.();
+          if (payload !== BINDINGS_CHANGED) void this.poll();
         });
         this.listening = true;
       } catch (err) {

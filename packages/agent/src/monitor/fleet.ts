@@ -1,7 +1,7 @@
 /**
  * The agent's server fleet: one {@link ServerMonitor} per bound server,
  * reconciled with the backend's bindings (`pem.agent_bindings`). Read at start,
- * every `short_wait_s` and when the backend notifies a change; servers that appear, vanish or change binding are
+ * every `short_wait_s` and when the backend says they changed (NOTIFY, backend-link/tasks.ts); servers that appear, vanish or change binding are
  * started, stopped or restarted. When the read fails the servers in use keep
  * being monitored.
  */
@@ -38,6 +38,8 @@ export class ServerFleet {
   private readonly opts: ServerFleetOptions;
   /** When the bindings were last read, null before the first read. */
   lastBindingsAt: Date | null = null;
+  private refreshing: Promise<void> | undefined;
+  private again = false;
 
   constructor(opts: ServerFleetOptions) {
     this.opts = opts;
@@ -54,29 +56,25 @@ export class ServerFleet {
   }
 
   /**
-   * Reads the bindings and starts, stops or restarts monitors to match. One
-   * read at a time: a call during a read asks for another read right after
-   * it (a change notified meanwhile is not missed) and resolves with it.
-   * Never throws.
+   * Reads the bindings and starts, stops or restarts monitors to match.
+   * One read at a time: a call during a read (the short wait's and a
+   * backend notice's) reads again after it. Never throws.
    */
   refresh(): Promise<void> {
     if (this.refreshing) {
-      this.refreshAgain = true;
+      this.again = true;
       return this.refreshing;
     }
     this.refreshing = (async () => {
       do {
-        this.refreshAgain = false;
+        this.again = false;
         await this.readAndApply();
-      } while (this.refreshAgain);
+      } while (this.again);
     })().finally(() => {
       this.refreshing = undefined;
     });
     return this.refreshing;
   }
-
-  private refreshing: Promise<void> | undefined;
-  private refreshAgain = false;
 
   private async readAndApply(): Promise<void> {
     const { conn, agentId, logger: log } = this.opts;

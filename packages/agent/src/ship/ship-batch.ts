@@ -42,15 +42,18 @@ const CREATE_INCOMING_SQL =
 /**
  * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once COMMIT is
  * acknowledged, with whether the batch was stored now, the latency and the
- * server's identity. Throws whatever the connection throws (DeadlineError,
- * NoHostError, the server's error); after a throw the outcome may be unknown:
- * retry the same batch (same id).
+ * server's identity. `awaitTargetMs`: when the connection has to select a
+ * host and none is primary yet, how long it watches for a promotion within
+ * the deadline (CallOptions in ha/connection.ts). Throws whatever the
+ * connection throws (DeadlineError, NoHostError, the server's error); after a
+ * throw the outcome may be unknown: retry the same batch (same id).
  */
 export async function shipBatch(
   conn: Transactional,
   agentId: number,
   batch: Batch,
   deadlineMs: number,
+  awaitTargetMs?: number,
 ): Promise<ShipResult> {
   const started = performance.now();
   const { stored, server } = await conn.transaction(
@@ -64,7 +67,7 @@ export async function shipBatch(
       const row = r.rows[0];
       return { stored: row?.stored === true, server: serverIdentityFromRow(row) };
     },
-    { deadlineMs },
+    { deadlineMs, awaitTargetMs },
   );
   return { stored, latencyMs: performance.now() - started, server };
 }

@@ -3,14 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { HaTransaction } from '@pharos/core/ha/connection';
+import type { CallOptions, HaTransaction } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import type { Transactional } from '@pharos/core/query';
 import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { Spool } from '../spool/spool.js';
 import { copyTextRow, escapeCopyText } from './copy-text.js';
-import { Shipper } from './shipper.js';
+import { failoverWaitMs, Shipper } from './shipper.js';
 
 const logger = createLogger('ship-test', { level: 'silent' });
 const dirs: string[] = [];
@@ -53,8 +53,11 @@ class FakeBackend implements Transactional {
   /** Transactions begun so far; the one with this number (1-based) fails. */
   transactions = 0;
   failTransaction = 0;
-  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>): Promise<T> {
+  /** The options of each transaction call, in order. */
+  readonly options: (CallOptions | undefined)[] = [];
+  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: CallOptions): Promise<T> {
     this.transactions++;
+    this.options.push(opts);
     if (this.failNext > 0 || this.transactions === this.failTransaction) {
       this.failNext = Math.max(0, this.failNext - 1);
       throw Object.assign(new Error('connection refused'), { code: this.failCode });
@@ -235,36 +238,47 @@ describe('shipper', () => {
     await spool.close();
   });
 
-  it('backs off 200 ms, 400 ms ... up to the maximum after failover-class errors', async () => {
+  it('retries at once after a failover-class error, then backs off 200 ms, 400 ms ... up to the maximum', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
     dirs.push(dir);
     const clock = new FakeClock(Date.now());
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, clock });
     const backend = new FakeBackend();
-    backend.failNext = 4; // ECONNRESET: failover-class
+    backend.failNext = 5; // ECONNRESET: failover-class
     const shipper = new Shipper({
       agentId: 1,
       spool,
       conn: backend,
       logger,
       maxFailoverBackoffMs: 1000,
+      awaitPrimaryMs: 7000,
       clock,
     });
     await spool.append([
       { probe: 'p', serverId: 0, object: '', collectedAt: new Date().toISOString(), value: {} },
     ]);
     shipper.start();
+    // the second attempt follows the first without any wait on the clock
+    await waitFor('the second attempt, at once', () => backend.transactions === 2);
     const waits: number[] = [];
-    for (let attempt = 1; attempt <= 4; attempt++) {
+    for (let attempt = 2; attempt <= 5; attempt++) {
       const wait = await waitFor(`the wait after failed attempt ${attempt}`, () =>
         backend.transactions === attempt ? clock.nextDueInMs() : undefined,
       );
       waits.push(wait);
       await clock.advance(wait);
     }
-    await waitFor('the fifth attempt to store the batch', () => backend.stored.size === 1);
+    await waitFor('the sixth attempt to store the batch', () => backend.stored.size === 1);
     assert.deepEqual(waits, [200, 400, 800, 1000]);
+    assert.deepEqual(backend.options.at(-1), { deadlineMs: 20000, awaitTargetMs: 7000 });
     await shipper.stop();
     await spool.close();
+  });
+
+  it('failoverWaitMs: none after the first failure, then doubling from 200 ms up to the maximum', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 50].map((n) => failoverWaitMs(n, 2000)),
+      [0, 200, 400, 800, 1600, 2000, 2000, 2000],
+    );
   });
 });

@@ -5,9 +5,15 @@
  * Retries: the same batch (same id) is retried until it is stored; it never
  * leaves the spool otherwise. After a failover-class error (`isFailoverError`:
  * the primary went away, a switchover, a deadline passed, no host reachable
- * yet) the connection has already dropped its session and the next attempt
- * selects a host again; the wait grows 200 ms, 400 ms ... up to 2 s, so a
- * failover costs at most ~2 s beyond the backend's own write gap. Any other
+ * yet) the connection has already dropped its session, and the batch is
+ * shipped again at once: that attempt selects a host, and while no host is
+ * primary yet (the old one stopped, no standby promoted) the selection keeps
+ * the standbys' sessions open and asks them again every 100 ms for up to
+ * `awaitPrimaryMs` (HaConnection's `awaitTargetMs`), so the batch goes to the
+ * new primary within about 100 ms of its promotion, over a session opened
+ * before it, instead of after a retry wait and a new TLS connection to every
+ * host per attempt (issue 19). Only when that attempt fails too do the
+ * waits grow 200 ms, 400 ms ... up to 2 s (`maxFailoverBackoffMs`). Any other
  * error (a permission problem, a rejected batch) is retried every `longWaitMs`
  * (the reference agent's long wait), logged as an error each time.
  *
@@ -52,6 +58,11 @@ export interface ShipperOptions {
   longWaitMs?: number;
   /** Longest wait between attempts after failover-class errors, ms (default 2000). */
   maxFailoverBackoffMs?: number;
+  /**
+   * How long a ship that has to select a host waits for one to become primary
+   * (HaConnection's `awaitTargetMs`), ms, within `deadlineMs` (default 10000).
+   */
+  awaitPrimaryMs?: number;
   /** Idle poll when the spool is empty, ms (default 1000; new samples wake the loop earlier). */
   idleWaitMs?: number;
   /** Time source of the retry waits and the stop grace (default the wall clock; tests pass a fake one). */
@@ -79,6 +90,16 @@ export interface ShipperStats {
 interface Work {
   batch: Batch;
   replay: boolean;
+}
+
+/**
+ * The wait before the next attempt after `failures` consecutive
+ * failover-class errors, ms: none after the first (the next attempt selects a
+ * host and waits there for a promotion), then 200, 400, 800 ... up to `maxMs`.
+ */
+export function failoverWaitMs(failures: number, maxMs: number): number {
+  if (failures <= 1) return 0;
+  return Math.min(maxMs, 200 * 2 ** Math.min(10, failures - 2));
 }
 
 /** Runs the ship loop between {@link start} and {@link stop}. */
@@ -204,7 +225,13 @@ export class Shipper {
   /** Ships one unit of work, acknowledges it to the spool with the server's identity, and counts it. */
   private async shipOne(work: Work): Promise<void> {
     const { batch, replay } = work;
-    const r = await shipBatch(this.opts.conn, this.opts.agentId, batch, this.opts.deadlineMs ?? 20000);
+    const r = await shipBatch(
+      this.opts.conn,
+      this.opts.agentId,
+      batch,
+      this.opts.deadlineMs ?? 20000,
+      this.opts.awaitPrimaryMs ?? 10000,
+    );
     await this.opts.spool.ack(batch, r.server.key);
     this.noteServer(r.server);
     const s = this.stats;
@@ -267,10 +294,7 @@ export class Shipper {
         s.consecutiveFailures++;
         const failover = isFailoverError(err);
         const waitMs = failover
-          ? Math.min(
-              this.opts.maxFailoverBackoffMs ?? 2000,
-              200 * 2 ** Math.min(10, s.consecutiveFailures - 1),
-            )
+          ? failoverWaitMs(s.consecutiveFailures, this.opts.maxFailoverBackoffMs ?? 2000)
           : (this.opts.longWaitMs ?? 30000);
         const fields = {
           batchId: batch.batchId,
@@ -283,7 +307,7 @@ export class Shipper {
         };
         if (failover) logger.warn(fields, 'shipping failed (failover-class); retrying the same batch');
         else logger.error(fields, 'shipping failed; retrying the same batch after the long wait');
-        await pause(waitMs, signal, this.clock);
+        if (waitMs > 0) await pause(waitMs, signal, this.clock);
       }
     }
   }

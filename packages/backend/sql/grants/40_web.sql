@@ -1,3 +1,10 @@
 -- The web instances keep sessions and preferences in the database, so that
 -- any instance serves any session.
 GRANT SELECT, INSERT, UPDATE, DELETE ON pem.web_session, pem.user_preference TO pem_web;
+-- Login throttling and the credential a session was made with (security review L4, L5): the web
+-- instances call these; the table and pg_authid stay out of their reach.
+GRANT EXECUTE ON FUNCTION
+  pem.login_throttle_wait(text, text, integer, integer, integer),
+  pem.login_throttle_record(text, text, boolean, integer),
+  pem.role_credential_epoch(name)
+  TO pem_web;

@@ -5,7 +5,7 @@
  * (`pem.check_alert_template`), so a template that cannot run is refused
  * with the database's message. Template SQL contract: docs/alerts.md.
  */
-import { pharosError } from '@pharos/core/errors';
+import { pharosError, sqlStateOf } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
 import type { TemplateInput } from './admin-shapes.js';
 import { thresholdsField, thresholdsProblem } from './thresholds.js';
@@ -18,9 +18,20 @@ export async function listTemplates(db: Queryable): Promise<Record<string, unkno
 }
 
 /**
+ * Longest a template's SQL may run when it is checked at save, ms (security
+ * review L1). The server cancels it (statement_timeout), so a slow or
+ * hostile query does not go on running on the primary after the web's
+ * deadline; the evaluator's own batch timeout (evaluate.ts) is longer.
+ */
+export const TEMPLATE_CHECK_TIMEOUT_MS = 3000;
+
+/**
  * Creates or replaces template `t.name`. Throws InputError for a bad level,
  * thresholds out of order, a non-positive interval, params not an object,
- * or SQL that fails (the database's message).
+ * SQL that fails (the database's message) or that runs longer than
+ * {@link TEMPLATE_CHECK_TIMEOUT_MS} (field `sql`). Call it inside a
+ * transaction (`db` a transaction handle): the check's server-side timeout
+ * is a `SET LOCAL`, which outside a transaction does nothing.
  */
 export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<void> {
   if (!t.name?.trim()) throw pharosError('PHAROS_TEMPLATE_NAME_MISSING');
@@ -38,12 +49,26 @@ export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<voi
   const params = t.params ?? {};
   if (typeof params !== 'object' || Array.isArray(params))
     throw pharosError('PHAROS_TEMPLATE_PARAMS_INVALID', { name: t.name }, { field: 'params' });
-  const check = (
-    await db.query<{ e: string | null }>("SELECT pem.check_alert_template($1, NULL, NULL, '', $2) AS e", [
-      t.sql,
-      JSON.stringify(params),
-    ])
-  ).rows[0]!.e;
+  await db.query(`SET LOCAL statement_timeout = ${TEMPLATE_CHECK_TIMEOUT_MS}`);
+  let check: string | null;
+  try {
+    check = (
+      await db.query<{ e: string | null }>("SELECT pem.check_alert_template($1, NULL, NULL, '', $2) AS e", [
+        t.sql,
+        JSON.stringify(params),
+      ])
+    ).rows[0]!.e;
+  } catch (err) {
+    // 57014 query_canceled: the statement_timeout above (check_alert_template cannot catch it)
+    if (sqlStateOf(err) === '57014')
+      throw pharosError(
+        'PHAROS_TEMPLATE_SQL_TOO_SLOW',
+        { name: t.name, ms: TEMPLATE_CHECK_TIMEOUT_MS },
+        { field: 'sql', cause: err },
+      );
+    throw err;
+  }
+  await db.query('SET LOCAL statement_timeout TO DEFAULT');
   if (check !== null)
     throw pharosError('PHAROS_TEMPLATE_SQL_FAILS', { name: t.name, error: check }, { field: 'sql' });
   await db.query(

@@ -63,6 +63,7 @@ export const FUNCTION_AREAS = [
   'notify',
   'fleet',
   'jobs',
+  'web',
 ] as const;
 
 /** The definition folders after `functions/`, in the order they are applied. */

@@ -13,9 +13,20 @@ import { REFUSED_HEADER_NAMES } from './webhook.js';
 
 export type { EmailGroupInput, SmtpInput, WebhookInput } from './admin-shapes.js';
 
-/** Webhooks without header values. */
-export async function listWebhooks(db: Queryable): Promise<Record<string, unknown>[]> {
-  return (await db.query('SELECT * FROM pem.webhook_public ORDER BY name')).rows;
+/**
+ * Webhooks without header values (pem.webhook_public): `url_origin` is the
+ * URL's scheme://host[:port]; with `withUrl` (administrators, who edit them)
+ * the whole `url` too. Path, query and header values are write-only for
+ * everyone else: they often are the credential (security review M5).
+ */
+export async function listWebhooks(
+  db: Queryable,
+  opts: { withUrl?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const sql = opts.withUrl
+    ? 'SELECT p.*, w.url FROM pem.webhook_public p JOIN pem.webhook w ON w.id = p.id ORDER BY p.name'
+    : 'SELECT * FROM pem.webhook_public ORDER BY name';
+  return (await db.query(sql)).rows;
 }
 
 /** Throws InputError (with the `field` at fault) unless `w` is a usable webhook. */

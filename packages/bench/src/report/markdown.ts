@@ -29,6 +29,23 @@ function machine(r: BenchReport): string[] {
   ];
 }
 
+function targets(r: BenchReport): string[] {
+  if (!r.targets) return [];
+  return [
+    '## Targets (issue 19)',
+    '',
+    'Each target judged on this run: the figure, its anchor measured in the same run, and whether it was met. Gap targets are relative to the cluster’s own gap of the same fault run, so the excess over it is shown too.',
+    '',
+    '| figure | measured | anchor | target | met |',
+    '|---|---|---|---|---|',
+    ...r.targets.map(
+      (t) =>
+        `| ${t.figure} | ${t.measured} | ${t.anchor} | ${t.target} | ${t.met === undefined ? 'not measured' : yesNo(t.met)} |`,
+    ),
+    '',
+  ];
+}
+
 function notMeasured(title: string, reason: string): string[] {
   return [`## ${title}`, '', `Not measured: ${reason}`];
 }
@@ -179,6 +196,7 @@ export function renderMarkdown(r: BenchReport): string {
   return `${[
     ...machine(r),
     '',
+    ...targets(r),
     ...failover(r.failover),
     '',
     ...ingest(r.ingest),

@@ -21,6 +21,15 @@ export type SourcedSection<F> =
   | { measured: true; source: string; seconds: number; figures: F }
   | { measured: false; source: string; reason: string };
 
+/** One target of issue 19 (targets.ts): `met` is undefined when it was not measured in this run (`measured` says why). */
+export interface TargetRow {
+  figure: string;
+  measured: string;
+  anchor: string;
+  target: string;
+  met: boolean | undefined;
+}
+
 /** The whole report. Times are ISO-8601; durations in seconds. */
 export interface BenchReport {
   version: 1;
@@ -31,6 +40,8 @@ export interface BenchReport {
   machine: MachineInfo;
   /** 1, 5 and 15 minute load averages when the run ended. */
   loadAverageAtEnd: number[];
+  /** Issue 19's targets judged on this run's figures (targets.ts); absent in reports before 2026-12-07. */
+  targets?: TargetRow[];
   failover: Section<FailoverFigures>;
   ingest: Section<IngestFigures>;
   web: SourcedSection<unknown>;

@@ -394,6 +394,9 @@ export const ERRORS = {
   PHAROS_TEMPLATE_NOT_FOUND: input('there is no template {name}', 404),
   PHAROS_TEMPLATE_PARAMS_INVALID: input('template {name}: params must be a JSON object'),
   PHAROS_TEMPLATE_SQL_FAILS: input('template {name}: its SQL fails: {error}'),
+  PHAROS_TEMPLATE_SQL_TOO_SLOW: input(
+    'template {name}: its SQL ran longer than {ms} ms when checked (the server cancelled it); make it cheaper',
+  ),
   PHAROS_TEMPLATE_THRESHOLDS_INVALID: input('template {name}: {problem}'),
 
   // webhooks
@@ -517,6 +520,7 @@ export const ERRORS = {
   PHAROS_AUTH_BAD_CREDENTIALS: input('wrong user name or password', 401),
   PHAROS_AUTH_CSRF: input('CSRF token missing or wrong', 403),
   PHAROS_AUTH_NOT_LOGGED_IN: input('not logged in', 401),
+  PHAROS_AUTH_THROTTLED: input('too many refused logins; try again in {seconds} s', 429),
 
   // the web API (HTTP)
   PHAROS_API_BAD_REQUEST: input('{reason}'),

@@ -158,25 +158,79 @@ describe('HaConnection: host selection', () => {
     );
   });
 
-  it('a black-holed first host costs at most connect_timeout (psql for comparison)', async () => {
+  it('a black-holed first host costs the hedge delay, not connect_timeout (psql waits it out)', async () => {
     const conninfo = `host=${BH},${P} ${cred} connect_timeout=2 target_session_attrs=read-write`;
     const t0 = Date.now();
     assert.equal(await serverAddr(conninfo), P);
     const ms = Date.now() - t0;
-    assert.ok(ms >= 1900 && ms < 2600, `took ${ms} ms`);
+    assert.ok(ms >= 450 && ms < 1500, `took ${ms} ms`);
     const theirs = await psqlTimed(conninfo, 'select host(inet_server_addr())');
     assert.equal(theirs.out, P);
     assert.ok(theirs.ms >= 1900, `psql took ${theirs.ms} ms`);
   });
 
-  it('connect_timeout=1 counts as 2 seconds, as in libpq', async () => {
+  it('after the hedge, list order still decides among the hosts that answered', async () => {
+    // any: the standby listed before the primary wins, the black hole is passed over
+    assert.equal(await serverAddr(`host=${BH},${S},${P} ${cred} connect_timeout=2`), S);
+    // prefer-standby: a standby listed after the primary wins over it
     const t0 = Date.now();
-    assert.equal(await serverAddr(`host=${BH},${P} ${cred} connect_timeout=1`), P);
-    assert.ok(Date.now() - t0 >= 1900);
+    assert.equal(
+      await serverAddr(`host=${BH},${P},${S} ${cred} connect_timeout=2 target_session_attrs=prefer-standby`),
+      S,
+    );
+    assert.ok(Date.now() - t0 < 1500, `prefer-standby took ${Date.now() - t0} ms`);
+    const theirs = await psqlTimed(
+      `host=${BH},${P},${S} ${cred} connect_timeout=2 target_session_attrs=prefer-standby`,
+      'select host(inet_server_addr())',
+    );
+    assert.equal(theirs.out, S, theirs.err);
+  });
+
+  it('prefer-standby with no standby waits for a silent host before taking a primary (it may be a standby)', async () => {
+    const conninfo = `host=${BH},${P} ${cred} connect_timeout=2 target_session_attrs=prefer-standby`;
+    const t0 = Date.now();
+    assert.equal(await serverAddr(conninfo), P);
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 1900 && ms < 3000, `took ${ms} ms`);
+  });
+
+  it('a fatal error after a silent host ends the walk only once the silent host failed, as in libpq', async () => {
+    // libpq: the black hole times out (2 s), then OTHER refuses the password: the walk stops there
+    const conninfo = `host=${BH},${OTHER},${P} ${cred} connect_timeout=2 target_session_attrs=read-write`;
+    const t0 = Date.now();
+    await assert.rejects(
+      serverAddr(conninfo),
+      (e: unknown) =>
+        e instanceof NoHostError &&
+        /password authentication failed/.test(e.message) &&
+        !e.message.includes(`${P}:`) &&
+        !e.retryable,
+    );
+    assert.ok(
+      Date.now() - t0 >= 1900,
+      `gave up after ${Date.now() - t0} ms, before the black hole's connect_timeout`,
+    );
+    const theirs = await psqlTimed(conninfo, 'select 1');
+    assert.notEqual(theirs.code, 0);
+    assert.match(theirs.err, /password authentication failed/);
+  });
+
+  it('connect_timeout=1 counts as 2 seconds, as in libpq', async () => {
+    // nothing after the black hole matches, so the walk waits for its timeout
+    const t0 = Date.now();
+    await assert.rejects(
+      serverAddr(`host=${BH},${S} ${cred} connect_timeout=1 target_session_attrs=read-write`),
+      (e: unknown) => e instanceof NoHostError && /timeout expired/.test(e.message),
+    );
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 1900 && ms < 3000, `took ${ms} ms`);
   });
 
   it('without connect_timeout a black hole is bounded by the call deadline', async () => {
-    const c = new HaConnection({ conninfo: `host=${BH},${P} ${cred}`, env: NOENV });
+    const c = new HaConnection({
+      conninfo: `host=${BH},${S} ${cred} target_session_attrs=read-write`,
+      env: NOENV,
+    });
     const t0 = Date.now();
     await assert.rejects(c.query('select 1', [], { deadlineMs: 700 }), DeadlineError);
     const ms = Date.now() - t0;
@@ -794,6 +848,82 @@ describe('HaConnection: a standby promoted while a selection waits for a frozen 
       assert.ok(Date.now() - t0 < 5000, `selection took ${Date.now() - t0} ms (connect_timeout is 10 s)`);
     } finally {
       for (const p of frozen.reverse()) process.kill(p, 'SIGCONT');
+      await c.close();
+    }
+  });
+});
+
+describe('HaConnection: a selection that waits for a promotion (awaitTargetMs)', () => {
+  const A = '127.0.14.64';
+  const B = '127.0.14.65';
+  let a: TestPostgres;
+  let b: TestPostgres;
+
+  before(async () => {
+    a = await startPostgres({ address: A });
+    b = await startStandby(a, { address: B });
+  });
+  after(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('fails at once without it; with it, keeps the standby session open and uses it once promoted', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${A},${B} user=postgres password=postgres dbname=postgres connect_timeout=2 target_session_attrs=read-write`,
+      env: NOENV,
+      queryTimeoutMs: 15_000,
+    });
+    try {
+      await c.query('select 1');
+      assert.deepEqual(c.current, { host: A, port: 5432 });
+      await a.stop();
+      await assert.rejects(c.query('select 1'), (e: unknown) => isFailoverError(e));
+      // libpq's answer: no host matches now
+      const t0 = Date.now();
+      await assert.rejects(
+        c.query('select 1'),
+        (e: unknown) => e instanceof NoHostError && isFailoverError(e) && /does not match/.test(e.message),
+      );
+      assert.ok(Date.now() - t0 < 1500, `failed after ${Date.now() - t0} ms`);
+      const selecting = c.query<{ pid: number; r: boolean }>(
+        'select pg_backend_pid() as pid, pg_is_in_recovery() as r',
+        [],
+        { awaitTargetMs: 20_000 },
+      );
+      const held = await waitFor('the selection to ask the standby again on its open session', async () => {
+        const pid = await b.psql(
+          "select pid from pg_stat_activity where pid <> pg_backend_pid() and query like '%pg_is_in_recovery() AS in_recovery%'",
+        );
+        return pid !== '' && !pid.includes('\n') ? Number(pid) : undefined;
+      });
+      assert.equal(await b.psql('select pg_promote()'), 't');
+      const promoted = Date.now();
+      const r = await selecting;
+      assert.equal(r.rows[0]!.r, false);
+      assert.equal(r.rows[0]!.pid, held, 'the session opened before the promotion is the one used');
+      assert.deepEqual(c.current, { host: B, port: 5432 });
+      assert.ok(Date.now() - promoted < 1000, `used ${Date.now() - promoted} ms after the promotion`);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('gives up with NoHostError when nothing matches within awaitTargetMs', async () => {
+    const c = new HaConnection({
+      // never matches, whatever B is by now: its sessions are read-only
+      conninfo: `host=${B} user=postgres password=postgres dbname=postgres options='-c default_transaction_read_only=on' target_session_attrs=read-write`,
+      env: NOENV,
+    });
+    try {
+      const t0 = Date.now();
+      await assert.rejects(
+        c.query('select 1', [], { awaitTargetMs: 600 }),
+        (e: unknown) => e instanceof NoHostError && /waited \d+ ms for a host to match/.test(e.message),
+      );
+      const ms = Date.now() - t0;
+      assert.ok(ms >= 550 && ms < 2000, `gave up after ${ms} ms`);
+    } finally {
       await c.close();
     }
   });

@@ -7,8 +7,10 @@
  *
  * In short (every rule, and its source in the PostgreSQL documentation and
  * libpq's fe-connect.c, is in docs/ha-connection.md): libpq's host choice
- * and target_session_attrs, with all hosts dialled concurrently; after a
- * failover one round of attempts, not a walk of timeouts; connect_timeout per
+ * and target_session_attrs, with all hosts dialled concurrently and a host
+ * silent for 500 ms passed over for a later matching one; after a failover
+ * one round of attempts, not a walk of timeouts, and on request
+ * (`awaitTargetMs`) a wait for a promotion on open sessions; connect_timeout per
  * host; TLS per sslmode, failing closed on unusable files; every call under a
  * deadline that destroys the socket when it passes; failover-class errors drop
  * the session so the next call selects again; calls serialised; passwords never
@@ -49,6 +51,24 @@ export interface HaConnectionOptions {
   queryTimeoutMs?: number;
   /** Logger; receives selections, drops and warnings, never passwords. */
   logger?: Logger;
+}
+
+/** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
+export interface CallOptions {
+  /** Deadline of the call, selection included, ms; default the connection's `queryTimeoutMs`. */
+  deadlineMs?: number;
+  /**
+   * When the call has to select a host and every host answers but none
+   * matches target_session_attrs (a failover in progress: the old primary is
+   * gone, no standby promoted yet), keep watching them for up to this long,
+   * ms, within the deadline, instead of failing at once with NoHostError:
+   * the sessions that did not match are asked again every 100 ms and the
+   * hosts that failed dialled again every second (ha/host-race.ts), so a
+   * promotion is used within about 100 ms with no new connections. Default:
+   * fail at once, as libpq does (docs/ha-connection.md, "Waiting for a
+   * promotion").
+   */
+  awaitTargetMs?: number;
 }
 
 /** Result of a statement. */
@@ -139,6 +159,8 @@ export class HaConnection {
    * (`opts.deadlineMs`, default `queryTimeoutMs`) starts when the call gets the
    * session (calls are serialised) and covers selection and the statement.
    *
+   * `opts.awaitTargetMs`: see {@link CallOptions}.
+   *
    * @throws DeadlineError when the deadline passes (the session is dropped).
    * @throws NoHostError when no host could be selected.
    * @throws the server's error (pg DatabaseError with `code` = SQLSTATE) otherwise;
@@ -147,11 +169,11 @@ export class HaConnection {
   query<R = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
-    opts?: { deadlineMs?: number },
+    opts?: CallOptions,
   ): Promise<HaResult<R>> {
     return this.serialise(async () => {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
-      const s = await this.ensure(deadlineAt);
+      const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       const r = await this.run(s, sql, params, deadlineAt);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     });
@@ -164,15 +186,16 @@ export class HaConnection {
    * (`opts.deadlineMs`, default `queryTimeoutMs`) covers the whole transaction.
    * Inside `fn`, use `tx.query`: calling this connection's `query` or
    * `transaction` from `fn` rejects at once (it would wait for itself).
+   * `opts.awaitTargetMs`: see {@link CallOptions}.
    *
    * @throws DeadlineError, NoHostError, the server's or `fn`'s error; an Error
    *   when COMMIT reports that the transaction was rolled back (a statement
    *   failed and `fn` swallowed the error).
    */
-  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: { deadlineMs?: number }): Promise<T> {
+  transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: CallOptions): Promise<T> {
     return this.serialise(async () => {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
-      const s = await this.ensure(deadlineAt);
+      const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       await this.run(s, 'BEGIN', undefined, deadlineAt);
       let open = true;
       const tx: HaTransaction = {
@@ -264,13 +287,17 @@ export class HaConnection {
     destroySession(s);
   }
 
-  private async ensure(deadlineAt: number): Promise<Session> {
+  private async ensure(deadlineAt: number, awaitTargetMs?: number): Promise<Session> {
     if (this.closed) throw pharosError('PHAROS_CONNECT_CLOSED');
     if (this.session && !this.session.dead) return this.session;
     const started = Date.now();
+    const awaitUntil =
+      awaitTargetMs !== undefined && awaitTargetMs > 0
+        ? Math.min(deadlineAt, started + awaitTargetMs)
+        : undefined;
     let s: Session;
     try {
-      s = await selectHost(this.hosts, this.lastIndex, deadlineAt);
+      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil);
     } catch (err) {
       this.logger?.warn(
         { error: messageOf(err), selectMs: Date.now() - started },

@@ -4,15 +4,18 @@
  *
  * - {@link attempt}: one host — TLS per sslmode with libpq's allow/prefer
  *   fallbacks, bounded by connect_timeout, then the target check.
- * - {@link selectHost}: the first selection races every host in list order
- *   (libpq's result, without its sequential timeouts); later ones try the host
- *   used last first and, after {@link HEDGE_MS} of silence or a mismatch, race
- *   the others.
+ * - {@link selectHost}: the first selection races every host and decides in
+ *   list order (libpq's result, ha/host-order.ts), passing over a host still
+ *   silent after {@link HEDGE_MS}; later ones try the host used last first
+ *   and, after {@link HEDGE_MS} of silence or a mismatch, race the others.
+ *   With `awaitUntil`, a selection that finds no matching host (a failover in
+ *   progress) keeps watching until one matches instead of failing at once.
  * - {@link HostRace}: one race over a set of hosts, its state in fields.
  */
 import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo/types.js';
 import { messageOf } from '../errors/index.js';
 import { DeadlineError, hasSqlState, isFatalStartupError, isNetworkError, NoHostError } from './errors.js';
+import { type HostAnswer, matches, orderedVerdict } from './host-order.js';
 import {
   checkTarget,
   destroySession,
@@ -22,41 +25,30 @@ import {
   type Session,
 } from './session.js';
 
+export { matches } from './host-order.js';
+
 /** What one host gave: a session (matching or not), or an error and whether it ends libpq's walk. */
-export type Outcome = { ok: Session } | { err: unknown; fatal: boolean };
+export type Outcome = HostAnswer<Session>;
 
 /**
- * How long the host used last may stay silent before the other hosts are
- * dialled too, ms: well above a healthy server's connection and TLS set-up
- * on a loaded machine, well below any useful connect_timeout.
+ * How long a host may stay silent before a selection stops waiting for it
+ * (the first selection passes over it for a later matching host; later
+ * selections dial the other hosts too), ms: well above a healthy server's
+ * connection, TLS and authentication on a loaded machine (0.02–0.1 s in the
+ * benchmark), well below any useful connect_timeout (2 s at least).
  */
 export const HEDGE_MS = 500;
 
-/** While a selection waits for a slow host, how often a host that did not match is asked again, ms. */
-export const RECHECK_MS = 250;
+/** While a selection waits (for a slow host, or for a promotion), how often a host that did not match is asked again on its open session, ms. */
+export const RECHECK_MS = 100;
+
+/** While a selection waits for a promotion, how often a host that failed is dialled again, ms. */
+export const REDIAL_MS = 1000;
 
 /** `host:port` of host `i` of the list, for messages. */
 export function describeHost(ctx: HostContext, i: number): string {
   const e = ctx.ci.hosts[i]!;
   return `${nameOf(e)}:${e.port}`;
-}
-
-/** Strict match (pass 1), or the prefer-standby second pass. */
-export function matches(tsa: TargetSessionAttrs, s: Session, secondPass: boolean): boolean {
-  switch (tsa) {
-    case 'any':
-      return true;
-    case 'read-write':
-      return s.readOnly === false;
-    case 'read-only':
-      return s.readOnly === true;
-    case 'primary':
-      return s.inRecovery === false;
-    case 'standby':
-      return s.inRecovery === true;
-    case 'prefer-standby':
-      return secondPass || s.inRecovery === true;
-  }
 }
 
 /** One host: TLS per sslmode (with allow/prefer fallbacks), then the target check. Never rejects. */
@@ -104,7 +96,9 @@ export async function attempt(
 
 /**
  * Chooses a host (docs/ha-connection.md, "Host order"). `lastIndex`: the host
- * selected last time, undefined before the first selection.
+ * selected last time, undefined before the first selection. `awaitUntil` (ms
+ * since the epoch): when every host has answered and none matches, keep
+ * watching them until then (see {@link HostRaceOptions.awaitUntil}).
  * @throws NoHostError naming each host's outcome, DeadlineError when
  *   `deadlineAt` passes first
  */
@@ -112,11 +106,14 @@ export async function selectHost(
   ctx: HostContext,
   lastIndex: number | undefined,
   deadlineAt: number,
+  awaitUntil?: number,
 ): Promise<Session> {
   const n = ctx.ci.hosts.length;
   const all = [...Array(n).keys()];
   const last = lastIndex;
-  if (last === undefined) return new HostRace(ctx, { indices: all, ordered: true, deadlineAt }).run();
+  if (last === undefined) {
+    return new HostRace(ctx, { indices: all, ordered: true, deadlineAt, awaitUntil }).run();
+  }
   const others = all.filter((i) => i !== last);
   // Fast path: the host used last. A frozen or black-holed primary accepts
   // the TCP connection and never answers, so if it has not answered within
@@ -136,6 +133,7 @@ export async function selectHost(
       indices: [last, ...others],
       ordered: false,
       deadlineAt,
+      awaitUntil,
       lastIndex: last,
       inFlight: { index: last, outcome: pending, abort: lastAbort },
     }).run();
@@ -146,10 +144,11 @@ export async function selectHost(
     const m = matches(ctx.ci.targetSessionAttrs, first.ok, false);
     if (m) return first.ok;
     if (ctx.ci.targetSessionAttrs === 'prefer-standby') fallback = first.ok;
-    else destroySession(first.ok);
+    else if (awaitUntil === undefined) destroySession(first.ok);
+    // else: kept open, and asked again while the race waits for a promotion
   }
   if (Date.now() >= deadlineAt) {
-    if (fallback) destroySession(fallback);
+    if ('ok' in first) destroySession(first.ok);
     throw new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', {
       detail: `last tried ${describeHost(ctx, last)}`,
     });
@@ -158,6 +157,7 @@ export async function selectHost(
     indices: others,
     ordered: false,
     deadlineAt,
+    awaitUntil,
     lastIndex: last,
     fallback,
     prior: first,
@@ -169,13 +169,25 @@ export interface HostRaceOptions {
   /** Hosts (indices into the host list) to dial, concurrently. */
   indices: number[];
   /**
-   * Decide like libpq's sequential walk: the first matching host in list
-   * order, waiting for earlier hosts to fail; a fatal error on an earlier host
-   * ends the walk. Otherwise the first host to match wins.
+   * Decide like libpq's sequential walk (ha/host-order.ts `orderedVerdict`):
+   * the first matching host in list order, waiting for earlier hosts to fail
+   * or, once HEDGE_MS has passed, for those that answered; a fatal error on
+   * an earlier host ends the walk. Otherwise the first host to match wins.
    */
   ordered: boolean;
   /** When the race gives up (DeadlineError), ms since the epoch. */
   deadlineAt: number;
+  /**
+   * When every host has answered and none matches (a failover in progress:
+   * the old primary is gone and no standby is promoted yet), wait until this
+   * time (ms since the epoch) instead of failing at once: sessions that did
+   * not match are asked again every RECHECK_MS on the same session (a
+   * promotion keeps them open), hosts that failed are dialled again every
+   * REDIAL_MS, and the first host to match wins (for prefer-standby, the
+   * first to answer at all). Then NoHostError as without it. Undefined: fail
+   * at once, as libpq does.
+   */
+  awaitUntil?: number;
   /** The host selected last time (the one `prior` and `fallback` are about). */
   lastIndex?: number;
   /** A session of the host used last that did not match (prefer-standby keeps it as a last resort). */
@@ -192,19 +204,28 @@ export interface HostRaceOptions {
  * a session that answered but did not match is asked again every RECHECK_MS
  * on the same session while other hosts are still pending (a standby promoted
  * meanwhile then wins at once, instead of after the slowest host's
- * connect_timeout). Losing sessions are destroyed; pending attempts aborted.
+ * connect_timeout); with `awaitUntil`, also once every host has answered
+ * (options). Losing sessions are destroyed; pending attempts aborted.
  * Run it once.
  */
 export class HostRace {
   /** Each host's outcome so far, by index. */
   private readonly outcomes = new Map<number, Outcome>();
-  /** The abort of each host's attempt, by index. */
+  /** The abort of each host's attempt (first dial or redial), by index. */
   private readonly aborts = new Map<number, AbortController>();
-  /** Timers of the pending re-checks of sessions that did not match. */
-  private readonly rechecks = new Set<NodeJS.Timeout>();
+  /** Hosts to be dialled again while awaiting a match: the redial scheduled or under way. */
+  private readonly redialing = new Set<number>();
+  /** Timers: re-checks of sessions that did not match, redials, the hedge, the end of the wait. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Sessions with a re-check scheduled or under way. */
+  private readonly checking = new Set<Session>();
   /** Settled: later outcomes are destroyed, timers cleared. */
   private done = false;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  /** HEDGE_MS has passed since the hosts were dialled (ordered races pass over silent hosts). */
+  private hedged = false;
+  /** Every host answered, none matched, and the race waits until `awaitUntil`. */
+  private awaiting = false;
+  private readonly startedAt = Date.now();
   private resolve: (s: Session) => void = () => {};
   private reject: (err: unknown) => void = () => {};
 
@@ -218,31 +239,42 @@ export class HostRace {
     return new Promise<Session>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
-      const { indices, prior, lastIndex, deadlineAt, inFlight } = this.opts;
+      const { indices, prior, lastIndex, deadlineAt, inFlight, ordered } = this.opts;
       if (prior && lastIndex !== undefined) this.outcomes.set(lastIndex, prior);
-      this.deadlineTimer = setTimeout(
-        () => {
-          if (this.done) return;
-          const e = this.failure();
-          this.finish(
-            undefined,
-            new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: e.message }, { cause: e }),
-          );
-        },
-        Math.max(0, deadlineAt - Date.now()),
-      );
+      this.later(Math.max(0, deadlineAt - Date.now()), () => {
+        const e = this.failure();
+        this.finish(
+          undefined,
+          new DeadlineError('PHAROS_CONNECT_SELECT_DEADLINE', { detail: e.message }, { cause: e }),
+        );
+      });
+      if (ordered) {
+        this.later(HEDGE_MS, () => {
+          this.hedged = true;
+          this.decide();
+        });
+      }
       for (const i of indices) {
         const own = inFlight?.index === i ? inFlight : undefined;
         const ac = own?.abort ?? new AbortController();
         this.aborts.set(i, ac);
         (own?.outcome ?? attempt(this.ctx, i, deadlineAt, ac.signal)).then((o) => this.onOutcome(i, o));
       }
-      if (indices.length === 0) this.decide();
+      this.decide();
     });
   }
 
   private get tsa(): TargetSessionAttrs {
     return this.ctx.ci.targetSessionAttrs;
+  }
+
+  /** Runs `fn` after `ms` unless the race has settled by then. */
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.done) fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   private onOutcome(i: number, o: Outcome): void {
@@ -257,9 +289,9 @@ export class HostRace {
 
   private finish(winner: Session | undefined, err?: unknown): void {
     this.done = true;
-    clearTimeout(this.deadlineTimer);
-    for (const t of this.rechecks) clearTimeout(t);
-    for (const [i, ac] of this.aborts) if (!this.outcomes.has(i)) ac.abort();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const [i, ac] of this.aborts) if (!this.outcomes.has(i) || this.redialing.has(i)) ac.abort();
     for (const o of this.outcomes.values()) if ('ok' in o && o.ok !== winner) destroySession(o.ok);
     const { fallback } = this.opts;
     if (fallback && fallback !== winner) destroySession(fallback);
@@ -290,6 +322,9 @@ export class HostRace {
         if (!o.fatal) anyRetryable = true;
       }
     }
+    if (this.awaiting) {
+      parts.push(`waited ${Date.now() - this.startedAt} ms for a host to match`);
+    }
     const errors = [...this.outcomes.entries()]
       .filter(([i, o]) => named.includes(i) && 'err' in o)
       .map(([, o]) => (o as { err: unknown }).err);
@@ -301,48 +336,103 @@ export class HostRace {
   }
 
   private decide() {
-    if (this.done) return;
+    if (this.done || this.awaiting) return;
     const { indices, ordered, fallback, lastIndex } = this.opts;
     if (ordered) {
-      for (const i of indices) {
-        const o = this.outcomes.get(i);
-        if (!o) return; // wait for the earlier host
-        if ('ok' in o) {
-          if (matches(this.tsa, o.ok, false)) return this.finish(o.ok);
-        } else if (o.fatal) {
-          return this.finish(undefined, this.failure(i));
-        }
-      }
+      const v = orderedVerdict(this.tsa, indices, this.outcomes, this.hedged);
+      if ('wait' in v) return;
+      if ('win' in v) return this.finish((this.outcomes.get(v.win) as { ok: Session }).ok);
+      if ('fatal' in v) return this.finish(undefined, this.failure(v.fatal));
     } else {
       for (const o of this.outcomes.values())
         if ('ok' in o && matches(this.tsa, o.ok, false)) return this.finish(o.ok);
       if (indices.some((i) => !this.outcomes.has(i))) return;
-    }
-    // Everything answered and nothing matched strictly: prefer-standby's second pass.
-    if (this.tsa === 'prefer-standby') {
-      const order = fallback && lastIndex !== undefined ? [lastIndex, ...indices] : indices;
-      for (const i of order) {
-        const o = this.outcomes.get(i);
-        if (o && 'ok' in o) return this.finish(o.ok);
+      // Everything answered and nothing matched strictly: prefer-standby's second pass.
+      if (this.tsa === 'prefer-standby') {
+        const order = fallback && lastIndex !== undefined ? [lastIndex, ...indices] : indices;
+        for (const i of order) {
+          const o = this.outcomes.get(i);
+          if (o && 'ok' in o) return this.finish(o.ok);
+        }
+        if (fallback) return this.finish(fallback);
       }
-      if (fallback) return this.finish(fallback);
     }
+    if (this.opts.awaitUntil !== undefined && Date.now() < this.opts.awaitUntil) return this.startAwaiting();
     return this.finish(undefined, this.failure());
   }
 
+  /** Every host answered and none matched: watch them until `awaitUntil` (options). */
+  private startAwaiting(): void {
+    this.awaiting = true;
+    this.later(Math.max(0, this.opts.awaitUntil! - Date.now()), () => this.finish(undefined, this.failure()));
+    for (const [i, o] of this.outcomes) {
+      if ('ok' in o && !o.ok.dead) this.recheck(o.ok);
+      else this.redial(i, REDIAL_MS);
+    }
+  }
+
+  /** Whether `s` wins now: a strict match, or (awaiting, prefer-standby) any session. */
+  private wins(s: Session): boolean {
+    return matches(this.tsa, s, this.awaiting);
+  }
+
+  /** Dials host `i` again after `ms` (awaiting a match); its last outcome stands until the new one. */
+  private redial(i: number, ms: number): void {
+    if (this.redialing.has(i)) return;
+    this.redialing.add(i);
+    this.later(ms, () => {
+      const ac = new AbortController();
+      this.aborts.set(i, ac);
+      attempt(this.ctx, i, this.opts.deadlineAt, ac.signal).then((o) => {
+        this.redialing.delete(i);
+        if (this.done) {
+          if ('ok' in o) destroySession(o.ok);
+          return;
+        }
+        const before = this.outcomes.get(i);
+        if (before && 'ok' in before && before.ok !== ('ok' in o ? o.ok : undefined))
+          destroySession(before.ok);
+        this.outcomes.set(i, o);
+        if ('ok' in o) {
+          if (this.wins(o.ok)) return this.finish(o.ok);
+          this.recheck(o.ok);
+        } else {
+          this.redial(i, REDIAL_MS);
+        }
+      });
+    });
+  }
+
+  /** Whether `s` is still its host's current outcome (not replaced by a redial). */
+  private isOutcome(s: Session): boolean {
+    const o = this.outcomes.get(s.index);
+    return o !== undefined && 'ok' in o && o.ok === s;
+  }
+
   private recheck(session: Session): void {
-    const t = setTimeout(async () => {
-      this.rechecks.delete(t);
-      if (this.done || session.dead) return;
+    if (this.checking.has(session)) return;
+    this.checking.add(session);
+    this.later(RECHECK_MS, async () => {
+      if (session.dead) {
+        this.checking.delete(session);
+        if (this.awaiting && this.isOutcome(session)) this.redial(session.index, 0);
+        return;
+      }
       try {
         await checkTarget(session, Math.min(this.opts.deadlineAt, Date.now() + 2000));
-      } catch {
-        return; // checkTarget destroyed the session; its first answer stays the outcome
+      } catch (err) {
+        this.checking.delete(session);
+        // checkTarget destroyed the session. Not awaiting: its first answer stays the outcome.
+        if (this.awaiting && !this.done && this.isOutcome(session)) {
+          this.outcomes.set(session.index, { err, fatal: false });
+          this.redial(session.index, 0);
+        }
+        return;
       }
+      this.checking.delete(session);
       if (this.done) return;
-      if (matches(this.tsa, session, false)) this.finish(session);
+      if (this.wins(session)) this.finish(session);
       else this.recheck(session);
-    }, RECHECK_MS);
-    this.rechecks.add(t);
+    });
   }
 }

@@ -239,7 +239,10 @@ describe('pharos check against a real lab', { timeout: 300_000 }, () => {
       60_000,
     );
     const { code, stdout } = await cliUntil(
-      (r) => /checks: \d+ ok, 0 warning\(s\), 11 failed/m.test(r.stdout),
+      // the 11 failures, and the probe failure recorded (the agent sends it with its next heartbeat)
+      (r) =>
+        /checks: \d+ ok, 0 warning\(s\), 11 failed/m.test(r.stdout) &&
+        new RegExp(`^FAILED +agent\\.server-data +${n} .*; newest failure`, 'm').test(r.stdout),
       '--heartbeat-max-age',
       '10',
     );

@@ -148,9 +148,10 @@ then run enrol-agent.yml. Connect as root or with become: -u USER --become.`,
 /**
  * group_vars/all/plan.yml: the topology's values the roles read. Secured
  * (render/infrastructure.ts): `pharos_infrastructure_secured` true,
- * `pharos_etcd_tls` (a member's CA, certificate and key: the health checks
- * use them) and `pharos_etcdctl_env` (the same for etcdctl, as its
- * ETCDCTL_* variables; empty when open), `pharos_etcd_auth_script` (run once
+ * `pharos_etcd_tls` (a member's CA, certificate and key, for an operator's
+ * own tasks) and `pharos_etcdctl_env` (the same for etcdctl, as its
+ * ETCDCTL_* variables, which the roles' health checks and membership
+ * changes use; empty when open), `pharos_etcd_auth_script` (run once
  * on the first member) and `pharos_etcd_root_user`.
  */
 export function renderPlanVars(topo: Topology): PlanFile {

@@ -107,3 +107,50 @@ export async function etcdGet(address: string, access: EtcdAccess, key: string):
   const value = r.kvs?.[0]?.value;
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
+
+/**
+ * Adds `user` and its role, READWRITE on `user.prefix` only, once
+ * authentication is on, as `access.user` (etcd's root): what `etcdctl role
+ * add`, `role grant-permission --prefix`, `user add` and `user grant-role`
+ * do. For a cluster that shares the lab's etcd under its own scope (the
+ * fleet's Patroni cluster, lab/fleet/), so it can neither read nor change
+ * another cluster's keys. Idempotent: an existing role is kept (the grant is
+ * repeated), an existing user gets `user.password` (POST
+ * /v3/auth/user/changepw); granting a role a user has is a no-op in etcd.
+ * @throws Error when `access.user` is missing or etcd refuses a call.
+ */
+export async function addEtcdUser(
+  address: string,
+  access: EtcdAccess,
+  user: { name: string; password: string; role: string; prefix: string },
+): Promise<void> {
+  if (!access.user) throw new Error('adding an etcd user needs the root user (access.user)');
+  const token = await etcdToken(address, access, access.user);
+  const exists = (err: unknown) => /already exist/i.test((err as Error).message);
+  await post(address, access, '/v3/auth/role/add', { name: user.role }, token).catch((err) => {
+    if (!exists(err)) throw err;
+  });
+  await post(
+    address,
+    access,
+    '/v3/auth/role/grant',
+    {
+      name: user.role,
+      perm: { permType: 'READWRITE', key: b64(user.prefix), range_end: b64(prefixRangeEnd(user.prefix)) },
+    },
+    token,
+  );
+  await post(address, access, '/v3/auth/user/add', { name: user.name, password: user.password }, token).catch(
+    async (err) => {
+      if (!exists(err)) throw err;
+      await post(
+        address,
+        access,
+        '/v3/auth/user/changepw',
+        { name: user.name, password: user.password },
+        token,
+      );
+    },
+  );
+  await post(address, access, '/v3/auth/user/grant', { user: user.name, role: user.role }, token);
+}

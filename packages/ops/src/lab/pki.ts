@@ -171,15 +171,19 @@ export function placeServerFiles(pki: LabPki, dataDir: string): void {
  * Issues (once) a certificate signed by the lab's CA into `dir` as
  * `<name>.crt`/`<name>.key` (key 0600): a server certificate naming
  * `addresses` (the lab fleet's PostgreSQL servers: verify-full checks the
- * address), or a client certificate with CN `name` (an enrolled agent's
- * operator-supplied certificate, per-agent or common-user model). The lab's
- * CA must exist (createLabPki first).
+ * address); a client certificate with CN `name` (an enrolled agent's
+ * operator-supplied certificate, per-agent or common-user model); or a
+ * `patroni` certificate as the backends' Patroni gets one (no CN,
+ * `OU=patroni <name>`, serverAuth + clientAuth, naming `addresses`: the
+ * fleet cluster's REST API certificate and its etcd client certificate,
+ * see render/infrastructure.ts for why etcd gateway clients carry no CN).
+ * The lab's CA must exist (createLabPki first).
  */
 export async function issueLabCertificate(
   layout: LabLayout,
   dir: string,
   name: string,
-  kind: { server: string[] } | 'client',
+  kind: { server: string[] } | { patroni: string[] } | 'client',
   days = 825,
 ): Promise<CertFiles> {
   const ca = {
@@ -192,12 +196,20 @@ export async function issueLabCertificate(
   const c =
     kind === 'client'
       ? await issueClientCertificate(ca, { commonName: name, days })
-      : await issueServerCertificate(ca, {
-          commonName: kind.server[0]!,
-          dnsNames: [],
-          ipAddresses: kind.server,
-          days,
-        });
+      : 'patroni' in kind
+        ? await issuePeerCertificate(ca, {
+            commonName: '',
+            unit: `patroni ${name}`,
+            dnsNames: [],
+            ipAddresses: kind.patroni,
+            days,
+          })
+        : await issueServerCertificate(ca, {
+            commonName: kind.server[0]!,
+            dnsNames: [],
+            ipAddresses: kind.server,
+            days,
+          });
   await writeKeyFile(files.keyFile, c.keyPem);
   await writeCertFile(files.certFile, c.certPem);
   return files;

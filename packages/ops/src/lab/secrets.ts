@@ -24,6 +24,14 @@ export interface LabSecrets {
   etcd_root: string;
   /** etcd user patroni (RBAC: /service/<cluster>/ only). */
   etcd_patroni: string;
+  /** The fleet's Patroni cluster (lab/fleet/): its own superuser, replication and rewind users' passwords. */
+  fleet_patroni_super: string;
+  fleet_patroni_rep: string;
+  fleet_patroni_rew: string;
+  /** The fleet's Patroni cluster: its REST API's basic authentication (unsafe methods). */
+  fleet_patroni_restapi: string;
+  /** The fleet's Patroni cluster: its own etcd user (RBAC: /service/<its scope>/ only). */
+  fleet_etcd_patroni: string;
 }
 
 const NAMES: (keyof LabSecrets)[] = [
@@ -36,6 +44,11 @@ const NAMES: (keyof LabSecrets)[] = [
   'patroni_restapi',
   'etcd_root',
   'etcd_patroni',
+  'fleet_patroni_super',
+  'fleet_patroni_rep',
+  'fleet_patroni_rew',
+  'fleet_patroni_restapi',
+  'fleet_etcd_patroni',
 ];
 
 /** Path of secrets.json in `dir`. */

@@ -1,7 +1,8 @@
 /**
  * `pharos lab status`: every host of the lab, its processes (running or
- * not), the Patroni role and state of each backend, etcd health, each
- * agent's newest sample age and each web instance's health.
+ * not), the Patroni role and state of each backend and of each member of
+ * the fleet's cluster (https with the lab's CA when secured), etcd health,
+ * each agent's newest sample age and each web instance's health.
  */
 import { readFileSync } from 'node:fs';
 import { pharosError } from '@pharos/core/errors';
@@ -69,9 +70,14 @@ export async function labStatus(dir: string): Promise<{
   })();
   let fleetMembers: PatroniMember[] = [];
   const fleet = state.fleet;
+  // the fleet's cluster: its REST API's certificates are from the lab's CA too (fleet/start.ts)
+  const fleetAccess = {
+    port: topo.patroni.rest_port,
+    ...(access.patroni.ca ? { ca: access.patroni.ca } : {}),
+  };
   for (const m of fleet?.cluster.members ?? []) {
     try {
-      fleetMembers = (await getCluster(m.address, { port: topo.patroni.rest_port })).members;
+      fleetMembers = (await getCluster(m.address, fleetAccess)).members;
       break;
     } catch {
       /* try the next member */

@@ -448,8 +448,10 @@ its host. Automated: \`ansible-playbook upgrade.yml -e pharos_deb=... -e pharos_
 ## Monitor another host
 
 Add it to the \`monitored\` group of \`ansible/inventory.yml\` and run
-\`ansible-playbook enrol-agent.yml\`: the package, the CA and the agent's
-registration, and its agent started. Then add its servers as section 9 says.`;
+\`ansible-playbook enrol-agent.yml\`: the package and the CA on the host, a
+one-time token per host created from the controller through the web API (as
+a \`pem_admin\` member), \`pharos agent enrol\` with it (section 9, steps 1-2),
+and its agent started. Then add its servers as section 9 says.`;
 }
 
 /** Renders RUNBOOK.md for `topo` and the plan's hosts (agent ids filled in). */

@@ -103,4 +103,15 @@ describe('SSL dynamic configuration', () => {
     assert.equal(sslDynamicConfig(t).postgresql.parameters.ssl_crl_file, 'root.crl');
     assert.equal(sslDynamicConfig(topo).postgresql.parameters.ssl_crl_file, undefined);
   });
+
+  test('a secured topology offers TLS 1.2+ with ECDHE and AEAD suites only (no CBC, SHA-1 MAC, CAMELLIA)', () => {
+    const p = sslDynamicConfig(seedTopology('secured')).postgresql.parameters;
+    assert.equal(p.ssl_min_protocol_version, 'TLSv1.2');
+    assert.equal(p.ssl_ciphers, 'ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL');
+    assert.equal(
+      sslDynamicConfig(topo).postgresql.parameters.ssl_ciphers,
+      undefined,
+      'reference-open as the document',
+    );
+  });
 });

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { type EtcdAccess, etcdUrl, type PatroniAccess, patroniUrl } from '../lab/access.js';
 import { etcdGet, etcdToken } from '../lab/etcd-api.js';
 import { requestJson } from '../lab/http.js';
+import { prefixRangeEnd } from '../render/etcd-auth.js';
 import { patroniKeyPrefix } from '../render/infrastructure.js';
 import type { Topology } from '../topology/types.js';
 
@@ -28,19 +29,36 @@ async function transportError(p: Promise<{ status: number }>): Promise<string> {
   }
 }
 
+/** A Patroni cluster to check: a member's REST address, every member's name, its DCS ttl. */
+export interface RestTarget {
+  address: string;
+  members: string[];
+  ttl: number;
+}
+
 /**
  * Patroni's REST API: every unsafe method (POST, PUT, PATCH, DELETE)
  * without credentials, or with a wrong password, answers 401 before any
  * validation; GETs answer over https verified against the lab's CA; plain
- * HTTP gets no answer; with the password PATCH /config works.
+ * HTTP gets no answer; with the password PATCH /config works. `target`:
+ * the cluster asked (default the PEM backends' cluster of `topo`; the
+ * lab's fleet cluster has its own, with its own `access`).
  */
-export async function assertPatroniRestSecured(topo: Topology, access: PatroniAccess): Promise<void> {
+export async function assertPatroniRestSecured(
+  topo: Topology,
+  access: PatroniAccess,
+  target: RestTarget = {
+    address: topo.backends[0]!.address,
+    members: topo.backends.map((b) => b.name),
+    ttl: topo.patroni.ttl,
+  },
+): Promise<void> {
   assert.ok(access.ca && access.auth, 'a secured lab has a CA and REST API credentials');
-  const address = topo.backends[0]!.address;
+  const address = target.address;
   const url = (path: string) => patroniUrl(address, access, path);
   const unsafe: [string, string, unknown][] = [
     ['POST', '/switchover', {}],
-    ['POST', '/failover', { candidate: topo.backends[1]!.name }],
+    ['POST', '/failover', { candidate: target.members[1]! }],
     ['POST', '/restart', {}],
     ['POST', '/reload', undefined],
     ['POST', '/reinitialize', {}],
@@ -67,14 +85,14 @@ export async function assertPatroniRestSecured(topo: Topology, access: PatroniAc
   }
   const get = await requestJson<{ members?: unknown[] }>(url('/cluster'), { ca: access.ca, timeoutMs: 5000 });
   assert.equal(get.status, 200, 'GET /cluster over https, no credentials');
-  assert.equal(get.body.members?.length, topo.backends.length);
+  assert.equal(get.body.members?.length, target.members.length);
   const plain = await transportError(
     requestJson(`http://${address}:${access.port}/cluster`, { timeoutMs: 3000 }),
   );
   assert.doesNotMatch(plain, /^answered HTTP 2/, `plain HTTP on the REST port: ${plain}`);
   const patch = await requestJson(url('/config'), {
     method: 'PATCH',
-    body: { ttl: topo.patroni.ttl }, // the value it has: a real write that changes nothing
+    body: { ttl: target.ttl }, // the value it has: a real write that changes nothing
     ca: access.ca,
     auth: access.auth,
     timeoutMs: 10_000,
@@ -126,6 +144,54 @@ export async function assertEtcdSecured(
   assert.match(outside.body.message ?? '', /permission denied/);
   assert.equal((await put(`${patroniKeyPrefix(topo)}security-test`)).status, 200, 'inside its prefix');
   assert.equal(await etcdGet(address, access, `${patroniKeyPrefix(topo)}leader`), leader);
+}
+
+/**
+ * Two Patroni clusters on one etcd, each with its own etcd user (the lab's
+ * PEM cluster and its fleet's cluster, lab/fleet/start.ts): each user reads
+ * and writes its own `/service/<scope>/` and is refused (permission denied)
+ * reading or writing the other's; each cluster's leader key names its
+ * leader. `access` carries the etcd client certificate.
+ */
+export async function assertEtcdClustersIsolated(
+  topo: Topology,
+  access: EtcdAccess,
+  clusters: [IsolatedCluster, IsolatedCluster],
+): Promise<void> {
+  assert.ok(access.ca && access.cert && access.key, 'a secured lab has etcd credentials');
+  const address = topo.etcd[0]!.address;
+  const tls = { ca: access.ca, cert: access.cert, key: access.key };
+  const call = (path: string, token: string, body: unknown) =>
+    requestJson<{ message?: string; kvs?: { value?: string }[] }>(etcdUrl(address, access, path), {
+      ...tls,
+      method: 'POST',
+      body,
+      headers: { authorization: token },
+      timeoutMs: 5000,
+    });
+  for (const [me, other] of [clusters, [clusters[1], clusters[0]]] as const) {
+    const token = await etcdToken(address, access, me.user);
+    const leader = await call('/v3/kv/range', token, { key: b64(`${me.prefix}leader`) });
+    assert.equal(leader.status, 200, `${me.user.username} reads ${me.prefix}leader`);
+    const value = leader.body.kvs?.[0]?.value;
+    assert.equal(value && Buffer.from(value, 'base64').toString('utf8'), me.leader);
+    const read = await call('/v3/kv/range', token, {
+      key: b64(other.prefix),
+      range_end: prefixRangeEnd(other.prefix).toString('base64'),
+    });
+    assert.notEqual(read.status, 200, `${me.user.username} reads ${other.prefix}`);
+    assert.match(read.body.message ?? '', /permission denied/);
+    const write = await call('/v3/kv/put', token, { key: b64(`${other.prefix}leader`), value: b64('x') });
+    assert.notEqual(write.status, 200, `${me.user.username} writes ${other.prefix}leader`);
+    assert.match(write.body.message ?? '', /permission denied/);
+  }
+}
+
+/** One cluster of {@link assertEtcdClustersIsolated}: its etcd user, key prefix and leader's name. */
+export interface IsolatedCluster {
+  user: { username: string; password: string };
+  prefix: string;
+  leader: string;
 }
 
 /** patronictl works through the `ctl` section and the secured etcd (as the lab's Patroni configuration). */

@@ -1,6 +1,7 @@
 /**
  * Issue 8's acceptance against the real lab (startTestLab, prefix 127.0.12:
- * etcd, Patroni, PostgreSQL, six agents, three web instances) with a real
+ * etcd, Patroni, PostgreSQL, six agents, three web instances, and the lab's
+ * fleet: three more hosts with enrolled agents) with a real
  * webhook receiver on 127.0.12.60. The backend agents evaluate and notify.
  *
  * - Stop an agent (by its PID in lab.json): Agent Down fires (low, medium,
@@ -289,6 +290,15 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
        SELECT 'Lab toggle', a.id, 'o' || i, '>', 0, 0, 0, 8, false, true, date_trunc('second', now()) + interval '2 seconds'
          FROM pem.agent a, generate_series(1, 3) i`,
     );
+    // three per agent: the deployment's six and the lab fleet's enrolled agents
+    const [{ n: toggles }] = (await sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pem.alert WHERE template = 'Lab toggle'",
+    )) as [{ n: number }];
+    const [{ n: agentCount }] = (await sql<{ n: number }>('SELECT count(*)::int AS n FROM pem.agent')) as [
+      { n: number },
+    ];
+    assert.equal(toggles, 3 * agentCount);
+    assert.ok(agentCount >= 6, `${agentCount} agents`);
     const leader = await waitFor(
       'leader',
       async () => {
@@ -302,17 +312,17 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
       { deadlineMs: 10_000 },
     );
     const candidate = lab.topo.backends.find((b) => b.name !== leader.name)!.name;
-    /** Waits until each of the 18 toggle alerts has `n` logged evaluations due after `since` (and `also`). */
+    /** Waits until each of the toggle alerts has `n` logged evaluations due after `since` (and `also`). */
     const evaluated = (n: number, since: Date, also: () => boolean = () => true) =>
       waitFor(
-        `${n} logged evaluations of each of the 18 toggle alerts due after ${since.toISOString()}`,
+        `${n} logged evaluations of each of the ${toggles} toggle alerts due after ${since.toISOString()}`,
         async () => {
           const [r] = await sql<{ n: number }>(
             `SELECT count(*)::int AS n FROM pem.alert al WHERE al.template = 'Lab toggle'
                 AND (SELECT count(*) FROM pem.alert_evaluation_log l WHERE l.alert_id = al.id AND l.due_at > $1) >= $2`,
             [since, n],
           );
-          return r!.n === 18 && also();
+          return r!.n === toggles && also();
         },
         { deadlineMs: 120_000, intervalMs: 1000 },
       );
@@ -333,7 +343,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
     );
     console.log(`# switchover ${leader.name} -> ${candidate} took ${Date.now() - t0} ms`);
     // and after it: three more slots each (16 s and more), and a flip's worth of notifications
-    await evaluated(3, new Date(), () => hook.received.length - before >= 18);
+    await evaluated(3, new Date(), () => hook.received.length - before >= toggles);
     await sql("UPDATE pem.alert SET enabled = false WHERE template = 'Lab toggle'");
     await waitFor(
       'every outbox row delivered',
@@ -350,7 +360,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
     ).map((r) => r.k);
     const receivedKeys = hook.received.map((r) => r.key);
     assert.ok(
-      hook.received.length - before >= 18,
+      hook.received.length - before >= toggles,
       `notifications flowed around the switchover (${hook.received.length - before})`,
     );
     assert.deepEqual(
@@ -376,7 +386,7 @@ describe('alerts in the lab: agent down, Patroni paused, connections, replica la
            ON l.alert_id = al.id
         WHERE al.template = 'Lab toggle' GROUP BY al.id, al.missed_slots`,
     );
-    assert.equal(logs.length, 18);
+    assert.equal(logs.length, toggles);
     for (const l of logs) {
       assert.equal(l.gaps, 0, `alert ${l.id}: one evaluation per 8-s slot, none skipped`);
       assert.equal(l.missed, '0');

@@ -4,7 +4,8 @@
  * 127.0.8.X (the reference's 172.16.161.X):
  *
  * - per-agent certificates: what `lab up` itself ran (one line per backend
- *   and web host, agent ids 1..6);
+ *   and web host, agent ids 1..6; the lab's fleet then enrolled agents
+ *   7..9 on its hosts through the web API);
  * - a common agent user: the reference's primary, standby and web lines, on
  *   extra hosts `cu-*` (the same addresses, other host names), after the
  *   reference's preparation (CREATE USER common_agent_user; GRANT CONNECT ON
@@ -196,7 +197,7 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
       rmSync(dirname(lab.topologyFile), { recursive: true, force: true });
   });
 
-  it('lab up ran the per-agent lines: agents 1..6, roles, grants, certificates', async () => {
+  it('lab up ran the per-agent lines: agents 1..6 (then the fleet’s 7..9), roles, grants, certificates', async () => {
     const cluster = await getCluster(B[0]!, lab.access.patroni);
     assert.equal(
       cluster.members.find((m) => m.role === 'leader')?.host,
@@ -206,16 +207,21 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
     const agents = await sql(
       'SELECT id, user_name, display_name, host(host_address) AS a FROM pem.agent ORDER BY id',
     );
+    const fleet = lab.state.fleet!;
+    const allHosts = [...agentHosts(lab.topo), ...fleet.hosts];
     assert.deepEqual(
       agents.map((r) => [r.id, r.user_name, r.display_name, r.a]),
-      agentHosts(lab.topo).map((h) => [h.agentId, `agent${h.agentId}`, h.name, h.address]),
+      allHosts.map((h) => [h.agentId, `agent${h.agentId}`, h.name, h.address]),
     );
     const roles = await sql(
       `SELECT r.rolname, r.rolcanlogin, r.rolsuper, a.rolpassword IS NULL AS nopw, shobj_description(r.oid, 'pg_authid') AS comment,
               pg_has_role(r.rolname, 'pem_agent', 'MEMBER') AS agent
          FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname ~ '^agent[0-9]+$' ORDER BY r.rolname`,
     );
-    assert.equal(roles.length, 6);
+    assert.deepEqual(
+      roles.map((r) => r.rolname),
+      allHosts.map((h) => `agent${h.agentId}`).sort(),
+    );
     for (const r of roles)
       assert.deepEqual(
         [r.rolcanlogin, r.rolsuper, r.nopw, r.comment, r.agent],
@@ -267,15 +273,20 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
       assert.match(String(c.issuer), /Pharos lab CA/);
     }
     const bindings = await sql(
-      'SELECT s.display_name, b.agent_id, b.host, b.user_name FROM pem.server s JOIN pem.server_binding b ON b.server_id = s.id ORDER BY s.id',
+      'SELECT s.display_name, s.is_pem_backend, b.agent_id, b.host, b.user_name FROM pem.server s JOIN pem.server_binding b ON b.server_id = s.id ORDER BY s.id',
     );
     assert.deepEqual(
-      bindings.map((b) => [b.display_name, b.agent_id, b.host, b.user_name]),
+      bindings.filter((b) => b.is_pem_backend).map((b) => [b.display_name, b.agent_id, b.host, b.user_name]),
       [
         ['pem-backend-1', 1, '127.0.0.1', 'pem_monitor'],
         ['pem-backend-2', 2, '127.0.0.1', 'pem_monitor'],
         ['pem-backend-3', 3, '127.0.0.1', 'pem_monitor'],
       ],
+    );
+    // the fleet's servers (server add, cluster add), each bound to the agent on its host
+    assert.deepEqual(
+      bindings.filter((b) => !b.is_pem_backend).map((b) => [b.display_name, b.agent_id, b.user_name]),
+      fleet.serverNames.map((n, i) => [n, fleet.hosts[i]!.agentId, 'pem_monitor']),
     );
   });
 

@@ -6,6 +6,12 @@
  * the packages the playbook installs (PostgreSQL, Patroni, etcd) are only
  * downloaded into its apt cache, so the playbook really installs them, from
  * Debian's archive, without fetching them nine times.
+ *
+ * Cache: as the install-system suite's roots (install-system/debian-root.ts),
+ * under /var/cache/pharos-test (PHAROS_TEST_CACHE replaces it), here
+ * `deploy-roots/debian13-<key>/root`, where the key changes with the suite,
+ * the package lists and the recipe. The root is used read-only (the lower
+ * layer of every host's overlay).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,8 +22,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Default cache of built roots. */
-export const ROOT_CACHE_DIR = '/var/tmp/pharos-deploy-cache';
+/** Default cache of built roots (beside install-system's debian-roots/). */
+export const ROOT_CACHE_DIR = join(process.env.PHAROS_TEST_CACHE ?? '/var/cache/pharos-test', 'deploy-roots');
 
 /** Debian's archive (the only one this machine reaches besides npm). */
 export const DEBIAN_MIRROR = 'http://deb.debian.org/debian';

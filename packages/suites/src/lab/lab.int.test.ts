@@ -1,7 +1,9 @@
 /**
  * Issue 2's acceptance, against the real lab: etcd, Patroni, PostgreSQL,
  * six agents and three web instances, brought up from nothing by `labUp`
- * with the shared lab topology, in its own directory.
+ * with the shared lab topology, in its own directory; with the lab's fleet
+ * (issue 14: a standalone server and the Patroni cluster `orders` on the
+ * lab's etcd, three enrolled agents) secured as the deployment is (issue 16).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { labAccess } from '@pharos/ops/lab/access';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { PHAROS_BIN } from '@pharos/ops/lab/context';
 import { labDown } from '@pharos/ops/lab/down';
+import { fleetEtcdUser, fleetPatroniAccess } from '@pharos/ops/lab/fleet/start';
+import { requestJson } from '@pharos/ops/lab/http';
 import { labRss } from '@pharos/ops/lab/memory';
 import { getCluster, isHealthy, switchover } from '@pharos/ops/lab/patroni-api';
 import { isRunning } from '@pharos/ops/lab/processes';
@@ -20,7 +24,9 @@ import { type LabState, readState } from '@pharos/ops/lab/state';
 import { labStatus } from '@pharos/ops/lab/status';
 import { labUp } from '@pharos/ops/lab/up';
 import { webGet, webLogin } from '@pharos/ops/lab/web-client';
+import { ETCD_PATRONI_USER, patroniKeyPrefix } from '@pharos/ops/render/infrastructure';
 import {
+  assertEtcdClustersIsolated,
   assertEtcdSecured,
   assertPatronictlWorks,
   assertPatroniRestSecured,
@@ -45,6 +51,16 @@ let state: LabState;
 const lines: string[] = [];
 /** How to reach the lab's Patroni REST API and etcd (read once the lab is up). */
 const access = () => labAccess(topo, DIR);
+/** The lab's fleet (set once the lab is up). */
+const fleet = () => state.fleet!;
+/** How to reach the fleet cluster's REST API (its own password). */
+const fleetAccess = () =>
+  fleetPatroniAccess(
+    { topo, secrets: loadOrCreateSecrets(DIR), caFile: `${DIR}/pki/ca.crt` },
+    fleet().cluster.scope,
+  );
+/** Every agent of the lab: the deployment's six, then the fleet's three. */
+const allAgentIds = () => [...agentHosts(topo).map((h) => h.agentId), ...fleet().hosts.map((h) => h.agentId)];
 
 async function leaderName(): Promise<string> {
   for (const b of topo.backends) {
@@ -111,13 +127,27 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     if (process.env.PHAROS_KEEP_LAB !== '1') await labDown(DIR, { removeData: true, print: () => {} });
   });
 
-  test('prints its steps and ends up', () => {
+  test('prints its steps and ends up, with the fleet added by the DBA’s commands', () => {
     assert.equal(state.phase, 'up');
     assert.ok(
-      lines.some((l) => l.startsWith('[8/8]') && l.includes('ok')),
+      lines.some((l) => l.startsWith('[9/9]') && l.includes(': ok (')),
       lines.join('\n'),
     );
+    assert.deepEqual(
+      fleet().hosts.map((h) => h.name),
+      ['db-host-1', 'db-host-2', 'db-host-3'],
+    );
+    const clusterAdd = state.fleetCommands?.find((c) => c.argv.slice(1, 3).join(' ') === 'cluster add');
+    assert.ok(clusterAdd, JSON.stringify(state.fleetCommands));
+    // secured: https REST URLs and the CA the following agent verifies them with
+    assert.deepEqual(
+      clusterAdd.argv.filter((_, i) => clusterAdd.argv[i - 1] === '--rest-url'),
+      fleet().cluster.members.map((m) => `https://${m.address}:${topo.patroni.rest_port}`),
+    );
+    assert.equal(clusterAdd.argv[clusterAdd.argv.indexOf('--rest-cafile') + 1], `${DIR}/pki/ca.crt`);
     process.stdout.write(`# lab up took ${((state.upDurationMs ?? 0) / 1000).toFixed(1)} s\n`);
+    for (const l of lines.filter((x) => /^\[\d+\/\d+\] .*: ok \(/.test(x)))
+      process.stdout.write(`#   ${l}\n`);
   });
 
   test('pharos check --strict right after lab up passes (no warning, no failure)', async () => {
@@ -163,14 +193,14 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     await right.close();
   });
 
-  test('all six agents’ samples are in the backend, younger than two probe intervals', async () => {
+  test('all nine agents’ samples (six of the deployment, three of the fleet) are in the backend, younger than two probe intervals', async () => {
     const rows = await sqlOnLeader(
       `SELECT a.id, extract(epoch FROM clock_timestamp() - max(l.collected_at))::float8 AS age_s, count(DISTINCT l.probe)::int AS probes
          FROM pem.agent a JOIN pemdata.latest l ON l.agent_id = a.id GROUP BY a.id ORDER BY a.id`,
     );
     assert.deepEqual(
       rows.map((r) => Number(r.id)),
-      agentHosts(topo).map((h) => h.agentId),
+      allAgentIds(),
     );
     for (const r of rows) {
       assert.ok(
@@ -181,12 +211,13 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     }
   });
 
-  test('each backend server has fresh PostgreSQL probe data from its own agent (as pem_monitor over 127.0.0.1)', async () => {
+  test('each backend server and each fleet server has fresh PostgreSQL probe data from its own agent', async () => {
     // lab up returns only once every monitored server has fresh PostgreSQL probe data
     const rows = await sqlOnLeader(SERVER_DATA_SQL, [60]);
+    // every server, whatever order they were registered in (the fleet's are added concurrently)
     assert.deepEqual(
-      rows.map((r) => r.display_name),
-      topo.backends.map((b) => b.name),
+      rows.map((r) => r.display_name).sort(),
+      [...topo.backends.map((b) => b.name), ...fleet().serverNames].sort(),
     );
     for (const r of rows) {
       assert.ok(
@@ -217,8 +248,8 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         servers: r.body.servers.map((s) => `${s.id}:${s.name}`).sort(),
       });
     }
-    assert.equal(fleets[0]!.agents.length, 6);
-    assert.equal(fleets[0]!.servers.length, 3);
+    assert.equal(fleets[0]!.agents.length, 9);
+    assert.equal(fleets[0]!.servers.length, 6);
     assert.deepEqual(fleets[1], fleets[0]);
     assert.deepEqual(fleets[2], fleets[0]);
     const anon = await webGet(state.webUrls[1]!, '/api/fleet', undefined, ca);
@@ -271,8 +302,8 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
       "each backend's Patroni probes (https to its REST API) in the last minute",
       async (): Promise<number | undefined> => {
         const rows = await sqlOnLeader(
-          `SELECT count(DISTINCT server_id)::int AS n FROM pemdata.latest
-            WHERE probe = 'patroni_node' AND collected_at > clock_timestamp() - interval '1 minute'`,
+          `SELECT count(DISTINCT l.server_id)::int AS n FROM pemdata.latest l JOIN pem.server s ON s.id = l.server_id
+            WHERE s.is_pem_backend AND l.probe = 'patroni_node' AND l.collected_at > clock_timestamp() - interval '1 minute'`,
         );
         const n = Number(rows[0]!.n);
         return n === topo.backends.length ? n : undefined;
@@ -282,6 +313,77 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     assert.equal(probed, topo.backends.length);
   });
 
+  test("security: the fleet's cluster has its own REST password (401 without it, https verified) and etcd user, limited to its own keys", async () => {
+    const members = fleet().cluster.members;
+    const secrets = loadOrCreateSecrets(DIR);
+    const fa = fleetAccess();
+    await assertPatroniRestSecured(topo, fa, {
+      address: members[0]!.address,
+      members: members.map((m) => m.name),
+      ttl: topo.patroni.ttl,
+    });
+    // the PEM cluster's REST password is not the fleet's, and the other way round
+    const swapped = await requestJson(`https://${members[0]!.address}:${topo.patroni.rest_port}/config`, {
+      method: 'PATCH',
+      body: { ttl: topo.patroni.ttl },
+      ca: fa.ca,
+      auth: access().patroni.auth,
+      timeoutMs: 5000,
+    });
+    assert.equal(swapped.status, 401, "the PEM cluster's REST password on the fleet's cluster");
+    const fleetLeader = (await getCluster(members[0]!.address, fa)).members.find((m) => m.role === 'leader');
+    assert.ok(fleetLeader, 'the fleet cluster has a leader');
+    const orders = fleetEtcdUser(fleet().cluster.scope, secrets);
+    assert.equal(orders.prefix, `/service/${fleet().cluster.scope}/`);
+    await assertEtcdClustersIsolated(topo, access().etcd, [
+      {
+        user: { username: ETCD_PATRONI_USER, password: secrets.etcd_patroni },
+        prefix: patroniKeyPrefix(topo),
+        leader: await leaderName(),
+      },
+      {
+        user: { username: orders.name, password: orders.password },
+        prefix: orders.prefix,
+        leader: fleetLeader.name,
+      },
+    ]);
+    // the registration gives the following agent the CA; its look and the members' Patroni probes are https, verified
+    const clusters = await sqlOnLeader(
+      `SELECT rest_cafile, observed_from, observed_error, leader,
+              (SELECT array_agg(s.patroni_api_url ORDER BY s.patroni_member) FROM pem.server s WHERE s.cluster_id = c.id) AS api_urls
+         FROM pem.monitored_cluster c WHERE name = $1`,
+      [fleet().cluster.scope],
+    );
+    assert.equal(clusters.length, 1);
+    const c = clusters[0]!;
+    assert.equal(c.rest_cafile, `${DIR}/pki/ca.crt`);
+    assert.match(String(c.observed_from), /^https:\/\//, JSON.stringify(c));
+    assert.equal(c.observed_error, null, JSON.stringify(c));
+    assert.equal(c.leader, fleetLeader.name);
+    assert.deepEqual(
+      c.api_urls,
+      members.map((m) => `https://${m.address}:${topo.patroni.rest_port}`),
+    );
+    const probed = await waitFor(
+      "the fleet members' Patroni probes (https to their REST API) in the last minute",
+      async (): Promise<string[] | undefined> => {
+        const rows = await sqlOnLeader(
+          `SELECT s.display_name FROM pemdata.latest l JOIN pem.server s ON s.id = l.server_id
+            WHERE l.probe = 'patroni_node' AND s.cluster_id IS NOT NULL
+              AND l.collected_at > clock_timestamp() - interval '1 minute'
+            ORDER BY 1`,
+        );
+        const names = rows.map((r) => String(r.display_name));
+        return names.length === members.length ? names : undefined;
+      },
+      { deadlineMs: 60_000, intervalMs: 1000 },
+    );
+    assert.deepEqual(
+      probed,
+      fleet().serverNames.filter((n) => n.includes('/')),
+    );
+  });
+
   test('lab status reads the secured etcd and Patroni: every process healthy, roles from Patroni', async () => {
     const st = await labStatus(DIR);
     assert.equal(st.healthy, true, JSON.stringify(st.lines));
@@ -289,12 +391,33 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
       st.lines.filter((l) => l.kind === 'etcd').map((l) => l.detail),
       topo.etcd.map(() => 'healthy'),
     );
-    const patroni = st.lines.filter((l) => l.kind === 'patroni').map((l) => l.detail);
+    const isBackend = (host: string) => topo.backends.some((b) => b.name === host);
+    const patroni = st.lines.filter((l) => l.kind === 'patroni' && isBackend(l.host)).map((l) => l.detail);
     assert.equal(patroni.filter((d) => d.startsWith('leader running')).length, 1, patroni.join('; '));
     assert.equal(
       patroni.filter((d) => / streaming /.test(d)).length,
       topo.backends.length - 1,
       patroni.join('; '),
+    );
+    // the fleet's cluster, read over https too
+    const scope = fleet().cluster.scope;
+    const members = st.lines.filter((l) => l.kind === 'patroni' && !isBackend(l.host)).map((l) => l.detail);
+    assert.equal(members.length, fleet().cluster.members.length, members.join('; '));
+    assert.equal(
+      members.filter((d) => d.startsWith(`${scope}: leader running`)).length,
+      1,
+      members.join('; '),
+    );
+    assert.equal(
+      members.filter((d) => d.startsWith(`${scope}: replica streaming`)).length,
+      1,
+      members.join('; '),
+    );
+    const agents = st.lines.filter((l) => l.kind === 'agent');
+    assert.equal(agents.length, allAgentIds().length);
+    assert.ok(
+      agents.every((l) => /newest sample/.test(l.detail)),
+      JSON.stringify(agents),
     );
   });
 

@@ -14,6 +14,8 @@ export interface TestPki {
   caKey: string;
   /** Issues a server certificate for `addresses` (IPs); returns its cert and key paths. */
   issue(name: string, addresses: string[]): { cert: string; key: string };
+  /** Issues a client certificate with CN `commonName` (e.g. an agent's user, agent7) into `<name>.crt/.key`. */
+  issueClient(name: string, commonName: string): { cert: string; key: string };
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -49,62 +51,68 @@ export function makeTestPki(dir: string): TestPki {
     dir,
   );
   chmodSync(caKey, 0o600);
+  /** Signs a fresh P-256 key for `subject` with `extensions` (openssl extfile lines). */
+  const sign = (name: string, subject: string, extensions: string[]) => {
+    const key = join(dir, `${name}.key`);
+    const csr = join(dir, `${name}.csr`);
+    const cert = join(dir, `${name}.crt`);
+    const ext = join(dir, `${name}.ext`);
+    writeFileSync(ext, extensions.join('\n'));
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        subject,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        caCert,
+        '-CAkey',
+        caKey,
+        '-CAcreateserial',
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-extfile',
+        ext,
+      ],
+      dir,
+    );
+    chmodSync(key, 0o600);
+    return { cert, key };
+  };
   return {
     caCert,
     caKey,
-    issue(name, addresses) {
-      const key = join(dir, `${name}.key`);
-      const csr = join(dir, `${name}.csr`);
-      const cert = join(dir, `${name}.crt`);
-      const ext = join(dir, `${name}.ext`);
-      writeFileSync(
-        ext,
-        [
-          `subjectAltName=${addresses.map((a) => `IP:${a}`).join(',')}`,
-          'extendedKeyUsage=serverAuth',
-          'keyUsage=critical,digitalSignature',
-          'basicConstraints=critical,CA:FALSE',
-        ].join('\n'),
-      );
-      openssl(
-        [
-          'req',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          csr,
-          '-subj',
-          `/CN=${addresses[0]}`,
-        ],
-        dir,
-      );
-      openssl(
-        [
-          'x509',
-          '-req',
-          '-in',
-          csr,
-          '-CA',
-          caCert,
-          '-CAkey',
-          caKey,
-          '-CAcreateserial',
-          '-out',
-          cert,
-          '-days',
-          '2',
-          '-extfile',
-          ext,
-        ],
-        dir,
-      );
-      chmodSync(key, 0o600);
-      return { cert, key };
-    },
+    issue: (name, addresses) =>
+      sign(name, `/CN=${addresses[0]}`, [
+        `subjectAltName=${addresses.map((a) => `IP:${a}`).join(',')}`,
+        'extendedKeyUsage=serverAuth',
+        'keyUsage=critical,digitalSignature',
+        'basicConstraints=critical,CA:FALSE',
+      ]),
+    issueClient: (name, commonName) =>
+      sign(name, `/CN=${commonName}`, [
+        'extendedKeyUsage=clientAuth',
+        'keyUsage=critical,digitalSignature',
+        'basicConstraints=critical,CA:FALSE',
+      ]),
   };
 }

@@ -62,13 +62,17 @@ export function registerAlertNotifyAdminRoutes(
     '/api/alert-admin/webhooks',
     {
       schema: {
-        summary: 'Webhooks (header names only)',
+        summary: 'Webhooks (header names only; the URL as scheme://host[:port], whole for administrators)',
         tags,
         response: { 200: Type.Array(Row('pem.webhook_public')), ...authErrorResponses },
       },
       preHandler: session,
     },
-    async (req) => withFailoverRetry(() => listWebhooks(db), { logger: req.log, what: 'list webhooks' }),
+    async (req) =>
+      withFailoverRetry(() => listWebhooks(db, { withUrl: req.pharosSession!.isAdmin }), {
+        logger: req.log,
+        what: 'list webhooks',
+      }),
   );
   api.post(
     '/api/alert-admin/webhooks',

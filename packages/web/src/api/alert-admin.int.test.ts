@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cookie from '@fastify/cookie';
+import { TEMPLATE_CHECK_TIMEOUT_MS } from '@pharos/backend/alerts/admin-templates';
 import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { alertParamsProblems } from '../../ui/contract/alert-params.js';
@@ -146,6 +147,33 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
       [badTpl.statusCode, badTpl.json().code, badTpl.json().field],
       [400, 'PHAROS_TEMPLATE_SQL_FAILS', 'sql'],
     );
+    // a slow template is cancelled by the server at the check's timeout (security review L1): 400 on
+    // field sql, not a 500 at the client deadline with the query still running on the primary
+    const started = Date.now();
+    const slow = await call('admin', 'PUT', '/api/alert-admin/templates/Slow', {
+      level: 'agent',
+      sql: 'SELECT 1 AS value FROM pg_sleep(30)',
+      operator: '>',
+      low: 1,
+      medium: 2,
+      high: 3,
+      intervalS: 60,
+    });
+    assert.deepEqual(
+      [slow.statusCode, slow.json().code, slow.json().field],
+      [400, 'PHAROS_TEMPLATE_SQL_TOO_SLOW', 'sql'],
+      slow.body,
+    );
+    assert.match(slow.json().error, new RegExp(`ran longer than ${TEMPLATE_CHECK_TIMEOUT_MS} ms`));
+    assert.ok(
+      Date.now() - started < TEMPLATE_CHECK_TIMEOUT_MS + 2000,
+      `answered after ${Date.now() - started} ms`,
+    );
+    const sleeping = await b.sql<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+    );
+    assert.equal(sleeping[0]!.n, 0, 'the check query still runs');
+    assert.equal((await b.sql("SELECT 1 FROM pem.alert_template WHERE name = 'Slow'")).length, 0);
   });
 
   it('manages webhooks and SMTP for admins, never shows secrets, queues a test and shows its delivery', async () => {
@@ -158,13 +186,28 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     assert.deepEqual([noCsrf.statusCode, noCsrf.json().code], [403, 'PHAROS_AUTH_CSRF']);
     const w = await call('admin', 'POST', '/api/alert-admin/webhooks', {
       name: 'ops',
-      url: 'https://hooks.example.com/x',
+      url: 'https://hooks.example.com:8443/services/T0/SECRETPATH?token=SECRETQUERY',
       headers: { Authorization: 'Bearer t0k' },
     });
     assert.equal(w.statusCode, 200);
+    // a reader sees the URL's origin only: path and query are often the credential (security review M5)
     const list = await call('user', 'GET', '/api/alert-admin/webhooks');
-    assert.ok(!list.body.includes('t0k'));
+    for (const secret of ['t0k', 'SECRETPATH', 'SECRETQUERY'])
+      assert.ok(!list.body.includes(secret), `a reader sees ${secret}`);
     assert.deepEqual(list.json()[0].header_names, ['Authorization']);
+    assert.equal(list.json()[0].url_origin, 'https://hooks.example.com:8443');
+    assert.equal(list.json()[0].url, undefined);
+    // an administrator, who edits it, sees the whole URL (never the header values)
+    const adminList = await call('admin', 'GET', '/api/alert-admin/webhooks');
+    assert.equal(
+      adminList.json()[0].url,
+      'https://hooks.example.com:8443/services/T0/SECRETPATH?token=SECRETQUERY',
+    );
+    assert.ok(!adminList.body.includes('t0k'));
+    // and so does a pem_user reading the view in the database itself
+    const [row] = await b.sql<Record<string, unknown>>('SELECT * FROM pem.webhook_public');
+    assert.equal(row!.url_origin, 'https://hooks.example.com:8443');
+    assert.ok(!('url' in row!));
     const ftp = await call('admin', 'POST', '/api/alert-admin/webhooks', { name: 'x', url: 'ftp://x' });
     assert.deepEqual(
       [ftp.statusCode, ftp.json().code, ftp.json().field],

@@ -16,14 +16,19 @@ import {
   listProblems,
   updateAlert,
 } from '@pharos/backend/alerts/admin-alerts';
-import { deleteTemplate, listTemplates, saveTemplate } from '@pharos/backend/alerts/admin-templates';
+import {
+  deleteTemplate,
+  listTemplates,
+  saveTemplate,
+  TEMPLATE_CHECK_TIMEOUT_MS,
+} from '@pharos/backend/alerts/admin-templates';
 import { pharosError } from '@pharos/core/errors';
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireAdmin, requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
-import { withFailoverRetry } from '../backend.js';
+import { withFailoverRetry, withoutRetry } from '../backend.js';
 import {
   AckAnswer,
   AckBody,
@@ -43,7 +48,11 @@ import { authErrorResponses, IdParams } from './shapes/common.js';
 const NameParams = Type.Object({ name: TemplateName }, { additionalProperties: false });
 
 /** Registers the alert and template routes on `app`. */
-export function registerAlertAdminRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
+export function registerAlertAdminRoutes(
+  app: FastifyInstance,
+  db: Queryable & Transactional,
+  store: SessionStore,
+): void {
   const session = requireSession(store);
   const admin = [session, requireAdmin];
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -198,7 +207,12 @@ export function registerAlertAdminRoutes(app: FastifyInstance, db: Queryable, st
       preHandler: admin,
     },
     async (req) => {
-      await saveTemplate(db, { ...req.body, name: req.params.name });
+      // one transaction: the check's statement_timeout (SET LOCAL) and the write go together
+      await withoutRetry(() =>
+        db.transaction((tx) => saveTemplate(tx, { ...req.body, name: req.params.name }), {
+          deadlineMs: TEMPLATE_CHECK_TIMEOUT_MS + 2000,
+        }),
+      );
       req.log.info({ template: req.params.name, by: req.pharosSession!.roleName }, 'alert template saved');
       return { saved: req.params.name };
     },

@@ -9,10 +9,11 @@
  *   password, a role in neither group, a service or agent role — with the
  *   same words and no sooner than {@link LOGIN_REFUSAL_FLOOR_MS} after the
  *   request arrived, so neither the answer nor its timing tells which (no
- *   user enumeration, security review L3); 429 too many attempts; 503
- *   backend failing over. Only `application/json` bodies are parsed, so a
- *   cross-site form cannot log a victim in (login CSRF); the route is rate
- *   limited per client address.
+ *   user enumeration, security review L3); 429 too many attempts (per
+ *   instance and client address in memory; per user name and per address
+ *   over every instance in the backend: login-throttle.ts), with
+ *   Retry-After; 503 backend failing over. Only `application/json` bodies
+ *   are parsed, so a cross-site form cannot log a victim in (login CSRF).
  * - `POST /api/logout`: deletes the session in the backend (every instance
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
@@ -26,6 +27,7 @@ import { authErrorResponses, ErrorBody, NoBody } from '../api/shapes/common.js';
 import type { AuthOutcome, LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { requireSession, sessionIdOf } from './guard.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
 import { hashSessionId } from './session-token.js';
 
@@ -33,6 +35,8 @@ import { hashSessionId } from './session-token.js';
 export interface AuthRoutesDeps {
   store: SessionStore;
   authenticator: LoginAuthenticator;
+  /** Refused logins per user name and address, over every instance. */
+  throttle: LoginThrottle;
   /** Session lifetime (cookie Max-Age), seconds. */
   sessionTtlS: number;
   /** Login attempts allowed per client address per minute. */
@@ -80,6 +84,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     async (request, reply) => {
       const startedAt = performance.now();
       const { user, password } = request.body;
+      const waitS = await deps.throttle.waitS(user, request.ip);
+      if (waitS > 0) {
+        request.log.info({ user }, 'login refused: too many refused logins of this user name or address');
+        reply.header('retry-after', String(waitS));
+        return replyError(reply, pharosError('PHAROS_AUTH_THROTTLED', { seconds: waitS }));
+      }
       let outcome: AuthOutcome;
       try {
         outcome = await deps.authenticator.authenticate(user, password);
@@ -87,6 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
         await notBefore(startedAt, LOGIN_REFUSAL_FLOOR_MS);
         throw err;
       }
+      await deps.throttle.record(user, request.ip, outcome.kind !== 'ok');
       if (outcome.kind !== 'ok') {
         const why = {
           'bad-credentials': 'wrong user name or password',

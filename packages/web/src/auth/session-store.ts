@@ -5,9 +5,13 @@
  * A row is keyed by the SHA-256 of the cookie's session id; the raw id is
  * never stored or logged. Expiry is sliding: `expires_at` moves to now + TTL
  * whenever `last_seen_at` is refreshed, which happens at most once a minute
- * per session. Each lookup also re-checks the role in the catalog: a role that
- * was dropped, lost LOGIN, or left both pem_admin and pem_user ends its
- * sessions at their next request.
+ * per session, but never past the absolute lifetime ({@link
+ * SESSION_MAX_AGE_S} after the login, however busy the session: security
+ * review L5). Each lookup also re-checks the role in the catalog: a role that
+ * was dropped, lost LOGIN, left both pem_admin and pem_user, got a new
+ * password or whose VALID UNTIL passed ends its sessions at their next
+ * request (the session keeps pem.role_credential_epoch of its login:
+ * sql/functions/web/).
  */
 import type { Queryable } from '@pharos/core/query';
 import { isBackendUnavailable, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
@@ -15,6 +19,9 @@ import { hashSessionId, newCsrfToken, newSessionId } from './session-token.js';
 
 /** Seconds between two refreshes of a session's last_seen_at (and of its sliding expiry). */
 export const LAST_SEEN_INTERVAL_S = 60;
+
+/** Absolute lifetime of a session, seconds after its login (12 h: a working day, whatever the activity). */
+export const SESSION_MAX_AGE_S = 12 * 3600;
 
 /** A live session as the request handlers see it. */
 export interface Session {
@@ -39,6 +46,7 @@ interface SessionRow {
   role_name: string;
   is_admin: boolean;
   is_user: boolean;
+  credential_current: boolean;
   csrf_token: string;
   created_at: Date;
   expires_at: Date;
@@ -73,11 +81,11 @@ export class SessionStore {
           deadlineMs: STATEMENT_DEADLINE_MS,
         });
         const r = await this.#db.query<{ created_at: Date; expires_at: Date }>(
-          `INSERT INTO pem.web_session AS s (id_hash, role_name, is_admin, csrf_token, expires_at)
-           VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+          `INSERT INTO pem.web_session AS s (id_hash, role_name, is_admin, csrf_token, expires_at, credential_epoch)
+           VALUES ($1, $2, $3, $4, now() + make_interval(secs => least($5::double precision, $6::double precision)), pem.role_credential_epoch($2::name))
            ON CONFLICT (id_hash) DO UPDATE SET last_seen_at = s.last_seen_at
            RETURNING created_at, expires_at`,
-          [idHash, roleName, isAdmin, csrfToken, this.#ttlS],
+          [idHash, roleName, isAdmin, csrfToken, this.#ttlS, SESSION_MAX_AGE_S],
           { deadlineMs: STATEMENT_DEADLINE_MS },
         );
         return r.rows;
@@ -113,10 +121,12 @@ export class SessionStore {
             `SELECT s.role_name, s.csrf_token, s.created_at, s.expires_at,
                     r.oid IS NOT NULL AND r.rolcanlogin AND pg_has_role(r.oid, 'pem_admin', 'MEMBER') AS is_admin,
                     r.oid IS NOT NULL AND r.rolcanlogin AND pg_has_role(r.oid, 'pem_user', 'MEMBER') AS is_user,
+                    coalesce(s.credential_epoch = pem.role_credential_epoch(s.role_name), false) AS credential_current,
                     s.last_seen_at < now() - make_interval(secs => $2) AS touch_due
                FROM pem.web_session s LEFT JOIN pg_catalog.pg_roles r ON r.rolname = s.role_name
-              WHERE s.id_hash = $1 AND s.expires_at > now()`,
-            [idHash, LAST_SEEN_INTERVAL_S],
+              WHERE s.id_hash = $1 AND s.expires_at > now()
+                AND s.created_at > now() - make_interval(secs => $3)`,
+            [idHash, LAST_SEEN_INTERVAL_S, SESSION_MAX_AGE_S],
             { deadlineMs: STATEMENT_DEADLINE_MS },
           )
         ).rows,
@@ -126,6 +136,14 @@ export class SessionStore {
     if (!row) return undefined;
     if (!row.is_admin && !row.is_user) {
       this.#logger?.info({ role: row.role_name }, 'session ended: role no longer in pem_admin or pem_user');
+      await this.remove(idHash).catch(() => {});
+      return undefined;
+    }
+    if (!row.credential_current) {
+      this.#logger?.info(
+        { role: row.role_name },
+        "session ended: the role's password or VALID UNTIL changed since the login (or it expired)",
+      );
       await this.remove(idHash).catch(() => {});
       return undefined;
     }
@@ -156,9 +174,11 @@ export class SessionStore {
   async #touch(idHash: Buffer): Promise<Date | undefined> {
     try {
       const r = await this.#db.query<{ expires_at: Date }>(
-        `UPDATE pem.web_session SET last_seen_at = now(), expires_at = now() + make_interval(secs => $2)
+        `UPDATE pem.web_session
+            SET last_seen_at = now(),
+                expires_at = least(now() + make_interval(secs => $2), created_at + make_interval(secs => $3))
           WHERE id_hash = $1 AND expires_at > now() RETURNING expires_at`,
-        [idHash, this.#ttlS],
+        [idHash, this.#ttlS, SESSION_MAX_AGE_S],
         { deadlineMs: STATEMENT_DEADLINE_MS },
       );
       return r.rows[0]?.expires_at;

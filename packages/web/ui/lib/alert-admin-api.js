@@ -52,9 +52,10 @@ import { call, query } from './api.js';
  * @typedef {{ source: string, kind: string, at: string, alert_id: number | null, outbox_id: number | null, subject: string, message: string, agent_id: number | null }} AlertingProblem
  */
 /**
- * A webhook without its header values (pem.webhook_public).
+ * A webhook without its header values (pem.webhook_public): `url_origin` is scheme://host[:port];
+ * the whole `url` is there for administrators only (its path and query may be the secret).
  * @typedef {{
- *   id: number, name: string, url: string, method: 'POST' | 'PUT', header_names: string[] | null,
+ *   id: number, name: string, url_origin: string | null, url?: string, method: 'POST' | 'PUT', header_names: string[] | null,
  *   payload_template: unknown, enabled: boolean, on_low: boolean, on_medium: boolean, on_high: boolean,
  *   on_cleared: boolean, timeout_ms: number, max_retries: number, tls_verify: boolean,
  * }} Webhook

@@ -5,6 +5,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp A
 DECLARE
   v_backend boolean;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   IF NOT EXISTS (SELECT 1 FROM pem.agent WHERE id = p_agent_id AND active AND user_name = session_user) THEN
     RAISE EXCEPTION 'user % may not work for agent % (not its registered user, or the agent is inactive)',
       session_user, p_agent_id USING ERRCODE = '42501';

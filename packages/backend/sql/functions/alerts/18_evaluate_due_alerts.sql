@@ -12,6 +12,7 @@ DECLARE
   a pem.alert;
   r integer;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   PERFORM pem.require_alert_worker(p_agent_id, 'evaluate');
   SELECT * INTO st FROM pem.alert_settings WHERE id;
   PERFORM pem.alerting_tick(st.backend_gap_s);

@@ -6,6 +6,7 @@ RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, 
 DECLARE
   a pem.alert;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   PERFORM pem.require_alert_worker(p_agent_id, 'evaluate');
   SELECT * INTO a FROM pem.alert WHERE id = p_alert_id AND enabled AND next_due <= now() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN

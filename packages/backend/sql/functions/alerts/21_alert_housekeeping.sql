@@ -12,6 +12,7 @@ DECLARE
   n bigint := 0;
   m bigint;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   PERFORM pem.require_alert_worker(p_agent_id, 'evaluate');
   SELECT * INTO j FROM pem.job WHERE name = 'alert_housekeeping'
      AND (last_run_at IS NULL OR last_run_at + make_interval(secs => interval_s) <= now())

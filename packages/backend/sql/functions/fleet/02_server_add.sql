@@ -4,8 +4,10 @@
 -- p_sslmode (verify-full unless the DBA says otherwise) and p_sslrootcert
 -- (a CA file on the agent's host; NULL: the agent's server_sslrootcert).
 -- The server's default alerts are bound by the registration trigger
--- (sql/functions/alerts/10_alert_bind_on_register.sql); the agent starts
--- monitoring it within one short wait. Returns the new server's id.
+-- (sql/functions/alerts/10_alert_bind_on_register.sql); the agent is told
+-- at commit (NOTIFY pharos_agent_<id> 'bindings': it reads its bindings at
+-- once) and otherwise finds it within one short wait. Returns the new
+-- server's id.
 -- Errors: those of pem.check_server (nothing is written).
 CREATE OR REPLACE FUNCTION pem.server_add(p_actor name, p_display_name text, p_host text, p_port integer,
                                           p_maintenance_db text, p_user_name text, p_sslmode text,
@@ -27,5 +29,6 @@ BEGIN
   RETURNING id INTO v_id;
   INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name, sslmode)
   VALUES (v_id, p_agent_id, p_host, p_port, p_user_name, p_sslmode);
+  PERFORM pg_notify('pharos_agent_' || p_agent_id, 'bindings');
   RETURN v_id;
 END $$;

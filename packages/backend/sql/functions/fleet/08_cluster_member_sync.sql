@@ -80,5 +80,7 @@ BEGIN
   RETURNING id INTO v_id;
   INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name, sslmode)
   VALUES (v_id, v_agent, v_host, v_port, d->>'user', coalesce(d->>'sslmode', 'verify-full'));
+  -- its agent reads its bindings at commit (else within its short wait)
+  PERFORM pg_notify('pharos_agent_' || v_agent, 'bindings');
   RETURN 'added';
 END $$;

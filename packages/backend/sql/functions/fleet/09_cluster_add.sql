@@ -46,6 +46,8 @@ BEGIN
                       WHERE e->>'name' = v_leader AND jsonb_typeof(e->'timeline') = 'number'),
           p_cluster->'members')
   RETURNING id INTO v_id;
+  -- the follower reads the clusters it follows at commit (else within its short wait)
+  PERFORM pg_notify('pharos_agent_' || p_agent_id, 'bindings');
   FOR m IN SELECT e FROM jsonb_array_elements(p_cluster->'members') e LOOP
     BEGIN
       PERFORM pem.cluster_member_sync(v_id, m, p_actor);

@@ -5,6 +5,7 @@
 CREATE OR REPLACE FUNCTION pem.agent_clusters(p_agent_id integer)
 RETURNS TABLE (cluster_id integer, name text, scope text, rest_endpoints text[], rest_cafile text)
 LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   SELECT c.id, c.name, c.scope, c.rest_endpoints, c.rest_cafile
     FROM pem.monitored_cluster c JOIN pem.agent a ON a.id = c.agent_id
    WHERE c.agent_id = p_agent_id AND a.active AND a.user_name = session_user

@@ -36,6 +36,7 @@ DECLARE
   v_problems text[] := '{}';
   s record;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   SELECT a.user_name INTO v_actor FROM pem.agent a WHERE a.id = p_agent_id AND a.user_name = session_user;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'agent_cluster_observed: the caller is not agent %', p_agent_id USING ERRCODE = '42501';

@@ -31,6 +31,7 @@ DECLARE
   v_future integer;
   v_malformed integer;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   SELECT user_name INTO v_user FROM pem.agent WHERE id = p_agent_id AND active;
   IF v_user IS NULL THEN
     RAISE EXCEPTION 'agent % is not registered or not active', p_agent_id USING ERRCODE = '42501';

@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION pem.log_probe_failure(p_agent_id integer, p_server_id
                                                  p_object text, p_failed_at timestamptz, p_error text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   IF NOT EXISTS (SELECT 1 FROM pem.agent WHERE id = p_agent_id AND active AND user_name = session_user) THEN
     RAISE EXCEPTION 'user % may not log probe failures for agent %', session_user, p_agent_id USING ERRCODE = '42501';
   END IF;

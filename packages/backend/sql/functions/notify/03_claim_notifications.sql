@@ -9,6 +9,7 @@ RETURNS TABLE (id bigint, idempotency_key text, channel text, event text, attemp
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   PERFORM pem.require_alert_worker(p_agent_id, 'notify');
   RETURN QUERY
   WITH c AS (

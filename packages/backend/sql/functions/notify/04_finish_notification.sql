@@ -9,6 +9,7 @@ RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_
 DECLARE
   o pem.notification_outbox;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   PERFORM pem.require_alert_worker(p_agent_id, 'notify');
   SELECT * INTO o FROM pem.notification_outbox WHERE id = p_id FOR UPDATE;
   IF NOT FOUND THEN

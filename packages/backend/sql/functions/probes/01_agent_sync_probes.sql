@@ -7,6 +7,7 @@
 CREATE OR REPLACE FUNCTION pem.agent_sync_probes(p_agent_id integer, p_catalog jsonb)
 RETURNS integer LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   IF NOT EXISTS (SELECT 1 FROM pem.agent WHERE id = p_agent_id AND active AND user_name = session_user) THEN
     RAISE EXCEPTION 'user % may not define probes for agent %', session_user, p_agent_id USING ERRCODE = '42501';
   END IF;

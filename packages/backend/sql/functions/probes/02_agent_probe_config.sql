@@ -8,6 +8,7 @@
 CREATE OR REPLACE FUNCTION pem.agent_probe_config(p_agent_id integer)
 RETURNS TABLE (probe text, scope text, server_id integer, database name, interval_s integer, enabled boolean)
 LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   WITH me AS (
     SELECT a.id FROM pem.agent a WHERE a.id = p_agent_id AND a.user_name = session_user
   ), srv AS (

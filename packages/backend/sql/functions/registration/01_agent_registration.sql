@@ -6,6 +6,7 @@ CREATE OR REPLACE FUNCTION pem.agent_registration(p_agent_id integer)
 RETURNS TABLE (registered boolean, user_matches boolean, active boolean,
                last_heartbeat timestamptz, heartbeat_age_s double precision, server_bindings integer)
 LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   SELECT a.id IS NOT NULL,
          coalesce(a.user_name = session_user, false),
          CASE WHEN a.user_name = session_user THEN a.active END,

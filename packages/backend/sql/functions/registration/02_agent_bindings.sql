@@ -6,6 +6,7 @@ CREATE OR REPLACE FUNCTION pem.agent_bindings(p_agent_id integer)
 RETURNS TABLE (server_id integer, display_name text, host text, port integer, user_name name, sslmode text,
                maintenance_db name, sslrootcert text, patroni_url text, patroni_cafile text)
 LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   SELECT s.id, s.display_name, b.host, b.port, b.user_name, b.sslmode, s.maintenance_db, s.sslrootcert,
          s.patroni_api_url, c.rest_cafile
     FROM pem.server_binding b JOIN pem.server s ON s.id = b.server_id

@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION pem.agent_claim_tasks(p_agent_id integer, p_limit int
 RETURNS TABLE (id bigint, kind text, params jsonb, deadline_at timestamptz)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   IF NOT EXISTS (SELECT 1 FROM pem.agent a WHERE a.id = p_agent_id AND a.active AND a.user_name = session_user) THEN
     RAISE EXCEPTION 'user % may not take tasks of agent %', session_user, p_agent_id USING ERRCODE = '42501';
   END IF;

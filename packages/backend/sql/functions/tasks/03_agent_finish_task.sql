@@ -9,6 +9,7 @@ RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, 
 DECLARE
   v_agent integer;
 BEGIN
+  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
   IF NOT EXISTS (SELECT 1 FROM pem.agent a WHERE a.id = p_agent_id AND a.user_name = session_user) THEN
     RAISE EXCEPTION 'user % may not answer tasks of agent %', session_user, p_agent_id USING ERRCODE = '42501';
   END IF;

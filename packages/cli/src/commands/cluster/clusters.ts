@@ -14,8 +14,9 @@
 import type { ClusterReading } from '@pharos/backend/fleet/cluster-reading';
 import type { MonitoredCluster, RemovedCluster } from '@pharos/backend/fleet/clusters';
 import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test';
-import { InputError, pharosError, rephrased } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
+import { flagErrors } from '../../flag-errors.js';
 import { print, printJson } from '../../output.js';
 import { agentId, pad, tagsOf, testLines } from '../server/servers.js';
 
@@ -51,22 +52,6 @@ const FLAG_OF: Record<string, string> = {
   notes: '--notes',
   memberGraceS: '--member-grace',
 };
-
-/** Runs `fn`; an InputError about an API field is restated with its flag. */
-async function flagErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof InputError && err.field && FLAG_OF[err.field]) {
-      const flag = FLAG_OF[err.field]!;
-      const message = err.message.startsWith(`${err.field}: `)
-        ? `${flag}: ${err.message.slice(err.field.length + 2)}`
-        : `${flag}: ${err.message}`;
-      throw rephrased(err, message);
-    }
-    throw err;
-  }
-}
 
 async function clusterOf(api: ApiClient, name: string): Promise<MonitoredCluster> {
   const all = await api.call<MonitoredCluster[]>('GET', '/api/clusters', undefined, 'list clusters');
@@ -192,7 +177,7 @@ function graceOf(v: string | undefined): number | undefined {
 /** `cluster add`. */
 export async function add(f: ClusterFlags): Promise<void> {
   const api = apiClient(f);
-  await flagErrors(async () => {
+  await flagErrors(FLAG_OF, async () => {
     const grace = graceOf(f.memberGrace);
     const body = {
       ...(f.name !== undefined ? { name: f.name } : {}),

@@ -16,8 +16,9 @@ import type { FleetAgent } from '@pharos/backend/fleet/agents';
 import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test';
 import { type Preparation, preparationText } from '@pharos/backend/fleet/prepare';
 import type { MonitoredServer, RemovedServer } from '@pharos/backend/fleet/servers';
-import { InputError, pharosError, rephrased } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
+import { flagErrors } from '../../flag-errors.js';
 import { print, printJson } from '../../output.js';
 
 /** Flags of the `server` verbs (each takes the ones it registers). */
@@ -50,22 +51,6 @@ const FLAG_OF: Record<string, string> = {
   tags: '--tag',
   notes: '--notes',
 };
-
-/** Runs `fn`; an InputError about an API field is restated with its flag. */
-async function flagErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof InputError && err.field && FLAG_OF[err.field]) {
-      const flag = FLAG_OF[err.field]!;
-      const message = err.message.startsWith(`${err.field}: `)
-        ? `${flag}: ${err.message.slice(err.field.length + 2)}`
-        : `${flag}: ${err.message}`;
-      throw rephrased(err, message);
-    }
-    throw err;
-  }
-}
 
 function portOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -211,7 +196,7 @@ export async function show(name: string, f: ServerFlags): Promise<void> {
 /** `server add`. */
 export async function add(f: ServerFlags): Promise<void> {
   const api = apiClient(f);
-  await flagErrors(async () => {
+  await flagErrors(FLAG_OF, async () => {
     const body = {
       displayName: f.name,
       ...(await connectionBody(api, f)),
@@ -240,7 +225,7 @@ export async function add(f: ServerFlags): Promise<void> {
 /** `server set`. */
 export async function set(name: string, f: ServerFlags): Promise<void> {
   const api = apiClient(f);
-  await flagErrors(async () => {
+  await flagErrors(FLAG_OF, async () => {
     const s = await serverOf(api, name);
     const body: Record<string, unknown> = { ...(await connectionBody(api, f)) };
     if (f.name !== undefined) body.displayName = f.name;
@@ -293,7 +278,7 @@ export async function remove(name: string, f: ServerFlags): Promise<void> {
 /** `server prepare`. */
 export async function prepare(f: ServerFlags): Promise<void> {
   const api = apiClient(f);
-  await flagErrors(async () => {
+  await flagErrors(FLAG_OF, async () => {
     const p = await api.call<Preparation>(
       'POST',
       '/api/servers/prepare',
@@ -308,7 +293,7 @@ export async function prepare(f: ServerFlags): Promise<void> {
 /** `server test`. Exit code 1 when the test fails. */
 export async function test(name: string | undefined, f: ServerFlags): Promise<void> {
   const api = apiClient(f);
-  await flagErrors(async () => {
+  await flagErrors(FLAG_OF, async () => {
     let t: TestConnectionResult;
     if (name !== undefined) {
       const s = await serverOf(api, name);

@@ -4,8 +4,9 @@
  * host `pharos agent enrol` with its token (the per-agent model's
  * certificate, or the common user's, as the topology's model says; a CSR for
  * the built-in CA), the agent started, then `pharos server add` for the
- * standalone server and `pharos cluster add` for the Patroni cluster, each
- * tested from the agent that will monitor it. The lab plays the DBA's
+ * standalone server and `pharos cluster add` for the Patroni cluster (its
+ * REST URLs https with `--rest-cafile` in a secured lab, fleet/start.ts),
+ * each tested from the agent that will monitor it. The lab plays the DBA's
  * hands where the page tells them to edit a server or a file: the
  * monitoring role and HBA rules (given when the servers were made, see
  * start.ts), and the passfile line on each agent's host. Every command
@@ -17,6 +18,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
+import { isSecured } from '../../render/infrastructure.js';
 import { agentUser } from '../../topology/hosts.js';
 import { setProbeInterval } from '../configure-steps.js';
 import type { UpContext } from '../context.js';
@@ -160,6 +162,7 @@ export async function enrolFleet(ctx: UpContext, fleet: LabFleet): Promise<DbaCo
   const s = fleet.standalone;
   const port = String(ctx.topo.postgres.port);
   const follower = fleet.cluster.members[0]!;
+  const secured = isSecured(ctx.topo);
   await Promise.all([
     pharos(
       ctx,
@@ -192,8 +195,10 @@ export async function enrolFleet(ctx: UpContext, fleet: LabFleet): Promise<DbaCo
         'add',
         ...fleet.cluster.members.flatMap((m) => [
           '--rest-url',
-          `http://${m.address}:${ctx.topo.patroni.rest_port}`,
+          `${secured ? 'https' : 'http'}://${m.address}:${ctx.topo.patroni.rest_port}`,
         ]),
+        // the CA of its REST API's certificates, on the following agent's host (the lab's CA there)
+        ...(secured ? ['--rest-cafile', ctx.pki.caFile] : []),
         '--agent',
         follower.name,
         '--user',

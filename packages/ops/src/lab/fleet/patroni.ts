@@ -6,14 +6,27 @@
  * pg_hba rules (Patroni's users from 127.0.0.1, where Patroni's and the
  * replicas' connections come from on one machine, the caller's `hostssl`
  * rules for the monitoring role, nothing else), the REST API on
- * `<address>:<restPort>` (plain HTTP, as the lab's own Patroni). The first
- * member bootstraps and leads; the others join as streaming replicas.
+ * `<address>:<restPort>`. The first member bootstraps and leads; the others
+ * join as streaming replicas.
+ *
+ * Open (no `security`): the REST API on plain HTTP and etcd over http, as
+ * the reference's open setup. Secured (`security`, what a secured lab
+ * gives; render/infrastructure.ts): the REST API over TLS with each
+ * member's certificate (`patroniTls`, signed by `security.caFile`), AEAD
+ * ciphers, basic authentication for unsafe methods and a `ctl` section
+ * (as the PEM backends' Patroni: render/patroni.ts), and etcd over https
+ * with that certificate as client certificate and the cluster's own etcd
+ * user, whose role reads and writes only `/service/<scope>/` (the caller
+ * creates it: lab/etcd-api.ts addEtcdUser). Patroni 4 "YAML Configuration
+ * Settings": REST API, CTL, Etcdv3.
  * Every Patroni runs detached as the postgres OS user and is recorded, so
  * `lab down` stops it. Patroni 4 YAML configuration settings.
  */
-import { chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OPENSSL_AEAD_CIPHERS } from '../../render/infrastructure.js';
 import { toYaml } from '../../render/yaml.js';
+import type { Credentials, PatroniAccess } from '../access.js';
 import { getCluster, isHealthy } from '../patroni-api.js';
 import { assertAlive, type LabProcess, spawnDetached, waitFor } from '../processes.js';
 import { type FleetStartContext, type ServerTls, sqlOnSocket } from './postgres.js';
@@ -31,7 +44,20 @@ export interface MonitoredMember {
   address: string;
   /** Its host directory: data/, run/, tls/, log/, patroni.yml, patroni.out. */
   dir: string;
+  /** PostgreSQL's server certificate. */
   tls: ServerTls;
+  /** The REST API's certificate, also the etcd client certificate (no CN); needed with `security`. */
+  patroniTls?: ServerTls;
+}
+
+/** A secured cluster's settings (module note). */
+export interface MonitoredClusterSecurity {
+  /** The CA (PEM file) that signed the members' certificates and etcd's. */
+  caFile: string;
+  /** Basic authentication of the REST API's unsafe methods. */
+  restAuth: Credentials;
+  /** The cluster's etcd user (its role: `/service/<scope>/` only). */
+  etcdUser: Credentials;
 }
 
 /** Options of {@link startMonitoredCluster}. */
@@ -49,12 +75,16 @@ export interface MonitoredClusterOptions {
   dcs: { ttl: number; loop_wait: number; retry_timeout: number };
   /** SQL run on the leader once the cluster is healthy, as its superuser. */
   setupSql?: string;
+  /** TLS and authentication for the REST API and etcd (module note); open without. */
+  security?: MonitoredClusterSecurity;
 }
 
 /** A started cluster. */
 export interface MonitoredCluster {
-  /** REST API base URLs of the members (http://address:restPort). */
+  /** REST API base URLs of the members (http://address:restPort, https:// when secured). */
   restUrls: string[];
+  /** How to reach its REST API (https with the CA and the password when secured). */
+  access: PatroniAccess;
   /** Runs SQL as the superuser on the current leader, over its socket. */
   sqlOnLeader(text: string): Promise<Record<string, unknown>[]>;
 }
@@ -63,11 +93,38 @@ export interface MonitoredCluster {
 export function monitoredPatroniConfig(o: MonitoredClusterOptions, m: MonitoredMember, binDir: string) {
   const u = MONITORED_PATRONI_USERS;
   const hostPort = (a: string, p: number) => `${a}:${p}`;
+  const sec = o.security;
+  const tls = memberTlsPaths(m);
   return {
     scope: o.scope,
     name: m.name,
-    restapi: { listen: hostPort(m.address, o.restPort), connect_address: hostPort(m.address, o.restPort) },
-    etcd3: { hosts: o.etcdHosts },
+    restapi: {
+      listen: hostPort(m.address, o.restPort),
+      connect_address: hostPort(m.address, o.restPort),
+      ...(sec
+        ? {
+            certfile: tls.patroniCert,
+            keyfile: tls.patroniKey,
+            cafile: tls.ca,
+            ciphers: OPENSSL_AEAD_CIPHERS,
+            authentication: { ...sec.restAuth },
+          }
+        : {}),
+    },
+    ...(sec ? { ctl: { cacert: tls.ca, authentication: { ...sec.restAuth } } } : {}),
+    etcd3: {
+      hosts: o.etcdHosts,
+      ...(sec
+        ? {
+            protocol: 'https',
+            cacert: tls.ca,
+            cert: tls.patroniCert,
+            key: tls.patroniKey,
+            username: sec.etcdUser.username,
+            password: sec.etcdUser.password,
+          }
+        : {}),
+    },
     bootstrap: {
       dcs: {
         ...o.dcs,
@@ -111,6 +168,27 @@ export function monitoredPatroniConfig(o: MonitoredClusterOptions, m: MonitoredM
   };
 }
 
+/** Where a member's TLS files go (its tls/ directory, owned by postgres). */
+function memberTlsPaths(m: MonitoredMember) {
+  const d = join(m.dir, 'tls');
+  return {
+    ca: join(d, 'ca.crt'),
+    serverCert: join(d, 'server.crt'),
+    serverKey: join(d, 'server.key'),
+    patroniCert: join(d, 'patroni.crt'),
+    patroniKey: join(d, 'patroni.key'),
+  };
+}
+
+/** How to reach the REST API of a cluster started with `o` (reads the CA file when secured). */
+export function monitoredClusterAccess(
+  o: Pick<MonitoredClusterOptions, 'restPort' | 'security'>,
+): PatroniAccess {
+  return o.security
+    ? { port: o.restPort, ca: readFileSync(o.security.caFile, 'utf8'), auth: { ...o.security.restAuth } }
+    : { port: o.restPort };
+}
+
 /**
  * Starts the cluster (module note); resolves once one member leads and
  * every other streams, and the setup SQL ran on the leader.
@@ -121,17 +199,27 @@ export async function startMonitoredCluster(
   o: MonitoredClusterOptions,
 ): Promise<MonitoredCluster> {
   const procs: LabProcess[] = [];
+  const access = monitoredClusterAccess(o);
   const start = async (m: MonitoredMember) => {
     mkdirSync(m.dir, { recursive: true, mode: 0o755 });
     for (const d of ['data', 'run', 'tls', 'log'].map((x) => join(m.dir, x))) {
       mkdirSync(d, { recursive: true, mode: 0o700 });
       if (ctx.pg) chownSync(d, ctx.pg.uid, ctx.pg.gid);
     }
-    for (const [from, name] of [
-      [m.tls.certFile, 'server.crt'],
-      [m.tls.keyFile, 'server.key'],
-    ] as const) {
-      const to = join(m.dir, 'tls', name);
+    const tls = memberTlsPaths(m);
+    const files: [string, string][] = [
+      [m.tls.certFile, tls.serverCert],
+      [m.tls.keyFile, tls.serverKey],
+    ];
+    if (o.security) {
+      if (!m.patroniTls) throw new Error(`${m.name}: a secured cluster needs the member's patroniTls`);
+      files.push(
+        [o.security.caFile, tls.ca],
+        [m.patroniTls.certFile, tls.patroniCert],
+        [m.patroniTls.keyFile, tls.patroniKey],
+      );
+    }
+    for (const [from, to] of files) {
       copyFileSync(from, to);
       if (ctx.pg) chownSync(to, ctx.pg.uid, ctx.pg.gid);
     }
@@ -158,7 +246,7 @@ export async function startMonitoredCluster(
     `${first!.name} to initialise cluster ${o.scope} and lead`,
     async () => {
       assertAlive(procs);
-      const c = await getCluster(first!.address, { port: o.restPort });
+      const c = await getCluster(first!.address, access);
       const me = c.members.find((x) => x.name === first!.name);
       if (me?.role !== 'leader' || me.state !== 'running')
         throw new Error(`${first!.name}: ${me?.role ?? 'no member'} ${me?.state ?? ''}`);
@@ -171,7 +259,7 @@ export async function startMonitoredCluster(
     `cluster ${o.scope}: one leader and ${rest.length} streaming replica(s)`,
     async () => {
       assertAlive(procs);
-      const c = await getCluster(first!.address, { port: o.restPort });
+      const c = await getCluster(first!.address, access);
       if (!isHealthy(c.members, o.members.length))
         throw new Error(
           `members: ${c.members.map((x) => `${x.name} ${x.role} ${x.state}`).join(', ') || 'none'}`,
@@ -182,7 +270,7 @@ export async function startMonitoredCluster(
   );
   const sqlOnLeader = async (text: string) => {
     for (const m of o.members) {
-      const c = await getCluster(m.address, { port: o.restPort }).catch(() => undefined);
+      const c = await getCluster(m.address, access).catch(() => undefined);
       const leader = c?.members.find((x) => x.role === 'leader');
       const member = o.members.find((x) => x.name === leader?.name);
       if (member) return sqlOnSocket(join(member.dir, 'run'), o.port, text);
@@ -190,5 +278,10 @@ export async function startMonitoredCluster(
     throw new Error(`cluster ${o.scope} has no leader`);
   };
   if (o.setupSql) await sqlOnLeader(o.setupSql);
-  return { restUrls: o.members.map((m) => `http://${m.address}:${o.restPort}`), sqlOnLeader };
+  const scheme = o.security ? 'https' : 'http';
+  return {
+    restUrls: o.members.map((m) => `${scheme}://${m.address}:${o.restPort}`),
+    access,
+    sqlOnLeader,
+  };
 }

@@ -4,21 +4,72 @@
  * servers, which exist before Pharos), then, once the web instances answer,
  * the DBA's commands (dba.ts), then the wait for every monitored server's
  * data (lab/wait-data.ts). With `lab up --no-fleet` none of it runs.
+ *
+ * In a secured lab (the default, render/infrastructure.ts) the fleet's
+ * Patroni cluster is secured as the PEM backends' is, with its own
+ * credentials: its REST API on https with a certificate from the lab's CA
+ * per member and its own password for unsafe methods, and etcd over https
+ * with a client certificate and its own etcd user, `patroni-<scope>`,
+ * whose role reads and writes only `/service/<scope>/`: a monitored
+ * cluster on the lab's etcd can neither read nor change the PEM cluster's
+ * keys (nor the PEM cluster its).
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ETCD_CLIENT_PORT } from '../../render/etcd.js';
+import { isSecured, PATRONI_NAMESPACE, PATRONI_REST_USER } from '../../render/infrastructure.js';
+import type { PatroniAccess } from '../access.js';
 import { postgresUser } from '../backend-sql.js';
 import type { UpContext } from '../context.js';
+import { addEtcdUser } from '../etcd-api.js';
 import { requestJson } from '../http.js';
 import { issueLabCertificate } from '../pki.js';
 import { waitFor } from '../processes.js';
-import { startMonitoredCluster } from './patroni.js';
+import type { LabSecrets } from '../secrets.js';
+import { type MonitoredClusterSecurity, monitoredClusterAccess, startMonitoredCluster } from './patroni.js';
 import type { LabFleet } from './plan.js';
 import { startMonitoredPostgres } from './postgres.js';
 
 /** Transactions per second of the standalone server's pgbench load. */
 export const FLEET_PGBENCH_TPS = 5;
+
+/**
+ * The fleet cluster's etcd user: `patroni-<scope>`, role of the same name,
+ * READWRITE on `/service/<scope>/` (Patroni's namespace + its scope) only.
+ */
+export function fleetEtcdUser(scope: string, secrets: Pick<LabSecrets, 'fleet_etcd_patroni'>) {
+  return {
+    name: `patroni-${scope}`,
+    role: `patroni-${scope}`,
+    prefix: `${PATRONI_NAMESPACE}${scope}/`,
+    password: secrets.fleet_etcd_patroni,
+  };
+}
+
+/** The fleet cluster's security settings in a secured lab (module note); undefined in an open one. */
+export function fleetClusterSecurity(
+  ctx: Pick<UpContext, 'topo' | 'secrets'> & { caFile: string },
+  scope: string,
+): MonitoredClusterSecurity | undefined {
+  if (!isSecured(ctx.topo)) return undefined;
+  const etcd = fleetEtcdUser(scope, ctx.secrets);
+  return {
+    caFile: ctx.caFile,
+    restAuth: { username: PATRONI_REST_USER, password: ctx.secrets.fleet_patroni_restapi },
+    etcdUser: { username: etcd.name, password: etcd.password },
+  };
+}
+
+/** How to reach the fleet cluster's REST API (https with the lab's CA and its own password when secured). */
+export function fleetPatroniAccess(
+  ctx: Pick<UpContext, 'topo' | 'secrets'> & { caFile: string },
+  scope: string,
+): PatroniAccess {
+  return monitoredClusterAccess({
+    restPort: ctx.topo.patroni.rest_port,
+    security: fleetClusterSecurity(ctx, scope),
+  });
+}
 
 /**
  * Starts the fleet's servers: the standalone PostgreSQL under pgbench and
@@ -47,6 +98,12 @@ export async function startFleetServers(ctx: UpContext, fleet: LabFleet): Promis
     addresses.map((a) => `hostssl all pem_monitor ${a}/32 scram-sha-256`);
   const s = fleet.standalone.host;
   const members = fleet.cluster.members;
+  const scope = fleet.cluster.scope;
+  const security = fleetClusterSecurity({ ...ctx, caFile: ctx.pki.caFile }, scope);
+  const patroniTlsOf = (name: string, address: string) =>
+    issueLabCertificate(ctx.layout, join(ctx.layout.hostDir(name), 'tls-issued'), name, {
+      patroni: [address],
+    });
   // both to the end, then the first failure: a start still in progress would record processes after a stop
   const settled = await Promise.allSettled([
     (async () =>
@@ -60,24 +117,31 @@ export async function startFleetServers(ctx: UpContext, fleet: LabFleet): Promis
         setupSql: monitorSql,
         pgbenchTps: FLEET_PGBENCH_TPS,
       }))(),
-    (async () =>
-      startMonitoredCluster(start, {
-        scope: fleet.cluster.scope,
+    (async () => {
+      if (security) {
+        // its own etcd user before it starts (etcd's root creates it: authentication is on)
+        const e = ctx.topo.etcd[0]!;
+        await addEtcdUser(e.address, ctx.access.etcd, fleetEtcdUser(scope, ctx.secrets));
+      }
+      return startMonitoredCluster(start, {
+        scope,
         members: await Promise.all(
           members.map(async (m) => ({
             name: m.name,
             address: m.address,
             dir: ctx.layout.hostDir(m.name),
             tls: await tlsOf(m.name, m.address),
+            ...(security ? { patroniTls: await patroniTlsOf(m.name, m.address) } : {}),
           })),
         ),
         etcdHosts: ctx.topo.etcd.map((e) => `${e.address}:${ETCD_CLIENT_PORT}`),
         port: ctx.topo.postgres.port,
         restPort: ctx.topo.patroni.rest_port,
+        // its own passwords: a monitored cluster's host holds nothing of the PEM cluster's
         passwords: {
-          superuser: ctx.secrets.patroni_super,
-          replication: ctx.secrets.patroni_rep,
-          rewind: ctx.secrets.patroni_rew,
+          superuser: ctx.secrets.fleet_patroni_super,
+          replication: ctx.secrets.fleet_patroni_rep,
+          rewind: ctx.secrets.fleet_patroni_rew,
         },
         hbaRules: hbaFor(members.map((m) => m.address)),
         dcs: {
@@ -86,7 +150,9 @@ export async function startFleetServers(ctx: UpContext, fleet: LabFleet): Promis
           retry_timeout: ctx.topo.patroni.retry_timeout,
         },
         setupSql: monitorSql,
-      }))(),
+        ...(security ? { security } : {}),
+      });
+    })(),
   ]);
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
 }

@@ -51,7 +51,7 @@ function DeleteButton({ webhook, onDone, onError }) {
 function Row({ webhook: w, canEdit, onEdit, reload, onError }) {
   return html`<tr data-id=${w.id} data-name=${w.name}>
     <td>${w.name}</td>
-    <td class="wrap url">${w.url}</td>
+    <td class="wrap url">${w.url ?? w.url_origin}</td>
     <td>${w.method}</td>
     <td>${levels(w)}</td>
     <td>${w.enabled ? 'yes' : html`<${Badge} tone="off" text="disabled" />`}</td>

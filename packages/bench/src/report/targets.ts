@@ -1,0 +1,149 @@
+/**
+ * The performance targets of issue 19, judged on one run's figures: each
+ * with what was measured, its anchor (what the same run measured for the
+ * reference: libpq, the cluster's own write gap, a plain COPY), the target,
+ * and whether it was met. Targets relative to an anchor are judged run by
+ * run (a switchover's own gap varies from run to run), so the figure shown
+ * beside them is the excess over the anchor.
+ */
+import type { FailoverFigures, FaultRun } from '../failover/failover-bench.js';
+import type { IngestFigures } from '../ingest/ingest-bench.js';
+import { formatSummary, summarize } from '../stats.js';
+import type { Section, TargetRow } from './types.js';
+
+/** First connection whose first host is black-holed (failover/first-connection.ts), seconds. */
+export const FIRST_CONNECTION_TARGET_S = 0.6;
+
+/** Faults whose gaps have a target relative to the cluster's own gap, seconds of excess allowed. */
+const GAP_TARGETS: { fault: string; label: string; shipExcessS: number; writeExcessS?: number }[] = [
+  { fault: 'switchover', label: 'switchover', shipExcessS: 0.5, writeExcessS: 0.3 },
+  { fault: 'kill -9 of the leader (Patroni + PostgreSQL)', label: 'killed leader', shipExcessS: 1 },
+];
+
+/** Ingest through the ship path relative to a plain COPY of the same values. */
+export const INGEST_RATIO_TARGET = 0.8;
+
+const notMeasured = (figure: string, anchor: string, target: string, why: string): TargetRow => ({
+  figure,
+  measured: `not measured: ${why}`,
+  anchor,
+  target,
+  met: undefined,
+});
+
+/** Excess of `gap` over the run's own gap, per run, as a summary line ("+0.21 s (…)"). */
+function excessLine(runs: FaultRun[], gap: (r: FaultRun) => number): string {
+  const s = summarize(
+    runs.map((r) => gap(r) - r.backendGapS),
+    's',
+  );
+  const abs = summarize(runs.map(gap), 's');
+  return `${formatSummary(abs)}; over the anchor ${formatSummary(s)}`;
+}
+
+/** The target rows of issue 19 for `failover` and `ingest` (either may be unmeasured). */
+export function issue19Targets(
+  failover: Section<FailoverFigures>,
+  ingest: Section<IngestFigures>,
+): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const fcFigure =
+    'first connection, first host black-holed (connect_timeout=2, target_session_attrs=read-write)';
+  const fcTarget = `<= ${FIRST_CONNECTION_TARGET_S} s in every run`;
+  const bh = failover.measured
+    ? failover.figures.firstConnection.find((c) => c.scenario === 'first host black-holed')
+    : undefined;
+  if (!bh) {
+    rows.push(
+      notMeasured(
+        fcFigure,
+        'libpq (psql)',
+        fcTarget,
+        failover.measured ? 'no black-holed scenario' : failover.reason,
+      ),
+    );
+  } else {
+    rows.push({
+      figure: fcFigure,
+      measured: `${formatSummary(bh.pharos, 3)}${bh.pharosFailures ? `, ${bh.pharosFailures} failed` : ''}`,
+      anchor: `libpq (psql): ${formatSummary(bh.psql, 3)}`,
+      target: fcTarget,
+      met: bh.pharos.runs > 0 && bh.pharosFailures === 0 && bh.pharos.max <= FIRST_CONNECTION_TARGET_S,
+    });
+  }
+  for (const g of GAP_TARGETS) {
+    const figs = failover.measured ? failover.figures.faults.find((f) => f.fault === g.fault) : undefined;
+    const runs = figs?.runs ?? [];
+    const anchor =
+      runs.length > 0
+        ? `the cluster's own gap: ${formatSummary(
+            summarize(
+              runs.map((r) => r.backendGapS),
+              's',
+            ),
+          )}`
+        : "the cluster's own gap";
+    const shipFigure = `agents' ship gap, ${g.label}`;
+    const shipTarget = `<= own gap + ${g.shipExcessS} s in every run, 0 lost, 0 duplicated`;
+    if (runs.length === 0) {
+      rows.push(
+        notMeasured(
+          shipFigure,
+          anchor,
+          shipTarget,
+          failover.measured ? (failover.figures.error ?? 'no run') : failover.reason,
+        ),
+      );
+    } else {
+      const clean = runs.every((r) => r.lost === 0 && r.duplicated === 0 && r.holes === 0);
+      const lost = runs.reduce((n, r) => n + r.lost, 0);
+      const dup = runs.reduce((n, r) => n + r.duplicated, 0);
+      rows.push({
+        figure: shipFigure,
+        measured: `${excessLine(runs, (r) => r.shipGapS)}; lost ${lost}, duplicated ${dup}`,
+        anchor,
+        target: shipTarget,
+        met: clean && runs.every((r) => r.shipGapS <= r.backendGapS + g.shipExcessS),
+      });
+    }
+    if (g.writeExcessS !== undefined) {
+      const wFigure = `Pharos write gap, ${g.label}`;
+      const wTarget = `<= own gap + ${g.writeExcessS} s in every run`;
+      if (runs.length === 0) rows.push(notMeasured(wFigure, anchor, wTarget, 'no run'));
+      else
+        rows.push({
+          figure: wFigure,
+          measured: excessLine(runs, (r) => r.pharosGapS),
+          anchor,
+          target: wTarget,
+          met: runs.every((r) => r.pharosGapS <= r.backendGapS + g.writeExcessS!),
+        });
+    }
+  }
+  const iFigure = 'ingest: ship path / plain COPY of the same values';
+  const iTarget = `>= ${INGEST_RATIO_TARGET}× (median of the runs)`;
+  if (!ingest.measured) rows.push(notMeasured(iFigure, 'plain COPY', iTarget, ingest.reason));
+  else
+    rows.push({
+      figure: iFigure,
+      measured: `${formatSummary(ingest.figures.ratio, 2)} (ship path ${formatSummary(ingest.figures.shipPath, 0)})`,
+      anchor: `plain COPY: ${formatSummary(ingest.figures.plainCopy, 0)}`,
+      target: iTarget,
+      met: ingest.figures.ratio.runs > 0 && ingest.figures.ratio.median >= INGEST_RATIO_TARGET,
+    });
+  rows.push(
+    notMeasured(
+      'storage: bytes per stored value (history, indexes and rollups)',
+      "Prometheus's TSDB: 1–2 bytes per sample",
+      '<= 10 bytes per value',
+      'no storage benchmark in this harness yet (the storage redesign is separate work)',
+    ),
+    notMeasured(
+      'a fleet of 5,000 monitored servers on the 2-core backend',
+      '—',
+      'ingest lag < one probe interval, overview p95 <= 100 ms',
+      'no fleet benchmark in this harness yet (separate work)',
+    ),
+  );
+  return rows;
+}
