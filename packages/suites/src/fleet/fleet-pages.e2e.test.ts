@@ -261,6 +261,24 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
     };
   };
 
+  /**
+   * Waits for the form's answer `selector`; on timeout fails with what the
+   * form shows instead (its text and test answer) and the page's problems.
+   */
+  const waitForAnswer = async (selector: string) => {
+    try {
+      await page.locator(selector).waitFor({ timeout: 15_000 });
+    } catch (err) {
+      const shown = await page
+        .locator('#server-form')
+        .textContent({ timeout: 1000 })
+        .catch(() => '(no form)');
+      throw new Error(`no ${selector}; the form shows: ${shown}; problems: ${problems.join(' | ')}`, {
+        cause: err,
+      });
+    }
+  };
+
   it('opens the Add server form: the agent that will monitor it, verify-full by default', async () => {
     await login(page, 'alice');
     assert.match(await text('#no-servers'), /No server is monitored yet/);
@@ -278,7 +296,7 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
       await fill(c.host, c.user);
       // "Test connection" runs on the agent and writes nothing
       await page.click('#server-test-button');
-      await page.locator(`#server-test[data-cause="${c.cause}"]`).waitFor({ timeout: 15_000 });
+      await waitForAnswer(`#server-test[data-cause="${c.cause}"]`);
       let a = await answer();
       assert.equal(a.ok, 'false');
       assert.match(a.title, c.title);
@@ -307,7 +325,7 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
     await fill(MONITORED, 'monitor');
     await page.fill('#server-tags', 'prod, orders');
     await page.click('#server-test-button');
-    await page.locator('#server-test[data-ok="true"]').waitFor({ timeout: 15_000 });
+    await waitForAnswer('#server-test[data-ok="true"]');
     assert.match(await text('#server-test-title'), /^Connected/);
     assert.match(
       await text('#server-test-message'),
@@ -343,7 +361,7 @@ describe('the fleet pages in headless Chromium (real backend, agent and monitore
     assert.equal(await page.inputValue('#server-tags'), 'prod, orders');
     await page.fill('#server-user', 'nomon');
     await page.click('#server-save');
-    await page.locator('#server-test[data-cause="no-pg-monitor"]').waitFor({ timeout: 15_000 });
+    await waitForAnswer('#server-test[data-cause="no-pg-monitor"]');
     assert.equal(await sql('SELECT user_name FROM pem.server_binding'), 'monitor');
     await page.fill('#server-user', 'monitor');
     await page.fill('#server-tags', 'prod');
