@@ -9,6 +9,7 @@ import { EmailGroupBody, SmtpBody } from '@pharos/backend/notify/admin-shapes';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import { AJV_OPTIONS } from '../../app.js';
+import { installErrorHandlers } from '../errors.js';
 import { Nullable, Text } from './common.js';
 import { ServerConnectionBody } from './fleet-servers.js';
 
@@ -25,6 +26,7 @@ describe('Nullable under the request validator', () => {
 
   before(async () => {
     app = Fastify({ ajv: AJV_OPTIONS });
+    installErrorHandlers(app);
     echo('/server', ServerConnectionBody);
     echo('/smtp', SmtpBody);
     echo('/group', EmailGroupBody);
@@ -33,11 +35,13 @@ describe('Nullable under the request validator', () => {
   });
   after(() => app.close());
 
-  test('a null text stays null (the agent’s default CA file), a text stays a text, "" stays ""', async () => {
+  test('a null text stays null (the agent’s default CA file), a text stays a text, "" is refused', async () => {
     const base = { host: 'db1', user: 'monitor', agentId: 1 };
     assert.equal((await send('/server', { ...base, sslrootcert: null })).seen.sslrootcert, null);
     assert.equal((await send('/server', { ...base, sslrootcert: '/ca.pem' })).seen.sslrootcert, '/ca.pem');
-    assert.equal((await send('/server', { ...base, sslrootcert: '' })).seen.sslrootcert, '');
+    const empty = await send('/server', { ...base, sslrootcert: '' });
+    assert.equal(empty.status, 400, 'an empty path is refused, naming the field');
+    assert.equal(empty.seen.field, 'sslrootcert');
     const smtp = (await send('/smtp', { userName: null, password: null, tlsCaPem: null })).seen;
     assert.deepEqual([smtp.userName, smtp.password, smtp.tlsCaPem], [null, null, null]);
     const group = (await send('/group', { subjectTemplate: null, bodyTemplate: 'x' })).seen;
