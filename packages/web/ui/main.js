@@ -9,6 +9,7 @@ import { UNAUTHORIZED_EVENT } from './lib/poll.js';
 import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
 import { DatabasePage } from './pages/database/database-page.js';
+import { FleetArea } from './pages/fleet/fleet-area.js';
 import { HostPage } from './pages/host/host-page.js';
 import { LoginPage } from './pages/login/login-page.js';
 import { NotFoundPage } from './pages/not-found/not-found-page.js';
@@ -69,6 +70,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'probe-log':
       return html`<${ProbeLogPage} prefs=${prefs} />`;
+    case 'fleet':
+      return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'not-found':
       return html`<${NotFoundPage} what=${`page ${route.hash}`} />`;
     default:
