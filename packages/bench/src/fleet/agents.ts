@@ -24,19 +24,34 @@ const execFileP = promisify(execFile);
 /** packages/bench/dist/fleet -> packages/cli/bin/pharos.js */
 export const PHAROS_JS = fileURLToPath(new URL('../../../cli/bin/pharos.js', import.meta.url));
 
-/** Runs `pharos <args>` with `env` (PATH and HOME added); resolves to stdout. @throws naming the command and its output. */
+/** Commands retried after answering PHAROS_BACKEND_FAILING_OVER (the web's 503 "retry after 2 s"), counted for the report. */
+export const retried = { count: 0 };
+
+/**
+ * Runs `pharos <args>` with `env` (PATH and HOME added); resolves to stdout.
+ * A command refused with PHAROS_BACKEND_FAILING_OVER (the web instance
+ * could not reach the backend in time; nothing was written) is typed again
+ * 2 s later, as its message asks, at most 4 times.
+ * @throws naming the command and its output.
+ */
 export async function pharos(args: string[], env: Record<string, string>): Promise<string> {
-  try {
-    const { stdout } = await execFileP(process.execPath, [PHAROS_JS, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
-      timeout: 180_000,
-    });
-    return stdout;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `pharos ${args.slice(0, 2).join(' ')} failed: ${[e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message}`,
-    );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { stdout } = await execFileP(process.execPath, [PHAROS_JS, ...args], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
+        timeout: 180_000,
+      });
+      return stdout;
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      const said = [e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message;
+      if (attempt < 5 && said.includes('PHAROS_BACKEND_FAILING_OVER')) {
+        retried.count++;
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      throw new Error(`pharos ${args.slice(0, 2).join(' ')} failed: ${said}`);
+    }
   }
 }
 
