@@ -29,12 +29,14 @@ export const retried = { count: 0 };
 
 /**
  * Runs `pharos <args>` with `env` (PATH and HOME added); resolves to stdout.
- * A command refused with PHAROS_BACKEND_FAILING_OVER (the web instance
- * could not reach the backend in time; nothing was written) is typed again
- * 2 s later, as its message asks, at most 4 times.
+ * With `retry`, a command refused with PHAROS_BACKEND_FAILING_OVER (the
+ * web instance did not get the backend's answer in time) is typed again 2 s
+ * later, as its message asks, at most 4 times. Not for `agent enrol`: its
+ * one statement may have committed (token used) when the web instance gave
+ * up waiting, and a second try is then refused.
  * @throws naming the command and its output.
  */
-export async function pharos(args: string[], env: Record<string, string>): Promise<string> {
+export async function pharos(args: string[], env: Record<string, string>, retry = false): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       const { stdout } = await execFileP(process.execPath, [PHAROS_JS, ...args], {
@@ -45,7 +47,7 @@ export async function pharos(args: string[], env: Record<string, string>): Promi
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string };
       const said = [e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message;
-      if (attempt < 5 && said.includes('PHAROS_BACKEND_FAILING_OVER')) {
+      if (retry && attempt < 5 && said.includes('PHAROS_BACKEND_FAILING_OVER')) {
         retried.count++;
         await new Promise((r) => setTimeout(r, 2000));
         continue;
@@ -75,13 +77,15 @@ export interface EnrolContext {
 
 /**
  * Enrols `count` agents (hosts fleet-agent-1..N on agentAddress(0..N-1)),
- * three at a time. Resolves to the agents, not started.
+ * one at a time (each has the built-in CA sign its CSR; on a loaded machine
+ * concurrent enrolments outlasted the web instance's 15 s query deadline).
+ * Resolves to the agents, not started.
  * @throws naming the command that failed.
  */
 export async function enrolAgents(ctx: EnrolContext, count: number): Promise<FleetAgent[]> {
   const out: FleetAgent[] = [];
-  for (let i = 0; i < count; i += 3) {
-    const batch = Array.from({ length: Math.min(3, count - i) }, (_, j) => i + j);
+  for (let i = 0; i < count; i++) {
+    const batch = [i];
     out.push(
       ...(await Promise.all(
         batch.map(async (k) => {
@@ -89,7 +93,11 @@ export async function enrolAgents(ctx: EnrolContext, count: number): Promise<Fle
           const address = agentAddress(k);
           const token = (
             JSON.parse(
-              await pharos(['token', 'create', '--name', name, '--valid-for', '1h', '--json'], ctx.adminEnv),
+              await pharos(
+                ['token', 'create', '--name', name, '--valid-for', '1h', '--json'],
+                ctx.adminEnv,
+                true,
+              ),
             ) as { token: string }
           ).token;
           const hostDir = join(ctx.dir, name);
