@@ -11,7 +11,7 @@
  *   (alerts/alert-bench.ts, on 127.0.15.60);
  * - a fleet of `--servers` (default 600) registered servers monitored by
  *   real agents for `--minutes` (default 10) (fleet/fleet-bench.ts, on
- *   127.0.30.X upwards): backend CPU, ingest lag, rows, values and bytes
+ *   127.0.64.X upwards): backend CPU, ingest lag, rows, values and bytes
  *   stored, WAL, overview latency;
  *
  * judges issues 19's and 14's targets on those figures (report/targets.ts), and writes

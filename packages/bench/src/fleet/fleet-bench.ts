@@ -217,7 +217,7 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
   };
   const { log } = o;
   for (const [flag, x, max] of [
-    ['--servers', o.servers, 40_000],
+    ['--servers', o.servers, 30_000],
     ['--agents', o.agents, 200],
   ] as const)
     if (!Number.isInteger(x) || x < 1 || x > max)
@@ -237,15 +237,32 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
   let monitored: MonitoredInstance[] = [];
   let agents: FleetAgent[] = [];
   const clients: WebClient[] = [];
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      for (const c of clients) c.close();
+      await stopAgents(agents);
+      await Promise.all(monitored.map((m) => m.pg.stop().catch(() => {})));
+      await web?.close().catch(() => {});
+      await backend?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // stopped by a signal (Node.js would exit at once, leaving the servers running): stop them first
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`fleet: ${signal}: stopping the agents and servers`);
+    void cleanup().finally(() => process.exit(1));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const t0 = performance.now();
-    log(`fleet: backend ${BACKEND}, web ${WEB}, ${o.servers} servers on 127.0.31.1 upwards`);
+    log(`fleet: backend ${BACKEND}, web ${WEB}, ${o.servers} servers on 127.0.65.1 upwards`);
     backend = await startTestBackend({
       primaryAddress: BACKEND,
       clientAddresses: [WEB, HARNESS],
       harnessAddress: HARNESS,
       // the plan's rule for agents on monitored hosts: certificates only
-      hba: ['hostssl pem +pem_agent 127.0.30.0/24 cert'],
+      hba: ['hostssl pem +pem_agent 127.0.64.0/24 cert'],
       fleet: false,
       settings: pgSettings,
     });
@@ -446,12 +463,9 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
       fleetMinutesMeasured: round(windowS / 60, 2),
     };
   } finally {
-    for (const c of clients) c.close();
-    await stopAgents(agents);
-    await Promise.all(monitored.map((m) => m.pg.stop().catch(() => {})));
-    await web?.close().catch(() => {});
-    await backend?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
   }
 }
 
