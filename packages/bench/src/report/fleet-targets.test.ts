@@ -83,7 +83,7 @@ describe('fleet targets (issues 14 and 19)', () => {
       reason: 'failed: 127.0.64.1 in use',
     });
     assert.equal(row(rows, 'storage').met, undefined);
-    assert.match(row(rows, 'fleet:').measured, /127\.0\.30\.1 in use/);
+    assert.match(row(rows, 'fleet:').measured, /127\.0\.64\.1 in use/);
   });
 
   it('the report section shows the load average beside the figures', () => {
