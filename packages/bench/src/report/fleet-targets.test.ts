@@ -24,6 +24,7 @@ function figures(
       toDataS: 15,
       serversWithoutDataAtStart: 0,
       retriedAfter503: 0,
+      retriedAfterTestTimeout: 0,
     },
     windowS: minutes * 60,
     loadAverage: { start: 8, end: 9 },
