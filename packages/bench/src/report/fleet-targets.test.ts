@@ -25,6 +25,7 @@ function figures(
       serversWithoutDataAtStart: 0,
       retriedAfter503: 0,
       retriedAfterTestTimeout: 0,
+      addedUntested: 0,
     },
     windowS: minutes * 60,
     loadAverage: { start: 8, end: 9 },
