@@ -97,5 +97,9 @@ describe('fleet targets (issues 14 and 19)', () => {
     }).join('\n');
     assert.match(md, /load average 8\.00 at its start, 9\.00 at its end/);
     assert.match(md, /\| backend PostgreSQL CPU \| 0\.900 cores \|/);
+    assert.match(md, /\| stored rows\/s \| 2000 \(by collection time; 2000 by rows inserted\) \|/);
+    assert.match(md, /\| history at the end \| 95\.4 MiB \(rollups 1\.0 MiB\)/);
+    assert.match(md, /p95 90 ms/);
+    assert.doesNotMatch(md, /\$[a-z]/, 'every placeholder filled');
   });
 });
