@@ -19,7 +19,7 @@
  * stderr; the last lines printed are the report's paths. Options:
  * `--only failover,ingest,web,agent,alerts,fleet` (or the names as arguments:
  * `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
- * `--servers N`, `--agents N`, `--minutes M` (the fleet's), `--out DIR`.
+ * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
  */
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,7 @@ async function main(): Promise<number> {
       servers: { type: 'string' },
       agents: { type: 'string' },
       minutes: { type: 'string' },
+      'test-adds': { type: 'boolean', default: false },
     },
   });
   const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet'];
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
     servers: num('servers', values.servers) ?? (values.quick === true ? 100 : 600),
     agents: num('agents', values.agents) ?? (values.quick === true ? 2 : 6),
     minutes: num('minutes', values.minutes) ?? (values.quick === true ? 2 : 10),
+    testAdds: values['test-adds'] === true,
   };
   const quick = values.quick === true;
   const startedAt = new Date();

@@ -21,6 +21,7 @@ function figures(
       startS: 60,
       enrolS: 20,
       registerS: 90,
+      testedAdds: false,
       toDataS: 15,
       serversWithoutDataAtStart: 0,
       retriedAfter503: 0,
