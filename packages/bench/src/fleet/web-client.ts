@@ -52,7 +52,7 @@ function send(
 }
 
 /**
- * Logs in at `baseUrl` as `user`.
+ * Logs in at `baseUrl` as `user` (a 503 is retried 2 s later, at most 4 times).
  * @throws naming the answer when the login is not answered 200 with a session cookie.
  */
 export async function login(
@@ -64,14 +64,21 @@ export async function login(
 ): Promise<WebClient> {
   const agent = new Agent({ keepAlive: true, maxSockets: 4, ca: readFileSync(caFile) });
   const url = (p: string) => new URL(p, baseUrl);
-  const r = await send(
-    url('/api/login'),
-    agent,
-    localAddress,
-    'POST',
-    { 'content-type': 'application/json' },
-    JSON.stringify({ user, password }),
-  );
+  const attempt = () =>
+    send(
+      url('/api/login'),
+      agent,
+      localAddress,
+      'POST',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ user, password }),
+    );
+  let r = await attempt();
+  // 503 PHAROS_BACKEND_FAILING_OVER (the backend did not answer in time on the loaded machine): asked again after 2 s
+  for (let tries = 1; r.status === 503 && tries < 5; tries++) {
+    await new Promise((done) => setTimeout(done, 2000));
+    r = await attempt();
+  }
   const setCookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
   const cookie = setCookie.map((c) => c.split(';')[0]!).join('; ');
   if (r.status !== 200 || cookie === '') {
