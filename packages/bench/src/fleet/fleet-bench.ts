@@ -375,7 +375,8 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
     const overviewLoop = (async () => {
       while (performance.now() - w0 < windowMs) {
         const started = performance.now();
-        const r = await user.timedGet('/api/fleet');
+        // a request that fails at the network level counts as failed (it must not end the run)
+        const r = await user.timedGet('/api/fleet').catch(() => ({ status: 0, ms: 0, bytes: 0 }));
         if (r.status === 200) {
           overviewMs.push(r.ms);
           answerBytes = r.bytes;
