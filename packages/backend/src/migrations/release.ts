@@ -59,6 +59,7 @@ export const FUNCTION_AREAS = [
   'registration',
   'tasks',
   'probes',
+  'maintenance',
   'alerts',
   'notify',
   'fleet',
