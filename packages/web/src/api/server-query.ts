@@ -4,7 +4,8 @@
  * for this probe" instead of drawing an empty chart), and the latest values
  * of one probe (e.g. the per-table rows behind the top-tables lists).
  *
- * Source of facts: pem.server, pem.server_binding, pem.agent and
+ * Source of facts: pem.server, pem.server_binding, pem.agent,
+ * pem.server_maintenance (the maintenance window covering it now) and
  * pemdata.server_latest (packages/backend/sql/views/: per object the value
  * the agent bound to the server stored through pem.ingest_batch, else the
  * newest another agent stored before a rebinding).
@@ -12,6 +13,7 @@
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import type { LatestValue } from './shapes/fleet.js';
+import type { MaintenanceNow } from './shapes/maintenance.js';
 import type { ProbeSummary, ServerDetail } from './shapes/server.js';
 
 export type { ProbeSummary, ServerDetail };
@@ -29,6 +31,14 @@ interface DetailRow {
   agent_id: number | null;
   agent_name: string | null;
   probes: { probe: string; objects: number; last: string; age_s: number }[] | null;
+  maintenance: {
+    window_id: number;
+    scope: MaintenanceNow['scope'];
+    reason: string;
+    created_by: string;
+    created_at: string;
+    until: string | null;
+  } | null;
 }
 
 const DETAIL_SQL = `
@@ -36,7 +46,8 @@ SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent
        (SELECT json_agg(p ORDER BY p.probe) FROM (
           SELECT probe, count(DISTINCT object)::int AS objects, max(collected_at) AS last,
                  extract(epoch FROM now() - max(collected_at))::float8 AS age_s
-            FROM pemdata.server_latest WHERE server_id = s.id GROUP BY probe) p) AS probes
+            FROM pemdata.server_latest WHERE server_id = s.id GROUP BY probe) p) AS probes,
+       (SELECT row_to_json(m) FROM pem.server_maintenance m WHERE m.server_id = s.id) AS maintenance
   FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id
   LEFT JOIN pem.agent a ON a.id = b.agent_id
  WHERE s.id = $1`;
@@ -76,6 +87,16 @@ export async function readServerDetail(
       lastCollectedAt: new Date(p.last).toISOString(),
       ageS: round1(p.age_s),
     })),
+    maintenance: r.maintenance
+      ? {
+          windowId: r.maintenance.window_id,
+          scope: r.maintenance.scope,
+          reason: r.maintenance.reason,
+          setBy: r.maintenance.created_by,
+          setAt: new Date(r.maintenance.created_at).toISOString(),
+          until: r.maintenance.until === null ? null : new Date(r.maintenance.until).toISOString(),
+        }
+      : null,
   };
 }
 

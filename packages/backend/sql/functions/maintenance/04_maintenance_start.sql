@@ -51,6 +51,9 @@ BEGIN
     END IF;
   END LOOP;
   IF v_scope = 'server' THEN
+    IF (p_spec ->> 'serverId') !~ '^[0-9]{1,9}$' THEN
+      RAISE EXCEPTION 'serverId: a server id, got %', coalesce(p_spec -> 'serverId', 'nothing') USING ERRCODE = '22023', COLUMN = 'serverId';
+    END IF;
     v_server := (p_spec ->> 'serverId')::integer;
     IF v_server IS NULL THEN
       RAISE EXCEPTION 'serverId: required for a window on a server' USING ERRCODE = '22023', COLUMN = 'serverId';
@@ -59,6 +62,9 @@ BEGIN
       RAISE EXCEPTION 'serverId: no server %', v_server USING ERRCODE = 'P0002', COLUMN = 'serverId';
     END IF;
   ELSIF v_scope = 'agent' THEN
+    IF (p_spec ->> 'agentId') !~ '^[0-9]{1,9}$' THEN
+      RAISE EXCEPTION 'agentId: an agent id, got %', coalesce(p_spec -> 'agentId', 'nothing') USING ERRCODE = '22023', COLUMN = 'agentId';
+    END IF;
     v_agent := (p_spec ->> 'agentId')::integer;
     IF v_agent IS NULL THEN
       RAISE EXCEPTION 'agentId: required for a window on an agent' USING ERRCODE = '22023', COLUMN = 'agentId';
@@ -85,6 +91,15 @@ BEGIN
   EXCEPTION WHEN data_exception THEN
     RAISE EXCEPTION 'endsAt: not a timestamp: %', p_spec ->> 'endsAt' USING ERRCODE = '22023', COLUMN = 'endsAt';
   END;
+  IF NOT isfinite(v_starts) OR v_starts > now() + interval '10 years' OR v_starts < now() - interval '10 years' THEN
+    RAISE EXCEPTION 'startsAt: % is not within ten years of now', p_spec ->> 'startsAt' USING ERRCODE = '22023', COLUMN = 'startsAt';
+  END IF;
+  IF v_ends IS NOT NULL AND (NOT isfinite(v_ends) OR v_ends > now() + interval '20 years') THEN
+    RAISE EXCEPTION 'endsAt: % is not within twenty years of now', p_spec ->> 'endsAt' USING ERRCODE = '22023', COLUMN = 'endsAt';
+  END IF;
+  IF jsonb_typeof(p_spec -> 'durationS') NOT IN ('number', 'null') OR (p_spec ->> 'durationS') !~ '^[0-9]{1,7}$' THEN
+    RAISE EXCEPTION 'durationS: a whole number of seconds, got %', p_spec -> 'durationS' USING ERRCODE = '22023', COLUMN = 'durationS';
+  END IF;
   v_duration := (p_spec ->> 'durationS')::integer;
   IF v_duration IS NOT NULL AND v_duration NOT BETWEEN 60 AND 604800 THEN
     RAISE EXCEPTION 'durationS: must be between 60 s and 7 days (604800 s), got %', v_duration
@@ -97,8 +112,9 @@ BEGIN
       END IF;
     END LOOP;
     IF (v_ends IS NULL) = (v_duration IS NULL) THEN
-      RAISE EXCEPTION 'endsAt: give either the end (endsAt) or the length (durationS) of the window'
-        USING ERRCODE = '22023', COLUMN = CASE WHEN v_ends IS NULL THEN 'durationS' ELSE 'endsAt' END;
+      k := CASE WHEN v_ends IS NULL THEN 'durationS' ELSE 'endsAt' END;
+      RAISE EXCEPTION '%: give either the end (endsAt) or the length (durationS) of the window', k
+        USING ERRCODE = '22023', COLUMN = k;
     END IF;
     v_ends := coalesce(v_ends, v_starts + make_interval(secs => v_duration));
     v_duration := NULL;

@@ -2,6 +2,7 @@
 import { type Static, Type } from 'typebox';
 import { DateTime, Id, NAME_PATTERN, Nullable } from './common.js';
 import { LatestValue } from './fleet.js';
+import { MaintenanceNow } from './maintenance.js';
 
 /** `:id` of the /api/servers/:id routes. */
 export const ServerIdParams = Type.Object({ id: Id('pem.server.id') }, { additionalProperties: false });
@@ -26,6 +27,7 @@ export const ServerDetail = Type.Object({
   agentId: Nullable(Type.Integer()),
   agentName: Nullable(Type.String()),
   probes: Type.Array(ProbeSummary, { description: 'probes with data for this server' }),
+  maintenance: Nullable(MaintenanceNow),
 });
 export type ServerDetail = Static<typeof ServerDetail>;
 
