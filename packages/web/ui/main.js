@@ -10,6 +10,7 @@ import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
 import { FleetArea } from './pages/fleet/fleet-area.js';
 import { LoginPage } from './pages/login/login-page.js';
+import { MaintenancePage } from './pages/maintenance/maintenance-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
 import { ServerPage } from './pages/server/server-page.js';
@@ -53,6 +54,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${ProbeLogPage} prefs=${prefs} />`;
     case 'fleet':
       return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
+    case 'maintenance':
+      return html`<${MaintenancePage} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

@@ -11,6 +11,7 @@
 //   #/fleet/servers/add        the Add server form
 //   #/fleet/servers/<id>/edit  a server's settings
 //   #/fleet/clusters/add       the Add Patroni cluster form
+//   #/maintenance              maintenance windows
 // Anything else is the overview. A new page adds a line to ROUTES (and its
 // case in main.js). No DOM or framework here: unit-tested under Node.
 
@@ -31,7 +32,8 @@ export const FLEET_TABS = /** @type {const} */ (['servers', 'clusters', 'agents'
  *   | { page: 'server', id: number }
  *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
  *   | { page: 'probe-log' }
- *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }} Route
+ *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }
+ *   | { page: 'maintenance' }} Route
  */
 
 /** @param {string | undefined} q */
@@ -62,6 +64,7 @@ const ROUTES = [
       return tab ? { page: 'fleet', tab } : undefined;
     },
   ],
+  [/^#\/maintenance$/, () => ({ page: 'maintenance' })],
 ];
 
 /**
@@ -102,4 +105,5 @@ export const href = {
   /** @param {number | string} id */
   editServer: (id) => `#/fleet/servers/${id}/edit`,
   addCluster: () => '#/fleet/clusters/add',
+  maintenance: () => '#/maintenance',
 };

@@ -8,6 +8,7 @@ import { count, duration } from '../../lib/format.js';
 import { html } from '../../lib/html.js';
 import * as v from '../../lib/probe-values.js';
 import { href } from '../../lib/route.js';
+import { MaintenanceBadge } from '../maintenance/maintenance-text.js';
 
 /** @typedef {import('../../lib/api.js').Fleet} Fleet */
 /** @typedef {import('../../lib/api.js').FleetAgent} FleetAgent */
@@ -66,7 +67,7 @@ function AgentRow({ a }) {
   return html`<tr data-id=${a.id}>
     <td><${Badge} text=${status} tone=${tone} /></td>
     <td class="num">${a.id}</td>
-    <td>${a.name}</td>
+    <td>${a.name} <${MaintenanceBadge} m=${a.maintenance} /></td>
     <td>${a.hostAddress ?? ''}</td>
     <td>${a.version ?? ''}</td>
     <td>${a.heartbeatAgeS === null ? 'never' : `${duration(a.heartbeatAgeS)} ago`}</td>
@@ -86,7 +87,7 @@ function ServerRow({ s, fleet, agentsById }) {
   return html`<tr data-id=${s.id}>
     <td><${Badge} text=${status} tone=${tone} title=${why} /></td>
     <td class="num">${s.id}</td>
-    <td><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? ' (PEM backend)' : ''}</td>
+    <td><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? ' (PEM backend)' : ''} <${MaintenanceBadge} m=${s.maintenance} /></td>
     <td>${s.host}:${s.port}</td>
     <td>${s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)}</td>
     <td>${v.role(info)}</td>

@@ -10,6 +10,8 @@ import { TIME_RANGES } from '../../contract/time-ranges.js';
 import { getLatest, getSeries, getServer } from '../../lib/api.js';
 import { html, useState } from '../../lib/html.js';
 import { usePoll } from '../../lib/poll.js';
+import { href } from '../../lib/route.js';
+import { MaintenanceBadge } from '../maintenance/maintenance-text.js';
 import { CHARTS, chosenCharts, sourceFor, TABLE_STATS_PROBE } from './chart-catalog.js';
 import { TopTables } from './top-tables.js';
 
@@ -129,6 +131,12 @@ export function ServerPage({ id, prefs, onSave }) {
         <${ChartChooser} prefs=${prefs} onSave=${onSave} />
       </div>
     </div>
+    ${
+      d?.detail.maintenance
+        ? html`<p id="server-maintenance" class="notice"><${MaintenanceBadge} m=${d.detail.maintenance} long=${true} />
+      — its alerts are recorded but notify nobody (<a href=${href.maintenance()}>maintenance windows</a>)</p>`
+        : ''
+    }
     ${
       d
         ? html`<div class="charts">${d.series.map((item) => html`<${ChartCard} key=${item.chart.id} item=${item} />`)}</div>
