@@ -363,9 +363,36 @@ describe('maintenance windows (real PostgreSQL)', { timeout: 180_000 }, () => {
     assert.deepEqual(await outbox(), [], 'nothing notified during the window');
     // the window ends (stopped) with the alert raised: one notification, at the next evaluation
     await stopMaintenance(b.admin, 'dba', w.id);
+    // an evaluation whose commit is lost (rolled back: a crash, a failover) changes nothing; the next
+    // one makes the same notification, with the same idempotency key
+    await setLatest(b.admin, { agentId: 2, probe: 'memory', value: { used_pct: 92 } });
+    await makeDue(b.admin, { ids: [al.id] });
+    const seqOf = async () =>
+      Number(
+        (await b.sql<{ s: string }>('SELECT event_seq AS s FROM pem.alert WHERE id = $1', [al.id]))[0]!.s,
+      );
+    const seq = await seqOf();
+    await assert.rejects(
+      a1.transaction(async (tx) => {
+        const r = await tx.query<{ notifications: number }>(
+          'SELECT * FROM pem.evaluate_due_alerts(1, 10, $1)',
+          [al.id],
+        );
+        assert.equal(r.rows[0]!.notifications, 1, 'the lost attempt made the notification');
+        throw new Error('the commit is lost');
+      }),
+      /the commit is lost/,
+    );
+    assert.deepEqual(await outbox(), []);
+    assert.equal(await seqOf(), seq, 'the event number is as before: the next attempt makes the same key');
     await step(92);
     assert.deepEqual(await outbox(), ['raised:none->medium']);
-    // and only one: later evaluations, and a re-run of the same evaluation after a lost commit, add none
+    const [{ k }] = (await b.sql<{ k: string }>(
+      'SELECT idempotency_key AS k FROM pem.notification_outbox WHERE alert_id = $1',
+      [al.id],
+    )) as [{ k: string }];
+    assert.match(k, new RegExp(`^pharos-a${al.id}-e${seq + 1}-raised-medium-w\\d+$`));
+    // and only one: later evaluations add none
     await step(92);
     await step(93);
     assert.deepEqual(await outbox(), ['raised:none->medium']);
