@@ -124,7 +124,9 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
       probeLog: await one('SELECT * FROM pem.probe_log ORDER BY id'),
       // the columns version 7 had (version 14 adds the maintenance windows')
       alerts: await one("SELECT to_jsonb(a) - 'maintenance_held' AS a FROM pem.alert a ORDER BY id"),
-      alertHistory: await one("SELECT to_jsonb(h) - 'maintenance_id' AS h FROM pem.alert_history h ORDER BY id"),
+      alertHistory: await one(
+        "SELECT to_jsonb(h) - 'maintenance_id' AS h FROM pem.alert_history h ORDER BY id",
+      ),
       outbox: await one('SELECT * FROM pem.notification_outbox ORDER BY id'),
       webhooks: await one('SELECT * FROM pem.webhook ORDER BY id'),
       // the jobs version 7 had (later versions add theirs)
