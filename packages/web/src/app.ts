@@ -23,6 +23,7 @@ import { registerFleetServerRoutes } from './api/fleet-servers.js';
 import { registerHealthRoute } from './api/health.js';
 import { registerHostRoutes } from './api/host.js';
 import { installInputGuard } from './api/input-guard.js';
+import { registerMaintenanceRoutes } from './api/maintenance.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
@@ -182,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAlertAdminRoutes(app, deps.db, store);
   registerAlertNotifyAdminRoutes(app, deps.db, store);
   registerProbeLogRoute(app, deps.db, store);
+  registerMaintenanceRoutes(app, deps.db, store);
   registerClusterRoute(
     app,
     deps.cluster ?? new ClusterStatusReader({ patroniUrls: [], etcdEndpoints: [] }),

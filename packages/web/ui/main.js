@@ -12,6 +12,7 @@ import { DatabasePage } from './pages/database/database-page.js';
 import { FleetArea } from './pages/fleet/fleet-area.js';
 import { HostPage } from './pages/host/host-page.js';
 import { LoginPage } from './pages/login/login-page.js';
+import { MaintenancePage } from './pages/maintenance/maintenance-page.js';
 import { NotFoundPage } from './pages/not-found/not-found-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
@@ -74,6 +75,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'not-found':
       return html`<${NotFoundPage} what=${`page ${route.hash}`} />`;
+    case 'maintenance':
+      return html`<${MaintenancePage} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

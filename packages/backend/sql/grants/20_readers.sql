@@ -25,3 +25,11 @@ GRANT SELECT ON pem.agent_certificate TO pem_user, pem_admin;
 GRANT SELECT (id, name, created_by, created_at, expires_at, used_at, used_by_agent, used_from, revoked_at, revoked_by)
   ON pem.enrolment_token TO pem_admin, pem_web;
 GRANT SELECT ON pem.agent_task TO pem_admin, pem_web;
+-- Maintenance windows (issue 18): everyone who reads alerts sees them, and which servers and agents
+-- they cover now.
+GRANT SELECT ON pem.maintenance_window, pem.maintenance_overview, pem.server_maintenance, pem.agent_maintenance
+  TO pem_user, pem_admin, pem_web;
+GRANT EXECUTE ON FUNCTION pem.maintenance_occurrence(pem.maintenance_window, timestamptz),
+  pem.maintenance_covers(pem.maintenance_window, integer, integer),
+  pem.maintenance_window_for(integer, integer, timestamptz)
+  TO pem_user, pem_admin, pem_web;

@@ -40,3 +40,7 @@ GRANT USAGE ON SEQUENCE pem.webhook_id_seq, pem.email_group_id_seq TO pem_admin,
 GRANT EXECUTE ON FUNCTION pem.check_alert_template(text, integer, integer, text, jsonb),
   pem.enqueue_test_notification(integer, integer, name), pem.requeue_notification(bigint),
   pem.bind_default_alerts(integer, integer, boolean, boolean) TO pem_admin, pem_web;
+-- Maintenance windows (issue 18) start and stop through functions that check what they write, for
+-- administrators and the web instances acting for them.
+GRANT EXECUTE ON FUNCTION pem.maintenance_start(name, jsonb), pem.maintenance_stop(name, integer)
+  TO pem_admin, pem_web;

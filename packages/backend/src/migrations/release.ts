@@ -60,6 +60,7 @@ export const FUNCTION_AREAS = [
   'tasks',
   'sessions',
   'probes',
+  'maintenance',
   'alerts',
   'notify',
   'fleet',

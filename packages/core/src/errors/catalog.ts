@@ -453,6 +453,20 @@ export const ERRORS = {
   PHAROS_CLUSTER_NOT_FOUND: input('no cluster {id}', 404),
   PHAROS_CLUSTER_STATE: input('{detail}', 409),
 
+  // maintenance windows (the SQL functions' messages name the field and the value)
+  PHAROS_MAINTENANCE_INVALID: input('{detail}'),
+  PHAROS_MAINTENANCE_NOT_FOUND: input('{detail}', 404),
+  PHAROS_MAINTENANCE_STATE: input('{detail}', 409),
+  PHAROS_MAINTENANCE_DURATION_INVALID: input(
+    "{flag}: '{value}' is not a duration (e.g. 90m, 2h, 1h30m, 1d; from 1 minute to 7 days)",
+  ),
+  PHAROS_MAINTENANCE_EVERY_INVALID: input(
+    "--every: '{value}' is not weekdays and a time (e.g. 'sun 02:00', 'mon,thu 22:30', 'daily 01:00')",
+  ),
+  PHAROS_MAINTENANCE_TARGET: input(
+    'which objects? give exactly one of --server, --agent, --group or --fleet (got {got})',
+  ),
+
   // agents of the fleet
   PHAROS_AGENT_ID_MISSING: input('--agent-id: which agent? (no {manifest} to take it from)'),
   PHAROS_AGENT_INVALID: input('{detail}'),

@@ -445,6 +445,27 @@ then each standby; then each web application, waiting until
 then each monitored host. Installing the package restarts the services of
 its host. Automated: \`ansible-playbook upgrade.yml -e pharos_deb=... -e pharos_rpm=...\`.
 
+## Planned switchovers and patch nights
+
+Put what you work on in maintenance first, so that the alerts it raises
+(failover detected, member down, server down, agent down) are evaluated and
+recorded in the alert history but notify nobody; an alert still raised
+when the window ends notifies then, once (docs/maintenance.md). From any
+machine with the CLI, as a \`pem_admin\` member (\`PHAROS_URL\`, \`PHAROS_CA_FILE\`):
+${sh(
+  `pharos maintenance start --server ${q(topo.backends[0]?.name ?? 'pem-backend-1')} --for 1h --reason 'planned switchover'`,
+  `${PATRONICTL} switchover`,
+  'pharos maintenance list',
+  'pharos maintenance stop WINDOW_ID',
+)}
+A host's patch night covers its agent and every server bound to it
+(\`--agent NAME\`); a tag covers its servers (\`--group TAG\`); the whole
+backend cluster or fleet: \`--fleet\`. A recurring window, e.g. every Sunday
+at 02:00 Paris time for 3 hours:
+\`pharos maintenance start --group payments --every 'sun 02:00' --for 3h --tz Europe/Paris --reason 'weekly patch night'\`.
+Stop the window when the work is done rather than letting it run on: an
+incident during the rest of the window would page nobody.
+
 ## Monitor another host
 
 Add it to the \`monitored\` group of \`ansible/inventory.yml\` and run

@@ -77,6 +77,7 @@ const BODIES: Record<string, unknown> = {
   },
   'PATCH /api/alert-admin/alerts/{id}': { enabled: true },
   'PATCH /api/preferences': { theme: 'dark' },
+  'POST /api/maintenance': { scope: 'fleet', durationS: 600, reason: 'fuzz' },
   // refused for its token (no such token), after the body's own checks; its csr, a real one, is made in before()
   'POST /api/enrol': { token: 'fuzz-no-such-token', displayName: 'fuzz-host', csr: '' },
 };
@@ -143,6 +144,7 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
     if (path.startsWith('/api/alert-admin/deliveries/')) return ids.delivery!;
     if (path.startsWith('/api/alert-admin/alerts/')) return ids.alert!;
     if (path.startsWith('/api/alert-admin/templates/')) return ids.template!;
+    if (path.startsWith('/api/maintenance/')) return ids.maintenance!;
     return name === 'id' || name.endsWith('Id') || name === 'pid' ? '1' : 'x';
   };
 
@@ -195,6 +197,14 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
     );
     ids.alert = String(
       (await su.query<{ id: number }>('SELECT min(id) AS id FROM pem.alert')).rows[0]?.id ?? 1,
+    );
+    ids.maintenance = String(
+      (
+        await created(
+          call(admin, '/api/maintenance', { json: BODIES['POST /api/maintenance'] }),
+          'maintenance window',
+        )
+      ).id,
     );
     ids.template = 'fuzz_template';
     await created(

@@ -18,7 +18,9 @@
  * given as rates between the two newest database_stats samples (`window`,
  * pem.counter_rates over pemdata.latest's previous sample).
  * Alert counts come from pem.alert: enabled alerts in low, medium or high,
- * per agent, per server and in total. The backend writes the answer's JSON
+ * per agent, per server and in total. `maintenance` is the window covering
+ * an agent or server now (pem.agent_maintenance, pem.server_maintenance;
+ * docs/maintenance.md), or null. The backend writes the answer's JSON
  * itself ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
 import type { Queryable } from '@pharos/core/query';
@@ -58,6 +60,10 @@ const ageS = (ts: string) => `round(greatest(0, extract(epoch FROM c.as_of - ${t
 const COUNTS = `json_build_object('high', count(*) FILTER (WHERE a.state = 'high'),
   'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))`;
 const NO_ALERTS = `json_build_object('high', 0, 'medium', 0, 'low', 0)`;
+
+/** SQL: the maintenance window covering `m` now (a row of pem.server_maintenance / agent_maintenance), as MaintenanceNow. */
+const MAINTENANCE = `json_build_object('windowId', m.window_id, 'scope', m.scope, 'reason', m.reason,
+  'setBy', m.created_by, 'setAt', ${iso('m.created_at')}, 'until', ${iso('m.until')})`;
 
 /**
  * One statement (one snapshot, one round trip) that writes the whole {@link Fleet} as JSON
@@ -107,6 +113,10 @@ WITH c AS (
   SELECT a.agent_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NULL GROUP BY 1
 ), al_server AS (
   SELECT a.server_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NOT NULL GROUP BY 1
+), mw_server AS (
+  SELECT m.server_id AS id, ${MAINTENANCE} AS maintenance FROM pem.server_maintenance m
+), mw_agent AS (
+  SELECT m.agent_id AS id, ${MAINTENANCE} AS maintenance FROM pem.agent_maintenance m
 )
 SELECT json_build_object(
   'asOf', ${iso('c.as_of')},
@@ -119,10 +129,11 @@ SELECT json_build_object(
              'alive', a.active AND a.last_heartbeat IS NOT NULL
                       AND extract(epoch FROM c.as_of - a.last_heartbeat) < ${ALIVE_INTERVALS} * c.hb,
              'droppedSamples', a.dropped_samples, 'alerts', coalesce(aa.counts, ${NO_ALERTS}),
-             'latest', coalesce(l.latest, '{}'::json)) ORDER BY a.id)
+             'latest', coalesce(l.latest, '{}'::json), 'maintenance', ma.maintenance) ORDER BY a.id)
       FROM pem.agent a
       LEFT JOIN latest l ON l.agent_id = a.id AND l.server_id IS NULL
-      LEFT JOIN al_agent aa ON aa.agent_id = a.id), '[]'::json),
+      LEFT JOIN al_agent aa ON aa.agent_id = a.id
+      LEFT JOIN mw_agent ma ON ma.id = a.id), '[]'::json),
   'servers', coalesce((
     SELECT json_agg(json_build_object('id', s.id, 'name', s.display_name, 'host', s.host, 'port', s.port,
              'active', s.active, 'isPemBackend', s.is_pem_backend, 'agentId', b.agent_id, 'agentName', a.display_name,
@@ -130,14 +141,16 @@ SELECT json_build_object(
              'window', CASE WHEN w.server_id IS NOT NULL THEN json_build_object('seconds', round(w.seconds::numeric, 1)::float8,
                'commitsPerS', round(pem.jsonb_numeric(w.rates -> 'xact_commit'), 2)::float8,
                'cacheHitPct', round(100 * pem.jsonb_numeric(w.rates -> 'blks_hit')
-                 / nullif(pem.jsonb_numeric(w.rates -> 'blks_hit') + pem.jsonb_numeric(w.rates -> 'blks_read'), 0), 2)::float8) END)
+                 / nullif(pem.jsonb_numeric(w.rates -> 'blks_hit') + pem.jsonb_numeric(w.rates -> 'blks_read'), 0), 2)::float8) END,
+             'maintenance', ms.maintenance)
              ORDER BY s.id)
       FROM pem.server s
       LEFT JOIN win w ON w.server_id = s.id
       LEFT JOIN pem.server_binding b ON b.server_id = s.id
       LEFT JOIN pem.agent a ON a.id = b.agent_id
       LEFT JOIN latest l ON l.server_id = s.id
-      LEFT JOIN al_server sa ON sa.server_id = s.id), '[]'::json)
+      LEFT JOIN al_server sa ON sa.server_id = s.id
+      LEFT JOIN mw_server ms ON ms.id = s.id), '[]'::json)
 )::text AS fleet
   FROM c`;
 

@@ -9,7 +9,8 @@
  * enablement), so the page can say why a chart has no data.
  *
  * Source of facts: pem.server, pem.server_binding, pem.agent, pem.probe,
- * pem.probe_override and
+ * pem.probe_override, pem.server_maintenance (the maintenance window
+ * covering it now) and
  * pemdata.server_latest (packages/backend/sql/views/: per object the value
  * the agent bound to the server stored through pem.ingest_batch, else the
  * newest another agent stored before a rebinding).
@@ -19,6 +20,7 @@ import { PROBE_META } from '../../ui/contract/probe-columns.js';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import { ALIVE_INTERVALS, DEFAULT_HEARTBEAT_INTERVAL_S } from './fleet-query.js';
 import type { LatestValue } from './shapes/fleet.js';
+import type { MaintenanceNow } from './shapes/maintenance.js';
 import type { ProbeSetting, ProbeSummary, ServerDetail, ServerStatus } from './shapes/server.js';
 
 export type { ProbeSetting, ProbeSummary, ServerDetail, ServerStatus };
@@ -42,6 +44,14 @@ interface DetailRow {
   heartbeat_interval_s: number;
   agent_uptime_s: number | null;
   settings: { probe: string; interval_s: number; enabled: boolean }[] | null;
+  maintenance: {
+    window_id: number;
+    scope: MaintenanceNow['scope'];
+    reason: string;
+    created_by: string;
+    created_at: string;
+    until: string | null;
+  } | null;
 }
 
 const DETAIL_SQL = `
@@ -67,7 +77,8 @@ SELECT s.id, s.display_name, s.host, s.port, s.active, s.is_pem_backend, b.agent
           FROM pem.probe p
           LEFT JOIN pem.probe_override so ON so.probe = p.name AND so.server_id = s.id AND so.database IS NULL
           LEFT JOIN pem.probe_override ao ON ao.probe = p.name AND ao.agent_id = b.agent_id
-         WHERE p.level <> 'agent') AS settings
+         WHERE p.level <> 'agent') AS settings,
+       (SELECT row_to_json(m) FROM pem.server_maintenance m WHERE m.server_id = s.id) AS maintenance
   FROM pem.server s LEFT JOIN pem.server_binding b ON b.server_id = s.id
   LEFT JOIN pem.agent a ON a.id = b.agent_id
  WHERE s.id = $1`;
@@ -141,6 +152,16 @@ export async function readServerDetail(
       intervalS: x.interval_s,
       enabled: x.enabled,
     })),
+    maintenance: r.maintenance
+      ? {
+          windowId: r.maintenance.window_id,
+          scope: r.maintenance.scope,
+          reason: r.maintenance.reason,
+          setBy: r.maintenance.created_by,
+          setAt: new Date(r.maintenance.created_at).toISOString(),
+          until: r.maintenance.until === null ? null : new Date(r.maintenance.until).toISOString(),
+        }
+      : null,
   };
 }
 

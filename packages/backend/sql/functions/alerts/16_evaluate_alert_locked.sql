@@ -2,6 +2,15 @@
 -- damps flapping, writes history and outbox rows, advances next_due. Returns the number of outbox
 -- rows written, or -1 when the alert has a problem (recorded). A template error is caught; a
 -- statement timeout (57014) is not: it cancels the caller's whole transaction.
+-- Maintenance windows (docs/maintenance.md): while one covers the alert's object
+-- (pem.maintenance_window_for), a notification it would send is withheld: the change is recorded
+-- in pem.alert_history with notified false and the window's id, no outbox row is written, and
+-- pem.alert.maintenance_held is set; a withheld notification is never sent later. At the first
+-- evaluation no window covers it any more, an alert still raised (and not flapping) with
+-- maintenance_held sends one notification of its state (raised, changed or reminder, as against
+-- the last one sent), and the flag is cleared in the same transaction as the outbox row: exactly
+-- once, across worker restarts and switchovers (the flag and event_seq live in pem; a re-made
+-- notification after a lost commit has the same idempotency key).
 CREATE OR REPLACE FUNCTION pem.evaluate_alert_locked(p_alert pem.alert, p_agent_id integer, p_settings pem.alert_settings)
 RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -25,6 +34,9 @@ DECLARE
   v_raised timestamptz := a.raised_at;
   v_slot record;
   v_agent integer;
+  v_window integer;
+  v_held boolean := a.maintenance_held;
+  v_old_notified text; -- set when the notification is the one after a window: the state last notified
   n integer := 0;
 BEGIN
   SELECT * INTO t FROM pem.alert_template WHERE name = a.template;
@@ -75,22 +87,44 @@ BEGIN
     v_event := 'reminder';
   END IF;
 
+  IF v_event IS NOT NULL OR a.maintenance_held THEN
+    v_window := pem.maintenance_window_for(a.agent_id, a.server_id, now());
+    IF v_window IS NOT NULL THEN
+      v_held := a.maintenance_held OR v_event IS NOT NULL;
+      v_event := NULL;
+    ELSIF v_event IS NULL THEN
+      -- held, and no window any more: tell the state once if still raised, else nothing to tell
+      IF v_new <> 'none' AND NOT v_flapping THEN
+        v_event := CASE WHEN coalesce(a.last_notified_state, 'none') = 'none' THEN 'raised'
+                        WHEN a.last_notified_state = v_new THEN 'reminder' ELSE 'changed' END;
+        v_old_notified := coalesce(a.last_notified_state, 'none');
+        v_held := false;
+      ELSIF v_new = 'none' THEN
+        v_held := false;
+      END IF;
+    ELSE
+      v_held := false;
+    END IF;
+  END IF;
+
   IF v_changed OR v_flap_event IS NOT NULL THEN
     INSERT INTO pem.alert_history (alert_id, event, old_state, new_state, value, detail, threshold, flapping,
-                                   notified, agent_id)
+                                   notified, agent_id, maintenance_id)
     VALUES (a.id,
             coalesce(v_flap_event, CASE WHEN a.state = 'none' THEN 'raised' WHEN v_new = 'none' THEN 'cleared'
                                         ELSE 'changed' END),
             a.state, v_new, v_value, v_detail,
             CASE v_new WHEN 'high' THEN a.high WHEN 'medium' THEN a.medium WHEN 'low' THEN a.low END,
-            v_flapping, v_event IS NOT NULL, p_agent_id);
+            v_flapping, v_event IS NOT NULL, p_agent_id, v_window);
   END IF;
 
   IF v_event IS NOT NULL THEN
     v_seq := v_seq + 1;
     v_level := CASE WHEN v_new = 'none' THEN 'cleared' ELSE v_new END;
     n := pem.enqueue_alert_event(a.id, v_event, v_level, v_new, v_seq,
-           pem.alert_context(a.id, v_event, CASE WHEN v_event = 'reminder' THEN a.previous_state ELSE a.state END,
+           pem.alert_context(a.id, v_event,
+                             CASE WHEN v_old_notified IS NOT NULL THEN v_old_notified
+                                  WHEN v_event = 'reminder' THEN a.previous_state ELSE a.state END,
                              v_new, v_value, v_detail, v_flapping, v_raised, v_seq));
   END IF;
 
@@ -115,6 +149,7 @@ BEGIN
       last_error = NULL,
       flap_bits = v_bits, flap_seen = v_seen, flapping = v_flapping,
       event_seq = v_seq,
+      maintenance_held = v_held,
       last_notified_at = CASE WHEN v_event IS NOT NULL THEN now() ELSE last_notified_at END,
       last_notified_state = CASE WHEN v_event IS NOT NULL THEN v_new ELSE last_notified_state END
    WHERE id = a.id;

@@ -7,6 +7,7 @@
 import { type Static, Type } from 'typebox';
 import type { OverviewProbe, OverviewValue } from '../../../ui/contract/overview-fields.js';
 import { DateTime, Nullable } from './common.js';
+import { MaintenanceNow } from './maintenance.js';
 
 /** Counts of current alerts by level (pem.alert.state). */
 export const AlertCounts = Type.Object({ high: Type.Integer(), medium: Type.Integer(), low: Type.Integer() });
@@ -51,6 +52,7 @@ export const FleetAgent = Type.Object({
   droppedSamples: Type.Integer(),
   alerts: AlertCounts,
   latest: LatestByProbe,
+  maintenance: Nullable(MaintenanceNow),
 });
 export type FleetAgent = Static<typeof FleetAgent>;
 
@@ -84,6 +86,7 @@ export const FleetServer = Type.Object({
       },
     ),
   ),
+  maintenance: Nullable(MaintenanceNow),
 });
 export type FleetServer = Static<typeof FleetServer>;
 

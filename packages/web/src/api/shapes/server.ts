@@ -2,6 +2,7 @@
 import { type Static, Type } from 'typebox';
 import { DateTime, Id, NAME_PATTERN, Nullable, Text } from './common.js';
 import { LatestValue } from './fleet.js';
+import { MaintenanceNow } from './maintenance.js';
 
 /** `:id` of the /api/servers/:id routes. */
 export const ServerIdParams = Type.Object({ id: Id('pem.server.id') }, { additionalProperties: false });
@@ -73,6 +74,7 @@ export const ServerDetail = Type.Object({
     description:
       'interval and enablement of the server and database probes for this server (for "why no data")',
   }),
+  maintenance: Nullable(MaintenanceNow),
 });
 export type ServerDetail = Omit<Static<typeof ServerDetail>, 'status'> & { status: ServerStatus };
 

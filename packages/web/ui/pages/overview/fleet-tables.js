@@ -9,6 +9,7 @@ import { html } from '../../lib/html.js';
 import * as v from '../../lib/probe-values.js';
 import { href } from '../../lib/route.js';
 import { serverState } from '../../lib/server-state.js';
+import { MaintenanceBadge } from '../maintenance/maintenance-text.js';
 
 /** @typedef {import('../../lib/api.js').Fleet} Fleet */
 /** @typedef {import('../../lib/api.js').FleetAgent} FleetAgent */
@@ -60,7 +61,7 @@ function AgentRow({ a }) {
   return html`<tr data-id=${a.id}>
     <td><${Badge} text=${status} tone=${tone} /></td>
     <td class="num">${a.id}</td>
-    <td><a href=${href.host(a.id)}>${a.name}</a></td>
+    <td><a href=${href.host(a.id)}>${a.name}</a> <${MaintenanceBadge} m=${a.maintenance} /></td>
     <td>${a.hostAddress ?? ''}</td>
     <td>${a.version ?? ''}</td>
     <td>${a.heartbeatAgeS === null ? 'never' : `${duration(a.heartbeatAgeS)} ago`}</td>
@@ -81,7 +82,7 @@ function ServerRow({ s, fleet, agentsById }) {
   return html`<tr data-id=${s.id} class=${status === 'up' ? '' : 'not-current'}>
     <td><${Badge} text=${status} tone=${tone} title=${why} /></td>
     <td class="num">${s.id}</td>
-    <td class="wrap name"><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? html` <span class="muted">(PEM backend)</span>` : ''}</td>
+    <td class="wrap name"><a href=${href.server(s.id)}>${s.name}</a>${s.isPemBackend ? html` <span class="muted">(PEM backend)</span>` : ''} <${MaintenanceBadge} m=${s.maintenance} /></td>
     <td>${s.host}:${s.port}</td>
     <td>${s.agentName ?? (s.agentId === null ? 'unbound' : `agent ${s.agentId}`)}</td>
     <td>${v.role(info)}</td>

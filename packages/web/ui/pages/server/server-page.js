@@ -19,6 +19,7 @@ import { html, useState } from '../../lib/html.js';
 import { isGone, usePoll } from '../../lib/poll.js';
 import { href } from '../../lib/route.js';
 import { serverState } from '../../lib/server-state.js';
+import { MaintenanceBadge } from '../maintenance/maintenance-text.js';
 import { NotFoundPage } from '../not-found/not-found-page.js';
 import { CHARTS, chosenCharts, TABLE_STATS_PROBE } from './chart-catalog.js';
 import { Databases } from './databases.js';
@@ -151,6 +152,12 @@ export function ServerPage({ id, prefs, onSave }) {
       </div>
     </div>
     ${d ? html`<${ServerStateBanner} d=${d.detail} />` : ''}
+    ${
+      d?.detail.maintenance
+        ? html`<p id="server-maintenance" class="notice"><${MaintenanceBadge} m=${d.detail.maintenance} long=${true} />
+      — its alerts are recorded but notify nobody (<a href=${href.maintenance()}>maintenance windows</a>)</p>`
+        : ''
+    }
     ${
       d && ctx
         ? html`<${ChartGrid} items=${d.series} ctx=${ctx} />
