@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAlertAdminRoutes } from './api/alert-admin.js';
 import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
+import { registerApiTokenRoutes } from './api/api-tokens.js';
 import { registerClusterRoute } from './api/cluster.js';
 import { frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from './api/errors.js';
 import { registerFleetRoute } from './api/fleet.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionTtlS: deps.sessionTtlS,
     loginRateLimitPerMinute: deps.loginRateLimitPerMinute,
   });
+  registerApiTokenRoutes(app, store);
   registerFleetRoute(app, deps.db, store);
   registerPreferencesRoutes(app, deps.db, store);
   registerServerRoutes(app, deps.db, store);
