@@ -33,6 +33,7 @@ import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
 import type { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
+import { registerMetricsRoute } from './metrics/route.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
 import { loadVendorFiles } from './ui/vendor.js';
 
@@ -57,6 +58,13 @@ export interface AppDeps {
   enrolBackend?: EnrolBackend;
   /** Enrolment attempts per client address per minute (default: the login's). */
   enrolRateLimitPerMinute?: number;
+  /**
+   * CA (PEM) of the client certificates admitted to GET /metrics, with
+   * their subject CNs: HTTPS then asks for (never requires) a client
+   * certificate verified against this CA. Default: none asked, none admitted.
+   */
+  metricsClientCa?: Buffer;
+  metricsClientNames?: string[];
 }
 
 /** Largest request body accepted, in bytes (an enrolment with a certificate is the biggest). */
@@ -98,6 +106,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      // /metrics admits a Prometheus client certificate of the deployment's CA: asked for, never required
+      ...(deps.metricsClientCa && deps.metricsClientNames?.length
+        ? { requestCert: true, rejectUnauthorized: false, ca: deps.metricsClientCa }
+        : {}),
     },
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -173,6 +185,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app,
     deps.cluster ?? new ClusterStatusReader({ patroniUrls: [], etcdEndpoints: [] }),
     store,
+  );
+  registerMetricsRoute(
+    app,
+    deps.db,
+    store,
+    deps.metricsClientCa && deps.metricsClientNames?.length ? { names: deps.metricsClientNames } : undefined,
   );
   registerOpenApiRoute(app);
   registerUiRoutes(app, loadUiFiles(deps.uiDir), loadVendorFiles());

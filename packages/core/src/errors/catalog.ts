@@ -526,10 +526,13 @@ export const ERRORS = {
   PHAROS_AUTH_TOKEN_EXPIRED: input('API token expired', 401),
   PHAROS_AUTH_TOKEN_REVOKED: input('API token revoked', 401),
   PHAROS_AUTH_TOKEN_ROLE_REFUSED: input(
-    "API token refused: its role may no longer use Pharos (dropped, no LOGIN, VALID UNTIL passed, or in neither pem_admin nor pem_user)",
+    'API token refused: its role may no longer use Pharos (dropped, no LOGIN, VALID UNTIL passed, or in neither pem_admin nor pem_user)',
     401,
   ),
-  PHAROS_AUTH_SESSION_REQUIRED: input('{what} needs a password login: an API token cannot be used for it', 403),
+  PHAROS_AUTH_SESSION_REQUIRED: input(
+    '{what} needs a password login: an API token cannot be used for it',
+    403,
+  ),
 
   // API tokens (management)
   PHAROS_API_TOKEN_INVALID: input('{detail}'),

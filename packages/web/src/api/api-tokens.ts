@@ -71,7 +71,10 @@ export function registerApiTokenRoutes(app: FastifyInstance, store: SessionStore
     async (req, reply) => {
       const caller = req.pharosSession!;
       const t = await withoutRetry(() => tokens.create(caller.roleName, req.body.name, req.body.validForS));
-      req.log.info({ role: caller.roleName, tokenId: t.id, name: t.name, expiresAt: t.expiresAt }, 'API token made');
+      req.log.info(
+        { role: caller.roleName, tokenId: t.id, name: t.name, expiresAt: t.expiresAt },
+        'API token made',
+      );
       return reply.code(201).send(t);
     },
   );

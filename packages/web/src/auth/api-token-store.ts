@@ -61,7 +61,15 @@ export interface NewApiToken {
 
 /** The outcome of checking a presented token. */
 export type TokenCheck =
-  | { kind: 'ok'; id: number; idHash: Buffer; roleName: string; isAdmin: boolean; expiresAt: Date; createdAt: Date }
+  | {
+      kind: 'ok';
+      id: number;
+      idHash: Buffer;
+      roleName: string;
+      isAdmin: boolean;
+      expiresAt: Date;
+      createdAt: Date;
+    }
   /** Unknown or malformed. */
   | { kind: 'invalid' }
   | { kind: 'expired' }
@@ -131,15 +139,25 @@ export class ApiTokenStore {
    * PHAROS_API_TOKEN_INVALID naming the field (name, validForS);
    * BackendFailingOverError. Not retried across a failover: a retry could make two.
    */
-  async create(roleName: string, name: string, validForS: number = DEFAULT_API_TOKEN_VALID_FOR_S): Promise<NewApiToken> {
+  async create(
+    roleName: string,
+    name: string,
+    validForS: number = DEFAULT_API_TOKEN_VALID_FOR_S,
+  ): Promise<NewApiToken> {
     const trimmed = name.trim();
     if (trimmed === '' || trimmed.length > API_TOKEN_NAME_MAX || CONTROL_CHARACTERS.test(trimmed))
       throw pharosError(
         'PHAROS_API_TOKEN_INVALID',
-        { detail: `name: give what the token is for (1-${API_TOKEN_NAME_MAX} characters, no control characters)` },
+        {
+          detail: `name: give what the token is for (1-${API_TOKEN_NAME_MAX} characters, no control characters)`,
+        },
         { field: 'name' },
       );
-    if (!Number.isInteger(validForS) || validForS < API_TOKEN_VALID_FOR_S.min || validForS > API_TOKEN_VALID_FOR_S.max)
+    if (
+      !Number.isInteger(validForS) ||
+      validForS < API_TOKEN_VALID_FOR_S.min ||
+      validForS > API_TOKEN_VALID_FOR_S.max
+    )
       throw pharosError(
         'PHAROS_API_TOKEN_INVALID',
         {
@@ -155,7 +173,13 @@ export class ApiTokenStore {
       { deadlineMs: STATEMENT_DEADLINE_MS },
     );
     const row = r.rows[0]!;
-    return { id: row.id, name: trimmed, role: roleName, token, expiresAt: new Date(row.expires_at).toISOString() };
+    return {
+      id: row.id,
+      name: trimmed,
+      role: roleName,
+      token,
+      expiresAt: new Date(row.expires_at).toISOString(),
+    };
   }
 
   /** Tokens newest first: those of `roleName`, or every role's when it is undefined. Throws BackendFailingOverError. */
@@ -213,7 +237,11 @@ export class ApiTokenStore {
       { logger: this.#logger, what: 'revoke API token' },
     );
     if (rows.length === 0)
-      throw pharosError('PHAROS_API_TOKEN_NOT_FOUND', { detail: `API token ${id} does not exist` }, { field: 'id' });
+      throw pharosError(
+        'PHAROS_API_TOKEN_NOT_FOUND',
+        { detail: `API token ${id} does not exist` },
+        { field: 'id' },
+      );
     return rows[0]!.revoked_now;
   }
 
@@ -239,7 +267,10 @@ export class ApiTokenStore {
     if (row.revoked) return { kind: 'revoked' };
     if (row.expired) return { kind: 'expired' };
     if (!row.can_login || row.is_service || (!row.is_admin && !row.is_user)) {
-      this.#logger?.info({ role: row.role_name, tokenId: row.id }, 'API token refused: its role may not use Pharos');
+      this.#logger?.info(
+        { role: row.role_name, tokenId: row.id },
+        'API token refused: its role may not use Pharos',
+      );
       return { kind: 'role-refused' };
     }
     if (row.touch_due) await this.#recordUse(row.id, clientAddress);

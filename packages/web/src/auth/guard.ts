@@ -23,7 +23,7 @@
  * the routes a token may never use (login, logout, the session, making
  * tokens): 403 PHAROS_AUTH_SESSION_REQUIRED.
  */
-import { pharosError } from '@pharos/core/errors';
+import { type PharosError, pharosError } from '@pharos/core/errors';
 import type {
   FastifyReply,
   FastifyRequest,
@@ -31,8 +31,8 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import { replyError } from '../api/errors.js';
+import type { ApiTokenStore, TokenCheck } from './api-token-store.js';
 import { clearSessionCookie, SESSION_COOKIE } from './cookie.js';
-import type { ApiTokenStore } from './api-token-store.js';
 import type { Session, SessionStore } from './session-store.js';
 import { isSessionIdShape, sameToken } from './session-token.js';
 
@@ -45,6 +45,22 @@ declare module 'fastify' {
      */
     pharosSession?: Session;
   }
+}
+
+/** The 401 error of a token that does not pass. */
+export function tokenRefusal(kind: Exclude<TokenCheck['kind'], 'ok'>): PharosError {
+  const code = {
+    invalid: 'PHAROS_AUTH_TOKEN_INVALID',
+    expired: 'PHAROS_AUTH_TOKEN_EXPIRED',
+    revoked: 'PHAROS_AUTH_TOKEN_REVOKED',
+    'role-refused': 'PHAROS_AUTH_TOKEN_ROLE_REFUSED',
+  } as const;
+  return pharosError(code[kind]);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined for another header. */
+export function bearerToken(authorization: string): string | undefined {
+  return BEARER.exec(authorization)?.[1];
 }
 
 /** The scheme of an API token in the Authorization header (RFC 6750 §2.1). */
@@ -64,21 +80,15 @@ async function tokenCaller(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Session | undefined> {
-  const m = BEARER.exec(request.headers.authorization ?? '');
-  if (!m) {
+  const token = bearerToken(request.headers.authorization ?? '');
+  if (token === undefined) {
     replyError(reply, pharosError('PHAROS_AUTH_HEADER_INVALID'));
     return undefined;
   }
-  const check = await tokens.check(m[1]!, request.ip);
+  const check = await tokens.check(token, request.ip);
   if (check.kind !== 'ok') {
-    const code = {
-      invalid: 'PHAROS_AUTH_TOKEN_INVALID',
-      expired: 'PHAROS_AUTH_TOKEN_EXPIRED',
-      revoked: 'PHAROS_AUTH_TOKEN_REVOKED',
-      'role-refused': 'PHAROS_AUTH_TOKEN_ROLE_REFUSED',
-    } as const;
     request.log.info({ url: request.url, refusal: check.kind }, 'API token refused');
-    replyError(reply, pharosError(code[check.kind]));
+    replyError(reply, tokenRefusal(check.kind));
     return undefined;
   }
   return {
@@ -139,7 +149,8 @@ export function requireSession(store: SessionStore): preHandlerAsyncHookHandler 
  */
 export function refuseApiToken(what: string): onRequestAsyncHookHandler {
   return async function checkNoToken(request, reply) {
-    if (hasAuthorization(request)) return replyError(reply, pharosError('PHAROS_AUTH_SESSION_REQUIRED', { what }));
+    if (hasAuthorization(request))
+      return replyError(reply, pharosError('PHAROS_AUTH_SESSION_REQUIRED', { what }));
   };
 }
 

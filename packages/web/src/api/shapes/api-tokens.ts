@@ -28,7 +28,10 @@ export type ApiTokenInfo = Static<typeof ApiTokenInfo>;
 export const ApiTokenListQuery = Type.Object(
   {
     all: Type.Optional(
-      Type.Boolean({ default: false, description: "true: every role's tokens (pem_admin only); default: the caller's" }),
+      Type.Boolean({
+        default: false,
+        description: "true: every role's tokens (pem_admin only); default: the caller's",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -40,7 +43,12 @@ export const ApiTokenCreateBody = Type.Object(
   {
     name: Text({ minLength: 1, maxLength: 200, description: 'what it is for, e.g. grafana, backup script' }),
     validForS: Type.Optional(
-      Type.Integer({ minimum: 60, maximum: 366 * 86_400, default: 90 * 86_400, description: 'seconds (default 90 days)' }),
+      Type.Integer({
+        minimum: 60,
+        maximum: 366 * 86_400,
+        default: 90 * 86_400,
+        description: 'seconds (default 90 days)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -53,7 +61,9 @@ export const ApiTokenCreated = Type.Object(
     id: Type.Integer(),
     name: Type.String(),
     role: Type.String(),
-    token: Type.String({ description: 'send it as Authorization: Bearer <token>; shown once, stored hashed' }),
+    token: Type.String({
+      description: 'send it as Authorization: Bearer <token>; shown once, stored hashed',
+    }),
     expiresAt: DateTime(),
   },
   { additionalProperties: false },
