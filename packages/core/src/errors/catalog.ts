@@ -538,7 +538,8 @@ export const ERRORS = {
   PHAROS_API_TOKEN_INVALID: input('{detail}'),
   PHAROS_API_TOKEN_NOT_FOUND: input('{detail}', 404),
 
-  // Prometheus exposition
+  // Prometheus exposition (web /metrics; the agent's health endpoint)
+  PHAROS_METRICS_LISTEN_FAILED: config('metrics_listen: cannot listen on {listen}: {reason}'),
   PHAROS_METRICS_UNAUTHENTICATED: input(
     'metrics need an API token (Authorization: Bearer) or a client certificate issued by the Pharos CA',
     401,
