@@ -13,9 +13,9 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
+import { checkExposition } from '@pharos/testkit/prometheus/exposition-check';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { PASSWORDS, startTestBackend, type TestBackend } from './testing/backend-fixture.js';
-import { checkExposition } from './testing/exposition-check.js';
 import { historySql } from './testing/synthetic-history.js';
 import { startTestInstance, type TestInstance } from './testing/web-instance.js';
 

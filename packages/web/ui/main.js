@@ -8,6 +8,7 @@ import { html, render, useEffect, useState } from './lib/html.js';
 import { UNAUTHORIZED_EVENT } from './lib/poll.js';
 import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
+import { ApiTokensPage } from './pages/api-tokens/api-tokens-page.js';
 import { LoginPage } from './pages/login/login-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
@@ -50,6 +51,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'probe-log':
       return html`<${ProbeLogPage} prefs=${prefs} />`;
+    case 'api-tokens':
+      return html`<${ApiTokensPage} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

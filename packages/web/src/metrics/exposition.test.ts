@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkExposition } from '../testing/exposition-check.js';
+import { checkExposition } from '@pharos/testkit/prometheus/exposition-check';
 import { type FleetSnapshot, formatFleetMetrics, metricName } from './exposition.js';
 
 // Probe definitions as pem.probe holds them (columns and units from packages/agent/src/probes, catalogue.sql).

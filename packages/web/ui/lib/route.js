@@ -7,6 +7,7 @@
 //   #/alerts/<tab>[?...]       alerts, another tab (ALERT_TABS)
 //   #/alerts/<id>              one alert
 //   #/probe-log                probe failures
+//   #/api-tokens               the user's API tokens
 // Anything else is the overview. A new page adds a line to ROUTES (and its
 // case in main.js). No DOM or framework here: unit-tested under Node.
 
@@ -21,7 +22,8 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
  * @typedef {{ page: 'overview' }
  *   | { page: 'server', id: number }
  *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
- *   | { page: 'probe-log' }} Route
+ *   | { page: 'probe-log' }
+ *   | { page: 'api-tokens' }} Route
  */
 
 /** @param {string | undefined} q */
@@ -42,6 +44,7 @@ const ROUTES = [
     },
   ],
   [/^#\/probe-log$/, () => ({ page: 'probe-log' })],
+  [/^#\/api-tokens$/, () => ({ page: 'api-tokens' })],
 ];
 
 /**
@@ -61,6 +64,7 @@ export function parseRoute(hash) {
 /** Links to pages. */
 export const href = {
   overview: () => '#/',
+  apiTokens: () => '#/api-tokens',
   /** @param {number | string} id */
   server: (id) => `#/server/${id}`,
   /** @param {AlertTab} tab */
