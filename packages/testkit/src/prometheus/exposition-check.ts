@@ -5,7 +5,8 @@
  * parser; its output is prom2json's shape), and with a strict line check of
  * its own, since that parser is lenient: every line is a `# HELP`, a
  * `# TYPE` or a sample; a family's HELP and TYPE come once, before its
- * samples; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, label names
+ * samples (a histogram's and summary's `_bucket`, `_sum`, `_count` samples
+ * belong to their family); names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, label names
  * `[a-zA-Z_][a-zA-Z0-9_]*` (not `__`-prefixed); label values use only the
  * escapes `\\`, `\"`, `\n`; values are Go floats; a counter's samples end in
  * `_total`; no sample (name and labels) appears twice.
@@ -54,13 +55,21 @@ export function checkExposition(text: string): Map<string, ParsedFamily> {
     if (line.startsWith('#')) throw new Error(`${where}: a comment that is neither HELP nor TYPE`);
     m = SAMPLE.exec(line);
     if (!m) throw new Error(`${where}: not a sample line`);
-    const name = m[1]!;
+    const sampleName = m[1]!;
     if (m[2] && /[{,]__/.test(m[2])) throw new Error(`${where}: a label name starting with __ is reserved`);
-    const type = typed.get(name);
-    if (!type) throw new Error(`${where}: no TYPE before the first sample of ${name}`);
+    // a histogram's or summary's samples are <family>_bucket, _sum, _count (and the family itself for quantiles)
+    const base = sampleName.replace(/_(bucket|sum|count)$/, '');
+    const family = typed.has(sampleName)
+      ? sampleName
+      : ['histogram', 'summary'].includes(typed.get(base) ?? '')
+        ? base
+        : undefined;
+    if (family === undefined) throw new Error(`${where}: no TYPE before the first sample of ${sampleName}`);
+    const name = family;
+    const type = typed.get(name)!;
     if (type === 'counter' && !name.endsWith('_total'))
       throw new Error(`${where}: a counter not named *_total`);
-    const key = `${name}${m[2] ?? ''}`;
+    const key = `${sampleName}${m[2] ?? ''}`;
     if (seen.has(key)) throw new Error(`${where}: the same sample twice`);
     seen.add(key);
     sampled.add(name);
