@@ -77,7 +77,7 @@ describe('API tokens page in headless Chromium', () => {
     assert.match(token, /^pha_[A-Za-z0-9_-]{43}$/);
     assert.match(
       (await page.locator('#api-token-new').textContent()) ?? '',
-      /shown only this once.*Authorization: Bearer/s,
+      /shown only this once.*Authorization: Bearer \$TOKEN.*PHAROS_API_TOKEN.*\/metrics/s,
     );
     await page.screenshot({ path: `${ARTIFACTS}web-api-token-new.png`, fullPage: true });
 

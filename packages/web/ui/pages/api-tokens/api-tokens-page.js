@@ -73,10 +73,11 @@ function NewToken({ token, onDone }) {
     <p><strong>Copy it now: it is shown only this once</strong> (Pharos keeps only its hash).</p>
     <input id="api-token-secret" readOnly value=${token.token} size=${52}
       onFocus=${(/** @type {Event} */ e) => /** @type {HTMLInputElement} */ (e.currentTarget).select()} />
-    <p class="muted">Send it as <code>Authorization: Bearer &lt;token&gt;</code>, e.g.
-      <code>curl -H "Authorization: Bearer $TOKEN" ${location.origin}/api/servers</code>; the CLI reads it from
-      <code>PHAROS_API_TOKEN</code>; Prometheus: <code>authorization: { credentials_file: … }</code> on
-      <code>/metrics</code>.</p>
+    <ul class="muted" id="api-token-usage">
+      <li>scripts: <code>${`curl -H "Authorization: Bearer $TOKEN" ${location.origin}/api/servers`}</code></li>
+      <li>the CLI: <code>export PHAROS_API_TOKEN=…</code></li>
+      <li>Prometheus: <code>authorization: { credentials_file: … }</code> for <code>/metrics</code></li>
+    </ul>
     <p><button type="button" id="api-token-done" onClick=${onDone}>I have copied it</button></p>
   </div>`;
 }
