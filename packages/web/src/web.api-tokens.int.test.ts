@@ -165,6 +165,14 @@ describe('API tokens and /metrics', () => {
     const after = await call('/api/servers', { headers: bearer(made.token) });
     assert.equal(after.status, 401);
     assert.equal((after.body as { code: string }).code, 'PHAROS_AUTH_TOKEN_REVOKED');
+    // a refused token stops the request before the route: nothing is made
+    const tokensBefore = await backend.psql('SELECT count(*) FROM pem.enrolment_token');
+    const refusedWrite = await call('/api/enrolment-tokens', {
+      headers: bearer(made.token),
+      json: { name: 'host-10', validForS: 3600 },
+    });
+    assert.equal(refusedWrite.status, 401, refusedWrite.text);
+    assert.equal(await backend.psql('SELECT count(*) FROM pem.enrolment_token'), tokensBefore);
   });
 
   it("keeps a pem_user's token read-only and to its own tokens", async () => {
@@ -262,8 +270,10 @@ describe('API tokens and /metrics', () => {
     }
     const back = await call('/api/fleet', { headers: bearer(bobs.token) });
     assert.equal(back.status, 200, back.text);
-    // the web log never holds a token
-    assert.ok(!readFileSync(web.logFile, 'utf8').includes(bobs.token.slice(4)));
+    // the web log never holds a token, and no route ran after a refusal had been sent
+    const log = readFileSync(web.logFile, 'utf8');
+    assert.ok(!log.includes(bobs.token.slice(4)));
+    assert.ok(!/already sent/i.test(log), 'a refused request reached its route');
   });
 
   it('refuses bad token input with the field named', async () => {

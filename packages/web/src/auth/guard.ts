@@ -115,14 +115,17 @@ export function sessionIdOf(request: FastifyRequest): string | undefined {
 
 /**
  * Builds the preHandler that requires an API token that passes, or a live
- * session (401) with a correct CSRF token on mutating methods (403). Backend unavailability propagates as
- * BackendFailingOverError (503; the cookie is kept).
+ * session (401) with a correct CSRF token on mutating methods (403).
+ * Backend unavailability propagates as BackendFailingOverError (503; the
+ * cookie is kept).
  */
 export function requireSession(store: SessionStore): preHandlerAsyncHookHandler {
   return async function checkSession(request: FastifyRequest, reply: FastifyReply) {
     if (hasAuthorization(request)) {
       const caller = await tokenCaller(store.apiTokens, request, reply);
-      if (caller) request.pharosSession = caller;
+      // the refusal is sent: returning the reply stops the route here (fastify "Hooks": async hooks)
+      if (!caller) return reply;
+      request.pharosSession = caller;
       return;
     }
     const sessionId = sessionIdOf(request);
