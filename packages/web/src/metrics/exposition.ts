@@ -33,6 +33,7 @@
  * staleness of everything above; absent when it has none); per agent
  * `pharos_agent_heartbeat_age_seconds`.
  */
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /** One column of a probe (pem.probe.columns). */
@@ -154,6 +155,14 @@ function labelsOf(row: LatestRow, probe: MetricProbe): Record<string, string> {
 
 const LABELS = ['server', 'agent', 'database', 'object'];
 
+/**
+ * Rows set between two yields to the event loop. prom-client formats one
+ * metric family at a time and awaits between them; setting 80 000 samples
+ * (600 servers) at once would hold the instance's other requests for a few
+ * hundred milliseconds.
+ */
+export const ROWS_PER_SLICE = 2000;
+
 /** One probe column as registered: the metric and how its values are read. */
 interface Registered {
   metric: Gauge | Counter;
@@ -210,7 +219,10 @@ export async function formatFleetMetrics(snapshot: FleetSnapshot): Promise<strin
     }
     byProbe.set(probe.name, { probe, metrics });
   }
+  let done = 0;
   for (const row of snapshot.rows) {
+    // let other requests of the instance run between slices of a large fleet's rows
+    if (++done % ROWS_PER_SLICE === 0) await yieldToOthers();
     const entry = byProbe.get(row.probe);
     if (!entry) continue;
     const labels = labelsOf(row, entry.probe);
