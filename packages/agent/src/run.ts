@@ -13,7 +13,8 @@
  *   with the bindings every `short_wait_s`; probe failures go to
  *   `pem.probe_log` with each heartbeat; the backend's history jobs are
  *   called every minute (backend-link/backend-link.ts).
- * - Bindings (`pem.agent_bindings`) are read at start and every `short_wait_s`;
+ * - Bindings (`pem.agent_bindings`) are read at start, every `short_wait_s`
+ *   and at once when the backend notifies a change (backend-link/tasks.ts);
  *   each bound server gets its own ServerMonitor (monitor/fleet.ts).
  * - A heartbeat every `probe_interval_s` (backend-link/heartbeat.ts).
  * - Tasks (`test-connection`, `patroni-cluster`...) asked of this agent:

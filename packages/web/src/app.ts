@@ -97,6 +97,14 @@ export const TLS_CIPHERS = [
 export const PERMISSIONS_POLICY =
   'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()';
 
+/**
+ * The request validator's options: fastify's defaults (ajv with
+ * `coerceTypes: 'array'`, `useDefaults`) except that unknown body fields are
+ * refused (400), not silently dropped. Nullable fields are declared with
+ * `Nullable` (shape-types.ts) so that coercion keeps a null a null.
+ */
+export const AJV_OPTIONS = { customOptions: { removeAdditional: false } } as const;
+
 /** Builds the HTTPS fastify application with every plugin and route, ready to listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -115,8 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false,
     return503OnClosing: true,
-    // Unknown body fields are refused (400), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: AJV_OPTIONS,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
   }) as unknown as FastifyInstance;

@@ -9,6 +9,7 @@ import { UNAUTHORIZED_EVENT } from './lib/poll.js';
 import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
 import { ApiTokensPage } from './pages/api-tokens/api-tokens-page.js';
+import { FleetArea } from './pages/fleet/fleet-area.js';
 import { LoginPage } from './pages/login/login-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
@@ -53,6 +54,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${ProbeLogPage} prefs=${prefs} />`;
     case 'api-tokens':
       return html`<${ApiTokensPage} session=${session} />`;
+    case 'fleet':
+      return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

@@ -10,7 +10,7 @@
  * fields are refused (400).
  */
 import { type Static, Type } from 'typebox';
-import { Id, INT4_MAX, Text } from '../shape-types.js';
+import { Id, INT4_MAX, Nullable, Text } from '../shape-types.js';
 
 /** Comparison operator of an alert: raise when the value is above (>) or below (<) a threshold. */
 export const Operator = Type.Union([Type.Literal('>'), Type.Literal('<')]);
@@ -36,9 +36,7 @@ export const AlertPatch = Type.Object(
     ),
     notifyWebhooks: Type.Optional(Type.Boolean()),
     notifyEmail: Type.Optional(Type.Boolean()),
-    emailGroupId: Type.Optional(
-      Type.Union([Id(), Type.Null()], { description: 'email group; null = the default email group' }),
-    ),
+    emailGroupId: Type.Optional(Nullable(Id('email group; null = the default email group'))),
     reminderS: Type.Optional(
       Type.Integer({ maximum: INT4_MAX, description: 'reminder interval while raised, seconds (0 = none)' }),
     ),

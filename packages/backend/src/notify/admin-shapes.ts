@@ -9,7 +9,7 @@
  * are refused (400).
  */
 import { type Static, Type } from 'typebox';
-import { Id, INT4_MAX, Text } from '../shape-types.js';
+import { Id, INT4_MAX, Nullable, Text } from '../shape-types.js';
 
 /** Any JSON value (a payload template). */
 const JsonValue = Type.Unknown({ description: 'JSON with %Placeholder%s; null = the default payload' });
@@ -48,8 +48,8 @@ export const EmailGroupBody = Type.Object(
     onMedium: Type.Optional(Type.Boolean()),
     onHigh: Type.Optional(Type.Boolean()),
     onCleared: Type.Optional(Type.Boolean()),
-    subjectTemplate: Type.Optional(Type.Union([Text({ maxLength: 2000 }), Type.Null()])),
-    bodyTemplate: Type.Optional(Type.Union([Text({ maxLength: 20_000 }), Type.Null()])),
+    subjectTemplate: Type.Optional(Nullable(Text({ maxLength: 2000 }))),
+    bodyTemplate: Type.Optional(Nullable(Text({ maxLength: 20_000 }))),
   },
   { additionalProperties: false },
 );
@@ -63,11 +63,11 @@ export const SmtpBody = Type.Object(
     security: Type.Optional(
       Type.Union([Type.Literal('starttls'), Type.Literal('tls'), Type.Literal('none')]),
     ),
-    userName: Type.Optional(Type.Union([Text({ maxLength: 255 }), Type.Null()])),
-    password: Type.Optional(Type.Union([Text({ maxLength: 1024 }), Type.Null()])),
+    userName: Type.Optional(Nullable(Text({ maxLength: 255 }))),
+    password: Type.Optional(Nullable(Text({ maxLength: 1024 }))),
     fromAddress: Type.Optional(Text({ maxLength: 320 })),
     tlsVerify: Type.Optional(Type.Boolean()),
-    tlsCaPem: Type.Optional(Type.Union([Text({ maxLength: 65_536 }), Type.Null()])),
+    tlsCaPem: Type.Optional(Nullable(Text({ maxLength: 65_536 }))),
     timeoutMs: Type.Optional(Type.Integer({ maximum: INT4_MAX, description: 'milliseconds' })),
   },
   { additionalProperties: false },

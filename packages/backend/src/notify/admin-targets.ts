@@ -219,7 +219,7 @@ export async function getSmtpSettings(db: Queryable): Promise<Record<string, unk
   return (await db.query('SELECT * FROM pem.smtp_settings_public')).rows[0];
 }
 
-/** Saves the SMTP settings (one row). Throws InputError for a bad port, security or sender. */
+/** Saves the SMTP settings (one row). Throws InputError for a bad port, security, sender or timeout (100..120000 ms). */
 export async function saveSmtpSettings(db: Queryable, s: SmtpInput): Promise<void> {
   if (!s.host?.trim()) throw pharosError('PHAROS_SMTP_HOST_MISSING', {}, { field: 'host' });
   if (!(s.port !== undefined && Number.isInteger(s.port) && s.port >= 1 && s.port <= 65535))
@@ -228,6 +228,9 @@ export async function saveSmtpSettings(db: Queryable, s: SmtpInput): Promise<voi
     throw pharosError('PHAROS_SMTP_SECURITY_INVALID', {}, { field: 'security' });
   if (!/^[^\s@]+@[^\s@]+$/.test(s.fromAddress ?? '') && !/<[^\s@]+@[^\s@]+>$/.test(s.fromAddress ?? ''))
     throw pharosError('PHAROS_SMTP_SENDER_INVALID', {}, { field: 'fromAddress' });
+  // pem.smtp_settings' CHECK, named before the database refuses it without a field (or as no integer at all)
+  if (s.timeoutMs !== undefined && !(s.timeoutMs >= 100 && s.timeoutMs <= 120_000))
+    throw pharosError('PHAROS_SMTP_TIMEOUT_INVALID', {}, { field: 'timeoutMs' });
   // the password column is write-only (pem_web may not read it, so no ON CONFLICT ... excluded): update, else insert
   const keep = s.password === undefined;
   const v = [

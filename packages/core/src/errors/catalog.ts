@@ -430,6 +430,7 @@ export const ERRORS = {
   PHAROS_SMTP_PORT_INVALID: input('SMTP: port must be 1..65535'),
   PHAROS_SMTP_SECURITY_INVALID: input('SMTP: security must be starttls, tls or none'),
   PHAROS_SMTP_SENDER_INVALID: input('SMTP: the sender address is not an address'),
+  PHAROS_SMTP_TIMEOUT_INVALID: input('SMTP: timeout must be 100..120000 ms'),
 
   // notification deliveries
   PHAROS_DELIVERY_NOT_FAILED: state('only failed deliveries can be requeued'),

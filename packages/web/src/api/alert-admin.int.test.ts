@@ -258,5 +258,24 @@ describe('alert administration routes (real backend)', { timeout: 120_000 }, () 
     const got = await call('user', 'GET', '/api/alert-admin/smtp');
     assert.equal(got.json().password_set, true);
     assert.ok(!got.body.includes('pw-s3cret'));
+    const smtp = { host: 'smtp.example.com', port: 587, security: 'starttls', fromAddress: 'p@example.com' };
+    for (const timeoutMs of [5, -2147483649]) {
+      const bad = await call('admin', 'PUT', '/api/alert-admin/smtp', { ...smtp, timeoutMs });
+      assert.deepEqual(
+        [bad.statusCode, bad.json().code, bad.json().field],
+        [400, 'PHAROS_SMTP_TIMEOUT_INVALID', 'timeoutMs'],
+        String(timeoutMs),
+      );
+    }
+    // null is "none", stored as NULL (not coerced to '' by the validator) and the password goes too
+    const none = await call('admin', 'PUT', '/api/alert-admin/smtp', {
+      ...smtp,
+      userName: null,
+      password: null,
+      tlsCaPem: null,
+    });
+    assert.equal(none.statusCode, 200);
+    const stored = (await call('user', 'GET', '/api/alert-admin/smtp')).json();
+    assert.deepEqual([stored.user_name, stored.password_set, stored.tls_ca_pem], [null, false, null]);
   });
 });

@@ -38,7 +38,8 @@ let csrfToken = '';
  * answer); `code` the catalogue code of the answer (docs/errors.md, e.g.
  * PHAROS_BACKEND_FAILING_OVER; undefined when the instance did not answer);
  * `field` names the request field at fault when the API said so (400
- * answers of forms).
+ * answers of forms); `body` is the whole answer (a 422 of the fleet
+ * routes carries the connection test that failed).
  */
 export class ApiError extends Error {
   /**
@@ -46,12 +47,14 @@ export class ApiError extends Error {
    * @param {string} message
    * @param {string} [field]
    * @param {string} [code]
+   * @param {Record<string, unknown>} [body]
    */
-  constructor(status, message, field, code) {
+  constructor(status, message, field, code, body = {}) {
     super(message);
     this.status = status;
     this.field = field;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -106,7 +109,8 @@ export async function call(method, path, body) {
     throw new ApiError(0, 'this web instance does not answer');
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field, data.code);
+  if (!res.ok)
+    throw new ApiError(res.status, data.error || `HTTP ${res.status}`, data.field, data.code, data);
   return data;
 }
 

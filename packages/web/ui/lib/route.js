@@ -7,6 +7,10 @@
 //   #/alerts/<tab>[?...]       alerts, another tab (ALERT_TABS)
 //   #/alerts/<id>              one alert
 //   #/probe-log                probe failures
+//   #/fleet                    fleet, Servers tab (#/fleet/<tab>: FLEET_TABS)
+//   #/fleet/servers/add        the Add server form
+//   #/fleet/servers/<id>/edit  a server's settings
+//   #/fleet/clusters/add       the Add Patroni cluster form
 //   #/api-tokens               the user's API tokens
 // Anything else is the overview. A new page adds a line to ROUTES (and its
 // case in main.js). No DOM or framework here: unit-tested under Node.
@@ -16,6 +20,11 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
 
 /** @typedef {(typeof ALERT_TABS)[number]} AlertTab */
 
+/** The tabs of the fleet area, in their order (`servers` is #/fleet itself). */
+export const FLEET_TABS = /** @type {const} */ (['servers', 'clusters', 'agents', 'tokens']);
+
+/** @typedef {(typeof FLEET_TABS)[number]} FleetTab */
+
 /**
  * A parsed route. `alerts`: `tab` is an ALERT_TABS entry or `alert` (one
  * alert, `id`), `params` the hash's query (#/alerts/deliveries?alertId=7).
@@ -23,6 +32,7 @@ export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', '
  *   | { page: 'server', id: number }
  *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
  *   | { page: 'probe-log' }
+ *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }
  *   | { page: 'api-tokens' }} Route
  */
 
@@ -44,6 +54,16 @@ const ROUTES = [
     },
   ],
   [/^#\/probe-log$/, () => ({ page: 'probe-log' })],
+  [/^#\/fleet\/servers\/add$/, () => ({ page: 'fleet', tab: 'server-add' })],
+  [/^#\/fleet\/servers\/(\d+)\/edit$/, (m) => ({ page: 'fleet', tab: 'server-edit', id: Number(m[1]) })],
+  [/^#\/fleet\/clusters\/add$/, () => ({ page: 'fleet', tab: 'cluster-add' })],
+  [
+    /^#\/fleet(?:\/([a-z]+))?\/?$/,
+    (m) => {
+      const tab = FLEET_TABS.find((t) => t === (m[1] ?? 'servers'));
+      return tab ? { page: 'fleet', tab } : undefined;
+    },
+  ],
   [/^#\/api-tokens$/, () => ({ page: 'api-tokens' })],
 ];
 
@@ -80,4 +100,10 @@ export const href = {
     return `#/alerts/deliveries${s ? `?${s}` : ''}`;
   },
   probeLog: () => '#/probe-log',
+  /** @param {FleetTab} tab */
+  fleet: (tab) => (tab === 'servers' ? '#/fleet' : `#/fleet/${tab}`),
+  addServer: () => '#/fleet/servers/add',
+  /** @param {number | string} id */
+  editServer: (id) => `#/fleet/servers/${id}/edit`,
+  addCluster: () => '#/fleet/clusters/add',
 };

@@ -10,9 +10,9 @@
  * code and the handlers (the routes use the TypeBox type provider).
  */
 import { Id } from '@pharos/backend/shape-types';
-import { type TSchema, Type } from 'typebox';
+import { Type } from 'typebox';
 
-export { Id, INT4_MAX, Text } from '@pharos/backend/shape-types';
+export { Id, INT4_MAX, Nullable, Text } from '@pharos/backend/shape-types';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -20,9 +20,6 @@ declare module 'fastify' {
     summary?: string;
   }
 }
-
-/** `T` or null (JSON Schema `anyOf [T, null]`). */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A timestamp as JavaScript's toISOString() writes it. */
 export const DateTime = (description?: string) =>

@@ -28,9 +28,10 @@ export const RestEndpoints = Type.Array(Text({ minLength: 8, maxLength: 300 }), 
 /** CA of https REST endpoints, on the following agent's host. */
 export const RestCafile = Nullable(
   Text({
+    minLength: 1,
     maxLength: 1024,
     description:
-      'CA file on the following agent’s host that verifies https endpoints (null: the system’s store)',
+      'CA file (absolute path) on the following agent’s host that verifies https endpoints (null: the system’s store)',
   }),
 );
 

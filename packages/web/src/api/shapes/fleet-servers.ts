@@ -41,7 +41,11 @@ export const Sslmode = Type.Enum(SSLMODES, {
 
 /** CA file on the agent's host. */
 export const Sslrootcert = Nullable(
-  Text({ maxLength: 1024, description: 'CA file on the agent’s host; null: the agent’s server_sslrootcert' }),
+  Text({
+    minLength: 1,
+    maxLength: 1024,
+    description: 'CA file (absolute path) on the agent’s host; null: the agent’s server_sslrootcert',
+  }),
 );
 
 /** The agent that monitors the server. */
