@@ -9,11 +9,17 @@
  *   probe cost (agent/probe-cost.ts, on the addresses it chooses itself);
  * - alert evaluation throughput with 600 servers' worth of default alerts
  *   (alerts/alert-bench.ts, on 127.0.15.60);
+ * - a fleet of `--servers` (default 600) registered servers monitored by
+ *   real agents for `--minutes` (default 10) (fleet/fleet-bench.ts, on
+ *   127.0.64.X upwards): backend CPU, ingest lag, rows, values and bytes
+ *   stored, WAL, overview latency;
  *
- * judges issue 19's targets on those figures (report/targets.ts), and writes
+ * judges issues 19's and 14's targets on those figures (report/targets.ts), and writes
  * bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
- * `--only failover,ingest,web,agent,alerts`, `--quick` (fewer runs), `--out DIR`.
+ * `--only failover,ingest,web,agent,alerts,fleet` (or the names as arguments:
+ * `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
+ * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
  */
 import { fileURLToPath } from 'node:url';
@@ -22,6 +28,7 @@ import { postgresBinDir } from '@pharos/testkit/postgres/postgres-server';
 import { runProbeCostBench } from './agent/probe-cost.js';
 import { runAlertBench } from './alerts/alert-bench.js';
 import { runFailoverBench } from './failover/failover-bench.js';
+import { runFleetBench } from './fleet/fleet-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
 import { issue19Targets } from './report/targets.js';
@@ -62,14 +69,37 @@ async function sourced<F>(
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
+      servers: { type: 'string' },
+      agents: { type: 'string' },
+      minutes: { type: 'string' },
+      'test-adds': { type: 'boolean', default: false },
     },
   });
-  const only = new Set((values.only ?? 'failover,ingest,web,agent,alerts').split(',').map((s) => s.trim()));
+  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet'];
+  const asked = [...(values.only ?? '').split(','), ...positionals]
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const n of asked)
+    if (!names.includes(n)) throw new Error(`--only: '${n}' is not a benchmark (${names.join(', ')})`);
+  const only = new Set(asked.length > 0 ? asked : names);
+  const num = (flag: string, x: string | undefined) => {
+    if (x === undefined) return undefined;
+    const n = Number(x);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag}: '${x}' is not a positive number`);
+    return n;
+  };
+  const fleetOpts = {
+    servers: num('servers', values.servers) ?? (values.quick === true ? 100 : 600),
+    agents: num('agents', values.agents) ?? (values.quick === true ? 2 : 6),
+    minutes: num('minutes', values.minutes) ?? (values.quick === true ? 2 : 10),
+    testAdds: values['test-adds'] === true,
+  };
   const quick = values.quick === true;
   const startedAt = new Date();
   const t0 = performance.now();
@@ -109,6 +139,9 @@ async function main(): Promise<number> {
   const alerts = await sourced('bench/src/alerts/alert-bench.ts', only.has('alerts'), () =>
     runAlertBench({ address: `${PREFIX}.60`, servers: quick ? 100 : 600, print: log }),
   );
+  const fleet = await sourced('bench/src/fleet/fleet-bench.ts', only.has('fleet'), () =>
+    runFleetBench({ ...fleetOpts, log }),
+  );
 
   const report: BenchReport = {
     version: 1,
@@ -118,17 +151,18 @@ async function main(): Promise<number> {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine,
     loadAverageAtEnd: loadAverage(),
-    targets: issue19Targets(failover, ingest),
+    targets: issue19Targets(failover, ingest, fleet),
     failover,
     ingest,
     web,
     agent,
     alerts,
+    fleet,
   };
   const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
   log(`took ${(report.durationS / 60).toFixed(1)} min`);
   process.stdout.write(`${paths.md}\n${paths.json}\n`);
-  const ownFailed = [failover, ingest].some((s) => !s.measured && s.reason.startsWith('failed'));
+  const ownFailed = [failover, ingest, fleet].some((s) => !s.measured && s.reason.startsWith('failed'));
   return ownFailed ? 1 : 0;
 }
 

@@ -6,6 +6,7 @@
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary } from '../stats.js';
+import { fleetSection } from './fleet-markdown.js';
 import type { BenchReport, Section, SourcedSection } from './types.js';
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? '—' : b ? 'met' : '**not met**');
@@ -32,7 +33,7 @@ function machine(r: BenchReport): string[] {
 function targets(r: BenchReport): string[] {
   if (!r.targets) return [];
   return [
-    '## Targets (issue 19)',
+    '## Targets (issues 19 and 14)',
     '',
     'Each target judged on this run: the figure, its anchor measured in the same run, and whether it was met. Gap targets are relative to the cluster’s own gap of the same fault run, so the excess over it is shown too.',
     '',
@@ -205,5 +206,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     ...optional('Agent: RSS and CPU per probe cycle', r.agent),
     ...(r.alerts ? optional('Alert evaluation throughput', r.alerts) : []),
+    '',
+    ...(r.fleet ? fleetSection(r.fleet) : []),
   ].join('\n')}\n`;
 }

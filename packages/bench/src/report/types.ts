@@ -4,6 +4,7 @@
  * it; a section that could not be measured says why instead.
  */
 import type { FailoverFigures } from '../failover/failover-bench.js';
+import type { FleetFigures } from '../fleet/fleet-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
 
@@ -21,7 +22,7 @@ export type SourcedSection<F> =
   | { measured: true; source: string; seconds: number; figures: F }
   | { measured: false; source: string; reason: string };
 
-/** One target of issue 19 (targets.ts): `met` is undefined when it was not measured in this run (`measured` says why). */
+/** One target of issue 19 or 14 (targets.ts): `met` is undefined when it was not measured in this run (`measured` says why). */
 export interface TargetRow {
   figure: string;
   measured: string;
@@ -48,4 +49,6 @@ export interface BenchReport {
   agent: SourcedSection<unknown>;
   /** Alert evaluation throughput (packages/bench/src/alerts/alert-bench.ts); absent in reports before 2026-11-30 evening. */
   alerts?: SourcedSection<unknown>;
+  /** The fleet benchmark (packages/bench/src/fleet/fleet-bench.ts); absent in reports before 2026-12-07 evening. */
+  fleet?: SourcedSection<FleetFigures>;
 }

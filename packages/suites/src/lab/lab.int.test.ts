@@ -6,8 +6,11 @@
  * lab's etcd, three enrolled agents) secured as the deployment is (issue 16).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import type { MonitoredCluster } from '@pharos/backend/fleet/clusters';
+import type { MonitoredServer } from '@pharos/backend/fleet/servers';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { SERVER_DATA_SQL } from '@pharos/ops/check/server-data';
 import { labAccess } from '@pharos/ops/lab/access';
@@ -33,9 +36,18 @@ import {
 } from '@pharos/ops/testing/infrastructure-security';
 import { agentHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
+import { ARTIFACTS, launchChromium } from '@pharos/testkit/browser/browser';
 import { runProgram } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { coverage } from '../faults/batch-coverage.js';
+import {
+  type LabWeb,
+  openFleet,
+  SERVER_LEFTOVERS_SQL,
+  shownMembers,
+  textOf,
+  waitForCharts,
+} from './fleet-journey.js';
 
 const TOPOLOGY = new URL('../../../../examples/lab-sm.topology.yml', import.meta.url).pathname;
 const DIR = process.env.PHAROS_TEST_LAB_DIR ?? '/var/tmp/pharos-lab-test';
@@ -45,6 +57,13 @@ const PROBE_INTERVAL_S = 3;
  * probe_interval_s is the agents' tick, each probe keeps its own interval.
  */
 const SHORTEST_PROBE_INTERVAL_S = Math.max(PROBE_INTERVAL_S, 10);
+/**
+ * What a switchover may take beyond one probe interval to show in Pharos:
+ * the follower's look itself (a GET /cluster of at most 3 s, usually a few
+ * ms, then pem.agent_cluster_observed) and the test's 100 ms poll.
+ * The follower looks every probe_interval_s (agent/src/run.ts, follow/cluster-follower.ts).
+ */
+const FOLLOW_SLACK_MS = 1000;
 
 const topo = loadTopology(TOPOLOGY, 'lab');
 let state: LabState;
@@ -59,6 +78,21 @@ const fleetAccess = () =>
     { topo, secrets: loadOrCreateSecrets(DIR), caFile: `${DIR}/pki/ca.crt` },
     fleet().cluster.scope,
   );
+/** The first web instance and the lab's CA. */
+const labWeb = (): LabWeb => ({ url: state.webUrls[0]!, ca: readFileSync(`${DIR}/pki/ca.crt`, 'utf8') });
+/** `pharos <args>` as the lab's administrator on its terminal (the DBA's environment, lab/fleet/dba.ts). */
+const pharosCli = (args: string[]) =>
+  runProgram(process.execPath, [PHAROS_BIN, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PHAROS_URL: state.webUrls[0]!,
+      PHAROS_CA_FILE: `${DIR}/pki/ca.crt`,
+      PHAROS_USER: topo.pem.superuser,
+      PHAROS_PASSWORD: loadOrCreateSecrets(DIR).pemsuper,
+      XDG_CACHE_HOME: `${DIR}/.cache`,
+    },
+  });
 /** Every agent of the lab: the deployment's six, then the fleet's three. */
 const allAgentIds = () => [...agentHosts(topo).map((h) => h.agentId), ...fleet().hosts.map((h) => h.agentId)];
 
@@ -155,6 +189,9 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /checks: (\d+) ok, 0 warning\(s\), 0 failed in .*: PASSED$/m);
     assert.match(r.stdout, /^ok +agent\.server-data +pem-backend-1 /m);
+    // and the fleet's servers (the removal at the end finds them gone)
+    for (const n of fleet().serverNames)
+      assert.match(r.stdout, new RegExp(`^ok +agent\\.server-data +${n} `, 'm'), n);
   });
 
   test('one Patroni leader and two streaming replicas', async () => {
@@ -421,6 +458,134 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
     );
   });
 
+  test('the Fleet pages in headless Chromium, as a pem_admin member: inventory and the orders cluster with its members and roles; their servers’ charts hold data', async () => {
+    // an administrator as the docs make one: a login role granted pem_admin (not the installing superuser)
+    const password = randomBytes(18).toString('base64url');
+    await sqlOnLeader(`CREATE ROLE lab_fleet_admin LOGIN PASSWORD '${password}' IN ROLE pem_admin`);
+    const web = labWeb();
+    const session = await webLogin(web.url, 'lab_fleet_admin', password, web.ca);
+    const servers = (await webGet<MonitoredServer[]>(web.url, '/api/servers', session, web.ca)).body;
+    const idOf = (name: string) => servers.find((s) => s.displayName === name)!.id;
+    const scope = fleet().cluster.scope;
+    const problems: string[] = [];
+    const browser = await launchChromium();
+    try {
+      const page = await openFleet(browser, web, 'lab_fleet_admin', password, problems);
+      const leader = (await getCluster(fleet().cluster.members[0]!.address, fleetAccess())).members.find(
+        (m) => m.role === 'leader',
+      )!.name;
+      const roleOf = (member: string) => (member === leader ? 'leader' : 'replica');
+      // Servers tab: the standalone and each member, with its kind, cluster and Patroni role
+      await page.locator('#fleet-servers tr[data-name="inventory"]').waitFor();
+      assert.match(
+        await textOf(page, '#fleet-servers tr[data-name="inventory"]'),
+        /^inventory\s*standalone\s*primary\s*up/,
+      );
+      for (const m of fleet().cluster.members)
+        assert.match(
+          await textOf(page, `#fleet-servers tr[data-name="${scope}/${m.name}"]`),
+          new RegExp(
+            `^${scope}/${m.name}\\s*Patroni member\\s*${scope} \\(${m.name}\\)\\s*${roleOf(m.name)}\\s*up`,
+          ),
+        );
+      assert.ok(await page.locator('#server-add').isVisible(), 'pem_admin sees Add server');
+      // Patroni clusters tab: orders, its leader, each member with its role
+      await page.click('#fleet-tab-clusters');
+      const card = `.cluster-card[data-name="${scope}"]`;
+      await page.locator(card).waitFor();
+      assert.match(await textOf(page, `${card} .cluster-look`), new RegExp(`^leader ${leader}`));
+      const roles = await page
+        .locator(`${card} tr[data-member]`)
+        .evaluateAll((rows) =>
+          rows.map((r) => `${r.getAttribute('data-member')}=${r.getAttribute('data-role')}`),
+        );
+      assert.deepEqual(
+        roles.sort(),
+        fleet()
+          .cluster.members.map((m) => `${m.name}=${roleOf(m.name)}`)
+          .sort(),
+      );
+      await page.screenshot({ path: `${ARTIFACTS}lab-fleet-clusters.png`, fullPage: true });
+      // server pages: charts drawn with data points, for the standalone and for a member of orders
+      const charts = ['tps', 'connections'];
+      const inventory = await waitForCharts(page, web, idOf('inventory'), charts, 2);
+      const member = await waitForCharts(page, web, idOf(`${scope}/${leader}`), charts, 2);
+      process.stdout.write(
+        `# chart points: inventory ${JSON.stringify(inventory)}, ${scope}/${leader} ${JSON.stringify(member)}\n`,
+      );
+      await page.screenshot({ path: `${ARTIFACTS}lab-fleet-member-server.png`, fullPage: true });
+      // the 401 of the first GET /api/session is expected
+      assert.deepEqual(
+        problems.filter((p) => !/status of 401/.test(p)),
+        [],
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('a switchover of the monitored cluster orders through its REST API: Pharos shows the new leader as primary within one probe interval, the old one as replica', async () => {
+    const members = fleet().cluster.members;
+    const fa = fleetAccess();
+    const web = labWeb();
+    const session = await webLogin(web.url, topo.pem.superuser, loadOrCreateSecrets(DIR).pemsuper, web.ca);
+    const clusters = (await webGet<MonitoredCluster[]>(web.url, '/api/clusters', session, web.ca)).body;
+    const clusterId = clusters.find((c) => c.name === fleet().cluster.scope)!.id;
+    const c = await getCluster(members[0]!.address, fa);
+    const oldLeader = c.members.find((m) => m.role === 'leader')!.name;
+    const newLeader = members.find((m) => m.name !== oldLeader)!.name;
+    const before = await shownMembers(web, session, clusterId);
+    assert.deepEqual(
+      before.map((m) => `${m.member} ${m.patroniRole} ${m.role}`).sort(),
+      [`${oldLeader} leader primary`, `${newLeader} replica standby`].sort(),
+    );
+    await switchover(members.find((m) => m.name === oldLeader)!.address, oldLeader, newLeader, fa);
+    // Patroni answered: the new leader holds the leader key; from here Pharos has one look (one probe interval) to show it
+    const switchedAt = Date.now();
+    const shown = await waitFor(
+      `Pharos to show ${newLeader} as the primary of orders`,
+      async () => {
+        const m = await shownMembers(web, session, clusterId);
+        const n = m.find((x) => x.member === newLeader);
+        return n?.patroniRole === 'leader' && n.role === 'primary' ? m : undefined;
+      },
+      { deadlineMs: 60_000, intervalMs: 100 },
+    );
+    const followMs = Date.now() - switchedAt;
+    process.stdout.write(
+      `# orders switchover ${oldLeader} -> ${newLeader}: Pharos showed ${newLeader} as primary ${followMs} ms after Patroni's answer (probe interval ${PROBE_INTERVAL_S} s)\n`,
+    );
+    // one probe interval, plus the look itself (a GET /cluster, the backend call) and this poll's own step
+    assert.ok(
+      followMs <= PROBE_INTERVAL_S * 1000 + FOLLOW_SLACK_MS,
+      `${newLeader} shown as primary after ${followMs} ms, more than one probe interval (${PROBE_INTERVAL_S} s) + ${FOLLOW_SLACK_MS} ms`,
+    );
+    const old = shown.find((x) => x.member === oldLeader)!;
+    assert.notEqual(old.patroniRole, 'leader', JSON.stringify(shown));
+    assert.notEqual(old.role, 'primary', JSON.stringify(shown));
+    // the old leader, demoted and restarted by Patroni, is shown as a replica
+    const replicaShown = await waitFor(
+      `Pharos to show ${oldLeader} as a replica of orders`,
+      async () => {
+        const o = (await shownMembers(web, session, clusterId)).find((x) => x.member === oldLeader);
+        return o?.patroniRole === 'replica' && o.role === 'standby' ? o : undefined;
+      },
+      { deadlineMs: 60_000, intervalMs: 250 },
+    );
+    process.stdout.write(
+      `# ${oldLeader} shown as replica ${Date.now() - switchedAt} ms after the switchover (${JSON.stringify(replicaShown)})\n`,
+    );
+    // the CLI says the same
+    const list = await pharosCli(['cluster', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const orders = (JSON.parse(list.stdout) as MonitoredCluster[]).find((x) => x.id === clusterId)!;
+    assert.equal(orders.observed.leader, newLeader);
+    assert.deepEqual(
+      orders.members.map((m) => `${m.member} ${m.role}`).sort(),
+      [`${newLeader} leader`, `${oldLeader} replica`].sort(),
+    );
+  });
+
   test('after a switchover the samples keep arriving and none shipped before it is missing', async () => {
     const before = await sampleCounts();
     const leader = await leaderName();
@@ -472,6 +637,72 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
         `agent ${id}: every sample id ${from}..${a.max} in exactly one stored batch (${cov.examples.join('; ')})`,
       );
     }
+  });
+
+  test('pharos cluster remove and pharos server remove leave nothing of the fleet’s servers but their history; pharos check no longer reports them', async () => {
+    const web = labWeb();
+    const session = await webLogin(web.url, topo.pem.superuser, loadOrCreateSecrets(DIR).pemsuper, web.ca);
+    const servers = (await webGet<MonitoredServer[]>(web.url, '/api/servers', session, web.ca)).body;
+    const names = fleet().serverNames;
+    const ids = servers.filter((s) => names.includes(s.displayName)).map((s) => s.id);
+    assert.equal(ids.length, names.length, JSON.stringify(servers.map((s) => s.displayName)));
+    const scope = fleet().cluster.scope;
+    const cluster = await pharosCli(['cluster', 'remove', scope]);
+    assert.equal(cluster.code, 0, `${cluster.stdout}\n${cluster.stderr}`);
+    assert.match(
+      cluster.stdout,
+      new RegExp(`^cluster \\d+ \\(${scope}\\): removed, with 2 member server\\(s\\)$`, 'm'),
+    );
+    assert.match(cluster.stdout, /^history kept until retention/m);
+    const server = await pharosCli(['server', 'remove', fleet().standalone.serverName]);
+    assert.equal(server.code, 0, `${server.stdout}\n${server.stderr}`);
+    assert.match(
+      server.stdout,
+      /^server \d+ \(inventory\): removed, with its binding, \d+ alert\(s\), \d+ latest value\(s\)/m,
+    );
+    const again = await pharosCli(['server', 'remove', fleet().standalone.serverName]);
+    assert.equal(again.code, 2, 'a second removal is refused');
+    // the API lists: no cluster, none of the servers
+    const clustersLeft = await webGet<MonitoredCluster[]>(web.url, '/api/clusters', session, web.ca);
+    assert.deepEqual(clustersLeft.body, []);
+    const serversLeft = (await webGet<MonitoredServer[]>(web.url, '/api/servers', session, web.ca)).body;
+    assert.deepEqual(
+      serversLeft.filter((s) => ids.includes(s.id) || names.includes(s.displayName)),
+      [],
+    );
+    const left = async () => (await sqlOnLeader(SERVER_LEFTOVERS_SQL, [ids]))[0]!;
+    const nothingBut = (r: Record<string, unknown>) => {
+      const { history_samples, ...rest } = r;
+      assert.deepEqual(
+        rest,
+        {
+          server: 0,
+          server_binding: 0,
+          alert: 0,
+          latest: 0,
+          probe_log: 0,
+          probe_override: 0,
+          rollup_dirty: 0,
+        },
+        'nothing left of the removed servers',
+      );
+      assert.ok(Number(history_samples) > 0, 'their history stays until retention');
+    };
+    nothingBut(await left());
+    assert.equal(
+      Number((await sqlOnLeader('SELECT count(*)::int AS n FROM pem.monitored_cluster'))[0]!.n),
+      0,
+    );
+    // pharos check no longer reports them (the agents stay enrolled, with no server)
+    const check = await runProgram(process.execPath, [PHAROS_BIN, 'check', '--lab-dir', DIR]);
+    for (const n of names)
+      assert.doesNotMatch(
+        check.stdout,
+        new RegExp(`\\b${n.replace('/', '\\/')}\\b`),
+        `check still reports ${n}`,
+      );
+    // and their agents, told to stop, wrote nothing for them since
+    nothingBut(await left());
   });
 
   test('lab down stops every process it started and leaves none behind', async () => {
