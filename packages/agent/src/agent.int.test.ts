@@ -24,6 +24,7 @@ import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
 import type { Transactional } from '@pharos/core/query';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { checkExposition, type ParsedFamily } from '@pharos/testkit/prometheus/exposition-check';
 import { watchLogs } from '@pharos/testkit/wait/log-set';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AgentConfig, loadAgentConfig, parseAgentConfig } from './config.js';
@@ -267,6 +268,44 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
     await primary?.stop();
     if (process.env.PHAROS_KEEP_TEST_DIR) console.log(`kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves its own health metrics on metrics_listen when enabled', async () => {
+    const config = { ...agentConfig(), metrics_listen: `${SOURCE}:9187` };
+    const agent = await runAgent(config, { logger: createLogger('agent', { level: 'silent' }) });
+    try {
+      assert.equal(agent.metricsUrl, `http://${SOURCE}:9187/metrics`);
+      const families = async () => {
+        const r = await fetch(agent.metricsUrl!);
+        assert.equal(r.status, 200);
+        assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+        return checkExposition(await r.text());
+      };
+      const value = (f: Map<string, ParsedFamily>, name: string) => Number(f.get(name)?.metrics[0]?.value);
+      let last: Map<string, ParsedFamily> | undefined;
+      await waitFor(
+        'the health metrics to show a shipped batch, a heartbeat and the backend connection',
+        async () => {
+          last = await families();
+          return (
+            value(last, 'pharos_agent_shipped_samples_total') > 0 &&
+            value(last, 'pharos_agent_backend_connected') === 1 &&
+            value(last, 'pharos_agent_last_heartbeat_timestamp_seconds') > 0
+          );
+        },
+        { deadlineMs: 30_000 },
+      );
+      const f = last!;
+      assert.equal(f.get('pharos_agent_shipped_samples_total')!.type, 'COUNTER');
+      assert.equal(value(f, 'pharos_agent_monitored_servers'), 2);
+      assert.ok(Math.abs(value(f, 'pharos_agent_last_ship_timestamp_seconds') - Date.now() / 1000) < 60);
+      assert.ok(value(f, 'pharos_agent_spool_bytes') > 0);
+      assert.ok(f.has('process_resident_memory_bytes'));
+      assert.equal((await fetch(`http://${SOURCE}:9187/other`)).status, 404);
+    } finally {
+      await agent.stop();
+    }
+    await assert.rejects(fetch(`http://${SOURCE}:9187/metrics`), 'the endpoint closes with the agent');
   });
 
   it('refuses agent certificates from any address but the agent host', async () => {

@@ -61,6 +61,27 @@ describe('agent configuration', () => {
     assert.throws(() => parseAgentConfig({ agent_id: 1 }), /agent_user: .*\n.*backend: .*\n.*spool_dir: /s);
   });
 
+  it('admits metrics_listen on loopback only (default off)', () => {
+    assert.equal(parseAgentConfig(base).metrics_listen, undefined);
+    assert.equal(
+      parseAgentConfig({ ...base, metrics_listen: '127.0.1.4:9187' }).metrics_listen,
+      '127.0.1.4:9187',
+    );
+    assert.equal(parseAgentConfig({ ...base, metrics_listen: '[::1]:9187' }).metrics_listen, '[::1]:9187');
+    for (const [value, problem] of [
+      ['0.0.0.0:9187', /metrics_listen: .*0\.0\.0\.0 is not a loopback address/],
+      ['10.0.0.5:9187', /metrics_listen: .*10\.0\.0\.5 is not a loopback address/],
+      ['127.0.0.1', /metrics_listen: .*is not address:port/],
+      ['127.0.0.1:70000', /metrics_listen: .*port 70000/],
+    ] as const) {
+      assert.throws(
+        () => parseAgentConfig({ ...base, metrics_listen: value }),
+        (err: unknown) => err instanceof ConfigError && problem.test(err.message),
+        value,
+      );
+    }
+  });
+
   it('checks the backend connection string', () => {
     assert.throws(() => parseAgentConfig({ ...base, backend: 'host=a bogus=1' }), /backend: .*bogus/);
     assert.throws(

@@ -29,6 +29,7 @@ import { messageOf } from '@pharos/core/errors';
 import { mapLocalHosts } from '@pharos/core/host-identity';
 import { CONFIG_FILE_CODES, loadSettings, parseSettings, type SettingsFile } from '@pharos/core/settings';
 import { z } from 'zod';
+import { parseListen } from './health/metrics-server.js';
 
 /** Default spool size bound: 64 MiB. */
 export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
@@ -131,8 +132,31 @@ const schema = z
       .describe(
         'more addresses or CIDR ranges (optional port) webhooks may not reach, e.g. etcd members or other infrastructure (docs/alerts.md)',
       ),
+    metrics_listen: z
+      .string()
+      .superRefine((s, ctx) => {
+        try {
+          const { host } = parseListen(s);
+          if (!isLoopback(host))
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              message: `${host} is not a loopback address (127.0.0.0/8 or ::1): the endpoint has no other access control`,
+            });
+        } catch (err) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: messageOf(err) });
+        }
+      })
+      .optional()
+      .describe(
+        "address:port of the agent's own health metrics for Prometheus (GET /metrics, plain HTTP, loopback only, e.g. 127.0.0.1:9187); default off",
+      ),
   })
   .strict();
+
+/** True for a loopback address: 127.0.0.0/8 or ::1 (the agent's health endpoint listens on nothing else). */
+export function isLoopback(host: string): boolean {
+  return isIP(host) === 4 ? host.startsWith('127.') : host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
 
 /** A validated agent configuration (field names as in the file). */
 export type AgentConfig = z.output<typeof schema>;

@@ -44,6 +44,8 @@ import { TaskRunner } from './backend-link/tasks.js';
 import type { AgentConfig } from './config.js';
 import { ClusterFollower } from './follow/cluster-follower.js';
 import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
+import { agentHealthRegistry } from './health/metrics.js';
+import { type MetricsServer, startMetricsServer } from './health/metrics-server.js';
 import { ServerFleet } from './monitor/fleet.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import {
@@ -104,6 +106,8 @@ export interface AgentHandle {
   status(): Promise<AgentStatus>;
   /** Runs a bindings refresh now (resolves when done). */
   refreshBindings(): Promise<void>;
+  /** URL of the health metrics (agent.yml metrics_listen); undefined when off. */
+  metricsUrl: string | undefined;
 }
 
 /** The CA of Patroni's REST API (`patroni_rest_ca_file`), read once. @throws ConfigError naming the file. */
@@ -262,6 +266,31 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     },
   });
 
+  // the agent's own health for a local Prometheus (health/; agent.yml metrics_listen, default off)
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics_listen !== undefined) {
+    const registry = agentHealthRegistry(async () => ({
+      spool: await spool.stats(),
+      ship: shipper.stats,
+      probeErrors: sink.probeErrors,
+      monitoredServers: fleet.size,
+      backendConnected: conns.ship.current !== undefined,
+      lastHeartbeatAt: heartbeat.lastAt,
+    }));
+    try {
+      metricsServer = await startMetricsServer(config.metrics_listen, registry);
+    } catch (err) {
+      await Promise.all([conns.ship.close(), conns.control.close()]);
+      await spool.close();
+      throw pharosError(
+        'PHAROS_METRICS_LISTEN_FAILED',
+        { listen: config.metrics_listen, reason: messageOf(err) },
+        { cause: err },
+      );
+    }
+    log.info({ url: metricsServer.url }, 'health metrics listening');
+  }
+
   shipper.start();
   host.start();
   // alert evaluation and notifications (issue 8; on by default only for backend agents)
@@ -295,6 +324,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       const inTime = await shipper.stop();
       if (!inTime) log.warn('a batch was still in flight at stop; it stays in the spool with its id');
       await alerting.stop();
+      await metricsServer?.close();
       await Promise.all([conns.ship.close(), conns.control.close()]);
       await spool.close();
       detachSignals();
@@ -307,6 +337,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
 
   return {
     stop,
+    metricsUrl: metricsServer?.url,
     refreshBindings: () => fleet.refresh(),
     async status() {
       return {

@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   web: async () => (await import('./commands/web/index.js')).registerWebCommands,
   server: async () => (await import('./commands/server/index.js')).registerServerCommands,
   token: async () => (await import('./commands/token/index.js')).registerTokenCommands,
+  'api-token': async () => (await import('./commands/api-token/index.js')).registerApiTokenCommands,
   cluster: async () => (await import('./commands/cluster/index.js')).registerClusterCommands,
   maintenance: async () => (await import('./commands/maintenance/index.js')).registerMaintenanceCommands,
   plan: async () => (await import('./commands/plan.js')).registerPlan,

@@ -4,7 +4,8 @@
  * started (wait/), a fake clock for time-driven code (clock/), PostgreSQL
  * servers and standbys (postgres/), the OS user servers run as (os/), SMTP and
  * webhook receivers (receivers/), headless Chromium (browser/), an HTTPS
- * client (http/), a throw-away PKI made with openssl (pki/).
+ * client (http/), a throw-away PKI made with openssl (pki/), a strict check
+ * of the Prometheus text exposition format (prometheus/).
  *
  * Contract: depends on no other @pharos package, so every package's tests
  * can use it; product code never imports it. Test helpers that need a

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { registerAlertAdminRoutes } from './api/alert-admin.js';
 import { registerAlertNotifyAdminRoutes } from './api/alert-admin-notify.js';
 import { registerAlertsRoute } from './api/alerts.js';
+import { registerApiTokenRoutes } from './api/api-tokens.js';
 import { registerChangesRoute } from './api/changes.js';
 import { registerClusterRoute } from './api/cluster.js';
 import { frameworkErrors, installErrorHandlers, MAX_PARAM_LENGTH } from './api/errors.js';
@@ -37,6 +38,7 @@ import { registerAuthRoutes } from './auth/routes.js';
 import { SessionStore } from './auth/session-store.js';
 import type { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
+import { registerMetricsRoute } from './metrics/route.js';
 import { loadUiFiles, registerUiRoutes } from './ui/static.js';
 import { loadVendorFiles } from './ui/vendor.js';
 
@@ -61,6 +63,13 @@ export interface AppDeps {
   enrolBackend?: EnrolBackend;
   /** Enrolment attempts per client address per minute (default: the login's). */
   enrolRateLimitPerMinute?: number;
+  /**
+   * CA (PEM) of the client certificates admitted to GET /metrics, with
+   * their subject CNs: HTTPS then asks for (never requires) a client
+   * certificate verified against this CA. Default: none asked, none admitted.
+   */
+  metricsClientCa?: Buffer;
+  metricsClientNames?: string[];
 }
 
 /** Largest request body accepted, in bytes (an enrolment with a certificate is the biggest). */
@@ -110,6 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       minVersion: 'TLSv1.2',
       ciphers: TLS_CIPHERS,
       honorCipherOrder: true,
+      // /metrics admits a Prometheus client certificate of the deployment's CA: asked for, never required
+      ...(deps.metricsClientCa && deps.metricsClientNames?.length
+        ? { requestCert: true, rejectUnauthorized: false, ca: deps.metricsClientCa }
+        : {}),
     },
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -163,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionTtlS: deps.sessionTtlS,
     loginRateLimitPerMinute: deps.loginRateLimitPerMinute,
   });
+  registerApiTokenRoutes(app, store);
   registerFleetRoute(app, deps.db, store);
   registerPreferencesRoutes(app, deps.db, store);
   registerServerRoutes(app, deps.db, store);
@@ -188,6 +202,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app,
     deps.cluster ?? new ClusterStatusReader({ patroniUrls: [], etcdEndpoints: [] }),
     store,
+  );
+  registerMetricsRoute(
+    app,
+    deps.db,
+    store,
+    deps.metricsClientCa && deps.metricsClientNames?.length ? { names: deps.metricsClientNames } : undefined,
   );
   registerOpenApiRoute(app);
   registerUiRoutes(app, loadUiFiles(deps.uiDir), loadVendorFiles());

@@ -138,6 +138,20 @@ const schema = z
       .min(1)
       .optional()
       .describe('private key of etcd_cert_file, mode 0600 or stricter (checked)'),
+    metrics_client_ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "CA that issues the client certificates admitted to GET /metrics (Prometheus); default the backend's sslrootcert (the deployment's CA)",
+      ),
+    metrics_client_names: z
+      .array(z.string().min(1).max(64))
+      .max(16)
+      .default(['prometheus'])
+      .describe(
+        'subject CNs of the client certificates admitted to GET /metrics; [] admits none (an API token still does) and the instance asks browsers for no certificate',
+      ),
   })
   .strict();
 
@@ -195,6 +209,9 @@ function webConfigProblems(c: WebConfig): string[] {
     ...(c.rest_ca_file === undefined ? [] : fileProblems('rest_ca_file', c.rest_ca_file, false)),
     ...(c.etcd_cert_file === undefined ? [] : fileProblems('etcd_cert_file', c.etcd_cert_file, false)),
     ...(c.etcd_key_file === undefined ? [] : fileProblems('etcd_key_file', c.etcd_key_file, true)),
+    ...(c.metrics_client_ca_file === undefined
+      ? []
+      : fileProblems('metrics_client_ca_file', c.metrics_client_ca_file, false)),
   ];
   if ((c.etcd_cert_file === undefined) !== (c.etcd_key_file === undefined)) {
     problems.push(
@@ -286,4 +303,9 @@ export function patroniRestUrlsOf(config: WebConfig): string[] {
 /** The CA of https REST URLs: rest_ca_file, else the backend's sslrootcert (the deployment's CA). */
 export function caFileOf(config: WebConfig): string | undefined {
   return config.rest_ca_file ?? parseConninfo(config.backend).sslrootcert;
+}
+
+/** The CA of /metrics client certificates: metrics_client_ca_file, else the backend's sslrootcert. */
+export function metricsCaFileOf(config: WebConfig): string | undefined {
+  return config.metrics_client_ca_file ?? parseConninfo(config.backend).sslrootcert;
 }

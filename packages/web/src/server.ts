@@ -17,7 +17,7 @@ import { buildApp } from './app.js';
 import { LoginAuthenticator } from './auth/authenticate.js';
 import { BackendPool } from './backend-pool.js';
 import { ClusterStatusReader } from './cluster/status.js';
-import { caFileOf, patroniRestUrlsOf, type WebConfig } from './config.js';
+import { caFileOf, metricsCaFileOf, patroniRestUrlsOf, type WebConfig } from './config.js';
 import { WEB_VERSION } from './version.js';
 
 export { loadWebConfig, parseWebConfig, type WebConfig } from './config.js';
@@ -64,6 +64,16 @@ export function enrolBackendOf(config: WebConfig): EnrolBackend {
     ports: ci.hosts.map((h) => h.port),
     dbname: ci.dbname,
     sslmode: ci.sslmode,
+  };
+}
+
+/** The /metrics client certificate settings of buildApp: none when metrics_client_names is empty. */
+function metricsClientsOf(config: WebConfig): { metricsClientCa?: Buffer; metricsClientNames?: string[] } {
+  const caFile = metricsCaFileOf(config);
+  if (config.metrics_client_names.length === 0 || !caFile) return {};
+  return {
+    metricsClientCa: readOrFail('metrics_client_ca_file (or backend sslrootcert)', caFile),
+    metricsClientNames: config.metrics_client_names,
   };
 }
 
@@ -122,6 +132,7 @@ export async function startWebServer(
       loginRateLimitPerMinute: config.login_rate_limit_per_minute,
       cluster,
       enrolBackend: enrolBackendOf(config),
+      ...metricsClientsOf(config),
     });
     await app.listen({ host: config.listen_address, port: config.port });
   } catch (err) {

@@ -8,6 +8,7 @@ import { html, render, useEffect, useState } from './lib/html.js';
 import { UNAUTHORIZED_EVENT } from './lib/poll.js';
 import { parseRoute } from './lib/route.js';
 import { AlertsArea } from './pages/alerts/alerts-area.js';
+import { ApiTokensPage } from './pages/api-tokens/api-tokens-page.js';
 import { DatabasePage } from './pages/database/database-page.js';
 import { FleetArea } from './pages/fleet/fleet-area.js';
 import { HostPage } from './pages/host/host-page.js';
@@ -71,6 +72,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${AlertsArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'probe-log':
       return html`<${ProbeLogPage} prefs=${prefs} />`;
+    case 'api-tokens':
+      return html`<${ApiTokensPage} session=${session} />`;
     case 'fleet':
       return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'not-found':

@@ -13,6 +13,11 @@
  *   one file per URL and user, mode 0600, and reused until the instance
  *   refuses it (then one new login): scripts of many calls do not hit the
  *   login rate limit.
+ * - API token: with PHAROS_API_TOKEN set (never a flag: a flag would show
+ *   in `ps` and shell history), every call sends `Authorization: Bearer
+ *   <token>` instead, with no login, no CSRF token and no session cache; a
+ *   refused token is an error (no password fallback). The token acts with
+ *   its role's rights; it cannot make API tokens (PHAROS_AUTH_SESSION_REQUIRED).
  * - Errors: the API's `{code, error, field}` answers become the Pharos
  *   error of that catalogue code (docs/errors.md: its kind and exit code; 400,
  *   404 and 409 exit 2 with the message naming the field); 401, 403, 429 and
@@ -244,6 +249,12 @@ export class ApiClient {
     body?: unknown,
     what = `${method} ${path}`,
   ): Promise<T> {
+    const token = this.env.PHAROS_API_TOKEN;
+    if (token) {
+      const r = await httpsJson(this.target, method, path, body, { authorization: `Bearer ${token}` });
+      if (r.status >= 200 && r.status < 300) return r.body as T;
+      throw apiErrorOf(r.status, r.body, what);
+    }
     this.session ??= this.loadSession() ?? (await this.login());
     for (let attempt = 0; ; attempt++) {
       const s = this.session!;

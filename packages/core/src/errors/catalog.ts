@@ -543,6 +543,29 @@ export const ERRORS = {
   PHAROS_AUTH_CSRF: input('CSRF token missing or wrong', 403),
   PHAROS_AUTH_NOT_LOGGED_IN: input('not logged in', 401),
   PHAROS_AUTH_THROTTLED: input('too many refused logins; try again in {seconds} s', 429),
+  PHAROS_AUTH_HEADER_INVALID: input('Authorization: only "Bearer <API token>" is accepted', 401),
+  PHAROS_AUTH_TOKEN_INVALID: input('API token unknown or malformed', 401),
+  PHAROS_AUTH_TOKEN_EXPIRED: input('API token expired', 401),
+  PHAROS_AUTH_TOKEN_REVOKED: input('API token revoked', 401),
+  PHAROS_AUTH_TOKEN_ROLE_REFUSED: input(
+    'API token refused: its role may no longer use Pharos (dropped, no LOGIN, VALID UNTIL passed, or in neither pem_admin nor pem_user)',
+    401,
+  ),
+  PHAROS_AUTH_SESSION_REQUIRED: input(
+    '{what} needs a password login: an API token cannot be used for it',
+    403,
+  ),
+
+  // API tokens (management)
+  PHAROS_API_TOKEN_INVALID: input('{detail}'),
+  PHAROS_API_TOKEN_NOT_FOUND: input('{detail}', 404),
+
+  // Prometheus exposition (web /metrics; the agent's health endpoint)
+  PHAROS_METRICS_LISTEN_FAILED: config('metrics_listen: cannot listen on {listen}: {reason}'),
+  PHAROS_METRICS_UNAUTHENTICATED: input(
+    'metrics need an API token (Authorization: Bearer) or a client certificate issued by the Pharos CA',
+    401,
+  ),
 
   // the web API (HTTP)
   PHAROS_API_BAD_REQUEST: input('{reason}'),

@@ -78,6 +78,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/alert-admin/alerts/{id}': { enabled: true },
   'PATCH /api/preferences': { theme: 'dark' },
   'POST /api/maintenance': { scope: 'fleet', durationS: 600, reason: 'fuzz' },
+  'POST /api/api-tokens': { name: 'fuzz-token', validForS: 3600 },
   // refused for its token (no such token), after the body's own checks; its csr, a real one, is made in before()
   'POST /api/enrol': { token: 'fuzz-no-such-token', displayName: 'fuzz-host', csr: '' },
 };
@@ -234,7 +235,9 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
       },
       mayChange: (op) =>
         role.name === 'pem_admin' ||
-        (role.name === 'pem_user' && op === 'PATCH /api/preferences') ||
+        // a reader sets its preferences and makes and revokes its own API tokens
+        (role.name === 'pem_user' &&
+          ['PATCH /api/preferences', 'POST /api/api-tokens', 'DELETE /api/api-tokens/{id}'].includes(op)) ||
         (role.name === 'anonymous' && op === 'POST /api/login'),
     });
     const cases = new Random(SEED).sample(all, maxCases);

@@ -17,6 +17,10 @@
  * - `POST /api/logout`: deletes the session in the backend (every instance
  *   refuses the cookie from then on) and clears the cookie. Needs the CSRF token.
  * - `GET /api/session`: the caller's session (user, role, CSRF token, expiry).
+ *
+ * An API token never logs in (issue 18): a request with an Authorization
+ * header gets 403 PHAROS_AUTH_SESSION_REQUIRED from all three, before the
+ * body is read, so no cookie session is ever made from a token.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pharosError } from '@pharos/core/errors';
@@ -26,7 +30,7 @@ import { LoginBody, LogoutAnswer, SessionView } from '../api/shapes/auth.js';
 import { authErrorResponses, ErrorBody, NoBody } from '../api/shapes/common.js';
 import type { AuthOutcome, LoginAuthenticator } from './authenticate.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
-import { requireSession, sessionIdOf } from './guard.js';
+import { refuseApiToken, requireSession, sessionIdOf } from './guard.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './session-store.js';
 import { hashSessionId } from './session-token.js';
@@ -75,11 +79,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     '/api/login',
     {
       schema: {
-        summary: 'Log in with a PostgreSQL role of the backend',
+        summary: 'Log in with a PostgreSQL role of the backend (never with an API token)',
+        security: [],
         body: LoginBody,
         response: { 200: SessionView, 429: ErrorBody, ...authErrorResponses },
       },
       config: { rateLimit: { max: deps.loginRateLimitPerMinute, timeWindow: 60_000 } },
+      onRequest: refuseApiToken('logging in'),
     },
     async (request, reply) => {
       const startedAt = performance.now();
@@ -123,9 +129,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     {
       schema: {
         summary: 'Log out everywhere this session is used',
+        security: [{ session: [] }],
         body: NoBody,
         response: { 200: LogoutAnswer, ...authErrorResponses },
       },
+      onRequest: refuseApiToken('logging out'),
       preHandler: withSession,
     },
     async (request, reply) => {
@@ -140,7 +148,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   api.get(
     '/api/session',
     {
-      schema: { summary: "The caller's session", response: { 200: SessionView, ...authErrorResponses } },
+      schema: {
+        summary: "The caller's session",
+        security: [{ session: [] }],
+        response: { 200: SessionView, ...authErrorResponses },
+      },
+      onRequest: refuseApiToken('a login session'),
       preHandler: withSession,
     },
     async (request) => sessionView(request.pharosSession!),

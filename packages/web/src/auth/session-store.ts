@@ -11,10 +11,13 @@
  * was dropped, lost LOGIN, left both pem_admin and pem_user, got a new
  * password or whose VALID UNTIL passed ends its sessions at their next
  * request (the session keeps pem.role_credential_epoch of its login:
- * sql/functions/web/).
+ * sql/functions/web/). The store also holds the API tokens the guard admits
+ * ({@link SessionStore.apiTokens}; api-token-store.ts): both are the
+ * credentials a request can carry, checked against the same backend.
  */
 import type { Queryable } from '@pharos/core/query';
 import { isBackendUnavailable, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import { ApiTokenStore } from './api-token-store.js';
 import { hashSessionId, newCsrfToken, newSessionId } from './session-token.js';
 
 /** Seconds between two refreshes of a session's last_seen_at (and of its sliding expiry). */
@@ -35,6 +38,8 @@ export interface Session {
   csrfToken: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Set when the caller came with an API token (guard.ts): its id; the fields above are then the token's. */
+  apiTokenId?: number;
 }
 
 /** A session just created: the raw id goes into the cookie and nowhere else. */
@@ -58,12 +63,15 @@ export class SessionStore {
   readonly #db: Queryable;
   readonly #ttlS: number;
   readonly #logger: LogSink | undefined;
+  /** The API tokens the guard admits besides sessions (same backend connection). */
+  readonly apiTokens: ApiTokenStore;
 
   /** `ttlS`: idle lifetime of a session in seconds (sliding, see the module doc). */
   constructor(db: Queryable, ttlS: number, logger?: LogSink) {
     this.#db = db;
     this.#ttlS = ttlS;
     this.#logger = logger;
+    this.apiTokens = new ApiTokenStore(db, logger);
   }
 
   /**

@@ -18,6 +18,7 @@
 //   #/fleet/servers/<id>/edit  a server's settings
 //   #/fleet/clusters/add       the Add Patroni cluster form
 //   #/maintenance              maintenance windows
+//   #/api-tokens               the user's API tokens
 // Anything else is "no such page" (not the overview: a mistyped link must
 // say so). A new page adds a line to ROUTES (and its case in main.js). No
 // DOM or framework here: unit-tested under Node.
@@ -47,6 +48,7 @@ export const FLEET_TABS = /** @type {const} */ (['servers', 'clusters', 'agents'
  *   | { page: 'probe-log' }
  *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }
  *   | { page: 'maintenance' }
+ *   | { page: 'api-tokens' }
  *   | { page: 'not-found', hash: string }} Route
  */
 
@@ -119,6 +121,7 @@ const ROUTES = [
     },
   ],
   [/^#\/maintenance$/, () => ({ page: 'maintenance' })],
+  [/^#\/api-tokens$/, () => ({ page: 'api-tokens' })],
 ];
 
 /**
@@ -140,6 +143,7 @@ export function parseRoute(hash) {
 /** Links to pages. */
 export const href = {
   overview: () => '#/',
+  apiTokens: () => '#/api-tokens',
   /** @param {number | string} id */
   server: (id) => `#/server/${id}`,
   /** @param {number | string} id */
