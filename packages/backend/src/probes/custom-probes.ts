@@ -55,7 +55,7 @@ const invalid = (field: string, detail: string) =>
 /**
  * Checks body `b` field by field and returns the complete definition.
  * @throws PHAROS_PROBE_INVALID naming the first field at fault (`name`,
- *   `level`, `sql`, `sql.<major>`, `columns`, `columns.<i>.counter`,
+ *   `level`, `sql` (the message names the major), `columns`,
  *   `objectColumn`, `intervalS`, `timeoutMs`, `runTag`).
  */
 export function checkDefinition(b: CustomProbeBody): CustomProbeDefinition {
@@ -73,20 +73,20 @@ export function checkDefinition(b: CustomProbeBody): CustomProbeDefinition {
   for (const key of keys.sort((x, y) => Number(x) - Number(y))) {
     const major = Number(key);
     if (!Number.isInteger(major) || major < MIN_MAJOR || String(major) !== key)
-      throw invalid(`sql.${key}`, `'${key}' is not a PostgreSQL major from ${MIN_MAJOR} (e.g. 13, 16)`);
+      throw invalid('sql', `'${key}' is not a PostgreSQL major from ${MIN_MAJOR} (e.g. 13, 16)`);
     const text = stripTrailing(b.sql![key]!);
-    if (text.trim() === '') throw invalid(`sql.${key}`, 'the SQL text is empty');
+    if (text.trim() === '') throw invalid('sql', `the SQL text for ${key} is empty`);
     sql[key] = text;
   }
   const columns = b.columns ?? [];
   if (columns.length === 0) throw invalid('columns', 'declare at least one column the SQL returns');
   const seen = new Set<string>();
-  columns.forEach((c, i) => {
+  for (const c of columns) {
     if (seen.has(c.name)) throw invalid('columns', `column ${c.name} is declared twice`);
     seen.add(c.name);
     if (c.counter && !NUMERIC_TYPES.has(c.type))
-      throw invalid(`columns.${i}.counter`, `${c.name}: a counter is a number (integer, bigint or double), not ${c.type}`);
-  });
+      throw invalid('columns', `${c.name}: a counter is a number (integer, bigint or double), not ${c.type}`);
+  }
   const objectColumn = b.objectColumn ?? null;
   if (objectColumn !== null && !seen.has(objectColumn))
     throw invalid('objectColumn', `${objectColumn} is not one of the declared columns`);
@@ -166,11 +166,15 @@ export async function checkOnServer(
   };
 }
 
-/** The field a failed check points at: the SQL text that ran, or the columns when they differ. */
+/**
+ * The field a failed check points at: `sql` when the SQL failed (the
+ * check's `sqlKey` says which text, `position` where), `columns` when they
+ * differ, `checkServerId` when the server could not be reached.
+ */
 export function fieldOfCheck(c: CustomProbeCheck): string {
-  if (c.sqlstate !== undefined && c.sqlKey !== undefined) return `sql.${c.sqlKey}`;
+  if (c.sqlstate !== undefined && c.sqlKey !== undefined) return 'sql';
   if (c.columns !== undefined) return 'columns';
-  return c.sqlKey !== undefined ? `sql.${c.sqlKey}` : 'checkServerId';
+  return c.sqlKey !== undefined ? 'sql' : 'checkServerId';
 }
 
 /** The catalogue error of the SQL functions' refusals (23505 name taken, P0002 not found, 22023 invalid). */
@@ -225,7 +229,7 @@ export interface ProbeRow {
   timeoutMs: number;
   enabled: boolean;
   runsOn: string;
-  columns: { name: string; type: string; unit: string; counter: boolean }[];
+  columns: CustomProbeColumn[];
   sql: Record<string, string> | null;
   objectColumn: string | null;
   runTag: string | null;
