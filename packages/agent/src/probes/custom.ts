@@ -25,9 +25,13 @@ export const CUSTOM_PREFIX = 'SELECT * FROM (\n';
 /** What comes after it ($1: the row limit). */
 export const CUSTOM_SUFFIX = '\n) AS custom_probe LIMIT $1';
 
-/** The statement a custom probe's `text` runs as (module note). */
+/**
+ * The statement a custom probe's `text` runs as (module note); trailing
+ * semicolons and white space are left out (the characters before them keep
+ * their positions).
+ */
 export function wrapCustomSql(text: string): string {
-  return `${CUSTOM_PREFIX}${text}${CUSTOM_SUFFIX}`;
+  return `${CUSTOM_PREFIX}${text.replace(/[\s;]+$/u, '')}${CUSTOM_SUFFIX}`;
 }
 
 /**
