@@ -15,6 +15,7 @@ import { LoginPage } from './pages/login/login-page.js';
 import { NotFoundPage } from './pages/not-found/not-found-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
+import { ProbesPage } from './pages/probes/probes-page.js';
 import { ServerPage } from './pages/server/server-page.js';
 import { SessionsPage } from './pages/sessions/sessions-page.js';
 import { TablePage } from './pages/table/table-page.js';
@@ -74,6 +75,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${FleetArea} route=${route} prefs=${prefs} session=${session} />`;
     case 'not-found':
       return html`<${NotFoundPage} what=${`page ${route.hash}`} />`;
+    case 'probes':
+      return html`<${ProbesPage} prefs=${prefs} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

@@ -88,7 +88,8 @@ export class BackendLink {
       const before = this.customProbes.names.join(',');
       await this.customProbes.read(this.opts.conn, this.opts.agentId);
       const after = this.customProbes.names.join(',');
-      if (after !== before) this.opts.logger.info({ customProbes: this.customProbes.names }, 'custom probes in use');
+      if (after !== before)
+        this.opts.logger.info({ customProbes: this.customProbes.names }, 'custom probes in use');
     } catch (err) {
       this.warnOnce('cannot read the custom probes; keeping the ones in use', err);
     }

@@ -9,15 +9,18 @@
  * its position in the administrator's text, or the columns that differ from
  * the declared ones, or the first rows. Nothing is written on the server.
  */
-import type {
-  CustomProbeCheck,
-  CustomProbeCheckParams,
-} from '@pharos/backend/probes/custom-probe-shapes';
+import type { CustomProbeCheck, CustomProbeCheckParams } from '@pharos/backend/probes/custom-probe-shapes';
 import { COLUMN_TYPES, COLUMN_UNITS } from '@pharos/backend/probes/custom-probe-shapes';
 import { messageOf, pharosError } from '@pharos/core/errors';
 import type { Logger } from '@pharos/core/log';
 import { z } from 'zod';
-import { columnMismatches, MAX_CUSTOM_ROWS, positionInText, typeName, wrapCustomSql } from '../probes/custom.js';
+import {
+  columnMismatches,
+  MAX_CUSTOM_ROWS,
+  positionInText,
+  typeName,
+  wrapCustomSql,
+} from '../probes/custom.js';
 import { normalizeRow } from '../probes/normalize.js';
 import { majorOf } from '../probes/sql-for-major.js';
 import type { Binding } from './bindings.js';
@@ -74,7 +77,11 @@ export async function checkCustomProbe(
       const v = await session.run("SELECT pg_catalog.current_setting('server_version_num')::int AS v", 5000);
       major = majorOf(Number(v[0]?.v));
     } catch (err) {
-      return { ok: false, message: `cannot connect to ${where} as the monitor does: ${messageOf(err)}`, elapsedMs: elapsed() };
+      return {
+        ok: false,
+        message: `cannot connect to ${where} as the monitor does: ${messageOf(err)}`,
+        elapsedMs: elapsed(),
+      };
     }
     const sqlKey = sqlKeyFor(p.sql, major);
     if (sqlKey === undefined) {

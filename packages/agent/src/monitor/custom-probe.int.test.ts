@@ -76,14 +76,18 @@ describe('custom probes on a real PostgreSQL', () => {
   });
 
   const check = (sql: Record<string, string>, columns: unknown[], extra: Record<string, unknown> = {}) =>
-    checkCustomProbe(parseCustomProbeCheckParams({ serverId: 7, sql, columns, timeoutMs: 2000, ...extra }), ctx);
+    checkCustomProbe(
+      parseCustomProbeCheckParams({ serverId: 7, sql, columns, timeoutMs: 2000, ...extra }),
+      ctx,
+    );
   const queue = [
     { name: 'state', type: 'text', unit: 'text' },
     { name: 'orders', type: 'bigint', unit: 'count' },
   ];
-  const QUEUE_SQL = 'SELECT state, count(*) AS orders FROM public.orders_queue GROUP BY state ORDER BY state;';
+  const QUEUE_SQL =
+    'SELECT state, count(*) AS orders FROM public.orders_queue GROUP BY state ORDER BY state;';
 
-  it('answers the rows of a good probe, the SQL for the highest major at or below the server\'s', async () => {
+  it("answers the rows of a good probe, the SQL for the highest major at or below the server's", async () => {
     const r = await check({ '13': QUEUE_SQL, '99': 'SELECT nonsense' }, queue);
     assert.equal(r.ok, true, r.message);
     assert.equal(r.sqlKey, '13');
@@ -119,21 +123,30 @@ describe('custom probes on a real PostgreSQL', () => {
   });
 
   it('runs as the monitoring role, read-only, one statement, under the timeout', async () => {
-    const write = await check({ '13': 'WITH d AS (DELETE FROM public.orders_queue RETURNING id) SELECT count(*) AS n FROM d' }, [
-      { name: 'n', type: 'bigint', unit: 'count' },
-    ]);
+    const write = await check(
+      { '13': 'WITH d AS (DELETE FROM public.orders_queue RETURNING id) SELECT count(*) AS n FROM d' },
+      [{ name: 'n', type: 'bigint', unit: 'count' }],
+    );
     assert.equal(write.ok, false);
-    assert.ok(write.sqlstate === '0A000' || write.sqlstate === '25006' || write.sqlstate === '42501', write.message);
+    assert.ok(
+      write.sqlstate === '0A000' || write.sqlstate === '25006' || write.sqlstate === '42501',
+      write.message,
+    );
     const two = await check({ '13': 'SELECT 1 AS n; DROP TABLE public.orders_queue' }, [
       { name: 'n', type: 'integer', unit: 'count' },
     ]);
     assert.equal(two.ok, false, two.message);
-    const slow = await check({ '13': 'SELECT pg_sleep(5)::text AS n' }, [{ name: 'n', type: 'text', unit: 'text' }]);
-    assert.equal(slow.sqlstate, '57014', slow.message);
-    const who = await check({ '13': 'SELECT current_user::text AS who, current_setting(\'transaction_read_only\') AS ro' }, [
-      { name: 'who', type: 'text', unit: 'text' },
-      { name: 'ro', type: 'text', unit: 'text' },
+    const slow = await check({ '13': 'SELECT pg_sleep(5)::text AS n' }, [
+      { name: 'n', type: 'text', unit: 'text' },
     ]);
+    assert.equal(slow.sqlstate, '57014', slow.message);
+    const who = await check(
+      { '13': "SELECT current_user::text AS who, current_setting('transaction_read_only') AS ro" },
+      [
+        { name: 'who', type: 'text', unit: 'text' },
+        { name: 'ro', type: 'text', unit: 'text' },
+      ],
+    );
     assert.deepEqual(who.sample, [{ who: 'monitor', ro: 'on' }]);
     assert.equal(await pg.psql('SELECT count(*) FROM public.orders_queue'), '9');
   });
@@ -158,7 +171,7 @@ describe('custom probes on a real PostgreSQL', () => {
         runs_on: 'both',
         interval_s: 1,
         timeout_ms: 2000,
-        sql: { '13': 'SELECT count(*) AS waiting FROM public.orders_queue WHERE state = \'waiting\'' },
+        sql: { '13': "SELECT count(*) AS waiting FROM public.orders_queue WHERE state = 'waiting'" },
         columns: [{ name: 'waiting', type: 'bigint', unit: 'count' }],
         object_column: null,
         description: '',
@@ -195,14 +208,17 @@ describe('custom probes on a real PostgreSQL', () => {
       await m.stop();
     }
     const queueSamples = samples.filter((s) => s.probe === 'custom_orders_queue');
-    assert.deepEqual(
-      [...new Set(queueSamples.map((s) => `${s.object}=${JSON.stringify(s.value)}`))].sort(),
-      ['done={"state":"done","orders":3}', 'waiting={"state":"waiting","orders":6}'],
-    );
+    assert.deepEqual([...new Set(queueSamples.map((s) => `${s.object}=${JSON.stringify(s.value)}`))].sort(), [
+      'done={"state":"done","orders":3}',
+      'waiting={"state":"waiting","orders":6}',
+    ]);
     assert.equal(set.forServer(8).server.length, 0, 'another server runs none');
     // the database probe ran where the table is (postgres) and failed where it is not (other)
     const db = samples.filter((s) => s.probe === 'custom_queue_tables');
-    assert.ok(db.some((s) => s.object === 'postgres/' && (s.value as { waiting: number }).waiting === 6), JSON.stringify(db));
+    assert.ok(
+      db.some((s) => s.object === 'postgres/' && (s.value as { waiting: number }).waiting === 6),
+      JSON.stringify(db),
+    );
     assert.ok(
       failures.some((f) => f.probe === 'custom_queue_tables' && f.object === 'other' && f.code === '42P01'),
       JSON.stringify(failures),

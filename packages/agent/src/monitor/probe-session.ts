@@ -102,12 +102,20 @@ export class ProbeSession {
   }
 
   /** Runs `sql` (one statement, no parameters unless given) under `timeoutMs`; returns its rows. */
-  async run(sql: string, timeoutMs: number, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+  async run(
+    sql: string,
+    timeoutMs: number,
+    params: readonly unknown[] = [],
+  ): Promise<Record<string, unknown>[]> {
     return (await this.query(sql, timeoutMs, params)).rows;
   }
 
   /** {@link run}, answering the rows with the columns the server described (name, type OID). */
-  async query(sql: string, timeoutMs: number, params: readonly unknown[] = []): Promise<HaResult<Record<string, unknown>>> {
+  async query(
+    sql: string,
+    timeoutMs: number,
+    params: readonly unknown[] = [],
+  ): Promise<HaResult<Record<string, unknown>>> {
     const deadlineMs = timeoutMs + DEADLINE_MARGIN_MS;
     try {
       if (this.timeoutMs !== timeoutMs) {

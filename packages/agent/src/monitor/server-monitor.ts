@@ -440,7 +440,11 @@ export class ServerMonitor {
         const at = new Date();
         const t0 = performance.now();
         try {
-          const rows = await session.run(sqlForMajor(probe, this.major ?? 13)!, probe.timeoutMs, probe.sqlParams);
+          const rows = await session.run(
+            sqlForMajor(probe, this.major ?? 13)!,
+            probe.timeoutMs,
+            probe.sqlParams,
+          );
           samples.push(...rowsToSamples(probe, rows, this.binding.serverId, at, `${database}/`));
           this.opts.sink.probeRan?.(probe.name, performance.now() - t0, rows.length);
         } catch (err) {

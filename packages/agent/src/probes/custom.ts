@@ -41,7 +41,10 @@ export function wrapCustomSql(text: string): string {
  * input") is the text's end. Undefined when PostgreSQL gave none or it
  * points before the text.
  */
-export function positionInText(position: string | number | undefined, textLength: number): number | undefined {
+export function positionInText(
+  position: string | number | undefined,
+  textLength: number,
+): number | undefined {
   const p = Number(position);
   if (position === undefined || !Number.isInteger(p) || p < 1) return undefined;
   const inText = p - CUSTOM_PREFIX.length;
@@ -156,7 +159,9 @@ export function columnMismatches(
     const oid = byName.get(c.name);
     if (oid === undefined) problems.push(`declared column ${c.name} is not returned`);
     else if (!typeAccepts(c.type, oid))
-      problems.push(`${c.name} is ${typeName(oid)}, which a ${c.type} column cannot store (cast it in the SQL)`);
+      problems.push(
+        `${c.name} is ${typeName(oid)}, which a ${c.type} column cannot store (cast it in the SQL)`,
+      );
   }
   const names = new Set(declared.map((c) => c.name));
   for (const f of returned)

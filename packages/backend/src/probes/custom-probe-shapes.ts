@@ -62,10 +62,13 @@ export type CustomProbeColumn = Static<typeof CustomProbeColumn>;
 /** Body of POST /api/probes and PUT /api/probes/:name: a custom probe and the server to check it on. */
 export const CustomProbeBody = Type.Object(
   {
-    name: Type.Optional(Text({ maxLength: 63, description: 'custom_<lower-case name>, e.g. custom_orders_queue' })),
+    name: Type.Optional(
+      Text({ maxLength: 63, description: 'custom_<lower-case name>, e.g. custom_orders_queue' }),
+    ),
     level: Type.Optional(
       Type.Union([Type.Literal('server'), Type.Literal('database')], {
-        description: 'server: once per server (its maintenance database); database: in every connectable database',
+        description:
+          'server: once per server (its maintenance database); database: in every connectable database',
       }),
     ),
     description: Type.Optional(Text({ maxLength: 500 })),
@@ -82,7 +85,9 @@ export const CustomProbeBody = Type.Object(
       }),
     ),
     intervalS: Type.Optional(Type.Integer({ description: 'seconds between runs (1 to 86400)' })),
-    timeoutMs: Type.Optional(Type.Integer({ description: 'statement timeout of one run, ms (100 to 60000)' })),
+    timeoutMs: Type.Optional(
+      Type.Integer({ description: 'statement timeout of one run, ms (100 to 60000)' }),
+    ),
     runsOn: Type.Optional(
       Type.Union([Type.Literal('both'), Type.Literal('primary'), Type.Literal('standby')], {
         description: 'servers of which role run it',
@@ -103,7 +108,10 @@ export const CustomProbeBody = Type.Object(
       Id('the server whose agent checks the SQL before it is saved (run read-only, with the timeout)'),
     ),
     checkDatabase: Type.Optional(
-      Text({ maxLength: 63, description: "database-level probes: where to check (default: the server's maintenance database)" }),
+      Text({
+        maxLength: 63,
+        description: "database-level probes: where to check (default: the server's maintenance database)",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -123,12 +131,18 @@ export const CustomProbeCheck = Type.Object({
   ok: Type.Boolean(),
   message: Type.String({ description: 'what the check found, for people' }),
   major: Type.Optional(Type.Integer({ description: "the server's PostgreSQL major" })),
-  sqlKey: Type.Optional(Type.String({ description: 'the key of the SQL text that ran (the field sql.<key>)' })),
+  sqlKey: Type.Optional(
+    Type.String({ description: 'the key of the SQL text that ran (the field sql.<key>)' }),
+  ),
   sqlstate: Type.Optional(Type.String()),
-  position: Type.Optional(Type.Integer({ description: 'PostgreSQL error position: 1-based character of the SQL text' })),
+  position: Type.Optional(
+    Type.Integer({ description: 'PostgreSQL error position: 1-based character of the SQL text' }),
+  ),
   columns: Type.Optional(Type.Array(CheckedColumn)),
   rows: Type.Optional(Type.Integer({ description: 'rows the SQL returned' })),
-  sample: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'its first rows' })),
+  sample: Type.Optional(
+    Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'its first rows' }),
+  ),
   elapsedMs: Type.Integer(),
 });
 export type CustomProbeCheck = Static<typeof CustomProbeCheck>;

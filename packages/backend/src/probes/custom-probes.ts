@@ -69,7 +69,8 @@ export function checkDefinition(b: CustomProbeBody): CustomProbeDefinition {
     throw invalid('level', 'server (once per server) or database (in every database) is required');
   const sql: Record<string, string> = {};
   const keys = Object.keys(b.sql ?? {});
-  if (keys.length === 0) throw invalid('sql', `the SQL text for PostgreSQL ${MIN_MAJOR} and later is required`);
+  if (keys.length === 0)
+    throw invalid('sql', `the SQL text for PostgreSQL ${MIN_MAJOR} and later is required`);
   for (const key of keys.sort((x, y) => Number(x) - Number(y))) {
     const major = Number(key);
     if (!Number.isInteger(major) || major < MIN_MAJOR || String(major) !== key)
@@ -92,10 +93,16 @@ export function checkDefinition(b: CustomProbeBody): CustomProbeDefinition {
     throw invalid('objectColumn', `${objectColumn} is not one of the declared columns`);
   const intervalS = b.intervalS ?? 60;
   if (!Number.isInteger(intervalS) || intervalS < INTERVAL_S.min || intervalS > INTERVAL_S.max)
-    throw invalid('intervalS', `${intervalS} is not a whole number of seconds from ${INTERVAL_S.min} to ${INTERVAL_S.max}`);
+    throw invalid(
+      'intervalS',
+      `${intervalS} is not a whole number of seconds from ${INTERVAL_S.min} to ${INTERVAL_S.max}`,
+    );
   const timeoutMs = b.timeoutMs ?? 5000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < TIMEOUT_MS.min || timeoutMs > TIMEOUT_MS.max)
-    throw invalid('timeoutMs', `${timeoutMs} is not a number of milliseconds from ${TIMEOUT_MS.min} to ${TIMEOUT_MS.max}`);
+    throw invalid(
+      'timeoutMs',
+      `${timeoutMs} is not a number of milliseconds from ${TIMEOUT_MS.min} to ${TIMEOUT_MS.max}`,
+    );
   const runTag = b.runTag?.trim() ? b.runTag.trim() : null;
   const runServerIds = b.runServerIds && b.runServerIds.length > 0 ? [...new Set(b.runServerIds)] : null;
   if (runTag !== null && runServerIds !== null)
@@ -145,7 +152,8 @@ export async function checkOnServer(
   if (r.rows.length === 0)
     throw pharosError('PHAROS_SERVER_NOT_FOUND', { id: serverId }, { field: 'checkServerId' });
   const agentId = r.rows[0]!.agent_id;
-  if (agentId === null) throw pharosError('PHAROS_PROBE_SERVER_UNBOUND', { serverId }, { field: 'checkServerId' });
+  if (agentId === null)
+    throw pharosError('PHAROS_PROBE_SERVER_UNBOUND', { serverId }, { field: 'checkServerId' });
   const params: CustomProbeCheckParams = {
     serverId,
     sql: d.sql,
@@ -154,7 +162,14 @@ export async function checkOnServer(
     ...(d.level === 'database' && database ? { database } : {}),
   };
   const t0 = Date.now();
-  const outcome = await runAgentTask(db, actor, agentId, 'custom-probe-check', params, d.timeoutMs + CHECK_MARGIN_MS);
+  const outcome = await runAgentTask(
+    db,
+    actor,
+    agentId,
+    'custom-probe-check',
+    params,
+    d.timeoutMs + CHECK_MARGIN_MS,
+  );
   if (outcome.state === 'done') return outcome.result as CustomProbeCheck;
   return {
     ok: false,

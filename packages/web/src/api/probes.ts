@@ -38,8 +38,8 @@ import type { SessionStore } from '../auth/session-store.js';
 import { withFailoverRetry, withoutRetry } from '../backend.js';
 import { authErrorResponses } from './shapes/common.js';
 import {
-  CustomProbeBody,
   CustomProbeCheck as CheckShape,
+  CustomProbeBody,
   ProbeCheckFailed,
   ProbeDefinition,
   ProbeListQuery,
@@ -89,7 +89,10 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
       preHandler: session,
     },
     async (req) =>
-      withFailoverRetry(() => listProbes(db, req.query.custom === true), { logger: req.log, what: 'list probes' }),
+      withFailoverRetry(() => listProbes(db, req.query.custom === true), {
+        logger: req.log,
+        what: 'list probes',
+      }),
   );
 
   api.get(
@@ -104,9 +107,16 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
       preHandler: session,
     },
     async (req) => {
-      const p = await withFailoverRetry(() => getProbe(db, req.params.name), { logger: req.log, what: 'get probe' });
+      const p = await withFailoverRetry(() => getProbe(db, req.params.name), {
+        logger: req.log,
+        what: 'get probe',
+      });
       if (!p)
-        throw pharosError('PHAROS_PROBE_NOT_FOUND', { detail: `there is no probe ${req.params.name}` }, { field: 'name' });
+        throw pharosError(
+          'PHAROS_PROBE_NOT_FOUND',
+          { detail: `there is no probe ${req.params.name}` },
+          { field: 'name' },
+        );
       return p;
     },
   );
@@ -115,7 +125,8 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
     '/api/probes/check',
     {
       schema: {
-        summary: "Check a custom probe on a server from its agent (read-only, the probe's timeout); nothing is written",
+        summary:
+          "Check a custom probe on a server from its agent (read-only, the probe's timeout); nothing is written",
         tags,
         body: CustomProbeBody,
         response: { 200: CheckShape, ...authErrorResponses },
@@ -133,7 +144,8 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
     '/api/probes',
     {
       schema: {
-        summary: 'Define a custom probe: checked on a server by its agent first, nothing written if the check fails',
+        summary:
+          'Define a custom probe: checked on a server by its agent first, nothing written if the check fails',
         tags,
         body: CustomProbeBody,
         response: { 201: ProbeSaved, 422: ProbeCheckFailed, ...authErrorResponses },
@@ -156,7 +168,8 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
     '/api/probes/:name',
     {
       schema: {
-        summary: 'Change a custom probe: checked on a server by its agent first, nothing written if the check fails',
+        summary:
+          'Change a custom probe: checked on a server by its agent first, nothing written if the check fails',
         tags,
         params: ProbeNameParams,
         body: CustomProbeBody,
@@ -168,7 +181,9 @@ export function registerProbeRoutes(app: FastifyInstance, db: Queryable, store: 
       if (req.body.name !== undefined && req.body.name !== req.params.name)
         throw pharosError(
           'PHAROS_PROBE_INVALID',
-          { detail: `name: a probe is not renamed (${req.params.name} in the path, ${req.body.name} in the body)` },
+          {
+            detail: `name: a probe is not renamed (${req.params.name} in the path, ${req.body.name} in the body)`,
+          },
           { field: 'name' },
         );
       const d = checkDefinition({ ...req.body, name: req.params.name });

@@ -17,6 +17,7 @@
 //   #/fleet/servers/add        the Add server form
 //   #/fleet/servers/<id>/edit  a server's settings
 //   #/fleet/clusters/add       the Add Patroni cluster form
+//   #/probes                   custom probes
 // Anything else is "no such page" (not the overview: a mistyped link must
 // say so). A new page adds a line to ROUTES (and its case in main.js). No
 // DOM or framework here: unit-tested under Node.
@@ -45,7 +46,8 @@ export const FLEET_TABS = /** @type {const} */ (['servers', 'clusters', 'agents'
  *   | { page: 'alerts', tab: AlertTab | 'alert', id?: number, params: Record<string, string> }
  *   | { page: 'probe-log' }
  *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }
- *   | { page: 'not-found', hash: string }} Route
+ *   | { page: 'not-found', hash: string }
+ *   | { page: 'probes' }} Route
  */
 
 /** @param {string | undefined} q */
@@ -116,6 +118,7 @@ const ROUTES = [
       return tab ? { page: 'fleet', tab } : undefined;
     },
   ],
+  [/^#\/probes$/, () => ({ page: 'probes' })],
 ];
 
 /**
@@ -171,4 +174,5 @@ export const href = {
   /** @param {number | string} id */
   editServer: (id) => `#/fleet/servers/${id}/edit`,
   addCluster: () => '#/fleet/clusters/add',
+  probes: () => '#/probes',
 };

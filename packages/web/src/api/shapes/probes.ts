@@ -54,8 +54,12 @@ export const ProbeSaved = Type.Object(
 export const ProbeCheckFailed = Type.Object(
   {
     code: Type.Literal('PHAROS_PROBE_CHECK_FAILED', { description: 'catalogue code (docs/errors.md)' }),
-    error: Type.String({ description: "the check's sentence: PostgreSQL's message, or the columns that differ" }),
-    field: Type.Optional(Type.String({ description: 'sql (check.sqlKey names the text), columns or checkServerId' })),
+    error: Type.String({
+      description: "the check's sentence: PostgreSQL's message, or the columns that differ",
+    }),
+    field: Type.Optional(
+      Type.String({ description: 'sql (check.sqlKey names the text), columns or checkServerId' }),
+    ),
     check: CustomProbeCheck,
   },
   { additionalProperties: false },

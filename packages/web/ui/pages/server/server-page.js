@@ -22,6 +22,7 @@ import { serverState } from '../../lib/server-state.js';
 import { NotFoundPage } from '../not-found/not-found-page.js';
 import { CHARTS, chosenCharts, TABLE_STATS_PROBE } from './chart-catalog.js';
 import { Databases } from './databases.js';
+import { loadCustomCharts } from './custom-charts.js';
 import { TopTables } from './top-tables.js';
 
 /** @typedef {import('../../lib/api.js').Preferences} Preferences */
@@ -56,7 +57,22 @@ async function loadServer(id, charts, rangeS) {
     activity: /** @type {import('./databases.js').DatabaseRows['activity']} */ (activity),
     xid: /** @type {import('./databases.js').DatabaseRows['xid']} */ (xid),
   };
-  return { detail, series, tables, databases };
+  const to = new Date();
+  const custom = await loadCustomCharts(id, present, {
+    from: new Date(to.getTime() - rangeS * 1000).toISOString(),
+    to: to.toISOString(),
+    points: pointsForScreen(),
+  });
+  return { detail, series, tables, databases, custom };
+}
+
+/** @param {{ chart: import('./custom-charts.js').CustomChart }} props */
+function CustomChartCard({ chart }) {
+  const n = pointCount(chart.lines);
+  return html`<div class="chart-card" data-chart=${`custom-${chart.id}`} data-probe=${chart.probe} data-points=${n}>
+    <h3>${chart.title}</h3>
+    ${n === 0 ? html`<p class="no-data">No data in this time range (probe ${chart.probe}).</p>` : html`<${TimeChart} id=${`custom-${chart.id}`} t=${chart.answer.t} lines=${chart.lines} unit=${chart.unit} />`}
+  </div>`;
 }
 
 /**
