@@ -38,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   server: async () => (await import('./commands/server/index.js')).registerServerCommands,
   token: async () => (await import('./commands/token/index.js')).registerTokenCommands,
   cluster: async () => (await import('./commands/cluster/index.js')).registerClusterCommands,
+  probe: async () => (await import('./commands/probe/index.js')).registerProbeCommands,
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   check: async () => (await import('./commands/check.js')).registerCheck,
 };

@@ -31,7 +31,7 @@ BEGIN
      WHERE NOT p.custom
        AND (p.level, p.description, p.runs_on, p.timeout_ms, p.enabled_on, p.columns, p.counter_columns)
            IS DISTINCT FROM (excluded.level, excluded.description, excluded.runs_on, excluded.timeout_ms,
-                             excluded.enabled_on, excluded.columns, excluded.counter_columns))
+                             excluded.enabled_on, excluded.columns, excluded.counter_columns)
     RETURNING (xmax = 0) AS added
   )
   SELECT count(*) FILTER (WHERE added) INTO v_added FROM up;

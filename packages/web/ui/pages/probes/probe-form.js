@@ -126,9 +126,9 @@ function ErrorAt({ check, text }) {
   const lineEnd = text.indexOf('\n', lineStart);
   const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
   const col = check.position - lineStart;
-  return html`<pre class="sql-error" id=${`${P}-sql-position-${check.sqlKey}`} data-position=${check.position}>line ${lineNo}, character ${col}:
-${line}
-${' '.repeat(Math.max(0, col - 1))}^</pre>`;
+  // one text node: htm drops the line breaks of a template's literal text
+  const shown = `line ${lineNo}, character ${col}:\n${line}\n${' '.repeat(Math.max(0, col - 1))}^`;
+  return html`<pre class="sql-error" id=${`${P}-sql-position-${check.sqlKey}`} data-position=${check.position}>${shown}</pre>`;
 }
 
 /**
