@@ -13,7 +13,9 @@
  * time): its samples are in the backend and its chart on the server page
  * draws them, and its failure in the database that lacks the table is in
  * the probe log page. A pem_user sees the list without edit controls; the
- * administrator removes the probe. No console error or CSP violation.
+ * administrator removes the probe. An alert's form says that email is not
+ * configured while no SMTP server is (issue 18: "email the default group"
+ * was ticked with nothing to send it). No console error or CSP violation.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -225,6 +227,21 @@ describe('custom probes through the UI, run by a real agent', { timeout: 300_000
     await remove.click();
     await page.locator('#no-custom-probes').waitFor();
     assert.equal(await sql(`SELECT count(*) FROM pem.probe WHERE custom`), '0');
+  });
+
+  it("an alert's form says email is not configured while no SMTP server is set up, instead of pretending", async () => {
+    const alertId = await sql('SELECT min(id) FROM pem.alert WHERE server_id = 10');
+    await page.goto(`${web.url}#/alerts/${alertId}`);
+    await page.locator('#alert-form').waitFor();
+    const note = page.locator('#alert-email-unconfigured');
+    await note.waitFor();
+    assert.match((await note.textContent()) ?? '', /Email is not configured: no SMTP server is set up/);
+    await sql(`INSERT INTO pem.smtp_settings (enabled, host, port, security, from_address)
+      VALUES (true, 'smtp.example.invalid', 587, 'starttls', 'pharos@example.com')`);
+    await page.reload();
+    await page.locator('#alert-form').waitFor();
+    await page.locator('#alert-notifyEmail').waitFor();
+    assert.equal(await note.count(), 0, 'no note once SMTP is configured');
     // the 401 of the session check before login and the 422 of the refused probe are answers the pages expect
     const real = problems.filter((p) => !/status of (401|422)/.test(p));
     assert.deepEqual(real, [], 'no console error or CSP violation');
