@@ -7,7 +7,8 @@
 // found", not retried forever.
 
 import { Badge } from '../../components/badges.js';
-import { ChartGrid, loadCharts } from '../../components/chart-grid.js';
+import { pointCount, TimeChart } from '../../components/chart.js';
+import { ChartGrid, loadCharts, pointsForScreen } from '../../components/chart-grid.js';
 import { noDataContext } from '../../components/no-data-note.js';
 import { RangePicker } from '../../components/range-picker.js';
 import { StatusBar } from '../../components/status-bar.js';
@@ -21,8 +22,8 @@ import { href } from '../../lib/route.js';
 import { serverState } from '../../lib/server-state.js';
 import { NotFoundPage } from '../not-found/not-found-page.js';
 import { CHARTS, chosenCharts, TABLE_STATS_PROBE } from './chart-catalog.js';
-import { Databases } from './databases.js';
 import { loadCustomCharts } from './custom-charts.js';
+import { Databases } from './databases.js';
 import { TopTables } from './top-tables.js';
 
 /** @typedef {import('../../lib/api.js').Preferences} Preferences */
@@ -170,6 +171,7 @@ export function ServerPage({ id, prefs, onSave }) {
     ${
       d && ctx
         ? html`<${ChartGrid} items=${d.series} ctx=${ctx} />
+          ${d.custom.length > 0 ? html`<h3>Custom probes</h3><div class="charts" id="custom-charts">${d.custom.map((c) => html`<${CustomChartCard} key=${c.id} chart=${c} />`)}</div>` : ''}
           <${Databases} serverId=${id} rows=${d.databases} ctx=${ctx} />
           <${TopTables} serverId=${id} rows=${d.tables} ctx=${ctx} />`
         : html`<p class="muted">Loading…</p>`
