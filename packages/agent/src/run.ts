@@ -17,7 +17,7 @@
  *   and at once when the backend notifies a change (backend-link/tasks.ts);
  *   each bound server gets its own ServerMonitor (monitor/fleet.ts).
  * - A heartbeat every `probe_interval_s` (backend-link/heartbeat.ts).
- * - Tasks (`test-connection`, `patroni-cluster`, `sessions`, `signal-backend`...) asked of this agent:
+ * - Tasks (`test-connection`, `patroni-cluster`, `sessions`, `signal-backend`, `custom-probe-check`) asked of this agent:
  *   LISTEN on the control connection, and a look every `short_wait_s`
  *   (backend-link/tasks.ts).
  * - Monitored Patroni clusters this agent follows (`pem.agent_clusters`,
@@ -46,6 +46,7 @@ import { ClusterFollower } from './follow/cluster-follower.js';
 import { parseReadClusterParams, readCluster } from './follow/read-cluster.js';
 import { agentHealthRegistry } from './health/metrics.js';
 import { type MetricsServer, startMetricsServer } from './health/metrics-server.js';
+import { checkCustomProbe, parseCustomProbeCheckParams } from './monitor/custom-probe-check.js';
 import { ServerFleet } from './monitor/fleet.js';
 import { HostMonitor } from './monitor/host-monitor.js';
 import {
@@ -204,6 +205,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
       sslrootcert: config.server_sslrootcert,
       sourceAddress: config.source_address,
       hostAddress: config.host_address,
+      customProbes: link.customProbes.forServer,
     },
   });
   const host = new HostMonitor({
@@ -255,6 +257,16 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
         const p = parseSignalParams(params);
         return signalBackend(fleet.sessionTarget(p.serverId), p.pid, p.action);
       },
+      'custom-probe-check': (params) =>
+        checkCustomProbe(parseCustomProbeCheckParams(params), {
+          agentId: config.agent_id,
+          bindingOf: (id) => fleet.binding(id),
+          passfile: config.passfile,
+          sslrootcert: config.server_sslrootcert,
+          sourceAddress: config.source_address,
+          hostAddress: config.host_address,
+          logger: log.child({ component: 'custom-probe-check' }),
+        }),
       'patroni-cluster': (params) => {
         const p = parseReadClusterParams(params);
         return readCluster(p.endpoints, {

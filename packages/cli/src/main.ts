@@ -40,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'api-token': async () => (await import('./commands/api-token/index.js')).registerApiTokenCommands,
   cluster: async () => (await import('./commands/cluster/index.js')).registerClusterCommands,
   maintenance: async () => (await import('./commands/maintenance/index.js')).registerMaintenanceCommands,
+  probe: async () => (await import('./commands/probe/index.js')).registerProbeCommands,
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   check: async () => (await import('./commands/check.js')).registerCheck,
 };

@@ -28,6 +28,7 @@ import { registerMaintenanceRoutes } from './api/maintenance.js';
 import { registerOpenApiGenerator, registerOpenApiRoute } from './api/openapi.js';
 import { registerPreferencesRoutes } from './api/preferences.js';
 import { registerProbeLogRoute } from './api/probe-log.js';
+import { registerProbeRoutes } from './api/probes.js';
 import { registerSeriesRoute } from './api/series.js';
 import { registerServerRoutes } from './api/server.js';
 import { registerSessionRoutes } from './api/sessions.js';
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps.db, store);
   registerTopSqlRoute(app, deps.db, store);
   registerChangesRoute(app, deps.db, store);
+  registerProbeRoutes(app, deps.db, store);
   registerAlertsRoute(app, deps.db, store);
   registerAlertAdminRoutes(app, deps.db, store);
   registerAlertNotifyAdminRoutes(app, deps.db, store);

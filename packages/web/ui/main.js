@@ -17,6 +17,7 @@ import { MaintenancePage } from './pages/maintenance/maintenance-page.js';
 import { NotFoundPage } from './pages/not-found/not-found-page.js';
 import { OverviewPage } from './pages/overview/overview-page.js';
 import { ProbeLogPage } from './pages/probe-log/probe-log-page.js';
+import { ProbesPage } from './pages/probes/probes-page.js';
 import { ServerPage } from './pages/server/server-page.js';
 import { SessionsPage } from './pages/sessions/sessions-page.js';
 import { TablePage } from './pages/table/table-page.js';
@@ -80,6 +81,8 @@ function Page({ route, prefs, onSave, session }) {
       return html`<${NotFoundPage} what=${`page ${route.hash}`} />`;
     case 'maintenance':
       return html`<${MaintenancePage} session=${session} />`;
+    case 'probes':
+      return html`<${ProbesPage} prefs=${prefs} session=${session} />`;
     default:
       return html`<${OverviewPage} prefs=${prefs} />`;
   }

@@ -7,6 +7,8 @@
  * - the probe settings are read every short wait (`pem.agent_probe_config`)
  *   into the shared {@link ProbeSettings}: a change applies within one short
  *   wait; when they cannot be read the settings in use stay;
+ * - the custom probes of the bound servers are read with them
+ *   (`pem.agent_custom_probes`, backend-link/custom-probe-set.ts);
  * - probe failures queued by the monitors are written to `pem.probe_log` on
  *   every heartbeat;
  * - the history jobs (`pem.agent_run_jobs`: partitions, retention; they run
@@ -23,6 +25,7 @@ import { ProbeSettings } from '../monitor/probe-settings.js';
 import type { ProbeFailure } from '../monitor/sink.js';
 import type { Probe } from '../probes/types.js';
 import { checkCatalog, ProbeLogQueue, readProbeConfig } from './backend-sync.js';
+import { CustomProbeSet } from './custom-probe-set.js';
 
 /** Options of {@link BackendLink}. */
 export interface BackendLinkOptions {
@@ -36,6 +39,8 @@ export interface BackendLinkOptions {
 export class BackendLink {
   readonly settings = new ProbeSettings();
   readonly probeLog = new ProbeLogQueue();
+  /** The custom probes of each bound server (read with the settings). */
+  readonly customProbes = new CustomProbeSet();
   private readonly opts: BackendLinkOptions;
   private synced = false;
   private warned = new Set<string>();
@@ -78,6 +83,15 @@ export class BackendLink {
       this.settings.update(await readProbeConfig(this.opts.conn, this.opts.agentId));
     } catch (err) {
       this.warnOnce('cannot read probe settings; keeping the ones in use', err);
+    }
+    try {
+      const before = this.customProbes.names.join(',');
+      await this.customProbes.read(this.opts.conn, this.opts.agentId);
+      const after = this.customProbes.names.join(',');
+      if (after !== before)
+        this.opts.logger.info({ customProbes: this.customProbes.names }, 'custom probes in use');
+    } catch (err) {
+      this.warnOnce('cannot read the custom probes; keeping the ones in use', err);
     }
   }
 

@@ -11,7 +11,8 @@
  * does not know, invalid parameters or a handler that throws answer a failed
  * task naming why; a result is JSON.
  *
- * Kinds: `test-connection` (monitor/test-connection.ts), `patroni-cluster`
+ * Kinds: `test-connection` (monitor/test-connection.ts), `custom-probe-check`
+ * (monitor/custom-probe-check.ts), `patroni-cluster`
  * (follow/read-cluster.ts: a monitored cluster's GET /cluster, read when it
  * is added), `sessions` and `signal-backend` (monitor/live-sessions.ts:
  * a monitored server's live sessions, cancel and terminate, issue 17);
@@ -27,7 +28,8 @@ export const FINISH_TASK_SQL = 'SELECT pem.agent_finish_task($1, $2, $3, $4::jso
 /**
  * The payload the backend NOTIFYs on an agent's channel when that agent's
  * server bindings (or the clusters it follows) changed (pem.server_add,
- * pem.cluster_add, pem.cluster_member_sync): the agent reads them at once
+ * pem.cluster_add, pem.cluster_member_sync) or the probe definitions changed
+ * (pem.probe_change_notify: a custom probe): the agent reads them at once
  * instead of on its next short wait. Any other payload is a task id.
  */
 export const BINDINGS_CHANGED = 'bindings';

@@ -26,10 +26,10 @@ export interface ServerFleetOptions {
   settings: SettingsLookup;
   /** Called after each successful read of the bindings, before they are applied (refreshes the probe settings and the followed clusters). */
   refreshSettings: () => Promise<void>;
-  /** Connection settings every monitor shares: password file, root certificate, addresses, Patroni REST CA. */
+  /** Connection settings every monitor shares: password file, root certificate, addresses, Patroni REST CA, custom probes. */
   monitor: Pick<
     ServerMonitorOptions,
-    'passfile' | 'sslrootcert' | 'sourceAddress' | 'hostAddress' | 'patroniCa'
+    'passfile' | 'sslrootcert' | 'sourceAddress' | 'hostAddress' | 'patroniCa' | 'customProbes'
   >;
 }
 
@@ -60,6 +60,11 @@ export class ServerFleet {
     const m = this.monitors.get(serverId);
     if (!m) throw pharosError('PHAROS_TASK_SERVER_NOT_MONITORED', { serverId });
     return m.sessionTarget;
+  }
+
+  /** The binding of server `serverId` when this agent monitors it now. */
+  binding(serverId: number): Binding | undefined {
+    return this.monitors.get(serverId)?.binding;
   }
 
   /** Number of servers monitored now. */

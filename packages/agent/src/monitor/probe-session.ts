@@ -15,7 +15,7 @@
  * (timeout + 2 s) after which the session is dropped.
  */
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { HaConnection, type HaConnectionOptions } from '@pharos/core/ha/connection';
+import { HaConnection, type HaConnectionOptions, type HaResult } from '@pharos/core/ha/connection';
 import { isLocalOnly, loopbackSourceFor, mapLocalHosts } from '@pharos/core/host-identity';
 import type { Logger } from '@pharos/core/log';
 import type { Binding } from './bindings.js';
@@ -102,7 +102,20 @@ export class ProbeSession {
   }
 
   /** Runs `sql` (one statement, no parameters unless given) under `timeoutMs`; returns its rows. */
-  async run(sql: string, timeoutMs: number, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  async run(
+    sql: string,
+    timeoutMs: number,
+    params: readonly unknown[] = [],
+  ): Promise<Record<string, unknown>[]> {
+    return (await this.query(sql, timeoutMs, params)).rows;
+  }
+
+  /** {@link run}, answering the rows with the columns the server described (name, type OID). */
+  async query(
+    sql: string,
+    timeoutMs: number,
+    params: readonly unknown[] = [],
+  ): Promise<HaResult<Record<string, unknown>>> {
     const deadlineMs = timeoutMs + DEADLINE_MARGIN_MS;
     try {
       if (this.timeoutMs !== timeoutMs) {
@@ -111,7 +124,7 @@ export class ProbeSession {
         this.timeoutMs = timeoutMs;
       }
       this.statements++;
-      return (await this.conn.query<Record<string, unknown>>(sql, params, { deadlineMs })).rows;
+      return await this.conn.query<Record<string, unknown>>(sql, [...params], { deadlineMs });
     } catch (err) {
       this.timeoutMs = undefined; // the session may be a new one now: set it again next time
       throw err;

@@ -26,7 +26,9 @@
  * - Database lane (beside it, one run at a time): database-level probes, in
  *   every connectable database (at most {@link MAX_DATABASES}), each through
  *   a short-lived session of its own.
- * The samples of a lane run are appended to the spool together.
+ * The samples of a lane run are appended to the spool together. Custom
+ * probes (probes/custom.ts, `customProbes`) run in the SQL and database
+ * lanes after the built-in ones, on the same sessions and guards.
  */
 import { readFileSync } from 'node:fs';
 import { ConnectError, messageOf, pharosError } from '@pharos/core/errors';
@@ -81,6 +83,13 @@ export interface ServerMonitorOptions {
   settings?: SettingsLookup;
   /** Spread the first cycles of many servers over the interval: delay of the first cycle, ms. */
   initialDelayMs?: number;
+  /**
+   * The custom probes of a server (probes/custom.ts), asked on every tick so
+   * that a probe added or changed in the backend runs from the next tick:
+   * server-level ones run after the built-in SQL probes, database-level ones
+   * in the database lane. Default: none.
+   */
+  customProbes?: (serverId: number) => { server: readonly Probe[]; database: readonly Probe[] };
   /** Port of the node's Patroni REST API (default {@link PATRONI_PORT}). */
   patroniPort?: number;
   /** The CA of Patroni's REST API certificates: present = the API is HTTPS (agent `patroni_rest_ca_file`). */
@@ -184,8 +193,14 @@ export class ServerMonitor {
     return probe.runsOn === 'both' || probe.runsOn === this.role;
   }
 
+  private custom(): { server: readonly Probe[]; database: readonly Probe[] } {
+    return this.opts.customProbes?.(this.binding.serverId) ?? { server: [], database: [] };
+  }
+
   private async runSqlLane(now: number): Promise<void> {
-    const probes = (this.opts.probes ?? SERVER_PROBES).filter((p) => !p.http && !p.collector);
+    const probes = [...(this.opts.probes ?? SERVER_PROBES), ...this.custom().server].filter(
+      (p) => !p.http && !p.collector,
+    );
     const forceInfo = this.role === undefined || this.major === undefined;
     const plan = probes.filter((p) => {
       const s = this.enabled(p);
@@ -215,7 +230,7 @@ export class ServerMonitor {
       this.due.ran(probe.name, now);
       if (sql === undefined) continue; // not on this major, or the extension is not installed
       try {
-        const rows = await this.session.run(sql, probe.timeoutMs);
+        const rows = await this.session.run(sql, probe.timeoutMs, probe.sqlParams);
         if (probe.name === 'server_info' && rows[0]) this.learn(rows[0]);
         samples.push(...rowsToSamples(probe, rows, this.binding.serverId, at));
         this.opts.sink.probeRan?.(probe.name, performance.now() - t0, rows.length);
@@ -375,7 +390,7 @@ export class ServerMonitor {
   // ---- database lane ------------------------------------------------------
 
   private dueDatabaseProbes(database: string, now: number): Probe[] {
-    return (this.opts.databaseProbes ?? DATABASE_PROBES).filter((p) => {
+    return [...(this.opts.databaseProbes ?? DATABASE_PROBES), ...this.custom().database].filter((p) => {
       const s = this.enabled(p, database);
       return (
         s.on &&
@@ -425,7 +440,11 @@ export class ServerMonitor {
         const at = new Date();
         const t0 = performance.now();
         try {
-          const rows = await session.run(sqlForMajor(probe, this.major ?? 13)!, probe.timeoutMs);
+          const rows = await session.run(
+            sqlForMajor(probe, this.major ?? 13)!,
+            probe.timeoutMs,
+            probe.sqlParams,
+          );
           samples.push(...rowsToSamples(probe, rows, this.binding.serverId, at, `${database}/`));
           this.opts.sink.probeRan?.(probe.name, performance.now() - t0, rows.length);
         } catch (err) {

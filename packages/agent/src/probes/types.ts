@@ -114,6 +114,14 @@ export interface Probe {
   timeoutMs: number;
   /** SQL text keyed by the minimum PostgreSQL major it works on (13, 14...): the highest key <= the server's major is used; none = the probe does not exist on that major. */
   sql?: Record<number, string>;
+  /**
+   * Parameters sent with the SQL text (extended query protocol): custom
+   * probes send their row limit ($1, probes/custom.ts), which also makes the
+   * server refuse a text of more than one statement.
+   */
+  sqlParams?: readonly unknown[];
+  /** Defined by an administrator in the backend (pem.probe.custom), not shipped with the agent. */
+  custom?: boolean;
   /** SQL chosen by an extension's installed version; the probe is skipped where the extension is not installed. */
   extensionSql?: ExtensionSql;
   /** HTTP probe (Patroni REST API), server level. */

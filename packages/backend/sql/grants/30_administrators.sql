@@ -15,7 +15,8 @@ GRANT EXECUTE ON FUNCTION
   pem.enrolment_token_create(name, text, integer), pem.enrolment_token_revoke(name, integer),
   pem.agent_unregister(name, integer, boolean),
   pem.agent_task_request(name, integer, text, jsonb, integer), pem.agent_task_expire(bigint),
-  pem.backend_signal_record(name, integer, integer, integer, text, text, text, text)
+  pem.backend_signal_record(name, integer, integer, integer, text, text, text, text),
+  pem.custom_probe_save(name, jsonb, boolean), pem.custom_probe_remove(name, text)
   TO pem_admin, pem_web;
 GRANT EXECUTE ON FUNCTION pem.enrol_agent(text, text, inet, text, text, jsonb, name, inet) TO pem_web;
 GRANT DELETE ON pem.probe_log TO pem_admin;

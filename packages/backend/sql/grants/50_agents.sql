@@ -6,7 +6,7 @@
 GRANT USAGE ON SCHEMA pem, pemdata, pemhistory TO pem_agent;
 GRANT EXECUTE ON FUNCTION
   pem.agent_registration(integer), pem.agent_bindings(integer), pem.agent_heartbeat(integer, text, bigint),
-  pem.agent_sync_probes(integer, jsonb), pem.agent_probe_config(integer),
+  pem.agent_sync_probes(integer, jsonb), pem.agent_probe_config(integer), pem.agent_custom_probes(integer),
   pem.ingest_batch(integer, uuid), pem.log_probe_failure(integer, integer, text, text, timestamptz, text),
   pem.log_probe_failures(integer, jsonb), pem.agent_run_jobs(integer),
   pem.alert_worker_settings(integer), pem.evaluate_due_alerts(integer, integer, integer),

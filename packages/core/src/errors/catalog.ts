@@ -509,6 +509,13 @@ export const ERRORS = {
   // cancel and terminate of a monitored server's backends
   PHAROS_SIGNAL_REASON_INVALID: input('reason: say why, in 1 to 500 characters'),
 
+  // custom probes (issue 18)
+  PHAROS_PROBE_CHECK_FAILED: input('{detail}', 422),
+  PHAROS_PROBE_INVALID: input('{detail}'),
+  PHAROS_PROBE_NAME_TAKEN: input('{detail}', 409),
+  PHAROS_PROBE_NOT_FOUND: input('{detail}', 404),
+  PHAROS_PROBE_SERVER_UNBOUND: input('serverId: server {serverId} has no agent to run the check', 409),
+
   // the CLI's client of the web API
   PHAROS_CLIENT_ANSWER_UNEXPECTED: connect('{what}: {message} (HTTP {status})', 502),
   PHAROS_CLIENT_CA_FILE_UNREADABLE: input('--ca-file: cannot read {path}: {reason}'),

@@ -75,6 +75,8 @@ export interface CallOptions {
 export interface HaResult<R> {
   rows: R[];
   rowCount: number;
+  /** The result's columns in order: name and type OID (`pg_type.oid`), as the server described them (RowDescription). */
+  fields?: { name: string; dataTypeID: number }[];
 }
 
 /** The handle passed to {@link HaConnection.transaction}'s callback. */
@@ -175,7 +177,11 @@ export class HaConnection {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
       const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       const r = await this.run(s, sql, params, deadlineAt);
-      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+      return {
+        rows: r.rows as R[],
+        rowCount: r.rowCount ?? 0,
+        fields: (r.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+      };
     });
   }
 

@@ -76,6 +76,20 @@ const BODIES: Record<string, unknown> = {
     intervalS: 60,
   },
   'PATCH /api/alert-admin/alerts/{id}': { enabled: true },
+  // a valid custom probe checked on a server that does not exist: refused (404) before an agent task is asked
+  ...Object.fromEntries(
+    ['POST /api/probes', 'POST /api/probes/check', 'PUT /api/probes/{name}'].map((op) => [
+      op,
+      {
+        ...(op.startsWith('POST') ? { name: 'custom_fuzz_2' } : {}),
+        level: 'server',
+        sql: { '13': 'SELECT 1::int AS n' },
+        columns: [{ name: 'n', type: 'integer', unit: 'count' }],
+        intervalS: 60,
+        checkServerId: 999_999,
+      },
+    ]),
+  ),
   'PATCH /api/preferences': { theme: 'dark' },
   'POST /api/maintenance': { scope: 'fleet', durationS: 600, reason: 'fuzz' },
   'POST /api/api-tokens': { name: 'fuzz-token', validForS: 3600 },
@@ -146,6 +160,7 @@ describe('API fuzzer: hostile input to every route, no 5xx, nothing stored chang
     if (path.startsWith('/api/alert-admin/alerts/')) return ids.alert!;
     if (path.startsWith('/api/alert-admin/templates/')) return ids.template!;
     if (path.startsWith('/api/maintenance/')) return ids.maintenance!;
+    if (path.startsWith('/api/probes/')) return 'custom_fuzz';
     return name === 'id' || name.endsWith('Id') || name === 'pid' ? '1' : 'x';
   };
 

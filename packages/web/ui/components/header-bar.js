@@ -22,7 +22,7 @@ function Nav({ route }) {
   /** @param {string} to @param {string} text @param {string} page */
   const link = (to, text, page) =>
     html`<a href=${to} class=${route.page === page ? 'current' : ''} id=${`nav-${page}`}>${text}</a>`;
-  return html`<nav>${link(href.overview(), 'Overview', 'overview')} ${link(href.alerts('current'), 'Alerts', 'alerts')} ${link(href.probeLog(), 'Probe log', 'probe-log')} ${link(href.fleet('servers'), 'Fleet', 'fleet')} ${link(href.maintenance(), 'Maintenance', 'maintenance')} ${link(href.apiTokens(), 'API tokens', 'api-tokens')}</nav>`;
+  return html`<nav>${link(href.overview(), 'Overview', 'overview')} ${link(href.alerts('current'), 'Alerts', 'alerts')} ${link(href.probeLog(), 'Probe log', 'probe-log')} ${link(href.fleet('servers'), 'Fleet', 'fleet')} ${link(href.maintenance(), 'Maintenance', 'maintenance')} ${link(href.apiTokens(), 'API tokens', 'api-tokens')} ${link(href.probes(), 'Probes', 'probes')}</nav>`;
 }
 
 /**

@@ -150,6 +150,19 @@ export const testWebhook = (webhookId) => call('POST', `${BASE}/webhooks/${id(we
 export const listEmailGroups = () => call('GET', `${BASE}/email-groups`);
 
 /**
+ * The SMTP settings as pem.smtp_settings_public shows them (never the password); `{}` when none are saved.
+ * @returns {Promise<{ enabled?: boolean, host?: string | null, from_address?: string | null }>}
+ */
+export const getSmtp = () => call('GET', `${BASE}/smtp`);
+
+/**
+ * True when alert emails can be sent: SMTP settings saved, enabled, with a server and a sender.
+ * @param {{ enabled?: boolean, host?: string | null, from_address?: string | null }} smtp
+ */
+export const emailConfigured = (smtp) =>
+  smtp.enabled === true && Boolean(smtp.host) && Boolean(smtp.from_address);
+
+/**
  * Notifications, newest first.
  * @param {{ status?: string, channel?: string, webhookId?: number | string, alertId?: number | string, limit?: number }} [filter]
  * @returns {Promise<Delivery[]>}

@@ -19,6 +19,7 @@
 //   #/fleet/clusters/add       the Add Patroni cluster form
 //   #/maintenance              maintenance windows
 //   #/api-tokens               the user's API tokens
+//   #/probes                   custom probes
 // Anything else is "no such page" (not the overview: a mistyped link must
 // say so). A new page adds a line to ROUTES (and its case in main.js). No
 // DOM or framework here: unit-tested under Node.
@@ -49,6 +50,7 @@ export const FLEET_TABS = /** @type {const} */ (['servers', 'clusters', 'agents'
  *   | { page: 'fleet', tab: FleetTab | 'server-add' | 'server-edit' | 'cluster-add', id?: number }
  *   | { page: 'maintenance' }
  *   | { page: 'api-tokens' }
+ *   | { page: 'probes' }
  *   | { page: 'not-found', hash: string }} Route
  */
 
@@ -122,6 +124,7 @@ const ROUTES = [
   ],
   [/^#\/maintenance$/, () => ({ page: 'maintenance' })],
   [/^#\/api-tokens$/, () => ({ page: 'api-tokens' })],
+  [/^#\/probes$/, () => ({ page: 'probes' })],
 ];
 
 /**
@@ -179,4 +182,5 @@ export const href = {
   editServer: (id) => `#/fleet/servers/${id}/edit`,
   addCluster: () => '#/fleet/clusters/add',
   maintenance: () => '#/maintenance',
+  probes: () => '#/probes',
 };

@@ -4,7 +4,7 @@
 -- known probe takes the catalogue's descriptive fields (level, description, where it runs, timeout,
 -- default scope, columns, counter columns; defined_at moves when they change); its interval,
 -- enablement, history mode and retention are the administrator's and are kept. Probes the catalogue
--- does not name are left alone. p_catalogue: [{name, level, runs_on, interval_s, timeout_ms, enabled,
+-- does not name (custom probes among them) are left alone. p_catalogue: [{name, level, runs_on, interval_s, timeout_ms, enabled,
 -- enabled_on, history_mode, retention_days, description, columns, counter_columns}]. Returns the
 -- number of probes added.
 CREATE OR REPLACE FUNCTION pem.merge_probe_catalogue(p_catalogue jsonb)
@@ -28,7 +28,8 @@ BEGIN
        SET level = excluded.level, description = excluded.description, runs_on = excluded.runs_on,
            timeout_ms = excluded.timeout_ms, enabled_on = excluded.enabled_on, columns = excluded.columns,
            counter_columns = excluded.counter_columns, defined_at = now()
-     WHERE (p.level, p.description, p.runs_on, p.timeout_ms, p.enabled_on, p.columns, p.counter_columns)
+     WHERE NOT p.custom
+       AND (p.level, p.description, p.runs_on, p.timeout_ms, p.enabled_on, p.columns, p.counter_columns)
            IS DISTINCT FROM (excluded.level, excluded.description, excluded.runs_on, excluded.timeout_ms,
                              excluded.enabled_on, excluded.columns, excluded.counter_columns)
     RETURNING (xmax = 0) AS added

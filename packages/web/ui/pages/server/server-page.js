@@ -7,7 +7,8 @@
 // found", not retried forever.
 
 import { Badge } from '../../components/badges.js';
-import { ChartGrid, loadCharts } from '../../components/chart-grid.js';
+import { pointCount, TimeChart } from '../../components/chart.js';
+import { ChartGrid, loadCharts, pointsForScreen } from '../../components/chart-grid.js';
 import { noDataContext } from '../../components/no-data-note.js';
 import { RangePicker } from '../../components/range-picker.js';
 import { StatusBar } from '../../components/status-bar.js';
@@ -22,6 +23,7 @@ import { serverState } from '../../lib/server-state.js';
 import { MaintenanceBadge } from '../maintenance/maintenance-text.js';
 import { NotFoundPage } from '../not-found/not-found-page.js';
 import { CHARTS, chosenCharts, TABLE_STATS_PROBE } from './chart-catalog.js';
+import { loadCustomCharts } from './custom-charts.js';
 import { Databases } from './databases.js';
 import { TopTables } from './top-tables.js';
 
@@ -57,7 +59,22 @@ async function loadServer(id, charts, rangeS) {
     activity: /** @type {import('./databases.js').DatabaseRows['activity']} */ (activity),
     xid: /** @type {import('./databases.js').DatabaseRows['xid']} */ (xid),
   };
-  return { detail, series, tables, databases };
+  const to = new Date();
+  const custom = await loadCustomCharts(id, present, {
+    from: new Date(to.getTime() - rangeS * 1000).toISOString(),
+    to: to.toISOString(),
+    points: pointsForScreen(),
+  });
+  return { detail, series, tables, databases, custom };
+}
+
+/** @param {{ chart: import('./custom-charts.js').CustomChart }} props */
+function CustomChartCard({ chart }) {
+  const n = pointCount(chart.lines);
+  return html`<div class="chart-card" data-chart=${`custom-${chart.id}`} data-probe=${chart.probe} data-points=${n}>
+    <h3>${chart.title}</h3>
+    ${n === 0 ? html`<p class="no-data">No data in this time range (probe ${chart.probe}).</p>` : html`<${TimeChart} id=${`custom-${chart.id}`} t=${chart.answer.t} lines=${chart.lines} unit=${chart.unit} />`}
+  </div>`;
 }
 
 /**
@@ -161,6 +178,7 @@ export function ServerPage({ id, prefs, onSave }) {
     ${
       d && ctx
         ? html`<${ChartGrid} items=${d.series} ctx=${ctx} />
+          ${d.custom.length > 0 ? html`<h3>Custom probes</h3><div class="charts" id="custom-charts">${d.custom.map((c) => html`<${CustomChartCard} key=${c.id} chart=${c} />`)}</div>` : ''}
           <${Databases} serverId=${id} rows=${d.databases} ctx=${ctx} />
           <${TopTables} serverId=${id} rows=${d.tables} ctx=${ctx} />`
         : html`<p class="muted">Loading…</p>`

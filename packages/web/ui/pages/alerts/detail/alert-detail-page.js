@@ -5,7 +5,13 @@
 // caused with their delivery status.
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
-import { getAlertConfig, listDeliveries, listEmailGroups } from '../../../lib/alert-admin-api.js';
+import {
+  emailConfigured,
+  getAlertConfig,
+  getSmtp,
+  listDeliveries,
+  listEmailGroups,
+} from '../../../lib/alert-admin-api.js';
 import { duration, quantity, when } from '../../../lib/format.js';
 import { html, useEffect, useState } from '../../../lib/html.js';
 import { usePoll } from '../../../lib/poll.js';
@@ -84,9 +90,13 @@ export function AlertDetailPage({ id, prefs, canEdit }) {
   const [groups, setGroups] = useState(
     /** @type {import('../../../lib/alert-admin-api.js').EmailGroup[]} */ ([]),
   );
+  const [emailReady, setEmailReady] = useState(/** @type {boolean | undefined} */ (undefined));
   useEffect(() => {
     listEmailGroups()
       .then(setGroups)
+      .catch(() => {});
+    getSmtp()
+      .then((s) => setEmailReady(emailConfigured(s)))
       .catch(() => {});
   }, []);
   const [a, deliveries] = poll.data ?? [];
@@ -102,7 +112,7 @@ export function AlertDetailPage({ id, prefs, canEdit }) {
           <${AckBox} alert=${a} canEdit=${canEdit} onDone=${poll.reload} />
           <h3>Configuration</h3>
           <${ReadOnlyNote} canEdit=${canEdit} />
-          <${AlertForm} key=${a.id} alert=${a} groups=${groups} canEdit=${canEdit} onSaved=${poll.reload} />
+          <${AlertForm} key=${a.id} alert=${a} groups=${groups} emailReady=${emailReady} canEdit=${canEdit} onSaved=${poll.reload} />
           <h3>Recent state changes</h3>
           <${History} rows=${a.history} unit=${a.unit ?? ''} />
           <h3>Notifications</h3>

@@ -122,10 +122,10 @@ function fieldOf(apiField) {
  * user typed while the page refreshes.
  * @param {{
  *   alert: AlertConfig, groups: import('../../../lib/alert-admin-api.js').EmailGroup[], canEdit: boolean,
- *   onSaved?: (row: AlertConfig) => void,
+ *   emailReady?: boolean, onSaved?: (row: AlertConfig) => void,
  * }} props
  */
-export function AlertForm({ alert, groups, canEdit, onSaved }) {
+export function AlertForm({ alert, groups, canEdit, emailReady, onSaved }) {
   const [v, setV] = useState(() => valuesOf(alert));
   const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
   const [status, setStatus] = useState('');
@@ -193,6 +193,11 @@ export function AlertForm({ alert, groups, canEdit, onSaved }) {
           ${groups.map((g) => html`<option key=${g.id} value=${String(g.id)}>${g.name}</option>`)}
         </select></label>
         <${FieldError} prefix=${P} name="emailGroupId" errors=${errors} />
+        ${
+          emailReady === false
+            ? html`<p class="warn" id="alert-email-unconfigured" role="note">Email is not configured: no SMTP server is set up, so ${v.notifyEmail ? 'this alert emails nobody although email is ticked' : 'no alert emails anyone'}. An administrator sets one up with PUT /api/alert-admin/smtp (docs/alerts.md).</p>`
+            : ''
+        }
       </div>
       <div class="form-row">
         ${num('reminderS', 'Remind every (s; 0 = never)')}
