@@ -132,7 +132,7 @@ function DiskSpace({ rows }) {
   /** @param {unknown} x */
   const sized = (x) =>
     html`<td class="num" data-bytes=${num(x) ?? ''} title=${num(x) === undefined ? '' : `${num(x)} bytes`}>${bytes(x)}</td>`;
-  return html`<${Table} id="disk-space" head=${['Mount point', 'Device', 'Type', 'Size', 'Used', 'Available', 'Used', 'Inodes used']}>${rows.map(
+  return html`<${Table} id="disk-space" head=${['Mount point', 'Device', 'Type', 'Size', 'Used', 'Available', 'Used %', 'Inodes used %']}>${rows.map(
     (r) => html`<tr key=${r.object} data-mount=${r.object}>
       <td class="wrap">${r.value.mount_point}</td>
       <td class="wrap">${r.value.device}</td>
