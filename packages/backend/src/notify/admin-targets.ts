@@ -164,6 +164,30 @@ export async function testWebhook(db: Queryable, id: number, requestedBy: string
   );
 }
 
+/**
+ * Queues a test email to email group `id` (pem.enqueue_test_notification): the
+ * backend agents send it like any alert email, through the SMTP settings.
+ * Resolves to the outbox id (follow it in pem.notification_delivery).
+ * Throws PHAROS_EMAIL_GROUP_NOT_FOUND (404) for no such group and
+ * PHAROS_SMTP_NOT_CONFIGURED (409) when no SMTP settings are saved and
+ * enabled with a server and a sender (the email could not be sent).
+ */
+export async function testEmailGroup(db: Queryable, id: number, requestedBy: string): Promise<number> {
+  const g = (await db.query<{ name: string }>('SELECT name FROM pem.email_group WHERE id = $1', [id])).rows[0];
+  if (!g) throw pharosError('PHAROS_EMAIL_GROUP_NOT_FOUND', { id });
+  const smtp = await getSmtpSettings(db);
+  if (!(smtp?.enabled === true && smtp.host && smtp.from_address))
+    throw pharosError('PHAROS_SMTP_NOT_CONFIGURED', { name: g.name });
+  return Number(
+    (
+      await db.query<{ id: string }>('SELECT pem.enqueue_test_notification(NULL, $1, $2) AS id', [
+        id,
+        requestedBy,
+      ])
+    ).rows[0]!.id,
+  );
+}
+
 /** Email groups. */
 export async function listEmailGroups(db: Queryable): Promise<Record<string, unknown>[]> {
   return (await db.query('SELECT * FROM pem.email_group ORDER BY name')).rows;

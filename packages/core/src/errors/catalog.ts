@@ -431,6 +431,9 @@ export const ERRORS = {
   PHAROS_SMTP_SECURITY_INVALID: input('SMTP: security must be starttls, tls or none'),
   PHAROS_SMTP_SENDER_INVALID: input('SMTP: the sender address is not an address'),
   PHAROS_SMTP_TIMEOUT_INVALID: input('SMTP: timeout must be 100..120000 ms'),
+  PHAROS_SMTP_NOT_CONFIGURED: state(
+    'no test email to {name}: SMTP is not configured (save and enable SMTP settings with a server and a sender first)',
+  ),
 
   // notification deliveries
   PHAROS_DELIVERY_NOT_FAILED: state('only failed deliveries can be requeued'),

@@ -1,6 +1,6 @@
 /**
  * Notification administration routes (issue 8), under `/api/alert-admin/`:
- * webhooks (and a test notification), email groups, SMTP settings, delivery
+ * webhooks and email groups (each with a test notification), SMTP settings, delivery
  * history with attempts, requeue of a failed delivery. Reads for every
  * logged-in user (secrets are never returned), writes for pem_admin members.
  * Work done by @pharos/backend/notify/admin-* (docs/alerts.md), whose inputs
@@ -22,6 +22,7 @@ import {
   saveEmailGroup,
   saveSmtpSettings,
   saveWebhook,
+  testEmailGroup,
   testWebhook,
 } from '@pharos/backend/notify/admin-targets';
 import { pharosError } from '@pharos/core/errors';
@@ -176,6 +177,24 @@ export function registerAlertNotifyAdminRoutes(
       preHandler: admin,
     },
     async (req) => ({ id: await saveEmailGroup(db, { ...req.body, id: req.params.id }) }),
+  );
+  api.post(
+    '/api/alert-admin/email-groups/:id/test',
+    {
+      schema: {
+        summary:
+          'Queue a test email to the group (409 PHAROS_SMTP_NOT_CONFIGURED without SMTP settings); follow it in /api/alert-admin/deliveries',
+        tags,
+        params: IdParams,
+        body: NoBody,
+        response: { 200: TestAnswer, ...authErrorResponses },
+      },
+      preHandler: admin,
+    },
+    async (req) => {
+      const deliveryId = await testEmailGroup(db, req.params.id, req.pharosSession!.roleName);
+      return { deliveryId };
+    },
   );
 
   api.get(

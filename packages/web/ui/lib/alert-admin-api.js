@@ -60,7 +60,29 @@ import { call, query } from './api.js';
  *   on_cleared: boolean, timeout_ms: number, max_retries: number, tls_verify: boolean,
  * }} Webhook
  */
-/** An email group. @typedef {{ id: number, name: string }} EmailGroup */
+/**
+ * An email group (pem.email_group).
+ * @typedef {{
+ *   id: number, name: string, recipients?: string[], enabled?: boolean, on_low?: boolean, on_medium?: boolean,
+ *   on_high?: boolean, on_cleared?: boolean, subject_template?: string | null, body_template?: string | null,
+ * }} EmailGroup
+ */
+/**
+ * The SMTP settings as pem.smtp_settings_public shows them: `password_set`, never the password; `{}` when none are saved.
+ * @typedef {{
+ *   enabled?: boolean, host?: string | null, port?: number, security?: 'starttls' | 'tls' | 'none',
+ *   user_name?: string | null, password_set?: boolean, from_address?: string | null, tls_verify?: boolean,
+ *   tls_ca_pem?: string | null, timeout_ms?: number,
+ * }} SmtpSettings
+ */
+/**
+ * An alert template (pem.alert_template); `builtin` ones are shipped with the release and read-only.
+ * @typedef {{
+ *   name: string, level: 'agent' | 'server' | 'database', sql: string, operator: '>' | '<', low: number,
+ *   medium: number, high: number, interval_s: number, description: string, unit: string,
+ *   params: Record<string, unknown>, auto_bind: boolean, builtin: boolean, probes: string[],
+ * }} TemplateRow
+ */
 
 const BASE = '/api/alert-admin';
 /** @param {number | string} n */
@@ -99,9 +121,23 @@ export const acknowledgeAlert = (alertId, note) =>
 
 /**
  * Alert templates (name, level, unit, description, defaults).
- * @returns {Promise<AlertTemplate[]>}
+ * @returns {Promise<TemplateRow[]>}
  */
 export const listTemplates = () => call('GET', `${BASE}/templates`);
+
+/**
+ * Creates or changes a custom template (its SQL is run once to check it).
+ * @param {string} name
+ * @param {Record<string, unknown>} body fields of PUT /templates/:name (docs/alerts.md)
+ * @returns {Promise<{ saved: string }>}
+ */
+export const saveTemplate = (name, body) => call('PUT', `${BASE}/templates/${id(name)}`, body);
+
+/**
+ * Deletes a custom template that no alert uses.
+ * @param {string} name
+ */
+export const deleteTemplate = (name) => call('DELETE', `${BASE}/templates/${id(name)}`);
 
 /**
  * Problems of the alerting system, newest first: template errors, timeouts, thresholds, failed deliveries.
@@ -150,8 +186,37 @@ export const testWebhook = (webhookId) => call('POST', `${BASE}/webhooks/${id(we
 export const listEmailGroups = () => call('GET', `${BASE}/email-groups`);
 
 /**
+ * Creates an email group.
+ * @param {Record<string, unknown>} body
+ * @returns {Promise<{ id: number }>}
+ */
+export const createEmailGroup = (body) => call('POST', `${BASE}/email-groups`, body);
+
+/**
+ * Changes an email group.
+ * @param {number} groupId
+ * @param {Record<string, unknown>} body
+ * @returns {Promise<{ id: number }>}
+ */
+export const updateEmailGroup = (groupId, body) => call('PUT', `${BASE}/email-groups/${id(groupId)}`, body);
+
+/**
+ * Queues a test email to a group (409 PHAROS_SMTP_NOT_CONFIGURED without SMTP settings).
+ * @param {number} groupId
+ * @returns {Promise<{ deliveryId: number }>}
+ */
+export const testEmailGroup = (groupId) => call('POST', `${BASE}/email-groups/${id(groupId)}/test`);
+
+/**
+ * Saves the SMTP settings (password omitted = kept, null = none).
+ * @param {Record<string, unknown>} body
+ * @returns {Promise<{ saved: true }>}
+ */
+export const saveSmtp = (body) => call('PUT', `${BASE}/smtp`, body);
+
+/**
  * The SMTP settings as pem.smtp_settings_public shows them (never the password); `{}` when none are saved.
- * @returns {Promise<{ enabled?: boolean, host?: string | null, from_address?: string | null }>}
+ * @returns {Promise<SmtpSettings>}
  */
 export const getSmtp = () => call('GET', `${BASE}/smtp`);
 

@@ -1,5 +1,5 @@
 // @ts-check
-// The "Send test" button of a webhook: queues a test notification (the
+// The "Send test" button of a webhook (and of an email group): queues a test notification (the
 // backend agents deliver it, as they deliver alerts) and follows it until it
 // is delivered or an attempt failed, showing the HTTP status or the error
 // (connection refused, no answer within the timeout...).
@@ -61,6 +61,15 @@ function describe(t) {
  * @param {{ webhookId: number, canEdit: boolean }} props
  */
 export function WebhookTest({ webhookId, canEdit }) {
+  return html`<${DeliveryTest} send=${() => testWebhook(webhookId)} canEdit=${canEdit} label="Send test" cls="webhook-test" />`;
+}
+
+/**
+ * A button that queues a test notification with `send` (it resolves to the
+ * outbox id) and follows its delivery; only for administrators (`canEdit`).
+ * @param {{ send: () => Promise<{ deliveryId: number }>, canEdit: boolean, label: string, cls: string }} props
+ */
+export function DeliveryTest({ send, canEdit, label, cls }) {
   const [t, setT] = useState(/** @type {FollowedTest | undefined} */ (undefined));
   useEffect(() => {
     const deliveryId = t?.deliveryId;
@@ -90,7 +99,7 @@ export function WebhookTest({ webhookId, canEdit }) {
   const start = async () => {
     setT({ startedAt: Date.now(), attempts: [] });
     try {
-      const { deliveryId } = await testWebhook(webhookId);
+      const { deliveryId } = await send();
       setT({ deliveryId, startedAt: Date.now(), attempts: [] });
     } catch (err) {
       setT({ startedAt: Date.now(), error: failure(err), done: true, attempts: [] });
@@ -99,6 +108,6 @@ export function WebhookTest({ webhookId, canEdit }) {
   const [state, text] = t ? describe(t) : ['', ''];
   // Busy until the first attempt's outcome is known; then another test may start.
   const busy = t !== undefined && !t.done && !t.error && t.attempts.length === 0;
-  return html`<button type="button" class="small webhook-test" disabled=${busy} onClick=${start}>Send test</button>
+  return html`<button type="button" class=${`small ${cls}`} disabled=${busy} onClick=${start}>${label}</button>
     <span class=${`test-result test-${state}`} data-state=${state} role="status" hidden=${!t}>${text}${t?.note ? ` (${t.note})` : ''}</span>`;
 }
