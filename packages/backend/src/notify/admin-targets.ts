@@ -173,7 +173,8 @@ export async function testWebhook(db: Queryable, id: number, requestedBy: string
  * enabled with a server and a sender (the email could not be sent).
  */
 export async function testEmailGroup(db: Queryable, id: number, requestedBy: string): Promise<number> {
-  const g = (await db.query<{ name: string }>('SELECT name FROM pem.email_group WHERE id = $1', [id])).rows[0];
+  const g = (await db.query<{ name: string }>('SELECT name FROM pem.email_group WHERE id = $1', [id]))
+    .rows[0];
   if (!g) throw pharosError('PHAROS_EMAIL_GROUP_NOT_FOUND', { id });
   const smtp = await getSmtpSettings(db);
   if (!(smtp?.enabled === true && smtp.host && smtp.from_address))

@@ -25,7 +25,15 @@
 // DOM or framework here: unit-tested under Node.
 
 /** The tabs of the alerts area, in their order (`current` is #/alerts itself). */
-export const ALERT_TABS = /** @type {const} */ (['current', 'all', 'webhooks', 'email', 'templates', 'deliveries', 'problems']);
+export const ALERT_TABS = /** @type {const} */ ([
+  'current',
+  'all',
+  'webhooks',
+  'email',
+  'templates',
+  'deliveries',
+  'problems',
+]);
 
 /** @typedef {(typeof ALERT_TABS)[number]} AlertTab */
 

@@ -35,7 +35,9 @@ function Row({ group: g, canEdit, onEdit }) {
     <td>${levels(g)}</td>
     <td>${g.enabled ? 'yes' : html`<${Badge} tone="off" text="disabled" />`}</td>
     <td class="actions">${
-      canEdit ? html`<button type="button" class="small group-edit" onClick=${() => onEdit(g)}>Edit</button>` : ''
+      canEdit
+        ? html`<button type="button" class="small group-edit" onClick=${() => onEdit(g)}>Edit</button>`
+        : ''
     }</td>
     <td class="wrap"><${DeliveryTest} send=${() => testEmailGroup(g.id)} canEdit=${canEdit} label="Send a test email"
       cls="group-test" /></td>
@@ -93,7 +95,9 @@ export function EmailPage({ prefs, canEdit }) {
           ? html`<p class="muted" id="no-groups">No email group yet.</p>`
           : html`<${Table} id="email-groups" head=${['Name', 'Recipients', 'Emailed for', 'Enabled', '', canEdit ? 'Test' : '']}>${d.map(
               (g) =>
-                html`<${Row} key=${g.id} group=${g} canEdit=${canEdit} onEdit=${(/** @type {EmailGroup} */ x) => {
+                html`<${Row} key=${g.id} group=${g} canEdit=${canEdit} onEdit=${(
+                  /** @type {EmailGroup} */ x,
+                ) => {
                   setEditing(x);
                   setNotice('');
                 }} />`,

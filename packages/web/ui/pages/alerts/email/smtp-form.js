@@ -81,7 +81,8 @@ function bodyOf(v) {
  * @param {{ smtp: SmtpSettings }} props
  */
 function SmtpText({ smtp: s }) {
-  if (!s.host) return html`<p class="muted" id="smtp-none">No SMTP server is configured: alert emails are not sent.</p>`;
+  if (!s.host)
+    return html`<p class="muted" id="smtp-none">No SMTP server is configured: alert emails are not sent.</p>`;
   return html`<dl class="facts" id="smtp-settings">
     <dt>Server</dt><dd id="smtp-server">${s.host}:${s.port} (${s.security})</dd>
     <dt>Sender</dt><dd>${s.from_address}</dd>
