@@ -63,7 +63,7 @@ export const DeletedTemplate = Type.Object({ deleted: Type.String() });
 export const IdAnswer = Type.Object({ id: Type.Integer({ maximum: INT4_MAX }) });
 /** Answer of DELETE /api/alert-admin/webhooks/:id. */
 export const DeletedId = Type.Object({ deleted: Type.Integer() });
-/** Answer of POST /api/alert-admin/webhooks/:id/test. */
+/** Answer of POST /api/alert-admin/webhooks/:id/test and /api/alert-admin/email-groups/:id/test. */
 export const TestAnswer = Type.Object({
   deliveryId: Type.Integer({ description: 'follow it in /api/alert-admin/deliveries/:id' }),
 });

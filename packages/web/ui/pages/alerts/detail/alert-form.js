@@ -16,6 +16,7 @@ import {
 import { alertParamsProblems } from '../../../contract/alert-params.js';
 import { patchAlertConfig } from '../../../lib/alert-admin-api.js';
 import { html, useState } from '../../../lib/html.js';
+import { href } from '../../../lib/route.js';
 import { ADMINS_ONLY } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').AlertConfig} AlertConfig */
@@ -195,7 +196,7 @@ export function AlertForm({ alert, groups, canEdit, emailReady, onSaved }) {
         <${FieldError} prefix=${P} name="emailGroupId" errors=${errors} />
         ${
           emailReady === false
-            ? html`<p class="warn" id="alert-email-unconfigured" role="note">Email is not configured: no SMTP server is set up, so ${v.notifyEmail ? 'this alert emails nobody although email is ticked' : 'no alert emails anyone'}. An administrator sets one up with PUT /api/alert-admin/smtp (docs/alerts.md).</p>`
+            ? html`<p class="warn" id="alert-email-unconfigured" role="note">Email is not configured: no SMTP server is set up, so ${v.notifyEmail ? 'this alert emails nobody although email is ticked' : 'no alert emails anyone'}. An administrator sets one up on the <a href=${href.alerts('email')}>Email</a> tab.</p>`
             : ''
         }
       </div>
