@@ -38,6 +38,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpsJson } from '@pharos/cli/api/client';
 import { type CliRun, PHAROS_BIN, runPharos } from '@pharos/cli/testing/configure';
+import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
@@ -483,6 +484,58 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       'the operator’s role is kept',
     );
     await sql('DROP ROLE pharos_agents; DROP ROLE not_an_agent');
+  });
+
+  it('answers a retry of the request that used a token with that enrolment; any other use is refused', async () => {
+    // issue 14: the web tier's deadline can give up (503) while pem.enrol_agent commits; the
+    // host asks again with the same CSR (pharos agent enrol does, once). Sent from the harness's
+    // address: the host's has used much of its enrolment rate limit in the tests above.
+    const t = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HARNESS };
+    const before = await count('SELECT count(*) FROM pem.agent');
+    const retryToken = await token('retry-host');
+    const csr = await createCsr({ commonName: ENROLMENT_CSR_CN });
+    const request = { token: retryToken.token, displayName: 'retry-host', hostAddress: HOST, csr: csr.csrPem };
+    const first = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const again = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    const fields = ['agentId', 'agentUser', 'certificate', 'certificateSource', 'deploymentId'];
+    assert.deepEqual(
+      fields.map((f) => again.body[f]),
+      fields.map((f) => first.body[f]),
+      'the same enrolment answered',
+    );
+    const id = Number(first.body.agentId);
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'registered once');
+    assert.equal(await count(`SELECT count(*) FROM pem.agent_certificate WHERE agent_id = ${id}`), 1);
+    // another request with the used token: a new CSR (a new key), another display name, another address
+    const otherCsr = await createCsr({ commonName: ENROLMENT_CSR_CN });
+    for (const [what, body] of [
+      ['a new CSR', { ...request, csr: otherCsr.csrPem }],
+      ['another display name', { ...request, displayName: 'retry-host-2' }],
+      ['another host address', { ...request, hostAddress: '127.0.2.91' }],
+    ] as const) {
+      const r = await httpsJson(t, 'POST', '/api/enrol', body);
+      assert.deepEqual([r.status, r.body.field], [400, 'token'], `${what}: ${JSON.stringify(r.body)}`);
+      assert.match(
+        String(r.body.error),
+        new RegExp(`token: ${retryToken.id} \\(retry-host\\) was already used at .* \\(it enrolled agent ${id}\\)`),
+        what,
+      );
+    }
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'nothing more registered');
+    // once the agent is unregistered, its token's request is refused too
+    const alice = await httpsJson(t, 'POST', '/api/login', { user: 'alice', password: PASSWORDS.alice });
+    assert.equal(alice.status, 200, JSON.stringify(alice.body));
+    const session = {
+      cookie: alice.setCookie.map((c) => c.split(';')[0]!).find((c) => c.includes('pharos_session'))!,
+      'x-csrf-token': String(alice.body.csrfToken),
+    };
+    const gone = await httpsJson(t, 'DELETE', `/api/agents/${id}`, undefined, session);
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    const afterGone = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.deepEqual([afterGone.status, afterGone.body.field], [400, 'token'], JSON.stringify(afterGone.body));
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before);
   });
 
   it('prepare says what the server needs; the DBA does it', async () => {
