@@ -33,6 +33,8 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -488,13 +490,18 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
 
   it('answers a retry of the request that used a token with that enrolment; any other use is refused', async () => {
     // issue 14: the web tier's deadline can give up (503) while pem.enrol_agent commits; the
-    // host asks again with the same CSR (pharos agent enrol does, once). Sent from the harness's
-    // address: the host's has used much of its enrolment rate limit in the tests above.
-    const t = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HARNESS };
+    // host asks again with the same CSR (pharos agent enrol does, once; the next test)
+    const t = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HOST };
     const before = await count('SELECT count(*) FROM pem.agent');
+    const certificates = await count('SELECT count(*) FROM pem.agent_certificate');
     const retryToken = await token('retry-host');
     const csr = await createCsr({ commonName: ENROLMENT_CSR_CN });
-    const request = { token: retryToken.token, displayName: 'retry-host', hostAddress: HOST, csr: csr.csrPem };
+    const request = {
+      token: retryToken.token,
+      displayName: 'retry-host',
+      hostAddress: HOST,
+      csr: csr.csrPem,
+    };
     const first = await httpsJson(t, 'POST', '/api/enrol', request);
     assert.equal(first.status, 201, JSON.stringify(first.body));
     const again = await httpsJson(t, 'POST', '/api/enrol', request);
@@ -507,7 +514,11 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     );
     const id = Number(first.body.agentId);
     assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'registered once');
-    assert.equal(await count(`SELECT count(*) FROM pem.agent_certificate WHERE agent_id = ${id}`), 1);
+    assert.equal(
+      await count('SELECT count(*) FROM pem.agent_certificate'),
+      certificates + 1,
+      'one certificate issued',
+    );
     // another request with the used token: a new CSR (a new key), another display name, another address
     const otherCsr = await createCsr({ commonName: ENROLMENT_CSR_CN });
     for (const [what, body] of [
@@ -519,7 +530,9 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       assert.deepEqual([r.status, r.body.field], [400, 'token'], `${what}: ${JSON.stringify(r.body)}`);
       assert.match(
         String(r.body.error),
-        new RegExp(`token: ${retryToken.id} \\(retry-host\\) was already used at .* \\(it enrolled agent ${id}\\)`),
+        new RegExp(
+          `token: ${retryToken.id} \\(retry-host\\) was already used at .* \\(it enrolled agent ${id}\\)`,
+        ),
         what,
       );
     }
@@ -534,8 +547,84 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
     const gone = await httpsJson(t, 'DELETE', `/api/agents/${id}`, undefined, session);
     assert.equal(gone.status, 200, JSON.stringify(gone.body));
     const afterGone = await httpsJson(t, 'POST', '/api/enrol', request);
-    assert.deepEqual([afterGone.status, afterGone.body.field], [400, 'token'], JSON.stringify(afterGone.body));
+    assert.deepEqual(
+      [afterGone.status, afterGone.body.field],
+      [400, 'token'],
+      JSON.stringify(afterGone.body),
+    );
     assert.equal(await count('SELECT count(*) FROM pem.agent'), before);
+  });
+
+  it('pharos agent enrol asks once more after a 503 with the same CSR: enrolled once, its key matches', async () => {
+    // a web instance in front of the real one that forwards the first enrolment and loses its answer,
+    // as a loaded instance does when its query deadline gives up while pem.enrol_agent commits
+    const webTarget = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HARNESS };
+    const tls = backend.pki.issue('lossy-web', [HARNESS]);
+    const seen: string[] = [];
+    const lossy = createHttpsServer(
+      { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+          seen.push(`${req.method} ${req.url} ${String(body.csr)}`);
+          httpsJson(webTarget, req.method!, req.url!, body).then(
+            (r) => {
+              const lost = seen.length === 1;
+              const answer = lost
+                ? { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'the backend is failing over' }
+                : r.body;
+              res.writeHead(lost ? 503 : r.status, { 'content-type': 'application/json' });
+              res.end(JSON.stringify(answer));
+            },
+            () => res.destroy(),
+          );
+        });
+      },
+    );
+    await new Promise<void>((r) => lossy.listen(0, HARNESS, r));
+    try {
+      const port = (lossy.address() as AddressInfo).port;
+      const before = await count('SELECT count(*) FROM pem.agent');
+      const cfg = join(dir, 'lossy-host', 'agent.yml');
+      const retryToken = await token('lossy-host');
+      const r = await pharos(
+        [
+          'agent',
+          'enrol',
+          '--url',
+          `https://${HARNESS}:${port}`,
+          '--ca-file',
+          backend.pki.caCert,
+          '--config',
+          cfg,
+          '--display-name',
+          'lossy-host',
+        ],
+        onHost({ PHAROS_ENROL_TOKEN: retryToken.token }),
+      );
+      ok(r);
+      assert.match(
+        r.stderr,
+        /it answered 503 \(PHAROS_BACKEND_FAILING_OVER\); asking once more in 2 s with the same request/,
+      );
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(retryToken.token), 'the token is not printed');
+      assert.equal(seen.length, 2);
+      assert.equal(seen[0], seen[1], 'the same CSR sent twice');
+      const m = /^agent (\d+) \(agent\d+, lossy-host\): enrolled/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.match(
+        r.stdout,
+        new RegExp(`agent login as agent${m[1]}: ok`),
+        'the certificate answered matches the key',
+      );
+      assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'registered once');
+      ok(await pharos(['agent', 'unregister', '--config', cfg, '--remove-files'], admin()));
+      assert.equal(await count('SELECT count(*) FROM pem.agent'), before);
+    } finally {
+      await new Promise((r) => lossy.close(r));
+    }
   });
 
   it('prepare says what the server needs; the DBA does it', async () => {

@@ -41,8 +41,8 @@ import {
   rmSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
 import { readCertificateFiles } from '@pharos/backend/configure/certificate-files';
 import { agentBackendConninfo } from '@pharos/backend/configure/connect';
@@ -53,7 +53,14 @@ import { parseConninfo } from '@pharos/core/conninfo/resolve';
 import { hasCode, InputError, messageOf, pharosError, rephrased } from '@pharos/core/errors';
 import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
-import { type ApiFlags, type ApiTarget, apiClient, apiErrorOf, apiTarget, httpsJson } from '../../api/client.js';
+import {
+  type ApiFlags,
+  type ApiTarget,
+  apiClient,
+  apiErrorOf,
+  apiTarget,
+  httpsJson,
+} from '../../api/client.js';
 import { print, printJson } from '../../output.js';
 import { writeAgentConfig, writeIfChanged } from '../configure/write.js';
 
