@@ -33,11 +33,14 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpsJson } from '@pharos/cli/api/client';
 import { type CliRun, PHAROS_BIN, runPharos } from '@pharos/cli/testing/configure';
+import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { startPostgres, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
@@ -483,6 +486,145 @@ describe('the fleet: enrol a host, add and remove servers (real PostgreSQL, web,
       'the operator’s role is kept',
     );
     await sql('DROP ROLE pharos_agents; DROP ROLE not_an_agent');
+  });
+
+  it('answers a retry of the request that used a token with that enrolment; any other use is refused', async () => {
+    // issue 14: the web tier's deadline can give up (503) while pem.enrol_agent commits; the
+    // host asks again with the same CSR (pharos agent enrol does, once; the next test)
+    const t = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HOST };
+    const before = await count('SELECT count(*) FROM pem.agent');
+    const certificates = await count('SELECT count(*) FROM pem.agent_certificate');
+    const retryToken = await token('retry-host');
+    const csr = await createCsr({ commonName: ENROLMENT_CSR_CN });
+    const request = {
+      token: retryToken.token,
+      displayName: 'retry-host',
+      hostAddress: HOST,
+      csr: csr.csrPem,
+    };
+    const first = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const again = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    const fields = ['agentId', 'agentUser', 'certificate', 'certificateSource', 'deploymentId'];
+    assert.deepEqual(
+      fields.map((f) => again.body[f]),
+      fields.map((f) => first.body[f]),
+      'the same enrolment answered',
+    );
+    const id = Number(first.body.agentId);
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'registered once');
+    assert.equal(
+      await count('SELECT count(*) FROM pem.agent_certificate'),
+      certificates + 1,
+      'one certificate issued',
+    );
+    // another request with the used token: a new CSR (a new key), another display name, another address
+    const otherCsr = await createCsr({ commonName: ENROLMENT_CSR_CN });
+    for (const [what, body] of [
+      ['a new CSR', { ...request, csr: otherCsr.csrPem }],
+      ['another display name', { ...request, displayName: 'retry-host-2' }],
+      ['another host address', { ...request, hostAddress: '127.0.2.91' }],
+    ] as const) {
+      const r = await httpsJson(t, 'POST', '/api/enrol', body);
+      assert.deepEqual([r.status, r.body.field], [400, 'token'], `${what}: ${JSON.stringify(r.body)}`);
+      assert.match(
+        String(r.body.error),
+        new RegExp(
+          `token: ${retryToken.id} \\(retry-host\\) was already used at .* \\(it enrolled agent ${id}\\)`,
+        ),
+        what,
+      );
+    }
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'nothing more registered');
+    // once the agent is unregistered, its token's request is refused too
+    const alice = await httpsJson(t, 'POST', '/api/login', { user: 'alice', password: PASSWORDS.alice });
+    assert.equal(alice.status, 200, JSON.stringify(alice.body));
+    const session = {
+      cookie: alice.setCookie.map((c) => c.split(';')[0]!).find((c) => c.includes('pharos_session'))!,
+      'x-csrf-token': String(alice.body.csrfToken),
+    };
+    const gone = await httpsJson(t, 'DELETE', `/api/agents/${id}`, undefined, session);
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    const afterGone = await httpsJson(t, 'POST', '/api/enrol', request);
+    assert.deepEqual(
+      [afterGone.status, afterGone.body.field],
+      [400, 'token'],
+      JSON.stringify(afterGone.body),
+    );
+    assert.equal(await count('SELECT count(*) FROM pem.agent'), before);
+  });
+
+  it('pharos agent enrol asks once more after a 503 with the same CSR: enrolled once, its key matches', async () => {
+    // a web instance in front of the real one that forwards the first enrolment and loses its answer,
+    // as a loaded instance does when its query deadline gives up while pem.enrol_agent commits
+    const webTarget = { url: new URL(web.url), ca: readFileSync(backend.pki.caCert), localAddress: HARNESS };
+    const tls = backend.pki.issue('lossy-web', [HARNESS]);
+    const seen: string[] = [];
+    const lossy = createHttpsServer(
+      { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+          seen.push(`${req.method} ${req.url} ${String(body.csr)}`);
+          httpsJson(webTarget, req.method!, req.url!, body).then(
+            (r) => {
+              const lost = seen.length === 1;
+              const answer = lost
+                ? { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'the backend is failing over' }
+                : r.body;
+              res.writeHead(lost ? 503 : r.status, { 'content-type': 'application/json' });
+              res.end(JSON.stringify(answer));
+            },
+            () => res.destroy(),
+          );
+        });
+      },
+    );
+    await new Promise<void>((r) => lossy.listen(0, HARNESS, r));
+    try {
+      const port = (lossy.address() as AddressInfo).port;
+      const before = await count('SELECT count(*) FROM pem.agent');
+      const cfg = join(dir, 'lossy-host', 'agent.yml');
+      const retryToken = await token('lossy-host');
+      const r = await pharos(
+        [
+          'agent',
+          'enrol',
+          '--url',
+          `https://${HARNESS}:${port}`,
+          '--ca-file',
+          backend.pki.caCert,
+          '--config',
+          cfg,
+          '--display-name',
+          'lossy-host',
+        ],
+        onHost({ PHAROS_ENROL_TOKEN: retryToken.token }),
+      );
+      ok(r);
+      assert.match(
+        r.stderr,
+        /it answered 503 \(PHAROS_BACKEND_FAILING_OVER\); asking once more in 2 s with the same request/,
+      );
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(retryToken.token), 'the token is not printed');
+      assert.equal(seen.length, 2);
+      assert.equal(seen[0], seen[1], 'the same CSR sent twice');
+      const m = /^agent (\d+) \(agent\d+, lossy-host\): enrolled/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.match(
+        r.stdout,
+        new RegExp(`agent login as agent${m[1]}: ok`),
+        'the certificate answered matches the key',
+      );
+      assert.equal(await count('SELECT count(*) FROM pem.agent'), before + 1, 'registered once');
+      ok(await pharos(['agent', 'unregister', '--config', cfg, '--remove-files'], admin()));
+      assert.equal(await count('SELECT count(*) FROM pem.agent'), before);
+    } finally {
+      await new Promise((r) => lossy.close(r));
+    }
   });
 
   it('prepare says what the server needs; the DBA does it', async () => {

@@ -15,6 +15,16 @@
 -- display name must be new. Returns the agent's id and user, its
 -- certificate, the certificate's source and this deployment's id.
 --
+-- A used token is refused, except for a retry of the request that used it
+-- (issue 14: the web tier's deadline can give up while this commits, and the
+-- host, told 503, asks again): the same display name, host address and agent
+-- user, and the same CSR (the request stored with the built-in CA's
+-- certificate, compared without whitespace: the same CSR is the same public
+-- key; a new CSR, even for the same key, is refused) or the same supplied
+-- certificate (its SHA-256 fingerprint), while that agent is still enrolled
+-- with that certificate unrevoked. It answers the first enrolment's result
+-- and writes nothing.
+--
 -- Errors (nothing is written): 22023 naming the field (token, displayName,
 -- hostAddress, csr, certificate, agentUser); 23505 for a display name or agent
 -- id already enrolled (displayName, certificate); 55000 when the built-in CA is
@@ -35,6 +45,7 @@ DECLARE
   v_facts jsonb;
   v_source text;
   v_signed record;
+  v_replay record;
 BEGIN
   SELECT d.id INTO v_dep FROM pem.deployment d;
   v_m := regexp_match(coalesce(p_token, ''), '^pht_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$');
@@ -56,6 +67,27 @@ BEGIN
       USING ERRCODE = '22023', COLUMN = 'token';
   END IF;
   IF t.used_at IS NOT NULL THEN
+    -- A retry of the request that used it (its answer was lost: the web tier
+    -- gave up while this function committed) gets that enrolment's answer.
+    SELECT a.id, a.user_name, c.cert_pem, c.source INTO v_replay
+      FROM pem.agent a
+      JOIN pem.agent_certificate c ON c.agent_id = a.id AND c.revoked_at IS NULL
+     WHERE a.id = t.used_by_agent
+       AND a.display_name = p_display_name
+       AND a.host_address IS NOT DISTINCT FROM p_host_address
+       AND a.user_name::text = coalesce(p_common_user::text, 'agent' || a.id)
+       AND CASE WHEN p_csr_pem IS NOT NULL AND p_cert_pem IS NULL THEN
+                  c.source = 'built-in-ca'
+                  AND regexp_replace(c.csr_pem, '\s', '', 'g') = regexp_replace(p_csr_pem, '\s', '', 'g')
+                WHEN p_cert_pem IS NOT NULL AND p_csr_pem IS NULL THEN
+                  c.source = 'supplied'
+                  AND c.fingerprint_sha256 = encode(sha256(decode(
+                        regexp_replace(p_cert_pem, '-----[A-Z ]+-----|\s', '', 'g'), 'base64')), 'hex')
+                ELSE false END;
+    IF FOUND THEN
+      RETURN QUERY SELECT v_replay.id, v_replay.user_name, v_replay.cert_pem, v_replay.source, v_dep;
+      RETURN;
+    END IF;
     RAISE EXCEPTION 'token: % (%) was already used at % (it enrolled agent %); a token enrols one host: ask for a new one',
       t.id, t.name, t.used_at, t.used_by_agent USING ERRCODE = '22023', COLUMN = 'token';
   END IF;

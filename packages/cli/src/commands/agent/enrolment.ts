@@ -13,7 +13,9 @@
  *     --agent-user for the common-user model);
  *  3. `POST /api/enrol` (the token is the credential; TLS verified with the
  *     CA file): the backend checks the token, creates agentN and has its
- *     built-in CA sign the CSR;
+ *     built-in CA sign the CSR; after a 503 or no answer it asks once more
+ *     with the same request (same CSR and key): the backend answers a retry
+ *     of the request that used the token with that enrolment;
  *  4. writes, beside --config: the key (0600) and certificate
  *     (`agentN.key`/`.crt`), a copy of the CA (`backend-ca.crt`), an empty
  *     passfile (`agent.pgpass`, 0600: `pharos server prepare` gives its
@@ -40,6 +42,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
 import { readCertificateFiles } from '@pharos/backend/configure/certificate-files';
 import { agentBackendConninfo } from '@pharos/backend/configure/connect';
@@ -47,10 +50,17 @@ import { checkAgentLogin } from '@pharos/backend/configure/verify';
 import type { EnrolResult } from '@pharos/backend/enrol/enrol';
 import type { FleetAgent } from '@pharos/backend/fleet/agents';
 import { parseConninfo } from '@pharos/core/conninfo/resolve';
-import { InputError, messageOf, pharosError, rephrased } from '@pharos/core/errors';
+import { hasCode, InputError, messageOf, pharosError, rephrased } from '@pharos/core/errors';
 import { createCsr, ENROLMENT_CSR_CN } from '@pharos/core/pki/csr';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
-import { type ApiFlags, apiClient, apiErrorOf, apiTarget, httpsJson } from '../../api/client.js';
+import {
+  type ApiFlags,
+  type ApiTarget,
+  apiClient,
+  apiErrorOf,
+  apiTarget,
+  httpsJson,
+} from '../../api/client.js';
 import { print, printJson } from '../../output.js';
 import { writeAgentConfig, writeIfChanged } from '../configure/write.js';
 
@@ -90,6 +100,41 @@ type Enrolled = EnrolResult & {
   backend: { hosts: string[]; ports: number[]; dbname: string; sslmode: string };
 };
 
+/**
+ * How long `agent enrol` waits before it asks once more after a 503 or no
+ * answer (a backend failover, or a loaded web tier whose query deadline gave
+ * up while the enrolment committed: the backend answers a retry of the same
+ * request with that enrolment, pem.enrol_agent).
+ */
+export const ENROL_RETRY_DELAY_MS = 2_000;
+
+/**
+ * `POST /api/enrol` with `body`; asked once more, with the same body (the
+ * same CSR, so the key made for it stays valid), after a 503 or when the
+ * instance cannot be reached or does not answer. The token is never printed.
+ * @returns the last answer (status and JSON body).
+ * @throws PHAROS_CLIENT_UNREACHABLE when the second request gets no answer either.
+ */
+async function postEnrol(
+  target: ApiTarget,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  let why: string;
+  try {
+    const r = await httpsJson(target, 'POST', '/api/enrol', body);
+    if (r.status !== 503) return r;
+    why = `it answered 503 (${typeof r.body.code === 'string' ? r.body.code : 'unavailable'})`;
+  } catch (err) {
+    if (!hasCode(err, 'PHAROS_CLIENT_UNREACHABLE')) throw err;
+    why = messageOf(err);
+  }
+  process.stderr.write(
+    `pharos agent enrol: ${why}; asking once more in ${ENROL_RETRY_DELAY_MS / 1000} s with the same request\n`,
+  );
+  await delay(ENROL_RETRY_DELAY_MS);
+  return httpsJson(target, 'POST', '/api/enrol', body);
+}
+
 /** `agent enrol` (module note). */
 export async function enrol(f: EnrolFlags): Promise<void> {
   const token = f.token ?? process.env.PHAROS_ENROL_TOKEN;
@@ -126,7 +171,7 @@ export async function enrol(f: EnrolFlags): Promise<void> {
   const displayName = f.displayName ?? (process.env.PHAROS_HOST_NAME || hostname());
   const csr = supplied ? undefined : await createCsr({ commonName: ENROLMENT_CSR_CN });
 
-  const r = await httpsJson(target, 'POST', '/api/enrol', {
+  const r = await postEnrol(target, {
     token,
     displayName,
     ...(hostAddress ? { hostAddress } : {}),
