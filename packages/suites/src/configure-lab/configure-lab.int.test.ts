@@ -283,10 +283,15 @@ describe('configure against the lab: the three certificate models (127.0.8.X)', 
         ['pem-backend-3', 3, '127.0.0.1', 'pem_monitor'],
       ],
     );
-    // the fleet's servers (server add, cluster add), each bound to the agent on its host
+    // the fleet's servers (server add, cluster add), each bound to the agent on its host; they
+    // are registered concurrently, so their ids come in any order: compared by name
+    const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
     assert.deepEqual(
-      bindings.filter((b) => !b.is_pem_backend).map((b) => [b.display_name, b.agent_id, b.user_name]),
-      fleet.serverNames.map((n, i) => [n, fleet.hosts[i]!.agentId, 'pem_monitor']),
+      bindings
+        .filter((b) => !b.is_pem_backend)
+        .map((b) => [b.display_name, b.agent_id, b.user_name])
+        .sort(byName),
+      fleet.serverNames.map((n, i) => [n, fleet.hosts[i]!.agentId, 'pem_monitor']).sort(byName),
     );
   });
 
