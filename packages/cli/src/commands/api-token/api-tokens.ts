@@ -5,6 +5,7 @@
  */
 import { InputError, pharosError, rephrased } from '@pharos/core/errors';
 import { type ApiFlags, apiClient } from '../../api/client.js';
+import { revokeToken } from '../../api/revoke.js';
 import { print, printJson } from '../../output.js';
 
 /** Flags of the `api-token` verbs. */
@@ -105,12 +106,5 @@ export async function revoke(id: string, f: ApiTokenFlags): Promise<void> {
       { detail: `<id>: '${id}' is not an API token id (pharos api-token list)` },
       { field: 'id' },
     );
-  const r = await apiClient(f).call<{ id: number; revoked: boolean }>(
-    'DELETE',
-    `/api/api-tokens/${id}`,
-    undefined,
-    `revoke API token ${id}`,
-  );
-  if (f.json) return printJson(r);
-  print(r.revoked ? `API token ${id}: revoked` : `API token ${id}: already revoked`);
+  return revokeToken(f, `/api/api-tokens/${id}`, `API token ${id}`);
 }

@@ -6,6 +6,7 @@
 import type { EnrolmentToken, NewEnrolmentToken } from '@pharos/backend/enrol/tokens';
 import { InputError, pharosError, rephrased } from '@pharos/core/errors';
 import { type ApiFlags, apiClient } from '../../api/client.js';
+import { revokeToken } from '../../api/revoke.js';
 import { print, printJson } from '../../output.js';
 
 /** Flags of the `token` verbs. */
@@ -79,12 +80,5 @@ export async function revoke(id: string, f: TokenFlags): Promise<void> {
     throw pharosError('PHAROS_TOKEN_INVALID', {
       detail: `<id>: '${id}' is not a token id (pharos token list)`,
     });
-  const r = await apiClient(f).call<{ id: number; revoked: boolean }>(
-    'DELETE',
-    `/api/enrolment-tokens/${id}`,
-    undefined,
-    `revoke token ${id}`,
-  );
-  if (f.json) return printJson(r);
-  print(r.revoked ? `token ${id}: revoked` : `token ${id}: already revoked`);
+  return revokeToken(f, `/api/enrolment-tokens/${id}`, `token ${id}`);
 }
