@@ -196,6 +196,8 @@ describe('custom probes through the UI, run by a real agent', { timeout: 300_000
       'the failure of the custom probe in the probe log page',
       async () => {
         await page.reload();
+        // the page has loaded its answer (a table or "no failure") before its rows are counted
+        await page.locator('#probe-log, #no-failures').first().waitFor();
         return (await page.locator('#probe-log tbody tr', { hasText: PROBE }).count()) > 0;
       },
       { deadlineMs: 4 * INTERVAL_S * 1000, intervalMs: 1000 },
