@@ -23,6 +23,7 @@ import type {
 } from '@pharos/backend/fleet/live-sessions';
 import { pharosError } from '@pharos/core/errors';
 import { z } from 'zod';
+import { redactSecrets } from '../probes/redact-secrets.js';
 import { ProbeSession, type SessionTarget } from './probe-session.js';
 
 export type { LiveSession, LiveSessions, SignalResult } from '@pharos/backend/fleet/live-sessions';
@@ -76,7 +77,7 @@ export async function readLiveSessions(target: SessionTarget): Promise<LiveSessi
       xactAgeS: num(r.xact_age_s),
       queryAgeS: num(r.query_age_s),
       stateAgeS: num(r.state_age_s),
-      query: str(r.query),
+      query: r.query === null || r.query === undefined ? null : redactSecrets(String(r.query)),
       blockedBy: Array.isArray(r.blocked_by) ? r.blocked_by.map(Number) : [],
     }));
     const readAt = rows[0]?.read_at === undefined ? new Date().toISOString() : String(rows[0].read_at);
