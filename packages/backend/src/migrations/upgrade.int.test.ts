@@ -119,8 +119,13 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
         `SELECT agent_id, batch_id, first_sample_id, last_sample_id, sample_count, received_at, stored_count
            FROM pem.ship_batch ORDER BY agent_id, first_sample_id`,
       ),
-      history: await one('SELECT * FROM pemhistory.sample ORDER BY agent_id, sample_id'),
-      latest: await one('SELECT * FROM pemdata.latest ORDER BY agent_id, server_id, probe, object'),
+      // statement_texts apart: migration 017 takes passwords out of them (its own test below)
+      history: await one(
+        "SELECT * FROM pemhistory.sample WHERE probe <> 'statement_texts' ORDER BY agent_id, sample_id",
+      ),
+      latest: await one(
+        "SELECT * FROM pemdata.latest WHERE probe <> 'statement_texts' ORDER BY agent_id, server_id, probe, object",
+      ),
       probeLog: await one('SELECT * FROM pem.probe_log ORDER BY id'),
       // the columns version 7 had (version 14 adds the maintenance windows')
       alerts: await one("SELECT to_jsonb(a) - 'maintenance_held' AS a FROM pem.alert a ORDER BY id"),
@@ -144,6 +149,25 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
       ),
     };
   }
+
+  /** statement_texts objects and texts shipped by version 7, and what migration 017 leaves of them. */
+  const STATEMENT_TEXTS: [string, string, string][] = [
+    [
+      'postgres/postgres/1',
+      "CREATE ROLE pem_monitor LOGIN PASSWORD 'Sup3r-secret' IN ROLE pg_monitor",
+      "CREATE ROLE pem_monitor LOGIN PASSWORD '***' IN ROLE pg_monitor",
+    ],
+    [
+      'postgres/postgres/2',
+      "CREATE SUBSCRIPTION s CONNECTION 'host=h password=Sup3r-secret user=u' PUBLICATION p",
+      "CREATE SUBSCRIPTION s CONNECTION 'host=h password=*** user=u' PUBLICATION p",
+    ],
+    [
+      'postgres/postgres/3',
+      'SELECT name FROM pg_settings WHERE name = $1',
+      'SELECT name FROM pg_settings WHERE name = $1',
+    ],
+  ];
 
   let v7Values: Row[];
   let v7Stored: Row;
@@ -220,6 +244,10 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
           members_running: 2,
         }),
         srv('patroni_node', { member: 'pem-2', role: 'replica', timeline: 2 }),
+        // texts as pg_stat_statements keeps utility statements: constants and all (migration 017)
+        ...STATEMENT_TEXTS.map(([object, query]) =>
+          srv('statement_texts', { queryid: object, query }, object),
+        ),
       ]),
       true,
     );
@@ -279,6 +307,19 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
     );
     assert.ok(p!.n >= 40, `${p!.n} probes`);
     assert.notEqual(p!.cpu, 'CPU');
+  });
+
+  it('takes the passwords out of the SQL texts stored before agents redacted them (017), and only them', async () => {
+    for (const table of ['pemhistory.sample', 'pemdata.latest']) {
+      const rows = await q<{ object: string; query: string }>(
+        `SELECT object, value->>'query' AS query FROM ${table} WHERE probe = 'statement_texts' ORDER BY object`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.object, r.query]),
+        STATEMENT_TEXTS.map(([object, , redacted]) => [object, redacted]),
+        table,
+      );
+    }
   });
 
   it('gives the same template values as version 7 on the same data', async () => {
