@@ -19,33 +19,26 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
-import { issueClientCertificate } from '@pharos/core/pki/issue';
 import { buildPlan } from '@pharos/ops/plan/build';
 import { writePlan } from '@pharos/ops/plan/write';
-import { agentHosts, allHosts } from '@pharos/ops/topology/hosts';
 import { loadTopology } from '@pharos/ops/topology/load';
-import { FatalWaitError, waitFor } from '@pharos/testkit/wait/wait-for';
-import { parse, parseDocument } from 'yaml';
+import { waitFor } from '@pharos/testkit/wait/wait-for';
+import { parse } from 'yaml';
 import { type ClusterLab, clusterView, waitHealthy } from '../faults/cluster.js';
 import { checkExactlyOnce, exactlyOnceProblems } from '../faults/exactly-once.js';
-import { runPlaybook } from './ansible-run.js';
-import { Containers, ensureSshKey } from './containers.js';
+import { pharosCheck } from './deploy-check.js';
+import { assertNoChange, assertRunOk, Deployment, VERSION } from './deployment.js';
 import { type BuiltPackages, buildPackages, REPO_ROOT } from './packages.js';
-import { ensureRootImage } from './root-image.js';
 import { pollWebInstances } from './web-poller.js';
 
 const run = promisify(execFile);
 /** The slow parts too: the idempotence run and the rolling upgrade (module note). */
 const FULL = process.env.PHAROS_DEPLOY_FULL === '1';
 const DIR = process.env.PHAROS_DEPLOY_TEST_DIR ?? '/var/tmp/pharos-deploy-test';
-const PHAROS = join(REPO_ROOT, 'packages/cli/bin/pharos.js');
-const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
-  .version;
 /** The upgrade's version: the next patch release. */
 const UPGRADE_VERSION = VERSION.replace(
   /^(\d+)\.(\d+)\.(\d+).*$/,
@@ -73,29 +66,11 @@ monitored_networks: [0.0.0.0/0]
 agent_certificates: per-agent
 `;
 
-const timings: Record<string, number> = {};
-const notes: string[] = [];
-const say = (line: string) => {
-  notes.push(line);
-  process.stderr.write(`# deploy test: ${line}\n`);
-};
-async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } finally {
-    timings[what] = Date.now() - t0;
-    say(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
-}
-
-const topoFile = join(DIR, 'topology.yml');
-const planDir = join(DIR, 'plan');
-const logFile = join(DIR, 'ansible.log');
-let containers: Containers | undefined;
-let current: BuiltPackages;
+/** A host outside the topology that enrol-agent.yml enrols (the inventory's `monitored` group). */
+const MONITORED = { name: 'pg-host-1', address: '127.0.21.221' };
+const d = new Deployment(DIR, TOPOLOGY, [MONITORED], 'deploy test');
+const { topo, hosts, planDir } = d;
 let upgrade: BuiltPackages;
-let sshKey: string;
 /** Set once site.yml brought the deployment up: the later tests need it and fail at once without it. */
 let deployed = false;
 /** The RHEL 9 checks, started in the before hook (checkRhelPaths). */
@@ -104,105 +79,7 @@ rhelChecks.catch(() => {});
 function requireDeployed(): void {
   assert.ok(deployed, 'the deployment is not up (the site.yml test failed): nothing to test');
 }
-const t0 = Date.now();
-
-function playbook(name: string, extra: Record<string, string> = {}, pkg: BuiltPackages = current) {
-  return runPlaybook({
-    planDir,
-    playbook: name,
-    sshKey,
-    logFile,
-    extraVars: { pharos_deb: pkg.deb!, ...extra },
-  });
-}
-
-function assertRunOk(r: Awaited<ReturnType<typeof playbook>>, what: string): void {
-  const bad = [...r.recap].filter(([, v]) => v.failed > 0 || v.unreachable > 0).map(([h]) => h);
-  assert.equal(
-    r.code,
-    0,
-    `${what} exited ${r.code} (failed on ${bad.join(', ') || '?'}; log ${r.logFile}):\n${r.tail}`,
-  );
-}
-
-/** `pharos check --json` from this machine, as an operator runs it (docs/check.md). */
-async function pharosCheck(): Promise<{
-  code: number;
-  report: {
-    summary: { ok: number; warning: number; failed: number };
-    results: { check: string; subject: string; status: string; measured: string }[];
-  };
-}> {
-  const secrets = parse(readFileSync(join(planDir, 'ansible/group_vars/all/secrets.yml'), 'utf8')) as {
-    pharos_superuser_password: string;
-  };
-  const args = [
-    PHAROS,
-    'check',
-    '--topology',
-    topoFile,
-    '--ca',
-    join(planDir, 'ca/root.crt'),
-    '--etcd-cert',
-    join(planDir, 'ca/etcd-client.crt'),
-    '--etcd-key',
-    join(planDir, 'ca/etcd-client.key'),
-    '--config-dir',
-    join(planDir, 'ansible/collected'),
-    '--json',
-  ];
-  const env = { ...process.env, PHAROS_SUPERPASSWORD: secrets.pharos_superuser_password };
-  try {
-    const { stdout } = await run(process.execPath, args, { env, timeout: 120_000 });
-    return { code: 0, report: JSON.parse(stdout) };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (!e.stdout) throw new Error(`pharos check failed: ${e.stderr}`);
-    return { code: e.code ?? 1, report: JSON.parse(e.stdout) };
-  }
-}
-
-/**
- * Runs `pharos check` until every line is ok (fresh agent data takes a probe
- * cycle after a start), for at most `timeoutMs`; asserts on the last report.
- */
-async function checkAllOk(timeoutMs = 90_000): Promise<Awaited<ReturnType<typeof pharosCheck>>> {
-  let last: Awaited<ReturnType<typeof pharosCheck>> | undefined;
-  try {
-    return await waitFor(
-      'pharos check to report every line ok',
-      async () => {
-        try {
-          last = await pharosCheck();
-        } catch (err) {
-          throw Object.assign(new FatalWaitError((err as Error).message), { cause: err }); // not a wait: a failure
-        }
-        return last.code === 0 && notOk(last.report).length === 0 ? last : undefined;
-      },
-      { deadlineMs: timeoutMs, intervalMs: 3000 },
-    );
-  } catch (err) {
-    if (!last || err instanceof FatalWaitError) throw err;
-    assert.deepEqual(notOk(last.report), [], 'pharos check');
-    assert.equal(last.code, 0);
-    return last;
-  }
-}
-
-function notOk(report: Awaited<ReturnType<typeof pharosCheck>>['report']): string[] {
-  return report.results
-    .filter((r) => r.status !== 'ok')
-    .map((r) => `${r.status} ${r.check} ${r.subject}: ${r.measured}`);
-}
-
-const topo = (() => {
-  mkdirSync(DIR, { recursive: true, mode: 0o700 });
-  writeFileSync(topoFile, TOPOLOGY);
-  return loadTopology(topoFile);
-})();
-const hosts = allHosts(topo);
-/** A host outside the topology that enrol-agent.yml enrols (the inventory's `monitored` group). */
-const MONITORED = { name: 'pg-host-1', address: '127.0.21.221' };
+const containers = () => d.hostsUp;
 
 /**
  * The deployment as the fault helpers reach it from this machine (etcd and
@@ -230,39 +107,6 @@ function cluster(): ClusterLab {
       },
     },
   };
-}
-
-/**
- * Adds `host` to the `monitored` group of the plan's inventory.yml, as the
- * inventory's own comment tells an operator to (its other lines kept).
- */
-function addMonitoredHost(host: { name: string; address: string }, vars: Record<string, string>): void {
-  const file = join(planDir, 'ansible/inventory.yml');
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  doc.setIn(['all', 'children', 'monitored', 'hosts', host.name], { ansible_host: host.address, ...vars });
-  writeFileSync(file, doc.toString());
-}
-
-/**
- * The per-agent model's certificate for the next agent id after the plan's
- * (CN agentN), signed by the plan's CA, as an operator makes one for a new
- * monitored host (docs/monitoring-a-server.md, --sslcert/--sslkey).
- */
-async function monitoredHostCertificate(): Promise<{ agentUser: string; cert: string; key: string }> {
-  const agentUser = `agent${agentHosts(topo).length + 1}`;
-  const dir = join(DIR, 'monitored-cert');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const c = await issueClientCertificate(
-    {
-      certPem: readFileSync(join(planDir, 'ca/root.crt'), 'utf8'),
-      keyPem: readFileSync(join(planDir, 'ca/root.key'), 'utf8'),
-    },
-    { commonName: agentUser, days: 30 },
-  );
-  const files = { cert: join(dir, `${agentUser}.crt`), key: join(dir, `${agentUser}.key`) };
-  await writeKeyFile(files.key, c.keyPem);
-  await writeCertFile(files.cert, c.certPem);
-  return { agentUser, ...files };
 }
 
 /**
@@ -309,56 +153,37 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   timeout: 40 * 60_000,
 }, () => {
   before(async () => {
-    rhelChecks = timed('RHEL 9 paths: syntax check and ansible-lint', checkRhelPaths);
+    rhelChecks = d.timed('RHEL 9 paths: syntax check and ansible-lint', checkRhelPaths);
     rhelChecks.catch(() => {}); // its test reports it
-    await Containers.cleanupLeftovers(DIR, say);
-    for (const h of hosts) rmSync(join(DIR, h.name), { recursive: true, force: true });
-    rmSync(planDir, { recursive: true, force: true });
-    rmSync(logFile, { force: true });
-    const out = join(DIR, 'packages');
-    rmSync(out, { recursive: true, force: true });
-    // The root's build is mostly downloads, the packages' mostly CPU: side by side.
-    const [root, cur] = await Promise.all([
-      timed('Debian 13 root (mmdebstrap, or the cache)', () => ensureRootImage(say)),
-      timed(`packages ${VERSION} (deb, rpm)`, async () => {
-        const built = await buildPackages(VERSION, out, ['deb', 'rpm']);
+    await d.prepare({
+      formats: ['deb', 'rpm'],
+      alsoBuild: async (out) => {
         if (FULL)
-          upgrade = await timed(`package ${UPGRADE_VERSION} (deb)`, () =>
+          upgrade = await d.timed(`package ${UPGRADE_VERSION} (deb)`, () =>
             buildPackages(UPGRADE_VERSION, out, ['deb']),
           );
-        return built;
-      }),
-    ]);
-    current = cur;
+      },
+    });
     if (!FULL)
-      say('not run: the second site.yml run and upgrade.yml (PHAROS_DEPLOY_FULL=1 runs them, ~6 min more)');
-    sshKey = await ensureSshKey(DIR);
-    await writePlan(await buildPlan(topo), planDir);
-    containers = new Containers(DIR, root, sshKey, [...hosts, MONITORED], say);
-    await timed('boot ten containers', () =>
-      Promise.all([...hosts, MONITORED].map((h) => containers!.start(h.name))),
-    );
+      d.say('not run: the second site.yml run and upgrade.yml (PHAROS_DEPLOY_FULL=1 runs them, ~6 min more)');
   });
 
-  after(async () => {
-    if (containers && !process.env.PHAROS_DEPLOY_TEST_KEEP) await containers.down(true);
-    say(`total ${((Date.now() - t0) / 1000).toFixed(0)} s; timings ${JSON.stringify(timings)}`);
-  });
+  after(() => d.down());
 
   test('the .rpm and .deb: metadata and file list (rpm -qip, rpm -qlp, dpkg-deb)', async () => {
-    const info = (await run('rpm', ['-qip', current.rpm!])).stdout;
+    const info = (await run('rpm', ['-qip', d.packages.rpm!])).stdout;
     assert.match(info, /^Name\s+: pharos$/m);
     assert.match(info, new RegExp(`^Version\\s+: ${VERSION.replaceAll('.', '\\.')}$`, 'm'));
     assert.match(info, /^Architecture: x86_64$/m);
     assert.match(info, /^License\s+: Apache-2\.0 AND MIT$/m);
-    const requires = (await run('rpm', ['-qp', '--requires', current.rpm!])).stdout.split('\n');
+    const requires = (await run('rpm', ['-qp', '--requires', d.packages.rpm!])).stdout.split('\n');
     for (const r of ['systemd', 'glibc >= 2.28', 'libstdc++.so.6()(64bit)'])
       assert.ok(requires.includes(r), r);
     assert.ok(
       !requires.some((r) => r.startsWith('/usr/bin/node') || r.startsWith('/usr/bin/python')),
       requires.join(', '),
     );
-    const list = (await run('rpm', ['-qlp', current.rpm!], { maxBuffer: 64 * 1024 * 1024 })).stdout.split(
+    const list = (await run('rpm', ['-qlp', d.packages.rpm!], { maxBuffer: 64 * 1024 * 1024 })).stdout.split(
       '\n',
     );
     for (const f of [
@@ -393,20 +218,25 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
     const perms = (
       await run(
         'rpm',
-        ['-qp', '--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]', current.rpm!],
+        [
+          '-qp',
+          '--qf',
+          '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]',
+          d.packages.rpm!,
+        ],
         { maxBuffer: 64 * 1024 * 1024 },
       )
     ).stdout;
     assert.match(perms, /^drwxr-x--- root pharos \/etc\/pharos$/m);
     assert.match(perms, /^drwxr-x--- pharos pharos \/var\/lib\/pharos$/m);
-    const scripts = (await run('rpm', ['-qp', '--scripts', current.rpm!])).stdout;
+    const scripts = (await run('rpm', ['-qp', '--scripts', d.packages.rpm!])).stdout;
     assert.match(scripts, /systemd-sysusers/);
-    const deb = (await run('dpkg-deb', ['--info', current.deb!])).stdout;
+    const deb = (await run('dpkg-deb', ['--info', d.packages.deb!])).stdout;
     assert.match(deb, /Package: pharos/);
     assert.match(deb, new RegExp(`Version: ${VERSION.replaceAll('.', '\\.')}-1`));
     assert.match(deb, /Depends: libc6 \(>= 2\.28\), libstdc\+\+6/);
-    for (const [f, n] of Object.entries(current.sizes))
-      say(`package ${f}: ${(n / 1024 / 1024).toFixed(1)} MiB`);
+    for (const [f, n] of Object.entries(d.packages.sizes))
+      d.say(`package ${f}: ${(n / 1024 / 1024).toFixed(1)} MiB`);
   });
 
   test('RHEL 9 paths: ansible-playbook --syntax-check and ansible-lint on the plan of the reference topology', async () => {
@@ -414,99 +244,37 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   });
 
   test('site.yml brings the deployment up: units active, pharos check all ok', async () => {
-    const r = await timed('site.yml (first run)', () => playbook('site.yml'));
+    const r = await d.timed('site.yml (first run)', () => d.playbook('site.yml'));
     assertRunOk(r, 'site.yml');
-    const units: [string, string[]][] = [
-      ...topo.etcd.map((h) => [h.name, ['etcd']] as [string, string[]]),
-      ...topo.backends.map((h) => [h.name, ['patroni', 'pharos-agent']] as [string, string[]]),
-      ...topo.webapps.map((h) => [h.name, ['pharos-agent', 'pharos-web']] as [string, string[]]),
-    ];
-    for (const [host, list] of units) {
-      const out = await containers!.sshOk(host, `systemctl is-active ${list.join(' ')}`);
-      assert.deepEqual(
-        out.trim().split('\n'),
-        list.map(() => 'active'),
-        `${host}: ${list.join(', ')}`,
-      );
-    }
-    for (const unit of ['pharos-agent', 'pharos-web']) {
-      const out = await containers!.ssh('pem-web-1', `systemd-analyze security ${unit} --no-pager | tail -1`);
-      say(`systemd-analyze security ${unit}: ${out.stdout.trim()}`);
-      const score = Number(/exposure level for \S+: ([\d.]+)/.exec(out.stdout)?.[1]);
-      assert.ok(score <= 3, `${unit} exposure ${score}`);
-    }
-    for (const unit of ['pharos-agent', 'pharos-web']) {
-      const owner = await containers!.sshOk(
-        'pem-web-1',
-        `stat -c %U /proc/$(systemctl show --property=MainPID --value ${unit})`,
-      );
-      assert.equal(owner.trim(), 'pharos', `${unit} runs as pharos`);
-    }
-    assertRunOk(await playbook('collect-configs.yml'), 'collect-configs.yml');
-    const check = await timed('pharos check (all ok)', () => checkAllOk());
-    say(`pharos check: ${check.report.summary.ok} ok`);
+    await d.assertUnitsActive();
+    await d.assertHardening('pem-web-1');
+    assertRunOk(await d.playbook('collect-configs.yml'), 'collect-configs.yml');
+    const check = await d.timed('pharos check (all ok)', () => d.checkAllOk());
+    d.say(`pharos check: ${check.report.summary.ok} ok`);
     deployed = true;
   });
 
   test('enrol-agent.yml enrols a monitored host with a one-time token; check sees its agent', async () => {
     requireDeployed();
-    assert.equal(topo.agent_certificates, 'per-agent');
-    const own = await monitoredHostCertificate();
-    addMonitoredHost(MONITORED, { pharos_agent_sslcert: own.cert, pharos_agent_sslkey: own.key });
-    const r = await timed('enrol-agent.yml', () => playbook('enrol-agent.yml'));
-    assertRunOk(r, 'enrol-agent.yml');
-    assert.equal(
-      (await containers!.sshOk(MONITORED.name, 'systemctl is-active pharos-agent')).trim(),
-      'active',
-    );
-    const manifest = JSON.parse(
-      await containers!.sshOk(MONITORED.name, 'cat /etc/pharos/agent.enrol.json'),
-    ) as { agentId: number; agentUser: string; url: string };
-    assert.equal(manifest.url, `https://${topo.webapps[0]!.address}:${topo.pem.web_port}`);
-    assert.equal(manifest.agentUser, own.agentUser);
-    // no password on the host: the agent logs in with its certificate
-    const agentYml = await containers!.sshOk(MONITORED.name, 'cat /etc/pharos/agent.yml');
-    assert.match(agentYml, new RegExp(`sslcert=/etc/pharos/certs/${own.agentUser}\\.crt`));
-    const secrets = readFileSync(join(planDir, 'ansible/group_vars/all/secrets.yml'), 'utf8');
-    const passwords = Object.values(parse(secrets) as Record<string, string>);
-    const onHost = await containers!.sshOk(MONITORED.name, 'cat /etc/pharos/* 2>/dev/null; true');
-    for (const p of passwords) assert.ok(!onHost.includes(p), 'no deployment password on the monitored host');
-    assert.equal(
-      (
-        await containers!.sshOk(
-          MONITORED.name,
-          `stat -c '%U %a' /etc/pharos/certs/${own.agentUser}.key /etc/pharos/agent.pgpass`,
-        )
-      ).trim(),
-      'pharos 600\npharos 600',
-    );
+    await d.enrolMonitoredHost(MONITORED);
     if (FULL) {
       // a second run changes nothing: the host is enrolled once
-      const again = await playbook('enrol-agent.yml');
+      const again = await d.playbook('enrol-agent.yml');
       assertRunOk(again, 'enrol-agent.yml (second run)');
-      assert.equal(again.recap.get(MONITORED.name)?.changed, 0, `log ${again.logFile}`);
+      assertNoChange(again, [MONITORED.name]);
     }
-    assertRunOk(await playbook('collect-configs.yml'), 'collect-configs.yml');
-    const check = await timed('pharos check with the monitored host (all ok)', () => checkAllOk());
-    const lines = check.report.results.filter(
-      (x) => x.check.startsWith('agent.') && x.subject.includes(MONITORED.name),
-    );
-    assert.ok(
-      lines.some((x) => x.check === 'agent.heartbeat'),
-      `check reports the enrolled agent: ${JSON.stringify(lines)}`,
-    );
+    await d.assertCheckListsAgent(MONITORED);
   });
 
   if (FULL)
     test('a second site.yml run changes nothing', async () => {
       requireDeployed();
-      const r = await timed('site.yml (second run)', () => playbook('site.yml'));
+      const r = await d.timed('site.yml (second run)', () => d.playbook('site.yml'));
       assertRunOk(r, 'site.yml (second run)');
-      const changed = [...r.recap]
-        .filter(([, v]) => v.changed > 0)
-        .map(([h, v]) => `${h}: changed=${v.changed}`);
-      assert.deepEqual(changed, [], `log ${r.logFile}`);
-      assert.equal(r.recap.size, hosts.length);
+      assertNoChange(
+        r,
+        hosts.map((h) => h.name),
+      );
     });
 
   test('systemctl reload: the agent and the web instance re-read their configuration in the same process', async () => {
@@ -515,12 +283,14 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
       ['pem-backend-3', 'pharos-agent'],
       ['pem-web-2', 'pharos-web'],
     ] as const) {
-      const pid = (await containers!.sshOk(host, `systemctl show --property=MainPID --value ${unit}`)).trim();
-      await containers!.sshOk(host, `systemctl reload ${unit}`);
+      const pid = (
+        await containers().sshOk(host, `systemctl show --property=MainPID --value ${unit}`)
+      ).trim();
+      await containers().sshOk(host, `systemctl reload ${unit}`);
       await waitFor(
         `${unit} on ${host} to be ready again after the reload`,
         async () => {
-          const out = await containers!.sshOk(
+          const out = await containers().sshOk(
             host,
             `systemctl show --property=ActiveState --property=MainPID --property=StatusText ${unit}`,
           );
@@ -537,7 +307,7 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
         },
         { deadlineMs: 30_000, intervalMs: 500 },
       );
-      const journal = await containers!.sshOk(host, `journalctl -u ${unit} --no-pager -n 20`);
+      const journal = await containers().sshOk(host, `journalctl -u ${unit} --no-pager -n 20`);
       assert.match(journal, /reloaded/);
     }
   });
@@ -545,8 +315,8 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   test('the primary host stops: failover, check names the new leader; it starts again and rejoins as a replica', async () => {
     requireDeployed();
     const old = await waitHealthy(cluster(), 60_000);
-    await timed(`stop ${old}'s container`, () => containers!.stop(old));
-    const leader = await timed('failover', () =>
+    await d.timed(`stop ${old}'s container`, () => containers().stop(old));
+    const leader = await d.timed('failover', () =>
       waitFor(
         'a new Patroni leader',
         async () => {
@@ -559,12 +329,12 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
         { deadlineMs: 120_000, intervalMs: 500 },
       ),
     );
-    const check = await pharosCheck();
+    const check = await pharosCheck(d);
     const line = check.report.results.find((r) => r.check === 'patroni.leader');
     assert.equal(line?.status, 'ok', JSON.stringify(line));
     assert.match(line!.measured, new RegExp(`^${leader}\\b`));
-    await timed(`start ${old}'s container, rejoin`, async () => {
-      await containers!.start(old);
+    await d.timed(`start ${old}'s container, rejoin`, async () => {
+      await containers().start(old);
       await waitHealthy(cluster(), 180_000);
     });
     const c = await clusterView(cluster());
@@ -575,13 +345,13 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
   test('replace-etcd-member.yml replaces a member whose data is wiped; quorum and Patroni stay healthy', async () => {
     requireDeployed();
     const member = 'etcd-node-2';
-    await containers!.sshOk(member, 'systemctl stop etcd && rm -rf /var/lib/etcd/default');
-    const r = await timed('replace-etcd-member.yml', () =>
-      playbook('replace-etcd-member.yml', { etcd_member: member }),
+    await containers().sshOk(member, 'systemctl stop etcd && rm -rf /var/lib/etcd/default');
+    const r = await d.timed('replace-etcd-member.yml', () =>
+      d.playbook('replace-etcd-member.yml', { etcd_member: member }),
     );
     assertRunOk(r, 'replace-etcd-member.yml');
     await waitHealthy(cluster(), 60_000);
-    const check = await checkAllOk();
+    const check = await d.checkAllOk();
     const etcd = check.report.results.filter((x) => x.check.startsWith('etcd.'));
     assert.deepEqual(
       etcd.filter((x) => x.status !== 'ok').map((x) => `${x.check} ${x.subject}: ${x.measured}`),
@@ -596,11 +366,13 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
       const ca = readFileSync(join(planDir, 'ca/root.crt'), 'utf8');
       const urls = topo.webapps.map((w) => `https://${w.address}:${topo.pem.web_port}/`);
       const poller = pollWebInstances(urls, ca);
-      const r = await timed('upgrade.yml', () => playbook('upgrade.yml', {}, upgrade));
+      const r = await d.timed('upgrade.yml', () => d.playbook('upgrade.yml', {}, upgrade));
       const rounds = await poller.stop();
       assertRunOk(r, 'upgrade.yml');
       const fewest = Math.min(...rounds.map((x) => x.answered.size));
-      say(`web polls during the upgrade: ${rounds.length}, fewest instances answering in a round: ${fewest}`);
+      d.say(
+        `web polls during the upgrade: ${rounds.length}, fewest instances answering in a round: ${fewest}`,
+      );
       assert.ok(rounds.length > 20, `${rounds.length} polls`);
       assert.ok(fewest >= 2, `a round had only ${fewest} web instances answering`);
       const last = rounds.at(-1)!;
@@ -610,22 +382,22 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
       );
       for (const h of [...topo.backends, ...topo.webapps]) {
         assert.match(
-          await containers!.sshOk(h.name, 'pharos --version'),
+          await containers().sshOk(h.name, 'pharos --version'),
           new RegExp(`^${UPGRADE_VERSION.replaceAll('.', '\\.')}`),
         );
       }
       const patroni = parse(readFileSync(join(planDir, topo.backends[0]!.name, 'patroni.yml'), 'utf8')) as {
         postgresql: { authentication: { superuser: { password: string } } };
       };
-      const tallies = await timed('exactly-once check', () =>
+      const tallies = await d.timed('exactly-once check', () =>
         checkExactlyOnce({
           ...cluster(),
           dir: DIR,
           secrets: { patroni_super: patroni.postgresql.authentication.superuser.password },
-          spoolDirOf: (a) => join(containers!.rootOf(a.name), 'var/lib/pharos/spool'),
+          spoolDirOf: (a) => join(containers().rootOf(a.name), 'var/lib/pharos/spool'),
         }),
       );
-      say(
+      d.say(
         `exactly-once: ${tallies.map((t) => `agent ${t.agentId} ${t.expected} acknowledged, ${t.lost} lost, ${t.duplicates} twice`).join('; ')}`,
       );
       assert.deepEqual(exactlyOnceProblems(tallies), []);

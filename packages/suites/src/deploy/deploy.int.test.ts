@@ -1,0 +1,86 @@
+/**
+ * The default run's deployment test (docs/deploy.md "The deployment tests"):
+ * every deployment capability once, on the smallest topology `pharos plan`
+ * accepts — three booted Debian 13 hosts (three etcd members, two of them
+ * also the backends, the third also the web application) plus one
+ * monitored host, systemd-nspawn containers sharing this machine's
+ * loopback, each on its own 127.0.24.X with sshd. The .deb of this tree is
+ * installed by site.yml over SSH; the units are active and hardened and run
+ * as pharos; `pharos check` is all ok; a second site.yml changes nothing;
+ * enrol-agent.yml enrols the monitored host and check lists its agent.
+ * The operations (failover, etcd member replacement, reload, upgrade) and
+ * the RHEL 9 checks are deploy.slow.test.ts's.
+ *
+ * Work directory: PHAROS_DEPLOY_INT_DIR (default /var/tmp/pharos-deploy-int);
+ * the Debian root is cached under /var/cache/pharos-test (root-image.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertNoChange, assertRunOk, Deployment } from './deployment.js';
+
+const TOPOLOGY = `# the default run's deployment test: three booted Debian 13 hosts on 127.0.24.X
+architecture: SM
+cluster: pem
+postgres: { version: 17, bin_dir: /usr/lib/postgresql/17/bin, data_dir: /var/lib/postgresql/17/pharos, port: 5432 }
+etcd:
+  - { name: pem-backend-1, address: 127.0.24.11 }
+  - { name: pem-backend-2, address: 127.0.24.12 }
+  - { name: pem-web-1, address: 127.0.24.13 }
+backends:
+  - { name: pem-backend-1, address: 127.0.24.11 }
+  - { name: pem-backend-2, address: 127.0.24.12 }
+webapps:
+  - { name: pem-web-1, address: 127.0.24.13 }
+monitored_networks: [0.0.0.0/0]
+agent_certificates: per-agent
+`;
+
+/** A host outside the topology that enrol-agent.yml enrols. */
+const MONITORED = { name: 'pg-host-1', address: '127.0.24.21' };
+
+const d = new Deployment(
+  process.env.PHAROS_DEPLOY_INT_DIR ?? '/var/tmp/pharos-deploy-int',
+  TOPOLOGY,
+  [MONITORED],
+  'deploy int test',
+);
+/** Set once site.yml brought the deployment up: the later test needs it. */
+let deployed = false;
+
+describe('deployment on the smallest topology: three booted Debian 13 hosts and a monitored one', {
+  timeout: 20 * 60_000, // a bound against a hang, not the budget
+}, () => {
+  before(() => d.prepare({ formats: ['deb'] }));
+  after(() => d.down());
+
+  test('site.yml installs the .deb and brings the deployment up: units active and hardened, pharos check all ok', async () => {
+    assert.deepEqual(
+      d.hosts.map((h) => `${h.name} ${h.roles.join('+')}`),
+      ['pem-backend-1 etcd+backend', 'pem-backend-2 etcd+backend', 'pem-web-1 etcd+webapp'],
+    );
+    const r = await d.timed('site.yml (first run)', () => d.playbook('site.yml'));
+    assertRunOk(r, 'site.yml');
+    await d.assertUnitsActive();
+    await d.assertHardening('pem-web-1');
+    assert.match(await d.hostsUp.sshOk('pem-web-1', 'dpkg-query -W pharos'), /^pharos\t\d+\.\d+\.\d+-1$/m);
+    assertRunOk(await d.playbook('collect-configs.yml'), 'collect-configs.yml');
+    const check = await d.timed('pharos check (all ok)', () => d.checkAllOk());
+    d.say(`pharos check: ${check.report.summary.ok} ok`);
+    deployed = true;
+  });
+
+  test('a second site.yml changes nothing while enrol-agent.yml enrols a monitored host; check lists its agent', async () => {
+    assert.ok(deployed, 'the deployment is not up (the site.yml test failed): nothing to test');
+    // site.yml leaves the monitored group alone (hosts: all:!monitored), so both run at once
+    const [again] = await Promise.all([
+      d.timed('site.yml (second run)', () => d.playbook('site.yml')),
+      d.enrolMonitoredHost(MONITORED),
+    ]);
+    assertRunOk(again, 'site.yml (second run)');
+    assertNoChange(
+      again,
+      d.hosts.map((h) => h.name),
+    );
+    await d.assertCheckListsAgent(MONITORED);
+  });
+});
