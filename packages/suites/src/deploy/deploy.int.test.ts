@@ -16,24 +16,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertNoChange, assertRunOk, Deployment } from './deployment.js';
+import { assertNoChange, assertRunOk, Deployment, debian13Topology } from './deployment.js';
 
-const TOPOLOGY = `# the default run's deployment test: three booted Debian 13 hosts on 127.0.24.X
-architecture: SM
-cluster: pem
-postgres: { version: 17, bin_dir: /usr/lib/postgresql/17/bin, data_dir: /var/lib/postgresql/17/pharos, port: 5432 }
-etcd:
-  - { name: pem-backend-1, address: 127.0.24.11 }
-  - { name: pem-backend-2, address: 127.0.24.12 }
-  - { name: pem-web-1, address: 127.0.24.13 }
-backends:
-  - { name: pem-backend-1, address: 127.0.24.11 }
-  - { name: pem-backend-2, address: 127.0.24.12 }
-webapps:
-  - { name: pem-web-1, address: 127.0.24.13 }
-monitored_networks: [0.0.0.0/0]
-agent_certificates: per-agent
-`;
+const [backend1, backend2, web1] = [
+  { name: 'pem-backend-1', address: '127.0.24.11' },
+  { name: 'pem-backend-2', address: '127.0.24.12' },
+  { name: 'pem-web-1', address: '127.0.24.13' },
+];
+/** The smallest topology the plan accepts: three etcd members (odd, at least 3), two backends, a web application. */
+const TOPOLOGY = debian13Topology(
+  "the default run's deployment test: three booted Debian 13 hosts on 127.0.24.X",
+  {
+    etcd: [backend1, backend2, web1],
+    backends: [backend1, backend2],
+    webapps: [web1],
+  },
+);
 
 /** A host outside the topology that enrol-agent.yml enrols. */
 const MONITORED = { name: 'pg-host-1', address: '127.0.24.21' };

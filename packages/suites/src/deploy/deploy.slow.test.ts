@@ -31,7 +31,7 @@ import { parse } from 'yaml';
 import { type ClusterLab, clusterView, waitHealthy } from '../faults/cluster.js';
 import { checkExactlyOnce, exactlyOnceProblems } from '../faults/exactly-once.js';
 import { pharosCheck } from './deploy-check.js';
-import { assertNoChange, assertRunOk, Deployment, VERSION } from './deployment.js';
+import { assertNoChange, assertRunOk, Deployment, debian13Topology, VERSION } from './deployment.js';
 import { type BuiltPackages, buildPackages, REPO_ROOT } from './packages.js';
 import { pollWebInstances } from './web-poller.js';
 
@@ -46,25 +46,15 @@ const UPGRADE_VERSION = VERSION.replace(
 );
 
 /** The reference deployment on Debian 13, every host on 127.0.21.X. */
-const TOPOLOGY = `# issue 15's deployment test: nine booted Debian 13 hosts on this machine's loopback
-architecture: SM
-cluster: pem
-postgres: { version: 17, bin_dir: /usr/lib/postgresql/17/bin, data_dir: /var/lib/postgresql/17/pharos, port: 5432 }
-etcd:
-  - { name: etcd-node-1, address: 127.0.21.111 }
-  - { name: etcd-node-2, address: 127.0.21.112 }
-  - { name: etcd-node-3, address: 127.0.21.113 }
-backends:
-  - { name: pem-backend-1, address: 127.0.21.200 }
-  - { name: pem-backend-2, address: 127.0.21.201 }
-  - { name: pem-backend-3, address: 127.0.21.202 }
-webapps:
-  - { name: pem-web-1, address: 127.0.21.211 }
-  - { name: pem-web-2, address: 127.0.21.212 }
-  - { name: pem-web-3, address: 127.0.21.213 }
-monitored_networks: [0.0.0.0/0]
-agent_certificates: per-agent
-`;
+const host = (name: string, last: number) => ({ name, address: `127.0.21.${last}` });
+const TOPOLOGY = debian13Topology(
+  "issue 15's deployment test: nine booted Debian 13 hosts on this machine's loopback",
+  {
+    etcd: [1, 2, 3].map((i) => host(`etcd-node-${i}`, 110 + i)),
+    backends: [1, 2, 3].map((i) => host(`pem-backend-${i}`, 199 + i)),
+    webapps: [1, 2, 3].map((i) => host(`pem-web-${i}`, 210 + i)),
+  },
+);
 
 /** A host outside the topology that enrol-agent.yml enrols (the inventory's `monitored` group). */
 const MONITORED = { name: 'pg-host-1', address: '127.0.21.221' };

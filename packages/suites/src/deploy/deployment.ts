@@ -31,6 +31,43 @@ export const VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
+/**
+ * Validity of the monitored host's certificate the tests make: longer than
+ * `pharos check`'s expiry warning (30 days, --expiry-warning-days), or its
+ * agent.certificate line is a warning and "every line ok" never comes.
+ */
+export const MONITORED_CERT_DAYS = 365;
+
+/** The hosts of each role of a deployment test's topology (a host may have several roles). */
+export interface TopologyHosts {
+  etcd: ContainerHost[];
+  backends: ContainerHost[];
+  webapps: ContainerHost[];
+}
+
+/**
+ * The topology of a deployment test: SM, PostgreSQL 17 from Debian 13's
+ * paths, secured etcd and Patroni (the default), per-agent certificates,
+ * every network allowed to enrol agents; `comment` is its first line.
+ */
+export function debian13Topology(comment: string, hosts: TopologyHosts): string {
+  const list = (hs: ContainerHost[]) =>
+    hs.map((h) => `  - { name: ${h.name}, address: ${h.address} }`).join('\n');
+  return `# ${comment}
+architecture: SM
+cluster: pem
+postgres: { version: 17, bin_dir: /usr/lib/postgresql/17/bin, data_dir: /var/lib/postgresql/17/pharos, port: 5432 }
+etcd:
+${list(hosts.etcd)}
+backends:
+${list(hosts.backends)}
+webapps:
+${list(hosts.webapps)}
+monitored_networks: [0.0.0.0/0]
+agent_certificates: per-agent
+`;
+}
+
 /** The units each role of a host runs after site.yml. */
 export function unitsOf(h: PlannedHost): string[] {
   const units: string[] = [];
@@ -216,7 +253,7 @@ export class Deployment {
         certPem: readFileSync(join(this.planDir, 'ca/root.crt'), 'utf8'),
         keyPem: readFileSync(join(this.planDir, 'ca/root.key'), 'utf8'),
       },
-      { commonName: agentUser, days: 30 },
+      { commonName: agentUser, days: MONITORED_CERT_DAYS },
     );
     const files = { cert: join(dir, `${agentUser}.crt`), key: join(dir, `${agentUser}.key`) };
     await writeKeyFile(files.key, c.keyPem);
