@@ -151,8 +151,8 @@ async function main(): Promise<number> {
   const storage = await sourced('bench/src/storage/storage-bench.ts', only.has('storage'), () =>
     runStorageBench({
       address: `${PREFIX}.70`,
-      servers: quick ? 2 : 6,
-      hours: quick ? 2 : 6,
+      servers: quick ? 1 : 3,
+      hours: quick ? 2 : 12,
       chartRuns: quick ? 10 : 30,
       log,
     }),

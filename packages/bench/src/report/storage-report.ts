@@ -76,5 +76,12 @@ export function storageSection(s: SourcedSection<StorageFigures>): string[] {
       (l) =>
         `| ${l.layout}: ${l.description} | ${l.bytesPerValue.toFixed(2)} | ${mib(l.bytes)} (${mib(l.rollupBytes)}) | ${Math.round(l.writeValuesPerS)} | ${Math.round(l.copyValuesPerS)} | ${l.writeCopyRatio.toFixed(2)} | ${l.extraS.toFixed(1)} s: ${l.extraWhat} | ${l.chart.median.toFixed(1)} / ${l.chart.p95.toFixed(1)} ms | ${l.chartRows} / ${l.chartRateSum.toFixed(1)} | ${l.dropDayMs.toFixed(0)} ms | ${l.decodeMismatches === undefined ? 'stored as shipped' : l.decodeMismatches === 0 ? 'yes (every value decoded back)' : `NO: ${l.decodeMismatches} mismatches`} |`,
     ),
+    '',
+    ...f.layouts
+      .filter((l) => l.chartFromBlocks)
+      .map(
+        (l) =>
+          `${l.layout}'s 7-day chart from its blocks alone (every point decoded, no rollup): p50 ${l.chartFromBlocks!.median.toFixed(1)} / p95 ${l.chartFromBlocks!.p95.toFixed(1)} ms, ${l.chartFromBlocksRows} rows, Σrate ${l.chartFromBlocksRateSum!.toFixed(1)}.`,
+      ),
   ];
 }

@@ -24,8 +24,8 @@
  *   bytes are mostly zeros, so PostgreSQL's TOAST compression (lz4,
  *   `ALTER TABLE ... SET COMPRESSION`, PostgreSQL docs §73.2, with
  *   `toast_tuple_target = 128` so that rows of a few hundred bytes are
- *   compressed too) shrinks them; non-numeric fields as in B. No rollup: a
- *   7-day chart reads 7 × 24 hour blocks (or 7 day blocks) per series.
+ *   compressed too) shrinks them; non-numeric fields as in B; the hourly
+ *   rollup (as B's) of the charted fields only (pem.rollup_field), as today.
  *
  * Every layout is partitioned by day, so retention drops whole partitions.
  */
@@ -99,11 +99,7 @@ CREATE TABLE lb.point (series_id integer NOT NULL, at timestamptz NOT NULL, v do
   PARTITION BY RANGE (at);
 ${partitions('lb.point', ds)}
 CREATE INDEX ON lb.point (series_id, at);
-CREATE TABLE lb.rollup (series_id integer NOT NULL, bucket timestamptz NOT NULL, n integer NOT NULL,
-  sum float8 NOT NULL, min float8 NOT NULL, max float8 NOT NULL, inc float8 NOT NULL, inc_s float8 NOT NULL,
-  resets integer NOT NULL) PARTITION BY RANGE (bucket);
-${partitions('lb.rollup', ds)}
-CREATE INDEX ON lb.rollup (series_id, bucket);`;
+${rollupDdl('lb', ds)}`;
 }
 
 /** B's write statements (dictionary, changes, points, then the hourly rollup; max_gap 900 s as 006_rollup.sql). */
@@ -114,15 +110,7 @@ export function layoutBWrite(): string[] {
      SELECT s.id, e.collected_at, (e.j)::float8
        FROM (${FIELDS}) e JOIN lb.series s USING (agent_id, server_id, probe, object, field)
       WHERE jsonb_typeof(e.j) = 'number'`,
-    `INSERT INTO lb.rollup
-     SELECT series_id, date_bin('1 hour', at, 'epoch'), count(*), sum(v), min(v), max(v),
-            coalesce(sum(d) FILTER (WHERE d >= 0 AND dt > 0 AND dt <= 900), 0),
-            coalesce(sum(dt) FILTER (WHERE d >= 0 AND dt > 0 AND dt <= 900), 0),
-            count(*) FILTER (WHERE d < 0 AND dt > 0 AND dt <= 900)
-       FROM (SELECT series_id, at, v, v - lag(v) OVER w AS d,
-                    date_part('epoch', at - lag(at) OVER w) AS dt
-               FROM lb.point WINDOW w AS (PARTITION BY series_id ORDER BY at)) p
-      GROUP BY 1, 2`,
+    rollupWrite('lb', false),
   ];
 }
 
@@ -144,7 +132,39 @@ ${ds
       `CREATE TABLE ${s}.block_${d.suffix} PARTITION OF ${s}.block FOR VALUES FROM ('${d.from}') TO ('${d.to}') WITH (toast_tuple_target = 128);`,
   )
   .join('\n')}
-CREATE UNIQUE INDEX ON ${s}.block (series_id, block_start);`;
+CREATE UNIQUE INDEX ON ${s}.block (series_id, block_start);
+${rollupDdl(s, ds)}`;
+}
+
+/** The hourly rollup (006_rollup.sql's figures per series and hour), partitioned by day, in schema \`s\`. */
+function rollupDdl(s: string, ds: ReturnType<typeof days>): string {
+  return `CREATE TABLE ${s}.rollup (series_id integer NOT NULL, bucket timestamptz NOT NULL, n integer NOT NULL,
+  sum float8 NOT NULL, min float8 NOT NULL, max float8 NOT NULL, inc float8 NOT NULL, inc_s float8 NOT NULL,
+  resets integer NOT NULL) PARTITION BY RANGE (bucket);
+${partitions(`${s}.rollup`, ds)}
+CREATE INDEX ON ${s}.rollup (series_id, bucket);`;
+}
+
+/**
+ * The hourly rollup of the numeric values of the staged samples, of every
+ * series (\`charted\` false) or of the charted fields only (pem.rollup_field,
+ * as today's pemhistory.rollup); pairs further apart than 900 s are a gap
+ * (006_rollup.sql's max_gap_s).
+ */
+function rollupWrite(s: string, charted: boolean): string {
+  return `INSERT INTO ${s}.rollup
+     SELECT series_id, date_bin('1 hour', at, 'epoch'), count(*), sum(v), min(v), max(v),
+            coalesce(sum(d) FILTER (WHERE d >= 0 AND dt > 0 AND dt <= 900), 0),
+            coalesce(sum(dt) FILTER (WHERE d >= 0 AND dt > 0 AND dt <= 900), 0),
+            count(*) FILTER (WHERE d < 0 AND dt > 0 AND dt <= 900)
+       FROM (SELECT s.id AS series_id, e.collected_at AS at, (e.j)::float8 AS v,
+                    (e.j)::float8 - lag((e.j)::float8) OVER w AS d,
+                    date_part('epoch', e.collected_at - lag(e.collected_at) OVER w) AS dt
+               FROM (${FIELDS}) e JOIN ${s}.series s USING (agent_id, server_id, probe, object, field)
+              WHERE jsonb_typeof(e.j) = 'number'
+                ${charted ? 'AND (e.probe, e.field) IN (SELECT probe, field FROM pem.rollup_field)' : ''}
+             WINDOW w AS (PARTITION BY s.id ORDER BY e.collected_at)) p
+      GROUP BY 1, 2`;
 }
 
 /** C's write statements: dictionary, changes, then one row per (series, block) (module note for the encoding). */
@@ -170,6 +190,7 @@ export function layoutCWrite(s: string, blockS: number): string[] {
                           ORDER BY e.collected_at),
                     p AS (PARTITION BY s.id, date_bin(make_interval(secs => ${blockS}), e.collected_at, 'epoch'))) q
       GROUP BY series_id, b`,
+    rollupWrite(s, true),
   ];
 }
 
@@ -201,16 +222,20 @@ $$;`;
  * probe, all objects, in buckets of $5 seconds over [$3, $4) (server $1, probe
  * $2, fields $6 text[]); pairs further apart than 900 s are a gap, a pair that
  * went down is a reset (as packages/web/src/api/series-sql.ts rateSql).
- * A uses the web's own rateSql (from the rollup's 3600-s tier).
+ * A uses the web's own rateSql (from the rollup's 3600-s tier); B and C their hourly rollups.
  */
 export function rateChartSql(layout: Exclude<LayoutName, 'A'>): string {
-  if (layout === 'B')
-    return `SELECT s.object, s.field, floor(date_part('epoch', r.bucket) / $5) * $5 AS b,
+  const s = layout === 'B' ? 'lb' : layout === 'C-hour' ? 'lc' : 'lc_day';
+  return `SELECT s.object, s.field, floor(date_part('epoch', r.bucket) / $5) * $5 AS b,
                    sum(r.inc) / nullif(sum(r.inc_s), 0) AS rate, sum(r.resets) AS resets
-              FROM lb.series s JOIN lb.rollup r ON r.series_id = s.id
+              FROM ${s}.series s JOIN ${s}.rollup r ON r.series_id = s.id
              WHERE s.server_id = $1 AND s.probe = $2 AND s.field = ANY ($6::text[])
                AND r.bucket >= $3 AND r.bucket < $4
              GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+}
+
+/** The same chart from C's blocks alone (decoding every point of the 7 days; no rollup). */
+export function rateChartDecodeSql(layout: 'C-hour' | 'C-day'): string {
   const s = layout === 'C-hour' ? 'lc' : 'lc_day';
   return `WITH ids AS (SELECT array_agg(id) AS ids FROM ${s}.series
                         WHERE server_id = $1 AND probe = $2 AND field = ANY ($6::text[])),

@@ -8,8 +8,8 @@ import { runStorageBench } from './storage-bench.js';
 
 const { values } = parseArgs({
   options: {
-    servers: { type: 'string', default: '6' },
-    hours: { type: 'string', default: '6' },
+    servers: { type: 'string', default: '3' },
+    hours: { type: 'string', default: '12' },
     address: { type: 'string', default: '127.0.15.70' },
     runs: { type: 'string', default: '20' },
   },

@@ -19,9 +19,9 @@
  *   changes) is timed apart;
  * - the 7-day chart: rate of database_stats' xact_commit and xact_rollback
  *   of one server, all its databases, 3600-s buckets (A: the web's own
- *   rateSql over pemhistory.rollup; B: its hourly rollup; C: decoding the
- *   blocks), p50/p95 of `chartRuns` runs, and the answer compared across
- *   layouts;
+ *   rateSql over pemhistory.rollup; B and C: their hourly rollups; C also
+ *   from the blocks alone, decoding every point), p50/p95 of `chartRuns`
+ *   runs, and the answer compared across layouts;
  * - dropping the oldest day: DROP TABLE of the day's partitions (A also the
  *   DELETE of the day's rollup rows, a table not partitioned today);
  * - for C, that decoding gives back every numeric value at its timestamp
@@ -48,6 +48,7 @@ import {
   layoutCDdl,
   layoutCDecodeFunction,
   layoutCWrite,
+  rateChartDecodeSql,
   rateChartSql,
 } from './layouts.js';
 import { fleetStreams, readRecording, replayStreams } from './replay.js';
@@ -79,6 +80,10 @@ export interface LayoutFigures {
   extraS: number;
   extraWhat: string;
   chart: Summary;
+  /** C only: the same chart from the blocks alone (every point of the 7 days decoded), and its answer's rows / Σrate. */
+  chartFromBlocks?: Summary;
+  chartFromBlocksRows?: number;
+  chartFromBlocksRateSum?: number;
   /** (object, field, bucket) rows of the chart's answer, and the sum of its rates (to compare layouts). */
   chartRows: number;
   chartRateSum: number;
@@ -327,17 +332,14 @@ export async function runStorageBench(opts: StorageBenchOptions): Promise<Storag
       const cw = layoutCWrite(s, blockS);
       const cDict = await timed(cw.slice(0, 2));
       const cWrite = await timed(cw[2]!);
+      const cRollup = await timed(cw[3]!);
       const cCopy = await copyTimed(`${s}.block`);
-      await q.query(`VACUUM ANALYZE ${s}.block, ${s}.series, ${s}.change`);
+      await q.query(`VACUUM ANALYZE ${s}.block, ${s}.series, ${s}.change, ${s}.rollup`);
       const cBytes = await size([s]);
-      const cChart = await chart(rateChartSql(name), [
-        chartServer,
-        'database_stats',
-        fromIso,
-        toIso,
-        3600,
-        fields,
-      ]);
+      const cParams = [chartServer, 'database_stats', fromIso, toIso, 3600, fields];
+      const cChart = await chart(rateChartSql(name), cParams);
+      const cDecode = await chart(rateChartDecodeSql(name), cParams);
+      const cRollupBytes = await size([s], 'rollup%');
       const mismatches = Number(
         await one<string>(
           `WITH dec AS (SELECT series_id, at, v FROM ${s}.points((SELECT array_agg(id) FROM ${s}.series), '-infinity', 'infinity')),
@@ -351,19 +353,24 @@ export async function runStorageBench(opts: StorageBenchOptions): Promise<Storag
                  + (SELECT count(*) FROM (TABLE raw EXCEPT ALL TABLE dec) b))::text AS x`,
         ),
       );
-      const cDrop = await timed(['block', 'change'].map((t) => `DROP TABLE ${s}.${t}_${firstDay.suffix}`));
+      const cDrop = await timed(
+        ['block', 'change', 'rollup'].map((t) => `DROP TABLE ${s}.${t}_${firstDay.suffix}`),
+      );
       layouts.push({
         layout: name,
-        description: `${s}.block: one row per (series, ${blockS === 3600 ? 'hour' : 'day'}): int4[] ms deltas + float8[] scaled value deltas, lz4 (toast_tuple_target 128); series dictionary; non-numeric once per change; no rollup`,
+        description: `${s}.block: one row per (series, ${blockS === 3600 ? 'hour' : 'day'}): int4[] ms deltas + float8[] scaled value deltas, lz4 (toast_tuple_target 128); series dictionary; non-numeric once per change; hourly rollup of the charted fields`,
         bytes: cBytes,
-        rollupBytes: 0,
+        rollupBytes: cRollupBytes,
         bytesPerValue: cBytes / values,
         writeValuesPerS: numericValues / cWrite,
         copyValuesPerS: numericValues / cCopy,
         writeCopyRatio: cCopy / cWrite,
-        extraS: cDict,
-        extraWhat: 'dictionary + non-numeric changes',
+        extraS: cDict + cRollup,
+        extraWhat: 'dictionary + non-numeric changes + hourly rollup of the charted fields',
         ...cChart,
+        chartFromBlocks: cDecode.chart,
+        chartFromBlocksRows: cDecode.chartRows,
+        chartFromBlocksRateSum: cDecode.chartRateSum,
         dropDayMs: cDrop * 1000,
         decodeMismatches: mismatches,
       });
