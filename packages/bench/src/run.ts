@@ -13,11 +13,15 @@
  *   real agents for `--minutes` (default 10) (fleet/fleet-bench.ts, on
  *   127.0.64.X upwards): backend CPU, ingest lag, rows, values and bytes
  *   stored, WAL, overview latency;
+ * - storage (storage/storage-bench.ts, on 127.0.15.70): history layouts
+ *   (today's jsonb rows, narrow typed rows, per-series compressed arrays)
+ *   loaded with the same replayed lab samples: bytes per value, write vs
+ *   COPY, 7-day chart p95, dropping a day;
  *
  * judges issues 19's and 14's targets on those figures (report/targets.ts), and writes
  * bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
- * `--only failover,ingest,web,agent,alerts,fleet` (or the names as arguments:
+ * `--only failover,ingest,web,agent,alerts,fleet,storage` (or the names as arguments:
  * `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
  * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
@@ -31,9 +35,11 @@ import { runFailoverBench } from './failover/failover-bench.js';
 import { runFleetBench } from './fleet/fleet-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
+import { storageRows } from './report/storage-report.js';
 import { issue19Targets } from './report/targets.js';
 import type { BenchReport, Section, SourcedSection } from './report/types.js';
 import { writeReport } from './report/write.js';
+import { runStorageBench } from './storage/storage-bench.js';
 import { runApiLatencyBench } from './web/api-latency.js';
 
 const PREFIX = '127.0.15';
@@ -81,7 +87,7 @@ async function main(): Promise<number> {
       'test-adds': { type: 'boolean', default: false },
     },
   });
-  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet'];
+  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage'];
   const asked = [...(values.only ?? '').split(','), ...positionals]
     .map((s) => s.trim())
     .filter((s) => s !== '');
@@ -142,6 +148,15 @@ async function main(): Promise<number> {
   const fleet = await sourced('bench/src/fleet/fleet-bench.ts', only.has('fleet'), () =>
     runFleetBench({ ...fleetOpts, log }),
   );
+  const storage = await sourced('bench/src/storage/storage-bench.ts', only.has('storage'), () =>
+    runStorageBench({
+      address: `${PREFIX}.70`,
+      servers: quick ? 1 : 3,
+      hours: quick ? 2 : 12,
+      chartRuns: quick ? 10 : 30,
+      log,
+    }),
+  );
 
   const report: BenchReport = {
     version: 1,
@@ -151,18 +166,21 @@ async function main(): Promise<number> {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine,
     loadAverageAtEnd: loadAverage(),
-    targets: issue19Targets(failover, ingest, fleet),
+    targets: [...issue19Targets(failover, ingest, fleet), ...storageRows(storage)],
     failover,
     ingest,
     web,
     agent,
     alerts,
     fleet,
+    storage,
   };
   const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
   log(`took ${(report.durationS / 60).toFixed(1)} min`);
   process.stdout.write(`${paths.md}\n${paths.json}\n`);
-  const ownFailed = [failover, ingest, fleet].some((s) => !s.measured && s.reason.startsWith('failed'));
+  const ownFailed = [failover, ingest, fleet, storage].some(
+    (s) => !s.measured && s.reason.startsWith('failed'),
+  );
   return ownFailed ? 1 : 0;
 }
 

@@ -7,6 +7,7 @@ import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { FleetFigures } from '../fleet/fleet-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
+import type { StorageFigures } from '../storage/storage-bench.js';
 
 /** A section of the harness's own: its figures and duration, or why it was not measured. */
 export type Section<F> =
@@ -51,4 +52,6 @@ export interface BenchReport {
   alerts?: SourcedSection<unknown>;
   /** The fleet benchmark (packages/bench/src/fleet/fleet-bench.ts); absent in reports before 2026-12-07 evening. */
   fleet?: SourcedSection<FleetFigures>;
+  /** History layouts compared on replayed lab samples (packages/bench/src/storage/storage-bench.ts); absent before 2026-12-07 night. */
+  storage?: SourcedSection<StorageFigures>;
 }
