@@ -26,10 +26,14 @@ import { measureFault } from '@pharos/suites/faults/measure';
 import { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
 import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
 import { lostWrites } from '@pharos/suites/faults/writer-check';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import { type Summary, summarize } from '../stats.js';
 import { startBlackHole } from './black-hole.js';
 import { type ConnectFigures, measureFirstConnection } from './first-connection.js';
 import { PsqlWriter } from './psql-writer.js';
+import { runTimeline } from './run-timeline.js';
 
 /** Options of {@link runFailoverBench}. */
 export interface FailoverBenchOptions {
@@ -40,6 +44,8 @@ export interface FailoverBenchOptions {
   /** 45 s SIGSTOP runs (0 to skip). */
   freezes: number;
   connectRuns: number;
+  /** Directory for one timeline per fault run (gap-trace.ts): where each writer's gap went. Unset: none written. */
+  traceDir?: string;
   log: (line: string) => void;
 }
 
@@ -173,7 +179,15 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       firstConnection,
       faults: [],
     };
-    pharos = new AckWriter({ conninfo, env: { PGPASSWORD: password }, label: 'pharos' });
+    const pharosEvents: HaTraceEvent[] = [];
+    pharos = new AckWriter({
+      conninfo,
+      env: { PGPASSWORD: password },
+      label: 'pharos',
+      trace: (e) => {
+        pharosEvents.push(e);
+      },
+    });
     psql = new PsqlWriter({ conninfo, password, label: 'psql' });
     perHost = new PerHostWriter({ topo: lab.topo, labDir: lab.dir, password, label: 'per-host' });
     const w = { pharos, psql, perHost };
@@ -192,6 +206,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
         { timeoutMs: 120_000 },
       );
 
+      let currentFault = '';
       const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
         const t = await fault();
         const r = await measureFault(lab, w.pharos, t, new Map(), w.perHost);
@@ -205,6 +220,26 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           w.psql.label,
           w.psql.ackedBetween(t.startedMs - 10_000, Date.now()),
         );
+        if (opts.traceDir !== undefined) {
+          const n = result.faults.find((f) => f.fault === currentFault)!.runs.length + 1;
+          const file = join(opts.traceDir, `failover-${currentFault.split(/\W+/)[0]}-${n}.txt`);
+          mkdirSync(opts.traceDir, { recursive: true });
+          writeFileSync(
+            file,
+            runTimeline({
+              t,
+              backendGap: r.backendGap,
+              pharosGap: r.writeGap,
+              psqlGap,
+              perHost: w.perHost,
+              pharos: w.pharos,
+              pharosEvents,
+              psql: w.psql,
+            }),
+          );
+          log(`failover: timeline of this run in ${file}`);
+        }
+        pharosEvents.length = 0;
         const run: FaultRun = {
           backendGapS: (r.backendGap?.gapMs ?? Number.NaN) / 1000,
           pharosGapS: r.writeGap.gapMs / 1000,
@@ -231,6 +266,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
         targetGapS?: number,
       ) => {
         const runs: FaultRun[] = [];
+        currentFault = name;
         const figs = figures(name, runs, targetGapS);
         result.faults.push(figs);
         for (let i = 0; i < n; i++) {

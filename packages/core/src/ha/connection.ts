@@ -38,6 +38,7 @@ import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
 import { loadTls } from './tls-material.js';
+import type { HaTraceEvent } from './trace.js';
 
 /** Options of {@link HaConnection}. */
 export interface HaConnectionOptions {
@@ -51,6 +52,8 @@ export interface HaConnectionOptions {
   queryTimeoutMs?: number;
   /** Logger; receives selections, drops and warnings, never passwords. */
   logger?: Logger;
+  /** Receives each host attempt, re-check, drop and selection with its times (ha/trace.ts); never passwords. */
+  trace?: (event: HaTraceEvent) => void;
 }
 
 /** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
@@ -146,6 +149,7 @@ export class HaConnection {
       tls: loadTls(this.ci, this.env.HOME || homedir()),
       sourceAddress: this.sourceAddress,
       logger: this.logger,
+      trace: options.trace,
     };
   }
 
@@ -290,6 +294,7 @@ export class HaConnection {
     s.dead = true;
     if (this.session === s) this.session = undefined;
     this.logger?.warn({ host: nameOf(s.entry), port: s.entry.port, reason }, 'dropping database session');
+    this.hosts.trace?.({ kind: 'drop', atMs: Date.now(), host: `${nameOf(s.entry)}:${s.entry.port}`, reason });
     destroySession(s);
   }
 
@@ -309,8 +314,15 @@ export class HaConnection {
         { error: messageOf(err), selectMs: Date.now() - started },
         'no database host selected',
       );
+      this.hosts.trace?.({ kind: 'select', atMs: started, ms: Date.now() - started, error: messageOf(err) });
       throw err;
     }
+    this.hosts.trace?.({
+      kind: 'select',
+      atMs: started,
+      ms: Date.now() - started,
+      host: `${nameOf(s.entry)}:${s.entry.port}`,
+    });
     if (this.closed) {
       destroySession(s);
       throw pharosError('PHAROS_CONNECT_CLOSED');

@@ -24,6 +24,7 @@ import {
   openSession,
   type Session,
 } from './session.js';
+import { failureOf } from './trace.js';
 
 export { matches } from './host-order.js';
 
@@ -73,13 +74,25 @@ export async function attempt(
           ? [true, false]
           : [true];
   let lastErr: unknown;
+  const startedAt = Date.now();
+  let connectMs: number | undefined;
   for (let k = 0; k < plan.length; k++) {
     const useTls = plan[k]!;
     try {
       const s = await openSession(ctx, index, entry, useTls, limitAt, signal);
+      connectMs = Date.now() - startedAt;
       if (ctx.ci.targetSessionAttrs !== 'any') {
         await checkTarget(s, limitAt);
       }
+      ctx.trace?.({
+        kind: 'attempt',
+        atMs: startedAt,
+        host: describeHost(ctx, index),
+        ms: Date.now() - startedAt,
+        connectMs,
+        inRecovery: s.inRecovery,
+        readOnly: s.readOnly,
+      });
       return { ok: s };
     } catch (err) {
       lastErr = err;
@@ -91,6 +104,14 @@ export async function attempt(
       break;
     }
   }
+  ctx.trace?.({
+    kind: 'attempt',
+    atMs: startedAt,
+    host: describeHost(ctx, index),
+    ms: Date.now() - startedAt,
+    ...(connectMs !== undefined ? { connectMs } : {}),
+    ...failureOf(lastErr),
+  });
   return { err: lastErr, fatal: isFatalStartupError(lastErr) };
 }
 
@@ -418,9 +439,25 @@ export class HostRace {
         if (this.awaiting && this.isOutcome(session)) this.redial(session.index, 0);
         return;
       }
+      const at = Date.now();
       try {
         await checkTarget(session, Math.min(this.opts.deadlineAt, Date.now() + 2000));
+        this.ctx.trace?.({
+          kind: 'recheck',
+          atMs: at,
+          host: describeHost(this.ctx, session.index),
+          ms: Date.now() - at,
+          inRecovery: session.inRecovery,
+          readOnly: session.readOnly,
+        });
       } catch (err) {
+        this.ctx.trace?.({
+          kind: 'recheck',
+          atMs: at,
+          host: describeHost(this.ctx, session.index),
+          ms: Date.now() - at,
+          ...failureOf(err),
+        });
         this.checking.delete(session);
         // checkTarget destroyed the session. Not awaiting: its first answer stays the outcome.
         if (this.awaiting && !this.done && this.isOutcome(session)) {

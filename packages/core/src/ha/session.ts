@@ -12,6 +12,7 @@ import { passwordFromPassfile } from '../conninfo/pgpass.js';
 import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/types.js';
 import { pharosError } from '../errors/index.js';
 import { InsecureAuthError, NoPasswordError } from './errors.js';
+import type { HaTraceEvent } from './trace.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';
 
 /** A session the connection holds. */
@@ -36,6 +37,8 @@ export interface HostContext {
   readonly sourceAddress: string | undefined;
   /** Receives password-file warnings. */
   readonly logger: Logger | undefined;
+  /** Receives each attempt, re-check, drop and selection (ha/trace.ts). */
+  readonly trace?: ((event: HaTraceEvent) => void) | undefined;
 }
 
 /** The name TLS verification and .pgpass use for a host entry. */

@@ -11,6 +11,7 @@
  * connection comes from), with TLS verified against the lab's CA.
  */
 import { HaConnection } from '@pharos/core/ha/connection';
+import { failureOf, type HaTraceEvent } from '@pharos/core/ha/trace';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { sleep } from '@pharos/ops/lab/processes';
@@ -78,6 +79,16 @@ export interface AckWriterOptions {
   intervalMs?: number;
   /** Deadline of one write, selection included, ms (default 3000). */
   deadlineMs?: number;
+  /** Passed to the HaConnection: each host attempt, re-check, drop and selection (core ha/trace.ts). */
+  trace?: (event: HaTraceEvent) => void;
+}
+
+/** A write that failed: when it started and ended (ms since the epoch) and why. */
+export interface WriteFailure {
+  startedMs: number;
+  atMs: number;
+  code?: string;
+  error: string;
 }
 
 /**
@@ -91,6 +102,8 @@ export interface AckWriterOptions {
 export class AckWriter {
   readonly acks: number[] = [];
   readonly ackedSeqs: number[] = [];
+  /** Every failed write, in order. */
+  readonly failures: WriteFailure[] = [];
   errors = 0;
   private seq = 0;
   private readonly conn: HaConnection;
@@ -105,6 +118,7 @@ export class AckWriter {
       conninfo: opts.conninfo,
       env: opts.env,
       queryTimeoutMs: opts.deadlineMs ?? 3000,
+      trace: opts.trace,
     });
   }
 
@@ -153,8 +167,9 @@ export class AckWriter {
         ]);
         this.acks.push(Date.now());
         this.ackedSeqs.push(seq);
-      } catch {
+      } catch (err) {
         this.errors++;
+        this.failures.push({ startedMs: started, atMs: Date.now(), ...failureOf(err) });
       }
       await sleep(Math.max(0, started + period - Date.now()));
     }
