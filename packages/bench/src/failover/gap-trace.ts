@@ -52,9 +52,7 @@ export function collapse(lines: readonly TraceLine[], originMs: number): TraceLi
     lastOf.set(l.who, e);
   }
   return out.map((e) =>
-    e.n === 1
-      ? e.line
-      : { ...e.line, what: `${e.line.what} (×${e.n} until ${rel(e.lastMs, originMs)})` },
+    e.n === 1 ? e.line : { ...e.line, what: `${e.line.what} (×${e.n} until ${rel(e.lastMs, originMs)})` },
   );
 }
 

@@ -21,6 +21,12 @@ export interface RunRecords {
   perHost: PerHostWriter;
   pharos: AckWriter;
   pharosEvents: readonly HaTraceEvent[];
+  /** The second Pharos writer (default options), its gap and trace. */
+  pharosDefault: AckWriter;
+  pharosDefaultGap: WriteGap;
+  defaultEvents: readonly HaTraceEvent[];
+  /** When the benchmark process's event loop ran late, and by how much (ms). */
+  lags: readonly { atMs: number; lateMs: number }[];
   psql: PsqlWriter;
 }
 
@@ -32,22 +38,24 @@ export function describeEvent(e: HaTraceEvent): string {
       : `${x.inRecovery ? 'in recovery' : 'not in recovery'}, transaction_read_only=${x.readOnly ? 'on' : 'off'}`;
   switch (e.kind) {
     case 'attempt':
-      return `attempt ${e.host} (${e.ms} ms${e.connectMs !== undefined ? `, connected in ${e.connectMs} ms` : ''}): ${facts(e)}`;
+      return `attempt on ${e.host} started, took ${e.ms} ms${e.connectMs !== undefined ? ` (session open after ${e.connectMs} ms)` : ''}: ${facts(e)}`;
     case 'recheck':
-      return `re-check ${e.host} (${e.ms} ms): ${facts(e)}`;
+      return `re-check of the open session on ${e.host} started, took ${e.ms} ms: ${facts(e)}`;
     case 'drop':
       return `session on ${e.host} dropped: ${e.reason}`;
     case 'select':
       return e.host !== undefined
-        ? `selected ${e.host} in ${e.ms} ms`
-        : `selection failed after ${e.ms} ms: ${e.error}`;
+        ? `selection started, chose ${e.host} after ${e.ms} ms`
+        : `selection started, failed after ${e.ms} ms: ${e.error}`;
   }
 }
 
 /** The run's timeline as text: a header with the gaps, then every event from 0.5 s before the earliest gap to 0.5 s after the latest. */
 export function runTimeline(r: RunRecords): string {
   const o = r.t.startedMs;
-  const gaps = [r.backendGap, r.pharosGap, r.psqlGap].filter((g): g is WriteGap => g !== undefined);
+  const gaps = [r.backendGap, r.pharosGap, r.pharosDefaultGap, r.psqlGap].filter(
+    (g): g is WriteGap => g !== undefined,
+  );
   const from = Math.min(...gaps.map((g) => g.fromMs)) - 500;
   const to = Math.max(...gaps.map((g) => g.toMs)) + 500;
   const lines: TraceLine[] = [];
@@ -65,10 +73,32 @@ export function runTimeline(r: RunRecords): string {
       what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
     });
   for (const e of r.pharosEvents) lines.push({ atMs: e.atMs, who: 'pharos', what: describeEvent(e) });
+  lines.push(
+    ...ackEdges(
+      'pharos-default',
+      r.pharosDefault.acks,
+      r.pharosDefaultGap.fromMs + 1,
+      r.pharosDefaultGap.toMs,
+    ),
+  );
+  for (const f of r.pharosDefault.failures)
+    lines.push({
+      atMs: f.atMs,
+      who: 'pharos-default',
+      what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
+    });
+  for (const e of r.defaultEvents)
+    lines.push({ atMs: e.atMs, who: 'pharos-default', what: describeEvent(e) });
+  for (const l of r.lags)
+    lines.push({ atMs: l.atMs, who: 'bench process', what: `event loop ran ${l.lateMs} ms late` });
   lines.push(...ackEdges('psql', r.psql.acks, r.psqlGap.fromMs + 1, r.psqlGap.toMs));
   const i = r.psql.acks.indexOf(r.psqlGap.toMs);
   if (i >= 0)
-    lines.push({ atMs: r.psql.ackStarts[i]!, who: 'psql', what: 'started the first write acknowledged after the gap' });
+    lines.push({
+      atMs: r.psql.ackStarts[i]!,
+      who: 'psql',
+      what: 'started the first write acknowledged after the gap',
+    });
   for (const f of r.psql.failures)
     lines.push({
       atMs: f.atMs,
@@ -76,11 +106,14 @@ export function runTimeline(r: RunRecords): string {
       what: `exit ${f.code} (started ${rel(f.startedMs, o)}): ${f.stderr.replaceAll('psql: error: ', '').replace(/\s*\n\s*/g, ' | ')}`,
     });
   const gapLine = (name: string, g: WriteGap | undefined) =>
-    g ? `${name}: ${(g.gapMs / 1000).toFixed(3)} s from ${rel(g.fromMs, o)} to ${rel(g.toMs, o)}` : `${name}: -`;
+    g
+      ? `${name}: ${(g.gapMs / 1000).toFixed(3)} s from ${rel(g.fromMs, o)} to ${rel(g.toMs, o)}`
+      : `${name}: -`;
   return [
     `${r.t.fault} at ${new Date(o).toISOString()} (times relative to the fault's start)`,
     gapLine("cluster's own gap", r.backendGap),
-    gapLine('Pharos gap', r.pharosGap),
+    gapLine('Pharos gap (holdOtherHosts)', r.pharosGap),
+    gapLine('Pharos gap (default options)', r.pharosDefaultGap),
     gapLine('psql gap', r.psqlGap),
     '',
     formatTimeline(lines, o, from, to),

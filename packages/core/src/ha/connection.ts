@@ -54,7 +54,26 @@ export interface HaConnectionOptions {
   logger?: Logger;
   /** Receives each host attempt, re-check, drop and selection with its times (ha/trace.ts); never passwords. */
   trace?: (event: HaTraceEvent) => void;
+  /**
+   * Keep the sessions a selection opened on the other hosts (those that
+   * answered and were not chosen: for read-write, the standbys) open while
+   * the chosen one is used, and re-check them at the next selection instead
+   * of dialling them again. After a failover the promoted standby is then
+   * found with one round trip on a session opened beforehand, not a new TCP,
+   * TLS and authentication exchange (which takes seconds on a loaded
+   * machine, bench/results). Costs one idle server session per other host.
+   * Default false: only the sessions of a selection that found no match are
+   * kept, for {@link WATCH_MS} (docs/ha-connection.md, "Later selections").
+   */
+  holdOtherHosts?: boolean;
 }
+
+/**
+ * How long the sessions of a selection that found no matching host stay
+ * open for the next selection to re-check (a caller retrying through a
+ * failover), ms; then they are closed.
+ */
+export const WATCH_MS = 10_000;
 
 /** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
 export interface CallOptions {
@@ -115,6 +134,12 @@ export class HaConnection {
   private readonly hosts: HostContext;
   private session: Session | undefined;
   private lastIndex: number | undefined;
+  /** Open sessions on other hosts, by host index, for the next selection to re-check (holdOtherHosts, or the watch after a failed selection). */
+  private readonly held = new Map<number, Session>();
+  private heldTimer: NodeJS.Timeout | undefined;
+  private readonly holdOtherHosts: boolean;
+  /** The last session was dropped (failover-class error, deadline, server end): the next selection races every host at once. */
+  private dropped = false;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly channels = new Map<string, (payload: string | undefined) => void>();
@@ -134,6 +159,7 @@ export class HaConnection {
       throw pharosError('PHAROS_CONNECT_SOURCE_ADDRESS_INVALID', { address: this.sourceAddress });
     }
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
+    this.holdOtherHosts = options.holdOtherHosts === true;
     this.logger = options.logger;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
@@ -247,6 +273,7 @@ export class HaConnection {
   /** Ends the session (if any). Later calls throw ConnectError. */
   async close(): Promise<void> {
     this.closed = true;
+    this.releaseHeld();
     const s = this.session;
     this.session = undefined;
     if (s) await endSession(s);
@@ -289,12 +316,50 @@ export class HaConnection {
     return run;
   }
 
+  /** Closes every held session (module note, `holdOtherHosts`). */
+  private releaseHeld(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    for (const s of this.held.values()) destroySession(s);
+    this.held.clear();
+  }
+
+  /** Keeps `sessions` for the next selection (replacing any older one of the same host). */
+  private hold(sessions: Session[]): void {
+    for (const s of sessions) {
+      if (this.closed || s === this.session) {
+        if (s !== this.session) destroySession(s);
+        continue;
+      }
+      const before = this.held.get(s.index);
+      if (before && before !== s) destroySession(before);
+      // a held session alone does not keep the process alive
+      s.socket?.unref();
+      this.held.set(s.index, s);
+    }
+    if (!this.holdOtherHosts && this.heldTimer === undefined && this.held.size > 0) {
+      this.heldTimer = setTimeout(() => {
+        this.heldTimer = undefined;
+        this.releaseHeld();
+      }, WATCH_MS);
+      this.heldTimer.unref();
+    }
+  }
+
   private drop(s: Session, reason: string): void {
     if (s.dead) return;
     s.dead = true;
-    if (this.session === s) this.session = undefined;
+    if (this.session === s) {
+      this.session = undefined;
+      this.dropped = true;
+    }
     this.logger?.warn({ host: nameOf(s.entry), port: s.entry.port, reason }, 'dropping database session');
-    this.hosts.trace?.({ kind: 'drop', atMs: Date.now(), host: `${nameOf(s.entry)}:${s.entry.port}`, reason });
+    this.hosts.trace?.({
+      kind: 'drop',
+      atMs: Date.now(),
+      host: `${nameOf(s.entry)}:${s.entry.port}`,
+      reason,
+    });
     destroySession(s);
   }
 
@@ -307,8 +372,18 @@ export class HaConnection {
         ? Math.min(deadlineAt, started + awaitTargetMs)
         : undefined;
     let s: Session;
+    const reuse = new Map([...this.held].filter(([, h]) => !h.dead));
+    for (const h of this.held.values()) if (h.dead) destroySession(h);
+    this.held.clear();
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
     try {
-      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil);
+      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil, {
+        reuse,
+        keep: (kept) => this.hold(kept),
+        keepLosers: this.holdOtherHosts,
+        raceAll: this.dropped,
+      });
     } catch (err) {
       this.logger?.warn(
         { error: messageOf(err), selectMs: Date.now() - started },
@@ -329,6 +404,8 @@ export class HaConnection {
     }
     this.session = s;
     this.lastIndex = s.index;
+    this.dropped = false;
+    s.socket?.ref();
     // Attached at once: an idle session terminated by the server emits 'error'.
     s.client.on('error', (err) => this.drop(s, `session error: ${messageOf(err)}`));
     s.client.on('end', () => this.drop(s, 'session ended'));

@@ -81,6 +81,8 @@ export interface AckWriterOptions {
   deadlineMs?: number;
   /** Passed to the HaConnection: each host attempt, re-check, drop and selection (core ha/trace.ts). */
   trace?: (event: HaTraceEvent) => void;
+  /** Passed to the HaConnection (`holdOtherHosts`): keep sessions on the other hosts for the next selection. */
+  holdOtherHosts?: boolean;
 }
 
 /** A write that failed: when it started and ended (ms since the epoch) and why. */
@@ -119,6 +121,7 @@ export class AckWriter {
       env: opts.env,
       queryTimeoutMs: opts.deadlineMs ?? 3000,
       trace: opts.trace,
+      holdOtherHosts: opts.holdOtherHosts,
     });
   }
 
