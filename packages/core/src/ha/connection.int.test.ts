@@ -1020,7 +1020,7 @@ describe('HaConnection: sessions kept for the next selection (the watch, holdOth
     );
   });
 
-  it('holdOtherHosts keeps a session on the standby while the primary is used; after a failover it is the one used', async () => {
+  it('holdOtherHosts keeps a session on the standby while the primary is used (replaced when the server ends it); after a failover it is the one used', async () => {
     const c = new HaConnection({
       conninfo: `host=${A2},${B2} user=postgres password=postgres dbname=postgres connect_timeout=2 target_session_attrs=read-write`,
       env: NOENV,
@@ -1029,9 +1029,15 @@ describe('HaConnection: sessions kept for the next selection (the watch, holdOth
     try {
       await c.query('select 1');
       assert.deepEqual(c.current, { host: A2, port: 5432 });
-      const held = await waitFor('a session held on the standby', async () => {
+      const first = await waitFor('a session held on the standby', async () => {
         const pids = await clientPids(b2);
         return pids.length === 1 ? pids[0] : undefined;
+      });
+      // the server ends it: another is dialled in the background
+      assert.equal(await b2.psql(`select pg_terminate_backend(${first})`), 't');
+      const held = await waitFor('the held session replaced', async () => {
+        const pids = await clientPids(b2);
+        return pids.length === 1 && pids[0] !== first ? pids[0] : undefined;
       });
       await a2.stop();
       await assert.rejects(c.query('select 1'), (e: unknown) => isFailoverError(e));

@@ -37,6 +37,7 @@ import { messageOf, pharosError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
+import { HeldSessions } from './held-sessions.js';
 import { loadTls } from './tls-material.js';
 import type { HaTraceEvent } from './trace.js';
 
@@ -62,18 +63,15 @@ export interface HaConnectionOptions {
    * found with one round trip on a session opened beforehand, not a new TCP,
    * TLS and authentication exchange (which takes seconds on a loaded
    * machine, bench/results). Costs one idle server session per other host.
-   * Default false: only the sessions of a selection that found no match are
-   * kept, for {@link WATCH_MS} (docs/ha-connection.md, "Later selections").
+   * A host without a held session is dialled again in the background every
+   * HOLD_REDIAL_MS (ha/held-sessions.ts). Default false: only the sessions
+   * of a selection that found no match are kept, for WATCH_MS
+   * (docs/ha-connection.md, "Sessions kept for the next selection").
    */
   holdOtherHosts?: boolean;
 }
 
-/**
- * How long the sessions of a selection that found no matching host stay
- * open for the next selection to re-check (a caller retrying through a
- * failover), ms; then they are closed.
- */
-export const WATCH_MS = 10_000;
+export { HOLD_REDIAL_MS, WATCH_MS } from './held-sessions.js';
 
 /** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
 export interface CallOptions {
@@ -134,9 +132,8 @@ export class HaConnection {
   private readonly hosts: HostContext;
   private session: Session | undefined;
   private lastIndex: number | undefined;
-  /** Open sessions on other hosts, by host index, for the next selection to re-check (holdOtherHosts, or the watch after a failed selection). */
-  private readonly held = new Map<number, Session>();
-  private heldTimer: NodeJS.Timeout | undefined;
+  /** Open sessions on other hosts for the next selection to re-check (ha/held-sessions.ts). */
+  private readonly held: HeldSessions;
   private readonly holdOtherHosts: boolean;
   /** The last session was dropped (failover-class error, deadline, server end): the next selection races every host at once. */
   private dropped = false;
@@ -177,6 +174,9 @@ export class HaConnection {
       logger: this.logger,
       trace: options.trace,
     };
+    this.held = new HeldSessions(this.hosts, this.holdOtherHosts, () =>
+      this.session && !this.session.dead ? this.session.index : undefined,
+    );
   }
 
   /** Host and port of the session in use, or undefined when not connected. */
@@ -273,7 +273,7 @@ export class HaConnection {
   /** Ends the session (if any). Later calls throw ConnectError. */
   async close(): Promise<void> {
     this.closed = true;
-    this.releaseHeld();
+    this.held.release();
     const s = this.session;
     this.session = undefined;
     if (s) await endSession(s);
@@ -316,36 +316,6 @@ export class HaConnection {
     return run;
   }
 
-  /** Closes every held session (module note, `holdOtherHosts`). */
-  private releaseHeld(): void {
-    clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
-    for (const s of this.held.values()) destroySession(s);
-    this.held.clear();
-  }
-
-  /** Keeps `sessions` for the next selection (replacing any older one of the same host). */
-  private hold(sessions: Session[]): void {
-    for (const s of sessions) {
-      if (this.closed || s === this.session) {
-        if (s !== this.session) destroySession(s);
-        continue;
-      }
-      const before = this.held.get(s.index);
-      if (before && before !== s) destroySession(before);
-      // a held session alone does not keep the process alive
-      s.socket?.unref();
-      this.held.set(s.index, s);
-    }
-    if (!this.holdOtherHosts && this.heldTimer === undefined && this.held.size > 0) {
-      this.heldTimer = setTimeout(() => {
-        this.heldTimer = undefined;
-        this.releaseHeld();
-      }, WATCH_MS);
-      this.heldTimer.unref();
-    }
-  }
-
   private drop(s: Session, reason: string): void {
     if (s.dead) return;
     s.dead = true;
@@ -372,15 +342,11 @@ export class HaConnection {
         ? Math.min(deadlineAt, started + awaitTargetMs)
         : undefined;
     let s: Session;
-    const reuse = new Map([...this.held].filter(([, h]) => !h.dead));
-    for (const h of this.held.values()) if (h.dead) destroySession(h);
-    this.held.clear();
-    clearTimeout(this.heldTimer);
-    this.heldTimer = undefined;
+    const reuse = this.held.take();
     try {
       s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil, {
         reuse,
-        keep: (kept) => this.hold(kept),
+        keep: (kept) => this.held.hold(kept),
         keepLosers: this.holdOtherHosts,
         raceAll: this.dropped,
       });
@@ -406,6 +372,7 @@ export class HaConnection {
     this.lastIndex = s.index;
     this.dropped = false;
     s.socket?.ref();
+    this.held.refill();
     // Attached at once: an idle session terminated by the server emits 'error'.
     s.client.on('error', (err) => this.drop(s, `session error: ${messageOf(err)}`));
     s.client.on('end', () => this.drop(s, 'session ended'));

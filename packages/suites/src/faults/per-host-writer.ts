@@ -22,7 +22,7 @@ export interface PerHostWriterOptions {
   password: string;
   label: string;
   intervalMs?: number;
-  /** Deadline of one call, ms (default 1000); connect_timeout is 1 s (libpq: counts as 2). */
+  /** Deadline of one call, ms (default 5000: a statement slowed by a loaded machine must not cost the session, whose reconnection takes longer still); connect_timeout is 1 s (libpq: counts as 2). */
   deadlineMs?: number;
 }
 
@@ -47,7 +47,7 @@ export class PerHostWriter {
         new HaConnection({
           conninfo: `host=${b.address} port=${opts.topo.postgres.port} dbname=postgres user=patroni_super connect_timeout=1 sslmode=verify-full sslrootcert=${ca}`,
           env: { PGPASSWORD: opts.password },
-          queryTimeoutMs: opts.deadlineMs ?? 1000,
+          queryTimeoutMs: opts.deadlineMs ?? 5000,
         }),
     );
   }
