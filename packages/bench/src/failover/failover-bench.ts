@@ -16,6 +16,9 @@
  *    (suites/faults/measure.ts).
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab } from '@pharos/ops/testing/test-lab';
 import { freezeLeader, killLeader, switchover } from '@pharos/suites/faults/backend-faults';
@@ -26,9 +29,6 @@ import { measureFault } from '@pharos/suites/faults/measure';
 import { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
 import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
 import { lostWrites } from '@pharos/suites/faults/writer-check';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import { type Summary, summarize } from '../stats.js';
 import { startBlackHole } from './black-hole.js';
 import { type ConnectFigures, measureFirstConnection } from './first-connection.js';

@@ -35,9 +35,9 @@ import { parseConninfo } from '../conninfo/resolve.js';
 import type { ConnInfo } from '../conninfo/types.js';
 import { messageOf, pharosError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
+import { HeldSessions } from './held-sessions.js';
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
-import { HeldSessions } from './held-sessions.js';
 import { loadTls } from './tls-material.js';
 import type { HaTraceEvent } from './trace.js';
 

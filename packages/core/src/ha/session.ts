@@ -12,8 +12,8 @@ import { passwordFromPassfile } from '../conninfo/pgpass.js';
 import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/types.js';
 import { pharosError } from '../errors/index.js';
 import { InsecureAuthError, NoPasswordError } from './errors.js';
-import type { HaTraceEvent } from './trace.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';
+import type { HaTraceEvent } from './trace.js';
 
 /** A session the connection holds. */
 export interface Session {
