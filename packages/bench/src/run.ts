@@ -23,7 +23,10 @@
  * stderr; the last lines printed are the report's paths. Options:
  * `--only failover,ingest,web,agent,alerts,fleet,storage` (or the names as arguments:
  * `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
- * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's), `--out DIR`.
+ * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's),
+ * `--switchovers N`, `--kills N`, `--freezes N`, `--connect-runs N` (the
+ * failover benchmark's runs; 0 skips), `--trace DIR` (a timeline per fault
+ * run: where each writer's gap went), `--out DIR`.
  * Exits 1 when a section of its own failed (the report is written anyway).
  */
 import { fileURLToPath } from 'node:url';
@@ -85,6 +88,11 @@ async function main(): Promise<number> {
       agents: { type: 'string' },
       minutes: { type: 'string' },
       'test-adds': { type: 'boolean', default: false },
+      switchovers: { type: 'string' },
+      kills: { type: 'string' },
+      freezes: { type: 'string' },
+      'connect-runs': { type: 'string' },
+      trace: { type: 'string' },
     },
   });
   const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage'];
@@ -99,6 +107,18 @@ async function main(): Promise<number> {
     const n = Number(x);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag}: '${x}' is not a positive number`);
     return n;
+  };
+  const count = (flag: string, x: string | undefined) => {
+    if (x === undefined) return undefined;
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: '${x}' is not a whole number >= 0`);
+    return n;
+  };
+  const failoverRuns = {
+    switchovers: count('switchovers', values.switchovers),
+    kills: count('kills', values.kills),
+    freezes: count('freezes', values.freezes),
+    connectRuns: count('connect-runs', values['connect-runs']),
   };
   const fleetOpts = {
     servers: num('servers', values.servers) ?? (values.quick === true ? 100 : 600),
@@ -115,10 +135,11 @@ async function main(): Promise<number> {
   const failover = await section('failover', only.has('failover'), () =>
     runFailoverBench({
       prefix: PREFIX,
-      switchovers: quick ? 1 : 3,
-      kills: quick ? 1 : 2,
-      freezes: quick ? 0 : 1,
-      connectRuns: quick ? 3 : 7,
+      switchovers: failoverRuns.switchovers ?? (quick ? 1 : 3),
+      kills: failoverRuns.kills ?? (quick ? 1 : 2),
+      freezes: failoverRuns.freezes ?? (quick ? 0 : 1),
+      connectRuns: failoverRuns.connectRuns ?? (quick ? 3 : 7),
+      ...(values.trace !== undefined ? { traceDir: values.trace } : {}),
       log,
     }),
   );

@@ -16,6 +16,9 @@
  *    (suites/faults/measure.ts).
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab } from '@pharos/ops/testing/test-lab';
 import { freezeLeader, killLeader, switchover } from '@pharos/suites/faults/backend-faults';
@@ -30,6 +33,7 @@ import { type Summary, summarize } from '../stats.js';
 import { startBlackHole } from './black-hole.js';
 import { type ConnectFigures, measureFirstConnection } from './first-connection.js';
 import { PsqlWriter } from './psql-writer.js';
+import { runTimeline } from './run-timeline.js';
 
 /** Options of {@link runFailoverBench}. */
 export interface FailoverBenchOptions {
@@ -40,6 +44,8 @@ export interface FailoverBenchOptions {
   /** 45 s SIGSTOP runs (0 to skip). */
   freezes: number;
   connectRuns: number;
+  /** Directory for one timeline per fault run (gap-trace.ts): where each writer's gap went. Unset: none written. */
+  traceDir?: string;
   log: (line: string) => void;
 }
 
@@ -47,7 +53,10 @@ export interface FailoverBenchOptions {
 export interface FaultRun {
   /** The cluster's own gap: writers on each backend directly (no host selection). */
   backendGapS: number;
+  /** The Pharos writer (HaConnection with holdOtherHosts). */
   pharosGapS: number;
+  /** A second Pharos writer with HaConnection's default options. */
+  pharosDefaultGapS: number;
   psqlGapS: number;
   shipGapS: number;
   samplesChecked: number;
@@ -55,6 +64,7 @@ export interface FaultRun {
   duplicated: number;
   holes: number;
   pharosWritesLost: number;
+  pharosDefaultWritesLost: number;
   psqlWritesLost: number;
   marksS: Record<string, number>;
   notes: string[];
@@ -66,6 +76,7 @@ export interface FaultFigures {
   runs: FaultRun[];
   backendGap: Summary;
   pharosGap: Summary;
+  pharosDefaultGap: Summary;
   psqlGap: Summary;
   shipGap: Summary;
   lost: number;
@@ -86,6 +97,8 @@ export interface FailoverFigures {
 }
 
 const PROBE_INTERVAL_S = 2;
+/** Period of the Pharos writers, ms: the cluster's own writers' (per-host-writer.ts). */
+const WRITE_INTERVAL_MS = 50;
 
 function figures(fault: string, runs: FaultRun[], targetGapS?: number): FaultFigures {
   const f: FaultFigures = {
@@ -97,6 +110,10 @@ function figures(fault: string, runs: FaultRun[], targetGapS?: number): FaultFig
     ),
     pharosGap: summarize(
       runs.map((r) => r.pharosGapS),
+      's',
+    ),
+    pharosDefaultGap: summarize(
+      runs.map((r) => r.pharosDefaultGapS),
       's',
     ),
     psqlGap: summarize(
@@ -141,6 +158,8 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   const password = lab.secrets.patroni_super;
   const conninfo = labWriterConninfo(lab.topo, lab.dir);
   let pharos: AckWriter | undefined;
+  let pharosDefault: AckWriter | undefined;
+  let lagTimer: NodeJS.Timeout | undefined;
   let psql: PsqlWriter | undefined;
   let perHost: PerHostWriter | undefined;
   try {
@@ -173,11 +192,43 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       firstConnection,
       faults: [],
     };
-    pharos = new AckWriter({ conninfo, env: { PGPASSWORD: password }, label: 'pharos' });
+    const pharosEvents: HaTraceEvent[] = [];
+    const defaultEvents: HaTraceEvent[] = [];
+    // Same cadence as the cluster's own writers (per-host-writer.ts), so
+    // neither gap is inflated by a coarser cadence than the other.
+    pharos = new AckWriter({
+      conninfo,
+      env: { PGPASSWORD: password },
+      label: 'pharos',
+      intervalMs: WRITE_INTERVAL_MS,
+      holdOtherHosts: true,
+      trace: (e) => {
+        pharosEvents.push(e);
+      },
+    });
+    pharosDefault = new AckWriter({
+      conninfo,
+      env: { PGPASSWORD: password },
+      label: 'pharos-default',
+      intervalMs: WRITE_INTERVAL_MS,
+      trace: (e) => {
+        defaultEvents.push(e);
+      },
+    });
+    // How late this process's event loop runs (the writers, psql's spawns and
+    // the cluster's own writers share it): every lateness over 100 ms.
+    const lags: { atMs: number; lateMs: number }[] = [];
+    let expected = Date.now() + 50;
+    lagTimer = setInterval(() => {
+      const now = Date.now();
+      if (now - expected > 100) lags.push({ atMs: expected, lateMs: now - expected });
+      expected = now + 50;
+    }, 50);
     psql = new PsqlWriter({ conninfo, password, label: 'psql' });
     perHost = new PerHostWriter({ topo: lab.topo, labDir: lab.dir, password, label: 'per-host' });
-    const w = { pharos, psql, perHost };
+    const w = { pharos, pharosDefault, psql, perHost };
     pharos.start();
+    pharosDefault.start();
     psql.start();
     perHost.start();
     try {
@@ -192,6 +243,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
         { timeoutMs: 120_000 },
       );
 
+      let currentFault = '';
       const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
         const t = await fault();
         const r = await measureFault(lab, w.pharos, t, new Map(), w.perHost);
@@ -199,15 +251,53 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           timeoutMs: 60_000,
           intervalMs: 100,
         });
+        await waitFor(
+          'the default Pharos writer to write again',
+          async () => (w.pharosDefault.lastAckMs ?? 0) > t.recoveredMs,
+          { timeoutMs: 60_000, intervalMs: 100 },
+        );
         const psqlGap = longestGap(w.psql.acks, t.startedMs, w.psql.acks.at(-1)!);
+        const defaultGap = longestGap(w.pharosDefault.acks, t.startedMs, w.pharosDefault.lastAckMs!);
+        const defaultLost = await lostWrites(
+          lab,
+          w.pharosDefault.label,
+          w.pharosDefault.ackedBetween(t.startedMs - 10_000, Date.now()),
+        );
         const psqlLost = await lostWrites(
           lab,
           w.psql.label,
           w.psql.ackedBetween(t.startedMs - 10_000, Date.now()),
         );
+        if (opts.traceDir !== undefined) {
+          const n = result.faults.find((f) => f.fault === currentFault)!.runs.length + 1;
+          const file = join(opts.traceDir, `failover-${currentFault.split(/\W+/)[0]}-${n}.txt`);
+          mkdirSync(opts.traceDir, { recursive: true });
+          writeFileSync(
+            file,
+            runTimeline({
+              t,
+              backendGap: r.backendGap,
+              pharosGap: r.writeGap,
+              psqlGap,
+              perHost: w.perHost,
+              pharos: w.pharos,
+              pharosEvents,
+              pharosDefault: w.pharosDefault,
+              pharosDefaultGap: defaultGap,
+              defaultEvents,
+              lags,
+              psql: w.psql,
+            }),
+          );
+          log(`failover: timeline of this run in ${file}`);
+        }
+        pharosEvents.length = 0;
+        defaultEvents.length = 0;
+        lags.length = 0;
         const run: FaultRun = {
           backendGapS: (r.backendGap?.gapMs ?? Number.NaN) / 1000,
           pharosGapS: r.writeGap.gapMs / 1000,
+          pharosDefaultGapS: defaultGap.gapMs / 1000,
           psqlGapS: psqlGap.gapMs / 1000,
           shipGapS: r.shipGapAnyMs / 1000,
           samplesChecked: r.tallies.reduce((n, x) => n + x.expected, 0),
@@ -215,12 +305,13 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           duplicated: r.duplicated,
           holes: r.holes,
           pharosWritesLost: r.lostWrites,
+          pharosDefaultWritesLost: defaultLost.length,
           psqlWritesLost: psqlLost.length,
           marksS: Object.fromEntries(Object.entries(t.marks).map(([k, v]) => [k, v / 1000])),
           notes: [...t.notes, ...r.problems],
         };
         log(
-          `failover: ${t.fault}: cluster's own gap ${run.backendGapS.toFixed(2)} s, Pharos gap ${run.pharosGapS.toFixed(2)} s, psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
+          `failover: ${t.fault}: cluster's own gap ${run.backendGapS.toFixed(2)} s, Pharos gap ${run.pharosGapS.toFixed(2)} s (default options ${run.pharosDefaultGapS.toFixed(2)} s), psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
         );
         return run;
       };
@@ -231,6 +322,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
         targetGapS?: number,
       ) => {
         const runs: FaultRun[] = [];
+        currentFault = name;
         const figs = figures(name, runs, targetGapS);
         result.faults.push(figs);
         for (let i = 0; i < n; i++) {
@@ -254,7 +346,9 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
     }
     return result;
   } finally {
+    clearInterval(lagTimer);
     await pharos?.stop();
+    await pharosDefault?.stop();
     await psql?.stop();
     await perHost?.stop();
     await tl.down();

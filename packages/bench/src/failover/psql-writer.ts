@@ -21,24 +21,44 @@ export interface PsqlWriterOptions {
   timeoutMs?: number;
 }
 
-/** Runs `psql` with `args` and `env`; resolves with its exit code (null when killed after `timeoutMs`). */
+/**
+ * Runs `psql` with `args` and `env`; resolves with its exit code (null when
+ * killed after `timeoutMs`). `onStderr` gets what psql wrote to stderr (its
+ * libpq error messages: one "connection to server at ... failed: ..." per
+ * host tried), once it exited.
+ */
 export function runPsql(
   args: string[],
   env: Record<string, string>,
   timeoutMs: number,
+  onStderr?: (text: string) => void,
 ): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn('psql', args, { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn('psql', args, { env, stdio: ['ignore', 'ignore', onStderr ? 'pipe' : 'ignore'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < 4000) stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', () => {
       clearTimeout(timer);
+      onStderr?.(stderr);
       resolve(null);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      onStderr?.(stderr);
       resolve(code);
     });
   });
+}
+
+/** A psql invocation that did not exit 0: when it started and exited (ms since the epoch), its exit code and stderr. */
+export interface PsqlFailure {
+  startedMs: number;
+  atMs: number;
+  code: number | null;
+  stderr: string;
 }
 
 /** The environment psql runs with: PATH, HOME and the password only (no other PG* variable leaks in). */
@@ -54,6 +74,10 @@ export function psqlEnv(password: string): Record<string, string> {
 export class PsqlWriter {
   readonly acks: number[] = [];
   readonly ackedSeqs: number[] = [];
+  /** Start times of the acknowledged invocations (same order as `acks`). */
+  readonly ackStarts: number[] = [];
+  /** Every failed invocation, in order. */
+  readonly failures: PsqlFailure[] = [];
   errors = 0;
   private seq = 0;
   private running = false;
@@ -94,15 +118,23 @@ export class PsqlWriter {
       const started = Date.now();
       const seq = ++this.seq;
       const sql = `INSERT INTO ${WRITE_TABLE} (writer, seq) VALUES ('${this.opts.label.replaceAll("'", "''")}', ${seq})`;
+      let stderr = '';
       const code = await runPsql(
         ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', this.opts.conninfo, '-c', sql],
         env,
         this.opts.timeoutMs ?? 30_000,
+        (text) => {
+          stderr = text;
+        },
       );
       if (code === 0) {
         this.acks.push(Date.now());
+        this.ackStarts.push(started);
         this.ackedSeqs.push(seq);
-      } else this.errors++;
+      } else {
+        this.errors++;
+        this.failures.push({ startedMs: started, atMs: Date.now(), code, stderr: stderr.trim() });
+      }
       await new Promise((r) => setTimeout(r, Math.max(0, started + period - Date.now())));
     }
   }

@@ -58,28 +58,30 @@ function failover(s: Section<FailoverFigures>): string[] {
   const out = [
     '## Failover: write gaps and first connections, Pharos vs libpq',
     '',
-    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Two writers commit a row every 100 ms on the same multi-host string: Pharos's HaConnection (one process, remembers the last primary) and \`psql\` in a loop (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit from the fault to recovery. The cluster's own gap = the same for writers connected to each backend directly, every 50 ms (no host selection): the time no server accepted writes, which no client can beat; a client's gap minus it is what finding the new primary cost that client. Ship gap = longest time without a batch stored from any agent (pem.ship_batch). Samples checked = every sample id the agents' spools had acknowledged by the fault's last run (cumulative since the lab started), each found in exactly one stored batch.`,
+    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Three writers commit a row on the same multi-host string: two HaConnections in the benchmark process, every 50 ms, one with \`holdOtherHosts\` (it keeps sessions on the standbys, re-checked at a failover instead of dialled: the "Pharos" figure) and one with the default options; and \`psql\` in a loop every 100 ms (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit (ReadyForQuery after the COMMIT) from the fault to recovery. The cluster's own gap = the same for writers connected to each backend directly, every 50 ms (no host selection): the time no server accepted writes, which no client can beat; a client's gap minus it is what finding the new primary cost that client. Ship gap = longest time without a batch stored from any agent (pem.ship_batch). Samples checked = every sample id the agents' spools had acknowledged by the fault's last run (cumulative since the lab started), each found in exactly one stored batch.`,
     '',
     `String: \`${f.conninfo}\``,
     '',
     ...(f.error ? [`**Stopped early**: ${f.error}. The figures below are those measured before.`, ''] : []),
-    '| fault | the cluster’s own gap | Pharos write gap | psql write gap | agents’ ship gap | samples checked | lost | duplicated | target (Pharos gap) |',
-    '|---|---|---|---|---|---:|---:|---:|---|',
+    '| fault | the cluster’s own gap | Pharos write gap | Pharos, default options | psql write gap | agents’ ship gap | samples checked | lost | duplicated | target (Pharos gap) |',
+    '|---|---|---|---|---|---|---:|---:|---:|---|',
   ];
   for (const x of f.faults) {
     const checked = Math.max(0, ...x.runs.map((r) => r.samplesChecked));
     const target =
       x.targetGapS === undefined ? '—' : `<= ${x.targetGapS} s, 0 lost/duplicated: ${yesNo(x.targetMet)}`;
     out.push(
-      `| ${x.fault} | ${formatSummary(x.backendGap)} | ${formatSummary(x.pharosGap)} | ${formatSummary(x.psqlGap)} | ${formatSummary(x.shipGap)} | ${checked} | ${x.lost} | ${x.duplicated} | ${target} |`,
+      `| ${x.fault} | ${formatSummary(x.backendGap)} | ${formatSummary(x.pharosGap)} | ${x.pharosDefaultGap ? formatSummary(x.pharosDefaultGap) : '—'} | ${formatSummary(x.psqlGap)} | ${formatSummary(x.shipGap)} | ${checked} | ${x.lost} | ${x.duplicated} | ${target} |`,
     );
   }
-  const lostWrites = f.faults.flatMap((x) => x.runs).filter((r) => r.pharosWritesLost + r.psqlWritesLost > 0);
+  const lostWrites = f.faults
+    .flatMap((x) => x.runs)
+    .filter((r) => r.pharosWritesLost + (r.pharosDefaultWritesLost ?? 0) + r.psqlWritesLost > 0);
   out.push(
     '',
     lostWrites.length === 0
       ? 'No acknowledged probe write (Pharos or psql) was missing from the new primary after any fault.'
-      : `Acknowledged probe writes missing after a failover (asynchronous replication): ${lostWrites.map((r) => `Pharos ${r.pharosWritesLost}, psql ${r.psqlWritesLost}`).join('; ')}.`,
+      : `Acknowledged probe writes missing after a failover (asynchronous replication): ${lostWrites.map((r) => `Pharos ${r.pharosWritesLost}, Pharos default ${r.pharosDefaultWritesLost ?? 0}, psql ${r.psqlWritesLost}`).join('; ')}.`,
     '',
     '### Time to the first connection (SELECT 1 answered), same string for both',
     '',
@@ -95,16 +97,16 @@ function failover(s: Section<FailoverFigures>): string[] {
   }
   out.push('', '<details><summary>Every fault run</summary>', '');
   out.push(
-    '| fault | run | cluster’s own gap (s) | Pharos gap (s) | psql gap (s) | ship gap (s) | lost | dup | writes lost (Pharos/psql) | marks (s after start) |',
+    '| fault | run | cluster’s own gap (s) | Pharos gap (s) | Pharos default (s) | psql gap (s) | ship gap (s) | lost | dup | writes lost (Pharos/default/psql) | marks (s after start) |',
   );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const x of f.faults) {
     x.runs.forEach((r, i) => {
       const marks = Object.entries(r.marksS)
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(', ');
       out.push(
-        `| ${x.fault} | ${i + 1} | ${r.backendGapS.toFixed(2)} | ${r.pharosGapS.toFixed(2)} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
+        `| ${x.fault} | ${i + 1} | ${r.backendGapS.toFixed(2)} | ${r.pharosGapS.toFixed(2)} | ${r.pharosDefaultGapS?.toFixed(2) ?? '—'} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.pharosDefaultWritesLost ?? '—'}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
       );
     });
   }

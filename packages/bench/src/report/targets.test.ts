@@ -9,6 +9,7 @@ function run(backendGapS: number, shipGapS: number, pharosGapS: number, lost = 0
   return {
     backendGapS,
     pharosGapS,
+    pharosDefaultGapS: pharosGapS,
     psqlGapS: pharosGapS,
     shipGapS,
     samplesChecked: 100,
@@ -16,6 +17,7 @@ function run(backendGapS: number, shipGapS: number, pharosGapS: number, lost = 0
     duplicated: 0,
     holes: 0,
     pharosWritesLost: 0,
+    pharosDefaultWritesLost: 0,
     psqlWritesLost: 0,
     marksS: {},
     notes: [],
@@ -29,6 +31,7 @@ function fault(name: string, runs: FaultRun[]): FaultFigures {
     runs,
     backendGap: s((r) => r.backendGapS),
     pharosGap: s((r) => r.pharosGapS),
+    pharosDefaultGap: s((r) => r.pharosDefaultGapS),
     psqlGap: s((r) => r.psqlGapS),
     shipGap: s((r) => r.shipGapS),
     lost: runs.reduce((n, r) => n + r.lost, 0),

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { ConnectError } from '../errors/index.js';
 import { HaConnection } from './connection.js';
 import { DeadlineError, isFailoverError, NoHostError } from './errors.js';
+import type { HaTraceEvent } from './trace.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
 
@@ -779,27 +780,55 @@ describe('HaConnection: a frozen last primary', () => {
     await a?.stop();
   });
 
-  it('costs the hedge delay, not connect_timeout, once another host is primary', async () => {
-    const c = new HaConnection({
-      conninfo: `host=${A},${B} user=postgres password=postgres dbname=postgres connect_timeout=10 target_session_attrs=read-write`,
-      env: NOENV,
-      queryTimeoutMs: 15_000,
-    });
-    await c.query('select 1');
-    assert.deepEqual(c.current, { host: A, port: 5432 });
+  it('after its session is dropped, read-write dials every host at once; any tries it first for the hedge delay', async () => {
+    const events: HaTraceEvent[] = [];
+    const open = (tsa: string) =>
+      new HaConnection({
+        conninfo: `host=${A},${B} user=postgres password=postgres dbname=postgres connect_timeout=10 target_session_attrs=${tsa}`,
+        env: NOENV,
+        queryTimeoutMs: 15_000,
+        trace: (e) => {
+          events.push(e);
+        },
+      });
+    const rw = open('read-write');
+    const any = open('any');
+    await rw.query('select 1');
+    await any.query('select 1');
+    assert.deepEqual(rw.current, { host: A, port: 5432 });
+    assert.deepEqual(any.current, { host: A, port: 5432 });
     const frozen = [a.pid, ...childrenOf(a.pid)];
     for (const p of frozen) process.kill(p, 'SIGSTOP');
+    /** ms from the start of the selection that follows `from` to the start of the attempt on B. */
+    const bDialledAfter = (from: number): number => {
+      const sel = events.findIndex((e, i) => i >= from && e.kind === 'select');
+      const start = events[sel]!.atMs;
+      const b = events.find((e, i) => i >= from && e.kind === 'attempt' && e.host === `${B}:5432`);
+      assert.ok(b, 'B was dialled');
+      return b.atMs - start;
+    };
     try {
-      await assert.rejects(c.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
+      await assert.rejects(rw.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
+      await assert.rejects(any.query('select 1', [], { deadlineMs: 500 }), DeadlineError);
       assert.equal(await b.psql('select pg_promote()'), 't');
-      const t0 = Date.now();
-      await c.query('select 1');
-      const ms = Date.now() - t0;
-      assert.deepEqual(c.current, { host: B, port: 5432 });
+      let from = events.length;
+      let t0 = Date.now();
+      await rw.query('select 1');
+      let ms = Date.now() - t0;
+      assert.deepEqual(rw.current, { host: B, port: 5432 });
+      assert.ok(ms < 2500, `selection took ${ms} ms (connect_timeout is 10 s)`);
+      assert.ok(bDialledAfter(from) < 300, `B dialled ${bDialledAfter(from)} ms into the selection`);
+      from = events.length;
+      t0 = Date.now();
+      await any.query('select 1');
+      ms = Date.now() - t0;
+      assert.deepEqual(any.current, { host: B, port: 5432 });
       assert.ok(ms >= 450 && ms < 2500, `selection took ${ms} ms (connect_timeout is 10 s)`);
+      assert.ok(bDialledAfter(from) >= 450, `B dialled ${bDialledAfter(from)} ms into the selection`);
     } finally {
       for (const p of frozen.reverse()) process.kill(p, 'SIGCONT');
-      await c.close();
+      await rw.close();
+      await any.close();
     }
   });
 });
@@ -923,6 +952,104 @@ describe('HaConnection: a selection that waits for a promotion (awaitTargetMs)',
       );
       const ms = Date.now() - t0;
       assert.ok(ms >= 550 && ms < 2000, `gave up after ${ms} ms`);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('HaConnection: sessions kept for the next selection (the watch, holdOtherHosts)', () => {
+  const A1 = '127.0.14.66';
+  const B1 = '127.0.14.67';
+  const A2 = '127.0.14.68';
+  const B2 = '127.0.14.69';
+  let a1: TestPostgres;
+  let b1: TestPostgres;
+  let a2: TestPostgres;
+  let b2: TestPostgres;
+
+  before(async () => {
+    a1 = await startPostgres({ address: A1 });
+    b1 = await startStandby(a1, { address: B1 });
+    a2 = await startPostgres({ address: A2 });
+    b2 = await startStandby(a2, { address: B2 });
+  });
+  after(async () => {
+    await b1?.stop();
+    await a1?.stop();
+    await b2?.stop();
+    await a2?.stop();
+  });
+
+  /** PIDs of the client sessions on `pg` other than psql's own. */
+  const clientPids = async (pg: TestPostgres): Promise<number[]> =>
+    (
+      await pg.psql(
+        "select pid from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid() order by pid",
+      )
+    )
+      .split('\n')
+      .filter((x) => x !== '')
+      .map(Number);
+
+  it('a selection that found no match keeps the standby session; the next one asks it again and uses it once promoted', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${B1} user=postgres password=postgres dbname=postgres connect_timeout=2 target_session_attrs=read-write`,
+      env: NOENV,
+    });
+    try {
+      await assert.rejects(
+        c.query('select 1'),
+        (e: unknown) => e instanceof NoHostError && isFailoverError(e),
+      );
+      const kept = await clientPids(b1);
+      assert.equal(kept.length, 1, `client sessions on the standby: ${kept.join(', ')}`);
+      await assert.rejects(c.query('select 1'), (e: unknown) => e instanceof NoHostError);
+      assert.deepEqual(await clientPids(b1), kept, 'asked again on the same session, no new connection');
+      assert.equal(await b1.psql('select pg_promote()'), 't');
+      const r = await c.query<{ pid: number; r: boolean }>(
+        'select pg_backend_pid() as pid, pg_is_in_recovery() as r',
+      );
+      assert.equal(r.rows[0]!.r, false);
+      assert.equal(r.rows[0]!.pid, kept[0], 'the session opened before the promotion is the one used');
+    } finally {
+      await c.close();
+    }
+    await waitFor('the kept sessions to be closed with the connection', async () =>
+      (await clientPids(b1)).length === 0 ? true : undefined,
+    );
+  });
+
+  it('holdOtherHosts keeps a session on the standby while the primary is used (replaced when the server ends it); after a failover it is the one used', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${A2},${B2} user=postgres password=postgres dbname=postgres connect_timeout=2 target_session_attrs=read-write`,
+      env: NOENV,
+      holdOtherHosts: true,
+    });
+    try {
+      await c.query('select 1');
+      assert.deepEqual(c.current, { host: A2, port: 5432 });
+      const first = await waitFor('a session held on the standby', async () => {
+        const pids = await clientPids(b2);
+        return pids.length === 1 ? pids[0] : undefined;
+      });
+      // the server ends it: another is dialled in the background
+      assert.equal(await b2.psql(`select pg_terminate_backend(${first})`), 't');
+      const held = await waitFor('the held session replaced', async () => {
+        const pids = await clientPids(b2);
+        return pids.length === 1 && pids[0] !== first ? pids[0] : undefined;
+      });
+      await a2.stop();
+      await assert.rejects(c.query('select 1'), (e: unknown) => isFailoverError(e));
+      assert.equal(await b2.psql('select pg_promote()'), 't');
+      const t0 = Date.now();
+      const r = await c.query<{ pid: number; r: boolean }>(
+        'select pg_backend_pid() as pid, pg_is_in_recovery() as r',
+      );
+      assert.equal(r.rows[0]!.r, false);
+      assert.equal(r.rows[0]!.pid, held, 'the session held since the first selection is the one used');
+      assert.deepEqual(c.current, { host: B2, port: 5432 });
+      assert.ok(Date.now() - t0 < 1500, `selected after ${Date.now() - t0} ms`);
     } finally {
       await c.close();
     }

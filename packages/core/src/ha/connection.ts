@@ -35,9 +35,11 @@ import { parseConninfo } from '../conninfo/resolve.js';
 import type { ConnInfo } from '../conninfo/types.js';
 import { messageOf, pharosError } from '../errors/index.js';
 import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
+import { HeldSessions } from './held-sessions.js';
 import { selectHost } from './host-race.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
 import { loadTls } from './tls-material.js';
+import type { HaTraceEvent } from './trace.js';
 
 /** Options of {@link HaConnection}. */
 export interface HaConnectionOptions {
@@ -51,7 +53,25 @@ export interface HaConnectionOptions {
   queryTimeoutMs?: number;
   /** Logger; receives selections, drops and warnings, never passwords. */
   logger?: Logger;
+  /** Receives each host attempt, re-check, drop and selection with its times (ha/trace.ts); never passwords. */
+  trace?: (event: HaTraceEvent) => void;
+  /**
+   * Keep the sessions a selection opened on the other hosts (those that
+   * answered and were not chosen: for read-write, the standbys) open while
+   * the chosen one is used, and re-check them at the next selection instead
+   * of dialling them again. After a failover the promoted standby is then
+   * found with one round trip on a session opened beforehand, not a new TCP,
+   * TLS and authentication exchange (which takes seconds on a loaded
+   * machine, bench/results). Costs one idle server session per other host.
+   * A host without a held session is dialled again in the background every
+   * HOLD_REDIAL_MS (ha/held-sessions.ts). Default false: only the sessions
+   * of a selection that found no match are kept, for WATCH_MS
+   * (docs/ha-connection.md, "Sessions kept for the next selection").
+   */
+  holdOtherHosts?: boolean;
 }
+
+export { HOLD_REDIAL_MS, WATCH_MS } from './held-sessions.js';
 
 /** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
 export interface CallOptions {
@@ -112,6 +132,11 @@ export class HaConnection {
   private readonly hosts: HostContext;
   private session: Session | undefined;
   private lastIndex: number | undefined;
+  /** Open sessions on other hosts for the next selection to re-check (ha/held-sessions.ts). */
+  private readonly held: HeldSessions;
+  private readonly holdOtherHosts: boolean;
+  /** The last session was dropped (failover-class error, deadline, server end): the next selection races every host at once. */
+  private dropped = false;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly channels = new Map<string, (payload: string | undefined) => void>();
@@ -131,6 +156,7 @@ export class HaConnection {
       throw pharosError('PHAROS_CONNECT_SOURCE_ADDRESS_INVALID', { address: this.sourceAddress });
     }
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
+    this.holdOtherHosts = options.holdOtherHosts === true;
     this.logger = options.logger;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
@@ -146,7 +172,11 @@ export class HaConnection {
       tls: loadTls(this.ci, this.env.HOME || homedir()),
       sourceAddress: this.sourceAddress,
       logger: this.logger,
+      trace: options.trace,
     };
+    this.held = new HeldSessions(this.hosts, this.holdOtherHosts, () =>
+      this.session && !this.session.dead ? this.session.index : undefined,
+    );
   }
 
   /** Host and port of the session in use, or undefined when not connected. */
@@ -243,6 +273,7 @@ export class HaConnection {
   /** Ends the session (if any). Later calls throw ConnectError. */
   async close(): Promise<void> {
     this.closed = true;
+    this.held.release();
     const s = this.session;
     this.session = undefined;
     if (s) await endSession(s);
@@ -288,8 +319,17 @@ export class HaConnection {
   private drop(s: Session, reason: string): void {
     if (s.dead) return;
     s.dead = true;
-    if (this.session === s) this.session = undefined;
+    if (this.session === s) {
+      this.session = undefined;
+      this.dropped = true;
+    }
     this.logger?.warn({ host: nameOf(s.entry), port: s.entry.port, reason }, 'dropping database session');
+    this.hosts.trace?.({
+      kind: 'drop',
+      atMs: Date.now(),
+      host: `${nameOf(s.entry)}:${s.entry.port}`,
+      reason,
+    });
     destroySession(s);
   }
 
@@ -302,21 +342,37 @@ export class HaConnection {
         ? Math.min(deadlineAt, started + awaitTargetMs)
         : undefined;
     let s: Session;
+    const reuse = this.held.take();
     try {
-      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil);
+      s = await selectHost(this.hosts, this.lastIndex, deadlineAt, awaitUntil, {
+        reuse,
+        keep: (kept) => this.held.hold(kept),
+        keepLosers: this.holdOtherHosts,
+        raceAll: this.dropped,
+      });
     } catch (err) {
       this.logger?.warn(
         { error: messageOf(err), selectMs: Date.now() - started },
         'no database host selected',
       );
+      this.hosts.trace?.({ kind: 'select', atMs: started, ms: Date.now() - started, error: messageOf(err) });
       throw err;
     }
+    this.hosts.trace?.({
+      kind: 'select',
+      atMs: started,
+      ms: Date.now() - started,
+      host: `${nameOf(s.entry)}:${s.entry.port}`,
+    });
     if (this.closed) {
       destroySession(s);
       throw pharosError('PHAROS_CONNECT_CLOSED');
     }
     this.session = s;
     this.lastIndex = s.index;
+    this.dropped = false;
+    s.socket?.ref();
+    this.held.refill();
     // Attached at once: an idle session terminated by the server emits 'error'.
     s.client.on('error', (err) => this.drop(s, `session error: ${messageOf(err)}`));
     s.client.on('end', () => this.drop(s, 'session ended'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TargetSessionAttrs } from '../conninfo/types.js';
-import { type HostAnswer, matches, orderedVerdict, type TargetFacts } from './host-order.js';
+import { dialAllAtOnce, type HostAnswer, matches, orderedVerdict, type TargetFacts } from './host-order.js';
 
 /*
  * The first selection's ordering rules (host-order.ts) over the answers a
@@ -110,5 +110,20 @@ describe('first selection: list order, with silent hosts passed over after the h
     // the second pass: the first host in list order that gave a session
     assert.deepEqual(verdict('prefer-standby', [REFUSED, PRIMARY, PRIMARY], false), { win: 1 });
     assert.deepEqual(verdict('prefer-standby', [REFUSED, REFUSED], false), { none: true });
+  });
+});
+
+describe('later selections: dialling every host at once (dialAllAtOnce)', () => {
+  it('after a drop only for read-write and primary, which one host matches', () => {
+    assert.equal(dialAllAtOnce('read-write', false, true), true);
+    assert.equal(dialAllAtOnce('primary', false, true), true);
+    for (const tsa of ['any', 'read-only', 'standby', 'prefer-standby'] as const)
+      assert.equal(dialAllAtOnce(tsa, false, true), false, tsa);
+  });
+  it('always when sessions of an earlier selection are re-checked; never otherwise', () => {
+    for (const tsa of ['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby'] as const) {
+      assert.equal(dialAllAtOnce(tsa, true, false), true, tsa);
+      assert.equal(dialAllAtOnce(tsa, false, false), false, tsa);
+    }
   });
 });

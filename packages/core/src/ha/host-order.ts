@@ -103,3 +103,16 @@ export function orderedVerdict(
   }
   return { none: true };
 }
+
+/**
+ * Whether a later selection dials every host at once instead of trying the
+ * host used last first (docs/ha-connection.md, "Later selections"):
+ * when open sessions from an earlier selection are re-checked (`reusing`:
+ * the host used last already failed), or after the last session was dropped
+ * (`dropped`) for `read-write` and `primary`, which at most one host matches
+ * (one primary), so no list preference is lost. Other values keep trying the
+ * host used last first: it is their preference while it still answers.
+ */
+export function dialAllAtOnce(tsa: TargetSessionAttrs, reusing: boolean, dropped: boolean): boolean {
+  return reusing || (dropped && (tsa === 'read-write' || tsa === 'primary'));
+}

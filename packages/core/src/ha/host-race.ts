@@ -15,7 +15,7 @@
 import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo/types.js';
 import { messageOf } from '../errors/index.js';
 import { DeadlineError, hasSqlState, isFatalStartupError, isNetworkError, NoHostError } from './errors.js';
-import { type HostAnswer, matches, orderedVerdict } from './host-order.js';
+import { dialAllAtOnce, type HostAnswer, matches, orderedVerdict } from './host-order.js';
 import {
   checkTarget,
   destroySession,
@@ -24,6 +24,7 @@ import {
   openSession,
   type Session,
 } from './session.js';
+import { failureOf } from './trace.js';
 
 export { matches } from './host-order.js';
 
@@ -73,13 +74,25 @@ export async function attempt(
           ? [true, false]
           : [true];
   let lastErr: unknown;
+  const startedAt = Date.now();
+  let connectMs: number | undefined;
   for (let k = 0; k < plan.length; k++) {
     const useTls = plan[k]!;
     try {
       const s = await openSession(ctx, index, entry, useTls, limitAt, signal);
+      connectMs = Date.now() - startedAt;
       if (ctx.ci.targetSessionAttrs !== 'any') {
         await checkTarget(s, limitAt);
       }
+      ctx.trace?.({
+        kind: 'attempt',
+        atMs: startedAt,
+        host: describeHost(ctx, index),
+        ms: Date.now() - startedAt,
+        connectMs,
+        inRecovery: s.inRecovery,
+        readOnly: s.readOnly,
+      });
       return { ok: s };
     } catch (err) {
       lastErr = err;
@@ -91,7 +104,89 @@ export async function attempt(
       break;
     }
   }
+  ctx.trace?.({
+    kind: 'attempt',
+    atMs: startedAt,
+    host: describeHost(ctx, index),
+    ms: Date.now() - startedAt,
+    ...(connectMs !== undefined ? { connectMs } : {}),
+    ...failureOf(lastErr),
+  });
   return { err: lastErr, fatal: isFatalStartupError(lastErr) };
+}
+
+/**
+ * A host whose session from an earlier selection is still open (the watch,
+ * {@link SelectOptions.reuse}): asks that session again (one round trip, no
+ * new TCP, TLS or authentication) and, when the re-check fails (the session
+ * is gone), dials the host afresh with {@link attempt}. The re-check is
+ * bounded like an attempt (connect_timeout, at least 2 s, and `deadlineAt`).
+ * Never rejects.
+ */
+export async function reuseOrAttempt(
+  ctx: HostContext,
+  session: Session,
+  deadlineAt: number,
+  signal?: AbortSignal,
+): Promise<Outcome> {
+  if (!session.dead) {
+    const ct = ctx.ci.connectTimeoutSeconds;
+    const perHostMs = ct !== undefined && ct > 0 ? Math.max(ct, 2) * 1000 : Number.POSITIVE_INFINITY;
+    const at = Date.now();
+    try {
+      await checkTarget(session, Math.min(deadlineAt, at + perHostMs));
+      ctx.trace?.({
+        kind: 'recheck',
+        atMs: at,
+        host: describeHost(ctx, session.index),
+        ms: Date.now() - at,
+        inRecovery: session.inRecovery,
+        readOnly: session.readOnly,
+      });
+      return { ok: session };
+    } catch (err) {
+      // checkTarget destroyed the session
+      ctx.trace?.({
+        kind: 'recheck',
+        atMs: at,
+        host: describeHost(ctx, session.index),
+        ms: Date.now() - at,
+        ...failureOf(err),
+      });
+      if (signal?.aborted || Date.now() >= deadlineAt) return { err, fatal: false };
+    }
+  }
+  return attempt(ctx, session.index, deadlineAt, signal);
+}
+
+/** What a selection may reuse and keep between calls (ha/connection.ts's watch). */
+export interface SelectOptions {
+  /**
+   * Open sessions, by host index, of hosts that answered and did not match
+   * at the last failed selection: re-checked on the same session instead of
+   * dialled again ({@link reuseOrAttempt}). When any is given, every host is
+   * raced at once (no fast path: the host used last already failed).
+   */
+  reuse?: ReadonlyMap<number, Session>;
+  /**
+   * When the selection fails because every host answered and none matched,
+   * receives the sessions that answered without matching (instead of their
+   * being destroyed), to be passed as `reuse` to the next selection.
+   */
+  keep?: (sessions: Session[]) => void;
+  /**
+   * With `keep`: also when the selection succeeds, the other hosts' sessions
+   * (answered, not chosen; attempts still under way are left to finish) go
+   * to `keep` instead of being destroyed (HaConnection's `holdOtherHosts`).
+   */
+  keepLosers?: boolean;
+  /**
+   * Race every host at once, the host used last included, instead of trying
+   * the host used last first, for target_session_attrs read-write and
+   * primary: set when its session was just dropped (a failover-class error:
+   * it is the host least likely to match now).
+   */
+  raceAll?: boolean;
 }
 
 /**
@@ -107,12 +202,35 @@ export async function selectHost(
   lastIndex: number | undefined,
   deadlineAt: number,
   awaitUntil?: number,
+  more: SelectOptions = {},
 ): Promise<Session> {
   const n = ctx.ci.hosts.length;
   const all = [...Array(n).keys()];
   const last = lastIndex;
+  const { reuse, keep, keepLosers } = more;
   if (last === undefined) {
-    return new HostRace(ctx, { indices: all, ordered: true, deadlineAt, awaitUntil }).run();
+    return new HostRace(ctx, {
+      indices: all,
+      ordered: true,
+      deadlineAt,
+      awaitUntil,
+      reuse,
+      keep,
+      keepLosers,
+    }).run();
+  }
+  if (
+    dialAllAtOnce(ctx.ci.targetSessionAttrs, reuse !== undefined && reuse.size > 0, more.raceAll === true)
+  ) {
+    return new HostRace(ctx, {
+      indices: all,
+      ordered: false,
+      deadlineAt,
+      awaitUntil,
+      reuse,
+      keep,
+      keepLosers,
+    }).run();
   }
   const others = all.filter((i) => i !== last);
   // Fast path: the host used last. A frozen or black-holed primary accepts
@@ -136,6 +254,8 @@ export async function selectHost(
       awaitUntil,
       lastIndex: last,
       inFlight: { index: last, outcome: pending, abort: lastAbort },
+      keep,
+      keepLosers,
     }).run();
   }
   const first = early ?? (await pending);
@@ -144,8 +264,8 @@ export async function selectHost(
     const m = matches(ctx.ci.targetSessionAttrs, first.ok, false);
     if (m) return first.ok;
     if (ctx.ci.targetSessionAttrs === 'prefer-standby') fallback = first.ok;
-    else if (awaitUntil === undefined) destroySession(first.ok);
-    // else: kept open, and asked again while the race waits for a promotion
+    else if (awaitUntil === undefined && keep === undefined) destroySession(first.ok);
+    // else: kept open, asked again while the race waits for a promotion, or kept for the next selection
   }
   if (Date.now() >= deadlineAt) {
     if ('ok' in first) destroySession(first.ok);
@@ -161,6 +281,8 @@ export async function selectHost(
     lastIndex: last,
     fallback,
     prior: first,
+    keep,
+    keepLosers,
   }).run();
 }
 
@@ -196,6 +318,12 @@ export interface HostRaceOptions {
   prior?: Outcome;
   /** An attempt on one of `indices` already under way (the hedged fast path), awaited instead of dialling again. */
   inFlight?: { index: number; outcome: Promise<Outcome>; abort: AbortController };
+  /** Open sessions of some of `indices`, re-checked instead of dialled ({@link SelectOptions.reuse}). */
+  reuse?: ReadonlyMap<number, Session>;
+  /** Receives the sessions that did not match when the race fails with no match ({@link SelectOptions.keep}). */
+  keep?: (sessions: Session[]) => void;
+  /** Also the losers of a won race, and sessions that answer after it settled ({@link SelectOptions.keepLosers}). */
+  keepLosers?: boolean;
 }
 
 /**
@@ -225,6 +353,8 @@ export class HostRace {
   private hedged = false;
   /** Every host answered, none matched, and the race waits until `awaitUntil`. */
   private awaiting = false;
+  /** Settled with its losers kept: sessions answering later are kept too. */
+  private keptLate = false;
   private readonly startedAt = Date.now();
   private resolve: (s: Session) => void = () => {};
   private reject: (err: unknown) => void = () => {};
@@ -258,7 +388,13 @@ export class HostRace {
         const own = inFlight?.index === i ? inFlight : undefined;
         const ac = own?.abort ?? new AbortController();
         this.aborts.set(i, ac);
-        (own?.outcome ?? attempt(this.ctx, i, deadlineAt, ac.signal)).then((o) => this.onOutcome(i, o));
+        const reused = this.opts.reuse?.get(i);
+        (
+          own?.outcome ??
+          (reused !== undefined
+            ? reuseOrAttempt(this.ctx, reused, deadlineAt, ac.signal)
+            : attempt(this.ctx, i, deadlineAt, ac.signal))
+        ).then((o) => this.onOutcome(i, o));
       }
       this.decide();
     });
@@ -279,7 +415,7 @@ export class HostRace {
 
   private onOutcome(i: number, o: Outcome): void {
     if (this.done) {
-      if ('ok' in o) destroySession(o.ok);
+      if ('ok' in o) this.discard(o.ok);
       return;
     }
     this.outcomes.set(i, o);
@@ -287,14 +423,31 @@ export class HostRace {
     if (!this.done && !this.opts.ordered && 'ok' in o && this.tsa !== 'prefer-standby') this.recheck(o.ok);
   }
 
-  private finish(winner: Session | undefined, err?: unknown): void {
+  /**
+   * Settles the race. `unmatched`: it failed because every host answered and
+   * none matched; the sessions that answered go to `keep` (when given)
+   * instead of being destroyed.
+   */
+  private finish(winner: Session | undefined, err?: unknown, unmatched = false): void {
     this.done = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const [i, ac] of this.aborts) if (!this.outcomes.has(i) || this.redialing.has(i)) ac.abort();
-    for (const o of this.outcomes.values()) if ('ok' in o && o.ok !== winner) destroySession(o.ok);
-    const { fallback } = this.opts;
-    if (fallback && fallback !== winner) destroySession(fallback);
+    const { fallback, keep, keepLosers } = this.opts;
+    const keepAll = keep !== undefined && (unmatched || (keepLosers === true && winner !== undefined));
+    for (const [i, ac] of this.aborts) {
+      const pending = !this.outcomes.has(i) || this.redialing.has(i);
+      // a kept race lets first attempts finish (their sessions are kept when they come)
+      if (pending && !(keepAll && keepLosers === true && !this.redialing.has(i))) ac.abort();
+    }
+    const kept: Session[] = [];
+    for (const o of this.outcomes.values()) {
+      if (!('ok' in o) || o.ok === winner) continue;
+      if (keepAll && !o.ok.dead) kept.push(o.ok);
+      else destroySession(o.ok);
+    }
+    this.keptLate = keepAll && keepLosers === true;
+    if (fallback && fallback !== winner && !kept.includes(fallback)) destroySession(fallback);
+    if (kept.length > 0) keep!(kept);
     if (winner) this.resolve(winner);
     else this.reject(err);
   }
@@ -358,17 +511,25 @@ export class HostRace {
       }
     }
     if (this.opts.awaitUntil !== undefined && Date.now() < this.opts.awaitUntil) return this.startAwaiting();
-    return this.finish(undefined, this.failure());
+    return this.finish(undefined, this.failure(), true);
   }
 
   /** Every host answered and none matched: watch them until `awaitUntil` (options). */
   private startAwaiting(): void {
     this.awaiting = true;
-    this.later(Math.max(0, this.opts.awaitUntil! - Date.now()), () => this.finish(undefined, this.failure()));
+    this.later(Math.max(0, this.opts.awaitUntil! - Date.now()), () =>
+      this.finish(undefined, this.failure(), true),
+    );
     for (const [i, o] of this.outcomes) {
       if ('ok' in o && !o.ok.dead) this.recheck(o.ok);
       else this.redial(i, REDIAL_MS);
     }
+  }
+
+  /** A session that answered after the race settled: kept (keepLosers) or destroyed. */
+  private discard(s: Session): void {
+    if (this.keptLate && !s.dead) this.opts.keep!([s]);
+    else destroySession(s);
   }
 
   /** Whether `s` wins now: a strict match, or (awaiting, prefer-standby) any session. */
@@ -418,9 +579,25 @@ export class HostRace {
         if (this.awaiting && this.isOutcome(session)) this.redial(session.index, 0);
         return;
       }
+      const at = Date.now();
       try {
         await checkTarget(session, Math.min(this.opts.deadlineAt, Date.now() + 2000));
+        this.ctx.trace?.({
+          kind: 'recheck',
+          atMs: at,
+          host: describeHost(this.ctx, session.index),
+          ms: Date.now() - at,
+          inRecovery: session.inRecovery,
+          readOnly: session.readOnly,
+        });
       } catch (err) {
+        this.ctx.trace?.({
+          kind: 'recheck',
+          atMs: at,
+          host: describeHost(this.ctx, session.index),
+          ms: Date.now() - at,
+          ...failureOf(err),
+        });
         this.checking.delete(session);
         // checkTarget destroyed the session. Not awaiting: its first answer stays the outcome.
         if (this.awaiting && !this.done && this.isOutcome(session)) {

@@ -13,6 +13,7 @@ import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/typ
 import { pharosError } from '../errors/index.js';
 import { InsecureAuthError, NoPasswordError } from './errors.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';
+import type { HaTraceEvent } from './trace.js';
 
 /** A session the connection holds. */
 export interface Session {
@@ -36,6 +37,8 @@ export interface HostContext {
   readonly sourceAddress: string | undefined;
   /** Receives password-file warnings. */
   readonly logger: Logger | undefined;
+  /** Receives each attempt, re-check, drop and selection (ha/trace.ts). */
+  readonly trace?: ((event: HaTraceEvent) => void) | undefined;
 }
 
 /** The name TLS verification and .pgpass use for a host entry. */

@@ -22,13 +22,15 @@ export interface PerHostWriterOptions {
   password: string;
   label: string;
   intervalMs?: number;
-  /** Deadline of one call, ms (default 1000); connect_timeout is 1 s (libpq: counts as 2). */
+  /** Deadline of one call, ms (default 5000: a statement slowed by a loaded machine must not cost the session, whose reconnection takes longer still); connect_timeout is 1 s (libpq: counts as 2). */
   deadlineMs?: number;
 }
 
 /** Per-backend writers; `acks` merges the acknowledgement times of all (ms since the epoch, ascending). */
 export class PerHostWriter {
   readonly acks: number[] = [];
+  /** Per backend address: its acknowledgement times and its failed calls (ms since the epoch). */
+  readonly byHost = new Map<string, { acks: number[]; failures: { atMs: number; error: string }[] }>();
   errors = 0;
   private running = false;
   private loops: Promise<void>[] = [];
@@ -45,7 +47,7 @@ export class PerHostWriter {
         new HaConnection({
           conninfo: `host=${b.address} port=${opts.topo.postgres.port} dbname=postgres user=patroni_super connect_timeout=1 sslmode=verify-full sslrootcert=${ca}`,
           env: { PGPASSWORD: opts.password },
-          queryTimeoutMs: opts.deadlineMs ?? 1000,
+          queryTimeoutMs: opts.deadlineMs ?? 5000,
         }),
     );
   }
@@ -54,7 +56,7 @@ export class PerHostWriter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loops = this.conns.map((c) => this.run(c));
+    this.loops = this.conns.map((c, i) => this.run(c, this.opts.topo.backends[i]!.address));
   }
 
   /** Stops the loops and closes the connections. */
@@ -64,8 +66,10 @@ export class PerHostWriter {
     await Promise.all(this.conns.map((c) => c.close()));
   }
 
-  private async run(conn: HaConnection): Promise<void> {
+  private async run(conn: HaConnection, address: string): Promise<void> {
     const period = this.opts.intervalMs ?? 50;
+    const mine = { acks: [] as number[], failures: [] as { atMs: number; error: string }[] };
+    this.byHost.set(address, mine);
     while (this.running) {
       const started = Date.now();
       try {
@@ -73,9 +77,14 @@ export class PerHostWriter {
           this.opts.label,
           ++this.seq,
         ]);
-        if (r.rows[0]?.ok === true) this.acks.push(Date.now());
-      } catch {
+        if (r.rows[0]?.ok === true) {
+          const now = Date.now();
+          this.acks.push(now);
+          mine.acks.push(now);
+        }
+      } catch (err) {
         this.errors++;
+        mine.failures.push({ atMs: Date.now(), error: (err as Error).message });
       }
       await sleep(Math.max(0, started + period - Date.now()));
     }

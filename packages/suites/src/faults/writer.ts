@@ -11,6 +11,7 @@
  * connection comes from), with TLS verified against the lab's CA.
  */
 import { HaConnection } from '@pharos/core/ha/connection';
+import { failureOf, type HaTraceEvent } from '@pharos/core/ha/trace';
 import { sqlOnBackend } from '@pharos/ops/lab/backend-sql';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { sleep } from '@pharos/ops/lab/processes';
@@ -78,6 +79,18 @@ export interface AckWriterOptions {
   intervalMs?: number;
   /** Deadline of one write, selection included, ms (default 3000). */
   deadlineMs?: number;
+  /** Passed to the HaConnection: each host attempt, re-check, drop and selection (core ha/trace.ts). */
+  trace?: (event: HaTraceEvent) => void;
+  /** Passed to the HaConnection (`holdOtherHosts`): keep sessions on the other hosts for the next selection. */
+  holdOtherHosts?: boolean;
+}
+
+/** A write that failed: when it started and ended (ms since the epoch) and why. */
+export interface WriteFailure {
+  startedMs: number;
+  atMs: number;
+  code?: string;
+  error: string;
 }
 
 /**
@@ -91,6 +104,8 @@ export interface AckWriterOptions {
 export class AckWriter {
   readonly acks: number[] = [];
   readonly ackedSeqs: number[] = [];
+  /** Every failed write, in order. */
+  readonly failures: WriteFailure[] = [];
   errors = 0;
   private seq = 0;
   private readonly conn: HaConnection;
@@ -105,6 +120,8 @@ export class AckWriter {
       conninfo: opts.conninfo,
       env: opts.env,
       queryTimeoutMs: opts.deadlineMs ?? 3000,
+      trace: opts.trace,
+      holdOtherHosts: opts.holdOtherHosts,
     });
   }
 
@@ -153,8 +170,9 @@ export class AckWriter {
         ]);
         this.acks.push(Date.now());
         this.ackedSeqs.push(seq);
-      } catch {
+      } catch (err) {
         this.errors++;
+        this.failures.push({ startedMs: started, atMs: Date.now(), ...failureOf(err) });
       }
       await sleep(Math.max(0, started + period - Date.now()));
     }

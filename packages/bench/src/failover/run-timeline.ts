@@ -1,0 +1,122 @@
+/**
+ * The timeline of one fault run (gap-trace.ts) from what the failover
+ * benchmark's writers recorded: the cluster's own writers per backend, the
+ * Pharos writer (its HaConnection trace and failed writes), psql (failed
+ * invocations and libpq's messages), and the fault's marks.
+ */
+import type { HaTraceEvent } from '@pharos/core/ha/trace';
+import type { FaultTimeline } from '@pharos/suites/faults/fault-lab';
+import type { WriteGap } from '@pharos/suites/faults/gap';
+import type { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
+import type { AckWriter } from '@pharos/suites/faults/writer';
+import { ackEdges, formatTimeline, rel, type TraceLine } from './gap-trace.js';
+import type { PsqlWriter } from './psql-writer.js';
+
+/** What {@link runTimeline} needs: the run's timeline, the three gaps and the writers. */
+export interface RunRecords {
+  t: FaultTimeline;
+  backendGap: WriteGap | undefined;
+  pharosGap: WriteGap;
+  psqlGap: WriteGap;
+  perHost: PerHostWriter;
+  pharos: AckWriter;
+  pharosEvents: readonly HaTraceEvent[];
+  /** The second Pharos writer (default options), its gap and trace. */
+  pharosDefault: AckWriter;
+  pharosDefaultGap: WriteGap;
+  defaultEvents: readonly HaTraceEvent[];
+  /** When the benchmark process's event loop ran late, and by how much (ms). */
+  lags: readonly { atMs: number; lateMs: number }[];
+  psql: PsqlWriter;
+}
+
+/** One HaConnection trace event as a line of text. */
+export function describeEvent(e: HaTraceEvent): string {
+  const facts = (x: { inRecovery?: boolean; readOnly?: boolean; code?: string; error?: string }) =>
+    x.error !== undefined
+      ? `failed${x.code ? ` ${x.code}` : ''}: ${x.error}`
+      : `${x.inRecovery ? 'in recovery' : 'not in recovery'}, transaction_read_only=${x.readOnly ? 'on' : 'off'}`;
+  switch (e.kind) {
+    case 'attempt':
+      return `attempt on ${e.host} started, took ${e.ms} ms${e.connectMs !== undefined ? ` (session open after ${e.connectMs} ms)` : ''}: ${facts(e)}`;
+    case 'recheck':
+      return `re-check of the open session on ${e.host} started, took ${e.ms} ms: ${facts(e)}`;
+    case 'drop':
+      return `session on ${e.host} dropped: ${e.reason}`;
+    case 'select':
+      return e.host !== undefined
+        ? `selection started, chose ${e.host} after ${e.ms} ms`
+        : `selection started, failed after ${e.ms} ms: ${e.error}`;
+  }
+}
+
+/** The run's timeline as text: a header with the gaps, then every event from 0.5 s before the earliest gap to 0.5 s after the latest. */
+export function runTimeline(r: RunRecords): string {
+  const o = r.t.startedMs;
+  const gaps = [r.backendGap, r.pharosGap, r.pharosDefaultGap, r.psqlGap].filter(
+    (g): g is WriteGap => g !== undefined,
+  );
+  const from = Math.min(...gaps.map((g) => g.fromMs)) - 500;
+  const to = Math.max(...gaps.map((g) => g.toMs)) + 500;
+  const lines: TraceLine[] = [];
+  for (const [name, ms] of Object.entries(r.t.marks)) lines.push({ atMs: o + ms, who: 'fault', what: name });
+  for (const [address, h] of r.perHost.byHost) {
+    const who = `own ${address}`;
+    if (r.backendGap) lines.push(...ackEdges(who, h.acks, r.backendGap.fromMs + 1, r.backendGap.toMs));
+    for (const f of h.failures) lines.push({ atMs: f.atMs, who, what: `call failed: ${f.error}` });
+  }
+  lines.push(...ackEdges('pharos', r.pharos.acks, r.pharosGap.fromMs + 1, r.pharosGap.toMs));
+  for (const f of r.pharos.failures)
+    lines.push({
+      atMs: f.atMs,
+      who: 'pharos',
+      what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
+    });
+  for (const e of r.pharosEvents) lines.push({ atMs: e.atMs, who: 'pharos', what: describeEvent(e) });
+  lines.push(
+    ...ackEdges(
+      'pharos-default',
+      r.pharosDefault.acks,
+      r.pharosDefaultGap.fromMs + 1,
+      r.pharosDefaultGap.toMs,
+    ),
+  );
+  for (const f of r.pharosDefault.failures)
+    lines.push({
+      atMs: f.atMs,
+      who: 'pharos-default',
+      what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
+    });
+  for (const e of r.defaultEvents)
+    lines.push({ atMs: e.atMs, who: 'pharos-default', what: describeEvent(e) });
+  for (const l of r.lags)
+    lines.push({ atMs: l.atMs, who: 'bench process', what: `event loop ran ${l.lateMs} ms late` });
+  lines.push(...ackEdges('psql', r.psql.acks, r.psqlGap.fromMs + 1, r.psqlGap.toMs));
+  const i = r.psql.acks.indexOf(r.psqlGap.toMs);
+  if (i >= 0)
+    lines.push({
+      atMs: r.psql.ackStarts[i]!,
+      who: 'psql',
+      what: 'started the first write acknowledged after the gap',
+    });
+  for (const f of r.psql.failures)
+    lines.push({
+      atMs: f.atMs,
+      who: 'psql',
+      what: `exit ${f.code} (started ${rel(f.startedMs, o)}): ${f.stderr.replaceAll('psql: error: ', '').replace(/\s*\n\s*/g, ' | ')}`,
+    });
+  const gapLine = (name: string, g: WriteGap | undefined) =>
+    g
+      ? `${name}: ${(g.gapMs / 1000).toFixed(3)} s from ${rel(g.fromMs, o)} to ${rel(g.toMs, o)}`
+      : `${name}: -`;
+  return [
+    `${r.t.fault} at ${new Date(o).toISOString()} (times relative to the fault's start)`,
+    gapLine("cluster's own gap", r.backendGap),
+    gapLine('Pharos gap (holdOtherHosts)', r.pharosGap),
+    gapLine('Pharos gap (default options)', r.pharosDefaultGap),
+    gapLine('psql gap', r.psqlGap),
+    '',
+    formatTimeline(lines, o, from, to),
+    '',
+  ].join('\n');
+}
