@@ -50,6 +50,13 @@ const PROJECTION = `CASE WHEN jsonb_typeof(x.value) <> 'object' THEN x.value ${O
   )
   .join(' ')} ELSE x.value END`;
 
+/**
+ * SQL: the overview's probes as a list of constants (`'cpu', 'load_avg', ...`), so that
+ * the planner can prove the predicate of the partial index pemdata.latest_overview_idx
+ * (migration 017; a parameter could not be proved) and read only those rows.
+ */
+const PROBE_LIST = OVERVIEW_PROBES.map((p) => `'${p}'`).join(', ');
+
 /** SQL: a timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds). */
 const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -68,18 +75,19 @@ const MAINTENANCE = `json_build_object('windowId', m.window_id, 'scope', m.scope
 /**
  * One statement (one snapshot, one round trip) that writes the whole {@link Fleet} as JSON
  * text, so the instance neither parses nor re-serialises the answer. $1 default heartbeat
- * interval (s), $2 the overview's probes.
+ * interval (s). Exported for the test that compares it with the statement it replaced
+ * (testing/fleet-reference.ts).
  */
-const FLEET_SQL = `
+export const FLEET_SQL = `
 WITH c AS (
   SELECT now() AS as_of,
          coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS hb
 ), chosen AS (
   SELECT agent_id, server_id, probe, object, collected_at, value
-    FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
+    FROM pemdata.latest WHERE server_id = 0 AND probe IN (${PROBE_LIST})
   UNION ALL
   SELECT agent_id, server_id, probe, object, collected_at, value
-    FROM pemdata.server_latest WHERE probe = ANY($2::text[])
+    FROM pemdata.server_latest WHERE probe IN (${PROBE_LIST})
 ), lv AS (
   -- Only the objects of each probe's newest run (every row of a run shares its time, docs/probes.md
   -- "Storage"): a standby that went away, or the upstream of a former standby, is not shown.
@@ -163,7 +171,7 @@ export async function readFleetJson(db: Queryable, logger?: LogSink): Promise<st
   const rows = await withFailoverRetry(
     async () =>
       (
-        await db.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S, OVERVIEW_PROBES], {
+        await db.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S], {
           deadlineMs: STATEMENT_DEADLINE_MS,
         })
       ).rows,
