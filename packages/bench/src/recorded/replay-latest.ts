@@ -63,8 +63,8 @@ export function readRecording(file: URL | string = LAB_SAMPLES): Recording {
     lines++;
     const s = JSON.parse(line) as RecordedSample;
     end = Math.max(end, s.t);
-    let src = bySource.get(s.source);
-    if (!src) bySource.set(s.source, (src = { kind: s.kind, objects: new Map() }));
+    const src = bySource.get(s.source) ?? { kind: s.kind, objects: new Map<string, RecordedSample[]>() };
+    bySource.set(s.source, src);
     const key = `${s.probe}\u0000${s.object}`;
     const list = src.objects.get(key) ?? [];
     list.push(s);
@@ -90,8 +90,10 @@ export function readRecording(file: URL | string = LAB_SAMPLES): Recording {
 
 /** Options of {@link replayLatest}. */
 export interface ReplayOptions {
-  /** Servers 1..servers are filled. */
+  /** Servers fromServer..servers are filled. */
   servers: number;
+  /** First server to fill (default 1): a larger fleet can be grown from a smaller one. */
+  fromServer?: number;
   /** The agent that ships server k's samples (bound to it); its host samples are written once per agent. */
   agentOf: (serverId: number) => number;
   /** First sample_id to use; ids grow by one per sample. Returns the next free one. */
@@ -103,7 +105,7 @@ export interface ReplayOptions {
 }
 
 /**
- * Ships the recording for servers 1..n through pem.ingest_batch over `db`
+ * Ships the recording for servers fromServer..servers through pem.ingest_batch over `db`
  * (connections of the agents' database user), one batch per server (its
  * agent's host samples ride with the first server of that agent). Returns
  * the samples shipped and the next free sample_id.
@@ -119,7 +121,7 @@ export async function replayLatest(
   const hostDone = new Set<number>();
   const jobs: { agentId: number; rows: unknown[] }[] = [];
   let sampleId = opts.firstSampleId;
-  for (let k = 1; k <= opts.servers; k++) {
+  for (let k = opts.fromServer ?? 1; k <= opts.servers; k++) {
     const agentId = opts.agentOf(k);
     const shift = endAgeS + (k % 10);
     const rows: unknown[] = [];

@@ -12,7 +12,9 @@ import { OVERVIEW_PROBES } from './fleet-query.js';
 
 it("the overview index's predicate names exactly the overview's probes", () => {
   const defs = loadMigrations()
-    .flatMap((m) => [...m.sql.matchAll(/CREATE INDEX latest_overview_idx[\s\S]*?WHERE probe IN \(([^)]*)\)/g)])
+    .flatMap((m) => [
+      ...m.sql.matchAll(/CREATE INDEX latest_overview_idx[\s\S]*?WHERE probe IN \(([^)]*)\)/g),
+    ])
     .map((x) => x[1]!);
   assert.ok(defs.length > 0, 'a migration creates latest_overview_idx');
   const probes = [...defs.at(-1)!.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]);

@@ -111,7 +111,9 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     assert.equal(server(13).agentId, 13);
     assert.deepEqual(server(15).latest, {});
     assert.ok(
-      server(11).latest.connections_by_state.every((x: { value: { connections: number } }) => x.value.connections > 0),
+      server(11).latest.connections_by_state.every(
+        (x: { value: { connections: number } }) => x.value.connections > 0,
+      ),
       'idle states are left out',
     );
     assert.equal(cur.agents.length, 6);
