@@ -28,6 +28,8 @@
  *   hourly batches with the servers' rows interleaved by time, so the rows
  *   of one server are spread over the heap as an agent's batches spread them.
  *
+ * Every server and agent has the default alerts bound at registration, about
+ * 5 % of them raised, and one maintenance window covers server 3.
  * Before measuring, the overview's answer is compared with the statement it
  * replaced (web testing/fleet-reference.ts) on the same data in one
  * transaction (`overview.sameAsReference`). Each overview request is sent
@@ -405,7 +407,12 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     }
     const loadSeconds = (performance.now() - started) / 1000;
     log(`loaded ${rows} rows in ${loadSeconds.toFixed(0)} s; VACUUM ANALYZE`);
-    await backend.psql('VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest;');
+    // The default alerts bound at registration (25 per server and agent), about 5 % of them raised
+    // (as alerts/alert-bench.ts assumes), and one maintenance window covering server 3 now.
+    await backend.psql(`UPDATE pem.alert SET state = (ARRAY['low', 'medium', 'high'])[id % 3 + 1] WHERE id % 20 = 0;
+      INSERT INTO pem.maintenance_window (scope, server_id, schedule, starts_at, ends_at, reason, created_by)
+        VALUES ('server', 3, 'once', now() - interval '1 hour', now() + interval '1 hour', 'patching', 'alice');`);
+    await backend.psql('VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest; VACUUM ANALYZE pem.alert;');
     const latestRows = Number(await backend.psql('SELECT count(*) FROM pemdata.latest'));
     const sameAsReference = await compareWithReference(
       `host=${ad.backend} dbname=pem user=pemweb password=${PASSWORDS.pemweb} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,

@@ -66,7 +66,8 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
         (13, 12, '127.0.0.1', 5432, 'agent12'), (14, 13, '127.0.0.1', 5432, 'agent13'),
         (15, 13, '127.0.0.1', 5433, 'agent13');
       SET SESSION AUTHORIZATION agent11;
-      ${historySql({ agentId: 11, serverIds: [11, 12], fromS: nowS - 120, toS: nowS, stepS: 60, firstSampleId: 1, probes: ['host', 'database_stats', 'connections_by_state', 'replication_lag', 'server_up', 'server_info'] })}
+      ${historySql({ agentId: 11, serverIds: [11], fromS: nowS - 120, toS: nowS, stepS: 60, firstSampleId: 1, probes: ['host', 'database_stats', 'connections_by_state', 'replication_lag', 'server_up', 'server_info'] })}
+      ${historySql({ agentId: 11, serverIds: [12], fromS: nowS - 180, toS: nowS, stepS: 60, firstSampleId: 500, resetAt: 2, probes: ['database_stats', 'connections_by_state', 'server_up'] })}
       RESET SESSION AUTHORIZATION;
       SET SESSION AUTHORIZATION agent12;
       ${historySql({ agentId: 12, serverIds: [13], fromS: nowS - 600, toS: nowS - 480, stepS: 60, firstSampleId: 1, probes: ['host', 'database_stats', 'connections_by_state', 'replication_lag', 'server_up'] })}
@@ -89,6 +90,17 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
       DROP TABLE pg_temp.incoming_sample;
       RESET SESSION AUTHORIZATION;
       ANALYZE pemdata.latest;`);
+    // Maintenance: a server window (11), a group window (12 is tagged), an agent window (agent 13 and its
+    // servers 13-15) overlapping a later-ending server window (14), a stopped fleet window, a future one.
+    await backend.psql(`
+      UPDATE pem.server SET tags = '{prod}' WHERE id = 12;
+      INSERT INTO pem.maintenance_window (scope, server_id, agent_id, group_tag, schedule, starts_at, ends_at, reason, created_by, stopped_at) VALUES
+        ('server', 11, NULL, NULL, 'once', now() - interval '1 hour', now() + interval '1 hour', 'patching', 'alice', NULL),
+        ('group', NULL, NULL, 'prod', 'once', now() - interval '10 min', now() + interval '20 min', 'prod freeze', 'alice', NULL),
+        ('agent', NULL, 13, NULL, 'once', now() - interval '5 min', now() + interval '30 min', 'host reboot', 'alice', NULL),
+        ('server', 14, NULL, NULL, 'once', now() - interval '5 min', now() + interval '2 hours', 'upgrade', 'alice', NULL),
+        ('fleet', NULL, NULL, NULL, 'once', now() - interval '2 hours', now() + interval '2 hours', 'stopped', 'alice', now() - interval '1 hour'),
+        ('server', 15, NULL, NULL, 'once', now() + interval '1 hour', now() + interval '2 hours', 'later', 'alice', NULL);`);
   });
 
   after(async () => {
@@ -102,6 +114,13 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     // The data exercises what the comparison is about.
     const server = (id: number) => cur.servers.find((s: { id: number }) => s.id === id);
     assert.equal(server(11).window.seconds, 60, 'a rate between two samples');
+    assert.ok(server(11).window.commitsPerS > 0);
+    assert.equal(server(12).window.commitsPerS, null, 'no rate across a counter reset');
+    assert.deepEqual(
+      [11, 12, 13, 14, 15].map((id) => server(id).maintenance?.reason ?? null),
+      ['patching', 'prod freeze', 'host reboot', 'upgrade', null],
+    );
+    assert.equal(cur.agents.find((a: { id: number }) => a.id === 13).maintenance.reason, 'host reboot');
     assert.deepEqual(
       server(14).latest.replication_lag.map((x: { object: string }) => x.object),
       ['standby1@127.0.1.5'],

@@ -68,7 +68,31 @@ const COUNTS = `json_build_object('high', count(*) FILTER (WHERE a.state = 'high
   'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))`;
 const NO_ALERTS = `json_build_object('high', 0, 'medium', 0, 'low', 0)`;
 
-/** SQL: the maintenance window covering `m` now (a row of pem.server_maintenance / agent_maintenance), as MaintenanceNow. */
+/**
+ * SQL: a jsonb value `x` as numeric, NULL when it is not a number or a string of digits:
+ * pem.jsonb_numeric (functions/history/) written inline (a function with its own
+ * search_path is called, not inlined, once per row).
+ */
+const num = (x: string) =>
+  `CASE jsonb_typeof(${x}) WHEN 'number' THEN (${x} #>> '{}')::numeric WHEN 'string' THEN CASE WHEN (${x} #>> '{}') ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (${x} #>> '{}')::numeric END END`;
+
+/** SQL: true when a reset marker differs between `r.p` and `r.v`: pem.counter_reset inline. */
+const RESET = ['stats_reset', 'started_at', 'stats_since']
+  .map((k) => `(r.p -> '${k}') IS DISTINCT FROM (r.v -> '${k}')`)
+  .join(' OR ');
+
+/**
+ * SQL: the rate of counter `col` per second from `r.p` (previous value) to `r.v` over
+ * `r.seconds`, as pem.counter_rates computes it (NULL across a reset, a decrease or no
+ * time), written inline, then as numeric the way the statement before read it back
+ * from counter_rates' jsonb (float8 text: the same number).
+ */
+const rate = (col: string) =>
+  `(CASE WHEN r.seconds IS NULL OR r.seconds <= 0 OR ${RESET} THEN NULL
+         WHEN ${num(`r.v -> '${col}'`)} < ${num(`r.p -> '${col}'`)} THEN NULL
+         ELSE ((${num(`r.v -> '${col}'`)} - ${num(`r.p -> '${col}'`)}) / r.seconds::numeric)::float8 END)::text::numeric`;
+
+/** SQL: the maintenance window covering `m` now (a row of mw_open), as MaintenanceNow. */
 const MAINTENANCE = `json_build_object('windowId', m.window_id, 'scope', m.scope, 'reason', m.reason,
   'setBy', m.created_by, 'setAt', ${iso('m.created_at')}, 'until', ${iso('m.until')})`;
 
@@ -99,13 +123,14 @@ WITH c AS (
 ), win AS (
   -- Commits per second and the cache hit ratio between the two newest samples of database_stats
   -- (the bound agent's, as pemdata.server_latest chooses).
-  SELECT DISTINCT ON (l.server_id) l.server_id,
-         extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
-         pem.counter_rates(l.prev_value, l.value, ARRAY['xact_commit', 'blks_hit', 'blks_read'],
-                           extract(epoch FROM l.collected_at - l.prev_collected_at)::float8) AS rates
-    FROM pemdata.latest l LEFT JOIN pem.server_binding b ON b.server_id = l.server_id
-   WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
-   ORDER BY l.server_id, (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC
+  SELECT r.server_id, r.seconds, ${rate('xact_commit')} AS commits, ${rate('blks_hit')} AS hit,
+         ${rate('blks_read')} AS read
+    FROM (SELECT DISTINCT ON (l.server_id) l.server_id,
+                 extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
+                 l.prev_value AS p, l.value AS v
+            FROM pemdata.latest l LEFT JOIN pem.server_binding b ON b.server_id = l.server_id
+           WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
+           ORDER BY l.server_id, (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC) r
 ), per_probe AS (
   SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
          json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},
@@ -121,10 +146,35 @@ WITH c AS (
   SELECT a.agent_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NULL GROUP BY 1
 ), al_server AS (
   SELECT a.server_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NOT NULL GROUP BY 1
+), mw_open AS (
+  -- The windows open now with their current occurrence's end: the conditions of
+  -- pem.maintenance_window_for, evaluated once per window rather than once per server and agent.
+  SELECT w.id AS window_id, w.scope, w.server_id, w.agent_id, w.group_tag, w.reason, w.created_by, w.created_at,
+         o.ends_at AS until
+    FROM c CROSS JOIN pem.maintenance_window w
+    CROSS JOIN LATERAL pem.maintenance_occurrence(w, c.as_of) o
+   WHERE (w.stopped_at IS NULL OR w.stopped_at > c.as_of)
+     AND w.starts_at <= c.as_of
+     AND CASE w.schedule WHEN 'once' THEN w.ends_at > c.as_of
+                         ELSE w.ends_at IS NULL OR w.ends_at > c.as_of - interval '7 days' END
+     AND o.starts_at <= c.as_of
 ), mw_server AS (
-  SELECT m.server_id AS id, ${MAINTENANCE} AS maintenance FROM pem.server_maintenance m
+  -- pem.server_maintenance: per server the covering window ending last (then the lowest id);
+  -- coverage as pem.maintenance_covers(w, NULL, server) says it.
+  SELECT DISTINCT ON (s.id) s.id, ${MAINTENANCE} AS maintenance
+    FROM pem.server s JOIN mw_open m
+      ON CASE m.scope WHEN 'fleet' THEN true
+                      WHEN 'server' THEN m.server_id = s.id
+                      WHEN 'agent' THEN EXISTS (SELECT 1 FROM pem.server_binding b
+                                                 WHERE b.server_id = s.id AND b.agent_id = m.agent_id)
+                      WHEN 'group' THEN m.group_tag = ANY (s.tags)
+                      ELSE false END IS TRUE
+   ORDER BY s.id, m.until DESC, m.window_id
 ), mw_agent AS (
-  SELECT m.agent_id AS id, ${MAINTENANCE} AS maintenance FROM pem.agent_maintenance m
+  -- pem.agent_maintenance: coverage as pem.maintenance_covers(w, agent, NULL) says it.
+  SELECT DISTINCT ON (a.id) a.id, ${MAINTENANCE} AS maintenance
+    FROM pem.agent a JOIN mw_open m ON m.scope = 'fleet' OR (m.scope = 'agent' AND m.agent_id = a.id)
+   ORDER BY a.id, m.until DESC, m.window_id
 )
 SELECT json_build_object(
   'asOf', ${iso('c.as_of')},
@@ -147,9 +197,8 @@ SELECT json_build_object(
              'active', s.active, 'isPemBackend', s.is_pem_backend, 'agentId', b.agent_id, 'agentName', a.display_name,
              'alerts', coalesce(sa.counts, ${NO_ALERTS}), 'latest', coalesce(l.latest, '{}'::json),
              'window', CASE WHEN w.server_id IS NOT NULL THEN json_build_object('seconds', round(w.seconds::numeric, 1)::float8,
-               'commitsPerS', round(pem.jsonb_numeric(w.rates -> 'xact_commit'), 2)::float8,
-               'cacheHitPct', round(100 * pem.jsonb_numeric(w.rates -> 'blks_hit')
-                 / nullif(pem.jsonb_numeric(w.rates -> 'blks_hit') + pem.jsonb_numeric(w.rates -> 'blks_read'), 0), 2)::float8) END,
+               'commitsPerS', round(w.commits, 2)::float8,
+               'cacheHitPct', round(100 * w.hit / nullif(w.hit + w.read, 0), 2)::float8) END,
              'maintenance', ms.maintenance)
              ORDER BY s.id)
       FROM pem.server s
