@@ -124,6 +124,12 @@ export interface ApiLatencyFigures {
   concurrency: number;
   /** Every request read from the backend; sameAsReference: the answer equals the pre-017 statement's on this data. */
   overview: LatencyFigures & { sameAsReference: boolean };
+  /**
+   * The overview's statement alone in the backend (no HTTP, no TLS), ms per run: the one it
+   * replaced without migration 017's index (before) and the current one as readFleetJson runs it
+   * (jit off).
+   */
+  overviewStatementMs: { before: number[]; after: number[] };
   /** pointsPerSeries: buckets in the answer (at most the `points` asked); bucketS: their width. */
   chart7dTps: LatencyFigures & { samplesPerChart: number; pointsPerSeries: number; bucketS: number };
   chart7dConnections: LatencyFigures & { samplesPerChart: number };
@@ -412,7 +418,9 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     await backend.psql(`UPDATE pem.alert SET state = (ARRAY['low', 'medium', 'high'])[id % 3 + 1] WHERE id % 20 = 0;
       INSERT INTO pem.maintenance_window (scope, server_id, schedule, starts_at, ends_at, reason, created_by)
         VALUES ('server', 3, 'once', now() - interval '1 hour', now() + interval '1 hour', 'patching', 'alice');`);
-    await backend.psql('VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest; VACUUM ANALYZE pem.alert;');
+    await backend.psql(
+      'VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest; VACUUM ANALYZE pem.alert;',
+    );
     const latestRows = Number(await backend.psql('SELECT count(*) FROM pemdata.latest'));
     const sameAsReference = await compareWithReference(
       `host=${ad.backend} dbname=pem user=pemweb password=${PASSWORDS.pemweb} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
@@ -420,6 +428,33 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     );
     log(
       `pemdata.latest: ${latestRows} rows; the overview equals the pre-017 statement's: ${sameAsReference}`,
+    );
+    const inline = (sql: string) =>
+      sql
+        .replaceAll('$1::int', `${DEFAULT_HEARTBEAT_INTERVAL_S}::int`)
+        .replaceAll('$2::text[]', `ARRAY[${OVERVIEW_PROBES.map((p) => `'${p}'`).join(', ')}]::text[]`);
+    const timeStatement = async (sql: string, runs: number, before: string) =>
+      (
+        await backend.psql(`BEGIN; ${before} CREATE TEMP TABLE run_ms (ms float8);
+          DO $do$ DECLARE t timestamptz; x text; BEGIN
+            FOR i IN 1..${runs} LOOP
+              t := clock_timestamp(); EXECUTE $q$${inline(sql)}$q$ INTO x;
+              INSERT INTO run_ms VALUES (extract(epoch FROM clock_timestamp() - t) * 1000);
+            END LOOP; END $do$;
+          SELECT string_agg(round(ms)::text, ' ') FROM run_ms; ROLLBACK;`)
+      )
+        .split('\n')
+        .filter((l) => /^[0-9 ]+$/.test(l))
+        .at(-1)!
+        .split(' ')
+        .map(Number);
+    log('timing the overview statement before (no index) and after');
+    const overviewStatementMs = {
+      before: await timeStatement(REFERENCE_FLEET_SQL, 3, 'DROP INDEX pemdata.latest_overview_idx;'),
+      after: await timeStatement(FLEET_SQL, 7, 'SET LOCAL jit = off;'),
+    };
+    log(
+      `overview statement ms: before ${overviewStatementMs.before.join(' ')}, after ${overviewStatementMs.after.join(' ')}`,
     );
     log('rolling up the history (pem.rollup_history)');
     const rollupStarted = performance.now();
@@ -518,6 +553,7 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
       },
       concurrency: o.concurrency,
       overview: { ...overview, sameAsReference },
+      overviewStatementMs,
       chart7dTps: {
         ...chart,
         samplesPerChart: samples,
