@@ -122,11 +122,11 @@ export interface ApiLatencyFigures {
     rollupSeconds: number;
   };
   concurrency: number;
-  /** Every request read from the backend; sameAsReference: the answer equals the pre-017 statement's on this data. */
+  /** Every request read from the backend; sameAsReference: the answer equals the pre-018 statement's on this data. */
   overview: LatencyFigures & { sameAsReference: boolean };
   /**
    * The overview's statement alone in the backend (no HTTP, no TLS), ms per run: the one it
-   * replaced without migration 017's index (before) and the current one as readFleetJson runs it
+   * replaced without migration 018's index (before) and the current one as readFleetJson runs it
    * (jit off).
    */
   overviewStatementMs: { before: number[]; after: number[] };
@@ -427,7 +427,7 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
       ad.harness,
     );
     log(
-      `pemdata.latest: ${latestRows} rows; the overview equals the pre-017 statement's: ${sameAsReference}`,
+      `pemdata.latest: ${latestRows} rows; the overview equals the pre-018 statement's: ${sameAsReference}`,
     );
     const inline = (sql: string) =>
       sql

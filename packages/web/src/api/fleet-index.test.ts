@@ -1,6 +1,6 @@
 /**
  * The partial index the overview reads (pemdata.latest_overview_idx, migration
- * 017) holds exactly the overview's probes: a probe added to OVERVIEW_FIELDS
+ * 018) holds exactly the overview's probes: a probe added to OVERVIEW_FIELDS
  * without a migration that recreates the index would make the planner fall
  * back to reading the whole of pemdata.latest (the predicate could no longer
  * be proved), which no functional test would notice.

@@ -1,6 +1,6 @@
 /**
  * The overview's statement (fleet-query.ts) against the one it replaced
- * (testing/fleet-reference.ts, before migration 017) on the same data in the
+ * (testing/fleet-reference.ts, before migration 018) on the same data in the
  * same transaction (so the same now()): the answers must be equal, field by
  * field. The data is stored through the real ingest function by agents, as
  * they store it: servers with two samples of every overview probe (rates),

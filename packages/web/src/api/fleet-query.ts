@@ -53,7 +53,7 @@ const PROJECTION = `CASE WHEN jsonb_typeof(x.value) <> 'object' THEN x.value ${O
 /**
  * SQL: the overview's probes as a list of constants (`'cpu', 'load_avg', ...`), so that
  * the planner can prove the predicate of the partial index pemdata.latest_overview_idx
- * (migration 017; a parameter could not be proved) and read only those rows.
+ * (migration 018; a parameter could not be proved) and read only those rows.
  */
 const PROBE_LIST = OVERVIEW_PROBES.map((p) => `'${p}'`).join(', ');
 

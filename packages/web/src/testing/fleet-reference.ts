@@ -1,6 +1,6 @@
 /**
  * Test and benchmark support: the statement GET /api/fleet ran before
- * migration 017 (fleet-query.ts at commit 929aeb4, its constants expanded),
+ * migration 018 (fleet-query.ts at commit 929aeb4, its constants expanded),
  * kept as the oracle that the current statement must agree with on the same
  * data (fleet-query.int.test.ts; the overview benchmark checks it on the
  * recorded lab samples). $1 default heartbeat interval (s), $2 the overview's
