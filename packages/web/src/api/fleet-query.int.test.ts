@@ -80,15 +80,17 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     await backend.psql(`
       SET SESSION AUTHORIZATION agent13;
       ${historySql({ agentId: 13, serverIds: [14], fromS: nowS - 90, toS: nowS - 60, stepS: 30, firstSampleId: 1000, probes: ['replication_lag'] })}
+      RESET SESSION AUTHORIZATION;
       CREATE TEMP TABLE incoming_sample (sample_id bigint, server_id integer, probe text, object text,
         collected_at timestamptz, value jsonb);
       INSERT INTO pg_temp.incoming_sample
         SELECT 2000, 14, 'replication_lag', object, now() - interval '5 s', value
           FROM pemdata.latest WHERE agent_id = 13 AND server_id = 14 AND probe = 'replication_lag'
            AND object = 'standby1@127.0.1.5';
+      SET SESSION AUTHORIZATION agent13;
       SELECT pem.ingest_batch(13, gen_random_uuid());
-      DROP TABLE pg_temp.incoming_sample;
       RESET SESSION AUTHORIZATION;
+      DROP TABLE pg_temp.incoming_sample;
       ANALYZE pemdata.latest;`);
     // Maintenance: a server window (11), a group window (12 is tagged), an agent window (agent 13 and its
     // servers 13-15) overlapping a later-ending server window (14), a stopped fleet window, a future one.
