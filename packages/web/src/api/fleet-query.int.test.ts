@@ -93,7 +93,7 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
       DROP TABLE pg_temp.incoming_sample;
       ANALYZE pemdata.latest;`);
     // Maintenance: a server window (11), a group window (12 is tagged), an agent window (agent 13 and its
-    // servers 13-15) overlapping a later-ending server window (14), a stopped fleet window, a future one.
+    // servers 13-15) overlapping a later-ending server window (14), a stopped fleet window, a future one (15).
     await backend.psql(`
       UPDATE pem.server SET tags = '{prod}' WHERE id = 12;
       INSERT INTO pem.maintenance_window (scope, server_id, agent_id, group_tag, schedule, starts_at, ends_at, reason, created_by, stopped_at) VALUES
@@ -120,7 +120,7 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     assert.equal(server(12).window.commitsPerS, null, 'no rate across a counter reset');
     assert.deepEqual(
       [11, 12, 13, 14, 15].map((id) => server(id).maintenance?.reason ?? null),
-      ['patching', 'prod freeze', 'host reboot', 'upgrade', null],
+      ['patching', 'prod freeze', 'host reboot', 'upgrade', 'host reboot'],
     );
     assert.equal(cur.agents.find((a: { id: number }) => a.id === 13).maintenance.reason, 'host reboot');
     assert.deepEqual(
