@@ -5,7 +5,8 @@
  * - failover (failover/failover-bench.ts): write gaps per fault and time to
  *   the first connection, Pharos vs psql, on a lab on 127.0.15.X;
  * - ingest (ingest/ingest-bench.ts): ship path vs plain COPY, on 127.0.15.50;
- * - web API latency (web/api-latency.ts, on 127.0.15.90-92) and the agent's
+ * - web API latency (web/api-latency.ts, on 127.0.15.90-92; at 600 and at
+ *   5,000 servers' recorded latest values: `web` and `web5000`) and the agent's
  *   probe cost (agent/probe-cost.ts, on the addresses it chooses itself);
  * - alert evaluation throughput with 600 servers' worth of default alerts
  *   (alerts/alert-bench.ts, on 127.0.15.60);
@@ -41,6 +42,7 @@ import { loadAverage, machineInfo, reportStem } from './machine.js';
 import { storageRows } from './report/storage-report.js';
 import { issue19Targets } from './report/targets.js';
 import type { BenchReport, Section, SourcedSection } from './report/types.js';
+import { webTargets } from './report/web-targets.js';
 import { writeReport } from './report/write.js';
 import { runStorageBench } from './storage/storage-bench.js';
 import { runApiLatencyBench } from './web/api-latency.js';
@@ -156,7 +158,15 @@ async function main(): Promise<number> {
   const web = await sourced('bench/src/web/api-latency.ts', only.has('web'), () =>
     runApiLatencyBench({
       addresses: { backend: `${PREFIX}.90`, web: `${PREFIX}.91`, harness: `${PREFIX}.92` },
-      ...(quick ? { servers: 100, days: 2, requests: 50 } : {}),
+      ...(quick ? { servers: 100, days: 2, requests: 50, overviewRequests: 20 } : {}),
+      log,
+    }),
+  );
+  const web5000 = await sourced('bench/src/web/api-latency.ts', only.has('web'), () =>
+    runApiLatencyBench({
+      addresses: { backend: `${PREFIX}.90`, web: `${PREFIX}.91`, harness: `${PREFIX}.92` },
+      servers: quick ? 1000 : 5000,
+      ...(quick ? { days: 2, requests: 50, overviewRequests: 20 } : {}),
       log,
     }),
   );
@@ -187,10 +197,18 @@ async function main(): Promise<number> {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine,
     loadAverageAtEnd: loadAverage(),
-    targets: [...issue19Targets(failover, ingest, fleet), ...storageRows(storage)],
+    targets: [
+      ...issue19Targets(failover, ingest, fleet),
+      ...storageRows(storage),
+      ...webTargets([
+        { servers: quick ? 100 : 600, section: web },
+        { servers: quick ? 1000 : 5000, section: web5000 },
+      ]),
+    ],
     failover,
     ingest,
     web,
+    web5000,
     agent,
     alerts,
     fleet,

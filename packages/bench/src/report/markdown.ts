@@ -207,6 +207,8 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     ...optional('Web API latency', r.web),
     '',
+    ...(r.web5000 ? optional('Web API latency, 5,000 servers', r.web5000) : []),
+    '',
     ...optional('Agent: RSS and CPU per probe cycle', r.agent),
     ...(r.alerts ? optional('Alert evaluation throughput', r.alerts) : []),
     '',

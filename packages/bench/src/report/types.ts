@@ -47,6 +47,8 @@ export interface BenchReport {
   failover: Section<FailoverFigures>;
   ingest: Section<IngestFigures>;
   web: SourcedSection<unknown>;
+  /** The web API latency benchmark at 5,000 servers (web/api-latency.ts); absent in reports before 2026-12-07 night. */
+  web5000?: SourcedSection<unknown>;
   agent: SourcedSection<unknown>;
   /** Alert evaluation throughput (packages/bench/src/alerts/alert-bench.ts); absent in reports before 2026-11-30 evening. */
   alerts?: SourcedSection<unknown>;

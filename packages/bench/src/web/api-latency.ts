@@ -1,8 +1,9 @@
 /**
  * Benchmark: API latency (p50/p95) of the overview (GET /api/fleet) and of
  * a 7-day server chart (GET /api/servers/:id/series over 7 days) with 600
- * monitored servers' worth of history (issue 7; targets: overview p95 <=
- * 100 ms, chart p95 <= 200 ms).
+ * (or 5,000: `--servers`) monitored servers' worth of latest values and
+ * history (issues 7 and 19; targets: overview p95 <= 100 ms at 600 and at
+ * 5,000 servers, chart p95 <= 200 ms).
  *
  * Setup, all on this machine: a throw-away backend (startPostgres, TLS,
  * the real migrations, daily history partitions for the range), one web
@@ -10,14 +11,30 @@
  * stored through the real ingest function pem.ingest_batch
  * (testing/synthetic-history.ts), as a common agent user:
  *
- * - `servers` servers (default 600), each with its own agent; every one has
- *   a latest value of every overview probe, and `days` days of
- *   database_stats history every `coarseStepS` seconds (default 900);
+ * - `servers` servers (default 600), each with its own agent, whose latest
+ *   values are the lab's (`latest: 'recorded'`, the default): the two newest
+ *   samples of every probe and object of a recorded server and of a
+ *   recorded agent host (packages/bench/fixtures/lab-samples.jsonl.gz,
+ *   recorded/replay-latest.ts), about 1,300 samples per server, replayed
+ *   through pem.ingest_batch last, so pemdata.latest holds what ingest writes
+ *   after minutes of monitoring (about 650 rows per server: every table,
+ *   index, statement, setting...). `latest: 'synthetic'` writes the overview
+ *   probes' values only (testing/synthetic-history.ts), as before;
+ * - the first `coarseServers` of them (default min(servers, 600)) have `days`
+ *   days of database_stats history every `coarseStepS` seconds (default 900);
  * - `detailedServers` servers (default 5) bound to one agent with full
  *   resolution history (`detailedStepS`, default 10 s) over the whole range
  *   for database_stats and connections_by_state (7 states), shipped in
  *   hourly batches with the servers' rows interleaved by time, so the rows
  *   of one server are spread over the heap as an agent's batches spread them.
+ *
+ * Every server and agent has the default alerts bound at registration, about
+ * 5 % of them raised, and one maintenance window covers server 3.
+ * Before measuring, the overview's answer is compared with the statement it
+ * replaced (web testing/fleet-reference.ts) on the same data in one
+ * transaction (`overview.sameAsReference`). Each overview request is sent
+ * FLEET_CACHE_MS + 100 ms after the previous one started, so every answer is
+ * read from the backend (the instance keeps an answer for FLEET_CACHE_MS).
  *
  * The charts measured are the TPS chart (rate of xact_commit and
  * xact_rollback: 60 480 samples per 7 days at 10 s) and the connections chart
@@ -32,7 +49,8 @@
  * (its time is reported as setup.rollupSeconds); 7-day charts read it.
  *
  * Run: `node packages/bench/dist/web/api-latency.js [--servers 600] [--days 7]
- * [--requests 200] [--concurrency 1]` (prints the figures as JSON).
+ * [--requests 200] [--overview-requests 60] [--concurrency 1] [--latest synthetic]`
+ * (prints the figures as JSON).
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -40,20 +58,30 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HaConnection } from '@pharos/core/ha/connection';
+import { FLEET_CACHE_MS } from '@pharos/web/api/fleet-cache';
+import { DEFAULT_HEARTBEAT_INTERVAL_S, FLEET_SQL, OVERVIEW_PROBES } from '@pharos/web/api/fleet-query';
 import { SESSION_COOKIE } from '@pharos/web/auth/cookie';
 import { PASSWORDS, startTestBackend } from '@pharos/web/testing/backend-fixture';
+import { REFERENCE_FLEET_SQL } from '@pharos/web/testing/fleet-reference';
 import { historyStatements, type SyntheticHistory } from '@pharos/web/testing/synthetic-history';
 import { startTestInstance } from '@pharos/web/testing/web-instance';
+import { readRecording, replayLatest } from '../recorded/replay-latest.js';
 
 /** Options of {@link runApiLatencyBench}; every field has a default. */
 export interface ApiLatencyBenchOptions {
   servers?: number;
+  /** Latest values: the lab's recorded samples (default) or the synthetic overview probes only. */
+  latest?: 'recorded' | 'synthetic';
+  /** Servers with coarse database_stats history (default min(servers, 600)). */
+  coarseServers?: number;
   days?: number;
   coarseStepS?: number;
   detailedServers?: number;
   detailedStepS?: number;
-  /** Timed requests per measured endpoint. */
+  /** Timed requests per measured chart. */
   requests?: number;
+  /** Timed overview requests, each read from the backend (default 60: about 2 minutes). */
+  overviewRequests?: number;
   warmup?: number;
   /** Clients sending at once. */
   concurrency?: number;
@@ -84,13 +112,24 @@ export interface ApiLatencyFigures {
     detailedServers: number;
     days: number;
     historyRows: number;
+    /** Where the latest values came from, and the rows of pemdata.latest. */
+    latest: 'recorded' | 'synthetic';
+    latestRows: number;
+    coarseServers: number;
     loadSeconds: number;
     rowsPerSecond: number;
     /** Time pem.rollup_history took to roll up the loaded history. */
     rollupSeconds: number;
   };
   concurrency: number;
-  overview: LatencyFigures;
+  /** Every request read from the backend; sameAsReference: the answer equals the pre-018 statement's on this data. */
+  overview: LatencyFigures & { sameAsReference: boolean };
+  /**
+   * The overview's statement alone in the backend (no HTTP, no TLS), ms per run: the one it
+   * replaced without migration 018's index (before) and the current one as readFleetJson runs it
+   * (jit off).
+   */
+  overviewStatementMs: { before: number[]; after: number[] };
   /** pointsPerSeries: buckets in the answer (at most the `points` asked); bucketS: their width. */
   chart7dTps: LatencyFigures & { samplesPerChart: number; pointsPerSeries: number; bucketS: number };
   chart7dConnections: LatencyFigures & { samplesPerChart: number };
@@ -186,6 +225,37 @@ async function measure(
   return { times, bytes, failed };
 }
 
+/** `get` that starts each request at least `periodMs` after the previous one started. */
+function paced(get: (url: string) => ReturnType<typeof timedGet>, periodMs: number) {
+  let last = 0;
+  return async (url: string) => {
+    const wait = last + periodMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    last = performance.now();
+    return get(url);
+  };
+}
+
+/**
+ * Reads the overview with the current statement (web api/fleet-query.ts) and with the one it
+ * replaced (web testing/fleet-reference.ts) in one transaction (the same now()) as the web
+ * service role; true when the answers are equal as JSON values.
+ */
+async function compareWithReference(conninfo: string, sourceAddress: string): Promise<boolean> {
+  const db = new HaConnection({ conninfo, sourceAddress, queryTimeoutMs: 600_000 });
+  try {
+    return await db.transaction(async (tx) => {
+      const ref = await tx.query<{ same: boolean }>(
+        `SELECT (${REFERENCE_FLEET_SQL})::jsonb = (${FLEET_SQL})::jsonb AS same`,
+        [DEFAULT_HEARTBEAT_INTERVAL_S, OVERVIEW_PROBES],
+      );
+      return ref.rows[0]!.same === true;
+    });
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
 /**
  * Builds the backend and the history, starts a web instance, measures, and
  * stops everything it started. Takes about two minutes with the defaults.
@@ -195,11 +265,14 @@ async function measure(
 export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Promise<ApiLatencyFigures> {
   const o = {
     servers: opts.servers ?? 600,
+    latest: opts.latest ?? 'recorded',
+    coarseServers: Math.min(opts.coarseServers ?? 600, opts.servers ?? 600),
     days: opts.days ?? 7,
     coarseStepS: opts.coarseStepS ?? 900,
     detailedServers: opts.detailedServers ?? 5,
     detailedStepS: opts.detailedStepS ?? 10,
     requests: opts.requests ?? 100,
+    overviewRequests: opts.overviewRequests ?? 60,
     warmup: opts.warmup ?? 20,
     concurrency: opts.concurrency ?? 1,
     points: opts.points ?? 600,
@@ -265,7 +338,7 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     const hourS = 3600;
     for (let day = 0; day < o.days; day++) {
       const dayFrom = fromS + day * 86400;
-      for (let s = o.detailedServers + 1; s <= o.servers; s++) {
+      for (let s = o.detailedServers + 1; s <= o.coarseServers; s++) {
         const n = Math.ceil(86400 / o.coarseStepS);
         await ship(
           {
@@ -295,11 +368,33 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
       }
       log(`  day ${day + 1}/${o.days}: ${rows} rows, ${Math.round((performance.now() - started) / 1000)} s`);
     }
-    // Latest values of every overview probe (and the host's) for every server, as of now.
-    for (let s = 1; s <= o.servers; s++) {
+    // Latest values: the lab's, of every probe, through ingest (or the overview probes', synthetic).
+    const agentOf = (s: number) => (s <= o.detailedServers ? 1 : s);
+    if (o.latest === 'recorded') {
+      const replayers = [0, 1].map(
+        () =>
+          new HaConnection({
+            conninfo: `host=${ad.backend} dbname=pem user=pemagent password=agent-pw sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
+            sourceAddress: ad.harness,
+            queryTimeoutMs: 600_000,
+          }),
+      );
+      try {
+        const r = await replayLatest(replayers, readRecording(), {
+          servers: o.servers,
+          agentOf,
+          firstSampleId: sampleId,
+        });
+        sampleId = r.nextSampleId;
+        rows += r.samples;
+      } finally {
+        for (const c of replayers) await c.close().catch(() => {});
+      }
+    }
+    for (let s = 1; o.latest === 'synthetic' && s <= o.servers; s++) {
       await ship(
         {
-          agentId: s <= o.detailedServers ? 1 : s,
+          agentId: agentOf(s),
           serverIds: [s],
           fromS: nowS - 1,
           toS: nowS,
@@ -318,7 +413,49 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
     }
     const loadSeconds = (performance.now() - started) / 1000;
     log(`loaded ${rows} rows in ${loadSeconds.toFixed(0)} s; VACUUM ANALYZE`);
-    await backend.psql('VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest;');
+    // The default alerts bound at registration (25 per server and agent), about 5 % of them raised
+    // (as alerts/alert-bench.ts assumes), and one maintenance window covering server 3 now.
+    await backend.psql(`UPDATE pem.alert SET state = (ARRAY['low', 'medium', 'high'])[id % 3 + 1] WHERE id % 20 = 0;
+      INSERT INTO pem.maintenance_window (scope, server_id, schedule, starts_at, ends_at, reason, created_by)
+        VALUES ('server', 3, 'once', now() - interval '1 hour', now() + interval '1 hour', 'patching', 'alice');`);
+    await backend.psql(
+      'VACUUM ANALYZE pemhistory.sample; VACUUM ANALYZE pemdata.latest; VACUUM ANALYZE pem.alert;',
+    );
+    const latestRows = Number(await backend.psql('SELECT count(*) FROM pemdata.latest'));
+    const sameAsReference = await compareWithReference(
+      `host=${ad.backend} dbname=pem user=pemweb password=${PASSWORDS.pemweb} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
+      ad.harness,
+    );
+    log(
+      `pemdata.latest: ${latestRows} rows; the overview equals the pre-018 statement's: ${sameAsReference}`,
+    );
+    const inline = (sql: string) =>
+      sql
+        .replaceAll('$1::int', `${DEFAULT_HEARTBEAT_INTERVAL_S}::int`)
+        .replaceAll('$2::text[]', `ARRAY[${OVERVIEW_PROBES.map((p) => `'${p}'`).join(', ')}]::text[]`);
+    const timeStatement = async (sql: string, runs: number, before: string) =>
+      (
+        await backend.psql(`BEGIN; ${before} CREATE TEMP TABLE run_ms (ms float8);
+          DO $do$ DECLARE t timestamptz; x text; BEGIN
+            FOR i IN 1..${runs} LOOP
+              t := clock_timestamp(); EXECUTE $q$${inline(sql)}$q$ INTO x;
+              INSERT INTO run_ms VALUES (extract(epoch FROM clock_timestamp() - t) * 1000);
+            END LOOP; END $do$;
+          SELECT string_agg(round(ms)::text, ' ') FROM run_ms; ROLLBACK;`)
+      )
+        .split('\n')
+        .filter((l) => /^[0-9 ]+$/.test(l))
+        .at(-1)!
+        .split(' ')
+        .map(Number);
+    log('timing the overview statement before (no index) and after');
+    const overviewStatementMs = {
+      before: await timeStatement(REFERENCE_FLEET_SQL, 3, 'DROP INDEX pemdata.latest_overview_idx;'),
+      after: await timeStatement(FLEET_SQL, 7, 'SET LOCAL jit = off;'),
+    };
+    log(
+      `overview statement ms: before ${overviewStatementMs.before.join(' ')}, after ${overviewStatementMs.after.join(' ')}`,
+    );
     log('rolling up the history (pem.rollup_history)');
     const rollupStarted = performance.now();
     for (let run = 0; ; run++) {
@@ -373,9 +510,14 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
       req.on('error', reject);
       req.end();
     });
-    log('measuring the overview');
-    await measure(o.warmup, 1, () => `${base}/api/fleet`, get);
-    const ov = await measure(o.requests, o.concurrency, () => `${base}/api/fleet`, get);
+    log(`measuring the overview (${o.overviewRequests} requests, one per ${FLEET_CACHE_MS + 100} ms)`);
+    await measure(3, 1, () => `${base}/api/fleet`, get);
+    const ov = await measure(
+      o.overviewRequests,
+      1,
+      () => `${base}/api/fleet`,
+      paced(get, FLEET_CACHE_MS + 100),
+    );
     log('measuring the 7-day TPS chart');
     await measure(o.warmup, 1, tpsUrl, get);
     const tps = await measure(o.requests, o.concurrency, tpsUrl, get);
@@ -402,12 +544,16 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
         detailedServers: o.detailedServers,
         days: o.days,
         historyRows: rows,
+        latest: o.latest,
+        latestRows,
+        coarseServers: o.coarseServers,
         loadSeconds: Math.round(loadSeconds),
         rowsPerSecond: Math.round(rows / loadSeconds),
         rollupSeconds,
       },
       concurrency: o.concurrency,
-      overview,
+      overview: { ...overview, sameAsReference },
+      overviewStatementMs,
       chart7dTps: {
         ...chart,
         samplesPerChart: samples,
@@ -422,6 +568,7 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
         chartP95Ms: 200,
         met:
           overview.failed === 0 &&
+          sameAsReference &&
           overview.p95Ms <= 100 &&
           Math.min(chart.p95Ms, chartClustered.p95Ms) <= 200,
       },
@@ -439,6 +586,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       servers: { type: 'string' },
+      latest: { type: 'string' },
+      'coarse-servers': { type: 'string' },
+      'overview-requests': { type: 'string' },
       days: { type: 'string' },
       requests: { type: 'string' },
       concurrency: { type: 'string' },
@@ -449,6 +599,10 @@ async function main(): Promise<void> {
   const o: ApiLatencyBenchOptions = {};
   if (values.servers) o.servers = num(values.servers)!;
   if (values.days) o.days = num(values.days)!;
+  if (values.latest === 'recorded' || values.latest === 'synthetic') o.latest = values.latest;
+  else if (values.latest) throw new Error(`--latest: '${values.latest}' is not recorded or synthetic`);
+  if (values['coarse-servers']) o.coarseServers = num(values['coarse-servers'])!;
+  if (values['overview-requests']) o.overviewRequests = num(values['overview-requests'])!;
   if (values.requests) o.requests = num(values.requests)!;
   if (values.concurrency) o.concurrency = num(values.concurrency)!;
   if (values['detailed-servers']) o.detailedServers = num(values['detailed-servers'])!;

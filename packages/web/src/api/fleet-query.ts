@@ -23,7 +23,7 @@
  * docs/maintenance.md), or null. The backend writes the answer's JSON
  * itself ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import { OVERVIEW_FIELDS, type OverviewProbe } from '../../ui/contract/overview-fields.js';
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 
@@ -50,6 +50,13 @@ const PROJECTION = `CASE WHEN jsonb_typeof(x.value) <> 'object' THEN x.value ${O
   )
   .join(' ')} ELSE x.value END`;
 
+/**
+ * SQL: the overview's probes as a list of constants (`'cpu', 'load_avg', ...`), so that
+ * the planner can prove the predicate of the partial index pemdata.latest_overview_idx
+ * (migration 018; a parameter could not be proved) and read only those rows.
+ */
+const PROBE_LIST = OVERVIEW_PROBES.map((p) => `'${p}'`).join(', ');
+
 /** SQL: a timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds). */
 const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -61,25 +68,50 @@ const COUNTS = `json_build_object('high', count(*) FILTER (WHERE a.state = 'high
   'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))`;
 const NO_ALERTS = `json_build_object('high', 0, 'medium', 0, 'low', 0)`;
 
-/** SQL: the maintenance window covering `m` now (a row of pem.server_maintenance / agent_maintenance), as MaintenanceNow. */
+/**
+ * SQL: a jsonb value `x` as numeric, NULL when it is not a number or a string of digits:
+ * pem.jsonb_numeric (functions/history/) written inline (a function with its own
+ * search_path is called, not inlined, once per row).
+ */
+const num = (x: string) =>
+  `CASE jsonb_typeof(${x}) WHEN 'number' THEN (${x} #>> '{}')::numeric WHEN 'string' THEN CASE WHEN (${x} #>> '{}') ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (${x} #>> '{}')::numeric END END`;
+
+/** SQL: true when a reset marker differs between `r.p` and `r.v`: pem.counter_reset inline. */
+const RESET = ['stats_reset', 'started_at', 'stats_since']
+  .map((k) => `(r.p -> '${k}') IS DISTINCT FROM (r.v -> '${k}')`)
+  .join(' OR ');
+
+/**
+ * SQL: the rate of counter `col` per second from `r.p` (previous value) to `r.v` over
+ * `r.seconds`, as pem.counter_rates computes it (NULL across a reset, a decrease or no
+ * time), written inline, then as numeric the way the statement before read it back
+ * from counter_rates' jsonb (float8 text: the same number).
+ */
+const rate = (col: string) =>
+  `(CASE WHEN r.seconds IS NULL OR r.seconds <= 0 OR ${RESET} THEN NULL
+         WHEN ${num(`r.v -> '${col}'`)} < ${num(`r.p -> '${col}'`)} THEN NULL
+         ELSE ((${num(`r.v -> '${col}'`)} - ${num(`r.p -> '${col}'`)}) / r.seconds::numeric)::float8 END)::text::numeric`;
+
+/** SQL: the maintenance window covering `m` now (a row of mw_open), as MaintenanceNow. */
 const MAINTENANCE = `json_build_object('windowId', m.window_id, 'scope', m.scope, 'reason', m.reason,
   'setBy', m.created_by, 'setAt', ${iso('m.created_at')}, 'until', ${iso('m.until')})`;
 
 /**
  * One statement (one snapshot, one round trip) that writes the whole {@link Fleet} as JSON
  * text, so the instance neither parses nor re-serialises the answer. $1 default heartbeat
- * interval (s), $2 the overview's probes.
+ * interval (s). Exported for the test that compares it with the statement it replaced
+ * (testing/fleet-reference.ts).
  */
-const FLEET_SQL = `
+export const FLEET_SQL = `
 WITH c AS (
   SELECT now() AS as_of,
          coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS hb
 ), chosen AS (
   SELECT agent_id, server_id, probe, object, collected_at, value
-    FROM pemdata.latest WHERE server_id = 0 AND probe = ANY($2::text[])
+    FROM pemdata.latest WHERE server_id = 0 AND probe IN (${PROBE_LIST})
   UNION ALL
   SELECT agent_id, server_id, probe, object, collected_at, value
-    FROM pemdata.server_latest WHERE probe = ANY($2::text[])
+    FROM pemdata.server_latest WHERE probe IN (${PROBE_LIST})
 ), lv AS (
   -- Only the objects of each probe's newest run (every row of a run shares its time, docs/probes.md
   -- "Storage"): a standby that went away, or the upstream of a former standby, is not shown.
@@ -91,13 +123,14 @@ WITH c AS (
 ), win AS (
   -- Commits per second and the cache hit ratio between the two newest samples of database_stats
   -- (the bound agent's, as pemdata.server_latest chooses).
-  SELECT DISTINCT ON (l.server_id) l.server_id,
-         extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
-         pem.counter_rates(l.prev_value, l.value, ARRAY['xact_commit', 'blks_hit', 'blks_read'],
-                           extract(epoch FROM l.collected_at - l.prev_collected_at)::float8) AS rates
-    FROM pemdata.latest l LEFT JOIN pem.server_binding b ON b.server_id = l.server_id
-   WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
-   ORDER BY l.server_id, (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC
+  SELECT r.server_id, r.seconds, ${rate('xact_commit')} AS commits, ${rate('blks_hit')} AS hit,
+         ${rate('blks_read')} AS read
+    FROM (SELECT DISTINCT ON (l.server_id) l.server_id,
+                 extract(epoch FROM l.collected_at - l.prev_collected_at)::float8 AS seconds,
+                 l.prev_value AS p, l.value AS v
+            FROM pemdata.latest l LEFT JOIN pem.server_binding b ON b.server_id = l.server_id
+           WHERE l.server_id <> 0 AND l.probe = 'database_stats' AND l.object = '' AND l.prev_value IS NOT NULL
+           ORDER BY l.server_id, (l.agent_id = b.agent_id) IS TRUE DESC, l.collected_at DESC) r
 ), per_probe AS (
   SELECT CASE WHEN x.server_id = 0 THEN x.agent_id END AS agent_id, nullif(x.server_id, 0) AS server_id, x.probe,
          json_agg(json_build_object('object', x.object, 'collectedAt', ${iso('x.collected_at')},
@@ -113,10 +146,35 @@ WITH c AS (
   SELECT a.agent_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NULL GROUP BY 1
 ), al_server AS (
   SELECT a.server_id, ${COUNTS} AS counts FROM al a WHERE a.server_id IS NOT NULL GROUP BY 1
+), mw_open AS (
+  -- The windows open now with their current occurrence's end: the conditions of
+  -- pem.maintenance_window_for, evaluated once per window rather than once per server and agent.
+  SELECT w.id AS window_id, w.scope, w.server_id, w.agent_id, w.group_tag, w.reason, w.created_by, w.created_at,
+         o.ends_at AS until
+    FROM c CROSS JOIN pem.maintenance_window w
+    CROSS JOIN LATERAL pem.maintenance_occurrence(w, c.as_of) o
+   WHERE (w.stopped_at IS NULL OR w.stopped_at > c.as_of)
+     AND w.starts_at <= c.as_of
+     AND CASE w.schedule WHEN 'once' THEN w.ends_at > c.as_of
+                         ELSE w.ends_at IS NULL OR w.ends_at > c.as_of - interval '7 days' END
+     AND o.starts_at <= c.as_of
 ), mw_server AS (
-  SELECT m.server_id AS id, ${MAINTENANCE} AS maintenance FROM pem.server_maintenance m
+  -- pem.server_maintenance: per server the covering window ending last (then the lowest id);
+  -- coverage as pem.maintenance_covers(w, NULL, server) says it.
+  SELECT DISTINCT ON (s.id) s.id, ${MAINTENANCE} AS maintenance
+    FROM pem.server s JOIN mw_open m
+      ON CASE m.scope WHEN 'fleet' THEN true
+                      WHEN 'server' THEN m.server_id = s.id
+                      WHEN 'agent' THEN EXISTS (SELECT 1 FROM pem.server_binding b
+                                                 WHERE b.server_id = s.id AND b.agent_id = m.agent_id)
+                      WHEN 'group' THEN m.group_tag = ANY (s.tags)
+                      ELSE false END IS TRUE
+   ORDER BY s.id, m.until DESC, m.window_id
 ), mw_agent AS (
-  SELECT m.agent_id AS id, ${MAINTENANCE} AS maintenance FROM pem.agent_maintenance m
+  -- pem.agent_maintenance: coverage as pem.maintenance_covers(w, agent, NULL) says it.
+  SELECT DISTINCT ON (a.id) a.id, ${MAINTENANCE} AS maintenance
+    FROM pem.agent a JOIN mw_open m ON m.scope = 'fleet' OR (m.scope = 'agent' AND m.agent_id = a.id)
+   ORDER BY a.id, m.until DESC, m.window_id
 )
 SELECT json_build_object(
   'asOf', ${iso('c.as_of')},
@@ -139,9 +197,8 @@ SELECT json_build_object(
              'active', s.active, 'isPemBackend', s.is_pem_backend, 'agentId', b.agent_id, 'agentName', a.display_name,
              'alerts', coalesce(sa.counts, ${NO_ALERTS}), 'latest', coalesce(l.latest, '{}'::json),
              'window', CASE WHEN w.server_id IS NOT NULL THEN json_build_object('seconds', round(w.seconds::numeric, 1)::float8,
-               'commitsPerS', round(pem.jsonb_numeric(w.rates -> 'xact_commit'), 2)::float8,
-               'cacheHitPct', round(100 * pem.jsonb_numeric(w.rates -> 'blks_hit')
-                 / nullif(pem.jsonb_numeric(w.rates -> 'blks_hit') + pem.jsonb_numeric(w.rates -> 'blks_read'), 0), 2)::float8) END,
+               'commitsPerS', round(w.commits, 2)::float8,
+               'cacheHitPct', round(100 * w.hit / nullif(w.hit + w.read, 0), 2)::float8) END,
              'maintenance', ms.maintenance)
              ORDER BY s.id)
       FROM pem.server s
@@ -156,17 +213,23 @@ SELECT json_build_object(
 
 /**
  * Reads the fleet as the JSON text of a {@link Fleet} (UTF-8 when encoded), with one
- * statement (one snapshot), retried once on a failover-class error. Throws
+ * statement (one snapshot) in a transaction that turns JIT compilation off for it
+ * (`SET LOCAL jit = off`: the planner's estimates for the maintenance and overview joins
+ * pass jit_above_cost, and compiling cost more than it saved: at 5,000 servers 6-11 s
+ * with JIT, 2.4-6 s without, load 9 on 2 cores; the agent's sessions run with jit off
+ * for the same reason), retried once on a failover-class error. Throws
  * BackendFailingOverError when the backend stays unavailable.
  */
-export async function readFleetJson(db: Queryable, logger?: LogSink): Promise<string> {
+export async function readFleetJson(db: Queryable & Transactional, logger?: LogSink): Promise<string> {
   const rows = await withFailoverRetry(
     async () =>
-      (
-        await db.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S, OVERVIEW_PROBES], {
-          deadlineMs: STATEMENT_DEADLINE_MS,
-        })
-      ).rows,
+      db.transaction(
+        async (tx) => {
+          await tx.query('SET LOCAL jit = off');
+          return (await tx.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S])).rows;
+        },
+        { deadlineMs: STATEMENT_DEADLINE_MS },
+      ),
     { logger, what: 'read fleet' },
   );
   return rows[0]!.fleet;

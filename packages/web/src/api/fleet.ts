@@ -7,7 +7,7 @@
  */
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
@@ -17,7 +17,11 @@ import { authErrorResponses } from './shapes/common.js';
 import { Fleet } from './shapes/fleet.js';
 
 /** Registers GET /api/fleet on `app`. */
-export function registerFleetRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
+export function registerFleetRoute(
+  app: FastifyInstance,
+  db: Queryable & Transactional,
+  store: SessionStore,
+): void {
   const fleet = createFleetCache((logger) => readFleetJson(db, logger));
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/fleet',
