@@ -7,6 +7,7 @@ import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary } from '../stats.js';
 import { fleetSection } from './fleet-markdown.js';
+import { fleetSimSection } from './fleet-sim-markdown.js';
 import type { BenchReport, Section, SourcedSection } from './types.js';
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? '—' : b ? 'met' : '**not met**');
@@ -208,5 +209,6 @@ export function renderMarkdown(r: BenchReport): string {
     ...(r.alerts ? optional('Alert evaluation throughput', r.alerts) : []),
     '',
     ...(r.fleet ? fleetSection(r.fleet) : []),
+    ...(r.fleetSim ? ['', ...fleetSimSection(r.fleetSim)] : []),
   ].join('\n')}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { FleetFigures } from '../fleet/fleet-bench.js';
+import type { FleetSimFigures } from '../fleet-sim/fleet-sim-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
 
@@ -51,4 +52,6 @@ export interface BenchReport {
   alerts?: SourcedSection<unknown>;
   /** The fleet benchmark (packages/bench/src/fleet/fleet-bench.ts); absent in reports before 2026-12-07 evening. */
   fleet?: SourcedSection<FleetFigures>;
+  /** The simulated fleet (packages/bench/src/fleet-sim/fleet-sim-bench.ts); absent in reports before 2026-12-07 night. */
+  fleetSim?: SourcedSection<FleetSimFigures>;
 }
