@@ -55,14 +55,14 @@
  * `node packages/bench/dist/run.js fleet-sim` for the report.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
 import { startTestInstance, type TestInstance } from '@pharos/web/testing/web-instance';
-import { processCpuMs, serverCpuMs } from '../agent/process-cpu.js';
+import { CLOCK_TICKS, processCpuMs, serverCpuMs } from '../agent/process-cpu.js';
 import { enrolAgents, type FleetAgent } from '../fleet/agents.js';
 import { newestSampleAges, storageSnapshot } from '../fleet/backend-figures.js';
 import { builtInCa } from '../fleet/fleet-bench.js';
@@ -118,6 +118,8 @@ export interface FleetSimStep {
     simulator: number;
     /** This process: the web instance and the harness's readings. */
     webAndHarness: number;
+    /** The whole machine (every process, other work included): busy cores of its 2. */
+    machineBusy: number;
     /** The backend's sessions by kind (live at both ends of the window). */
     backendByWho: { who: string; cores: number; processes: number }[];
   };
@@ -168,6 +170,13 @@ export interface FleetSimFigures {
   steps: FleetSimStep[];
   /** The largest step that met every target (0: none). */
   largestMeetingTargets: number;
+}
+
+/** The machine's CPU time so far from /proc/stat's `cpu` line (proc(5)), ms: busy (all but idle and iowait) and total. */
+function machineCpuMs(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -457,6 +466,7 @@ async function measure(
   const simCpu = () => sims.reduce((n, p) => n + processCpuMs(p.child.pid!), 0);
   const sim0 = simCpu();
   const self0 = process.cpuUsage();
+  const m0 = machineCpuMs();
   const c0 = {
     appended: simTotal('appendedSamples'),
     shipped: simTotal('shippedSamples'),
@@ -516,6 +526,7 @@ async function measure(
   const cpu1 = serverCpuMs(backend.primary.pid);
   const sim1 = simCpu();
   const self1 = process.cpuUsage(self0);
+  const m1 = machineCpuMs();
   const who1 = await sessionCpu(sql);
   const s1 = await storageSnapshot(sql);
   const w1Ms = Date.now();
@@ -542,6 +553,7 @@ async function measure(
       backend: round((cpu1 - cpu0) / elapsedMs, 3),
       simulator: round((sim1 - sim0) / elapsedMs, 3),
       webAndHarness: round((self1.user + self1.system) / 1000 / elapsedMs, 3),
+      machineBusy: round((m1.busy - m0.busy) / elapsedMs, 2),
       backendByWho: cpuByWho(who0, who1, elapsedMs).slice(0, 10),
     },
     newestSampleAge: { ...age, readings: ages.length, serversWithoutDataAtEnd: lastMissing },

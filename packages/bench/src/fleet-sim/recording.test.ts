@@ -39,3 +39,27 @@ test('a replay over three loops keeps counters monotonic, times rising, and ever
   const recorded = new Map(stream.samples.map((s) => [s.probe, Object.keys(s.value).sort().join(',')]));
   for (const s of out) assert.equal(Object.keys(s.value).sort().join(','), recorded.get(s.probe), s.probe);
 });
+
+test("the recording's cadence is each probe's default interval (probes.sql)", () => {
+  for (const source of ['inventory', 'orders/db-host-2', 'orders/db-host-3']) {
+    const times = new Map<string, number[]>();
+    for (const s of rec.streams.get(source)!.samples) {
+      const t = times.get(s.probe) ?? [];
+      if (t.length === 0 || Math.round(s.t) !== t[t.length - 1]) t.push(Math.round(s.t));
+      times.set(s.probe, t);
+    }
+    let checked = 0;
+    for (const [probe, t] of times) {
+      if (t.length < 3) continue; // 'changes' probes (server_info) and the hourly ones
+      const gaps = t
+        .slice(1)
+        .map((x, i) => x - t[i]!)
+        .sort((a, b) => a - b);
+      const median = gaps[gaps.length >> 1]!;
+      // whole seconds of the recorded times: within a second of the interval
+      assert.ok(Math.abs(median - rec.intervals.get(probe)!) <= 1, `${source} ${probe}: every ${median} s`);
+      checked++;
+    }
+    assert.ok(checked >= 20, `${source}: ${checked} probes checked`);
+  }
+});

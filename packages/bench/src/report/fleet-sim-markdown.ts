@@ -36,6 +36,7 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
     row('backend PostgreSQL CPU, cores', (x) => x.cpu.backend.toFixed(2)),
     row('simulator CPU, cores (apart)', (x) => x.cpu.simulator.toFixed(2)),
     row('web instance + harness CPU, cores', (x) => x.cpu.webAndHarness.toFixed(2)),
+    row('whole machine busy, cores of 2 (other work included)', (x) => (x.cpu.machineBusy ?? 0).toFixed(2)),
     row('newest sample age at the backend p50 / p95 / max, s', (x) => pct(x.newestSampleAge)),
     row("ship lag: oldest unacknowledged sample in an agent's spool p50 / p95 / max, s", (x) =>
       pct(x.shipLag),
