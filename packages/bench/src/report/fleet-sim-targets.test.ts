@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FleetSimFigures, FleetSimStep } from '../fleet-sim/fleet-sim-bench.js';
+import { type FleetSimFigures, type FleetSimStep, judgeStep } from '../fleet-sim/fleet-sim-bench.js';
 import { summarize } from '../stats.js';
 import { fleetSimSection } from './fleet-sim-markdown.js';
 import { fleetSimRow } from './targets.js';
@@ -115,5 +115,21 @@ describe('the 5,000-server target row', () => {
     assert.match(md, /\| 500 servers \| 5000 servers \|/);
     assert.match(md, /Largest fleet that met every target: \*\*500 servers\*\*/);
     assert.match(md, /pem\.ingest_batch/);
+  });
+});
+
+describe('a step is judged', () => {
+  it('on ship lag p95 < 10 s and newest sample age p95 < 20 s, alerts less than an interval late, overview p95 <= 100 ms', () => {
+    const s = step(500, 3, true);
+    assert.deepEqual(judgeStep(s), { ingestLag: true, alerts: true, overview: true, all: true });
+    const slowShip = { ...s, shipLag: { ...summarize([1, 12, 12], 's'), readings: 3 } };
+    assert.equal(judgeStep(slowShip).ingestLag, false);
+    const stale = {
+      ...s,
+      newestSampleAge: { ...summarize([5, 21, 21], 's'), readings: 3, serversWithoutDataAtEnd: 0 },
+    };
+    assert.equal(judgeStep(stale).ingestLag, false);
+    assert.equal(judgeStep({ ...s, alerts: { ...s.alerts, maxLateIntervals: 1.2 } }).all, false);
+    assert.equal(judgeStep({ ...s, overview: { ...s.overview, p95Ms: 101 } }).overview, false);
   });
 });
