@@ -18,16 +18,25 @@
  *   (today's jsonb rows, narrow typed rows, per-series compressed arrays)
  *   loaded with the same replayed lab samples: bytes per value, write vs
  *   COPY, 7-day chart p95, dropping a day;
+ * - a simulated fleet (fleet-sim/fleet-sim-bench.ts, on 127.0.96.X):
+ *   `--sim-agents` (default 50) agents' real ship path replaying recorded
+ *   samples, stepping up through `--sim-steps` (default 500,1000,2000,5000
+ *   servers, `--sim-step-minutes` each, the last `--minutes`): ingest lag,
+ *   alert evaluation, overview, backend CPU, bytes/day, WAL; the largest
+ *   fleet meeting the targets;
  *
  * judges issues 19's and 14's targets on those figures (report/targets.ts), and writes
  * bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
- * `--only failover,ingest,web,agent,alerts,fleet,storage` (or the names as arguments:
- * `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
+ * `--only failover,ingest,web,agent,alerts,fleet,storage,fleet-sim` (or the names as
+ * arguments: `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
  * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's),
  * `--switchovers N`, `--kills N`, `--freezes N`, `--connect-runs N` (the
  * failover benchmark's runs; 0 skips), `--trace DIR` (a timeline per fault
- * run: where each writer's gap went), `--out DIR`.
+ * run: where each writer's gap went), `--sim-steps`, `--sim-agents`,
+ * `--sim-processes`, `--sim-step-minutes` (the simulated fleet's; `--minutes`
+ * is its top step's length too), `--out DIR`. A run with `--only` leaves the
+ * other sections out.
  * Exits 1 when a section of its own failed (the report is written anyway).
  */
 import { fileURLToPath } from 'node:url';
@@ -37,6 +46,7 @@ import { runProbeCostBench } from './agent/probe-cost.js';
 import { runAlertBench } from './alerts/alert-bench.js';
 import { runFailoverBench } from './failover/failover-bench.js';
 import { runFleetBench } from './fleet/fleet-bench.js';
+import { runFleetSimBench } from './fleet-sim/fleet-sim-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
 import { storageRows } from './report/storage-report.js';
@@ -95,9 +105,13 @@ async function main(): Promise<number> {
       freezes: { type: 'string' },
       'connect-runs': { type: 'string' },
       trace: { type: 'string' },
+      'sim-steps': { type: 'string' },
+      'sim-agents': { type: 'string' },
+      'sim-processes': { type: 'string' },
+      'sim-step-minutes': { type: 'string' },
     },
   });
-  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage'];
+  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage', 'fleet-sim'];
   const asked = [...(values.only ?? '').split(','), ...positionals]
     .map((s) => s.trim())
     .filter((s) => s !== '');
@@ -129,6 +143,15 @@ async function main(): Promise<number> {
     testAdds: values['test-adds'] === true,
   };
   const quick = values.quick === true;
+  const simSteps =
+    values['sim-steps']?.split(',').map((x) => num('sim-steps', x)!) ?? (quick ? [100, 200] : undefined);
+  const simOpts = {
+    ...(simSteps ? { steps: simSteps } : {}),
+    agents: num('sim-agents', values['sim-agents']) ?? (quick ? 4 : 50),
+    processes: num('sim-processes', values['sim-processes']) ?? 2,
+    stepMinutes: num('sim-step-minutes', values['sim-step-minutes']) ?? (quick ? 1 : 3),
+    minutes: num('minutes', values.minutes) ?? (quick ? 2 : 10),
+  };
   const startedAt = new Date();
   const t0 = performance.now();
   const machine = machineInfo(postgresBinDir());
@@ -188,6 +211,9 @@ async function main(): Promise<number> {
       log,
     }),
   );
+  const fleetSim = await sourced('bench/src/fleet-sim/fleet-sim-bench.ts', only.has('fleet-sim'), () =>
+    runFleetSimBench({ ...simOpts, log }),
+  );
 
   const report: BenchReport = {
     version: 1,
@@ -198,7 +224,7 @@ async function main(): Promise<number> {
     machine,
     loadAverageAtEnd: loadAverage(),
     targets: [
-      ...issue19Targets(failover, ingest, fleet),
+      ...issue19Targets(failover, ingest, fleet, fleetSim),
       ...storageRows(storage),
       ...webTargets([
         { servers: quick ? 100 : 600, section: web },
@@ -213,11 +239,12 @@ async function main(): Promise<number> {
     alerts,
     fleet,
     storage,
+    fleetSim,
   };
   const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
   log(`took ${(report.durationS / 60).toFixed(1)} min`);
   process.stdout.write(`${paths.md}\n${paths.json}\n`);
-  const ownFailed = [failover, ingest, fleet, storage].some(
+  const ownFailed = [failover, ingest, fleet, storage, fleetSim].some(
     (s) => !s.measured && s.reason.startsWith('failed'),
   );
   return ownFailed ? 1 : 0;

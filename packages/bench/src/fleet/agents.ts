@@ -73,10 +73,12 @@ export interface EnrolContext {
   /** PHAROS_URL, PHAROS_CA_FILE, PHAROS_USER, PHAROS_PASSWORD... of `pharos token create`. */
   adminEnv: Record<string, string>;
   dir: string;
+  /** Host name and address of agent k (default fleet-agent-<k+1> on agentAddress(k)). */
+  host?: (k: number) => { name: string; address: string };
 }
 
 /**
- * Enrols `count` agents (hosts fleet-agent-1..N on agentAddress(0..N-1)),
+ * Enrols `count` agents (hosts fleet-agent-1..N on agentAddress(0..N-1), or `ctx.host`'s),
  * one at a time (each has the built-in CA sign its CSR; on a loaded machine
  * concurrent enrolments outlasted the web instance's 15 s query deadline).
  * Resolves to the agents, not started.
@@ -89,8 +91,10 @@ export async function enrolAgents(ctx: EnrolContext, count: number): Promise<Fle
     out.push(
       ...(await Promise.all(
         batch.map(async (k) => {
-          const name = `fleet-agent-${k + 1}`;
-          const address = agentAddress(k);
+          const { name, address } = ctx.host?.(k) ?? {
+            name: `fleet-agent-${k + 1}`,
+            address: agentAddress(k),
+          };
           const token = (
             JSON.parse(
               await pharos(

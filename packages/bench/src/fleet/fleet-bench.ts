@@ -163,7 +163,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Adds the built-in CA to the backend as its install does: the CA files in PGDATA and the signer program. */
-async function builtInCa(backend: TestBackend): Promise<void> {
+export async function builtInCa(backend: TestBackend): Promise<void> {
   const owner = statSync(backend.primary.dataDir);
   for (const [src, name] of [
     [backend.pki.caCert, 'ca_certificate.crt'],

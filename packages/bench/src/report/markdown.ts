@@ -7,6 +7,7 @@ import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary } from '../stats.js';
 import { fleetSection } from './fleet-markdown.js';
+import { fleetSimSection } from './fleet-sim-markdown.js';
 import { storageSection } from './storage-report.js';
 import type { BenchReport, Section, SourcedSection } from './types.js';
 
@@ -214,5 +215,6 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     ...(r.fleet ? fleetSection(r.fleet) : []),
     ...(r.storage ? ['', ...storageSection(r.storage)] : []),
+    ...(r.fleetSim ? ['', ...fleetSimSection(r.fleetSim)] : []),
   ].join('\n')}\n`;
 }

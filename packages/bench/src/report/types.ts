@@ -5,6 +5,7 @@
  */
 import type { FailoverFigures } from '../failover/failover-bench.js';
 import type { FleetFigures } from '../fleet/fleet-bench.js';
+import type { FleetSimFigures } from '../fleet-sim/fleet-sim-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
 import type { StorageFigures } from '../storage/storage-bench.js';
@@ -56,4 +57,6 @@ export interface BenchReport {
   fleet?: SourcedSection<FleetFigures>;
   /** History layouts compared on replayed lab samples (packages/bench/src/storage/storage-bench.ts); absent before 2026-12-07 night. */
   storage?: SourcedSection<StorageFigures>;
+  /** The simulated fleet (packages/bench/src/fleet-sim/fleet-sim-bench.ts); absent in reports before 2026-12-07 night. */
+  fleetSim?: SourcedSection<FleetSimFigures>;
 }
