@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { messageOf } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
-import { isBackendUnavailable } from '../backend.js';
+import { isBackendTimeout, isBackendUnavailable } from '../backend.js';
 import { ErrorBody } from './shapes/common.js';
 import { Health } from './shapes/health.js';
 
@@ -48,6 +48,20 @@ export function registerHealthRoute(
             },
           };
         } catch (err) {
+          if (isBackendTimeout(err)) {
+            // it answered, slowly: the backend cancelled the check at its deadline
+            const current = db.current;
+            return {
+              version,
+              backend: {
+                reachable: true,
+                host: current?.host ?? null,
+                port: current?.port ?? null,
+                isPrimary: null,
+                error: messageOf(err),
+              },
+            };
+          }
           if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
           return {
             version,
