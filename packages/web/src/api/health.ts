@@ -29,6 +29,17 @@ export function registerHealthRoute(
       '/api/health',
       { schema: { summary: 'Instance and backend health', response: { 200: Health, 500: ErrorBody } } },
       async (): Promise<Health> => {
+        /** The backend part of an answer from a backend that answered (on the host in use). */
+        const answered = (isPrimary: boolean | null, error?: string): Health['backend'] => {
+          const current = db.current;
+          return {
+            reachable: true,
+            host: current?.host ?? null,
+            port: current?.port ?? null,
+            isPrimary,
+            ...(error === undefined ? {} : { error }),
+          };
+        };
         try {
           const r = await db.query<{ in_recovery: boolean }>(
             'SELECT pg_is_in_recovery() AS in_recovery',
@@ -37,31 +48,10 @@ export function registerHealthRoute(
               deadlineMs: HEALTH_DEADLINE_MS,
             },
           );
-          const current = db.current;
-          return {
-            version,
-            backend: {
-              reachable: true,
-              host: current?.host ?? null,
-              port: current?.port ?? null,
-              isPrimary: !r.rows[0]!.in_recovery,
-            },
-          };
+          return { version, backend: answered(!r.rows[0]!.in_recovery) };
         } catch (err) {
-          if (isBackendTimeout(err)) {
-            // it answered, slowly: the backend cancelled the check at its deadline
-            const current = db.current;
-            return {
-              version,
-              backend: {
-                reachable: true,
-                host: current?.host ?? null,
-                port: current?.port ?? null,
-                isPrimary: null,
-                error: messageOf(err),
-              },
-            };
-          }
+          // it answered, slowly: the backend cancelled the check at its deadline
+          if (isBackendTimeout(err)) return { version, backend: answered(null, messageOf(err)) };
           if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
           return {
             version,
