@@ -23,6 +23,7 @@ export {
   NoHostError,
   NoPasswordError,
   SessionDroppedError,
+  StatementTimeoutError,
 } from './ha/errors.js';
 export * from './host-identity.js';
 export * from './log.js';

@@ -105,6 +105,8 @@ export async function startWebServer(
     conninfo: serviceConninfo(config),
     queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS,
     logger,
+    // a statement past its deadline is cancelled by the backend (never committed later): 504, not 503 (backend.ts)
+    serverDeadline: true,
   };
   if (config.source_address) haOptions.sourceAddress = config.source_address;
   const db = new BackendPool(haOptions, config.backend_connections);

@@ -20,8 +20,8 @@
  *   its role's rights; it cannot make API tokens (PHAROS_AUTH_SESSION_REQUIRED).
  * - Errors: the API's `{code, error, field}` answers become the Pharos
  *   error of that catalogue code (docs/errors.md: its kind and exit code; 400,
- *   404 and 409 exit 2 with the message naming the field); 401, 403, 429 and
- *   503 are prefixed with the operation; an answer without a known code is
+ *   404 and 409 exit 2 with the message naming the field); 401, 403, 429,
+ *   503 and 504 are prefixed with the operation; an answer without a known code is
  *   PHAROS_CLIENT_ANSWER_UNEXPECTED; a network or TLS failure is
  *   PHAROS_CLIENT_UNREACHABLE naming the URL.
  */
@@ -174,7 +174,8 @@ export function apiErrorOf(status: number, body: Record<string, unknown>, what: 
     const prefixed = status === 401 || status === 403 || status === 429;
     return errorOfCode(body.code, prefixed ? `${what}: ${message}` : message, opts);
   }
-  if (isErrorCode(body.code) && status === 503) return errorOfCode(body.code, `${what}: ${message}`, opts);
+  if (isErrorCode(body.code) && (status === 503 || status === 504))
+    return errorOfCode(body.code, `${what}: ${message}`, opts);
   return new ApiError(
     status,
     body,

@@ -258,6 +258,10 @@ export const ERRORS = {
   PHAROS_CONNECT_STATEMENT_DEADLINE: connect(
     'statement did not complete within its deadline on {host}:{port}: {statement}',
   ),
+  PHAROS_CONNECT_STATEMENT_TIMEOUT: connect(
+    'statement on {host}:{port} did not finish within its deadline and took no effect ({how}): {statement}',
+    504,
+  ),
   PHAROS_CONNECT_TIMEOUT: connect('timeout expired connecting to {host}:{port}'),
 
   // the pem schema and its migrations
@@ -589,6 +593,10 @@ export const ERRORS = {
 
   // the backend as the web instance sees it
   PHAROS_BACKEND_FAILING_OVER: connect('backend is failing over'),
+  PHAROS_BACKEND_TIMEOUT: connect(
+    'the backend is reachable but too slow: {detail} (a slow statement, or one waiting for a lock), so that statement changed nothing and will not be applied later. Try again; if it lasts, look for locks and long statements on the primary (pg_stat_activity)',
+    504,
+  ),
 
   // bugs: never expected; report them
   PHAROS_INTERNAL_COMMIT_ROLLED_BACK: internal(

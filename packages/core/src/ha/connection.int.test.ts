@@ -11,7 +11,7 @@ import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
 import { ConnectError } from '../errors/index.js';
 import { HaConnection } from './connection.js';
-import { DeadlineError, isFailoverError, NoHostError } from './errors.js';
+import { DeadlineError, isFailoverError, NoHostError, StatementTimeoutError } from './errors.js';
 import type { HaTraceEvent } from './trace.js';
 
 const NOENV = { HOME: '/nonexistent-home', USER: 'nobody' };
@@ -514,6 +514,140 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
       /inside its own transaction callback/,
     );
     assert.equal((await conn.query<{ x: number }>('select 1 as x')).rows[0]!.x, 1);
+  });
+
+  /** Holds `LOCK TABLE t IN SHARE MODE` (an INSERT waits for it) in an open transaction until release() is called. */
+  async function lockTable(): Promise<{ release: () => Promise<void> }> {
+    const locker = new HaConnection({ conninfo: `host=${P} user=postgres password=postgres`, env: NOENV });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const held = locker.transaction(
+      async (tx) => {
+        await tx.query('lock table t in share mode');
+        locked();
+        await released;
+      },
+      { deadlineMs: 60_000 },
+    );
+    await Promise.race([isLocked, held]);
+    return {
+      release: async () => {
+        release();
+        await held;
+        await locker.close();
+      },
+    };
+  }
+
+  /** Statements waiting for a lock on the primary, seen from a session of its own. */
+  const lockWaiters = async () =>
+    Number(
+      await primary.psql("select count(*) from pg_locks where not granted and relation = 't'::regclass"),
+    );
+
+  it('serverDeadline: a slow statement on a healthy server is cancelled by the server and the session kept', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${P} user=postgres password=postgres`,
+      env: NOENV,
+      serverDeadline: true,
+    });
+    try {
+      const pid1 = (await c.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
+      // connected: a 4 s call runs under the deadline less a tenth (3.6 s, a ms less if a ms went by)
+      const shown = await c.query<{ t: string }>('select current_setting($1) as t', ['statement_timeout'], {
+        deadlineMs: 4000,
+      });
+      const timeoutMs = Number(/^(\d+)ms$/.exec(shown.rows[0]!.t)?.[1]);
+      assert.ok(timeoutMs >= 3500 && timeoutMs <= 3600, `statement_timeout ${shown.rows[0]!.t}`);
+      const t0 = Date.now();
+      const err = await c.query('select pg_sleep(5)', [], { deadlineMs: 3000 }).then(
+        () => assert.fail('pg_sleep(5) finished within 3 s'),
+        (e: unknown) => e,
+      );
+      const ms = Date.now() - t0;
+      assert.ok(err instanceof StatementTimeoutError, String(err));
+      assert.equal(err.code, 'PHAROS_CONNECT_STATEMENT_TIMEOUT');
+      assert.match(
+        err.message,
+        new RegExp(
+          `^statement on ${P.replaceAll('.', '\\.')}:5432 did not finish within its deadline and took no effect \\(cancelled by the server's statement_timeout after 2700 ms\\): select pg_sleep\\(5\\)$`,
+        ),
+      );
+      assert.equal(isFailoverError(err), false, 'a slow server is not a failover');
+      assert.ok(ms >= 2700 && ms < 3000, `answered after ${ms} ms, before the client's deadline`);
+      const pid2 = (await c.query<{ p: number }>('select pg_backend_pid() as p')).rows[0]!.p;
+      assert.equal(pid2, pid1, 'the session is kept');
+      // a transaction that sets its own, tighter statement_timeout keeps it (the server's 57014 as it is)
+      const own = await c
+        .transaction(
+          async (tx) => {
+            await tx.query('set local statement_timeout = 200');
+            await tx.query('select pg_sleep(2)');
+          },
+          { deadlineMs: 3000 },
+        )
+        .then(
+          () => assert.fail('pg_sleep(2) finished under a 200 ms statement_timeout'),
+          (e: unknown) => e,
+        );
+      assert.equal((own as { code?: string }).code, '57014', String(own));
+      assert.equal((await c.query<{ x: number }>('select 1 as x')).rows[0]!.x, 1);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('serverDeadline: a write that waits past its deadline is cancelled on the server and never commits later', async () => {
+    const c = new HaConnection({
+      conninfo: `host=${P} user=postgres password=postgres`,
+      env: NOENV,
+      serverDeadline: true,
+    });
+    const lock = await lockTable();
+    try {
+      await assert.rejects(
+        c.query("insert into t values (80, 'eighty')", [], { deadlineMs: 2000 }),
+        StatementTimeoutError,
+      );
+      assert.equal(await lockWaiters(), 0, 'the INSERT no longer waits on the server');
+      await assert.rejects(
+        c.transaction(async (tx) => tx.query("insert into t values (81, 'eighty-one')"), {
+          deadlineMs: 2000,
+        }),
+        StatementTimeoutError,
+      );
+      assert.equal(await lockWaiters(), 0, 'nor does the transaction');
+    } finally {
+      await lock.release();
+    }
+    assert.equal(await primary.psql('select count(*) from t where id in (80, 81)'), '0');
+    assert.equal((await c.query<{ x: number }>('select 1 as x')).rows[0]!.x, 1, 'the session still works');
+    await c.close();
+  });
+
+  it('without serverDeadline the same write goes on waiting after DeadlineError, and commits once the lock is gone', async () => {
+    const c = new HaConnection({ conninfo: `host=${P} user=postgres password=postgres`, env: NOENV });
+    const lock = await lockTable();
+    try {
+      await assert.rejects(
+        c.query("insert into t values (82, 'eighty-two')", [], { deadlineMs: 2000 }),
+        DeadlineError,
+      );
+      assert.equal(await lockWaiters(), 1, 'the dropped session still waits on the server');
+    } finally {
+      await lock.release();
+    }
+    await waitFor(
+      'the abandoned INSERT to commit',
+      async () => (await primary.psql('select count(*) from t where id = 82')) === '1',
+    );
+    await c.close();
   });
 
   it('close() ends the session; later calls fail', async () => {

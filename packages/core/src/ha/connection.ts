@@ -12,7 +12,9 @@
  * one round of attempts, not a walk of timeouts, and on request
  * (`awaitTargetMs`) a wait for a promotion on open sessions; connect_timeout per
  * host; TLS per sslmode, failing closed on unusable files; every call under a
- * deadline that destroys the socket when it passes; failover-class errors drop
+ * deadline that destroys the socket when it passes, and with `serverDeadline`
+ * also a `statement_timeout` so the server cancels a statement that runs out of
+ * time (ha/server-deadline.ts); failover-class errors drop
  * the session so the next call selects again; calls serialised; passwords never
  * logged, and sent in cleartext or as MD5 only to a server verified by TLS or
  * over a Unix socket ({@link InsecureAuthError}, security review M3).
@@ -33,10 +35,11 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { parseConninfo } from '../conninfo/resolve.js';
 import type { ConnInfo } from '../conninfo/types.js';
-import { messageOf, pharosError } from '../errors/index.js';
-import { DeadlineError, isFailoverError, SessionDroppedError } from './errors.js';
+import { messageOf, pharosError, sqlStateOf } from '../errors/index.js';
+import { DeadlineError, isFailoverError, SessionDroppedError, StatementTimeoutError } from './errors.js';
 import { HeldSessions } from './held-sessions.js';
 import { selectHost } from './host-race.js';
+import { statementTimeoutFor, timeoutInForceFits } from './server-deadline.js';
 import { destroySession, endSession, type HostContext, nameOf, type Session } from './session.js';
 import { loadTls } from './tls-material.js';
 import type { HaTraceEvent } from './trace.js';
@@ -69,9 +72,40 @@ export interface HaConnectionOptions {
    * (docs/ha-connection.md, "Sessions kept for the next selection").
    */
   holdOtherHosts?: boolean;
+  /**
+   * Enforce each call's deadline on the server too (ha/server-deadline.ts,
+   * docs/ha-connection.md "Deadlines on the server"): every statement runs
+   * under a `statement_timeout` a little shorter than what is left of its
+   * deadline, so a statement that runs out of time is cancelled by the server
+   * itself (never committing later, even if the client is gone) and the call
+   * fails with {@link StatementTimeoutError} (not failover-class; the session
+   * is kept). A server that does not answer by the deadline still gives
+   * DeadlineError. A statement that sets `statement_timeout` itself takes
+   * over: in a transaction, the connection then leaves the value alone until
+   * COMMIT (which it still bounds); outside one, the next call sets it again.
+   * Default false.
+   */
+  serverDeadline?: boolean;
 }
 
 export { HOLD_REDIAL_MS, WATCH_MS } from './held-sessions.js';
+
+/** Which `statement_timeout` a statement runs under with serverDeadline on: the session's, a transaction's (SET LOCAL), or none managed. */
+type TimeoutScope = 'session' | 'bare' | TransactionTimeout;
+
+/** The `SET LOCAL statement_timeout` in force in one transaction, ms (undefined: the session's). */
+interface TransactionTimeout {
+  localMs: number | undefined;
+  /**
+   * False once a statement of the transaction set `statement_timeout` itself
+   * (e.g. a tighter limit for one check): from then on only COMMIT is given
+   * the time left (nothing else can commit).
+   */
+  managed: boolean;
+}
+
+/** A statement that sets statement_timeout itself (SET, SET LOCAL, RESET, set_config...). */
+const SETS_STATEMENT_TIMEOUT = /statement_timeout/i;
 
 /** Options of one call ({@link HaConnection.query}, {@link HaConnection.transaction}). */
 export interface CallOptions {
@@ -128,6 +162,7 @@ export class HaConnection {
   private readonly sourceAddress: string | undefined;
   private readonly queryTimeoutMs: number;
   private readonly logger: Logger | undefined;
+  private readonly serverDeadline: boolean;
   /** What host selection and sessions need: the parsed string, TLS material, source address, logger. */
   private readonly hosts: HostContext;
   private session: Session | undefined;
@@ -158,6 +193,7 @@ export class HaConnection {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 15000;
     this.holdOtherHosts = options.holdOtherHosts === true;
     this.logger = options.logger;
+    this.serverDeadline = options.serverDeadline === true;
     for (const h of this.ci.hosts) {
       if (h.host.startsWith('@') && h.hostaddr === undefined) {
         throw pharosError('PHAROS_CONNECT_ABSTRACT_SOCKET', { host: h.host });
@@ -194,6 +230,8 @@ export class HaConnection {
    * `opts.awaitTargetMs`: see {@link CallOptions}.
    *
    * @throws DeadlineError when the deadline passes (the session is dropped).
+   * @throws StatementTimeoutError (serverDeadline only) when the server
+   *   cancelled the statement at its deadline, or none of it was left to send it.
    * @throws NoHostError when no host could be selected.
    * @throws the server's error (pg DatabaseError with `code` = SQLSTATE) otherwise;
    *   failover-class ones drop the session first.
@@ -224,8 +262,9 @@ export class HaConnection {
    * `transaction` from `fn` rejects at once (it would wait for itself).
    * `opts.awaitTargetMs`: see {@link CallOptions}.
    *
-   * @throws DeadlineError, NoHostError, the server's or `fn`'s error; an Error
-   *   when COMMIT reports that the transaction was rolled back (a statement
+   * @throws DeadlineError, StatementTimeoutError (serverDeadline: a statement
+   *   or COMMIT cancelled by the server; the transaction is rolled back),
+   *   NoHostError, the server's or `fn`'s error; an Error when COMMIT reports that the transaction was rolled back (a statement
    *   failed and `fn` swallowed the error).
    */
   transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: CallOptions): Promise<T> {
@@ -233,22 +272,23 @@ export class HaConnection {
       const deadlineAt = Date.now() + (opts?.deadlineMs ?? this.queryTimeoutMs);
       const s = await this.ensure(deadlineAt, opts?.awaitTargetMs);
       await this.run(s, 'BEGIN', undefined, deadlineAt);
+      const scope: TransactionTimeout = { localMs: s.statementTimeoutMs, managed: true };
       let open = true;
       const tx: HaTransaction = {
         query: async <R>(sql: string, params?: unknown[]) => {
           if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
-          const r = await this.run(s, sql, params, deadlineAt);
+          const r = await this.run(s, sql, params, deadlineAt, scope);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         copyFrom: async (copySql, data) => {
           if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
-          return this.copy(s, copySql, data, deadlineAt);
+          return this.copy(s, copySql, data, deadlineAt, scope);
         },
       };
       try {
         const outer = inTransaction.getStore();
         const result = await inTransaction.run(new Set([...(outer ?? []), this]), () => fn(tx));
-        const c = await this.run(s, 'COMMIT', undefined, deadlineAt);
+        const c = await this.run(s, 'COMMIT', undefined, deadlineAt, scope);
         open = false;
         if (c.command === 'ROLLBACK') {
           throw pharosError('PHAROS_INTERNAL_COMMIT_ROLLED_BACK');
@@ -259,7 +299,9 @@ export class HaConnection {
           open = false;
           if (!s.dead) {
             if (Date.now() < deadlineAt) {
-              await this.run(s, 'ROLLBACK', undefined, deadlineAt).catch(() => {});
+              await this.run(s, 'ROLLBACK', undefined, deadlineAt, 'bare').catch((e: unknown) =>
+                this.drop(s, `ROLLBACK failed: ${messageOf(e)}`),
+              );
             } else {
               this.drop(s, 'deadline passed before ROLLBACK');
             }
@@ -299,7 +341,7 @@ export class HaConnection {
       const fresh = !this.session || this.session.dead;
       const s = await this.ensure(deadlineAt);
       // a session selected just now already listens on every registered channel
-      if (!fresh) await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+      if (!fresh) await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt, 'bare');
     });
   }
 
@@ -382,7 +424,7 @@ export class HaConnection {
     if (this.channels.size > 0) {
       try {
         for (const channel of this.channels.keys())
-          await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt);
+          await this.run(s, `LISTEN ${channel}`, undefined, deadlineAt, 'bare');
       } catch (err) {
         this.drop(s, `LISTEN failed: ${messageOf(err)}`);
         throw err;
@@ -401,15 +443,27 @@ export class HaConnection {
     return s;
   }
 
+  /** Runs one statement on `s` under `deadlineAt` (and, with serverDeadline, the statement_timeout of `scope`). */
   private async run(
     s: Session,
     sql: string,
     params: unknown[] | undefined,
     deadlineAt: number,
+    scope: TimeoutScope = 'session',
   ): Promise<pg.QueryResult> {
     if (s.dead) throw new SessionDroppedError();
+    const timeoutMs = await this.armTimeout(s, deadlineAt, sql, scope);
+    const sentAt = Date.now();
     const q = s.client.query(sql, params as unknown[]);
-    return this.withDeadline(s, q, deadlineAt, sql);
+    try {
+      return await this.withDeadline(s, q, deadlineAt, sql, timeoutMs, sentAt);
+    } finally {
+      if (this.serverDeadline && SETS_STATEMENT_TIMEOUT.test(sql)) {
+        // the caller set it: the value in force is no longer the one this connection set
+        if (scope === 'session') s.statementTimeoutMs = undefined;
+        else if (scope !== 'bare') scope.managed = false;
+      }
+    }
   }
 
   private async copy(
@@ -417,18 +471,74 @@ export class HaConnection {
     copySql: string,
     data: string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
     deadlineAt: number,
+    scope: TimeoutScope,
   ): Promise<number> {
     if (s.dead) throw new SessionDroppedError();
+    const timeoutMs = await this.armTimeout(s, deadlineAt, copySql, scope);
+    const sentAt = Date.now();
     const stream = s.client.query(copyFromStream(copySql));
     const source =
       typeof data === 'string' || Buffer.isBuffer(data)
         ? Readable.from([data])
         : Readable.from(data as Iterable<string>);
-    await this.withDeadline(s, pipeline(source, stream), deadlineAt, copySql);
+    await this.withDeadline(s, pipeline(source, stream), deadlineAt, copySql, timeoutMs, sentAt);
     return stream.rowCount;
   }
 
-  private async withDeadline<T>(s: Session, work: Promise<T>, deadlineAt: number, what: string): Promise<T> {
+  /**
+   * With serverDeadline (and a scope other than 'bare'): makes the
+   * statement_timeout in force fit what is left of the deadline
+   * (ha/server-deadline.ts), with one `SET` (`SET LOCAL` in a transaction)
+   * when it does not, and returns it, ms. Undefined when not managed (in a
+   * transaction whose statements set statement_timeout themselves, every
+   * statement but COMMIT).
+   * @throws StatementTimeoutError when too little is left to send anything
+   *   (nothing is sent); the errors of the SET.
+   */
+  private async armTimeout(
+    s: Session,
+    deadlineAt: number,
+    what: string,
+    scope: TimeoutScope,
+  ): Promise<number | undefined> {
+    if (!this.serverDeadline || scope === 'bare') return undefined;
+    if (scope !== 'session' && !scope.managed && what !== 'COMMIT') return undefined;
+    const remainingMs = deadlineAt - Date.now();
+    const inForce = scope === 'session' ? s.statementTimeoutMs : scope.managed ? scope.localMs : undefined;
+    if (timeoutInForceFits(inForce, remainingMs)) return inForce;
+    const timeoutMs = statementTimeoutFor(remainingMs);
+    if (timeoutMs === undefined) {
+      throw new StatementTimeoutError(
+        {
+          host: nameOf(s.entry),
+          port: s.entry.port,
+          how: 'not sent: its deadline had passed',
+          statement: what.slice(0, 60),
+        },
+        0,
+      );
+    }
+    const set = `SET ${scope === 'session' ? '' : 'LOCAL '}statement_timeout = ${timeoutMs}`;
+    await this.withDeadline(s, s.client.query(set), deadlineAt, set);
+    if (scope === 'session') s.statementTimeoutMs = timeoutMs;
+    else scope.localMs = timeoutMs;
+    return timeoutMs;
+  }
+
+  /**
+   * Awaits `work` (one statement sent on `s`) until `deadlineAt`: past it the
+   * session is dropped and DeadlineError thrown. When the statement ran under
+   * a statement_timeout of `timeoutMs` (sent at `sentAt`) and the server
+   * cancelled it (57014) after that long, StatementTimeoutError instead.
+   */
+  private async withDeadline<T>(
+    s: Session,
+    work: Promise<T>,
+    deadlineAt: number,
+    what: string,
+    timeoutMs?: number,
+    sentAt = 0,
+  ): Promise<T> {
     work.catch(() => {});
     const remaining = deadlineAt - Date.now();
     let timer: NodeJS.Timeout | undefined;
@@ -451,6 +561,18 @@ export class HaConnection {
       return await Promise.race([work, timeout]);
     } catch (err) {
       if (!(err instanceof DeadlineError) && isFailoverError(err)) this.drop(s, messageOf(err));
+      if (timeoutMs !== undefined && sqlStateOf(err) === '57014' && Date.now() - sentAt >= timeoutMs) {
+        throw new StatementTimeoutError(
+          {
+            host: nameOf(s.entry),
+            port: s.entry.port,
+            how: `cancelled by the server's statement_timeout after ${timeoutMs} ms`,
+            statement: what.slice(0, 60),
+          },
+          timeoutMs,
+          { cause: err },
+        );
+      }
       throw err;
     } finally {
       clearTimeout(timer);

@@ -8,7 +8,12 @@ import { ERRORS } from '../errors/catalog.js';
 import { errorMessage, fillTemplate, type ParamsOf, type ParamValue } from '../errors/create.js';
 import { ConnectError } from '../errors/kinds.js';
 
-/** A query or selection ran past its deadline; the session was dropped. A failover-class error. */
+/**
+ * A selection, or a statement the server did not answer, ran past its deadline;
+ * the session was dropped. A failover-class error: the server may be frozen or
+ * unreachable (a statement's outcome is unknown, unless the server cancelled it
+ * itself: `serverDeadline`, ha/server-deadline.ts).
+ */
 export class DeadlineError extends ConnectError {
   constructor(
     code: 'PHAROS_CONNECT_STATEMENT_DEADLINE',
@@ -26,6 +31,33 @@ export class DeadlineError extends ConnectError {
     options?: { cause?: unknown },
   ) {
     super(code, fillTemplate(ERRORS[code].message, params), options);
+  }
+}
+
+/**
+ * With the connection's `serverDeadline` on (ha/server-deadline.ts): a statement
+ * that took no effect because of its deadline, on a server that answered.
+ * Either the server cancelled it (its `statement_timeout`, SQLSTATE 57014
+ * query_canceled, which rolls its transaction back: PostgreSQL documentation,
+ * Server Configuration › Client Connection Defaults › statement_timeout, and
+ * Appendix A) or the deadline had passed before it was sent. The session is
+ * healthy and kept (inside a transaction the transaction is rolled back). Not a
+ * failover-class error: the server is slow, not gone.
+ */
+export class StatementTimeoutError extends ConnectError {
+  /** How long the server let the statement run, ms (0 when it was not sent). */
+  readonly timeoutMs: number;
+  constructor(
+    params: ParamsOf<'PHAROS_CONNECT_STATEMENT_TIMEOUT'>,
+    timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'PHAROS_CONNECT_STATEMENT_TIMEOUT',
+      errorMessage('PHAROS_CONNECT_STATEMENT_TIMEOUT', params),
+      options,
+    );
+    this.timeoutMs = timeoutMs;
   }
 }
 

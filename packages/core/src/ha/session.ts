@@ -26,6 +26,8 @@ export interface Session {
   inRecovery?: boolean;
   /** transaction_read_only at the last target check. */
   readOnly?: boolean;
+  /** The session-level statement_timeout this connection set, ms (serverDeadline); undefined before the first SET. */
+  statementTimeoutMs?: number;
   dead: boolean;
 }
 

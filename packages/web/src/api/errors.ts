@@ -6,7 +6,10 @@
  *
  * - A Pharos error (a catalogue code) answers its own status: 400 for bad
  *   input (with its field), 404 for an unknown id, 409 for a state conflict;
- *   PHAROS_BACKEND_FAILING_OVER answers 503 with `Retry-After: 2`.
+ *   PHAROS_BACKEND_FAILING_OVER answers 503 with `Retry-After: 2`;
+ *   PHAROS_BACKEND_TIMEOUT 504 (a statement the backend cancelled at its
+ *   deadline; a route that let the connection's StatementTimeoutError through
+ *   answers the same).
  * - fastify's own errors keep their status: a schema validation failure is
  *   400 PHAROS_API_VALIDATION naming the field (`/low` -> `low`, a missing or
  *   unknown property by name), a body too large 413, a wrong content type
@@ -17,6 +20,7 @@
  */
 import { ERRORS, type ErrorCode, errorMessage, PharosError, sqlStateOf } from '@pharos/core/errors';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { BackendTimeoutError, isBackendTimeout } from '../backend.js';
 
 /** The body of every error answer. */
 export interface ApiErrorBody {
@@ -72,8 +76,12 @@ export function frameworkErrors(err: FastifyError, _request: unknown, reply: Fas
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof PharosError && err.statusCode < 500) return replyError(reply, err);
-    if (err instanceof PharosError && err.code === 'PHAROS_BACKEND_FAILING_OVER')
+    if (
+      err instanceof PharosError &&
+      (err.code === 'PHAROS_BACKEND_FAILING_OVER' || err.code === 'PHAROS_BACKEND_TIMEOUT')
+    )
       return replyError(reply, err);
+    if (isBackendTimeout(err)) return replyError(reply, new BackendTimeoutError(err));
     const status = err.statusCode;
     if (!(err instanceof PharosError) && status !== undefined && status >= 400 && status < 500) {
       const code = fastifyCode(err);

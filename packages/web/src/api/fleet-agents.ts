@@ -165,6 +165,7 @@ export function registerFleetAgentRoutes(app: FastifyInstance, deps: FleetAgentR
           429: ErrorBody,
           500: ErrorBody,
           503: ErrorBody,
+          504: ErrorBody,
         },
       },
       config: { rateLimit: { max: deps.enrolRateLimitPerMinute, timeWindow: 60_000 } },

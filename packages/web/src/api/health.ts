@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { messageOf } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
-import { isBackendUnavailable } from '../backend.js';
+import { isBackendTimeout, isBackendUnavailable } from '../backend.js';
 import { ErrorBody } from './shapes/common.js';
 import { Health } from './shapes/health.js';
 
@@ -29,6 +29,17 @@ export function registerHealthRoute(
       '/api/health',
       { schema: { summary: 'Instance and backend health', response: { 200: Health, 500: ErrorBody } } },
       async (): Promise<Health> => {
+        /** The backend part of an answer from a backend that answered (on the host in use). */
+        const answered = (isPrimary: boolean | null, error?: string): Health['backend'] => {
+          const current = db.current;
+          return {
+            reachable: true,
+            host: current?.host ?? null,
+            port: current?.port ?? null,
+            isPrimary,
+            ...(error === undefined ? {} : { error }),
+          };
+        };
         try {
           const r = await db.query<{ in_recovery: boolean }>(
             'SELECT pg_is_in_recovery() AS in_recovery',
@@ -37,17 +48,10 @@ export function registerHealthRoute(
               deadlineMs: HEALTH_DEADLINE_MS,
             },
           );
-          const current = db.current;
-          return {
-            version,
-            backend: {
-              reachable: true,
-              host: current?.host ?? null,
-              port: current?.port ?? null,
-              isPrimary: !r.rows[0]!.in_recovery,
-            },
-          };
+          return { version, backend: answered(!r.rows[0]!.in_recovery) };
         } catch (err) {
+          // it answered, slowly: the backend cancelled the check at its deadline
+          if (isBackendTimeout(err)) return { version, backend: answered(null, messageOf(err)) };
           if (!isBackendUnavailable(err)) app.log.error({ err }, 'health check failed');
           return {
             version,

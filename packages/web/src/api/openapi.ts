@@ -30,7 +30,8 @@ export async function registerOpenApiGenerator(app: FastifyInstance, version: st
           `${SESSION_COOKIE} authenticates every other call; PATCH/POST calls also need the CSRF token from the ` +
           `login answer in the ${CSRF_HEADER} header. Every error is {"code", "error", "field"?}: code is the ` +
           'stable catalogue code (docs/errors.md). 503 PHAROS_BACKEND_FAILING_OVER with Retry-After means: ' +
-          'retry shortly, the session is kept.',
+          'retry shortly, the session is kept. 504 PHAROS_BACKEND_TIMEOUT means: the backend answered but a ' +
+          'statement ran past its deadline and the backend cancelled it, so it changed nothing.',
       },
       components: {
         securitySchemes: {

@@ -18,7 +18,13 @@
  */
 import { pharosError } from '@pharos/core/errors';
 import type { Queryable } from '@pharos/core/query';
-import { isBackendUnavailable, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import {
+  isBackendTimeout,
+  isBackendUnavailable,
+  type LogSink,
+  STATEMENT_DEADLINE_MS,
+  withFailoverRetry,
+} from '../backend.js';
 import { hashApiToken, isApiTokenShape, newApiToken } from './api-token-secret.js';
 
 /** Seconds between two writes of a token's last use. */
@@ -285,7 +291,7 @@ export class ApiTokenStore {
     };
   }
 
-  /** Writes the token's last use; best effort (skipped while the backend fails over). */
+  /** Writes the token's last use; best effort (skipped while the backend fails over or is too slow). */
   async #recordUse(id: number, clientAddress: string): Promise<void> {
     try {
       await this.#db.query(
@@ -295,8 +301,11 @@ export class ApiTokenStore {
         { deadlineMs: STATEMENT_DEADLINE_MS },
       );
     } catch (err) {
-      if (!isBackendUnavailable(err)) throw err;
-      this.#logger?.debug({ err: String(err) }, 'API token last use not recorded: backend unavailable');
+      if (!isBackendUnavailable(err) && !isBackendTimeout(err)) throw err;
+      this.#logger?.debug(
+        { err: String(err) },
+        'API token last use not recorded: backend unavailable or slow',
+      );
     }
   }
 }

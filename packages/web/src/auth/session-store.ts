@@ -16,7 +16,13 @@
  * credentials a request can carry, checked against the same backend.
  */
 import type { Queryable } from '@pharos/core/query';
-import { isBackendUnavailable, type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
+import {
+  isBackendTimeout,
+  isBackendUnavailable,
+  type LogSink,
+  STATEMENT_DEADLINE_MS,
+  withFailoverRetry,
+} from '../backend.js';
 import { ApiTokenStore } from './api-token-store.js';
 import { hashSessionId, newCsrfToken, newSessionId } from './session-token.js';
 
@@ -191,8 +197,11 @@ export class SessionStore {
       );
       return r.rows[0]?.expires_at;
     } catch (err) {
-      if (!isBackendUnavailable(err)) throw err;
-      this.#logger?.debug({ err: String(err) }, 'session last_seen refresh skipped: backend unavailable');
+      if (!isBackendUnavailable(err) && !isBackendTimeout(err)) throw err;
+      this.#logger?.debug(
+        { err: String(err) },
+        'session last_seen refresh skipped: backend unavailable or slow',
+      );
       return undefined;
     }
   }

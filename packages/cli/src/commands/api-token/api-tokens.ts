@@ -3,10 +3,12 @@
  * routes in packages/web/src/api/api-tokens.ts). Loaded only when a verb
  * runs. The token itself is printed once, by `create`; it is stored hashed.
  */
-import { InputError, pharosError, rephrased } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { type ApiFlags, apiClient } from '../../api/client.js';
 import { revokeToken } from '../../api/revoke.js';
-import { print, printJson } from '../../output.js';
+import { flagErrors } from '../../flag-errors.js';
+import { print, printJson, printList } from '../../output.js';
+import { TOKEN_FLAGS } from '../token/tokens.js';
 
 /** Flags of the `api-token` verbs. */
 export interface ApiTokenFlags extends ApiFlags {
@@ -54,20 +56,14 @@ export function validForS(v: string): number {
 /** `api-token create`. */
 export async function create(f: ApiTokenFlags): Promise<void> {
   const seconds = validForS(f.validFor ?? '90d');
-  const t = await apiClient(f)
-    .call<{ id: number; name: string; role: string; token: string; expiresAt: string }>(
+  const t = await flagErrors(TOKEN_FLAGS, () =>
+    apiClient(f).call<{ id: number; name: string; role: string; token: string; expiresAt: string }>(
       'POST',
       '/api/api-tokens',
       { name: f.name, validForS: seconds },
       'create API token',
-    )
-    .catch((err) => {
-      if (err instanceof InputError && err.field === 'validForS')
-        throw rephrased(err, `--valid-for: ${err.message.replace(/^validForS: /, '')}`);
-      if (err instanceof InputError && err.field === 'name')
-        throw rephrased(err, `--name: ${err.message.replace(/^name: /, '')}`);
-      throw err;
-    });
+    ),
+  );
   if (f.json) return printJson(t);
   print(`API token ${t.id} (${t.name}) of role ${t.role}, valid until ${t.expiresAt}; shown this once:`);
   print(t.token);
@@ -82,20 +78,20 @@ export async function list(f: ApiTokenFlags): Promise<void> {
     undefined,
     'list API tokens',
   );
-  if (f.json) return printJson(tokens);
-  if (tokens.length === 0) return print('no API tokens');
-  for (const t of tokens) {
-    const state =
-      t.state === 'revoked'
-        ? `revoked ${t.revokedAt} by ${t.revokedBy}`
-        : t.state === 'expired'
-          ? `expired ${t.expiresAt}`
-          : `active until ${t.expiresAt}`;
-    const used = t.lastUsedAt
-      ? `last used ${t.lastUsedAt}${t.lastUsedFrom ? ` from ${t.lastUsedFrom}` : ''}`
-      : 'never used';
-    print(`${t.id}  ${t.name}  (role ${t.role}, made ${t.createdAt}): ${state}; ${used}`);
-  }
+  printList(tokens, f.json, 'no API tokens', (all) =>
+    all.map((t) => {
+      const state =
+        t.state === 'revoked'
+          ? `revoked ${t.revokedAt} by ${t.revokedBy}`
+          : t.state === 'expired'
+            ? `expired ${t.expiresAt}`
+            : `active until ${t.expiresAt}`;
+      const used = t.lastUsedAt
+        ? `last used ${t.lastUsedAt}${t.lastUsedFrom ? ` from ${t.lastUsedFrom}` : ''}`
+        : 'never used';
+      return `${t.id}  ${t.name}  (role ${t.role}, made ${t.createdAt}): ${state}; ${used}`;
+    }),
+  );
 }
 
 /** `api-token revoke`. */

@@ -17,8 +17,8 @@ import type { TestConnectionResult } from '@pharos/backend/fleet/connection-test
 import { pharosError } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
 import { flagErrors } from '../../flag-errors.js';
-import { print, printJson } from '../../output.js';
-import { agentId, pad, tagsOf, testLines } from '../server/servers.js';
+import { columns, print, printJson, printList } from '../../output.js';
+import { agentId, tagsOf, testLines } from '../server/servers.js';
 
 /** Flags of the `cluster` verbs (each takes the ones it registers). */
 export interface ClusterFlags extends ApiFlags {
@@ -69,7 +69,7 @@ function readingLines(r: ClusterReading): string[] {
   const leader = r.members.find((m) => m.role === 'leader' || m.role === 'standby_leader')?.name;
   return [
     `cluster read from ${r.endpoint}: scope ${r.scope ?? '?'}, ${r.members.length} member(s)${leader ? `, leader ${leader}` : ', no leader'}`,
-    ...pad(
+    ...columns(
       r.members.map((m) => [
         `  ${m.name}`,
         m.role ?? '?',
@@ -106,20 +106,19 @@ export async function list(f: ClusterFlags): Promise<void> {
     undefined,
     'list clusters',
   );
-  if (f.json) return printJson(clusters);
-  if (clusters.length === 0) return print('no clusters');
-  for (const l of pad([
-    ['ID', 'NAME', 'LEADER', 'MEMBERS', 'FOLLOWED BY', 'LAST LOOK'],
-    ...clusters.map((c) => [
-      String(c.id),
-      c.name,
-      c.observed.leader ?? '-',
-      c.members.map((m) => `${m.member} ${m.role ?? '?'}`).join(', ') || '-',
-      c.agentId === null ? '-' : `${c.agentId} ${c.agentName ?? ''}`,
-      lookText(c),
+  printList(clusters, f.json, 'no clusters', (all) =>
+    columns([
+      ['ID', 'NAME', 'LEADER', 'MEMBERS', 'FOLLOWED BY', 'LAST LOOK'],
+      ...all.map((c) => [
+        String(c.id),
+        c.name,
+        c.observed.leader ?? '-',
+        c.members.map((m) => `${m.member} ${m.role ?? '?'}`).join(', ') || '-',
+        c.agentId === null ? '-' : `${c.agentId} ${c.agentName ?? ''}`,
+        lookText(c),
+      ]),
     ]),
-  ]))
-    print(l);
+  );
 }
 
 /** `cluster show`. */
@@ -149,7 +148,7 @@ export async function show(name: string, f: ClusterFlags): Promise<void> {
   for (const p of c.observed.problems) lines.push(['problem', p]);
   for (const [k, v] of lines) print(`${`${k}:`.padEnd(16)}${v}`);
   print('members:');
-  for (const l of pad(
+  for (const l of columns(
     c.members.map((m) => [
       `  ${m.member}`,
       m.role ?? '?',

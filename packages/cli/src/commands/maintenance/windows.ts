@@ -14,8 +14,8 @@ import type { MaintenanceWindow } from '@pharos/backend/maintenance/windows';
 import { pharosError } from '@pharos/core/errors';
 import { type ApiClient, type ApiFlags, apiClient } from '../../api/client.js';
 import { flagErrors } from '../../flag-errors.js';
-import { print, printJson } from '../../output.js';
-import { agentId, pad } from '../server/servers.js';
+import { columns, print, printJson, printList } from '../../output.js';
+import { agentId } from '../server/servers.js';
 import { parseDuration, parseEvery, parseInstant, weekdaysText } from './schedule-flags.js';
 
 /** Flags of the `maintenance` verbs. */
@@ -189,19 +189,21 @@ export async function list(f: MaintenanceFlags): Promise<void> {
     undefined,
     'list maintenance windows',
   );
-  if (f.json) return printJson(ws);
-  if (ws.length === 0)
-    return print(f.all ? 'no maintenance windows' : 'no active or scheduled maintenance windows');
-  const rows = [
-    ['ID', 'TARGET', 'STATUS', 'SCHEDULE', 'SET BY', 'REASON'],
-    ...ws.map((w) => [
-      String(w.id),
-      w.target,
-      statusText(w),
-      scheduleText(w),
-      `${w.createdBy} ${w.createdAt}`,
-      w.reason,
-    ]),
-  ];
-  for (const l of pad(rows)) print(l);
+  printList(
+    ws,
+    f.json,
+    f.all ? 'no maintenance windows' : 'no active or scheduled maintenance windows',
+    (all) =>
+      columns([
+        ['ID', 'TARGET', 'STATUS', 'SCHEDULE', 'SET BY', 'REASON'],
+        ...all.map((w) => [
+          String(w.id),
+          w.target,
+          statusText(w),
+          scheduleText(w),
+          `${w.createdBy} ${w.createdAt}`,
+          w.reason,
+        ]),
+      ]),
+  );
 }

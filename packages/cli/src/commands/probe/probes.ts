@@ -14,7 +14,7 @@ import type { ProbeRow } from '@pharos/backend/probes/custom-probes';
 import { pharosError } from '@pharos/core/errors';
 import { ApiError, type ApiFlags, apiClient } from '../../api/client.js';
 import { flagErrors } from '../../flag-errors.js';
-import { print, printJson } from '../../output.js';
+import { print, printJson, printList } from '../../output.js';
 
 /** Flags of the `probe` verbs (each takes the ones it registers). */
 export interface ProbeFlags extends ApiFlags {
@@ -143,12 +143,12 @@ export async function list(f: ProbeFlags): Promise<void> {
     undefined,
     'list probes',
   );
-  if (f.json) return printJson(all);
-  if (all.length === 0) return print('no custom probes');
-  for (const p of all)
-    print(
-      `${p.name.padEnd(32)} ${p.custom ? 'custom  ' : 'built-in'} ${p.level.padEnd(8)} every ${String(p.intervalS).padStart(5)} s  ${p.columns.map((c) => c.name).join(', ')}`,
-    );
+  printList(all, f.json, 'no custom probes', (probes) =>
+    probes.map(
+      (p) =>
+        `${p.name.padEnd(32)} ${p.custom ? 'custom  ' : 'built-in'} ${p.level.padEnd(8)} every ${String(p.intervalS).padStart(5)} s  ${p.columns.map((c) => c.name).join(', ')}`,
+    ),
+  );
 }
 
 /** `probe show`. */

@@ -19,7 +19,7 @@ import type { MonitoredServer, RemovedServer } from '@pharos/backend/fleet/serve
 import { pharosError } from '@pharos/core/errors';
 import { type ApiClient, ApiError, type ApiFlags, apiClient } from '../../api/client.js';
 import { flagErrors } from '../../flag-errors.js';
-import { print, printJson } from '../../output.js';
+import { columns, print, printJson, printList } from '../../output.js';
 
 /** Flags of the `server` verbs (each takes the ones it registers). */
 export interface ServerFlags extends ApiFlags {
@@ -129,16 +129,6 @@ function failedTest(err: unknown, f: ServerFlags, what: string): boolean {
   return true;
 }
 
-export const pad = (rows: string[][]) => {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => c.padEnd(w[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
-};
-
 function observedText(s: MonitoredServer): string {
   const o = s.observed;
   const patroni = o.patroniRole
@@ -155,20 +145,19 @@ export async function list(f: ServerFlags): Promise<void> {
   const tags = tagsOf(f.tag);
   const q = tags && tags.length > 0 ? `?tag=${encodeURIComponent(tags.join(','))}` : '';
   const servers = await api.call<MonitoredServer[]>('GET', `/api/servers${q}`, undefined, 'list servers');
-  if (f.json) return printJson(servers);
-  if (servers.length === 0) return print('no servers');
-  const rows = [
-    ['ID', 'NAME', 'ADDRESS', 'AGENT', 'STATE', 'TAGS'],
-    ...servers.map((s) => [
-      String(s.id),
-      s.displayName + (s.isPemBackend ? ' (PEM backend)' : ''),
-      `${s.host}:${s.port}`,
-      s.agentId === null ? '-' : `${s.agentId} ${s.agentName ?? ''}`,
-      observedText(s),
-      s.tags.join(','),
+  printList(servers, f.json, 'no servers', (all) =>
+    columns([
+      ['ID', 'NAME', 'ADDRESS', 'AGENT', 'STATE', 'TAGS'],
+      ...all.map((s) => [
+        String(s.id),
+        s.displayName + (s.isPemBackend ? ' (PEM backend)' : ''),
+        `${s.host}:${s.port}`,
+        s.agentId === null ? '-' : `${s.agentId} ${s.agentName ?? ''}`,
+        observedText(s),
+        s.tags.join(','),
+      ]),
     ]),
-  ];
-  for (const l of pad(rows)) print(l);
+  );
 }
 
 /** `server show`. */

@@ -4,10 +4,11 @@
  * runs. The token itself is printed once, by `create`; it is stored hashed.
  */
 import type { EnrolmentToken, NewEnrolmentToken } from '@pharos/backend/enrol/tokens';
-import { InputError, pharosError, rephrased } from '@pharos/core/errors';
+import { pharosError } from '@pharos/core/errors';
 import { type ApiFlags, apiClient } from '../../api/client.js';
 import { revokeToken } from '../../api/revoke.js';
-import { print, printJson } from '../../output.js';
+import { flagErrors } from '../../flag-errors.js';
+import { print, printJson, printList } from '../../output.js';
 
 /** Flags of the `token` verbs. */
 export interface TokenFlags extends ApiFlags {
@@ -31,18 +32,20 @@ export function durationS(v: string): number {
   return Number(m[1]) * UNIT_S[m[2] || 's']!;
 }
 
+/** The flag of each field of a token the API may name. */
+export const TOKEN_FLAGS = { validForS: '--valid-for', name: '--name' } as const;
+
 /** `token create`. */
 export async function create(f: TokenFlags): Promise<void> {
   const validForS = durationS(f.validFor ?? '24h');
-  const t = await apiClient(f)
-    .call<NewEnrolmentToken>('POST', '/api/enrolment-tokens', { name: f.name, validForS }, 'create token')
-    .catch((err) => {
-      if (err instanceof InputError && err.field === 'validForS')
-        throw rephrased(err, `--valid-for: ${err.message.replace(/^validForS: /, '')}`);
-      if (err instanceof InputError && err.field === 'name')
-        throw rephrased(err, `--name: ${err.message.replace(/^name: /, '')}`);
-      throw err;
-    });
+  const t = await flagErrors(TOKEN_FLAGS, () =>
+    apiClient(f).call<NewEnrolmentToken>(
+      'POST',
+      '/api/enrolment-tokens',
+      { name: f.name, validForS },
+      'create token',
+    ),
+  );
   if (f.json) return printJson(t);
   print(`token ${t.id} (${t.name}), valid until ${t.expiresAt}, for one enrolment:`);
   print(t.token);
@@ -59,19 +62,19 @@ export async function list(f: TokenFlags): Promise<void> {
     undefined,
     'list tokens',
   );
-  if (f.json) return printJson(tokens);
-  if (tokens.length === 0) return print('no tokens');
-  for (const t of tokens) {
-    const what =
-      t.state === 'used'
-        ? `used ${t.usedAt} by agent ${t.usedByAgent}${t.usedFrom ? ` from ${t.usedFrom}` : ''}`
-        : t.state === 'revoked'
-          ? `revoked ${t.revokedAt} by ${t.revokedBy}`
-          : t.state === 'expired'
-            ? `expired ${t.expiresAt}`
-            : `usable until ${t.expiresAt}`;
-    print(`${t.id}  ${t.name}  (by ${t.createdBy} ${t.createdAt}): ${what}`);
-  }
+  printList(tokens, f.json, 'no tokens', (all) =>
+    all.map((t) => {
+      const what =
+        t.state === 'used'
+          ? `used ${t.usedAt} by agent ${t.usedByAgent}${t.usedFrom ? ` from ${t.usedFrom}` : ''}`
+          : t.state === 'revoked'
+            ? `revoked ${t.revokedAt} by ${t.revokedBy}`
+            : t.state === 'expired'
+              ? `expired ${t.expiresAt}`
+              : `usable until ${t.expiresAt}`;
+      return `${t.id}  ${t.name}  (by ${t.createdBy} ${t.createdAt}): ${what}`;
+    }),
+  );
 }
 
 /** `token revoke`. */

@@ -47,6 +47,7 @@ export const authErrorResponses = {
   409: ErrorBody,
   500: ErrorBody,
   503: ErrorBody,
+  504: ErrorBody,
 } as const;
 
 /** `:id` of routes about one row (a positive integer). */

@@ -4,8 +4,9 @@
 // when (now for a length, from/until, or weekly on weekdays at a local time
 // in a time zone, for a length) and why. The server's message for a bad
 // field (an unknown time zone, an end already past...) shows next to it.
-import { errorsOf, FieldError, FormResult, fieldSetter, parseNumber } from '../../components/form-fields.js';
-import { html, useState } from '../../lib/html.js';
+import { useAdminForm } from '../../components/admin-form.js';
+import { FieldError, FormResult, parseNumber } from '../../components/form-fields.js';
+import { html } from '../../lib/html.js';
 import { startMaintenance } from '../../lib/maintenance-api.js';
 
 /** @typedef {import('../../components/form-fields.js').FormErrors} FormErrors */
@@ -65,8 +66,9 @@ export function bodyOf(v) {
  * @param {{ fleet: Fleet | undefined, onStarted: () => void }} props
  */
 export function MaintenanceForm({ fleet, onStarted }) {
-  const [v, setV] = useState(
-    /** @type {Values} */ ({
+  const form = useAdminForm({
+    prefix: P,
+    initial: /** @type {Values} */ ({
       scope: 'server',
       serverId: '',
       agentId: '',
@@ -80,30 +82,18 @@ export function MaintenanceForm({ fleet, onStarted }) {
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       reason: '',
     }),
-  );
-  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  const set = fieldSetter(setV);
-  /** @param {Event} e */
-  const submit = async (e) => {
-    e.preventDefault();
-    const { body, errors: local } = bodyOf(v);
-    if (Object.keys(local).length > 0) return setErrors(local);
-    setBusy(true);
-    setErrors({});
-    try {
+    validate: bodyOf,
+    save: async (body) => {
       const w = await startMaintenance(/** @type {any} */ (body));
-      setStatus(`Window ${w.id} on ${w.target}: ${w.status}.`);
-      setV((x) => ({ ...x, reason: '' }));
+      form.setV((x) => ({ ...x, reason: '' }));
       onStarted();
-    } catch (err) {
-      setErrors(errorsOf(err, fieldOf, ADMINS_ONLY));
-    }
-    setBusy(false);
-  };
-  /** @param {string} name */
-  const bad = (name) => (errors[name] ? 'true' : undefined);
+      return `Window ${w.id} on ${w.target}: ${w.status}.`;
+    },
+    fieldOf,
+    forbidden: ADMINS_ONLY,
+    stayOpen: true,
+  });
+  const { v, setV, set, errors, status, busy, submit, bad } = form;
   /** @param {number} i */
   const toggleDay = (i) => () => setV((x) => ({ ...x, days: x.days.map((d, j) => (j === i ? !d : d)) }));
   return html`<form id="maintenance-form" class="admin-form card-form" noValidate onSubmit=${submit}>

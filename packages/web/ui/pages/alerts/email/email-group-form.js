@@ -3,9 +3,10 @@
 // address a line), the levels it is emailed for, and optional subject and
 // body templates with %Placeholder%s. The server's message for a bad field
 // (an address that is not one, a name already used...) shows next to it.
-import { errorsOf, FieldError, FormResult, fieldSetter } from '../../../components/form-fields.js';
+import { useAdminForm } from '../../../components/admin-form.js';
+import { FieldError, FormResult } from '../../../components/form-fields.js';
 import { createEmailGroup, updateEmailGroup } from '../../../lib/alert-admin-api.js';
-import { html, useState } from '../../../lib/html.js';
+import { html } from '../../../lib/html.js';
 import { ADMINS_ONLY } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').EmailGroup} EmailGroup */
@@ -63,28 +64,16 @@ function bodyOf(v) {
  * @param {{ group?: EmailGroup, onSaved: (id: number) => void, onCancel: () => void }} props
  */
 export function EmailGroupForm({ group, onSaved, onCancel }) {
-  const [v, setV] = useState(() => valuesOf(group));
-  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
-  const [busy, setBusy] = useState(false);
-  const set = fieldSetter(setV);
-  /** @param {Event} e */
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      const r = group ? await updateEmailGroup(group.id, bodyOf(v)) : await createEmailGroup(bodyOf(v));
+  const { v, set, errors, busy, submit, bad, check } = useAdminForm({
+    prefix: P,
+    initial: () => valuesOf(group),
+    validate: (values) => ({ body: bodyOf(values), errors: {} }),
+    save: async (body) => {
+      const r = group ? await updateEmailGroup(group.id, body) : await createEmailGroup(body);
       onSaved(r.id);
-    } catch (err) {
-      setErrors(errorsOf(err, undefined, ADMINS_ONLY));
-      setBusy(false);
-    }
-  };
-  /** @param {string} name */
-  const bad = (name) => (errors[name] ? 'true' : undefined);
-  /** @param {'enabled' | 'onLow' | 'onMedium' | 'onHigh' | 'onCleared'} name @param {string} label */
-  const check = (name, label) => html`<label class="check">
-    <input id=${`${P}-${name}`} type="checkbox" checked=${v[name]} onChange=${set(name)} /> ${label}</label>`;
+    },
+    forbidden: ADMINS_ONLY,
+  });
   /** @param {'recipients' | 'subjectTemplate' | 'bodyTemplate'} name @param {string} label @param {number} rows @param {string} placeholder */
   const area = (name, label, rows, placeholder) => html`<div class="form-row">
     <label class="wide">${label}

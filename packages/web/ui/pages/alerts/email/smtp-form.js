@@ -4,15 +4,10 @@
 // write-only: the page only says whether one is stored, and an empty
 // password field keeps it. For other users the settings as text (never the
 // password). The server's message for a bad field shows next to it.
-import {
-  errorsOf,
-  FieldError,
-  FormResult,
-  fieldSetter,
-  parseNumber,
-} from '../../../components/form-fields.js';
+import { useAdminForm } from '../../../components/admin-form.js';
+import { FieldError, FormResult, parseNumber } from '../../../components/form-fields.js';
 import { saveSmtp } from '../../../lib/alert-admin-api.js';
-import { html, useState } from '../../../lib/html.js';
+import { html } from '../../../lib/html.js';
 import { ADMINS_ONLY } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').SmtpSettings} SmtpSettings */
@@ -96,39 +91,22 @@ function SmtpText({ smtp: s }) {
  * @param {{ smtp: SmtpSettings, canEdit: boolean, onSaved: () => void }} props
  */
 export function SmtpForm({ smtp, canEdit, onSaved }) {
-  const [v, setV] = useState(() => valuesOf(smtp));
-  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  const set = fieldSetter(setV);
-  if (!canEdit) return html`<${SmtpText} smtp=${smtp} />`;
-  /** @param {Event} e */
-  const submit = async (e) => {
-    e.preventDefault();
-    setStatus('');
-    const { body, errors: local } = bodyOf(v);
-    if (Object.keys(local).length > 0) return setErrors(local);
-    setBusy(true);
-    setErrors({});
-    try {
+  const form = useAdminForm({
+    prefix: P,
+    initial: () => valuesOf(smtp),
+    validate: bodyOf,
+    save: async (body) => {
       await saveSmtp(body);
-      setV((x) => ({ ...x, password: '', clearPassword: false }));
-      setStatus('Saved.');
+      form.setV((x) => ({ ...x, password: '', clearPassword: false }));
       onSaved();
-    } catch (err) {
-      setErrors(errorsOf(err, undefined, ADMINS_ONLY));
-    }
-    setBusy(false);
-  };
-  /** @param {string} name */
-  const bad = (name) => (errors[name] ? 'true' : undefined);
-  /** @param {'host' | 'port' | 'userName' | 'password' | 'fromAddress' | 'timeoutMs'} name @param {string} label @param {Record<string, string | boolean>} [attrs] */
-  const text = (name, label, attrs = {}) => html`<label>${label}
-    <input id=${`${P}-${name}`} value=${v[name]} onInput=${set(name)} aria-invalid=${bad(name)} ...${attrs} /></label>
-    <${FieldError} prefix=${P} name=${name} errors=${errors} />`;
-  /** @param {'enabled' | 'tlsVerify' | 'clearPassword'} name @param {string} label */
-  const check = (name, label) => html`<label class="check">
-    <input id=${`${P}-${name}`} type="checkbox" checked=${v[name]} onChange=${set(name)} /> ${label}</label>`;
+      return 'Saved.';
+    },
+    forbidden: ADMINS_ONLY,
+    stayOpen: true,
+    clearStatus: true,
+  });
+  const { v, set, errors, status, busy, submit, bad, text, check } = form;
+  if (!canEdit) return html`<${SmtpText} smtp=${smtp} />`;
   return html`<form id="smtp-form" class="admin-form card-form" noValidate onSubmit=${submit}>
     <fieldset disabled=${busy}>
       <div class="form-row">

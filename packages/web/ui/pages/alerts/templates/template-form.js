@@ -4,15 +4,10 @@
 // thresholds, default interval, unit, description and whether it is bound
 // to every new agent or server. The server's message for a bad field (SQL
 // that fails, thresholds out of order, a zero interval...) shows next to it.
-import {
-  errorsOf,
-  FieldError,
-  FormResult,
-  fieldSetter,
-  parseNumber,
-} from '../../../components/form-fields.js';
+import { useAdminForm } from '../../../components/admin-form.js';
+import { FieldError, FormResult, parseNumber } from '../../../components/form-fields.js';
 import { saveTemplate } from '../../../lib/alert-admin-api.js';
-import { html, useState } from '../../../lib/html.js';
+import { html } from '../../../lib/html.js';
 import { ADMINS_ONLY } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').TemplateRow} TemplateRow */
@@ -76,32 +71,20 @@ function bodyOf(v) {
  * @param {{ template?: TemplateRow, onSaved: (name: string) => void, onCancel: () => void }} props
  */
 export function TemplateForm({ template, onSaved, onCancel }) {
-  const [v, setV] = useState(() => valuesOf(template));
-  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
-  const [busy, setBusy] = useState(false);
-  const set = fieldSetter(setV);
-  /** @param {Event} e */
-  const submit = async (e) => {
-    e.preventDefault();
-    const { body, errors: local } = bodyOf(v);
-    if (Object.keys(local).length > 0) return setErrors(local);
-    setBusy(true);
-    setErrors({});
-    try {
+  const { v, set, errors, busy, submit, bad, text } = useAdminForm({
+    prefix: P,
+    initial: () => valuesOf(template),
+    validate: bodyOf,
+    save: async (body) => {
       const name = v.name.trim();
       await saveTemplate(name, body);
       onSaved(name);
-    } catch (err) {
-      setErrors(errorsOf(err, undefined, ADMINS_ONLY));
-      setBusy(false);
-    }
-  };
-  /** @param {string} name */
-  const bad = (name) => (errors[name] ? 'true' : undefined);
-  /** @param {'name' | 'low' | 'medium' | 'high' | 'intervalS' | 'unit' | 'description'} name @param {string} label @param {Record<string, string | boolean>} [attrs] */
-  const text = (name, label, attrs = {}) => html`<label>${label}
-    <input id=${`${P}-${name}`} value=${v[name]} onInput=${set(name)} aria-invalid=${bad(name) ?? (['low', 'medium', 'high'].includes(name) ? bad('thresholds') : undefined)} ...${attrs} /></label>
-    <${FieldError} prefix=${P} name=${name} errors=${errors} />`;
+    },
+    forbidden: ADMINS_ONLY,
+  });
+  /** @param {'low' | 'medium' | 'high'} name @param {string} label */
+  const threshold = (name, label) =>
+    text(name, label, { type: 'number', step: 'any', 'aria-invalid': bad(name) ?? bad('thresholds') });
   return html`<form id="template-form" class="admin-form card-form" noValidate onSubmit=${submit}>
     <h3>${template ? `Change template ${template.name}` : 'New alert template'}</h3>
     <fieldset disabled=${busy}>
@@ -121,8 +104,8 @@ export function TemplateForm({ template, onSaved, onCancel }) {
         <label>Raised when the value is <select id=${`${P}-operator`} value=${v.operator} onChange=${set('operator')}
           aria-invalid=${bad('operator')}><option value=">">above</option><option value="<">below</option></select></label>
         <${FieldError} prefix=${P} name="operator" errors=${errors} />
-        ${text('low', 'Low', { type: 'number', step: 'any' })} ${text('medium', 'Medium', { type: 'number', step: 'any' })}
-        ${text('high', 'High', { type: 'number', step: 'any' })}
+        ${threshold('low', 'Low')} ${threshold('medium', 'Medium')}
+        ${threshold('high', 'High')}
         <${FieldError} prefix=${P} name="thresholds" errors=${errors} />
       </div>
       <div class="form-row">

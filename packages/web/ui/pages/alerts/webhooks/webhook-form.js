@@ -4,15 +4,10 @@
 // ones), JSON payload template, the levels it is sent for, timeout, retries
 // and TLS verification. The server's message for a bad field (a URL that is
 // not http(s), a name already used, an unknown placeholder...) shows next to it.
-import {
-  errorsOf,
-  FieldError,
-  FormResult,
-  fieldSetter,
-  parseNumber,
-} from '../../../components/form-fields.js';
+import { useAdminForm } from '../../../components/admin-form.js';
+import { FieldError, FormResult, parseNumber } from '../../../components/form-fields.js';
 import { createWebhook, updateWebhook } from '../../../lib/alert-admin-api.js';
-import { html, useState } from '../../../lib/html.js';
+import { html } from '../../../lib/html.js';
 import { ADMINS_ONLY } from '../alert-ui.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').Webhook} Webhook */
@@ -117,34 +112,16 @@ function bodyOf(v, isNew) {
  */
 export function WebhookForm({ webhook, onSaved, onCancel }) {
   const isNew = !webhook;
-  const [v, setV] = useState(() => valuesOf(webhook));
-  const [errors, setErrors] = useState(/** @type {FormErrors} */ ({}));
-  const [busy, setBusy] = useState(false);
-  const set = fieldSetter(setV);
-  /** @param {Event} e */
-  const submit = async (e) => {
-    e.preventDefault();
-    const { body, errors: local } = bodyOf(v, isNew);
-    if (Object.keys(local).length > 0) return setErrors(local);
-    setBusy(true);
-    setErrors({});
-    try {
+  const { v, set, errors, busy, submit, bad, text, check } = useAdminForm({
+    prefix: P,
+    initial: () => valuesOf(webhook),
+    validate: (values) => bodyOf(values, isNew),
+    save: async (body) => {
       const r = webhook ? await updateWebhook(webhook.id, body) : await createWebhook(body);
       onSaved?.(r.id);
-    } catch (err) {
-      setErrors(errorsOf(err, undefined, ADMINS_ONLY));
-      setBusy(false);
-    }
-  };
-  /** @param {string} name */
-  const bad = (name) => (errors[name] ? 'true' : undefined);
-  /** @param {'name' | 'url' | 'timeoutMs' | 'maxRetries'} name @param {string} label @param {Record<string, string | boolean>} [attrs] */
-  const text = (name, label, attrs = {}) => html`<label>${label}
-    <input id=${`${P}-${name}`} value=${v[name]} onInput=${set(name)} aria-invalid=${bad(name)} ...${attrs} /></label>
-    <${FieldError} prefix=${P} name=${name} errors=${errors} />`;
-  /** @param {'clearHeaders' | 'enabled' | 'onLow' | 'onMedium' | 'onHigh' | 'onCleared' | 'tlsVerify'} name @param {string} label */
-  const check = (name, label) => html`<label class="check">
-    <input id=${`${P}-${name}`} type="checkbox" checked=${v[name]} onChange=${set(name)} /> ${label}</label>`;
+    },
+    forbidden: ADMINS_ONLY,
+  });
   const names = webhook?.header_names ?? [];
   return html`<form id="webhook-form" class="admin-form card-form" noValidate onSubmit=${submit}>
     <h3>${webhook ? `Change webhook ${webhook.name}` : 'New webhook'}</h3>
