@@ -18,20 +18,20 @@ INSERT INTO pg_temp.redact_pattern VALUES (
   $re$(\mpassword\s*=\s*)('([^'\\]|\\.)*('|$)|\\'([^'\\]|\\.)*(\\'|$)|[^\s']+)$re$
 );
 
-UPDATE pemhistory.sample s
-   SET value = (SELECT jsonb_object_agg(k, CASE WHEN jsonb_typeof(v) = 'string'
-                       THEN to_jsonb(regexp_replace(regexp_replace(v #>> '{}', p.literal, $r$\1'***'$r$, 'gi'),
-                                                    p.conninfo, $r$\1***$r$, 'gi'))
-                       ELSE v END)
-                  FROM jsonb_each(s.value) AS e(k, v), pg_temp.redact_pattern p)
- WHERE (s.probe = 'statement_texts' OR s.probe IN (SELECT name FROM pem.probe WHERE custom))
-   AND jsonb_typeof(s.value) = 'object' AND s.value::text ~* $re$\mpassword\s+E?'|\mpassword\s*=$re$;
-
-UPDATE pemdata.latest s
-   SET value = (SELECT jsonb_object_agg(k, CASE WHEN jsonb_typeof(v) = 'string'
-                       THEN to_jsonb(regexp_replace(regexp_replace(v #>> '{}', p.literal, $r$\1'***'$r$, 'gi'),
-                                                    p.conninfo, $r$\1***$r$, 'gi'))
-                       ELSE v END)
-                  FROM jsonb_each(s.value) AS e(k, v), pg_temp.redact_pattern p)
- WHERE (s.probe = 'statement_texts' OR s.probe IN (SELECT name FROM pem.probe WHERE custom))
-   AND jsonb_typeof(s.value) = 'object' AND s.value::text ~* $re$\mpassword\s+E?'|\mpassword\s*=$re$;
+-- The same UPDATE on the history and on the latest values.
+DO $do$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['pemhistory.sample', 'pemdata.latest'] LOOP
+    EXECUTE format($u$
+      UPDATE %s s
+         SET value = (SELECT jsonb_object_agg(k, CASE WHEN jsonb_typeof(v) = 'string'
+                             THEN to_jsonb(regexp_replace(regexp_replace(v #>> '{}', p.literal, $r$\1'***'$r$, 'gi'),
+                                                          p.conninfo, $r$\1***$r$, 'gi'))
+                             ELSE v END)
+                        FROM jsonb_each(s.value) AS e(k, v), pg_temp.redact_pattern p)
+       WHERE (s.probe = 'statement_texts' OR s.probe IN (SELECT name FROM pem.probe WHERE custom))
+         AND jsonb_typeof(s.value) = 'object' AND s.value::text ~* $re$\mpassword\s+E?'|\mpassword\s*=$re$$u$, t);
+  END LOOP;
+END $do$;
