@@ -4,11 +4,16 @@
  * 1. time to the first connection when the first listed host is down, a
  *    standby or black-holed, Pharos vs psql (first-connection.ts), before any
  *    writer runs (so their load does not skew it);
- * 2. two writers side by side on the same multi-host string, each committing
- *    a row every 100 ms: Pharos's HaConnection (suites/faults/writer.ts) and
- *    psql in a loop (psql-writer.ts), while the six agents keep sampling; and
- *    a writer on each backend directly (suites/faults/per-host-writer.ts)
- *    whose merged gap is the cluster's own, what no client can beat;
+ * 2. writers side by side on the same multi-host string, while the six
+ *    agents keep sampling: two HaConnection writers committing a row every
+ *    50 ms (suites/faults/writer.ts; one with `holdOtherHosts`, one with the
+ *    default options) and psql in a loop every 100 ms (psql-writer.ts); and a
+ *    writer on each backend directly every 50 ms
+ *    (suites/faults/per-host-writer.ts) whose merged gap is the cluster's
+ *    own, what no client can beat. Each writer (each backend's too) runs in a
+ *    process of its own (writer-process.ts, remote-writer.ts) and timestamps
+ *    its acknowledgements there with CLOCK_REALTIME, so no writer's gap
+ *    carries another's, or this process's, event-loop stalls;
  * 3. faults one after another, each `runs` times (switchover, kill -9 of the
  *    leader's Patroni and PostgreSQL, optionally a 45 s SIGSTOP of the
  *    leader): per run, each writer's write gap, the agents' ship gap, and
@@ -18,7 +23,6 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab } from '@pharos/ops/testing/test-lab';
 import { freezeLeader, killLeader, switchover } from '@pharos/suites/faults/backend-faults';
@@ -26,13 +30,12 @@ import { currentLeader } from '@pharos/suites/faults/cluster';
 import type { FaultLab, FaultTimeline } from '@pharos/suites/faults/fault-lab';
 import { longestGap } from '@pharos/suites/faults/gap';
 import { measureFault } from '@pharos/suites/faults/measure';
-import { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
-import { AckWriter, createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
+import { createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
 import { lostWrites } from '@pharos/suites/faults/writer-check';
 import { type Summary, summarize } from '../stats.js';
 import { startBlackHole } from './black-hole.js';
 import { type ConnectFigures, measureFirstConnection } from './first-connection.js';
-import { PsqlWriter } from './psql-writer.js';
+import { RemotePerHost, RemoteWriter } from './remote-writer.js';
 import { runTimeline } from './run-timeline.js';
 
 /** Options of {@link runFailoverBench}. */
@@ -157,11 +160,11 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
   log(`failover: lab up in ${((tl.state.upDurationMs ?? 0) / 1000).toFixed(1)} s`);
   const password = lab.secrets.patroni_super;
   const conninfo = labWriterConninfo(lab.topo, lab.dir);
-  let pharos: AckWriter | undefined;
-  let pharosDefault: AckWriter | undefined;
+  let pharos: RemoteWriter | undefined;
+  let pharosDefault: RemoteWriter | undefined;
   let lagTimer: NodeJS.Timeout | undefined;
-  let psql: PsqlWriter | undefined;
-  let perHost: PerHostWriter | undefined;
+  let psql: RemoteWriter | undefined;
+  let perHost: RemotePerHost | undefined;
   try {
     const leader = (await currentLeader(lab))!;
     const standby = lab.topo.backends.find((b) => b.name !== leader.name)!;
@@ -192,31 +195,47 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       firstConnection,
       faults: [],
     };
-    const pharosEvents: HaTraceEvent[] = [];
-    const defaultEvents: HaTraceEvent[] = [];
-    // Same cadence as the cluster's own writers (per-host-writer.ts), so
-    // neither gap is inflated by a coarser cadence than the other.
-    pharos = new AckWriter({
-      conninfo,
-      env: { PGPASSWORD: password },
+    // Every measured writer runs in a process of its own (writer-process.ts):
+    // a stall of this process's event loop, or of another writer's, delays
+    // only when its reports arrive here, not the times they carry.
+    // Same cadence as the cluster's own writers, so neither gap is inflated
+    // by a coarser cadence than the other.
+    pharos = new RemoteWriter({
+      type: 'start',
+      kind: 'ha',
       label: 'pharos',
+      conninfo,
+      password,
       intervalMs: WRITE_INTERVAL_MS,
       holdOtherHosts: true,
-      trace: (e) => {
-        pharosEvents.push(e);
-      },
     });
-    pharosDefault = new AckWriter({
-      conninfo,
-      env: { PGPASSWORD: password },
+    pharosDefault = new RemoteWriter({
+      type: 'start',
+      kind: 'ha',
       label: 'pharos-default',
+      conninfo,
+      password,
       intervalMs: WRITE_INTERVAL_MS,
-      trace: (e) => {
-        defaultEvents.push(e);
-      },
+      holdOtherHosts: false,
     });
-    // How late this process's event loop runs (the writers, psql's spawns and
-    // the cluster's own writers share it): every lateness over 100 ms.
+    psql = new RemoteWriter({
+      type: 'start',
+      kind: 'psql',
+      label: 'psql',
+      conninfo,
+      password,
+      intervalMs: 100,
+    });
+    perHost = new RemotePerHost({
+      backends: lab.topo.backends,
+      port: lab.topo.postgres.port,
+      labDir: lab.dir,
+      password,
+      label: 'per-host',
+      intervalMs: WRITE_INTERVAL_MS,
+    });
+    // How late this process's event loop runs (the faults, the exactly-once
+    // checks): every lateness over 100 ms, for the timelines.
     const lags: { atMs: number; lateMs: number }[] = [];
     let expected = Date.now() + 50;
     lagTimer = setInterval(() => {
@@ -224,13 +243,8 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       if (now - expected > 100) lags.push({ atMs: expected, lateMs: now - expected });
       expected = now + 50;
     }, 50);
-    psql = new PsqlWriter({ conninfo, password, label: 'psql' });
-    perHost = new PerHostWriter({ topo: lab.topo, labDir: lab.dir, password, label: 'per-host' });
     const w = { pharos, pharosDefault, psql, perHost };
-    pharos.start();
-    pharosDefault.start();
-    psql.start();
-    perHost.start();
+    await Promise.all([pharos.run(), pharosDefault.run(), psql.run(), perHost.run()]);
     try {
       await waitFor(
         'both writers to write 5 rows',
@@ -246,7 +260,11 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       let currentFault = '';
       const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
         const t = await fault();
-        const r = await measureFault(lab, w.pharos, t, new Map(), w.perHost);
+        const m = await measureFault(lab, w.pharos, t, new Map());
+        // The cluster's own gap over the same window, once every backend's
+        // writer process has reported up to its end.
+        await w.perHost.reportedUntil(m.windowEndMs);
+        const r = { ...m, backendGap: longestGap(w.perHost.acks, t.startedMs, m.windowEndMs) };
         await waitFor('psql to write again', async () => (w.psql.acks.at(-1) ?? 0) > t.recoveredMs, {
           timeoutMs: 60_000,
           intervalMs: 100,
@@ -281,18 +299,18 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
               psqlGap,
               perHost: w.perHost,
               pharos: w.pharos,
-              pharosEvents,
               pharosDefault: w.pharosDefault,
               pharosDefaultGap: defaultGap,
-              defaultEvents,
               lags,
               psql: w.psql,
             }),
           );
           log(`failover: timeline of this run in ${file}`);
         }
-        pharosEvents.length = 0;
-        defaultEvents.length = 0;
+        for (const x of [w.pharos, w.pharosDefault, w.psql, ...w.perHost.byHost.values()]) {
+          x.events.length = 0;
+          x.lags.length = 0;
+        }
         lags.length = 0;
         const run: FaultRun = {
           backendGapS: (r.backendGap?.gapMs ?? Number.NaN) / 1000,

@@ -19,6 +19,10 @@ export interface PsqlWriterOptions {
   intervalMs?: number;
   /** Kill an invocation that has not exited after this long, ms (default 30000). */
   timeoutMs?: number;
+  /** Called at each acknowledged write: psql's exit (ms since the epoch), sequence number, start. */
+  onAck?: (atMs: number, seq: number, startedMs: number) => void;
+  /** Called at each failed invocation. */
+  onFailure?: (failure: PsqlFailure) => void;
 }
 
 /**
@@ -128,12 +132,16 @@ export class PsqlWriter {
         },
       );
       if (code === 0) {
-        this.acks.push(Date.now());
+        const at = Date.now();
+        this.acks.push(at);
         this.ackStarts.push(started);
         this.ackedSeqs.push(seq);
+        this.opts.onAck?.(at, seq, started);
       } else {
         this.errors++;
-        this.failures.push({ startedMs: started, atMs: Date.now(), code, stderr: stderr.trim() });
+        const f = { startedMs: started, atMs: Date.now(), code, stderr: stderr.trim() };
+        this.failures.push(f);
+        this.opts.onFailure?.(f);
       }
       await new Promise((r) => setTimeout(r, Math.max(0, started + period - Date.now())));
     }

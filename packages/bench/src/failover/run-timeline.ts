@@ -7,27 +7,23 @@
 import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import type { FaultTimeline } from '@pharos/suites/faults/fault-lab';
 import type { WriteGap } from '@pharos/suites/faults/gap';
-import type { PerHostWriter } from '@pharos/suites/faults/per-host-writer';
-import type { AckWriter } from '@pharos/suites/faults/writer';
 import { ackEdges, formatTimeline, rel, type TraceLine } from './gap-trace.js';
-import type { PsqlWriter } from './psql-writer.js';
+import type { RemotePerHost, RemoteWriter } from './remote-writer.js';
 
-/** What {@link runTimeline} needs: the run's timeline, the three gaps and the writers. */
+/** What {@link runTimeline} needs: the run's timeline, the gaps and the writers (each in its own process, remote-writer.ts). */
 export interface RunRecords {
   t: FaultTimeline;
   backendGap: WriteGap | undefined;
   pharosGap: WriteGap;
   psqlGap: WriteGap;
-  perHost: PerHostWriter;
-  pharos: AckWriter;
-  pharosEvents: readonly HaTraceEvent[];
-  /** The second Pharos writer (default options), its gap and trace. */
-  pharosDefault: AckWriter;
+  perHost: RemotePerHost;
+  pharos: RemoteWriter;
+  /** The second Pharos writer (default options) and its gap. */
+  pharosDefault: RemoteWriter;
   pharosDefaultGap: WriteGap;
-  defaultEvents: readonly HaTraceEvent[];
   /** When the benchmark process's event loop ran late, and by how much (ms). */
   lags: readonly { atMs: number; lateMs: number }[];
-  psql: PsqlWriter;
+  psql: RemoteWriter;
 }
 
 /** One HaConnection trace event as a line of text. */
@@ -60,10 +56,14 @@ export function runTimeline(r: RunRecords): string {
   const to = Math.max(...gaps.map((g) => g.toMs)) + 500;
   const lines: TraceLine[] = [];
   for (const [name, ms] of Object.entries(r.t.marks)) lines.push({ atMs: o + ms, who: 'fault', what: name });
+  const lagLines = (who: string, lags: readonly { atMs: number; lateMs: number }[]) => {
+    for (const l of lags) lines.push({ atMs: l.atMs, who, what: `event loop ran ${l.lateMs} ms late` });
+  };
   for (const [address, h] of r.perHost.byHost) {
     const who = `own ${address}`;
     if (r.backendGap) lines.push(...ackEdges(who, h.acks, r.backendGap.fromMs + 1, r.backendGap.toMs));
     for (const f of h.failures) lines.push({ atMs: f.atMs, who, what: `call failed: ${f.error}` });
+    lagLines(who, h.lags);
   }
   lines.push(...ackEdges('pharos', r.pharos.acks, r.pharosGap.fromMs + 1, r.pharosGap.toMs));
   for (const f of r.pharos.failures)
@@ -72,7 +72,8 @@ export function runTimeline(r: RunRecords): string {
       who: 'pharos',
       what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
     });
-  for (const e of r.pharosEvents) lines.push({ atMs: e.atMs, who: 'pharos', what: describeEvent(e) });
+  for (const e of r.pharos.events) lines.push({ atMs: e.atMs, who: 'pharos', what: describeEvent(e) });
+  lagLines('pharos', r.pharos.lags);
   lines.push(
     ...ackEdges(
       'pharos-default',
@@ -87,10 +88,11 @@ export function runTimeline(r: RunRecords): string {
       who: 'pharos-default',
       what: `write failed (started ${rel(f.startedMs, o)})${f.code ? ` ${f.code}` : ''}: ${f.error}`,
     });
-  for (const e of r.defaultEvents)
+  for (const e of r.pharosDefault.events)
     lines.push({ atMs: e.atMs, who: 'pharos-default', what: describeEvent(e) });
-  for (const l of r.lags)
-    lines.push({ atMs: l.atMs, who: 'bench process', what: `event loop ran ${l.lateMs} ms late` });
+  lagLines('pharos-default', r.pharosDefault.lags);
+  lagLines('bench process', r.lags);
+  lagLines('psql', r.psql.lags);
   lines.push(...ackEdges('psql', r.psql.acks, r.psqlGap.fromMs + 1, r.psqlGap.toMs));
   const i = r.psql.acks.indexOf(r.psqlGap.toMs);
   if (i >= 0)
@@ -103,7 +105,7 @@ export function runTimeline(r: RunRecords): string {
     lines.push({
       atMs: f.atMs,
       who: 'psql',
-      what: `exit ${f.code} (started ${rel(f.startedMs, o)}): ${f.stderr.replaceAll('psql: error: ', '').replace(/\s*\n\s*/g, ' | ')}`,
+      what: `${f.code ?? 'failed'} (started ${rel(f.startedMs, o)}): ${f.error.replaceAll('psql: error: ', '').replace(/\s*\n\s*/g, ' | ')}`,
     });
   const gapLine = (name: string, g: WriteGap | undefined) =>
     g

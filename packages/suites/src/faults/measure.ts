@@ -7,9 +7,8 @@ import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { type AgentTally, checkExactlyOnce, exactlyOnceProblems, type IdRange } from './exactly-once.js';
 import type { FaultLab, FaultTimeline } from './fault-lab.js';
 import { longestGap, type WriteGap } from './gap.js';
-import type { PerHostWriter } from './per-host-writer.js';
 import { shipGaps } from './ship-gap.js';
-import type { AckWriter } from './writer.js';
+import type { AckLog } from './writer.js';
 import { lostWrites } from './writer-check.js';
 
 /** What one fault measured. Times in ms. */
@@ -17,6 +16,8 @@ export interface FaultResult {
   timeline: FaultTimeline;
   /** Longest time without an acknowledged probe write, from the fault's start until writes resumed after recovery. */
   writeGap: WriteGap;
+  /** End of the window the gaps were taken over: the probe writer's first acknowledgement after recovery (ms since the epoch). */
+  windowEndMs: number;
   /** The cluster's own gap (per-host-writer.ts) over the same window, when a per-host writer ran. */
   backendGap?: WriteGap;
   /** Longest time without a stored batch from any agent / from the worst agent (pem.ship_batch). */
@@ -43,10 +44,10 @@ export interface FaultResult {
  */
 export async function measureFault(
   lab: FaultLab,
-  writer: AckWriter,
+  writer: AckLog,
   t: FaultTimeline,
   skipped: ReadonlyMap<number, readonly IdRange[]> = new Map(),
-  perHost?: PerHostWriter,
+  perHost?: { readonly acks: readonly number[] },
 ): Promise<FaultResult> {
   await waitFor('the probe writer to write again', async () => (writer.lastAckMs ?? 0) > t.recoveredMs, {
     deadlineMs: 60_000,
@@ -61,6 +62,7 @@ export async function measureFault(
   return {
     timeline: t,
     writeGap,
+    windowEndMs: end,
     ...(perHost ? { backendGap: longestGap(perHost.acks, t.startedMs, end) } : {}),
     shipGapAnyMs: ship.anyAgentMs,
     shipGapWorstAgentMs: Math.max(0, ...ship.perAgentMs.values()),

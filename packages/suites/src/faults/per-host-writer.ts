@@ -11,12 +11,12 @@
 import { HaConnection } from '@pharos/core/ha/connection';
 import { labLayout } from '@pharos/ops/lab/layout';
 import { sleep } from '@pharos/ops/lab/processes';
-import type { Topology } from '@pharos/ops/topology/types';
-import { WRITE_FUNCTION } from './writer.js';
+import { WRITE_FUNCTION, type WriteFailure } from './writer.js';
 
 /** Options of {@link PerHostWriter}. */
 export interface PerHostWriterOptions {
-  topo: Topology;
+  /** The backends to write on (a lab's Topology, or one backend of it) and PostgreSQL's port. */
+  topo: { backends: readonly { address: string }[]; postgres: { port: number } };
   labDir: string;
   /** patroni_super's password. */
   password: string;
@@ -24,6 +24,10 @@ export interface PerHostWriterOptions {
   intervalMs?: number;
   /** Deadline of one call, ms (default 5000: a statement slowed by a loaded machine must not cost the session, whose reconnection takes longer still); connect_timeout is 1 s (libpq: counts as 2). */
   deadlineMs?: number;
+  /** Called at each acknowledged write (ms since the epoch), with the call's sequence number and start. */
+  onAck?: (atMs: number, seq: number, startedMs: number) => void;
+  /** Called at each failed call. */
+  onFailure?: (failure: WriteFailure) => void;
 }
 
 /** Per-backend writers; `acks` merges the acknowledgement times of all (ms since the epoch, ascending). */
@@ -72,19 +76,23 @@ export class PerHostWriter {
     this.byHost.set(address, mine);
     while (this.running) {
       const started = Date.now();
+      const seq = ++this.seq;
       try {
         const r = await conn.query<{ ok: boolean }>(`SELECT ${WRITE_FUNCTION}($1, $2) AS ok`, [
           this.opts.label,
-          ++this.seq,
+          seq,
         ]);
         if (r.rows[0]?.ok === true) {
           const now = Date.now();
           this.acks.push(now);
           mine.acks.push(now);
+          this.opts.onAck?.(now, seq, started);
         }
       } catch (err) {
         this.errors++;
-        mine.failures.push({ atMs: Date.now(), error: (err as Error).message });
+        const atMs = Date.now();
+        mine.failures.push({ atMs, error: (err as Error).message });
+        this.opts.onFailure?.({ startedMs: started, atMs, error: (err as Error).message });
       }
       await sleep(Math.max(0, started + period - Date.now()));
     }

@@ -83,7 +83,19 @@ export interface AckWriterOptions {
   trace?: (event: HaTraceEvent) => void;
   /** Passed to the HaConnection (`holdOtherHosts`): keep sessions on the other hosts for the next selection. */
   holdOtherHosts?: boolean;
+  /** Called at each acknowledgement with its time (ms since the epoch), sequence number and the write's start. */
+  onAck?: (atMs: number, seq: number, startedMs: number) => void;
+  /** Called at each failed write, with what `failures` records. */
+  onFailure?: (failure: WriteFailure) => void;
 }
+
+/**
+ * What the fault measurements read of a writer (measure.ts): its
+ * acknowledgement times, label and acknowledged sequence numbers; an
+ * {@link AckWriter} or a writer in another process reporting its own
+ * (bench failover/remote-writer.ts).
+ */
+export type AckLog = Pick<AckWriter, 'acks' | 'label' | 'lastAckMs' | 'ackedBetween'>;
 
 /** A write that failed: when it started and ended (ms since the epoch) and why. */
 export interface WriteFailure {
@@ -168,11 +180,15 @@ export class AckWriter {
           this.opts.label,
           seq,
         ]);
-        this.acks.push(Date.now());
+        const at = Date.now();
+        this.acks.push(at);
         this.ackedSeqs.push(seq);
+        this.opts.onAck?.(at, seq, started);
       } catch (err) {
         this.errors++;
-        this.failures.push({ startedMs: started, atMs: Date.now(), ...failureOf(err) });
+        const f = { startedMs: started, atMs: Date.now(), ...failureOf(err) };
+        this.failures.push(f);
+        this.opts.onFailure?.(f);
       }
       await sleep(Math.max(0, started + period - Date.now()));
     }
