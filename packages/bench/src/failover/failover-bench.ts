@@ -30,6 +30,7 @@ import { currentLeader } from '@pharos/suites/faults/cluster';
 import type { FaultLab, FaultTimeline } from '@pharos/suites/faults/fault-lab';
 import { longestGap } from '@pharos/suites/faults/gap';
 import { measureFault } from '@pharos/suites/faults/measure';
+import { shipBatchTimes } from '@pharos/suites/faults/ship-gap';
 import { createWriteTable, labWriterConninfo } from '@pharos/suites/faults/writer';
 import { lostWrites } from '@pharos/suites/faults/writer-check';
 import { type Summary, summarize } from '../stats.js';
@@ -290,6 +291,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           const n = result.faults.find((f) => f.fault === currentFault)!.runs.length + 1;
           const file = join(opts.traceDir, `failover-${currentFault.split(/\W+/)[0]}-${n}.txt`);
           mkdirSync(opts.traceDir, { recursive: true });
+          const shipBatches = await shipBatchTimes(lab, t.startedMs - 10_000, r.windowEndMs);
           writeFileSync(
             file,
             runTimeline({
@@ -303,6 +305,12 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
               pharosDefaultGap: defaultGap,
               lags,
               psql: w.psql,
+              shipBatches,
+              shipGap: longestGap(
+                shipBatches.map((b) => b.atMs),
+                t.startedMs,
+                r.windowEndMs,
+              ),
             }),
           );
           log(`failover: timeline of this run in ${file}`);

@@ -7,6 +7,7 @@
 import type { HaTraceEvent } from '@pharos/core/ha/trace';
 import type { FaultTimeline } from '@pharos/suites/faults/fault-lab';
 import type { WriteGap } from '@pharos/suites/faults/gap';
+import type { ShipBatchTime } from '@pharos/suites/faults/ship-gap';
 import { ackEdges, formatTimeline, rel, type TraceLine } from './gap-trace.js';
 import type { RemotePerHost, RemoteWriter } from './remote-writer.js';
 
@@ -24,6 +25,9 @@ export interface RunRecords {
   /** When the benchmark process's event loop ran late, and by how much (ms). */
   lags: readonly { atMs: number; lateMs: number }[];
   psql: RemoteWriter;
+  /** The agents' stored batches around the run (pem.ship_batch.received_at) and the ship gap over them. */
+  shipBatches: readonly ShipBatchTime[];
+  shipGap: WriteGap;
 }
 
 /** One HaConnection trace event as a line of text. */
@@ -49,7 +53,7 @@ export function describeEvent(e: HaTraceEvent): string {
 /** The run's timeline as text: a header with the gaps, then every event from 0.5 s before the earliest gap to 0.5 s after the latest. */
 export function runTimeline(r: RunRecords): string {
   const o = r.t.startedMs;
-  const gaps = [r.backendGap, r.pharosGap, r.pharosDefaultGap, r.psqlGap].filter(
+  const gaps = [r.backendGap, r.pharosGap, r.pharosDefaultGap, r.psqlGap, r.shipGap].filter(
     (g): g is WriteGap => g !== undefined,
   );
   const from = Math.min(...gaps.map((g) => g.fromMs)) - 500;
@@ -107,6 +111,19 @@ export function runTimeline(r: RunRecords): string {
       who: 'psql',
       what: `${f.code ?? 'failed'} (started ${rel(f.startedMs, o)}): ${f.error.replaceAll('psql: error: ', '').replace(/\s*\n\s*/g, ' | ')}`,
     });
+  // The agents: every agent's last batch before the ship gap and first after it.
+  const byAgent = new Map<number, number[]>();
+  for (const b of r.shipBatches) {
+    if (!byAgent.has(b.agentId)) byAgent.set(b.agentId, []);
+    byAgent.get(b.agentId)!.push(b.atMs);
+  }
+  for (const [id, ts] of byAgent)
+    lines.push(
+      ...ackEdges(`agent ${id}`, ts, r.shipGap.fromMs + 1, r.shipGap.toMs).map((l) => ({
+        ...l,
+        what: l.what.replace('acknowledged write', 'stored batch (received_at)'),
+      })),
+    );
   const gapLine = (name: string, g: WriteGap | undefined) =>
     g
       ? `${name}: ${(g.gapMs / 1000).toFixed(3)} s from ${rel(g.fromMs, o)} to ${rel(g.toMs, o)}`
@@ -117,6 +134,7 @@ export function runTimeline(r: RunRecords): string {
     gapLine('Pharos gap (holdOtherHosts)', r.pharosGap),
     gapLine('Pharos gap (default options)', r.pharosDefaultGap),
     gapLine('psql gap', r.psqlGap),
+    gapLine("agents' ship gap (pem.ship_batch.received_at)", r.shipGap),
     '',
     formatTimeline(lines, o, from, to),
     '',

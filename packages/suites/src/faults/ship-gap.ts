@@ -17,18 +17,23 @@ export interface ShipGaps {
   perAgentMs: Map<number, number>;
 }
 
+/** One stored batch: its agent and `received_at` (ms since the epoch). */
+export interface ShipBatchTime {
+  agentId: number;
+  atMs: number;
+}
+
 /**
- * Ship gaps in the window [`fromMs`, `toMs`] (ms since the epoch), computed
- * with {@link longestGap} over the batch times of each agent and of all
- * agents together. Queries the current primary as patroni_super.
+ * The batches stored from 5 minutes before `fromMs` to `toMs` (ms since the
+ * epoch), oldest first, read on the current primary as patroni_super.
  *
  * @throws Error when there is no leader.
  */
-export async function shipGaps(
+export async function shipBatchTimes(
   ctx: ClusterLab & { secrets: LabSecrets },
   fromMs: number,
   toMs: number,
-): Promise<ShipGaps> {
+): Promise<ShipBatchTime[]> {
   const leader = await currentLeader(ctx);
   if (!leader) throw new Error('no Patroni leader');
   const rows = await sqlOnBackend(
@@ -40,12 +45,27 @@ export async function shipGaps(
       ORDER BY received_at`,
     [fromMs, toMs],
   );
-  const all = rows.map((r) => Number(r.t));
+  return rows.map((r) => ({ agentId: Number(r.agent_id), atMs: Number(r.t) }));
+}
+
+/**
+ * Ship gaps in the window [`fromMs`, `toMs`] (ms since the epoch), computed
+ * with {@link longestGap} over the batch times of each agent and of all
+ * agents together ({@link shipBatchTimes}).
+ *
+ * @throws Error when there is no leader.
+ */
+export async function shipGaps(
+  ctx: ClusterLab & { secrets: LabSecrets },
+  fromMs: number,
+  toMs: number,
+): Promise<ShipGaps> {
+  const rows = await shipBatchTimes(ctx, fromMs, toMs);
+  const all = rows.map((r) => r.atMs);
   const by = new Map<number, number[]>();
   for (const r of rows) {
-    const id = Number(r.agent_id);
-    if (!by.has(id)) by.set(id, []);
-    by.get(id)!.push(Number(r.t));
+    if (!by.has(r.agentId)) by.set(r.agentId, []);
+    by.get(r.agentId)!.push(r.atMs);
   }
   const perAgentMs = new Map<number, number>();
   for (const [id, ts] of by) perAgentMs.set(id, longestGap(ts, fromMs, toMs).gapMs);
