@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type pg from 'pg';
 import { parseConninfo } from '../conninfo/resolve.js';
 import { NoHostError } from './errors.js';
-import { selectHost } from './host-race.js';
+import { REDIAL_MS, redialDelayMs, selectHost } from './host-race.js';
 import type { HostContext, Session } from './session.js';
 import type { HaTraceEvent } from './trace.js';
 
@@ -124,5 +124,18 @@ describe('selection re-checking kept sessions', () => {
       reuse: new Map(s.map((x) => [x.index, x])),
     });
     assert.equal(won, s[1]);
+  });
+});
+
+describe('redialDelayMs', () => {
+  it('waits out the rest of the period since the last dial started', () => {
+    assert.equal(redialDelayMs(10_000, 10_300, REDIAL_MS), 700);
+  });
+  it('dials at once when the last dial took longer than the period (connect_timeout)', () => {
+    assert.equal(redialDelayMs(10_000, 12_050, REDIAL_MS), 0);
+    assert.equal(redialDelayMs(10_000, 11_000, REDIAL_MS), 0);
+  });
+  it('waits a whole period when no dial is known', () => {
+    assert.equal(redialDelayMs(undefined, 12_000, REDIAL_MS), REDIAL_MS);
   });
 });

@@ -43,8 +43,23 @@ export const HEDGE_MS = 500;
 /** While a selection waits (for a slow host, or for a promotion), how often a host that did not match is asked again on its open session, ms. */
 export const RECHECK_MS = 100;
 
-/** While a selection waits for a promotion, how often a host that failed is dialled again, ms. */
+/**
+ * While a selection waits for a promotion, how often a host that failed is
+ * dialled again, ms, counted from the start of its previous dial (so a host
+ * refusing connections is dialled once a second, and one whose dial ran into
+ * connect_timeout, which already took longer than this, at once).
+ */
 export const REDIAL_MS = 1000;
+
+/**
+ * How long to wait before dialling a host again whose last dial started at
+ * `lastDialAt` (ms since the epoch), so that dials start at most once per
+ * `periodMs`: the rest of the period, or 0 when it has passed (a dial that
+ * ran into connect_timeout took longer than the period). Pure.
+ */
+export function redialDelayMs(lastDialAt: number | undefined, now: number, periodMs: number): number {
+  return lastDialAt === undefined ? periodMs : Math.max(0, lastDialAt + periodMs - now);
+}
 
 /** `host:port` of host `i` of the list, for messages. */
 export function describeHost(ctx: HostContext, i: number): string {
@@ -343,6 +358,8 @@ export class HostRace {
   private readonly aborts = new Map<number, AbortController>();
   /** Hosts to be dialled again while awaiting a match: the redial scheduled or under way. */
   private readonly redialing = new Set<number>();
+  /** When each host's latest dial (or re-check of a reused session) started, ms since the epoch. */
+  private readonly dialedAt = new Map<number, number>();
   /** Timers: re-checks of sessions that did not match, redials, the hedge, the end of the wait. */
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Sessions with a re-check scheduled or under way. */
@@ -389,6 +406,7 @@ export class HostRace {
         const ac = own?.abort ?? new AbortController();
         this.aborts.set(i, ac);
         const reused = this.opts.reuse?.get(i);
+        this.dialedAt.set(i, this.startedAt);
         (
           own?.outcome ??
           (reused !== undefined
@@ -537,11 +555,16 @@ export class HostRace {
     return matches(this.tsa, s, this.awaiting);
   }
 
-  /** Dials host `i` again after `ms` (awaiting a match); its last outcome stands until the new one. */
+  /**
+   * Dials host `i` again (awaiting a match) `ms` after the start of its last
+   * dial ({@link redialDelayMs}; 0: at once); its last outcome stands until
+   * the new one.
+   */
   private redial(i: number, ms: number): void {
     if (this.redialing.has(i)) return;
     this.redialing.add(i);
-    this.later(ms, () => {
+    this.later(ms === 0 ? 0 : redialDelayMs(this.dialedAt.get(i), Date.now(), ms), () => {
+      this.dialedAt.set(i, Date.now());
       const ac = new AbortController();
       this.aborts.set(i, ac);
       attempt(this.ctx, i, this.opts.deadlineAt, ac.signal).then((o) => {
