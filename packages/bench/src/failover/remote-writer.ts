@@ -67,6 +67,11 @@ export class RemoteWriter {
     return this.acks.at(-1);
   }
 
+  /** Whether the writer process has exited. */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   get errors(): number {
     return this.failures.length;
   }

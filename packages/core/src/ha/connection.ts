@@ -117,7 +117,8 @@ export interface CallOptions {
    * gone, no standby promoted yet), keep watching them for up to this long,
    * ms, within the deadline, instead of failing at once with NoHostError:
    * the sessions that did not match are asked again every 100 ms and the
-   * hosts that failed dialled again every second (ha/host-race.ts), so a
+   * hosts that failed dialled again once a second, counted from the start of
+   * their previous dial (ha/host-race.ts REDIAL_MS), so a
    * promotion is used within about 100 ms with no new connections. Default:
    * fail at once, as libpq does (docs/ha-connection.md, "Waiting for a
    * promotion").
