@@ -22,6 +22,7 @@
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@pharos/ops/lab/processes';
 import { startTestLab } from '@pharos/ops/testing/test-lab';
@@ -72,6 +73,20 @@ export interface FaultRun {
   psqlWritesLost: number;
   marksS: Record<string, number>;
   notes: string[];
+  /** 1-minute load average of the machine when the fault started (os.loadavg). */
+  loadAvg1?: number;
+  /**
+   * Where the ship gap's excess over the cluster's own gap lies, s: how much
+   * earlier its start (the last batch stored before it, by received_at = the
+   * shipping transaction's start) was than the cluster's own last write, and
+   * how much later its end (the first batch stored after it) than the
+   * cluster's first write after the gap. The start depends on when an agent
+   * last happened to ship (each ships when its probes have samples, every
+   * probe interval) and on how long that transaction ran; the end is what
+   * the ship path took to reach the new primary.
+   */
+  shipStartEarlyS?: number;
+  shipEndLateS?: number;
 }
 
 /** All runs of one fault with their summaries and the target (when the issue sets one). */
@@ -260,6 +275,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
 
       let currentFault = '';
       const runFault = async (fault: () => Promise<FaultTimeline>): Promise<FaultRun> => {
+        const loadAvg1 = loadavg()[0]!;
         const t = await fault();
         const m = await measureFault(lab, w.pharos, t, new Map());
         // The cluster's own gap over the same window, once every backend's
@@ -287,11 +303,16 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           w.psql.label,
           w.psql.ackedBetween(t.startedMs - 10_000, Date.now()),
         );
+        const shipBatches = await shipBatchTimes(lab, t.startedMs - 10_000, r.windowEndMs);
+        const shipGap = longestGap(
+          shipBatches.map((b) => b.atMs),
+          t.startedMs,
+          r.windowEndMs,
+        );
         if (opts.traceDir !== undefined) {
           const n = result.faults.find((f) => f.fault === currentFault)!.runs.length + 1;
           const file = join(opts.traceDir, `failover-${currentFault.split(/\W+/)[0]}-${n}.txt`);
           mkdirSync(opts.traceDir, { recursive: true });
-          const shipBatches = await shipBatchTimes(lab, t.startedMs - 10_000, r.windowEndMs);
           writeFileSync(
             file,
             runTimeline({
@@ -306,11 +327,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
               lags,
               psql: w.psql,
               shipBatches,
-              shipGap: longestGap(
-                shipBatches.map((b) => b.atMs),
-                t.startedMs,
-                r.windowEndMs,
-              ),
+              shipGap,
             }),
           );
           log(`failover: timeline of this run in ${file}`);
@@ -335,9 +352,16 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
           psqlWritesLost: psqlLost.length,
           marksS: Object.fromEntries(Object.entries(t.marks).map(([k, v]) => [k, v / 1000])),
           notes: [...t.notes, ...r.problems],
+          loadAvg1,
+          ...(r.backendGap
+            ? {
+                shipStartEarlyS: (r.backendGap.fromMs - shipGap.fromMs) / 1000,
+                shipEndLateS: (shipGap.toMs - r.backendGap.toMs) / 1000,
+              }
+            : {}),
         };
         log(
-          `failover: ${t.fault}: cluster's own gap ${run.backendGapS.toFixed(2)} s, Pharos gap ${run.pharosGapS.toFixed(2)} s (default options ${run.pharosDefaultGapS.toFixed(2)} s), psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s, lost ${run.lost}, duplicated ${run.duplicated}`,
+          `failover: ${t.fault}: cluster's own gap ${run.backendGapS.toFixed(2)} s, Pharos gap ${run.pharosGapS.toFixed(2)} s (default options ${run.pharosDefaultGapS.toFixed(2)} s), psql gap ${run.psqlGapS.toFixed(2)} s, ship gap ${run.shipGapS.toFixed(2)} s (start ${run.shipStartEarlyS?.toFixed(2)} s earlier, end ${run.shipEndLateS?.toFixed(2)} s later than the cluster's own), load ${loadAvg1.toFixed(1)}, lost ${run.lost}, duplicated ${run.duplicated}`,
         );
         return run;
       };

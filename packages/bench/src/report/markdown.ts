@@ -59,7 +59,7 @@ function failover(s: Section<FailoverFigures>): string[] {
   const out = [
     '## Failover: write gaps and first connections, Pharos vs libpq',
     '',
-    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Three writers commit a row on the same multi-host string: two HaConnections in the benchmark process, every 50 ms, one with \`holdOtherHosts\` (it keeps sessions on the standbys, re-checked at a failover instead of dialled: the "Pharos" figure) and one with the default options; and \`psql\` in a loop every 100 ms (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit (ReadyForQuery after the COMMIT) from the fault to recovery. The cluster's own gap = the same for writers connected to each backend directly, every 50 ms (no host selection): the time no server accepted writes, which no client can beat; a client's gap minus it is what finding the new primary cost that client. Ship gap = longest time without a batch stored from any agent (pem.ship_batch). Samples checked = every sample id the agents' spools had acknowledged by the fault's last run (cumulative since the lab started), each found in exactly one stored batch.`,
+    `A lab of 3 etcd + 3 Patroni/PostgreSQL + 6 agents (probe interval ${f.lab.probeIntervalS} s) + 3 web instances (up in ${f.lab.upS.toFixed(0)} s); Patroni ttl ${f.lab.ttlS} s, loop_wait ${f.lab.loopWaitS} s, retry_timeout ${f.lab.retryTimeoutS} s. Three writers commit a row on the same multi-host string, each in a process of its own (its acknowledgements timestamped there, CLOCK_REALTIME, so no writer's gap carries another's or the benchmark's event-loop stalls): two HaConnections, every 50 ms, one with \`holdOtherHosts\` (it keeps sessions on the standbys, re-checked at a failover instead of dialled: the "Pharos" figure) and one with the default options; and \`psql\` in a loop every 100 ms (one process and one libpq connection per row). Write gap = longest time without an acknowledged commit (ReadyForQuery after the COMMIT) from the fault to recovery. The cluster's own gap = the same for writers connected to each backend directly, every 50 ms, one process per backend (no host selection): the time no server accepted writes, which no client can beat; a client's gap minus it is what finding the new primary cost that client. Ship gap = longest time without a batch stored from any agent (pem.ship_batch.received_at: the shipping transaction's start); per run, how much earlier it began and later it ended than the cluster's own gap (its start depends on when an agent last happened to ship, every probe interval; its end is what the ship path took to reach the new primary). Samples checked = every sample id the agents' spools had acknowledged by the fault's last run (cumulative since the lab started), each found in exactly one stored batch.`,
     '',
     `String: \`${f.conninfo}\``,
     '',
@@ -86,7 +86,7 @@ function failover(s: Section<FailoverFigures>): string[] {
     '',
     '### Time to the first connection (SELECT 1 answered), same string for both',
     '',
-    'Each run is a fresh HaConnection in the running benchmark process, or a fresh `psql` process (its start-up is part of its figure: see "primary first").',
+    'Each run is a fresh HaConnection in the benchmark process (before any writer runs), or a fresh `psql` process (its start-up is part of its figure: see "primary first").',
     '',
     '| first listed host | Pharos | psql (libpq) | failures (Pharos/psql) |',
     '|---|---|---|---|',
@@ -98,16 +98,16 @@ function failover(s: Section<FailoverFigures>): string[] {
   }
   out.push('', '<details><summary>Every fault run</summary>', '');
   out.push(
-    '| fault | run | cluster’s own gap (s) | Pharos gap (s) | Pharos default (s) | psql gap (s) | ship gap (s) | lost | dup | writes lost (Pharos/default/psql) | marks (s after start) |',
+    '| fault | run | load (1 min) | cluster’s own gap (s) | Pharos gap (s) | Pharos default (s) | psql gap (s) | ship gap (s) | ship gap start earlier / end later than own (s) | lost | dup | writes lost (Pharos/default/psql) | marks (s after start) |',
   );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|');
   for (const x of f.faults) {
     x.runs.forEach((r, i) => {
       const marks = Object.entries(r.marksS)
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(', ');
       out.push(
-        `| ${x.fault} | ${i + 1} | ${r.backendGapS.toFixed(2)} | ${r.pharosGapS.toFixed(2)} | ${r.pharosDefaultGapS?.toFixed(2) ?? '—'} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.pharosDefaultWritesLost ?? '—'}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
+        `| ${x.fault} | ${i + 1} | ${r.loadAvg1?.toFixed(1) ?? '—'} | ${r.backendGapS.toFixed(2)} | ${r.pharosGapS.toFixed(2)} | ${r.pharosDefaultGapS?.toFixed(2) ?? '—'} | ${r.psqlGapS.toFixed(2)} | ${r.shipGapS.toFixed(2)} | ${r.shipStartEarlyS === undefined ? '—' : `${r.shipStartEarlyS.toFixed(2)} / ${r.shipEndLateS!.toFixed(2)}`} | ${r.lost} | ${r.duplicated} | ${r.pharosWritesLost}/${r.pharosDefaultWritesLost ?? '—'}/${r.psqlWritesLost} | ${marks}; ${r.notes.join('; ')} |`,
       );
     });
   }
