@@ -319,8 +319,9 @@ export interface HostRaceOptions {
    * the old primary is gone and no standby is promoted yet), wait until this
    * time (ms since the epoch) instead of failing at once: sessions that did
    * not match are asked again every RECHECK_MS on the same session (a
-   * promotion keeps them open), hosts that failed are dialled again every
-   * REDIAL_MS, and the first host to match wins (for prefer-standby, the
+   * promotion keeps them open), hosts that failed are dialled again
+   * REDIAL_MS after their previous dial started ({@link redialDelayMs}), and
+   * the first host to match wins (for prefer-standby, the
    * first to answer at all). Then NoHostError as without it. Undefined: fail
    * at once, as libpq does.
    */
