@@ -181,13 +181,27 @@ WITH cur AS (
   SELECT (l.value ->> ($4 ->> 'column'))::int AS tl
     FROM pem.latest_row($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
 ), before_window AS (
-  SELECT (h.value ->> ($4 ->> 'column'))::int AS tl FROM pemhistory.sample h
-   WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
-     AND h.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)
-   ORDER BY h.collected_at DESC LIMIT 1
+  SELECT x.tl FROM (
+    (SELECT (h.value ->> ($4 ->> 'column'))::int AS tl, h.collected_at FROM pemhistory.sample h
+      WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
+        AND h.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)
+      ORDER BY h.collected_at DESC LIMIT 1)
+    UNION ALL
+    (SELECT (c.value ->> ($4 ->> 'column'))::int, c.collected_at
+       FROM pem.history_block_samples($2, $4 ->> 'probe',
+              (SELECT max(b.block_start) FROM pemhistory.sample_block b JOIN pemhistory.source o ON o.id = b.source_id
+                WHERE o.server_id = $2 AND o.agent_id = $1 AND o.probe = $4 ->> 'probe' AND o.object = ''
+                  AND b.block_start <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)),
+              now() - make_interval(secs => ($4 ->> 'window_s')::float8) + interval '1 microsecond',
+              ARRAY[$4 ->> 'column']) c
+      WHERE c.agent_id = $1 AND c.object = ''
+      ORDER BY c.collected_at DESC LIMIT 1)) x
+   ORDER BY x.collected_at DESC LIMIT 1
 ), in_window AS (
-  SELECT min((h.value ->> ($4 ->> 'column'))::int) AS tl FROM pemhistory.sample h
-   WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
+  SELECT min((h.value ->> ($4 ->> 'column'))::int) AS tl
+    FROM pem.history_samples($2, $4 ->> 'probe', now() - make_interval(secs => ($4 ->> 'window_s')::float8),
+                             'infinity', ARRAY[$4 ->> 'column']) h
+   WHERE h.agent_id = $1 AND h.object = ''
      AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8)
 )
 SELECT (cur.tl - least(coalesce((SELECT tl FROM before_window), w.tl), w.tl))::float8 AS value,

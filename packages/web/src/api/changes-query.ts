@@ -6,7 +6,8 @@
  * agent wrote (timestamps as ISO 8601); the first sample of the range gives
  * each field's value in force at its start.
  *
- * Source of facts: pemhistory.sample (one row per sample, 001_initial.sql).
+ * Source of facts: pemhistory.sample (one row per sample, 001_initial.sql) and
+ * the compacted days (019_history_blocks.sql), read through pem.history_samples.
  */
 import type { Queryable } from '@pharos/core/query';
 import { type LogSink, withFailoverRetry } from '../backend.js';
@@ -30,9 +31,9 @@ const CHANGES_SQL = `
 SELECT field, value, at FROM (
   SELECT f.field, s.value ->> f.field AS value, s.collected_at AS at,
          lag(s.value ->> f.field) OVER (PARTITION BY f.field ORDER BY s.collected_at) AS prev
-    FROM pemhistory.sample s CROSS JOIN unnest($4::text[]) AS f(field)
-   WHERE s.server_id = $1 AND s.probe = $2 AND s.object = $3
-     AND s.collected_at >= $5::timestamptz AND s.collected_at < $6::timestamptz) x
+    FROM pem.history_samples($1, $2, $5::timestamptz, $6::timestamptz, $4::text[]) s
+    CROSS JOIN unnest($4::text[]) AS f(field)
+   WHERE s.object = $3) x
  WHERE x.value IS NOT NULL AND x.value IS DISTINCT FROM x.prev
  ORDER BY at DESC, field
  LIMIT ${MAX_CHANGES}`;

@@ -1,7 +1,8 @@
 /**
  * The SQL of downsampled series, from the samples (pemhistory.sample, 001_initial.sql: one row
  * per sample, `value` the probe's row as jsonb, index on (server_id, probe, collected_at) in
- * every daily partition) and, for long ranges, from the rollup (pemhistory.rollup,
+ * every daily partition; and the compacted days, 019_history_blocks.sql, both read through
+ * pem.history_samples) and, for long ranges, from the rollup (pemhistory.rollup,
  * 006_rollup.sql: per field and object, partial aggregates per 60, 300 or 3600 s).
  *
  * Parameters: $1 server id (0: an agent's host), $2 probe, $3 from, $4 to (timestamptz), $5
@@ -25,7 +26,7 @@ const cols = (n: number, f: (k: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join(', ');
 
 /** ARRAY[x1, ..., xn]: the fields of a sample as float8 (NULL where missing or not numeric). */
-const fieldArray = (n: number) => `ARRAY[${cols(n, (k) => `pem.jsonb_float8(value -> ($6::text[])[${k}])`)}]`;
+const fieldArray = (n: number) => `ARRAY[${cols(n, (k) => `pem.jsonb_float8(h.value -> ($6::text[])[${k}])`)}]`;
 
 /**
  * `r`: where the samples take over from the rollup (clamped to [$3, $4]; $3 when the rollup
@@ -44,8 +45,12 @@ const LIMIT_CTE = `lim AS MATERIALIZED (
 const ROLLUP_RANGE = `m.server_id = $1 AND m.probe = $2 AND m.width_s = $8 AND m.field = ANY($6::text[])
      AND m.bucket >= $3 AND m.bucket < (SELECT r FROM lim) AND ($7::text IS NULL OR m.object = $7)`;
 
-const SAMPLE_RANGE = `server_id = $1 AND probe = $2 AND collected_at < $4 AND ($7::text IS NULL OR object = $7)
-     AND ($9::int IS NULL OR agent_id = $9)`;
+/**
+ * The samples of [`from`, $4): the hot rows and the compacted days alike (pem.history_samples,
+ * inlined by the planner: its arguments are columns of `lim`, not subqueries), the fields of $6.
+ */
+const samples = (from: string) => `lim CROSS JOIN LATERAL pem.history_samples($1, $2, ${from}, $4, $6::text[]) h
+   WHERE ($7::text IS NULL OR h.object = $7) AND ($9::int IS NULL OR h.agent_id = $9)`;
 
 const bucket = (epoch: string) => `floor(${epoch} / $5::float8) * $5::float8`;
 
@@ -60,8 +65,7 @@ parts AS (
   UNION ALL
   SELECT s.object, u.k, s.collected_at, 1, u.x, u.x, u.x
     FROM (SELECT object, collected_at, ${fieldArray(n)} AS xs
-            FROM pemhistory.sample
-           WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r FROM lim)) s
+            FROM ${samples('lim.r')}) s
     CROSS JOIN LATERAL unnest(s.xs) WITH ORDINALITY AS u(x, k)
    WHERE u.x IS NOT NULL
 )
@@ -87,8 +91,7 @@ export function rateSql(n: number): string {
 WITH ${LIMIT_CTE},
 s AS MATERIALIZED (
   SELECT object, collected_at, date_part('epoch', collected_at) AS e, ${fieldArray(n)} AS xs
-    FROM pemhistory.sample
-   WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r - make_interval(secs => gap) FROM lim)
+    FROM ${samples('lim.r - make_interval(secs => lim.gap)')}
 ), p AS (
   SELECT object, e, xs, lag(xs) OVER w AS pxs, e - lag(e) OVER w AS dt
     FROM s

@@ -1,6 +1,7 @@
 /**
  * Top SQL of a server over a time range (issue 17), from the `statements`
- * probe's history (pemhistory.sample: the top 100 entries of
+ * probe's history (pemhistory.sample and its compacted days, read through
+ * pem.history_samples: the top 100 entries of
  * pg_stat_statements with cumulative counters, one sample per entry per
  * run) and the `statement_texts` probe's latest text per entry
  * (pemdata.server_latest).
@@ -52,9 +53,8 @@ const TOP_SQL = `
 WITH s AS (
   SELECT h.object, h.collected_at, h.value,
          lag(h.value) OVER (PARTITION BY h.object ORDER BY h.collected_at, h.sample_id) AS prev
-    FROM pemhistory.sample h
-   WHERE h.server_id = $1 AND h.probe = 'statements'
-     AND h.collected_at >= $2::timestamptz - make_interval(secs => ${LOOKBACK_S}) AND h.collected_at < $3::timestamptz
+    FROM pem.history_samples($1, 'statements', $2::timestamptz - make_interval(secs => ${LOOKBACK_S}),
+                             $3::timestamptz) h
 ), x AS (
   SELECT s.object, s.value, s.prev,
          s.prev IS NOT NULL AND ${f('s.value', 'calls')} < ${f('s.prev', 'calls')} AS reset,
@@ -82,8 +82,8 @@ SELECT r.object AS key, r.value ->> 'queryid' AS queryid, r.value ->> 'database'
  LIMIT $5`;
 
 const META_SQL = `
-SELECT (SELECT count(*) FROM pemhistory.sample h WHERE h.server_id = $1 AND h.probe = 'statements'
-           AND h.collected_at >= $2::timestamptz AND h.collected_at < $3::timestamptz)::int AS samples,
+SELECT (SELECT count(*) FROM pem.history_samples($1, 'statements', $2::timestamptz, $3::timestamptz, '{}'))::int
+         AS samples,
        (SELECT max(collected_at) FROM pemdata.server_latest l WHERE l.server_id = $1 AND l.probe = 'statements') AS last`;
 
 /** Reads Top SQL (see the module note). Throws BackendFailingOverError. */

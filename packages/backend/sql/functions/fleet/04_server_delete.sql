@@ -37,6 +37,12 @@ BEGIN
   IF p_purge_history THEN
     DELETE FROM pemhistory.sample WHERE server_id = p_id;
     GET DIAGNOSTICS v_samples = ROW_COUNT;
+    -- the compacted days (migration 019): counted as the samples they hold
+    v_samples := v_samples + coalesce((SELECT sum(b.n) FROM pemhistory.sample_block b
+                                         JOIN pemhistory.source x ON x.id = b.source_id WHERE x.server_id = p_id), 0);
+    DELETE FROM pemhistory.field_block b USING pemhistory.source x WHERE x.id = b.source_id AND x.server_id = p_id;
+    DELETE FROM pemhistory.sample_block b USING pemhistory.source x WHERE x.id = b.source_id AND x.server_id = p_id;
+    DELETE FROM pemhistory.source WHERE server_id = p_id;
     DELETE FROM pemhistory.rollup WHERE server_id = p_id;
     GET DIAGNOSTICS v_rollups = ROW_COUNT;
   END IF;

@@ -1,6 +1,6 @@
 -- Rates of a probe's counters over history: each sample of each object with
 -- the rates since the previous one (history_mode 'all' probes: every sample
--- is there). For dashboards and alert templates that need more than latest.
+-- is there; hot rows and compacted days alike, pem.history_samples). For dashboards and alert templates that need more than latest.
 CREATE OR REPLACE FUNCTION pem.history_rates(p_server_id integer, p_probe text, p_from timestamptz, p_to timestamptz,
                                              p_object text DEFAULT NULL)
 RETURNS TABLE (object text, collected_at timestamptz, seconds double precision, reset boolean, rates jsonb)
@@ -8,9 +8,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   WITH s AS (
     SELECT h.object, h.collected_at, h.value,
            lag(h.value) OVER w AS prev_value, lag(h.collected_at) OVER w AS prev_at
-      FROM pemhistory.sample h
-     WHERE h.server_id = p_server_id AND h.probe = p_probe AND h.collected_at >= p_from AND h.collected_at < p_to
-       AND (p_object IS NULL OR h.object = p_object)
+      FROM pem.history_samples(p_server_id, p_probe, p_from, p_to) h
+     WHERE p_object IS NULL OR h.object = p_object
     WINDOW w AS (PARTITION BY h.object ORDER BY h.collected_at, h.sample_id)
   )
   SELECT s.object, s.collected_at, extract(epoch FROM s.collected_at - s.prev_at)::float8,

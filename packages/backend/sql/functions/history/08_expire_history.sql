@@ -4,8 +4,11 @@
 -- days; purges latest values of servers no longer registered and of objects
 -- that stopped reporting 3 days ago while their probe still reports others;
 -- last, drops the daily partitions older than the longest retention (under
--- an ACCESS EXCLUSIVE lock of the history table, taken only then). Returns
--- what it did.
+-- an ACCESS EXCLUSIVE lock of the history table, taken only then), and the
+-- compacted days' partitions of pemhistory.sample_block / field_block of the
+-- same days (migration 019). Probes with a shorter retention lose their
+-- compacted days as whole day blocks, once the day's end is past retention.
+-- Returns what it did.
 CREATE OR REPLACE FUNCTION pem.expire_history()
 RETURNS jsonb LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $$
 DECLARE
@@ -19,6 +22,8 @@ DECLARE
   v_from timestamptz;
   v_to timestamptz;
   v_old text[];
+  v_blocked bigint := 0;
+  v_blocks integer := 0;
 BEGIN
   SELECT coalesce(max(retention_days), 90) INTO v_max FROM pem.probe;
   DELETE FROM pemhistory.sample_default WHERE collected_at < now() - make_interval(days => v_max);
@@ -31,6 +36,14 @@ BEGIN
       DELETE FROM pemhistory.sample WHERE probe = r.name AND collected_at >= v_from AND collected_at < v_to;
       GET DIAGNOSTICS n = ROW_COUNT;
       v_deleted := v_deleted + n;
+      -- compacted days of the probe: whole day blocks, once the day's end is past retention
+      DELETE FROM pemhistory.field_block b USING pemhistory.source x
+       WHERE x.id = b.source_id AND x.probe = r.name AND b.block_start + interval '1 day' <= v_to;
+      WITH d AS (DELETE FROM pemhistory.sample_block b USING pemhistory.source x
+                  WHERE x.id = b.source_id AND x.probe = r.name AND b.block_start + interval '1 day' <= v_to
+                 RETURNING b.n)
+      SELECT coalesce(sum(d.n), 0) INTO n FROM d;
+      v_blocked := v_blocked + n;
       UPDATE pem.probe SET history_expired_through = v_to WHERE name = r.name;
     END IF;
   END LOOP;
@@ -53,6 +66,19 @@ BEGIN
       v_dropped := v_dropped + 1;
     END LOOP;
   END IF;
+  -- the compacted days (migration 019) of the same days: their partitions, whole
+  FOR r IN
+    SELECT c.relname, i.inhparent::regclass AS parent FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent IN ('pemhistory.sample_block'::regclass, 'pemhistory.field_block'::regclass)
+       AND c.relname ~ '^(sample|field)_block_[0-9]{8}$'
+       AND to_date(right(c.relname, 8), 'YYYYMMDD') + 1 <= current_date - v_max
+     ORDER BY c.relname
+  LOOP
+    EXECUTE format('DROP TABLE pemhistory.%I', r.relname);
+    v_blocks := v_blocks + 1;
+  END LOOP;
+  DELETE FROM pemhistory.compacted_day WHERE day + 1 <= current_date - v_max;
   RETURN jsonb_build_object('partitions_dropped', v_dropped, 'rows_deleted', v_deleted,
+                            'block_partitions_dropped', v_blocks, 'block_samples_deleted', v_blocked,
                             'probe_log_deleted', v_log, 'latest_purged', v_latest, 'longest_retention_days', v_max);
 END $$;

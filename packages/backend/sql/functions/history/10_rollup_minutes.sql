@@ -1,5 +1,6 @@
 -- Replaces the 60-s rows of [p_from, p_to) (whole minutes) with the samples' figures, for one
--- (server, probe) or, with NULLs, for all. Returns the rows written.
+-- (server, probe) or, with NULLs, for all; from the hot rows and the compacted days alike
+-- (pem.history_samples). Returns the rows written.
 CREATE OR REPLACE FUNCTION pem.rollup_minutes(p_from timestamptz, p_to timestamptz, p_server_id integer, p_probe text)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $$
 DECLARE
@@ -17,10 +18,8 @@ BEGIN
          count(*) FILTER (WHERE v.x < v.px AND s.dt > 0 AND s.dt <= v_gap)
     FROM (SELECT h.server_id, h.probe, h.object, h.collected_at, h.value, lag(h.value) OVER w AS prev_value,
                  date_part('epoch', h.collected_at) - lag(date_part('epoch', h.collected_at)) OVER w AS dt
-            FROM pemhistory.sample h
-           WHERE h.collected_at >= p_from - make_interval(secs => v_gap) AND h.collected_at < p_to
-             AND (p_server_id IS NULL OR h.server_id = p_server_id) AND (p_probe IS NULL OR h.probe = p_probe)
-             AND h.probe IN (SELECT probe FROM pem.rollup_field)
+            FROM pem.history_samples(p_server_id, p_probe, p_from - make_interval(secs => v_gap), p_to) h
+           WHERE h.probe IN (SELECT probe FROM pem.rollup_field)
           WINDOW w AS (PARTITION BY h.server_id, h.probe, h.object ORDER BY h.collected_at)) s
     JOIN pem.rollup_field f ON f.probe = s.probe
     CROSS JOIN LATERAL (SELECT pem.jsonb_float8(s.value -> f.field) AS x,

@@ -1,5 +1,5 @@
 -- Oldest collection time in pemhistory.sample (the default partition, else the oldest daily
--- partition with rows), or NULL when there is no history. Reads one partition at most.
+-- partition with rows) and in the compacted days (pemhistory.sample_block), or NULL when there is no history. Reads one partition at most.
 CREATE OR REPLACE FUNCTION pem.history_oldest()
 RETURNS timestamptz LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -15,5 +15,8 @@ BEGIN
     EXECUTE format('SELECT min(collected_at) FROM pemhistory.%I', part) INTO v;
     EXIT WHEN v IS NOT NULL;
   END LOOP;
-  RETURN least(d, v);
+  -- the compacted days (migration 019): their oldest block's first sample
+  RETURN least(d, v, (SELECT b.block_start + b.t[1] * interval '1 microsecond' FROM pemhistory.sample_block b
+                       WHERE b.block_start = (SELECT min(x.block_start) FROM pemhistory.sample_block x)
+                       ORDER BY b.t[1] LIMIT 1));
 END $$;

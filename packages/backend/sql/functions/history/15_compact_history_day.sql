@@ -1,0 +1,132 @@
+-- Compacts the closed UTC day p_day of pemhistory.sample (its partition sample_YYYYMMDD) into
+-- pemhistory.source / sample_block / field_block (migrations/019_history_blocks.sql): the
+-- day's hot rows, together with the blocks already kept for the same sources that day (a late
+-- sample of a compacted day is folded in), become one sample_block per source and one
+-- field_block per source and field. Then it decodes the new blocks and checks that they give
+-- back exactly the rows they were made of (every column, value as the same jsonb text; raises
+-- and rolls back otherwise), and empties the partition (TRUNCATE: the partition stays, for
+-- late samples, until retention drops it), all in the caller's transaction: a sample is
+-- either a row or in a block, never both, never neither. Concurrent ingest of that day waits
+-- (SHARE ROW EXCLUSIVE lock on the partition, taken first; a second compaction of the same day
+-- waits too and then finds nothing to do). Returns the samples compacted (0: the day has no
+-- partition or no hot row). Errors: 22023 when the day ended less than p_grace ago; P0001
+-- when the check fails.
+CREATE OR REPLACE FUNCTION pem.compact_history_day(p_day date, p_grace interval DEFAULT interval '6 hours')
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+  SET extra_float_digits = 1 AS $$
+DECLARE
+  part text := 'sample_' || to_char(p_day, 'YYYYMMDD');
+  v_from timestamptz := p_day::timestamptz;
+  v_to timestamptz := (p_day + 1)::timestamptz;
+  v_rows bigint;
+  v_bad bigint;
+  t text;
+  v_sources integer[];
+  v_any boolean;
+BEGIN
+  IF v_to > now() - p_grace THEN
+    RAISE EXCEPTION 'the history of % is still open to samples (grace %)', p_day, p_grace USING ERRCODE = '22023';
+  END IF;
+  IF to_regclass('pemhistory.' || part) IS NULL THEN
+    RETURN 0;
+  END IF;
+  EXECUTE format('LOCK TABLE pemhistory.%I IN SHARE ROW EXCLUSIVE MODE', part);
+  -- a second call in the same transaction: the first one's work tables
+  FOR t IN SELECT unnest(ARRAY['compact_rows', 'compact_pos', 'compact_fields', 'compact_series', 'compact_values',
+                               'compact_check']) LOOP
+    IF to_regclass('pg_temp.' || t) IS NOT NULL THEN
+      EXECUTE format('DROP TABLE pg_temp.%I', t);
+    END IF;
+  END LOOP;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM pemhistory.%I)', part) INTO v_any;
+  IF NOT v_any THEN
+    RETURN 0;
+  END IF;
+  FOR t IN SELECT unnest(ARRAY['sample_block', 'field_block']) LOOP
+    IF to_regclass(format('pemhistory.%s_%s', t, to_char(p_day, 'YYYYMMDD'))) IS NULL THEN
+      EXECUTE format('CREATE TABLE pemhistory.%I PARTITION OF pemhistory.%I FOR VALUES FROM (%L) TO (%L)'
+                     ' WITH (toast_tuple_target = 128)',
+                     t || '_' || to_char(p_day, 'YYYYMMDD'), t, v_from, v_to);
+    END IF;
+  END LOOP;
+  EXECUTE format('INSERT INTO pemhistory.source (agent_id, server_id, probe, object)
+    SELECT DISTINCT agent_id, server_id, probe, object FROM pemhistory.%I ON CONFLICT DO NOTHING', part);
+  EXECUTE format('CREATE TEMP TABLE compact_rows ON COMMIT DROP AS
+    SELECT h.agent_id, h.sample_id, h.server_id, h.probe, h.object, h.collected_at, h.value, s.id AS source_id
+      FROM pemhistory.%I h JOIN pemhistory.source s
+        ON s.agent_id = h.agent_id AND s.server_id = h.server_id AND s.probe = h.probe AND s.object = h.object', part);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_sources := ARRAY(SELECT DISTINCT source_id FROM compact_rows);
+  -- fold in what is already compacted for these sources (late samples)
+  INSERT INTO compact_rows
+  SELECT c.agent_id, c.sample_id, c.server_id, c.probe, c.object, c.collected_at, c.value, s.id
+    FROM pem.history_block_samples(NULL, NULL, v_from, v_to, NULL, v_sources) c
+    JOIN pemhistory.source s
+      ON s.agent_id = c.agent_id AND s.server_id = c.server_id AND s.probe = c.probe AND s.object = c.object;
+  DELETE FROM pemhistory.sample_block b WHERE b.source_id = ANY (v_sources) AND b.block_start = v_from;
+  DELETE FROM pemhistory.field_block b WHERE b.source_id = ANY (v_sources) AND b.block_start = v_from;
+  -- positions: i = the sample's place in (collected_at, sample_id) order within its source
+  CREATE TEMP TABLE compact_pos ON COMMIT DROP AS
+  SELECT r.*, row_number() OVER w AS i,
+         round(extract(epoch FROM r.collected_at - v_from) * 1000000)::bigint AS us
+    FROM compact_rows r
+  WINDOW w AS (PARTITION BY r.source_id ORDER BY r.collected_at, r.sample_id);
+  INSERT INTO pemhistory.sample_block (source_id, block_start, n, t, sid, other)
+  SELECT source_id, v_from, count(*),
+         array_agg(dt ORDER BY i), array_agg(ds ORDER BY i),
+         CASE WHEN bool_and(jsonb_typeof(value) = 'object') THEN NULL
+              ELSE array_agg(CASE WHEN jsonb_typeof(value) = 'object' THEN NULL ELSE value END ORDER BY i) END
+    FROM (SELECT p.source_id, p.i, p.value, p.us - coalesce(lag(p.us) OVER w, 0) AS dt,
+                 p.sample_id - coalesce(lag(p.sample_id) OVER w, 0) AS ds
+            FROM compact_pos p WINDOW w AS (PARTITION BY p.source_id ORDER BY p.i)) q
+   GROUP BY source_id;
+  -- the fields, each with the encodings its JSON text allows
+  CREATE TEMP TABLE compact_fields ON COMMIT DROP AS
+  SELECT p.source_id, p.i, f.key AS field, f.value AS j, jsonb_typeof(f.value) = 'number' AS num,
+         CASE WHEN jsonb_typeof(f.value) = 'number' THEN (f.value)::numeric END AS k
+    FROM compact_pos p CROSS JOIN LATERAL jsonb_each(p.value) f
+   WHERE jsonb_typeof(p.value) = 'object';
+  CREATE TEMP TABLE compact_series ON COMMIT DROP AS
+  SELECT c.source_id, c.field,
+         CASE WHEN NOT bool_and(c.num) THEN NULL
+              WHEN bool_and(c.k = trunc(c.k) AND abs(c.k) < 2 ^ 52 AND to_jsonb(c.k::bigint)::text = c.j::text) THEN 0
+              WHEN bool_and(c.k * 1000 = trunc(c.k * 1000) AND abs(c.k * 1000) < 2 ^ 52
+                            AND to_jsonb(trim_scale((c.k * 1000)::bigint::numeric / 1000))::text = c.j::text) THEN 3
+              WHEN bool_and(to_jsonb(c.k::float8)::text = c.j::text) THEN -1 END::smallint AS scale
+    FROM compact_fields c GROUP BY 1, 2;
+  CREATE TEMP TABLE compact_values ON COMMIT DROP AS
+  SELECT c.source_id, c.field, c.i, CASE WHEN g.scale IS NULL THEN c.j END AS j,
+         CASE g.scale WHEN 0 THEN coalesce(c.k - lag(c.k) OVER w, c.k)
+                      WHEN 3 THEN coalesce(c.k - lag(c.k) OVER w, c.k) * 1000
+                      WHEN -1 THEN c.k END::float8 AS x
+    FROM compact_fields c JOIN compact_series g USING (source_id, field)
+  WINDOW w AS (PARTITION BY c.source_id, c.field ORDER BY c.i);
+  ANALYZE compact_series;
+  ANALYZE compact_values;
+  INSERT INTO pemhistory.field_block (source_id, block_start, field, scale, v, j)
+  SELECT g.source_id, v_from, g.field, g.scale,
+         CASE WHEN g.scale IS NOT NULL THEN array_agg(e.x ORDER BY s.i) END,
+         CASE WHEN g.scale IS NULL THEN array_agg(e.j ORDER BY s.i) END
+    FROM compact_series g
+    JOIN pemhistory.sample_block b ON b.source_id = g.source_id AND b.block_start = v_from
+    CROSS JOIN LATERAL generate_series(1, b.n) s(i)
+    LEFT JOIN compact_values e ON e.source_id = g.source_id AND e.field = g.field AND e.i = s.i
+   GROUP BY g.source_id, g.field, g.scale;
+  -- the check: the new blocks give back exactly the rows they were made of
+  CREATE TEMP TABLE compact_check ON COMMIT DROP AS
+  SELECT agent_id, sample_id, server_id, probe, object, collected_at, value::text AS value
+    FROM pem.history_block_samples(NULL, NULL, v_from, v_to, NULL, v_sources);
+  SELECT count(*) INTO v_bad FROM (
+    (SELECT agent_id, sample_id, server_id, probe, object, collected_at, value::text FROM compact_rows
+     EXCEPT ALL SELECT * FROM compact_check)
+    UNION ALL
+    (SELECT * FROM compact_check
+     EXCEPT ALL SELECT agent_id, sample_id, server_id, probe, object, collected_at, value::text FROM compact_rows)) x;
+  IF v_bad > 0 THEN
+    RAISE EXCEPTION 'compaction of % would change % samples; nothing done', p_day, v_bad;
+  END IF;
+  EXECUTE format('TRUNCATE pemhistory.%I', part);
+  INSERT INTO pemhistory.compacted_day AS d (day, samples) VALUES (p_day, v_rows)
+  ON CONFLICT (day) DO UPDATE SET compacted_at = now(), samples = d.samples + excluded.samples;
+  RETURN v_rows;
+END $$;
