@@ -45,14 +45,16 @@ describe('history compaction', { timeout: 300_000 }, () => {
     await pg.psql('CREATE DATABASE pem');
     admin = new HaConnection({ conninfo: pg.conninfo('postgres', 'pem'), queryTimeoutMs: 120_000 });
     await migrate((fn) => admin.transaction(fn));
-    await q(`CREATE TABLE pemhistory.${PART} PARTITION OF pemhistory.sample FOR VALUES FROM ('${DAY}') TO ('2026-11-02')`);
+    await q(
+      `CREATE TABLE pemhistory.${PART} PARTITION OF pemhistory.sample FOR VALUES FROM ('${DAY}') TO ('2026-11-02')`,
+    );
     await q(`CREATE TABLE pemhistory.sample_20261102 PARTITION OF pemhistory.sample
                FOR VALUES FROM ('2026-11-02') TO ('2026-11-03')`);
     // counters, gauges with decimals, raw floats, a text that changes, a field that comes and
     // goes, microsecond timestamps, and the day after (stays hot)
     await q(`INSERT INTO pemhistory.sample (agent_id, sample_id, server_id, probe, object, collected_at, value)
       SELECT 1, g, 5, 'database_stats', 'db' || (g % 2), '${DAY}'::timestamptz + make_interval(secs => g * 9.512347),
-             jsonb_build_object('xact_commit', 1000 + g * 7, 'busy_pct', round((g % 97) / 10.0, 1),
+             jsonb_build_object('xact_commit', 1000 + g * 7, 'busy_pct', ((g % 97) / 10.0)::float8,
                                 'ratio', g / 7.0, 'f', (g / 7.0)::float8,
                                 'state', CASE WHEN g < 3000 THEN 'idle' WHEN g < 6000 THEN 'active' ELSE 'idle' END)
              || CASE WHEN g % 5 = 0 THEN jsonb_build_object('sometimes', g) ELSE '{}' END
@@ -120,13 +122,19 @@ describe('history compaction', { timeout: 300_000 }, () => {
     const runs = await q<{ job: string; status: string; detail: string }>(
       "SELECT * FROM pem.run_due_jobs(true) WHERE job = 'history_compact'",
     );
-    assert.deepEqual(runs, [{ job: 'history_compact', status: 'ok', detail: '2026-11-01: 1 samples compacted' }]);
+    assert.deepEqual(runs, [
+      { job: 'history_compact', status: 'ok', detail: '2026-11-01: 1 samples compacted' },
+    ]);
     assert.equal(await hot(PART), 0);
     assert.equal(await diff(READ('2026-10-31', '2026-11-03'), RAW), 0);
     // the 2nd: today is not closed, the day after has a partition of its own, so it is next
-    const again = await q<{ detail: string }>("SELECT detail FROM pem.run_due_jobs(true) WHERE job = 'history_compact'");
+    const again = await q<{ detail: string }>(
+      "SELECT detail FROM pem.run_due_jobs(true) WHERE job = 'history_compact'",
+    );
     assert.equal(again[0]!.detail, '2026-11-02: 1 samples compacted');
-    const idle = await q<{ detail: string }>("SELECT detail FROM pem.run_due_jobs(true) WHERE job = 'history_compact'");
+    const idle = await q<{ detail: string }>(
+      "SELECT detail FROM pem.run_due_jobs(true) WHERE job = 'history_compact'",
+    );
     assert.equal(idle[0]!.detail, 'nothing to compact');
     assert.equal(await diff(READ('2026-10-31', '2026-11-03'), RAW), 0);
   });
@@ -139,7 +147,11 @@ describe('history compaction', { timeout: 300_000 }, () => {
     const other = new HaConnection({ conninfo: pg.conninfo('postgres', 'pem'), queryTimeoutMs: 120_000 });
     try {
       const run = (c: HaConnection) =>
-        c.transaction(async (tx) => Number((await tx.query<{ n: string }>(`SELECT pem.compact_history_day('${DAY}')::text AS n`)).rows[0]!.n));
+        c.transaction(async (tx) =>
+          Number(
+            (await tx.query<{ n: string }>(`SELECT pem.compact_history_day('${DAY}')::text AS n`)).rows[0]!.n,
+          ),
+        );
       const counts = await Promise.all([run(admin), run(other)]);
       assert.deepEqual(
         counts.sort((a, b) => a - b),

@@ -66,7 +66,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
 
   it('creates the partitions of today and 7 days ahead, and moves late rows out of the default partition', async () => {
     await q(
-      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_partitions', 'history_retention', 'history_rollup', 'ship_batch_retention')",
+      "UPDATE pem.job SET last_run_at = NULL WHERE name IN ('history_compact', 'history_partitions', 'history_retention', 'history_rollup', 'ship_batch_retention')",
     );
     await history([
       ['cpu', -3],
@@ -79,6 +79,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
       r.map((x) => [x.job, x.status]),
       [
         ['agent_task_retention', 'ok'],
+        ['history_compact', 'ok'],
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
         ['history_rollup', 'ok'],
@@ -110,6 +111,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
       forced.map((x) => x.job),
       [
         'agent_task_retention',
+        'history_compact',
         'history_partitions',
         'history_retention',
         'history_rollup',
@@ -168,7 +170,7 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     assert.ok(!parts.includes(partName(-40)), 'older than every retention: dropped');
     assert.ok(parts.includes(partName(-5)));
     const left = await q<{ probe: string; d: string }>(
-      `SELECT probe, (collected_at AT TIME ZONE 'UTC')::date::text AS d FROM pemhistory.sample WHERE sample_id >= 1000 ORDER BY 1, 2`,
+      `SELECT probe, (collected_at AT TIME ZONE 'UTC')::date::text AS d FROM pem.history_samples(NULL, NULL, '-infinity', 'infinity') WHERE sample_id >= 1000 ORDER BY 1, 2`,
     );
     assert.deepEqual(
       left.map((x) => x.probe),

@@ -351,11 +351,24 @@ describe('upgrade from the landed schema (version 7) to the SQL layout', { timeo
   it('still ingests and runs its jobs and alerts after the upgrade', async () => {
     const a2 = connect('upgraded', 'agent2');
     assert.equal(await ship(a2, 2, [{ server_id: 2, probe: 'server_up', value: { up: 1 } }]), true);
+    // the history as of three days ago too, so that the compaction (migration 019) has a closed day
+    await q(`INSERT INTO pemhistory.sample SELECT agent_id, sample_id + 1000000, server_id, probe, object,
+                    collected_at - interval '3 days', value FROM pemhistory.sample`);
+    const samples = `SELECT agent_id, sample_id, server_id, probe, object, collected_at, value::text AS value
+                       FROM %s ORDER BY agent_id, sample_id`;
+    const before = await q(samples.replace('%s', 'pemhistory.sample'));
     const jobs = await q<{ job: string; status: string }>('SELECT job, status FROM pem.run_due_jobs(true)');
+    const again = await q<{ job: string; detail: string }>('SELECT job, detail FROM pem.run_due_jobs(true)');
+    assert.match(again.find((j) => j.job === 'history_compact')!.detail, /: [1-9]\d* samples compacted$/);
+    assert.deepEqual(
+      await q(samples.replace('%s', "pem.history_samples(NULL, NULL, '-infinity', 'infinity')")),
+      before,
+    );
     assert.deepEqual(
       jobs.map((j) => [j.job, j.status]),
       [
         ['agent_task_retention', 'ok'],
+        ['history_compact', 'ok'],
         ['history_partitions', 'ok'],
         ['history_retention', 'ok'],
         ['history_rollup', 'ok'],

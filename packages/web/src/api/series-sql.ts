@@ -26,7 +26,8 @@ const cols = (n: number, f: (k: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join(', ');
 
 /** ARRAY[x1, ..., xn]: the fields of a sample as float8 (NULL where missing or not numeric). */
-const fieldArray = (n: number) => `ARRAY[${cols(n, (k) => `pem.jsonb_float8(h.value -> ($6::text[])[${k}])`)}]`;
+const fieldArray = (n: number) =>
+  `ARRAY[${cols(n, (k) => `pem.jsonb_float8(h.value -> ($6::text[])[${k}])`)}]`;
 
 /**
  * `r`: where the samples take over from the rollup (clamped to [$3, $4]; $3 when the rollup
@@ -49,7 +50,9 @@ const ROLLUP_RANGE = `m.server_id = $1 AND m.probe = $2 AND m.width_s = $8 AND m
  * The samples of [`from`, $4): the hot rows and the compacted days alike (pem.history_samples,
  * inlined by the planner: its arguments are columns of `lim`, not subqueries), the fields of $6.
  */
-const samples = (from: string) => `lim CROSS JOIN LATERAL pem.history_samples($1, $2, ${from}, $4, $6::text[]) h
+const samples = (
+  from: string,
+) => `lim CROSS JOIN LATERAL pem.history_samples($1, $2, ${from}, $4, $6::text[]) h
    WHERE ($7::text IS NULL OR h.object = $7) AND ($9::int IS NULL OR h.agent_id = $9)`;
 
 const bucket = (epoch: string) => `floor(${epoch} / $5::float8) * $5::float8`;
