@@ -124,13 +124,15 @@ export async function checkExactlyOnce(
   for (const a of agents) {
     const st = acked.get(a.agentId)!;
     const skips = skipped.get(a.agentId) ?? [];
-    // One statement, so the batches and the history rows come from one snapshot.
+    // One statement, so the batches and the history rows come from one snapshot; the history
+    // through pem.history_samples: hot rows and compacted days alike (migration 019).
     const [r] = await sqlOnLeader(
       ctx,
-      `SELECT (SELECT coalesce(json_agg(json_build_array(first_sample_id, last_sample_id, sample_count, ${kept})), '[]')
+      `WITH h AS MATERIALIZED (SELECT sample_id FROM pem.history_samples(NULL, NULL, '-infinity', 'infinity', '{}')
+                               WHERE agent_id = $1)
+       SELECT (SELECT coalesce(json_agg(json_build_array(first_sample_id, last_sample_id, sample_count, ${kept})), '[]')
                  FROM pem.ship_batch WHERE agent_id = $1 AND sample_count > 0) AS batches,
-              (SELECT count(*) FROM pemhistory.sample WHERE agent_id = $1)::bigint AS n,
-              (SELECT count(DISTINCT sample_id) FROM pemhistory.sample WHERE agent_id = $1)::bigint AS d`,
+              (SELECT count(*) FROM h)::bigint AS n, (SELECT count(DISTINCT sample_id) FROM h)::bigint AS d`,
       [a.agentId],
     );
     const list = (typeof r!.batches === 'string' ? JSON.parse(r!.batches) : r!.batches) as number[][];
