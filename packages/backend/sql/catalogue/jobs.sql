@@ -11,7 +11,7 @@ INSERT INTO pem.job AS j (name, interval_s, fn) VALUES
   ('history_partitions', 3600, 'pem.job_history_partitions()'),
   ('history_retention', 86400, 'pem.job_history_retention()'),
   ('history_rollup', 30, 'pem.job_history_rollup()'),
-  ('history_compact', 600, 'pem.job_history_compact()'),
+  ('history_compact', 60, 'pem.job_history_compact()'),
   ('ship_batch_retention', 3600, 'pem.job_ship_batch_retention()'),
   ('agent_task_retention', 3600, 'pem.job_agent_task_retention()'),
   ('alert_housekeeping', 3600, NULL)

@@ -8,10 +8,14 @@
 -- late samples, until retention drops it), all in the caller's transaction: a sample is
 -- either a row or in a block, never both, never neither. Concurrent ingest of that day waits
 -- (SHARE ROW EXCLUSIVE lock on the partition, taken first; a second compaction of the same day
--- waits too and then finds nothing to do). Returns the samples compacted (0: the day has no
--- partition or no hot row). Errors: 22023 when the day ended less than p_grace ago; P0001
+-- waits too and then finds nothing to do). p_max_samples bounds the work of one call: only the
+-- (server, probe) pairs whose hot rows add up to it (at least one pair) are compacted and their
+-- rows deleted from the partition; the partition is emptied by TRUNCATE when every pair was
+-- taken (NULL: all at once). Returns the samples compacted (0: the day has no partition or no
+-- hot row). Errors: 22023 when the day ended less than p_grace ago; P0001
 -- when the check fails.
-CREATE OR REPLACE FUNCTION pem.compact_history_day(p_day date, p_grace interval DEFAULT interval '6 hours')
+CREATE OR REPLACE FUNCTION pem.compact_history_day(p_day date, p_grace interval DEFAULT interval '6 hours',
+                                                   p_max_samples bigint DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
   SET extra_float_digits = 1 AS $$
 DECLARE
@@ -23,6 +27,7 @@ DECLARE
   t text;
   v_sources integer[];
   v_any boolean;
+  v_partial boolean;
 BEGIN
   IF v_to > now() - p_grace THEN
     RAISE EXCEPTION 'the history of % is still open to samples (grace %)', p_day, p_grace USING ERRCODE = '22023';
@@ -32,7 +37,7 @@ BEGIN
   END IF;
   EXECUTE format('LOCK TABLE pemhistory.%I IN SHARE ROW EXCLUSIVE MODE', part);
   -- a second call in the same transaction: the first one's work tables
-  FOR t IN SELECT unnest(ARRAY['compact_rows', 'compact_pos', 'compact_fields', 'compact_series', 'compact_values',
+  FOR t IN SELECT unnest(ARRAY['compact_pairs', 'compact_rows', 'compact_pos', 'compact_fields', 'compact_series', 'compact_values',
                                'compact_check']) LOOP
     IF to_regclass('pg_temp.' || t) IS NOT NULL THEN
       EXECUTE format('DROP TABLE pg_temp.%I', t);
@@ -49,12 +54,23 @@ BEGIN
                      t || '_' || to_char(p_day, 'YYYYMMDD'), t, v_from, v_to);
     END IF;
   END LOOP;
+  -- the (server, probe) pairs of this call, by the budget
+  EXECUTE format('CREATE TEMP TABLE compact_pairs ON COMMIT DROP AS
+    SELECT server_id, probe, n, sum(n) OVER (ORDER BY server_id, probe) - n AS before
+      FROM (SELECT server_id, probe, count(*) AS n FROM pemhistory.%I GROUP BY 1, 2) c', part);
+  SELECT count(*) FILTER (WHERE p_max_samples IS NOT NULL AND before >= p_max_samples) > 0 INTO v_partial
+    FROM compact_pairs;
+  IF v_partial THEN
+    DELETE FROM compact_pairs WHERE before >= p_max_samples;
+  END IF;
   EXECUTE format('INSERT INTO pemhistory.source (agent_id, server_id, probe, object)
-    SELECT DISTINCT agent_id, server_id, probe, object FROM pemhistory.%I ON CONFLICT DO NOTHING', part);
+    SELECT DISTINCT agent_id, server_id, probe, object FROM pemhistory.%I
+     WHERE (server_id, probe) IN (SELECT server_id, probe FROM compact_pairs) ON CONFLICT DO NOTHING', part);
   EXECUTE format('CREATE TEMP TABLE compact_rows ON COMMIT DROP AS
     SELECT h.agent_id, h.sample_id, h.server_id, h.probe, h.object, h.collected_at, h.value, s.id AS source_id
       FROM pemhistory.%I h JOIN pemhistory.source s
-        ON s.agent_id = h.agent_id AND s.server_id = h.server_id AND s.probe = h.probe AND s.object = h.object', part);
+        ON s.agent_id = h.agent_id AND s.server_id = h.server_id AND s.probe = h.probe AND s.object = h.object
+     WHERE (h.server_id, h.probe) IN (SELECT server_id, probe FROM compact_pairs)', part);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_sources := ARRAY(SELECT DISTINCT source_id FROM compact_rows);
   -- fold in what is already compacted for these sources (late samples)
@@ -125,7 +141,12 @@ BEGIN
   IF v_bad > 0 THEN
     RAISE EXCEPTION 'compaction of % would change % samples; nothing done', p_day, v_bad;
   END IF;
-  EXECUTE format('TRUNCATE pemhistory.%I', part);
+  IF v_partial THEN
+    EXECUTE format('DELETE FROM pemhistory.%I WHERE (server_id, probe) IN (SELECT server_id, probe FROM compact_pairs)',
+                   part);
+  ELSE
+    EXECUTE format('TRUNCATE pemhistory.%I', part);
+  END IF;
   INSERT INTO pemhistory.compacted_day AS d (day, samples) VALUES (p_day, v_rows)
   ON CONFLICT (day) DO UPDATE SET compacted_at = now(), samples = d.samples + excluded.samples;
   RETURN v_rows;
