@@ -2,14 +2,16 @@
  * One round of alert evaluation by an agent: calls
  * `pem.evaluate_due_alerts` (sql/functions/alerts/) in batches until nothing due
  * is left. Each batch is one transaction on the primary that claims due
- * alerts with FOR UPDATE SKIP LOCKED, evaluates them, writes state, history
- * and outbox rows and advances their schedule; so however many agents do
+ * alerts with FOR UPDATE SKIP LOCKED, evaluates them (each template runs
+ * once for all its due alerts: docs/alerts.md, "Batched evaluation"), writes
+ * state, history and outbox rows and advances their schedule; so however many agents do
  * this at once, each alert is evaluated once per interval, and a batch cut
  * off by a crash or a failover is rolled back whole and done again by
  * whoever comes next.
  *
  * Isolation: a batch runs under `statement_timeout`. A template query that
- * fails is caught per alert inside the function; one that runs too long
+ * fails is caught inside the function (its group is evaluated again alert by
+ * alert, and each failure recorded); one that runs too long
  * cancels its batch (57014), after which the due alerts are evaluated one by
  * one, and the one that times out alone is recorded as a `timeout` problem
  * (`pem.record_alert_failure`) and skipped until its next interval.

@@ -5,8 +5,9 @@
 -- batch was full (more may be due).
 --
 -- Batched (docs/alerts.md, "Evaluation"): the claimed alerts are grouped by template, and each
--- template runs once for its whole group (pem.alert_template_values: one statement, one plan); then
--- each alert, in due order, moves its state with its value (pem.alert_apply_value). Alerts with
+-- template runs once for its whole group (pem.alert_template_values: one statement, one plan); the
+-- quiet alerts (same state, nothing to record or tell) are written by one UPDATE; then each other
+-- alert, in due order, moves its state with its value (pem.alert_apply_value). Alerts with
 -- thresholds out of order, every alert of a group whose statement failed (one bad template, or one
 -- alert's data it cannot take, stops only its own group) and alerts whose row the batch could not
 -- read as a value are evaluated one by one (pem.evaluate_alert_locked), which records each problem
@@ -24,6 +25,7 @@ DECLARE
   v jsonb;
   v_values jsonb := '{}';
   v_group jsonb;
+  v_quiet jsonb;
   v_t0 timestamptz;
   r integer;
 BEGIN
@@ -64,9 +66,40 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- quiet alerts, most of them: a value, the same state, no flapping event, no reminder due, nothing
+  -- held by a maintenance window, no evaluation log. pem.alert_apply_value would write only their
+  -- row, so one UPDATE does it for all of them, with the same expressions (a 0 joins flap_bits).
+  WITH quiet AS (
+    SELECT x.id, (v_values -> x.id::text) AS v, (x.flap_bits << 1) & ((1 << st.flap_window) - 1) AS bits
+      FROM unnest(v_due) x
+     WHERE v_values ? x.id::text
+       AND NOT x.maintenance_held AND NOT x.log_evaluations
+       AND pem.alert_state_for((v_values -> x.id::text ->> 0)::double precision, x.operator, x.low, x.medium, x.high)
+           = x.state
+       AND NOT (x.state <> 'none' AND x.reminder_s > 0 AND x.acknowledged_at IS NULL
+                AND coalesce(x.last_notified_at, x.changed_at) + make_interval(secs => x.reminder_s) <= now())
+  ), done AS (
+    UPDATE pem.alert al SET
+        last_value = (q.v ->> 0)::double precision, last_detail = q.v ->> 1,
+        last_evaluated_at = now(), last_evaluated_by = p_agent_id, last_eval_ms = (q.v ->> 2)::double precision,
+        evaluations = al.evaluations + 1, missed_slots = al.missed_slots + s.missed, next_due = s.next_due,
+        last_error = NULL,
+        flap_bits = q.bits, flap_seen = least(al.flap_seen + 1, st.flap_window)
+      FROM quiet q CROSS JOIN LATERAL pem.alert_next_slot(al.next_due, al.interval_s) s
+     WHERE al.id = q.id
+       AND NOT (al.flap_detection AND NOT al.flapping
+                AND pem.bit_count32(q.bits)::double precision / st.flap_window >= st.flap_start_ratio)
+       AND NOT (al.flapping AND (NOT al.flap_detection
+                                 OR pem.bit_count32(q.bits)::double precision / st.flap_window <= st.flap_stop_ratio))
+    RETURNING al.id
+  )
+  SELECT coalesce(jsonb_object_agg(d.id, true), '{}') INTO v_quiet FROM done d;
+
   FOREACH a IN ARRAY v_due LOOP
     v := v_values -> a.id::text;
-    IF v IS NULL THEN
+    IF v_quiet ? a.id::text THEN
+      r := 0;
+    ELSIF v IS NULL THEN
       r := pem.evaluate_alert_locked(a, p_agent_id, st);
     ELSE
       r := pem.alert_apply_value(a, p_agent_id, st, (v ->> 0)::double precision, v ->> 1,

@@ -9,8 +9,9 @@
 -- How: the template becomes a temporary SQL function of this session,
 -- pg_temp.alert_tpl_<md5 of the SQL>(integer, integer, text, jsonb) RETURNS jsonb, whose body is
 -- `SELECT to_jsonb(t) FROM (<template>) t LIMIT 1` (the first row, as EXECUTE ... INTO takes it), so
--- $1..$4 are its own parameters; one statement calls it for every alert, and PostgreSQL plans the
--- template once per statement instead of once per alert (PostgreSQL docs §38.5, SQL functions: the
+-- $1..$4 are its own parameters; one statement calls it for every alert (in FROM, so once per
+-- alert however often its result is used), and PostgreSQL plans the template once per statement
+-- instead of once per alert (PostgreSQL docs §38.5, SQL functions: the
 -- plan of a SQL function is kept for the calls of one query). Made once per session and template
 -- text; gone with the session. A function of that name not owned by pharos_alert_reader (another
 -- user of the session made it) is never called: 42501.
@@ -40,7 +41,7 @@ BEGIN
               r.j ->> 'detail',
               r.j IS NULL OR coalesce(jsonb_typeof(r.j -> 'value') IN ('number', 'null'), false)
          FROM unnest($1, $2, $3, $4, $5) AS d(id, agent_id, server_id, object, params)
-         CROSS JOIN LATERAL (SELECT pg_temp.%I(d.agent_id, d.server_id, d.object, d.params) AS j) r$q$, v_name)
+         CROSS JOIN LATERAL pg_temp.%I(d.agent_id, d.server_id, d.object, d.params) AS r(j)$q$, v_name)
     USING p_ids, p_agents, p_servers, p_objects, p_params;
 END $$;
 
