@@ -6,7 +6,11 @@
  * history, outbox rows and problems. Among the templates: one that fails
  * for every alert, one that fails for one alert's data only (its group goes
  * one by one), one whose row has no value column, one whose value is text,
- * one with a trailing semicolon, and thresholds out of order. Also: a
+ * one with a trailing semicolon, and thresholds out of order. The data has
+ * no ties where a template orders by value alone (ORDER BY 1 DESC LIMIT 1):
+ * which of two equal rows comes first is the plan's choice, and the two
+ * paths plan differently (seen here: Multixact wraparound's detail named
+ * either of two databases of equal age; the value was the same). Also: a
  * function of the batched path's name made beforehand by the agent's own
  * user is never called.
  */
@@ -50,7 +54,7 @@ rows AS (
   UNION ALL SELECT agent_id, id, 'replication_slots', 'slot' || n, jsonb_build_object('slot_name', 'slot' || n, 'active', (k + n) % 3 <> 0, 'slot_type', CASE WHEN n = 1 THEN 'logical' ELSE 'physical' END)
     FROM s, generate_series(1, 2) n
   UNION ALL SELECT agent_id, id, 'wal_archive', '', jsonb_build_object('pending_files', (k * 17) % 120, 'last_failed_wal', NULL) FROM s
-  UNION ALL SELECT agent_id, id, 'xid_wraparound', d, jsonb_build_object('database', d, 'xid_age', ((k * 3 + length(d)) % 8) * 250000000, 'mxid_age', 10)
+  UNION ALL SELECT agent_id, id, 'xid_wraparound', d, jsonb_build_object('database', d, 'xid_age', ((k * 3 + length(d)) % 8) * 250000000, 'mxid_age', 10 + length(d) * (1 + k % 3))
     FROM s, unnest(ARRAY['postgres', 'app']) d
   UNION ALL SELECT agent_id, id, 'table_stats', 'app/public.t' || t, jsonb_build_object('relation', 'public.t' || t, 'n_live_tup', 10000, 'n_dead_tup', ((k + t) % 5) * 1500)
     FROM s, generate_series(1, 3) t

@@ -70,7 +70,8 @@ BEGIN
   -- held by a maintenance window, no evaluation log. pem.alert_apply_value would write only their
   -- row, so one UPDATE does it for all of them, with the same expressions (a 0 joins flap_bits).
   WITH quiet AS (
-    SELECT x.id, (v_values -> x.id::text) AS v, (x.flap_bits << 1) & ((1 << st.flap_window) - 1) AS bits
+    SELECT x.id, x.next_due, x.interval_s, (v_values -> x.id::text) AS v,
+           (x.flap_bits << 1) & ((1 << st.flap_window) - 1) AS bits
       FROM unnest(v_due) x
      WHERE v_values ? x.id::text
        AND NOT x.maintenance_held AND NOT x.log_evaluations
@@ -85,7 +86,7 @@ BEGIN
         evaluations = al.evaluations + 1, missed_slots = al.missed_slots + s.missed, next_due = s.next_due,
         last_error = NULL,
         flap_bits = q.bits, flap_seen = least(al.flap_seen + 1, st.flap_window)
-      FROM quiet q CROSS JOIN LATERAL pem.alert_next_slot(al.next_due, al.interval_s) s
+      FROM quiet q CROSS JOIN LATERAL pem.alert_next_slot(q.next_due, q.interval_s) s
      WHERE al.id = q.id
        AND NOT (al.flap_detection AND NOT al.flapping
                 AND pem.bit_count32(q.bits)::double precision / st.flap_window >= st.flap_start_ratio)
