@@ -47,6 +47,27 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION pem.evaluate_due_alerts_per_alert(integer, integer, integer) TO pem_agent;`;
 
+/**
+ * `pem.latest_column` as main had it before evaluation was batched: a SQL
+ * function, whose body PostgreSQL parses and plans again at every call from
+ * a new statement. Benchmarks install it to measure the path as it was
+ * ("main"); restore the shipped one with {@link restoreLatestColumn}.
+ */
+export const MAIN_LATEST_COLUMN_SQL = `CREATE OR REPLACE FUNCTION pem.latest_column(p_agent_id integer, p_server_id integer, p_probe text, p_column text,
+                                             p_max_age_s double precision)
+RETURNS double precision LANGUAGE sql STABLE AS $$
+  SELECT (l.value ->> p_column)::float8
+    FROM pem.latest_row(p_agent_id, p_server_id, p_probe, p_max_age_s) l
+$$`;
+
+/** Puts back the shipped pem.latest_column (sql/functions/alerts/06_latest_column.sql). */
+export async function restoreLatestColumn(db: Queryable): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { SQL_DIR } = await import('../migrations/release.js');
+  await db.query(readFileSync(join(SQL_DIR, 'functions/alerts/06_latest_column.sql'), 'utf8'));
+}
+
 /** Installs the oracle (as a superuser or the schema owner). */
 export async function installPerAlertOracle(db: Queryable): Promise<void> {
   await db.query(PER_ALERT_ORACLE_SQL);

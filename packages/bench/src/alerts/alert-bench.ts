@@ -15,13 +15,17 @@
  * PostgreSQL (startPostgres) at `address`.
  *
  *   node packages/bench/dist/alerts/alert-bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
- *     [--paths per-alert,batched] [--profile]
+ *     [--paths main,per-alert,batched] [--profile]
  */
 
 import { loadavg } from 'node:os';
 import { evaluateDueAlerts } from '@pharos/backend/alerts/evaluate';
 import { startAlertBackend } from '@pharos/backend/testing/backend';
-import { installPerAlertOracle } from '@pharos/backend/testing/per-alert-oracle';
+import {
+  installPerAlertOracle,
+  MAIN_LATEST_COLUMN_SQL,
+  restoreLatestColumn,
+} from '@pharos/backend/testing/per-alert-oracle';
 import type { HaConnection } from '@pharos/core/ha/connection';
 import { PROFILE_SETTINGS, printProfile, resetProfile } from './alert-profile.js';
 
@@ -33,8 +37,10 @@ export interface AlertBenchOptions {
   workers?: number[];
   /**
    * Evaluation paths to measure, each with every worker count: 'batched'
-   * (pem.evaluate_due_alerts) and 'per-alert' (the old path, kept as an
-   * oracle: backend/src/testing/per-alert-oracle.ts). Default both.
+   * (pem.evaluate_due_alerts), 'per-alert' (the old loop, kept as an
+   * oracle: backend/src/testing/per-alert-oracle.ts) and 'main' (the old
+   * loop with main's SQL-language pem.latest_column too: evaluation as it
+   * was before batching). Default main and batched.
    */
   paths?: AlertEvalPath[];
   /** Alerts per transaction, default 200. */
@@ -54,7 +60,7 @@ export interface AlertBenchOptions {
 }
 
 /** How alerts are evaluated (see {@link AlertBenchOptions.paths}). */
-export type AlertEvalPath = 'batched' | 'per-alert';
+export type AlertEvalPath = 'batched' | 'per-alert' | 'main';
 
 /** One measurement. */
 export interface AlertBenchRun {
@@ -156,7 +162,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       `alert bench: ${servers} servers + ${servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
     );
     const runs: AlertBenchRun[] = [];
-    const plan = (opts.paths ?? ['per-alert', 'batched']).flatMap((path) =>
+    const plan = (opts.paths ?? ['main', 'batched']).flatMap((path) =>
       (opts.workers ?? [1, 3]).map((workers) => ({ path, workers })),
     );
     for (const { path, workers } of plan) {
@@ -166,6 +172,8 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
                 state = 'none', flap_bits = 0, flap_seen = 0, flapping = false, event_seq = 0,
                 last_notified_at = NULL, last_notified_state = NULL`,
       );
+      if (path === 'main') await b.sql(MAIN_LATEST_COLUMN_SQL);
+      else await restoreLatestColumn(b.admin);
       await b.sql('SELECT pg_sleep(1)'); // all of them due
       await b.sql('DELETE FROM pem.notification_outbox');
       await b.sql('VACUUM ANALYZE pem.alert');
@@ -184,7 +192,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
               batchSize: opts.batchSize ?? 200,
               statementTimeoutMs: 60_000,
               maxBatches: 1000,
-              perAlertOracle: path === 'per-alert',
+              perAlertOracle: path !== 'batched',
             });
             n += s.evaluated;
             notes += s.notifications;
@@ -211,7 +219,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
         `  ${path}, ${workers} worker(s): ${evaluated} alerts in ${run.seconds} s = ${run.alertsPerSecond} alerts/s (${run.notifications} outbox rows; load average ${run.loadAvgStart.join(' / ')} at the start, ${run.loadAvgEnd.join(' / ')} at the end)`,
       );
       for (const c of conns) await c.close();
-      if (opts.profile && workers === 1) await printProfile(b.admin, print, path === 'per-alert');
+      if (opts.profile && workers === 1) await printProfile(b.admin, print, path !== 'batched');
     }
     return { servers, alerts, requiredPerSecond: Math.round(need), postgresVersion: v, runs };
   } finally {
@@ -228,7 +236,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   runAlertBench({
     servers: Number(arg('servers') ?? 600),
     workers: (arg('workers') ?? '1,3').split(',').map(Number),
-    paths: (arg('paths') ?? 'per-alert,batched').split(',') as AlertEvalPath[],
+    paths: (arg('paths') ?? 'main,batched').split(',') as AlertEvalPath[],
     batchSize: Number(arg('batch') ?? 200),
     fsync: arg('fsync') === 'on',
     profile: process.argv.includes('--profile'),

@@ -6,15 +6,15 @@
 -- named value or a value that is not a JSON number or null (the caller evaluates that alert alone,
 -- which records the error as before).
 --
--- How: the template becomes a temporary SQL function of this session,
+-- How: the template becomes a temporary PL/pgSQL function of this session,
 -- pg_temp.alert_tpl_<md5 of the SQL>(integer, integer, text, jsonb) RETURNS jsonb, whose body is
--- `SELECT to_jsonb(t) FROM (<template>) t LIMIT 1` (the first row, as EXECUTE ... INTO takes it), so
--- $1..$4 are its own parameters; one statement calls it for every alert (in FROM, so once per
--- alert however often its result is used), and PostgreSQL plans the template once per statement
--- instead of once per alert (PostgreSQL docs §38.5, SQL functions: the
--- plan of a SQL function is kept for the calls of one query). Made once per session and template
--- text; gone with the session. A function of that name not owned by pharos_alert_reader (another
--- user of the session made it) is never called: 42501.
+-- `RETURN (SELECT to_jsonb(t) FROM (<template>) t LIMIT 1)` (the first row, as EXECUTE ... INTO
+-- takes it; $1..$4 are the function's own parameters, PostgreSQL docs §43.3.1), and one statement
+-- calls it for every alert (in FROM, so once per alert however often its result is used).
+-- PL/pgSQL keeps the template's plan for the session (docs §43.11.2), where EXECUTE planned it
+-- for every alert (most of an evaluation's time: docs/benchmarks.md, "Alert evaluation"). Made
+-- once per session and template text; gone with the session. A function of that name not owned
+-- by pharos_alert_reader (another user of the session made it) is never called: 42501.
 -- Owned by pharos_alert_reader (below) like pem.alert_template_value, SECURITY DEFINER: the template
 -- runs with that role's read-only privileges; the function it makes is STABLE, so the template
 -- cannot write. Errors: the template's own (the caller then evaluates its alerts one by one), 42501
@@ -30,8 +30,9 @@ BEGIN
   SELECT bool_and(p.proowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)) INTO v_ours
     FROM pg_proc p WHERE p.pronamespace = pg_my_temp_schema() AND p.proname = v_name;
   IF v_ours IS NULL THEN
-    EXECUTE format('CREATE FUNCTION pg_temp.%I(integer, integer, text, jsonb) RETURNS jsonb LANGUAGE sql STABLE AS %L',
-                   v_name, E'SELECT to_jsonb(t) FROM (\n' || regexp_replace(p_sql, '[\s;]+$', '') || E'\n) t LIMIT 1');
+    EXECUTE format('CREATE FUNCTION pg_temp.%I(integer, integer, text, jsonb) RETURNS jsonb LANGUAGE plpgsql STABLE AS %L',
+                   v_name, E'BEGIN\nRETURN (SELECT to_jsonb(t) FROM (\n' || regexp_replace(p_sql, '[\s;]+$', '')
+                           || E'\n) t LIMIT 1);\nEND');
   ELSIF NOT v_ours THEN
     RAISE EXCEPTION 'function pg_temp.% is not owned by %', v_name, current_user USING ERRCODE = '42501';
   END IF;
