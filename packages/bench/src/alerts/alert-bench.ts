@@ -172,6 +172,8 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
                 state = 'none', flap_bits = 0, flap_seen = 0, flapping = false, event_seq = 0,
                 last_notified_at = NULL, last_notified_state = NULL`,
       );
+      // Agent Down reads the heartbeat's age: fresh for every run, so each path sees the same states
+      await b.sql('UPDATE pem.agent SET last_heartbeat = now()');
       if (path === 'main') await b.sql(MAIN_LATEST_COLUMN_SQL);
       else await restoreLatestColumn(b.admin);
       await b.sql('SELECT pg_sleep(1)'); // all of them due
