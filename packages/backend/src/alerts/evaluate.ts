@@ -2,14 +2,16 @@
  * One round of alert evaluation by an agent: calls
  * `pem.evaluate_due_alerts` (sql/functions/alerts/) in batches until nothing due
  * is left. Each batch is one transaction on the primary that claims due
- * alerts with FOR UPDATE SKIP LOCKED, evaluates them, writes state, history
- * and outbox rows and advances their schedule; so however many agents do
+ * alerts with FOR UPDATE SKIP LOCKED, evaluates them (each template runs
+ * once for all its due alerts: docs/alerts.md, "Batched evaluation"), writes
+ * state, history and outbox rows and advances their schedule; so however many agents do
  * this at once, each alert is evaluated once per interval, and a batch cut
  * off by a crash or a failover is rolled back whole and done again by
  * whoever comes next.
  *
  * Isolation: a batch runs under `statement_timeout`. A template query that
- * fails is caught per alert inside the function; one that runs too long
+ * fails is caught inside the function (its group is evaluated again alert by
+ * alert, and each failure recorded); one that runs too long
  * cancels its batch (57014), after which the due alerts are evaluated one by
  * one, and the one that times out alone is recorded as a `timeout` problem
  * (`pem.record_alert_failure`) and skipped until its next interval.
@@ -27,6 +29,12 @@ export interface EvaluateOptions {
   /** Batches per round at most (default 50), so a round ends even when work keeps coming. */
   maxBatches?: number;
   logger?: Logger;
+  /**
+   * Tests and benchmarks only: call the per-alert oracle
+   * (`pem.evaluate_due_alerts_per_alert`, testing/per-alert-oracle.ts, which
+   * they install) instead of the batched `pem.evaluate_due_alerts`.
+   */
+  perAlertOracle?: boolean;
 }
 
 /** What one round did. */
@@ -48,21 +56,20 @@ interface BatchRow {
 
 const QUERY_CANCELED = '57014';
 
+type EvaluateFunction = 'pem.evaluate_due_alerts' | 'pem.evaluate_due_alerts_per_alert';
+
 async function batch(
   db: Queryable & Transactional,
   agentId: number,
   limit: number,
   timeoutMs: number,
   alertId: number | null,
+  fn: EvaluateFunction,
 ): Promise<BatchRow> {
   return db.transaction(
     async (tx) => {
       await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const r = await tx.query<BatchRow>('SELECT * FROM pem.evaluate_due_alerts($1, $2, $3)', [
-        agentId,
-        limit,
-        alertId,
-      ]);
+      const r = await tx.query<BatchRow>(`SELECT * FROM ${fn}($1, $2, $3)`, [agentId, limit, alertId]);
       return r.rows[0]!;
     },
     { deadlineMs: timeoutMs + 10_000 },
@@ -82,6 +89,9 @@ export async function evaluateDueAlerts(
 ): Promise<EvaluationStats> {
   const size = opts.batchSize ?? 200;
   const timeoutMs = opts.statementTimeoutMs ?? 10_000;
+  const fn: EvaluateFunction = opts.perAlertOracle
+    ? 'pem.evaluate_due_alerts_per_alert'
+    : 'pem.evaluate_due_alerts';
   const stats: EvaluationStats = { evaluated: 0, problems: 0, notifications: 0, batches: 0, timeouts: 0 };
   const add = (r: BatchRow) => {
     stats.evaluated += r.evaluated;
@@ -92,14 +102,14 @@ export async function evaluateDueAlerts(
   for (let i = 0; i < (opts.maxBatches ?? 50); i++) {
     let r: BatchRow;
     try {
-      r = await batch(db, agentId, size, timeoutMs, null);
+      r = await batch(db, agentId, size, timeoutMs, null, fn);
     } catch (err) {
       if (sqlStateOf(err) !== QUERY_CANCELED) throw err;
       opts.logger?.warn(
         { timeoutMs },
         'an alert batch ran past its statement timeout; evaluating one by one',
       );
-      await evaluateOneByOne(db, agentId, size, timeoutMs, stats, opts.logger);
+      await evaluateOneByOne(db, agentId, size, timeoutMs, stats, fn, opts.logger);
       continue;
     }
     add(r);
@@ -114,13 +124,14 @@ async function evaluateOneByOne(
   size: number,
   timeoutMs: number,
   stats: EvaluationStats,
+  fn: EvaluateFunction,
   logger?: Logger,
 ): Promise<void> {
   const ids = (await db.query<{ ids: number[] }>('SELECT pem.due_alert_ids($1, $2) AS ids', [agentId, size]))
     .rows[0]!.ids;
   for (const id of ids) {
     try {
-      const r = await batch(db, agentId, 1, timeoutMs, id);
+      const r = await batch(db, agentId, 1, timeoutMs, id, fn);
       stats.evaluated += r.evaluated;
       stats.problems += r.problems;
       stats.notifications += r.notifications;

@@ -15,11 +15,19 @@
  * PostgreSQL (startPostgres) at `address`.
  *
  *   node packages/bench/dist/alerts/alert-bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
+ *     [--paths main,per-alert,batched] [--profile]
  */
 
+import { loadavg } from 'node:os';
 import { evaluateDueAlerts } from '@pharos/backend/alerts/evaluate';
 import { startAlertBackend } from '@pharos/backend/testing/backend';
+import {
+  installPerAlertOracle,
+  MAIN_LATEST_COLUMN_SQL,
+  restoreLatestColumn,
+} from '@pharos/backend/testing/per-alert-oracle';
 import type { HaConnection } from '@pharos/core/ha/connection';
+import { PROFILE_SETTINGS, printProfile, resetProfile } from './alert-profile.js';
 
 /** Options of {@link runAlertBench}. */
 export interface AlertBenchOptions {
@@ -27,6 +35,14 @@ export interface AlertBenchOptions {
   servers?: number;
   /** Worker counts to measure, default [1, 3]. */
   workers?: number[];
+  /**
+   * Evaluation paths to measure, each with every worker count: 'batched'
+   * (pem.evaluate_due_alerts), 'per-alert' (the old loop, kept as an
+   * oracle: backend/src/testing/per-alert-oracle.ts) and 'main' (the old
+   * loop with main's SQL-language pem.latest_column too: evaluation as it
+   * was before batching). Default main and batched.
+   */
+  paths?: AlertEvalPath[];
   /** Alerts per transaction, default 200. */
   batchSize?: number;
   /** Address of the throw-away PostgreSQL, default 127.0.12.54. */
@@ -35,11 +51,24 @@ export interface AlertBenchOptions {
   fsync?: boolean;
   /** Progress lines (default console.log). */
   print?: (line: string) => void;
+  /**
+   * Also profile (alert-profile.ts): pg_stat_statements and per-function
+   * times of the first run, and each template's planning and execution
+   * time (EXPLAIN ANALYZE), printed.
+   */
+  profile?: boolean;
 }
+
+/** How alerts are evaluated (see {@link AlertBenchOptions.paths}). */
+export type AlertEvalPath = 'batched' | 'per-alert' | 'main';
 
 /** One measurement. */
 export interface AlertBenchRun {
+  path: AlertEvalPath;
   workers: number;
+  /** os.loadavg() (1, 5, 15 min) when the run started and ended: the machine is shared. */
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
   alerts: number;
   evaluated: number;
   seconds: number;
@@ -97,6 +126,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
     settings: {
       shared_buffers: '256MB',
       ...(opts.fsync ? { fsync: 'on', synchronous_commit: 'on' } : {}),
+      ...(opts.profile ? PROFILE_SETTINGS : {}),
     },
   });
   try {
@@ -115,6 +145,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
     );
     await b.sql("INSERT INTO pem.webhook (name, url) VALUES ('bench', 'http://127.0.0.1:9/none')");
     await b.sql(DATA_SQL);
+    await installPerAlertOracle(b.admin);
     await b.sql('ANALYZE');
     const [{ n: alerts }] = (await b.sql<{ n: number }>('SELECT count(*)::int AS n FROM pem.alert')) as [
       { n: number },
@@ -131,15 +162,28 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       `alert bench: ${servers} servers + ${servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
     );
     const runs: AlertBenchRun[] = [];
-    for (const workers of opts.workers ?? [1, 3]) {
+    const plan = (opts.paths ?? ['main', 'batched']).flatMap((path) =>
+      (opts.workers ?? [1, 3]).map((workers) => ({ path, workers })),
+    );
+    for (const { path, workers } of plan) {
+      // due in the last second, spread as bound alerts are (pem.bind_alerts spreads first evaluations)
       await b.sql(
-        "UPDATE pem.alert SET next_due = now() - interval '1 second', state = 'none', flap_bits = 0, flap_seen = 0, flapping = false",
+        `UPDATE pem.alert SET next_due = now() - interval '1 second' + (id % 997) * interval '1 millisecond',
+                state = 'none', flap_bits = 0, flap_seen = 0, flapping = false, event_seq = 0,
+                last_notified_at = NULL, last_notified_state = NULL`,
       );
+      // Agent Down reads the heartbeat's age: fresh for every run, so each path sees the same states
+      await b.sql('UPDATE pem.agent SET last_heartbeat = now()');
+      if (path === 'main') await b.sql(MAIN_LATEST_COLUMN_SQL);
+      else await restoreLatestColumn(b.admin);
+      await b.sql('SELECT pg_sleep(1)'); // all of them due
       await b.sql('DELETE FROM pem.notification_outbox');
       await b.sql('VACUUM ANALYZE pem.alert');
       const conns: HaConnection[] = [];
       for (let i = 1; i <= workers; i++) conns.push(b.agentConn(i, { queryTimeoutMs: 120_000 }));
       for (const c of conns) await c.query('SELECT 1');
+      if (opts.profile) await resetProfile(b.admin);
+      const loadAvgStart = loadavg().map((x) => Math.round(x * 100) / 100);
       const t0 = process.hrtime.bigint();
       const per = await Promise.all(
         conns.map(async (c, i) => {
@@ -150,6 +194,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
               batchSize: opts.batchSize ?? 200,
               statementTimeoutMs: 60_000,
               maxBatches: 1000,
+              perAlertOracle: path !== 'batched',
             });
             n += s.evaluated;
             notes += s.notifications;
@@ -160,8 +205,11 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       );
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const evaluated = per.reduce((x, p) => x + p.n, 0);
-      const run = {
+      const run: AlertBenchRun = {
+        path,
         workers,
+        loadAvgStart,
+        loadAvgEnd: loadavg().map((x) => Math.round(x * 100) / 100),
         alerts,
         evaluated,
         seconds: Math.round(seconds * 1000) / 1000,
@@ -170,9 +218,10 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       };
       runs.push(run);
       print(
-        `  ${workers} worker(s): ${evaluated} alerts in ${run.seconds} s = ${run.alertsPerSecond} alerts/s (${run.notifications} outbox rows)`,
+        `  ${path}, ${workers} worker(s): ${evaluated} alerts in ${run.seconds} s = ${run.alertsPerSecond} alerts/s (${run.notifications} outbox rows; load average ${run.loadAvgStart.join(' / ')} at the start, ${run.loadAvgEnd.join(' / ')} at the end)`,
       );
       for (const c of conns) await c.close();
+      if (opts.profile && workers === 1) await printProfile(b.admin, print, path !== 'batched');
     }
     return { servers, alerts, requiredPerSecond: Math.round(need), postgresVersion: v, runs };
   } finally {
@@ -189,8 +238,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   runAlertBench({
     servers: Number(arg('servers') ?? 600),
     workers: (arg('workers') ?? '1,3').split(',').map(Number),
+    paths: (arg('paths') ?? 'main,batched').split(',') as AlertEvalPath[],
     batchSize: Number(arg('batch') ?? 200),
     fsync: arg('fsync') === 'on',
+    profile: process.argv.includes('--profile'),
   }).then(
     (r) => console.log(JSON.stringify(r)),
     (err) => {
