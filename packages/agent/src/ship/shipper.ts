@@ -38,7 +38,7 @@
 import { messageOf } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha/errors';
 import type { Logger } from '@pharos/core/log';
-import type { Transactional } from '@pharos/core/query';
+import type { Queryable } from '@pharos/core/query';
 import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';
 import type { ServerIdentity } from './server-identity.js';
@@ -48,7 +48,7 @@ import { shipBatch } from './ship-batch.js';
 export interface ShipperOptions {
   agentId: number;
   spool: Spool;
-  conn: Transactional;
+  conn: Queryable;
   logger: Logger;
   /** Samples per batch (default 1000). */
   batchSize?: number;
