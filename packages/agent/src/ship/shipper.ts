@@ -26,7 +26,7 @@
  * that identity for its retention window (spool/retention.ts, default 5 min).
  * When a ship is acknowledged by another identity than a retained batch's,
  * the shipper, before shipping anything new, ships every such retained batch
- * again, oldest first, under its original id: `pem.ingest_batch` stores the
+ * again, oldest first, under its original id: `pem.ingest_samples` stores the
  * ones the new server lacks and ignores the rest, so the repair is exactly
  * once. Counted in `replayedBatches` and `recoveredBatches` (re-shipped and
  * actually stored: they had been lost), with a warning naming the count. A
