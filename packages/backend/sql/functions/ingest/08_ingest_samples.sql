@@ -18,9 +18,9 @@
 -- its database user.
 --
 -- Cost (issue 19, "Ingest"; docs/benchmarks.md "Ingest"): one sort of the batch (every window uses
--- the same one); pemdata.latest is read only for the first sample of each object in the batch (the
--- others take the previous sample from the batch) and written only for the newest; the writable
--- servers are read once.
+-- the same one, in byte order); pemdata.latest is read only for the first sample of each object in
+-- the batch (the others take the previous sample from the batch) and written only for the newest;
+-- the writable servers and the probes of history_mode 'changes' are read once, not joined per sample.
 CREATE OR REPLACE FUNCTION pem.ingest_samples(p_agent_id integer, p_batch_id uuid, p_sample_id bigint[],
                                               p_server_id integer[], p_probe text[], p_object text[],
                                               p_collected_at timestamptz[], p_value jsonb[])
@@ -33,6 +33,7 @@ DECLARE
   v_stored integer;
   v_limit timestamptz := pem.ingest_future_limit();
   v_writable integer[];
+  v_changes text[];
   v_unbound integer;
   v_servers integer[];
   v_future integer;
@@ -58,6 +59,7 @@ BEGIN
     RETURN false;
   END IF;
   v_writable := ARRAY(SELECT pem.agent_writable_servers(p_agent_id));
+  v_changes := ARRAY(SELECT p.name FROM pem.probe p WHERE p.history_mode = 'changes');
   WITH c AS (
     SELECT i.*,
            CASE WHEN i.sample_id IS NULL OR i.server_id IS NULL OR i.probe IS NULL OR i.object IS NULL
@@ -75,12 +77,13 @@ BEGIN
            row_number() OVER w AS rn, lead(1) OVER w IS NULL AS newest
       FROM c i
      WHERE i.refused IS NULL
-    WINDOW w AS (PARTITION BY i.server_id, i.probe, i.object ORDER BY i.collected_at, i.sample_id)
+    -- byte order (COLLATE "C") groups the same objects as the database's collation, for less
+    WINDOW w AS (PARTITION BY i.server_id, i.probe COLLATE "C", i.object COLLATE "C" ORDER BY i.collected_at, i.sample_id)
   ), j AS (
     SELECT inc.*,
            CASE WHEN inc.rn = 1 THEN l.value ELSE inc.batch_prev_value END AS prev_value,
            CASE WHEN inc.rn = 1 THEN l.collected_at ELSE inc.batch_prev_at END AS prev_at,
-           coalesce(p.history_mode, 'all') AS history_mode
+           CASE WHEN inc.probe = ANY (v_changes) THEN 'changes' ELSE 'all' END AS history_mode
       FROM inc
       -- only the first sample of an object reads pemdata.latest (a one-time filter on inc.rn;
       -- LIMIT keeps the subquery from being flattened into a join that probes for every sample)
@@ -90,7 +93,6 @@ BEGIN
            AND l.probe = inc.probe AND l.object = inc.object
          LIMIT 1
       ) l ON true
-      LEFT JOIN pem.probe p ON p.name = inc.probe
   ), h AS (
     INSERT INTO pemhistory.sample (agent_id, sample_id, server_id, probe, object, collected_at, value)
     SELECT p_agent_id, j.sample_id, j.server_id, j.probe, j.object, j.collected_at, j.value
