@@ -77,7 +77,7 @@ BEGIN
            row_number() OVER w AS rn, lead(1) OVER w IS NULL AS newest
       FROM c i
      WHERE i.refused IS NULL
-    -- byte order (COLLATE "C") groups the same objects as the database's collation, for less
+    -- in byte order (COLLATE "C"): the same groups as the database's collation, compared faster
     WINDOW w AS (PARTITION BY i.server_id, i.probe COLLATE "C", i.object COLLATE "C" ORDER BY i.collected_at, i.sample_id)
   ), j AS (
     SELECT inc.*,
