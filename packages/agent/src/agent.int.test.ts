@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
-import type { Transactional } from '@pharos/core/query';
+import type { Queryable, QueryOptions } from '@pharos/core/query';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { checkExposition, type ParsedFamily } from '@pharos/testkit/prometheus/exposition-check';
 import { watchLogs } from '@pharos/testkit/wait/log-set';
@@ -142,7 +142,7 @@ async function q<R = Record<string, unknown>>(sql: string, params?: unknown[]): 
 
 /**
  * Holds `pem.ship_batch` locked in EXCLUSIVE mode (reads go on, inserts wait) until `release()`:
- * a ship that reaches `pem.ingest_batch` then waits in flight, inside its transaction, with its
+ * a ship that reaches `pem.ingest_samples` then waits in flight, inside its transaction, with its
  * batch recorded as pending in the spool.
  */
 async function holdShipBatches(): Promise<{ release(): Promise<void> }> {
@@ -318,9 +318,9 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
     const spool = await Spool.open({ dir: join(dir, 'spool2'), maxBytes: 1 << 20 });
     const conn = new HaConnection({ conninfo: backendString('agent2'), sourceAddress: SOURCE });
     let lose = 2;
-    const lossy: Transactional = {
-      async transaction(fn, opts) {
-        const r = await conn.transaction(fn, opts);
+    const lossy: Queryable = {
+      async query<R>(sql: string, params?: unknown[], opts?: QueryOptions) {
+        const r = await conn.query<R>(sql, params, opts);
         if (lose-- > 0) throw new Error('Connection terminated unexpectedly'); // committed, but we never hear it
         return r;
       },
@@ -356,7 +356,7 @@ describe('agent end to end (TLS, certificate auth, multi-host backend)', { timeo
          FROM pemhistory.sample WHERE agent_id = 2`,
     );
     assert.deepEqual(r, { n: '25', d: '25', batches: '3', s: '25' });
-    assert.ok(shipper.stats.repeatedBatches >= 1, 'the retried batch was recognised by ingest_batch');
+    assert.ok(shipper.stats.repeatedBatches >= 1, 'the retried batch was recognised by ingest_samples');
   });
 
   it('ships every probe exactly once across connection kills, a restart and kill -9', async () => {

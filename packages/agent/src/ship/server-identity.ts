@@ -4,7 +4,7 @@
  * same host restarted (a crash, a whole-cluster restart), gives another
  * identity; the shipper then re-ships its retained batches (ship/shipper.ts).
  *
- * The columns are selected in the same statement as `pem.ingest_batch`
+ * The columns are selected in the same statement as `pem.ingest_samples`
  * (ship/ship-batch.ts), so knowing the server costs no extra round trip.
  * Source: PostgreSQL documentation, "System Information Functions":
  * `inet_server_addr()` and `inet_server_port()` (NULL over a Unix socket),

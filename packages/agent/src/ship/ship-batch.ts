@@ -1,22 +1,29 @@
 /**
- * Ships one batch to the backend in one transaction (the backend's ingest
- * contract, `pem.ingest_batch` in packages/backend/sql/functions/ingest/01_ingest_batch.sql):
+ * Ships one batch to the backend in one statement, one round trip (the
+ * backend's ingest contract, `pem.ingest_samples` in
+ * packages/backend/sql/functions/ingest/08_ingest_samples.sql):
  *
- *     BEGIN;
- *     CREATE TEMP TABLE incoming_sample (...) ON COMMIT DROP;
- *     COPY pg_temp.incoming_sample (...) FROM STDIN;
- *     SELECT pem.ingest_batch($agentId, $batchId::uuid), <server identity>;
- *     COMMIT;
+ *     SELECT pem.ingest_samples($agentId, $batchId::uuid, $sampleIds, $serverIds,
+ *                               $probes, $objects, $collectedAts, $values), <server identity>;
  *
- * `ingest_batch` records the batch id in the same transaction as the samples,
- * so the batch is stored exactly once: a retry of a batch whose commit
- * succeeded but whose acknowledgement was lost returns false and stores nothing.
- * The same statement reports which server stored it (ship/server-identity.ts),
- * so the shipper notices a failover or restart without an extra round trip.
+ * The samples travel as six array parameters (ship/ingest-arrays.ts). The
+ * statement runs in its own transaction, which commits before the server
+ * says the statement is done (PostgreSQL docs, "Message Flow", Extended Query:
+ * the implicit transaction ends at Sync, before ReadyForQuery; node-postgres
+ * resolves a query at ReadyForQuery), so an answer means the batch is stored.
+ * `ingest_samples` records the batch id in that same transaction, so the
+ * batch is stored exactly once: a retry of a batch whose commit succeeded but
+ * whose answer was lost returns false and stores nothing. The same statement
+ * reports which server stored it (ship/server-identity.ts), so the shipper
+ * notices a failover or restart without an extra round trip.
+ *
+ * Before issue 19's ingest work the agent opened a transaction, created a
+ * temp table, COPYed into it and called `pem.ingest_batch` (five round trips);
+ * the backend keeps that form for callers that stage rows.
  */
-import type { Transactional } from '@pharos/core/query';
+import type { Queryable } from '@pharos/core/query';
 import type { Batch } from '../spool/spool.js';
-import { COPY_INCOMING_SQL, copyText } from './copy-text.js';
+import { ingestArrays } from './ingest-arrays.js';
 import {
   SERVER_IDENTITY_COLUMNS,
   type ServerIdentity,
@@ -28,46 +35,44 @@ import {
 export interface ShipResult {
   /** true: stored now; false: the backend already had this batch id (a retry after a lost acknowledgement). */
   stored: boolean;
-  /** From BEGIN to the acknowledged COMMIT, ms. */
+  /** From sending the statement to its acknowledged commit, ms. */
   latencyMs: number;
   /** The backend server that ran the transaction and acknowledged the commit. */
   server: ServerIdentity;
 }
 
-const INGEST_SQL = `SELECT pem.ingest_batch($1, $2::uuid) AS stored, ${SERVER_IDENTITY_COLUMNS}`;
-
-const CREATE_INCOMING_SQL =
-  'CREATE TEMP TABLE incoming_sample (sample_id bigint, server_id integer, probe text, object text, collected_at timestamptz, value jsonb) ON COMMIT DROP';
+/** The one statement of a ship: `$1` agent id, `$2` batch id, `$3`..`$8` the arrays of {@link ingestArrays}. */
+export const INGEST_SQL =
+  'SELECT pem.ingest_samples($1, $2::uuid, $3::bigint[], $4::integer[], $5::text[], $6::text[], ' +
+  `$7::timestamptz[], $8::jsonb[]) AS stored, ${SERVER_IDENTITY_COLUMNS}`;
 
 /**
- * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once COMMIT is
- * acknowledged, with whether the batch was stored now, the latency and the
- * server's identity. `awaitTargetMs`: when the connection has to select a
- * host and none is primary yet, how long it watches for a promotion within
- * the deadline (CallOptions in ha/connection.ts). Throws whatever the
+ * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once the
+ * commit is acknowledged, with whether the batch was stored now, the latency
+ * and the server's identity. `awaitTargetMs`: when the connection has to
+ * select a host and none is primary yet, how long it watches for a promotion
+ * within the deadline (CallOptions in ha/connection.ts). Throws whatever the
  * connection throws (DeadlineError, NoHostError, the server's error); after a
  * throw the outcome may be unknown: retry the same batch (same id).
  */
 export async function shipBatch(
-  conn: Transactional,
+  conn: Queryable,
   agentId: number,
   batch: Batch,
   deadlineMs: number,
   awaitTargetMs?: number,
 ): Promise<ShipResult> {
   const started = performance.now();
-  const { stored, server } = await conn.transaction(
-    async (tx) => {
-      await tx.query(CREATE_INCOMING_SQL);
-      const copied = await tx.copyFrom(COPY_INCOMING_SQL, copyText(batch.samples));
-      if (copied !== batch.samples.length) {
-        throw new Error(`COPY stored ${copied} rows of a batch of ${batch.samples.length}`);
-      }
-      const r = await tx.query<{ stored: boolean } & ServerIdentityRow>(INGEST_SQL, [agentId, batch.batchId]);
-      const row = r.rows[0];
-      return { stored: row?.stored === true, server: serverIdentityFromRow(row) };
-    },
-    { deadlineMs, awaitTargetMs },
+  const a = ingestArrays(batch.samples);
+  const r = await conn.query<{ stored: boolean } & ServerIdentityRow>(
+    INGEST_SQL,
+    [agentId, batch.batchId, a.sampleIds, a.serverIds, a.probes, a.objects, a.collectedAts, a.values],
+    { deadlineMs, ...(awaitTargetMs !== undefined ? { awaitTargetMs } : {}) },
   );
-  return { stored, latencyMs: performance.now() - started, server };
+  const row = r.rows[0];
+  return {
+    stored: row?.stored === true,
+    latencyMs: performance.now() - started,
+    server: serverIdentityFromRow(row),
+  };
 }

@@ -3,13 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CallOptions, HaTransaction } from '@pharos/core/ha/connection';
+import type { HaResult } from '@pharos/core/ha/connection';
 import { createLogger } from '@pharos/core/log';
-import type { Transactional } from '@pharos/core/query';
+import type { Queryable, QueryOptions } from '@pharos/core/query';
 import { FakeClock } from '@pharos/testkit/clock/fake-clock';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { Spool } from '../spool/spool.js';
 import { copyTextRow, escapeCopyText } from './copy-text.js';
+import { ingestArrays } from './ingest-arrays.js';
 import { failoverWaitMs, Shipper } from './shipper.js';
 
 const logger = createLogger('ship-test', { level: 'silent' });
@@ -40,57 +41,73 @@ describe('COPY text encoding', () => {
 });
 
 /**
- * A fake backend with ingest_batch semantics: remembers batch ids; can lose the
+ * A fake backend with ingest_samples semantics: remembers batch ids; can lose the
  * acknowledgement of a commit; reports a server identity (`server` stands for
  * the address: change it to simulate a failover).
  */
-class FakeBackend implements Transactional {
+class FakeBackend implements Queryable {
   readonly stored = new Map<string, number[]>();
   loseNextAck = 0;
   failNext = 0;
   failCode = 'ECONNRESET';
   server = '127.0.0.1';
-  /** Transactions begun so far; the one with this number (1-based) fails. */
+  /** Ship statements sent so far; the one with this number (1-based) fails. */
   transactions = 0;
   failTransaction = 0;
-  /** The options of each transaction call, in order. */
-  readonly options: (CallOptions | undefined)[] = [];
-  async transaction<T>(fn: (tx: HaTransaction) => Promise<T>, opts?: CallOptions): Promise<T> {
+  /** The options of each ship statement, in order. */
+  readonly options: (QueryOptions | undefined)[] = [];
+  async query<R>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<HaResult<R>> {
+    assert.match(sql, /pem\.ingest_samples/);
     this.transactions++;
     this.options.push(opts);
     if (this.failNext > 0 || this.transactions === this.failTransaction) {
       this.failNext = Math.max(0, this.failNext - 1);
       throw Object.assign(new Error('connection refused'), { code: this.failCode });
     }
-    let rows: number[] = [];
-    let result: boolean | undefined;
-    const tx: HaTransaction = {
-      query: async <R>(sql: string, params?: unknown[]) => {
-        if (sql.includes('ingest_batch')) {
-          const id = String(params![1]);
-          result = !this.stored.has(id);
-          if (result) this.stored.set(id, rows);
-          const row = { stored: result, server_addr: this.server, server_port: 5432, server_started: '1.5' };
-          return { rows: [row] as R[], rowCount: 1 };
-        }
-        return { rows: [] as R[], rowCount: 0 };
-      },
-      copyFrom: async (_sql, data) => {
-        rows = String(data)
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => Number(l.split('\t')[0]));
-        return rows.length;
-      },
-    };
-    const r = await fn(tx);
+    const id = String(params![1]);
+    const rows = params![2] as number[];
+    const result = !this.stored.has(id);
+    if (result) this.stored.set(id, [...rows]);
     if (this.loseNextAck > 0) {
       this.loseNextAck--;
       throw Object.assign(new Error('Connection terminated unexpectedly'), {});
     }
-    return r;
+    const row = { stored: result, server_addr: this.server, server_port: 5432, server_started: '1.5' };
+    return { rows: [row] as R[], rowCount: 1 };
   }
 }
+
+describe('ingest arrays', () => {
+  it('gives element k of each array from sample k, values as JSON text', () => {
+    const a = ingestArrays([
+      {
+        sampleId: 7,
+        serverId: 2,
+        probe: 'p',
+        object: 'x"y',
+        collectedAt: '2024-01-01T00:00:00.000Z',
+        value: { a: 1 },
+      },
+      {
+        sampleId: 8,
+        serverId: 0,
+        probe: 'q',
+        object: '',
+        collectedAt: '2024-01-01T00:00:01.000Z',
+        value: { m: 'a\\"b' },
+      },
+    ]);
+    assert.deepEqual(a, {
+      sampleIds: [7, 8],
+      serverIds: [2, 0],
+      probes: ['p', 'q'],
+      objects: ['x"y', ''],
+      collectedAts: ['2024-01-01T00:00:00.000Z', '2024-01-01T00:00:01.000Z'],
+      values: ['{"a":1}', '{"m":"a\\\\\\"b"}'],
+    });
+    assert.deepEqual(JSON.parse(a.values[1]!), { m: 'a\\"b' });
+  });
+});
 
 describe('shipper', () => {
   it('ships every sample exactly once through lost acknowledgements and failures', async () => {

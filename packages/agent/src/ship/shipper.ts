@@ -26,7 +26,7 @@
  * that identity for its retention window (spool/retention.ts, default 5 min).
  * When a ship is acknowledged by another identity than a retained batch's,
  * the shipper, before shipping anything new, ships every such retained batch
- * again, oldest first, under its original id: `pem.ingest_batch` stores the
+ * again, oldest first, under its original id: `pem.ingest_samples` stores the
  * ones the new server lacks and ignores the rest, so the repair is exactly
  * once. Counted in `replayedBatches` and `recoveredBatches` (re-shipped and
  * actually stored: they had been lost), with a warning naming the count. A
@@ -38,7 +38,7 @@
 import { messageOf } from '@pharos/core/errors';
 import { isFailoverError } from '@pharos/core/ha/errors';
 import type { Logger } from '@pharos/core/log';
-import type { Transactional } from '@pharos/core/query';
+import type { Queryable } from '@pharos/core/query';
 import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';
 import type { ServerIdentity } from './server-identity.js';
@@ -48,7 +48,7 @@ import { shipBatch } from './ship-batch.js';
 export interface ShipperOptions {
   agentId: number;
   spool: Spool;
-  conn: Transactional;
+  conn: Queryable;
   logger: Logger;
   /** Samples per batch (default 1000). */
   batchSize?: number;

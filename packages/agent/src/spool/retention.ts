@@ -8,7 +8,7 @@
  * acknowledged batch (record and samples) for a window after its
  * acknowledgement, so the shipper can ship it again, under the same id, when
  * it finds itself talking to another backend server (ship/shipper.ts); the
- * backend's batch-id dedup (`pem.ingest_batch`) makes that a no-op for every
+ * backend's batch-id dedup (`pem.ingest_samples`) makes that a no-op for every
  * batch the new primary has.
  *
  * A record stays valid only while every sample it names is on disk: a batch

@@ -22,7 +22,7 @@
  * - Exactly once: {@link Spool.nextBatch} persists the batch (id, range) in
  *   `state.json` before returning it, and returns the same batch (same uuid,
  *   same range) until {@link Spool.ack}, across restarts. The backend's
- *   `pem.ingest_batch` recognises a repeated batch id, so a retry after a lost
+ *   `pem.ingest_samples` recognises a repeated batch id, so a retry after a lost
  *   acknowledgement stores nothing twice.
  * - Retention of acknowledged batches (spool/retention.ts): the backend
  *   replicates asynchronously, so a batch it acknowledged can be lost in a
@@ -35,7 +35,7 @@
  *   of them. A re-ship acknowledged by another server restarts the batch's
  *   window. Retention survives restarts; expired records are pruned. Limit: a
  *   failover loss is repaired only if the agent reaches the new primary within
- *   the window; `pem.ingest_batch`'s batch-id dedup keeps the repair exactly
+ *   the window; `pem.ingest_samples`'s batch-id dedup keeps the repair exactly
  *   once.
  * - Size bound: segment bytes on disk, retained ones included, stay <=
  *   `maxBytes` (plus at most one append group). When an append would exceed

@@ -6,7 +6,7 @@
  * place of its monitors:
  *
  * - the agent's Spool (spool/spool.ts, in its spool_dir) and Shipper
- *   (ship/shipper.ts: batches of 1000 through `pem.ingest_batch`, exactly
+ *   (ship/shipper.ts: batches of 1000 through `pem.ingest_samples`, exactly
  *   once, on its `ship` connection, backend-link/connections.ts);
  * - its heartbeat every probe_interval_s (backend-link/heartbeat.ts) and the
  *   backend's jobs every minute (BackendLink.runJobs), on its `control`

@@ -1,9 +1,10 @@
 /**
  * The ingest benchmark (issue 9): samples per second the backend stores from
  * N concurrent simulated agents through the real ship path
- * (packages/agent/src/ship/ship-batch.ts `shipBatch`: BEGIN, temp table, COPY,
- * `pem.ingest_batch` — batch id recorded, history appended, latest values
- * upserted — COMMIT), side by side with a plain COPY of the same rows, in the
+ * (packages/agent/src/ship/ship-batch.ts `shipBatch`: one statement,
+ * `pem.ingest_samples` with the batch as array parameters, in its own
+ * transaction — batch id recorded, history appended, latest values
+ * upserted), side by side with a plain COPY of the same rows, in the
  * same batches and with the same concurrency, straight into
  * `pemhistory.sample`. The ratio (ship path / plain COPY) is the figure.
  *
@@ -15,6 +16,7 @@
  * the two methods; the tables are emptied and checkpointed before each run.
  */
 
+import { loadavg } from 'node:os';
 import { copyTextRow } from '@pharos/agent/ship/copy-text';
 import { shipBatch } from '@pharos/agent/ship/ship-batch';
 import type { Batch } from '@pharos/agent/spool/spool';
@@ -22,6 +24,7 @@ import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { type Summary, summarize } from '../stats.js';
+import { ownCpuS, serverCpuS } from './cpu-time.js';
 import { makeBatches, withFreshIds } from './rows.js';
 
 /** Options of {@link runIngestBench}. */
@@ -46,6 +49,15 @@ export interface IngestFigures {
   plainCopy: Summary;
   /** shipPath / plainCopy of each run pair. */
   ratio: Summary;
+  /**
+   * CPU milliseconds per 1000 stored samples, of the PostgreSQL server's
+   * processes and of the benchmark process (the agents' side: encoding,
+   * the driver), per method: what each method costs, far less dependent on
+   * what else runs on a shared machine than samples/s (ingest/cpu-time.ts).
+   */
+  cpuMsPer1000: { shipServer: Summary; shipClient: Summary; copyServer: Summary; copyClient: Summary };
+  /** plain COPY's CPU (server + client) / the ship path's, per run pair: the throughput ratio CPU-bound on an otherwise idle machine. */
+  cpuRatio: Summary;
 }
 
 const SETTINGS = {
@@ -146,21 +158,43 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<IngestFi
     const ship: number[] = [];
     const copy: number[] = [];
     const ratio: number[] = [];
+    const cpu = {
+      shipServer: [] as number[],
+      shipClient: [] as number[],
+      copyServer: [] as number[],
+      copyClient: [] as number[],
+    };
+    const cpuRatio: number[] = [];
+    /** Runs `run`, returns its wall seconds and the server's and this process's CPU ms per 1000 samples. */
+    const measured = async (run: () => Promise<number>) => {
+      const server0 = serverCpuS(pg.pid);
+      const client0 = ownCpuS();
+      const wallS = await run();
+      const per1000 = (s: number) => (s * 1000 * 1000) / perRun;
+      return { wallS, server: per1000(serverCpuS(pg.pid) - server0), client: per1000(ownCpuS() - client0) };
+    };
     for (let r = 0; r < opts.runs; r++) {
       await reset();
-      const s = await shipRun(
-        agentConns,
-        work.map((w) => withFreshIds(w)),
+      const s = await measured(() =>
+        shipRun(
+          agentConns,
+          work.map((w) => withFreshIds(w)),
+        ),
       );
       if ((await stored()) !== perRun) throw new Error('ship path stored a wrong number of samples');
       await reset();
-      const c = await copyRun(copyConns, work);
+      const c = await measured(() => copyRun(copyConns, work));
       if ((await stored()) !== perRun) throw new Error('plain COPY stored a wrong number of samples');
-      ship.push(perRun / s);
-      copy.push(perRun / c);
-      ratio.push(perRun / s / (perRun / c));
+      ship.push(perRun / s.wallS);
+      copy.push(perRun / c.wallS);
+      ratio.push(perRun / s.wallS / (perRun / c.wallS));
+      cpu.shipServer.push(s.server);
+      cpu.shipClient.push(s.client);
+      cpu.copyServer.push(c.server);
+      cpu.copyClient.push(c.client);
+      cpuRatio.push((c.server + c.client) / (s.server + s.client));
       log(
-        `ingest run ${r + 1}/${opts.runs}: ship path ${(perRun / s).toFixed(0)} samples/s, plain COPY ${(perRun / c).toFixed(0)} samples/s`,
+        `ingest run ${r + 1}/${opts.runs}: ship path ${(perRun / s.wallS).toFixed(0)} samples/s, plain COPY ${(perRun / c.wallS).toFixed(0)} samples/s; CPU ms per 1000 samples (server + client): ship ${s.server.toFixed(1)} + ${s.client.toFixed(1)}, COPY ${c.server.toFixed(1)} + ${c.client.toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}`,
       );
     }
     return {
@@ -173,6 +207,13 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<IngestFi
       shipPath: summarize(ship, 'samples/s'),
       plainCopy: summarize(copy, 'samples/s'),
       ratio: summarize(ratio, ''),
+      cpuMsPer1000: {
+        shipServer: summarize(cpu.shipServer, 'ms'),
+        shipClient: summarize(cpu.shipClient, 'ms'),
+        copyServer: summarize(cpu.copyServer, 'ms'),
+        copyClient: summarize(cpu.copyClient, 'ms'),
+      },
+      cpuRatio: summarize(cpuRatio, ''),
     };
   } finally {
     for (const c of conns) await c.close();

@@ -124,13 +124,25 @@ function ingest(s: Section<IngestFigures>): string[] {
   return [
     '## Ingest: the ship path vs a plain COPY',
     '',
-    `${f.agents} simulated agents at once, each shipping ${f.batchesPerAgent} batches of ${f.batchSize} samples (${f.samplesPerRun} samples per run) to PostgreSQL ${f.postgresVersion} (${settings}). Ship path = the agent's shipBatch (temp table, COPY, pem.ingest_batch, COMMIT); plain COPY = the same rows, batches and concurrency straight into pemhistory.sample.`,
+    `${f.agents} simulated agents at once, each shipping ${f.batchesPerAgent} batches of ${f.batchSize} samples (${f.samplesPerRun} samples per run) to PostgreSQL ${f.postgresVersion} (${settings}). Ship path = the agent's shipBatch (one statement: pem.ingest_samples with the batch as array parameters, its own transaction); plain COPY = the same rows, batches and concurrency straight into pemhistory.sample.`,
     '',
     '| method | stored samples per second |',
     '|---|---|',
     `| ship path | ${formatSummary(f.shipPath, 0)} |`,
     `| plain COPY | ${formatSummary(f.plainCopy, 0)} |`,
     `| **ratio ship / COPY** | **${formatSummary(f.ratio, 2)}** |`,
+    ...(f.cpuMsPer1000 && f.cpuRatio
+      ? [
+          '',
+          'CPU per 1000 stored samples (ms; server = the PostgreSQL processes, client = the benchmark process that plays the agents): what each method costs, far less dependent on the other work on the machine than samples/s.',
+          '',
+          '| method | server CPU | client CPU |',
+          '|---|---|---|',
+          `| ship path | ${formatSummary(f.cpuMsPer1000.shipServer, 1)} | ${formatSummary(f.cpuMsPer1000.shipClient, 1)} |`,
+          `| plain COPY | ${formatSummary(f.cpuMsPer1000.copyServer, 1)} | ${formatSummary(f.cpuMsPer1000.copyClient, 1)} |`,
+          `| COPY's CPU / the ship path's (the ratio CPU-bound on an idle machine) | ${formatSummary(f.cpuRatio, 2)} | |`,
+        ]
+      : []),
   ];
 }
 

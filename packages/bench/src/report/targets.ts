@@ -221,7 +221,9 @@ export function issue19Targets(
   else
     rows.push({
       figure: iFigure,
-      measured: `${formatSummary(ingest.figures.ratio, 2)} (ship path ${formatSummary(ingest.figures.shipPath, 0)})`,
+      measured: `${formatSummary(ingest.figures.ratio, 2)} (ship path ${formatSummary(ingest.figures.shipPath, 0)}${
+        ingest.figures.cpuRatio ? `; by CPU per sample ${formatSummary(ingest.figures.cpuRatio, 2)}` : ''
+      })`,
       anchor: `plain COPY: ${formatSummary(ingest.figures.plainCopy, 0)}`,
       target: iTarget,
       met: ingest.figures.ratio.runs > 0 && ingest.figures.ratio.median >= INGEST_RATIO_TARGET,

@@ -1,108 +1,22 @@
--- Ingest, called by an agent inside its transaction after COPY into
--- pg_temp.incoming_sample (packages/agent/src/ship/ship-batch.ts). Checks
--- that the caller's database user is the agent's (certificate CN), records
--- the batch in pem.ship_batch (a retried batch returns false and stores
--- nothing), appends history and moves pemdata.latest forward. Samples of
--- history_mode 'changes' probes go to pemhistory only when they differ from
--- the previous sample of their object (in the batch, else pemdata.latest),
--- when they are the first of their UTC day, or when they are older than it;
--- pemdata.latest records the previous sample of each object it moves past.
--- Samples the agent may not store are dropped: for a server other than its
--- own host (0) and the servers bound to it (pem.agent_writable_servers),
--- stamped after pem.ingest_future_limit(), or lacking a key field. The batch
--- is still recorded, so it is acknowledged once and never retried (a retry
--- could not make them acceptable); the drop is counted in
--- pem.ship_batch.refused_count and said in refused_reason, a WARNING and the
--- probe log (pem.log_ingest_refusal). SECURITY DEFINER so pem_agent needs no
--- table privileges. Returns true when the batch was recorded now, false when
--- it was a repeat. Errors: 42501 when the agent is not registered or not
--- active, or the caller is not its database user.
+-- Ingest of the rows of pg_temp.incoming_sample (sample_id bigint, server_id integer, probe text,
+-- object text, collected_at timestamptz, value jsonb), filled by the caller in its transaction
+-- (CREATE TEMP TABLE ... ON COMMIT DROP; COPY or INSERT), as batch p_batch_id of agent p_agent_id:
+-- the rows go to pem.ingest_samples (08_ingest_samples.sql), which checks the caller, records the
+-- batch (exactly once), stores what the agent may store and says what it refused. The agent itself
+-- ships with pem.ingest_samples directly (one round trip, no temp table); this form serves
+-- callers that stage rows first (older agents, test and benchmark loaders). Returns true when the
+-- batch was recorded now, false when it was a repeat. Errors: those of pem.ingest_samples; 42P01
+-- when pg_temp.incoming_sample does not exist.
 CREATE OR REPLACE FUNCTION pem.ingest_batch(p_agent_id integer, p_batch_id uuid)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_user name;
-  v_first bigint;
-  v_last bigint;
-  v_count integer;
-  v_stored integer;
-  v_limit timestamptz := pem.ingest_future_limit();
-  v_unbound integer;
-  v_servers integer[];
-  v_future integer;
-  v_malformed integer;
+  v_stored boolean;
 BEGIN
-  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
-  SELECT user_name INTO v_user FROM pem.agent WHERE id = p_agent_id AND active;
-  IF v_user IS NULL THEN
-    RAISE EXCEPTION 'agent % is not registered or not active', p_agent_id USING ERRCODE = '42501';
-  END IF;
-  IF v_user <> session_user THEN
-    RAISE EXCEPTION 'user % may not ship for agent % (registered user %)', session_user, p_agent_id, v_user
-      USING ERRCODE = '42501';
-  END IF;
-  SELECT min(sample_id), max(sample_id), count(*) INTO v_first, v_last, v_count FROM pg_temp.incoming_sample;
-  INSERT INTO pem.ship_batch (agent_id, batch_id, first_sample_id, last_sample_id, sample_count)
-  VALUES (p_agent_id, p_batch_id, coalesce(v_first, 0), coalesce(v_last, 0), v_count)
-  ON CONFLICT DO NOTHING;
-  IF NOT FOUND THEN
-    RETURN false;
-  END IF;
-  WITH c AS (
-    SELECT i.*,
-           CASE WHEN i.sample_id IS NULL OR i.server_id IS NULL OR i.probe IS NULL OR i.object IS NULL
-                     OR i.collected_at IS NULL OR i.value IS NULL THEN 'malformed'
-                WHEN i.server_id NOT IN (SELECT pem.agent_writable_servers(p_agent_id)) THEN 'unbound'
-                WHEN i.collected_at > v_limit THEN 'future'
-           END AS refused
-      FROM pg_temp.incoming_sample i
-  ), inc AS (
-    SELECT i.sample_id, i.server_id, i.probe, i.object, i.collected_at, i.value,
-           lag(i.value) OVER w AS batch_prev_value, lag(i.collected_at) OVER w AS batch_prev_at,
-           row_number() OVER w AS rn,
-           row_number() OVER (PARTITION BY i.server_id, i.probe, i.object
-                              ORDER BY i.collected_at DESC, i.sample_id DESC) AS rn_desc
-      FROM c i
-     WHERE i.refused IS NULL
-    WINDOW w AS (PARTITION BY i.server_id, i.probe, i.object ORDER BY i.collected_at, i.sample_id)
-  ), j AS (
-    SELECT inc.*,
-           CASE WHEN inc.rn = 1 THEN l.value ELSE inc.batch_prev_value END AS prev_value,
-           CASE WHEN inc.rn = 1 THEN l.collected_at ELSE inc.batch_prev_at END AS prev_at,
-           coalesce(p.history_mode, 'all') AS history_mode
-      FROM inc
-      LEFT JOIN pemdata.latest l
-        ON l.agent_id = p_agent_id AND l.server_id = inc.server_id AND l.probe = inc.probe AND l.object = inc.object
-      LEFT JOIN pem.probe p ON p.name = inc.probe
-  ), h AS (
-    INSERT INTO pemhistory.sample (agent_id, sample_id, server_id, probe, object, collected_at, value)
-    SELECT p_agent_id, j.sample_id, j.server_id, j.probe, j.object, j.collected_at, j.value
-      FROM j
-     WHERE j.history_mode <> 'changes' OR j.prev_value IS NULL OR j.prev_at IS NULL
-        OR j.value IS DISTINCT FROM j.prev_value OR j.collected_at < j.prev_at
-        OR (j.collected_at AT TIME ZONE 'UTC')::date <> (j.prev_at AT TIME ZONE 'UTC')::date
-    RETURNING 1
-  ), u AS (
-    INSERT INTO pemdata.latest AS l (agent_id, server_id, probe, object, sample_id, collected_at, value,
-                                     prev_value, prev_collected_at)
-    SELECT p_agent_id, j.server_id, j.probe, j.object, j.sample_id, j.collected_at, j.value, j.prev_value, j.prev_at
-      FROM j WHERE j.rn_desc = 1
-    ON CONFLICT (agent_id, server_id, probe, object) DO UPDATE
-      SET sample_id = excluded.sample_id, collected_at = excluded.collected_at, value = excluded.value,
-          prev_value = excluded.prev_value, prev_collected_at = excluded.prev_collected_at
-      WHERE l.collected_at <= excluded.collected_at
-    RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM h), count(*) FILTER (WHERE c.refused = 'unbound'),
-         array_agg(DISTINCT c.server_id ORDER BY c.server_id) FILTER (WHERE c.refused = 'unbound'),
-         count(*) FILTER (WHERE c.refused = 'future'), count(*) FILTER (WHERE c.refused = 'malformed')
-    INTO v_stored, v_unbound, v_servers, v_future, v_malformed
-    FROM c;
-  UPDATE pem.ship_batch
-     SET stored_count = v_stored, refused_count = v_unbound + v_future + v_malformed,
-         refused_reason = CASE WHEN v_unbound + v_future + v_malformed > 0
-                               THEN pem.log_ingest_refusal(p_agent_id, format('batch %s (%s samples)', p_batch_id, v_count),
-                                                           v_unbound, v_servers, v_future, v_malformed) END
-   WHERE agent_id = p_agent_id AND batch_id = p_batch_id;
-  UPDATE pem.agent SET last_heartbeat = now() WHERE id = p_agent_id;
-  RETURN true;
+  SELECT pem.ingest_samples(p_agent_id, p_batch_id, coalesce(array_agg(i.sample_id), '{}'),
+                            coalesce(array_agg(i.server_id), '{}'), coalesce(array_agg(i.probe), '{}'),
+                            coalesce(array_agg(i.object), '{}'), coalesce(array_agg(i.collected_at), '{}'),
+                            coalesce(array_agg(i.value), '{}'))
+    INTO v_stored
+    FROM pg_temp.incoming_sample i;
+  RETURN v_stored;
 END $$;

@@ -4,7 +4,7 @@
 -- certificate stops working for the next call, even on a connection opened before the revocation
 -- (security review L6: PostgreSQL has no CRL for agent certificates in Pharos's setups). A connection
 -- without a client certificate (not an agent's) passes. The certificate's serial comes from
--- pg_stat_ssl (client_serial, numeric; PostgreSQL docs "pg_stat_ssl"); the stored serial is the hex
+-- pg_stat_ssl's source, pg_stat_get_activity(pid) (ssl_client_serial, numeric; PostgreSQL docs "pg_stat_ssl"); the stored serial is the hex
 -- text Node's X509Certificate.serialNumber gives; a stored row of the same serial that is not revoked
 -- (the same certificate registered again) keeps it in force.
 CREATE OR REPLACE FUNCTION pem.agent_certificate_in_force()
@@ -17,7 +17,9 @@ DECLARE
   v_current boolean := false;
   r record;
 BEGIN
-  SELECT s.client_serial INTO v_serial FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid();
+  -- this backend's row only: the pg_stat_ssl view reads every backend's (pg_stat_get_activity(NULL)),
+  -- a cost per call that grows with the connected agents
+  SELECT s.ssl_client_serial INTO v_serial FROM pg_stat_get_activity(pg_backend_pid()) s;
   IF v_serial IS NULL THEN
     RETURN true;
   END IF;

@@ -1,0 +1,44 @@
+/**
+ * A batch's samples as the six array parameters of `pem.ingest_samples`
+ * (packages/backend/sql/functions/ingest/08_ingest_samples.sql): element k of
+ * each array is sample k. node-postgres sends a JavaScript array as a
+ * PostgreSQL array literal, each string quoted and escaped (its
+ * `prepareValue`); the values go as JSON text, read by the server as jsonb,
+ * the times as the ISO 8601 text the sample holds (timestamptz input).
+ */
+import type { Sample } from '../sample.js';
+
+/** The parameters `$3`..`$8` of the ship statement (ship/ship-batch.ts). */
+export interface IngestArrays {
+  sampleIds: number[];
+  serverIds: number[];
+  probes: string[];
+  objects: string[];
+  /** ISO 8601 with time zone. */
+  collectedAts: string[];
+  /** Each sample's value as JSON text. */
+  values: string[];
+}
+
+/** Splits `samples` into {@link IngestArrays}, in the given order. */
+export function ingestArrays(samples: readonly Sample[]): IngestArrays {
+  const n = samples.length;
+  const a: IngestArrays = {
+    sampleIds: new Array(n),
+    serverIds: new Array(n),
+    probes: new Array(n),
+    objects: new Array(n),
+    collectedAts: new Array(n),
+    values: new Array(n),
+  };
+  for (let k = 0; k < n; k++) {
+    const s = samples[k]!;
+    a.sampleIds[k] = s.sampleId;
+    a.serverIds[k] = s.serverId;
+    a.probes[k] = s.probe;
+    a.objects[k] = s.object;
+    a.collectedAts[k] = s.collectedAt;
+    a.values[k] = JSON.stringify(s.value);
+  }
+  return a;
+}
