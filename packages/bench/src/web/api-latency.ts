@@ -56,8 +56,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { FLEET_CACHE_MS } from '@pharos/web/api/fleet-cache';
 import {

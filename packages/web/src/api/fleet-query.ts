@@ -27,7 +27,14 @@ import { OVERVIEW_FIELDS, type OverviewProbe } from '../../ui/contract/overview-
 import { type LogSink, STATEMENT_DEADLINE_MS, withFailoverRetry } from '../backend.js';
 import { DEFAULT_PAGE_LIMIT, type FLEET_ORDERS, SERVER_STATUS_WORDS } from './shapes/fleet.js';
 
-export type { Fleet, FleetAgent, FleetQuery, FleetServer, LatestByProbe, LatestValue } from './shapes/fleet.js';
+export type {
+  Fleet,
+  FleetAgent,
+  FleetQuery,
+  FleetServer,
+  LatestByProbe,
+  LatestValue,
+} from './shapes/fleet.js';
 
 /** The probes of {@link OVERVIEW_FIELDS} (contract/overview-fields.ts: the columns kept of each). */
 export const OVERVIEW_PROBES = Object.keys(OVERVIEW_FIELDS) as OverviewProbe[];
@@ -37,18 +44,6 @@ export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
 
 /** An agent is alive when its last heartbeat is younger than this many heartbeat intervals. */
 export const ALIVE_INTERVALS = 3;
-
-/**
- * SQL expression: the overview fields of `x.value` (an object) for its probe
- * `x.probe`, fields the value lacks left out; a value that is not an object
- * as it is. Built from {@link OVERVIEW_FIELDS} (constant names, no input).
- */
-const PROJECTION = `CASE WHEN jsonb_typeof(x.value) <> 'object' THEN x.value ${Object.entries(OVERVIEW_FIELDS)
-  .map(
-    ([probe, keys]) =>
-      `WHEN x.probe = '${probe}' THEN jsonb_strip_nulls(jsonb_build_object(${keys.map((k) => `'${k}', x.value -> '${k}'`).join(', ')}))`,
-  )
-  .join(' ')} ELSE x.value END`;
 
 export { DEFAULT_PAGE_LIMIT, FLEET_ORDERS, MAX_PAGE_LIMIT } from './shapes/fleet.js';
 /** An order of a page: problems first (status, then alerts), by name, or by id. */
@@ -75,7 +70,12 @@ export interface FleetPageQuery {
 }
 
 /** The whole fleet, problems first, in one page: what a small fleet's overview asks for. */
-export const FIRST_PAGE: FleetPageQuery = { limit: DEFAULT_PAGE_LIMIT, offset: 0, agentOffset: 0, order: 'problems' };
+export const FIRST_PAGE: FleetPageQuery = {
+  limit: DEFAULT_PAGE_LIMIT,
+  offset: 0,
+  agentOffset: 0,
+  order: 'problems',
+};
 
 /**
  * SQL: the overview fields of `value` (an object) for its probe `probe`, fields the value lacks

@@ -13,7 +13,15 @@ import { MaintenanceNow } from './maintenance.js';
 /** Orders of a page (fleet-query.ts FLEET_ORDERS; kept here so the shapes import no SQL). */
 export const FLEET_ORDERS = ['problems', 'name', 'id'] as const;
 /** A server's status words, worst first (fleet-query.ts orders pages by them). */
-export const SERVER_STATUS_WORDS = ['down', 'agent down', 'stale', 'no data', 'unknown', 'up', 'inactive'] as const;
+export const SERVER_STATUS_WORDS = [
+  'down',
+  'agent down',
+  'stale',
+  'no data',
+  'unknown',
+  'up',
+  'inactive',
+] as const;
 /** Servers (and agents) per page when the request names none. */
 export const DEFAULT_PAGE_LIMIT = 100;
 /** The most servers (and agents) one page may hold. */
@@ -77,7 +85,9 @@ export const FleetServer = Type.Object({
   agentId: Nullable(Type.Integer({ description: 'the agent bound to it; null when unbound' })),
   agentName: Nullable(Type.String()),
   clusterId: Nullable(Type.Integer({ description: 'the monitored Patroni cluster it is a member of' })),
-  agentAlive: Nullable(Type.Boolean({ description: "its agent's liveness (FleetAgent.alive); null when unbound" })),
+  agentAlive: Nullable(
+    Type.Boolean({ description: "its agent's liveness (FleetAgent.alive); null when unbound" }),
+  ),
   status: Type.Union(
     [
       Type.Literal('down'),
@@ -165,7 +175,9 @@ export const FleetQuery = Type.Object(
       }),
     ),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'servers skipped' })),
-    agentOffset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'agents skipped' })),
+    agentOffset: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'agents skipped' }),
+    ),
     order: Type.Optional(FleetOrder),
     status: Type.Optional(
       Type.String({
@@ -174,7 +186,9 @@ export const FleetQuery = Type.Object(
       }),
     ),
     cluster: Type.Optional(Id('only the members of this monitored cluster')),
-    name: Type.Optional(Text({ maxLength: 200, description: 'only servers and agents whose name holds this text' })),
+    name: Type.Optional(
+      Text({ maxLength: 200, description: 'only servers and agents whose name holds this text' }),
+    ),
   },
   { additionalProperties: false },
 );

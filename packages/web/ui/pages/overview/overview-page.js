@@ -77,7 +77,9 @@ function FilterBar({ filters, clusters, onChange }) {
  */
 export function OverviewPage({ prefs }) {
   /** @type {[Filters, (f: Filters) => void]} */
-  const [filters, setFilters] = useState(/** @type {Filters} */ ({ name: '', status: '', cluster: '', order: 'problems' }));
+  const [filters, setFilters] = useState(
+    /** @type {Filters} */ ({ name: '', status: '', cluster: '', order: 'problems' }),
+  );
   const [offset, setOffset] = useState(0);
   const [agentOffset, setAgentOffset] = useState(0);
   const q = {
