@@ -35,6 +35,11 @@ export interface OverviewIngestCost {
   msPerBatch: { on: number[]; off: number[] };
   /** on / off of each pair of passes. */
   ratio: number[];
+  /**
+   * What the triggers add to one batch, measured alone: milliseconds per call of
+   * pem.overview_refresh(agent, [0, its server]) over every server, in one DO block (3 rounds).
+   */
+  refreshMsPerBatch: number[];
   loadAverage: { start: number; end: number };
 }
 
@@ -102,7 +107,19 @@ export async function runOverviewIngestCost(opts: { servers?: number; runs?: num
       }
     }
     await backend.psql(TRIGGERS.map((t) => `ALTER TABLE pemdata.latest ENABLE TRIGGER ${t};`).join(' '));
+    const refreshMsPerBatch: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = await backend.psql(`CREATE TEMP TABLE r (ms float8);
+        DO $$ DECLARE t timestamptz := clock_timestamp(); BEGIN
+          PERFORM pem.overview_refresh(s, ARRAY[0, s]) FROM generate_series(1, ${servers}) AS s;
+          INSERT INTO r VALUES (extract(epoch FROM clock_timestamp() - t) * 1000 / ${servers});
+        END $$;
+        SELECT 'refresh_ms=' || ms FROM r;`);
+      const m = /refresh_ms=([0-9.]+)/.exec(out);
+      if (m) refreshMsPerBatch.push(Math.round(Number(m[1]) * 100) / 100);
+    }
     return {
+      refreshMsPerBatch,
       servers,
       samplesPerPass,
       msPerBatch: { on, off },
