@@ -117,6 +117,9 @@ describe('web UI in headless Chromium', () => {
 
   it('pages a fleet larger than a page, problems first, and filters it by name and status', async () => {
     // 150 more servers (never seen: "no data"), beside the fixture's server 1 (up) and 2 (agent down).
+    // server 1 up and fresh, its agent alive for the whole test (the fixture's times have aged)
+    await backend.psql(`UPDATE pem.agent SET last_heartbeat = now() + interval '1 min' WHERE id = 1;
+      UPDATE pemdata.latest SET collected_at = now() WHERE server_id = 1;`);
     await backend.psql(`INSERT INTO pem.server (id, display_name, host, port)
       SELECT 1000 + i, 'bulk-' || lpad(i::text, 3, '0'), '10.9.0.' || i, 5432 FROM generate_series(1, 150) AS i;`);
     try {

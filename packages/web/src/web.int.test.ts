@@ -29,6 +29,7 @@ const MARKER_CLIENT = '127.0.4.51';
 const THROTTLE_CLIENT_BASE = 100;
 
 interface Fleet {
+  totals: { servers: number; serversByStatus: Record<string, number>; agents: number; agentsAlive: number };
   agents: {
     id: number;
     name: string;
@@ -39,6 +40,7 @@ interface Fleet {
   servers: {
     id: number;
     name: string;
+    status: string;
     agentId: number | null;
     agentName: string | null;
     latest: Record<string, { object: string; value: Record<string, unknown> }[]>;

@@ -22,6 +22,9 @@
 --   precision), `value` the agent's value as stored (the API projects it).
 -- newest_at: the newest `at` of latest; up/up_at: server_up's value and time
 --   (object '' else the first), for the status without reading latest.
+-- toast_tuple_target 128: `latest` (1-5 kB) is moved out of the row, so the
+--   read that counts and orders every server scans narrow rows and fetches
+--   `latest` for the page's rows only.
 -- win: the rates between the two newest database_stats samples
 --   ({seconds, commitsPerS, cacheHitPct}), NULL before a second sample.
 CREATE TABLE pemdata.server_overview (
@@ -32,12 +35,12 @@ CREATE TABLE pemdata.server_overview (
   up_at        timestamptz,
   win          jsonb,
   refreshed_at timestamptz NOT NULL DEFAULT now()
-);
+) WITH (toast_tuple_target = 128);
 
 CREATE TABLE pemdata.agent_overview (
   agent_id     integer PRIMARY KEY REFERENCES pem.agent (id) ON DELETE CASCADE,
   latest       jsonb NOT NULL DEFAULT '{}',
   newest_at    timestamptz,
   refreshed_at timestamptz NOT NULL DEFAULT now()
-);
+) WITH (toast_tuple_target = 128);
 
