@@ -18,6 +18,12 @@ export interface QueryOptions {
   deadlineMs?: number;
   /** While selecting a host, wait this long for one matching target_session_attrs (a promotion), ms: HaConnection's CallOptions. */
   awaitTargetMs?: number;
+  /**
+   * Inside a transaction (HaTransaction.query): run the statement as this named prepared
+   * statement of the session, so PostgreSQL keeps its plan (the name always goes with the
+   * same text). Ignored elsewhere; the deadline options are the transaction's there.
+   */
+  statementName?: string;
 }
 
 /** Runs one statement with `$n` parameters; rows typed by the caller (`rowCount`: rows affected or returned). */

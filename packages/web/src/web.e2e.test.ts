@@ -2,7 +2,7 @@
  * Browser test: headless Chromium (Debian's, driven by playwright-core)
  * against a real backend and two instances. Logs in through the form, sees
  * the fleet with a status per row, watches an automatic refresh update a
- * value in place, carries the session cookie to the other instance, logs out.
+ * value in place, pages a fleet larger than a page and filters it, carries the session cookie to the other instance, logs out.
  * No console error and no CSP violation is tolerated. Screenshots go to
  * /work/main/test-artifacts/.
  */
@@ -113,6 +113,48 @@ describe('web UI in headless Chromium', () => {
       .locator('#agents tbody tr[data-id="1"][data-marked="yes"]', { hasText: '42 %' })
       .waitFor({ timeout: 15_000 });
     assert.match((await page.locator('#refresh-state').textContent()) ?? '', /Updated/);
+  });
+
+  it('pages a fleet larger than a page, problems first, and filters it by name and status', async () => {
+    // 150 more servers (never seen: "no data"), beside the fixture's server 1 (up) and 2 (agent down).
+    // server 1 up and fresh, its agent alive for the whole test (the fixture's times have aged)
+    await backend.psql(`UPDATE pem.agent SET last_heartbeat = now() + interval '1 min' WHERE id = 1;
+      UPDATE pemdata.latest SET collected_at = now() WHERE server_id = 1;`);
+    await backend.psql(`INSERT INTO pem.server (id, display_name, host, port)
+      SELECT 1000 + i, 'bulk-' || lpad(i::text, 3, '0'), '10.9.0.' || i, 5432 FROM generate_series(1, 150) AS i;`);
+    try {
+      await page.goto(`${a.url}#/`);
+      const range = page.locator('#servers-range');
+      await range.filter({ hasText: '1–100 of 152' }).waitFor();
+      assert.equal(await page.locator('#servers tbody tr').count(), 100);
+      assert.equal(await page.locator('#servers-count').textContent(), '(152)');
+      assert.match((await page.locator('#totals').textContent()) ?? '', /Servers up\s*1 \/ 152/);
+      // problems first: agent down, then no data (by name), up last
+      assert.equal(await page.locator('#servers tbody tr').first().getAttribute('data-id'), '2');
+      assert.equal(await page.locator('#servers tbody tr').nth(1).getAttribute('data-id'), '1001');
+      assert.ok(await page.locator('#servers-prev').isDisabled());
+
+      await page.click('#servers-next');
+      await range.filter({ hasText: '101–152 of 152' }).waitFor();
+      assert.equal(await page.locator('#servers tbody tr').count(), 52);
+      assert.equal(await page.locator('#servers tbody tr').last().getAttribute('data-id'), '1');
+      assert.ok(await page.locator('#servers-next').isDisabled());
+
+      // a filter starts from the first page; a match that fits one page has no pager
+      await page.fill('#fleet-name', 'BULK-1');
+      await page.locator('#servers-count', { hasText: '(51)' }).waitFor();
+      assert.equal(await page.locator('#servers tbody tr').count(), 51);
+      assert.equal(await page.locator('#servers-pager').count(), 0);
+      await page.fill('#fleet-name', '');
+      await page.selectOption('#fleet-status', 'up');
+      await page.locator('#servers-count', { hasText: '(1)' }).waitFor();
+      assert.equal(await page.locator('#servers tbody tr').first().getAttribute('data-id'), '1');
+      await page.selectOption('#fleet-status', '');
+      await page.locator('#servers-count', { hasText: '(152)' }).waitFor();
+    } finally {
+      await backend.psql('DELETE FROM pem.server WHERE id > 1000');
+    }
+    await page.locator('#servers-count', { hasText: '(2)' }).waitFor({ timeout: 15_000 });
   });
 
   it('the same session works on the other instance (cookie carried over)', async () => {

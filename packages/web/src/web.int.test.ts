@@ -29,6 +29,7 @@ const MARKER_CLIENT = '127.0.4.51';
 const THROTTLE_CLIENT_BASE = 100;
 
 interface Fleet {
+  totals: { servers: number; serversByStatus: Record<string, number>; agents: number; agentsAlive: number };
   agents: {
     id: number;
     name: string;
@@ -39,6 +40,7 @@ interface Fleet {
   servers: {
     id: number;
     name: string;
+    status: string;
     agentId: number | null;
     agentName: string | null;
     latest: Record<string, { object: string; value: Record<string, unknown> }[]>;
@@ -228,16 +230,22 @@ describe('web application (two instances, one backend)', () => {
       const r = await call(inst, '/api/fleet', { cookie });
       assert.equal(r.status, 200, r.text);
       const fleet = r.body as Fleet;
+      // problems first: the silent agent, the one never seen, then the alive one
       assert.deepEqual(
         fleet.agents.map((x) => [x.id, x.name, x.alive]),
         [
-          [1, 'pem-backend-1', true],
           [2, 'pem-web-1', false],
           [3, 'monitored-1', false],
+          [1, 'pem-backend-1', true],
         ],
       );
-      assert.equal(fleet.agents[2]!.heartbeatAgeS, null);
-      assert.deepEqual(Object.keys(fleet.agents[0]!.latest).sort(), ['cpu', 'load_avg', 'memory']);
+      assert.equal(fleet.agents[1]!.heartbeatAgeS, null);
+      assert.deepEqual(Object.keys(fleet.agents[2]!.latest).sort(), ['cpu', 'load_avg', 'memory']);
+      assert.deepEqual(
+        { ...fleet.totals, serversByStatus: fleet.totals.serversByStatus['agent down'] },
+        { servers: 2, serversByStatus: 1, agents: 3, agentsAlive: 1 },
+      );
+      assert.equal(fleet.servers.find((s) => s.id === 2)!.status, 'agent down');
       const s1 = fleet.servers.find((s) => s.id === 1)!;
       assert.equal(s1.agentName, 'pem-backend-1');
       assert.deepEqual(Object.keys(s1.latest).sort(), [

@@ -55,6 +55,7 @@ export const MIGRATIONS_DIR = join(SQL_DIR, 'migrations');
  */
 export const FUNCTION_AREAS = [
   'history',
+  'overview',
   'ingest',
   'registration',
   'tasks',

@@ -124,6 +124,13 @@ export interface CallOptions {
    * promotion").
    */
   awaitTargetMs?: number;
+  /**
+   * HaTransaction.query only: run the statement as this named prepared
+   * statement of the session (prepared on its first use per session, so
+   * PostgreSQL keeps its plan: for a large constant statement run often; the
+   * name must always go with the same text). The deadline is the transaction's.
+   */
+  statementName?: string;
 }
 
 /** Result of a statement. */
@@ -136,8 +143,15 @@ export interface HaResult<R> {
 
 /** The handle passed to {@link HaConnection.transaction}'s callback. */
 export interface HaTransaction {
-  /** Runs one statement inside the transaction, under the transaction's deadline. */
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<HaResult<R>>;
+  /**
+   * Runs one statement inside the transaction, under the transaction's deadline;
+   * of `opts` only `statementName` counts ({@link CallOptions}).
+   */
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    opts?: CallOptions,
+  ): Promise<HaResult<R>>;
   /**
    * `COPY ... FROM STDIN` (pg-copy-streams) with `data`: text (or CSV, per the
    * COPY options) given as one string/Buffer or an (async) iterable of chunks.
@@ -276,9 +290,9 @@ export class HaConnection {
       const scope: TransactionTimeout = { localMs: s.statementTimeoutMs, managed: true };
       let open = true;
       const tx: HaTransaction = {
-        query: async <R>(sql: string, params?: unknown[]) => {
+        query: async <R>(sql: string, params?: unknown[], qopts?: CallOptions) => {
           if (!open) throw pharosError('PHAROS_INTERNAL_TRANSACTION_FINISHED');
-          const r = await this.run(s, sql, params, deadlineAt, scope);
+          const r = await this.run(s, sql, params, deadlineAt, scope, qopts?.statementName);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
         copyFrom: async (copySql, data) => {
@@ -451,11 +465,14 @@ export class HaConnection {
     params: unknown[] | undefined,
     deadlineAt: number,
     scope: TimeoutScope = 'session',
+    statementName?: string,
   ): Promise<pg.QueryResult> {
     if (s.dead) throw new SessionDroppedError();
     const timeoutMs = await this.armTimeout(s, deadlineAt, sql, scope);
     const sentAt = Date.now();
-    const q = s.client.query(sql, params as unknown[]);
+    const q = statementName
+      ? s.client.query({ name: statementName, text: sql, values: params as unknown[] })
+      : s.client.query(sql, params as unknown[]);
     try {
       return await this.withDeadline(s, q, deadlineAt, sql, timeoutMs, sentAt);
     } finally {

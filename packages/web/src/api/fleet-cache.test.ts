@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BackendFailingOverError } from '../backend.js';
 import { createFleetCache, FLEET_CACHE_MS } from './fleet-cache.js';
+import { FIRST_PAGE, type FleetPageQuery } from './fleet-query.js';
 
 /** A loader whose answers the test releases one by one, counting the reads. */
 function manualLoader() {
@@ -60,5 +61,25 @@ describe('overview cache', () => {
     assert.equal(pending.length, 2, 'the next request reads again');
     pending[1]!.resolve('"back"');
     assert.equal((await retry).toString(), '"back"');
+  });
+});
+
+describe('overview cache by page', () => {
+  it('reads each page on its own and serves each its own answer', async () => {
+    const asked: FleetPageQuery[] = [];
+    const cache = createFleetCache(
+      async (q) => {
+        asked.push(q);
+        return JSON.stringify({ offset: q.offset, name: q.name ?? null });
+      },
+      { clock: { now: () => 0 } },
+    );
+    const second = { ...FIRST_PAGE, offset: 100 };
+    const named = { ...FIRST_PAGE, name: 'pg-1' };
+    assert.equal((await cache.get()).toString(), '{"offset":0,"name":null}');
+    assert.equal((await cache.get(second)).toString(), '{"offset":100,"name":null}');
+    assert.equal((await cache.get(named)).toString(), '{"offset":0,"name":"pg-1"}');
+    assert.equal((await cache.get({ ...second })).toString(), '{"offset":100,"name":null}', 'kept');
+    assert.equal(asked.length, 3);
   });
 });

@@ -1,14 +1,20 @@
 /**
- * The partial index the overview reads (pemdata.latest_overview_idx, migration
- * 018) holds exactly the overview's probes: a probe added to OVERVIEW_FIELDS
- * without a migration that recreates the index would make the planner fall
- * back to reading the whole of pemdata.latest (the predicate could no longer
- * be proved), which no functional test would notice.
+ * The overview's probe lists in SQL name exactly the overview's probes
+ * (OVERVIEW_FIELDS): the partial index the overview rows are made from
+ * (pemdata.latest_overview_idx, migration 018) and the functions that make
+ * them (sql/functions/overview/: pem.overview_refresh, the trigger on
+ * pemdata.latest). A probe added to OVERVIEW_FIELDS without a migration that
+ * recreates the index would make the planner fall back to reading the whole
+ * of pemdata.latest (the predicate could no longer be proved), and without
+ * the functions' lists it would never reach the overview rows; no functional
+ * test of an existing probe would notice either.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { loadMigrations } from '@pharos/backend/migrations/release';
+import { loadDefinitions, loadMigrations } from '@pharos/backend/migrations/release';
 import { OVERVIEW_PROBES } from './fleet-query.js';
+
+const names = (list: string) => [...list.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]).sort();
 
 it("the overview index's predicate names exactly the overview's probes", () => {
   const defs = loadMigrations()
@@ -17,6 +23,14 @@ it("the overview index's predicate names exactly the overview's probes", () => {
     ])
     .map((x) => x[1]!);
   assert.ok(defs.length > 0, 'a migration creates latest_overview_idx');
-  const probes = [...defs.at(-1)!.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]);
-  assert.deepEqual([...probes].sort(), [...OVERVIEW_PROBES].sort());
+  assert.deepEqual(names(defs.at(-1)!), [...OVERVIEW_PROBES].sort());
+});
+
+it("the overview functions' probe lists name exactly the overview's probes", () => {
+  const files = loadDefinitions().filter((d) => d.path.startsWith('functions/overview/'));
+  const lists = files.flatMap((d) =>
+    [...d.sql.matchAll(/probe IN \(([^)]*)\)/g)].map((x) => ({ path: d.path, list: x[1]! })),
+  );
+  assert.ok(lists.length >= 3, 'pem.overview_refresh (agents, servers) and the trigger on pemdata.latest');
+  for (const { path, list } of lists) assert.deepEqual(names(list), [...OVERVIEW_PROBES].sort(), path);
 });

@@ -1,15 +1,21 @@
 /**
- * The overview's statement (fleet-query.ts) against the one it replaced
- * (testing/fleet-reference.ts, before migration 018) on the same data in the
- * same transaction (so the same now()): the answers must be equal, field by
- * field. The data is stored through the real ingest function by agents, as
+ * The overview's statement (fleet-query.ts, reading the overview rows that
+ * pem.overview_refresh keeps at ingest, migration 020) against the one it
+ * replaced (testing/fleet-reference.ts, computed over pemdata.latest before
+ * migration 018) on the same data in the same transaction (so the same
+ * now()): the whole fleet in one page, by id, must equal it field by field,
+ * and each server's status must be the one the UI's rules give
+ * (ui/lib/server-state.js). Pages, orders and filters are checked against the
+ * whole answer. The data is stored through the real ingest function by agents, as
  * they store it: servers with two samples of every overview probe (rates),
  * a server rebound from one agent to another (objects only the former agent
  * reported), a probe whose objects changed between runs (a standby that went
  * away), idle connection states (0 connections), a server with no values,
  * agents with host values and an agent never seen; plus the backend
- * fixture's rows. It also checks that the statement reads the partial index
- * rather than the whole of pemdata.latest.
+ * fixture's rows; then again after a rebinding back and after deletions from
+ * pemdata.latest. It also checks that the overview rows are rewritten through
+ * the partial index of migration 018, not by reading all of pemdata.latest,
+ * and that the statement reads no pemdata.latest at all.
  *
  * Addresses: 127.0.5.40 backend, 127.0.5.43 harness.
  */
@@ -17,12 +23,25 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { PASSWORDS, startTestBackend, type TestBackend } from '../testing/backend-fixture.js';
-import { REFERENCE_FLEET_SQL } from '../testing/fleet-reference.js';
+import { asReference, REFERENCE_FLEET_SQL, WHOLE_FLEET } from '../testing/fleet-reference.js';
 import { historySql } from '../testing/synthetic-history.js';
-import { DEFAULT_HEARTBEAT_INTERVAL_S, FLEET_SQL, OVERVIEW_PROBES } from './fleet-query.js';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_S,
+  FLEET_SQL,
+  type FleetPageQuery,
+  fleetParams,
+  OVERVIEW_PROBES,
+  readFleetJson,
+} from './fleet-query.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a plain JavaScript module (type-checked with JSDoc by tsc -p packages/web/ui)
+const ui: any = await import(new URL('../../ui/lib/server-state.js', import.meta.url).href);
 
 const BACKEND = '127.0.5.40';
 const HARNESS = '127.0.5.43';
+const WHOLE = WHOLE_FLEET;
+
+type Row = Record<string, unknown> & { id: number; name: string };
 
 describe('overview statement against the one it replaced', { timeout: 300_000 }, () => {
   let backend: TestBackend;
@@ -38,7 +57,7 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
           DEFAULT_HEARTBEAT_INTERVAL_S,
           OVERVIEW_PROBES,
         ]);
-        const cur = await tx.query<{ fleet: string }>(FLEET_SQL, [DEFAULT_HEARTBEAT_INTERVAL_S]);
+        const cur = await tx.query<{ fleet: string }>(FLEET_SQL, fleetParams(WHOLE));
         return { old: JSON.parse(old.rows[0]!.fleet), cur: JSON.parse(cur.rows[0]!.fleet) };
       },
       { deadlineMs: 120_000 },
@@ -114,9 +133,39 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     await backend?.stop();
   });
 
-  it('gives the same answer as before, field by field', async () => {
+  /** A page of the answer, read as GET /api/fleet reads it. */
+  const page = async (q: Partial<FleetPageQuery>) => JSON.parse(await readFleetJson(web, { ...WHOLE, ...q }));
+
+  /** Asserts the whole answer equals the reference and each status is the UI's. */
+  const assertSame = async () => {
     const { old, cur } = await both();
-    assert.deepEqual(cur, old);
+    assert.deepEqual(asReference(cur), old);
+    const agents = new Map(cur.agents.map((a: Row) => [a.id, a]));
+    for (const s of cur.servers) {
+      const agent =
+        s.agentId === null ? undefined : (agents.get(s.agentId) as { alive: boolean } | undefined);
+      assert.equal(s.agentAlive, agent ? agent.alive : null, `server ${s.id} agentAlive`);
+      const up =
+        s.latest.server_up?.find((x: { object: string }) => x.object === '') ?? s.latest.server_up?.[0];
+      const [word] = ui.serverState({
+        active: s.active,
+        up,
+        agentAlive: agent?.alive,
+        heartbeatIntervalS: cur.heartbeatIntervalS,
+      });
+      assert.equal(s.status, word, `server ${s.id} status`);
+      const times = Object.values(s.latest as Record<string, { collectedAt: string }[]>).flatMap((l) =>
+        l.map((x) => x.collectedAt),
+      );
+      if (times.length > 0)
+        assert.ok(s.newestSampleAt >= times.sort().at(-1)!, `server ${s.id} newest sample`);
+      else assert.equal(s.newestSampleAt, null);
+    }
+    return cur;
+  };
+
+  it('gives the same answer as before, field by field', async () => {
+    const cur = await assertSame();
     // The data exercises what the comparison is about.
     const server = (id: number) => cur.servers.find((s: { id: number }) => s.id === id);
     assert.equal(server(11).window.seconds, 60, 'a rate between two samples');
@@ -144,12 +193,101 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     assert.equal(cur.agents.length, 6);
   });
 
-  it('reads the overview rows through the partial index, not the whole table', async () => {
-    // enable_seqscan off: on a table this small a scan is cheapest anyway; the question is what the plan can use
-    const plan = await backend.psql(`SET enable_seqscan = off;
-      PREPARE q(int) AS ${FLEET_SQL};
-      EXPLAIN (COSTS OFF) EXECUTE q(10);`);
-    assert.match(plan, /latest_overview_idx/);
-    assert.doesNotMatch(plan, /Seq Scan on latest/);
+  it('pages, orders problems first and filters by status, cluster and name', async () => {
+    const whole = await page({});
+    const ids = (a: { servers: Row[] }) => a.servers.map((s) => s.id);
+    assert.equal(whole.servers.length, 7, "the fixture's 2 servers and this test's 5");
+    assert.equal(whole.totals.servers, whole.servers.length);
+    assert.equal(whole.page.serversMatched, whole.servers.length);
+    assert.equal(whole.totals.agentsAlive, whole.agents.filter((a: { alive: boolean }) => a.alive).length);
+    const byStatus: Record<string, number> = {};
+    for (const s of whole.servers) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+    assert.deepEqual(whole.totals.serversByStatus, byStatus);
+
+    // Pages of 3 by id cover the fleet once, in order.
+    const paged: number[] = [];
+    for (let offset = 0; offset < whole.servers.length; offset += 3) {
+      const p = await page({ limit: 3, offset });
+      assert.ok(p.servers.length <= 3);
+      assert.equal(p.page.serversMatched, whole.servers.length);
+      assert.deepEqual(p.totals, whole.totals, 'totals are the whole fleet whatever the page');
+      paged.push(...ids(p));
+    }
+    assert.deepEqual(paged, ids(whole));
+    const agentPage = await page({ limit: 2, agentOffset: 2 });
+    assert.deepEqual(
+      agentPage.agents.map((a: Row) => a.id),
+      whole.agents.slice(2, 4).map((a: Row) => a.id),
+    );
+
+    // Problems first: worst status, then most alerts; the same servers as the whole answer.
+    const problems = await page({ order: 'problems' });
+    const rank = (s: { status: string }) =>
+      ['down', 'agent down', 'stale', 'no data', 'unknown', 'up', 'inactive'].indexOf(s.status);
+    const ranks = problems.servers.map(rank);
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a: number, b: number) => a - b),
+    );
+    assert.deepEqual(
+      [...ids(problems)].sort((a, b) => a - b),
+      ids(whole),
+    );
+    assert.ok(ranks[0] < ranks.at(-1), 'the fixture has servers in different statuses');
+    const byName = await page({ order: 'name' });
+    const names = byName.servers.map((s: Row) => s.name);
+    assert.deepEqual(
+      names,
+      [...names].sort((a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+
+    // Filters.
+    const statusOf12 = whole.servers.find((s: Row) => s.id === 12).status;
+    const same = await page({ status: [statusOf12] });
+    assert.ok(ids(same).includes(12));
+    assert.ok(same.servers.every((s: { status: string }) => s.status === statusOf12));
+    assert.equal(same.page.serversMatched, byStatus[statusOf12]);
+    const named = await page({ name: 'PG-1' });
+    assert.deepEqual(ids(named), [11, 12, 13, 14, 15], 'any case, a part of the name');
+    assert.ok(named.agents.every((a: Row) => a.name.toLowerCase().includes('pg-1')));
+    await backend.psql(`INSERT INTO pem.monitored_cluster (id, name, rest_endpoints, agent_id)
+      VALUES (77, 'main', '{https://127.0.2.11:8008}', 11);
+      UPDATE pem.server SET cluster_id = 77, kind = 'patroni-member' WHERE id IN (11, 14);`);
+    const cluster = await page({ clusterId: 77 });
+    assert.deepEqual(ids(cluster), [11, 14]);
+    assert.deepEqual(
+      cluster.servers.map((s: { clusterId: number }) => s.clusterId),
+      [77, 77],
+    );
+    assert.deepEqual(ids(await page({ clusterId: 77, name: 'pg-14' })), [14]);
+    assert.deepEqual(ids(await page({ clusterId: 78 })), []);
+  });
+
+  it('stays the same after a rebinding back and after deletions from the latest values', async () => {
+    await backend.psql(`UPDATE pem.server_binding SET agent_id = 12, user_name = 'agent12' WHERE server_id = 13;
+      DELETE FROM pemdata.latest WHERE server_id = 14 AND probe = 'replication_lag';
+      DELETE FROM pemdata.latest WHERE agent_id = 11 AND server_id = 0 AND probe = 'cpu';`);
+    const cur = await assertSame();
+    const server = (id: number) => cur.servers.find((s: { id: number }) => s.id === id);
+    assert.equal(server(13).agentId, 12);
+    assert.equal(server(14).latest.replication_lag, undefined);
+    assert.equal(cur.agents.find((a: { id: number }) => a.id === 11).latest.cpu, undefined);
+  });
+
+  it('rewrites the overview rows through the partial index and reads no latest values', async () => {
+    // enable_seqscan off: on a table this small a scan is cheapest anyway; the question is what the
+    // plan can use. pg_stat_xact_user_tables counts this transaction's scans.
+    const scans = await backend.psql(`BEGIN; SET LOCAL enable_seqscan = off;
+      SELECT pem.overview_refresh(11, ARRAY[0, 11, 12, 13, 14, 15]);
+      SELECT 'scans=' || seq_scan || ',' || coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables
+       WHERE schemaname = 'pemdata' AND relname = 'latest';
+      COMMIT;`);
+    const [seq, idx] = /scans=(\d+),(\d+)/.exec(scans)!.slice(1).map(Number);
+    assert.equal(seq, 0, 'no sequential scan of pemdata.latest');
+    assert.ok(idx! > 0);
+    const plan = await backend.psql(`PREPARE q(int, int, int, text, text[], int, text, int) AS ${FLEET_SQL};
+      EXPLAIN (COSTS OFF) EXECUTE q(10, 100, 0, 'problems', NULL, NULL, NULL, 0);`);
+    assert.doesNotMatch(plan, / on latest\b/);
+    assert.match(plan, /server_overview/);
   });
 });

@@ -7,6 +7,8 @@
  * probes (text[]). It reads every row of pemdata.latest (no index serves
  * it): never use it to serve requests.
  */
+import type { FleetPageQuery } from '../api/fleet-query.js';
+
 export const REFERENCE_FLEET_SQL = `
 WITH c AS (
   SELECT now() AS as_of,
@@ -95,3 +97,24 @@ SELECT json_build_object(
       LEFT JOIN mw_server ms ON ms.id = s.id), '[]'::json)
 )::text AS fleet
   FROM c`;
+
+/**
+ * The current statement's page that answers what {@link REFERENCE_FLEET_SQL} answers: the whole
+ * fleet in one page, by id (fleet-query.ts fleetParams).
+ */
+export const WHOLE_FLEET: FleetPageQuery = { limit: 1_000_000, offset: 0, agentOffset: 0, order: 'id' };
+
+/**
+ * A current answer (parsed JSON of {@link WHOLE_FLEET}) without what the reference did not have:
+ * the totals, the page and a server's clusterId, agentAlive, status and newestSampleAt (those
+ * are checked against the answer itself and the UI's rules by fleet-query.int.test.ts).
+ */
+export function asReference(cur: Record<string, unknown>): Record<string, unknown> {
+  const { totals: _t, page: _p, servers, ...rest } = cur;
+  return {
+    ...rest,
+    servers: (servers as Record<string, unknown>[]).map(
+      ({ clusterId: _c, agentAlive: _a, status: _s, newestSampleAt: _n, ...s }) => s,
+    ),
+  };
+}

@@ -10,6 +10,7 @@
 /** @typedef {import('../../dist/api/fleet-query.js').FleetAgent} FleetAgent */
 /** @typedef {import('../../dist/api/fleet-query.js').FleetServer} FleetServer */
 /** @typedef {import('../../dist/api/fleet-query.js').LatestByProbe} LatestByProbe */
+/** @typedef {import('../../dist/api/shapes/fleet.js').FleetQuery} FleetQuery */
 /** @typedef {import('../../dist/api/alerts-query.js').AlertsAnswer} AlertsAnswer */
 /** @typedef {import('../../dist/api/alerts-query.js').AlertCounts} AlertCounts */
 /** @typedef {import('../../dist/api/alerts-query.js').AlertView} AlertView */
@@ -170,10 +171,15 @@ export async function logout() {
 }
 
 /**
- * The fleet: agents and servers with their latest values and alert counts.
+ * The fleet's totals and a page of agents and servers with their latest
+ * values and alert counts (docs/web-api.md "Overview"): `q` gives the page
+ * (limit, offset, agentOffset), the order (problems, name, id) and the
+ * filters (status: a comma list of status words, cluster: a cluster id,
+ * name: a part of the name); none = the first page, problems first.
+ * @param {FleetQuery} [q]
  * @returns {Promise<Fleet>}
  */
-export const getFleet = () => call('GET', '/api/fleet');
+export const getFleet = (q = {}) => call('GET', `/api/fleet${query(q)}`);
 
 /**
  * The HA stack: Patroni members and etcd health.

@@ -1,7 +1,8 @@
 // @ts-check
-// The agents and servers tables of the overview. Rows are keyed by id, so
-// Preact updates them in place on every refresh: the user's scroll position,
-// selection and focus stay where they were.
+// The agents and servers tables of the overview, one page of each (the API
+// pages them, problems first unless the user orders otherwise), with their
+// pagers. Rows are keyed by id, so Preact updates them in place on every
+// refresh: the user's scroll position, selection and focus stay where they were.
 import { AlertCounts, Badge } from '../../components/badges.js';
 import { Table } from '../../components/table.js';
 import { duration, quantity } from '../../lib/format.js';
@@ -28,17 +29,16 @@ function agentStatus(a) {
 }
 
 /**
- * [text, tone, why] of a server's status (lib/server-state.js).
+ * [text, tone, why] of a server's status (lib/server-state.js; the backend
+ * decides the same word by the same rules for its filters and order).
  * @param {FleetServer} s
  * @param {Fleet} fleet
- * @param {Map<number, FleetAgent>} agentsById
  */
-export function serverStatus(s, fleet, agentsById) {
-  const agent = s.agentId === null ? undefined : agentsById.get(s.agentId);
+export function serverStatus(s, fleet) {
   return serverState({
     active: s.active,
     up: v.latestOf(s.latest, 'server_up'),
-    agentAlive: agent?.alive,
+    agentAlive: s.agentAlive ?? undefined,
     heartbeatIntervalS: fleet.heartbeatIntervalS,
   });
 }
@@ -72,9 +72,9 @@ function AgentRow({ a }) {
   </tr>`;
 }
 
-/** @param {{ s: FleetServer, fleet: Fleet, agentsById: Map<number, FleetAgent> }} props */
-function ServerRow({ s, fleet, agentsById }) {
-  const [status, tone, why] = serverStatus(s, fleet, agentsById);
+/** @param {{ s: FleetServer, fleet: Fleet }} props */
+function ServerRow({ s, fleet }) {
+  const [status, tone, why] = serverStatus(s, fleet);
   const info = v.latestOf(s.latest, 'server_info');
   const w = s.window;
   const over = w ? `over the ${w.seconds} s between the two newest samples` : 'needs two samples';
@@ -128,22 +128,41 @@ const SERVER_HEAD = [
 ];
 
 /**
- * The agents table of `fleet` (GET /api/fleet).
- * @param {{ fleet: Fleet }} props
+ * "Previous" and "next" buttons and the rows shown of those that match, for
+ * the page of `what` (servers or agents) starting at `offset`.
+ * @param {{ what: string, offset: number, shown: number, limit: number, matched: number, onOffset: (o: number) => void }} props
  */
-export function AgentsTable({ fleet }) {
-  return html`<h2>Agents <span class="count" id="agents-count">(${fleet.agents.length})</span></h2>
+export function Pager({ what, offset, shown, limit, matched, onOffset }) {
+  if (matched <= limit && offset === 0) return '';
+  const range = shown === 0 ? `none of ${matched}` : `${offset + 1}–${offset + shown} of ${matched}`;
+  return html`<div class="pager" id=${`${what}-pager`}>
+    <button type="button" id=${`${what}-prev`} disabled=${offset === 0} onClick=${() => onOffset(Math.max(0, offset - limit))}>Previous</button>
+    <span class="muted" id=${`${what}-range`}>${range}</span>
+    <button type="button" id=${`${what}-next`} disabled=${offset + limit >= matched} onClick=${() => onOffset(offset + limit)}>Next</button>
+  </div>`;
+}
+
+/**
+ * The agents table of `fleet`'s page (GET /api/fleet); the count is of the agents that match.
+ * @param {{ fleet: Fleet, onOffset: (o: number) => void }} props
+ */
+export function AgentsTable({ fleet, onOffset }) {
+  const p = fleet.page;
+  return html`<h2>Agents <span class="count" id="agents-count">(${p.agentsMatched})</span></h2>
+    <${Pager} what="agents" offset=${p.agentOffset} shown=${fleet.agents.length} limit=${p.limit} matched=${p.agentsMatched} onOffset=${onOffset} />
     <${Table} id="agents" head=${AGENT_HEAD}>${fleet.agents.map((a) => html`<${AgentRow} key=${a.id} a=${a} />`)}</${Table}>`;
 }
 
 /**
- * The servers table of `fleet`; a server's name links to its analysis page.
- * @param {{ fleet: Fleet }} props
+ * The servers table of `fleet`'s page; a server's name links to its analysis
+ * page; the count is of the servers that match the filters.
+ * @param {{ fleet: Fleet, onOffset: (o: number) => void }} props
  */
-export function ServersTable({ fleet }) {
-  const agentsById = new Map(fleet.agents.map((a) => [a.id, a]));
-  return html`<h2>Servers <span class="count" id="servers-count">(${fleet.servers.length})</span></h2>
+export function ServersTable({ fleet, onOffset }) {
+  const p = fleet.page;
+  return html`<h2>Servers <span class="count" id="servers-count">(${p.serversMatched})</span></h2>
+    <${Pager} what="servers" offset=${p.offset} shown=${fleet.servers.length} limit=${p.limit} matched=${p.serversMatched} onOffset=${onOffset} />
     <${Table} id="servers" head=${SERVER_HEAD}>${fleet.servers.map(
-      (s) => html`<${ServerRow} key=${s.id} s=${s} fleet=${fleet} agentsById=${agentsById} />`,
+      (s) => html`<${ServerRow} key=${s.id} s=${s} fleet=${fleet} />`,
     )}</${Table}>`;
 }
