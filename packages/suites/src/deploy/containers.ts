@@ -21,6 +21,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -298,11 +299,14 @@ export class Containers {
     await Promise.all(
       [...this.recorded.values()].filter(alive).map((r) => (remove ? powerOffNow(r) : stopRecorded(r))),
     );
-    for (const name of this.hosts.keys()) {
-      const merged = this.rootOf(name);
-      if (await isMounted(merged)) await run('umount', [merged]).catch(() => run('umount', ['-l', merged]));
-      if (remove) rmSync(join(this.workDir, name), { recursive: true, force: true });
-    }
+    // every host at once: each upper layer holds thousands of files (PostgreSQL, the package)
+    await Promise.all(
+      [...this.hosts.keys()].map(async (name) => {
+        const merged = this.rootOf(name);
+        if (await isMounted(merged)) await run('umount', [merged]).catch(() => run('umount', ['-l', merged]));
+        if (remove) await rm(join(this.workDir, name), { recursive: true, force: true });
+      }),
+    );
   }
 }
 
