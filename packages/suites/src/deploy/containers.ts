@@ -11,13 +11,17 @@
  * - The overlay's upper layer lives in the work directory and survives a
  *   stop: a stopped host starts again with its disk (the failover test).
  * - Stopping a host is an orderly poweroff (SIGTERM to nspawn: systemd in the
- *   container shuts its services down, as `machinectl poweroff` does).
+ *   container shuts its services down, as `machinectl poweroff` does). The
+ *   end of a test, whose hosts are then deleted, powers them off at once
+ *   instead (SIGRTMIN+14 to the container's systemd: no service stopped,
+ *   1-2 minutes less for ten hosts under load).
  * - Every nspawn process is recorded (PID, start time) in
  *   `<workDir>/containers.json`; `cleanupLeftovers` stops those of an
  *   earlier run that died, by PID, and unmounts their overlays.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -41,6 +45,22 @@ interface Recorded {
   pid: number;
   startTicks: string;
   merged: string;
+}
+
+/**
+ * systemd's "immediately power off" signal, SIGRTMIN+14 (systemd(1),
+ * "Signals"; SIGRTMIN is 34 with glibc on Linux).
+ */
+const SIGRTMIN_PLUS_14 = 34 + 14;
+
+/** The container's init: the first child of its nspawn process (undefined when there is none). */
+function initOf(r: { pid: number }): number | undefined {
+  try {
+    const pid = Number(readFileSync(`/proc/${r.pid}/task/${r.pid}/children`, 'utf8').trim().split(' ')[0]);
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Start time of a process (field 22 of /proc/PID/stat), or undefined when it is gone. */
@@ -270,15 +290,39 @@ export class Containers {
     return r !== undefined && alive(r);
   }
 
-  /** Stops every host, unmounts the overlays; with `remove`, deletes the hosts' directories. */
+  /**
+   * Stops every host, unmounts the overlays; with `remove`, deletes the
+   * hosts' directories, and then powers them off at once (their services
+   * are not stopped: nothing on them is kept).
+   */
   async down(remove: boolean): Promise<void> {
-    await Promise.all([...this.recorded.keys()].map((n) => this.stop(n)));
-    for (const name of this.hosts.keys()) {
-      const merged = this.rootOf(name);
-      if (await isMounted(merged)) await run('umount', [merged]).catch(() => run('umount', ['-l', merged]));
-      if (remove) rmSync(join(this.workDir, name), { recursive: true, force: true });
+    await Promise.all(
+      [...this.recorded.values()].filter(alive).map((r) => (remove ? powerOffNow(r) : stopRecorded(r))),
+    );
+    // every host at once: each upper layer holds thousands of files (PostgreSQL, the package)
+    await Promise.all(
+      [...this.hosts.keys()].map(async (name) => {
+        const merged = this.rootOf(name);
+        if (await isMounted(merged)) await run('umount', [merged]).catch(() => run('umount', ['-l', merged]));
+        if (remove) await rm(join(this.workDir, name), { recursive: true, force: true });
+      }),
+    );
+  }
+}
+
+/** Immediate poweroff of a container (SIGRTMIN+14 to its init); an orderly stop if that does not end it in 15 s. */
+async function powerOffNow(r: Recorded): Promise<void> {
+  const init = initOf(r);
+  if (init !== undefined) {
+    try {
+      process.kill(init, SIGRTMIN_PLUS_14);
+      await waitUntil(`container ${r.name} to power off at once`, () => !alive(r), 15_000);
+      return;
+    } catch {
+      // the orderly stop below
     }
   }
+  await stopRecorded(r);
 }
 
 async function stopRecorded(r: Recorded): Promise<void> {

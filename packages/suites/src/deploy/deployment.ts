@@ -7,10 +7,14 @@
  * assertions on it. deploy.int.test.ts (the default run: the smallest
  * topology) and deploy.slow.test.ts (nine hosts, the operations) use it.
  *
- * Timings are printed as `# <label>: what: N s` lines on stderr.
+ * Timings are printed as `# <label>: what: N s (load A -> B)` lines on
+ * stderr, A and B the 1-minute load average when the phase started and
+ * ended (the machine is shared: a duration means little without it); at the
+ * end a table of them all, also written to `<dir>/timings.json`.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeCertFile, writeKeyFile } from '@pharos/core/pki/files';
 import { issueClientCertificate } from '@pharos/core/pki/issue';
@@ -24,7 +28,7 @@ import { type PlaybookRun, runPlaybook } from './ansible-run.js';
 import { type ContainerHost, Containers, ensureSshKey } from './containers.js';
 import { assertAgentListed, type CheckRun, checkAllOk } from './deploy-check.js';
 import { type BuiltPackages, buildPackages, REPO_ROOT } from './packages.js';
-import { ensureRootImage } from './root-image.js';
+import { ensureRootImage, type RootKind } from './root-image.js';
 
 /** The version in the repository's package.json (the packages the tests build). */
 export const VERSION = (
@@ -85,7 +89,8 @@ export class Deployment {
   readonly logDir: string;
   readonly topo: Topology;
   readonly hosts: PlannedHost[];
-  readonly timings: Record<string, number> = {};
+  /** Phase -> its duration and the 1-minute load average at its start and end. */
+  readonly timings: Record<string, { ms: number; loadStart: number; loadEnd: number }> = {};
   containers: Containers | undefined;
   packages!: BuiltPackages;
   sshKey!: string;
@@ -117,26 +122,31 @@ export class Deployment {
     process.stderr.write(`# ${this.label}: ${line}\n`);
   };
 
-  /** Runs `fn`, records and prints its duration under `what`. */
+  /** Runs `fn`, records and prints its duration under `what`, with the load average at its start and end. */
   async timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const t0 = Date.now();
+    const loadStart = loadavg()[0]!;
     try {
       return await fn();
     } finally {
-      this.timings[what] = Date.now() - t0;
-      this.say(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const t = { ms: Date.now() - t0, loadStart, loadEnd: loadavg()[0]! };
+      this.timings[what] = t;
+      this.say(
+        `${what}: ${(t.ms / 1000).toFixed(1)} s (load ${loadStart.toFixed(1)} -> ${t.loadEnd.toFixed(1)})`,
+      );
     }
   }
 
   /**
    * Stops what an earlier run left, then side by side: the Debian root
-   * (cached), the packages (`formats`, plus what `alsoBuild` adds after
+   * of `root` kind (cached; root-image.ts, default bare), the packages (`formats`, plus what `alsoBuild` adds after
    * them) and `alongside` (work that needs no host); then the plan, the
    * SSH key and every host booted (the topology's and the monitored ones).
    */
   async prepare(opts: {
     formats: ('deb' | 'rpm')[];
     alsoBuild?: (outDir: string) => Promise<void>;
+    root?: RootKind;
   }): Promise<void> {
     await Containers.cleanupLeftovers(this.dir, this.say);
     for (const h of [...this.hosts, ...this.monitored])
@@ -150,8 +160,9 @@ export class Deployment {
     await writePlan(await buildPlan(this.topo), this.planDir);
     const all = [...this.hosts, ...this.monitored];
     // The root's build is mostly downloads, the packages' mostly CPU; the hosts boot while the packages build.
-    const root = await this.timed('Debian 13 root (mmdebstrap, or the cache)', () =>
-      ensureRootImage(this.say),
+    const kind = opts.root ?? 'bare';
+    const root = await this.timed(`Debian 13 root, ${kind} (mmdebstrap, or the cache)`, () =>
+      ensureRootImage(this.say, kind),
     );
     this.containers = new Containers(this.dir, root, this.sshKey, all, this.say);
     const [pkgs] = await Promise.all([
@@ -167,11 +178,24 @@ export class Deployment {
     this.packages = pkgs;
   }
 
-  /** Stops every host (unless PHAROS_DEPLOY_TEST_KEEP is set) and prints the total. */
+  /**
+   * Stops every host (unless PHAROS_DEPLOY_TEST_KEEP is set: powered off at
+   * once, they are deleted), prints the total and the table of timings, and
+   * writes them to `<dir>/timings.json`.
+   */
   async down(): Promise<void> {
-    if (this.containers && !process.env.PHAROS_DEPLOY_TEST_KEEP) await this.containers.down(true);
-    this.say(
-      `total ${((Date.now() - this.t0) / 1000).toFixed(0)} s; timings ${JSON.stringify(this.timings)}`,
+    const containers = this.containers;
+    if (containers && !process.env.PHAROS_DEPLOY_TEST_KEEP)
+      await this.timed('stop and remove the hosts', () => containers.down(true));
+    const totalS = Math.round((Date.now() - this.t0) / 1000);
+    this.say(`total ${totalS} s (load now ${loadavg()[0]!.toFixed(1)}); the phases:`);
+    for (const [what, t] of Object.entries(this.timings))
+      this.say(
+        `  ${(t.ms / 1000).toFixed(1).padStart(7)} s  load ${t.loadStart.toFixed(1)} -> ${t.loadEnd.toFixed(1)}  ${what}`,
+      );
+    writeFileSync(
+      join(this.dir, 'timings.json'),
+      `${JSON.stringify({ at: new Date().toISOString(), totalS, phases: this.timings }, null, 2)}\n`,
     );
   }
 
