@@ -12,13 +12,16 @@
  *
  * With a rollup width, and when every field of $6 is rolled up (pem.rollup_field), buckets
  * below the rollup's `rolled_through` come from the rollup and the rest from the samples;
- * otherwise everything comes from the samples. Both give the same figures (the rollup keeps
- * sums, not averages), so a chart does not change when the rollup catches up. Field values are
- * read with pem.jsonb_float8, as the rollup does; pairs of counter samples further apart than
- * the rollup state's max_gap_s are a gap. Each statement returns one row per (object, field)
- * with data: `k` the field's position in $6 (from 1) and `pts` (json) the buckets with data in
- * time order, each an array whose first item `b` is the bucket's start in seconds since the
- * epoch (one json value per series, so the instance parses little).
+ * otherwise everything comes from the samples. Both give the same figures, to the last bit (the
+ * rollup keeps sums, not averages, and every sum is numeric, which adds exactly whatever the
+ * grouping: 019_rollup_exact_sums.sql), so a chart does not change when the rollup catches up.
+ * Field values are read with pem.jsonb_float8, as the rollup does, and added as numeric (their
+ * float8 to 15 significant digits); the average or rate is divided once and returned as float8.
+ * Pairs of counter samples further apart than the rollup state's max_gap_s are a gap. Each
+ * statement returns one row per (object, field) with data: `k` the field's position in $6
+ * (from 1) and `pts` (json) the buckets with data in time order, each an array whose first item
+ * `b` is the bucket's start in seconds since the epoch (one json value per series, so the
+ * instance parses little).
  */
 
 const cols = (n: number, f: (k: number) => string) =>
@@ -58,7 +61,7 @@ parts AS (
     FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
    WHERE ${ROLLUP_RANGE}
   UNION ALL
-  SELECT s.object, u.k, s.collected_at, 1, u.x, u.x, u.x
+  SELECT s.object, u.k, s.collected_at, 1, u.x::numeric, u.x, u.x
     FROM (SELECT object, collected_at, ${fieldArray(n)} AS xs
             FROM pemhistory.sample
            WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r FROM lim)) s
@@ -66,7 +69,7 @@ parts AS (
    WHERE u.x IS NOT NULL
 )
 SELECT object, k::int AS k, json_agg(json_build_array(b, v, lo, hi) ORDER BY b) AS pts
-  FROM (SELECT object, k, ${bucket("date_part('epoch', at)")} AS b, sum(sum) / sum(n) AS v, min(min) AS lo, max(max) AS hi
+  FROM (SELECT object, k, ${bucket("date_part('epoch', at)")} AS b, (sum(sum) / sum(n))::float8 AS v, min(min) AS lo, max(max) AS hi
           FROM parts
          GROUP BY 1, 2, 3) g
  GROUP BY 1, 2
@@ -98,14 +101,15 @@ s AS MATERIALIZED (
     FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
    WHERE ${ROLLUP_RANGE}
   UNION ALL
-  SELECT p.object, u.k, p.e, CASE WHEN u.d >= 0 THEN u.d ELSE 0 END, CASE WHEN u.d >= 0 THEN p.dt ELSE 0 END,
+  SELECT p.object, u.k, p.e, CASE WHEN u.d >= 0 THEN u.d::numeric ELSE 0 END,
+         CASE WHEN u.d >= 0 THEN p.dt::numeric ELSE 0 END,
          CASE WHEN u.d < 0 THEN 1 ELSE 0 END
     FROM p CROSS JOIN LATERAL (SELECT z.k, z.x - z.px AS d FROM unnest(p.xs, p.pxs) WITH ORDINALITY AS z(x, px, k)) u
    WHERE p.e >= date_part('epoch', (SELECT r FROM lim)) AND p.dt > 0 AND p.dt <= (SELECT gap FROM lim)
      AND u.d IS NOT NULL
 )
 SELECT object, k::int AS k, json_agg(json_build_array(b, v, resets) ORDER BY b) AS pts
-  FROM (SELECT object, k, ${bucket('e')} AS b, sum(inc) / nullif(sum(inc_s), 0) AS v, sum(resets)::int AS resets
+  FROM (SELECT object, k, ${bucket('e')} AS b, (sum(inc) / nullif(sum(inc_s), 0))::float8 AS v, sum(resets)::int AS resets
           FROM parts
          GROUP BY 1, 2, 3) g
  GROUP BY 1, 2
