@@ -12,11 +12,11 @@
  *
  * With a rollup width, and when every field of $6 is rolled up (pem.rollup_field), buckets
  * below the rollup's `rolled_through` come from the rollup and the rest from the samples;
- * otherwise everything comes from the samples. Both give the same figures, to the last bit (the
- * rollup keeps sums, not averages, and every sum is numeric, which adds exactly whatever the
- * grouping: 019_rollup_exact_sums.sql), so a chart does not change when the rollup catches up.
- * Field values are read with pem.jsonb_float8, as the rollup does, and added as numeric (their
- * float8 to 15 significant digits); the average or rate is divided once and returned as float8.
+ * otherwise everything comes from the samples. Both give the same figures, to the last bit: the
+ * rollup keeps sums, not averages, and every sum is exact whatever the grouping (gauge values
+ * are added as numeric, read with pem.jsonb_number; the counters' increments and seconds are
+ * float8 sums that are exact: 019_rollup_exact_sums.sql), so a chart does not change when the
+ * rollup catches up. Other field values are read with pem.jsonb_float8, as the rollup does.
  * Pairs of counter samples further apart than the rollup state's max_gap_s are a gap. Each
  * statement returns one row per (object, field) with data: `k` the field's position in $6
  * (from 1) and `pts` (json) the buckets with data in time order, each an array whose first item
@@ -27,8 +27,12 @@
 const cols = (n: number, f: (k: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join(', ');
 
-/** ARRAY[x1, ..., xn]: the fields of a sample as float8 (NULL where missing or not numeric). */
-const fieldArray = (n: number) => `ARRAY[${cols(n, (k) => `pem.jsonb_float8(value -> ($6::text[])[${k}])`)}]`;
+/**
+ * ARRAY[x1, ..., xn]: the fields of a sample as float8 (`pem.jsonb_float8`), or as numeric
+ * (`pem.jsonb_number`, for exact sums); NULL where missing or not numeric.
+ */
+const fieldArray = (n: number, read = 'pem.jsonb_float8') =>
+  `ARRAY[${cols(n, (k) => `${read}(value -> ($6::text[])[${k}])`)}]`;
 
 /**
  * `r`: where the samples take over from the rollup (clamped to [$3, $4]; $3 when the rollup
@@ -61,8 +65,8 @@ parts AS (
     FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
    WHERE ${ROLLUP_RANGE}
   UNION ALL
-  SELECT s.object, u.k, s.collected_at, 1, u.x::numeric, u.x, u.x
-    FROM (SELECT object, collected_at, ${fieldArray(n)} AS xs
+  SELECT s.object, u.k, s.collected_at, 1, u.x, u.x::float8, u.x::float8
+    FROM (SELECT object, collected_at, ${fieldArray(n, 'pem.jsonb_number')} AS xs
             FROM pemhistory.sample
            WHERE ${SAMPLE_RANGE} AND collected_at >= (SELECT r FROM lim)) s
     CROSS JOIN LATERAL unnest(s.xs) WITH ORDINALITY AS u(x, k)
@@ -101,15 +105,14 @@ s AS MATERIALIZED (
     FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
    WHERE ${ROLLUP_RANGE}
   UNION ALL
-  SELECT p.object, u.k, p.e, CASE WHEN u.d >= 0 THEN u.d::numeric ELSE 0 END,
-         CASE WHEN u.d >= 0 THEN p.dt::numeric ELSE 0 END,
+  SELECT p.object, u.k, p.e, CASE WHEN u.d >= 0 THEN u.d ELSE 0 END, CASE WHEN u.d >= 0 THEN p.dt ELSE 0 END,
          CASE WHEN u.d < 0 THEN 1 ELSE 0 END
     FROM p CROSS JOIN LATERAL (SELECT z.k, z.x - z.px AS d FROM unnest(p.xs, p.pxs) WITH ORDINALITY AS z(x, px, k)) u
    WHERE p.e >= date_part('epoch', (SELECT r FROM lim)) AND p.dt > 0 AND p.dt <= (SELECT gap FROM lim)
      AND u.d IS NOT NULL
 )
 SELECT object, k::int AS k, json_agg(json_build_array(b, v, resets) ORDER BY b) AS pts
-  FROM (SELECT object, k, ${bucket('e')} AS b, (sum(inc) / nullif(sum(inc_s), 0))::float8 AS v, sum(resets)::int AS resets
+  FROM (SELECT object, k, ${bucket('e')} AS b, sum(inc) / nullif(sum(inc_s), 0) AS v, sum(resets)::int AS resets
           FROM parts
          GROUP BY 1, 2, 3) g
  GROUP BY 1, 2
