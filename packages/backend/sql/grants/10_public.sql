@@ -5,7 +5,7 @@
 GRANT EXECUTE ON FUNCTION
   pem.jsonb_numeric(jsonb), pem.counter_reset(jsonb, jsonb),
   pem.counter_rates(jsonb, jsonb, text[], double precision),
-  pem.history_rates(integer, text, timestamptz, timestamptz, text), pem.jsonb_float8(jsonb),
+  pem.history_rates(integer, text, timestamptz, timestamptz, text), pem.jsonb_float8(jsonb), pem.jsonb_number(jsonb),
   pem.sample_rollup_late(), pem.probe_change_notify(),
   pem.alert_state_for(double precision, text, double precision, double precision, double precision),
   pem.alert_thresholds_problem(text, double precision, double precision, double precision),
