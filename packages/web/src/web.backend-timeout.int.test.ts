@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha/connection';
+import { holdLock } from '@pharos/core/testing/hold-lock';
 import { type ApiRequestOptions, apiRequest, cookieFrom } from '@pharos/testkit/http/https-client';
 import { SESSION_COOKIE } from './auth/cookie.js';
 import { STATEMENT_DEADLINE_MS } from './backend.js';
@@ -48,36 +49,15 @@ describe('web application with a slow backend', () => {
   });
 
   /** Holds ACCESS EXCLUSIVE locks on {@link LOCKED} in an open transaction until release() is called. */
-  async function lockTables(): Promise<{ release: () => Promise<void> }> {
-    const dba = new HaConnection({
-      conninfo: `host=${PRIMARY} dbname=pem user=postgres password=${backend.primary.superuserPassword} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
-      sourceAddress: HARNESS,
-    });
-    let release!: () => void;
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const held = dba.transaction(
-      async (tx) => {
-        await tx.query(`LOCK TABLE ${LOCKED.join(', ')} IN ACCESS EXCLUSIVE MODE`);
-        locked();
-        await released;
-      },
-      { deadlineMs: 120_000 },
+  const lockTables = () =>
+    holdLock(
+      new HaConnection({
+        conninfo: `host=${PRIMARY} dbname=pem user=postgres password=${backend.primary.superuserPassword} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
+        sourceAddress: HARNESS,
+      }),
+      `LOCK TABLE ${LOCKED.join(', ')} IN ACCESS EXCLUSIVE MODE`,
+      120_000,
     );
-    await Promise.race([isLocked, held]);
-    return {
-      release: async () => {
-        release();
-        await held;
-        await dba.close();
-      },
-    };
-  }
 
   it('answers 504 PHAROS_BACKEND_TIMEOUT, cancels the statements on the backend and commits nothing', async () => {
     const login = await call('/api/login', { json: { user: 'bob', password: PASSWORDS.bob } });

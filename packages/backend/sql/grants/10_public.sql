@@ -6,7 +6,7 @@
 GRANT EXECUTE ON FUNCTION
   pem.jsonb_numeric(jsonb), pem.counter_reset(jsonb, jsonb),
   pem.counter_rates(jsonb, jsonb, text[], double precision),
-  pem.history_rates(integer, text, timestamptz, timestamptz, text), pem.jsonb_float8(jsonb),
+  pem.history_rates(integer, text, timestamptz, timestamptz, text), pem.jsonb_float8(jsonb), pem.jsonb_number(jsonb),
   pem.history_samples(integer, text, timestamptz, timestamptz, text[]),
   pem.history_block_samples(integer, text, timestamptz, timestamptz, text[], integer[]),
   pem.sample_rollup_late(), pem.probe_change_notify(),

@@ -63,10 +63,10 @@ import { parseArgs } from 'node:util';
 import { PASSWORDS, startTestBackend, type TestBackend } from '@pharos/web/testing/backend-fixture';
 import { startTestInstance, type TestInstance } from '@pharos/web/testing/web-instance';
 import { CLOCK_TICKS, processCpuMs, serverCpuMs } from '../agent/process-cpu.js';
-import { enrolAgents, type FleetAgent } from '../fleet/agents.js';
+import { administratorEnv, enrolAgents, type FleetAgent, waitForHeartbeats } from '../fleet/agents.js';
 import { newestSampleAges, storageSnapshot } from '../fleet/backend-figures.js';
 import { builtInCa } from '../fleet/fleet-bench.js';
-import { login, type WebClient } from '../fleet/web-client.js';
+import { login, pollOverview, type WebClient } from '../fleet/web-client.js';
 import { type Summary, summarize } from '../stats.js';
 import {
   alertBacklog,
@@ -351,14 +351,7 @@ export async function runFleetSimBench(opts: FleetSimOptions = {}): Promise<Flee
     const startS = (performance.now() - t0) / 1000;
 
     const t1 = performance.now();
-    const adminEnv = {
-      PHAROS_URL: web.url,
-      PHAROS_CA_FILE: backend.pki.caCert,
-      PHAROS_USER: 'alice',
-      PHAROS_PASSWORD: PASSWORDS.alice,
-      PHAROS_HOST_ADDRESS: HARNESS,
-      XDG_CACHE_HOME: join(dir, 'admin-cache'),
-    };
+    const adminEnv = administratorEnv(web.url, backend.pki.caCert, HARNESS, dir);
     log(`fleet-sim: enrolling ${o.agents} agents (one at a time)`);
     const agents = await enrolAgents(
       {
@@ -391,17 +384,7 @@ export async function runFleetSimBench(opts: FleetSimOptions = {}): Promise<Flee
         }),
       ),
     );
-    for (const deadline = Date.now() + 60_000; ; ) {
-      const alive = Number(
-        await sql(
-          `SELECT count(*) FROM pem.agent WHERE id IN (${agents.map((a) => a.id).join(',')}) AND last_heartbeat > now() - interval '30 s'`,
-        ),
-      );
-      if (alive === agents.length) break;
-      if (Date.now() > deadline)
-        throw new Error(`only ${alive} of ${agents.length} agents heartbeat within 60 s`);
-      await sleep(500);
-    }
+    await waitForHeartbeats(sql, agents);
     const enrolS = (performance.now() - t1) / 1000;
     log(`fleet-sim: ${agents.length} agents enrolled and running (${enrolS.toFixed(0)} s)`);
     const user = await login(web.url, backend.pki.caCert, HARNESS, 'bob', PASSWORDS.bob);
@@ -512,20 +495,7 @@ async function measure(
   const late: number[] = [];
   let maxLateIntervals = 0;
   let enabled = 0;
-  const overviewMs: number[] = [];
-  let overviewFailed = 0;
-  let answerBytes = 0;
-  const overviewLoop = (async () => {
-    while (performance.now() - w0 < windowMs) {
-      const started = performance.now();
-      const r = await user.timedGet('/api/fleet').catch(() => ({ status: 0, ms: 0, bytes: 0 }));
-      if (r.status === 200) {
-        overviewMs.push(r.ms);
-        answerBytes = r.bytes;
-      } else overviewFailed++;
-      await sleep(Math.max(0, OVERVIEW_EVERY_MS - (performance.now() - started)));
-    }
-  })();
+  const overviewLoop = pollOverview(user, windowMs, OVERVIEW_EVERY_MS);
   let nextLog = 60_000;
   while (performance.now() - w0 < windowMs) {
     const started = performance.now();
@@ -548,7 +518,7 @@ async function measure(
       Math.min(FIGURE_EVERY_MS - (performance.now() - started), windowMs - (performance.now() - w0)),
     );
   }
-  await overviewLoop;
+  const { ms: overviewMs, failed: overviewFailed, answerBytes } = await overviewLoop;
   const elapsedMs = performance.now() - w0;
   const cpu1 = serverCpuMs(backend.primary.pid);
   const sim1 = simCpu();

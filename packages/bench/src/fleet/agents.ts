@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AGENT_NODE_OPTIONS } from '@pharos/agent/node-options';
+import { PASSWORDS } from '@pharos/web/testing/backend-fixture';
 import { agentAddress, serverAddress } from './addresses.js';
 import { MONITOR_PASSWORD, MONITOR_USER } from './monitored.js';
 
@@ -177,4 +178,48 @@ export async function stopAgents(agents: readonly FleetAgent[]): Promise<void> {
       clearTimeout(timer);
     }),
   );
+}
+
+/**
+ * The administrator's environment of `pharos token create` (EnrolContext.adminEnv): user
+ * alice of the test backend (web/testing/backend-fixture.ts) at `webUrl`, verified with
+ * `caFile`, from the harness address `harness`, with its CLI cache under `dir`.
+ */
+export function administratorEnv(
+  webUrl: string,
+  caFile: string,
+  harness: string,
+  dir: string,
+): Record<string, string> {
+  return {
+    PHAROS_URL: webUrl,
+    PHAROS_CA_FILE: caFile,
+    PHAROS_USER: 'alice',
+    PHAROS_PASSWORD: PASSWORDS.alice,
+    PHAROS_HOST_ADDRESS: harness,
+    XDG_CACHE_HOME: join(dir, 'admin-cache'),
+  };
+}
+
+/**
+ * Waits until every agent of `agents` has heartbeat in the last 30 s (pem.agent.last_heartbeat),
+ * asking the backend through `sql` (psql text in, text out) every 500 ms.
+ * @throws naming how many had, when not all have after `deadlineMs` (default 60 s).
+ */
+export async function waitForHeartbeats(
+  sql: (text: string) => Promise<string>,
+  agents: readonly { id: number }[],
+  deadlineMs = 60_000,
+): Promise<void> {
+  for (const deadline = Date.now() + deadlineMs; ; ) {
+    const alive = Number(
+      await sql(
+        `SELECT count(*) FROM pem.agent WHERE id IN (${agents.map((a) => a.id).join(',')}) AND last_heartbeat > now() - interval '30 s'`,
+      ),
+    );
+    if (alive === agents.length) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${alive} of ${agents.length} agents heartbeat within ${deadlineMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

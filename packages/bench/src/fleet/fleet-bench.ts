@@ -53,16 +53,18 @@ import { type Summary, summarize } from '../stats.js';
 import { BACKEND, HARNESS, serverAddress, WEB } from './addresses.js';
 import {
   addPassfileLines,
+  administratorEnv,
   enrolAgents,
   type FleetAgent,
   PHAROS_JS,
   retried,
   startAgent,
   stopAgents,
+  waitForHeartbeats,
 } from './agents.js';
 import { newestSampleAges, type StorageSnapshot, storageSnapshot, storedValues } from './backend-figures.js';
 import { MONITOR_USER, type MonitoredInstance, startMonitored } from './monitored.js';
-import { login, type WebClient } from './web-client.js';
+import { login, pollOverview, type WebClient } from './web-client.js';
 
 /** Options of {@link runFleetBench}; every field has a default. */
 export interface FleetBenchOptions {
@@ -303,14 +305,7 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
     );
 
     const t1 = performance.now();
-    const adminEnv = {
-      PHAROS_URL: web.url,
-      PHAROS_CA_FILE: backend.pki.caCert,
-      PHAROS_USER: 'alice',
-      PHAROS_PASSWORD: PASSWORDS.alice,
-      PHAROS_HOST_ADDRESS: HARNESS,
-      XDG_CACHE_HOME: join(dir, 'admin-cache'),
-    };
+    const adminEnv = administratorEnv(web.url, backend.pki.caCert, HARNESS, dir);
     agents = await enrolAgents({ webUrl: web.url, caFile: backend.pki.caCert, adminEnv, dir }, o.agents);
     agents.forEach((a, i) => {
       addPassfileLines(
@@ -320,17 +315,7 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
       startAgent(a);
     });
     const sql = (text: string) => backend!.psql(text);
-    for (const deadline = Date.now() + 60_000; ; ) {
-      const alive = Number(
-        await sql(
-          `SELECT count(*) FROM pem.agent WHERE id IN (${agents.map((a) => a.id).join(',')}) AND last_heartbeat > now() - interval '30 s'`,
-        ),
-      );
-      if (alive === agents.length) break;
-      if (Date.now() > deadline)
-        throw new Error(`only ${alive} of ${agents.length} agents heartbeat within 60 s`);
-      await sleep(500);
-    }
+    await waitForHeartbeats(sql, agents);
     const enrolS = (performance.now() - t1) / 1000;
     log(`fleet: agents enrolled and running (${enrolS.toFixed(0)} s); adding ${o.servers} servers`);
 
@@ -369,21 +354,7 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
     const ages: number[] = [];
     const rssMax = pids.map(() => 0);
     let lastMissing = 0;
-    const overviewMs: number[] = [];
-    let overviewFailed = 0;
-    let answerBytes = 0;
-    const overviewLoop = (async () => {
-      while (performance.now() - w0 < windowMs) {
-        const started = performance.now();
-        // a request that fails at the network level counts as failed (it must not end the run)
-        const r = await user.timedGet('/api/fleet').catch(() => ({ status: 0, ms: 0, bytes: 0 }));
-        if (r.status === 200) {
-          overviewMs.push(r.ms);
-          answerBytes = r.bytes;
-        } else overviewFailed++;
-        await sleep(Math.max(0, OVERVIEW_EVERY_MS - (performance.now() - started)));
-      }
-    })();
+    const overviewLoop = pollOverview(user, windowMs, OVERVIEW_EVERY_MS);
     let nextLog = 60_000;
     while (performance.now() - w0 < windowMs) {
       const started = performance.now();
@@ -404,7 +375,7 @@ export async function runFleetBench(opts: FleetBenchOptions = {}): Promise<Fleet
         Math.min(FIGURE_EVERY_MS - (performance.now() - started), windowMs - (performance.now() - w0)),
       );
     }
-    await overviewLoop;
+    const { ms: overviewMs, failed: overviewFailed, answerBytes } = await overviewLoop;
     const elapsedMs = performance.now() - w0;
     const cpu1 = serverCpuMs(backend.primary.pid);
     const mon1 = monitoredCpu();

@@ -3,7 +3,7 @@
  * log in (POST /api/login: the session cookie and the CSRF token that
  * mutating requests carry in `x-csrf-token`), add a server (POST
  * /api/servers: tested from its agent first, 201 with the server), and time
- * GET /api/fleet (the overview). One kept-alive connection per client,
+ * GET /api/fleet (the overview), also polled through a measurement window. One kept-alive connection per client,
  * bound to the harness's address, verifying the web instance with the CA.
  */
 import { readFileSync } from 'node:fs';
@@ -104,4 +104,38 @@ export async function login(
     },
     close: () => agent.destroy(),
   };
+}
+
+/** What {@link pollOverview} measured. */
+export interface OverviewPolls {
+  /** Elapsed ms of each GET /api/fleet answered 200. */
+  ms: number[];
+  /** Requests not answered 200, a failure at the network level included. */
+  failed: number;
+  /** Size of the last 200 answer, bytes. */
+  answerBytes: number;
+}
+
+/**
+ * GETs /api/fleet (the overview) as `user` every `everyMs` (or back to back when slower)
+ * until `windowMs` have passed since the call; a request that fails counts as failed and
+ * does not end the polling.
+ */
+export async function pollOverview(
+  user: WebClient,
+  windowMs: number,
+  everyMs: number,
+): Promise<OverviewPolls> {
+  const out: OverviewPolls = { ms: [], failed: 0, answerBytes: 0 };
+  const w0 = performance.now();
+  while (performance.now() - w0 < windowMs) {
+    const started = performance.now();
+    const r = await user.timedGet('/api/fleet').catch(() => ({ status: 0, ms: 0, bytes: 0 }));
+    if (r.status === 200) {
+      out.ms.push(r.ms);
+      out.answerBytes = r.bytes;
+    } else out.failed++;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (performance.now() - started))));
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/
 import { waitFor } from '@pharos/testkit/wait/wait-for';
 import { pino } from 'pino';
 import { ConnectError } from '../errors/index.js';
+import { holdLock } from '../testing/hold-lock.js';
 import { HaConnection } from './connection.js';
 import { DeadlineError, isFailoverError, NoHostError, StatementTimeoutError } from './errors.js';
 import type { HaTraceEvent } from './trace.js';
@@ -517,33 +518,12 @@ describe('HaConnection: sessions, deadlines and transactions', () => {
   });
 
   /** Holds `LOCK TABLE t IN SHARE MODE` (an INSERT waits for it) in an open transaction until release() is called. */
-  async function lockTable(): Promise<{ release: () => Promise<void> }> {
-    const locker = new HaConnection({ conninfo: `host=${P} user=postgres password=postgres`, env: NOENV });
-    let release!: () => void;
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const held = locker.transaction(
-      async (tx) => {
-        await tx.query('lock table t in share mode');
-        locked();
-        await released;
-      },
-      { deadlineMs: 60_000 },
+  const lockTable = () =>
+    holdLock(
+      new HaConnection({ conninfo: `host=${P} user=postgres password=postgres`, env: NOENV }),
+      'lock table t in share mode',
+      60_000,
     );
-    await Promise.race([isLocked, held]);
-    return {
-      release: async () => {
-        release();
-        await held;
-        await locker.close();
-      },
-    };
-  }
 
   /** Statements waiting for a lock on the primary, seen from a session of its own. */
   const lockWaiters = async () =>

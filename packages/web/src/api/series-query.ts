@@ -63,11 +63,10 @@ function round(x: number | null | undefined): number | null {
 }
 
 /**
- * Runs the gauge or rate statement (one round trip, retried once on a
- * failover-class error) and lays the rows out on the plan's buckets.
- * Throws BackendFailingOverError when the backend stays unavailable.
+ * The statement of a request (series-sql.ts: the gauge or the rate SQL) and its nine
+ * parameters, as {@link readSeries} runs it.
  */
-export async function readSeries(db: Queryable, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+export function seriesStatement(req: SeriesRequest): { text: string; params: unknown[] } {
   const { plan } = req;
   const params: unknown[] = [
     req.serverId,
@@ -81,15 +80,19 @@ export async function readSeries(db: Queryable, req: SeriesRequest, logger?: Log
     req.agentId === undefined ? plan.rollupS : 0,
     req.agentId ?? null,
   ];
+  return { text: req.mode === 'rate' ? rateSql(req.fields.length) : gaugeSql(req.fields.length), params };
+}
+
+/**
+ * Runs the gauge or rate statement (one round trip, retried once on a
+ * failover-class error) and lays the rows out on the plan's buckets.
+ * Throws BackendFailingOverError when the backend stays unavailable.
+ */
+export async function readSeries(db: Queryable, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+  const { plan } = req;
+  const { text, params } = seriesStatement(req);
   const rows = await withFailoverRetry(
-    async () =>
-      (
-        await db.query<Row>(
-          req.mode === 'rate' ? rateSql(req.fields.length) : gaugeSql(req.fields.length),
-          params,
-          { deadlineMs: SERIES_DEADLINE_MS },
-        )
-      ).rows,
+    async () => (await db.query<Row>(text, params, { deadlineMs: SERIES_DEADLINE_MS })).rows,
     { logger, what: 'read series' },
   );
   const index = new Map(plan.starts.map((t, i) => [t, i]));

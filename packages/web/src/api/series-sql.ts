@@ -13,21 +13,27 @@
  *
  * With a rollup width, and when every field of $6 is rolled up (pem.rollup_field), buckets
  * below the rollup's `rolled_through` come from the rollup and the rest from the samples;
- * otherwise everything comes from the samples. Both give the same figures (the rollup keeps
- * sums, not averages), so a chart does not change when the rollup catches up. Field values are
- * read with pem.jsonb_float8, as the rollup does; pairs of counter samples further apart than
- * the rollup state's max_gap_s are a gap. Each statement returns one row per (object, field)
- * with data: `k` the field's position in $6 (from 1) and `pts` (json) the buckets with data in
- * time order, each an array whose first item `b` is the bucket's start in seconds since the
- * epoch (one json value per series, so the instance parses little).
+ * otherwise everything comes from the samples. Both give the same figures, to the last bit: the
+ * rollup keeps sums, not averages, and every sum is exact whatever the grouping (gauge values
+ * are added as numeric, read with pem.jsonb_number; the counters' increments and seconds are
+ * float8 sums that are exact: 021_rollup_exact_sums.sql), so a chart does not change when the
+ * rollup catches up. Other field values are read with pem.jsonb_float8, as the rollup does.
+ * Pairs of counter samples further apart than the rollup state's max_gap_s are a gap. Each
+ * statement returns one row per (object, field) with data: `k` the field's position in $6
+ * (from 1) and `pts` (json) the buckets with data in time order, each an array whose first item
+ * `b` is the bucket's start in seconds since the epoch (one json value per series, so the
+ * instance parses little).
  */
 
 const cols = (n: number, f: (k: number) => string) =>
   Array.from({ length: n }, (_, i) => f(i + 1)).join(', ');
 
-/** ARRAY[x1, ..., xn]: the fields of a sample as float8 (NULL where missing or not numeric). */
-const fieldArray = (n: number) =>
-  `ARRAY[${cols(n, (k) => `pem.jsonb_float8(h.value -> ($6::text[])[${k}])`)}]`;
+/**
+ * ARRAY[x1, ..., xn]: the fields of a sample as float8 (`pem.jsonb_float8`), or as numeric
+ * (`pem.jsonb_number`, for exact sums); NULL where missing or not numeric.
+ */
+const fieldArray = (n: number, read = 'pem.jsonb_float8') =>
+  `ARRAY[${cols(n, (k) => `${read}(h.value -> ($6::text[])[${k}])`)}]`;
 
 /**
  * `r`: where the samples take over from the rollup (clamped to [$3, $4]; $3 when the rollup
@@ -66,14 +72,14 @@ parts AS (
     FROM pemhistory.rollup m JOIN unnest($6::text[]) WITH ORDINALITY AS f(field, k) ON f.field = m.field
    WHERE ${ROLLUP_RANGE}
   UNION ALL
-  SELECT s.object, u.k, s.collected_at, 1, u.x, u.x, u.x
-    FROM (SELECT object, collected_at, ${fieldArray(n)} AS xs
+  SELECT s.object, u.k, s.collected_at, 1, u.x, u.x::float8, u.x::float8
+    FROM (SELECT object, collected_at, ${fieldArray(n, 'pem.jsonb_number')} AS xs
             FROM ${samples('lim.r')}) s
     CROSS JOIN LATERAL unnest(s.xs) WITH ORDINALITY AS u(x, k)
    WHERE u.x IS NOT NULL
 )
 SELECT object, k::int AS k, json_agg(json_build_array(b, v, lo, hi) ORDER BY b) AS pts
-  FROM (SELECT object, k, ${bucket("date_part('epoch', at)")} AS b, sum(sum) / sum(n) AS v, min(min) AS lo, max(max) AS hi
+  FROM (SELECT object, k, ${bucket("date_part('epoch', at)")} AS b, (sum(sum) / sum(n))::float8 AS v, min(min) AS lo, max(max) AS hi
           FROM parts
          GROUP BY 1, 2, 3) g
  GROUP BY 1, 2

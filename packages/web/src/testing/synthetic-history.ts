@@ -67,6 +67,12 @@ export interface SyntheticHistory {
   resetAt?: number;
   /** Also write table_stats latest values (20 tables) at the last time. */
   tableStats?: boolean;
+  /**
+   * Collection times off the step grid by a fraction of a second (0 to 0.999983 s, to the
+   * microsecond, pseudo-random per sample and reproducible), as an agent's timer drifts; without
+   * it every sample is on a whole second.
+   */
+  jitter?: boolean;
 }
 
 const STATES = [
@@ -156,13 +162,14 @@ export function historyStatements(h: SyntheticHistory): string[] {
     );
   }
   const servers = h.serverIds.map((x) => Math.trunc(x)).join(', ');
+  const jitter = h.jitter ? ' + (n * 7919 % 999983) / 1e6' : '';
   return [
     `CREATE TEMP TABLE incoming_sample (sample_id bigint, server_id integer, probe text, object text,
        collected_at timestamptz, value jsonb)`,
     `INSERT INTO pg_temp.incoming_sample (sample_id, server_id, probe, object, collected_at, value)
      SELECT ${Math.trunc(h.firstSampleId)} - 1 + row_number() OVER (ORDER BY x.ts, x.srv, x.probe, x.object), x.srv,
             x.probe, x.object, x.ts, x.value
-       FROM (WITH g AS (SELECT n, to_timestamp(${h.fromS} + n * ${h.stepS}) AS ts, ${h.stepS}::float8 AS s, srv
+       FROM (WITH g AS (SELECT n, to_timestamp(${h.fromS} + n * ${h.stepS}${jitter}) AS ts, ${h.stepS}::float8 AS s, srv
                           FROM generate_series(0, ${count - 1}) AS n CROSS JOIN unnest(ARRAY[${servers}]::int[]) AS srv)
              ${parts.join('\n             UNION ALL ')}) AS x(n, ts, srv, probe, object, value)
       ORDER BY x.ts, x.srv, x.probe, x.object`,

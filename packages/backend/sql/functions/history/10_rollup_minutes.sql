@@ -1,6 +1,9 @@
 -- Replaces the 60-s rows of [p_from, p_to) (whole minutes) with the samples' figures, for one
 -- (server, probe) or, with NULLs, for all; from the hot rows and the compacted days alike
--- (pem.history_samples). Returns the rows written.
+-- (pem.history_samples). The values' sum is numeric (pem.jsonb_number, 021_rollup_exact_sums.sql:
+-- exact, so any grouping gives the samples' total); inc and inc_s are float8 sums that are exact too
+-- (see 021). The series SQL (web/src/api/series-sql.ts) computes the same figures from the samples
+-- with the same expressions. Returns the rows written.
 CREATE OR REPLACE FUNCTION pem.rollup_minutes(p_from timestamptz, p_to timestamptz, p_server_id integer, p_probe text)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $$
 DECLARE
@@ -12,7 +15,7 @@ BEGIN
      AND (p_server_id IS NULL OR r.server_id = p_server_id) AND (p_probe IS NULL OR r.probe = p_probe);
   INSERT INTO pemhistory.rollup (server_id, probe, width_s, field, bucket, object, n, sum, min, max, inc, inc_s, resets)
   SELECT s.server_id, s.probe, 60, f.field, date_trunc('minute', s.collected_at), s.object,
-         count(v.x), sum(v.x), min(v.x), max(v.x),
+         count(v.x), sum(pem.jsonb_number(s.value -> f.field)), min(v.x), max(v.x),
          coalesce(sum(v.x - v.px) FILTER (WHERE v.x >= v.px AND s.dt > 0 AND s.dt <= v_gap), 0),
          coalesce(sum(s.dt) FILTER (WHERE v.x >= v.px AND s.dt > 0 AND s.dt <= v_gap), 0),
          count(*) FILTER (WHERE v.x < v.px AND s.dt > 0 AND s.dt <= v_gap)

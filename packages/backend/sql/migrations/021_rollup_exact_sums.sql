@@ -1,0 +1,24 @@
+-- Pharos backend schema: the chart rollup's sum of values as numeric (exact), so an answer from the
+-- rollup is the samples' answer to the last bit. DDL only.
+--
+-- pemhistory.rollup (006_rollup.sql) kept `sum` as double precision. Float addition is not
+-- associative: the 60-s tier sums a minute's samples, the 300-s and 3600-s tiers sum minutes (in
+-- the chunks the job claimed, added ON CONFLICT), a chart sums rows, while the same chart from
+-- the samples sums the samples one by one. For fractional gauge values (replication_lag's
+-- replay_lag_s in tenths of a second) the totals differed in their last bits, and the series
+-- API's rounding to 6 significant digits turned that into one unit of the 6th digit where a mean
+-- fell on a half: the mean of 320 samples in tenths, 0.2984375, read 0.298437 from the samples
+-- and 0.298438 from the rollup, so series-rollup.int failed at random, depending on the time of
+-- the run. numeric addition is exact, so every grouping gives the same total: the rollup
+-- (sql/functions/history/10_rollup_minutes.sql) and the series SQL (web/src/api/series-sql.ts)
+-- add each value as numeric (pem.jsonb_number: the jsonb number as sent) and divide once.
+--
+-- n, min, max and resets were exact already, and so are inc and inc_s, which stay float8:
+-- increments of integer counters are integers (exact below 2^53), and the seconds of a pair are
+-- the difference of two float8 epochs (date_part), a multiple of their last bit, 2^-22 s while
+-- epochs lie between 2^30 and 2^31 s (2004 to 2038; 2^-21 s after), so sums of them up to 2^31 s
+-- (and any chart bucket is shorter) are exact in any order.
+--
+-- The ALTER rewrites the table (ACCESS EXCLUSIVE while it runs, about as long as a copy of the
+-- rollup); existing rows keep their float totals, rounded to 15 significant digits.
+ALTER TABLE pemhistory.rollup ALTER COLUMN sum TYPE numeric;
