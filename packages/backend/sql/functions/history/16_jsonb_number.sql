@@ -1,7 +1,7 @@
 -- A jsonb value as numeric, the values pem.jsonb_float8 reads (numbers, numeric strings, booleans
 -- as 1/0; NULL otherwise) exactly as the agent sent them. The chart rollup and the series API add
 -- gauge values with it: numeric addition is exact, so a sum does not depend on how the samples
--- were grouped (019_rollup_exact_sums.sql); a jsonb number is a numeric already, so this costs
+-- were grouped (021_rollup_exact_sums.sql); a jsonb number is a numeric already, so this costs
 -- what pem.jsonb_float8 costs. (No SET clause, so the planner inlines it.)
 CREATE OR REPLACE FUNCTION pem.jsonb_number(p_value jsonb)
 RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
