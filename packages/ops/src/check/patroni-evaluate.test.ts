@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PatroniMember } from '../lab/patroni-api.js';
 import { testTopology } from '../testing/check-fixtures.js';
-import { evaluatePatroni, lagBytes, type PatroniMemberObservation } from './patroni-evaluate.js';
+import {
+  evaluatePatroni,
+  lagBytes,
+  liveLagBytes,
+  type PatroniMemberObservation,
+} from './patroni-evaluate.js';
 import type { CheckResult } from './result.js';
 
 const topo = testTopology();
@@ -136,6 +141,31 @@ describe('evaluatePatroni', () => {
     );
     assert.ok(rs.length >= 7);
     assert.ok(rs.every((r) => r.status === 'failed'));
+  });
+  it("judges the lag from the positions GET /patroni read now, not /cluster's loop_wait-old view", () => {
+    const m = clusterMembers();
+    m[1] = { ...m[1]!, lag: 2_131_048 };
+    m[2] = { ...m[2]!, lag: 2_131_048 };
+    const obs = observations(m);
+    obs[0]!.status!.xlog = { location: 50_000_000 };
+    obs[1]!.status!.xlog = { received_location: 49_990_000, replayed_location: 49_980_000 };
+    obs[2]!.status!.xlog = { received_location: 47_000_000, replayed_location: 46_000_000 };
+    const rs = evaluatePatroni(topo, obs);
+    assert.deepEqual(notOk(rs), ['failed patroni.replica pem-backend-3']);
+    assert.match(
+      line(rs, 'patroni.replica', 'pem-backend-2').measured,
+      /lag 10000 bytes, read now from GET \/patroni; \/cluster said 2131048 \(max 1048576\)/,
+    );
+    assert.match(
+      line(rs, 'patroni.replica', 'pem-backend-3').measured,
+      /^lag 3000000 over maximum_lag_on_failover 1048576/,
+    );
+    assert.equal(liveLagBytes(obs, 'pem-backend-1', 'pem-backend-2'), 10_000);
+    obs[1]!.status!.xlog = { replayed_location: 50_000_100 };
+    assert.equal(liveLagBytes(obs, 'pem-backend-1', 'pem-backend-2'), 0);
+    assert.equal(liveLagBytes(obs, undefined, 'pem-backend-2'), undefined);
+    delete obs[0]!.status!.xlog;
+    assert.equal(liveLagBytes(obs, 'pem-backend-1', 'pem-backend-2'), undefined);
   });
   it('reads lag as bytes only when it is a number', () => {
     const m = clusterMembers()[1]!;

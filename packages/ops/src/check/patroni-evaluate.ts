@@ -5,6 +5,14 @@
  * `patroni.name`, `pause`), `GET /cluster` (every member from the DCS: name,
  * role leader/replica/sync_standby, state running/streaming/..., timeline,
  * lag in bytes or "unknown"; `pause` when maintenance mode is on).
+ * `GET /patroni` also gives this node's WAL position, read from PostgreSQL
+ * when asked (Patroni's api.py get_postgresql_status): `xlog.location` on
+ * the primary, `xlog.received_location`/`replayed_location` on a replica.
+ * /cluster's `lag` is the leader's position last written to the DCS minus
+ * the member's position last written there, each refreshed once per
+ * loop_wait, so under steady writes it overstates the lag by up to
+ * loop_wait seconds of WAL; the check judges the positions read now when
+ * both members answered.
  */
 import type { PatroniMember } from '../lab/patroni-api.js';
 import { isSecured } from '../render/infrastructure.js';
@@ -19,6 +27,8 @@ export interface PatroniNodeStatus {
   timeline?: number;
   pause?: boolean;
   patroni?: { version?: string; scope?: string; name?: string };
+  /** WAL positions in bytes: `location` on a primary, `received_location`/`replayed_location` on a replica. */
+  xlog?: { location?: number; received_location?: number; replayed_location?: number };
 }
 
 /** What one planned backend's REST API answered. */
@@ -36,6 +46,26 @@ export function lagBytes(m: PatroniMember): number | undefined {
   if (typeof m.lag === 'number') return m.lag;
   if (typeof m.lag === 'string' && /^\d+$/.test(m.lag)) return Number(m.lag);
   return undefined;
+}
+
+/**
+ * A replica's lag in bytes from the positions its and the leader's
+ * `GET /patroni` gave during this check: the leader's `xlog.location`
+ * minus the replica's received (else replayed) location, at least 0;
+ * undefined when either is missing. Patroni judges maximum_lag_on_failover
+ * on the received position too (its wal position of a replica).
+ */
+export function liveLagBytes(
+  observations: PatroniMemberObservation[],
+  leaderName: string | undefined,
+  replicaName: string,
+): number | undefined {
+  const at = (name: string | undefined) => observations.find((o) => o.name === name)?.status?.xlog;
+  const primary = at(leaderName)?.location;
+  const x = at(replicaName);
+  const replica = x?.received_location ?? x?.replayed_location;
+  if (typeof primary !== 'number' || typeof replica !== 'number') return undefined;
+  return Math.max(0, primary - replica);
 }
 
 function apiLine(topo: Topology, o: PatroniMemberObservation): CheckResult {
@@ -177,11 +207,14 @@ export function evaluatePatroni(topo: Topology, observations: PatroniMemberObser
       );
       continue;
     }
-    const lag = lagBytes(m);
+    const clusterLag = lagBytes(m);
+    const live = liveLagBytes(observations, leader?.name, b.name);
+    const lag = live ?? clusterLag;
     const facts = [
       `${m.role} ${m.state}`,
       ...(m.timeline === undefined ? [] : [`timeline ${m.timeline}`]),
       lag === undefined ? 'lag unknown' : `lag ${lag} bytes`,
+      ...(live === undefined ? [] : [`read now from GET /patroni; /cluster said ${clusterLag ?? 'unknown'}`]),
     ].join(', ');
     if (m.state === 'stopped') {
       out.push(
