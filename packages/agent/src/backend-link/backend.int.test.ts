@@ -351,6 +351,7 @@ describe('probes and the backend (migration 004)', { timeout: 120_000 }, () => {
         jobs.map((j) => [j.name, j.last_status]),
         [
           ['agent_task_retention', 'ok'],
+          ['history_compact', 'ok'],
           ['history_partitions', 'ok'],
           ['history_retention', 'ok'],
           ['history_rollup', 'ok'],
