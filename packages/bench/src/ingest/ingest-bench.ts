@@ -24,6 +24,7 @@ import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { type Summary, summarize } from '../stats.js';
+import { createBenchAgents } from './bench-agents.js';
 import { ownCpuS, serverCpuS } from './cpu-time.js';
 import { makeBatches, withFreshIds } from './rows.js';
 
@@ -111,14 +112,7 @@ export async function runIngestBench(opts: IngestBenchOptions): Promise<IngestFi
     await admin.query('SELECT pem.ensure_history_partitions(2)');
     const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
       .rows[0]!.v;
-    for (let i = 1; i <= opts.agents; i++) {
-      await admin.query(`CREATE ROLE agent${i} LOGIN PASSWORD 'bench${i}' IN ROLE pem_agent`);
-      await admin.query('INSERT INTO pem.agent (id, user_name, display_name) VALUES ($1, $2, $3)', [
-        i,
-        `agent${i}`,
-        `bench agent ${i}`,
-      ]);
-    }
+    await createBenchAgents(admin, opts.agents);
     const base = `host=${opts.address} port=${pg.port} dbname=pem sslmode=disable`;
     const agentConns = Array.from(
       { length: opts.agents },

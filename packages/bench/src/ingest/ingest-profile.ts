@@ -23,6 +23,7 @@ import { shipBatch } from '@pharos/agent/ship/ship-batch';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
+import { createBenchAgents } from './bench-agents.js';
 import { makeBatches, withFreshIds } from './rows.js';
 
 const SETTINGS = {
@@ -73,14 +74,7 @@ async function main(): Promise<void> {
     await migrate((fn) => admin.transaction(fn));
     await admin.query('CREATE EXTENSION pg_stat_statements');
     await admin.query('SELECT pem.ensure_history_partitions(2)');
-    for (let i = 1; i <= agents; i++) {
-      await admin.query(`CREATE ROLE agent${i} LOGIN PASSWORD 'bench${i}' IN ROLE pem_agent`);
-      await admin.query('INSERT INTO pem.agent (id, user_name, display_name) VALUES ($1, $2, $3)', [
-        i,
-        `agent${i}`,
-        `bench agent ${i}`,
-      ]);
-    }
+    await createBenchAgents(admin, agents);
     const base = `host=${values.address} port=${pg.port} dbname=pem sslmode=disable`;
     const agentConns = Array.from(
       { length: agents },
