@@ -238,6 +238,15 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
     ).split('|');
     assert.ok(labels.length >= 3, labels.join(', '));
     assert.equal(new Set(labels).size, labels.length, `repeated axis labels: ${labels.join(', ')}`);
+    // a ratio's axis ends at 100 %, not at uPlot's next round number (150 %)
+    const hit = (
+      (await page.locator('[data-chart="cache_hit"] .uplot').getAttribute('data-y-ticks')) ?? ''
+    ).split('|');
+    assert.ok(hit.length >= 2, hit.join(', '));
+    assert.ok(
+      hit.every((l) => Number.parseFloat(l) <= 100),
+      `cache hit axis beyond 100 %: ${hit.join(', ')}`,
+    );
     await page.screenshot({ path: `${ARTIFACTS}review-server-standalone.png`, fullPage: true });
   });
 
@@ -265,6 +274,9 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
       legend: 'rgb(26, 33, 43)',
       text: 'rgb(230, 233, 239)',
     });
+    // the charts are drawn again in the dark theme's colours (a canvas keeps the colours it was given):
+    // --line #2c3542, not the light theme's #dde1e7
+    await page.locator('[data-chart="database_size"] .uplot[data-grid="#2c3542"]').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}review-server-standalone-dark.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
   });

@@ -7,7 +7,7 @@
 
 import uPlot from '/ui/vendor/uplot.js';
 import { axisValues, withUnit } from '../lib/format.js';
-import { html, useEffect, useRef } from '../lib/html.js';
+import { html, useEffect, useRef, useState } from '../lib/html.js';
 
 const COLORS = [
   '#0b5cad',
@@ -63,16 +63,19 @@ function options(lines, unit, width, thresholds) {
   const grid = cssVar('--line', '#dde1e7');
   const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   return {
+    // the colour the grid is drawn in (on the canvas) is also the root's data-grid, for tests
+    hooks: { init: [(/** @type {uPlot} */ u) => (u.root.dataset.grid = grid)] },
     width,
     height: HEIGHT,
-    scales: { x: { time: true } },
+    scales: { x: { time: true }, y: { range: (_u, min, max) => yRange(min, max, unit) } },
     cursor: { drag: { x: true, y: false } },
     legend: { live: true },
     series: [
       { value: (_u, t) => (t === null ? '' : new Date(t * 1000).toLocaleString()) },
       ...lines.map((l, i) => ({
         label: l.label,
-        stroke: COLORS[i % COLORS.length],
+        // the first line in the theme's accent (#0b5cad light, #58a6ff dark: the light blue is too dark on a dark card)
+        stroke: i === 0 ? cssVar('--accent', COLORS[0]) : COLORS[i % COLORS.length],
         width: 1.5,
         spanGaps: false,
         // Keep only the gaps longer than the series' threshold (see gapThresholdS).
@@ -104,6 +107,46 @@ function options(lines, unit, width, thresholds) {
 }
 
 /**
+ * The y axis's range for values between `min` and `max` in `unit`: uPlot's
+ * own rounding (a "nice" range with some room), except that a percentage
+ * whose values all lie in 0-100 % is drawn on 0-100 % (or less), not on an
+ * axis that runs to 150 % a ratio can never reach.
+ * @param {number | null} min
+ * @param {number | null} max
+ * @param {string} unit
+ * @returns {uPlot.Range.MinMax}
+ */
+export function yRange(min, max, unit) {
+  if (min === null || max === null) return [0, 1];
+  const [lo, hi] = uPlot.rangeNum(min, max, 0.1, true);
+  if ((unit === '%' || unit === 'percent') && min >= 0 && max <= 100)
+    return [Math.max(0, /** @type {number} */ (lo)), Math.min(100, /** @type {number} */ (hi))];
+  return [lo, hi];
+}
+
+/**
+ * A number that changes whenever the page's colours may have: the user's
+ * theme (the root's data-theme) or, under the "system" theme, the system's
+ * dark/light preference. uPlot draws on a canvas with the colours it was
+ * given, so a chart is built again when this changes.
+ */
+function useThemeVersion() {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    media.addEventListener('change', bump);
+    const mo = new MutationObserver(bump);
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      media.removeEventListener('change', bump);
+      mo.disconnect();
+    };
+  }, []);
+  return version;
+}
+
+/**
  * Counts the non-null values of every line.
  * @param {readonly Line[]} lines
  */
@@ -126,25 +169,26 @@ export function TimeChart({ id, t, lines, unit }) {
   const shape = useRef('');
   /** @type {{ current: number[] }} */
   const thresholds = useRef([]);
+  const theme = useThemeVersion();
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const data = [t, ...lines.map((l) => l.values)];
     thresholds.current = lines.map((l) => gapThresholdS(t, l.values));
-    const key = `${unit}|${lines.map((l) => l.label).join('\u0000')}`;
+    const key = `${theme}|${unit}|${lines.map((l) => l.label).join('\u0000')}`;
     if (!plot.current || shape.current !== key) {
       plot.current?.destroy();
       zoomed.current = false;
       shape.current = key;
       const opts = options(lines, unit, Math.max(200, el.clientWidth), thresholds);
-      opts.hooks = { setSelect: [() => (zoomed.current = true)] };
+      opts.hooks = { ...opts.hooks, setSelect: [() => (zoomed.current = true)] };
       plot.current = new uPlot(opts, /** @type {uPlot.AlignedData} */ (data), el);
       el.addEventListener('dblclick', () => (zoomed.current = false));
     } else {
       plot.current.setData(/** @type {uPlot.AlignedData} */ (data), !zoomed.current);
     }
-  }, [t, lines, unit]);
+  }, [t, lines, unit, theme]);
 
   useEffect(() => {
     const el = box.current;
