@@ -22,7 +22,7 @@
  *
  * Screenshots (test-artifacts/): review-overview-1440.png,
  * review-alerts-all-1440.png, review-server-down.png,
- * review-server-standalone.png, review-server-standalone-dark.png,
+ * review-server-standalone.png, review-server-standalone-dark.png, review-overview-dark.png,
  * review-not-found.png.
  */
 import assert from 'node:assert/strict';
@@ -278,6 +278,9 @@ describe('the review defects, in headless Chromium at 1440 px', () => {
     // --line #2c3542, not the light theme's #dde1e7
     await page.locator('[data-chart="database_size"] .uplot[data-grid="#2c3542"]').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}review-server-standalone-dark.png`, fullPage: true });
+    await page.goto(`${web.url}#/`);
+    await page.locator('#servers tbody tr[data-id="1"]').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}review-overview-dark.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
