@@ -4,6 +4,7 @@
 // release and are read-only; administrators create, change and delete
 // custom ones (a template an alert uses cannot be deleted: the server says so).
 import { Badge } from '../../../components/badges.js';
+import { ConfirmButton } from '../../../components/confirm-button.js';
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
 import { deleteTemplate, listTemplates } from '../../../lib/alert-admin-api.js';
@@ -14,26 +15,6 @@ import { ADMINS_ONLY, ReadOnlyNote } from '../alert-ui.js';
 import { TemplateForm } from './template-form.js';
 
 /** @typedef {import('../../../lib/alert-admin-api.js').TemplateRow} TemplateRow */
-
-/**
- * Delete with a second click to confirm (no browser dialog).
- * @param {{ template: TemplateRow, onDone: () => void, onError: (text: string) => void }} props
- */
-function DeleteButton({ template, onDone, onError }) {
-  const [armed, setArmed] = useState(false);
-  const go = async () => {
-    if (!armed) return setArmed(true);
-    try {
-      await deleteTemplate(template.name);
-      onDone();
-    } catch (err) {
-      setArmed(false);
-      onError(errorText(err, { forbidden: ADMINS_ONLY }));
-    }
-  };
-  return html`<button type="button" class=${`small template-delete${armed ? ' danger' : ''}`} onClick=${go}
-    onBlur=${() => setArmed(false)}>${armed ? 'Really delete?' : 'Delete'}</button>`;
-}
 
 /**
  * @param {{ template: TemplateRow, canEdit: boolean, onEdit: (t: TemplateRow) => void, reload: () => void, onError: (text: string) => void }} props
@@ -48,7 +29,8 @@ function Row({ template: t, canEdit, onEdit, reload, onError }) {
     <td class="actions">${
       canEdit && !t.builtin
         ? html`<button type="button" class="small template-edit" onClick=${() => onEdit(t)}>Edit</button>
-            <${DeleteButton} template=${t} onDone=${reload} onError=${onError} />`
+            <${ConfirmButton} label="Delete" className="template-delete" action=${() => deleteTemplate(t.name)}
+              onDone=${reload} onError=${(/** @type {unknown} */ err) => onError(errorText(err, { forbidden: ADMINS_ONLY }))} />`
         : ''
     }</td>
   </tr>`;

@@ -3,6 +3,7 @@
 // retries, header names; never header values) and, for administrators,
 // creating, changing, testing and deleting them.
 import { Badge } from '../../../components/badges.js';
+import { ConfirmButton } from '../../../components/confirm-button.js';
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
 import { deleteWebhook, listWebhooks } from '../../../lib/alert-admin-api.js';
@@ -26,26 +27,6 @@ function levels(w) {
 }
 
 /**
- * Delete with a second click to confirm (no browser dialog).
- * @param {{ webhook: Webhook, onDone: () => void, onError: (text: string) => void }} props
- */
-function DeleteButton({ webhook, onDone, onError }) {
-  const [armed, setArmed] = useState(false);
-  const go = async () => {
-    if (!armed) return setArmed(true);
-    try {
-      await deleteWebhook(webhook.id);
-      onDone();
-    } catch (err) {
-      setArmed(false);
-      onError(errorText(err, { forbidden: ADMINS_ONLY }));
-    }
-  };
-  return html`<button type="button" class=${`small webhook-delete${armed ? ' danger' : ''}`} onClick=${go}
-    onBlur=${() => setArmed(false)}>${armed ? 'Really delete?' : 'Delete'}</button>`;
-}
-
-/**
  * @param {{ webhook: Webhook, canEdit: boolean, onEdit: (w: Webhook) => void, reload: () => void, onError: (text: string) => void }} props
  */
 function Row({ webhook: w, canEdit, onEdit, reload, onError }) {
@@ -63,7 +44,8 @@ function Row({ webhook: w, canEdit, onEdit, reload, onError }) {
       ${
         canEdit
           ? html`<button type="button" class="small webhook-edit" onClick=${() => onEdit(w)}>Edit</button>
-              <${DeleteButton} webhook=${w} onDone=${reload} onError=${onError} />`
+              <${ConfirmButton} label="Delete" className="webhook-delete" action=${() => deleteWebhook(w.id)}
+              onDone=${reload} onError=${(/** @type {unknown} */ err) => onError(errorText(err, { forbidden: ADMINS_ONLY }))} />`
           : ''
       }
     </td>

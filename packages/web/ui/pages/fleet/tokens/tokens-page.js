@@ -5,6 +5,7 @@
 // expired: never the tokens, only their SHA-256 is stored); revoke a
 // pending one (confirmed). docs/monitoring-a-server.md §1-2.
 import { Badge } from '../../../components/badges.js';
+import { ConfirmButton } from '../../../components/confirm-button.js';
 import { errorsOf, FieldError, FormResult } from '../../../components/form-fields.js';
 import { StatusBar } from '../../../components/status-bar.js';
 import { Table } from '../../../components/table.js';
@@ -82,26 +83,6 @@ function CreateForm({ onCreated }) {
   </form>`;
 }
 
-/**
- * Revoke with a second click to confirm.
- * @param {{ t: EnrolmentToken, onDone: () => void, onError: (text: string) => void }} props
- */
-function RevokeButton({ t, onDone, onError }) {
-  const [armed, setArmed] = useState(false);
-  const go = async () => {
-    if (!armed) return setArmed(true);
-    try {
-      await revokeToken(t.id);
-      onDone();
-    } catch (err) {
-      setArmed(false);
-      onError(failure(err));
-    }
-  };
-  return html`<button type="button" class=${`small token-revoke${armed ? ' danger' : ''}`} onClick=${go}
-    onBlur=${() => setArmed(false)}>${armed ? 'Really revoke?' : 'Revoke'}</button>`;
-}
-
 /** @param {EnrolmentToken} t */
 function useText(t) {
   if (t.state === 'used') return `agent ${t.usedByAgent ?? '?'} from ${t.usedFrom ?? '?'}, ${when(t.usedAt)}`;
@@ -151,11 +132,12 @@ export function TokensPage({ prefs }) {
                 <td>${useText(t)}</td>
                 <td class="actions">${
                   t.state === 'pending'
-                    ? html`<${RevokeButton} t=${t} onError=${setError} onDone=${() => {
-                        setNotice(`Token ${t.id} (${t.name}) revoked.`);
-                        setError('');
-                        poll.reload();
-                      }} />`
+                    ? html`<${ConfirmButton} label="Revoke" className="token-revoke" action=${() => revokeToken(t.id)}
+                        onError=${(/** @type {unknown} */ err) => setError(failure(err))} onDone=${() => {
+                          setNotice(`Token ${t.id} (${t.name}) revoked.`);
+                          setError('');
+                          poll.reload();
+                        }} />`
                     : ''
                 }</td>
               </tr>`,
