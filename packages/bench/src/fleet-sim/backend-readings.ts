@@ -111,3 +111,96 @@ export function cpuByWho(
     .map(([who, e]) => ({ who, cores: Math.round(e.cores * 1000) / 1000, processes: e.processes }))
     .sort((x, y) => y.cores - x.cores);
 }
+
+/** Average active sessions of one kind in one wait, over a sampling window. */
+export interface WaitShare {
+  /** Application name with ids replaced by N (pharos-agent-N-ship), else the backend type. */
+  who: string;
+  /** `wait_event_type:wait_event`, or `CPU` when an active session waits on nothing (running or runnable). */
+  wait: string;
+  /** The start of the statement (80 characters, blanks folded). */
+  query: string;
+  /** Sessions in this state on average over the samples (average active sessions). */
+  sessions: number;
+}
+
+/** pg_stat_activity sampled `samples` times, `everyS` apart, inside one psql call (module note of {@link sampleWaits}). */
+const WAIT_SAMPLER = (samples: number, everyS: number) => `
+CREATE FUNCTION pg_temp.sample_waits(n int, every float8) RETURNS json LANGUAGE plpgsql AS $f$
+DECLARE
+  acc text[] := '{}';
+BEGIN
+  FOR i IN 1..n LOOP
+    PERFORM pg_stat_clear_snapshot();
+    acc := acc || ARRAY(
+      SELECT json_build_array(
+               CASE WHEN a.backend_type = 'client backend' AND coalesce(a.application_name, '') NOT IN ('', 'psql')
+                    THEN regexp_replace(a.application_name, '\\d+', 'N', 'g') ELSE a.backend_type END,
+               coalesce(a.wait_event_type || ':' || a.wait_event, 'CPU'),
+               left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80))::text
+        FROM pg_stat_activity a
+       WHERE a.pid <> pg_backend_pid() AND a.state IN ('active', 'idle in transaction')
+         AND a.backend_type IN ('client backend', 'autovacuum worker'));
+    PERFORM pg_sleep(every);
+  END LOOP;
+  RETURN (SELECT coalesce(json_agg(json_build_object('who', x->>0, 'wait', x->>1, 'query', x->>2, 'count', c)), '[]')
+            FROM (SELECT t::json AS x, count(*) AS c FROM unnest(acc) t GROUP BY t) s);
+END $f$;
+SELECT pg_temp.sample_waits(${samples}, ${everyS});`;
+
+/**
+ * Samples pg_stat_activity (PostgreSQL docs 28.2.3, wait events table 28.4)
+ * `samples` times, `everyS` apart, in one session (a temporary function; the
+ * statistics snapshot cleared before each sample with
+ * pg_stat_clear_snapshot(), so each sees the sessions of that moment):
+ * client backends and autovacuum workers that are active (or idle in a
+ * transaction), by kind, wait event and statement. Resolves to raw counts;
+ * add windows with {@link addWaitCounts}, turn into shares with {@link waitShares}.
+ */
+export async function sampleWaits(sql: PemSql, samples: number, everyS: number): Promise<WaitCounts> {
+  const out = await sql(WAIT_SAMPLER(samples, everyS));
+  const rows = JSON.parse(out.split('\n').pop()!) as {
+    who: string;
+    wait: string;
+    query: string;
+    count: number;
+  }[];
+  const counts: WaitCounts = { samples, byKey: new Map() };
+  for (const r of rows) counts.byKey.set(JSON.stringify([r.who, r.wait, r.query]), r.count);
+  return counts;
+}
+
+/** Raw counts of {@link sampleWaits}: samples taken, and sessions seen per [who, wait, query]. */
+export interface WaitCounts {
+  samples: number;
+  byKey: Map<string, number>;
+}
+
+/** Adds `b` into `a`. */
+export function addWaitCounts(a: WaitCounts, b: WaitCounts): void {
+  a.samples += b.samples;
+  for (const [k, n] of b.byKey) a.byKey.set(k, (a.byKey.get(k) ?? 0) + n);
+}
+
+/** The `limit` largest {@link WaitShare}s, and the total average active sessions by wait (all statements). */
+export function waitShares(
+  c: WaitCounts,
+  limit = 12,
+): { top: WaitShare[]; byWait: { wait: string; sessions: number }[] } {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const shares = [...c.byKey.entries()].map(([k, n]) => {
+    const [who, wait, query] = JSON.parse(k) as [string, string, string];
+    return { who, wait, query, sessions: c.samples > 0 ? n / c.samples : 0 };
+  });
+  const byWait = new Map<string, number>();
+  for (const s of shares) byWait.set(s.wait, (byWait.get(s.wait) ?? 0) + s.sessions);
+  return {
+    top: shares
+      .sort((x, y) => y.sessions - x.sessions)
+      .slice(0, limit)
+      .map((s) => ({ ...s, sessions: r(s.sessions) })),
+    byWait: [...byWait.entries()]
+      .map(([wait, sessions]) => ({ wait, sessions: r(sessions) }))
+      .sort((x, y) => y.sessions - x.sessions),
+  };
+}

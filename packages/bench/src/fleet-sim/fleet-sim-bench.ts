@@ -69,12 +69,17 @@ import { builtInCa } from '../fleet/fleet-bench.js';
 import { login, pollOverview, type WebClient } from '../fleet/web-client.js';
 import { type Summary, summarize } from '../stats.js';
 import {
+  addWaitCounts,
   alertBacklog,
   cpuByWho,
   resetStatements,
   type StatementFigures,
+  sampleWaits,
   sessionCpu,
   topStatements,
+  type WaitCounts,
+  type WaitShare,
+  waitShares,
 } from './backend-readings.js';
 import type { SimStart, SimStats } from './sim-agents.js';
 
@@ -147,6 +152,8 @@ export interface FleetSimStep {
     webAndHarness: number;
     /** The whole machine (every process, other work included): busy cores of its 2. */
     machineBusy: number;
+    /** The whole machine: cores idle waiting for I/O (/proc/stat iowait). */
+    machineIowait: number;
     /** The backend's sessions by kind (live at both ends of the window). */
     backendByWho: { who: string; cores: number; processes: number }[];
   };
@@ -176,10 +183,19 @@ export interface FleetSimStep {
     p95Ms: number;
     maxMs: number;
     answerBytes: number;
+    /** Failed requests by HTTP status (0: no answer: a network error or the client's timeout). */
+    failedByStatus: Record<string, number>;
   };
   storage: { bytesPerDay: number; historyBytesAtEnd: number; insertedRowsPerS: number };
   walBytesPerS: number;
   topStatements: StatementFigures[];
+  /**
+   * What the backend's sessions waited on (pg_stat_activity sampled every
+   * 0.25 s through the window, backend-readings.ts sampleWaits): average
+   * active sessions by wait event (`CPU`: active, waiting on nothing), and
+   * the largest by session kind, wait and statement.
+   */
+  waits: { samples: number; byWait: { wait: string; sessions: number }[]; top: WaitShare[] };
   /** Each target of the step: met or not. */
   met: { ingestLag: boolean; alerts: boolean; overview: boolean; all: boolean };
 }
@@ -200,10 +216,14 @@ export interface FleetSimFigures {
 }
 
 /** The machine's CPU time so far from /proc/stat's `cpu` line (proc(5)), ms: busy (all but idle and iowait) and total. */
-function machineCpuMs(): { busy: number; total: number } {
+function machineCpuMs(): { busy: number; iowait: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
-  return { busy: ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
+  return {
+    busy: ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS,
+    iowait: (f[4]! * 1000) / CLOCK_TICKS,
+    total: (total * 1000) / CLOCK_TICKS,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -496,6 +516,12 @@ async function measure(
   let maxLateIntervals = 0;
   let enabled = 0;
   const overviewLoop = pollOverview(user, windowMs, OVERVIEW_EVERY_MS);
+  const waits: WaitCounts = { samples: 0, byKey: new Map() };
+  const waitLoop = (async () => {
+    // 5-s sampling calls back to back until the window ends (one psql process each)
+    while (performance.now() - w0 < windowMs - 5_000)
+      addWaitCounts(waits, await sampleWaits(sql, 20, 0.25).catch(() => ({ samples: 0, byKey: new Map() })));
+  })();
   let nextLog = 60_000;
   while (performance.now() - w0 < windowMs) {
     const started = performance.now();
@@ -518,7 +544,8 @@ async function measure(
       Math.min(FIGURE_EVERY_MS - (performance.now() - started), windowMs - (performance.now() - w0)),
     );
   }
-  const { ms: overviewMs, failed: overviewFailed, answerBytes } = await overviewLoop;
+  const { ms: overviewMs, failed: overviewFailed, answerBytes, failedByStatus } = await overviewLoop;
+  await waitLoop;
   const elapsedMs = performance.now() - w0;
   const cpu1 = serverCpuMs(backend.primary.pid);
   const sim1 = simCpu();
@@ -548,6 +575,7 @@ async function measure(
       simulator: round((sim1 - sim0) / elapsedMs, 3),
       webAndHarness: round((self1.user + self1.system) / 1000 / elapsedMs, 3),
       machineBusy: round((m1.busy - m0.busy) / elapsedMs, 2),
+      machineIowait: round((m1.iowait - m0.iowait) / elapsedMs, 2),
       backendByWho: cpuByWho(who0, who1, elapsedMs).slice(0, 10),
     },
     newestSampleAge: { ...age, readings: ages.length, serversWithoutDataAtEnd: lastMissing },
@@ -575,6 +603,7 @@ async function measure(
       p95Ms: round(ov.p95),
       maxMs: round(ov.max),
       answerBytes,
+      failedByStatus,
     },
     storage: {
       bytesPerDay: Math.round(((s1.historyBytes - s0.historyBytes) / spanS) * 86400),
@@ -583,6 +612,7 @@ async function measure(
     },
     walBytesPerS: Math.round((s1.walLsnBytes - s0.walLsnBytes) / spanS),
     topStatements: statements,
+    waits: { samples: waits.samples, ...waitShares(waits, 15) },
   };
   return { ...step, met: judgeStep(step) };
 }

@@ -114,6 +114,8 @@ export interface OverviewPolls {
   failed: number;
   /** Size of the last 200 answer, bytes. */
   answerBytes: number;
+  /** The failed requests by HTTP status (0: no answer, a network-level failure). */
+  failedByStatus: Record<string, number>;
 }
 
 /**
@@ -126,7 +128,7 @@ export async function pollOverview(
   windowMs: number,
   everyMs: number,
 ): Promise<OverviewPolls> {
-  const out: OverviewPolls = { ms: [], failed: 0, answerBytes: 0 };
+  const out: OverviewPolls = { ms: [], failed: 0, answerBytes: 0, failedByStatus: {} };
   const w0 = performance.now();
   while (performance.now() - w0 < windowMs) {
     const started = performance.now();
@@ -134,7 +136,10 @@ export async function pollOverview(
     if (r.status === 200) {
       out.ms.push(r.ms);
       out.answerBytes = r.bytes;
-    } else out.failed++;
+    } else {
+      out.failed++;
+      out.failedByStatus[r.status] = (out.failedByStatus[r.status] ?? 0) + 1;
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (performance.now() - started))));
   }
   return out;

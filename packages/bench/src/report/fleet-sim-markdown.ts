@@ -25,7 +25,7 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
   return [
     title,
     '',
-    `Measured by \`${s.source}\`. A pem backend (PostgreSQL, TLS, ${u.postgresSettings}) and one web instance; ${u.agents} agents enrolled with \`pharos token create\` + \`pharos agent enrol\` (certificates from the built-in CA, HBA cert auth), run by ${u.processes} simulator processes with the agent's own spool, shipper (pem.ingest_batch), heartbeat, jobs call and bindings read; servers added with pem.server_add (the function behind POST /api/servers; default alert templates bound by its trigger), server k bound to agent k mod ${u.agents}. Each server replays a recorded server of its kind (standalone, Patroni leader, Patroni replica; ${u.recording.samples} samples of ${u.recording.sources} sources recorded from a lab's agents at the default probe intervals), each agent's host a recorded host; times shifted to now, counters continued across loops. Agent 1 runs the agent's alert worker (pem.agent_alert_settings). Setup: backend and web ${u.startS} s, agents enrolled and running ${u.enrolS} s.`,
+    `Measured by \`${s.source}\`. A pem backend (PostgreSQL, TLS, ${u.postgresSettings}) and one web instance; ${u.agents} agents enrolled with \`pharos token create\` + \`pharos agent enrol\` (certificates from the built-in CA, HBA cert auth), run by ${u.processes} simulator processes with the agent's own spool, shipper (one \`SELECT pem.ingest_samples(...)\` per batch of up to 1000), heartbeat, jobs call and bindings read; servers added with pem.server_add (the function behind POST /api/servers; default alert templates bound by its trigger), server k bound to agent k mod ${u.agents}. Each server replays a recorded server of its kind (standalone, Patroni leader, Patroni replica; ${u.recording.samples} samples of ${u.recording.sources} sources recorded from a lab's agents at the default probe intervals), each agent's host a recorded host; times shifted to now, counters continued across loops. Agent 1 runs the agent's alert worker (pem.agent_alert_settings). Setup: backend and web ${u.startS} s, agents enrolled and running ${u.enrolS} s.`,
     '',
     `Largest fleet that met every target: **${f.largestMeetingTargets > 0 ? `${f.largestMeetingTargets} servers` : 'none of the steps'}**. CPU figures are on 2 shared CPUs: the simulator, the web instance and other work on the machine run beside the backend; read them with the load average.`,
     '',
@@ -37,6 +37,17 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
     row('simulator CPU, cores (apart)', (x) => x.cpu.simulator.toFixed(2)),
     row('web instance + harness CPU, cores', (x) => x.cpu.webAndHarness.toFixed(2)),
     row('whole machine busy, cores of 2 (other work included)', (x) => (x.cpu.machineBusy ?? 0).toFixed(2)),
+    row('whole machine waiting for I/O (iowait), cores', (x) => (x.cpu.machineIowait ?? 0).toFixed(2)),
+    row(
+      'backend sessions active on average, by wait (sampled every 0.25 s; CPU = waiting on nothing)',
+      (x) =>
+        x.waits
+          ? x.waits.byWait
+              .slice(0, 5)
+              .map((w) => `${w.wait} ${w.sessions.toFixed(2)}`)
+              .join('; ') || 'none'
+          : '—',
+    ),
     row('newest sample age at the backend p50 / p95 / max, s', (x) => pct(x.newestSampleAge)),
     row("ship lag: oldest unacknowledged sample in an agent's spool p50 / p95 / max, s", (x) =>
       pct(x.shipLag),
@@ -58,7 +69,13 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
     row(
       'overview GET /api/fleet p50 / p95 / max, ms',
       (x) =>
-        `${x.overview.p50Ms} / ${x.overview.p95Ms} / ${x.overview.maxMs} (${x.overview.requests} req., ${x.overview.failed} failed)`,
+        `${x.overview.p50Ms} / ${x.overview.p95Ms} / ${x.overview.maxMs} (${x.overview.requests} req., ${x.overview.failed} failed${
+          x.overview.failed > 0 && x.overview.failedByStatus
+            ? `: ${Object.entries(x.overview.failedByStatus)
+                .map(([k, n]) => `${n} × ${k === '0' ? 'no answer' : `HTTP ${k}`}`)
+                .join(', ')}`
+            : ''
+        })`,
     ),
     row(
       'history growth per day (pemhistory, indexes, rollups)',
@@ -71,6 +88,21 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
     ),
     row('alert evaluation keeps up', (x) => yes(x.met.alerts)),
     row('overview p95 <= 100 ms', (x) => yes(x.met.overview)),
+    ...steps.flatMap((x) =>
+      x.waits && x.waits.top.length > 0
+        ? [
+            '',
+            `Step ${x.servers} servers: what the backend's sessions were doing (average active sessions over ${x.waits.samples} samples of pg_stat_activity; CPU = active and waiting on nothing):`,
+            '',
+            '| session | wait | statement | sessions |',
+            '|---|---|---|---:|',
+            ...x.waits.top.map(
+              (w) =>
+                `| ${w.who} | ${w.wait} | \`${w.query.replace(/\|/g, '\\|').replace(/`/g, "'")}\` | ${w.sessions.toFixed(2)} |`,
+            ),
+          ]
+        : [],
+    ),
     ...(top
       ? [
           '',

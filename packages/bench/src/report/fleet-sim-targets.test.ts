@@ -17,6 +17,7 @@ function step(servers: number, minutes: number, metAll: boolean): FleetSimStep {
       simulator: 0.5,
       webAndHarness: 0.1,
       machineBusy: 1.6,
+      machineIowait: 0.1,
       backendByWho: [{ who: 'pharos-agent-N-ship', cores: 0.5, processes: 50 }],
     },
     newestSampleAge: { ...summarize([1, 5, 9], 's'), readings: 3, serversWithoutDataAtEnd: 0 },
@@ -37,10 +38,25 @@ function step(servers: number, minutes: number, metAll: boolean): FleetSimStep {
       maxLateIntervals: 0.1,
       workerError: null,
     },
-    overview: { requests: 10, failed: 0, p50Ms: 20, p95Ms: 40, maxMs: 50, answerBytes: 1000 },
+    overview: {
+      requests: 10,
+      failed: 0,
+      p50Ms: 20,
+      p95Ms: 40,
+      maxMs: 50,
+      answerBytes: 1000,
+      failedByStatus: {},
+    },
     storage: { bytesPerDay: 1e9, historyBytesAtEnd: 1e8, insertedRowsPerS: 100 },
     walBytesPerS: 1e6,
     topStatements: [{ query: 'SELECT pem.ingest_batch($1)', calls: 10, totalMs: 100, meanMs: 10, rows: 10 }],
+    waits: {
+      samples: 20,
+      byWait: [{ wait: 'CPU', sessions: 1.5 }],
+      top: [
+        { who: 'pharos-agent-N-ship', wait: 'CPU', query: 'SELECT pem.ingest_samples($1)', sessions: 1.5 },
+      ],
+    },
     met: { ingestLag: metAll, alerts: true, overview: true, all: metAll },
   };
 }
