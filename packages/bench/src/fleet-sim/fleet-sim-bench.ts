@@ -16,6 +16,12 @@
  * trigger binds the default alert templates), server k bound to agent
  * k mod `agents` at that agent's address, port 10000 + k div `agents`.
  *
+ * The simulated agents' directories (agent.yml, key, spool) are on tmpfs
+ * (/dev/shm) when the machine has one: each real agent appends to and
+ * fsyncs its spool on its own host, so 50 agents' spool fsyncs queued on the
+ * backend's disk beside its WAL would charge the backend for the agents'
+ * disks. The spool code, its batches and what reaches the backend are the same.
+ *
  * Simulated: what the agents measure. `processes` (default 2) child
  * processes (sim-agents.ts) run the agents' own spool, shipper, heartbeat,
  * jobs call and bindings read, replaying packages/bench/fixtures/
@@ -55,7 +61,7 @@
  * `node packages/bench/dist/run.js fleet-sim` for the report.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -95,6 +101,9 @@ const agentAddress = (i: number) => `${SIM_PREFIX}.${i + 11}`;
 const SERVER_SOURCES = ['inventory', 'orders/db-host-2', 'orders/db-host-3'];
 /** Recorded host sources the agents' hosts replay (agent index mod 3). */
 const HOST_SOURCES = ['host:db-host-1', 'host:db-host-2', 'host:db-host-3'];
+
+/** Where the simulated agents' files go when it exists (tmpfs: their spool's fsyncs cost the backend's disk nothing). */
+const SPOOL_TMPFS = '/dev/shm';
 
 /** The probe interval the ingest-lag target is measured against, s (probes.sql: the 10-s probes). */
 export const PROBE_INTERVAL_S = 10;
@@ -324,7 +333,10 @@ export async function runFleetSimBench(opts: FleetSimOptions = {}): Promise<Flee
     throw new Error(`--steps: ${o.steps.join(',')} is not a rising list of whole numbers of servers`);
   if (!(o.stepMinutes > 0) || !(o.minutes > 0))
     throw new Error('--step-minutes and --minutes: positive numbers of minutes');
-  const dir = mkdtempSync(join(tmpdir(), 'pharos-fleet-sim-'));
+  // the agents' files (agent.yml, keys, spools) on tmpfs when there is one: real agents spool on
+  // their own hosts' disks, so their appends' and acknowledgements' fsyncs must not queue on the
+  // backend's disk beside its WAL (module note)
+  const dir = mkdtempSync(join(existsSync(SPOOL_TMPFS) ? SPOOL_TMPFS : tmpdir(), 'pharos-fleet-sim-'));
   const pgSettings = {
     fsync: 'on',
     synchronous_commit: 'on',
