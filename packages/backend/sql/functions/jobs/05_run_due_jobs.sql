@@ -7,7 +7,11 @@
 -- whose fn is not such a function fail without running anything. Jobs run in
 -- name order, each in a subtransaction: a failing job is recorded in pem.job
 -- (last_status, last_error) and the others still run. Lock waits are bounded
--- (5 s) so a job never stalls ingest for long.
+-- (5 s) so a job never stalls ingest for long. A job that failed is due again
+-- after at most 60 s (its interval when shorter), not after its whole
+-- interval: history_partitions (hourly) that lost a deadlock with ingest on a
+-- new backend would otherwise leave a whole hour's history in the default
+-- partition (the simulated fleet saw exactly that, fleet-sim-8).
 CREATE OR REPLACE FUNCTION pem.run_due_jobs(p_force boolean DEFAULT false)
 RETURNS TABLE (job text, status text, detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $$
@@ -29,7 +33,9 @@ BEGIN
              AND p.prorettype = 'text'::regtype AS runnable
       FROM pem.job j LEFT JOIN pg_proc p ON p.oid = j.fn
      WHERE j.fn IS NOT NULL
-       AND (p_force OR j.last_run_at IS NULL OR j.last_run_at + make_interval(secs => j.interval_s) <= now())
+       AND (p_force OR j.last_run_at IS NULL
+            OR j.last_run_at + make_interval(secs => CASE WHEN j.last_status = 'failed'
+                                                          THEN least(j.interval_s, 60) ELSE j.interval_s END) <= now())
      ORDER BY j.name
   LOOP
     BEGIN
