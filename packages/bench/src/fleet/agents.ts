@@ -89,57 +89,71 @@ export async function enrolAgents(ctx: EnrolContext, count: number): Promise<Fle
   const out: FleetAgent[] = [];
   for (let i = 0; i < count; i++) {
     const batch = [i];
-    out.push(
-      ...(await Promise.all(
-        batch.map(async (k) => {
-          const { name, address } = ctx.host?.(k) ?? {
-            name: `fleet-agent-${k + 1}`,
-            address: agentAddress(k),
-          };
-          const token = (
-            JSON.parse(
-              await pharos(
-                ['token', 'create', '--name', name, '--valid-for', '1h', '--json'],
-                ctx.adminEnv,
-                true,
-              ),
-            ) as { token: string }
-          ).token;
-          const hostDir = join(ctx.dir, name);
-          mkdirSync(hostDir, { recursive: true });
-          const config = join(hostDir, 'agent.yml');
-          const printed = await pharos(
-            [
-              'agent',
-              'enrol',
-              '--url',
-              ctx.webUrl,
-              '--ca-file',
-              ctx.caFile,
-              '--config',
-              config,
-              '--display-name',
-              name,
-              '--host-address',
-              address,
-              '--server-sslrootcert',
-              ctx.caFile,
-            ],
-            {
-              PHAROS_ENROL_TOKEN: token,
-              PHAROS_HOST_NAME: name,
-              PHAROS_HOST_ADDRESS: address,
-              XDG_CACHE_HOME: join(hostDir, '.cache'),
-            },
-          );
-          const id = /^agent (\d+) \(/m.exec(printed)?.[1];
-          if (!id) throw new Error(`pharos agent enrol printed no agent id:\n${printed}`);
-          return { id: Number(id), name, address, config };
-        }),
-      )),
-    );
+    out.push(...(await Promise.all(batch.map((k) => enrolWithRetry(ctx, k)))));
   }
   return out;
+}
+
+/**
+ * Enrols agent k; a try the backend cancelled as too slow (PHAROS_BACKEND_TIMEOUT:
+ * the statement changed nothing, the CLI says to try again) is tried again with a
+ * new token, at most {@link ENROL_TRIES} times in all (a loaded shared machine).
+ */
+async function enrolWithRetry(ctx: EnrolContext, k: number): Promise<FleetAgent> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await enrolOne(ctx, k);
+    } catch (err) {
+      if (attempt >= ENROL_TRIES || !String((err as Error).message).includes('PHAROS_BACKEND_TIMEOUT'))
+        throw err;
+    }
+  }
+}
+
+/** Tries of {@link enrolWithRetry}. */
+const ENROL_TRIES = 3;
+
+/** Enrols agent k once: a token from `pharos token create`, then `pharos agent enrol` (module note). */
+async function enrolOne(ctx: EnrolContext, k: number): Promise<FleetAgent> {
+  const { name, address } = ctx.host?.(k) ?? {
+    name: `fleet-agent-${k + 1}`,
+    address: agentAddress(k),
+  };
+  const token = (
+    JSON.parse(
+      await pharos(['token', 'create', '--name', name, '--valid-for', '1h', '--json'], ctx.adminEnv, true),
+    ) as { token: string }
+  ).token;
+  const hostDir = join(ctx.dir, name);
+  mkdirSync(hostDir, { recursive: true });
+  const config = join(hostDir, 'agent.yml');
+  const printed = await pharos(
+    [
+      'agent',
+      'enrol',
+      '--url',
+      ctx.webUrl,
+      '--ca-file',
+      ctx.caFile,
+      '--config',
+      config,
+      '--display-name',
+      name,
+      '--host-address',
+      address,
+      '--server-sslrootcert',
+      ctx.caFile,
+    ],
+    {
+      PHAROS_ENROL_TOKEN: token,
+      PHAROS_HOST_NAME: name,
+      PHAROS_HOST_ADDRESS: address,
+      XDG_CACHE_HOME: join(hostDir, '.cache'),
+    },
+  );
+  const id = /^agent (\d+) \(/m.exec(printed)?.[1];
+  if (!id) throw new Error(`pharos agent enrol printed no agent id:\n${printed}`);
+  return { id: Number(id), name, address, config };
 }
 
 /** Adds the passfile line of each server in `servers` (indexes) to the agent's agent.pgpass (the DBA's step 3). */
