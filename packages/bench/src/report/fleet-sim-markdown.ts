@@ -69,7 +69,7 @@ export function fleetSimSection(s: SourcedSection<FleetSimFigures>): string[] {
     row(
       'overview GET /api/fleet p50 / p95 / max, ms',
       (x) =>
-        `${x.overview.p50Ms} / ${x.overview.p95Ms} / ${x.overview.maxMs} (${x.overview.requests} req., ${x.overview.failed} failed${
+        `${x.overview.failed >= x.overview.requests ? 'no request answered' : `${x.overview.p50Ms} / ${x.overview.p95Ms} / ${x.overview.maxMs}`} (${x.overview.requests} req., ${x.overview.failed} failed${
           x.overview.failed > 0 && x.overview.failedByStatus
             ? `: ${Object.entries(x.overview.failedByStatus)
                 .map(([k, n]) => `${n} × ${k === '0' ? 'no answer' : `HTTP ${k}`}`)
