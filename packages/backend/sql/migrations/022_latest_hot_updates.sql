@@ -7,7 +7,7 @@
 -- update HOT only when no column of any index changes — key, INCLUDE or predicate column, on every
 -- row whatever the partial index's predicate says (PostgreSQL docs 73.7 "Heap-Only Tuples (HOT)":
 -- "the update does not modify any columns referenced by the table's indexes"). So no update of
--- pemdata.latest was HOT: the simulated fleet (bench/results/2026-12-08-...-fleet-sim-8.md) counted
+-- pemdata.latest was HOT: the simulated fleet (bench/results/2026-12-08-vm-3d1219c7-fleet-sim-8.md) counted
 -- 920,653 updates and 0 HOT ones at 2,000 servers, with 516,838 dead rows and 361 MB of heap for
 -- 254,000 live rows; each update appended its row to a new page (the table grew without end
 -- between vacuums, every inserting session queueing on the relation extension lock: the most
