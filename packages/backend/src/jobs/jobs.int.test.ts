@@ -120,6 +120,24 @@ describe('history jobs (partitions, retention) on the primary only', { timeout: 
     );
   });
 
+  it('runs a failed job again after 60 s, not after its whole interval', async () => {
+    // history_partitions is hourly; 61 s ago it failed (as when it lost a deadlock with ingest)
+    await q(
+      `UPDATE pem.job SET last_run_at = now() - interval '61 seconds', last_status = 'failed',
+              last_error = 'deadlock detected' WHERE name = 'history_partitions'`,
+    );
+    const r = await runDueJobs(admin);
+    assert.deepEqual(
+      r.map((x) => `${x.job} ${x.status}`),
+      ['history_partitions ok'],
+    );
+    // the same 61 s after a success: not due
+    await q(
+      `UPDATE pem.job SET last_run_at = now() - interval '61 seconds' WHERE name = 'history_partitions'`,
+    );
+    assert.deepEqual(await runDueJobs(admin), []);
+  });
+
   it('deletes ship_batch rows past 7 days except the newest of each agent (the only one a retry can match)', async () => {
     await q(
       `INSERT INTO pem.agent (id, user_name, display_name) VALUES (1, 'agent1', 'a1'), (2, 'agent2', 'a2') ON CONFLICT DO NOTHING`,
