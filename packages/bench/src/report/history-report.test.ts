@@ -31,8 +31,8 @@ function figures(over: Partial<CompactionFigures> = {}): CompactionFigures {
     compactS: 10,
     compactValuesPerS: 2_000_000,
     jobRuns: 2,
-    jobMaxS: 8,
-    jobBudgetS: 8,
+    jobMaxS: 6,
+    jobBudgetS: 6,
     hotRowsLeft: 0,
     demand: [
       {

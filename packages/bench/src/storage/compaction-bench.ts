@@ -107,7 +107,7 @@ const FIXTURE = fileURLToPath(new URL('../../fixtures/lab-samples.jsonl.gz', imp
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** pem.job_history_compact's time budget per run (sql/functions/jobs/08_job_history_compact.sql). */
-export const JOB_BUDGET_S = 8;
+export const JOB_BUDGET_S = 6;
 /** Hot days in steady state: today and the 6-h grace of yesterday (08_job_history_compact.sql). */
 export const HOT_DAYS = 1.25;
 

@@ -2,8 +2,8 @@
 -- pemhistory.sample partition holds rows (a day not compacted yet, or the late samples of one
 -- that was), oldest first, with pem.compact_history_day, once the day ended 6 hours ago (the
 -- late-sample grace: an agent cut off for less than that ships into the hot rows as before).
--- Works in parts of about 20,000 samples (whole (server, probe) pairs of a day) and starts
--- another part while less than 8 s have passed since the run began, so that a run stays within
+-- Works in parts of about 10,000 samples (whole (server, probe) pairs of a day) and starts
+-- another part while less than 6 s have passed since the run began, so that a run stays within
 -- the agents' 15-s deadline for pem.agent_run_jobs (a part takes well under a second to a few
 -- seconds: docs/benchmarks.md "History compaction"); pem.run_due_jobs runs in the caller's
 -- transaction: a failover mid-run rolls that run back whole and the next run does it again.
@@ -14,7 +14,7 @@ CREATE OR REPLACE FUNCTION pem.job_history_compact()
 RETURNS text LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $$
 DECLARE
   v_start timestamptz := clock_timestamp();
-  v_budget interval := interval '8 seconds';
+  v_budget interval := interval '6 seconds';
   part text;
   v_any boolean;
   v_day date;
@@ -34,7 +34,7 @@ BEGIN
     v_day := to_date(substr(part, 8), 'YYYYMMDD');
     v_total := 0;
     LOOP
-      n := pem.compact_history_day(v_day, interval '6 hours', 20000);
+      n := pem.compact_history_day(v_day, interval '6 hours', 10000);
       v_total := v_total + n;
       EXIT WHEN n = 0 OR clock_timestamp() - v_start >= v_budget;
     END LOOP;
