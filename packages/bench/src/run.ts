@@ -18,6 +18,11 @@
  *   (today's jsonb rows, narrow typed rows, per-series compressed arrays)
  *   loaded with the same replayed lab samples: bytes per value, write vs
  *   COPY, 7-day chart p95, dropping a day;
+ * - history (storage/compaction-bench.ts, on 127.0.15.71): the product's
+ *   history (hot rows, the compaction job, the rollup) on replayed lab
+ *   samples: whole-history bytes per value, compaction values/s against a
+ *   5,000-server fleet's day, the 7-day chart on compacted days, retention
+ *   by whole partitions;
  * - a simulated fleet (fleet-sim/fleet-sim-bench.ts, on 127.0.96.X):
  *   `--sim-agents` (default 50) agents' real ship path replaying recorded
  *   samples, stepping up through `--sim-steps` (default 500,1000,2000,5000
@@ -28,7 +33,7 @@
  * judges issues 19's and 14's targets on those figures (report/targets.ts), and writes
  * bench/results/<YYYY-MM-DD>-<host>.{md,json}. Progress goes to
  * stderr; the last lines printed are the report's paths. Options:
- * `--only failover,ingest,web,agent,alerts,fleet,storage,fleet-sim` (or the names as
+ * `--only failover,ingest,web,agent,alerts,fleet,storage,history,fleet-sim` (or the names as
  * arguments: `run.js fleet`), `--quick` (fewer runs; a 100-server, 2-minute fleet),
  * `--servers N`, `--agents N`, `--minutes M`, `--test-adds` (the fleet's),
  * `--switchovers N`, `--kills N`, `--freezes N`, `--connect-runs N` (the
@@ -49,11 +54,13 @@ import { runFleetBench } from './fleet/fleet-bench.js';
 import { runFleetSimBench } from './fleet-sim/fleet-sim-bench.js';
 import { runIngestBench } from './ingest/ingest-bench.js';
 import { loadAverage, machineInfo, reportStem } from './machine.js';
+import { historyRows } from './report/history-report.js';
 import { storageRows } from './report/storage-report.js';
 import { issue19Targets } from './report/targets.js';
 import type { BenchReport, Section, SourcedSection } from './report/types.js';
 import { webTargets } from './report/web-targets.js';
 import { writeReport } from './report/write.js';
+import { runCompactionBench } from './storage/compaction-bench.js';
 import { runStorageBench } from './storage/storage-bench.js';
 import { runApiLatencyBench } from './web/api-latency.js';
 
@@ -111,7 +118,7 @@ async function main(): Promise<number> {
       'sim-step-minutes': { type: 'string' },
     },
   });
-  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage', 'fleet-sim'];
+  const names = ['failover', 'ingest', 'web', 'agent', 'alerts', 'fleet', 'storage', 'history', 'fleet-sim'];
   const asked = [...(values.only ?? '').split(','), ...positionals]
     .map((s) => s.trim())
     .filter((s) => s !== '');
@@ -211,6 +218,16 @@ async function main(): Promise<number> {
       log,
     }),
   );
+  const history = await sourced('bench/src/storage/compaction-bench.ts', only.has('history'), () =>
+    runCompactionBench({
+      address: `${PREFIX}.71`,
+      servers: quick ? 1 : 2,
+      hours: quick ? 2 : 26,
+      chartRuns: quick ? 10 : 30,
+      loadAvg: loadAverage,
+      log,
+    }),
+  );
   const fleetSim = await sourced('bench/src/fleet-sim/fleet-sim-bench.ts', only.has('fleet-sim'), () =>
     runFleetSimBench({ ...simOpts, log }),
   );
@@ -226,6 +243,7 @@ async function main(): Promise<number> {
     targets: [
       ...issue19Targets(failover, ingest, fleet, fleetSim),
       ...storageRows(storage),
+      ...historyRows(history),
       ...webTargets([
         { servers: quick ? 100 : 600, section: web },
         { servers: quick ? 1000 : 5000, section: web5000 },
@@ -239,12 +257,13 @@ async function main(): Promise<number> {
     alerts,
     fleet,
     storage,
+    history,
     fleetSim,
   };
   const paths = writeReport(report, values.out ?? `${ROOT}bench/results`, reportStem(machine, startedAt));
   log(`took ${(report.durationS / 60).toFixed(1)} min`);
   process.stdout.write(`${paths.md}\n${paths.json}\n`);
-  const ownFailed = [failover, ingest, fleet, storage, fleetSim].some(
+  const ownFailed = [failover, ingest, fleet, storage, history, fleetSim].some(
     (s) => !s.measured && s.reason.startsWith('failed'),
   );
   return ownFailed ? 1 : 0;

@@ -8,6 +8,7 @@ import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary } from '../stats.js';
 import { fleetSection } from './fleet-markdown.js';
 import { fleetSimSection } from './fleet-sim-markdown.js';
+import { historySection } from './history-report.js';
 import { storageSection } from './storage-report.js';
 import type { BenchReport, Section, SourcedSection } from './types.js';
 
@@ -227,6 +228,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     ...(r.fleet ? fleetSection(r.fleet) : []),
     ...(r.storage ? ['', ...storageSection(r.storage)] : []),
+    ...(r.history ? ['', ...historySection(r.history)] : []),
     ...(r.fleetSim ? ['', ...fleetSimSection(r.fleetSim)] : []),
   ].join('\n')}\n`;
 }

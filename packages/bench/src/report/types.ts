@@ -8,6 +8,7 @@ import type { FleetFigures } from '../fleet/fleet-bench.js';
 import type { FleetSimFigures } from '../fleet-sim/fleet-sim-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import type { MachineInfo } from '../machine.js';
+import type { CompactionFigures } from '../storage/compaction-bench.js';
 import type { StorageFigures } from '../storage/storage-bench.js';
 
 /** A section of the harness's own: its figures and duration, or why it was not measured. */
@@ -57,6 +58,8 @@ export interface BenchReport {
   fleet?: SourcedSection<FleetFigures>;
   /** History layouts compared on replayed lab samples (packages/bench/src/storage/storage-bench.ts); absent before 2026-12-07 night. */
   storage?: SourcedSection<StorageFigures>;
+  /** The product's history storage: hot rows, compaction, rollup, retention (packages/bench/src/storage/compaction-bench.ts); absent before 2026-12-08. */
+  history?: SourcedSection<CompactionFigures>;
   /** The simulated fleet (packages/bench/src/fleet-sim/fleet-sim-bench.ts); absent in reports before 2026-12-07 night. */
   fleetSim?: SourcedSection<FleetSimFigures>;
 }

@@ -1,16 +1,25 @@
 /**
- * The product's history compaction measured (issue 19, migration 019): the lab's recorded
+ * The product's history storage measured (issue 19, migrations 019 and 024): the lab's recorded
  * samples (storage/replay.ts, looped, nothing invented) replayed as `servers` servers and their
- * agents' hosts for `hours` hours ending an hour before today's UTC midnight (closed days),
+ * agents' hosts for `hours` hours, plus server 1's database_stats for the 7 days before (the
+ * 7-day chart's range), all ending 5 minutes before the end of the newest UTC day that closed
+ * more than 7 hours ago (so every day is past the job's 6-h grace whatever the time of the run),
  * written into pemhistory.sample by INSERT (as pem.ingest_batch appends history), rolled up by
- * the real pem.rollup_history(), then compacted day by day by the real job
- * (pem.job_history_compact(), one transaction per day, as pem.run_due_jobs runs it).
+ * the real pem.rollup_history(), then compacted by the real job (pem.job_history_compact(), one
+ * transaction per run, as pem.run_due_jobs runs it) until it has nothing left.
  *
  * Figures: bytes per value of everything under the pemhistory schema (pg_total_relation_size:
- * tables, indexes, TOAST; the rollup included and also given apart) before and after,
- * compaction speed (values/s), that pem.history_samples gives back every sample exactly (EXCEPT
- * ALL both ways, value as jsonb text), and the series API's raw 1-hour chart (rateSql, no rollup)
- * of a compacted day vs the same read of hot rows (p50/p95).
+ * tables, indexes, TOAST) before (hot rows) and after (compacted), the rollup apart; the
+ * whole-history figure of a fleet in steady state at a retention window of R days, which holds
+ * `hotDays` days of hot rows (today, yesterday until the 6-h grace ends: 1.25 days) and R − 1.25
+ * compacted days, plus the rollup of all R days: (hot × 1.25 + compacted × (R − 1.25)) / R +
+ * rollup, bytes per value each as measured here; compaction speed (values/s over the job's runs)
+ * beside what a 600- and a 5,000-server fleet write per day (the same recording, one day); that
+ * pem.history_samples gives back every sample exactly (EXCEPT ALL both ways, value as jsonb
+ * text); the series API's raw 1-hour chart (rateSql, no rollup) of hot rows and of a compacted
+ * day, and the 7-day chart (3600-s buckets, the rollup) after compaction (p50/p95); and that
+ * retention drops whole partitions (pem.expire_history with the retention cut to drop the
+ * oldest day: partitions dropped, no row or block deleted one by one, the other days intact).
  */
 import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,36 +31,103 @@ import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
 import { rateSql } from '@pharos/web/api/series-sql';
 import { type Summary, summarize } from '../stats.js';
 import { days } from './layouts.js';
-import { fleetStreams, readRecording, replayStreams } from './replay.js';
+import { fleetStreams, type Recording, readRecording, replayStreams } from './replay.js';
+
+/** What a fleet of `servers` servers (each with its agent's host) writes per day, and the compaction's share of it. */
+export interface FleetDemand {
+  servers: number;
+  samplesPerDay: number;
+  valuesPerDay: number;
+  /** valuesPerDay / 86,400. */
+  valuesPerS: number;
+  /** valuesPerS / the measured compaction speed: the share of one core's time compaction needs (< 1: it keeps up). */
+  compactionCoreShare: number;
+  /** The job's runs' share of the time it needs (runs of at most `jobBudgetS` each minute): share × 60 / budget. */
+  jobDutyNeeded: number;
+}
 
 /** What {@link runCompactionBench} measured. */
 export interface CompactionFigures {
   servers: number;
   hours: number;
+  /** Days of server 1's database_stats before the fleet's hours (the 7-day chart's range). */
+  chartDays: number;
   samples: number;
   values: number;
-  /** pemhistory schema, bytes, before / after compaction; of which the rollup. */
+  /** pemhistory schema, bytes, before (hot rows) / after compaction; of which the rollup. */
   bytesBefore: number;
   bytesAfter: number;
   rollupBytes: number;
   bytesPerValueBefore: number;
   bytesPerValueAfter: number;
-  /** Without the rollup (the samples alone). */
+  /** Without the rollup (the samples alone): hot rows, compacted. */
+  bytesPerValueHot: number;
   bytesPerValueAfterWithoutRollup: number;
+  bytesPerValueRollup: number;
+  /** Days of hot rows a fleet keeps in steady state (today, and yesterday until the grace ends). */
+  hotDays: number;
+  /** The steady-state whole-history figure (module note) per retention window, days -> bytes per value. */
+  wholeHistory: { retentionDays: number; bytesPerValue: number }[];
+  /** The catalogue's longest retention (pem.probe.retention_days), the window the target is judged at. */
+  longestRetentionDays: number;
   compactS: number;
+  /** Values in the rows the job compacted ÷ the job's time. */
   compactValuesPerS: number;
-  /** Runs of the job until it had nothing left (each at most 20,000 samples). */
+  /** Runs of the job until it had nothing left, and the most seconds one took. */
   jobRuns: number;
+  jobMaxS: number;
+  /** The job's time budget per run (pem.job_history_compact), seconds. */
+  jobBudgetS: number;
+  /** Hot rows left after the job said "nothing to compact" (0: everything compacted). */
+  hotRowsLeft: number;
+  demand: FleetDemand[];
   /** Samples pem.history_samples does not give back exactly, plus those it gives that were not stored (0 = lossless). */
   mismatches: number;
   chartHot: Summary;
   chartCompacted: Summary;
-  loadAvg: number[];
+  /** The 7-day chart (server 1's database_stats rates, 3600-s buckets from the rollup) on the compacted history. */
+  chart7d: Summary;
+  chart7dRows: number;
+  /** pem.expire_history with the retention cut to drop the oldest day (module note). */
+  retention: {
+    droppedDay: string;
+    partitionsDropped: number;
+    blockPartitionsDropped: number;
+    rowsDeleted: number;
+    blockSamplesDeleted: number;
+    /** Samples left ÷ samples of the days kept (1: nothing else lost). */
+    samplesLeft: number;
+    samplesExpected: number;
+    wholePartitions: boolean;
+  };
+  loadAvg: { start: number[]; end: number[] };
 }
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/lab-samples.jsonl.gz', import.meta.url));
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** pem.job_history_compact's time budget per run (sql/functions/jobs/08_job_history_compact.sql). */
+export const JOB_BUDGET_S = 6;
+/** Hot days in steady state: today and the 6-h grace of yesterday (08_job_history_compact.sql). */
+export const HOT_DAYS = 1.25;
+
+/** What `servers` servers write in one day of the recording (replayed, nothing stored). */
+function dayOfFleet(rec: Recording, servers: number): { samples: number; values: number } {
+  const end = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  return replayStreams(rec, fleetStreams(rec, servers, end - DAY_MS, end), new Map(), () => {});
+}
+
+/** The steady-state whole-history bytes per value at `retentionDays` (module note). */
+export function wholeHistoryBytesPerValue(
+  hot: number,
+  compacted: number,
+  rollup: number,
+  retentionDays: number,
+  hotDays = HOT_DAYS,
+): number {
+  const h = Math.min(hotDays, retentionDays);
+  return (hot * h + compacted * (retentionDays - h)) / retentionDays + rollup;
+}
 
 /** Starts PostgreSQL (lz4 TOAST as Debian's build has it), measures (module note), stops it. */
 export async function runCompactionBench(opts: {
@@ -62,15 +138,32 @@ export async function runCompactionBench(opts: {
   loadAvg: () => number[];
   log: (line: string) => void;
 }): Promise<CompactionFigures> {
-  const endMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - HOUR_MS;
+  const loadStart = opts.loadAvg();
+  const chartDays = 7;
+  const endMs = Math.floor((Date.now() - 7 * HOUR_MS) / DAY_MS) * DAY_MS - 5 * 60_000;
   const fromMs = endMs - opts.hours * HOUR_MS;
+  const chartFromMs = Math.floor((fromMs - chartDays * DAY_MS) / DAY_MS) * DAY_MS;
   const rec = readRecording(FIXTURE);
   const dir = mkdtempSync(join(tmpdir(), 'pharos-compaction-'));
   chmodSync(dir, 0o777);
   const file = join(dir, 'samples.copy');
   const fd = openSync(file, 'w', 0o644);
-  const counts = replayStreams(rec, fleetStreams(rec, opts.servers, fromMs, endMs), new Map(), (c) =>
-    writeSync(fd, c),
+  const counts = replayStreams(
+    rec,
+    [
+      {
+        source: rec.databases[1 % rec.databases.length]!,
+        agentId: 1,
+        serverId: 1,
+        fromMs: chartFromMs,
+        toMs: fromMs,
+        phaseS: 0,
+        probes: new Set(['database_stats']),
+      },
+      ...fleetStreams(rec, opts.servers, fromMs, endMs),
+    ],
+    new Map(),
+    (c) => writeSync(fd, c),
   );
   closeSync(fd);
   opts.log(`compaction: ${counts.samples} samples, ${counts.values} values replayed`);
@@ -95,7 +188,7 @@ export async function runCompactionBench(opts: {
                     WHERE c.relnamespace = 'pemhistory'::regnamespace AND c.relkind = 'r'`),
       );
     await migrate((fn) => q.transaction(fn));
-    const ds = days(fromMs, endMs);
+    const ds = days(chartFromMs, endMs);
     for (const d of ds)
       await q.query(
         `CREATE TABLE pemhistory.sample_${d.suffix} PARTITION OF pemhistory.sample FOR VALUES FROM ('${d.from}') TO ('${d.to}')`,
@@ -114,42 +207,52 @@ export async function runCompactionBench(opts: {
     const rollupBytes = Number(await one(`SELECT pg_total_relation_size('pemhistory.rollup')::text AS x`));
     const chartHour = new Date(endMs - 2 * HOUR_MS).toISOString();
     const chartTo = new Date(endMs - HOUR_MS).toISOString();
-    const chart = async () => {
+    const fields = ['xact_commit', 'xact_rollback'];
+    const timedRuns = async (sql: string, params: unknown[]) => {
       const ms: number[] = [];
+      let rows = 0;
       for (let i = 0; i < opts.chartRuns; i++) {
         const t0 = performance.now();
-        await q.query(rateSql(2), [
-          1,
-          'database_stats',
-          chartHour,
-          chartTo,
-          10,
-          ['xact_commit', 'xact_rollback'],
-          null,
-          0,
-          null,
-        ]);
+        rows = (await q.query(sql, params)).rows.length;
         ms.push(performance.now() - t0);
       }
-      return summarize(ms, 'ms');
+      return { summary: summarize(ms, 'ms'), rows };
     };
+    const chart = async () =>
+      (await timedRuns(rateSql(2), [1, 'database_stats', chartHour, chartTo, 10, fields, null, 0, null]))
+        .summary;
     const chartHot = await chart();
     const t0 = performance.now();
     let jobRuns = 0;
+    let jobMaxS = 0;
     for (;;) {
+      const r0 = performance.now();
       const r = await q.transaction(
         async (tx) => (await tx.query<{ x: string }>('SELECT pem.job_history_compact() AS x')).rows[0]!.x,
       );
-      if (jobRuns % 10 === 0) opts.log(`compaction: ${r}`);
       if (r === 'nothing to compact') break;
+      jobMaxS = Math.max(jobMaxS, (performance.now() - r0) / 1000);
+      if (jobRuns % 10 === 0) opts.log(`compaction: ${r}`);
       jobRuns++;
     }
     const compactS = (performance.now() - t0) / 1000;
+    const hotRowsLeft = Number(await one('SELECT count(*)::text AS x FROM pemhistory.sample'));
     await q.query(
       'VACUUM ANALYZE pemhistory.sample, pemhistory.sample_block, pemhistory.field_block, pemhistory.source',
     );
     const bytesAfter = await size();
     const chartCompacted = await chart();
+    const c7 = await timedRuns(rateSql(2), [
+      1,
+      'database_stats',
+      new Date(Math.floor((endMs - chartDays * DAY_MS) / HOUR_MS) * HOUR_MS).toISOString(),
+      new Date(Math.floor(endMs / HOUR_MS) * HOUR_MS).toISOString(),
+      3600,
+      fields,
+      null,
+      3600,
+      null,
+    ]);
     const cols = 'agent_id, sample_id, server_id, probe, object, collected_at, value::text';
     const mismatches = Number(
       await one(`WITH a AS (SELECT ${cols} FROM public.stage),
@@ -157,9 +260,56 @@ export async function runCompactionBench(opts: {
                  SELECT ((SELECT count(*) FROM (TABLE a EXCEPT ALL TABLE b) x)
                        + (SELECT count(*) FROM (TABLE b EXCEPT ALL TABLE a) y))::text AS x`),
     );
+    // retention: cut every probe's retention so that the oldest day is past it, expire, count
+    const longestRetentionDays = Number(await one('SELECT max(retention_days)::text AS x FROM pem.probe'));
+    const first = ds[0]!;
+    const keepDays = Math.floor((Date.now() - Date.parse(first.to)) / DAY_MS);
+    await q.query('UPDATE pem.probe SET retention_days = $1', [keepDays]);
+    const samplesExpected = Number(
+      await one(`SELECT count(*)::text AS x FROM public.stage WHERE collected_at >= '${first.to}'`),
+    );
+    const ex = JSON.parse(await one('SELECT pem.expire_history()::text AS x')) as Record<string, number>;
+    const samplesLeft = Number(
+      await one(`SELECT count(*)::text AS x FROM pem.history_samples(NULL, NULL, '-infinity', 'infinity')`),
+    );
+    const retention = {
+      droppedDay: first.from.slice(0, 10),
+      partitionsDropped: ex.partitions_dropped ?? 0,
+      blockPartitionsDropped: ex.block_partitions_dropped ?? 0,
+      rowsDeleted: ex.rows_deleted ?? 0,
+      blockSamplesDeleted: ex.block_samples_deleted ?? 0,
+      samplesLeft,
+      samplesExpected,
+      wholePartitions: false,
+    };
+    retention.wholePartitions =
+      retention.partitionsDropped >= 1 &&
+      retention.blockPartitionsDropped >= 2 &&
+      retention.rowsDeleted === 0 &&
+      retention.blockSamplesDeleted === 0 &&
+      samplesLeft === samplesExpected;
+    const bytesPerValueHot = (bytesBefore - rollupBytes) / counts.values;
+    const bytesPerValueAfterWithoutRollup = (bytesAfter - rollupBytes) / counts.values;
+    const bytesPerValueRollup = rollupBytes / counts.values;
+    const compactValuesPerS = hotRowsLeft === 0 ? counts.values / compactS : 0;
+    const d = dayOfFleet(rec, 6);
+    const demand = [600, 5000].map((servers) => {
+      const valuesPerDay = (d.values / 6) * servers;
+      const valuesPerS = valuesPerDay / 86_400;
+      const share = compactValuesPerS > 0 ? valuesPerS / compactValuesPerS : Number.POSITIVE_INFINITY;
+      return {
+        servers,
+        samplesPerDay: (d.samples / 6) * servers,
+        valuesPerDay,
+        valuesPerS,
+        compactionCoreShare: share,
+        jobDutyNeeded: (share * 60) / JOB_BUDGET_S,
+      };
+    });
     return {
       servers: opts.servers,
       hours: opts.hours,
+      chartDays,
       samples: counts.samples,
       values: counts.values,
       bytesBefore,
@@ -167,14 +317,34 @@ export async function runCompactionBench(opts: {
       rollupBytes,
       bytesPerValueBefore: bytesBefore / counts.values,
       bytesPerValueAfter: bytesAfter / counts.values,
-      bytesPerValueAfterWithoutRollup: (bytesAfter - rollupBytes) / counts.values,
+      bytesPerValueHot,
+      bytesPerValueAfterWithoutRollup,
+      bytesPerValueRollup,
+      hotDays: HOT_DAYS,
+      wholeHistory: [7, 30, longestRetentionDays].map((retentionDays) => ({
+        retentionDays,
+        bytesPerValue: wholeHistoryBytesPerValue(
+          bytesPerValueHot,
+          bytesPerValueAfterWithoutRollup,
+          bytesPerValueRollup,
+          retentionDays,
+        ),
+      })),
+      longestRetentionDays,
       compactS,
-      compactValuesPerS: counts.values / compactS,
+      compactValuesPerS,
       jobRuns,
+      jobMaxS,
+      jobBudgetS: JOB_BUDGET_S,
+      hotRowsLeft,
+      demand,
       mismatches,
       chartHot,
       chartCompacted,
-      loadAvg: opts.loadAvg(),
+      chart7d: c7.summary,
+      chart7dRows: c7.rows,
+      retention,
+      loadAvg: { start: loadStart, end: opts.loadAvg() },
     };
   } finally {
     await db?.close();
