@@ -64,6 +64,7 @@ import {
   survivingDrop,
   unexpired,
   withAck,
+  withConfirmed,
 } from './retention.js';
 import { type OpenReport, type Segment, SegmentLog } from './segment-log.js';
 import { type PendingBatch, type RetainedBatch, readState, type SpoolState, writeState } from './state.js';
@@ -426,6 +427,47 @@ export class Spool {
         );
       }
       return out;
+    });
+  }
+
+  /**
+   * The ids of the retained acknowledged batches, oldest first, filtered as
+   * {@link retainedBatches} does but without reading any sample (for asking
+   * the backend which of them it stores: ship/shipper.ts). Expired ones are
+   * pruned first. Throws fs errors.
+   */
+  retainedIds(filter: RetainedFilter = {}): Promise<string[]> {
+    return this.log.exclusive(async () => {
+      await this.expireRetained();
+      const ids = this.state.retained
+        .filter((r) => filter.notAckedBy === undefined || r.ackedBy !== filter.notAckedBy)
+        .map((r) => r.batchId);
+      return ids.slice(0, filter.max ?? ids.length);
+    });
+  }
+
+  /**
+   * Records that the server `ackedBy` stores the retained batches `batchIds`
+   * (it answered so: ship/shipper.ts), as {@link ack} of a re-ship of each
+   * would: they take the time now and that server, and stay retained for
+   * another window (a later failover to a server that lacks them is still
+   * repaired). Ids that are not retained are ignored. Persisted once.
+   * Resolves to the number of records stamped. Throws fs errors.
+   */
+  confirmRetained(batchIds: readonly string[], ackedBy: string): Promise<number> {
+    return this.log.exclusive(async () => {
+      const ids = new Set(batchIds);
+      const n = this.state.retained.filter((r) => ids.has(r.batchId)).length;
+      if (n === 0) return 0;
+      const now = this.clock.now();
+      this.state.retained = unexpired(
+        withConfirmed(this.state.retained, batchIds, now, ackedBy),
+        now,
+        this.retainAckedMs,
+      );
+      await this.saveState();
+      await this.removeUnneededSegments();
+      return n;
     });
   }
 
