@@ -32,8 +32,9 @@
  *   {@link Spool.retainedBatches} returns them with the same ids and samples
  *   for a re-ship (ship/shipper.ts). A segment file is removed only when every
  *   sample in it is acknowledged (or dropped) and no retained batch names one
- *   of them. A re-ship acknowledged by another server restarts the batch's
- *   window. Retention survives restarts; expired records are pruned. Limit: a
+ *   of them. A re-ship acknowledged by another server, or another server's
+ *   answer that it stores the batch ({@link Spool.confirmRetained}), restarts
+ *   the batch's window. Retention survives restarts; expired records are pruned. Limit: a
  *   failover loss is repaired only if the agent reaches the new primary within
  *   the window; `pem.ingest_samples`'s batch-id dedup keeps the repair exactly
  *   once.
