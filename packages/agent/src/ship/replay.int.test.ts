@@ -1,8 +1,11 @@
 /**
  * Re-ship after an asynchronous-replication loss, against a real PostgreSQL
- * with the pem schema (no mocks): batches the backend acknowledged and then
+ * with the pem schema (no mocks): when the agent finds another server
+ * identity it asks that server once (pem.agent_stored_batches) which of its
+ * retained batches it stores; the batches the backend acknowledged and then
  * lost (as a kill -9 of a primary that had not streamed them does) are shipped
- * again when the agent finds another server identity, and stored exactly once.
+ * again and stored exactly once, the ones it still has are not sent again.
+ * An agent cannot ask about another agent's batches.
  *
  * The loss is simulated on one server: the last two batches' rows are deleted
  * from pem.ship_batch, pemhistory.sample and pemdata.latest, and the server is
@@ -157,7 +160,8 @@ describe('re-ship of acknowledged batches after a server change (real PostgreSQL
     await append(spool, 10);
     await drain(shipper);
     assert.notEqual(shipper.stats.backendServer, before, 'another server identity');
-    assert.equal(shipper.stats.replayedBatches, 5, 'every retained batch of the old identity, once');
+    assert.equal(shipper.stats.confirmedBatches, 3, 'the three the server still has: confirmed, not sent');
+    assert.equal(shipper.stats.replayedBatches, 2, 'only the two lost batches were shipped again');
     assert.equal(shipper.stats.recoveredBatches, 2, 'the two lost batches were stored again');
     assert.equal(shipper.stats.shippedBatches, 6);
     // every acknowledged sample exactly once (by agent and sample id), every batch recorded once
@@ -180,8 +184,47 @@ describe('re-ship of acknowledged batches after a server change (real PostgreSQL
     // no change since: shipping more re-ships nothing
     await append(spool, 10);
     await drain(shipper);
-    assert.equal(shipper.stats.replayedBatches, 5);
+    assert.equal(shipper.stats.replayedBatches, 2);
+    assert.equal(shipper.stats.confirmedBatches, 3);
     assert.deepEqual(await history(2), { n: 70, d: 70, lo: 1, hi: 70 });
     await spool.close();
+  });
+
+  it('answers an agent about its own batches only', async () => {
+    const agent2 = agentConn('agent2');
+    const own = await q<{ batch_id: string }>(
+      'SELECT batch_id FROM pem.ship_batch WHERE agent_id = 2 ORDER BY first_sample_id LIMIT 2',
+    );
+    const other = await q<{ batch_id: string }>(
+      'SELECT batch_id FROM pem.ship_batch WHERE agent_id = 1 LIMIT 2',
+    );
+    assert.equal(own.length, 2);
+    assert.equal(other.length, 2);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const ask = async (agentId: number, ids: string[]) =>
+      (
+        await agent2.query<{ stored: string[] }>(
+          'SELECT pem.agent_stored_batches($1, $2::uuid[])::text[] AS stored',
+          [agentId, ids],
+        )
+      ).rows[0]!.stored;
+    // its own ids, another agent's ids and an unknown id: only its own come back
+    assert.deepEqual(
+      await ask(2, [unknown, ...other.map((b) => b.batch_id), ...own.map((b) => b.batch_id)]),
+      own.map((b) => b.batch_id),
+    );
+    assert.deepEqual(await ask(2, []), []);
+    // asking as another agent is refused, naming the user
+    await assert.rejects(
+      ask(
+        1,
+        other.map((b) => b.batch_id),
+      ),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, '42501');
+        assert.match(err.message, /user agent2 may not read the batches of agent 1/);
+        return true;
+      },
+    );
   });
 });

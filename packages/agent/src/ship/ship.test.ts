@@ -41,9 +41,12 @@ describe('COPY text encoding', () => {
 });
 
 /**
- * A fake backend with ingest_samples semantics: remembers batch ids; can lose the
- * acknowledgement of a commit; reports a server identity (`server` stands for
- * the address: change it to simulate a failover).
+ * A fake backend with ingest_samples and agent_stored_batches semantics:
+ * remembers batch ids; answers which of the asked ids it has (or fails with
+ * 42883 when `lacksStoredBatches`, as a backend of an older release); can lose
+ * the acknowledgement of a commit; reports a server identity (`server` stands
+ * for the address: change it to simulate a failover). The real functions are
+ * tested against PostgreSQL in ship/replay.int.test.ts.
  */
 class FakeBackend implements Queryable {
   readonly stored = new Map<string, number[]>();
@@ -56,15 +59,31 @@ class FakeBackend implements Queryable {
   failTransaction = 0;
   /** The options of each ship statement, in order. */
   readonly options: (QueryOptions | undefined)[] = [];
+  /** Each statement in order: `ingest <batch id>` or `asked <n ids>`. */
+  readonly log: string[] = [];
+  lacksStoredBatches = false;
   async query<R>(sql: string, params?: unknown[], opts?: QueryOptions): Promise<HaResult<R>> {
-    assert.match(sql, /pem\.ingest_samples/);
+    assert.match(sql, /pem\.(ingest_samples|agent_stored_batches)/);
     this.transactions++;
     this.options.push(opts);
     if (this.failNext > 0 || this.transactions === this.failTransaction) {
       this.failNext = Math.max(0, this.failNext - 1);
       throw Object.assign(new Error('connection refused'), { code: this.failCode });
     }
+    const identity = { server_addr: this.server, server_port: 5432, server_started: '1.5' };
+    if (/agent_stored_batches/.test(sql)) {
+      if (this.lacksStoredBatches) {
+        throw Object.assign(new Error('function pem.agent_stored_batches(integer, uuid[]) does not exist'), {
+          code: '42883',
+        });
+      }
+      const asked = params![1] as string[];
+      this.log.push(`asked ${asked.length}`);
+      const row = { stored: asked.filter((id) => this.stored.has(id)), ...identity };
+      return { rows: [row] as R[], rowCount: 1 };
+    }
     const id = String(params![1]);
+    this.log.push(`ingest ${id}`);
     const rows = params![2] as number[];
     const result = !this.stored.has(id);
     if (result) this.stored.set(id, [...rows]);
@@ -72,7 +91,7 @@ class FakeBackend implements Queryable {
       this.loseNextAck--;
       throw Object.assign(new Error('Connection terminated unexpectedly'), {});
     }
-    const row = { stored: result, server_addr: this.server, server_port: 5432, server_started: '1.5' };
+    const row = { stored: result, ...identity };
     return { rows: [row] as R[], rowCount: 1 };
   }
 }
@@ -155,7 +174,15 @@ describe('shipper', () => {
     await spool.close();
   });
 
-  it('re-ships retained batches after the server changed, storing only the lost ones', async () => {
+  /** A spool with retention, a fake backend and a shipper of batches of 5, with the warnings it logs. */
+  async function reshipSetup(): Promise<{
+    spool: Spool;
+    backend: FakeBackend;
+    shipper: Shipper;
+    warnings: string[];
+    append: (n: number) => Promise<unknown>;
+    storedIds: () => number[];
+  }> {
     const dir = await mkdtemp(join(tmpdir(), 'pharos-ship-'));
     dirs.push(dir);
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, retainAckedMs: 3_600_000 });
@@ -176,7 +203,11 @@ describe('shipper', () => {
     });
     const append = (n: number) => spool.append(Array.from({ length: n }, (_, i) => sample(i)));
     const storedIds = () => [...backend.stored.values()].flat().sort((a, b) => a - b);
+    return { spool, backend, shipper, warnings, append, storedIds };
+  }
 
+  it('after the server changed, asks once which retained batches it stores and re-ships only the lost ones', async () => {
+    const { spool, backend, shipper, warnings, append, storedIds } = await reshipSetup();
     await append(20);
     assert.equal(await shipper.drainOnce(), 20);
     assert.equal(backend.stored.size, 4);
@@ -184,17 +215,28 @@ describe('shipper', () => {
     assert.equal(await shipper.drainOnce(), 5);
     assert.equal(shipper.stats.replayedBatches, 0, 'same server: nothing re-shipped');
     assert.equal(shipper.stats.backendServer, '127.0.0.1:5432@1.5');
+    assert.ok(!backend.log.some((l) => l.startsWith('asked')), 'same server: nothing asked');
 
     // asynchronous failover: the new primary lacks the last two acknowledged batches
     const ids = [...backend.stored.keys()];
-    for (const id of ids.slice(-2)) backend.stored.delete(id);
+    const lost = ids.slice(-2);
+    for (const id of lost) backend.stored.delete(id);
     backend.server = '127.0.0.2';
     await append(5);
-    backend.failTransaction = backend.transactions + 3; // the second re-ship fails once
+    backend.log.length = 0;
+    backend.failTransaction = backend.transactions + 3; // the first re-ship fails once
     await assert.rejects(shipper.drainOnce(), /connection refused/);
-    assert.equal(shipper.stats.replayedBatches, 1);
+    assert.equal(
+      shipper.stats.confirmedBatches,
+      3,
+      'the three the new server has are confirmed, not re-sent',
+    );
+    assert.equal(shipper.stats.replayedBatches, 0);
     assert.equal(await shipper.drainOnce(), 0);
-    assert.equal(shipper.stats.replayedBatches, 5, 'every retained batch of the old server, once');
+    // one question about the five retained batches of the old server, then the two lost ones, oldest first
+    const newBatch = backend.log[0]!;
+    assert.deepEqual(backend.log, [newBatch, 'asked 5', `ingest ${lost[0]}`, `ingest ${lost[1]}`]);
+    assert.equal(shipper.stats.replayedBatches, 2, 'only the lost batches are shipped again');
     assert.equal(shipper.stats.recoveredBatches, 2);
     assert.equal(shipper.stats.shippedSamples, 30, 're-ships are not counted as shipped samples');
     assert.deepEqual(
@@ -207,14 +249,72 @@ describe('shipper', () => {
       ),
       warnings.join('; '),
     );
+    assert.equal((await spool.stats()).retainedBatches, 6, 'confirmed and re-shipped batches stay retained');
 
-    // the same server again: nothing more is re-shipped
+    // the same server again: nothing more is asked or re-shipped
+    backend.log.length = 0;
     await append(5);
     await shipper.drainOnce();
-    assert.equal(shipper.stats.replayedBatches, 5);
+    assert.equal(backend.log.length, 1);
+    assert.match(backend.log[0]!, /^ingest /);
+    assert.equal(shipper.stats.replayedBatches, 2);
+    assert.equal(shipper.stats.confirmedBatches, 3);
     assert.deepEqual(
       storedIds(),
       Array.from({ length: 35 }, (_, i) => i + 1),
+    );
+
+    // another failover, back to the first address: the batches confirmed by 127.0.0.2 are asked about again
+    backend.server = '127.0.0.3';
+    backend.log.length = 0;
+    await append(5);
+    await shipper.drainOnce();
+    assert.equal(backend.log[1], 'asked 7', 'every retained batch not acknowledged by the newest server');
+    assert.equal(backend.log.length, 2, 'it has them all: nothing re-sent');
+    assert.equal(shipper.stats.confirmedBatches, 10);
+    await spool.close();
+  });
+
+  it('asks again after a failover-class error of the question, and sends nothing twice', async () => {
+    const { spool, backend, shipper, append, storedIds } = await reshipSetup();
+    await append(15);
+    await shipper.drainOnce();
+    backend.server = '127.0.0.2';
+    await append(5);
+    backend.log.length = 0;
+    backend.failTransaction = backend.transactions + 2; // the question fails
+    await assert.rejects(shipper.drainOnce(), /connection refused/);
+    assert.equal(shipper.stats.confirmedBatches, 0);
+    await shipper.drainOnce();
+    assert.deepEqual(backend.log.slice(1), ['asked 3']);
+    assert.equal(shipper.stats.confirmedBatches, 3);
+    assert.equal(shipper.stats.replayedBatches, 0);
+    assert.deepEqual(
+      storedIds(),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    await spool.close();
+  });
+
+  it('re-ships every retained batch when the backend lacks pem.agent_stored_batches (an older schema)', async () => {
+    const { spool, backend, shipper, warnings, append, storedIds } = await reshipSetup();
+    await append(15);
+    await shipper.drainOnce();
+    backend.server = '127.0.0.2';
+    backend.lacksStoredBatches = true;
+    backend.stored.delete([...backend.stored.keys()].at(-1)!);
+    await append(5);
+    await shipper.drainOnce();
+    assert.equal(shipper.stats.confirmedBatches, 0);
+    assert.equal(shipper.stats.replayedBatches, 3, 'each retained batch of the old server, once');
+    assert.equal(shipper.stats.recoveredBatches, 1);
+    assert.ok(
+      warnings.some((w) => /lacks pem\.agent_stored_batches/.test(w)),
+      warnings.join('; '),
+    );
+    assert.deepEqual(
+      storedIds(),
+      Array.from({ length: 20 }, (_, i) => i + 1),
     );
     await spool.close();
   });

@@ -25,14 +25,26 @@
  * ingest statement itself), and the spool keeps each acknowledged batch with
  * that identity for its retention window (spool/retention.ts, default 5 min).
  * When a ship is acknowledged by another identity than a retained batch's,
- * the shipper, before shipping anything new, ships every such retained batch
- * again, oldest first, under its original id: `pem.ingest_samples` stores the
- * ones the new server lacks and ignores the rest, so the repair is exactly
- * once. Counted in `replayedBatches` and `recoveredBatches` (re-shipped and
- * actually stored: they had been lost), with a warning naming the count. A
- * failed re-ship follows the retry rules above. Limit: a loss is repaired only
- * if the agent reaches the new primary within the retention window (and the
- * spool's size bound did not push the batch out first).
+ * the shipper, before shipping anything new, asks that server in ONE
+ * statement which of those retained batch ids it stores
+ * (ship/stored-batches.ts, `pem.agent_stored_batches`: the agent's own
+ * batches only), stamps the ones it has as acknowledged by it (they stay
+ * retained for another window, as a re-ship's acknowledgement would leave
+ * them), and ships again only the ones it lacks, oldest first, under their
+ * original ids: `pem.ingest_samples` stores each once. Before issue 19's
+ * ship-gap work every retained batch was shipped again, one transaction each:
+ * 9-104 batches, 1.4-14.7 s per agent before new samples flowed, with the
+ * backend lacking none of 2,326 in 54 rounds
+ * (bench/results/traces-2026-12-07-write-gap-7/agent-reships.txt).
+ * The lost ones are rare and few, so they go first (history repaired in
+ * order; the new samples wait a transaction or two). A backend whose schema
+ * predates the function (42883) gets the old way: every retained batch again.
+ * Counted in `confirmedBatches` (the server had them), `replayedBatches`
+ * (shipped again) and `recoveredBatches` (of those, stored: they had been
+ * lost), with a warning naming the count. A failed question or re-ship
+ * follows the retry rules above. Limit: a loss is repaired only if the agent
+ * reaches the new primary within the retention window (and the spool's size
+ * bound did not push the batch out first).
  */
 
 import { messageOf } from '@pharos/core/errors';
@@ -43,6 +55,7 @@ import { type Clock, pause, systemClock } from '../schedule/clock.js';
 import type { Batch, Spool } from '../spool/spool.js';
 import type { ServerIdentity } from './server-identity.js';
 import { shipBatch } from './ship-batch.js';
+import { storedBatches } from './stored-batches.js';
 
 /** Options of {@link Shipper}. */
 export interface ShipperOptions {
@@ -76,7 +89,9 @@ export interface ShipperStats {
   shippedSamples: number;
   shippedBatches: number;
   repeatedBatches: number;
-  /** Retained (already acknowledged) batches shipped again after a backend server change. */
+  /** Retained (already acknowledged) batches a new backend server said it stores: not shipped again. */
+  confirmedBatches: number;
+  /** Retained (already acknowledged) batches shipped again after a backend server change (the new server lacked them). */
   replayedBatches: number;
   /** Of those, the ones the backend stored: they had been lost (asynchronous replication). */
   recoveredBatches: number;
@@ -86,11 +101,14 @@ export interface ShipperStats {
   backendServer: string | null;
 }
 
-/** One unit of shipping work: a new batch from the spool, or a retained one shipped again. */
-interface Work {
-  batch: Batch;
-  replay: boolean;
-}
+/**
+ * One unit of shipping work: a new batch from the spool, a retained one
+ * shipped again, or the question which retained batches (`ids`) the server stores.
+ */
+type Work = { batch: Batch; replay: boolean; ask?: undefined } | { ask: string[]; batch?: undefined };
+
+/** SQLSTATE undefined_function: the backend's schema predates `pem.agent_stored_batches`. */
+const UNDEFINED_FUNCTION = '42883';
 
 /**
  * The wait before the next attempt after `failures` consecutive
@@ -110,6 +128,7 @@ export class Shipper {
     shippedSamples: 0,
     shippedBatches: 0,
     repeatedBatches: 0,
+    confirmedBatches: 0,
     replayedBatches: 0,
     recoveredBatches: 0,
     shipErrors: 0,
@@ -117,8 +136,12 @@ export class Shipper {
     backendServer: null,
   };
   private readonly opts: ShipperOptions;
-  /** The re-ship in progress after a server change: batches re-shipped, and stored, so far. */
-  private round: { replayed: number; recovered: number } | undefined;
+  /** The re-ship in progress after a server change: batches confirmed, re-shipped, and stored, so far. */
+  private round: { confirmed: number; replayed: number; recovered: number } | undefined;
+  /** The server identity last asked which retained batches it stores (asked once per identity). */
+  private askedServer: string | null = null;
+  /** Set when the backend lacks `pem.agent_stored_batches`: every retained batch is shipped again. */
+  private cannotAsk = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly clock: Clock;
@@ -162,30 +185,33 @@ export class Shipper {
     for (;;) {
       const work = await this.nextWork();
       if (!work) return n;
-      await this.shipOne(work);
-      if (!work.replay) n += work.batch.samples.length;
+      await this.doWork(work);
+      if (work.batch && !work.replay) n += work.batch.samples.length;
     }
   }
 
   /**
-   * The next thing to ship: a retained batch acknowledged by another server
-   * than the last acknowledgement's (oldest first), else the spool's next
-   * batch, else undefined. Ends a re-ship round (and reports it) when no
-   * retained batch is left to ship again.
+   * The next thing to do: when retained batches were acknowledged by another
+   * server than the last acknowledgement's and that server was not asked yet,
+   * the question which of them it stores; else such a retained batch (oldest
+   * first: the ones the server lacks); else the spool's next batch; else
+   * undefined. Ends a re-ship round (and reports it) when no retained batch
+   * is left to ship again.
    */
   private async nextWork(): Promise<Work | undefined> {
     const { spool } = this.opts;
     const server = this.stats.backendServer;
     if (server !== null) {
+      if (this.askedServer !== server && !this.cannotAsk) {
+        const ids = await spool.retainedIds({ notAckedBy: server });
+        if (ids.length > 0) {
+          this.startRound(server, ids.length);
+          return { ask: ids };
+        }
+      }
       const [again] = await spool.retainedBatches({ notAckedBy: server, max: 1 });
       if (again) {
-        if (!this.round) {
-          this.round = { replayed: 0, recovered: 0 };
-          this.opts.logger.info(
-            { server, since: new Date(again.ackedAt).toISOString(), previous: again.ackedBy ?? null },
-            'batches acknowledged by another backend server (a failover or a restart) are retained; shipping them again, oldest first',
-          );
-        }
+        this.startRound(server, undefined);
         return { batch: again, replay: true };
       }
       this.endRound();
@@ -194,12 +220,59 @@ export class Shipper {
     return batch && { batch, replay: false };
   }
 
+  /** Starts a re-ship round (logged once per round). `retained`: how many batches the server is asked about. */
+  private startRound(server: string, retained: number | undefined): void {
+    if (this.round) return;
+    this.round = { confirmed: 0, replayed: 0, recovered: 0 };
+    this.opts.logger.info(
+      { server, retainedBatches: retained ?? null },
+      retained === undefined
+        ? 'batches acknowledged by another backend server (a failover or a restart) are retained; shipping them again, oldest first'
+        : 'batches acknowledged by another backend server (a failover or a restart) are retained; asking the server which of them it stores',
+    );
+  }
+
+  /** Asks the server which of the retained batches `ids` it stores and stamps those as acknowledged by it. */
+  private async ask(ids: string[]): Promise<void> {
+    let answer: Awaited<ReturnType<typeof storedBatches>>;
+    try {
+      answer = await storedBatches(
+        this.opts.conn,
+        this.opts.agentId,
+        ids,
+        this.opts.deadlineMs ?? 20000,
+        this.opts.awaitPrimaryMs ?? 10000,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNDEFINED_FUNCTION) throw err;
+      this.cannotAsk = true;
+      this.opts.logger.warn(
+        { err: messageOf(err) },
+        "the backend's schema lacks pem.agent_stored_batches (an older release): every retained batch is shipped again",
+      );
+      return;
+    }
+    const confirmed = await this.opts.spool.confirmRetained(answer.stored, answer.server.key);
+    this.noteServer(answer.server);
+    this.askedServer = answer.server.key;
+    this.stats.confirmedBatches += confirmed;
+    if (this.round) this.round.confirmed += confirmed;
+    this.opts.logger.debug(
+      { server: answer.server.key, asked: ids.length, stored: confirmed },
+      'the backend server said which retained batches it stores',
+    );
+  }
+
   /** Reports a finished re-ship round (a warning when batches had been lost). */
   private endRound(): void {
     const round = this.round;
     this.round = undefined;
     if (!round) return;
-    const fields = { replayedBatches: round.replayed, recoveredBatches: round.recovered };
+    const fields = {
+      confirmedBatches: round.confirmed,
+      replayedBatches: round.replayed,
+      recoveredBatches: round.recovered,
+    };
     if (round.recovered > 0) {
       this.opts.logger.warn(
         fields,
@@ -208,7 +281,7 @@ export class Shipper {
     } else {
       this.opts.logger.info(
         fields,
-        `re-shipped ${round.replayed} retained batches; the backend had all of them`,
+        `the backend had all ${round.confirmed + round.replayed} retained batches (${round.confirmed} confirmed in one question, ${round.replayed} shipped again)`,
       );
     }
   }
@@ -222,9 +295,14 @@ export class Shipper {
     this.stats.backendServer = server.key;
   }
 
-  /** Ships one unit of work, acknowledges it to the spool with the server's identity, and counts it. */
-  private async shipOne(work: Work): Promise<void> {
-    const { batch, replay } = work;
+  /** Does one unit of work: the question, or a ship. */
+  private async doWork(work: Work): Promise<void> {
+    if (work.ask) await this.ask(work.ask);
+    else await this.shipOne(work.batch, work.replay);
+  }
+
+  /** Ships one batch, acknowledges it to the spool with the server's identity, and counts it. */
+  private async shipOne(batch: Batch, replay: boolean): Promise<void> {
     const r = await shipBatch(
       this.opts.conn,
       this.opts.agentId,
@@ -285,9 +363,8 @@ export class Shipper {
         await spool.waitForData(this.opts.idleWaitMs ?? 1000, signal);
         continue;
       }
-      const { batch } = work;
       try {
-        await this.shipOne(work);
+        await this.doWork(work);
       } catch (err) {
         const s = this.stats;
         s.shipErrors++;
@@ -297,16 +374,18 @@ export class Shipper {
           ? failoverWaitMs(s.consecutiveFailures, this.opts.maxFailoverBackoffMs ?? 2000)
           : (this.opts.longWaitMs ?? 30000);
         const fields = {
-          batchId: batch.batchId,
-          replay: work.replay,
-          samples: batch.samples.length,
+          ...(work.ask
+            ? { askedBatches: work.ask.length }
+            : { batchId: work.batch.batchId, replay: work.replay, samples: work.batch.samples.length }),
           err: messageOf(err),
           code: (err as { code?: string }).code,
           attempt: s.consecutiveFailures,
           retryInMs: waitMs,
         };
-        if (failover) logger.warn(fields, 'shipping failed (failover-class); retrying the same batch');
-        else logger.error(fields, 'shipping failed; retrying the same batch after the long wait');
+        const what = work.ask ? 'asking which retained batches are stored' : 'shipping';
+        const again = work.ask ? 'asking again' : 'retrying the same batch';
+        if (failover) logger.warn(fields, `${what} failed (failover-class); ${again}`);
+        else logger.error(fields, `${what} failed; ${again} after the long wait`);
         if (waitMs > 0) await pause(waitMs, signal, this.clock);
       }
     }

@@ -166,6 +166,42 @@ describe('spool retention of acknowledged batches', () => {
     await spool.close();
   });
 
+  it('lists retained ids without reading samples, and stamps the ones a server confirmed, durably', async () => {
+    const dir = await tempDir();
+    const clock = new FakeClock(2_000_000);
+    let spool = await Spool.open({ dir, maxBytes: 1 << 20, firstSampleId: 1, retainAckedMs: 60_000, clock });
+    await spool.append(samples(12));
+    const [b1, b2, b3] = await shipAll(spool, 4, 'server-a');
+    assert.deepEqual(await spool.retainedIds(), [b1!.batchId, b2!.batchId, b3!.batchId]);
+    assert.deepEqual(await spool.retainedIds({ notAckedBy: 'server-a' }), []);
+    assert.deepEqual(await spool.retainedIds({ notAckedBy: 'server-b', max: 2 }), [b1!.batchId, b2!.batchId]);
+
+    await clock.advance(50_000);
+    // server-b has b1 and b3 (and answers an id the spool does not retain, which is ignored)
+    assert.equal(await spool.confirmRetained([b3!.batchId, b1!.batchId, 'not-retained'], 'server-b'), 2);
+    assert.deepEqual(await spool.retainedIds({ notAckedBy: 'server-b' }), [b2!.batchId]);
+    await spool.close();
+    spool = await Spool.open({ dir, maxBytes: 1 << 20, retainAckedMs: 60_000, clock });
+    assert.deepEqual(
+      (await spool.retainedBatches()).map((b) => [b.batchId, b.ackedAt, b.ackedBy]),
+      [
+        [b1!.batchId, 2_050_000, 'server-b'],
+        [b2!.batchId, 2_000_000, 'server-a'],
+        [b3!.batchId, 2_050_000, 'server-b'],
+      ],
+      'confirmed batches take the time and server, kept across a restart',
+    );
+    // a confirmation restarts the window: b2 expires, b1 and b3 stay
+    await clock.advance(20_000);
+    assert.deepEqual(await spool.retainedIds(), [b1!.batchId, b3!.batchId]);
+    assert.equal(
+      await spool.confirmRetained([b2!.batchId], 'server-c'),
+      0,
+      'an expired batch is not stamped',
+    );
+    await spool.close();
+  });
+
   it('forgets expired batches and removes their segment files, at run time and at open', async () => {
     const dir = await tempDir();
     const clock = new FakeClock(5_000_000);

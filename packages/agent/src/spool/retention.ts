@@ -65,6 +65,23 @@ export function withAck(
   return [...records, added].sort((a, b) => a.firstSampleId - b.firstSampleId);
 }
 
+/**
+ * The records after the server `ackedBy` confirmed at `now` that it stores the
+ * batches `batchIds` (ship/shipper.ts asks after a server change, instead of
+ * shipping them again): each named record takes the new time and server, as
+ * an acknowledgement of a re-ship would give it; the others are unchanged.
+ * Ids no record has are ignored.
+ */
+export function withConfirmed(
+  records: readonly RetainedBatch[],
+  batchIds: readonly string[],
+  now: number,
+  ackedBy: string,
+): RetainedBatch[] {
+  const ids = new Set(batchIds);
+  return records.map((r) => (ids.has(r.batchId) ? { ...r, ackedAt: now, ackedBy } : r));
+}
+
 /** Whether a record names a sample id in `[firstId, lastId]`. */
 export function overlapsAny(records: readonly RetainedBatch[], firstId: number, lastId: number): boolean {
   return records.some((r) => r.firstSampleId <= lastId && r.lastSampleId >= firstId);

@@ -32,8 +32,9 @@
  *   {@link Spool.retainedBatches} returns them with the same ids and samples
  *   for a re-ship (ship/shipper.ts). A segment file is removed only when every
  *   sample in it is acknowledged (or dropped) and no retained batch names one
- *   of them. A re-ship acknowledged by another server restarts the batch's
- *   window. Retention survives restarts; expired records are pruned. Limit: a
+ *   of them. A re-ship acknowledged by another server, or another server's
+ *   answer that it stores the batch ({@link Spool.confirmRetained}), restarts
+ *   the batch's window. Retention survives restarts; expired records are pruned. Limit: a
  *   failover loss is repaired only if the agent reaches the new primary within
  *   the window; `pem.ingest_samples`'s batch-id dedup keeps the repair exactly
  *   once.
@@ -64,6 +65,7 @@ import {
   survivingDrop,
   unexpired,
   withAck,
+  withConfirmed,
 } from './retention.js';
 import { type OpenReport, type Segment, SegmentLog } from './segment-log.js';
 import { type PendingBatch, type RetainedBatch, readState, type SpoolState, writeState } from './state.js';
@@ -426,6 +428,47 @@ export class Spool {
         );
       }
       return out;
+    });
+  }
+
+  /**
+   * The ids of the retained acknowledged batches, oldest first, filtered as
+   * {@link retainedBatches} does but without reading any sample (for asking
+   * the backend which of them it stores: ship/shipper.ts). Expired ones are
+   * pruned first. Throws fs errors.
+   */
+  retainedIds(filter: RetainedFilter = {}): Promise<string[]> {
+    return this.log.exclusive(async () => {
+      await this.expireRetained();
+      const ids = this.state.retained
+        .filter((r) => filter.notAckedBy === undefined || r.ackedBy !== filter.notAckedBy)
+        .map((r) => r.batchId);
+      return ids.slice(0, filter.max ?? ids.length);
+    });
+  }
+
+  /**
+   * Records that the server `ackedBy` stores the retained batches `batchIds`
+   * (it answered so: ship/shipper.ts), as {@link ack} of a re-ship of each
+   * would: they take the time now and that server, and stay retained for
+   * another window (a later failover to a server that lacks them is still
+   * repaired). Ids that are not retained are ignored. Persisted once.
+   * Resolves to the number of records stamped. Throws fs errors.
+   */
+  confirmRetained(batchIds: readonly string[], ackedBy: string): Promise<number> {
+    return this.log.exclusive(async () => {
+      const ids = new Set(batchIds);
+      const n = this.state.retained.filter((r) => ids.has(r.batchId)).length;
+      if (n === 0) return 0;
+      const now = this.clock.now();
+      this.state.retained = unexpired(
+        withConfirmed(this.state.retained, batchIds, now, ackedBy),
+        now,
+        this.retainAckedMs,
+      );
+      await this.saveState();
+      await this.removeUnneededSegments();
+      return n;
     });
   }
 

@@ -9,6 +9,7 @@ GRANT EXECUTE ON FUNCTION
   pem.agent_sync_probes(integer, jsonb), pem.agent_probe_config(integer), pem.agent_custom_probes(integer),
   pem.ingest_batch(integer, uuid),
   pem.ingest_samples(integer, uuid, bigint[], integer[], text[], text[], timestamptz[], jsonb[]),
+  pem.agent_stored_batches(integer, uuid[]),
   pem.log_probe_failure(integer, integer, text, text, timestamptz, text),
   pem.log_probe_failures(integer, jsonb), pem.agent_run_jobs(integer),
   pem.alert_worker_settings(integer), pem.evaluate_due_alerts(integer, integer, integer),
