@@ -14,8 +14,8 @@
  * agents with host values and an agent never seen; plus the backend
  * fixture's rows; then again after a rebinding back and after deletions from
  * pemdata.latest, and after concurrent alert changes, ingest and rebinding
- * (alert counts and bound agents kept beside the overview rows, migration
- * 022). It also checks that the overview rows are rewritten through
+ * (the bound agent and server_up's state kept in the overview rows,
+ * migration 022). It also checks that the overview rows are rewritten through
  * the partial index of migration 018, not by reading all of pemdata.latest,
  * and that the statement reads no pemdata.latest at all.
  *
@@ -276,12 +276,13 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     assert.equal(cur.agents.find((a: { id: number }) => a.id === 11).latest.cpu, undefined);
   });
 
-  it('keeps statuses, bound agents and alert counts true under concurrent alert changes, ingest and rebinding', async () => {
+  it('keeps statuses, bound agents and alert counts true after concurrent alert changes, ingest and rebinding', async () => {
     // Three writers change the state or enabled flag of random alerts of servers 11-14 and agents
     // 11-13, three alerts per transaction; meanwhile agents 12 and 13 ship server 13's values
-    // while its binding moves between them, and agent 11 ships servers 11 and 12. Afterwards the
-    // kept counts must equal a count of pem.alert, and the answer the reference's (statuses,
-    // agentId, alerts per server and agent), which reads only the source tables.
+    // while its binding moves between them (pem.overview_refresh of the binding change and of
+    // the ingest race for server 13's row), and agent 11 ships servers 11 and 12. Afterwards the
+    // answer must be the reference's (statuses, agentId, alerts per server and agent), which
+    // reads only the source tables.
     const admin = () =>
       new HaConnection({
         conninfo: `host=${BACKEND} dbname=pem user=postgres password=${backend.primary.superuserPassword} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
@@ -299,7 +300,7 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     const states = ['none', 'low', 'medium', 'high'];
     let seed = 19;
     const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
+      seed = (seed * 48271) % 2147483647; // Park-Miller: exact in a double
       return seed % n;
     };
     const plans = [0, 1, 2].map(() =>
@@ -308,7 +309,9 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
           id: ids[rnd(ids.length)]!,
           state: states[rnd(4)]!,
           flip: rnd(5) === 0,
-        })),
+        }))
+          // in id order, as a careful client takes its rows (in random order two writers deadlock)
+          .sort((a, b) => a.id - b.id),
       ),
     );
     const writers = plans.map(async (plan) => {
@@ -344,27 +347,11 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
         ]);
     })();
     await Promise.all([...writers, shippers]);
-    const mismatches = await backend.psql(`
-      WITH truth AS (
-        SELECT server_id, agent_id, count(*) FILTER (WHERE state = 'high') AS high,
-               count(*) FILTER (WHERE state = 'medium') AS medium, count(*) FILTER (WHERE state = 'low') AS low
-          FROM pem.alert WHERE enabled AND state <> 'none' GROUP BY 1, 2
-      ), kept AS (
-        SELECT server_id, NULL::integer AS agent_id, high::bigint, medium::bigint, low::bigint
-          FROM pemdata.server_alert_count WHERE high + medium + low > 0
-        UNION ALL
-        SELECT NULL, agent_id, high, medium, low FROM pemdata.agent_alert_count WHERE high + medium + low > 0
-      )
-      SELECT count(*) FROM ((SELECT * FROM truth EXCEPT SELECT * FROM kept)
-                            UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM truth)) x`);
-    assert.equal(mismatches.trim(), '0', 'kept alert counts equal a count of pem.alert');
     const cur = await assertSame();
-    const raised = cur.servers.reduce(
-      (n: number, s: { alerts: { high: number; medium: number; low: number } }) =>
-        n + s.alerts.high + s.alerts.medium + s.alerts.low,
-      0,
-    );
-    assert.ok(raised > 0, 'some alerts are raised at the end');
+    const raised = (rows: { alerts: { high: number; medium: number; low: number } }[]) =>
+      rows.reduce((n, r) => n + r.alerts.high + r.alerts.medium + r.alerts.low, 0);
+    assert.ok(raised(cur.servers) > 0, "some servers' alerts are raised at the end");
+    assert.ok(raised(cur.agents) > 0, "some agents' alerts are raised at the end");
     assert.equal(cur.servers.find((s: { id: number }) => s.id === 13).agentId, 12, 'the last rebinding');
   });
 

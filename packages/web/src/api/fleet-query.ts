@@ -18,11 +18,9 @@
  * liveness, a server's status (the words and rules of ui/lib/server-state.js:
  * inactive, no data, agent down, stale, unknown, down, up) and maintenance
  * (pem.agent_maintenance, pem.server_maintenance; docs/maintenance.md, once
- * per open window). Alert counts (enabled alerts in low, medium or high) per
- * server and per agent come from pemdata.server_alert_count and
- * pemdata.agent_alert_count (migration 022), which triggers on pem.alert keep
- * in the transaction that changed an alert; the fleet's total from pem.alert
- * (the raised ones, through alert_raised_idx). The backend writes the answer's JSON itself
+ * per open window). Alert counts come from pem.alert: enabled alerts in low,
+ * medium or high, per server, per agent and in total, counted in one
+ * index-only pass (alert_raised_owner_idx, migration 022). The backend writes the answer's JSON itself
  * ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
 import type { Queryable, Transactional } from '@pharos/core/query';
@@ -152,15 +150,21 @@ WITH c0 AS (
   SELECT c0.as_of, c0.hb, c0.as_of - make_interval(secs => ${ALIVE_INTERVALS} * c0.hb) AS alive_after,
          c0.as_of - make_interval(secs => greatest(60, ${ALIVE_INTERVALS} * c0.hb) + 0.05) AS stale_before
     FROM c0
+), al AS MATERIALIZED (
+  -- The raised alerts (enabled, low, medium or high) per server and per agent (an alert has one of
+  -- the two: alert_one_object), in one index-only pass over alert_raised_owner_idx (migration 022).
+  SELECT a.server_id, a.agent_id, count(*) FILTER (WHERE a.state = 'high') AS high,
+         count(*) FILTER (WHERE a.state = 'medium') AS medium, count(*) FILTER (WHERE a.state = 'low') AS low
+    FROM pem.alert a WHERE a.enabled AND a.state <> 'none' GROUP BY 1, 2
 ), ag AS MATERIALIZED (
-  -- One narrow row per agent: liveness, raised-alert counts (kept by triggers on pem.alert), the
+  -- One narrow row per agent: liveness, raised-alert counts, the
   -- problems order's rank, and whether it matches the name filter.
   SELECT v.*, CASE WHEN NOT v.active THEN 3 WHEN v.last_heartbeat IS NULL THEN 1 WHEN v.alive THEN 2 ELSE 0 END AS rank,
          ($7::text IS NULL OR strpos(lower(v.name), lower($7::text)) > 0) AS matched
     FROM (SELECT a.id, a.display_name AS name, a.active, a.last_heartbeat,
                  a.active AND coalesce(a.last_heartbeat > c.alive_after, false) AS alive,
                  coalesce(n.high, 0) AS high, coalesce(n.medium, 0) AS medium, coalesce(n.low, 0) AS low
-            FROM pem.agent a CROSS JOIN c LEFT JOIN pemdata.agent_alert_count n ON n.agent_id = a.id) v
+            FROM pem.agent a CROSS JOIN c LEFT JOIN al n ON n.agent_id = a.id) v
 ), sv AS MATERIALIZED (
   -- One narrow row per server: its status as ui/lib/server-state.js decides it, from its overview
   -- row (server_up's state and time, the bound agent) and that agent's liveness; its raised-alert
@@ -179,7 +183,7 @@ WITH c0 AS (
             FROM pem.server s CROSS JOIN c
             LEFT JOIN pemdata.server_overview o ON o.server_id = s.id
             LEFT JOIN ag ON ag.id = o.agent_id
-            LEFT JOIN pemdata.server_alert_count n ON n.server_id = s.id) v
+            LEFT JOIN al n ON n.server_id = s.id) v
 ), sv_page AS MATERIALIZED (
   -- The page: a top-N sort of the matching servers; its position among them afterwards (a window
   -- over every server would sort them all).
@@ -228,9 +232,8 @@ WITH c0 AS (
 SELECT json_build_object(
   'asOf', ${iso('c.as_of')},
   'heartbeatIntervalS', c.hb,
-  'alertCounts', (SELECT json_build_object('high', count(*) FILTER (WHERE a.state = 'high'),
-                    'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))
-                    FROM pem.alert a WHERE a.enabled AND a.state <> 'none'),
+  'alertCounts', (SELECT json_build_object('high', coalesce(sum(n.high), 0), 'medium', coalesce(sum(n.medium), 0),
+                    'low', coalesce(sum(n.low), 0)) FROM al n),
   'totals', json_build_object(
     'servers', coalesce(st.servers, 0),
     'serversByStatus', st.by_status,
