@@ -538,6 +538,12 @@ export async function runApiLatencyBench(opts: ApiLatencyBenchOptions = {}): Pro
       () => `${base}/api/fleet`,
       paced(get, FLEET_CACHE_MS + 100),
     );
+    {
+      const f = figures(ov);
+      log(
+        `overview: p50 ${f.p50Ms} ms, p95 ${f.p95Ms} ms, max ${f.maxMs} ms, ${f.failed} failed, ${f.answerBytes} bytes; load ${loadavg()[0]!.toFixed(1)}`,
+      );
+    }
     log('measuring the 7-day TPS chart');
     await measure(o.warmup, 1, tpsUrl, get);
     const tps = await measure(o.requests, o.concurrency, tpsUrl, get);

@@ -13,7 +13,9 @@
  * away), idle connection states (0 connections), a server with no values,
  * agents with host values and an agent never seen; plus the backend
  * fixture's rows; then again after a rebinding back and after deletions from
- * pemdata.latest. It also checks that the overview rows are rewritten through
+ * pemdata.latest, and after concurrent alert changes, ingest and rebinding
+ * (the bound agent and server_up's state kept in the overview rows,
+ * migration 022). It also checks that the overview rows are rewritten through
  * the partial index of migration 018, not by reading all of pemdata.latest,
  * and that the statement reads no pemdata.latest at all.
  *
@@ -272,6 +274,85 @@ describe('overview statement against the one it replaced', { timeout: 300_000 },
     assert.equal(server(13).agentId, 12);
     assert.equal(server(14).latest.replication_lag, undefined);
     assert.equal(cur.agents.find((a: { id: number }) => a.id === 11).latest.cpu, undefined);
+  });
+
+  it('keeps statuses, bound agents and alert counts true after concurrent alert changes, ingest and rebinding', async () => {
+    // Three writers change the state or enabled flag of random alerts of servers 11-14 and agents
+    // 11-13, three alerts per transaction; meanwhile agents 12 and 13 ship server 13's values
+    // while its binding moves between them (pem.overview_refresh of the binding change and of
+    // the ingest race for server 13's row), and agent 11 ships servers 11 and 12. Afterwards the
+    // answer must be the reference's (statuses, agentId, alerts per server and agent), which
+    // reads only the source tables.
+    const admin = () =>
+      new HaConnection({
+        conninfo: `host=${BACKEND} dbname=pem user=postgres password=${backend.primary.superuserPassword} sslmode=verify-full sslrootcert=${backend.pki.caCert}`,
+        sourceAddress: HARNESS,
+      });
+    const ids = (
+      await backend.psql(
+        'SELECT id FROM pem.alert WHERE server_id BETWEEN 11 AND 14 OR agent_id BETWEEN 11 AND 13',
+      )
+    )
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+    assert.ok(ids.length > 20, 'the default alerts of the servers and agents');
+    const states = ['none', 'low', 'medium', 'high'];
+    let seed = 19;
+    const rnd = (n: number) => {
+      seed = (seed * 48271) % 2147483647; // Park-Miller: exact in a double
+      return seed % n;
+    };
+    const plans = [0, 1, 2].map(() =>
+      Array.from({ length: 25 }, () =>
+        Array.from({ length: 3 }, () => ({
+          id: ids[rnd(ids.length)]!,
+          state: states[rnd(4)]!,
+          flip: rnd(5) === 0,
+        }))
+          // in id order, as a careful client takes its rows (in random order two writers deadlock)
+          .sort((a, b) => a.id - b.id),
+      ),
+    );
+    const writers = plans.map(async (plan) => {
+      const c = admin();
+      try {
+        for (const tx of plan)
+          await c.transaction(async (t) => {
+            for (const u of tx)
+              await t.query(
+                'UPDATE pem.alert SET state = $2, enabled = CASE WHEN $3 THEN NOT enabled ELSE enabled END WHERE id = $1',
+                [u.id, u.state, u.flip],
+              );
+          });
+      } finally {
+        await c.close();
+      }
+    });
+    const ship = (agent: number, servers: number[], firstSampleId: number) => {
+      const t = Math.floor(Date.now() / 1000);
+      return backend.psql(`SET SESSION AUTHORIZATION agent${agent};
+        ${historySql({ agentId: agent, serverIds: servers, fromS: t, toS: t + 1, stepS: 1, firstSampleId, probes: ['server_up', 'database_stats'] })}
+        RESET SESSION AUTHORIZATION;`);
+    };
+    const shippers = (async () => {
+      for (let i = 0; i < 6; i++)
+        await Promise.all([
+          ship(12, [13], 10_000 + i * 100),
+          ship(13, [13], 10_000 + i * 100),
+          ship(11, [11, 12], 10_000 + i * 100),
+          backend.psql(
+            `UPDATE pem.server_binding SET agent_id = ${i % 2 ? 12 : 13}, user_name = 'agent${i % 2 ? 12 : 13}' WHERE server_id = 13`,
+          ),
+        ]);
+    })();
+    await Promise.all([...writers, shippers]);
+    const cur = await assertSame();
+    const raised = (rows: { alerts: { high: number; medium: number; low: number } }[]) =>
+      rows.reduce((n, r) => n + r.alerts.high + r.alerts.medium + r.alerts.low, 0);
+    assert.ok(raised(cur.servers) > 0, "some servers' alerts are raised at the end");
+    assert.ok(raised(cur.agents) > 0, "some agents' alerts are raised at the end");
+    assert.equal(cur.servers.find((s: { id: number }) => s.id === 13).agentId, 12, 'the last rebinding');
   });
 
   it('rewrites the overview rows through the partial index and reads no latest values', async () => {

@@ -10,7 +10,8 @@
  * of the overview's probes (the objects of each probe's newest run, a
  * server's as pemdata.server_latest chooses them: docs/probes.md "Storage"),
  * server_up's value and the rates between the two newest database_stats
- * samples. So a request reads one narrow row per server, whatever the probes
+ * samples; with them (migration 022) the server's bound agent and server_up's
+ * state ('up', 'down', 'unknown'). So a request reads one narrow row per server, whatever the probes
  * store; the values are cut to the columns the overview shows
  * (contract/overview-fields.ts) for the page's rows only. What depends on the
  * clock is computed here, against the statement's now(): ages, an agent's
@@ -18,8 +19,8 @@
  * inactive, no data, agent down, stale, unknown, down, up) and maintenance
  * (pem.agent_maintenance, pem.server_maintenance; docs/maintenance.md, once
  * per open window). Alert counts come from pem.alert: enabled alerts in low,
- * medium or high (the raised ones, read through alert_raised_idx), per agent,
- * per server and in total. The backend writes the answer's JSON itself
+ * medium or high, per server, per agent and in total, counted in one
+ * index-only pass (alert_raised_owner_idx, migration 022). The backend writes the answer's JSON itself
  * ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
 import type { Queryable, Transactional } from '@pharos/core/query';
@@ -114,10 +115,6 @@ const latestJson = (latest: string) => `coalesce((
 /** SQL: {high, medium, low} of a row with those columns. */
 const counts = (r: string) => `json_build_object('high', ${r}.high, 'medium', ${r}.medium, 'low', ${r}.low)`;
 
-/** SQL: per `key`, the counts of the raised alerts `a` (rows of al). */
-const COUNT_COLUMNS = `count(*) FILTER (WHERE a.state = 'high') AS high,
-  count(*) FILTER (WHERE a.state = 'medium') AS medium, count(*) FILTER (WHERE a.state = 'low') AS low`;
-
 /** SQL: the maintenance window covering `m` now (a row of mw_open), as MaintenanceNow. */
 const MAINTENANCE = `json_build_object('windowId', m.window_id, 'scope', m.scope, 'reason', m.reason,
   'setBy', m.created_by, 'setAt', ${iso('m.created_at')}, 'until', ${iso('m.until')})`;
@@ -142,53 +139,66 @@ const PAGE_ORDER = `CASE WHEN $4 = 'problems' THEN v.rank END, CASE WHEN $4 = 'p
  * (testing/fleet-reference.ts).
  */
 export const FLEET_SQL = `
-WITH c AS (
+WITH c0 AS (
   SELECT now() AS as_of,
          coalesce((SELECT interval_s FROM pem.probe WHERE name = 'agent_status'), $1::int) AS hb
-), al AS (
-  SELECT agent_id, server_id, state FROM pem.alert WHERE enabled AND state <> 'none'
-), al_agent AS (
-  SELECT a.agent_id, ${COUNT_COLUMNS} FROM al a WHERE a.server_id IS NULL GROUP BY 1
-), al_server AS (
-  SELECT a.server_id, ${COUNT_COLUMNS} FROM al a WHERE a.server_id IS NOT NULL GROUP BY 1
-), ag AS (
-  SELECT a.id, a.display_name AS name, a.active, a.last_heartbeat,
-         a.active AND a.last_heartbeat IS NOT NULL
-           AND extract(epoch FROM c.as_of - a.last_heartbeat) < ${ALIVE_INTERVALS} * c.hb AS alive,
-         coalesce(aa.high, 0) AS high, coalesce(aa.medium, 0) AS medium, coalesce(aa.low, 0) AS low
-    FROM pem.agent a CROSS JOIN c LEFT JOIN al_agent aa ON aa.agent_id = a.id
-), sv AS (
-  -- One narrow row per server: its status as ui/lib/server-state.js decides it, from server_up's
-  -- value and time in its overview row and its agent's liveness.
-  SELECT s.id, s.display_name AS name, s.cluster_id, b.agent_id, ag.alive AS agent_alive,
-         coalesce(sa.high, 0) AS high, coalesce(sa.medium, 0) AS medium, coalesce(sa.low, 0) AS low,
-         CASE WHEN NOT s.active THEN 'inactive'
-              WHEN o.up_at IS NULL THEN 'no data'
-              WHEN ag.alive IS FALSE THEN 'agent down'
-              WHEN round(greatest(0, extract(epoch FROM c.as_of - o.up_at))::numeric, 1)
-                   > greatest(60, ${ALIVE_INTERVALS} * c.hb) THEN 'stale'
-              WHEN coalesce(jsonb_typeof(o.up -> 'up'), 'null') = 'null' THEN 'unknown'
-              WHEN o.up -> 'up' = '0'::jsonb THEN 'down'
-              ELSE 'up' END AS status
-    FROM pem.server s CROSS JOIN c
-    LEFT JOIN pemdata.server_overview o ON o.server_id = s.id
-    LEFT JOIN pem.server_binding b ON b.server_id = s.id
-    LEFT JOIN ag ON ag.id = b.agent_id
-    LEFT JOIN al_server sa ON sa.server_id = s.id
-), sv_match AS (
-  SELECT v.*, ${STATUS_RANK} AS rank FROM sv v
-   WHERE ($5::text[] IS NULL OR v.status = ANY ($5::text[]))
-     AND ($6::int IS NULL OR v.cluster_id = $6::int)
-     AND ($7::text IS NULL OR strpos(lower(v.name), lower($7::text)) > 0)
-), sv_page AS (
-  SELECT v.id, row_number() OVER (ORDER BY ${PAGE_ORDER}) AS pos
-    FROM sv_match v ORDER BY ${PAGE_ORDER} LIMIT $2 OFFSET $3
-), ag_match AS (
-  SELECT v.*, CASE WHEN NOT v.active THEN 3 WHEN v.last_heartbeat IS NULL THEN 1 WHEN v.alive THEN 2 ELSE 0 END AS rank
-    FROM ag v WHERE $7::text IS NULL OR strpos(lower(v.name), lower($7::text)) > 0
-), ag_page AS (
-  SELECT v.id, row_number() OVER (ORDER BY ${PAGE_ORDER}) AS pos
-    FROM ag_match v ORDER BY ${PAGE_ORDER} LIMIT $2 OFFSET $8
+), c AS (
+  -- The clock's thresholds as times, so each row compares timestamps: an agent is alive when its
+  -- heartbeat is younger than ${ALIVE_INTERVALS} intervals (age < ${ALIVE_INTERVALS} * hb <=> heartbeat > alive_after); a
+  -- server's server_up value is stale when its age to 0.1 s passes greatest(60, ${ALIVE_INTERVALS} * hb) s
+  -- (round(age, 1) > T <=> age >= T + 0.05 <=> up_at <= stale_before; times are microseconds).
+  SELECT c0.as_of, c0.hb, c0.as_of - make_interval(secs => ${ALIVE_INTERVALS} * c0.hb) AS alive_after,
+         c0.as_of - make_interval(secs => greatest(60, ${ALIVE_INTERVALS} * c0.hb) + 0.05) AS stale_before
+    FROM c0
+), al AS MATERIALIZED (
+  -- The raised alerts (enabled, low, medium or high) per server and per agent (an alert has one of
+  -- the two: alert_one_object), in one index-only pass over alert_raised_owner_idx (migration 022).
+  SELECT a.server_id, a.agent_id, count(*) FILTER (WHERE a.state = 'high') AS high,
+         count(*) FILTER (WHERE a.state = 'medium') AS medium, count(*) FILTER (WHERE a.state = 'low') AS low
+    FROM pem.alert a WHERE a.enabled AND a.state <> 'none' GROUP BY 1, 2
+), ag AS MATERIALIZED (
+  -- One narrow row per agent: liveness, raised-alert counts, the
+  -- problems order's rank, and whether it matches the name filter.
+  SELECT v.*, CASE WHEN NOT v.active THEN 3 WHEN v.last_heartbeat IS NULL THEN 1 WHEN v.alive THEN 2 ELSE 0 END AS rank,
+         ($7::text IS NULL OR strpos(lower(v.name), lower($7::text)) > 0) AS matched
+    FROM (SELECT a.id, a.display_name AS name, a.active, a.last_heartbeat,
+                 a.active AND coalesce(a.last_heartbeat > c.alive_after, false) AS alive,
+                 coalesce(n.high, 0) AS high, coalesce(n.medium, 0) AS medium, coalesce(n.low, 0) AS low
+            FROM pem.agent a CROSS JOIN c LEFT JOIN al n ON n.agent_id = a.id) v
+), sv AS MATERIALIZED (
+  -- One narrow row per server: its status as ui/lib/server-state.js decides it, from its overview
+  -- row (server_up's state and time, the bound agent) and that agent's liveness; its raised-alert
+  -- counts; the problems order's rank; whether it matches the filters.
+  SELECT v.*, ${STATUS_RANK} AS rank,
+         ($5::text[] IS NULL OR v.status = ANY ($5::text[]))
+           AND ($6::int IS NULL OR v.cluster_id = $6::int)
+           AND ($7::text IS NULL OR strpos(lower(v.name), lower($7::text)) > 0) AS matched
+    FROM (SELECT s.id, s.display_name AS name, s.cluster_id, o.agent_id, ag.alive AS agent_alive,
+                 coalesce(n.high, 0) AS high, coalesce(n.medium, 0) AS medium, coalesce(n.low, 0) AS low,
+                 CASE WHEN NOT s.active THEN 'inactive'
+                      WHEN o.up_at IS NULL THEN 'no data'
+                      WHEN ag.alive IS FALSE THEN 'agent down'
+                      WHEN o.up_at <= c.stale_before THEN 'stale'
+                      ELSE o.up_state END AS status
+            FROM pem.server s CROSS JOIN c
+            LEFT JOIN pemdata.server_overview o ON o.server_id = s.id
+            LEFT JOIN ag ON ag.id = o.agent_id
+            LEFT JOIN al n ON n.server_id = s.id) v
+), sv_page AS MATERIALIZED (
+  -- The page: a top-N sort of the matching servers; its position among them afterwards (a window
+  -- over every server would sort them all).
+  SELECT v.*, row_number() OVER (ORDER BY ${PAGE_ORDER}) AS pos
+    FROM (SELECT v.* FROM sv v WHERE v.matched ORDER BY ${PAGE_ORDER} LIMIT $2 OFFSET $3) v
+), ag_page AS MATERIALIZED (
+  SELECT v.*, row_number() OVER (ORDER BY ${PAGE_ORDER}) AS pos
+    FROM (SELECT v.* FROM ag v WHERE v.matched ORDER BY ${PAGE_ORDER} LIMIT $2 OFFSET $8) v
+), sv_totals AS (
+  SELECT sum(x.n) AS servers, sum(x.matched) AS matched,
+         coalesce(json_object_agg(x.status, x.n ORDER BY x.status), '{}'::json) AS by_status
+    FROM (SELECT v.status, count(*) AS n, count(*) FILTER (WHERE v.matched) AS matched FROM sv v GROUP BY 1) x
+), ag_totals AS (
+  SELECT count(*) AS agents, count(*) FILTER (WHERE v.alive) AS alive, count(*) FILTER (WHERE v.matched) AS matched
+    FROM ag v
 ), mw_open AS (
   -- The windows open now with their current occurrence's end: the conditions of
   -- pem.maintenance_window_for, evaluated once per window rather than once per server and agent.
@@ -222,43 +232,38 @@ WITH c AS (
 SELECT json_build_object(
   'asOf', ${iso('c.as_of')},
   'heartbeatIntervalS', c.hb,
-  'alertCounts', (SELECT json_build_object('high', count(*) FILTER (WHERE a.state = 'high'),
-                    'medium', count(*) FILTER (WHERE a.state = 'medium'), 'low', count(*) FILTER (WHERE a.state = 'low'))
-                    FROM al a),
+  'alertCounts', (SELECT json_build_object('high', coalesce(sum(n.high), 0), 'medium', coalesce(sum(n.medium), 0),
+                    'low', coalesce(sum(n.low), 0)) FROM al n),
   'totals', json_build_object(
-    'servers', (SELECT count(*) FROM sv),
-    'serversByStatus', (SELECT coalesce(json_object_agg(x.status, x.n ORDER BY x.status), '{}'::json)
-                          FROM (SELECT status, count(*) AS n FROM sv GROUP BY 1) x),
-    'agents', (SELECT count(*) FROM ag),
-    'agentsAlive', (SELECT count(*) FROM ag WHERE alive)),
+    'servers', coalesce(st.servers, 0),
+    'serversByStatus', st.by_status,
+    'agents', at.agents,
+    'agentsAlive', at.alive),
   'page', json_build_object('order', $4::text, 'limit', $2::int, 'offset', $3::int, 'agentOffset', $8::int,
-    'serversMatched', (SELECT count(*) FROM sv_match), 'agentsMatched', (SELECT count(*) FROM ag_match)),
+    'serversMatched', coalesce(st.matched, 0), 'agentsMatched', at.matched),
   'agents', coalesce((
     SELECT json_agg(json_build_object('id', a.id, 'name', a.display_name, 'userName', a.user_name,
              'hostAddress', host(a.host_address), 'active', a.active, 'version', a.agent_version,
              'lastHeartbeat', ${iso('a.last_heartbeat')}, 'heartbeatAgeS', CASE WHEN a.last_heartbeat IS NOT NULL THEN ${ageS('a.last_heartbeat')} END,
-             'alive', g.alive, 'droppedSamples', a.dropped_samples, 'alerts', ${counts('g')},
-             'latest', ${latestJson('o.latest')}, 'maintenance', ma.maintenance) ORDER BY p.pos)
-      FROM ag_page p
-      JOIN pem.agent a ON a.id = p.id
-      JOIN ag g ON g.id = p.id
-      LEFT JOIN pemdata.agent_overview o ON o.agent_id = p.id
-      LEFT JOIN mw_agent ma ON ma.id = p.id), '[]'::json),
+             'alive', p.alive, 'droppedSamples', a.dropped_samples, 'alerts', ${counts('p')},
+             'latest', ${latestJson('(SELECT o.latest FROM pemdata.agent_overview o WHERE o.agent_id = p.id)')},
+             'maintenance', (SELECT ma.maintenance FROM mw_agent ma WHERE ma.id = p.id)) ORDER BY p.pos)
+      FROM ag_page p CROSS JOIN LATERAL (SELECT a.* FROM pem.agent a WHERE a.id = p.id OFFSET 0) a), '[]'::json),
   'servers', coalesce((
     SELECT json_agg(json_build_object('id', s.id, 'name', s.display_name, 'host', s.host, 'port', s.port,
              'active', s.active, 'isPemBackend', s.is_pem_backend, 'clusterId', s.cluster_id,
-             'agentId', v.agent_id, 'agentName', a.display_name, 'agentAlive', v.agent_alive,
-             'status', v.status, 'alerts', ${counts('v')}, 'latest', ${latestJson('o.latest')},
-             'newestSampleAt', ${iso('o.newest_at')}, 'window', o.win, 'maintenance', ms.maintenance)
+             'agentId', p.agent_id, 'agentName', a.display_name, 'agentAlive', p.agent_alive,
+             'status', p.status, 'alerts', ${counts('p')}, 'latest', ${latestJson('o.latest')},
+             'newestSampleAt', ${iso('o.newest_at')}, 'window', o.win,
+             'maintenance', (SELECT ms.maintenance FROM mw_server ms WHERE ms.id = p.id))
              ORDER BY p.pos)
       FROM sv_page p
-      JOIN pem.server s ON s.id = p.id
-      JOIN sv v ON v.id = p.id
-      LEFT JOIN pem.agent a ON a.id = v.agent_id
-      LEFT JOIN pemdata.server_overview o ON o.server_id = p.id
-      LEFT JOIN mw_server ms ON ms.id = p.id), '[]'::json)
+      CROSS JOIN LATERAL (SELECT s.* FROM pem.server s WHERE s.id = p.id OFFSET 0) s
+      LEFT JOIN LATERAL (SELECT a.display_name FROM pem.agent a WHERE a.id = p.agent_id OFFSET 0) a ON true
+      LEFT JOIN LATERAL (SELECT o.latest, o.newest_at, o.win FROM pemdata.server_overview o
+                          WHERE o.server_id = p.id OFFSET 0) o ON true), '[]'::json)
 )::text AS fleet
-  FROM c`;
+  FROM c CROSS JOIN sv_totals st CROSS JOIN ag_totals at`;
 
 /** The parameters of {@link FLEET_SQL} for `q`. */
 export function fleetParams(q: FleetPageQuery): unknown[] {
@@ -300,8 +305,8 @@ export async function readFleetJson(
     async () =>
       db.transaction(
         async (tx) => {
-          await tx.query('SET LOCAL jit = off');
-          await tx.query('SET LOCAL plan_cache_mode = force_generic_plan');
+          // Both settings in one round trip (simple protocol, two statements).
+          await tx.query('SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan');
           return (
             await tx.query<{ fleet: string }>(FLEET_SQL, fleetParams(q), { statementName: FLEET_STATEMENT })
           ).rows;

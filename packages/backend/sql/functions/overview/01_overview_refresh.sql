@@ -8,18 +8,30 @@
 --   {object, at, value}; a server's rows are those pemdata.server_latest
 --   chooses (the bound agent's, else the newest another agent stored);
 -- - newest_at: the newest collection time among them;
--- - up, up_at: server_up's value and time (object '' else the first);
+-- - up, up_at: server_up's value and time (object '' else the first); up_state: 'up', 'down'
+--   or 'unknown' from that value's `up` (1, 0, null or absent), NULL without one (migration 022);
+-- - agent_id: the server's bound agent (pem.server_binding), NULL when unbound (migration 022);
 -- - win: {seconds, commitsPerS, cacheHitPct} between the two newest
 --   database_stats samples (object '') of the bound agent, else of the newest
 --   row with a previous sample (pem.counter_rates: NULL across a reset).
 -- The probe lists below are the overview's (web/contract/overview-fields.ts,
 -- also in migration 018's index predicate, which they let the planner use;
--- web/src/api/fleet-index.test.ts checks all of them). Called by
+-- web/src/api/fleet-index.test.ts checks all of them). Before reading, it locks the servers'
+-- rows (created empty if missing; in id order), so two transactions rewriting one server (an
+-- ingest and a binding change, two agents storing values of one server) do it one after the
+-- other, the second reading what the first committed (the statement that reads starts after the
+-- lock is held); without it the second could write a row made from a snapshot older than the
+-- first's (READ COMMITTED: an upsert waits for the row, then writes what its snapshot read).
+-- Row locks, not advisory locks: a rebuild of 5,000 servers would fill the lock table. Called by
 -- the triggers of this folder (on pemdata.latest and pem.server_binding) and
 -- pem.overview_rebuild. plpgsql: it reads a view created after the functions.
 CREATE OR REPLACE FUNCTION pem.overview_refresh(p_agent_id integer, p_server_ids integer[])
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  INSERT INTO pemdata.server_overview (server_id)
+  SELECT s.id FROM pem.server s WHERE s.id = ANY (p_server_ids) AND s.id <> 0 ORDER BY s.id
+  ON CONFLICT (server_id) DO NOTHING;
+  PERFORM 1 FROM pemdata.server_overview o WHERE o.server_id = ANY (p_server_ids) ORDER BY o.server_id FOR UPDATE;
   IF p_agent_id IS NOT NULL AND 0 = ANY (p_server_ids) THEN
     INSERT INTO pemdata.agent_overview AS o (agent_id, latest, newest_at, refreshed_at)
     SELECT a.id, coalesce(x.latest, '{}'), x.newest_at, now()
@@ -41,8 +53,14 @@ BEGIN
     ON CONFLICT (agent_id) DO UPDATE
       SET latest = excluded.latest, newest_at = excluded.newest_at, refreshed_at = excluded.refreshed_at;
   END IF;
-  INSERT INTO pemdata.server_overview AS o (server_id, latest, newest_at, up, up_at, win, refreshed_at)
-  SELECT s.id, coalesce(x.latest, '{}'), x.newest_at, x.up, x.up_at, w.win, now()
+  INSERT INTO pemdata.server_overview AS o (server_id, latest, newest_at, up, up_at, up_state, agent_id, win,
+                                           refreshed_at)
+  SELECT s.id, coalesce(x.latest, '{}'), x.newest_at, x.up, x.up_at,
+         CASE WHEN x.up_at IS NULL THEN NULL
+              WHEN coalesce(jsonb_typeof(x.up -> 'up'), 'null') = 'null' THEN 'unknown'
+              WHEN x.up -> 'up' = '0'::jsonb THEN 'down'
+              ELSE 'up' END,
+         (SELECT b.agent_id FROM pem.server_binding b WHERE b.server_id = s.id), w.win, now()
     FROM pem.server s
     LEFT JOIN LATERAL (
       SELECT jsonb_object_agg(p.probe, p.items) AS latest, max(p.run_at) AS newest_at,
@@ -77,5 +95,6 @@ BEGIN
    ORDER BY s.id
   ON CONFLICT (server_id) DO UPDATE
     SET latest = excluded.latest, newest_at = excluded.newest_at, up = excluded.up, up_at = excluded.up_at,
-        win = excluded.win, refreshed_at = excluded.refreshed_at;
+        up_state = excluded.up_state, agent_id = excluded.agent_id, win = excluded.win,
+        refreshed_at = excluded.refreshed_at;
 END $$;
