@@ -15,7 +15,7 @@
  * fixture's rows; then again after a rebinding back and after deletions from
  * pemdata.latest, and after concurrent alert changes, ingest and rebinding
  * (the bound agent and server_up's state kept in the overview rows,
- * migration 022). It also checks that the overview rows are rewritten through
+ * migration 023). It also checks that the overview rows are rewritten through
  * the partial index of migration 018, not by reading all of pemdata.latest,
  * and that the statement reads no pemdata.latest at all.
  *

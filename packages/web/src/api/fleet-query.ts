@@ -10,7 +10,7 @@
  * of the overview's probes (the objects of each probe's newest run, a
  * server's as pemdata.server_latest chooses them: docs/probes.md "Storage"),
  * server_up's value and the rates between the two newest database_stats
- * samples; with them (migration 022) the server's bound agent and server_up's
+ * samples; with them (migration 023) the server's bound agent and server_up's
  * state ('up', 'down', 'unknown'). So a request reads one narrow row per server, whatever the probes
  * store; the values are cut to the columns the overview shows
  * (contract/overview-fields.ts) for the page's rows only. What depends on the
@@ -20,7 +20,7 @@
  * (pem.agent_maintenance, pem.server_maintenance; docs/maintenance.md, once
  * per open window). Alert counts come from pem.alert: enabled alerts in low,
  * medium or high, per server, per agent and in total, counted in one
- * index-only pass (alert_raised_owner_idx, migration 022). The backend writes the answer's JSON itself
+ * index-only pass (alert_raised_owner_idx, migration 023). The backend writes the answer's JSON itself
  * ({@link readFleetJson}); shapes/fleet.ts declares it.
  */
 import type { Queryable, Transactional } from '@pharos/core/query';
@@ -152,7 +152,7 @@ WITH c0 AS (
     FROM c0
 ), al AS MATERIALIZED (
   -- The raised alerts (enabled, low, medium or high) per server and per agent (an alert has one of
-  -- the two: alert_one_object), in one index-only pass over alert_raised_owner_idx (migration 022).
+  -- the two: alert_one_object), in one index-only pass over alert_raised_owner_idx (migration 023).
   SELECT a.server_id, a.agent_id, count(*) FILTER (WHERE a.state = 'high') AS high,
          count(*) FILTER (WHERE a.state = 'medium') AS medium, count(*) FILTER (WHERE a.state = 'low') AS low
     FROM pem.alert a WHERE a.enabled AND a.state <> 'none' GROUP BY 1, 2

@@ -9,8 +9,8 @@
 --   chooses (the bound agent's, else the newest another agent stored);
 -- - newest_at: the newest collection time among them;
 -- - up, up_at: server_up's value and time (object '' else the first); up_state: 'up', 'down'
---   or 'unknown' from that value's `up` (1, 0, null or absent), NULL without one (migration 022);
--- - agent_id: the server's bound agent (pem.server_binding), NULL when unbound (migration 022);
+--   or 'unknown' from that value's `up` (1, 0, null or absent), NULL without one (migration 023);
+-- - agent_id: the server's bound agent (pem.server_binding), NULL when unbound (migration 023);
 -- - win: {seconds, commitsPerS, cacheHitPct} between the two newest
 --   database_stats samples (object '') of the bound agent, else of the newest
 --   row with a previous sample (pem.counter_rates: NULL across a reset).
