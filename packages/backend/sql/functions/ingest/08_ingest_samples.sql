@@ -26,7 +26,6 @@ CREATE OR REPLACE FUNCTION pem.ingest_samples(p_agent_id integer, p_batch_id uui
                                               p_collected_at timestamptz[], p_value jsonb[])
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_user name;
   v_first bigint;
   v_last bigint;
   v_count integer;
@@ -39,15 +38,7 @@ DECLARE
   v_future integer;
   v_malformed integer;
 BEGIN
-  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
-  SELECT user_name INTO v_user FROM pem.agent WHERE id = p_agent_id AND active;
-  IF v_user IS NULL THEN
-    RAISE EXCEPTION 'agent % is not registered or not active', p_agent_id USING ERRCODE = '42501';
-  END IF;
-  IF v_user <> session_user THEN
-    RAISE EXCEPTION 'user % may not ship for agent % (registered user %)', session_user, p_agent_id, v_user
-      USING ERRCODE = '42501';
-  END IF;
+  PERFORM pem.check_agent_caller(p_agent_id, 'ship for');  -- certificate, active agent, own user
   v_count := greatest(coalesce(cardinality(p_sample_id), 0), coalesce(cardinality(p_server_id), 0),
                       coalesce(cardinality(p_probe), 0), coalesce(cardinality(p_object), 0),
                       coalesce(cardinality(p_collected_at), 0), coalesce(cardinality(p_value), 0));

@@ -13,18 +13,8 @@
 -- (pem.expire_ship_batches), far longer than an agent retains acknowledged batches (5 min).
 CREATE OR REPLACE FUNCTION pem.agent_stored_batches(p_agent_id integer, p_batch_ids uuid[])
 RETURNS uuid[] LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v_user name;
 BEGIN
-  PERFORM pem.agent_certificate_in_force();  -- a revoked client certificate stops here (security review L6)
-  SELECT user_name INTO v_user FROM pem.agent WHERE id = p_agent_id AND active;
-  IF v_user IS NULL THEN
-    RAISE EXCEPTION 'agent % is not registered or not active', p_agent_id USING ERRCODE = '42501';
-  END IF;
-  IF v_user <> session_user THEN
-    RAISE EXCEPTION 'user % may not read the batches of agent % (registered user %)', session_user, p_agent_id, v_user
-      USING ERRCODE = '42501';
-  END IF;
+  PERFORM pem.check_agent_caller(p_agent_id, 'read the batches of');  -- certificate, active agent, own user
   RETURN ARRAY(SELECT b.batch_id FROM pem.ship_batch b
                 WHERE b.agent_id = p_agent_id AND b.batch_id = ANY (coalesce(p_batch_ids, '{}'))
                 ORDER BY b.first_sample_id);
