@@ -177,17 +177,22 @@ $q$, '>', 0, 0, 1, 30, 'Patroni maintenance mode: automatic failover is off (1)'
  '{"probe": "patroni_cluster", "max_age_s": 120}', '{patroni_cluster}'),
 
 ('Patroni: failover detected', 'server', $q$
+-- The timeline now minus the timeline at the window's start: the last sample at or before it, read
+-- newest first from the hot rows (one index probe), else from the compacted blocks; a server whose
+-- history is younger than the window falls back to its first timeline in the window (timelines only
+-- grow). COALESCE evaluates each subquery only when the ones before it found nothing, so the usual
+-- evaluation is two index probes, not an hour of history decoded per server per minute (issue 19:
+-- this template took 62 % of alert evaluation at 1,000 simulated servers).
 WITH cur AS (
   SELECT (l.value ->> ($4 ->> 'column'))::int AS tl
     FROM pem.latest_row($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
-), before_window AS (
-  SELECT x.tl FROM (
-    (SELECT (h.value ->> ($4 ->> 'column'))::int AS tl, h.collected_at FROM pemhistory.sample h
+), start AS MATERIALIZED (  -- once: the SELECT below reads its timeline twice
+  SELECT coalesce(
+    (SELECT (h.value ->> ($4 ->> 'column'))::int FROM pemhistory.sample h
       WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
         AND h.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)
-      ORDER BY h.collected_at DESC LIMIT 1)
-    UNION ALL
-    (SELECT (c.value ->> ($4 ->> 'column'))::int, c.collected_at
+      ORDER BY h.collected_at DESC LIMIT 1),
+    (SELECT (c.value ->> ($4 ->> 'column'))::int
        FROM pem.history_block_samples($2, $4 ->> 'probe',
               (SELECT max(b.block_start) FROM pemhistory.sample_block b JOIN pemhistory.source o ON o.id = b.source_id
                 WHERE o.server_id = $2 AND o.agent_id = $1 AND o.probe = $4 ->> 'probe' AND o.object = ''
@@ -195,19 +200,16 @@ WITH cur AS (
               now() - make_interval(secs => ($4 ->> 'window_s')::float8) + interval '1 microsecond',
               ARRAY[$4 ->> 'column']) c
       WHERE c.agent_id = $1 AND c.object = ''
-      ORDER BY c.collected_at DESC LIMIT 1)) x
-   ORDER BY x.collected_at DESC LIMIT 1
-), in_window AS (
-  SELECT min((h.value ->> ($4 ->> 'column'))::int) AS tl
-    FROM pem.history_samples($2, $4 ->> 'probe', now() - make_interval(secs => ($4 ->> 'window_s')::float8),
-                             'infinity', ARRAY[$4 ->> 'column']) h
-   WHERE h.agent_id = $1 AND h.object = ''
-     AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8)
+      ORDER BY c.collected_at DESC LIMIT 1),
+    (SELECT min((h.value ->> ($4 ->> 'column'))::int)
+       FROM pem.history_samples($2, $4 ->> 'probe', now() - make_interval(secs => ($4 ->> 'window_s')::float8),
+                                'infinity', ARRAY[$4 ->> 'column']) h
+      WHERE h.agent_id = $1 AND h.object = ''
+        AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8))) AS tl
 )
-SELECT (cur.tl - least(coalesce((SELECT tl FROM before_window), w.tl), w.tl))::float8 AS value,
-       'timeline ' || least(coalesce((SELECT tl FROM before_window), w.tl), w.tl) || ' -> ' || cur.tl
-       || ' within ' || ($4 ->> 'window_s') || ' s' AS detail
-  FROM cur, in_window w
+SELECT (cur.tl - start.tl)::float8 AS value,
+       'timeline ' || start.tl || ' -> ' || cur.tl || ' within ' || ($4 ->> 'window_s') || ' s' AS detail
+  FROM cur, start
 $q$, '>', 0, 0, 1, 60, 'Timeline changes (failovers or switchovers) within the window', 'count',
  '{"probe": "patroni_cluster", "column": "timeline", "window_s": 3600, "max_age_s": 120}', '{patroni_cluster}'),
 

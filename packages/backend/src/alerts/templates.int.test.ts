@@ -277,6 +277,17 @@ const CASES: Case[] = [
     detail: /timeline 1 -> 2/,
   },
   {
+    // history younger than the window: the first timeline in it counts
+    template: 'Patroni: failover detected',
+    level: 'server',
+    rows: [
+      { ...patroniCluster({ timeline: 3 }, 1800), history: true },
+      { ...patroniCluster({ timeline: 4 }), history: true },
+    ],
+    state: 'medium',
+    detail: /timeline 3 -> 4/,
+  },
+  {
     template: 'Patroni: failover detected',
     level: 'server',
     rows: [
