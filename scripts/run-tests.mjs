@@ -3,7 +3,7 @@
 //   unit: packages/*/dist/**/*.test.js except *.int.test.js, *.e2e.test.js and *.matrix.test.js, and scripts/*.test.mjs
 //         (they start no PostgreSQL, etcd or Patroni; one file at a time: some listen on fixed loopback addresses)
 //   int:  *.int.test.js, *.e2e.test.js and *.matrix.test.js (one file at a time: they start real servers)
-//   slow: *.slow.test.js: the nine-host deployment test (Ansible on ten booted containers, 15-45 min by load);
+//   slow: *.slow.test.js: the nine-host deployment test (Ansible on ten booted containers, 12-45 min by load);
 //         run by `all` only with PHAROS_SLOW_TESTS=1 (docs/deploy.md)
 //   all:  unit, then int (then slow with PHAROS_SLOW_TESTS=1)
 // Extra arguments filter the files by substring (e.g. `node scripts/run-tests.mjs int lab`).
