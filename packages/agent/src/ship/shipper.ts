@@ -204,7 +204,9 @@ export class Shipper {
     if (server !== null) {
       if (this.askedServer !== server && !this.cannotAsk) {
         const ids = await spool.retainedIds({ notAckedBy: server });
-        if (ids.length > 0) {
+        // nothing retained from another server: nothing to ask this one (until the server changes)
+        if (ids.length === 0) this.askedServer = server;
+        else {
           this.startRound(server, ids.length);
           return { ask: ids };
         }

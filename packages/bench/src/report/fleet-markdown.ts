@@ -5,9 +5,9 @@
 import type { FleetFigures } from '../fleet/fleet-bench.js';
 import type { Summary } from '../stats.js';
 import type { SourcedSection } from './types.js';
+import { mib } from './units.js';
 
 const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 const pct = (s: Summary, d = 1) =>
   s.runs === 0
     ? '—'

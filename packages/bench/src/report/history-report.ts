@@ -9,6 +9,7 @@ import type { CompactionFigures } from '../storage/compaction-bench.js';
 import { CHART_7D_P95_TARGET_MS } from './storage-report.js';
 import { STORAGE_BYTES_PER_VALUE_TARGET } from './targets.js';
 import type { SourcedSection, TargetRow } from './types.js';
+import { mib } from './units.js';
 
 /** The fleet the compaction must keep up with, and the headroom asked: the job may need at most this share of its runs' time. */
 export const COMPACTION_FLEET_SERVERS = 5000;
@@ -90,8 +91,6 @@ export function historyRows(s: SourcedSection<CompactionFigures> | undefined): T
     },
   ];
 }
-
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 
 /** The section's Markdown lines. */
 export function historySection(s: SourcedSection<CompactionFigures>): string[] {

@@ -8,6 +8,7 @@
 import type { LayoutFigures, StorageFigures } from '../storage/storage-bench.js';
 import { STORAGE_BYTES_PER_VALUE_TARGET } from './targets.js';
 import type { SourcedSection, TargetRow } from './types.js';
+import { mib } from './units.js';
 
 /** Issue 19: the 7-day chart's p95 on the chosen layout, ms. */
 export const CHART_7D_P95_TARGET_MS = 200;
@@ -57,8 +58,6 @@ export function storageRows(s: SourcedSection<StorageFigures> | undefined): Targ
     },
   ];
 }
-
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 
 /** The section's Markdown lines. */
 export function storageSection(s: SourcedSection<StorageFigures>): string[] {

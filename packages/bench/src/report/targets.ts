@@ -13,6 +13,7 @@ import type { FleetSimFigures } from '../fleet-sim/fleet-sim-bench.js';
 import type { IngestFigures } from '../ingest/ingest-bench.js';
 import { formatSummary, summarize } from '../stats.js';
 import type { Section, SourcedSection, TargetRow } from './types.js';
+import { mib } from './units.js';
 
 /** First connection whose first host is black-holed (failover/first-connection.ts), seconds. */
 export const FIRST_CONNECTION_TARGET_S = 0.6;
@@ -39,8 +40,6 @@ export const OVERVIEW_P95_TARGET_MS = 100;
 /** Issue 19: the simulated fleet's size and length. */
 export const FLEET_SIM_SERVERS_TARGET = 5000;
 export const FLEET_SIM_MINUTES_TARGET = 10;
-
-const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 
 /** The rows judged on the fleet benchmark: issue 14's fleet, issue 19's storage, the overview under a fleet. */
 function fleetRows(fleet: SourcedSection<FleetFigures> | undefined): TargetRow[] {
