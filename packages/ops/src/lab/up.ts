@@ -27,7 +27,7 @@
  * On any failure everything started is stopped (by PID) and the error says
  * which step failed. Processes run detached: they survive the terminal.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
@@ -287,10 +287,15 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
   const fleet = options.fleet === false ? undefined : labFleet(topo);
   await requireFreeEndpoints([...endpointsOf(topo), ...(fleet ? fleetEndpointsOf(topo, fleet) : [])]);
+  if (readState(dir)) {
+    // A stopped lab's data cannot be resumed piece by piece: etcd would keep the fleet cluster's
+    // keys while its servers start anew, and the pem database its enrolled agents. What
+    // `lab down --remove-data` removes goes, and a new lab is made in the same directory.
+    rmSync(dir, { recursive: true, force: true });
+    options.print(`reusing lab directory ${dir}: the previous lab was stopped; its data is removed`);
+  }
   makeTraversableDir(dir);
   const layout = labLayout(dir);
-  const old = readState(dir);
-  if (old) options.print(`reusing lab directory ${dir} (previous lab stopped; its data is replaced)`);
   const state: LabState = {
     version: 1,
     topologyFile: resolve(options.topologyFile),

@@ -723,4 +723,29 @@ describe('lab up: the whole reference deployment on one machine', { timeout: 900
       });
     assert.deepEqual(leftovers, [], 'processes still running in the lab directory');
   });
+  test('lab up again in the stopped lab’s directory removes its data and makes a new lab, fleet included', async () => {
+    const before = readState(DIR)!;
+    assert.equal(before.processes.length, 0, 'the previous test stopped the lab');
+    const again: string[] = [];
+    state = await labUp({
+      topologyFile: TOPOLOGY,
+      dir: DIR,
+      print: (l) => again.push(l),
+      probeIntervalS: PROBE_INTERVAL_S,
+    });
+    assert.equal(state.phase, 'up');
+    assert.match(again[0]!, /^reusing lab directory .*: the previous lab was stopped; its data is removed$/);
+    assert.ok(
+      again.some((l) => l.startsWith('[9/9]') && l.includes(': ok (')),
+      again.join('\n'),
+    );
+    assert.notEqual(state.createdAt, before.createdAt);
+    // a new pem database: the first lab's fleet agents, removed servers and history are gone
+    const rows = await sqlOnLeader(
+      `SELECT (SELECT count(*)::int FROM pem.agent) AS agents,
+              (SELECT count(*)::int FROM pem.server WHERE registered_at < $1::timestamptz) AS older`,
+      [state.createdAt],
+    );
+    assert.deepEqual(rows[0], { agents: 9, older: 0 });
+  });
 });

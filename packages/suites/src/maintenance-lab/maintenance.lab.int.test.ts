@@ -28,6 +28,7 @@ import { webGet, webLogin } from '@pharos/ops/lab/web-client';
 import { startTestLab, type TestLab } from '@pharos/ops/testing/test-lab';
 import { startWebhookReceiver, type WebhookReceiver } from '@pharos/testkit/receivers/webhook-receiver';
 import { waitFor } from '@pharos/testkit/wait/wait-for';
+import { FLEET_CACHE_MS } from '@pharos/web/api/fleet-cache';
 
 const TEMPLATE = 'Patroni: failover detected';
 
@@ -169,13 +170,26 @@ describe('maintenance windows in the lab: a switchover under a window notifies n
       lab.secrets.pemsuper,
       readFileSync(ca, 'utf8'),
     );
-    const fleet = await webGet<{
-      servers: {
-        name: string;
-        maintenance: { windowId: number; setBy: string; reason: string; until: string } | null;
-      }[];
-    }>(lab.state.webUrls[1]!, '/api/fleet', session, readFileSync(ca, 'utf8'));
-    const inMaintenance = fleet.body.servers.filter((s) => s.maintenance !== null);
+    // Each web instance serves one overview answer for FLEET_CACHE_MS (2 s) and the lab's readiness
+    // check read this instance's moments ago: the window shows within that period, not at once.
+    type FleetServer = {
+      name: string;
+      maintenance: { windowId: number; setBy: string; reason: string; until: string } | null;
+    };
+    const inMaintenance = await waitFor(
+      'the overview of the second web instance showing the window',
+      async () => {
+        const fleet = await webGet<{ servers: FleetServer[] }>(
+          lab.state.webUrls[1]!,
+          '/api/fleet',
+          session,
+          readFileSync(ca, 'utf8'),
+        );
+        const shown = fleet.body.servers.filter((s) => s.maintenance !== null);
+        return shown.length > 0 ? shown : undefined;
+      },
+      { deadlineMs: 3 * FLEET_CACHE_MS },
+    );
     assert.deepEqual(
       inMaintenance.map((s) => [
         s.name,
