@@ -68,10 +68,13 @@ export function historyRows(s: SourcedSection<CompactionFigures> | undefined): T
     },
     {
       figure: cFigure,
-      measured: `p95 ${f.chart7d.p95.toFixed(1)} ms (p50 ${f.chart7d.median.toFixed(1)}, ${f.chart7d.runs} runs, ${f.chart7dRows} rows); ${load}`,
+      measured: `p95 ${f.chart7d.p95.toFixed(1)} ms (p50 ${f.chart7d.median.toFixed(1)}, ${f.chart7d.runs} runs, ${f.chart7dPoints} points, 3600-s buckets); as the UI asks (1200-s buckets): p95 ${f.chart7dUi.p95.toFixed(1)} ms (p50 ${f.chart7dUi.median.toFixed(1)}, ${f.chart7dUiPoints} points); ${load}`,
       anchor: `1-h raw chart: hot p95 ${f.chartHot.p95.toFixed(1)} ms, compacted p95 ${f.chartCompacted.p95.toFixed(1)} ms`,
       target: cTarget,
-      met: f.chart7d.runs > 0 && f.chart7dRows > 0 && f.chart7d.p95 <= CHART_7D_P95_TARGET_MS,
+      met:
+        [f.chart7d, f.chart7dUi].every((c) => c.runs > 0 && c.p95 <= CHART_7D_P95_TARGET_MS) &&
+        f.chart7dPoints > 0 &&
+        f.chart7dUiPoints > 0,
     },
     {
       figure: kFigure,
@@ -114,7 +117,8 @@ export function historySection(s: SourcedSection<CompactionFigures>): string[] {
     ),
     `| lossless (pem.history_samples vs the rows inserted, EXCEPT ALL both ways) | ${f.mismatches === 0 ? 'yes' : `NO: ${f.mismatches} mismatches`} |`,
     `| 1-h raw chart p50 / p95, hot → compacted | ${f.chartHot.median.toFixed(1)} / ${f.chartHot.p95.toFixed(1)} ms → ${f.chartCompacted.median.toFixed(1)} / ${f.chartCompacted.p95.toFixed(1)} ms |`,
-    `| 7-day chart (3600-s buckets) p50 / p95 on the compacted history | ${f.chart7d.median.toFixed(1)} / ${f.chart7d.p95.toFixed(1)} ms (${f.chart7dRows} rows) |`,
+    `| 7-day chart (3600-s buckets) p50 / p95 on the compacted history | ${f.chart7d.median.toFixed(1)} / ${f.chart7d.p95.toFixed(1)} ms (${f.chart7dPoints} points) |`,
+    `| 7-day chart as the UI asks for it (1200-s buckets of the 300-s rollup) p50 / p95 | ${f.chart7dUi.median.toFixed(1)} / ${f.chart7dUi.p95.toFixed(1)} ms (${f.chart7dUiPoints} points) |`,
     `| retention of ${f.retention.droppedDay} | ${f.retention.partitionsDropped} sample + ${f.retention.blockPartitionsDropped} block partitions dropped; ${f.retention.rowsDeleted} rows, ${f.retention.blockSamplesDeleted} block samples deleted one by one; ${n0(f.retention.samplesLeft)} / ${n0(f.retention.samplesExpected)} samples of the other days left |`,
   ];
 }

@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@pharos/backend/migrations/run';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { rateSql } from '@pharos/web/api/series-sql';
+import { readSeries } from '@pharos/web/api/series-query';
+import { planBuckets, planSeries, type SeriesPlan } from '@pharos/web/api/series-range';
 import { type Summary, summarize } from '../stats.js';
 import { days } from './layouts.js';
 import { fleetStreams, type Recording, readRecording, replayStreams } from './replay.js';
@@ -87,7 +88,11 @@ export interface CompactionFigures {
   chartCompacted: Summary;
   /** The 7-day chart (server 1's database_stats rates, 3600-s buckets from the rollup) on the compacted history. */
   chart7d: Summary;
-  chart7dRows: number;
+  /** Points with a value in its answer (both series). */
+  chart7dPoints: number;
+  /** The same 7 days as the UI asks for them on a 1,200-px page ({@link UI_POINTS} points: 1200-s buckets of the 300-s rollup). */
+  chart7dUi: Summary;
+  chart7dUiPoints: number;
   /** pem.expire_history with the retention cut to drop the oldest day (module note). */
   retention: {
     droppedDay: string;
@@ -108,6 +113,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** pem.job_history_compact's time budget per run (sql/functions/jobs/08_job_history_compact.sql). */
 export const JOB_BUDGET_S = 6;
+/** Points the UI asks a chart for on a 1,200-px page (packages/web/ui/components/chart-grid.js pointsForScreen). */
+export const UI_POINTS = 510;
 /** Hot days in steady state: today and the 6-h grace of yesterday (08_job_history_compact.sql). */
 export const HOT_DAYS = 1.25;
 
@@ -208,19 +215,22 @@ export async function runCompactionBench(opts: {
     const chartHour = new Date(endMs - 2 * HOUR_MS).toISOString();
     const chartTo = new Date(endMs - HOUR_MS).toISOString();
     const fields = ['xact_commit', 'xact_rollback'];
-    const timedRuns = async (sql: string, params: unknown[]) => {
+    /** The series API's own read (readSeries: the rate statement, JIT off) of server 1's rates, `runs` times. */
+    const timedRuns = async (plan: SeriesPlan) => {
       const ms: number[] = [];
-      let rows = 0;
+      let points = 0;
       for (let i = 0; i < opts.chartRuns; i++) {
         const t0 = performance.now();
-        rows = (await q.query(sql, params)).rows.length;
+        const a = await readSeries(q, { serverId: 1, probe: 'database_stats', fields, mode: 'rate', plan });
         ms.push(performance.now() - t0);
+        points = a.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
       }
-      return { summary: summarize(ms, 'ms'), rows };
+      return { summary: summarize(ms, 'ms'), points };
     };
+    const hourS = (endMs - 2 * HOUR_MS) / 1000;
+    // 10-s buckets of the samples (361 points: no rollup)
     const chart = async () =>
-      (await timedRuns(rateSql(2), [1, 'database_stats', chartHour, chartTo, 10, fields, null, 0, null]))
-        .summary;
+      (await timedRuns({ ...planBuckets(hourS, hourS + 3600, 361), rollupS: 0 })).summary;
     const chartHot = await chart();
     const t0 = performance.now();
     let jobRuns = 0;
@@ -242,17 +252,16 @@ export async function runCompactionBench(opts: {
     );
     const bytesAfter = await size();
     const chartCompacted = await chart();
-    const c7 = await timedRuns(rateSql(2), [
-      1,
-      'database_stats',
-      new Date(Math.floor((endMs - chartDays * DAY_MS) / HOUR_MS) * HOUR_MS).toISOString(),
-      new Date(Math.floor(endMs / HOUR_MS) * HOUR_MS).toISOString(),
-      3600,
-      fields,
-      null,
-      3600,
-      null,
-    ]);
+    const chart7dFromS = Math.floor((endMs - chartDays * DAY_MS) / HOUR_MS) * 3600;
+    const chart7dToS = Math.floor(endMs / HOUR_MS) * 3600;
+    // 3600-s buckets of the hourly rollup (as measured since session 7), and what the UI asks
+    // for on a 1,200-px page (chart-grid.js pointsForScreen: 510 points, 1200-s buckets of the
+    // 300-s rollup)
+    const c7 = await timedRuns({
+      ...planBuckets(chart7dFromS, chart7dToS, (chart7dToS - chart7dFromS) / 3600 + 1),
+      rollupS: 3600,
+    });
+    const c7ui = await timedRuns(planSeries(chart7dFromS, chart7dToS, UI_POINTS));
     const cols = 'agent_id, sample_id, server_id, probe, object, collected_at, value::text';
     const mismatches = Number(
       await one(`WITH a AS (SELECT ${cols} FROM public.stage),
@@ -342,7 +351,9 @@ export async function runCompactionBench(opts: {
       chartHot,
       chartCompacted,
       chart7d: c7.summary,
-      chart7dRows: c7.rows,
+      chart7dPoints: c7.points,
+      chart7dUi: c7ui.summary,
+      chart7dUiPoints: c7ui.points,
       retention,
       loadAvg: { start: loadStart, end: opts.loadAvg() },
     };

@@ -15,7 +15,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pharosError } from '@pharos/core/errors';
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { PROBE_META } from '../../ui/contract/probe-columns.js';
 import { requireSession } from '../auth/guard.js';
@@ -40,7 +40,11 @@ function requireHostProbe(probe: string): void {
 }
 
 /** Registers the host routes on `app`. */
-export function registerHostRoutes(app: FastifyInstance, db: Queryable, store: SessionStore): void {
+export function registerHostRoutes(
+  app: FastifyInstance,
+  db: Queryable & Transactional,
+  store: SessionStore,
+): void {
   const withSession = requireSession(store);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(

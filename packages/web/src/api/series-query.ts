@@ -10,7 +10,7 @@
  * database_stats.xact_commit (counter), connections_by_state.connections per
  * state (gauge), replication_lag.lag_bytes per standby (gauge).
  */
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import { type LogSink, withFailoverRetry } from '../backend.js';
 import type { SeriesPlan } from './series-range.js';
 import { gaugeSql, rateSql } from './series-sql.js';
@@ -84,15 +84,30 @@ export function seriesStatement(req: SeriesRequest): { text: string; params: unk
 }
 
 /**
- * Runs the gauge or rate statement (one round trip, retried once on a
- * failover-class error) and lays the rows out on the plan's buckets.
+ * Runs the gauge or rate statement in a transaction that turns JIT compilation off for it
+ * (`SET LOCAL jit = off`: the planner cannot know at plan time which days the samples' part
+ * reads, as it starts where the rollup ends, so it estimates every day partition's rows, the
+ * statement passes jit_above_cost, and compiling took 250-320 ms of a 7-day chart that runs
+ * in 15-40 ms without it: docs/benchmarks.md "History compaction"; readFleetJson does the
+ * same), retried once on a failover-class error, and lays the rows out on the plan's buckets.
  * Throws BackendFailingOverError when the backend stays unavailable.
  */
-export async function readSeries(db: Queryable, req: SeriesRequest, logger?: LogSink): Promise<SeriesAnswer> {
+export async function readSeries(
+  db: Queryable & Transactional,
+  req: SeriesRequest,
+  logger?: LogSink,
+): Promise<SeriesAnswer> {
   const { plan } = req;
   const { text, params } = seriesStatement(req);
   const rows = await withFailoverRetry(
-    async () => (await db.query<Row>(text, params, { deadlineMs: SERIES_DEADLINE_MS })).rows,
+    async () =>
+      db.transaction(
+        async (tx) => {
+          await tx.query('SET LOCAL jit = off');
+          return (await tx.query<Row>(text, params)).rows;
+        },
+        { deadlineMs: SERIES_DEADLINE_MS },
+      ),
     { logger, what: 'read series' },
   );
   const index = new Map(plan.starts.map((t, i) => [t, i]));

@@ -8,7 +8,7 @@
  */
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Queryable } from '@pharos/core/query';
+import type { Queryable, Transactional } from '@pharos/core/query';
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/guard.js';
 import type { SessionStore } from '../auth/session-store.js';
@@ -20,7 +20,11 @@ import { SeriesAnswer, SeriesQuery } from './shapes/series.js';
 import { ServerIdParams } from './shapes/server.js';
 
 /** Registers GET /api/servers/:id/series on `app`. */
-export function registerSeriesRoute(app: FastifyInstance, db: Queryable, store: SessionStore): void {
+export function registerSeriesRoute(
+  app: FastifyInstance,
+  db: Queryable & Transactional,
+  store: SessionStore,
+): void {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/servers/:id/series',
     {
