@@ -34,6 +34,8 @@ function figures(over: Partial<CompactionFigures> = {}): CompactionFigures {
     jobMaxS: 6,
     jobBudgetS: 6,
     hotRowsLeft: 0,
+    compactCpuS: 50,
+    compactCpuSPerMValues: 8.4,
     demand: [
       {
         servers: 5000,

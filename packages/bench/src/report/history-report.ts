@@ -110,7 +110,7 @@ export function historySection(s: SourcedSection<CompactionFigures>): string[] {
     `| pemhistory before compaction (hot rows + rollup) | ${mib(f.bytesBefore)}: ${f.bytesPerValueBefore.toFixed(2)} B/value (hot rows alone ${f.bytesPerValueHot.toFixed(2)}) |`,
     `| after compaction | ${mib(f.bytesAfter)}: ${f.bytesPerValueAfter.toFixed(2)} B/value (samples ${f.bytesPerValueAfterWithoutRollup.toFixed(2)}, rollup ${mib(f.rollupBytes)} = ${f.bytesPerValueRollup.toFixed(2)}) |`,
     `| whole history in steady state (${f.hotDays} days hot, the rest compacted, rollup of every day) | ${f.wholeHistory.map((x) => `${x.retentionDays} days: ${x.bytesPerValue.toFixed(2)} B/value`).join('; ')} |`,
-    `| compaction | ${f.compactS.toFixed(1)} s, ${n0(f.compactValuesPerS)} values/s, ${f.jobRuns} job runs (longest ${f.jobMaxS.toFixed(1)} s, budget ${f.jobBudgetS} s), ${f.hotRowsLeft} rows left hot |`,
+    `| compaction | ${f.compactS.toFixed(1)} s, ${n0(f.compactValuesPerS)} values/s; backend CPU ${f.compactCpuS.toFixed(1)} s = ${f.compactCpuSPerMValues.toFixed(2)} CPU-s per million values; ${f.jobRuns} job runs (longest ${f.jobMaxS.toFixed(1)} s, budget ${f.jobBudgetS} s), ${f.hotRowsLeft} rows left hot |`,
     ...f.demand.map(
       (d) =>
         `| ${n0(d.servers)} servers at the default intervals | ${n0(d.samplesPerDay)} samples, ${n0(d.valuesPerDay)} values a day (${n0(d.valuesPerS)} values/s): compaction needs ${(d.compactionCoreShare * 100).toFixed(0)}% of one core, ${(d.jobDutyNeeded * 100).toFixed(0)}% of the job's time |`,

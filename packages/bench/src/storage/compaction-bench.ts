@@ -21,7 +21,7 @@
  * retention drops whole partitions (pem.expire_history with the retention cut to drop the
  * oldest day: partitions dropped, no row or block deleted one by one, the other days intact).
  */
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,14 @@ export interface CompactionFigures {
   compactS: number;
   /** Values in the rows the job compacted ÷ the job's time. */
   compactValuesPerS: number;
+  /**
+   * CPU seconds (user + system) the PostgreSQL backend that ran the job spent on it, from
+   * /proc/<pid>/stat (proc(5)); NaN when the session changed. Wall time depends on the load of
+   * the shared machine, this less so.
+   */
+  compactCpuS: number;
+  /** compactCpuS per million values compacted (NaN when something was left hot). */
+  compactCpuSPerMValues: number;
   /** Runs of the job until it had nothing left, and the most seconds one took. */
   jobRuns: number;
   jobMaxS: number;
@@ -117,6 +125,16 @@ export const JOB_BUDGET_S = 6;
 export const UI_POINTS = 510;
 /** Hot days in steady state: today and the 6-h grace of yesterday (08_job_history_compact.sql). */
 export const HOT_DAYS = 1.25;
+
+/** User + system CPU seconds of process `pid` so far (fields 14 and 15 of /proc/<pid>/stat, proc(5)). */
+function backendCpuS(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S;
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat's times: 100 on Linux (proc(5); `getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_S = 100;
 
 /** What `servers` servers write in one day of the recording (replayed, nothing stored). */
 function dayOfFleet(rec: Recording, servers: number): { samples: number; values: number } {
@@ -232,6 +250,8 @@ export async function runCompactionBench(opts: {
     const chart = async () =>
       (await timedRuns({ ...planBuckets(hourS, hourS + 3600, 361), rollupS: 0 })).summary;
     const chartHot = await chart();
+    const backendPid = Number(await one('SELECT pg_backend_pid()::text AS x'));
+    const cpu0 = backendCpuS(backendPid);
     const t0 = performance.now();
     let jobRuns = 0;
     let jobMaxS = 0;
@@ -246,6 +266,8 @@ export async function runCompactionBench(opts: {
       jobRuns++;
     }
     const compactS = (performance.now() - t0) / 1000;
+    const samePid = Number(await one('SELECT pg_backend_pid()::text AS x')) === backendPid;
+    const compactCpuS = samePid ? backendCpuS(backendPid) - cpu0 : Number.NaN;
     const hotRowsLeft = Number(await one('SELECT count(*)::text AS x FROM pemhistory.sample'));
     await q.query(
       'VACUUM ANALYZE pemhistory.sample, pemhistory.sample_block, pemhistory.field_block, pemhistory.source',
@@ -342,6 +364,8 @@ export async function runCompactionBench(opts: {
       longestRetentionDays,
       compactS,
       compactValuesPerS,
+      compactCpuS,
+      compactCpuSPerMValues: hotRowsLeft === 0 ? compactCpuS / (counts.values / 1e6) : Number.NaN,
       jobRuns,
       jobMaxS,
       jobBudgetS: JOB_BUDGET_S,
