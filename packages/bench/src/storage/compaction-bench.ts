@@ -230,8 +230,6 @@ export async function runCompactionBench(opts: {
     await q.query('VACUUM ANALYZE pemhistory.sample, pemhistory.rollup');
     const bytesBefore = await size();
     const rollupBytes = Number(await one(`SELECT pg_total_relation_size('pemhistory.rollup')::text AS x`));
-    const chartHour = new Date(endMs - 2 * HOUR_MS).toISOString();
-    const chartTo = new Date(endMs - HOUR_MS).toISOString();
     const fields = ['xact_commit', 'xact_rollback'];
     /** The series API's own read (readSeries: the rate statement, JIT off) of server 1's rates, `runs` times. */
     const timedRuns = async (plan: SeriesPlan) => {
