@@ -13,7 +13,7 @@
  * either of two databases of equal age; the value was the same). Also: a
  * function of the batched path's name made beforehand by the agent's own
  * user is never called, and each template runs under its own plan_cache_mode
- * (migration 025), the session's own setting put back after it.
+ * (migration 024), the session's own setting put back after it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

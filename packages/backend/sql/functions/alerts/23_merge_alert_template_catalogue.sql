@@ -7,7 +7,7 @@
 -- - a built-in template an administrator changed is kept; when it equals the release's definition
 --   again it counts as shipped from then on;
 -- - a template of an administrator's that has a built-in name is not touched.
--- The plan choice (plan_cache_mode, migration 025) is part of the definition.
+-- The plan choice (plan_cache_mode, migration 024) is part of the definition.
 -- Returns {added, updated, kept} (kept: the names of changed built-in templates left as they are).
 CREATE OR REPLACE FUNCTION pem.merge_alert_template_catalogue()
 RETURNS jsonb LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

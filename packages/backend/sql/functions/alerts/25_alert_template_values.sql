@@ -14,7 +14,7 @@
 -- PL/pgSQL keeps the template's plan for the session (docs §43.11.2), where EXECUTE planned it
 -- for every alert (most of an evaluation's time: docs/benchmarks.md, "Alert evaluation"). Made
 -- once per session and template text; gone with the session. p_plan_cache_mode (the template's
--- pem.alert_template.plan_cache_mode, migration 025) is set for that statement and put back after
+-- pem.alert_template.plan_cache_mode, migration 024) is set for that statement and put back after
 -- it: 'force_generic_plan' or 'force_custom_plan' override PostgreSQL's choice between the cached
 -- generic plan and a custom plan per alert (docs §20.7.2, plan_cache_mode); 'auto' leaves the
 -- session's setting. On an error the caller's subtransaction puts it back. A function of that name not owned
