@@ -16,11 +16,11 @@
 -- 'auto' (src/alerts/admin-templates.ts).
 --
 -- pem.alert_template_values gains the mode as its last argument: its signature changes, so the old
--- one is dropped here and sql/functions/alerts/25_alert_template_values.sql creates the new one.
+-- one is dropped here (a new database has none yet: functions are made after the migrations) and sql/functions/alerts/25_alert_template_values.sql creates the new one.
 ALTER TABLE pem.alert_template
   ADD COLUMN plan_cache_mode text NOT NULL DEFAULT 'auto'
     CHECK (plan_cache_mode IN ('auto', 'force_generic_plan', 'force_custom_plan'));
 COMMENT ON COLUMN pem.alert_template.plan_cache_mode IS
   'plan_cache_mode while the batched evaluator runs this template (auto: PostgreSQL''s choice); built-in templates: chosen by measurement';
 
-DROP FUNCTION pem.alert_template_values(text, integer[], integer[], integer[], text[], jsonb[]);
+DROP FUNCTION IF EXISTS pem.alert_template_values(text, integer[], integer[], integer[], text[], jsonb[]);
