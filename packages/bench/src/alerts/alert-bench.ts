@@ -23,7 +23,7 @@
  * `patroni_cluster` history (what the failover template reads).
  *
  *   node packages/bench/dist/alerts/alert-bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
- *     [--paths main,per-alert,batched] [--plan-modes auto,custom,generic] [--history-minutes 120] [--profile]
+ *     [--paths main,per-alert,batched] [--plan-modes auto,custom,generic] [--history-minutes 120] [--agents N] [--profile]
  */
 
 import { loadavg } from 'node:os';
@@ -74,6 +74,12 @@ export interface AlertBenchOptions {
   planModes?: AlertPlanMode[];
   /** Minutes of 10-s patroni_cluster history per server before now (default 120; 0: none). */
   historyMinutes?: number;
+  /**
+   * Monitoring agents the servers are spread over (default: one per server). Fewer agents, more
+   * servers each, as in a fleet (the fleet simulation: 100 servers per agent): each agent's
+   * history holds all of its servers' samples.
+   */
+  agents?: number;
 }
 
 /** See {@link AlertBenchOptions.planModes}. */
@@ -156,7 +162,8 @@ ON CONFLICT (agent_id, server_id, probe, object) DO UPDATE SET collected_at = no
 
 /**
  * Fills a fresh test backend as the benchmark measures it: agents 1..`backendAgents`
- * (backend agents, which evaluate), agents and servers up to `servers` (server k bound to agent k),
+ * (backend agents, which evaluate), `agents` more agents (default: one per server) and servers up to
+ * `servers` (server k bound to agent k, or to agent k mod `agents` when agents are fewer),
  * their probe data in pemdata.latest (DATA_SQL), one webhook, and `historyMinutes` of 10-s
  * patroni_cluster history per server. Throws the database's errors.
  */
@@ -165,19 +172,20 @@ export async function seedAlertBench(
   servers: number,
   backendAgents: number,
   historyMinutes: number,
+  agents = servers - backendAgents,
 ): Promise<void> {
   const maxWorkers = backendAgents;
   for (let i = 1; i <= maxWorkers; i++) await b.addAgent(i, { backend: true });
   await b.sql(
     `INSERT INTO pem.agent (id, user_name, display_name, last_heartbeat)
      SELECT i, 'agent' || i, 'host-' || i, now() FROM generate_series($1::int, $2::int) i`,
-    [maxWorkers + 1, servers],
+    [maxWorkers + 1, maxWorkers + agents],
   );
   await b.sql(
     `WITH s AS (INSERT INTO pem.server (display_name, host, port) SELECT 'db-' || i, 'h' || i, 5432 FROM generate_series($1::int, $2::int) i RETURNING id, display_name)
      INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name)
-     SELECT id, substr(display_name, 4)::int, '127.0.0.1', 5432, 'pharos_monitor' FROM s`,
-    [maxWorkers + 1, servers],
+     SELECT id, $3::int + 1 + (substr(display_name, 4)::int - $3::int - 1) % $4::int, '127.0.0.1', 5432, 'pharos_monitor' FROM s`,
+    [maxWorkers + 1, servers, maxWorkers, agents],
   );
   await b.sql("INSERT INTO pem.webhook (name, url) VALUES ('bench', 'http://127.0.0.1:9/none')");
   await b.sql(DATA_SQL);
@@ -186,7 +194,7 @@ export async function seedAlertBench(
     // as agents store them: one 10-s patroni_cluster sample per server, the timeline unchanged
     await b.sql(
       `INSERT INTO pemhistory.sample (agent_id, sample_id, server_id, probe, object, collected_at, value)
-       SELECT b.agent_id, 1000000 + k, b.server_id, 'patroni_cluster', '', now() - k * interval '10 seconds',
+       SELECT b.agent_id, b.server_id::bigint * 100000 + k, b.server_id, 'patroni_cluster', '', now() - k * interval '10 seconds',
               jsonb_build_object('scope', 'c', 'leader', 'n1', 'has_leader', true, 'timeline', 1, 'members', 3,
                                  'members_running', 3, 'paused', false, 'dcs_healthy', true, 'dcs_last_seen_age_s', 1)
          FROM pem.server_binding b, generate_series(1, $1::int * 6) k`,
@@ -209,7 +217,13 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
   });
   try {
     const maxWorkers = Math.max(...(opts.workers ?? [1, 3]));
-    await seedAlertBench(b, servers, maxWorkers, opts.historyMinutes ?? 120);
+    await seedAlertBench(
+      b,
+      servers,
+      maxWorkers,
+      opts.historyMinutes ?? 120,
+      opts.agents ?? servers - maxWorkers,
+    );
     await installPerAlertOracle(b.admin);
     await b.sql('ANALYZE');
     const [{ n: alerts }] = (await b.sql<{ n: number }>('SELECT count(*)::int AS n FROM pem.alert')) as [
@@ -224,7 +238,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
     // each alert once per measurement: the intervals are stretched so nothing comes due again meanwhile
     await b.sql('UPDATE pem.alert SET interval_s = 86400');
     print(
-      `alert bench: ${servers} servers + ${servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
+      `alert bench: ${servers} servers + ${opts.agents ?? servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
     );
     const runs: AlertBenchRun[] = [];
     const plan = (opts.planModes ?? ['auto']).flatMap((planMode) =>
@@ -324,6 +338,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     profile: process.argv.includes('--profile'),
     planModes: (arg('plan-modes') ?? 'auto').split(',') as AlertPlanMode[],
     historyMinutes: Number(arg('history-minutes') ?? 120),
+    ...(arg('agents') ? { agents: Number(arg('agents')) } : {}),
   }).then(
     (r) => console.log(JSON.stringify(r)),
     (err) => {
