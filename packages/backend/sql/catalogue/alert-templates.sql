@@ -177,19 +177,33 @@ $q$, '>', 0, 0, 1, 30, 'Patroni maintenance mode: automatic failover is off (1)'
  '{"probe": "patroni_cluster", "max_age_s": 120}', '{patroni_cluster}'),
 
 ('Patroni: failover detected', 'server', $q$
--- The timeline now minus the timeline at the window's start: the last sample at or before it, read
--- newest first from the hot rows (one index probe), else from the compacted blocks; a server whose
--- history is younger than the window falls back to its first timeline in the window (timelines only
--- grow). COALESCE evaluates each subquery only when the ones before it found nothing, so the usual
--- evaluation is two index probes, not an hour of history decoded per server per minute (issue 19:
--- this template took 62 % of alert evaluation at 1,000 simulated servers).
+-- The timeline now minus the timeline at the window's start: the last sample at or before it, else
+-- from the compacted blocks; a server whose history is younger than the window falls back to its
+-- first timeline in the window (timelines only grow). COALESCE evaluates each subquery only when
+-- the ones before it found nothing (issue 19: this template took 62 % of alert evaluation at 1,000
+-- simulated servers, decoding an hour of history per server per minute).
+-- Written for the generic plan the evaluator keeps (plan_cache_mode force_generic_plan, chosen by
+-- measurement: docs/benchmarks.md, "Alert evaluation"): first the newest hot sample of the server's
+-- probe at or before the window's start, found as max(collected_at) on the (server_id, probe,
+-- collected_at) index (one backward index probe per partition), taken when it is this agent's
+-- object-'' sample (the usual case); else the same sample searched among this agent's. The agent
+-- is compared with IS NOT DISTINCT FROM (the same for a NOT NULL column), which no index serves:
+-- with `=`, the generic plan ANDed a bitmap of the agent's whole day of samples (every probe of
+-- every server of the agent) into each probe.
 WITH cur AS (
   SELECT (l.value ->> ($4 ->> 'column'))::int AS tl
     FROM pem.latest_row($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
 ), start AS MATERIALIZED (  -- once: the SELECT below reads its timeline twice
   SELECT coalesce(
     (SELECT (h.value ->> ($4 ->> 'column'))::int FROM pemhistory.sample h
-      WHERE h.server_id = $2 AND h.agent_id = $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
+      WHERE h.server_id = $2 AND h.probe = $4 ->> 'probe'
+        AND h.collected_at = (SELECT max(m.collected_at) FROM pemhistory.sample m
+                               WHERE m.server_id = $2 AND m.probe = $4 ->> 'probe'
+                                 AND m.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8))
+        AND h.agent_id IS NOT DISTINCT FROM $1 AND h.object = ''
+      LIMIT 1),
+    (SELECT (h.value ->> ($4 ->> 'column'))::int FROM pemhistory.sample h
+      WHERE h.server_id = $2 AND h.agent_id IS NOT DISTINCT FROM $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
         AND h.collected_at <= now() - make_interval(secs => ($4 ->> 'window_s')::float8)
       ORDER BY h.collected_at DESC LIMIT 1),
     (SELECT (c.value ->> ($4 ->> 'column'))::int
@@ -201,11 +215,16 @@ WITH cur AS (
               ARRAY[$4 ->> 'column']) c
       WHERE c.agent_id = $1 AND c.object = ''
       ORDER BY c.collected_at DESC LIMIT 1),
-    (SELECT min((h.value ->> ($4 ->> 'column'))::int)
-       FROM pem.history_samples($2, $4 ->> 'probe', now() - make_interval(secs => ($4 ->> 'window_s')::float8),
-                                'infinity', ARRAY[$4 ->> 'column']) h
-      WHERE h.agent_id = $1 AND h.object = ''
-        AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8))) AS tl
+    (SELECT min(w.tl) FROM (  -- pem.history_samples($2, probe, window start, 'infinity'), its two halves
+       SELECT (h.value ->> ($4 ->> 'column'))::int AS tl FROM pemhistory.sample h
+        WHERE h.server_id = $2 AND h.agent_id IS NOT DISTINCT FROM $1 AND h.probe = $4 ->> 'probe' AND h.object = ''
+          AND h.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8)
+       UNION ALL
+       SELECT (c.value ->> ($4 ->> 'column'))::int
+         FROM pem.history_block_samples($2, $4 ->> 'probe', now() - make_interval(secs => ($4 ->> 'window_s')::float8),
+                                        'infinity', ARRAY[$4 ->> 'column']) c
+        WHERE c.agent_id = $1 AND c.object = ''
+          AND c.collected_at > now() - make_interval(secs => ($4 ->> 'window_s')::float8)) w)) AS tl
 )
 SELECT (cur.tl - start.tl)::float8 AS value,
        'timeline ' || start.tl || ' -> ' || cur.tl || ' within ' || ($4 ->> 'window_s') || ' s' AS detail
@@ -238,5 +257,13 @@ SELECT ((l.value ->> 'members')::int - (l.value ->> 'members_running')::int
   FROM pem.latest_row($1, $2, $4 ->> 'probe', ($4 ->> 'max_age_s')::float8) l
 $q$, '>', 0, 0, 1, 30, 'Members not running or streaming (plus members missing from the cluster when expected_members is set)', 'count',
  '{"probe": "patroni_cluster", "max_age_s": 120}', '{patroni_cluster}');
+
+-- Plan choice (pem.alert_template.plan_cache_mode, migration 024): the generic plan for every
+-- built-in template. Measured with the batched evaluator, 600 servers, each template forced to
+-- custom and to generic plans (bench alerts --plan-modes custom,generic, with 20 min and 2 h of
+-- history): the generic plan was the faster for all 25 (custom plans 1.3-5x slower: planning each
+-- alert's statement; the failover template 7 ms vs 1.2 ms), and PostgreSQL's own choice ran the
+-- failover template with custom plans in another measurement (docs/benchmarks.md, "Alert evaluation").
+UPDATE pg_temp.catalogue_alert_template SET plan_cache_mode = 'force_generic_plan';
 
 SELECT pem.merge_alert_template_catalogue();

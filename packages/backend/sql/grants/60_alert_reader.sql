@@ -7,4 +7,4 @@ GRANT SELECT ON pemdata.latest, pemhistory.sample, pemhistory.source, pemhistory
   pem.alerting_state TO pharos_alert_reader;
 -- The owner's own right to call it, which the first file of this folder took away too.
 GRANT EXECUTE ON FUNCTION pem.alert_template_value(text, integer, integer, text, jsonb) TO pharos_alert_reader;
-GRANT EXECUTE ON FUNCTION pem.alert_template_values(text, integer[], integer[], integer[], text[], jsonb[]) TO pharos_alert_reader;
+GRANT EXECUTE ON FUNCTION pem.alert_template_values(text, integer[], integer[], integer[], text[], jsonb[], text) TO pharos_alert_reader;

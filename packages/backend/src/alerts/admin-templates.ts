@@ -76,7 +76,9 @@ export async function saveTemplate(db: Queryable, t: TemplateInput): Promise<voi
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (name) DO UPDATE SET level = excluded.level, sql = excluded.sql, operator = excluded.operator, low = excluded.low,
        medium = excluded.medium, high = excluded.high, interval_s = excluded.interval_s, description = excluded.description,
-       unit = excluded.unit, params = excluded.params, auto_bind = excluded.auto_bind, probes = excluded.probes, updated_at = now()`,
+       unit = excluded.unit, params = excluded.params, auto_bind = excluded.auto_bind, probes = excluded.probes,
+       plan_cache_mode = CASE WHEN pem.alert_template.sql = excluded.sql THEN pem.alert_template.plan_cache_mode ELSE 'auto' END,
+       updated_at = now()`,
     [
       t.name,
       t.level,

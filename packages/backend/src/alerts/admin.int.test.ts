@@ -104,6 +104,31 @@ describe('alert administration as the web service role (real PostgreSQL)', { tim
       /its SQL fails: relation "nowhere" does not exist/,
     );
     await assert.rejects(deleteTemplate(web, 'Agent Down'), /built in/);
+    // the plan choice measured for a template's SQL is kept while the SQL is, and dropped with it
+    const planMode = async () =>
+      (
+        await b.sql<{ m: string }>(
+          "SELECT plan_cache_mode AS m FROM pem.alert_template WHERE name = 'Custom count'",
+        )
+      )[0]!.m;
+    const custom = {
+      name: 'Custom count',
+      level: 'server' as const,
+      sql: "SELECT count(*)::float8 AS value FROM pemdata.latest WHERE server_id = $2 AND probe = $4->>'probe'",
+      operator: '>' as const,
+      low: 1,
+      medium: 2,
+      high: 3,
+      intervalS: 60,
+      params: { probe: 'x' },
+    };
+    await b.sql(
+      "UPDATE pem.alert_template SET plan_cache_mode = 'force_generic_plan' WHERE name = 'Custom count'",
+    );
+    await saveTemplate(web, { ...custom, high: 4 });
+    assert.equal(await planMode(), 'force_generic_plan');
+    await saveTemplate(web, { ...custom, sql: `${custom.sql} AND object = ''` });
+    assert.equal(await planMode(), 'auto');
     await deleteTemplate(web, 'Custom count');
   });
 

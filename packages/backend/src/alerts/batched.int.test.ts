@@ -12,7 +12,8 @@
  * paths plan differently (seen here: Multixact wraparound's detail named
  * either of two databases of equal age; the value was the same). Also: a
  * function of the batched path's name made beforehand by the agent's own
- * user is never called.
+ * user is never called, and each template runs under its own plan_cache_mode
+ * (migration 024), the session's own setting put back after it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -220,6 +221,45 @@ describe('batched alert evaluation = the per-alert path (two real PostgreSQL ser
         'the template ran, not the planted function',
       );
     } finally {
+      await conn.close();
+    }
+  });
+
+  it("runs each template under its plan_cache_mode and puts the session's setting back", async () => {
+    const conn = new HaConnection({
+      conninfo: `host=127.0.12.58 port=${batched.pg.port} dbname=pem user=agent1 password=${TEST_AGENT_PASSWORD} application_name=pharos-alert-test`,
+    });
+    try {
+      await batched.sql(
+        `INSERT INTO pem.alert_template (name, level, sql, operator, low, medium, high, auto_bind, plan_cache_mode)
+         SELECT 'Plans ' || m, 'agent', $q$SELECT 1::float8 AS value, current_setting('plan_cache_mode') AS detail$q$,
+                '>', 5, 6, 7, false, m
+           FROM unnest(ARRAY['auto', 'force_generic_plan', 'force_custom_plan']) m`,
+      );
+      await batched.sql(
+        `INSERT INTO pem.alert (template, agent_id, operator, low, medium, high, interval_s, next_due)
+         SELECT name, 2, '>', 5, 6, 7, 60, now() - interval '1 millisecond' FROM pem.alert_template WHERE name LIKE 'Plans %'`,
+      );
+      await conn.query('SET plan_cache_mode = force_custom_plan');
+      const s = await evaluateDueAlerts(conn, 1);
+      assert.equal(s.evaluated, 3);
+      const rows = await batched.sql<{ template: string; last_detail: string }>(
+        "SELECT template, last_detail FROM pem.alert WHERE template LIKE 'Plans %' ORDER BY template",
+      );
+      assert.deepEqual(rows, [
+        { template: 'Plans auto', last_detail: 'force_custom_plan' },
+        { template: 'Plans force_custom_plan', last_detail: 'force_custom_plan' },
+        { template: 'Plans force_generic_plan', last_detail: 'force_generic_plan' },
+      ]);
+      const [session] = (await conn.query<{ m: string }>("SELECT current_setting('plan_cache_mode') AS m"))
+        .rows;
+      assert.equal(session!.m, 'force_custom_plan', "the session's own setting after the batch");
+      await assert.rejects(
+        batched.sql("UPDATE pem.alert_template SET plan_cache_mode = 'sometimes' WHERE name = 'Plans auto'"),
+        /alert_template_plan_cache_mode_check/,
+      );
+    } finally {
+      await batched.sql("UPDATE pem.alert SET enabled = false WHERE template LIKE 'Plans %'");
       await conn.close();
     }
   });

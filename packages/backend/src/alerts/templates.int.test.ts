@@ -11,7 +11,8 @@ import { type AlertBackend, startAlertBackend } from '../testing/backend.js';
 import { alertOf, type LatestValue, makeDue, setLatest } from '../testing/probe-data.js';
 import { evaluateDueAlerts } from './evaluate.js';
 
-type Row = Omit<LatestValue, 'agentId' | 'serverId'> & { ageS?: number };
+/** otherAgent: stored by another agent (the server's agent before a rebinding), history only. */
+type Row = Omit<LatestValue, 'agentId' | 'serverId'> & { ageS?: number; otherAgent?: boolean };
 interface Case {
   template: string;
   level: 'agent' | 'server';
@@ -288,6 +289,31 @@ const CASES: Case[] = [
     detail: /timeline 3 -> 4/,
   },
   {
+    // the newest sample before the window is another agent's (the server was rebound): this agent's counts
+    template: 'Patroni: failover detected',
+    level: 'server',
+    rows: [
+      { ...patroniCluster({ timeline: 1 }, 9000), history: true },
+      { ...patroniCluster({ timeline: 7 }, 5400), history: true, otherAgent: true },
+      { ...patroniCluster({ timeline: 2 }), history: true },
+    ],
+    state: 'medium',
+    detail: /timeline 1 -> 2/,
+  },
+  {
+    // only another agent's history before the window: this agent's first timeline in the window counts
+    template: 'Patroni: failover detected',
+    level: 'server',
+    rows: [
+      { ...patroniCluster({ timeline: 5 }, 5400), history: true, otherAgent: true },
+      { ...patroniCluster({ timeline: 3 }, 1800), history: true },
+      { ...patroniCluster({ timeline: 3 }, 600), history: true },
+      { ...patroniCluster({ timeline: 4 }), history: true },
+    ],
+    state: 'medium',
+    detail: /timeline 3 -> 4/,
+  },
+  {
     template: 'Patroni: failover detected',
     level: 'server',
     rows: [
@@ -353,10 +379,10 @@ describe('built-in templates over the documented probe shapes (real PostgreSQL)'
       const agentId = await b.addAgent(100 + i);
       const serverId = c.level === 'server' ? await b.addServer(`srv-${i}`, agentId) : undefined;
       for (const r of c.rows) {
-        const { ageS, ...row } = r;
+        const { ageS, otherAgent, ...row } = r;
         await setLatest(b.admin, {
           ...row,
-          agentId,
+          agentId: otherAgent ? await b.addAgent(200 + i) : agentId,
           serverId: serverId ?? 0,
           ...(ageS ? { collectedAt: new Date(Date.now() - ageS * 1000) } : {}),
         });

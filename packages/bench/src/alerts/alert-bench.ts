@@ -14,13 +14,21 @@
  * alerts evaluated per second, per worker count. Runs on a throw-away
  * PostgreSQL (startPostgres) at `address`.
  *
+ * Each run also gives the milliseconds per evaluation of every template
+ * (the evaluator's own `pem.alert.last_eval_ms`: its template group's
+ * statement divided by the group's alerts, averaged over the template's
+ * alerts), and runs may force PostgreSQL's plan choice (`planModes`,
+ * plan_cache_mode for the workers' sessions), to choose each template's
+ * plan on evidence. The servers get `historyMinutes` of 10-s
+ * `patroni_cluster` history (what the failover template reads).
+ *
  *   node packages/bench/dist/alerts/alert-bench.js [--servers 600] [--workers 1,3] [--batch 200] [--fsync on]
- *     [--paths main,per-alert,batched] [--profile]
+ *     [--paths main,per-alert,batched] [--plan-modes auto,custom,generic] [--history-minutes 120] [--agents N] [--profile]
  */
 
 import { loadavg } from 'node:os';
 import { evaluateDueAlerts } from '@pharos/backend/alerts/evaluate';
-import { startAlertBackend } from '@pharos/backend/testing/backend';
+import { type AlertBackend, startAlertBackend } from '@pharos/backend/testing/backend';
 import {
   installPerAlertOracle,
   MAIN_LATEST_COLUMN_SQL,
@@ -57,6 +65,38 @@ export interface AlertBenchOptions {
    * time (EXPLAIN ANALYZE), printed.
    */
   profile?: boolean;
+  /**
+   * plan_cache_mode of the workers' sessions, one run per mode and path and
+   * worker count: 'auto' (PostgreSQL's choice; with the templates' own
+   * choice where they store one), 'custom' (force_custom_plan), 'generic'
+   * (force_generic_plan). Default ['auto'].
+   */
+  planModes?: AlertPlanMode[];
+  /** Minutes of 10-s patroni_cluster history per server before now (default 120; 0: none). */
+  historyMinutes?: number;
+  /**
+   * Monitoring agents the servers are spread over (default: one per server). Fewer agents, more
+   * servers each, as in a fleet (the fleet simulation: 100 servers per agent): each agent's
+   * history holds all of its servers' samples.
+   */
+  agents?: number;
+}
+
+/** See {@link AlertBenchOptions.planModes}. */
+export type AlertPlanMode = 'auto' | 'custom' | 'generic';
+
+const PLAN_CACHE_MODE: Record<AlertPlanMode, string> = {
+  auto: 'auto',
+  custom: 'force_custom_plan',
+  generic: 'force_generic_plan',
+};
+
+/** One template's share of a run. */
+export interface AlertTemplateTiming {
+  template: string;
+  alerts: number;
+  /** Mean of pem.alert.last_eval_ms over the template's alerts, ms per evaluation. */
+  msPerEvaluation: number;
 }
 
 /** How alerts are evaluated (see {@link AlertBenchOptions.paths}). */
@@ -66,6 +106,9 @@ export type AlertEvalPath = 'batched' | 'per-alert' | 'main';
 export interface AlertBenchRun {
   path: AlertEvalPath;
   workers: number;
+  planMode: AlertPlanMode;
+  /** Slowest first. */
+  templates: AlertTemplateTiming[];
   /** os.loadavg() (1, 5, 15 min) when the run started and ended: the machine is shared. */
   loadAvgStart: number[];
   loadAvgEnd: number[];
@@ -117,6 +160,49 @@ INSERT INTO pemdata.latest (agent_id, server_id, probe, object, sample_id, colle
 SELECT agent_id, server_id, probe, object, row_number() OVER (), now(), value FROM rows
 ON CONFLICT (agent_id, server_id, probe, object) DO UPDATE SET collected_at = now(), value = excluded.value`;
 
+/**
+ * Fills a fresh test backend as the benchmark measures it: agents 1..`backendAgents`
+ * (backend agents, which evaluate), `agents` more agents (default: one per server) and servers up to
+ * `servers` (server k bound to agent k, or to agent k mod `agents` when agents are fewer),
+ * their probe data in pemdata.latest (DATA_SQL), one webhook, and `historyMinutes` of 10-s
+ * patroni_cluster history per server. Throws the database's errors.
+ */
+export async function seedAlertBench(
+  b: AlertBackend,
+  servers: number,
+  backendAgents: number,
+  historyMinutes: number,
+  agents = servers - backendAgents,
+): Promise<void> {
+  const maxWorkers = backendAgents;
+  for (let i = 1; i <= maxWorkers; i++) await b.addAgent(i, { backend: true });
+  await b.sql(
+    `INSERT INTO pem.agent (id, user_name, display_name, last_heartbeat)
+     SELECT i, 'agent' || i, 'host-' || i, now() FROM generate_series($1::int, $2::int) i`,
+    [maxWorkers + 1, maxWorkers + agents],
+  );
+  await b.sql(
+    `WITH s AS (INSERT INTO pem.server (display_name, host, port) SELECT 'db-' || i, 'h' || i, 5432 FROM generate_series($1::int, $2::int) i RETURNING id, display_name)
+     INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name)
+     SELECT id, $3::int + 1 + (substr(display_name, 4)::int - $3::int - 1) % $4::int, '127.0.0.1', 5432, 'pharos_monitor' FROM s`,
+    [maxWorkers + 1, servers, maxWorkers, agents],
+  );
+  await b.sql("INSERT INTO pem.webhook (name, url) VALUES ('bench', 'http://127.0.0.1:9/none')");
+  await b.sql(DATA_SQL);
+  if (historyMinutes > 0) {
+    await b.sql('SELECT pem.ensure_history_partitions(7)');
+    // as agents store them: one 10-s patroni_cluster sample per server, the timeline unchanged
+    await b.sql(
+      `INSERT INTO pemhistory.sample (agent_id, sample_id, server_id, probe, object, collected_at, value)
+       SELECT b.agent_id, b.server_id::bigint * 100000 + k, b.server_id, 'patroni_cluster', '', now() - k * interval '10 seconds',
+              jsonb_build_object('scope', 'c', 'leader', 'n1', 'has_leader', true, 'timeline', 1, 'members', 3,
+                                 'members_running', 3, 'paused', false, 'dcs_healthy', true, 'dcs_last_seen_age_s', 1)
+         FROM pem.server_binding b, generate_series(1, $1::int * 6) k`,
+      [historyMinutes],
+    );
+  }
+}
+
 /** Runs the benchmark; resolves to its figures. Throws when PostgreSQL cannot start. */
 export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<AlertBenchResult> {
   const servers = opts.servers ?? 600;
@@ -131,20 +217,13 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
   });
   try {
     const maxWorkers = Math.max(...(opts.workers ?? [1, 3]));
-    for (let i = 1; i <= maxWorkers; i++) await b.addAgent(i, { backend: true });
-    await b.sql(
-      `INSERT INTO pem.agent (id, user_name, display_name, last_heartbeat)
-       SELECT i, 'agent' || i, 'host-' || i, now() FROM generate_series($1::int, $2::int) i`,
-      [maxWorkers + 1, servers],
+    await seedAlertBench(
+      b,
+      servers,
+      maxWorkers,
+      opts.historyMinutes ?? 120,
+      opts.agents ?? servers - maxWorkers,
     );
-    await b.sql(
-      `WITH s AS (INSERT INTO pem.server (display_name, host, port) SELECT 'db-' || i, 'h' || i, 5432 FROM generate_series($1::int, $2::int) i RETURNING id, display_name)
-       INSERT INTO pem.server_binding (server_id, agent_id, host, port, user_name)
-       SELECT id, substr(display_name, 4)::int, '127.0.0.1', 5432, 'pharos_monitor' FROM s`,
-      [maxWorkers + 1, servers],
-    );
-    await b.sql("INSERT INTO pem.webhook (name, url) VALUES ('bench', 'http://127.0.0.1:9/none')");
-    await b.sql(DATA_SQL);
     await installPerAlertOracle(b.admin);
     await b.sql('ANALYZE');
     const [{ n: alerts }] = (await b.sql<{ n: number }>('SELECT count(*)::int AS n FROM pem.alert')) as [
@@ -159,13 +238,19 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
     // each alert once per measurement: the intervals are stretched so nothing comes due again meanwhile
     await b.sql('UPDATE pem.alert SET interval_s = 86400');
     print(
-      `alert bench: ${servers} servers + ${servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
+      `alert bench: ${servers} servers + ${opts.agents ?? servers} agents, ${alerts} alerts (their default intervals need ${Math.round(need)} evaluations/s), PostgreSQL ${v}${opts.fsync ? ', fsync on' : ', fsync off'}`,
     );
     const runs: AlertBenchRun[] = [];
-    const plan = (opts.paths ?? ['main', 'batched']).flatMap((path) =>
-      (opts.workers ?? [1, 3]).map((workers) => ({ path, workers })),
+    const plan = (opts.planModes ?? ['auto']).flatMap((planMode) =>
+      (opts.paths ?? ['main', 'batched']).flatMap((path) =>
+        (opts.workers ?? [1, 3]).map((workers) => ({ path, workers, planMode })),
+      ),
     );
-    for (const { path, workers } of plan) {
+    for (const { path, workers, planMode } of plan) {
+      // the workers' sessions (opened below) take it from the database's settings
+      await b.sql(
+        `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET plan_cache_mode = %L', current_database(), '${PLAN_CACHE_MODE[planMode]}'); END $$`,
+      );
       // due in the last second, spread as bound alerts are (pem.bind_alerts spreads first evaluations)
       await b.sql(
         `UPDATE pem.alert SET next_due = now() - interval '1 second' + (id % 997) * interval '1 millisecond',
@@ -178,6 +263,7 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       else await restoreLatestColumn(b.admin);
       await b.sql('SELECT pg_sleep(1)'); // all of them due
       await b.sql('DELETE FROM pem.notification_outbox');
+      await b.sql('UPDATE pem.alert SET last_eval_ms = NULL');
       await b.sql('VACUUM ANALYZE pem.alert');
       const conns: HaConnection[] = [];
       for (let i = 1; i <= workers; i++) conns.push(b.agentConn(i, { queryTimeoutMs: 120_000 }));
@@ -205,9 +291,15 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       );
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const evaluated = per.reduce((x, p) => x + p.n, 0);
+      const templates = await b.sql<AlertTemplateTiming>(
+        `SELECT template, count(*)::int AS alerts, round(avg(last_eval_ms)::numeric, 3)::float8 AS "msPerEvaluation"
+           FROM pem.alert WHERE last_eval_ms IS NOT NULL GROUP BY template ORDER BY 3 DESC`,
+      );
       const run: AlertBenchRun = {
         path,
         workers,
+        planMode,
+        templates,
         loadAvgStart,
         loadAvgEnd: loadavg().map((x) => Math.round(x * 100) / 100),
         alerts,
@@ -218,8 +310,10 @@ export async function runAlertBench(opts: AlertBenchOptions = {}): Promise<Alert
       };
       runs.push(run);
       print(
-        `  ${path}, ${workers} worker(s): ${evaluated} alerts in ${run.seconds} s = ${run.alertsPerSecond} alerts/s (${run.notifications} outbox rows; load average ${run.loadAvgStart.join(' / ')} at the start, ${run.loadAvgEnd.join(' / ')} at the end)`,
+        `  ${path}, ${workers} worker(s), plans ${planMode}: ${evaluated} alerts in ${run.seconds} s = ${run.alertsPerSecond} alerts/s (${run.notifications} outbox rows; load average ${run.loadAvgStart.join(' / ')} at the start, ${run.loadAvgEnd.join(' / ')} at the end)`,
       );
+      for (const t of templates)
+        print(`    ${t.msPerEvaluation.toFixed(3)} ms  ${t.template} (${t.alerts} alerts)`);
       for (const c of conns) await c.close();
       if (opts.profile && workers === 1) await printProfile(b.admin, print, path !== 'batched');
     }
@@ -242,6 +336,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     batchSize: Number(arg('batch') ?? 200),
     fsync: arg('fsync') === 'on',
     profile: process.argv.includes('--profile'),
+    planModes: (arg('plan-modes') ?? 'auto').split(',') as AlertPlanMode[],
+    historyMinutes: Number(arg('history-minutes') ?? 120),
+    ...(arg('agents') ? { agents: Number(arg('agents')) } : {}),
   }).then(
     (r) => console.log(JSON.stringify(r)),
     (err) => {

@@ -5,7 +5,8 @@
 -- batch was full (more may be due).
 --
 -- Batched (docs/alerts.md, "Evaluation"): the claimed alerts are grouped by template, and each
--- template runs once for its whole group (pem.alert_template_values: one statement, one plan); the
+-- template runs once for its whole group (pem.alert_template_values: one statement, one plan, under
+-- the template's plan_cache_mode); the
 -- quiet alerts (same state, nothing to record or tell) are written by one UPDATE; then each other
 -- alert, in due order, moves its state with its value (pem.alert_apply_value). Alerts with
 -- thresholds out of order, every alert of a group whose statement failed (one bad template, or one
@@ -45,18 +46,19 @@ BEGIN
 
   -- values: alert id -> [value, detail, ms of its share of the group's statement]
   FOR g IN
-    SELECT t.sql, count(*) AS n, array_agg(x.id) AS ids, array_agg(coalesce(x.agent_id, b.agent_id)) AS agents,
+    SELECT t.sql, t.plan_cache_mode, count(*) AS n, array_agg(x.id) AS ids, array_agg(coalesce(x.agent_id, b.agent_id)) AS agents,
            array_agg(x.server_id) AS servers, array_agg(x.object) AS objects, array_agg(t.params || x.params) AS params
       FROM unnest(v_due) x
       JOIN pem.alert_template t ON t.name = x.template
       LEFT JOIN pem.server_binding b ON b.server_id = x.server_id
      WHERE pem.alert_thresholds_problem(x.operator, x.low, x.medium, x.high) IS NULL
-     GROUP BY t.name, t.sql
+     GROUP BY t.name, t.sql, t.plan_cache_mode
   LOOP
     v_t0 := clock_timestamp();
     BEGIN
       SELECT jsonb_object_agg(tv.id, jsonb_build_array(tv.value, tv.detail)) FILTER (WHERE tv.ok) INTO v_group
-        FROM pem.alert_template_values(g.sql, g.ids, g.agents, g.servers, g.objects, g.params) tv;
+        FROM pem.alert_template_values(g.sql, g.ids, g.agents, g.servers, g.objects, g.params,
+                                           g.plan_cache_mode) tv;
     EXCEPTION WHEN OTHERS THEN
       v_group := NULL;  -- its alerts go one by one below
     END;

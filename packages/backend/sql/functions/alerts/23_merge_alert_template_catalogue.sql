@@ -7,6 +7,7 @@
 -- - a built-in template an administrator changed is kept; when it equals the release's definition
 --   again it counts as shipped from then on;
 -- - a template of an administrator's that has a built-in name is not touched.
+-- The plan choice (plan_cache_mode, migration 024) is part of the definition.
 -- Returns {added, updated, kept} (kept: the names of changed built-in templates left as they are).
 CREATE OR REPLACE FUNCTION pem.merge_alert_template_catalogue()
 RETURNS jsonb LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -17,9 +18,9 @@ DECLARE
 BEGIN
   WITH ins AS (
     INSERT INTO pem.alert_template AS t (name, level, sql, operator, low, medium, high, interval_s, description,
-                                         unit, params, auto_bind, probes, builtin, updated_at, shipped_at)
+                                         unit, params, auto_bind, probes, plan_cache_mode, builtin, updated_at, shipped_at)
     SELECT c.name, c.level, c.sql, c.operator, c.low, c.medium, c.high, c.interval_s, c.description, c.unit,
-           c.params, c.auto_bind, c.probes, true, now(), now()
+           c.params, c.auto_bind, c.probes, c.plan_cache_mode, true, now(), now()
       FROM pg_temp.catalogue_alert_template c
     ON CONFLICT (name) DO NOTHING
     RETURNING t.name
@@ -29,13 +30,14 @@ BEGIN
     UPDATE pem.alert_template t
        SET level = c.level, sql = c.sql, operator = c.operator, low = c.low, medium = c.medium, high = c.high,
            interval_s = c.interval_s, description = c.description, unit = c.unit, params = c.params,
-           auto_bind = c.auto_bind, probes = c.probes, updated_at = now(), shipped_at = now()
+           auto_bind = c.auto_bind, probes = c.probes, plan_cache_mode = c.plan_cache_mode, updated_at = now(),
+           shipped_at = now()
       FROM pg_temp.catalogue_alert_template c
      WHERE t.name = c.name AND t.builtin AND t.shipped_at = t.updated_at
        AND (t.level, t.sql, t.operator, t.low, t.medium, t.high, t.interval_s, t.description, t.unit, t.params,
-            t.auto_bind, t.probes)
+            t.auto_bind, t.probes, t.plan_cache_mode)
            IS DISTINCT FROM (c.level, c.sql, c.operator, c.low, c.medium, c.high, c.interval_s, c.description,
-                             c.unit, c.params, c.auto_bind, c.probes)
+                             c.unit, c.params, c.auto_bind, c.probes, c.plan_cache_mode)
     RETURNING t.name
   )
   SELECT array_agg(name ORDER BY name) INTO v_updated FROM upd;
@@ -43,9 +45,9 @@ BEGIN
     FROM pg_temp.catalogue_alert_template c
    WHERE t.name = c.name AND t.builtin AND t.shipped_at IS DISTINCT FROM t.updated_at
      AND (t.level, t.sql, t.operator, t.low, t.medium, t.high, t.interval_s, t.description, t.unit, t.params,
-          t.auto_bind, t.probes)
+          t.auto_bind, t.probes, t.plan_cache_mode)
          IS NOT DISTINCT FROM (c.level, c.sql, c.operator, c.low, c.medium, c.high, c.interval_s, c.description,
-                               c.unit, c.params, c.auto_bind, c.probes);
+                               c.unit, c.params, c.auto_bind, c.probes, c.plan_cache_mode);
   SELECT array_agg(t.name ORDER BY t.name) INTO v_kept
     FROM pem.alert_template t JOIN pg_temp.catalogue_alert_template c ON c.name = t.name
    WHERE t.builtin AND t.shipped_at IS DISTINCT FROM t.updated_at;
