@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pharosError } from '@pharos/core/errors';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { DeadlineError, NoHostError } from '@pharos/core/ha/errors';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { BackendFailingOverError } from '../backend.js';
 import { installErrorHandlers } from './errors.js';
 
