@@ -3,8 +3,14 @@
  * (packages/backend/sql/functions/ingest/08_ingest_samples.sql): element k of
  * each array is sample k. node-postgres sends a JavaScript array as a
  * PostgreSQL array literal, each string quoted and escaped (its
- * `prepareValue`); the values go as JSON text, read by the server as jsonb,
- * the times as the ISO 8601 text the sample holds (timestamptz input).
+ * `prepareValue`); the times as the ISO 8601 text the sample holds
+ * (timestamptz input). The values go as one JSON array text, which the ship
+ * statement turns into the jsonb[] parameter on the server
+ * (ship/ship-batch.ts INGEST_SQL): one JSON serialisation here and one jsonb
+ * parse there, instead of 1000 values each escaped into an array literal
+ * (two regular-expression passes per element in node-postgres), unescaped by
+ * array_in and parsed by jsonb_in (issue 19, "Ingest": the ship path's CPU
+ * against a plain COPY).
  */
 import type { Sample } from '../sample.js';
 
@@ -16,8 +22,8 @@ export interface IngestArrays {
   objects: string[];
   /** ISO 8601 with time zone. */
   collectedAts: string[];
-  /** Each sample's value as JSON text. */
-  values: string[];
+  /** The samples' values as one JSON array text (element k: sample k's value). */
+  valuesJson: string;
 }
 
 /** Splits `samples` into {@link IngestArrays}, in the given order. */
@@ -29,8 +35,9 @@ export function ingestArrays(samples: readonly Sample[]): IngestArrays {
     probes: new Array(n),
     objects: new Array(n),
     collectedAts: new Array(n),
-    values: new Array(n),
+    valuesJson: '',
   };
+  const values: Sample['value'][] = new Array(n);
   for (let k = 0; k < n; k++) {
     const s = samples[k]!;
     a.sampleIds[k] = s.sampleId;
@@ -38,7 +45,8 @@ export function ingestArrays(samples: readonly Sample[]): IngestArrays {
     a.probes[k] = s.probe;
     a.objects[k] = s.object;
     a.collectedAts[k] = s.collectedAt;
-    a.values[k] = JSON.stringify(s.value);
+    values[k] = s.value;
   }
+  a.valuesJson = JSON.stringify(values);
   return a;
 }

@@ -41,10 +41,16 @@ export interface ShipResult {
   server: ServerIdentity;
 }
 
-/** The one statement of a ship: `$1` agent id, `$2` batch id, `$3`..`$8` the arrays of {@link ingestArrays}. */
+/**
+ * The one statement of a ship: `$1` agent id, `$2` batch id, `$3`..`$7` the
+ * arrays of {@link ingestArrays}, `$8` its values as one JSON array, made the
+ * function's jsonb[] here in list order (WITH ORDINALITY: PostgreSQL 15
+ * documentation §9.16 `jsonb_array_elements`, §7.2.1.4 "Table Functions").
+ */
 export const INGEST_SQL =
   'SELECT pem.ingest_samples($1, $2::uuid, $3::bigint[], $4::integer[], $5::text[], $6::text[], ' +
-  `$7::timestamptz[], $8::jsonb[]) AS stored, ${SERVER_IDENTITY_COLUMNS}`;
+  '$7::timestamptz[], ARRAY(SELECT e.v FROM pg_catalog.jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)) ' +
+  `AS stored, ${SERVER_IDENTITY_COLUMNS}`;
 
 /**
  * Ships `batch` as agent `agentId` within `deadlineMs`. Resolves once the
@@ -66,7 +72,7 @@ export async function shipBatch(
   const a = ingestArrays(batch.samples);
   const r = await conn.query<{ stored: boolean } & ServerIdentityRow>(
     INGEST_SQL,
-    [agentId, batch.batchId, a.sampleIds, a.serverIds, a.probes, a.objects, a.collectedAts, a.values],
+    [agentId, batch.batchId, a.sampleIds, a.serverIds, a.probes, a.objects, a.collectedAts, a.valuesJson],
     { deadlineMs, ...(awaitTargetMs !== undefined ? { awaitTargetMs } : {}) },
   );
   const row = r.rows[0];

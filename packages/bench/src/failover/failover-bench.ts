@@ -197,6 +197,7 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
       password,
       opts.connectRuns,
       log,
+      opts.traceDir,
     ).finally(() => hole.close());
 
     const result: FailoverFigures = {

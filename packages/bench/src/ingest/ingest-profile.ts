@@ -7,11 +7,13 @@
  * `pem.ingest_batch` are counted apart) and `auto_explain` (EXPLAIN ANALYZE
  * with BUFFERS, nested statements and triggers, for one batch of agent 1
  * after the load). Prints, per statement, calls, total and mean time, and the
- * share of the time all top-level statements took; then the plans of one
+ * share of the time all top-level statements took, and how often and how
+ * long each was planned; then the plans of one
  * batch from the server log.
  *
  * Sources: PostgreSQL 15 documentation, F.32 pg_stat_statements (columns
- * calls, total_exec_time in ms, toplevel), F.4 auto_explain (log_analyze,
+ * calls, total_exec_time in ms, toplevel; with track_planning, plans and
+ * total_plan_time: how often and how long each statement was planned), F.4 auto_explain (log_analyze,
  * log_buffers, log_nested_statements, log_triggers, log_min_duration).
  *
  * Run (starts PostgreSQL on 127.0.15.51):
@@ -36,6 +38,7 @@ const SETTINGS = {
   shared_preload_libraries: 'pg_stat_statements,auto_explain',
   'pg_stat_statements.track': 'all',
   'pg_stat_statements.track_utility': 'on',
+  'pg_stat_statements.track_planning': 'on',
   'auto_explain.log_min_duration': '-1',
   'auto_explain.log_analyze': 'on',
   'auto_explain.log_buffers': 'on',
@@ -49,6 +52,8 @@ interface StatementRow {
   calls: string;
   total_ms: number;
   mean_ms: number;
+  plans: string;
+  plan_ms: number;
   rows: string;
   query: string;
 }
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
     const stats = await admin.query<StatementRow>(
       `SELECT s.toplevel, sum(s.calls)::text AS calls, sum(s.total_exec_time) AS total_ms,
               sum(s.total_exec_time) / sum(s.calls) AS mean_ms, sum(s.rows)::text AS rows,
+              sum(s.plans)::text AS plans, sum(s.total_plan_time) AS plan_ms,
               regexp_replace(s.query, '\\s+', ' ', 'g') AS query
          FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
          JOIN pg_database d ON d.oid = s.dbid AND d.datname = 'pem'
@@ -119,14 +125,14 @@ async function main(): Promise<void> {
     console.log(
       `\nstatements of the agents (pg_stat_statements; top-level total ${topTotal.toFixed(0)} ms):`,
     );
-    console.log('level  calls  total ms  mean ms  share  rows  statement');
+    console.log('level  calls  total ms  mean ms  share  rows  plans  plan ms  statement');
     for (const r of stats.rows) {
       console.log(
         `${r.toplevel ? 'top   ' : 'nested'} ${r.calls.padStart(5)} ${r.total_ms.toFixed(1).padStart(9)} ${r.mean_ms
           .toFixed(2)
           .padStart(
             8,
-          )} ${`${((100 * r.total_ms) / topTotal).toFixed(1)}%`.padStart(6)} ${r.rows.padStart(6)}  ${r.query.slice(0, 160)}`,
+          )} ${`${((100 * r.total_ms) / topTotal).toFixed(1)}%`.padStart(6)} ${r.rows.padStart(6)} ${r.plans.padStart(6)} ${r.plan_ms.toFixed(1).padStart(8)}  ${r.query.slice(0, 160)}`,
       );
     }
     // one batch of agent 1 with EXPLAIN ANALYZE of every statement in the server log

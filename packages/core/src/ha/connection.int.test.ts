@@ -171,6 +171,34 @@ describe('HaConnection: host selection', () => {
     assert.ok(theirs.ms >= 1900, `psql took ${theirs.ms} ms`);
   });
 
+  it('the target facts come from the startup report (no query, as libpq with PostgreSQL 14+)', async () => {
+    for (const [tsa, want] of [
+      ['read-write', P],
+      ['primary', P],
+      ['standby', S],
+    ] as const) {
+      const events: HaTraceEvent[] = [];
+      assert.equal(
+        await serverAddr(`host=${S},${P} ${cred} target_session_attrs=${tsa}`, {
+          trace: (e) => events.push(e),
+        }),
+        want,
+      );
+      // attempts that opened a session (the other host's may be abandoned once the winner is known)
+      const attempts = events.filter((e) => e.kind === 'attempt' && e.connectMs !== undefined);
+      assert.ok(
+        attempts.some((a) => a.kind === 'attempt' && a.host === `${want}:5432`),
+        JSON.stringify(events),
+      );
+      for (const a of attempts) {
+        if (a.kind !== 'attempt') continue;
+        assert.equal(a.target, 'startup', JSON.stringify(a));
+        assert.equal(a.inRecovery, a.host.startsWith(S), JSON.stringify(a));
+        assert.equal(a.readOnly, a.host.startsWith(S), JSON.stringify(a));
+      }
+    }
+  });
+
   it('after the hedge, list order still decides among the hosts that answered', async () => {
     // any: the standby listed before the primary wins, the black hole is passed over
     assert.equal(await serverAddr(`host=${BH},${S},${P} ${cred} connect_timeout=2`), S);

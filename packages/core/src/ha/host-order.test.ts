@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TargetSessionAttrs } from '../conninfo/types.js';
-import { dialAllAtOnce, type HostAnswer, matches, orderedVerdict, type TargetFacts } from './host-order.js';
+import {
+  dialAllAtOnce,
+  factsFromStartup,
+  type HostAnswer,
+  matches,
+  orderedVerdict,
+  type TargetFacts,
+} from './host-order.js';
 
 /*
  * The first selection's ordering rules (host-order.ts) over the answers a
@@ -125,5 +132,38 @@ describe('later selections: dialling every host at once (dialAllAtOnce)', () => 
       assert.equal(dialAllAtOnce(tsa, true, false), true, tsa);
       assert.equal(dialAllAtOnce(tsa, false, false), false, tsa);
     }
+  });
+});
+
+describe('target facts from the startup report (libpq fe-connect.c CONNECTION_CHECK_TARGET)', () => {
+  const standby = { inHotStandby: true, defaultReadOnly: false };
+  const primary = { inHotStandby: false, defaultReadOnly: false };
+  const readOnlyPrimary = { inHotStandby: false, defaultReadOnly: true };
+
+  it('read-write/read-only: read-only when either report is on, decided only when both were reported', () => {
+    for (const tsa of ['read-write', 'read-only'] as const) {
+      assert.deepEqual(factsFromStartup(tsa, standby), STANDBY);
+      assert.deepEqual(factsFromStartup(tsa, primary), PRIMARY);
+      assert.deepEqual(factsFromStartup(tsa, readOnlyPrimary), READ_ONLY_PRIMARY);
+      assert.equal(factsFromStartup(tsa, { inHotStandby: false }), undefined);
+      assert.equal(factsFromStartup(tsa, { defaultReadOnly: false }), undefined);
+      assert.equal(factsFromStartup(tsa, {}), undefined);
+    }
+    assert.equal(matches('read-write', factsFromStartup('read-write', readOnlyPrimary)!, false), false);
+    assert.equal(matches('read-only', factsFromStartup('read-only', standby)!, false), true);
+  });
+
+  it('primary/standby/prefer-standby: in_hot_standby alone decides', () => {
+    for (const tsa of ['primary', 'standby', 'prefer-standby'] as const) {
+      assert.equal(factsFromStartup(tsa, { inHotStandby: true })?.inRecovery, true);
+      assert.equal(factsFromStartup(tsa, readOnlyPrimary)?.inRecovery, false);
+      assert.equal(factsFromStartup(tsa, { defaultReadOnly: false }), undefined);
+      assert.equal(factsFromStartup(tsa, {}), undefined);
+    }
+    assert.equal(matches('primary', factsFromStartup('primary', readOnlyPrimary)!, false), true);
+  });
+
+  it('any needs no facts', () => {
+    assert.equal(factsFromStartup('any', primary), undefined);
   });
 });

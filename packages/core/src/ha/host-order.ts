@@ -45,6 +45,48 @@ export function matches(tsa: TargetSessionAttrs, s: TargetFacts, secondPass: boo
 }
 
 /**
+ * What a server reported about itself at startup in ParameterStatus
+ * messages (PostgreSQL 14+ reports both; older servers neither): the
+ * `in_hot_standby` and `default_transaction_read_only` parameters, as
+ * booleans; absent when not reported. Source: PostgreSQL 15 documentation
+ * §55.2.7 "Asynchronous Operations" (the parameters ParameterStatus
+ * reports) and §34.1.2 `target_session_attrs`.
+ */
+export interface StartupReport {
+  inHotStandby?: boolean;
+  defaultReadOnly?: boolean;
+}
+
+/**
+ * The target facts libpq takes from the startup report instead of asking
+ * the server (libpq `fe-connect.c` `PQconnectPoll`, CONNECTION_CHECK_TARGET):
+ * for `read-write`/`read-only`, when both `default_transaction_read_only`
+ * and `in_hot_standby` were reported, the session is read-only when either
+ * is on (else libpq runs `SHOW transaction_read_only`); for `primary`,
+ * `standby` and `prefer-standby`, when `in_hot_standby` was reported, it is
+ * the recovery state (else `SELECT pg_catalog.pg_is_in_recovery()`).
+ * Undefined: the report does not decide, ask the session (ha/session.ts
+ * `checkTarget`). `any` needs no facts (undefined). Pure.
+ */
+export function factsFromStartup(tsa: TargetSessionAttrs, r: StartupReport): TargetFacts | undefined {
+  const both = r.inHotStandby !== undefined && r.defaultReadOnly !== undefined;
+  const facts: TargetFacts = {};
+  if (r.inHotStandby !== undefined) facts.inRecovery = r.inHotStandby;
+  if (both) facts.readOnly = r.defaultReadOnly === true || r.inHotStandby === true;
+  switch (tsa) {
+    case 'any':
+      return undefined;
+    case 'read-write':
+    case 'read-only':
+      return both ? facts : undefined;
+    case 'primary':
+    case 'standby':
+    case 'prefer-standby':
+      return r.inHotStandby !== undefined ? facts : undefined;
+  }
+}
+
+/**
  * The decision of a first selection at one moment:
  * - `win`: the host (index) whose session is used;
  * - `fatal`: the walk ends on a client-side error at that host (libpq stops there);

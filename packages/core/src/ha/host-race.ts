@@ -3,7 +3,8 @@
  * order"): which host of a multi-host connection string gets the session.
  *
  * - {@link attempt}: one host — TLS per sslmode with libpq's allow/prefer
- *   fallbacks, bounded by connect_timeout, then the target check.
+ *   fallbacks, bounded by connect_timeout, then the target check (from the
+ *   server's startup report when it decides, as libpq; else one query).
  * - {@link selectHost}: the first selection races every host and decides in
  *   list order (libpq's result, ha/host-order.ts), passing over a host still
  *   silent after {@link HEDGE_MS}; later ones try the host used last first
@@ -15,7 +16,7 @@
 import { isUnixSocketHost, type TargetSessionAttrs } from '../conninfo/types.js';
 import { messageOf } from '../errors/index.js';
 import { DeadlineError, hasSqlState, isFatalStartupError, isNetworkError, NoHostError } from './errors.js';
-import { dialAllAtOnce, type HostAnswer, matches, orderedVerdict } from './host-order.js';
+import { dialAllAtOnce, factsFromStartup, type HostAnswer, matches, orderedVerdict } from './host-order.js';
 import {
   checkTarget,
   destroySession,
@@ -96,7 +97,13 @@ export async function attempt(
     try {
       const s = await openSession(ctx, index, entry, useTls, limitAt, signal);
       connectMs = Date.now() - startedAt;
-      if (ctx.ci.targetSessionAttrs !== 'any') {
+      // libpq decides from the startup report when it can (PostgreSQL 14+
+      // reports both facts), saving a round trip; else it asks the session.
+      const reported = factsFromStartup(ctx.ci.targetSessionAttrs, s.startupReport);
+      if (reported !== undefined) {
+        s.inRecovery = reported.inRecovery;
+        s.readOnly = reported.readOnly;
+      } else if (ctx.ci.targetSessionAttrs !== 'any') {
         await checkTarget(s, limitAt);
       }
       ctx.trace?.({
@@ -105,6 +112,7 @@ export async function attempt(
         host: describeHost(ctx, index),
         ms: Date.now() - startedAt,
         connectMs,
+        target: reported !== undefined ? 'startup' : ctx.ci.targetSessionAttrs === 'any' ? 'none' : 'query',
         inRecovery: s.inRecovery,
         readOnly: s.readOnly,
       });

@@ -12,6 +12,7 @@ import { passwordFromPassfile } from '../conninfo/pgpass.js';
 import { type ConnInfo, type HostEntry, isUnixSocketHost } from '../conninfo/types.js';
 import { pharosError } from '../errors/index.js';
 import { InsecureAuthError, NoPasswordError } from './errors.js';
+import type { StartupReport } from './host-order.js';
 import { type TlsMaterial, tlsConnectionOptions } from './tls-material.js';
 import type { HaTraceEvent } from './trace.js';
 
@@ -26,6 +27,12 @@ export interface Session {
   inRecovery?: boolean;
   /** transaction_read_only at the last target check. */
   readOnly?: boolean;
+  /**
+   * `in_hot_standby` and `default_transaction_read_only` as the server
+   * reported them in ParameterStatus during startup (PostgreSQL 14+), read
+   * by the first target check (ha/host-order.ts `factsFromStartup`).
+   */
+  startupReport: StartupReport;
   /** The session-level statement_timeout this connection set, ms (serverDeadline); undefined before the first SET. */
   statementTimeoutMs?: number;
   dead: boolean;
@@ -131,6 +138,14 @@ export function openSession(
   con.on('authenticationMD5Password', () => {
     asked = 'md5';
   });
+  // What the server reports about itself before ReadyForQuery (libpq reads
+  // the same two parameters; ha/host-order.ts factsFromStartup).
+  const startupReport: StartupReport = {};
+  con.on('parameterStatus', (msg: { parameterName: string; parameterValue: string }) => {
+    if (msg.parameterName === 'in_hot_standby') startupReport.inHotStandby = msg.parameterValue === 'on';
+    else if (msg.parameterName === 'default_transaction_read_only')
+      startupReport.defaultReadOnly = msg.parameterValue === 'on';
+  });
   const verified = unix || (useTls && ctx.tls !== undefined && ctx.tls.verify !== 'none');
   // pg reads PG* variables for parameters left empty; set them from the conninfo only.
   const params = (client as unknown as { connectionParameters: Record<string, unknown> })
@@ -139,7 +154,7 @@ export function openSession(
   params.fallback_application_name = ci.fallbackApplicationName;
   params.options = ['-c client_encoding=UTF8', ci.options].filter(Boolean).join(' ');
   params.client_encoding = 'UTF8';
-  const session: Session = { client, socket: undefined, entry, index, dead: false };
+  const session: Session = { client, socket: undefined, entry, index, startupReport, dead: false };
   return new Promise<Session>((resolve, reject) => {
     let settled = false;
     const fail = (err: unknown) => {

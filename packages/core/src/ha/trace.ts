@@ -18,6 +18,12 @@ export interface AttemptTrace {
   ms: number;
   /** Until the session was open (TCP, TLS, authentication), ms; absent when it never opened. */
   connectMs?: number;
+  /**
+   * How the target facts were learnt: from the server's startup report
+   * (ParameterStatus, no round trip), by a query, or not needed (`any`);
+   * absent when the session never opened.
+   */
+  target?: 'startup' | 'query' | 'none';
   /** Facts of the target check, when it answered. */
   inRecovery?: boolean;
   readOnly?: boolean;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pharosError } from '@pharos/core/errors';
+import { DeadlineError, NoHostError } from '@pharos/core/ha/errors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BackendFailingOverError } from '../backend.js';
 import { installErrorHandlers } from './errors.js';
@@ -23,6 +24,21 @@ describe('API error answers', () => {
     });
     app.get('/failover', async () => {
       throw new BackendFailingOverError();
+    });
+    app.get('/deadline', async () => {
+      throw new DeadlineError('PHAROS_CONNECT_STATEMENT_DEADLINE', {
+        host: '127.0.0.1',
+        port: 5432,
+        statement: 'SELECT 1',
+      });
+    });
+    app.get('/no-host', async () => {
+      throw new NoHostError('127.0.0.1:5432: does not match target_session_attrs=read-write', true);
+    });
+    app.get('/terminated', async () => {
+      throw Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
     });
     app.get('/data', async () => {
       throw Object.assign(new Error('value "2147483648" is out of range for type integer'), {
@@ -69,6 +85,16 @@ describe('API error answers', () => {
       body: { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'backend is failing over' },
       retryAfter: '2',
     });
+  });
+
+  test('a failover-class error a route let through unwrapped is 503 too, not a 500', async () => {
+    for (const url of ['/deadline', '/no-host', '/terminated']) {
+      assert.deepEqual(await get(url), {
+        status: 503,
+        body: { code: 'PHAROS_BACKEND_FAILING_OVER', error: 'backend is failing over' },
+        retryAfter: '2',
+      });
+    }
   });
 
   test('a PostgreSQL data exception (SQLSTATE class 22) is a 400', async () => {

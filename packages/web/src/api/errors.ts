@@ -6,7 +6,9 @@
  *
  * - A Pharos error (a catalogue code) answers its own status: 400 for bad
  *   input (with its field), 404 for an unknown id, 409 for a state conflict;
- *   PHAROS_BACKEND_FAILING_OVER answers 503 with `Retry-After: 2`;
+ *   PHAROS_BACKEND_FAILING_OVER answers 503 with `Retry-After: 2`, and so
+ *   does a failover-class error (core ha/errors.ts `isFailoverError`: a call
+ *   deadline, no matching host, a dropped session) a route let through;
  *   PHAROS_BACKEND_TIMEOUT 504 (a statement the backend cancelled at its
  *   deadline; a route that let the connection's StatementTimeoutError through
  *   answers the same).
@@ -20,7 +22,12 @@
  */
 import { ERRORS, type ErrorCode, errorMessage, PharosError, sqlStateOf } from '@pharos/core/errors';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { BackendTimeoutError, isBackendTimeout } from '../backend.js';
+import {
+  BackendFailingOverError,
+  BackendTimeoutError,
+  isBackendTimeout,
+  isBackendUnavailable,
+} from '../backend.js';
 
 /** The body of every error answer. */
 export interface ApiErrorBody {
@@ -82,6 +89,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
     )
       return replyError(reply, err);
     if (isBackendTimeout(err)) return replyError(reply, new BackendTimeoutError(err));
+    // A failover-class error a route let through unwrapped (a call deadline
+    // passed on a loaded backend, no host matching yet, a dropped session) is
+    // the backend being unavailable, not a bug: 503 as withFailoverRetry says it.
+    if (isBackendUnavailable(err)) {
+      request.log.warn({ err }, 'backend unavailable (error not wrapped by the route)');
+      return replyError(reply, new BackendFailingOverError({ cause: err }));
+    }
     const status = err.statusCode;
     if (!(err instanceof PharosError) && status !== undefined && status >= 400 && status < 500) {
       const code = fastifyCode(err);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BackendFailingOverError } from '../backend.js';
-import { createFleetCache, FLEET_CACHE_MS } from './fleet-cache.js';
+import { createFleetCache, FLEET_CACHE_MS, FLEET_CACHE_PAGES } from './fleet-cache.js';
 import { FIRST_PAGE, type FleetPageQuery } from './fleet-query.js';
 
 /** A loader whose answers the test releases one by one, counting the reads. */
@@ -81,5 +81,32 @@ describe('overview cache by page', () => {
     assert.equal((await cache.get(named)).toString(), '{"offset":0,"name":"pg-1"}');
     assert.equal((await cache.get({ ...second })).toString(), '{"offset":100,"name":null}', 'kept');
     assert.equal(asked.length, 3);
+  });
+});
+
+describe('overview cache under many different pages', () => {
+  it('a read pushed out of the cache while running still answers its waiting requests', async () => {
+    // Under load the fuzzer asked many different pages (limit=0x10, ...) while
+    // one read was slow; the page being read was evicted and its requests got
+    // lru-cache's Error('evicted'): answered 500.
+    const { loader, pending } = manualLoader();
+    const cache = createFleetCache(loader, { clock: { now: () => 0 } });
+    const slow = [cache.get({ ...FIRST_PAGE, limit: 16 }), cache.get({ ...FIRST_PAGE, limit: 16 })];
+    await tick();
+    assert.equal(pending.length, 1);
+    const others: Promise<Buffer>[] = [];
+    for (let i = 1; i <= FLEET_CACHE_PAGES + 1; i++) others.push(cache.get({ ...FIRST_PAGE, offset: i }));
+    await tick();
+    assert.equal(pending.length, FLEET_CACHE_PAGES + 2);
+    for (let i = 1; i < pending.length; i++) pending[i]!.resolve(`"page ${i}"`);
+    await Promise.all(others);
+    pending[0]!.resolve('"slow"');
+    for (const w of slow) assert.equal((await w).toString(), '"slow"');
+    // not kept (its slot went to another page): the next request reads again
+    const again = cache.get({ ...FIRST_PAGE, limit: 16 });
+    await tick();
+    assert.equal(pending.length, FLEET_CACHE_PAGES + 3);
+    pending.at(-1)!.resolve('"slow again"');
+    assert.equal((await again).toString(), '"slow again"');
   });
 });

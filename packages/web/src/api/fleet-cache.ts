@@ -7,7 +7,8 @@
  * {@link FLEET_CACHE_PAGES} pages are kept (least recently used first out).
  * An answer is the same for every logged-in user (no per-session state is
  * kept, so any instance still serves any session); a failed read is not kept
- * (the next request asks again).
+ * (the next request asks again). A read still running when its page is pushed
+ * out of the cache gives its answer to the requests waiting for it (not kept).
  */
 import { pharosError } from '@pharos/core/errors';
 import { LRUCache } from 'lru-cache';
@@ -53,6 +54,12 @@ export function createFleetCache(load: FleetLoader, opts: FleetCacheOptions = {}
     max: FLEET_CACHE_PAGES,
     ttl: opts.ttlMs ?? FLEET_CACHE_MS,
     ttlResolution: 0,
+    // A read still running when its page is pushed out (more than
+    // FLEET_CACHE_PAGES other pages asked meanwhile: many different queries
+    // while the backend is slow) or replaced would otherwise be aborted and
+    // every request waiting for it fail with lru-cache's Error('evicted'), a
+    // 500. It finishes instead, and its waiters get its answer (not kept).
+    ignoreFetchAbort: true,
     ...(opts.clock ? { perf: opts.clock } : {}),
     fetchMethod: async (_key, _stale, { context }) => Buffer.from(await load(context.q, context.logger)),
   });

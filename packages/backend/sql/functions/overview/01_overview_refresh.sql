@@ -27,11 +27,19 @@
 -- pem.overview_rebuild. plpgsql: it reads a view created after the functions.
 CREATE OR REPLACE FUNCTION pem.overview_refresh(p_agent_id integer, p_server_ids integer[])
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  -- any server other than 0 (a simple expression: no statement to plan). An agent's host values
+  -- alone (server 0) rewrite only its agent row: the server statements would find no row, yet
+  -- PostgreSQL planned the last one afresh at every call (a custom plan, ~4 ms: 5 % of an ingest
+  -- batch's server time in the ingest benchmark, docs/benchmarks.md "Ingest").
+  v_servers boolean := coalesce(cardinality(array_remove(p_server_ids, 0)) > 0, false);
 BEGIN
-  INSERT INTO pemdata.server_overview (server_id)
-  SELECT s.id FROM pem.server s WHERE s.id = ANY (p_server_ids) AND s.id <> 0 ORDER BY s.id
-  ON CONFLICT (server_id) DO NOTHING;
-  PERFORM 1 FROM pemdata.server_overview o WHERE o.server_id = ANY (p_server_ids) ORDER BY o.server_id FOR UPDATE;
+  IF v_servers THEN
+    INSERT INTO pemdata.server_overview (server_id)
+    SELECT s.id FROM pem.server s WHERE s.id = ANY (p_server_ids) AND s.id <> 0 ORDER BY s.id
+    ON CONFLICT (server_id) DO NOTHING;
+    PERFORM 1 FROM pemdata.server_overview o WHERE o.server_id = ANY (p_server_ids) ORDER BY o.server_id FOR UPDATE;
+  END IF;
   IF p_agent_id IS NOT NULL AND 0 = ANY (p_server_ids) THEN
     INSERT INTO pemdata.agent_overview AS o (agent_id, latest, newest_at, refreshed_at)
     SELECT a.id, coalesce(x.latest, '{}'), x.newest_at, now()
@@ -52,6 +60,9 @@ BEGIN
      WHERE a.id = p_agent_id
     ON CONFLICT (agent_id) DO UPDATE
       SET latest = excluded.latest, newest_at = excluded.newest_at, refreshed_at = excluded.refreshed_at;
+  END IF;
+  IF NOT v_servers THEN
+    RETURN;
   END IF;
   INSERT INTO pemdata.server_overview AS o (server_id, latest, newest_at, up, up_at, up_state, agent_id, win,
                                            refreshed_at)
