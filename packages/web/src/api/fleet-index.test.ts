@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { loadDefinitions, loadMigrations } from '@pharos/backend/migrations/release';
+import { OVERVIEW_FIELDS } from '../../ui/contract/overview-fields.js';
 import { OVERVIEW_PROBES } from './fleet-query.js';
 
 const names = (list: string) => [...list.matchAll(/'([a-z_]+)'/g)].map((x) => x[1]).sort();
@@ -33,4 +34,27 @@ it("the overview functions' probe lists name exactly the overview's probes", () 
   );
   assert.ok(lists.length >= 3, 'pem.overview_refresh (agents, servers) and the trigger on pemdata.latest');
   for (const { path, list } of lists) assert.deepEqual(names(list), [...OVERVIEW_PROBES].sort(), path);
+});
+
+it("pem.overview_refresh cuts each probe's values to exactly the overview's fields, in both overview rows", () => {
+  const refresh = loadDefinitions().find(
+    (d) => d.path.startsWith('functions/overview/') && /overview_refresh\.sql$/.test(d.path),
+  );
+  assert.ok(refresh, 'functions/overview/NN_overview_refresh.sql');
+  const cuts = [
+    ...refresh.sql.matchAll(
+      /WHEN r\.probe = '([a-z_]+)' THEN jsonb_strip_nulls\(jsonb_build_object\(([^)]*)\)\)/g,
+    ),
+  ];
+  for (const part of ['agents', 'servers']) {
+    const seen = cuts.splice(0, OVERVIEW_PROBES.length);
+    assert.deepEqual(
+      Object.fromEntries(
+        seen.map((m) => [m[1]!, [...m[2]!.matchAll(/'([a-z_0-9]+)', r\.value -> '\1'/g)].map((x) => x[1])]),
+      ),
+      OVERVIEW_FIELDS,
+      part,
+    );
+  }
+  assert.equal(cuts.length, 0, 'no other projection');
 });

@@ -12,8 +12,9 @@
  * server_up's value and the rates between the two newest database_stats
  * samples; with them (migration 023) the server's bound agent and server_up's
  * state ('up', 'down', 'unknown'). So a request reads one narrow row per server, whatever the probes
- * store; the values are cut to the columns the overview shows
- * (contract/overview-fields.ts) for the page's rows only. What depends on the
+ * store; the values are kept there already cut to the columns the overview shows
+ * (contract/overview-fields.ts) with their times written, so the page's rows only get their
+ * ages. What depends on the
  * clock is computed here, against the statement's now(): ages, an agent's
  * liveness, a server's status (the words and rules of ui/lib/server-state.js:
  * inactive, no data, agent down, stale, unknown, down, up) and maintenance
@@ -78,19 +79,6 @@ export const FIRST_PAGE: FleetPageQuery = {
   order: 'problems',
 };
 
-/**
- * SQL: the overview fields of `value` (an object) for its probe `probe`, fields the value lacks
- * left out; a value that is not an object as it is. Built from {@link OVERVIEW_FIELDS} (constant
- * names, no input).
- */
-const projection = (value: string, probe: string) =>
-  `CASE WHEN jsonb_typeof(${value}) <> 'object' THEN ${value} ${Object.entries(OVERVIEW_FIELDS)
-    .map(
-      ([p, keys]) =>
-        `WHEN ${probe} = '${p}' THEN jsonb_strip_nulls(jsonb_build_object(${keys.map((k) => `'${k}', ${value} -> '${k}'`).join(', ')}))`,
-    )
-    .join(' ')} ELSE ${value} END`;
-
 /** SQL: a timestamptz as JavaScript's toISOString() writes it (UTC, milliseconds). */
 const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -98,19 +86,18 @@ const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 const ageS = (ts: string) => `round(greatest(0, extract(epoch FROM c.as_of - ${ts}))::numeric, 1)::float8`;
 
 /**
- * SQL: an overview row's `latest` (jsonb {probe: [{object, at, value}]}, pem.overview_refresh) as
- * the answer's LatestByProbe: ages against now(), values projected, idle connection states (0
- * connections) left out, a probe left with none left out.
+ * SQL: an overview row's `latest` (jsonb {probe: {at, items: [{object, collectedAt, value}]}},
+ * pem.overview_refresh: values already cut to the overview's fields, times already written,
+ * idle connection states and probes left with none already left out) as the answer's
+ * LatestByProbe: each item gets its age against now(), from its probe's `at` (every item of a
+ * probe shares its run's time).
  */
 const latestJson = (latest: string) => `coalesce((
-  SELECT json_object_agg(e.probe, e.items ORDER BY e.probe) FROM (
-    SELECT p.key AS probe,
-           json_agg(json_build_object('object', it.v -> 'object', 'collectedAt', ${iso("(it.v ->> 'at')::timestamptz")},
-                                      'ageS', ${ageS("(it.v ->> 'at')::timestamptz")},
-                                      'value', ${projection("(it.v -> 'value')", 'p.key')}) ORDER BY it.n) AS items
-      FROM jsonb_each(${latest}) p CROSS JOIN LATERAL jsonb_array_elements(p.value) WITH ORDINALITY it(v, n)
-     WHERE NOT (p.key = 'connections_by_state' AND it.v -> 'value' ->> 'connections' = '0')
-     GROUP BY p.key) e), '{}'::json)`;
+  SELECT json_object_agg(p.key, (
+           SELECT json_agg(json_build_object('object', it.v -> 'object', 'collectedAt', it.v -> 'collectedAt',
+                                             'ageS', g.age, 'value', it.v -> 'value') ORDER BY it.n)
+             FROM jsonb_array_elements(p.value -> 'items') WITH ORDINALITY it(v, n)) ORDER BY p.key)
+    FROM jsonb_each(${latest}) p CROSS JOIN LATERAL (SELECT ${ageS("(p.value ->> 'at')::timestamptz")} AS age) g), '{}'::json)`;
 
 /** SQL: {high, medium, low} of a row with those columns. */
 const counts = (r: string) => `json_build_object('high', ${r}.high, 'medium', ${r}.medium, 'low', ${r}.low)`;
