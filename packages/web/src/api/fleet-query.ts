@@ -86,18 +86,19 @@ const iso = (ts: string) => `to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH2
 const ageS = (ts: string) => `round(greatest(0, extract(epoch FROM c.as_of - ${ts}))::numeric, 1)::float8`;
 
 /**
- * SQL: an overview row's `latest` (jsonb {probe: {at, items: [{object, collectedAt, value}]}},
+ * SQL: an overview row's `latest` (jsonb {probe: [{object, at, collectedAt, value}]},
  * pem.overview_refresh: values already cut to the overview's fields, times already written,
  * idle connection states and probes left with none already left out) as the answer's
- * LatestByProbe: each item gets its age against now(), from its probe's `at` (every item of a
- * probe shares its run's time).
+ * LatestByProbe: each item gets its age against now(), computed once per probe from its first
+ * item's `at` (every item of a probe shares its run's time).
  */
 const latestJson = (latest: string) => `coalesce((
   SELECT json_object_agg(p.key, (
            SELECT json_agg(json_build_object('object', it.v -> 'object', 'collectedAt', it.v -> 'collectedAt',
                                              'ageS', g.age, 'value', it.v -> 'value') ORDER BY it.n)
-             FROM jsonb_array_elements(p.value -> 'items') WITH ORDINALITY it(v, n)) ORDER BY p.key)
-    FROM jsonb_each(${latest}) p CROSS JOIN LATERAL (SELECT ${ageS("(p.value ->> 'at')::timestamptz")} AS age) g), '{}'::json)`;
+             FROM jsonb_array_elements(p.value) WITH ORDINALITY it(v, n)) ORDER BY p.key)
+    FROM jsonb_each(${latest}) p
+    CROSS JOIN LATERAL (SELECT ${ageS("(p.value -> 0 ->> 'at')::timestamptz")} AS age) g), '{}'::json)`;
 
 /** SQL: {high, medium, low} of a row with those columns. */
 const counts = (r: string) => `json_build_object('high', ${r}.high, 'medium', ${r}.medium, 'low', ${r}.low)`;

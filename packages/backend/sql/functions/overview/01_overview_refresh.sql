@@ -3,14 +3,16 @@
 -- values, server 0) and of the servers p_server_ids (other than 0; ids that
 -- are not servers are skipped) from pemdata.latest, as GET /api/fleet shows
 -- them (web/src/api/fleet-query.ts):
--- - latest: {probe: {at, items: [{object, collectedAt, value}]}}: per overview probe, the time
---   of its newest run (`at`, full precision; every row of a run shares it, docs/probes.md
---   "Storage") and that run's objects by object, as the answer shows them: `collectedAt` the
---   time as JavaScript's toISOString() writes it, `value` cut to the probe's overview fields
---   (web/contract/overview-fields.ts; a value that is not an object as it is), connection
---   states with 0 connections left out, a probe left with none left out; so a read only adds
---   the ages (issue 19). A server's rows are those pemdata.server_latest chooses (the bound
---   agent's, else the newest another agent stored);
+-- - latest: {probe: [{object, at, collectedAt, value}]}: per overview probe, the objects of its
+--   newest run by object (every row of a run shares its time `at`, full precision; docs/probes.md
+--   "Storage") as the answer shows them: `collectedAt` the time as JavaScript's toISOString()
+--   writes it, `value` cut to the probe's overview fields (web/contract/overview-fields.ts; a
+--   value that is not an object as it is), connection states with 0 connections left out, a
+--   probe left with none left out; so a read only adds the ages (issue 19). The shape is the one
+--   the release before read ({object, at, value}, which it cut and filtered itself: cutting a cut
+--   value again changes nothing), so its web instances still answer during a rolling upgrade.
+--   A server's rows are those pemdata.server_latest chooses (the bound agent's, else the newest
+--   another agent stored);
 -- - newest_at: the newest collection time among them (every object, shown or not);
 -- - up, up_at: server_up's value and time (object '' else the first); up_state: 'up', 'down'
 --   or 'unknown' from that value's `up` (1, 0, null or absent), NULL without one (migration 023);
@@ -54,10 +56,9 @@ BEGIN
     SELECT a.id, coalesce(x.latest, '{}'), x.newest_at, now()
       FROM pem.agent a
       LEFT JOIN LATERAL (
-        SELECT jsonb_object_agg(p.probe, jsonb_build_object('at', p.run_at, 'items', p.items))
-                 FILTER (WHERE p.items IS NOT NULL) AS latest, max(p.run_at) AS newest_at
+        SELECT jsonb_object_agg(p.probe, p.items) FILTER (WHERE p.items IS NOT NULL) AS latest, max(p.run_at) AS newest_at
           FROM (SELECT r.probe, max(r.run_at) AS run_at,
-                       jsonb_agg(jsonb_build_object('object', r.object,
+                       jsonb_agg(jsonb_build_object('object', r.object, 'at', r.collected_at,
                          'collectedAt', to_char(r.collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                          'value', CASE WHEN jsonb_typeof(r.value) <> 'object' THEN r.value
                                        WHEN r.probe = 'cpu' THEN jsonb_strip_nulls(jsonb_build_object('busy_pct', r.value -> 'busy_pct', 'idle_pct', r.value -> 'idle_pct'))
@@ -96,12 +97,11 @@ BEGIN
          (SELECT b.agent_id FROM pem.server_binding b WHERE b.server_id = s.id), w.win, now()
     FROM pem.server s
     LEFT JOIN LATERAL (
-      SELECT jsonb_object_agg(p.probe, jsonb_build_object('at', p.run_at, 'items', p.items))
-               FILTER (WHERE p.items IS NOT NULL) AS latest, max(p.run_at) AS newest_at,
+      SELECT jsonb_object_agg(p.probe, p.items) FILTER (WHERE p.items IS NOT NULL) AS latest, max(p.run_at) AS newest_at,
              (array_agg(p.up ORDER BY p.probe) FILTER (WHERE p.probe = 'server_up'))[1] AS up,
              max(p.run_at) FILTER (WHERE p.probe = 'server_up') AS up_at
         FROM (SELECT r.probe, max(r.run_at) AS run_at,
-                     jsonb_agg(jsonb_build_object('object', r.object,
+                     jsonb_agg(jsonb_build_object('object', r.object, 'at', r.collected_at,
                        'collectedAt', to_char(r.collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                        'value', CASE WHEN jsonb_typeof(r.value) <> 'object' THEN r.value
                                      WHEN r.probe = 'cpu' THEN jsonb_strip_nulls(jsonb_build_object('busy_pct', r.value -> 'busy_pct', 'idle_pct', r.value -> 'idle_pct'))
