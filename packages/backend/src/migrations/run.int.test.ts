@@ -4,13 +4,21 @@
  * transaction, upgrade in place, refusal on a standby and of a newer schema.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HaConnection } from '@pharos/core/ha/connection';
 import { startPostgres, startStandby, type TestPostgres } from '@pharos/testkit/postgres/postgres-server';
-import { loadMigrations, loadRelease, MIGRATIONS_DIR, makeRelease, migrate, type SqlRelease } from './run.js';
+import {
+  loadMigrations,
+  loadRelease,
+  MIGRATIONS_DIR,
+  makeRelease,
+  migrate,
+  SQL_DIR,
+  type SqlRelease,
+} from './run.js';
 
 describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
   let primary: TestPostgres;
@@ -156,6 +164,36 @@ describe('migrate (real PostgreSQL)', { timeout: 180_000 }, () => {
     assert.equal(
       await primary.psql('SELECT files FROM public.pharos_schema_definitions', 'definitions'),
       '1',
+    );
+  });
+
+  it("counts a built-in template changed and put back as shipped again, with the release's plan choice", async () => {
+    // what saving through the API does (alerts/admin-templates.ts): changed SQL resets the plan choice
+    // to auto and sets updated_at; putting the release's SQL back leaves the choice at auto
+    const name = 'Swap used';
+    const shipped = await primary.psql(`SELECT sql FROM pem.alert_template WHERE name = '${name}'`, 'pem');
+    await primary.psql(
+      `UPDATE pem.alert_template SET sql = 'SELECT 7::float8 AS value', plan_cache_mode = 'auto',
+              updated_at = now() + interval '1 s' WHERE name = '${name}'`,
+      'pem',
+    );
+    await primary.psql(
+      `UPDATE pem.alert_template SET sql = $s$${shipped}$s$, updated_at = now() + interval '2 s' WHERE name = '${name}'`,
+      'pem',
+    );
+    // as the runner applies it: one transaction (its temporary table is dropped on commit)
+    const out = await primary.psql(
+      `BEGIN;\n${readFileSync(join(SQL_DIR, 'catalogue', 'alert-templates.sql'), 'utf8')}\nCOMMIT;`,
+      'pem',
+    );
+    const merged = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as { kept: string[] };
+    assert.deepEqual(merged.kept, []);
+    assert.equal(
+      await primary.psql(
+        `SELECT shipped_at = updated_at, plan_cache_mode FROM pem.alert_template WHERE name = '${name}'`,
+        'pem',
+      ),
+      't|force_generic_plan',
     );
   });
 

@@ -351,6 +351,9 @@ export const ERRORS = {
     '--dir {dir}: the {user} user (uid {uid}), which runs Patroni and PostgreSQL, cannot enter {blocked} (mode {mode}, owner uid {owner}); nothing was started. Use a directory it can reach (the default /var/tmp/pharos-lab, or a new one under /var/tmp), or let it through: chmod o+x {blocked}',
   ),
   PHAROS_LAB_DIR_UNCHECKED: state('cannot check --dir {dir} as the {user} user: {reason}'),
+  PHAROS_LAB_DATA_NOT_REMOVED: state(
+    "cannot remove the stopped lab's {path}: {reason}; remove it by hand, or use another --dir",
+  ),
   PHAROS_LAB_ENDPOINTS_TAKEN: state(
     "cannot start the lab, {which} not available:\n  {endpoints}\nstop whatever listens there (ss -ltnp 'sport = :PORT' shows it) or use another topology",
   ),
@@ -368,6 +371,9 @@ export const ERRORS = {
   ),
   PHAROS_LAB_STATE_UNREADABLE: config(
     'lab state {path} is unreadable ({reason}); remove it after checking no lab process runs',
+  ),
+  PHAROS_LAB_TOPOLOGY_IN_DATA: input(
+    '--topology {file} lies inside {path}, which lab up removes (the stopped lab in --dir); move the file out of the lab directory',
   ),
   PHAROS_LAB_STUCK: state('could not stop pids {pids}'),
   PHAROS_LAB_TIMEOUT: state('timed out after {seconds} s waiting for {what}{last}'),

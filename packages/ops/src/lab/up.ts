@@ -27,7 +27,7 @@
  * On any failure everything started is stopped (by PID) and the error says
  * which step failed. Processes run detached: they survive the terminal.
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { messageOf, PharosError, pharosError } from '@pharos/core/errors';
@@ -35,6 +35,7 @@ import { sslDynamicConfig } from '../render/dynamic-config.js';
 import { etcdEnvironment, renderEtcdConf } from '../render/etcd.js';
 import { isSecured } from '../render/infrastructure.js';
 import { patroniLabPaths, renderPatroniYml } from '../render/patroni.js';
+import { allHosts } from '../topology/hosts.js';
 import { loadTopology } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { labAccess, openAccess } from './access.js';
@@ -57,6 +58,7 @@ import {
   requirePrograms,
 } from './preflight.js';
 import { assertAlive, spawnDetached, stopProcess, waitFor } from './processes.js';
+import { removeStoppedLab } from './reuse.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { type LabState, readState, writeState } from './state.js';
 import { waitForAgentsAndServers, waitForData } from './wait-data.js';
@@ -287,11 +289,14 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
   if (pg) requireEnterable(dir, { name: 'postgres', ...pg });
   const fleet = options.fleet === false ? undefined : labFleet(topo);
   await requireFreeEndpoints([...endpointsOf(topo), ...(fleet ? fleetEndpointsOf(topo, fleet) : [])]);
-  if (readState(dir)) {
-    // A stopped lab's data cannot be resumed piece by piece: etcd would keep the fleet cluster's
-    // keys while its servers start anew, and the pem database its enrolled agents. What
-    // `lab down --remove-data` removes goes, and a new lab is made in the same directory.
-    rmSync(dir, { recursive: true, force: true });
+  const stopped = readState(dir);
+  if (stopped) {
+    const hosts = [
+      ...allHosts(topo).map((h) => h.name),
+      ...(fleet?.hosts ?? []).map((h) => h.name),
+      ...(stopped.fleet?.hosts ?? []).map((h) => h.name),
+    ];
+    removeStoppedLab(dir, hosts, options.topologyFile);
     options.print(`reusing lab directory ${dir}: the previous lab was stopped; its data is removed`);
   }
   makeTraversableDir(dir);

@@ -5,7 +5,7 @@
 -- - a built-in template nobody changed since it was shipped (shipped_at = updated_at; the web
 --   application sets updated_at on every save) takes the release's definition;
 -- - a built-in template an administrator changed is kept; when it equals the release's definition
---   again it counts as shipped from then on;
+--   again (the plan choice aside, which it then takes) it counts as shipped from then on;
 -- - a template of an administrator's that has a built-in name is not touched.
 -- The plan choice (plan_cache_mode, migration 024) is part of the definition.
 -- Returns {added, updated, kept} (kept: the names of changed built-in templates left as they are).
@@ -41,13 +41,15 @@ BEGIN
     RETURNING t.name
   )
   SELECT array_agg(name ORDER BY name) INTO v_updated FROM upd;
-  UPDATE pem.alert_template t SET shipped_at = t.updated_at
+  -- the plan choice is not compared here: saving changed SQL resets it to auto and no save sets it
+  -- back, so a template whose other fields are the release's again takes the release's choice
+  UPDATE pem.alert_template t SET shipped_at = t.updated_at, plan_cache_mode = c.plan_cache_mode
     FROM pg_temp.catalogue_alert_template c
    WHERE t.name = c.name AND t.builtin AND t.shipped_at IS DISTINCT FROM t.updated_at
      AND (t.level, t.sql, t.operator, t.low, t.medium, t.high, t.interval_s, t.description, t.unit, t.params,
-          t.auto_bind, t.probes, t.plan_cache_mode)
+          t.auto_bind, t.probes)
          IS NOT DISTINCT FROM (c.level, c.sql, c.operator, c.low, c.medium, c.high, c.interval_s, c.description,
-                               c.unit, c.params, c.auto_bind, c.probes, c.plan_cache_mode);
+                               c.unit, c.params, c.auto_bind, c.probes);
   SELECT array_agg(t.name ORDER BY t.name) INTO v_kept
     FROM pem.alert_template t JOIN pg_temp.catalogue_alert_template c ON c.name = t.name
    WHERE t.builtin AND t.shipped_at IS DISTINCT FROM t.updated_at;
