@@ -36,25 +36,23 @@ it("the overview functions' probe lists name exactly the overview's probes", () 
   for (const { path, list } of lists) assert.deepEqual(names(list), [...OVERVIEW_PROBES].sort(), path);
 });
 
-it("pem.overview_refresh cuts each probe's values to exactly the overview's fields, in both overview rows", () => {
-  const refresh = loadDefinitions().find(
-    (d) => d.path.startsWith('functions/overview/') && /overview_refresh\.sql$/.test(d.path),
-  );
-  assert.ok(refresh, 'functions/overview/NN_overview_refresh.sql');
+it("pem.overview_value cuts each probe's values to exactly the overview's fields, and pem.overview_refresh writes both overview rows' values with it", () => {
+  const defs = loadDefinitions().filter((d) => d.path.startsWith('functions/overview/'));
+  const value = defs.find((d) => /overview_value\.sql$/.test(d.path));
+  assert.ok(value, 'functions/overview/NN_overview_value.sql');
   const cuts = [
-    ...refresh.sql.matchAll(
-      /WHEN r\.probe = '([a-z_]+)' THEN jsonb_strip_nulls\(jsonb_build_object\(([^)]*)\)\)/g,
+    ...value.sql.matchAll(
+      /WHEN p_probe = '([a-z_]+)' THEN jsonb_strip_nulls\(jsonb_build_object\(([^)]*)\)\)/g,
     ),
   ];
-  for (const part of ['agents', 'servers']) {
-    const seen = cuts.splice(0, OVERVIEW_PROBES.length);
-    assert.deepEqual(
-      Object.fromEntries(
-        seen.map((m) => [m[1]!, [...m[2]!.matchAll(/'([a-z_0-9]+)', r\.value -> '\1'/g)].map((x) => x[1])]),
-      ),
-      OVERVIEW_FIELDS,
-      part,
-    );
-  }
-  assert.equal(cuts.length, 0, 'no other projection');
+  assert.deepEqual(
+    Object.fromEntries(
+      cuts.map((m) => [m[1]!, [...m[2]!.matchAll(/'([a-z_0-9]+)', p_value -> '\1'/g)].map((x) => x[1])]),
+    ),
+    OVERVIEW_FIELDS,
+  );
+  const refresh = defs.find((d) => /overview_refresh\.sql$/.test(d.path));
+  assert.ok(refresh, 'functions/overview/NN_overview_refresh.sql');
+  assert.equal([...refresh.sql.matchAll(/'value', pem\.overview_value\(r\.probe, r\.value\)/g)].length, 2);
+  assert.doesNotMatch(refresh.sql, /jsonb_build_object\('[a-z_]+', r\.value ->/, 'no projection of its own');
 });

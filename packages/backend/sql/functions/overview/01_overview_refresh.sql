@@ -60,16 +60,7 @@ BEGIN
           FROM (SELECT r.probe, max(r.run_at) AS run_at,
                        jsonb_agg(jsonb_build_object('object', r.object, 'at', r.collected_at,
                          'collectedAt', to_char(r.collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                         'value', CASE WHEN jsonb_typeof(r.value) <> 'object' THEN r.value
-                                       WHEN r.probe = 'cpu' THEN jsonb_strip_nulls(jsonb_build_object('busy_pct', r.value -> 'busy_pct', 'idle_pct', r.value -> 'idle_pct'))
-                                       WHEN r.probe = 'load_avg' THEN jsonb_strip_nulls(jsonb_build_object('load1', r.value -> 'load1', 'load5', r.value -> 'load5', 'load15', r.value -> 'load15'))
-                                       WHEN r.probe = 'memory' THEN jsonb_strip_nulls(jsonb_build_object('total_bytes', r.value -> 'total_bytes', 'available_bytes', r.value -> 'available_bytes', 'used_bytes', r.value -> 'used_bytes'))
-                                       WHEN r.probe = 'server_up' THEN jsonb_strip_nulls(jsonb_build_object('up', r.value -> 'up', 'error', r.value -> 'error'))
-                                       WHEN r.probe = 'server_info' THEN jsonb_strip_nulls(jsonb_build_object('role', r.value -> 'role', 'in_recovery', r.value -> 'in_recovery', 'server_version', r.value -> 'server_version', 'started_at', r.value -> 'started_at', 'timeline', r.value -> 'timeline'))
-                                       WHEN r.probe = 'connections_by_state' THEN jsonb_strip_nulls(jsonb_build_object('state', r.value -> 'state', 'connections', r.value -> 'connections'))
-                                       WHEN r.probe = 'database_stats' THEN jsonb_strip_nulls(jsonb_build_object('xact_commit', r.value -> 'xact_commit', 'blks_hit', r.value -> 'blks_hit', 'blks_read', r.value -> 'blks_read', 'hit_ratio_pct', r.value -> 'hit_ratio_pct'))
-                                       WHEN r.probe = 'replication_lag' THEN jsonb_strip_nulls(jsonb_build_object('lag_bytes', r.value -> 'lag_bytes', 'replay_lag_s', r.value -> 'replay_lag_s', 'broken', r.value -> 'broken'))
-                                       ELSE r.value END)
+                         'value', pem.overview_value(r.probe, r.value))
                        ORDER BY r.object) FILTER (WHERE NOT (r.probe = 'connections_by_state' AND r.value ->> 'connections' = '0'))
                          AS items
                   FROM (SELECT l.probe, l.object, l.collected_at, l.value,
@@ -103,16 +94,7 @@ BEGIN
         FROM (SELECT r.probe, max(r.run_at) AS run_at,
                      jsonb_agg(jsonb_build_object('object', r.object, 'at', r.collected_at,
                        'collectedAt', to_char(r.collected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       'value', CASE WHEN jsonb_typeof(r.value) <> 'object' THEN r.value
-                                     WHEN r.probe = 'cpu' THEN jsonb_strip_nulls(jsonb_build_object('busy_pct', r.value -> 'busy_pct', 'idle_pct', r.value -> 'idle_pct'))
-                                     WHEN r.probe = 'load_avg' THEN jsonb_strip_nulls(jsonb_build_object('load1', r.value -> 'load1', 'load5', r.value -> 'load5', 'load15', r.value -> 'load15'))
-                                     WHEN r.probe = 'memory' THEN jsonb_strip_nulls(jsonb_build_object('total_bytes', r.value -> 'total_bytes', 'available_bytes', r.value -> 'available_bytes', 'used_bytes', r.value -> 'used_bytes'))
-                                     WHEN r.probe = 'server_up' THEN jsonb_strip_nulls(jsonb_build_object('up', r.value -> 'up', 'error', r.value -> 'error'))
-                                     WHEN r.probe = 'server_info' THEN jsonb_strip_nulls(jsonb_build_object('role', r.value -> 'role', 'in_recovery', r.value -> 'in_recovery', 'server_version', r.value -> 'server_version', 'started_at', r.value -> 'started_at', 'timeline', r.value -> 'timeline'))
-                                     WHEN r.probe = 'connections_by_state' THEN jsonb_strip_nulls(jsonb_build_object('state', r.value -> 'state', 'connections', r.value -> 'connections'))
-                                     WHEN r.probe = 'database_stats' THEN jsonb_strip_nulls(jsonb_build_object('xact_commit', r.value -> 'xact_commit', 'blks_hit', r.value -> 'blks_hit', 'blks_read', r.value -> 'blks_read', 'hit_ratio_pct', r.value -> 'hit_ratio_pct'))
-                                     WHEN r.probe = 'replication_lag' THEN jsonb_strip_nulls(jsonb_build_object('lag_bytes', r.value -> 'lag_bytes', 'replay_lag_s', r.value -> 'replay_lag_s', 'broken', r.value -> 'broken'))
-                                     ELSE r.value END)
+                       'value', pem.overview_value(r.probe, r.value))
                      ORDER BY r.object) FILTER (WHERE NOT (r.probe = 'connections_by_state' AND r.value ->> 'connections' = '0'))
                        AS items,
                      (array_agg(r.value ORDER BY r.object <> '', r.object))[1] AS up
