@@ -3,7 +3,10 @@
 # builds the benchmark package, then measures on this machine and writes
 # bench/results/<YYYY-MM-DD>-<host>.{md,json} (packages/bench/src/run.ts).
 # Extra arguments go to the harness (e.g. npm run bench -- --quick,
-# --only failover,ingest). Takes under 15 minutes.
+# --only failover,ingest). Every section with shortened windows (--minutes 3,
+# --sim-steps 500,1000,2000 --sim-step-minutes 1.5, three switchovers) took
+# 61 minutes on 2026-12-08; the defaults (10-minute windows, steps to 5,000)
+# take well over an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
