@@ -40,6 +40,13 @@ const patroniCluster = (v: Record<string, unknown>, ageS?: number): Row => ({
   },
   ...(ageS ? { ageS } : {}),
 });
+/** The failover template's cases: a history sample of patroni_cluster on `timeline`, `ageS` old. */
+const timelineAt = (timeline: number, ageS?: number, extra: { otherAgent?: boolean } = {}): Row => ({
+  ...patroniCluster({ timeline }, ageS),
+  history: true,
+  ...extra,
+});
+const FAILOVER = { template: 'Patroni: failover detected', level: 'server' } as const;
 const node = (member: string, role: string, state: string, timeline: number): Row => ({
   probe: 'patroni_node',
   value: { member, role, state, timeline, replication_state: 'streaming', lag_bytes: 0, paused: false },
@@ -268,58 +275,35 @@ const CASES: Case[] = [
     state: 'none',
   },
   {
-    template: 'Patroni: failover detected',
-    level: 'server',
-    rows: [
-      { ...patroniCluster({ timeline: 1 }, 7200), history: true },
-      { ...patroniCluster({ timeline: 2 }), history: true },
-    ],
+    ...FAILOVER,
+    rows: [timelineAt(1, 7200), timelineAt(2)],
     state: 'medium',
     detail: /timeline 1 -> 2/,
   },
   {
     // history younger than the window: the first timeline in it counts
-    template: 'Patroni: failover detected',
-    level: 'server',
-    rows: [
-      { ...patroniCluster({ timeline: 3 }, 1800), history: true },
-      { ...patroniCluster({ timeline: 4 }), history: true },
-    ],
+    ...FAILOVER,
+    rows: [timelineAt(3, 1800), timelineAt(4)],
     state: 'medium',
     detail: /timeline 3 -> 4/,
   },
   {
     // the newest sample before the window is another agent's (the server was rebound): this agent's counts
-    template: 'Patroni: failover detected',
-    level: 'server',
-    rows: [
-      { ...patroniCluster({ timeline: 1 }, 9000), history: true },
-      { ...patroniCluster({ timeline: 7 }, 5400), history: true, otherAgent: true },
-      { ...patroniCluster({ timeline: 2 }), history: true },
-    ],
+    ...FAILOVER,
+    rows: [timelineAt(1, 9000), timelineAt(7, 5400, { otherAgent: true }), timelineAt(2)],
     state: 'medium',
     detail: /timeline 1 -> 2/,
   },
   {
     // only another agent's history before the window: this agent's first timeline in the window counts
-    template: 'Patroni: failover detected',
-    level: 'server',
-    rows: [
-      { ...patroniCluster({ timeline: 5 }, 5400), history: true, otherAgent: true },
-      { ...patroniCluster({ timeline: 3 }, 1800), history: true },
-      { ...patroniCluster({ timeline: 3 }, 600), history: true },
-      { ...patroniCluster({ timeline: 4 }), history: true },
-    ],
+    ...FAILOVER,
+    rows: [timelineAt(5, 5400, { otherAgent: true }), timelineAt(3, 1800), timelineAt(3, 600), timelineAt(4)],
     state: 'medium',
     detail: /timeline 3 -> 4/,
   },
   {
-    template: 'Patroni: failover detected',
-    level: 'server',
-    rows: [
-      { ...patroniCluster({ timeline: 2 }, 7200), history: true },
-      { ...patroniCluster({ timeline: 2 }), history: true },
-    ],
+    ...FAILOVER,
+    rows: [timelineAt(2, 7200), timelineAt(2)],
     state: 'none',
   },
   {
